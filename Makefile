@@ -1,0 +1,177 @@
+# bgcopy: one non-recursive Makefile for the engine, the tracepoint
+# provider, the babeltrace2 plugin and the tests.
+#
+#   make              build everything into build/
+#   make check        install missing packages, build, run every test
+#   make check SANITIZE=1        the same under ASan and UBSan (build-asan/)
+#   make check SANITIZE=thread   the notification tests under TSan
+#   make demo         a traced run against a local server, with timelines
+#   make bench        benchmarks (ratios measured in one run)
+#   make install      PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+PLUGINDIR ?= /usr/lib/$(MULTIARCH)/babeltrace2/plugins
+
+CC ?= gcc
+CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -I. -Itracer/include
+
+ifeq ($(SANITIZE),1)
+B := build-asan
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SANITIZE),thread)
+B := build-tsan
+SAN := -fsanitize=thread
+else
+B := build
+SAN :=
+endif
+
+# Recursive on purpose: pkg-config must not run before `deps` installed it.
+PC = $(shell pkg-config --cflags $(1)) 
+PL = $(shell pkg-config --libs $(1))
+CFLAGS = $(CFLAGS_COMMON) $(SAN)
+LDFLAGS_ALL = $(SAN)
+
+LIB_SRC := $(wildcard tracer/*.c)
+CLI_SRC := $(wildcard tracer/cli/*.c)
+TP_SRC := tp/probes.c
+ANALYSIS_ALL := $(wildcard analysis/*.c)
+ANALYSIS_LIB_SRC := $(filter-out analysis/plugin.c analysis/bgcopy-analyze.c,$(ANALYSIS_ALL))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+HARNESS_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBBGCOPY := $(B)/lib/libbgcopy.so
+LIBTP := $(B)/lib/libbgcopy-tp.so
+BGCOPY := $(B)/bin/bgcopy
+PLUGIN := $(B)/plugins/babeltrace-plugin-bgcopy.so
+ANALYZE := $(B)/bin/bgcopy-analyze
+TESTD := $(B)/tests/testd
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+ALL_TARGETS := $(LIBBGCOPY) $(LIBTP) $(BGCOPY)
+ifneq ($(wildcard analysis/plugin.c),)
+ALL_TARGETS += $(PLUGIN)
+endif
+ifneq ($(wildcard analysis/bgcopy-analyze.c),)
+ALL_TARGETS += $(ANALYZE)
+endif
+
+.PHONY: all deps check demo bench clean install
+all: $(ALL_TARGETS)
+
+DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
+	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
+	uuid-dev libcmocka-dev libmicrohttpd-dev pkg-config
+
+# pkg-config module or command : Debian package
+DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
+	cmd:lttng-sessiond:lttng-tools cmd:babeltrace2:babeltrace2 \
+	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
+	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
+	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev
+
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	for p in $(DEPS_PROBES); do \
+		kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%%:*}; pkg=$${rest#*:}; \
+		if [ $$kind = pc ]; then \
+			command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$what && continue; \
+		else \
+			command -v $$what >/dev/null 2>&1 && continue; \
+		fi; \
+		missing="$$missing $$pkg"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "bgcopy: missing packages:$$missing; install them as root: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "bgcopy: installing$$missing" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer $(call PC,libcurl sqlite3 uuid)
+$(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
+$(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
+$(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
+$(call obj,$(UNIT_SRC) $(HARNESS_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer $(call PC,cmocka babeltrace2 jansson)
+$(call obj,tests/server/testd.c): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
+
+$(LIBBGCOPY): $(call obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libbgcopy.so $(LDFLAGS_ALL) -o $@ $^ \
+		$(call PL,libcurl sqlite3 uuid) -lpthread -ldl
+
+# The provider is the only object that links LTTng.
+$(LIBTP): $(call obj,$(TP_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libbgcopy-tp.so $(LDFLAGS_ALL) -o $@ $^ $(call PL,lttng-ust)
+
+$(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,$(CLI_SRC)) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,jansson) -lpthread
+
+$(PLUGIN): $(call obj,analysis/plugin.c $(ANALYSIS_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(call PL,babeltrace2 jansson) -lm
+
+$(ANALYZE): $(call obj,analysis/bgcopy-analyze.c $(ANALYSIS_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,babeltrace2 jansson) -lm
+
+$(TESTD): $(call obj,tests/server/testd.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libmicrohttpd) -lpthread
+
+$(B)/tests/test_oracle: $(call obj,tests/unit/test_oracle.c $(ANALYSIS_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,cmocka babeltrace2 jansson) -lm
+
+$(B)/tests/test_%: $(call obj,tests/unit/test_%.c $(HARNESS_SRC)) $(LIBBGCOPY)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,cmocka) -lpthread
+
+TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS)
+
+# SANITIZE=thread runs the notification tests only: TSan cannot run
+# under LTTng's or babeltrace2's uninstrumented libraries.
+ifeq ($(SANITIZE),thread)
+CHECK_FILTER := test_notify
+endif
+
+check: deps
+	@$(MAKE) --no-print-directory $(TEST_TARGETS)
+	@tests/run.sh $(B) $(CHECK_FILTER)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
+	@tests/demo.sh $(B)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
+	@tests/bench/run.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PLUGINDIR)
+	install -m 0755 $(LIBBGCOPY) $(LIBTP) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(BGCOPY) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 tracer/include/bgcopy.h $(DESTDIR)$(PREFIX)/include/
+	$(if $(wildcard $(ANALYZE)),install -m 0755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(wildcard $(PLUGIN)),install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/)
+
+clean:
+	rm -rf build build-asan build-tsan
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,265 @@
+/*
+ * The engine: one per store directory.  It owns the jobs, the transfer
+ * worker and the notification dispatchers, and the lock that guards them.
+ */
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "trace.h"
+
+#define DEFAULT_DISPATCHERS	4
+#define DEFAULT_CONNECTIONS	16
+#define DEFAULT_PER_HOST	6
+#define DEFAULT_FILES_PER_JOB	200
+
+static CURLcode curl_init_status;
+
+static void curl_init_once(void)
+{
+	curl_init_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void apply_defaults(struct bgcopy_engine_options *o)
+{
+	if (!o->dispatcher_threads)
+		o->dispatcher_threads = DEFAULT_DISPATCHERS;
+	if (!o->max_connections)
+		o->max_connections = DEFAULT_CONNECTIONS;
+	if (!o->max_per_host)
+		o->max_per_host = DEFAULT_PER_HOST;
+	if (!o->max_files_per_job)
+		o->max_files_per_job = DEFAULT_FILES_PER_JOB;
+}
+
+static int make_store_dir(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	if (strlen(dir) >= sizeof(path))
+		return set_error(BGCOPY_E_INVALID_ARG, "store path is too long");
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return set_error(BGCOPY_E_IO, "cannot create '%s': %s",
+					 path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return set_error(BGCOPY_E_IO, "cannot create store '%s': %s",
+				 path, strerror(errno));
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return set_error(BGCOPY_E_IO, "store '%s' is not a directory", path);
+	return BGCOPY_OK;
+}
+
+static int init_sync(bgcopy_engine *engine)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	if (pthread_condattr_init(&attr))
+		return set_error(BGCOPY_E_NOMEM, "cannot create condition");
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	rc = pthread_mutex_init(&engine->lock, NULL) ||
+	     pthread_cond_init(&engine->dispatch_cond, &attr) ||
+	     pthread_cond_init(&engine->idle_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	return rc ? set_error(BGCOPY_E_NOMEM, "cannot create engine lock") : 0;
+}
+
+int bgcopy_engine_open(const char *store_dir,
+		       const struct bgcopy_engine_options *options,
+		       bgcopy_engine **out)
+{
+	static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+	bgcopy_engine *engine;
+	bool read_only;
+	int status;
+
+	if (!store_dir || !*store_dir || !out)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "a store directory and an out pointer are required");
+	*out = NULL;
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_status != CURLE_OK)
+		return set_error(BGCOPY_E_IO, "libcurl failed to initialise: %s",
+				 curl_easy_strerror(curl_init_status));
+	trace_load();
+	engine = xcalloc(1, sizeof(*engine));
+	if (!engine)
+		return BGCOPY_E_NOMEM;
+	if (options)
+		engine->opt = *options;
+	apply_defaults(&engine->opt);
+	read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	/* umask can only be read by setting it; done once, here. */
+	engine->file_mode = umask(022);
+	umask(engine->file_mode);
+	engine->file_mode = 0666 & ~engine->file_mode;
+	if (getrandom(&engine->trace_id, sizeof(engine->trace_id), 0) !=
+	    sizeof(engine->trace_id))
+		engine->trace_id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32;
+	engine->store_dir = xstrdup(store_dir);
+	if (!engine->store_dir) {
+		free(engine);
+		return BGCOPY_E_NOMEM;
+	}
+	status = init_sync(engine);
+	if (status) {
+		free(engine->store_dir);
+		free(engine);
+		return status;
+	}
+	status = read_only ? BGCOPY_OK : make_store_dir(store_dir);
+	if (status)
+		goto error;
+	TRACE(engine_open, (&(struct bgcopy_tp_engine){
+		.engine = engine->trace_id,
+		.store = engine->store_dir,
+		.dispatcher_threads = engine->opt.dispatcher_threads,
+		.test_options = engine->opt.test_options,
+		.min_retry_floor_ms = engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY ?
+				      0 : BGCOPY_RETRY_FLOOR_MS,
+	}));
+	status = store_open(engine);
+	if (status)
+		goto error;
+	if (!read_only) {
+		status = notify_start(engine);
+		if (!status && !(engine->opt.flags & BGCOPY_OPEN_NO_TRANSFER))
+			status = transfer_start_worker(engine);
+		if (status)
+			goto error;
+	}
+	*out = engine;
+	return BGCOPY_OK;
+error:
+	bgcopy_engine_close(engine);
+	return status;
+}
+
+void bgcopy_engine_close(bgcopy_engine *engine)
+{
+	struct bgcopy_callback *release;
+	bgcopy_job *job, *next;
+
+	if (!engine)
+		return;
+	pthread_mutex_lock(&engine->lock);
+	engine->stopping = true;
+	pthread_cond_broadcast(&engine->dispatch_cond);
+	pthread_mutex_unlock(&engine->lock);
+	notify_stop(engine);
+	transfer_stop_worker(engine);
+
+	/* No thread but ours is left: drop the registrations. */
+	for (job = engine->jobs; job; job = job->next) {
+		if (!job->iface)
+			continue;
+		release = NULL;
+		pthread_mutex_lock(&engine->lock);
+		notify_iface_put_locked(job, job->iface, &release);
+		job->iface = NULL;
+		pthread_mutex_unlock(&engine->lock);
+		if (release)
+			release->ops->release(release);
+	}
+	TRACE(engine_close, engine->trace_id);
+	store_close(engine);
+	for (job = engine->jobs; job; job = next) {
+		next = job->next;
+		job_free(job);
+	}
+	pthread_cond_destroy(&engine->idle_cond);
+	pthread_cond_destroy(&engine->dispatch_cond);
+	pthread_mutex_destroy(&engine->lock);
+	free(engine->dispatchers);
+	free(engine->store_dir);
+	free(engine);
+}
+
+long bgcopy_engine_store_holder(const char *store_dir)
+{
+	return store_dir ? store_lock_holder(store_dir) : 0;
+}
+
+int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
+			   bgcopy_job **out)
+{
+	if (!engine || !id || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine, id and out are required");
+	*out = NULL;
+	pthread_mutex_lock(&engine->lock);
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		if (!strcasecmp(job->id, id) ||
+		    (strlen(id) >= 8 && !strncasecmp(job->id, id, strlen(id)))) {
+			*out = job;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&engine->lock);
+	return *out ? BGCOPY_OK :
+	       set_error(BGCOPY_E_NOT_FOUND, "no job '%s' in this store", id);
+}
+
+size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
+			       size_t max)
+{
+	size_t n = 0;
+
+	if (!engine)
+		return 0;
+	pthread_mutex_lock(&engine->lock);
+	for (bgcopy_job *job = engine->jobs; job; job = job->next, n++)
+		if (n < max)
+			jobs[n] = job;
+	pthread_mutex_unlock(&engine->lock);
+	return n;
+}
+
+static bool engine_settled(bgcopy_engine *engine)
+{
+	bool moves = !(engine->opt.flags & BGCOPY_OPEN_NO_TRANSFER);
+
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if ((moves && job_wants_bytes(job)) || !notify_settled(job))
+			return false;
+	return true;
+}
+
+int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct timespec ts;
+	int status = BGCOPY_OK;
+
+	if (!engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	pthread_mutex_lock(&engine->lock);
+	while (!engine_settled(engine)) {
+		if (deadline >= 0 && now_ms() >= deadline) {
+			status = set_error(BGCOPY_E_LIMIT,
+					   "jobs still active after %ld ms", timeout_ms);
+			break;
+		}
+		/* Wake at least every second: timers elsewhere may settle a job
+		 * without signalling. */
+		deadline_to_timespec(deadline >= 0 && deadline < now_ms() + 1000 ?
+				     deadline : now_ms() + 1000, &ts);
+		pthread_cond_timedwait(&engine->idle_cond, &engine->lock, &ts);
+	}
+	pthread_mutex_unlock(&engine->lock);
+	return status;
+}

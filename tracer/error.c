@@ -1,0 +1,92 @@
+/* Status codes, the per-thread last error, and allocation helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static __thread char last_error[512];
+
+const char *bgcopy_strerror(int status)
+{
+	switch (status) {
+	case BGCOPY_OK: return "success";
+	case BGCOPY_E_INVALID_ARG: return "invalid argument";
+	case BGCOPY_E_INVALID_STATE: return "invalid state";
+	case BGCOPY_E_NOMEM: return "out of memory";
+	case BGCOPY_E_IO: return "input/output error";
+	case BGCOPY_E_NOT_FOUND: return "not found";
+	case BGCOPY_E_STORE_BUSY: return "store in use";
+	case BGCOPY_E_STORE: return "store damaged or unreadable";
+	case BGCOPY_E_LIMIT: return "limit reached";
+	case BGCOPY_E_READ_ONLY: return "engine is read-only";
+	}
+	return "unknown status";
+}
+
+const char *bgcopy_last_error(void)
+{
+	return last_error[0] ? last_error : "no error";
+}
+
+int set_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		set_error(BGCOPY_E_NOMEM, "out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p)
+		set_error(BGCOPY_E_NOMEM, "out of memory");
+	return p;
+}
+
+const char *bgcopy_state_name(enum bgcopy_state state)
+{
+	static const char *const names[] = {
+		"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "ERROR",
+		"TRANSIENT_ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED",
+	};
+
+	if ((unsigned)state < sizeof(names) / sizeof(names[0]))
+		return names[state];
+	return "UNKNOWN";
+}
+
+const char *bgcopy_priority_name(enum bgcopy_priority priority)
+{
+	static const char *const names[] = {
+		"FOREGROUND", "HIGH", "NORMAL", "LOW",
+	};
+
+	if ((unsigned)priority < sizeof(names) / sizeof(names[0]))
+		return names[priority];
+	return "UNKNOWN";
+}
+
+/* Error descriptions are cut to fit, never refused. */
+void error_describe(struct bgcopy_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->description, sizeof(err->description), fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,216 @@
+/*
+ * libbgcopy: background HTTP(S) transfers with provable notifications.
+ *
+ * The model is Windows BITS (IBackgroundCopyJob / IBackgroundCopyCallback);
+ * docs/CONTRACT.md restates the rules this API keeps.  Every function
+ * returns BGCOPY_OK or a negative bgcopy_status; on failure
+ * bgcopy_last_error() describes what was wrong on the calling thread.
+ */
+#ifndef BGCOPY_H
+#define BGCOPY_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum bgcopy_status {
+	BGCOPY_OK = 0,
+	BGCOPY_E_INVALID_ARG = -1,
+	BGCOPY_E_INVALID_STATE = -2,
+	BGCOPY_E_NOMEM = -3,
+	BGCOPY_E_IO = -4,
+	BGCOPY_E_NOT_FOUND = -5,
+	BGCOPY_E_STORE_BUSY = -6,	/* another process holds the store */
+	BGCOPY_E_STORE = -7,		/* the store is damaged or unreadable */
+	BGCOPY_E_LIMIT = -8,		/* a configured cap was reached */
+	BGCOPY_E_READ_ONLY = -9,	/* engine opened for inspection only */
+};
+
+/* Values of BG_JOB_STATE. */
+enum bgcopy_state {
+	BGCOPY_QUEUED = 0,
+	BGCOPY_CONNECTING = 1,
+	BGCOPY_TRANSFERRING = 2,
+	BGCOPY_SUSPENDED = 3,
+	BGCOPY_ERROR = 4,
+	BGCOPY_TRANSIENT_ERROR = 5,
+	BGCOPY_TRANSFERRED = 6,
+	BGCOPY_ACKNOWLEDGED = 7,
+	BGCOPY_CANCELLED = 8,
+};
+
+enum bgcopy_priority {
+	BGCOPY_PRIORITY_FOREGROUND = 0,
+	BGCOPY_PRIORITY_HIGH = 1,
+	BGCOPY_PRIORITY_NORMAL = 2,
+	BGCOPY_PRIORITY_LOW = 3,
+};
+
+/* Notify flags: the BG_NOTIFY_* values. */
+#define BGCOPY_NOTIFY_JOB_TRANSFERRED	0x01u
+#define BGCOPY_NOTIFY_JOB_ERROR		0x02u
+#define BGCOPY_NOTIFY_DISABLE		0x04u
+#define BGCOPY_NOTIFY_JOB_MODIFICATION	0x08u
+#define BGCOPY_NOTIFY_FILE_TRANSFERRED	0x10u
+#define BGCOPY_NOTIFY_DEFAULT \
+	(BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_JOB_ERROR)
+
+enum bgcopy_error_context {
+	BGCOPY_ERRCTX_NONE = 0,
+	BGCOPY_ERRCTX_LOCAL_FILE = 1,
+	BGCOPY_ERRCTX_REMOTE_FILE = 2,
+	BGCOPY_ERRCTX_TRANSPORT = 3,
+	BGCOPY_ERRCTX_ENGINE = 4,
+};
+
+typedef struct bgcopy_engine bgcopy_engine;
+typedef struct bgcopy_job bgcopy_job;
+
+struct bgcopy_error {
+	enum bgcopy_error_context context;
+	int code;			/* errno for local files, else 0 */
+	int http_status;		/* 0 when none */
+	int curl_code;			/* CURLcode, 0 when none */
+	int file_index;			/* -1 when no file is concerned */
+	char description[256];
+};
+
+struct bgcopy_progress {
+	int64_t bytes_total;		/* -1 while any file's size is unknown */
+	uint64_t bytes_transferred;
+	uint32_t files_total;
+	uint32_t files_transferred;
+};
+
+struct bgcopy_file_info {
+	char url[2048];			/* as given, secrets included */
+	char local_path[4096];
+	int64_t bytes_total;		/* -1 while unknown */
+	uint64_t bytes_transferred;
+	int completed;
+};
+
+/* Test options: recorded in the trace so an oracle knows the engine ran
+ * outside production limits. */
+#define BGCOPY_TEST_SHORT_RETRY	0x1u	/* retry delays below 5 s allowed */
+#define BGCOPY_TEST_ALLOW_FILE	0x2u	/* file:// URLs allowed */
+
+#define BGCOPY_OPEN_READ_ONLY	0x1u	/* inspect a store another process holds */
+#define BGCOPY_OPEN_NO_TRANSFER	0x2u	/* administer jobs, move no bytes */
+
+struct bgcopy_engine_options {
+	unsigned flags;			/* BGCOPY_OPEN_* */
+	unsigned test_options;		/* BGCOPY_TEST_* */
+	unsigned dispatcher_threads;	/* 0: default 4 */
+	unsigned max_connections;	/* 0: default 16 */
+	unsigned max_per_host;		/* 0: default 6 */
+	unsigned max_files_per_job;	/* 0: default 200 */
+};
+
+/*
+ * The notify interface, a COM-style object.  The engine calls add_ref when
+ * the object is registered and before every call it makes, and release
+ * afterwards.  job_transferred, job_error and file_transferred return 0 on
+ * success; any other value makes the engine retry after the job's minimum
+ * retry delay (or run the notify command line).  A NULL method accepts the
+ * notification at once.  The job handle is valid during the call; any
+ * bgcopy_job_* function may be called from inside a callback.
+ */
+struct bgcopy_callback;
+struct bgcopy_callback_ops {
+	void (*add_ref)(struct bgcopy_callback *self);
+	void (*release)(struct bgcopy_callback *self);
+	int (*job_transferred)(struct bgcopy_callback *self, bgcopy_job *job);
+	int (*job_error)(struct bgcopy_callback *self, bgcopy_job *job,
+			 const struct bgcopy_error *error);
+	int (*job_modification)(struct bgcopy_callback *self, bgcopy_job *job);
+	int (*file_transferred)(struct bgcopy_callback *self, bgcopy_job *job,
+				unsigned file_index);
+};
+struct bgcopy_callback {
+	const struct bgcopy_callback_ops *ops;
+};
+
+const char *bgcopy_strerror(int status);
+const char *bgcopy_last_error(void);
+const char *bgcopy_state_name(enum bgcopy_state state);
+const char *bgcopy_priority_name(enum bgcopy_priority priority);
+
+int bgcopy_engine_open(const char *store_dir,
+		       const struct bgcopy_engine_options *options,
+		       bgcopy_engine **out);
+/* Stops transfers and callbacks, keeps every job in the store. */
+void bgcopy_engine_close(bgcopy_engine *engine);
+/* Pid of the process holding the store, 0 when none. */
+long bgcopy_engine_store_holder(const char *store_dir);
+
+int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
+		      bgcopy_job **out);
+int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
+			   bgcopy_job **out);
+/* Fills at most max handles in creation order; returns how many exist. */
+size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
+			       size_t max);
+/* Blocks until every job is settled (no bytes to move) and every
+ * notification that can be delivered now has been, or timeout_ms passes
+ * (-1: no limit).  Returns BGCOPY_OK when settled, BGCOPY_E_LIMIT on time
+ * out. */
+int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms);
+
+int bgcopy_job_add_file(bgcopy_job *job, const char *url,
+			const char *local_path);
+int bgcopy_job_resume(bgcopy_job *job);
+int bgcopy_job_suspend(bgcopy_job *job);
+int bgcopy_job_complete(bgcopy_job *job);
+int bgcopy_job_cancel(bgcopy_job *job);
+
+void bgcopy_job_get_id(const bgcopy_job *job, char out[37]);
+enum bgcopy_state bgcopy_job_get_state(bgcopy_job *job);
+int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out);
+int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
+			struct bgcopy_file_info *out);
+int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out);
+/* Copies the display name into out (truncated to size). */
+void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size);
+void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size);
+enum bgcopy_priority bgcopy_job_get_priority(bgcopy_job *job);
+uint32_t bgcopy_job_get_owner(bgcopy_job *job);
+int64_t bgcopy_job_get_time(bgcopy_job *job, int which);	/* BGCOPY_TIME_* */
+#define BGCOPY_TIME_CREATED	0
+#define BGCOPY_TIME_MODIFIED	1
+#define BGCOPY_TIME_TRANSFERRED	2	/* 0 until transferred */
+
+int bgcopy_job_set_display_name(bgcopy_job *job, const char *name);
+int bgcopy_job_set_description(bgcopy_job *job, const char *text);
+int bgcopy_job_set_priority(bgcopy_job *job, enum bgcopy_priority priority);
+int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds);
+uint32_t bgcopy_job_get_min_retry_delay(bgcopy_job *job);
+/* Milliseconds, only with BGCOPY_TEST_SHORT_RETRY: tests need sub-second. */
+int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms);
+int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds);
+uint32_t bgcopy_job_get_no_progress_timeout(bgcopy_job *job);
+int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms);
+
+int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
+uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
+/* Starts a new epoch; NULL removes the interface.  After it returns no
+ * callback begins on the previous interface. */
+int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb);
+uint64_t bgcopy_job_get_notify_epoch(bgcopy_job *job);
+/* argv is a NULL-terminated program and arguments, run without a shell;
+ * the job id and the event name ("transferred" or "error") are appended.
+ * NULL or an empty argv clears it. */
+int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
+/* The command line joined by spaces into out; "" when none. */
+void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size);
+/* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
+uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BGCOPY_H */

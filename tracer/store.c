@@ -1,0 +1,445 @@
+/*
+ * The job store: a SQLite database and a lock file in the store directory.
+ *
+ * Every change is written through before the API call that made it
+ * returns.  WAL with synchronous=NORMAL: a committed transaction survives
+ * the process being killed (it is in the WAL, in the kernel's hands); only
+ * a power loss may take the last ones back.
+ *
+ * One engine per store: the lock file carries an fcntl write lock and the
+ * holder's pid, which is how a second process names who is in the way.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "trace.h"
+
+#define STORE_SCHEMA 1
+#define CMDLINE_SEP "\x1f"
+
+struct store {
+	sqlite3 *db;
+	int lock_fd;
+	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS jobs ("
+	" id TEXT PRIMARY KEY, name TEXT, description TEXT, priority INT,"
+	" state INT, owner INT, ctime INT, mtime INT, ttime INT, flags INT,"
+	" min_retry_ms INT, no_progress_ms INT, modification_ms INT,"
+	" cmdline TEXT, epoch INT, has_error INT, err_context INT,"
+	" err_code INT, err_http INT, err_curl INT, err_file INT, err_text TEXT,"
+	" created_order INTEGER);"
+	"CREATE TABLE IF NOT EXISTS files ("
+	" job_id TEXT, idx INT, url TEXT, local_path TEXT, temp_path TEXT,"
+	" bytes_total INT, bytes_done INT, completed INT,"
+	" PRIMARY KEY (job_id, idx));";
+
+static int db_error(sqlite3 *db, const char *what, const char *dir)
+{
+	return set_error(BGCOPY_E_STORE, "store '%s': %s: %s", dir, what,
+			 db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+static char *store_path(const char *dir, const char *name)
+{
+	char *path;
+
+	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
+}
+
+long store_lock_holder(const char *dir)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char *path = store_path(dir, "lock");
+	int fd;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+		fl.l_pid = 0;
+	close(fd);
+	return fl.l_pid;
+}
+
+static int take_lock(bgcopy_engine *engine, struct store *st)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char *path = store_path(engine->store_dir, "lock");
+	char pid[32];
+	long holder;
+
+	if (!path)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(path);
+	if (st->lock_fd < 0)
+		return set_error(BGCOPY_E_IO, "cannot open the lock of store '%s': %s",
+				 engine->store_dir, strerror(errno));
+	if (fcntl(st->lock_fd, F_SETLK, &fl) != 0) {
+		holder = store_lock_holder(engine->store_dir);
+		return set_error(BGCOPY_E_STORE_BUSY,
+				 "store '%s' in use by pid %ld", engine->store_dir,
+				 holder);
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) != 0 ||
+	    write(st->lock_fd, pid, strlen(pid)) < 0)
+		return set_error(BGCOPY_E_IO, "cannot write the lock of store '%s'",
+				 engine->store_dir);
+	return BGCOPY_OK;
+}
+
+static int prepare(struct store *st, const char *dir)
+{
+	static const char save_job[] =
+		"INSERT OR REPLACE INTO jobs VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
+		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
+	static const char save_file[] =
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8)";
+
+	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
+	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM jobs WHERE id=?1", -1,
+			       &st->delete_job, NULL) ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM files WHERE job_id=?1", -1,
+			       &st->delete_files, NULL))
+		return db_error(st->db, "cannot prepare statements", dir);
+	return BGCOPY_OK;
+}
+
+/* Creates the schema, or checks the one found: a newer one is refused. */
+static int check_schema(struct store *st, const char *dir, bool read_only)
+{
+	sqlite3_stmt *q;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL))
+		return db_error(st->db, "cannot read the schema version "
+				"(damaged database left untouched)", dir);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (version < 0)
+		return db_error(st->db, "the database is damaged and was left "
+				"untouched", dir);
+	if (version > STORE_SCHEMA)
+		return set_error(BGCOPY_E_STORE, "store '%s' was written by a newer "
+				 "bgcopy (schema %d, this one knows %d)", dir,
+				 version, STORE_SCHEMA);
+	if (read_only || version == STORE_SCHEMA)
+		return BGCOPY_OK;
+	if (sqlite3_exec(st->db, "BEGIN;", NULL, NULL, NULL) ||
+	    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) ||
+	    sqlite3_exec(st->db, "PRAGMA user_version=1; COMMIT;", NULL, NULL, NULL)) {
+		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
+		return db_error(st->db, "cannot create the schema", dir);
+	}
+	return BGCOPY_OK;
+}
+
+static char **split_cmdline(const char *text)
+{
+	size_t n = 1;
+	char **argv, *copy, *save = NULL;
+
+	if (!text || !*text)
+		return NULL;
+	for (const char *p = text; *p; p++)
+		n += *p == CMDLINE_SEP[0];
+	argv = xcalloc(n + 1, sizeof(*argv));
+	copy = xstrdup(text);
+	if (!argv || !copy) {
+		free(argv);
+		free(copy);
+		return NULL;
+	}
+	n = 0;
+	for (char *tok = strtok_r(copy, CMDLINE_SEP, &save); tok;
+	     tok = strtok_r(NULL, CMDLINE_SEP, &save))
+		argv[n++] = xstrdup(tok);
+	free(copy);
+	return argv;
+}
+
+static const char *col_text(sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	return t ? (const char *)t : "";
+}
+
+static int load_files(bgcopy_engine *engine, bgcopy_job *job)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(engine->store->db,
+			       "SELECT url, local_path, temp_path, bytes_total,"
+			       " bytes_done, completed FROM files WHERE job_id=?1"
+			       " ORDER BY idx", -1, &q, NULL))
+		return db_error(engine->store->db, "cannot read files",
+				engine->store_dir);
+	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct job_file *files = realloc(job->files,
+						 (job->nfiles + 1) * sizeof(*files));
+		struct job_file *f;
+
+		if (!files)
+			break;
+		job->files = files;
+		f = &files[job->nfiles++];
+		memset(f, 0, sizeof(*f));
+		f->url = xstrdup(col_text(q, 0));
+		f->local_path = xstrdup(col_text(q, 1));
+		f->temp_path = *col_text(q, 2) ? xstrdup(col_text(q, 2)) : NULL;
+		f->bytes_total = sqlite3_column_int64(q, 3);
+		f->bytes_done = (uint64_t)sqlite3_column_int64(q, 4);
+		f->completed = sqlite3_column_int(q, 5);
+		if (url_check(f->url, true, &f->redacted_url))
+			f->redacted_url = xstrdup("(unreadable URL)");
+		if (f->completed && job->current_file == job->nfiles - 1)
+			job->current_file = job->nfiles;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? BGCOPY_OK :
+	       db_error(engine->store->db, "cannot read files", engine->store_dir);
+}
+
+/* Restores one job row.  A transfer cut off by the end of the last
+ * process is queued again; it resumes its temporary file with Range. */
+static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
+{
+	bgcopy_job *job = job_alloc(engine);
+
+	if (!job)
+		return NULL;
+	snprintf(job->id, sizeof(job->id), "%s", col_text(q, 0));
+	job->name = xstrdup(col_text(q, 1));
+	job->description = xstrdup(col_text(q, 2));
+	job->priority = sqlite3_column_int(q, 3);
+	job->state = sqlite3_column_int(q, 4);
+	job->owner = (uint32_t)sqlite3_column_int64(q, 5);
+	job->ctime = sqlite3_column_int64(q, 6);
+	job->mtime = sqlite3_column_int64(q, 7);
+	job->ttime = sqlite3_column_int64(q, 8);
+	job->notify_flags = (uint32_t)sqlite3_column_int(q, 9);
+	job->min_retry_ms = (uint64_t)sqlite3_column_int64(q, 10);
+	job->no_progress_ms = (uint64_t)sqlite3_column_int64(q, 11);
+	job->modification_ms = (uint32_t)sqlite3_column_int64(q, 12);
+	job->cmdline = split_cmdline(col_text(q, 13));
+	job->epoch = (uint64_t)sqlite3_column_int64(q, 14);
+	job->has_error = sqlite3_column_int(q, 15);
+	job->error = (struct bgcopy_error){
+		.context = sqlite3_column_int(q, 16),
+		.code = sqlite3_column_int(q, 17),
+		.http_status = sqlite3_column_int(q, 18),
+		.curl_code = sqlite3_column_int(q, 19),
+		.file_index = sqlite3_column_int(q, 20),
+	};
+	snprintf(job->error.description, sizeof(job->error.description), "%s",
+		 col_text(q, 21));
+	if (job->state == BGCOPY_CONNECTING || job->state == BGCOPY_TRANSFERRING)
+		job->state = BGCOPY_QUEUED;
+	job->last_progress_ms = now_ms();
+	if (job->state == BGCOPY_TRANSIENT_ERROR)
+		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms;
+	return job;
+}
+
+static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
+{
+	struct bgcopy_tp_job_info info;
+	sqlite3_stmt *q;
+	bgcopy_job *job;
+	int rc, status = BGCOPY_OK;
+
+	*restored = 0;
+	if (sqlite3_prepare_v2(engine->store->db,
+			       "SELECT * FROM jobs ORDER BY created_order", -1,
+			       &q, NULL))
+		return db_error(engine->store->db, "cannot read jobs",
+				engine->store_dir);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		job = restore_job(engine, q);
+		if (!job) {
+			status = BGCOPY_E_NOMEM;
+			break;
+		}
+		engine_link_job(engine, job);
+		status = load_files(engine, job);
+		if (status)
+			break;
+		trace_job_info(job, &info);
+		TRACE(job_restored, TRACE_JOB(job), &info);
+		notify_on_restore(job);
+		(*restored)++;
+	}
+	sqlite3_finalize(q);
+	if (!status && rc != SQLITE_DONE)
+		status = db_error(engine->store->db, "cannot read jobs",
+				  engine->store_dir);
+	return status;
+}
+
+int store_open(bgcopy_engine *engine)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	struct store *st = xcalloc(1, sizeof(*st));
+	char *path = NULL;
+	uint32_t restored = 0;
+	int status, flags;
+
+	if (!st)
+		return BGCOPY_E_NOMEM;
+	st->lock_fd = -1;
+	engine->store = st;
+	if (!read_only) {
+		status = take_lock(engine, st);
+		if (status)
+			return status;
+	}
+	path = store_path(engine->store_dir, "jobs.db");
+	if (!path)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	flags = read_only ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL)) {
+		status = read_only && access(path, F_OK) != 0 ?
+			 set_error(BGCOPY_E_NOT_FOUND, "store '%s' has no jobs "
+				   "database yet", engine->store_dir) :
+			 db_error(st->db, "cannot open jobs.db", engine->store_dir);
+		free(path);
+		return status;
+	}
+	free(path);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!read_only &&
+	    sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			 NULL, NULL, NULL))
+		return db_error(st->db, "the database is damaged and was left "
+				"untouched", engine->store_dir);
+	status = check_schema(st, engine->store_dir, read_only);
+	if (!status && !read_only)
+		status = prepare(st, engine->store_dir);
+	if (!status)
+		status = load_jobs(engine, &restored);
+	if (!status)
+		TRACE(store_open, engine->trace_id, engine->store_dir,
+		      STORE_SCHEMA, restored);
+	return status;
+}
+
+void store_close(bgcopy_engine *engine)
+{
+	struct store *st = engine->store;
+
+	if (!st)
+		return;
+	sqlite3_finalize(st->save_job);
+	sqlite3_finalize(st->save_file);
+	sqlite3_finalize(st->delete_job);
+	sqlite3_finalize(st->delete_files);
+	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	free(st);
+	engine->store = NULL;
+}
+
+static int run(sqlite3_stmt *q, bgcopy_engine *engine)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_DONE ? BGCOPY_OK :
+	       db_error(engine->store->db, "cannot write", engine->store_dir);
+}
+
+/* A final job leaves the store: its files are settled by then. */
+int store_delete_job(bgcopy_job *job)
+{
+	struct store *st = job->engine->store;
+	int status;
+
+	sqlite3_bind_text(st->delete_files, 1, job->id, -1, SQLITE_STATIC);
+	status = run(st->delete_files, job->engine);
+	sqlite3_bind_text(st->delete_job, 1, job->id, -1, SQLITE_STATIC);
+	return run(st->delete_job, job->engine) ?: status;
+}
+
+int store_save_job(bgcopy_job *job)
+{
+	struct store *st = job->engine->store;
+	sqlite3_stmt *q;
+	char cmdline[4096] = "";
+	size_t len = 0;
+
+	if (!st || !st->save_job)
+		return BGCOPY_OK;
+	if (job_is_final(job))
+		return store_delete_job(job);
+	for (char **a = job->cmdline; a && *a && len < sizeof(cmdline); a++)
+		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len,
+					"%s%s", len ? CMDLINE_SEP : "", *a);
+	q = st->save_job;
+	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, job->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, job->description, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, job->priority);
+	sqlite3_bind_int(q, 5, job->state);
+	sqlite3_bind_int64(q, 6, job->owner);
+	sqlite3_bind_int64(q, 7, job->ctime);
+	sqlite3_bind_int64(q, 8, job->mtime);
+	sqlite3_bind_int64(q, 9, job->ttime);
+	sqlite3_bind_int(q, 10, (int)job->notify_flags);
+	sqlite3_bind_int64(q, 11, (sqlite3_int64)job->min_retry_ms);
+	sqlite3_bind_int64(q, 12, (sqlite3_int64)job->no_progress_ms);
+	sqlite3_bind_int64(q, 13, job->modification_ms);
+	sqlite3_bind_text(q, 14, cmdline, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 15, (sqlite3_int64)job->epoch);
+	sqlite3_bind_int(q, 16, job->has_error);
+	sqlite3_bind_int(q, 17, job->error.context);
+	sqlite3_bind_int(q, 18, job->error.code);
+	sqlite3_bind_int(q, 19, job->error.http_status);
+	sqlite3_bind_int(q, 20, job->error.curl_code);
+	sqlite3_bind_int(q, 21, job->error.file_index);
+	sqlite3_bind_text(q, 22, job->error.description, -1, SQLITE_STATIC);
+	return run(q, job->engine);
+}
+
+int store_save_file(bgcopy_job *job, unsigned index)
+{
+	struct store *st = job->engine->store;
+	const struct job_file *f = &job->files[index];
+	sqlite3_stmt *q;
+
+	if (!st || !st->save_file || job_is_final(job))
+		return BGCOPY_OK;
+	q = st->save_file;
+	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)index);
+	sqlite3_bind_text(q, 3, f->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, f->local_path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, f->temp_path ? f->temp_path : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, f->bytes_total);
+	sqlite3_bind_int64(q, 7, (sqlite3_int64)f->bytes_done);
+	sqlite3_bind_int(q, 8, f->completed);
+	return run(q, job->engine);
+}

@@ -1,0 +1,28 @@
+/*
+ * Emitting trace events from the engine.  `tp` is NULL unless the
+ * provider was loaded, so an untraced engine pays one predictable branch
+ * per event and maps no LTTng library.
+ */
+#ifndef BGCOPY_TRACE_H
+#define BGCOPY_TRACE_H
+
+#include "tp/bgcopy_tp_abi.h"
+
+extern const struct bgcopy_tp_hooks *bgcopy_tp;
+
+#define TRACE(event, ...)						\
+	do {								\
+		if (__builtin_expect(bgcopy_tp != NULL, 0))		\
+			bgcopy_tp->event(__VA_ARGS__);			\
+	} while (0)
+
+/* The job fields every job event starts with; bumps the job's sequence. */
+#define TRACE_JOB(job_)							\
+	(&(struct bgcopy_tp_job){ .engine = (job_)->engine->trace_id,	\
+				  .job = (job_)->id,			\
+				  .seq = ++(job_)->seq })
+
+void trace_load(void);
+void trace_job_info(const struct bgcopy_job *job, struct bgcopy_tp_job_info *info);
+
+#endif /* BGCOPY_TRACE_H */

@@ -1,0 +1,614 @@
+/*
+ * Transfers: one worker thread drives libcurl's multi interface for every
+ * job.  A job moves one file at a time into a temporary file beside its
+ * destination; a later attempt resumes it with a Range request and starts
+ * over when the server ignores the range.
+ */
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "trace.h"
+
+#define MAX_REDIRECTS	8
+
+struct transfer {
+	struct transfer *next;
+	bgcopy_engine *engine;
+	bgcopy_job *job;		/* NULL once the job let go; under the lock */
+	unsigned index;
+	CURL *easy;
+	int fd;
+	uint64_t range_from;		/* 0: whole file asked */
+	bool answered;			/* final headers seen */
+	bool range_honoured;
+	bool lied;			/* Content-Range did not match the ask */
+	int write_errno;
+	int64_t cr_start, cr_total;	/* Content-Range, -1 when absent */
+	uint64_t received;		/* body bytes in this attempt */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+void transfer_wake(bgcopy_engine *engine)
+{
+	if (engine->multi)
+		curl_multi_wakeup(engine->multi);
+}
+
+void transfer_abort_job(bgcopy_job *job)
+{
+	if (!job->xfer)
+		return;
+	job->xfer->job = NULL;	/* the worker reaps it */
+	job->xfer = NULL;
+	transfer_wake(job->engine);
+}
+
+static bool transient_http(long code)
+{
+	return code == 408 || code == 429 || code == 500 || code == 502 ||
+	       code == 503 || code == 504;
+}
+
+static bool transient_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- temporary files ------------------------------------------------- */
+
+/* Opens the file's temporary file for writing at bytes_done, never
+ * following a symlink; a new one is created O_EXCL with mode 0600. */
+static int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
+{
+	struct job_file *f = &job->files[index];
+	struct stat st;
+	int fd = -1;
+
+	if (job_temp_path(job, index))
+		goto fail;
+	if (f->bytes_done > 0) {
+		fd = open(f->temp_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid()) {
+			if ((uint64_t)st.st_size < f->bytes_done)
+				f->bytes_done = (uint64_t)st.st_size;
+			if (ftruncate(fd, (off_t)f->bytes_done) == 0 &&
+			    lseek(fd, (off_t)f->bytes_done, SEEK_SET) >= 0)
+				return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		f->bytes_done = 0;
+	}
+	fd = open(f->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 && errno == EEXIST && lstat(f->temp_path, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
+		/* Our own leftover from an attempt whose progress was lost. */
+		unlink(f->temp_path);
+		fd = open(f->temp_path,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
+	if (fd >= 0)
+		return fd;
+fail:
+	*err = (struct bgcopy_error){
+		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
+		.file_index = (int)index,
+	};
+	error_describe(err,
+		 "cannot create temporary file for '%s': %s", f->local_path,
+		 strerror(errno));
+	return -1;
+}
+
+/* ---- curl callbacks (worker thread, lock not held) ------------------- */
+
+static void parse_content_range(struct transfer *x, const char *line, size_t len)
+{
+	char buf[128];
+	long long a, b, t;
+
+	if (len >= sizeof(buf))
+		return;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "Content-Range: bytes %lld-%lld/%lld", &a, &b, &t) == 3 ||
+	    sscanf(buf, "content-range: bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
+		x->cr_start = a;
+		x->cr_total = t;
+	}
+}
+
+/* Called at the blank line that ends a response's headers; redirects
+ * and errors are left to curl. */
+static void headers_done(struct transfer *x)
+{
+	long code = 0;
+	curl_off_t length = -1;
+	bgcopy_job *job;
+	struct job_file *f;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code < 200 || code >= 300)
+		return;
+	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+	x->answered = true;
+	x->range_honoured = x->range_from > 0 && code == 206;
+	if (x->range_honoured && x->cr_start != (int64_t)x->range_from) {
+		x->lied = true;
+		return;
+	}
+	if (x->range_from > 0 && code == 200) {
+		/* Range ignored: start the file over. */
+		if (ftruncate(x->fd, 0) != 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
+			x->write_errno = errno;
+			return;
+		}
+	}
+	pthread_mutex_lock(&x->engine->lock);
+	job = x->job;
+	if (job) {
+		f = &job->files[x->index];
+		if (!x->range_honoured)
+			f->bytes_done = 0;
+		f->bytes_total = x->range_honoured ? x->cr_total :
+				 length >= 0 ? (int64_t)length : -1;
+		if (job->state == BGCOPY_CONNECTING)
+			job_set_state(job, BGCOPY_TRANSFERRING,
+				      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
+	}
+	pthread_mutex_unlock(&x->engine->lock);
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer *x = arg;
+	size_t len = size * n;
+
+	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
+		x->cr_start = x->cr_total = -1;	/* a new response begins */
+		return len;
+	}
+	if (len >= 14 && !strncasecmp(data, "Content-Range:", 14))
+		parse_content_range(x, data, len);
+	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
+		headers_done(x);
+	return len;
+}
+
+static bool still_wanted(struct transfer *x)
+{
+	bool wanted;
+
+	pthread_mutex_lock(&x->engine->lock);
+	wanted = x->job != NULL;
+	pthread_mutex_unlock(&x->engine->lock);
+	return wanted;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer *x = arg;
+	size_t len = size * n, done = 0;
+
+	/* A job suspended, cancelled or completed meanwhile takes no more
+	 * bytes: returning short makes curl stop. */
+	if (x->lied || x->write_errno || !x->answered || !still_wanted(x))
+		return 0;
+	while (done < len) {
+		ssize_t w = write(x->fd, data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			x->write_errno = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	x->received += len;
+	pthread_mutex_lock(&x->engine->lock);
+	if (x->job) {
+		x->job->files[x->index].bytes_done += len;
+		job_note_progress(x->job, x->index);
+	}
+	pthread_mutex_unlock(&x->engine->lock);
+	return len;
+}
+
+/* ---- starting and finishing ------------------------------------------ */
+
+static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
+		       const struct job_file *f)
+{
+	const char *protocols = engine->opt.test_options & BGCOPY_TEST_ALLOW_FILE ?
+				"http,https,file" : "http,https";
+	char range[48];
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_URL, f->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
+	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
+	 * the server ignores, and we want to start over instead. */
+	if (x->range_from) {
+		snprintf(range, sizeof(range), "%" PRIu64 "-", x->range_from);
+		curl_easy_setopt(e, CURLOPT_RANGE, range);
+	}
+	return e;
+}
+
+static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
+{
+	struct bgcopy_error err;
+	struct transfer *x;
+	struct job_file *f;
+
+	while (job->current_file < job->nfiles &&
+	       job->files[job->current_file].completed)
+		job->current_file++;
+	if (job->current_file >= job->nfiles) {
+		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
+		return;
+	}
+	f = &job->files[job->current_file];
+	x = xcalloc(1, sizeof(*x));
+	if (!x)
+		return;
+	x->fd = open_temp(job, job->current_file, &err);
+	if (x->fd < 0) {
+		free(x);
+		job_fail(job, false, &err);
+		return;
+	}
+	x->engine = engine;
+	x->job = job;
+	x->index = job->current_file;
+	x->range_from = f->bytes_done;
+	x->cr_start = x->cr_total = -1;
+	x->easy = make_easy(engine, x, f);
+	if (!x->easy || curl_multi_add_handle(engine->multi, x->easy)) {
+		if (x->easy)
+			curl_easy_cleanup(x->easy);
+		close(x->fd);
+		free(x);
+		return;		/* stays QUEUED; tried again next round */
+	}
+	x->next = engine->transfers;
+	engine->transfers = x;
+	engine->active++;
+	job->xfer = x;
+	job->sched_stamp = ++engine->sched_clock;
+	job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
+}
+
+/* Highest priority first (FOREGROUND before the rest); among equals the
+ * job that waited longest since it last had a connection. */
+static bgcopy_job *next_queued(bgcopy_engine *engine)
+{
+	bgcopy_job *best = NULL;
+
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		if (job->state != BGCOPY_QUEUED || job->xfer)
+			continue;
+		if (!best || job->priority < best->priority ||
+		    (job->priority == best->priority &&
+		     job->sched_stamp < best->sched_stamp))
+			best = job;
+	}
+	return best;
+}
+
+static void schedule(bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+
+	while (engine->active < engine->opt.max_connections &&
+	       (job = next_queued(engine)))
+		start_transfer(engine, job);
+}
+
+static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
+{
+	for (struct transfer **p = &engine->transfers; *p; p = &(*p)->next) {
+		if (*p == x) {
+			*p = x->next;
+			break;
+		}
+	}
+	curl_multi_remove_handle(engine->multi, x->easy);
+	curl_easy_cleanup(x->easy);
+	if (x->fd >= 0)
+		close(x->fd);
+	engine->active--;
+	free(x);
+}
+
+static uint64_t info_us(CURL *e, CURLINFO what)
+{
+	curl_off_t v = 0;
+
+	curl_easy_getinfo(e, what, &v);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
+{
+	long code = 0;
+
+	if (!bgcopy_tp)
+		return;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	TRACE(transfer, TRACE_JOB(job), (&(struct bgcopy_tp_transfer){
+		.file_index = (int32_t)x->index,
+		.url = job->files[x->index].redacted_url,
+		.http_status = (int32_t)code,
+		.range_from = x->range_from,
+		.range_honoured = x->range_honoured,
+		.bytes = x->received,
+		.namelookup_us = info_us(x->easy, CURLINFO_NAMELOOKUP_TIME_T),
+		.connect_us = info_us(x->easy, CURLINFO_CONNECT_TIME_T),
+		.tls_us = info_us(x->easy, CURLINFO_APPCONNECT_TIME_T),
+		.first_byte_us = info_us(x->easy, CURLINFO_STARTTRANSFER_TIME_T),
+		.total_us = info_us(x->easy, CURLINFO_TOTAL_TIME_T),
+		.curl_code = (int32_t)rc,
+	}));
+}
+
+/* Classifies a finished attempt; returns true when the file is complete. */
+static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
+		     bool *transient)
+{
+	const struct job_file *f = &x->job->files[x->index];
+	long code = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	*err = (struct bgcopy_error){
+		.http_status = (int)code, .curl_code = (int)rc,
+		.file_index = (int)x->index,
+	};
+	*transient = true;
+	if (rc == CURLE_OK && !x->lied && (f->bytes_total < 0 ||
+					   f->bytes_done == (uint64_t)f->bytes_total))
+		return true;
+	if (x->lied || rc == CURLE_OK) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err,
+			 x->lied ? "server answered range %lld- to a request for %llu-" :
+			 "server sent %lld of %llu bytes",
+			 (long long)(x->lied ? x->cr_start : (long long)f->bytes_done),
+			 (unsigned long long)(x->lied ? x->range_from :
+					      (unsigned long long)f->bytes_total));
+		return false;
+	}
+	if (rc == CURLE_HTTP_RETURNED_ERROR) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = transient_http(code);
+		error_describe(err,
+			 "HTTP %ld from %s", code, f->redacted_url);
+		return false;
+	}
+	if (x->write_errno) {
+		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
+		err->code = x->write_errno;
+		*transient = x->write_errno == ENOSPC || x->write_errno == EDQUOT;
+		error_describe(err,
+			 "cannot write '%s': %s", f->temp_path,
+			 strerror(x->write_errno));
+		return false;
+	}
+	err->context = BGCOPY_ERRCTX_TRANSPORT;
+	*transient = transient_curl(rc);
+	error_describe(err, "%s (%s)",
+		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+		 f->redacted_url);
+	return false;
+}
+
+static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
+{
+	bgcopy_job *job = x->job;
+	struct bgcopy_error err;
+	bool transient;
+
+	if (!job) {
+		unlink_transfer(engine, x);
+		return;
+	}
+	job->xfer = NULL;
+	trace_transfer(job, x, rc);
+	if (classify(x, rc, &err, &transient)) {
+		if (fdatasync(x->fd) != 0) {
+			err = (struct bgcopy_error){
+				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
+				.file_index = (int)x->index };
+			error_describe(&err,
+				 "cannot sync '%s': %s",
+				 job->files[x->index].temp_path, strerror(errno));
+			job_fail(job, errno == ENOSPC, &err);
+		} else {
+			if (job->state == BGCOPY_CONNECTING)
+				job_set_state(job, BGCOPY_TRANSFERRING,
+					      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
+			job_file_completed(job, x->index);
+		}
+	} else {
+		if (x->lied)
+			job->files[x->index].bytes_done = 0;
+		store_save_file(job, x->index);
+		job_fail(job, transient, &err);
+	}
+	unlink_transfer(engine, x);
+}
+
+/* Lock held. Moves jobs on when their timers expire; returns the next
+ * deadline in ms, or -1 when none. */
+int64_t transfer_timers(bgcopy_engine *engine)
+{
+	int64_t now = now_ms(), next = -1;
+
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		int64_t stall_at;
+
+		if (job->state == BGCOPY_TRANSIENT_ERROR) {
+			if (now >= job->retry_at_ms) {
+				job_set_state(job, BGCOPY_QUEUED,
+					      BGCOPY_TP_CAUSE_RETRY_DELAY_ELAPSED);
+				continue;
+			}
+			if (next < 0 || job->retry_at_ms < next)
+				next = job->retry_at_ms;
+		}
+		if (job->state != BGCOPY_TRANSIENT_ERROR &&
+		    job->state != BGCOPY_CONNECTING &&
+		    job->state != BGCOPY_TRANSFERRING)
+			continue;
+		stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms;
+		if (now >= stall_at) {
+			transfer_abort_job(job);
+			job->error = (struct bgcopy_error){
+				.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
+			error_describe(&job->error,
+				 "no progress for %llu ms",
+				 (unsigned long long)job->no_progress_ms);
+			job->has_error = true;
+			job_set_state(job, BGCOPY_ERROR,
+				      BGCOPY_TP_CAUSE_NO_PROGRESS_TIMEOUT);
+		} else if (next < 0 || stall_at < next) {
+			next = stall_at;
+		}
+	}
+	return next;
+}
+
+static void reap_abandoned(bgcopy_engine *engine)
+{
+	struct transfer *x = engine->transfers, *next;
+
+	for (; x; x = next) {
+		next = x->next;
+		if (!x->job)
+			unlink_transfer(engine, x);
+	}
+}
+
+static void collect_done(bgcopy_engine *engine)
+{
+	struct transfer *x;
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(engine->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		finish(engine, x, msg->data.result);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	bgcopy_engine *engine = arg;
+	int running, timeout;
+	int64_t next;
+
+	pthread_mutex_lock(&engine->lock);
+	while (!engine->stopping) {
+		reap_abandoned(engine);
+		next = transfer_timers(engine);
+		schedule(engine);
+		pthread_mutex_unlock(&engine->lock);
+
+		curl_multi_perform(engine->multi, &running);
+		pthread_mutex_lock(&engine->lock);
+		collect_done(engine);
+		pthread_mutex_unlock(&engine->lock);
+
+		timeout = 1000;
+		if (next >= 0 && next - now_ms() < timeout)
+			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
+		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
+		pthread_mutex_lock(&engine->lock);
+	}
+	while (engine->transfers) {
+		struct transfer *x = engine->transfers;
+
+		if (x->job) {
+			store_save_file(x->job, x->index);
+			x->job->xfer = NULL;
+		}
+		unlink_transfer(engine, x);
+	}
+	pthread_mutex_unlock(&engine->lock);
+	return NULL;
+}
+
+int transfer_start_worker(bgcopy_engine *engine)
+{
+	CURLM *multi = curl_multi_init();
+
+	if (!multi)
+		return set_error(BGCOPY_E_NOMEM, "cannot create the curl multi handle");
+	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+			  (long)engine->opt.max_connections);
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+			  (long)engine->opt.max_per_host);
+	engine->multi = multi;
+	if (pthread_create(&engine->worker, NULL, worker_main, engine)) {
+		engine->multi = NULL;
+		curl_multi_cleanup(multi);
+		return set_error(BGCOPY_E_NOMEM, "cannot start the transfer worker");
+	}
+	engine->worker_started = true;
+	return BGCOPY_OK;
+}
+
+void transfer_stop_worker(bgcopy_engine *engine)
+{
+	if (!engine->worker_started)
+		return;
+	transfer_wake(engine);
+	pthread_join(engine->worker, NULL);
+	engine->worker_started = false;
+	curl_multi_cleanup(engine->multi);
+	engine->multi = NULL;
+}
