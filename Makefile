@@ -142,6 +142,12 @@ $(B)/tests/test_%: $(call obj,tests/unit/test_%.c $(HARNESS_SRC)) $(LIBBGCOPY)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,cmocka) -lpthread
 
+$(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,lttng-ust) -ldl
+
+$(call obj,tests/bench/tp_bench.c): EXTRA_CFLAGS = $(call PC,lttng-ust)
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
@@ -159,7 +165,7 @@ demo: deps
 	@tests/demo.sh $(B)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
+	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench
 	@tests/bench/run.sh $(B)
 
 install: all

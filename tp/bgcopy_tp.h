@@ -91,7 +91,7 @@ LTTNG_UST_TRACEPOINT_ENUM(bgcopy, property,
 /* The two fields every job-scoped event starts with. */
 #define BGCOPY_TP_JOB_FIELDS(j)						\
 	lttng_ust_field_integer_hex(uint64_t, engine, (j)->engine)	\
-	lttng_ust_field_string(job, (j)->job)				\
+	lttng_ust_field_array_text(char, job, (j)->job, 36)		\
 	lttng_ust_field_integer(uint64_t, seq, (j)->seq)
 
 #define BGCOPY_TP_NOTIFICATION_FIELDS(n)				\

@@ -158,8 +158,23 @@ struct bgcopy_tp_transfer {
 	int32_t curl_code;
 };
 
+/* Every event, once: indexes the enabled-state table below. */
+#define BGCOPY_TP_EVENTS(X)						\
+	X(engine_open) X(engine_close) X(store_open) X(job_created)	\
+	X(job_restored) X(file_added) X(file_complete) X(state_change)	\
+	X(flags_change) X(interface_set) X(interface_release)		\
+	X(property_change) X(progress) X(notify_armed)			\
+	X(notify_coalesced) X(callback_begin) X(callback_end)		\
+	X(retry_scheduled) X(cmdline_run) X(cmdline_exit) X(transfer)
+
+#define BGCOPY_TP_EVENT_INDEX(name) BGCOPY_TP_EV_##name,
+enum bgcopy_tp_event { BGCOPY_TP_EVENTS(BGCOPY_TP_EVENT_INDEX) BGCOPY_TP_NEVENTS };
+
 struct bgcopy_tp_hooks {
 	uint32_t abi;
+	/* Each event's LTTng enabled state, so the engine skips the call (and
+	 * the work of preparing its arguments) when no session listens. */
+	const int *enabled[BGCOPY_TP_NEVENTS];
 	void (*engine_open)(const struct bgcopy_tp_engine *e);
 	void (*engine_close)(uint64_t engine);
 	void (*store_open)(uint64_t engine, const char *path,

@@ -131,8 +131,12 @@ static void hook_transfer(const struct bgcopy_tp_job *j,
 	EMIT(transfer, j, t);
 }
 
+#define STATE_OF(name) \
+	[BGCOPY_TP_EV_##name] = &lttng_ust_tracepoint_bgcopy___##name.state,
+
 static const struct bgcopy_tp_hooks hooks = {
 	.abi = BGCOPY_TP_ABI,
+	.enabled = { BGCOPY_TP_EVENTS(STATE_OF) },
 	.engine_open = hook_engine_open,
 	.engine_close = hook_engine_close,
 	.store_open = hook_store_open,

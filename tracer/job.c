@@ -153,7 +153,7 @@ void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err)
 void job_note_progress(bgcopy_job *job, unsigned index)
 {
 	job->last_progress_ms = now_ms();
-	if (bgcopy_tp) {
+	if (TRACE_ENABLED(progress)) {
 		struct bgcopy_progress p;
 		struct job_file *f = &job->files[index];
 

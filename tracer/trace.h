@@ -10,9 +10,15 @@
 
 extern const struct bgcopy_tp_hooks *bgcopy_tp;
 
+/* True when the provider is loaded and a session enabled `event`. */
+#define TRACE_ENABLED(event)						\
+	(__builtin_expect(bgcopy_tp != NULL, 0) &&			\
+	 __builtin_expect(__atomic_load_n(bgcopy_tp->enabled[BGCOPY_TP_EV_##event], \
+					  __ATOMIC_RELAXED), 0))
+
 #define TRACE(event, ...)						\
 	do {								\
-		if (__builtin_expect(bgcopy_tp != NULL, 0))		\
+		if (TRACE_ENABLED(event))				\
 			bgcopy_tp->event(__VA_ARGS__);			\
 	} while (0)
 

@@ -375,7 +375,7 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
 {
 	long code = 0;
 
-	if (!bgcopy_tp)
+	if (!TRACE_ENABLED(transfer))
 		return;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	TRACE(transfer, TRACE_JOB(job), (&(struct bgcopy_tp_transfer){

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks, each printing ratios measured in one run.
+#   tests/bench/run.sh BUILD
+set -u
+export BGCOPY_BUILD=$(cd "${1:?usage: run.sh BUILD}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+status=0
+for b in "$here"/bench_*.sh; do
+	echo "== $(basename "$b" .sh)"
+	bash "$b" || status=1
+done
+exit $status

@@ -1,0 +1,80 @@
+# Shared by the end-to-end scripts and the demo: a scratch directory, the
+# test server, and an LTTng session that records lossless.
+# Expects BGCOPY_BUILD (tests/run.sh exports it).
+set -u
+B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
+BGCOPY=$B/bin/bgcopy
+ANALYZE=$B/bin/bgcopy-analyze
+TESTD=$B/tests/testd
+PLUGIN_DIR=$B/plugins
+WORK=$(mktemp -d /tmp/bgcopy-e2e-XXXXXX)
+SERVER_PID=
+SESSIOND_PID=
+SESSION=
+
+# babeltrace2 is not built with the sanitizers: give it their runtimes
+# before it loads a sanitized plugin.
+BT_PRELOAD=
+case $B in *asan*)
+	BT_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+	export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 ;;
+esac
+
+bt() { LD_PRELOAD=$BT_PRELOAD babeltrace2 "$@"; }
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+cleanup() {
+	[ -n "$SESSION" ] && lttng destroy "$SESSION" >/dev/null 2>&1
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	[ -n "$SESSIOND_PID" ] && kill "$SESSIOND_PID" 2>/dev/null && wait_gone "$SESSIOND_PID"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+wait_gone() {
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+}
+
+# start_server: serves $WORK/www; sets PORT and SERVER_PID.
+start_server() {
+	mkdir -p "$WORK/www"
+	"$TESTD" --root "$WORK/www" --port-file "$WORK/port" --log "$WORK/server.log" \
+		--max-seconds 600 >/dev/null &
+	SERVER_PID=$!
+	for _ in $(seq 200); do [ -s "$WORK/port" ] && break; sleep 0.02; done
+	PORT=$(cat "$WORK/port") || die "test server did not start"
+}
+
+# start_sessiond: uses a running session daemon or starts one (stopped at exit).
+start_sessiond() {
+	command -v lttng-sessiond >/dev/null || { echo "lttng-sessiond not installed"; exit 77; }
+	if ! lttng list >/dev/null 2>&1; then
+		lttng-sessiond --daemonize --pidfile="$WORK/sessiond.pid" >/dev/null 2>&1 ||
+			die "cannot start lttng-sessiond"
+		for _ in $(seq 100); do [ -s "$WORK/sessiond.pid" ] && break; sleep 0.05; done
+		SESSIOND_PID=$(cat "$WORK/sessiond.pid") || die "lttng-sessiond wrote no pid"
+	fi
+}
+
+# start_session DIR [CHANNEL-OPTIONS...]: lossless unless options say otherwise.
+start_session() {
+	local dir=$1; shift
+	SESSION=bgcopy-e2e-$$-$RANDOM
+	lttng create "$SESSION" --output="$dir" >/dev/null || die "lttng create"
+	lttng enable-channel -u -s "$SESSION" bgc ${@:---blocking-timeout=inf} >/dev/null ||
+		die "lttng enable-channel"
+	lttng enable-event -u -s "$SESSION" -c bgc 'bgcopy:*' >/dev/null || die "enable-event"
+	lttng add-context -u -s "$SESSION" -c bgc -t vpid -t vtid >/dev/null || die "add-context"
+	lttng start "$SESSION" >/dev/null || die "lttng start"
+}
+
+stop_session() {
+	lttng stop "$SESSION" >/dev/null && lttng destroy "$SESSION" >/dev/null
+	SESSION=
+}
+
+# traced CMD...: runs a command with the provider loaded, lossless.
+traced() { BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$@"; }
+
+make_file() { head -c "$2" /dev/urandom > "$WORK/www/$1"; }

@@ -1,0 +1,24 @@
+# bgcopy and libbgcopy never link LTTng, and a download works with the
+# provider moved away, even when tracing is asked for.
+. "$(dirname "$0")/lib.sh"
+
+for f in "$BGCOPY" "$B/lib/libbgcopy.so"; do
+	if ldd "$f" | grep -q lttng; then die "$f links LTTng: $(ldd "$f" | grep lttng)"; fi
+done
+ldd "$B/lib/libbgcopy-tp.so" | grep -q liblttng-ust || die "the provider does not link lttng-ust"
+
+mkdir -p "$WORK/bin" "$WORK/lib" "$WORK/out"
+cp "$BGCOPY" "$WORK/bin/"
+cp "$B/lib/libbgcopy.so" "$WORK/lib/"		# no libbgcopy-tp.so beside it
+start_server
+make_file b.bin 100000
+BGCOPY_TRACE=1 "$WORK/bin/bgcopy" --store "$WORK/store" download \
+	"http://127.0.0.1:$PORT/b.bin" "$WORK/out/b.bin" 2> "$WORK/err" ||
+	die "download without the provider failed: $(cat "$WORK/err")"
+cmp "$WORK/www/b.bin" "$WORK/out/b.bin" || die "file differs"
+grep -q "libbgcopy-tp.so" "$WORK/err" || die "no warning that the provider is missing"
+# Without BGCOPY_TRACE nothing is said and no LTTng library is mapped.
+"$WORK/bin/bgcopy" --store "$WORK/store" download "http://127.0.0.1:$PORT/b.bin" \
+	"$WORK/out/c.bin" 2> "$WORK/err2" || die "plain download failed"
+[ ! -s "$WORK/err2" ] || die "unexpected output: $(cat "$WORK/err2")"
+echo "no LTTng dependency"

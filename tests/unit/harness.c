@@ -1,0 +1,269 @@
+/* See harness.h.  Each group gets a fresh directory and server. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+long harness_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void harness_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void testd_path(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(out, size, "%s/testd", dirname(self));
+}
+
+static void sub(char *out, size_t size, const struct harness *h, const char *name)
+{
+	snprintf(out, size, "%s/%s", h->dir, name);
+	assert_int_equal(mkdir(out, 0700) == 0 || errno == EEXIST, 1);
+}
+
+void harness_start(struct harness *h)
+{
+	char testd[PATH_MAX], port_file[400], root_arg[400];
+	FILE *f;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->dir, sizeof(h->dir), "/tmp/bgcopy-test-XXXXXX");
+	assert_non_null(mkdtemp(h->dir));
+	sub(h->www, sizeof(h->www), h, "www");
+	sub(h->out, sizeof(h->out), h, "out");
+	snprintf(h->store, sizeof(h->store), "%s/store", h->dir);
+	snprintf(h->log, sizeof(h->log), "%s/server.log", h->dir);
+	snprintf(port_file, sizeof(port_file), "%s/port", h->dir);
+	snprintf(root_arg, sizeof(root_arg), "%s", h->www);
+	testd_path(testd, sizeof(testd));
+	h->server = fork();
+	assert_true(h->server >= 0);
+	if (h->server == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		execl(testd, testd, "--root", root_arg, "--port-file", port_file,
+		      "--log", h->log, "--max-seconds", "600", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && !h->port; i++) {
+		f = fopen(port_file, "r");
+		if (f) {
+			if (fscanf(f, "%d", &h->port) != 1)
+				h->port = 0;
+			fclose(f);
+		}
+		if (!h->port)
+			harness_sleep_ms(10);
+	}
+	assert_true(h->port > 0);
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	char child[PATH_MAX];
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+			remove_tree(child);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+void harness_stop(struct harness *h)
+{
+	if (h->server > 0) {
+		kill(h->server, SIGTERM);
+		waitpid(h->server, NULL, 0);
+	}
+	if (h->dir[0])
+		remove_tree(h->dir);
+}
+
+int harness_group_setup(void **state)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -1;
+	harness_start(h);
+	*state = h;
+	return 0;
+}
+
+int harness_group_teardown(void **state)
+{
+	harness_stop(*state);
+	free(*state);
+	return 0;
+}
+
+void harness_make_file(struct harness *h, const char *name, size_t size)
+{
+	char path[PATH_MAX];
+	unsigned seed = (unsigned)size * 2654435761u;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", h->www, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	for (size_t i = 0; i < size; i++) {
+		seed = seed * 1103515245u + 12345u + (unsigned)name[i % strlen(name)];
+		fputc((int)(seed >> 16) & 0xff, f);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+const char *harness_url(struct harness *h, const char *path)
+{
+	static __thread char url[512];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", h->port, path);
+	return url;
+}
+
+const char *harness_out(struct harness *h, const char *name)
+{
+	static __thread char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", h->out, name);
+	return path;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+bool harness_same(struct harness *h, const char *name, const char *out_path)
+{
+	char src[PATH_MAX];
+	size_t la, lb;
+	char *a, *b;
+	bool same;
+
+	snprintf(src, sizeof(src), "%s/%s", h->www, name);
+	a = slurp(src, &la);
+	b = slurp(out_path, &lb);
+	same = a && b && la == lb && !memcmp(a, b, la);
+	free(a);
+	free(b);
+	return same;
+}
+
+bool harness_log_has(struct harness *h, const char *needle)
+{
+	size_t len;
+	char *text = slurp(h->log, &len);
+	bool found = text && strstr(text, needle);
+
+	free(text);
+	return found;
+}
+
+bool harness_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int harness_out_count(struct harness *h)
+{
+	DIR *d = opendir(h->out);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+bgcopy_engine *harness_engine(struct harness *h, unsigned test_options)
+{
+	static int stores;
+
+	snprintf(h->store, sizeof(h->store), "%s/store-%d", h->dir, ++stores);
+	return harness_reopen(h, test_options);
+}
+
+bgcopy_engine *harness_reopen(struct harness *h, unsigned test_options)
+{
+	struct bgcopy_engine_options opt = { .test_options = test_options };
+	bgcopy_engine *engine = NULL;
+	int status = bgcopy_engine_open(h->store, &opt, &engine);
+
+	if (status)
+		fail_msg("engine_open: %s", bgcopy_last_error());
+	return engine;
+}
+
+bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (bgcopy_job_get_state(job) != state) {
+		if (harness_now_ms() > deadline)
+			return false;
+		harness_sleep_ms(5);
+	}
+	return true;
+}

@@ -1,0 +1,51 @@
+/*
+ * Test harness: a private directory, a real test HTTP server (testd) on
+ * 127.0.0.1 serving files from it, and helpers to wait for job states.
+ */
+#ifndef BGCOPY_TEST_HARNESS_H
+#define BGCOPY_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "bgcopy.h"
+
+struct harness {
+	char dir[256];		/* everything lives below it */
+	char www[300];		/* what the server serves */
+	char out[300];		/* where downloads go */
+	char store[320];
+	char log[300];		/* the server's request log */
+	pid_t server;
+	int port;
+};
+
+/* Starts the server; fails the test (cmocka) when it cannot. */
+void harness_start(struct harness *h);
+void harness_stop(struct harness *h);
+int harness_group_setup(void **state);
+int harness_group_teardown(void **state);
+
+/* Writes a file of `size` pseudo-random bytes under www/. */
+void harness_make_file(struct harness *h, const char *name, size_t size);
+/* URL of a path on the server ("/a.bin", "/fault/404/a.bin"). */
+const char *harness_url(struct harness *h, const char *path);
+/* Path under out/. */
+const char *harness_out(struct harness *h, const char *name);
+bool harness_same(struct harness *h, const char *name, const char *out_path);
+bool harness_log_has(struct harness *h, const char *needle);
+bool harness_exists(const char *path);
+/* Files in out/ (temporary ones included). */
+int harness_out_count(struct harness *h);
+
+/* An engine on a fresh store (its path left in h->store). */
+bgcopy_engine *harness_engine(struct harness *h, unsigned test_options);
+/* An engine on the store of the last harness_engine call. */
+bgcopy_engine *harness_reopen(struct harness *h, unsigned test_options);
+/* Polls until the job is in `state`; false after timeout_ms. */
+bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
+void harness_sleep_ms(long ms);
+long harness_now_ms(void);
+
+#endif
