@@ -567,6 +567,7 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	if (mod_ob->armed)
 		arm(job, mod_ob, BGCOPY_TP_KIND_JOB_MODIFICATION, -1);
 	arm_for_state(job, true);
+	store_save_job(job);	/* epochs only grow, across restarts too */
 	if (old)
 		notify_iface_put_locked(job, old, &release);
 	pthread_mutex_unlock(&job->engine->lock);

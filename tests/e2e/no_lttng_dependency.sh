@@ -22,3 +22,16 @@ grep -q "libbgcopy-tp.so" "$WORK/err" || die "no warning that the provider is mi
 	"$WORK/out/c.bin" 2> "$WORK/err2" || die "plain download failed"
 [ ! -s "$WORK/err2" ] || die "unexpected output: $(cat "$WORK/err2")"
 echo "no LTTng dependency"
+
+# Even with the provider beside the library, no LTTng library is mapped
+# unless tracing is asked for.
+make_file slow.bin 300000
+"$BGCOPY" --store "$WORK/store2" download "http://127.0.0.1:$PORT/fault/slow:200000/slow.bin" \
+	"$WORK/out/slow.bin" &
+pid=$!
+sleep 0.5
+maps=$(cat "/proc/$pid/maps" 2>/dev/null) || die "bgcopy ended too soon to inspect"
+wait "$pid" || die "slow download failed"
+if grep -q lttng <<<"$maps"; then die "an LTTng library is mapped without BGCOPY_TRACE"; fi
+grep -q libbgcopy.so <<<"$maps" || die "maps do not show libbgcopy: the check saw nothing"
+echo "no LTTng mapped when not tracing"

@@ -92,12 +92,21 @@ static struct waiter *waiter_of(struct bgcopy_callback *cb)
 
 static void waiter_add_ref(struct bgcopy_callback *cb)
 {
-	__atomic_add_fetch(&waiter_of(cb)->refs, 1, __ATOMIC_RELAXED);
+	struct waiter *w = waiter_of(cb);
+
+	pthread_mutex_lock(&w->lock);
+	w->refs++;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void waiter_release(struct bgcopy_callback *cb)
 {
-	__atomic_sub_fetch(&waiter_of(cb)->refs, 1, __ATOMIC_RELEASE);
+	struct waiter *w = waiter_of(cb);
+
+	pthread_mutex_lock(&w->lock);
+	w->refs--;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void waiter_signal(struct waiter *w, bool transferred,
@@ -144,8 +153,14 @@ static void waiter_init(struct waiter *w)
 	pthread_cond_init(&w->cond, NULL);
 }
 
+/* The engine may still be returning from a callback on another thread:
+ * the object lives until the engine's last reference is gone. */
 static void waiter_destroy(struct waiter *w)
 {
+	pthread_mutex_lock(&w->lock);
+	while (w->refs > 0)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 }
