@@ -1,0 +1,70 @@
+# The bgcopy verbs from the shell: a job built step by step, run by one
+# process while another reads it, the exit codes, and --help for each.
+. "$(dirname "$0")/lib.sh"
+
+bg() { "$BGCOPY" --store "$WORK/store" --test-short-retry "$@"; }
+expect_exit() {
+	local want=$1; shift
+	"$@" > "$WORK/last.out" 2> "$WORK/last.err"
+	local got=$?
+	[ "$got" = "$want" ] || die "'$*' exited $got, expected $want: $(cat "$WORK/last.err")"
+}
+
+start_server
+make_file one.bin 200000
+make_file two.bin 100000
+mkdir -p "$WORK/out"
+URL=http://127.0.0.1:$PORT
+
+for verb in download create add resume suspend cancel complete info list set-priority \
+	    set-retry-delay set-no-progress-timeout set-flags set-notify-cmd clear-notify-cmd wait run; do
+	bg "$verb" --help | grep -q "usage: bgcopy $verb" || die "$verb --help"
+done
+expect_exit 2 bg no-such-verb
+grep -q "unknown verb 'no-such-verb'" "$WORK/last.err" || die "unknown verb message"
+
+job=$(bg create "two files") || die "create"
+[[ $job =~ ^[0-9a-f-]{36}$ ]] || die "create printed '$job'"
+bg add "$job" "$URL/fault/slow:300000/one.bin" "$WORK/out/one.bin" || die "add"
+bg add "$job" "$URL/two.bin" "$WORK/out/two.bin" || die "add"
+expect_exit 2 bg add "$job" "gopher://x/y" "$WORK/out/y"
+grep -q "gopher" "$WORK/last.err" || die "bad scheme not named: $(cat "$WORK/last.err")"
+expect_exit 2 bg set-priority "$job" urgent
+bg set-priority "$job" high || die "set-priority"
+expect_exit 2 bg set-flags "$job" 0x40
+bg set-flags "$job" 0x13 || die "set-flags"
+bg set-retry-delay "$job" 1 || die "set-retry-delay"
+bg info "$job" --json > "$WORK/info.json" || die "info"
+for want in '"state": "SUSPENDED"' '"priority": "HIGH"' '"notify_flags": 19' \
+	    '"min_retry_delay": 1,' '"files_total": 2'; do
+	grep -qF "$want" "$WORK/info.json" || die "info --json lacks $want"
+done
+bg set-notify-cmd "$job" /bin/true || die "set-notify-cmd"
+bg info "$job" | grep -q "command line '/bin/true'" || die "info shows the command line"
+bg clear-notify-cmd "$job" || die "clear-notify-cmd"
+bg resume "$job" || die "resume"
+
+# One process runs the engine; meanwhile another may read but not change.
+"$BGCOPY" --store "$WORK/store" wait "$job" > "$WORK/wait.out" &
+waiter=$!
+sleep 0.1
+bg list | grep -q "$job" || die "list while the store is held"
+expect_exit 2 bg suspend "$job"
+grep -q "in use by pid $waiter" "$WORK/last.err" || die "store-in-use message: $(cat "$WORK/last.err")"
+wait "$waiter" || die "wait failed"
+grep -q TRANSFERRED "$WORK/wait.out" || die "wait did not report TRANSFERRED"
+bg complete "$job" || die "complete"
+cmp "$WORK/www/one.bin" "$WORK/out/one.bin" && cmp "$WORK/www/two.bin" "$WORK/out/two.bin" ||
+	die "files differ"
+[ "$(bg list --json)" = "[]" ] || die "an acknowledged job is still listed"
+
+# A job error: exit 1 and the error named.
+bad=$(bg create bad)
+bg add "$bad" "$URL/fault/404/one.bin" "$WORK/out/bad.bin"
+bg resume "$bad"
+expect_exit 1 bg wait "$bad"
+grep -q "HTTP 404" "$WORK/last.err" || die "404 not named: $(cat "$WORK/last.err")"
+expect_exit 1 bg run
+bg cancel "$bad" || die "cancel"
+[ ! -e "$WORK/out/bad.bin" ] || die "a failed download left a file"
+echo "cli verbs ok"
