@@ -1,0 +1,72 @@
+# A scripted run that makes every bgcopy event fire under a real session;
+# each must appear, with the fields and values the run implies.
+. "$(dirname "$0")/lib.sh"
+
+bg() { traced "$BGCOPY" --store "$WORK/store" --test-short-retry "$@"; }
+start_server
+start_sessiond
+make_file e.bin 400000
+mkdir -p "$WORK/out"
+URL=http://127.0.0.1:$PORT
+start_session "$WORK/trace"
+
+job=$(bg create catalogue)
+bg add "$job" "http://who:pw@127.0.0.1:$PORT/fault/slow:800000/e.bin?sig=1" "$WORK/out/e.bin"
+bg set-flags "$job" 0x40 2>/dev/null && die "invalid flags accepted"
+bg set-flags "$job" 0x0b
+bg set-priority "$job" low
+bg resume "$job"
+bg wait "$job" >/dev/null || die "wait"
+bg complete "$job"
+
+# A failing command line: run, exit status, retry scheduled.
+other=$(bg create failing)
+bg add "$other" "$URL/e.bin" "$WORK/out/f.bin"
+bg set-notify-cmd "$other" /bin/false
+bg resume "$other"
+bg run >/dev/null
+bg cancel "$other"
+stop_session
+
+bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
+expect() {
+	local event=$1; shift
+	local lines
+	lines=$(grep "bgcopy:$event:" "$WORK/events.txt") || die "no bgcopy:$event event"
+	for want in "$@"; do
+		grep -qF -- "$want" <<<"$lines" || die "bgcopy:$event has no '$want'"
+	done
+}
+id="job = \"$job\""
+expect engine_open "trace_schema = 1," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_close "engine = 0x"
+expect store_open "schema_version = 1," "jobs_restored = 1"
+expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
+expect job_restored "$id" '( "LOW"' '( "TRANSFERRED"' "files = 1"
+expect file_added "$id" "url = \"http://127.0.0.1:$PORT/fault/slow:800000/e.bin\"" "local_path = \"$WORK/out/e.bin\"" "file_index = 0"
+expect flags_change "$id" "old_flags = 0x3, new_flags = 0x40, result = -1" "old_flags = 0x3, new_flags = 0xB, result = 0"
+expect property_change "$id" '( "PRIORITY"' 'value = "3"' '( "NOTIFY_CMDLINE"' 'value = "/bin/false"'
+expect state_change "$id" 'from = ( "SUSPENDED" : container = 3 ), to = ( "QUEUED"' '( "RESUME"' \
+	'to = ( "TRANSFERRED"' '( "ALL_FILES_DONE"' 'to = ( "ACKNOWLEDGED"' '( "CANCEL"'
+expect progress "$id" "file_total = 400000" "job_bytes = 400000"
+expect file_complete "$id" "bytes = 400000"
+expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0"
+expect interface_set "$id" "old_epoch = 0, new_epoch = 1" "old_epoch = 1, new_epoch = 2, iface = 0x0"
+expect interface_release "$id" "epoch = 1"
+expect notify_armed "$id" '( "JOB_MODIFICATION"' '( "JOB_TRANSFERRED"'
+expect notify_coalesced "$id" '( "JOB_MODIFICATION"'
+expect callback_begin "$id" '( "JOB_TRANSFERRED"' "epoch = 1, attempt = 1" '( "JOB_MODIFICATION"'
+expect callback_end "$id" '( "JOB_TRANSFERRED"' "result = 0, duration_ns = "
+expect cmdline_run "job = \"$other\"" 'program = "/bin/false"'
+expect cmdline_exit "job = \"$other\"" "status = 1"
+expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
+
+# Every event of the provider was seen.
+for event in $(sed -n 's/^LTTNG_UST_TRACEPOINT_EVENT\(_INSTANCE\)\?(bgcopy, \([a-z_]*\),$/\2/p; s/^LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(bgcopy, [a-z_]*, bgcopy, \([a-z_]*\),$/\1/p' \
+		"$(dirname "$0")/../../tp/bgcopy_tp.h"); do
+	grep -q "bgcopy:$event:" "$WORK/events.txt" || die "event $event never fired"
+	seen=$((${seen:-0} + 1))
+done
+[ "${seen:-0}" -ge 21 ] || die "only $seen event kinds found in the provider header"
+if grep -q -e "pw@" -e "sig=1" "$WORK/events.txt"; then die "secret in the trace"; fi
+echo "all $seen event kinds seen with their fields"
