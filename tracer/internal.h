@@ -31,6 +31,7 @@ struct job_file {
 	char *temp_path;
 	int64_t bytes_total;	/* -1 while unknown */
 	uint64_t bytes_done;
+	uint64_t bytes_saved;	/* last progress checkpoint in the store */
 	bool completed;
 };
 

@@ -210,6 +210,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 		f->temp_path = *col_text(q, 2) ? xstrdup(col_text(q, 2)) : NULL;
 		f->bytes_total = sqlite3_column_int64(q, 3);
 		f->bytes_done = (uint64_t)sqlite3_column_int64(q, 4);
+		f->bytes_saved = f->bytes_done;
 		f->completed = sqlite3_column_int(q, 5);
 		if (url_check(f->url, true, &f->redacted_url))
 			f->redacted_url = xstrdup("(unreadable URL)");
@@ -429,6 +430,7 @@ int store_save_file(bgcopy_job *job, unsigned index)
 	struct store *st = job->engine->store;
 	const struct job_file *f = &job->files[index];
 	sqlite3_stmt *q;
+	int status;
 
 	if (!st || !st->save_file || job_is_final(job))
 		return BGCOPY_OK;
@@ -441,5 +443,8 @@ int store_save_file(bgcopy_job *job, unsigned index)
 	sqlite3_bind_int64(q, 6, f->bytes_total);
 	sqlite3_bind_int64(q, 7, (sqlite3_int64)f->bytes_done);
 	sqlite3_bind_int(q, 8, f->completed);
-	return run(q, job->engine);
+	status = run(q, job->engine);
+	if (!status)
+		job->files[index].bytes_saved = f->bytes_done;
+	return status;
 }

@@ -20,6 +20,8 @@
 #include "trace.h"
 
 #define MAX_REDIRECTS	8
+/* How much a crash may make us fetch again. */
+#define CHECKPOINT_BYTES (1u << 20)
 
 struct transfer {
 	struct transfer *next;
@@ -234,8 +236,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	x->received += len;
 	pthread_mutex_lock(&x->engine->lock);
 	if (x->job) {
-		x->job->files[x->index].bytes_done += len;
+		struct job_file *f = &x->job->files[x->index];
+
+		f->bytes_done += len;
 		job_note_progress(x->job, x->index);
+		if (f->bytes_done - f->bytes_saved >= CHECKPOINT_BYTES)
+			store_save_file(x->job, x->index);
 	}
 	pthread_mutex_unlock(&x->engine->lock);
 	return len;
