@@ -50,8 +50,10 @@
 /* Idle connections are dropped after this, so they cannot pile up. */
 #define CONNECTION_TIMEOUT_S 60u
 
-/* Upper bounds that keep the arithmetic below far from overflow. */
+/* Keeps the deadline arithmetic in wait_for_stop() far from overflow. */
 #define MAX_SECONDS_LIMIT (366u * 24u * 3600u)
+
+/* Longer than any real spec; longer ones are rejected as unknown. */
 #define FAULT_SPEC_MAX 64
 
 struct config {
@@ -155,11 +157,14 @@ static void warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Connection threads warn too: keep each message on its own line. */
+	flockfile(stderr);
 	va_start(ap, fmt);
 	fputs(PROG ": ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+	funlockfile(stderr);
 }
 
 /*
@@ -198,6 +203,14 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* What RFC 3986 allows in a path segment, plus the slash. */
+static int is_path_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c));
+}
+
 /*
  * Percent-encodes @path after @prefix.  MHD hands us the decoded URL, so a
  * name with spaces or '%' must be re-encoded before it goes into a
@@ -206,13 +219,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
  * path is kept, so "/fault/reset:5000/a" stays greppable as typed.
  * Returns a malloc'd string or NULL.
  */
-static int is_path_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c));
-}
-
 static char *encode_path(const char *prefix, const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -1132,8 +1138,11 @@ end:
 	atomic_store(&stopping, 1);
 	if (d)
 		MHD_stop_daemon(d);
-	/* A stale port file would send the next test to a dead port. */
-	if (port_file_written && unlink(cfg.port_file) != 0)
+	/*
+	 * A stale port file would send the next test to a dead port.  It may
+	 * already be gone along with the test's scratch directory.
+	 */
+	if (port_file_written && unlink(cfg.port_file) != 0 && errno != ENOENT)
 		warnx_("unlink %s: %s", cfg.port_file, strerror(errno));
 	free_hits();
 	if (log_fp && fclose(log_fp) != 0) {
