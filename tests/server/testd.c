@@ -103,7 +103,9 @@ enum fault_kind {
 	FAULT_REDIRECT_LOOP,
 	FAULT_REDIRECT_FILE,
 	FAULT_REDIRECT,
-	FAULT_LENGTH_MISMATCH
+	FAULT_LENGTH_MISMATCH,
+	FAULT_RESET_NO_RANGE,
+	FAULT_RESET_MISMATCH
 };
 
 struct fault {
@@ -133,6 +135,8 @@ static const struct fault_def {
 	{ "redirect-file", FAULT_REDIRECT_FILE, 0, 0, 0 },
 	{ "redirect", FAULT_REDIRECT, 0, 0, 0 },
 	{ "length-mismatch", FAULT_LENGTH_MISMATCH, 0, 0, 0 },
+	{ "reset-no-range", FAULT_RESET_NO_RANGE, 0, 1, 0 },
+	{ "reset-mismatch", FAULT_RESET_MISMATCH, 0, 1, 0 },
 };
 
 /* Per-path request counters for the faults that change over time. */
@@ -790,9 +794,13 @@ static enum MHD_Result handle_fault(const struct request *req,
 		}
 		break;
 	case FAULT_RESET:
+	case FAULT_RESET_NO_RANGE:
+	case FAULT_RESET_MISMATCH:
 		/*
 		 * Only a GET has a body to cut, so a HEAD probe must not use
-		 * up the one reset the test is waiting for.
+		 * up the one reset the test is waiting for.  The resumed
+		 * request then meets a server that ignores or misreports the
+		 * range, for the two combined specs.
 		 */
 		if (req->is_get) {
 			if (previous_hits(req, &n))
@@ -800,6 +808,10 @@ static enum MHD_Result handle_fault(const struct request *req,
 						   MHD_HTTP_INTERNAL_SERVER_ERROR);
 			if (n == 0)
 				o.cut = f.arg;
+			else if (f.kind == FAULT_RESET_NO_RANGE)
+				o.ignore_range = 1;
+			else if (f.kind == FAULT_RESET_MISMATCH && n == 1)
+				o.lie_start = 1;
 		}
 		break;
 	case FAULT_NO_RANGE:

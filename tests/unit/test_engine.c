@@ -149,6 +149,59 @@ static void reset_mid_body_resumes_with_range(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void ignored_range_starts_the_file_over(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "nr.bin", 300000);
+	job = start_job(h, e, "/fault/reset-no-range:100000/nr.bin", "nr.bin");
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	/* The resume asked for a range and got the whole file instead. */
+	assert_true(harness_log_has(h, "GET /fault/reset-no-range:100000/nr.bin "
+				    "range=bytes=100000- status=200"));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "nr.bin", harness_out(h, "nr.bin")));
+	unlink(harness_out(h, "nr.bin"));
+	bgcopy_engine_close(e);
+}
+
+static void misreported_range_is_refused_and_refetched(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "mm.bin", 300000);
+	job = start_job(h, e, "/fault/reset-mismatch:100000/mm.bin", "mm.bin");
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_log_has(h, "GET /fault/reset-mismatch:100000/mm.bin "
+				    "range=bytes=100000- status=206"));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	/* Bytes at the wrong offset never reached the file. */
+	assert_true(harness_same(h, "mm.bin", harness_out(h, "mm.bin")));
+	unlink(harness_out(h, "mm.bin"));
+	bgcopy_engine_close(e);
+}
+
+static void retry_after_is_transient(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct bgcopy_error err;
+	bgcopy_job *job;
+
+	harness_make_file(h, "ra.bin", 4000);
+	job = start_job(h, e, "/fault/retry-after:1/ra.bin", "ra.bin");
+	assert_true(harness_wait_state(job, BGCOPY_TRANSIENT_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	assert_int_equal(err.http_status, 503);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
 static void short_body_is_transient(void **state)
 {
 	struct harness *h = *state;
@@ -448,6 +501,9 @@ int main(void)
 		cmocka_unit_test(http_404_and_403_are_permanent),
 		cmocka_unit_test(http_503_is_transient_then_retried),
 		cmocka_unit_test(reset_mid_body_resumes_with_range),
+		cmocka_unit_test(ignored_range_starts_the_file_over),
+		cmocka_unit_test(misreported_range_is_refused_and_refetched),
+		cmocka_unit_test(retry_after_is_transient),
 		cmocka_unit_test(short_body_is_transient),
 		cmocka_unit_test(redirects_are_bounded_and_stay_on_http),
 		cmocka_unit_test(bad_input_is_refused_before_any_byte),
