@@ -176,6 +176,7 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 		if (release)
 			release->ops->release(release);
 	}
+	notify_flush_releases(engine);
 	TRACE(engine_close, engine->trace_id);
 	store_close(engine);
 	for (job = engine->jobs; job; job = next) {

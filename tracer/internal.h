@@ -44,9 +44,15 @@ struct notify_iface {
 	unsigned refs;
 };
 
+struct deferred_release {
+	struct deferred_release *next;
+	struct bgcopy_callback *cb;
+};
+
 /* A notification kind's delivery state within the current epoch. */
 struct obligation {
 	bool armed;
+	bool discharged;	/* delivered since it was last armed */
 	bool via_cmdline;	/* a callback failed: the command line takes over */
 	uint32_t attempt;	/* attempts made so far */
 	int64_t not_before_ms;	/* retry spacing */
@@ -113,6 +119,7 @@ struct bgcopy_engine {
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
 	unsigned callbacks_running;
+	struct deferred_release *deferred;	/* see defer_release() */
 	mode_t file_mode;		/* committed files: 0666 less the umask */
 };
 
@@ -168,6 +175,8 @@ void notify_iface_put_locked(bgcopy_job *job, struct notify_iface *ni,
 			     struct bgcopy_callback **release_now);
 bool flags_allow(uint32_t flags, uint32_t flag);
 void argv_free(char **argv);
+void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb);
+void notify_flush_releases(bgcopy_engine *engine);
 
 /* store.c */
 int store_open(bgcopy_engine *engine);

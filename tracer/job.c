@@ -180,11 +180,13 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
 	store_save_file(job, index);
 	notify_on_file_completed(job, index);
+	/* Between files the job stays TRANSFERRING; the worker starts the
+	 * next one. */
 	if (job->current_file >= job->nfiles)
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 	else
-		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_SCHEDULED);
+		transfer_wake(job->engine);
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -441,7 +443,9 @@ int bgcopy_job_complete(bgcopy_job *job)
 	if (status)
 		return unlock_with(job, status);
 	job_set_state(job, BGCOPY_ACKNOWLEDGED, BGCOPY_TP_CAUSE_COMPLETE);
-	return unlock_with(job, BGCOPY_OK);
+	unlock_with(job, BGCOPY_OK);
+	notify_flush_releases(job->engine);
+	return BGCOPY_OK;
 }
 
 int bgcopy_job_cancel(bgcopy_job *job)
@@ -454,7 +458,9 @@ int bgcopy_job_cancel(bgcopy_job *job)
 	for (unsigned i = 0; i < job->nfiles; i++)
 		remove_temp(&job->files[i]);
 	job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
-	return unlock_with(job, BGCOPY_OK);
+	unlock_with(job, BGCOPY_OK);
+	notify_flush_releases(job->engine);
+	return BGCOPY_OK;
 }
 
 /* ---- properties ------------------------------------------------------ */

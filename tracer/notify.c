@@ -90,38 +90,85 @@ void notify_on_modification(bgcopy_job *job)
 	arm(job, ob, BGCOPY_TP_KIND_JOB_MODIFICATION, -1);
 }
 
-/* Arms JobTransferred or JobError when the job is in their state and the
- * flags allow them; `fresh` restarts an already armed one (new epoch). */
-static void arm_for_state(bgcopy_job *job, bool fresh)
+/* JobTransferred or JobError: the notification the job's state calls
+ * for, if the flags allow it; NULL otherwise. */
+static struct obligation *state_obligation(bgcopy_job *job, uint32_t flags,
+					   int *kind)
 {
 	if (job->state == BGCOPY_TRANSFERRED &&
-	    flags_allow(job->notify_flags, BGCOPY_NOTIFY_JOB_TRANSFERRED) &&
-	    (fresh || !job->ob_transferred.armed))
-		arm(job, &job->ob_transferred, BGCOPY_TP_KIND_JOB_TRANSFERRED, -1);
+	    flags_allow(flags, BGCOPY_NOTIFY_JOB_TRANSFERRED)) {
+		*kind = BGCOPY_TP_KIND_JOB_TRANSFERRED;
+		return &job->ob_transferred;
+	}
 	if (job->state == BGCOPY_ERROR &&
-	    flags_allow(job->notify_flags, BGCOPY_NOTIFY_JOB_ERROR) &&
-	    (fresh || !job->ob_error.armed))
-		arm(job, &job->ob_error, BGCOPY_TP_KIND_JOB_ERROR, -1);
+	    flags_allow(flags, BGCOPY_NOTIFY_JOB_ERROR)) {
+		*kind = BGCOPY_TP_KIND_JOB_ERROR;
+		return &job->ob_error;
+	}
+	return NULL;
 }
 
-/* A restored job in TRANSFERRED or ERROR is owed its notification again:
- * it parks until an interface or a command line is there to take it. */
+/* Registering after the event still delivers it: a new interface arms the
+ * state's notification afresh, delivered or not. */
+static void arm_for_new_interface(bgcopy_job *job)
+{
+	int kind;
+	struct obligation *ob = state_obligation(job, job->notify_flags, &kind);
+
+	if (ob)
+		arm(job, ob, kind, -1);
+}
+
+/* A flag change arms the state's notification only when it newly allows
+ * it: one already delivered in this epoch stays delivered. */
+static void arm_for_flags(bgcopy_job *job, uint32_t old_flags)
+{
+	int kind, old_kind;
+	struct obligation *ob = state_obligation(job, job->notify_flags, &kind);
+
+	if (ob && !ob->armed && !state_obligation(job, old_flags, &old_kind))
+		arm(job, ob, kind, -1);
+}
+
+/* A restored job in TRANSFERRED or ERROR whose notification was never
+ * delivered is owed it: it parks until an interface or a command line
+ * takes it. */
 void notify_on_restore(bgcopy_job *job)
 {
-	arm_for_state(job, false);
+	int kind;
+	struct obligation *ob = state_obligation(job, job->notify_flags, &kind);
+
+	if (ob && !ob->discharged)
+		arm(job, ob, kind, -1);
+	if (job->file_queue_len &&
+	    flags_allow(job->notify_flags, BGCOPY_NOTIFY_FILE_TRANSFERRED))
+		arm_file_head(job);
 }
 
+/* A final job owes nothing and holds on to no interface: the engine's
+ * registration is dropped (released once no call is running). */
 void notify_job_final(bgcopy_job *job)
 {
+	struct bgcopy_callback *release;
+
 	job->ob_transferred.armed = false;
 	job->ob_error.armed = false;
 	job->ob_modification.armed = false;
 	void_files(job);
+	if (job->iface) {
+		notify_iface_put_locked(job, job->iface, &release);
+		job->iface = NULL;
+		if (release)
+			defer_release(job->engine, release);
+	}
 }
 
 void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 		     enum bgcopy_state to)
 {
+	struct obligation *ob;
+	int kind;
+
 	if (from == BGCOPY_TRANSFERRED)
 		job->ob_transferred.armed = false;
 	if (from == BGCOPY_ERROR)
@@ -132,7 +179,8 @@ void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 	}
 	if (to == BGCOPY_TRANSFERRED || to == BGCOPY_ERROR) {
 		job->ob_modification.armed = false;
-		arm_for_state(job, false);
+		if ((ob = state_obligation(job, job->notify_flags, &kind)))
+			arm(job, ob, kind, -1);
 		return;
 	}
 	notify_on_modification(job);
@@ -140,15 +188,15 @@ void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 
 void notify_on_file_completed(bgcopy_job *job, unsigned index)
 {
+	unsigned *queue;
+
 	if (!flags_allow(job->notify_flags, BGCOPY_NOTIFY_FILE_TRANSFERRED))
 		return;
-	/* The queue never holds more entries than the job has files. */
-	if (!job->file_queue) {
-		job->file_queue = xcalloc(job->engine->opt.max_files_per_job,
-					  sizeof(*job->file_queue));
-		if (!job->file_queue)
-			return;
-	}
+	/* Never more entries than the job has files. */
+	queue = realloc(job->file_queue, job->nfiles * sizeof(*queue));
+	if (!queue)
+		return;
+	job->file_queue = queue;
 	job->file_queue[job->file_queue_len++] = index;
 	if (job->file_queue_len == 1)
 		arm_file_head(job);
@@ -172,62 +220,81 @@ static enum route route_for(const bgcopy_job *job, int kind,
 	bool job_kind = kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ||
 			kind == BGCOPY_TP_KIND_JOB_ERROR;
 
-	if (job_kind && job->cmdline && (ob->via_cmdline || !job->iface))
+	/* Once a callback failed and the command line took over, the
+	 * callback is not called again for that notification. */
+	if (job_kind && ob->via_cmdline)
+		return job->cmdline ? ROUTE_CMDLINE : ROUTE_NONE;
+	if (job_kind && job->cmdline && !job->iface)
 		return ROUTE_CMDLINE;
 	return job->iface ? ROUTE_CALLBACK : ROUTE_NONE;
 }
 
-/* The job's next delivery in contract order: files first, in completion
- * order, then JobTransferred or JobError; JobModification is independent.
- * Returns false when nothing has a route; *due says when it may begin. */
-static bool next_delivery(bgcopy_job *job, struct delivery *d, int64_t *due)
+static bool candidate(bgcopy_job *job, struct obligation *ob, int kind,
+		      struct delivery *d, int64_t *due)
 {
-	struct { struct obligation *ob; int kind; } order[] = {
-		{ &job->ob_file, BGCOPY_TP_KIND_FILE_TRANSFERRED },
-		{ &job->ob_transferred, BGCOPY_TP_KIND_JOB_TRANSFERRED },
-		{ &job->ob_error, BGCOPY_TP_KIND_JOB_ERROR },
-		{ &job->ob_modification, BGCOPY_TP_KIND_JOB_MODIFICATION },
+	enum route route;
+
+	if (!ob->armed || (route = route_for(job, kind, ob)) == ROUTE_NONE)
+		return false;	/* parked until a route appears */
+	*d = (struct delivery){
+		.job = job, .ob = ob, .kind = kind, .route = route,
+		.file_index = kind == BGCOPY_TP_KIND_FILE_TRANSFERRED ?
+			      (int)job->file_queue[0] : -1,
 	};
-	bool files_pending = job->file_queue_len > 0;
+	*due = ob->not_before_ms;
+	if (kind == BGCOPY_TP_KIND_JOB_MODIFICATION && job->last_modification_ms &&
+	    job->last_modification_ms + job->modification_ms > *due)
+		*due = job->last_modification_ms + job->modification_ms;
+	return true;
+}
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct obligation *ob = order[i].ob;
-		int kind = order[i].kind;
-		enum route route;
+/* The job's next delivery: of FileTransferred (in completion order),
+ * JobTransferred and JobError, the first armed one, since files come
+ * first even while parked; JobModification runs beside them.  Prefers
+ * whichever is due by `now`; *due says when the chosen one may begin.
+ * Returns false when nothing has a route. */
+static bool next_delivery(bgcopy_job *job, int64_t now, struct delivery *d,
+			  int64_t *due)
+{
+	struct delivery ordered, mod;
+	int64_t ordered_due = 0, mod_due = 0;
+	bool has_ordered, has_mod;
 
-		if (!ob->armed)
-			continue;
-		if (files_pending && (kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ||
-				      kind == BGCOPY_TP_KIND_JOB_ERROR))
-			continue;	/* FileTransferred first */
-		route = route_for(job, kind, ob);
-		if (route == ROUTE_NONE)
-			continue;	/* parked until a route appears */
-		*d = (struct delivery){
-			.job = job, .ob = ob, .kind = kind, .route = route,
-			.file_index = kind == BGCOPY_TP_KIND_FILE_TRANSFERRED ?
-				      (int)job->file_queue[0] : -1,
-		};
-		*due = ob->not_before_ms;
-		if (kind == BGCOPY_TP_KIND_JOB_MODIFICATION &&
-		    job->last_modification_ms &&
-		    job->last_modification_ms + job->modification_ms > *due)
-			*due = job->last_modification_ms + job->modification_ms;
+	if (job->ob_file.armed)
+		has_ordered = candidate(job, &job->ob_file,
+					BGCOPY_TP_KIND_FILE_TRANSFERRED,
+					&ordered, &ordered_due);
+	else
+		has_ordered = candidate(job, &job->ob_transferred,
+					BGCOPY_TP_KIND_JOB_TRANSFERRED,
+					&ordered, &ordered_due) ||
+			      candidate(job, &job->ob_error, BGCOPY_TP_KIND_JOB_ERROR,
+					&ordered, &ordered_due);
+	has_mod = candidate(job, &job->ob_modification,
+			    BGCOPY_TP_KIND_JOB_MODIFICATION, &mod, &mod_due);
+	if (has_ordered && (!has_mod || ordered_due <= now || ordered_due <= mod_due)) {
+		*d = ordered;
+		*due = ordered_due;
 		return true;
 	}
-	return false;
+	if (has_mod) {
+		*d = mod;
+		*due = mod_due;
+	}
+	return has_mod;
 }
 
 bool notify_settled(bgcopy_job *job)
 {
 	struct delivery d;
-	int64_t due;
+	int64_t due, now = now_ms();
 
 	if (job->busy)
 		return false;
-	/* An obligation waiting for its retry delay counts as settled: the
+	/* An obligation waiting out its retry delay counts as settled: the
 	 * caller is told it is pending. */
-	return !next_delivery(job, &d, &due) || d.ob->attempt > 0;
+	return !next_delivery(job, now, &d, &due) ||
+	       (d.ob->attempt > 0 && due > now);
 }
 
 static bool pick_due(bgcopy_engine *engine, struct delivery *d,
@@ -239,7 +306,7 @@ static bool pick_due(bgcopy_engine *engine, struct delivery *d,
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
 		int64_t due;
 
-		if (job->busy || !next_delivery(job, d, &due))
+		if (job->busy || !next_delivery(job, now, d, &due))
 			continue;
 		if (due <= now)
 			return true;
@@ -307,25 +374,32 @@ static char **cmdline_argv(const bgcopy_job *job, int kind)
 	return argv;
 }
 
-/* Runs the command line to completion; returns its exit status, the
- * negated signal that killed it, or 127 if it could not start. */
-static int run_cmdline(char **argv, pid_t *pid_out)
+/* Starts the command line with no shell, its output going nowhere;
+ * returns its pid or -1. */
+static pid_t spawn_cmdline(char **argv)
 {
 	posix_spawn_file_actions_t fa;
-	int status, wstatus;
 	pid_t pid;
+	int rc;
 
-	*pid_out = -1;
 	if (posix_spawn_file_actions_init(&fa))
-		return 127;
+		return -1;
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	status = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	if (status)
+	return rc ? -1 : pid;
+}
+
+/* Its exit status, the negated signal that killed it, or 127 if it never
+ * ran. */
+static int wait_cmdline(pid_t pid)
+{
+	int wstatus;
+
+	if (pid < 0)
 		return 127;
-	*pid_out = pid;
 	while (waitpid(pid, &wstatus, 0) < 0)
 		if (errno != EINTR)
 			return 127;
@@ -349,14 +423,18 @@ static void settle(struct delivery *d, struct bgcopy_tp_notification *n,
 		return;
 	if (result == 0) {
 		ob->armed = false;
+		ob->discharged = true;
 		if (d->kind == BGCOPY_TP_KIND_FILE_TRANSFERRED) {
 			memmove(job->file_queue, job->file_queue + 1,
 				--job->file_queue_len * sizeof(*job->file_queue));
 			arm_file_head(job);
 		}
+		store_save_job(job);	/* at least once, not again and again */
 		return;
 	}
-	ob->not_before_ms = now_ms() + (int64_t)job->min_retry_ms;
+	/* +1: the clock counts whole milliseconds, the delay must not be
+	 * cut short by the part of one that already went by. */
+	ob->not_before_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
 	if (job->cmdline && d->kind != BGCOPY_TP_KIND_FILE_TRANSFERRED)
 		ob->via_cmdline = true;
 	TRACE(retry_scheduled, TRACE_JOB(job), n, job->min_retry_ms);
@@ -400,13 +478,16 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	char **argv = cmdline_argv(job, d->kind);
 	char *program = argv ? xstrdup(argv[0]) : NULL;
 	pid_t pid = -1;
-	int status = 127;
+	int status;
 
 	pthread_mutex_unlock(&engine->lock);
 	if (argv && program)
-		status = run_cmdline(argv, &pid);
+		pid = spawn_cmdline(argv);
 	pthread_mutex_lock(&engine->lock);
 	TRACE(cmdline_run, TRACE_JOB(job), n, program ? program : "", pid);
+	pthread_mutex_unlock(&engine->lock);
+	status = wait_cmdline(pid);
+	pthread_mutex_lock(&engine->lock);
 	TRACE(cmdline_exit, TRACE_JOB(job), n, pid, status);
 	settle(d, n, status);
 	free(program);
@@ -423,9 +504,10 @@ static void deliver(bgcopy_engine *engine, struct delivery *d)
 	d->ob->attempt++;
 	n = tp_note(job, d->kind, d->ob, d->file_index);
 	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION) {
-		/* Begins discharge every modification armed so far. */
+		/* Begins discharge every modification armed so far.  +1 for
+		 * the part of a millisecond already gone (see settle). */
 		d->ob->armed = false;
-		job->last_modification_ms = now_ms();
+		job->last_modification_ms = now_ms() + 1;
 	}
 	if (d->route == ROUTE_CALLBACK)
 		deliver_by_callback(engine, d, &n);
@@ -446,6 +528,12 @@ static void *dispatcher_main(void *arg)
 
 	pthread_mutex_lock(&engine->lock);
 	while (!engine->stopping) {
+		if (engine->deferred) {
+			pthread_mutex_unlock(&engine->lock);
+			notify_flush_releases(engine);
+			pthread_mutex_lock(&engine->lock);
+			continue;
+		}
 		if (pick_due(engine, &d, &wake_at)) {
 			deliver(engine, &d);
 			continue;
@@ -515,7 +603,7 @@ int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
 		job->ob_modification.armed = false;
 	if (!flags_allow(flags, BGCOPY_NOTIFY_FILE_TRANSFERRED))
 		void_files(job);
-	arm_for_state(job, false);
+	arm_for_flags(job, old);
 	job_touch(job);
 	store_save_job(job);
 end:
@@ -527,8 +615,8 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 {
 	struct notify_iface *ni = NULL, *old;
 	struct bgcopy_callback *release = NULL;
-	struct obligation *file_ob, *mod_ob;
 	uint64_t old_epoch;
+	int status;
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
@@ -544,13 +632,21 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 		ni->refs = 1;
 	}
 	pthread_mutex_lock(&job->engine->lock);
-	if (cb && job_is_final(job)) {
+	if (job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
+		status = set_error(BGCOPY_E_READ_ONLY, "the engine was opened "
+				   "read-only: it delivers no notification");
+	else if (job_is_final(job))
+		status = set_error(BGCOPY_E_INVALID_STATE,
+				   "job %s is %s; its notify interface cannot change",
+				   job->id, bgcopy_state_name(job->state));
+	else
+		status = BGCOPY_OK;
+	if (status) {
 		pthread_mutex_unlock(&job->engine->lock);
-		cb->ops->release(cb);
+		if (cb)
+			cb->ops->release(cb);
 		free(ni);
-		return set_error(BGCOPY_E_INVALID_STATE,
-				 "job %s is %s; no interface can be registered",
-				 job->id, bgcopy_state_name(job->state));
+		return status;
 	}
 	old = job->iface;
 	old_epoch = job->epoch++;
@@ -560,13 +656,12 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	TRACE(interface_set, TRACE_JOB(job), old_epoch, job->epoch, iface_id(ni));
 	/* A new epoch: what is still owed starts over on the new interface,
 	 * and an event that already happened is owed again. */
-	file_ob = &job->ob_file;
-	mod_ob = &job->ob_modification;
-	if (file_ob->armed)
+	if (job->ob_file.armed)
 		arm_file_head(job);
-	if (mod_ob->armed)
-		arm(job, mod_ob, BGCOPY_TP_KIND_JOB_MODIFICATION, -1);
-	arm_for_state(job, true);
+	if (job->ob_modification.armed)
+		arm(job, &job->ob_modification, BGCOPY_TP_KIND_JOB_MODIFICATION, -1);
+	if (ni)
+		arm_for_new_interface(job);
 	store_save_job(job);	/* epochs only grow, across restarts too */
 	if (old)
 		notify_iface_put_locked(job, old, &release);
@@ -574,6 +669,35 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	if (release)
 		release->ops->release(release);
 	return BGCOPY_OK;
+}
+
+/* Releases that became due with the lock held (a job turning final) wait
+ * here for the first thread that can make them safely. */
+void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb)
+{
+	struct deferred_release *r = xcalloc(1, sizeof(*r));
+
+	if (!r)
+		return;		/* a leaked reference beats a call under the lock */
+	r->cb = cb;
+	r->next = engine->deferred;
+	engine->deferred = r;
+	pthread_cond_broadcast(&engine->dispatch_cond);
+}
+
+void notify_flush_releases(bgcopy_engine *engine)
+{
+	struct deferred_release *r, *next;
+
+	pthread_mutex_lock(&engine->lock);
+	r = engine->deferred;
+	engine->deferred = NULL;
+	pthread_mutex_unlock(&engine->lock);
+	for (; r; r = next) {
+		next = r->next;
+		r->cb->ops->release(r->cb);
+		free(r);
+	}
 }
 
 static void join_argv(char *const *argv, char *out, size_t size)

@@ -37,7 +37,7 @@ static const char schema_sql[] =
 	" min_retry_ms INT, no_progress_ms INT, modification_ms INT,"
 	" cmdline TEXT, epoch INT, has_error INT, err_context INT,"
 	" err_code INT, err_http INT, err_curl INT, err_file INT, err_text TEXT,"
-	" created_order INTEGER);"
+	" discharged INT, file_queue TEXT, created_order INTEGER);"
 	"CREATE TABLE IF NOT EXISTS files ("
 	" job_id TEXT, idx INT, url TEXT, local_path TEXT, temp_path TEXT,"
 	" bytes_total INT, bytes_done INT, completed INT,"
@@ -106,7 +106,7 @@ static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -222,8 +222,37 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 	       db_error(engine->store->db, "cannot read files", engine->store_dir);
 }
 
-/* Restores one job row.  A transfer cut off by the end of the last
- * process is queued again; it resumes its temporary file with Range. */
+/* "2,5,7": the completed files still owed FileTransferred, in order. */
+static int parse_file_queue(bgcopy_job *job, const char *text)
+{
+	size_t n = 1;
+
+	if (!*text)
+		return BGCOPY_OK;
+	for (const char *p = text; *p; p++)
+		n += *p == ',';
+	job->file_queue = xcalloc(n, sizeof(*job->file_queue));
+	if (!job->file_queue)
+		return BGCOPY_E_NOMEM;
+	for (char *p = (char *)text, *end; *p; p = *end ? end + 1 : end) {
+		job->file_queue[job->file_queue_len++] = (unsigned)strtoul(p, &end, 10);
+		if (end == p)
+			break;
+	}
+	return BGCOPY_OK;
+}
+
+static void format_file_queue(const bgcopy_job *job, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < job->file_queue_len && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%u", i ? "," : "",
+					job->file_queue[i]);
+}
+
+/* Restores one job row as it was stored. */
 static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 {
 	bgcopy_job *job = job_alloc(engine);
@@ -255,8 +284,12 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	};
 	snprintf(job->error.description, sizeof(job->error.description), "%s",
 		 col_text(q, 21));
-	if (job->state == BGCOPY_CONNECTING || job->state == BGCOPY_TRANSFERRING)
-		job->state = BGCOPY_QUEUED;
+	job->ob_transferred.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_TRANSFERRED;
+	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
+	if (parse_file_queue(job, col_text(q, 23))) {
+		job_free(job);
+		return NULL;
+	}
 	job->last_progress_ms = now_ms();
 	if (job->state == BGCOPY_TRANSIENT_ERROR)
 		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms;
@@ -288,6 +321,11 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 			break;
 		trace_job_info(job, &info);
 		TRACE(job_restored, TRACE_JOB(job), &info);
+		/* A transfer cut off by the end of the last process is queued
+		 * again; it resumes its temporary file with Range. */
+		if (job->state == BGCOPY_CONNECTING ||
+		    job->state == BGCOPY_TRANSFERRING)
+			job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESTORED);
 		notify_on_restore(job);
 		(*restored)++;
 	}
@@ -389,7 +427,7 @@ int store_save_job(bgcopy_job *job)
 {
 	struct store *st = job->engine->store;
 	sqlite3_stmt *q;
-	char cmdline[4096] = "";
+	char cmdline[4096] = "", queue[4096];
 	size_t len = 0;
 
 	if (!st || !st->save_job)
@@ -422,6 +460,10 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int(q, 20, job->error.curl_code);
 	sqlite3_bind_int(q, 21, job->error.file_index);
 	sqlite3_bind_text(q, 22, job->error.description, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 23, (job->ob_transferred.discharged ? BGCOPY_NOTIFY_JOB_TRANSFERRED : 0) |
+			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
+	format_file_queue(job, queue, sizeof(queue));
+	sqlite3_bind_text(q, 24, queue, -1, SQLITE_TRANSIENT);
 	return run(q, job->engine);
 }
 

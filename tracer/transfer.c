@@ -61,6 +61,12 @@ static bool transient_http(long code)
 	       code == 503 || code == 504;
 }
 
+/* A full disk may empty; anything else wrong with a local file won't. */
+static bool transient_errno(int code)
+{
+	return code == ENOSPC || code == EDQUOT;
+}
+
 static bool transient_curl(CURLcode rc)
 {
 	switch (rc) {
@@ -122,9 +128,8 @@ fail:
 		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
 		.file_index = (int)index,
 	};
-	error_describe(err,
-		 "cannot create temporary file for '%s': %s", f->local_path,
-		 strerror(errno));
+	error_describe(err, "cannot create temporary file for '%s': %s",
+		       f->local_path, strerror(err->code));
 	return -1;
 }
 
@@ -300,10 +305,12 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	x = xcalloc(1, sizeof(*x));
 	if (!x)
 		return;
+	if (job->state == BGCOPY_QUEUED)
+		job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
 		free(x);
-		job_fail(job, false, &err);
+		job_fail(job, transient_errno(err.code), &err);
 		return;
 	}
 	x->engine = engine;
@@ -317,14 +324,17 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 			curl_easy_cleanup(x->easy);
 		close(x->fd);
 		free(x);
-		return;		/* stays QUEUED; tried again next round */
+		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
+					     .file_index = (int)job->current_file };
+		error_describe(&err, "cannot start a transfer (out of memory)");
+		job_fail(job, true, &err);
+		return;
 	}
 	x->next = engine->transfers;
 	engine->transfers = x;
 	engine->active++;
 	job->xfer = x;
 	job->sched_stamp = ++engine->sched_clock;
-	job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
 }
 
 /* Highest priority first (FOREGROUND before the rest); among equals the
@@ -334,7 +344,9 @@ static bgcopy_job *next_queued(bgcopy_engine *engine)
 	bgcopy_job *best = NULL;
 
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		if (job->state != BGCOPY_QUEUED || job->xfer)
+		/* A TRANSFERRING job without a transfer is between files. */
+		if ((job->state != BGCOPY_QUEUED &&
+		     job->state != BGCOPY_TRANSFERRING) || job->xfer)
 			continue;
 		if (!best || job->priority < best->priority ||
 		    (job->priority == best->priority &&
@@ -436,7 +448,7 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 	if (x->write_errno) {
 		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
 		err->code = x->write_errno;
-		*transient = x->write_errno == ENOSPC || x->write_errno == EDQUOT;
+		*transient = transient_errno(x->write_errno);
 		error_describe(err,
 			 "cannot write '%s': %s", f->temp_path,
 			 strerror(x->write_errno));
@@ -467,10 +479,10 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 			err = (struct bgcopy_error){
 				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
 				.file_index = (int)x->index };
-			error_describe(&err,
-				 "cannot sync '%s': %s",
-				 job->files[x->index].temp_path, strerror(errno));
-			job_fail(job, errno == ENOSPC, &err);
+			error_describe(&err, "cannot sync '%s': %s",
+				       job->files[x->index].temp_path,
+				       strerror(err.code));
+			job_fail(job, transient_errno(err.code), &err);
 		} else {
 			if (job->state == BGCOPY_CONNECTING)
 				job_set_state(job, BGCOPY_TRANSFERRING,

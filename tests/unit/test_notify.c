@@ -209,6 +209,21 @@ static int group_setup(void **state)
 	return rc;
 }
 
+static char *read_text(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
 /* ---- flags -------------------------------------------------------------- */
 
 static void default_flags_deliver_transferred_and_error_only(void **state)
@@ -274,6 +289,24 @@ static void invalid_bits_change_nothing(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void a_flag_change_that_still_allows_it_does_not_redeliver(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));
+	assert_int_equal(bgcopy_job_set_notify_flags(job, 0xb), BGCOPY_OK);
+	harness_sleep_ms(400);
+	assert_int_equal(calls(p, T), 1);
+	finish(e, job);
+	bgcopy_engine_close(e);
+	probe_free(p);
+}
+
 /* ---- epochs ------------------------------------------------------------- */
 
 static void registering_after_the_event_redelivers(void **state)
@@ -336,7 +369,153 @@ static void old_interface_gets_nothing_after_set_returns(void **state)
 	probe_free(b);
 }
 
+static void final_jobs_let_go_of_their_interface(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+	uint64_t epoch;
+
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	epoch = bgcopy_job_get_notify_epoch(job);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(bgcopy_job_get_notify_epoch(job), epoch);
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	bgcopy_engine_close(e);
+	probe_free(p);
+}
+
+static void a_read_only_engine_takes_no_interface(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options ro = { .flags = BGCOPY_OPEN_READ_ONLY };
+	bgcopy_engine *e = harness_engine(h, SHORT), *reader;
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+
+	bgcopy_engine_close(e);
+	assert_int_equal(bgcopy_engine_open(h->store, &ro, &reader), BGCOPY_OK);
+	assert_int_equal(bgcopy_engine_list_jobs(reader, &job, 1), 1);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_E_READ_ONLY);
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	bgcopy_engine_close(reader);
+	probe_free(p);
+}
+
 /* ---- retries and the command line -------------------------------------- */
+
+static void a_waiting_retry_does_not_hold_back_modifications(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1,
+				  BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_JOB_MODIFICATION);
+	long changed;
+
+	assert_int_equal(bgcopy_job_set_min_retry_delay_ms(job, 3000), BGCOPY_OK);
+	p->fail_first = 1;
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));	/* failed: retry in 3 s */
+	harness_sleep_ms(600);				/* past the throttle */
+	int before = calls(p, M);
+	changed = harness_now_ms();
+	assert_int_equal(bgcopy_job_set_description(job, "changed"), BGCOPY_OK);
+	assert_true(wait_calls(p, M, before + 1, 1500));
+	assert_true(harness_now_ms() - changed < 1500);
+	assert_int_equal(calls(p, T), 1);		/* still waiting */
+	finish(e, job);
+	bgcopy_engine_close(e);
+	probe_free(p);
+}
+
+static void removing_the_interface_does_not_reowe_a_delivered_notification(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+	char log[400], script[600];
+	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+
+	snprintf(log, sizeof(log), "%s/removed-log", h->dir);
+	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
+	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));
+	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_OK);
+	harness_sleep_ms(400);
+	assert_false(harness_exists(log));
+	finish(e, job);
+	bgcopy_engine_close(e);
+	probe_free(p);
+}
+
+static void a_delivered_notification_stays_delivered_after_reopening(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+	char log[400], script[600], id[37];
+	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+
+	snprintf(log, sizeof(log), "%s/reopen-log", h->dir);
+	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
+	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_resume(job);
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
+	assert_string_equal(read_text(log), "transferred\n");
+	bgcopy_engine_close(e);
+	e = harness_reopen(h, SHORT);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRED);
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
+	harness_sleep_ms(300);
+	assert_string_equal(read_text(log), "transferred\n");
+	finish(e, job);
+	bgcopy_engine_close(e);
+}
+
+static void an_undelivered_notification_is_owed_after_reopening(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct probe *p = probe_new();
+	bgcopy_job *job = new_job(h, e, "/n.bin", 3,
+				  BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_FILE_TRANSFERRED);
+	char id[37];
+
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_resume(job);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	bgcopy_engine_close(e);		/* nobody was listening */
+	e = harness_reopen(h, SHORT);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job),
+			 BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_FILE_TRANSFERRED);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));
+	pthread_mutex_lock(&p->lock);
+	assert_int_equal(p->nseen, 4);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(p->seen[i], F);
+		assert_int_equal(p->seen_file[i], i);
+	}
+	assert_int_equal(p->seen[3], T);
+	pthread_mutex_unlock(&p->lock);
+	finish(e, job);
+	bgcopy_engine_close(e);
+	probe_free(p);
+}
 
 static void failed_callback_is_retried_after_the_delay(void **state)
 {
@@ -357,21 +536,6 @@ static void failed_callback_is_retried_after_the_delay(void **state)
 	finish(e, job);
 	bgcopy_engine_close(e);
 	probe_free(p);
-}
-
-static char *read_text(const char *path)
-{
-	static char buf[4096];
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	return buf;
 }
 
 static void command_line_runs_without_interface_and_is_retried(void **state)
@@ -601,8 +765,8 @@ static void reenter(struct probe *p, bgcopy_job *job, int kind)
 		break;
 	case T:
 		check(p, bgcopy_job_set_notify_flags(job, BGCOPY_NOTIFY_DEFAULT));
-		check(p, bgcopy_job_complete(job));
 		check(p, bgcopy_job_set_notify_interface(job, NULL));
+		check(p, bgcopy_job_complete(job));
 		break;
 	case E:
 		check(p, bgcopy_job_suspend(job));
@@ -646,7 +810,14 @@ int main(void)
 		cmocka_unit_test(default_flags_deliver_transferred_and_error_only),
 		cmocka_unit_test(disable_masks_every_flag_until_cleared),
 		cmocka_unit_test(invalid_bits_change_nothing),
+		cmocka_unit_test(a_flag_change_that_still_allows_it_does_not_redeliver),
 		cmocka_unit_test(registering_after_the_event_redelivers),
+		cmocka_unit_test(final_jobs_let_go_of_their_interface),
+		cmocka_unit_test(a_read_only_engine_takes_no_interface),
+		cmocka_unit_test(a_waiting_retry_does_not_hold_back_modifications),
+		cmocka_unit_test(removing_the_interface_does_not_reowe_a_delivered_notification),
+		cmocka_unit_test(a_delivered_notification_stays_delivered_after_reopening),
+		cmocka_unit_test(an_undelivered_notification_is_owed_after_reopening),
 		cmocka_unit_test(old_interface_gets_nothing_after_set_returns),
 		cmocka_unit_test(failed_callback_is_retried_after_the_delay),
 		cmocka_unit_test(command_line_runs_without_interface_and_is_retried),
