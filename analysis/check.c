@@ -1,0 +1,162 @@
+#include "check.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "report.h"
+#include "sink.h"
+
+struct check {
+	struct bgc_sink sink;		/* first: the sink's data is this */
+	bool json;
+	char *junit_path, *chrome_path;
+	bool allow_inconclusive;
+	struct check_host *host;
+};
+
+static const struct param_def check_params[] = {
+	{ "format", PARAM_STRING },
+	{ "junit", PARAM_STRING },
+	{ "chrome-trace", PARAM_STRING },
+	{ "max-latency-ms", PARAM_UINT },
+	{ "grace-ms", PARAM_UINT },
+	{ "allow-inconclusive", PARAM_BOOL },
+	{ "timeline", PARAM_BOOL },
+	{ NULL, 0 },
+};
+
+static int write_file_reports(struct check *c)
+{
+	struct oracle *o = c->sink.oracle;
+
+	if (c->junit_path && report_junit(o, c->junit_path)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Cannot write JUnit report `%s': %s.", c->junit_path,
+			strerror(errno));
+		return -1;
+	}
+	if (c->chrome_path && report_chrome(o, c->chrome_path)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Cannot write Chrome trace `%s': %s.", c->chrome_path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_end(struct bgc_sink *sink)
+{
+	struct check *c = (struct check *) sink;
+	struct oracle *o = sink->oracle;
+	enum oracle_verdict verdict = oracle_verdict(o);
+
+	if (c->json) {
+		if (report_json(o, stdout)) {
+			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+				sink->self, "Cannot write the JSON report.");
+			return -1;
+		}
+	} else {
+		report_text(o, stdout);
+	}
+	fflush(stdout);
+	if (write_file_reports(c))
+		return -1;
+	if (c->host) {
+		c->host->done = true;
+		c->host->verdict = verdict;
+		return 0;
+	}
+	if (verdict == ORACLE_FAIL ||
+	    (verdict == ORACLE_INCONCLUSIVE && !c->allow_inconclusive)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
+			"bgcopy notification contract: %s.",
+			oracle_verdict_name(verdict));
+		return -1;
+	}
+	return 0;
+}
+
+/* 0, or -1 after appending an error cause. */
+static int configure(struct check *c, const bt_value *params,
+		     struct oracle_config *oc)
+{
+	const char *format = params_string(params, "format", "text");
+	const char *junit = params_string(params, "junit", NULL);
+	const char *chrome = params_string(params, "chrome-trace", NULL);
+
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Parameter `format' must be \"text\" or \"json\", "
+			"not \"%s\".", format);
+		return -1;
+	}
+	c->json = strcmp(format, "json") == 0;
+	c->allow_inconclusive = params_bool(params, "allow-inconclusive",
+					    false);
+	c->junit_path = junit ? strdup(junit) : NULL;
+	c->chrome_path = chrome ? strdup(chrome) : NULL;
+	if ((junit && !c->junit_path) || (chrome && !c->chrome_path)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Out of memory.");
+		return -1;
+	}
+	oc->grace_ns = (int64_t) params_uint(params, "grace-ms",
+		ORACLE_DEFAULT_GRACE_NS / 1000000) * 1000000;
+	oc->max_latency_ns = bt_value_map_has_entry(params, "max-latency-ms") ?
+		(int64_t) params_uint(params, "max-latency-ms", 0) * 1000000 :
+		-1;
+	return 0;
+}
+
+static void check_destroy(struct check *c)
+{
+	bgc_sink_fini(&c->sink);
+	free(c->junit_path);
+	free(c->chrome_path);
+	free(c);
+}
+
+bt_component_class_initialize_method_status check_init(
+	bt_self_component_sink *self,
+	bt_self_component_sink_configuration *config,
+	const bt_value *params, void *init_data)
+{
+	bt_component_class_initialize_method_status status;
+	struct oracle_config oc = { 0 };
+	struct check *c = calloc(1, sizeof(*c));
+	FILE *timeline_out;
+
+	(void) config;
+	if (!c)
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+	c->sink.self = bt_self_component_sink_as_self_component(self);
+	c->sink.on_end = check_end;
+	c->host = init_data;
+	if (params_validate(c->sink.self, params, check_params) ||
+	    configure(c, params, &oc)) {
+		status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+		goto error;
+	}
+	/* Keep a JSON report on stdout parseable. */
+	timeline_out = !params_bool(params, "timeline", false) ? NULL :
+		       c->json ? stderr : stdout;
+	status = bgc_sink_init(&c->sink, self, &oc, timeline_out);
+	if (status != BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK)
+		goto error;
+	bt_self_component_set_data(c->sink.self, c);
+	goto end;
+
+error:
+	check_destroy(c);
+end:
+	return status;
+}
+
+void check_finalize(bt_self_component_sink *self)
+{
+	check_destroy(bt_self_component_get_data(
+		bt_self_component_sink_as_self_component(self)));
+}

@@ -1,0 +1,35 @@
+/*
+ * sink.bgcopy.check: the contract oracle as a sink.  Parameters:
+ * format ("text"|"json"), junit (path), chrome-trace (path),
+ * max-latency-ms, grace-ms, allow-inconclusive, timeline (bool).
+ * A FAIL (or INCONCLUSIVE without allow-inconclusive) makes the graph
+ * fail, so `babeltrace2' exits non-zero.
+ */
+#ifndef BGCOPY_CHECK_H
+#define BGCOPY_CHECK_H
+
+#include <stdbool.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "oracle.h"
+
+/*
+ * A host running the sink in-process (bgcopy-analyze) passes one as
+ * initialize method data: the sink then records the verdict there
+ * instead of failing the graph over it.
+ */
+struct check_host {
+	bool done;
+	enum oracle_verdict verdict;
+};
+
+bt_component_class_initialize_method_status check_init(
+	bt_self_component_sink *self,
+	bt_self_component_sink_configuration *config,
+	const bt_value *params, void *init_data);
+void check_finalize(bt_self_component_sink *self);
+
+/* graph_is_configured and consume are bgc_sink_*() (sink.h). */
+
+#endif /* BGCOPY_CHECK_H */

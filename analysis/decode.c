@@ -1,0 +1,438 @@
+#include "decode.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROVIDER "bgcopy:"
+
+enum member_kind { MK_U64, MK_I64, MK_STR };
+
+/* Every trace field the record holds, by its name in tp/bgcopy_tp.h. */
+static const struct member {
+	const char *name;
+	size_t off;
+	enum member_kind kind;
+} members[] = {
+#define U(f) { #f, offsetof(struct bgc_record, f), MK_U64 }
+#define I(f) { #f, offsetof(struct bgc_record, f), MK_I64 }
+#define S(f) { #f, offsetof(struct bgc_record, f), MK_STR }
+	U(engine), S(job), U(seq),
+	S(store), S(path), U(trace_schema), U(dispatcher_threads),
+	U(test_options), U(min_retry_floor_ms), U(schema_version),
+	U(jobs_restored),
+	S(name), I(priority), U(owner), I(state), U(notify_flags),
+	U(min_retry_delay_ms), U(no_progress_timeout_ms),
+	U(modification_interval_ms), U(files),
+	I(file_index), S(url), S(local_path), U(bytes),
+	I(from), I(to), I(cause), I(error_context), I(error_code),
+	I(http_status), I(curl_code), I(error_file), S(description),
+	U(old_flags), U(new_flags), I(result),
+	U(old_epoch), U(new_epoch), U(iface),
+	I(property), S(value),
+	U(file_bytes), U(job_bytes), I(file_total), I(job_total),
+	I(kind), U(epoch), U(attempt), U(duration_ns), U(delay_ms),
+	S(program), I(pid), I(status),
+	U(range_from), U(range_honoured), U(namelookup_us), U(connect_us),
+	U(tls_us), U(first_byte_us), U(total_us),
+#undef U
+#undef I
+#undef S
+};
+
+/* The schema-1 events and the fields each must have. */
+#define JOB "engine", "job", "seq"
+#define NOTIF JOB, "kind", "epoch", "attempt", "file_index"
+#define INFO JOB, "name", "priority", "owner", "state", "notify_flags", \
+	"min_retry_delay_ms", "no_progress_timeout_ms", \
+	"modification_interval_ms", "files"
+
+static const struct event_def {
+	const char *name;
+	enum bgc_rec_type type;
+	const char *const *fields;
+} events[] = {
+#define EV(n, t, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL } }
+	EV(engine_open, BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
+	   "dispatcher_threads", "test_options", "min_retry_floor_ms"),
+	EV(engine_close, BGC_REC_ENGINE_CLOSE, "engine"),
+	EV(store_open, BGC_REC_STORE_OPEN, "engine", "path", "schema_version",
+	   "jobs_restored"),
+	EV(job_created, BGC_REC_JOB_CREATED, INFO),
+	EV(job_restored, BGC_REC_JOB_RESTORED, INFO),
+	EV(file_added, BGC_REC_FILE_ADDED, JOB, "file_index", "url",
+	   "local_path"),
+	EV(file_complete, BGC_REC_FILE_COMPLETE, JOB, "file_index", "bytes"),
+	EV(state_change, BGC_REC_STATE_CHANGE, JOB, "from", "to", "cause",
+	   "error_context", "error_code", "http_status", "curl_code",
+	   "error_file", "description"),
+	EV(flags_change, BGC_REC_FLAGS_CHANGE, JOB, "old_flags", "new_flags",
+	   "result"),
+	EV(interface_set, BGC_REC_INTERFACE_SET, JOB, "old_epoch",
+	   "new_epoch", "iface"),
+	EV(interface_release, BGC_REC_INTERFACE_RELEASE, JOB, "iface",
+	   "epoch"),
+	EV(property_change, BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
+	EV(progress, BGC_REC_PROGRESS, JOB, "file_index", "file_bytes",
+	   "file_total", "job_bytes", "job_total"),
+	EV(notify_armed, BGC_REC_NOTIFY_ARMED, NOTIF),
+	EV(notify_coalesced, BGC_REC_NOTIFY_COALESCED, NOTIF),
+	EV(callback_begin, BGC_REC_CALLBACK_BEGIN, NOTIF, "iface"),
+	EV(callback_end, BGC_REC_CALLBACK_END, NOTIF, "result",
+	   "duration_ns"),
+	EV(retry_scheduled, BGC_REC_RETRY_SCHEDULED, NOTIF, "delay_ms"),
+	EV(cmdline_run, BGC_REC_CMDLINE_RUN, NOTIF, "program", "pid"),
+	EV(cmdline_exit, BGC_REC_CMDLINE_EXIT, NOTIF, "pid", "status"),
+	EV(transfer, BGC_REC_TRANSFER, JOB, "file_index", "url",
+	   "http_status", "range_from", "range_honoured", "bytes",
+	   "namelookup_us", "connect_us", "tls_us", "first_byte_us",
+	   "total_us", "curl_code"),
+#undef EV
+};
+
+#undef JOB
+#undef NOTIF
+#undef INFO
+
+/* One payload member copied into the record. */
+struct field_map {
+	uint64_t index;
+	size_t off;
+	enum member_kind kind;
+	bool is_signed;			/* of the trace's integer field */
+};
+
+/* What an event class resolved to; `def' NULL: not ours. */
+struct class_info {
+	const bt_event_class *ec;
+	const struct event_def *def;
+	struct field_map *fields;
+	size_t n_fields;
+	int64_t vpid_index, vtid_index;	/* -1: absent */
+};
+
+struct decoder {
+	struct class_info *classes;	/* open addressing on ec */
+	size_t cap, len;
+	char error[256];
+};
+
+struct decoder *decoder_create(void)
+{
+	return calloc(1, sizeof(struct decoder));
+}
+
+void decoder_destroy(struct decoder *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->cap; i++)
+		free(d->classes[i].fields);
+	free(d->classes);
+	free(d);
+}
+
+const char *decoder_error(const struct decoder *d)
+{
+	return d->error;
+}
+
+static size_t slot_of(const struct decoder *d, const bt_event_class *ec)
+{
+	size_t i = ((uintptr_t) ec >> 4) * 0x9e3779b97f4a7c15ull;
+
+	for (i &= d->cap - 1; d->classes[i].ec && d->classes[i].ec != ec;
+	     i = (i + 1) & (d->cap - 1))
+		;
+	return i;
+}
+
+static int grow(struct decoder *d)
+{
+	struct class_info *old = d->classes;
+	size_t old_cap = d->cap, i;
+
+	d->cap = old_cap ? old_cap * 2 : 64;
+	d->classes = calloc(d->cap, sizeof(*d->classes));
+	if (!d->classes) {
+		d->classes = old;
+		d->cap = old_cap;
+		return -1;
+	}
+	for (i = 0; i < old_cap; i++) {
+		if (old[i].ec)
+			d->classes[slot_of(d, old[i].ec)] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static const struct member *member_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		if (strcmp(members[i].name, name) == 0)
+			return &members[i];
+	}
+	return NULL;
+}
+
+static bool find_member(const bt_field_class *st, const char *name,
+			uint64_t *index, const bt_field_class **fc)
+{
+	uint64_t i, n = bt_field_class_structure_get_member_count(st);
+
+	for (i = 0; i < n; i++) {
+		const bt_field_class_structure_member *m =
+			bt_field_class_structure_borrow_member_by_index_const(st, i);
+
+		if (strcmp(bt_field_class_structure_member_get_name(m),
+			   name) == 0) {
+			*index = i;
+			*fc = bt_field_class_structure_member_borrow_field_class_const(m);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int64_t context_index(const bt_event_class *ec, const char *name)
+{
+	const bt_field_class *ctx =
+		bt_stream_class_borrow_event_common_context_field_class_const(
+			bt_event_class_borrow_stream_class_const(ec));
+	const bt_field_class *fc;
+	uint64_t index;
+
+	if (!ctx || !find_member(ctx, name, &index, &fc) ||
+	    !bt_field_class_type_is(bt_field_class_get_type(fc),
+				    BT_FIELD_CLASS_TYPE_INTEGER))
+		return -1;
+	return (int64_t) index;
+}
+
+static int resolve_fields(struct decoder *d, struct class_info *ci)
+{
+	const bt_field_class *payload =
+		bt_event_class_borrow_payload_field_class_const(ci->ec);
+	const char *const *name;
+	size_t n = 0;
+
+	for (name = ci->def->fields; *name; name++)
+		n++;
+	ci->fields = calloc(n, sizeof(*ci->fields));
+	if (!ci->fields) {
+		snprintf(d->error, sizeof(d->error), "out of memory");
+		return -1;
+	}
+	for (name = ci->def->fields; *name; name++) {
+		const struct member *m = member_by_name(*name);
+		struct field_map *fm = &ci->fields[ci->n_fields];
+		const bt_field_class *fc;
+		bt_field_class_type type;
+		bool ok;
+
+		if (!payload || !find_member(payload, *name, &fm->index, &fc)) {
+			snprintf(d->error, sizeof(d->error),
+				 "event %s has no field `%s': not bgcopy "
+				 "trace schema 1", ci->def->name, *name);
+			return -1;
+		}
+		type = bt_field_class_get_type(fc);
+		ok = m->kind == MK_STR ?
+		     type == BT_FIELD_CLASS_TYPE_STRING :
+		     bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_INTEGER);
+		if (!ok) {
+			snprintf(d->error, sizeof(d->error),
+				 "field `%s' of event %s has an unexpected "
+				 "type: not bgcopy trace schema 1",
+				 *name, ci->def->name);
+			return -1;
+		}
+		fm->off = m->off;
+		fm->kind = m->kind;
+		fm->is_signed = bt_field_class_type_is(type,
+			BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
+		ci->n_fields++;
+	}
+	ci->vpid_index = context_index(ci->ec, "vpid");
+	ci->vtid_index = context_index(ci->ec, "vtid");
+	return 0;
+}
+
+static struct class_info *class_info(struct decoder *d,
+				     const bt_event_class *ec)
+{
+	const char *name = bt_event_class_get_name(ec);
+	struct class_info *ci;
+	size_t i;
+
+	if (d->cap) {
+		ci = &d->classes[slot_of(d, ec)];
+		if (ci->ec)
+			return ci;
+	}
+	if ((d->len + 1) * 2 > d->cap && grow(d)) {
+		snprintf(d->error, sizeof(d->error), "out of memory");
+		return NULL;
+	}
+	ci = &d->classes[slot_of(d, ec)];
+	*ci = (struct class_info) { .ec = ec };
+	d->len++;
+	if (!name || strncmp(name, PROVIDER, strlen(PROVIDER)) != 0)
+		return ci;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		if (strcmp(events[i].name, name) == 0)
+			ci->def = &events[i];
+	}
+	/* An unknown bgcopy event is from a newer engine: ignore it. */
+	if (ci->def && resolve_fields(d, ci))
+		return NULL;
+	return ci;
+}
+
+static uint64_t int_value(const bt_field *f, bool is_signed)
+{
+	return is_signed ? (uint64_t) bt_field_integer_signed_get_value(f) :
+	       bt_field_integer_unsigned_get_value(f);
+}
+
+static void store(struct bgc_record *rec, const struct field_map *fm,
+		  const bt_field *f)
+{
+	char *dst = (char *) rec + fm->off;
+	const char *s;
+	uint64_t u;
+	int64_t i;
+
+	switch (fm->kind) {
+	case MK_STR:
+		/* 2.0.4 may return stale text for an empty string. */
+		s = bt_field_string_get_length(f) ?
+		    bt_field_string_get_value(f) : "";
+		memcpy(dst, &s, sizeof(s));
+		break;
+	case MK_U64:
+		u = int_value(f, fm->is_signed);
+		memcpy(dst, &u, sizeof(u));
+		break;
+	case MK_I64:
+		i = (int64_t) int_value(f, fm->is_signed);
+		memcpy(dst, &i, sizeof(i));
+		break;
+	}
+}
+
+static int64_t context_value(const bt_field *ctx, int64_t index)
+{
+	const bt_field *f;
+
+	if (!ctx || index < 0)
+		return -1;
+	f = bt_field_structure_borrow_member_field_by_index_const(ctx,
+		(uint64_t) index);
+	return (int64_t) int_value(f, bt_field_class_type_is(
+		bt_field_get_class_type(f), BT_FIELD_CLASS_TYPE_SIGNED_INTEGER));
+}
+
+static int snapshot_ns(struct decoder *d, const bt_clock_snapshot *cs,
+		       int64_t *ns)
+{
+	if (bt_clock_snapshot_get_ns_from_origin(cs, ns) !=
+	    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		snprintf(d->error, sizeof(d->error),
+			 "a time stamp overflows 64-bit nanoseconds");
+		return -1;
+	}
+	return 0;
+}
+
+static int decode_event(struct decoder *d, const bt_message *msg,
+			struct bgc_record *rec)
+{
+	const bt_event *ev = bt_message_event_borrow_event_const(msg);
+	const struct class_info *ci =
+		class_info(d, bt_event_borrow_class_const(ev));
+	const bt_field *payload, *ctx;
+	size_t i;
+
+	if (!ci)
+		return -1;
+	if (!ci->def)
+		return 0;
+	memset(rec, 0, sizeof(*rec));
+	rec->type = ci->def->type;
+	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg) &&
+	    snapshot_ns(d, bt_message_event_borrow_default_clock_snapshot_const(msg),
+			&rec->ts))
+		return -1;
+	payload = bt_event_borrow_payload_field_const(ev);
+	for (i = 0; i < ci->n_fields; i++)
+		store(rec, &ci->fields[i],
+		      bt_field_structure_borrow_member_field_by_index_const(
+			      payload, ci->fields[i].index));
+	ctx = bt_event_borrow_common_context_field_const(ev);
+	rec->vpid = context_value(ctx, ci->vpid_index);
+	rec->vtid = context_value(ctx, ci->vtid_index);
+	return 1;
+}
+
+static int decode_discarded(struct decoder *d, const bt_message *msg,
+			    bool packets, struct bgc_record *rec)
+{
+	const bt_stream_class *sc = bt_stream_borrow_class_const(packets ?
+		bt_message_discarded_packets_borrow_stream_const(msg) :
+		bt_message_discarded_events_borrow_stream_const(msg));
+	bt_property_availability avail;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = BGC_REC_DISCARDED;
+	rec->vpid = rec->vtid = -1;
+	rec->disc_packets = packets;
+	if (packets) {
+		avail = bt_message_discarded_packets_get_count(msg,
+							       &rec->disc_count);
+		rec->disc_has_window =
+			bt_stream_class_discarded_packets_have_default_clock_snapshots(sc);
+	} else {
+		avail = bt_message_discarded_events_get_count(msg,
+							      &rec->disc_count);
+		rec->disc_has_window =
+			bt_stream_class_discarded_events_have_default_clock_snapshots(sc);
+	}
+	if (avail != BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		rec->disc_count = 0;
+	if (!rec->disc_has_window)
+		return 1;
+	if (snapshot_ns(d, packets ?
+			bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg) :
+			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg),
+			&rec->disc_begin) ||
+	    snapshot_ns(d, packets ?
+			bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg) :
+			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
+			&rec->disc_end))
+		return -1;
+	rec->ts = rec->disc_end;
+	return 1;
+}
+
+int decoder_decode(struct decoder *d, const bt_message *msg,
+		   struct bgc_record *rec)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		return decode_event(d, msg, rec);
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		return decode_discarded(d, msg, false, rec);
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		return decode_discarded(d, msg, true, rec);
+	default:
+		return 0;
+	}
+}

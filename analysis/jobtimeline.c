@@ -1,0 +1,372 @@
+#include "jobtimeline.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "strmap.h"
+#include "tp/bgcopy_tp_abi.h"
+
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+struct jobtimeline {
+	struct strmap jobs;		/* job id -> struct text */
+	struct text global;		/* engines and tracer loss */
+	bool have_t0;
+	int64_t t0;
+	bool oom;
+};
+
+static void append(struct jobtimeline *tl, struct text *t, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+
+static void append(struct jobtimeline *tl, struct text *t, const char *fmt,
+		   ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf ? t->buf + t->len : NULL,
+			      t->buf ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (t->buf && t->len + (size_t) n < t->cap)
+			break;
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		while (cap <= t->len + (size_t) n)
+			cap *= 2;
+		char *buf = realloc(t->buf, cap);
+		if (!buf) {
+			tl->oom = true;
+			return;
+		}
+		t->buf = buf;
+		t->cap = cap;
+	}
+	t->len += (size_t) n;
+}
+
+struct jobtimeline *jobtimeline_create(void)
+{
+	return calloc(1, sizeof(struct jobtimeline));
+}
+
+void jobtimeline_destroy(struct jobtimeline *tl)
+{
+	size_t i;
+
+	if (!tl)
+		return;
+	for (i = 0; i < tl->jobs.cap; i++) {
+		struct text *t = tl->jobs.slots[i].value;
+
+		if (t) {
+			free(t->buf);
+			free(t);
+		}
+	}
+	strmap_fini(&tl->jobs);
+	free(tl->global.buf);
+	free(tl);
+}
+
+static struct text *job_text(struct jobtimeline *tl, const char *id)
+{
+	struct text *t = strmap_get(&tl->jobs, id);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t || !strmap_put(&tl->jobs, id, t)) {
+		free(t);
+		tl->oom = true;
+		return NULL;
+	}
+	return t;
+}
+
+/* "JOB_TRANSFERRED epoch 1 attempt 2" (+ " file 3") */
+static void notif_words(struct jobtimeline *tl, struct text *t,
+			const struct bgc_record *r)
+{
+	append(tl, t, "%s epoch %" PRIu64 " attempt %" PRIu64,
+	       names_kind(r->kind), r->epoch, r->attempt);
+	if (r->kind == BGCOPY_TP_KIND_FILE_TRANSFERRED)
+		append(tl, t, " file %" PRId64, r->file_index);
+}
+
+static void job_info(struct jobtimeline *tl, struct text *t,
+		     const struct bgc_record *r)
+{
+	append(tl, t, "\"%s\" priority %s owner %" PRIu64 " state %s "
+	       "flags 0x%" PRIx64 " retry-delay %" PRIu64 " ms "
+	       "no-progress %" PRIu64 " ms interval %" PRIu64 " ms "
+	       "files %" PRIu64 "\n", r->name, names_priority(r->priority),
+	       r->owner, names_state(r->state), r->notify_flags,
+	       r->min_retry_delay_ms, r->no_progress_timeout_ms,
+	       r->modification_interval_ms, r->files);
+}
+
+static void transfer(struct jobtimeline *tl, struct text *t,
+		     const struct bgc_record *r)
+{
+	double secs = (double) r->total_us / 1e6;
+
+	append(tl, t, "transfer file %" PRId64 " %s http %" PRId64,
+	       r->file_index, r->url, r->http_status);
+	if (r->range_from)
+		append(tl, t, " range %" PRIu64 " %s", r->range_from,
+		       r->range_honoured ? "honoured" : "ignored");
+	append(tl, t, " %" PRIu64 " bytes: lookup %.3f ms connect %.3f ms "
+	       "tls %.3f ms first-byte %.3f ms total %.3f ms",
+	       r->bytes, r->namelookup_us / 1e3, r->connect_us / 1e3,
+	       r->tls_us / 1e3, r->first_byte_us / 1e3, r->total_us / 1e3);
+	if (secs > 0)
+		append(tl, t, " %.3f MB/s", (double) r->bytes / secs / 1e6);
+	append(tl, t, " curl %" PRId64 "\n", r->curl_code);
+}
+
+static void job_line(struct jobtimeline *tl, struct text *t,
+		     const struct bgc_record *r)
+{
+	switch (r->type) {
+	case BGC_REC_JOB_CREATED:
+		append(tl, t, "created ");
+		job_info(tl, t, r);
+		break;
+	case BGC_REC_JOB_RESTORED:
+		append(tl, t, "restored ");
+		job_info(tl, t, r);
+		break;
+	case BGC_REC_FILE_ADDED:
+		append(tl, t, "file %" PRId64 " added %s -> %s\n",
+		       r->file_index, r->url, r->local_path);
+		break;
+	case BGC_REC_FILE_COMPLETE:
+		append(tl, t, "file %" PRId64 " completed, %" PRIu64 " bytes\n",
+		       r->file_index, r->bytes);
+		break;
+	case BGC_REC_STATE_CHANGE:
+		append(tl, t, "state %s -> %s (%s)", names_state(r->from),
+		       names_state(r->to), names_cause(r->cause));
+		if (r->error_context != BGCOPY_TP_ERRCTX_NONE)
+			append(tl, t, " error %s code %" PRId64 " http %" PRId64
+			       " curl %" PRId64 " file %" PRId64 ": %s",
+			       names_errctx(r->error_context), r->error_code,
+			       r->http_status, r->curl_code, r->error_file,
+			       r->description);
+		append(tl, t, "\n");
+		break;
+	case BGC_REC_FLAGS_CHANGE:
+		append(tl, t, "flags 0x%" PRIx64 " -> 0x%" PRIx64, r->old_flags,
+		       r->new_flags);
+		if (r->result)
+			append(tl, t, " refused (%" PRId64 ")", r->result);
+		append(tl, t, "\n");
+		break;
+	case BGC_REC_INTERFACE_SET:
+		if (r->iface)
+			append(tl, t, "interface 0x%" PRIx64 " set", r->iface);
+		else
+			append(tl, t, "interface removed");
+		append(tl, t, ", epoch %" PRIu64 " -> %" PRIu64 "\n",
+		       r->old_epoch, r->new_epoch);
+		break;
+	case BGC_REC_INTERFACE_RELEASE:
+		append(tl, t, "interface 0x%" PRIx64 " released (epoch %"
+		       PRIu64 ")\n", r->iface, r->epoch);
+		break;
+	case BGC_REC_PROPERTY_CHANGE:
+		append(tl, t, "property %s = \"%s\"\n",
+		       names_property(r->property), r->value);
+		break;
+	case BGC_REC_NOTIFY_ARMED:
+	case BGC_REC_NOTIFY_COALESCED:
+		append(tl, t, "engine %s ", r->type == BGC_REC_NOTIFY_ARMED ?
+		       "armed" : "coalesced");
+		notif_words(tl, t, r);
+		append(tl, t, "\n");
+		break;
+	case BGC_REC_CALLBACK_BEGIN:
+		append(tl, t, "begin ");
+		notif_words(tl, t, r);
+		append(tl, t, " iface 0x%" PRIx64, r->iface);
+		if (r->vtid >= 0)
+			append(tl, t, " tid %" PRId64, r->vtid);
+		append(tl, t, "\n");
+		break;
+	case BGC_REC_CALLBACK_END:
+		append(tl, t, "callback ");
+		notif_words(tl, t, r);
+		append(tl, t, " -> %" PRId64 " in %.3f ms\n", r->result,
+		       NAMES_MS(r->duration_ns));
+		break;
+	case BGC_REC_RETRY_SCHEDULED:
+		append(tl, t, "retry ");
+		notif_words(tl, t, r);
+		append(tl, t, " in %" PRIu64 " ms\n", r->delay_ms);
+		break;
+	case BGC_REC_CMDLINE_RUN:
+		append(tl, t, "cmdline run ");
+		notif_words(tl, t, r);
+		append(tl, t, " \"%s\" pid %" PRId64 "\n", r->program, r->pid);
+		break;
+	case BGC_REC_CMDLINE_EXIT:
+		append(tl, t, "cmdline exit ");
+		notif_words(tl, t, r);
+		append(tl, t, " status %" PRId64 " pid %" PRId64 "\n",
+		       r->status, r->pid);
+		break;
+	case BGC_REC_TRANSFER:
+		transfer(tl, t, r);
+		break;
+	default:
+		break;
+	}
+}
+
+static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
+{
+	struct text *t = &tl->global;
+
+	switch (r->type) {
+	case BGC_REC_ENGINE_OPEN:
+		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " opened store "
+		       "\"%s\" schema %" PRIu64 " dispatcher %" PRIu64
+		       " options 0x%" PRIx64 " retry-floor %" PRIu64 " ms",
+		       NAMES_MS(r->ts - tl->t0), r->engine, r->store,
+		       r->trace_schema, r->dispatcher_threads,
+		       r->test_options, r->min_retry_floor_ms);
+		if (r->vpid >= 0)
+			append(tl, t, " pid %" PRId64, r->vpid);
+		append(tl, t, "\n");
+		break;
+	case BGC_REC_STORE_OPEN:
+		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " store \"%s\" "
+		       "schema %" PRIu64 ", %" PRIu64 " jobs restored\n",
+		       NAMES_MS(r->ts - tl->t0), r->engine, r->path,
+		       r->schema_version, r->jobs_restored);
+		break;
+	case BGC_REC_ENGINE_CLOSE:
+		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " closed\n",
+		       NAMES_MS(r->ts - tl->t0), r->engine);
+		break;
+	case BGC_REC_DISCARDED:
+		append(tl, t, "  tracer discarded %" PRIu64 " %s",
+		       r->disc_count, r->disc_packets ? "packets" : "events");
+		if (r->disc_has_window)
+			append(tl, t, " between %+.3f ms and %+.3f ms",
+			       NAMES_MS(r->disc_begin - tl->t0),
+			       NAMES_MS(r->disc_end - tl->t0));
+		append(tl, t, "\n");
+		break;
+	default:
+		break;
+	}
+}
+
+int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
+{
+	struct text *t;
+
+	if (!tl->have_t0 && r->type != BGC_REC_DISCARDED) {
+		tl->t0 = r->ts;
+		tl->have_t0 = true;
+	}
+	if (r->type == BGC_REC_PROGRESS)
+		return 0;	/* would drown the rest */
+	if (!r->job) {
+		global_line(tl, r);
+	} else if ((t = job_text(tl, r->job))) {
+		append(tl, t, "  %+.3f ms  ", NAMES_MS(r->ts - tl->t0));
+		job_line(tl, t, r);
+	}
+	return tl->oom ? -1 : 0;
+}
+
+static void print_ms(FILE *out, const char *what, int64_t ts, int64_t t0)
+{
+	if (ts >= 0)
+		fprintf(out, ", %s %+.3f ms", what, NAMES_MS(ts - t0));
+}
+
+static void print_notifs(const struct jobtimeline *tl,
+			 const struct oracle_job *j, FILE *out)
+{
+	size_t i;
+
+	if (!j->n_notifs)
+		return;
+	fprintf(out, "  notifications:\n");
+	for (i = 0; i < j->n_notifs; i++) {
+		const struct oracle_notif *n = &j->notifs[i];
+
+		fprintf(out, "    notification %s", names_kind(n->kind));
+		if (n->file_index >= 0)
+			fprintf(out, " file %d", n->file_index);
+		fprintf(out, " epoch %" PRIu64, n->epoch);
+		print_ms(out, "armed", n->armed_ts, tl->t0);
+		print_ms(out, "due", n->due_ts, tl->t0);
+		print_ms(out, "first begin", n->first_begin_ts, tl->t0);
+		if (n->first_begin_ts >= 0 && n->due_ts >= 0)
+			fprintf(out, " (latency %.3f ms)",
+				NAMES_MS(n->first_begin_ts - n->due_ts));
+		fprintf(out, ", %u attempt%s, %u failed: %s",
+			n->attempts, n->attempts == 1 ? "" : "s", n->failures,
+			oracle_outcome_name(n->outcome));
+		if (n->end_ts >= 0)
+			fprintf(out, " at %+.3f ms", NAMES_MS(n->end_ts - tl->t0));
+		fprintf(out, "\n");
+	}
+}
+
+static void print_callbacks(FILE *out, const char *prefix,
+			    const unsigned *counts)
+{
+	int k;
+
+	fprintf(out, "%scallbacks:", prefix);
+	for (k = 1; k < ORACLE_KINDS; k++)
+		fprintf(out, " %s=%u", names_kind(k), counts[k]);
+	fprintf(out, "\n");
+}
+
+void jobtimeline_print(const struct jobtimeline *tl, const struct oracle *o,
+		       FILE *out)
+{
+	unsigned total[ORACLE_KINDS] = { 0 };
+	size_t i, k;
+
+	if (tl->global.len)
+		fprintf(out, "engines:\n%.*s\n", (int) tl->global.len,
+			tl->global.buf);
+	for (i = 0; i < oracle_job_count(o); i++) {
+		const struct oracle_job *j = oracle_job_at(o, i);
+		const struct text *t = strmap_get(&tl->jobs, j->id);
+
+		fprintf(out, "job %s \"%s\"\n", j->id, j->name);
+		if (t)
+			fprintf(out, "%.*s", (int) t->len, t->buf);
+		print_notifs(tl, j, out);
+		for (k = 0; k < j->n_findings; k++)
+			fprintf(out, "  finding %s: %s\n",
+				oracle_rule_name(j->findings[k].rule),
+				j->findings[k].what);
+		print_callbacks(out, "  ", j->callbacks);
+		fprintf(out, "  verdict %s", oracle_verdict_name(j->verdict));
+		if (j->taint)
+			fprintf(out, " (%s)", j->taint);
+		fprintf(out, "\n\n");
+		for (k = 1; k < ORACLE_KINDS; k++)
+			total[k] += j->callbacks[k];
+	}
+	print_callbacks(out, "total ", total);
+}

@@ -1,0 +1,1573 @@
+/*
+ * The contract checker.  See oracle.h for the interface and
+ * /work/shared/CONTRACT.md sections 5-7 for the rules it enforces.
+ *
+ * Each job is rebuilt from the events that show its state, flags, epoch,
+ * route (interface or command line), files and modifications.  From that
+ * model the oracle derives every obligation (T, E, F(i), M) and matches
+ * callback_begin/end and cmdline_run/exit against it.  Anything it cannot
+ * prove stays a pending, parked or carried obligation, never a finding.
+ */
+#include "oracle.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "strmap.h"
+#include "tp/bgcopy_tp_abi.h"
+
+#define FLAG_T		0x01u
+#define FLAG_E		0x02u
+#define FLAG_DISABLE	0x04u
+#define FLAG_M		0x08u
+#define FLAG_F		0x10u
+
+#define MS		1000000ll
+#define DEFAULT_FLAGS	(FLAG_T | FLAG_E)
+#define DEFAULT_RETRY	(600000 * MS)
+#define DEFAULT_INTERVAL (500 * MS)
+#define DEFAULT_CAP	4u
+
+#define T BGCOPY_TP_KIND_JOB_TRANSFERRED
+#define E BGCOPY_TP_KIND_JOB_ERROR
+#define M BGCOPY_TP_KIND_JOB_MODIFICATION
+#define F BGCOPY_TP_KIND_FILE_TRANSFERRED
+
+struct engine {
+	uint64_t id;
+	char *store;			/* NULL until engine_open is seen */
+	uint32_t cap;			/* 0: unknown, G6 not checked */
+	unsigned inflight;		/* callbacks running now */
+	int64_t last_ts;		/* last sign of life */
+	bool ended;
+};
+
+/* One arming of T, E or F(i), from armed to discharged or voided. */
+struct obl {
+	bool armed;
+	unsigned gen;			/* deliveries remember which arming */
+	size_t notif;
+	int32_t file;
+	int64_t armed_ts, due_ts;	/* due_ts < 0: parked */
+	struct oracle_evidence armed_ev;
+	bool begun;
+	bool handed_to_cmdline;
+	bool discharged;
+	uint64_t discharge_epoch;
+	unsigned discharge_incarnation;
+	struct oracle_evidence discharge_ev;
+	bool fail_pending, fail_cmdline;
+	int64_t fail_ts;
+	struct oracle_evidence fail_ev;
+};
+
+/* Coalescing JobModification: one pending arming at most. */
+struct mod {
+	bool armed;
+	size_t notif;
+	int64_t armed_ts, due_ts;
+	int64_t window_ts;		/* the interval runs from here; < 0: parked */
+	struct oracle_evidence armed_ev;
+	bool lost_reported;
+	bool have_last;
+	int64_t last_begin_ts;
+	struct oracle_evidence last_ev;
+};
+
+struct inflight {
+	int kind;
+	int32_t file;
+	uint64_t epoch, attempt;
+	bool cmdline;
+	int64_t pid;
+	unsigned gen;			/* 0: discharges nothing */
+	size_t delivery;
+	struct oracle_evidence ev;
+};
+
+struct job {
+	struct oracle_job pub;
+	char *name;
+	struct oracle_finding *findings;
+	size_t n_findings, findings_cap;
+	struct oracle_notif *notifs;
+	size_t n_notifs, notifs_cap;
+	struct oracle_delivery *deliveries;
+	size_t n_deliveries, deliveries_cap;
+
+	struct engine *eng;
+	unsigned incarnation;		/* bumps at every job_restored */
+	bool files_unknown;		/* restored without known history */
+	int64_t state;			/* -1: unknown */
+	int64_t final_ts;		/* -1 while not final */
+	uint32_t flags;
+	int64_t retry_ns, interval_ns;
+	uint64_t epoch;
+	bool epoch_known;
+	struct oracle_evidence epoch_ev;
+	uint64_t iface;
+	bool cmdline;
+	uint64_t n_events;
+	bool have_seq;
+	uint64_t last_seq;
+	int64_t last_seq_ts;
+
+	struct obl t, e;
+	struct obl *f;			/* in completion order */
+	size_t n_f, f_cap;
+	struct mod m;
+	struct inflight *inflight;
+	size_t n_inflight, inflight_cap;
+	unsigned callbacks_running;
+
+	bool engine_armed[ORACLE_KINDS];
+	struct oracle_evidence engine_armed_ev[ORACLE_KINDS];
+
+	bool tainted;
+	char taint[192];
+};
+
+struct oracle {
+	struct oracle_config cfg;
+	struct strmap jobs_by_id;
+	struct job **jobs;
+	size_t n_jobs, jobs_cap;
+	struct engine **engines;
+	size_t n_engines, engines_cap;
+	struct latency latency[ORACLE_KINDS];
+	uint64_t n_events;
+	int64_t first_ts, last_ts;
+	enum oracle_verdict verdict;
+	char error[256];
+};
+
+/* ---- small helpers ------------------------------------------------ */
+
+static int set_error(struct oracle *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int set_error(struct oracle *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(o->error, sizeof(o->error), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Makes room for n elements; reports out-of-memory through o. */
+static int reserve(struct oracle *o, void **arr, size_t *cap, size_t n,
+		   size_t size)
+{
+	size_t new_cap;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	new_cap = *cap ? *cap * 2 : 8;
+	while (new_cap < n)
+		new_cap *= 2;
+	p = realloc(*arr, new_cap * size);
+	if (!p)
+		return set_error(o, "out of memory");
+	*arr = p;
+	*cap = new_cap;
+	return 0;
+}
+
+#define PUSH(o, arr, n, cap)						\
+	(reserve((o), (void **) &(arr), &(cap), (n) + 1, sizeof(*(arr))) \
+	 ? NULL : memset(&(arr)[(n)++], 0, sizeof(*(arr))))
+
+static struct oracle_evidence ev_of(const struct bgc_record *r)
+{
+	return (struct oracle_evidence) {
+		.type = r->type, .ts = r->ts, .seq = r->seq,
+	};
+}
+
+static bool is_final(int64_t state)
+{
+	return state == BGCOPY_TP_ACKNOWLEDGED || state == BGCOPY_TP_CANCELLED;
+}
+
+static uint32_t kind_flag(int kind)
+{
+	static const uint32_t flag[ORACLE_KINDS] = {
+		[T] = FLAG_T, [E] = FLAG_E, [M] = FLAG_M, [F] = FLAG_F,
+	};
+	return kind > 0 && kind < ORACLE_KINDS ? flag[kind] : 0;
+}
+
+static bool allowed(const struct job *j, int kind)
+{
+	return !(j->flags & FLAG_DISABLE) && (j->flags & kind_flag(kind));
+}
+
+static bool routed(const struct job *j)
+{
+	return j->iface != 0 || j->cmdline;
+}
+
+static double rel_ms(const struct oracle *o, int64_t ts)
+{
+	return NAMES_MS(ts - o->first_ts);
+}
+
+/* ---- findings ----------------------------------------------------- */
+
+static struct oracle_finding *finding(struct oracle *o, struct job *j,
+				      enum oracle_rule rule, int kind,
+				      int32_t file, int64_t ts,
+				      const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static struct oracle_finding *finding(struct oracle *o, struct job *j,
+				      enum oracle_rule rule, int kind,
+				      int32_t file, int64_t ts,
+				      const char *fmt, ...)
+{
+	struct oracle_finding *f;
+	va_list ap;
+
+	f = PUSH(o, j->findings, j->n_findings, j->findings_cap);
+	if (!f)
+		return NULL;
+	f->rule = rule;
+	f->kind = kind;
+	f->file_index = kind == F ? file : -1;
+	f->epoch = j->epoch;
+	f->ts = ts;
+	f->armed_ts = -1;
+	va_start(ap, fmt);
+	vsnprintf(f->what, sizeof(f->what), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+static void cite(struct oracle_finding *f, struct oracle_evidence ev)
+{
+	if (f && f->n_evidence < ORACLE_MAX_EVIDENCE)
+		f->evidence[f->n_evidence++] = ev;
+}
+
+/* The engine's own notify_armed only explains; it never proves. */
+static void cite_engine_arming(struct oracle_finding *f, const struct job *j,
+			       int kind)
+{
+	if (f && kind > 0 && kind < ORACLE_KINDS && j->engine_armed[kind])
+		cite(f, j->engine_armed_ev[kind]);
+}
+
+/* ---- notifications and deliveries --------------------------------- */
+
+static struct oracle_notif *notif_of(struct job *j, size_t i)
+{
+	return i < j->n_notifs ? &j->notifs[i] : NULL;
+}
+
+static int notif_new(struct oracle *o, struct job *j, int kind, int32_t file,
+		     int64_t ts, int64_t due, size_t *out)
+{
+	struct oracle_notif *n = PUSH(o, j->notifs, j->n_notifs,
+				      j->notifs_cap);
+
+	if (!n)
+		return -1;
+	*n = (struct oracle_notif) {
+		.kind = kind, .file_index = kind == F ? file : -1,
+		.epoch = j->epoch, .armed_ts = ts, .due_ts = due,
+		.first_begin_ts = -1, .end_ts = -1, .outcome = ORACLE_OPEN,
+	};
+	*out = j->n_notifs - 1;
+	return 0;
+}
+
+static void notif_close(struct job *j, size_t i, enum oracle_outcome out,
+			int64_t ts)
+{
+	struct oracle_notif *n = notif_of(j, i);
+
+	if (n) {
+		n->outcome = out;
+		n->end_ts = ts;
+	}
+}
+
+static void record_latency(struct oracle *o, struct job *j, int kind,
+			   int32_t file, int64_t from, int64_t ts,
+			   const struct bgc_record *r)
+{
+	int64_t lat = ts - from;
+	struct oracle_finding *f;
+
+	if (latency_add(&o->latency[kind], lat))
+		set_error(o, "out of memory");
+	if (o->cfg.max_latency_ns < 0 || lat <= o->cfg.max_latency_ns)
+		return;
+	f = finding(o, j, ORACLE_G8_LATE, kind, file, ts,
+		    "%s first began %.3f ms after it was due (bound %.3f ms)",
+		    names_kind(kind), NAMES_MS(lat),
+		    NAMES_MS(o->cfg.max_latency_ns));
+	if (f)
+		f->armed_ts = from;
+	cite(f, ev_of(r));
+}
+
+/* ---- T, E and F obligations --------------------------------------- */
+
+static int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
+		   int32_t file, const struct bgc_record *r)
+{
+	int64_t due = routed(j) ? r->ts : -1;
+
+	if (b->armed)
+		return 0;
+	if (notif_new(o, j, kind, file, r->ts, due, &b->notif))
+		return -1;
+	b->armed = true;
+	b->gen++;
+	b->file = file;
+	b->armed_ts = r->ts;
+	b->due_ts = due;
+	b->armed_ev = ev_of(r);
+	b->begun = b->handed_to_cmdline = false;
+	b->discharged = b->fail_pending = false;
+	return 0;
+}
+
+static void obl_void(struct job *j, struct obl *b, int64_t ts)
+{
+	if (b->armed) {
+		b->armed = false;
+		notif_close(j, b->notif, ORACLE_VOIDED, ts);
+	}
+}
+
+static void obl_discharge(struct job *j, struct obl *b,
+			  const struct bgc_record *r)
+{
+	b->armed = false;
+	b->discharged = true;
+	b->discharge_epoch = r->epoch;
+	b->discharge_incarnation = j->incarnation;
+	b->discharge_ev = ev_of(r);
+	notif_close(j, b->notif, ORACLE_DISCHARGED, r->ts);
+}
+
+static struct obl *first_armed_f(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_f; i++) {
+		if (j->f[i].armed)
+			return &j->f[i];
+	}
+	return NULL;
+}
+
+/* The armed F(file) if any, else its latest arming. */
+static struct obl *find_f(struct job *j, int32_t file)
+{
+	struct obl *last = NULL;
+	size_t i;
+
+	for (i = 0; i < j->n_f; i++) {
+		if (j->f[i].file != file)
+			continue;
+		if (j->f[i].armed)
+			return &j->f[i];
+		last = &j->f[i];
+	}
+	return last;
+}
+
+static struct obl *obl_for(struct job *j, int kind, int32_t file)
+{
+	switch (kind) {
+	case T:
+		return &j->t;
+	case E:
+		return &j->e;
+	case F:
+		return find_f(j, file);
+	default:
+		return NULL;
+	}
+}
+
+/* ---- JobModification ---------------------------------------------- */
+
+static int64_t mod_deadline(const struct oracle *o, const struct job *j)
+{
+	return j->m.window_ts + j->interval_ns + o->cfg.grace_ns;
+}
+
+/* G1 for M: it had a deliverable window and did not begin within it. */
+static bool mod_missed(struct oracle *o, struct job *j, int64_t ts,
+		       const struct bgc_record *r, const char *how)
+{
+	struct oracle_finding *f;
+
+	if (j->m.window_ts < 0 || ts <= mod_deadline(o, j) ||
+	    j->m.lost_reported)
+		return false;
+	j->m.lost_reported = true;
+	f = finding(o, j, ORACLE_G1_LOST, M, -1, ts,
+		    "JOB_MODIFICATION armed at +%.3f ms %s; it was due by "
+		    "+%.3f ms (interval %.3f ms + grace %.3f ms)",
+		    rel_ms(o, j->m.armed_ts), how,
+		    rel_ms(o, mod_deadline(o, j)), NAMES_MS(j->interval_ns),
+		    NAMES_MS(o->cfg.grace_ns));
+	if (f)
+		f->armed_ts = j->m.armed_ts;
+	cite(f, j->m.armed_ev);
+	if (r)
+		cite(f, ev_of(r));
+	cite_engine_arming(f, j, M);
+	return true;
+}
+
+static int mod_arm(struct oracle *o, struct job *j, const struct bgc_record *r)
+{
+	int64_t due = routed(j) ? r->ts : -1;
+
+	if (is_final(j->state) || !allowed(j, M))
+		return 0;
+	if (j->m.armed) {
+		/* Coalesced; a change made while routed is owed. */
+		if (j->m.window_ts < 0 && routed(j)) {
+			j->m.window_ts = r->ts;
+			if (j->m.due_ts < 0)
+				j->m.due_ts = r->ts;
+		}
+		return 0;
+	}
+	if (notif_new(o, j, M, -1, r->ts, due, &j->m.notif))
+		return -1;
+	j->m.armed = true;
+	j->m.lost_reported = false;
+	j->m.armed_ts = r->ts;
+	j->m.due_ts = j->m.window_ts = due;
+	j->m.armed_ev = ev_of(r);
+	return 0;
+}
+
+static void mod_void(struct oracle *o, struct job *j,
+		     const struct bgc_record *r)
+{
+	if (!j->m.armed)
+		return;
+	mod_missed(o, j, r->ts, r, "never began before it was voided");
+	j->m.armed = false;
+	notif_close(j, j->m.notif, j->m.lost_reported ?
+		    ORACLE_LOST : ORACLE_VOIDED, r->ts);
+}
+
+/* ---- route (interface or command line) ---------------------------- */
+
+static void obl_route_changed(struct job *j, struct obl *b, int64_t ts)
+{
+	struct oracle_notif *n;
+
+	if (!b->armed)
+		return;
+	if (routed(j) && b->due_ts < 0)
+		b->due_ts = ts;
+	else if (!routed(j) && !b->begun)
+		b->due_ts = -1;
+	n = notif_of(j, b->notif);
+	if (n && n->due_ts < 0)
+		n->due_ts = b->due_ts;
+}
+
+static void route_changed(struct job *j, int64_t ts)
+{
+	size_t i;
+
+	obl_route_changed(j, &j->t, ts);
+	obl_route_changed(j, &j->e, ts);
+	for (i = 0; i < j->n_f; i++)
+		obl_route_changed(j, &j->f[i], ts);
+	/* Changes made while nobody listened may be delivered later but
+	 * are not owed: the contract only parks T, E and F. */
+	if (j->m.armed && !routed(j))
+		j->m.window_ts = -1;
+}
+
+/* ---- engines and jobs --------------------------------------------- */
+
+static struct engine *engine_get(struct oracle *o, uint64_t id)
+{
+	struct engine **slot, *eng;
+	size_t i;
+
+	for (i = o->n_engines; i-- > 0;) {
+		if (o->engines[i]->id == id)
+			return o->engines[i];
+	}
+	eng = calloc(1, sizeof(*eng));
+	if (!eng) {
+		set_error(o, "out of memory");
+		return NULL;
+	}
+	slot = PUSH(o, o->engines, o->n_engines, o->engines_cap);
+	if (!slot) {
+		free(eng);
+		return NULL;
+	}
+	eng->id = id;
+	*slot = eng;
+	return eng;
+}
+
+static void taint(struct job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void taint(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (j->tainted)
+		return;	/* the first reason is the one to fix */
+	j->tainted = true;
+	va_start(ap, fmt);
+	vsnprintf(j->taint, sizeof(j->taint), fmt, ap);
+	va_end(ap);
+}
+
+static void job_set_info(struct job *j, const struct bgc_record *r)
+{
+	char *name = strdup(r->name ? r->name : "");
+
+	if (name) {
+		free(j->name);
+		j->name = name;
+	}
+	j->state = r->state;
+	j->flags = (uint32_t) r->notify_flags;
+	j->retry_ns = (int64_t) r->min_retry_delay_ms * MS;
+	j->interval_ns = (int64_t) r->modification_interval_ms * MS;
+}
+
+static struct job *job_get(struct oracle *o, struct engine *eng,
+			   const struct bgc_record *r)
+{
+	struct job *j = strmap_get(&o->jobs_by_id, r->job);
+	struct job **slot;
+
+	if (j)
+		return j;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		set_error(o, "out of memory");
+		return NULL;
+	}
+	j->pub.id = strmap_put(&o->jobs_by_id, r->job, j);
+	slot = j->pub.id ? PUSH(o, o->jobs, o->n_jobs, o->jobs_cap) : NULL;
+	if (!slot) {
+		free(j);
+		set_error(o, "out of memory");
+		return NULL;
+	}
+	*slot = j;
+	j->eng = eng;
+	j->pub.first_ts = r->ts;
+	j->pub.vpid = r->vpid;
+	j->state = -1;
+	j->final_ts = -1;
+	j->flags = DEFAULT_FLAGS;
+	j->retry_ns = DEFAULT_RETRY;
+	j->interval_ns = DEFAULT_INTERVAL;
+	j->m.window_ts = j->m.due_ts = -1;
+	if (r->type != BGC_REC_JOB_CREATED && r->type != BGC_REC_JOB_RESTORED)
+		taint(j, "the job's creation is not in the trace");
+	return j;
+}
+
+/* ---- settling open obligations ------------------------------------ */
+
+static bool job_busy(const struct job *j)
+{
+	return j->callbacks_running > 0 ||
+	       (j->eng && j->eng->cap && j->eng->inflight >= j->eng->cap);
+}
+
+static bool inflight_for(const struct job *j, int kind, int32_t file)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_inflight; i++) {
+		if (j->inflight[i].kind == kind &&
+		    (kind != F || j->inflight[i].file == file))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What an obligation still open at `horizon' (the last sign of life of its
+ * engine) amounts to.  Lost needs proof: deliverable for longer than the
+ * grace (or the retry delay plus grace after a failure) with nothing
+ * running or in the way.
+ */
+static enum oracle_outcome obl_settle_outcome(struct oracle *o, struct job *j,
+					      struct obl *b, int kind,
+					      int64_t horizon)
+{
+	if (!routed(j) || b->due_ts < 0)
+		return ORACLE_PARKED;
+	if (inflight_for(j, kind, b->file) || job_busy(j))
+		return ORACLE_PENDING;
+	if (b->fail_pending) {
+		if (horizon - b->fail_ts < j->retry_ns + o->cfg.grace_ns)
+			return ORACLE_PENDING;
+	} else if (horizon - b->due_ts <= o->cfg.grace_ns) {
+		return ORACLE_PENDING;
+	}
+	if (kind != F && first_armed_f(j))
+		return ORACLE_PENDING;	/* blocked behind an F, lost there */
+	return ORACLE_LOST;
+}
+
+static void obl_settle(struct oracle *o, struct job *j, struct obl *b,
+		       int kind, int64_t horizon)
+{
+	enum oracle_outcome out;
+	struct oracle_finding *f;
+
+	if (!b->armed)
+		return;
+	out = obl_settle_outcome(o, j, b, kind, horizon);
+	if (out == ORACLE_PENDING && j->eng && j->eng->ended)
+		out = ORACLE_CARRIED;
+	if (out == ORACLE_LOST) {
+		f = finding(o, j, ORACLE_G1_LOST, kind, b->file, horizon,
+			    "%s armed at +%.3f ms, deliverable since +%.3f ms, "
+			    "%s; still owed at +%.3f ms, the engine's last "
+			    "activity", names_kind(kind),
+			    rel_ms(o, b->armed_ts), rel_ms(o, b->due_ts),
+			    b->fail_pending ? "last attempt failed" :
+			    "never attempted", rel_ms(o, horizon));
+		if (f)
+			f->armed_ts = b->armed_ts;
+		cite(f, b->armed_ev);
+		if (b->fail_pending)
+			cite(f, b->fail_ev);
+		else if (j->epoch_known)
+			cite(f, j->epoch_ev);
+		cite_engine_arming(f, j, kind);
+	}
+	b->armed = false;
+	notif_close(j, b->notif, out, -1);
+}
+
+static void mod_settle(struct oracle *o, struct job *j, int64_t horizon)
+{
+	enum oracle_outcome out;
+
+	if (!j->m.armed)
+		return;
+	if (j->m.window_ts < 0)
+		out = ORACLE_PARKED;
+	else if (mod_missed(o, j, horizon, NULL, "never began"))
+		out = ORACLE_LOST;
+	else
+		out = j->eng && j->eng->ended ? ORACLE_CARRIED : ORACLE_PENDING;
+	j->m.armed = false;
+	notif_close(j, j->m.notif, out, -1);
+}
+
+/*
+ * Settles what is still owed when the trace ends.  `horizon' is the last
+ * sign of life of the job's engine: an engine that ended (closed, or
+ * crashed and was superseded) carries its open obligations over.
+ */
+static void job_settle(struct oracle *o, struct job *j, int64_t horizon)
+{
+	size_t i;
+
+	obl_settle(o, j, &j->t, T, horizon);
+	obl_settle(o, j, &j->e, E, horizon);
+	for (i = 0; i < j->n_f; i++)
+		obl_settle(o, j, &j->f[i], F, horizon);
+	mod_settle(o, j, horizon);
+}
+
+/* An engine closed, or a new one opened its store (it crashed). */
+static void engine_end(struct engine *eng, int64_t ts)
+{
+	eng->ended = true;
+	if (ts > eng->last_ts)
+		eng->last_ts = ts;
+}
+
+/* ---- event handlers ----------------------------------------------- */
+
+static int on_engine_open(struct oracle *o, const struct bgc_record *r)
+{
+	struct engine *eng;
+	size_t i;
+
+	if (r->trace_schema != ORACLE_SCHEMA)
+		return set_error(o, "trace schema %" PRIu64 " is not supported "
+				 "(this analysis knows schema %d)",
+				 r->trace_schema, ORACLE_SCHEMA);
+	eng = engine_get(o, r->engine);
+	if (!eng)
+		return -1;
+	for (i = 0; i < o->n_engines; i++) {
+		struct engine *prev = o->engines[i];
+
+		if (prev != eng && prev->store && r->store &&
+		    strcmp(prev->store, r->store) == 0)
+			engine_end(prev, prev->last_ts);
+	}
+	free(eng->store);
+	eng->store = strdup(r->store ? r->store : "");
+	if (!eng->store)
+		return set_error(o, "out of memory");
+	eng->cap = r->dispatcher_threads ? (uint32_t) r->dispatcher_threads :
+		   DEFAULT_CAP;
+	eng->ended = false;
+	return 0;
+}
+
+static int on_created(struct oracle *o, struct job *j,
+		      const struct bgc_record *r)
+{
+	(void) o;
+	job_set_info(j, r);
+	return 0;
+}
+
+/* T/E owed by the restored state, unless delivered before the restart. */
+static int restore_te(struct oracle *o, struct job *j, struct obl *b,
+		      int kind, int64_t state, const struct bgc_record *r)
+{
+	if (j->state != state || !allowed(j, kind)) {
+		obl_void(j, b, r->ts);
+		return 0;
+	}
+	if (b->discharged && !b->armed)
+		return 0;	/* a redelivery is noted, not required */
+	return obl_arm(o, j, b, kind, -1, r);
+}
+
+static int on_restored(struct oracle *o, struct job *j, struct engine *eng,
+		       const struct bgc_record *r)
+{
+	size_t i;
+
+	if (j->n_events > 1)
+		j->incarnation++;
+	else
+		j->files_unknown = true;	/* first seen here */
+	j->eng = eng;
+	j->n_inflight = 0;
+	j->callbacks_running = 0;
+	j->iface = 0;
+	j->epoch_known = false;
+	job_set_info(j, r);
+	if (j->m.armed) {
+		j->m.armed = false;
+		notif_close(j, j->m.notif, ORACLE_VOIDED, r->ts);
+	}
+	j->m.have_last = false;
+	/* A new process makes fresh attempts. */
+	j->t.fail_pending = j->e.fail_pending = false;
+	for (i = 0; i < j->n_f; i++)
+		j->f[i].fail_pending = j->f[i].handed_to_cmdline = false;
+	if (restore_te(o, j, &j->t, T, BGCOPY_TP_TRANSFERRED, r) ||
+	    restore_te(o, j, &j->e, E, BGCOPY_TP_ERROR, r))
+		return -1;
+	route_changed(j, r->ts);
+	return 0;
+}
+
+static int on_state_change(struct oracle *o, struct job *j,
+			   const struct bgc_record *r)
+{
+	int64_t before = j->state;
+	size_t i;
+
+	j->state = r->to;
+	if (r->to != BGCOPY_TP_TRANSFERRED)
+		obl_void(j, &j->t, r->ts);
+	if (r->to != BGCOPY_TP_ERROR)
+		obl_void(j, &j->e, r->ts);
+	if (is_final(r->to)) {
+		for (i = 0; i < j->n_f; i++)
+			obl_void(j, &j->f[i], r->ts);
+		if (j->final_ts < 0)
+			j->final_ts = r->ts;
+	}
+	if (r->to == BGCOPY_TP_ERROR || r->to == BGCOPY_TP_TRANSFERRED ||
+	    is_final(r->to))
+		mod_void(o, j, r);
+	else if (mod_arm(o, j, r))
+		return -1;
+	if (before == r->to)
+		return 0;
+	if (r->to == BGCOPY_TP_TRANSFERRED && allowed(j, T))
+		return obl_arm(o, j, &j->t, T, -1, r);
+	if (r->to == BGCOPY_TP_ERROR && allowed(j, E))
+		return obl_arm(o, j, &j->e, E, -1, r);
+	return 0;
+}
+
+static int on_flags_change(struct oracle *o, struct job *j,
+			   const struct bgc_record *r)
+{
+	bool t_was = allowed(j, T), e_was = allowed(j, E);
+	size_t i;
+
+	if (r->result != 0)
+		return 0;	/* refused: nothing changed */
+	j->flags = (uint32_t) r->new_flags;
+	if (!allowed(j, T))
+		obl_void(j, &j->t, r->ts);
+	if (!allowed(j, E))
+		obl_void(j, &j->e, r->ts);
+	if (!allowed(j, F)) {
+		for (i = 0; i < j->n_f; i++)
+			obl_void(j, &j->f[i], r->ts);
+	}
+	if (!allowed(j, M))
+		mod_void(o, j, r);
+	if (!t_was && allowed(j, T) && j->state == BGCOPY_TP_TRANSFERRED)
+		return obl_arm(o, j, &j->t, T, -1, r);
+	if (!e_was && allowed(j, E) && j->state == BGCOPY_TP_ERROR)
+		return obl_arm(o, j, &j->e, E, -1, r);
+	return 0;
+}
+
+static void fresh_attempts(struct obl *b)
+{
+	b->fail_pending = false;
+	b->handed_to_cmdline = false;
+}
+
+static int on_interface_set(struct oracle *o, struct job *j,
+			    const struct bgc_record *r)
+{
+	size_t i;
+
+	j->epoch = r->new_epoch;
+	j->epoch_known = true;
+	j->epoch_ev = ev_of(r);
+	j->iface = r->iface;
+	/* A new interface gets its own attempts. */
+	fresh_attempts(&j->t);
+	fresh_attempts(&j->e);
+	for (i = 0; i < j->n_f; i++)
+		fresh_attempts(&j->f[i]);
+	/* Registering after the event still delivers it [BITS]. */
+	if (j->state == BGCOPY_TP_TRANSFERRED && allowed(j, T) &&
+	    obl_arm(o, j, &j->t, T, -1, r))
+		return -1;
+	if (j->state == BGCOPY_TP_ERROR && allowed(j, E) &&
+	    obl_arm(o, j, &j->e, E, -1, r))
+		return -1;
+	route_changed(j, r->ts);
+	return 0;
+}
+
+/* Durations in property values: "<n>", "<n>ms" or "<n>s"; bare is ms. */
+static bool parse_duration(const char *v, int64_t *ns)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return false;
+	n = strtoull(v, &end, 10);
+	if (end == v)
+		return false;
+	if (!*end || strcmp(end, "ms") == 0)
+		*ns = (int64_t) n * MS;
+	else if (strcmp(end, "s") == 0)
+		*ns = (int64_t) n * 1000 * MS;
+	else
+		return false;
+	return true;
+}
+
+static int on_property_change(struct oracle *o, struct job *j,
+			      const struct bgc_record *r)
+{
+	switch (r->property) {
+	case BGCOPY_TP_PROP_DISPLAY_NAME: {
+		char *name = strdup(r->value ? r->value : "");
+
+		if (!name)
+			return set_error(o, "out of memory");
+		free(j->name);
+		j->name = name;
+		break;
+	}
+	case BGCOPY_TP_PROP_MIN_RETRY_DELAY:
+		if (!parse_duration(r->value, &j->retry_ns))
+			taint(j, "unreadable MIN_RETRY_DELAY value \"%s\"",
+			      r->value ? r->value : "");
+		break;
+	case BGCOPY_TP_PROP_MODIFICATION_INTERVAL:
+		if (!parse_duration(r->value, &j->interval_ns))
+			taint(j, "unreadable MODIFICATION_INTERVAL value "
+			      "\"%s\"", r->value ? r->value : "");
+		break;
+	case BGCOPY_TP_PROP_NOTIFY_CMDLINE:
+		j->cmdline = r->value && *r->value;
+		route_changed(j, r->ts);
+		break;
+	default:
+		break;
+	}
+	return mod_arm(o, j, r);
+}
+
+static int on_file_complete(struct oracle *o, struct job *j,
+			    const struct bgc_record *r)
+{
+	struct obl *b;
+
+	if (!allowed(j, F) || is_final(j->state))
+		return 0;
+	b = PUSH(o, j->f, j->n_f, j->f_cap);
+	if (!b)
+		return -1;
+	return obl_arm(o, j, b, F, (int32_t) r->file_index, r);
+}
+
+static void on_engine_armed(struct job *j, const struct bgc_record *r)
+{
+	if (r->kind > 0 && r->kind < ORACLE_KINDS) {
+		j->engine_armed[r->kind] = true;
+		j->engine_armed_ev[r->kind] = ev_of(r);
+	}
+}
+
+/* ---- deliveries --------------------------------------------------- */
+
+static const char *why_not_owed(const struct job *j, int kind, char *buf,
+				size_t len)
+{
+	if (j->flags & FLAG_DISABLE)
+		snprintf(buf, len, "DISABLE is set (flags 0x%x)", j->flags);
+	else if (!(j->flags & kind_flag(kind)))
+		snprintf(buf, len, "flags 0x%x do not allow it", j->flags);
+	else if (kind == T && j->state != BGCOPY_TP_TRANSFERRED)
+		snprintf(buf, len, "job is %s, not TRANSFERRED",
+			 names_state(j->state));
+	else if (kind == E && j->state != BGCOPY_TP_ERROR)
+		snprintf(buf, len, "job is %s, not ERROR",
+			 names_state(j->state));
+	else if (kind == M)
+		snprintf(buf, len, "nothing changed since the last "
+			 "JOB_MODIFICATION");
+	else if (kind == F)
+		snprintf(buf, len, "no completed file is owed");
+	else
+		snprintf(buf, len, "nothing of that kind is owed");
+	return buf;
+}
+
+/* Checks a T, E or F attempt against the model; returns its arming. */
+static struct obl *obl_begin(struct oracle *o, struct job *j,
+			     const struct bgc_record *r, bool cmdline)
+{
+	int kind = (int) r->kind;
+	int32_t file = (int32_t) r->file_index;
+	struct obl *b = obl_for(j, kind, file), *head;
+	struct oracle_finding *f;
+	char why[96];
+
+	if (!b || !b->armed) {
+		if (b && b->discharged &&
+		    b->discharge_incarnation != j->incarnation) {
+			f = finding(o, j, ORACLE_NOTE_REDELIVERED, kind, file,
+				    r->ts, "%s redelivered after restart "
+				    "(at-least-once)", names_kind(kind));
+			cite(f, b->discharge_ev);
+		} else if (b && b->discharged &&
+			   (cmdline || b->discharge_epoch == r->epoch)) {
+			f = finding(o, j, ORACLE_G2_DUPLICATE, kind, file,
+				    r->ts, "%s delivered again in epoch %" PRIu64
+				    " after it was discharged",
+				    names_kind(kind), r->epoch);
+			cite(f, b->discharge_ev);
+		} else if (kind == F && j->files_unknown) {
+			return NULL;	/* history before the restore unknown */
+		} else {
+			f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+				    "%s with nothing owed: %s",
+				    names_kind(kind),
+				    why_not_owed(j, kind, why, sizeof(why)));
+			cite_engine_arming(f, j, kind);
+		}
+		cite(f, ev_of(r));
+		return NULL;
+	}
+	if (!cmdline && !j->iface) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+			    "%s callback with no interface registered",
+			    names_kind(kind));
+		cite(f, ev_of(r));
+	} else if (!cmdline && b->handed_to_cmdline) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+			    "%s callback after the command line took the "
+			    "notification", names_kind(kind));
+		cite(f, ev_of(r));
+	}
+	/* After a failed callback the command line may run at once. */
+	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
+	    r->ts - b->fail_ts < j->retry_ns) {
+		f = finding(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
+			    "%s retried %.3f ms after a failed attempt; "
+			    "minimum retry delay is %.3f ms", names_kind(kind),
+			    NAMES_MS(r->ts - b->fail_ts),
+			    NAMES_MS(j->retry_ns));
+		cite(f, b->fail_ev);
+		cite(f, ev_of(r));
+	}
+	head = first_armed_f(j);
+	if (head && head != b) {
+		f = finding(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
+			    "%s began while FILE_TRANSFERRED for file %d, "
+			    "completed at +%.3f ms, is still owed",
+			    names_kind(kind), head->file,
+			    rel_ms(o, head->armed_ts));
+		cite(f, head->armed_ev);
+		cite(f, ev_of(r));
+	}
+	if (!b->begun) {
+		struct oracle_notif *n = notif_of(j, b->notif);
+
+		b->begun = true;
+		if (n)
+			n->first_begin_ts = r->ts;
+		if (b->due_ts >= 0)
+			record_latency(o, j, kind, file, b->due_ts, r->ts, r);
+	}
+	if (notif_of(j, b->notif))
+		notif_of(j, b->notif)->attempts++;
+	if (cmdline)
+		b->handed_to_cmdline = true;
+	b->fail_pending = false;
+	return b;
+}
+
+static void mod_begin(struct oracle *o, struct job *j,
+		      const struct bgc_record *r)
+{
+	struct oracle_finding *f;
+	struct oracle_notif *n;
+	char why[96];
+
+	if (!j->m.armed || !allowed(j, M)) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, M, -1, r->ts,
+			    "JOB_MODIFICATION with nothing owed: %s",
+			    why_not_owed(j, M, why, sizeof(why)));
+		if (j->m.have_last)
+			cite(f, j->m.last_ev);
+		cite(f, ev_of(r));
+		cite_engine_arming(f, j, M);
+	} else {
+		mod_missed(o, j, r->ts, r, "began late");
+		if (j->m.due_ts >= 0)
+			record_latency(o, j, M, -1, j->m.due_ts, r->ts, r);
+		n = notif_of(j, j->m.notif);
+		if (n) {
+			n->first_begin_ts = r->ts;
+			n->attempts = 1;
+		}
+		/* One delivery discharges every earlier arming. */
+		j->m.armed = false;
+		notif_close(j, j->m.notif, j->m.lost_reported ?
+			    ORACLE_LOST : ORACLE_DISCHARGED, r->ts);
+	}
+	if (j->m.have_last && r->ts - j->m.last_begin_ts < j->interval_ns) {
+		f = finding(o, j, ORACLE_G7_MISORDERED, M, -1, r->ts,
+			    "two JOB_MODIFICATION began %.3f ms apart; "
+			    "interval is %.3f ms",
+			    NAMES_MS(r->ts - j->m.last_begin_ts),
+			    NAMES_MS(j->interval_ns));
+		cite(f, j->m.last_ev);
+		cite(f, ev_of(r));
+	}
+	j->m.have_last = true;
+	j->m.last_begin_ts = r->ts;
+	j->m.last_ev = ev_of(r);
+}
+
+/* Serialization and dispatcher checks that only callbacks obey. */
+static bool callback_begin_checks(struct oracle *o, struct job *j,
+				  const struct bgc_record *r)
+{
+	int kind = (int) r->kind;
+	int32_t file = (int32_t) r->file_index;
+	struct oracle_finding *f;
+	size_t i;
+
+	if (j->callbacks_running) {
+		for (i = 0; i < j->n_inflight; i++) {
+			if (!j->inflight[i].cmdline)
+				break;
+		}
+		f = finding(o, j, ORACLE_G5_OVERLAP, kind, file, r->ts,
+			    "%s began while another callback of the job was "
+			    "running", names_kind(kind));
+		if (i < j->n_inflight)
+			cite(f, j->inflight[i].ev);
+		cite(f, ev_of(r));
+	}
+	if (j->eng && j->eng->cap && j->eng->inflight >= j->eng->cap) {
+		f = finding(o, j, ORACLE_G6_OVER_CONCURRENCY, kind, file,
+			    r->ts, "%s began with %u callbacks already running "
+			    "in engine 0x%" PRIx64 " (dispatcher allows %u)",
+			    names_kind(kind), j->eng->inflight, j->eng->id,
+			    j->eng->cap);
+		cite(f, ev_of(r));
+	}
+	if (j->epoch_known && r->epoch < j->epoch) {
+		f = finding(o, j, ORACLE_G4_AFTER_RELEASE, kind, file, r->ts,
+			    "%s began on epoch %" PRIu64 " after epoch %"
+			    PRIu64 " began", names_kind(kind), r->epoch,
+			    j->epoch);
+		cite(f, j->epoch_ev);
+		cite(f, ev_of(r));
+		return false;
+	}
+	return true;
+}
+
+static int on_begin(struct oracle *o, struct job *j,
+		    const struct bgc_record *r, bool cmdline)
+{
+	int kind = (int) r->kind;
+	struct oracle_delivery *d;
+	struct inflight *in;
+	struct oracle_finding *f;
+	struct obl *b = NULL;
+	bool check = true;
+
+	if (kind <= 0 || kind >= ORACLE_KINDS)
+		return 0;	/* unknown kind: a newer engine */
+	d = PUSH(o, j->deliveries, j->n_deliveries, j->deliveries_cap);
+	if (!d)
+		return -1;
+	*d = (struct oracle_delivery) {
+		.kind = kind, .file_index = (int32_t) r->file_index,
+		.epoch = r->epoch, .attempt = (uint32_t) r->attempt,
+		.cmdline = cmdline, .begin_ts = r->ts, .end_ts = -1,
+		.vtid = r->vtid, .notif = SIZE_MAX,
+	};
+	if (!cmdline) {
+		j->pub.callbacks[kind]++;
+		check = callback_begin_checks(o, j, r);
+	}
+	if (check && is_final(j->state)) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind,
+			    (int32_t) r->file_index, r->ts,
+			    "%s on a job that is %s", names_kind(kind),
+			    names_state(j->state));
+		cite(f, ev_of(r));
+		check = false;
+	}
+	if (check && kind == M)
+		mod_begin(o, j, r);
+	else if (check)
+		b = obl_begin(o, j, r, cmdline);
+
+	in = PUSH(o, j->inflight, j->n_inflight, j->inflight_cap);
+	if (!in)
+		return -1;
+	*in = (struct inflight) {
+		.kind = kind, .file = (int32_t) r->file_index,
+		.epoch = r->epoch, .attempt = r->attempt, .cmdline = cmdline,
+		.pid = r->pid, .gen = b ? b->gen : 0,
+		.delivery = j->n_deliveries - 1, .ev = ev_of(r),
+	};
+	if (b)
+		d->notif = b->notif;
+	if (!cmdline) {
+		j->callbacks_running++;
+		if (j->eng)
+			j->eng->inflight++;
+	}
+	return 0;
+}
+
+static struct inflight *inflight_match(struct job *j,
+				       const struct bgc_record *r,
+				       bool cmdline)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_inflight; i++) {
+		struct inflight *in = &j->inflight[i];
+
+		if (in->cmdline != cmdline || in->kind != r->kind)
+			continue;
+		if (cmdline ? in->pid == r->pid :
+		    in->file == r->file_index && in->epoch == r->epoch &&
+		    in->attempt == r->attempt)
+			return in;
+	}
+	return NULL;
+}
+
+static void on_end(struct oracle *o, struct job *j, const struct bgc_record *r,
+		   bool cmdline)
+{
+	struct inflight in, *match = inflight_match(j, r, cmdline);
+	int32_t result = (int32_t) (cmdline ? r->status : r->result);
+	struct oracle_delivery *d;
+	struct obl *b;
+
+	(void) o;
+	if (!match)
+		return;	/* its begin is not in the trace */
+	in = *match;
+	*match = j->inflight[--j->n_inflight];
+	d = &j->deliveries[in.delivery];
+	d->end_ts = r->ts;
+	d->result = result;
+	if (!cmdline) {
+		j->callbacks_running--;
+		if (j->eng && j->eng->inflight)
+			j->eng->inflight--;
+		/* A pending M waits for the job's running callback. */
+		if (j->m.armed && j->m.window_ts >= 0 &&
+		    r->ts > j->m.window_ts)
+			j->m.window_ts = r->ts;
+	}
+	if (in.kind == M || !in.gen)
+		return;	/* M's return value is ignored */
+	b = obl_for(j, in.kind, in.file);
+	if (!b || !b->armed || b->gen != in.gen)
+		return;
+	if (result != 0) {
+		struct oracle_notif *n = notif_of(j, b->notif);
+
+		b->fail_pending = true;
+		b->fail_cmdline = cmdline;
+		b->fail_ts = r->ts;
+		b->fail_ev = ev_of(r);
+		if (n)
+			n->failures++;
+	} else if (cmdline || !j->epoch_known || r->epoch == j->epoch) {
+		obl_discharge(j, b, r);
+	}
+}
+
+/* ---- tracer loss -------------------------------------------------- */
+
+static void on_discarded(struct oracle *o, const struct bgc_record *r)
+{
+	/* Without a window, every job seen so far and still alive. */
+	int64_t begin = r->disc_has_window ? r->disc_begin : INT64_MIN;
+	int64_t end = r->disc_has_window ? r->disc_end : o->last_ts;
+	const char *what = r->disc_packets ? "packets" : "events";
+	size_t i;
+
+	/* Streams are per CPU, so any job alive in the window may have
+	 * lost events there. */
+	for (i = 0; i < o->n_jobs; i++) {
+		struct job *j = o->jobs[i];
+
+		if (j->pub.first_ts > end ||
+		    (j->final_ts >= 0 && j->final_ts < begin))
+			continue;
+		if (r->disc_count)
+			taint(j, "tracer discarded %" PRIu64 " %s between "
+			      "+%.3f ms and +%.3f ms", r->disc_count, what,
+			      r->disc_has_window ? rel_ms(o, begin) : 0.0,
+			      rel_ms(o, end));
+		else
+			taint(j, "tracer discarded %s before +%.3f ms", what,
+			      rel_ms(o, end));
+	}
+}
+
+/* ---- the feed ----------------------------------------------------- */
+
+static void check_seq(struct job *j, const struct bgc_record *r)
+{
+	/* Two events stamped alike but out of the job's sequence: the
+	 * trace order is not the job's order, so nothing is proven. */
+	if (j->have_seq && r->seq <= j->last_seq && r->ts == j->last_seq_ts)
+		taint(j, "events with seq %" PRIu64 " and %" PRIu64
+		      " share a time stamp out of order", j->last_seq, r->seq);
+	j->have_seq = true;
+	j->last_seq = r->seq;
+	j->last_seq_ts = r->ts;
+}
+
+static int on_job_event(struct oracle *o, struct engine *eng,
+			const struct bgc_record *r)
+{
+	struct job *j = job_get(o, eng, r);
+
+	if (!j)
+		return -1;
+	if (r->ts > j->pub.last_ts)
+		j->pub.last_ts = r->ts;
+	if (!j->eng)
+		j->eng = eng;
+	j->n_events++;
+	check_seq(j, r);
+
+	switch (r->type) {
+	case BGC_REC_JOB_CREATED:
+		return on_created(o, j, r);
+	case BGC_REC_JOB_RESTORED:
+		return on_restored(o, j, eng, r);
+	case BGC_REC_FILE_ADDED:
+	case BGC_REC_PROGRESS:
+		return mod_arm(o, j, r);
+	case BGC_REC_FILE_COMPLETE:
+		return on_file_complete(o, j, r);
+	case BGC_REC_STATE_CHANGE:
+		return on_state_change(o, j, r);
+	case BGC_REC_FLAGS_CHANGE:
+		return on_flags_change(o, j, r);
+	case BGC_REC_INTERFACE_SET:
+		return on_interface_set(o, j, r);
+	case BGC_REC_PROPERTY_CHANGE:
+		return on_property_change(o, j, r);
+	case BGC_REC_NOTIFY_ARMED:
+		on_engine_armed(j, r);
+		return 0;
+	case BGC_REC_CALLBACK_BEGIN:
+		return on_begin(o, j, r, false);
+	case BGC_REC_CMDLINE_RUN:
+		return on_begin(o, j, r, true);
+	case BGC_REC_CALLBACK_END:
+		on_end(o, j, r, false);
+		return 0;
+	case BGC_REC_CMDLINE_EXIT:
+		on_end(o, j, r, true);
+		return 0;
+	default:
+		return 0;	/* timeline-only events */
+	}
+}
+
+int oracle_feed(struct oracle *o, const struct bgc_record *r)
+{
+	struct engine *eng;
+
+	if (o->error[0])
+		return -1;
+	if (r->type == BGC_REC_DISCARDED) {
+		on_discarded(o, r);
+		return 0;
+	}
+	if (!o->n_events++)
+		o->first_ts = r->ts;
+	if (r->ts > o->last_ts)
+		o->last_ts = r->ts;
+	if (r->type == BGC_REC_ENGINE_OPEN && on_engine_open(o, r))
+		return -1;
+	eng = engine_get(o, r->engine);
+	if (!eng)
+		return -1;
+	if (r->ts > eng->last_ts)
+		eng->last_ts = r->ts;
+	if (r->type == BGC_REC_ENGINE_CLOSE) {
+		engine_end(eng, r->ts);
+		return 0;
+	}
+	if (!r->job)
+		return 0;
+	return on_job_event(o, eng, r) ? -1 : (o->error[0] ? -1 : 0);
+}
+
+/* ---- results ------------------------------------------------------ */
+
+static void job_publish(struct job *j)
+{
+	bool violation = false;
+	size_t i;
+
+	for (i = 0; i < j->n_findings; i++) {
+		if (j->findings[i].rule > ORACLE_G8_LATE)
+			continue;
+		j->findings[i].inconclusive = j->tainted;
+		violation = true;
+	}
+	if (j->tainted)
+		j->pub.verdict = ORACLE_INCONCLUSIVE;
+	else
+		j->pub.verdict = violation ? ORACLE_FAIL : ORACLE_PASS;
+	j->pub.name = j->name ? j->name : "";
+	j->pub.engine = j->eng ? j->eng->id : 0;
+	j->pub.taint = j->tainted ? j->taint : NULL;
+	j->pub.findings = j->findings;
+	j->pub.n_findings = j->n_findings;
+	j->pub.notifs = j->notifs;
+	j->pub.n_notifs = j->n_notifs;
+	j->pub.deliveries = j->deliveries;
+	j->pub.n_deliveries = j->n_deliveries;
+}
+
+int oracle_finish(struct oracle *o)
+{
+	size_t i;
+
+	if (o->error[0])
+		return -1;
+	if (!o->n_events)
+		return set_error(o, "the trace has no bgcopy events");
+	o->verdict = ORACLE_PASS;
+	for (i = 0; i < o->n_jobs; i++) {
+		struct job *j = o->jobs[i];
+
+		job_settle(o, j, j->eng ? j->eng->last_ts : o->last_ts);
+		job_publish(j);
+		if (j->pub.verdict > o->verdict)
+			o->verdict = j->pub.verdict;
+	}
+	return o->error[0] ? -1 : 0;
+}
+
+struct oracle *oracle_create(const struct oracle_config *config)
+{
+	struct oracle *o = calloc(1, sizeof(*o));
+
+	if (o)
+		o->cfg = *config;
+	return o;
+}
+
+static void job_free(struct job *j)
+{
+	free(j->name);
+	free(j->findings);
+	free(j->notifs);
+	free(j->deliveries);
+	free(j->f);
+	free(j->inflight);
+	free(j);
+}
+
+void oracle_destroy(struct oracle *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < o->n_jobs; i++)
+		job_free(o->jobs[i]);
+	for (i = 0; i < o->n_engines; i++) {
+		free(o->engines[i]->store);
+		free(o->engines[i]);
+	}
+	for (i = 0; i < ORACLE_KINDS; i++)
+		latency_fini(&o->latency[i]);
+	strmap_fini(&o->jobs_by_id);
+	free(o->jobs);
+	free(o->engines);
+	free(o);
+}
+
+const char *oracle_error(const struct oracle *o)
+{
+	return o->error[0] ? o->error : NULL;
+}
+
+uint64_t oracle_event_count(const struct oracle *o)
+{
+	return o->n_events;
+}
+
+int64_t oracle_first_ts(const struct oracle *o)
+{
+	return o->first_ts;
+}
+
+int64_t oracle_last_ts(const struct oracle *o)
+{
+	return o->last_ts;
+}
+
+enum oracle_verdict oracle_verdict(const struct oracle *o)
+{
+	return o->verdict;
+}
+
+size_t oracle_job_count(const struct oracle *o)
+{
+	return o->n_jobs;
+}
+
+const struct oracle_job *oracle_job_at(const struct oracle *o, size_t i)
+{
+	return i < o->n_jobs ? &o->jobs[i]->pub : NULL;
+}
+
+const struct oracle_job *oracle_job_find(const struct oracle *o,
+					 const char *id)
+{
+	struct job *j = strmap_get(&o->jobs_by_id, id);
+
+	return j ? &j->pub : NULL;
+}
+
+struct latency *oracle_latency(struct oracle *o, int kind)
+{
+	return kind > 0 && kind < ORACLE_KINDS ? &o->latency[kind] : NULL;
+}
+
+const char *oracle_rule_name(enum oracle_rule rule)
+{
+	static const char *const tab[] = {
+		[ORACLE_G1_LOST] = "G1 lost",
+		[ORACLE_G2_DUPLICATE] = "G2 duplicate",
+		[ORACLE_G3_SPURIOUS] = "G3 spurious",
+		[ORACLE_G4_AFTER_RELEASE] = "G4 after-release",
+		[ORACLE_G5_OVERLAP] = "G5 overlap",
+		[ORACLE_G6_OVER_CONCURRENCY] = "G6 over-concurrency",
+		[ORACLE_G7_MISORDERED] = "G7 misordered",
+		[ORACLE_G8_LATE] = "G8 late",
+		[ORACLE_NOTE_REDELIVERED] = "note redelivered after restart",
+	};
+	return (size_t) rule < sizeof(tab) / sizeof(tab[0]) && tab[rule] ?
+	       tab[rule] : "?";
+}
+
+const char *oracle_verdict_name(enum oracle_verdict v)
+{
+	switch (v) {
+	case ORACLE_PASS:
+		return "PASS";
+	case ORACLE_INCONCLUSIVE:
+		return "INCONCLUSIVE";
+	case ORACLE_FAIL:
+		return "FAIL";
+	}
+	return "?";
+}
+
+const char *oracle_outcome_name(enum oracle_outcome outcome)
+{
+	static const char *const tab[] = {
+		[ORACLE_OPEN] = "open",
+		[ORACLE_DISCHARGED] = "discharged",
+		[ORACLE_VOIDED] = "voided",
+		[ORACLE_PENDING] = "pending",
+		[ORACLE_PARKED] = "parked",
+		[ORACLE_CARRIED] = "carried over",
+		[ORACLE_LOST] = "lost",
+	};
+	return (size_t) outcome < sizeof(tab) / sizeof(tab[0]) ?
+	       tab[outcome] : "?";
+}

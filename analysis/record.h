@@ -1,0 +1,120 @@
+/*
+ * One bgcopy trace event as a plain C record.
+ *
+ * decode.c fills it from a babeltrace2 message; the oracle, the timeline
+ * and the unit tests consume it.  Members are named after the trace
+ * fields (tp/bgcopy_tp.h); a member only means something for the event
+ * types that carry that field.  Strings are borrowed: they stay valid
+ * only for the duration of the call the record is passed to.
+ */
+#ifndef BGCOPY_RECORD_H
+#define BGCOPY_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum bgc_rec_type {
+	BGC_REC_ENGINE_OPEN,
+	BGC_REC_ENGINE_CLOSE,
+	BGC_REC_STORE_OPEN,
+	BGC_REC_JOB_CREATED,
+	BGC_REC_JOB_RESTORED,
+	BGC_REC_FILE_ADDED,
+	BGC_REC_FILE_COMPLETE,
+	BGC_REC_STATE_CHANGE,
+	BGC_REC_FLAGS_CHANGE,
+	BGC_REC_INTERFACE_SET,
+	BGC_REC_INTERFACE_RELEASE,
+	BGC_REC_PROPERTY_CHANGE,
+	BGC_REC_PROGRESS,
+	BGC_REC_NOTIFY_ARMED,
+	BGC_REC_NOTIFY_COALESCED,
+	BGC_REC_CALLBACK_BEGIN,
+	BGC_REC_CALLBACK_END,
+	BGC_REC_RETRY_SCHEDULED,
+	BGC_REC_CMDLINE_RUN,
+	BGC_REC_CMDLINE_EXIT,
+	BGC_REC_TRANSFER,
+	/* Not an event: babeltrace2 reported discarded events or packets. */
+	BGC_REC_DISCARDED,
+	BGC_REC__COUNT
+};
+
+struct bgc_record {
+	enum bgc_rec_type type;
+	int64_t ts;			/* ns from the clock's origin */
+	int64_t vpid, vtid;		/* -1 when the context is absent */
+
+	/* every event but engine_close/store_open has these */
+	uint64_t engine;
+	const char *job;		/* NULL for engine-scoped events */
+	uint64_t seq;
+
+	/* engine_open, store_open */
+	const char *store;
+	const char *path;
+	uint64_t trace_schema;
+	uint64_t dispatcher_threads;
+	uint64_t test_options;
+	uint64_t min_retry_floor_ms;
+	uint64_t schema_version;
+	uint64_t jobs_restored;
+
+	/* job_created, job_restored */
+	const char *name;
+	int64_t priority;
+	uint64_t owner;
+	int64_t state;
+	uint64_t notify_flags;
+	uint64_t min_retry_delay_ms;
+	uint64_t no_progress_timeout_ms;
+	uint64_t modification_interval_ms;
+	uint64_t files;
+
+	/* file_added, file_complete, progress, transfer, notifications */
+	int64_t file_index;
+	const char *url;
+	const char *local_path;
+	uint64_t bytes;
+
+	/* state_change */
+	int64_t from, to, cause;
+	int64_t error_context, error_code, http_status, curl_code, error_file;
+	const char *description;
+
+	/* flags_change */
+	uint64_t old_flags, new_flags;
+	int64_t result;			/* also callback_end */
+
+	/* interface_set, interface_release, callback_begin */
+	uint64_t old_epoch, new_epoch, iface;
+
+	/* property_change */
+	int64_t property;
+	const char *value;
+
+	/* progress */
+	uint64_t file_bytes, job_bytes;
+	int64_t file_total, job_total;
+
+	/* notification events */
+	int64_t kind;
+	uint64_t epoch;
+	uint64_t attempt;
+	uint64_t duration_ns;
+	uint64_t delay_ms;
+	const char *program;
+	int64_t pid, status;
+
+	/* transfer */
+	uint64_t range_from, range_honoured;
+	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
+
+	/* discarded: [disc_begin, disc_end] when disc_has_window */
+	bool disc_has_window;
+	int64_t disc_begin, disc_end;
+	uint64_t disc_count;		/* 0 when unknown */
+	bool disc_packets;		/* whole packets rather than events */
+};
+
+#endif /* BGCOPY_RECORD_H */

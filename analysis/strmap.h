@@ -1,0 +1,24 @@
+/* A string-keyed hash map (open addressing); keys are copied, values are
+ * the caller's.  Jobs are looked up by UUID text once per event. */
+#ifndef BGCOPY_STRMAP_H
+#define BGCOPY_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_slot {
+	char *key;
+	void *value;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap;			/* power of two, or 0 */
+	size_t len;
+};
+
+void *strmap_get(const struct strmap *m, const char *key);
+/* Returns the stored copy of the key, or NULL when out of memory. */
+const char *strmap_put(struct strmap *m, const char *key, void *value);
+void strmap_fini(struct strmap *m);
+
+#endif /* BGCOPY_STRMAP_H */

@@ -1,0 +1,141 @@
+#define _GNU_SOURCE
+#include "tracedir.h"
+
+#include <byteswap.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CTF_MAGIC 0x75d11d57u
+
+/* CTF 1.8 metadata packet header, packed. */
+struct __attribute__((packed)) metadata_header {
+	uint32_t magic;
+	uint8_t uuid[16];
+	uint32_t checksum;
+	uint32_t content_size;		/* bits */
+	uint32_t packet_size;		/* bits */
+	uint8_t compression, encryption, checksum_scheme, major, minor;
+};
+
+/* nftw() passes no user data, hence the walk's state here. */
+static struct {
+	struct tracedirs *t;
+	char *why;
+	size_t why_len;
+} walk;
+
+/* 0, or -1 when the packets do not tile the file exactly. */
+static int check_metadata(const char *path)
+{
+	struct metadata_header h;
+	FILE *f = fopen(path, "rb");
+	long off = 0, size;
+	int ret = -1;
+
+	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0)
+		goto end;
+	while (off < size) {
+		uint32_t bytes, content;
+		bool swap;
+
+		if (fseek(f, off, SEEK_SET) || fread(&h, sizeof(h), 1, f) != 1)
+			break;
+		if (off == 0 && h.magic != CTF_MAGIC &&
+		    h.magic != bswap_32(CTF_MAGIC)) {
+			ret = 0;	/* plain-text metadata */
+			goto end;
+		}
+		swap = h.magic == bswap_32(CTF_MAGIC);
+		if (!swap && h.magic != CTF_MAGIC)
+			break;
+		bytes = (swap ? bswap_32(h.packet_size) : h.packet_size) / 8;
+		content = (swap ? bswap_32(h.content_size) : h.content_size) / 8;
+		if (bytes < sizeof(h) || content > bytes ||
+		    (long) bytes > size - off)
+			break;
+		off += bytes;
+	}
+	ret = off == size ? 0 : -1;
+end:
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+static int add_dir(const char *metadata_path)
+{
+	struct tracedirs *t = walk.t;
+	char *dir, *slash;
+
+	if (check_metadata(metadata_path)) {
+		snprintf(walk.why, walk.why_len,
+			 "%s is truncated or not CTF metadata", metadata_path);
+		return -1;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		char **dirs = realloc(t->dirs, cap * sizeof(*dirs));
+
+		if (!dirs)
+			goto oom;
+		t->dirs = dirs;
+		t->cap = cap;
+	}
+	dir = strdup(metadata_path);
+	if (!dir)
+		goto oom;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	t->dirs[t->n++] = dir;
+	return 0;
+oom:
+	snprintf(walk.why, walk.why_len, "out of memory");
+	return -1;
+}
+
+static int visit(const char *path, const struct stat *st, int type,
+		 struct FTW *ftw)
+{
+	(void) st;
+	if (type == FTW_F && strcmp(path + ftw->base, "metadata") == 0)
+		return add_dir(path);
+	return 0;
+}
+
+int tracedirs_find(struct tracedirs *t, const char *path, char *why,
+		   size_t why_len)
+{
+	size_t before = t->n;
+	int ret;
+
+	walk.t = t;
+	walk.why = why;
+	walk.why_len = why_len;
+	why[0] = '\0';
+	ret = nftw(path, visit, 16, FTW_PHYS);
+	if (ret && !why[0])
+		snprintf(why, why_len, "cannot read %s: %s", path,
+			 strerror(errno));
+	if (!ret && t->n == before) {
+		snprintf(why, why_len, "no CTF trace (no `metadata' file) "
+			 "under %s", path);
+		ret = -1;
+	}
+	return ret ? -1 : 0;
+}
+
+void tracedirs_fini(struct tracedirs *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->dirs[i]);
+	free(t->dirs);
+	*t = (struct tracedirs) { 0 };
+}
