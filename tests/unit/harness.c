@@ -239,17 +239,32 @@ int harness_out_count(struct harness *h)
 
 bgcopy_engine *harness_engine(struct harness *h, unsigned test_options)
 {
+	struct bgcopy_engine_options opt = { .test_options = test_options };
+
+	return harness_engine_with(h, &opt);
+}
+
+bgcopy_engine *harness_engine_with(struct harness *h,
+				   const struct bgcopy_engine_options *opt)
+{
 	static int stores;
 
 	snprintf(h->store, sizeof(h->store), "%s/store-%d", h->dir, ++stores);
-	return harness_reopen(h, test_options);
+	return harness_open(h, opt);
 }
 
 bgcopy_engine *harness_reopen(struct harness *h, unsigned test_options)
 {
 	struct bgcopy_engine_options opt = { .test_options = test_options };
+
+	return harness_open(h, &opt);
+}
+
+bgcopy_engine *harness_open(struct harness *h,
+			    const struct bgcopy_engine_options *opt)
+{
 	bgcopy_engine *engine = NULL;
-	int status = bgcopy_engine_open(h->store, &opt, &engine);
+	int status = bgcopy_engine_open(h->store, opt, &engine);
 
 	if (status)
 		fail_msg("engine_open: %s", bgcopy_last_error());
@@ -266,4 +281,23 @@ bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_m
 		harness_sleep_ms(5);
 	}
 	return true;
+}
+
+int harness_log_order(struct harness *h, const char *path)
+{
+	size_t len;
+	char *text = slurp(h->log, &len), *line, *save = NULL;
+	char needle[512];
+	int index = -1, n = 0;
+
+	snprintf(needle, sizeof(needle), "GET %s ", path);
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		if (!strncmp(line, needle, strlen(needle))) {
+			index = n;
+			break;
+		}
+	}
+	free(text);
+	return index;
 }

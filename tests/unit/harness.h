@@ -41,8 +41,15 @@ int harness_out_count(struct harness *h);
 
 /* An engine on a fresh store (its path left in h->store). */
 bgcopy_engine *harness_engine(struct harness *h, unsigned test_options);
+bgcopy_engine *harness_engine_with(struct harness *h,
+				   const struct bgcopy_engine_options *opt);
 /* An engine on the store of the last harness_engine call. */
 bgcopy_engine *harness_reopen(struct harness *h, unsigned test_options);
+bgcopy_engine *harness_open(struct harness *h,
+			    const struct bgcopy_engine_options *opt);
+/* Order of the first GET of each path in the server log: index of `path`
+ * among them, -1 when never asked. */
+int harness_log_order(struct harness *h, const char *path);
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
 void harness_sleep_ms(long ms);

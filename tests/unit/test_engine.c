@@ -493,6 +493,153 @@ static void a_second_engine_is_told_who_holds_the_store(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void foreground_goes_first_and_equals_take_turns(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options one = {
+		.test_options = SHORT, .max_connections = 1,
+	};
+	bgcopy_engine *e = harness_engine_with(h, &one);
+	bgcopy_job *blocker, *low, *normal, *fg, *a, *b;
+	const char *names[] = { "pa0", "pb0", "pa1", "pb1" };
+
+	harness_make_file(h, "blk.bin", 100000);
+	for (int i = 0; i < 4; i++)
+		harness_make_file(h, names[i], 1000);
+	harness_make_file(h, "plow", 1000);
+	harness_make_file(h, "pnormal", 1000);
+	harness_make_file(h, "pfg", 1000);
+	/* One connection, held by a slow file while the others queue. */
+	blocker = start_job(h, e, "/fault/slow:200000/blk.bin", "blk.bin");
+	assert_true(harness_wait_state(blocker, BGCOPY_TRANSFERRING, WAIT_MS));
+	low = start_job(h, e, "/plow", "plow");
+	normal = start_job(h, e, "/pnormal", "pnormal");
+	assert_int_equal(bgcopy_job_set_priority(low, BGCOPY_PRIORITY_LOW), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "fg", &fg), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_priority(fg, BGCOPY_PRIORITY_FOREGROUND), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(fg, harness_url(h, "/pfg"),
+					     harness_out(h, "pfg")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(fg), BGCOPY_OK);
+	assert_true(harness_wait_state(low, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_log_order(h, "/pfg") < harness_log_order(h, "/pnormal"));
+	assert_true(harness_log_order(h, "/pnormal") < harness_log_order(h, "/plow"));
+
+	/* Two jobs of equal priority, two files each: they alternate. */
+	assert_int_equal(bgcopy_job_create(e, "a", &a), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "b", &b), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(a, harness_url(h, "/pa0"), harness_out(h, "pa0")), 0);
+	assert_int_equal(bgcopy_job_add_file(a, harness_url(h, "/pa1"), harness_out(h, "pa1")), 0);
+	assert_int_equal(bgcopy_job_add_file(b, harness_url(h, "/pb0"), harness_out(h, "pb0")), 0);
+	assert_int_equal(bgcopy_job_add_file(b, harness_url(h, "/pb1"), harness_out(h, "pb1")), 0);
+	bgcopy_job_cancel(blocker);
+	blocker = start_job(h, e, "/fault/slow:200000/blk.bin", "blk2.bin");
+	assert_true(harness_wait_state(blocker, BGCOPY_TRANSFERRING, WAIT_MS));
+	assert_int_equal(bgcopy_job_resume(a), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(b), BGCOPY_OK);
+	assert_true(harness_wait_state(a, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_wait_state(b, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_log_order(h, "/pa0") < harness_log_order(h, "/pb0"));
+	assert_true(harness_log_order(h, "/pb0") < harness_log_order(h, "/pa1"));
+	assert_true(harness_log_order(h, "/pa1") < harness_log_order(h, "/pb1"));
+	bgcopy_job *all[] = { blocker, low, normal, fg, a, b };
+	for (size_t i = 0; i < 6; i++)
+		bgcopy_job_cancel(all[i]);
+	bgcopy_engine_close(e);
+}
+
+static void error_can_be_resumed_or_completed(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "er.bin", 1000);
+	job = start_job(h, e, "/fault/404/er.bin", "er.bin");
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);	/* ERROR -> QUEUED */
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);	/* ERROR -> ACKNOWLEDGED */
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_ACKNOWLEDGED);
+	assert_false(harness_exists(harness_out(h, "er.bin")));
+	assert_int_equal(harness_out_count(h), 0);	/* no temporary file */
+	bgcopy_engine_close(e);
+}
+
+static void transferred_can_be_suspended_but_not_resumed(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "ts.bin", 1000);
+	job = start_job(h, e, "/ts.bin", "ts.bin");
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRED);
+	assert_int_equal(bgcopy_job_suspend(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_SUSPENDED);
+	/* Nothing is left to fetch: resuming finds every file done. */
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "ts.bin", harness_out(h, "ts.bin")));
+	unlink(harness_out(h, "ts.bin"));
+	bgcopy_engine_close(e);
+}
+
+static void transient_error_can_be_suspended(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "te.bin", 1000);
+	job = start_job(h, e, "/fault/503/te.bin", "te.bin");
+	assert_int_equal(bgcopy_job_set_min_retry_delay_ms(job, 5000), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSIENT_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_suspend(job), BGCOPY_OK);
+	harness_sleep_ms(300);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_SUSPENDED);
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
+static void file_urls_need_the_engine_option(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT | BGCOPY_TEST_ALLOW_FILE);
+	char url[600];
+	bgcopy_job *job;
+
+	harness_make_file(h, "local.bin", 5000);
+	snprintf(url, sizeof(url), "file://%s/local.bin", h->www);
+	assert_int_equal(bgcopy_job_create(e, "file", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, url, harness_out(h, "local.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "local.bin", harness_out(h, "local.bin")));
+	unlink(harness_out(h, "local.bin"));
+	bgcopy_engine_close(e);
+}
+
+static void the_file_cap_is_enforced(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options cap = { .max_files_per_job = 3 };
+	bgcopy_engine *e = harness_engine_with(h, &cap);
+	bgcopy_job *job;
+
+	assert_int_equal(bgcopy_job_create(e, "cap", &job), BGCOPY_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"),
+						     harness_out(h, "x")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"),
+					     harness_out(h, "x")), BGCOPY_E_LIMIT);
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +661,12 @@ int main(void)
 		cmocka_unit_test(cancel_removes_temporary_files),
 		cmocka_unit_test(no_progress_timeout_ends_in_error),
 		cmocka_unit_test(many_jobs_complete_byte_identical),
+		cmocka_unit_test(foreground_goes_first_and_equals_take_turns),
+		cmocka_unit_test(error_can_be_resumed_or_completed),
+		cmocka_unit_test(transferred_can_be_suspended_but_not_resumed),
+		cmocka_unit_test(transient_error_can_be_suspended),
+		cmocka_unit_test(file_urls_need_the_engine_option),
+		cmocka_unit_test(the_file_cap_is_enforced),
 		cmocka_unit_test(jobs_survive_reopening_the_store),
 		cmocka_unit_test(a_second_engine_is_told_who_holds_the_store),
 	};

@@ -1,0 +1,749 @@
+/*
+ * Unit tests of the contract oracle (analysis/oracle.h): hand-built record
+ * sequences, one per finding G1..G8 that must FAIL, and the look-alikes
+ * that must PASS (or be INCONCLUSIVE).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis/oracle.h"
+#include "tp/bgcopy_tp_abi.h"
+
+#define MS 1000000ll
+#define JOB_A "00000000-0000-4000-8000-00000000000a"
+#define JOB_B "00000000-0000-4000-8000-00000000000b"
+#define ENGINE_1 0x1111
+#define ENGINE_2 0x2222
+#define STORE "/var/lib/bgcopy"
+#define IFACE 0xcafe
+
+#define T BGCOPY_TP_KIND_JOB_TRANSFERRED
+#define E BGCOPY_TP_KIND_JOB_ERROR
+#define M BGCOPY_TP_KIND_JOB_MODIFICATION
+#define F BGCOPY_TP_KIND_FILE_TRANSFERRED
+
+#define FLAGS_TE 0x03u
+#define FLAGS_TEM 0x0bu
+#define FLAGS_TEF 0x13u
+#define RETRY_MS 5000
+#define INTERVAL_MS 500
+
+/* The job and engine the next records belong to. */
+static const char *job = JOB_A;
+static uint64_t engine = ENGINE_1;
+static uint64_t seq;
+
+static struct oracle *make(int64_t max_latency_ms)
+{
+	struct oracle_config cfg = {
+		.grace_ns = 1000 * MS,
+		.max_latency_ns = max_latency_ms < 0 ? -1 : max_latency_ms * MS,
+	};
+
+	job = JOB_A;
+	engine = ENGINE_1;
+	seq = 0;
+	return oracle_create(&cfg);
+}
+
+static struct bgc_record rec(enum bgc_rec_type type, int64_t ms)
+{
+	return (struct bgc_record) {
+		.type = type, .ts = ms * MS, .vpid = -1, .vtid = -1,
+		.engine = engine, .job = job, .seq = ++seq, .file_index = -1,
+	};
+}
+
+static void feed(struct oracle *o, struct bgc_record r)
+{
+	assert_int_equal(oracle_feed(o, &r), 0);
+}
+
+static void engine_open(struct oracle *o, int64_t ms, uint64_t threads)
+{
+	struct bgc_record r = rec(BGC_REC_ENGINE_OPEN, ms);
+
+	r.job = NULL;
+	r.store = STORE;
+	r.trace_schema = ORACLE_SCHEMA;
+	r.dispatcher_threads = threads;
+	feed(o, r);
+}
+
+static void engine_close(struct oracle *o, int64_t ms)
+{
+	struct bgc_record r = rec(BGC_REC_ENGINE_CLOSE, ms);
+
+	r.job = NULL;
+	feed(o, r);
+}
+
+static void job_info(struct oracle *o, enum bgc_rec_type type, int64_t ms,
+		     int state, uint32_t flags)
+{
+	struct bgc_record r = rec(type, ms);
+
+	r.name = "test";
+	r.state = state;
+	r.notify_flags = flags;
+	r.min_retry_delay_ms = RETRY_MS;
+	r.modification_interval_ms = INTERVAL_MS;
+	feed(o, r);
+}
+
+static void state(struct oracle *o, int64_t ms, int from, int to)
+{
+	struct bgc_record r = rec(BGC_REC_STATE_CHANGE, ms);
+
+	r.from = from;
+	r.to = to;
+	r.description = "";
+	feed(o, r);
+}
+
+static void iface(struct oracle *o, int64_t ms, uint64_t old_epoch,
+		  uint64_t new_epoch, uint64_t id)
+{
+	struct bgc_record r = rec(BGC_REC_INTERFACE_SET, ms);
+
+	r.old_epoch = old_epoch;
+	r.new_epoch = new_epoch;
+	r.iface = id;
+	feed(o, r);
+}
+
+static void file_event(struct oracle *o, enum bgc_rec_type type, int64_t ms,
+		       int index)
+{
+	struct bgc_record r = rec(type, ms);
+
+	r.file_index = index;
+	r.url = "http://example.test/f";
+	r.local_path = "/tmp/f";
+	feed(o, r);
+}
+
+static void progress(struct oracle *o, int64_t ms)
+{
+	struct bgc_record r = rec(BGC_REC_PROGRESS, ms);
+
+	r.file_index = 0;
+	feed(o, r);
+}
+
+static void property(struct oracle *o, int64_t ms, int prop, const char *v)
+{
+	struct bgc_record r = rec(BGC_REC_PROPERTY_CHANGE, ms);
+
+	r.property = prop;
+	r.value = v;
+	feed(o, r);
+}
+
+static void notif(struct oracle *o, enum bgc_rec_type type, int64_t ms,
+		  int kind, uint64_t epoch, uint64_t attempt, int file,
+		  int64_t result)
+{
+	struct bgc_record r = rec(type, ms);
+
+	r.kind = kind;
+	r.epoch = epoch;
+	r.attempt = attempt;
+	r.file_index = file;
+	r.iface = IFACE;
+	r.result = r.status = result;
+	r.pid = 4242;
+	r.program = "/bin/true";
+	feed(o, r);
+}
+
+/* One callback from begin to end. */
+static void callback(struct oracle *o, int64_t ms, int kind, uint64_t epoch,
+		     uint64_t attempt, int file, int64_t result)
+{
+	notif(o, BGC_REC_CALLBACK_BEGIN, ms, kind, epoch, attempt, file, 0);
+	notif(o, BGC_REC_CALLBACK_END, ms + 1, kind, epoch, attempt, file,
+	      result);
+}
+
+/* A job with an interface (epoch 1) that reaches TRANSFERRED at 100 ms. */
+static void transferred_job(struct oracle *o, uint32_t flags)
+{
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, flags);
+	file_event(o, BGC_REC_FILE_ADDED, 2, 0);
+	iface(o, 3, 0, 1, IFACE);
+	state(o, 10, BGCOPY_TP_SUSPENDED, BGCOPY_TP_QUEUED);
+	state(o, 20, BGCOPY_TP_QUEUED, BGCOPY_TP_CONNECTING);
+	state(o, 30, BGCOPY_TP_CONNECTING, BGCOPY_TP_TRANSFERRING);
+	file_event(o, BGC_REC_FILE_COMPLETE, 90, 0);
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+}
+
+static void acknowledge(struct oracle *o, int64_t ms)
+{
+	state(o, ms, BGCOPY_TP_TRANSFERRED, BGCOPY_TP_ACKNOWLEDGED);
+}
+
+static size_t count_rule(const struct oracle *o, const char *id,
+			 enum oracle_rule rule)
+{
+	const struct oracle_job *j = oracle_job_find(o, id);
+	size_t i, n = 0;
+
+	assert_non_null(j);
+	for (i = 0; i < j->n_findings; i++)
+		n += j->findings[i].rule == rule;
+	return n;
+}
+
+/* Finishes; the verdict must be FAIL with `rule' the only violation. */
+static void expect_only(struct oracle *o, enum oracle_rule rule)
+{
+	const struct oracle_job *j;
+	size_t i;
+
+	assert_int_equal(oracle_finish(o), 0);
+	assert_string_equal(oracle_verdict_name(oracle_verdict(o)), "FAIL");
+	j = oracle_job_find(o, JOB_A);
+	assert_non_null(j);
+	assert_true(j->n_findings >= 1);
+	for (i = 0; i < j->n_findings; i++) {
+		if (j->findings[i].rule != rule)
+			fail_msg("expected only %s, got %s: %s",
+				 oracle_rule_name(rule),
+				 oracle_rule_name(j->findings[i].rule),
+				 j->findings[i].what);
+	}
+	oracle_destroy(o);
+}
+
+static void expect_pass(struct oracle *o)
+{
+	const struct oracle_job *j;
+
+	assert_int_equal(oracle_finish(o), 0);
+	j = oracle_job_find(o, JOB_A);
+	assert_non_null(j);
+	if (j->n_findings)
+		fail_msg("unexpected %s: %s",
+			 oracle_rule_name(j->findings[0].rule),
+			 j->findings[0].what);
+	assert_int_equal(oracle_verdict(o), ORACLE_PASS);
+	oracle_destroy(o);
+}
+
+/* ---- findings that FAIL --------------------------------------------- */
+
+static void g1_lost_transferred(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	engine_close(o, 5000);
+	expect_only(o, ORACLE_G1_LOST);
+}
+
+static void g1_lost_modification(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEM);
+	iface(o, 3, 0, 1, IFACE);
+	progress(o, 10);
+	engine_close(o, 3000);
+	expect_only(o, ORACLE_G1_LOST);
+}
+
+static void g2_duplicate(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	callback(o, 120, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G2_DUPLICATE);
+}
+
+static void g3_spurious_wrong_state(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	iface(o, 3, 0, 1, IFACE);
+	state(o, 10, BGCOPY_TP_SUSPENDED, BGCOPY_TP_QUEUED);
+	callback(o, 20, T, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
+static void g3_spurious_disabled(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE | 0x04);
+	callback(o, 110, T, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
+static void g4_after_release(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	iface(o, 105, 1, 2, IFACE + 1);
+	callback(o, 110, T, 1, 1, -1, 0);	/* old epoch */
+	callback(o, 120, T, 2, 1, -1, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G4_AFTER_RELEASE);
+}
+
+static void g5_overlap(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	notif(o, BGC_REC_CALLBACK_BEGIN, 110, T, 1, 1, -1, 0);
+	notif(o, BGC_REC_CALLBACK_BEGIN, 111, T, 1, 2, -1, 0);
+	notif(o, BGC_REC_CALLBACK_END, 112, T, 1, 1, -1, 0);
+	notif(o, BGC_REC_CALLBACK_END, 113, T, 1, 2, -1, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G5_OVERLAP);
+}
+
+static void g6_over_concurrency(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 1);
+	transferred_job(o, FLAGS_TE);
+	job = JOB_B;
+	transferred_job(o, FLAGS_TE);
+	job = JOB_A;
+	notif(o, BGC_REC_CALLBACK_BEGIN, 110, T, 1, 1, -1, 0);
+	job = JOB_B;
+	notif(o, BGC_REC_CALLBACK_BEGIN, 111, T, 1, 1, -1, 0);
+	notif(o, BGC_REC_CALLBACK_END, 112, T, 1, 1, -1, 0);
+	job = JOB_A;
+	notif(o, BGC_REC_CALLBACK_END, 113, T, 1, 1, -1, 0);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_FAIL);
+	assert_int_equal(count_rule(o, JOB_B, ORACLE_G6_OVER_CONCURRENCY), 1);
+	assert_int_equal(count_rule(o, JOB_A, ORACLE_G6_OVER_CONCURRENCY), 0);
+	oracle_destroy(o);
+}
+
+static void g7_retry_too_soon(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);
+	callback(o, 200, T, 1, 2, -1, 0);
+	acknowledge(o, 300);
+	expect_only(o, ORACLE_G7_MISORDERED);
+}
+
+static void g7_file_order(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEF);
+	iface(o, 3, 0, 1, IFACE);
+	file_event(o, BGC_REC_FILE_COMPLETE, 50, 0);
+	file_event(o, BGC_REC_FILE_COMPLETE, 60, 1);
+	callback(o, 70, F, 1, 1, 1, 0);
+	callback(o, 80, F, 1, 1, 0, 0);
+	expect_only(o, ORACLE_G7_MISORDERED);
+}
+
+static void g7_transferred_before_file(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TEF);
+	callback(o, 110, T, 1, 1, -1, 0);
+	callback(o, 120, F, 1, 1, 0, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G7_MISORDERED);
+}
+
+static void g7_modification_throttle(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEM);
+	iface(o, 3, 0, 1, IFACE);
+	progress(o, 10);
+	callback(o, 20, M, 1, 1, -1, 0);
+	progress(o, 30);
+	callback(o, 40, M, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G7_MISORDERED);
+}
+
+static void g8_late(void **state_)
+{
+	struct oracle *o = make(10);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 150, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G8_LATE);
+}
+
+/* ---- look-alikes that PASS ------------------------------------------ */
+
+static void happy_path(void **state_)
+{
+	struct oracle *o = make(10);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 105, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+static void redelivery_after_reregistration(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	iface(o, 150, 1, 2, IFACE + 1);
+	callback(o, 160, T, 2, 1, -1, 0);
+	acknowledge(o, 200);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+static void coalesced_modifications(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEM);
+	iface(o, 3, 0, 1, IFACE);
+	progress(o, 10);
+	progress(o, 11);
+	progress(o, 12);
+	callback(o, 20, M, 1, 1, -1, 0);
+	progress(o, 30);
+	progress(o, 40);
+	callback(o, 600, M, 1, 1, -1, 0);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+static void retry_spaced(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);
+	callback(o, 110 + RETRY_MS + 10, T, 1, 2, -1, 0);
+	acknowledge(o, 6000);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void retry_pending_at_end(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);
+	engine_close(o, 3000);	/* before retry delay + grace */
+	expect_pass(o);
+}
+
+static void failed_callback_handed_to_cmdline(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	property(o, 2, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	iface(o, 3, 0, 1, IFACE);
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	callback(o, 110, T, 1, 1, -1, -1);
+	notif(o, BGC_REC_CMDLINE_RUN, 112, T, 1, 2, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 130, T, 1, 2, -1, 0);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+static void parked_without_interface(void **state_)
+{
+	struct oracle *o = make(-1);
+	const struct oracle_job *j;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	state(o, 10, BGCOPY_TP_SUSPENDED, BGCOPY_TP_QUEUED);
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	property(o, 200, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/x");
+	property(o, 201, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "");	/* cleared */
+	engine_close(o, 10000);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_PASS);
+	j = oracle_job_find(o, JOB_A);
+	assert_int_equal(j->n_notifs, 1);
+	assert_int_equal(j->notifs[0].outcome, ORACLE_PARKED);
+	oracle_destroy(o);
+}
+
+static void parked_then_registered(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	iface(o, 5000, 0, 1, IFACE);
+	callback(o, 5010, T, 1, 1, -1, 0);
+	acknowledge(o, 5100);
+	expect_pass(o);
+}
+
+static void voided_by_complete(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	acknowledge(o, 3000);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void voided_by_cancel(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	state(o, 3000, BGCOPY_TP_TRANSFERRED, BGCOPY_TP_CANCELLED);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void voided_by_flags(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	r = rec(BGC_REC_FLAGS_CHANGE, 3000);
+	r.old_flags = FLAGS_TE;
+	r.new_flags = 0x02;
+	feed(o, r);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void at_least_once_across_restart(void **state_)
+{
+	struct oracle *o = make(-1);
+	const struct oracle_job *j;
+
+	(void) state_;
+	/* Engine 1 delivers T, then crashes before persisting that. */
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	property(o, 101, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	callback(o, 110, T, 1, 1, -1, 0);
+	/* Engine 2 reopens the store and runs the command line again. */
+	engine = ENGINE_2;
+	engine_open(o, 2000, 4);
+	job_info(o, BGC_REC_JOB_RESTORED, 2001, BGCOPY_TP_TRANSFERRED,
+		 FLAGS_TE);
+	notif(o, BGC_REC_CMDLINE_RUN, 2010, T, 0, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 2020, T, 0, 1, -1, 0);
+	/* The application registers again: T is owed again, by contract. */
+	iface(o, 2100, 0, 1, IFACE);
+	callback(o, 2110, T, 1, 1, -1, 0);
+	acknowledge(o, 2200);
+	engine_close(o, 9000);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_PASS);
+	j = oracle_job_find(o, JOB_A);
+	assert_int_equal(j->n_findings, 1);
+	assert_int_equal(j->findings[0].rule, ORACLE_NOTE_REDELIVERED);
+	oracle_destroy(o);
+}
+
+static void carried_over_restart(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	/* T is owed when engine 1 dies; engine 2 delivers it. */
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	engine = ENGINE_2;
+	engine_open(o, 150, 4);
+	job_info(o, BGC_REC_JOB_RESTORED, 151, BGCOPY_TP_TRANSFERRED,
+		 FLAGS_TE);
+	iface(o, 5000, 0, 1, IFACE);
+	callback(o, 5010, T, 1, 1, -1, 0);
+	acknowledge(o, 5100);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void tainted_by_discard(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+	const struct oracle_job *j;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	callback(o, 120, T, 1, 1, -1, 0);	/* looks like G2 */
+	r = rec(BGC_REC_DISCARDED, 130);
+	r.job = NULL;
+	r.disc_has_window = true;
+	r.disc_begin = 50 * MS;
+	r.disc_end = 130 * MS;
+	r.disc_count = 12;
+	feed(o, r);
+	acknowledge(o, 200);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_INCONCLUSIVE);
+	j = oracle_job_find(o, JOB_A);
+	assert_non_null(j->taint);
+	assert_true(j->n_findings >= 1);
+	assert_true(j->findings[0].inconclusive);
+	oracle_destroy(o);
+}
+
+static void discard_before_job_does_not_taint(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	r = rec(BGC_REC_DISCARDED, 0);
+	r.job = NULL;
+	r.disc_has_window = true;
+	r.disc_begin = 0;
+	r.disc_end = 0;
+	feed(o, r);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	expect_pass(o);
+}
+
+/* ---- refusals ------------------------------------------------------- */
+
+static void refuses_unknown_schema(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r = rec(BGC_REC_ENGINE_OPEN, 0);
+
+	(void) state_;
+	r.job = NULL;
+	r.store = STORE;
+	r.trace_schema = ORACLE_SCHEMA + 1;
+	assert_int_equal(oracle_feed(o, &r), -1);
+	assert_non_null(strstr(oracle_error(o), "schema 2"));
+	oracle_destroy(o);
+}
+
+static void refuses_empty_trace(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	assert_int_equal(oracle_finish(o), -1);
+	assert_non_null(strstr(oracle_error(o), "no bgcopy events"));
+	oracle_destroy(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(g1_lost_transferred),
+		cmocka_unit_test(g1_lost_modification),
+		cmocka_unit_test(g2_duplicate),
+		cmocka_unit_test(g3_spurious_wrong_state),
+		cmocka_unit_test(g3_spurious_disabled),
+		cmocka_unit_test(g4_after_release),
+		cmocka_unit_test(g5_overlap),
+		cmocka_unit_test(g6_over_concurrency),
+		cmocka_unit_test(g7_retry_too_soon),
+		cmocka_unit_test(g7_file_order),
+		cmocka_unit_test(g7_transferred_before_file),
+		cmocka_unit_test(g7_modification_throttle),
+		cmocka_unit_test(g8_late),
+		cmocka_unit_test(happy_path),
+		cmocka_unit_test(redelivery_after_reregistration),
+		cmocka_unit_test(coalesced_modifications),
+		cmocka_unit_test(retry_spaced),
+		cmocka_unit_test(retry_pending_at_end),
+		cmocka_unit_test(failed_callback_handed_to_cmdline),
+		cmocka_unit_test(parked_without_interface),
+		cmocka_unit_test(parked_then_registered),
+		cmocka_unit_test(voided_by_complete),
+		cmocka_unit_test(voided_by_cancel),
+		cmocka_unit_test(voided_by_flags),
+		cmocka_unit_test(at_least_once_across_restart),
+		cmocka_unit_test(carried_over_restart),
+		cmocka_unit_test(tainted_by_discard),
+		cmocka_unit_test(discard_before_job_does_not_taint),
+		cmocka_unit_test(refuses_unknown_schema),
+		cmocka_unit_test(refuses_empty_trace),
+	};
+
+	return cmocka_run_group_tests_name("oracle", tests, NULL, NULL);
+}
