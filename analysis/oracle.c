@@ -31,6 +31,8 @@
 #define DEFAULT_RETRY	(600000 * MS)
 #define DEFAULT_INTERVAL (500 * MS)
 #define DEFAULT_CAP	4u
+/* The engine's timers truncate to ms, so spacing may look 1 ms short. */
+#define CLOCK_SLACK	MS
 
 #define T BGCOPY_TP_KIND_JOB_TRANSFERRED
 #define E BGCOPY_TP_KIND_JOB_ERROR
@@ -44,6 +46,7 @@ struct engine {
 	unsigned inflight;		/* callbacks running now */
 	int64_t last_ts;		/* last sign of life */
 	bool ended;
+	bool lossy;			/* inflight may miss lost ends */
 };
 
 /* One arming of T, E or F(i), from armed to discharged or voided. */
@@ -101,7 +104,7 @@ struct job {
 
 	struct engine *eng;
 	unsigned incarnation;		/* bumps at every job_restored */
-	bool files_unknown;		/* restored without known history */
+	bool history_unknown;		/* first seen at job_restored */
 	int64_t state;			/* -1: unknown */
 	int64_t final_ts;		/* -1 while not final */
 	uint32_t flags;
@@ -211,9 +214,10 @@ static bool allowed(const struct job *j, int kind)
 	return !(j->flags & FLAG_DISABLE) && (j->flags & kind_flag(kind));
 }
 
-static bool routed(const struct job *j)
+/* F and M only ever go to an interface; T and E also to a command line. */
+static bool routed(const struct job *j, int kind)
 {
-	return j->iface != 0 || j->cmdline;
+	return j->iface != 0 || (j->cmdline && (kind == T || kind == E));
 }
 
 static double rel_ms(const struct oracle *o, int64_t ts)
@@ -326,7 +330,7 @@ static void record_latency(struct oracle *o, struct job *j, int kind,
 static int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 		   int32_t file, const struct bgc_record *r)
 {
-	int64_t due = routed(j) ? r->ts : -1;
+	int64_t due = routed(j, kind) ? r->ts : -1;
 
 	if (b->armed)
 		return 0;
@@ -437,13 +441,13 @@ static bool mod_missed(struct oracle *o, struct job *j, int64_t ts,
 
 static int mod_arm(struct oracle *o, struct job *j, const struct bgc_record *r)
 {
-	int64_t due = routed(j) ? r->ts : -1;
+	int64_t due = routed(j, M) ? r->ts : -1;
 
 	if (is_final(j->state) || !allowed(j, M))
 		return 0;
 	if (j->m.armed) {
 		/* Coalesced; a change made while routed is owed. */
-		if (j->m.window_ts < 0 && routed(j)) {
+		if (j->m.window_ts < 0 && routed(j, M)) {
 			j->m.window_ts = r->ts;
 			if (j->m.due_ts < 0)
 				j->m.due_ts = r->ts;
@@ -473,15 +477,16 @@ static void mod_void(struct oracle *o, struct job *j,
 
 /* ---- route (interface or command line) ---------------------------- */
 
-static void obl_route_changed(struct job *j, struct obl *b, int64_t ts)
+static void obl_route_changed(struct job *j, struct obl *b, int kind,
+			      int64_t ts)
 {
 	struct oracle_notif *n;
 
 	if (!b->armed)
 		return;
-	if (routed(j) && b->due_ts < 0)
+	if (routed(j, kind) && b->due_ts < 0)
 		b->due_ts = ts;
-	else if (!routed(j) && !b->begun)
+	else if (!routed(j, kind) && !b->begun)
 		b->due_ts = -1;
 	n = notif_of(j, b->notif);
 	if (n && n->due_ts < 0)
@@ -492,13 +497,13 @@ static void route_changed(struct job *j, int64_t ts)
 {
 	size_t i;
 
-	obl_route_changed(j, &j->t, ts);
-	obl_route_changed(j, &j->e, ts);
+	obl_route_changed(j, &j->t, T, ts);
+	obl_route_changed(j, &j->e, E, ts);
 	for (i = 0; i < j->n_f; i++)
-		obl_route_changed(j, &j->f[i], ts);
+		obl_route_changed(j, &j->f[i], F, ts);
 	/* Changes made while nobody listened may be delivered later but
 	 * are not owed: the contract only parks T, E and F. */
-	if (j->m.armed && !routed(j))
+	if (j->m.armed && !routed(j, M))
 		j->m.window_ts = -1;
 }
 
@@ -566,13 +571,11 @@ static struct job *job_get(struct oracle *o, struct engine *eng,
 	if (j)
 		return j;
 	j = calloc(1, sizeof(*j));
-	if (!j) {
-		set_error(o, "out of memory");
-		return NULL;
-	}
-	j->pub.id = strmap_put(&o->jobs_by_id, r->job, j);
-	slot = j->pub.id ? PUSH(o, o->jobs, o->n_jobs, o->jobs_cap) : NULL;
-	if (!slot) {
+	slot = j ? PUSH(o, o->jobs, o->n_jobs, o->jobs_cap) : NULL;
+	if (slot)
+		j->pub.id = strmap_put(&o->jobs_by_id, r->job, j);
+	if (!j || !j->pub.id) {
+		o->n_jobs -= slot != NULL;
 		free(j);
 		set_error(o, "out of memory");
 		return NULL;
@@ -622,7 +625,7 @@ static enum oracle_outcome obl_settle_outcome(struct oracle *o, struct job *j,
 					      struct obl *b, int kind,
 					      int64_t horizon)
 {
-	if (!routed(j) || b->due_ts < 0)
+	if (!routed(j, kind) || b->due_ts < 0)
 		return ORACLE_PARKED;
 	if (inflight_for(j, kind, b->file) || job_busy(j))
 		return ORACLE_PENDING;
@@ -740,14 +743,6 @@ static int on_engine_open(struct oracle *o, const struct bgc_record *r)
 	return 0;
 }
 
-static int on_created(struct oracle *o, struct job *j,
-		      const struct bgc_record *r)
-{
-	(void) o;
-	job_set_info(j, r);
-	return 0;
-}
-
 /* T/E owed by the restored state, unless delivered before the restart. */
 static int restore_te(struct oracle *o, struct job *j, struct obl *b,
 		      int kind, int64_t state, const struct bgc_record *r)
@@ -769,7 +764,7 @@ static int on_restored(struct oracle *o, struct job *j, struct engine *eng,
 	if (j->n_events > 1)
 		j->incarnation++;
 	else
-		j->files_unknown = true;	/* first seen here */
+		j->history_unknown = true;	/* first seen here */
 	j->eng = eng;
 	j->n_inflight = 0;
 	j->callbacks_running = 0;
@@ -869,11 +864,12 @@ static int on_interface_set(struct oracle *o, struct job *j,
 	fresh_attempts(&j->e);
 	for (i = 0; i < j->n_f; i++)
 		fresh_attempts(&j->f[i]);
-	/* Registering after the event still delivers it [BITS]. */
-	if (j->state == BGCOPY_TP_TRANSFERRED && allowed(j, T) &&
+	/* Registering after the event still delivers it [BITS]; removing
+	 * the interface registers nothing. */
+	if (r->iface && j->state == BGCOPY_TP_TRANSFERRED && allowed(j, T) &&
 	    obl_arm(o, j, &j->t, T, -1, r))
 		return -1;
-	if (j->state == BGCOPY_TP_ERROR && allowed(j, E) &&
+	if (r->iface && j->state == BGCOPY_TP_ERROR && allowed(j, E) &&
 	    obl_arm(o, j, &j->e, E, -1, r))
 		return -1;
 	route_changed(j, r->ts);
@@ -1003,7 +999,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 				    " after it was discharged",
 				    names_kind(kind), r->epoch);
 			cite(f, b->discharge_ev);
-		} else if (kind == F && j->files_unknown) {
+		} else if (kind == F && j->history_unknown) {
 			return NULL;	/* history before the restore unknown */
 		} else {
 			f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
@@ -1020,6 +1016,11 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 			    "%s callback with no interface registered",
 			    names_kind(kind));
 		cite(f, ev_of(r));
+	} else if (cmdline && !j->cmdline && !j->history_unknown) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+			    "%s command line run with no notify command line "
+			    "set", names_kind(kind));
+		cite(f, ev_of(r));
 	} else if (!cmdline && b->handed_to_cmdline) {
 		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s callback after the command line took the "
@@ -1028,7 +1029,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	}
 	/* After a failed callback the command line may run at once. */
 	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
-	    r->ts - b->fail_ts < j->retry_ns) {
+	    r->ts - b->fail_ts < j->retry_ns - CLOCK_SLACK) {
 		f = finding(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
 			    "%s retried %.3f ms after a failed attempt; "
 			    "minimum retry delay is %.3f ms", names_kind(kind),
@@ -1093,7 +1094,8 @@ static void mod_begin(struct oracle *o, struct job *j,
 		notif_close(j, j->m.notif, j->m.lost_reported ?
 			    ORACLE_LOST : ORACLE_DISCHARGED, r->ts);
 	}
-	if (j->m.have_last && r->ts - j->m.last_begin_ts < j->interval_ns) {
+	if (j->m.have_last &&
+	    r->ts - j->m.last_begin_ts < j->interval_ns - CLOCK_SLACK) {
 		f = finding(o, j, ORACLE_G7_MISORDERED, M, -1, r->ts,
 			    "two JOB_MODIFICATION began %.3f ms apart; "
 			    "interval is %.3f ms",
@@ -1134,6 +1136,9 @@ static bool callback_begin_checks(struct oracle *o, struct job *j,
 			    "in engine 0x%" PRIx64 " (dispatcher allows %u)",
 			    names_kind(kind), j->eng->inflight, j->eng->id,
 			    j->eng->cap);
+		/* Lost callback_end events of other jobs inflate the count. */
+		if (f)
+			f->inconclusive = j->eng->lossy;
 		cite(f, ev_of(r));
 	}
 	if (j->epoch_known && r->epoch < j->epoch) {
@@ -1224,15 +1229,13 @@ static struct inflight *inflight_match(struct job *j,
 	return NULL;
 }
 
-static void on_end(struct oracle *o, struct job *j, const struct bgc_record *r,
-		   bool cmdline)
+static void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 {
 	struct inflight in, *match = inflight_match(j, r, cmdline);
 	int32_t result = (int32_t) (cmdline ? r->status : r->result);
 	struct oracle_delivery *d;
 	struct obl *b;
 
-	(void) o;
 	if (!match)
 		return;	/* its begin is not in the trace */
 	in = *match;
@@ -1277,6 +1280,11 @@ static void on_discarded(struct oracle *o, const struct bgc_record *r)
 	int64_t end = r->disc_has_window ? r->disc_end : o->last_ts;
 	const char *what = r->disc_packets ? "packets" : "events";
 	size_t i;
+
+	for (i = 0; i < o->n_engines; i++) {
+		if (!o->engines[i]->ended || o->engines[i]->last_ts >= begin)
+			o->engines[i]->lossy = true;
+	}
 
 	/* Streams are per CPU, so any job alive in the window may have
 	 * lost events there. */
@@ -1327,7 +1335,8 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 
 	switch (r->type) {
 	case BGC_REC_JOB_CREATED:
-		return on_created(o, j, r);
+		job_set_info(j, r);
+		return 0;
 	case BGC_REC_JOB_RESTORED:
 		return on_restored(o, j, eng, r);
 	case BGC_REC_FILE_ADDED:
@@ -1351,10 +1360,10 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 	case BGC_REC_CMDLINE_RUN:
 		return on_begin(o, j, r, true);
 	case BGC_REC_CALLBACK_END:
-		on_end(o, j, r, false);
+		on_end(j, r, false);
 		return 0;
 	case BGC_REC_CMDLINE_EXIT:
-		on_end(o, j, r, true);
+		on_end(j, r, true);
 		return 0;
 	default:
 		return 0;	/* timeline-only events */
@@ -1395,19 +1404,20 @@ int oracle_feed(struct oracle *o, const struct bgc_record *r)
 
 static void job_publish(struct job *j)
 {
-	bool violation = false;
+	bool proven = false, unproven = j->tainted;
 	size_t i;
 
 	for (i = 0; i < j->n_findings; i++) {
-		if (j->findings[i].rule > ORACLE_G8_LATE)
+		struct oracle_finding *f = &j->findings[i];
+
+		if (f->rule > ORACLE_G8_LATE)
 			continue;
-		j->findings[i].inconclusive = j->tainted;
-		violation = true;
+		f->inconclusive = f->inconclusive || j->tainted;
+		proven = proven || !f->inconclusive;
+		unproven = unproven || f->inconclusive;
 	}
-	if (j->tainted)
-		j->pub.verdict = ORACLE_INCONCLUSIVE;
-	else
-		j->pub.verdict = violation ? ORACLE_FAIL : ORACLE_PASS;
+	j->pub.verdict = proven ? ORACLE_FAIL :
+			 unproven ? ORACLE_INCONCLUSIVE : ORACLE_PASS;
 	j->pub.name = j->name ? j->name : "";
 	j->pub.engine = j->eng ? j->eng->id : 0;
 	j->pub.taint = j->tainted ? j->taint : NULL;

@@ -11,9 +11,11 @@
 #include <stdint.h>
 
 #include "names.h"
+#include "tp/bgcopy_tp_abi.h"
 
 #define TID_CALLBACKS 1
-#define TID_KIND(kind, file) ((kind) == 4 ? 100 + (file) : 10 + (kind))
+#define TID_KIND(kind, file) ((kind) == BGCOPY_TP_KIND_FILE_TRANSFERRED ? \
+			      100 + (file) : 10 + (kind))
 
 static double us(const struct oracle *o, int64_t ts)
 {
@@ -39,6 +41,7 @@ static void job_events(const struct oracle *o, const struct oracle_job *j,
 	int64_t end_of_trace = oracle_last_ts(o);
 	char label[256];
 	size_t i;
+	int k;
 
 	snprintf(label, sizeof(label), "job %s \"%s\" %s", j->id, j->name,
 		 oracle_verdict_name(j->verdict));
@@ -46,6 +49,10 @@ static void job_events(const struct oracle *o, const struct oracle_job *j,
 		"ph", "M", "name", "process_name", "pid", pid, "tid", 0,
 		"args", "name", label));
 	name_thread(events, pid, TID_CALLBACKS, "callbacks");
+	for (k = 1; k < BGCOPY_TP_KIND_FILE_TRANSFERRED; k++) {
+		snprintf(label, sizeof(label), "%s owed", names_kind(k));
+		name_thread(events, pid, TID_KIND(k, 0), label);
+	}
 	for (i = 0; i < j->n_deliveries; i++) {
 		const struct oracle_delivery *d = &j->deliveries[i];
 		int64_t end = d->end_ts >= 0 ? d->end_ts : end_of_trace;
@@ -78,8 +85,11 @@ static void job_events(const struct oracle *o, const struct oracle_job *j,
 		int64_t end = n->end_ts >= 0 ? n->end_ts : end_of_trace;
 		int tid = TID_KIND(n->kind, n->file_index);
 
-		snprintf(label, sizeof(label), "%s owed", names_kind(n->kind));
-		name_thread(events, pid, tid, label);
+		if (n->kind == BGCOPY_TP_KIND_FILE_TRANSFERRED) {
+			snprintf(label, sizeof(label), "FILE_TRANSFERRED %d owed",
+				 n->file_index);
+			name_thread(events, pid, tid, label);
+		}
 		push(events, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, "
 				       "s:{s:s, s:I, s:i, s:i}}",
 			"ph", "X", "cat", "notification",

@@ -300,6 +300,18 @@ static void g3_spurious_disabled(void **state_)
 	expect_only(o, ORACLE_G3_SPURIOUS);
 }
 
+static void g3_cmdline_not_set(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	notif(o, BGC_REC_CMDLINE_RUN, 110, T, 1, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 120, T, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
 static void g4_after_release(void **state_)
 {
 	struct oracle *o = make(-1);
@@ -435,6 +447,34 @@ static void happy_path(void **state_)
 	expect_pass(o);
 }
 
+static void error_delivered(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	iface(o, 3, 0, 1, IFACE);
+	state(o, 30, BGCOPY_TP_CONNECTING, BGCOPY_TP_ERROR);
+	callback(o, 40, E, 1, 1, -1, 0);
+	state(o, 50, BGCOPY_TP_ERROR, BGCOPY_TP_CANCELLED);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void interface_removed_while_transferred(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	iface(o, 150, 1, 2, 0);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
 static void redelivery_after_reregistration(void **state_)
 {
 	struct oracle *o = make(-1);
@@ -509,6 +549,34 @@ static void failed_callback_handed_to_cmdline(void **state_)
 	notif(o, BGC_REC_CMDLINE_RUN, 112, T, 1, 2, -1, 0);
 	notif(o, BGC_REC_CMDLINE_EXIT, 130, T, 1, 2, -1, 0);
 	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+static void file_parked_with_only_a_cmdline(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	/* F never goes to the command line; T waits behind the F. */
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEF);
+	property(o, 2, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	file_event(o, BGC_REC_FILE_COMPLETE, 90, 0);
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void retry_within_clock_slack(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);	/* ends at 111 */
+	callback(o, 111 + RETRY_MS - 1, T, 1, 2, -1, 0);
+	acknowledge(o, 6000);
 	expect_pass(o);
 }
 
@@ -718,6 +786,7 @@ int main(void)
 		cmocka_unit_test(g2_duplicate),
 		cmocka_unit_test(g3_spurious_wrong_state),
 		cmocka_unit_test(g3_spurious_disabled),
+		cmocka_unit_test(g3_cmdline_not_set),
 		cmocka_unit_test(g4_after_release),
 		cmocka_unit_test(g5_overlap),
 		cmocka_unit_test(g6_over_concurrency),
@@ -727,11 +796,15 @@ int main(void)
 		cmocka_unit_test(g7_modification_throttle),
 		cmocka_unit_test(g8_late),
 		cmocka_unit_test(happy_path),
+		cmocka_unit_test(error_delivered),
+		cmocka_unit_test(interface_removed_while_transferred),
 		cmocka_unit_test(redelivery_after_reregistration),
 		cmocka_unit_test(coalesced_modifications),
 		cmocka_unit_test(retry_spaced),
 		cmocka_unit_test(retry_pending_at_end),
 		cmocka_unit_test(failed_callback_handed_to_cmdline),
+		cmocka_unit_test(file_parked_with_only_a_cmdline),
+		cmocka_unit_test(retry_within_clock_slack),
 		cmocka_unit_test(parked_without_interface),
 		cmocka_unit_test(parked_then_registered),
 		cmocka_unit_test(voided_by_complete),
