@@ -109,7 +109,9 @@ LTTNG_UST_TRACEPOINT_ENUM(bgcopy, property,
 	lttng_ust_field_integer(uint64_t, min_retry_delay_ms, (i)->min_retry_delay_ms) \
 	lttng_ust_field_integer(uint64_t, no_progress_timeout_ms, (i)->no_progress_timeout_ms) \
 	lttng_ust_field_integer(uint64_t, modification_interval_ms, (i)->modification_interval_ms) \
-	lttng_ust_field_integer(uint32_t, files, (i)->files)
+	lttng_ust_field_integer(uint32_t, files, (i)->files)			\
+	lttng_ust_field_integer(uint64_t, epoch, (i)->epoch)			\
+	lttng_ust_field_string(notify_cmdline, (i)->notify_cmdline)
 
 LTTNG_UST_TRACEPOINT_EVENT(bgcopy, engine_open,
 	LTTNG_UST_TP_ARGS(const struct bgcopy_tp_engine *, e),

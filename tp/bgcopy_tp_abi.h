@@ -113,6 +113,8 @@ struct bgcopy_tp_job_info {
 	uint64_t no_progress_timeout_ms;
 	uint64_t modification_interval_ms;
 	uint32_t files;
+	uint64_t epoch;			/* notify epoch; 0 for a new job */
+	const char *notify_cmdline;	/* "" when none */
 };
 
 struct bgcopy_tp_state_change {

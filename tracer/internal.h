@@ -175,6 +175,7 @@ void notify_iface_put_locked(bgcopy_job *job, struct notify_iface *ni,
 			     struct bgcopy_callback **release_now);
 bool flags_allow(uint32_t flags, uint32_t flag);
 void argv_free(char **argv);
+void join_argv(char *const *argv, char *out, size_t size);
 void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb);
 void notify_flush_releases(bgcopy_engine *engine);
 

@@ -222,7 +222,6 @@ static int unlock_with(bgcopy_job *job, int status)
 int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 		      bgcopy_job **out)
 {
-	struct bgcopy_tp_job_info info;
 	bgcopy_job *job;
 	uuid_t uu;
 
@@ -248,8 +247,7 @@ int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 
 	pthread_mutex_lock(&engine->lock);
 	engine_link_job(engine, job);
-	trace_job_info(job, &info);
-	TRACE(job_created, TRACE_JOB(job), &info);
+	trace_job_event(job, BGCOPY_TP_EV_job_created);
 	store_save_job(job);
 	pthread_mutex_unlock(&engine->lock);
 	*out = job;

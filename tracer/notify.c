@@ -700,7 +700,7 @@ void notify_flush_releases(bgcopy_engine *engine)
 	}
 }
 
-static void join_argv(char *const *argv, char *out, size_t size)
+void join_argv(char *const *argv, char *out, size_t size)
 {
 	size_t len = 0;
 

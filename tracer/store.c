@@ -298,7 +298,6 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 
 static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 {
-	struct bgcopy_tp_job_info info;
 	sqlite3_stmt *q;
 	bgcopy_job *job;
 	int rc, status = BGCOPY_OK;
@@ -319,8 +318,7 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 		status = load_files(engine, job);
 		if (status)
 			break;
-		trace_job_info(job, &info);
-		TRACE(job_restored, TRACE_JOB(job), &info);
+		trace_job_event(job, BGCOPY_TP_EV_job_restored);
 		/* A transfer cut off by the end of the last process is queued
 		 * again; it resumes its temporary file with Range. */
 		if (job->state == BGCOPY_CONNECTING ||

@@ -73,9 +73,17 @@ void trace_load(void)
 	pthread_once(&once, load_once);
 }
 
-void trace_job_info(const struct bgcopy_job *job, struct bgcopy_tp_job_info *info)
+/* job_created or job_restored: the job as it stands. */
+void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 {
-	*info = (struct bgcopy_tp_job_info){
+	struct bgcopy_tp_job_info info;
+	char cmdline[1024];
+
+	if (event == BGCOPY_TP_EV_job_created ? !TRACE_ENABLED(job_created) :
+	    !TRACE_ENABLED(job_restored))
+		return;
+	join_argv(job->cmdline, cmdline, sizeof(cmdline));
+	info = (struct bgcopy_tp_job_info){
 		.name = job->name,
 		.priority = job->priority,
 		.owner = job->owner,
@@ -85,5 +93,11 @@ void trace_job_info(const struct bgcopy_job *job, struct bgcopy_tp_job_info *inf
 		.no_progress_timeout_ms = job->no_progress_ms,
 		.modification_interval_ms = job->modification_ms,
 		.files = job->nfiles,
+		.epoch = job->epoch,
+		.notify_cmdline = cmdline,
 	};
+	if (event == BGCOPY_TP_EV_job_created)
+		bgcopy_tp->job_created(TRACE_JOB(job), &info);
+	else
+		bgcopy_tp->job_restored(TRACE_JOB(job), &info);
 }

@@ -29,6 +29,6 @@ extern const struct bgcopy_tp_hooks *bgcopy_tp;
 				  .seq = ++(job_)->seq })
 
 void trace_load(void);
-void trace_job_info(const struct bgcopy_job *job, struct bgcopy_tp_job_info *info);
+void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event);
 
 #endif /* BGCOPY_TRACE_H */
