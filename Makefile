@@ -137,6 +137,12 @@ $(B)/tests/test_oracle: $(call obj,tests/unit/test_oracle.c $(ANALYSIS_LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,cmocka babeltrace2 jansson) -lm
 
+# The store tests craft databases by hand.
+$(B)/tests/test_store: $(call obj,tests/unit/test_store.c $(HARNESS_SRC)) $(LIBBGCOPY)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,cmocka sqlite3) -lpthread
+
 $(B)/tests/test_%: $(call obj,tests/unit/test_%.c $(HARNESS_SRC)) $(LIBBGCOPY)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \

@@ -128,7 +128,8 @@ int bgcopy_engine_open(const char *store_dir,
 	TRACE(engine_open, (&(struct bgcopy_tp_engine){
 		.engine = engine->trace_id,
 		.store = engine->store_dir,
-		.dispatcher_threads = engine->opt.dispatcher_threads,
+		/* A read-only engine delivers nothing. */
+		.dispatcher_threads = read_only ? 0 : engine->opt.dispatcher_threads,
 		.test_options = engine->opt.test_options,
 		.min_retry_floor_ms = engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY ?
 				      0 : BGCOPY_RETRY_FLOOR_MS,

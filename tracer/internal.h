@@ -23,6 +23,7 @@ struct transfer;
 #define BGCOPY_RETRY_FLOOR_MS		(5u * 1000u)
 #define BGCOPY_DEFAULT_NO_PROGRESS_MS	(1209600ull * 1000u)
 #define BGCOPY_DEFAULT_MODIFICATION_MS	500u
+#define BGCOPY_DEFAULT_INACTIVITY_S	(90 * 86400)
 
 struct job_file {
 	char *url;
@@ -151,6 +152,8 @@ bgcopy_job *job_alloc(bgcopy_engine *engine);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 void job_touch(bgcopy_job *job);
 int job_temp_path(bgcopy_job *job, unsigned index);
+void job_cancel_now(bgcopy_job *job);
+void jobs_remove_orphan_temps(bgcopy_engine *engine);
 void job_property_changed(bgcopy_job *job, int property, const char *value);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 

@@ -5,6 +5,7 @@
  * the change and writes it through to the store before returning.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -142,7 +143,8 @@ void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err)
 	job->error = *err;
 	job->has_error = true;
 	if (transient) {
-		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms;
+		/* +1: whole milliseconds must not cut the delay short. */
+		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
 		job_set_state(job, BGCOPY_TRANSIENT_ERROR,
 			      BGCOPY_TP_CAUSE_TRANSIENT_FAILURE);
 	} else {
@@ -182,11 +184,61 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	notify_on_file_completed(job, index);
 	/* Between files the job stays TRANSFERRING; the worker starts the
 	 * next one. */
-	if (job->current_file >= job->nfiles)
+	if (job->current_file >= job->nfiles) {
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
-	else
+	} else {
+		store_save_job(job);	/* the FileTransferred it is owed */
 		transfer_wake(job->engine);
+	}
+}
+
+/* Is `name` a temporary file of ours ('.<base>.<id8>-<n>.bgcopy-tmp')
+ * whose job is not in the store? */
+static bool orphan_temp(bgcopy_engine *engine, const char *name)
+{
+	size_t len = strlen(name), suffix = strlen(".bgcopy-tmp");
+	const char *dash, *id8;
+
+	if (name[0] != '.' || len <= suffix ||
+	    strcmp(name + len - suffix, ".bgcopy-tmp"))
+		return false;
+	dash = memrchr(name, '-', len - suffix);
+	if (!dash || dash - name < 9 || dash[-9] != '.')
+		return false;
+	id8 = dash - 8;
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (!strncmp(job->id, id8, 8))
+			return false;
+	return true;
+}
+
+/* A temporary file whose job has left the store (a crash between the two,
+ * or a store replaced) is removed, in every directory a stored job writes
+ * to: the only ones we know. */
+void jobs_remove_orphan_temps(bgcopy_engine *engine)
+{
+	char dir[PATH_MAX], last[PATH_MAX] = "", path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d;
+
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		for (unsigned i = 0; i < job->nfiles; i++) {
+			snprintf(dir, sizeof(dir), "%s", job->files[i].local_path);
+			dirname(dir);
+			/* A job's files mostly share a directory. */
+			if (!strcmp(dir, last) || !(d = opendir(dir)))
+				continue;
+			snprintf(last, sizeof(last), "%s", dir);
+			while ((e = readdir(d))) {
+				if (!orphan_temp(engine, e->d_name))
+					continue;
+				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+				unlink(path);
+			}
+			closedir(d);
+		}
+	}
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -446,16 +498,23 @@ int bgcopy_job_complete(bgcopy_job *job)
 	return BGCOPY_OK;
 }
 
+void job_cancel_now(bgcopy_job *job)
+{
+	transfer_abort_job(job);
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		job_temp_path(job, i);
+		remove_temp(&job->files[i]);
+	}
+	job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+}
+
 int bgcopy_job_cancel(bgcopy_job *job)
 {
 	int status = lock_mutable(job);
 
 	if (status)
 		return status;
-	transfer_abort_job(job);
-	for (unsigned i = 0; i < job->nfiles; i++)
-		remove_temp(&job->files[i]);
-	job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+	job_cancel_now(job);
 	unlock_with(job, BGCOPY_OK);
 	notify_flush_releases(job->engine);
 	return BGCOPY_OK;

@@ -417,9 +417,11 @@ static void settle(struct delivery *d, struct bgcopy_tp_notification *n,
 
 	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
 		return;		/* discharged when it began; result ignored */
-	/* A newer epoch, or a state or flag change, re-armed or voided it
-	 * while we were out: this outcome no longer counts. */
-	if (!ob->armed || job->epoch != n->epoch || ob->attempt != n->attempt)
+	/* A state or flag change voided it, or a new interface re-armed it,
+	 * while we were out: this outcome no longer counts.  A callback's
+	 * outcome also belongs to its epoch; a command line has none. */
+	if (!ob->armed || ob->attempt != n->attempt ||
+	    (d->route == ROUTE_CALLBACK && job->epoch != n->epoch))
 		return;
 	if (result == 0) {
 		ob->armed = false;
@@ -762,6 +764,12 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	}
 	argv_free(job->cmdline);
 	job->cmdline = copy;
+	if (!copy) {
+		/* With no command line left to take them, notifications a
+		 * callback once failed go back to the interface. */
+		job->ob_transferred.via_cmdline = false;
+		job->ob_error.via_cmdline = false;
+	}
 	join_argv(copy, shown, sizeof(shown));
 	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_CMDLINE, shown);
 	wake_dispatchers(job->engine);

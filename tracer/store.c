@@ -21,7 +21,7 @@
 #include "internal.h"
 #include "trace.h"
 
-#define STORE_SCHEMA 1
+#define STORE_SCHEMA 2
 #define CMDLINE_SEP "\x1f"
 
 struct store {
@@ -30,18 +30,35 @@ struct store {
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files;
 };
 
-static const char schema_sql[] =
+/* Schema 1, as first released; later versions are reached by the
+ * migrations below, in one transaction. */
+static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS jobs ("
 	" id TEXT PRIMARY KEY, name TEXT, description TEXT, priority INT,"
 	" state INT, owner INT, ctime INT, mtime INT, ttime INT, flags INT,"
 	" min_retry_ms INT, no_progress_ms INT, modification_ms INT,"
 	" cmdline TEXT, epoch INT, has_error INT, err_context INT,"
 	" err_code INT, err_http INT, err_curl INT, err_file INT, err_text TEXT,"
-	" discharged INT, file_queue TEXT, created_order INTEGER);"
+	" created_order INTEGER);"
 	"CREATE TABLE IF NOT EXISTS files ("
 	" job_id TEXT, idx INT, url TEXT, local_path TEXT, temp_path TEXT,"
 	" bytes_total INT, bytes_done INT, completed INT,"
 	" PRIMARY KEY (job_id, idx));";
+
+/* migrations[v] takes a store from schema v to v + 1. */
+static const char *const migrations[STORE_SCHEMA] = {
+	[0] = schema_v1,
+	/* 2: which notifications were delivered, and the files still owed
+	 * FileTransferred, so a restart owes exactly what was not. */
+	[1] = "ALTER TABLE jobs ADD COLUMN discharged INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';",
+};
+
+#define JOB_COLUMNS							\
+	"id, name, description, priority, state, owner, ctime, mtime,"	\
+	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
+	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
+	" err_curl, err_file, err_text, discharged, file_queue"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -105,7 +122,8 @@ static int take_lock(bgcopy_engine *engine, struct store *st)
 static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
-		"INSERT OR REPLACE INTO jobs VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
@@ -123,8 +141,11 @@ static int prepare(struct store *st, const char *dir)
 }
 
 /* Creates the schema, or checks the one found: a newer one is refused. */
+/* Checks the schema found, refusing a newer one, and brings an older one
+ * (or a new, empty file) up to date in one transaction. */
 static int check_schema(struct store *st, const char *dir, bool read_only)
 {
+	char sql[64];
 	sqlite3_stmt *q;
 	int version = -1;
 
@@ -141,15 +162,49 @@ static int check_schema(struct store *st, const char *dir, bool read_only)
 		return set_error(BGCOPY_E_STORE, "store '%s' was written by a newer "
 				 "bgcopy (schema %d, this one knows %d)", dir,
 				 version, STORE_SCHEMA);
-	if (read_only || version == STORE_SCHEMA)
+	if (version == STORE_SCHEMA)
 		return BGCOPY_OK;
-	if (sqlite3_exec(st->db, "BEGIN;", NULL, NULL, NULL) ||
-	    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) ||
-	    sqlite3_exec(st->db, "PRAGMA user_version=1; COMMIT;", NULL, NULL, NULL)) {
+	if (read_only)
+		return set_error(BGCOPY_E_STORE, "store '%s' has schema %d and needs "
+				 "migrating to %d by a process that may write it",
+				 dir, version, STORE_SCHEMA);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL))
+		return db_error(st->db, "cannot begin the migration", dir);
+	for (int v = version; v < STORE_SCHEMA; v++) {
+		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL)) {
+			int status = db_error(st->db, "cannot migrate the schema", dir);
+
+			sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
+			return status;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d; COMMIT;", STORE_SCHEMA);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL)) {
+		int status = db_error(st->db, "cannot migrate the schema", dir);
+
 		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
-		return db_error(st->db, "cannot create the schema", dir);
+		return status;
 	}
 	return BGCOPY_OK;
+}
+
+static int check_integrity(struct store *st, const char *dir)
+{
+	sqlite3_stmt *q;
+	const char *verdict = NULL;
+	int status = BGCOPY_OK;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &q, NULL))
+		return set_error(BGCOPY_E_STORE, "store '%s': jobs.db is damaged (%s); "
+				 "it was left untouched", dir, sqlite3_errmsg(st->db));
+	if (sqlite3_step(q) == SQLITE_ROW)
+		verdict = (const char *)sqlite3_column_text(q, 0);
+	if (!verdict || strcmp(verdict, "ok"))
+		status = set_error(BGCOPY_E_STORE, "store '%s': jobs.db is damaged "
+				   "(%s); it was left untouched", dir,
+				   verdict ? verdict : sqlite3_errmsg(st->db));
+	sqlite3_finalize(q);
+	return status;
 }
 
 static char **split_cmdline(const char *text)
@@ -298,13 +353,17 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 
 static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 {
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	int64_t inactive_s = engine->opt.inactivity_timeout_s ?
+			     (int64_t)engine->opt.inactivity_timeout_s :
+			     BGCOPY_DEFAULT_INACTIVITY_S;
 	sqlite3_stmt *q;
 	bgcopy_job *job;
 	int rc, status = BGCOPY_OK;
 
 	*restored = 0;
 	if (sqlite3_prepare_v2(engine->store->db,
-			       "SELECT * FROM jobs ORDER BY created_order", -1,
+			       "SELECT " JOB_COLUMNS " FROM jobs ORDER BY created_order", -1,
 			       &q, NULL))
 		return db_error(engine->store->db, "cannot read jobs",
 				engine->store_dir);
@@ -319,13 +378,19 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 		if (status)
 			break;
 		trace_job_event(job, BGCOPY_TP_EV_job_restored);
+		(*restored)++;
+		/* An inspecting engine shows the jobs as stored and owes
+		 * nothing. */
+		if (read_only)
+			continue;
 		/* A transfer cut off by the end of the last process is queued
 		 * again; it resumes its temporary file with Range. */
 		if (job->state == BGCOPY_CONNECTING ||
 		    job->state == BGCOPY_TRANSFERRING)
 			job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESTORED);
 		notify_on_restore(job);
-		(*restored)++;
+		if (now_wall_s() - job->mtime > inactive_s)
+			job_cancel_now(job);	/* BITS: abandoned jobs expire */
 	}
 	sqlite3_finalize(q);
 	if (!status && rc != SQLITE_DONE)
@@ -366,16 +431,22 @@ int store_open(bgcopy_engine *engine)
 	}
 	free(path);
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Read before writing anything: a damaged database is reported and
+	 * left exactly as it was found. */
+	status = check_integrity(st, engine->store_dir);
+	if (status)
+		return status;
 	if (!read_only &&
 	    sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 			 NULL, NULL, NULL))
-		return db_error(st->db, "the database is damaged and was left "
-				"untouched", engine->store_dir);
+		return db_error(st->db, "cannot set the journal mode", engine->store_dir);
 	status = check_schema(st, engine->store_dir, read_only);
 	if (!status && !read_only)
 		status = prepare(st, engine->store_dir);
 	if (!status)
 		status = load_jobs(engine, &restored);
+	if (!status && !read_only)
+		jobs_remove_orphan_temps(engine);
 	if (!status)
 		TRACE(store_open, engine->trace_id, engine->store_dir,
 		      STORE_SCHEMA, restored);

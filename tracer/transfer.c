@@ -35,6 +35,7 @@ struct transfer {
 	bool is_file;			/* file:// (tests only): no headers, no ranges */
 	bool range_honoured;
 	bool lied;			/* Content-Range did not match the ask */
+	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
 	int64_t cr_start, cr_total;	/* Content-Range, -1 when absent */
 	uint64_t received;		/* body bytes in this attempt */
@@ -145,10 +146,12 @@ static void parse_content_range(struct transfer *x, const char *line, size_t len
 		return;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	if (sscanf(buf, "Content-Range: bytes %lld-%lld/%lld", &a, &b, &t) == 3 ||
-	    sscanf(buf, "content-range: bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
+	/* The header name was matched case-insensitively by the caller. */
+	if (sscanf(buf + 14, " bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
 		x->cr_start = a;
 		x->cr_total = t;
+	} else if (sscanf(buf + 14, " bytes */%lld", &t) == 1) {
+		x->cr_total = t;	/* with 416: the size the server has */
 	}
 }
 
@@ -162,6 +165,10 @@ static void headers_done(struct transfer *x)
 	struct job_file *f;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code >= 400) {
+		x->http_error = code;	/* classified when curl is done */
+		return;
+	}
 	if (code != 0 && (code < 200 || code >= 300))
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
@@ -229,8 +236,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		headers_done(x);
 	/* A job suspended, cancelled or completed meanwhile takes no more
 	 * bytes: returning short makes curl stop. */
-	if (x->lied || x->write_errno || !x->answered || !still_wanted(x))
-		return 0;
+	if (x->lied || x->write_errno || x->http_error || !x->answered ||
+	    !still_wanted(x))
+		return 0;	/* an error body is not the file */
 	while (done < len) {
 		ssize_t w = write(x->fd, data + done, len - done);
 
@@ -276,7 +284,6 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols);
@@ -432,6 +439,21 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		.file_index = (int)x->index,
 	};
 	*transient = true;
+	/* Asked for the bytes after the end: everything was here already
+	 * (progress was saved after the last byte, before completion). */
+	if (x->http_error == 416 && x->range_from > 0 &&
+	    x->cr_total == (int64_t)x->range_from) {
+		x->job->files[x->index].bytes_total = x->cr_total;
+		return true;
+	}
+	if (x->http_error) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		err->http_status = (int)x->http_error;
+		/* A range the server cannot serve: start the file over. */
+		*transient = transient_http(x->http_error) || x->http_error == 416;
+		error_describe(err, "HTTP %ld from %s", x->http_error, f->redacted_url);
+		return false;
+	}
 	if (rc == CURLE_OK && !x->lied && (f->bytes_total < 0 ||
 					   f->bytes_done == (uint64_t)f->bytes_total))
 		return true;
@@ -443,13 +465,6 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 			 (long long)(x->lied ? x->cr_start : (long long)f->bytes_done),
 			 (unsigned long long)(x->lied ? x->range_from :
 					      (unsigned long long)f->bytes_total));
-		return false;
-	}
-	if (rc == CURLE_HTTP_RETURNED_ERROR) {
-		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
-		*transient = transient_http(code);
-		error_describe(err,
-			 "HTTP %ld from %s", code, f->redacted_url);
 		return false;
 	}
 	if (x->write_errno) {
@@ -497,7 +512,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 			job_file_completed(job, x->index);
 		}
 	} else {
-		if (x->lied)
+		if (x->lied || x->http_error == 416)
 			job->files[x->index].bytes_done = 0;
 		store_save_file(job, x->index);
 		job_fail(job, transient, &err);
@@ -527,7 +542,7 @@ int64_t transfer_timers(bgcopy_engine *engine)
 		    job->state != BGCOPY_CONNECTING &&
 		    job->state != BGCOPY_TRANSFERRING)
 			continue;
-		stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms;
+		stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms + 1;
 		if (now >= stall_at) {
 			transfer_abort_job(job);
 			job->error = (struct bgcopy_error){

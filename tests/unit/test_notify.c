@@ -485,6 +485,57 @@ static void a_delivered_notification_stays_delivered_after_reopening(void **stat
 	bgcopy_engine_close(e);
 }
 
+static void files_owed_mid_job_survive_reopening(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+	char id[37];
+
+	assert_int_equal(bgcopy_job_create(e, "mid", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/n.bin"),
+					     harness_out(h, "mid0.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/big.bin"),
+					     harness_out(h, "mid1.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_notify_flags(job, BGCOPY_NOTIFY_FILE_TRANSFERRED),
+			 BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_resume(job);
+	while (!(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_FILE_TRANSFERRED))
+		harness_sleep_ms(5);
+	bgcopy_engine_close(e);		/* the second file is still coming */
+	e = harness_reopen(h, SHORT);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job),
+			 BGCOPY_NOTIFY_FILE_TRANSFERRED);
+	finish(e, job);
+	bgcopy_engine_close(e);
+}
+
+static void removing_the_interface_does_not_rerun_a_running_command_line(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+	char started[400], log[400], script[1200];
+	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+
+	snprintf(started, sizeof(started), "%s/running-started", h->dir);
+	snprintf(log, sizeof(log), "%s/running-log", h->dir);
+	snprintf(script, sizeof(script), ": > %s; sleep 0.3; echo \"$2\" >> %s",
+		 started, log);
+	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	long t0 = harness_now_ms();
+	while (!harness_exists(started) && harness_now_ms() - t0 < WAIT_MS)
+		harness_sleep_ms(5);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_OK);
+	harness_sleep_ms(1000);
+	assert_string_equal(read_text(log), "transferred\n");
+	finish(e, job);
+	bgcopy_engine_close(e);
+}
+
 static void an_undelivered_notification_is_owed_after_reopening(void **state)
 {
 	struct harness *h = *state;
@@ -818,6 +869,8 @@ int main(void)
 		cmocka_unit_test(removing_the_interface_does_not_reowe_a_delivered_notification),
 		cmocka_unit_test(a_delivered_notification_stays_delivered_after_reopening),
 		cmocka_unit_test(an_undelivered_notification_is_owed_after_reopening),
+		cmocka_unit_test(files_owed_mid_job_survive_reopening),
+		cmocka_unit_test(removing_the_interface_does_not_rerun_a_running_command_line),
 		cmocka_unit_test(old_interface_gets_nothing_after_set_returns),
 		cmocka_unit_test(failed_callback_is_retried_after_the_delay),
 		cmocka_unit_test(command_line_runs_without_interface_and_is_retried),

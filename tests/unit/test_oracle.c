@@ -96,6 +96,42 @@ static void job_info(struct oracle *o, enum bgc_rec_type type, int64_t ms,
 	feed(o, r);
 }
 
+/* job_restored as engines since e381adb record it: epoch and command
+ * line included. */
+static void restored(struct oracle *o, int64_t ms, int state_, uint32_t flags,
+		     uint64_t epoch, const char *cmdline)
+{
+	struct bgc_record r = rec(BGC_REC_JOB_RESTORED, ms);
+
+	r.name = "test";
+	r.state = state_;
+	r.notify_flags = flags;
+	r.min_retry_delay_ms = RETRY_MS;
+	r.modification_interval_ms = INTERVAL_MS;
+	r.has_epoch = true;
+	r.epoch = epoch;
+	r.notify_cmdline = cmdline;
+	feed(o, r);
+}
+
+static void flags(struct oracle *o, int64_t ms, uint32_t old, uint32_t new_)
+{
+	struct bgc_record r = rec(BGC_REC_FLAGS_CHANGE, ms);
+
+	r.old_flags = old;
+	r.new_flags = new_;
+	feed(o, r);
+}
+
+static void release(struct oracle *o, int64_t ms, uint64_t epoch, uint64_t id)
+{
+	struct bgc_record r = rec(BGC_REC_INTERFACE_RELEASE, ms);
+
+	r.epoch = epoch;
+	r.iface = id;
+	feed(o, r);
+}
+
 static void state(struct oracle *o, int64_t ms, int from, int to)
 {
 	struct bgc_record r = rec(BGC_REC_STATE_CHANGE, ms);
@@ -567,7 +603,22 @@ static void file_parked_with_only_a_cmdline(void **state_)
 	expect_pass(o);
 }
 
-static void retry_within_clock_slack(void **state_)
+/* The engine rounds its retry deadline up: the delay runs from the
+ * callback_end that failed, to the nanosecond. */
+static void retry_exactly_after_the_delay(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);	/* ends at 111 */
+	callback(o, 111 + RETRY_MS, T, 1, 2, -1, 0);
+	acknowledge(o, 6000);
+	expect_pass(o);
+}
+
+static void g7_retry_a_millisecond_early(void **state_)
 {
 	struct oracle *o = make(-1);
 
@@ -577,6 +628,282 @@ static void retry_within_clock_slack(void **state_)
 	callback(o, 110, T, 1, 1, -1, -1);	/* ends at 111 */
 	callback(o, 111 + RETRY_MS - 1, T, 1, 2, -1, 0);
 	acknowledge(o, 6000);
+	expect_only(o, ORACLE_G7_MISORDERED);
+}
+
+/* ---- engine changes the oracle follows ------------------------------ */
+
+/* A job first seen at its restore: epoch and command line are known. */
+static void restored_job_knows_epoch_and_cmdline(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	restored(o, 1, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 5, "/bin/notify");
+	notif(o, BGC_REC_CMDLINE_RUN, 10, T, 5, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 20, T, 5, 1, -1, 0);
+	acknowledge(o, 100);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+static void restored_without_cmdline_runs_none(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	restored(o, 1, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 5, "");
+	notif(o, BGC_REC_CMDLINE_RUN, 10, T, 5, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 20, T, 5, 1, -1, 0);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
+static void restored_epoch_checks_old_callbacks(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	restored(o, 1, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 5, "");
+	iface(o, 2, 5, 6, IFACE);
+	callback(o, 10, T, 5, 1, -1, 0);
+	expect_only(o, ORACLE_G4_AFTER_RELEASE);
+}
+
+/* Restored TRANSFERRED with a command line, never delivered: it may have
+ * been delivered before the trace began, so it is not proven lost. */
+static void restored_unknown_history_is_not_lost(void **state_)
+{
+	struct oracle *o = make(-1);
+	const struct oracle_job *j;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	restored(o, 1, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 2, "/bin/notify");
+	engine_close(o, 20000);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_PASS);
+	j = oracle_job_find(o, JOB_A);
+	assert_int_equal(j->n_notifs, 1);
+	assert_int_equal(j->notifs[0].outcome, ORACLE_CARRIED);
+	oracle_destroy(o);
+}
+
+/* cmdline_run is stamped at spawn: latency counts from there. */
+static void cmdline_latency_from_spawn(void **state_)
+{
+	struct oracle *o = make(10);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	property(o, 2, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	notif(o, BGC_REC_CMDLINE_RUN, 105, T, 0, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 400, T, 0, 1, -1, 0);
+	acknowledge(o, 500);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+/* A command line keeps its job busy: a callback beside it overlaps. */
+static void g5_callback_beside_cmdline(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEM);
+	iface(o, 3, 0, 1, IFACE);
+	property(o, 4, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	callback(o, 5, M, 1, 1, -1, 0);
+	state(o, 1000, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	callback(o, 1010, T, 1, 1, -1, -1);	/* hands T to the cmdline */
+	notif(o, BGC_REC_CMDLINE_RUN, 6011, T, 1, 2, -1, 0);
+	property(o, 6012, BGCOPY_TP_PROP_DESCRIPTION, "d");
+	notif(o, BGC_REC_CALLBACK_BEGIN, 6020, M, 1, 1, -1, 0);
+	notif(o, BGC_REC_CALLBACK_END, 6021, M, 1, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 6100, T, 1, 2, -1, 0);
+	acknowledge(o, 7000);
+	engine_close(o, 9000);
+	expect_only(o, ORACLE_G5_OVERLAP);
+}
+
+/* A final job drops its registration: interface_release, no
+ * interface_set. */
+static void final_job_releases_its_interface(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	release(o, 200, 1, IFACE);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+/* The release at engine close does not excuse a T owed all along. */
+static void release_at_close_does_not_hide_a_loss(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	release(o, 4000, 1, IFACE);
+	engine_close(o, 4001);
+	expect_only(o, ORACLE_G1_LOST);
+}
+
+static void g3_callback_after_release(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	release(o, 101, 1, IFACE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
+/* A flag change that still allows T owes nothing again. */
+static void g2_after_a_flag_change_still_allowing(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	flags(o, 150, FLAGS_TE, FLAGS_TEF);
+	callback(o, 160, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	expect_only(o, ORACLE_G2_DUPLICATE);
+}
+
+static void flag_change_newly_allowing_rearms(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	flags(o, 150, FLAGS_TE, 0x02);
+	flags(o, 160, 0x02, FLAGS_TE);
+	callback(o, 170, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+/* Flag and interface changes arm no JobModification. */
+static void flags_and_interfaces_arm_no_modification(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEM);
+	iface(o, 3, 0, 1, IFACE);
+	flags(o, 10, FLAGS_TEM, FLAGS_TEM | 0x10);
+	iface(o, 20, 1, 2, IFACE + 1);
+	flags(o, 30, FLAGS_TEM | 0x10, FLAGS_TEM);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+/* A failed attempt whose epoch was replaced meanwhile does not count:
+ * the new epoch may try at once. */
+static void failure_in_an_old_epoch_does_not_delay(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	notif(o, BGC_REC_CALLBACK_BEGIN, 110, T, 1, 1, -1, 0);
+	iface(o, 111, 1, 2, IFACE + 1);
+	notif(o, BGC_REC_CALLBACK_END, 112, T, 1, 1, -1, -1);
+	callback(o, 113, T, 2, 1, -1, 0);
+	acknowledge(o, 200);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
+/* Discharges are persisted: after a clean close, a restored TRANSFERRED
+ * job owes no T, and delivering it again is a duplicate. */
+static void delivered_before_a_clean_restart_is_not_owed(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	release(o, 200, 1, IFACE);
+	engine_close(o, 201);
+	engine = ENGINE_2;
+	engine_open(o, 300, 4);
+	restored(o, 301, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 1, "/bin/notify");
+	engine_close(o, 20000);
+	expect_pass(o);
+}
+
+static void g2_redelivered_after_a_clean_restart(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	release(o, 200, 1, IFACE);
+	engine_close(o, 201);
+	engine = ENGINE_2;
+	engine_open(o, 300, 4);
+	restored(o, 301, BGCOPY_TP_TRANSFERRED, FLAGS_TE, 1, "/bin/notify");
+	notif(o, BGC_REC_CMDLINE_RUN, 310, T, 1, 1, -1, 0);
+	notif(o, BGC_REC_CMDLINE_EXIT, 320, T, 1, 1, -1, 0);
+	expect_only(o, ORACLE_G2_DUPLICATE);
+}
+
+/* A transfer cut off by a restart: stored TRANSFERRING, queued with cause
+ * RESTORED, then every file already complete: QUEUED->TRANSFERRED. */
+static void restored_transfer_finishes(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TEF);
+	file_event(o, BGC_REC_FILE_ADDED, 2, 0);
+	file_event(o, BGC_REC_FILE_ADDED, 2, 1);
+	iface(o, 3, 0, 1, IFACE);
+	state(o, 10, BGCOPY_TP_SUSPENDED, BGCOPY_TP_QUEUED);
+	state(o, 20, BGCOPY_TP_QUEUED, BGCOPY_TP_CONNECTING);
+	state(o, 30, BGCOPY_TP_CONNECTING, BGCOPY_TP_TRANSFERRING);
+	file_event(o, BGC_REC_FILE_COMPLETE, 40, 0);
+	callback(o, 45, F, 1, 1, 0, 0);
+	/* no state change between files */
+	file_event(o, BGC_REC_FILE_COMPLETE, 50, 1);
+	/* the process dies before the state change */
+	engine = ENGINE_2;
+	engine_open(o, 1000, 4);
+	restored(o, 1001, BGCOPY_TP_TRANSFERRING, FLAGS_TEF, 1, "");
+	state(o, 1001, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_QUEUED);
+	state(o, 1010, BGCOPY_TP_QUEUED, BGCOPY_TP_TRANSFERRED);
+	iface(o, 1100, 1, 2, IFACE);
+	callback(o, 1110, F, 2, 1, 1, 0);
+	callback(o, 1120, T, 2, 1, -1, 0);
+	acknowledge(o, 1200);
+	engine_close(o, 9000);
 	expect_pass(o);
 }
 
@@ -804,7 +1131,24 @@ int main(void)
 		cmocka_unit_test(retry_pending_at_end),
 		cmocka_unit_test(failed_callback_handed_to_cmdline),
 		cmocka_unit_test(file_parked_with_only_a_cmdline),
-		cmocka_unit_test(retry_within_clock_slack),
+		cmocka_unit_test(retry_exactly_after_the_delay),
+		cmocka_unit_test(g7_retry_a_millisecond_early),
+		cmocka_unit_test(restored_job_knows_epoch_and_cmdline),
+		cmocka_unit_test(restored_without_cmdline_runs_none),
+		cmocka_unit_test(restored_epoch_checks_old_callbacks),
+		cmocka_unit_test(restored_unknown_history_is_not_lost),
+		cmocka_unit_test(cmdline_latency_from_spawn),
+		cmocka_unit_test(g5_callback_beside_cmdline),
+		cmocka_unit_test(final_job_releases_its_interface),
+		cmocka_unit_test(release_at_close_does_not_hide_a_loss),
+		cmocka_unit_test(g3_callback_after_release),
+		cmocka_unit_test(g2_after_a_flag_change_still_allowing),
+		cmocka_unit_test(flag_change_newly_allowing_rearms),
+		cmocka_unit_test(flags_and_interfaces_arm_no_modification),
+		cmocka_unit_test(failure_in_an_old_epoch_does_not_delay),
+		cmocka_unit_test(delivered_before_a_clean_restart_is_not_owed),
+		cmocka_unit_test(g2_redelivered_after_a_clean_restart),
+		cmocka_unit_test(restored_transfer_finishes),
 		cmocka_unit_test(parked_without_interface),
 		cmocka_unit_test(parked_then_registered),
 		cmocka_unit_test(voided_by_complete),

@@ -108,6 +108,8 @@ struct bgcopy_engine_options {
 	unsigned max_connections;	/* 0: default 16 */
 	unsigned max_per_host;		/* 0: default 6 */
 	unsigned max_files_per_job;	/* 0: default 200 */
+	unsigned inactivity_timeout_s;	/* 0: default 90 days; an untouched
+					   job is cancelled when a store opens */
 };
 
 /*

@@ -1,0 +1,279 @@
+/*
+ * The job store: damaged and foreign databases are refused and left
+ * untouched, older schemas migrate, abandoned jobs expire, and temporary
+ * files of jobs that left the store are removed.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "harness.h"
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+
+	assert_non_null(f);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+static void write_all(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static const char *db_path(struct harness *h)
+{
+	static char path[400];
+
+	snprintf(path, sizeof(path), "%s/jobs.db", h->store);
+	return path;
+}
+
+/* A fresh store directory with one job in it. */
+static void make_store_with_a_job(struct harness *h)
+{
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+
+	assert_int_equal(bgcopy_job_create(e, "kept", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/k"),
+					     harness_out(h, "k")), BGCOPY_OK);
+	bgcopy_engine_close(e);
+}
+
+static void refused_and_untouched(struct harness *h, const char *what)
+{
+	size_t before_len, after_len;
+	char *before = read_all(db_path(h), &before_len), *after;
+	bgcopy_engine *e = NULL;
+
+	assert_int_equal(bgcopy_engine_open(h->store, NULL, &e), BGCOPY_E_STORE);
+	assert_null(e);
+	if (!strstr(bgcopy_last_error(), what))
+		fail_msg("error '%s' does not say '%s'", bgcopy_last_error(), what);
+	after = read_all(db_path(h), &after_len);
+	assert_int_equal(before_len, after_len);
+	assert_memory_equal(before, after, before_len);
+	free(before);
+	free(after);
+}
+
+static void garbage_is_refused_and_left_untouched(void **state)
+{
+	struct harness *h = *state;
+	char junk[8192];
+
+	make_store_with_a_job(h);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	write_all(db_path(h), junk, sizeof(junk));
+	refused_and_untouched(h, "damaged");
+}
+
+static void a_truncated_database_is_refused_and_left_untouched(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+	size_t len;
+	char *data;
+
+	/* Enough jobs to span several pages, then cut the file short. */
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(bgcopy_job_create(e, "padding padding padding", &job),
+				 BGCOPY_OK);
+	bgcopy_engine_close(e);
+	data = read_all(db_path(h), &len);
+	assert_true(len > 8192);
+	write_all(db_path(h), data, len / 2);
+	free(data);
+	refused_and_untouched(h, "damaged");
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static void a_newer_schema_is_refused(void **state)
+{
+	struct harness *h = *state;
+
+	make_store_with_a_job(h);
+	exec_sql(db_path(h), "PRAGMA user_version=99;");
+	refused_and_untouched(h, "newer bgcopy (schema 99");
+}
+
+static void schema_1_is_migrated_with_its_jobs(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_file_info info;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	char sql[2048];
+
+	snprintf(h->store, sizeof(h->store), "%s/v1-store", h->dir);
+	assert_int_equal(mkdir(h->store, 0700), 0);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE jobs (id TEXT PRIMARY KEY, name TEXT, description TEXT,"
+		 " priority INT, state INT, owner INT, ctime INT, mtime INT, ttime INT,"
+		 " flags INT, min_retry_ms INT, no_progress_ms INT, modification_ms INT,"
+		 " cmdline TEXT, epoch INT, has_error INT, err_context INT, err_code INT,"
+		 " err_http INT, err_curl INT, err_file INT, err_text TEXT,"
+		 " created_order INTEGER);"
+		 "CREATE TABLE files (job_id TEXT, idx INT, url TEXT, local_path TEXT,"
+		 " temp_path TEXT, bytes_total INT, bytes_done INT, completed INT,"
+		 " PRIMARY KEY (job_id, idx));"
+		 "INSERT INTO jobs VALUES ('0b5a1d1e-0000-4000-8000-000000000001',"
+		 " 'old job', '', 1, 3, 0, %lld, %lld, 0, 9, 600000, 1209600000, 500,"
+		 " '', 4, 0, 0, 0, 0, 0, -1, '', 1);"
+		 "INSERT INTO files VALUES ('0b5a1d1e-0000-4000-8000-000000000001', 0,"
+		 " 'http://127.0.0.1:1/old', '%s/old.bin', '', -1, 0, 0);"
+		 "PRAGMA user_version=1;",
+		 (long long)time(NULL), (long long)time(NULL), h->out);
+	exec_sql(db_path(h), sql);
+	e = harness_open(h, NULL);
+	assert_int_equal(bgcopy_engine_find_job(e, "0b5a1d1e-0000-4000-8000-000000000001",
+						&job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_SUSPENDED);
+	assert_int_equal(bgcopy_job_get_priority(job), BGCOPY_PRIORITY_HIGH);
+	assert_int_equal(bgcopy_job_get_notify_flags(job), 9);
+	assert_int_equal(bgcopy_job_get_notify_epoch(job), 4);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &info), BGCOPY_OK);
+	assert_string_equal(info.url, "http://127.0.0.1:1/old");
+	/* The migrated store takes the new columns. */
+	assert_int_equal(bgcopy_job_set_display_name(job, "still here"), BGCOPY_OK);
+	bgcopy_engine_close(e);
+	e = harness_open(h, NULL);
+	assert_int_equal(bgcopy_engine_find_job(e, "0b5a1d1e", &job), BGCOPY_OK);
+	char name[64];
+	bgcopy_job_get_display_name(job, name, sizeof(name));
+	assert_string_equal(name, "still here");
+	bgcopy_engine_close(e);
+}
+
+static void abandoned_jobs_expire(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options opt = { .inactivity_timeout_s = 3600 };
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *old, *recent;
+	char sql[256], id[37];
+
+	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "recent", &recent), BGCOPY_OK);
+	bgcopy_job_get_id(old, id);
+	bgcopy_engine_close(e);
+	snprintf(sql, sizeof(sql), "UPDATE jobs SET mtime = mtime - 7200 WHERE id = '%s';", id);
+	exec_sql(db_path(h), sql);
+	e = harness_open(h, &opt);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(old), BGCOPY_CANCELLED);
+	bgcopy_engine_close(e);
+	e = harness_open(h, &opt);
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 1);
+	bgcopy_engine_close(e);
+}
+
+static void temporary_files_of_departed_jobs_are_removed(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+	char id[37], orphan[600], ours[600], other[600];
+
+	assert_int_equal(bgcopy_job_create(e, "stays", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/s"),
+					     harness_out(h, "s.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	bgcopy_engine_close(e);
+	snprintf(orphan, sizeof(orphan), "%s/.gone.bin.deadbeef-0.bgcopy-tmp", h->out);
+	snprintf(ours, sizeof(ours), "%s/.s.bin.%.8s-0.bgcopy-tmp", h->out, id);
+	snprintf(other, sizeof(other), "%s/unrelated.txt", h->out);
+	write_all(orphan, "x", 1);
+	write_all(ours, "y", 1);
+	write_all(other, "z", 1);
+	e = harness_reopen(h, 0);
+	assert_false(harness_exists(orphan));
+	assert_true(harness_exists(ours));
+	assert_true(harness_exists(other));
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+	assert_false(harness_exists(ours));
+	unlink(other);
+}
+
+static void a_resume_past_the_end_completes_the_file(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	char id[37], temp[600], src[600], sql[1024];
+	size_t len;
+	char *data;
+
+	harness_make_file(h, "whole.bin", 50000);
+	assert_int_equal(bgcopy_job_create(e, "whole", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/whole.bin"),
+					     harness_out(h, "whole.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	bgcopy_engine_close(e);
+	/* A crash after the last byte was saved, before completion was. */
+	snprintf(src, sizeof(src), "%s/whole.bin", h->www);
+	snprintf(temp, sizeof(temp), "%s/.whole.bin.%.8s-0.bgcopy-tmp", h->out, id);
+	data = read_all(src, &len);
+	write_all(temp, data, len);
+	free(data);
+	snprintf(sql, sizeof(sql), "UPDATE files SET bytes_done = %zu, temp_path = '%s';",
+		 len, temp);
+	exec_sql(db_path(h), sql);
+	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+	assert_true(harness_log_has(h, "range=bytes=50000- status=416"));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "whole.bin", harness_out(h, "whole.bin")));
+	unlink(harness_out(h, "whole.bin"));
+	bgcopy_engine_close(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(garbage_is_refused_and_left_untouched),
+		cmocka_unit_test(a_truncated_database_is_refused_and_left_untouched),
+		cmocka_unit_test(a_newer_schema_is_refused),
+		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
+		cmocka_unit_test(abandoned_jobs_expire),
+		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
+		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, harness_group_setup,
+					   harness_group_teardown);
+}
