@@ -224,6 +224,19 @@ static char *read_text(const char *path)
 	return buf;
 }
 
+/* Sets a command line that appends its event name to `log` (a path it
+ * fills in under the test directory). */
+static void log_events_by_cmdline(struct harness *h, bgcopy_job *job,
+				  const char *name, char *log, size_t size)
+{
+	char script[1200];
+	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+
+	snprintf(log, size, "%s/%s", h->dir, name);
+	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
+	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+}
+
 /* ---- flags -------------------------------------------------------------- */
 
 static void default_flags_deliver_transferred_and_error_only(void **state)
@@ -442,12 +455,9 @@ static void removing_the_interface_does_not_reowe_a_delivered_notification(void 
 	bgcopy_engine *e = harness_engine(h, SHORT);
 	struct probe *p = probe_new();
 	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
-	char log[400], script[600];
-	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+	char log[400];
 
-	snprintf(log, sizeof(log), "%s/removed-log", h->dir);
-	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
-	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	log_events_by_cmdline(h, job, "removed-log", log, sizeof(log));
 	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
 	bgcopy_job_resume(job);
 	assert_true(wait_calls(p, T, 1, WAIT_MS));
@@ -464,12 +474,9 @@ static void a_delivered_notification_stays_delivered_after_reopening(void **stat
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
 	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
-	char log[400], script[600], id[37];
-	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+	char log[400], id[37];
 
-	snprintf(log, sizeof(log), "%s/reopen-log", h->dir);
-	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
-	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	log_events_by_cmdline(h, job, "reopen-log", log, sizeof(log));
 	bgcopy_job_get_id(job, id);
 	bgcopy_job_resume(job);
 	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
@@ -625,13 +632,10 @@ static void failed_callback_hands_over_to_the_command_line(void **state)
 	bgcopy_engine *e = harness_engine(h, SHORT);
 	struct probe *p = probe_new();
 	bgcopy_job *job = new_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
-	char log[400], script[600];
-	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+	char log[400];
 
-	snprintf(log, sizeof(log), "%s/handover-log", h->dir);
-	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
+	log_events_by_cmdline(h, job, "handover-log", log, sizeof(log));
 	p->fail_first = 1;
-	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
 	bgcopy_job_resume(job);
 	long t0 = harness_now_ms();
@@ -681,12 +685,9 @@ static void a_parked_file_notification_holds_back_the_command_line(void **state)
 	struct probe *p = probe_new();
 	bgcopy_job *job = new_job(h, e, "/n.bin", 2,
 				  BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_FILE_TRANSFERRED);
-	char log[400], script[600];
-	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+	char log[400];
 
-	snprintf(log, sizeof(log), "%s/parked-log", h->dir);
-	snprintf(script, sizeof(script), "echo \"$2\" >> %s", log);
-	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	log_events_by_cmdline(h, job, "parked-log", log, sizeof(log));
 	bgcopy_job_resume(job);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
 	/* FileTransferred has no route without an interface, and
