@@ -62,6 +62,7 @@ struct config {
 	const char *log_path;
 	uint16_t port;
 	unsigned long max_seconds;	/* 0: run until signalled */
+	const char *tls_cert, *tls_key;	/* PEM files: serve HTTPS */
 };
 
 /* One request as the handlers see it; everything points into MHD memory. */
@@ -906,9 +907,35 @@ error:
 	return -1;
 }
 
-static struct MHD_Daemon *start_daemon(uint16_t port)
+/* The whole of a small file, NUL-terminated, or NULL. */
+static char *slurp_pem(const char *path)
+{
+	char *buf = NULL;
+	long n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		warnx_("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < 1 << 20 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = calloc(1, (size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (!buf)
+		warnx_("cannot read %s", path);
+	fclose(f);
+	return buf;
+}
+
+static struct MHD_Daemon *start_daemon(const struct config *cfg)
 {
 	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	char *cert = NULL, *key = NULL;
+	uint16_t port = cfg->port;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -919,14 +946,33 @@ static struct MHD_Daemon *start_daemon(uint16_t port)
 	 * would stall every other client under a single polling thread.
 	 * poll() rather than select() so high fd numbers are no problem.
 	 */
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				MHD_USE_THREAD_PER_CONNECTION |
-				MHD_USE_POLL | MHD_USE_ERROR_LOG,
-				port, NULL, NULL, handle_request, NULL,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_CONNECTION_TIMEOUT,
-				CONNECTION_TIMEOUT_S,
-				MHD_OPTION_END);
+	if (!cfg->tls_cert)
+		return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+					MHD_USE_THREAD_PER_CONNECTION |
+					MHD_USE_POLL | MHD_USE_ERROR_LOG,
+					port, NULL, NULL, handle_request, NULL,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					MHD_OPTION_CONNECTION_TIMEOUT,
+					CONNECTION_TIMEOUT_S,
+					MHD_OPTION_END);
+	cert = slurp_pem(cfg->tls_cert);
+	key = slurp_pem(cfg->tls_key);
+	d = !cert || !key ? NULL :
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+			     MHD_USE_THREAD_PER_CONNECTION |
+			     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_TLS,
+			     port, NULL, NULL, handle_request, NULL,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
+			     MHD_OPTION_HTTPS_MEM_CERT, cert,
+			     MHD_OPTION_HTTPS_MEM_KEY, key,
+			     MHD_OPTION_END);
+	/* MHD keeps pointers to the PEM text for the daemon's life. */
+	if (!d) {
+		free(cert);
+		free(key);
+	}
+	return d;
 }
 
 /*
@@ -981,11 +1027,14 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: " PROG " --root DIR [--port N] [--port-file FILE]"
 		" [--log FILE] [--max-seconds N]\n"
+		"       [--tls-cert PEM --tls-key PEM]\n"
 		"  --root DIR         directory to serve (required)\n"
 		"  --port N           port on 127.0.0.1; 0 (default) picks one\n"
 		"  --port-file FILE   write the port there, atomically\n"
 		"  --log FILE         append one line per request\n"
-		"  --max-seconds N    exit after N seconds (default 600, 0: never)\n");
+		"  --max-seconds N    exit after N seconds (default 600, 0: never)\n"
+		"  --tls-cert PEM     serve HTTPS with this certificate\n"
+		"  --tls-key PEM      and this private key\n");
 }
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
@@ -997,13 +1046,15 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		{ "port-file", required_argument, NULL, 'f' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "max-seconds", required_argument, NULL, 't' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:p:f:l:t:h", longopts,
+	while ((c = getopt_long(argc, argv, "r:p:f:l:t:c:k:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -1029,6 +1080,12 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			}
 			cfg->max_seconds = (unsigned long)v;
 			break;
+		case 'c':
+			cfg->tls_cert = optarg;
+			break;
+		case 'k':
+			cfg->tls_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -1039,6 +1096,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	}
 	if (optind != argc) {
 		warnx_("unexpected argument: %s", argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		warnx_("--tls-cert and --tls-key go together");
 		usage(stderr);
 		return -1;
 	}
@@ -1093,7 +1155,7 @@ static int setup_signals(sigset_t *set)
 
 int main(int argc, char **argv)
 {
-	struct config cfg = { NULL, NULL, NULL, 0, 600 };
+	struct config cfg = { .max_seconds = 600 };
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d = NULL;
 	int rc = EXIT_FAILURE, port_file_written = 0;
@@ -1119,7 +1181,7 @@ int main(int argc, char **argv)
 	if (setup_signals(&stop_set))
 		goto end;
 
-	d = start_daemon(cfg.port);
+	d = start_daemon(&cfg);
 	if (!d) {
 		warnx_("cannot start server on 127.0.0.1:%u",
 		       (unsigned int)cfg.port);

@@ -52,10 +52,49 @@ static void sub(char *out, size_t size, const struct harness *h, const char *nam
 	assert_int_equal(mkdir(out, 0700) == 0 || errno == EEXIST, 1);
 }
 
+/* Starts testd on `port_file` with extra arguments; returns its pid and
+ * the port it picked. */
+static pid_t start_testd(struct harness *h, const char *port_file,
+			 const char *const *extra, int *port)
+{
+	char testd[PATH_MAX];
+	const char *argv[16] = { testd, "--root", h->www, "--port-file", port_file,
+				 "--log", h->log, "--max-seconds", "600" };
+	size_t n = 9;
+	pid_t pid;
+	FILE *f;
+
+	testd_path(testd, sizeof(testd));
+	for (; extra && *extra && n < 15; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		execv(testd, (char *const *)argv);
+		_exit(127);
+	}
+	*port = 0;
+	for (int i = 0; i < 500 && !*port; i++) {
+		f = fopen(port_file, "r");
+		if (f) {
+			if (fscanf(f, "%d", port) != 1)
+				*port = 0;
+			fclose(f);
+		}
+		if (!*port)
+			harness_sleep_ms(10);
+	}
+	assert_true(*port > 0);
+	return pid;
+}
+
 void harness_start(struct harness *h)
 {
-	char testd[PATH_MAX], port_file[400], root_arg[400];
-	FILE *f;
+	char port_file[400];
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->dir, sizeof(h->dir), "/tmp/bgcopy-test-XXXXXX");
@@ -65,29 +104,24 @@ void harness_start(struct harness *h)
 	snprintf(h->store, sizeof(h->store), "%s/store", h->dir);
 	snprintf(h->log, sizeof(h->log), "%s/server.log", h->dir);
 	snprintf(port_file, sizeof(port_file), "%s/port", h->dir);
-	snprintf(root_arg, sizeof(root_arg), "%s", h->www);
-	testd_path(testd, sizeof(testd));
-	h->server = fork();
-	assert_true(h->server >= 0);
-	if (h->server == 0) {
-		int null = open("/dev/null", O_WRONLY);
+	h->server = start_testd(h, port_file, NULL, &h->port);
+}
 
-		dup2(null, STDOUT_FILENO);
-		execl(testd, testd, "--root", root_arg, "--port-file", port_file,
-		      "--log", h->log, "--max-seconds", "600", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 500 && !h->port; i++) {
-		f = fopen(port_file, "r");
-		if (f) {
-			if (fscanf(f, "%d", &h->port) != 1)
-				h->port = 0;
-			fclose(f);
-		}
-		if (!h->port)
-			harness_sleep_ms(10);
-	}
-	assert_true(h->port > 0);
+pid_t harness_start_tls(struct harness *h, int *port)
+{
+	char self[PATH_MAX], cert[PATH_MAX + 64], key[PATH_MAX + 64];
+	char port_file[400];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	/* BUILD/tests/test_x -> the source tree's fixtures */
+	const char *dir = dirname(self);
+	snprintf(cert, sizeof(cert), "%s/../../tests/server/fixtures/self-signed.crt", dir);
+	snprintf(key, sizeof(key), "%s/../../tests/server/fixtures/self-signed.key", dir);
+	snprintf(port_file, sizeof(port_file), "%s/tls-port", h->dir);
+	return start_testd(h, port_file, extra, port);
 }
 
 static void remove_tree(const char *path)

@@ -24,6 +24,9 @@ struct harness {
 /* Starts the server; fails the test (cmocka) when it cannot. */
 void harness_start(struct harness *h);
 void harness_stop(struct harness *h);
+/* A second server, HTTPS with a self-signed certificate; kill it with
+ * SIGTERM when done. */
+pid_t harness_start_tls(struct harness *h, int *port);
 int harness_group_setup(void **state);
 int harness_group_teardown(void **state);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -604,6 +605,32 @@ static void transient_error_can_be_suspended(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void tls_certificates_are_verified(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	struct bgcopy_error err;
+	bgcopy_job *job;
+	char url[128];
+	int port, wstatus;
+	pid_t server = harness_start_tls(h, &port);
+
+	harness_make_file(h, "tls.bin", 1000);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/tls.bin", port);
+	assert_int_equal(bgcopy_job_create(e, "tls", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, url, harness_out(h, "tls.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	/* A self-signed certificate is not trusted: a permanent error. */
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	assert_int_equal(err.context, BGCOPY_ERRCTX_TRANSPORT);
+	assert_int_equal(err.curl_code, 60);	/* CURLE_PEER_FAILED_VERIFICATION */
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+	kill(server, SIGTERM);
+	waitpid(server, &wstatus, 0);
+}
+
 static void file_urls_need_the_engine_option(void **state)
 {
 	struct harness *h = *state;
@@ -665,6 +692,7 @@ int main(void)
 		cmocka_unit_test(error_can_be_resumed_or_completed),
 		cmocka_unit_test(transferred_can_be_suspended_but_not_resumed),
 		cmocka_unit_test(transient_error_can_be_suspended),
+		cmocka_unit_test(tls_certificates_are_verified),
 		cmocka_unit_test(file_urls_need_the_engine_option),
 		cmocka_unit_test(the_file_cap_is_enforced),
 		cmocka_unit_test(jobs_survive_reopening_the_store),
