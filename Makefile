@@ -36,6 +36,7 @@ LDFLAGS_ALL = $(SAN)
 
 LIB_SRC := $(wildcard tracer/*.c)
 CLI_SRC := $(wildcard tracer/cli/*.c)
+RECORD_SRC := $(wildcard tracer/record/*.c)
 TP_SRC := tp/probes.c
 ANALYSIS_ALL := $(wildcard analysis/*.c)
 ANALYSIS_LIB_SRC := $(filter-out analysis/plugin.c analysis/bgcopy-analyze.c,$(ANALYSIS_ALL))
@@ -47,12 +48,13 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBBGCOPY := $(B)/lib/libbgcopy.so
 LIBTP := $(B)/lib/libbgcopy-tp.so
 BGCOPY := $(B)/bin/bgcopy
+RECORD := $(B)/bin/bgcopy-record
 PLUGIN := $(B)/plugins/babeltrace-plugin-bgcopy.so
 ANALYZE := $(B)/bin/bgcopy-analyze
 TESTD := $(B)/tests/testd
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-ALL_TARGETS := $(LIBBGCOPY) $(LIBTP) $(BGCOPY)
+ALL_TARGETS := $(LIBBGCOPY) $(LIBTP) $(BGCOPY) $(RECORD)
 ifneq ($(wildcard analysis/plugin.c),)
 ALL_TARGETS += $(PLUGIN)
 endif
@@ -102,6 +104,7 @@ $(B)/obj/%.o: %.c
 $(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer $(call PC,libcurl sqlite3 uuid)
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
+$(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
 $(call obj,$(UNIT_SRC) $(HARNESS_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer $(call PC,cmocka babeltrace2 jansson)
 $(call obj,tests/server/testd.c): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
@@ -120,6 +123,11 @@ $(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,$(CLI_SRC)) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,jansson) -lpthread
+
+# Its own program, so that bgcopy runs where LTTng is not installed.
+$(RECORD): $(call obj,$(RECORD_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,lttng-ctl)
 
 $(PLUGIN): $(call obj,analysis/plugin.c $(ANALYSIS_LIB_SRC))
 	@mkdir -p $(dir $@)
@@ -178,7 +186,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(LIBBGCOPY) $(LIBTP) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(BGCOPY) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BGCOPY) $(RECORD) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 tracer/include/bgcopy.h $(DESTDIR)$(PREFIX)/include/
 	$(if $(wildcard $(ANALYZE)),install -m 0755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(wildcard $(PLUGIN)),install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/)

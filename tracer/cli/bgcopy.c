@@ -670,6 +670,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: bgcopy [--store DIR] VERB [ARGS]\n\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(out, "  %-24s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(out, "  %-24s %s\n", "record",
+		"run a command under a lossless bgcopy trace (record --help)");
 	fprintf(out, "\nglobal options:\n"
 		"  --store DIR        job store (default $XDG_STATE_HOME/bgcopy or\n"
 		"                     ~/.local/state/bgcopy)\n"
@@ -677,6 +679,26 @@ static void usage(FILE *out)
 		"  --test-allow-file  allow file:// URLs (tests only; traced)\n"
 		"  -h, --help         this help; VERB --help for a verb\n"
 		"\nexit status: 0 success, 1 a job error, 2 a usage error or refused request\n");
+}
+
+/* `bgcopy record` is bgcopy-record, beside this program: only it needs
+ * liblttng-ctl. */
+static int exec_record(int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return fail(EXIT_USAGE, "cannot find where bgcopy lives");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/bgcopy-record", self);
+	argv[0] = path;
+	(void)argc;
+	execv(path, argv);
+	return fail(EXIT_USAGE, "cannot run %s: %s", path, strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -706,6 +728,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(argv[optind], "record"))
+		return exec_record(argc - optind, argv + optind);
 	if (!cli.store)
 		cli.store = default_store(store, sizeof(store));
 	cli.argc = argc - optind;

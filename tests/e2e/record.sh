@@ -1,0 +1,59 @@
+# bgcopy record: a lossless trace and a verdict in one command, the
+# command's exit status passed through, clear failures, Ctrl-C.
+. "$(dirname "$0")/lib.sh"
+
+start_server
+make_file r.bin 200000
+mkdir -p "$WORK/out"
+URL=http://127.0.0.1:$PORT
+daemon_before=$(lttng list >/dev/null 2>&1 && echo yes || echo no)
+
+# A clean run: trace written, verdict PASS, the command's status.
+"$BGCOPY" record -o "$WORK/t1" --check -- \
+	"$BGCOPY" --store "$WORK/s1" download "$URL/r.bin" "$WORK/out/r1.bin" \
+	> "$WORK/check.out" 2> "$WORK/record.err" || die "record --check failed: $(cat "$WORK/record.err")"
+grep -q "verdict: PASS" "$WORK/check.out" || die "no PASS verdict: $(cat "$WORK/check.out")"
+grep -q "trace written to $WORK/t1" "$WORK/record.err" || die "trace location not said"
+bt "$WORK/t1" > "$WORK/t1.txt" || die "trace unreadable"
+grep -q "bgcopy:job_created" "$WORK/t1.txt" || die "no bgcopy events recorded"
+grep -q "procname = \"bgcopy\"" "$WORK/t1.txt" || die "no procname context"
+cmp "$WORK/www/r.bin" "$WORK/out/r1.bin" || die "file differs"
+if [ "$daemon_before" = no ]; then
+	lttng list >/dev/null 2>&1 && die "the session daemon bgcopy record started was left running"
+fi
+
+# The command's failure is passed through, with or without --check.
+"$BGCOPY" record -o "$WORK/t2" -- "$BGCOPY" --store "$WORK/s2" download \
+	"$URL/fault/404/r.bin" "$WORK/out/r2.bin" 2>/dev/null
+[ $? = 1 ] || die "record did not pass the command's exit status 1 through"
+"$BGCOPY" record -o "$WORK/t3" --check -- "$BGCOPY" --store "$WORK/s3" download \
+	"$URL/fault/404/r.bin" "$WORK/out/r3.bin" >/dev/null 2>&1
+[ $? = 1 ] || die "record --check did not return the command's status"
+
+# Failures of recording itself: one line, status 125.
+"$BGCOPY" record -o /proc/version/trace -- true 2> "$WORK/err"
+[ $? = 125 ] || die "an unwritable directory did not give 125"
+[ "$(wc -l < "$WORK/err")" = 1 ] && grep -q "/proc/version/trace" "$WORK/err" ||
+	die "unclear error for an unwritable directory: $(cat "$WORK/err")"
+mkdir -p "$WORK/bare/bin" "$WORK/bare/lib"
+cp "$B/lib/libbgcopy.so" "$WORK/bare/lib/"		# no provider beside it
+cp "$BGCOPY" "$B/bin/bgcopy-record" "$WORK/bare/bin/"
+"$WORK/bare/bin/bgcopy" record -o "$WORK/t4" -- true 2> "$WORK/err"
+[ $? = 125 ] || die "a missing provider did not give 125"
+grep -q "provider.*missing" "$WORK/err" || die "unclear error: $(cat "$WORK/err")"
+"$BGCOPY" record -o "$WORK/t5" 2> "$WORK/err"
+[ $? = 125 ] && grep -q "no command" "$WORK/err" || die "no command: $(cat "$WORK/err")"
+
+# Ctrl-C reaches the command; what was recorded is kept.
+make_file slow.bin 2000000
+setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$BGCOPY" record -o "$WORK/t6" -- \
+	"$BGCOPY" --store "$WORK/s6" download "$URL/fault/slow:200000/slow.bin" \
+	"$WORK/out/slow.bin" 2>/dev/null &
+rec=$!
+sleep 1
+kill -INT -- "-$rec"
+wait "$rec"
+status=$?
+[ "$status" = 130 ] || die "after Ctrl-C record exited $status, expected 130"
+bt "$WORK/t6" | grep -q "bgcopy:state_change" || die "the interrupted trace lost its events"
+echo "bgcopy record ok"

@@ -1,0 +1,392 @@
+/*
+ * bgcopy-record: run a command under a bgcopy LTTng session, through
+ * liblttng-ctl, and leave a trace (and, with --check, a verdict).
+ *
+ *   bgcopy record [-o DIR] [--lossy] [--check [ANALYZE-OPTION...]] -- COMMAND [ARG...]
+ *
+ * `bgcopy record` runs this program, which lives beside bgcopy; keeping it
+ * apart is what lets bgcopy itself run where LTTng is not installed.
+ *
+ * Lossless by default: the channel blocks instead of discarding, and the
+ * command is run with LTTNG_UST_ALLOW_BLOCKING=1.  A session daemon that
+ * is already running is used; otherwise one is started and only that one
+ * is stopped afterwards.  Exit status: the command's, or with --check the
+ * checker's verdict when the command succeeded; 125 when recording failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <lttng/lttng.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_RECORD_FAILED 125
+#define CHANNEL "bgcopy"
+
+struct recorder {
+	char dir[PATH_MAX];
+	char session[64];
+	bool lossy;
+	bool check;
+	char **check_args;		/* options for bgcopy-analyze */
+	int ncheck_args;
+	char **command;
+	pid_t sessiond;			/* the daemon we started, if any */
+	bool session_created;
+	char self_dir[PATH_MAX];	/* where bgcopy-record lives */
+};
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bgcopy record: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bgcopy record [-o DIR] [--lossy] [--check [ANALYZE-OPTION...]]"
+		" -- COMMAND [ARG...]\n"
+		"  -o, --output DIR  where the trace goes (default ./bgcopy-trace-DATE-TIME)\n"
+		"  --lossy           let LTTng discard events rather than block the program\n"
+		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
+		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
+		"                    options up to -- go to bgcopy-analyze\n"
+		"exit status: the command's (or the verdict with --check); 125 when\n"
+		"recording itself failed\n");
+}
+
+static int parse_args(int argc, char **argv, struct recorder *r)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "lossy", no_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, dashdash = -1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			exit(0);
+		}
+	}
+	if (dashdash < 0) {
+		usage(stderr);
+		return fail("no command: put it after --");
+	}
+	/* getopt_long must stop at our --, and --check's options are not ours. */
+	int ours = dashdash;
+	for (int i = 1; i < dashdash; i++) {
+		if (!strcmp(argv[i], "--check")) {
+			ours = i + 1;
+			r->check = true;
+			r->check_args = argv + i + 1;
+			r->ncheck_args = dashdash - i - 1;
+			break;
+		}
+	}
+	while ((c = getopt_long(ours, argv, "+o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (strlen(optarg) >= sizeof(r->dir) - 1)
+				return fail("output path too long");
+			snprintf(r->dir, sizeof(r->dir), "%s", optarg);
+			break;
+		case 'l':
+			r->lossy = true;
+			break;
+		case 'c':
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < ours && !r->check)
+		return fail("unexpected argument '%s' before --", argv[optind]);
+	r->command = argv + dashdash + 1;
+	if (!r->command[0])
+		return fail("no command after --");
+	return 0;
+}
+
+/* The trace directory must exist and be writable by us before LTTng's
+ * consumer (which may run as another user) is asked to write there. */
+static int prepare_dir(struct recorder *r)
+{
+	char cwd[PATH_MAX], abs[PATH_MAX];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!r->dir[0]) {
+		localtime_r(&now, &tm);
+		strftime(r->dir, sizeof(r->dir), "bgcopy-trace-%Y%m%d-%H%M%S", &tm);
+	}
+	if (r->dir[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs, sizeof(abs), "%s/%s", cwd, r->dir) >= (int)sizeof(abs))
+			return fail("cannot make '%s' absolute", r->dir);
+		snprintf(r->dir, sizeof(r->dir), "%s", abs);
+	}
+	if (mkdir(r->dir, 0755) != 0 && errno != EEXIST)
+		return fail("cannot create trace directory '%s': %s", r->dir,
+			    strerror(errno));
+	if (access(r->dir, W_OK | X_OK) != 0)
+		return fail("trace directory '%s' is not writable: %s", r->dir,
+			    strerror(errno));
+	return 0;
+}
+
+/* The provider must be there, or the trace would be silently empty. */
+static int check_provider(const struct recorder *r)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/../lib/libbgcopy-tp.so", r->self_dir);
+	if (access(path, R_OK) != 0)
+		return fail("the tracepoint provider '%s' is missing: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
+static int start_sessiond(struct recorder *r)
+{
+	char pidfile[PATH_MAX + 32], arg[PATH_MAX + 48];
+	FILE *f;
+	pid_t pid;
+	int status;
+
+	if (lttng_session_daemon_alive() == 1)
+		return 0;
+	snprintf(pidfile, sizeof(pidfile), "%s/.sessiond.pid", r->dir);
+	snprintf(arg, sizeof(arg), "--pidfile=%s", pidfile);
+	pid = fork();
+	if (pid < 0)
+		return fail("cannot fork: %s", strerror(errno));
+	if (pid == 0) {
+		execlp("lttng-sessiond", "lttng-sessiond", "--daemonize", arg,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return fail("no session daemon runs and lttng-sessiond could not "
+			    "be started (is lttng-tools installed?)");
+	for (int i = 0; i < 100 && lttng_session_daemon_alive() != 1; i++)
+		usleep(50000);
+	f = fopen(pidfile, "r");
+	if (!f || fscanf(f, "%d", &r->sessiond) != 1)
+		r->sessiond = 0;
+	if (f)
+		fclose(f);
+	unlink(pidfile);
+	if (lttng_session_daemon_alive() != 1)
+		return fail("lttng-sessiond started but does not answer");
+	return 0;
+}
+
+static int lttng_fail(const char *what, int code)
+{
+	return fail("%s: %s", what, lttng_strerror(code));
+}
+
+static int setup_session(struct recorder *r)
+{
+	struct lttng_domain domain = { .type = LTTNG_DOMAIN_UST,
+				       .buf_type = LTTNG_BUFFER_PER_UID };
+	enum lttng_event_context_type contexts[] = {
+		LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_VTID,
+		LTTNG_EVENT_CONTEXT_PROCNAME,
+	};
+	struct lttng_channel *chan = NULL;
+	struct lttng_handle *handle = NULL;
+	struct lttng_event ev;
+	char url[PATH_MAX + 8];
+	int rc;
+
+	snprintf(r->session, sizeof(r->session), "bgcopy-record-%d", (int)getpid());
+	snprintf(url, sizeof(url), "file://%s", r->dir);
+	if ((rc = lttng_create_session(r->session, url)) < 0)
+		return lttng_fail("cannot create the tracing session", rc);
+	r->session_created = true;
+	handle = lttng_create_handle(r->session, &domain);
+	chan = lttng_channel_create(&domain);
+	if (!handle || !chan) {
+		rc = fail("out of memory");
+		goto end;
+	}
+	snprintf(chan->name, sizeof(chan->name), "%s", CHANNEL);
+	chan->attr.overwrite = 0;
+	chan->attr.subbuf_size = 1u << 20;
+	chan->attr.num_subbuf = 8;
+	/* -1: block for as long as it takes, so no event is ever lost. */
+	if (!r->lossy && (rc = lttng_channel_set_blocking_timeout(chan, -1)) < 0) {
+		rc = lttng_fail("cannot make the channel lossless", rc);
+		goto end;
+	}
+	if ((rc = lttng_enable_channel(handle, chan)) < 0) {
+		rc = lttng_fail("cannot enable the channel", rc);
+		goto end;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LTTNG_EVENT_TRACEPOINT;
+	ev.loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
+	snprintf(ev.name, sizeof(ev.name), "bgcopy:*");
+	if ((rc = lttng_enable_event(handle, &ev, CHANNEL)) < 0) {
+		rc = lttng_fail("cannot enable the bgcopy events", rc);
+		goto end;
+	}
+	for (size_t i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+		struct lttng_event_context ctx = { .ctx = contexts[i] };
+
+		if ((rc = lttng_add_context(handle, &ctx, NULL, CHANNEL)) < 0) {
+			rc = lttng_fail("cannot add a context", rc);
+			goto end;
+		}
+	}
+	if ((rc = lttng_start_tracing(r->session)) < 0)
+		rc = lttng_fail("cannot start tracing", rc);
+end:
+	lttng_channel_destroy(chan);
+	lttng_destroy_handle(handle);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Runs the command with the provider wanted; Ctrl-C reaches the command
+ * (same process group) while we wait, then we stop the session cleanly. */
+static int run_command(struct recorder *r)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_term;
+	int status;
+	pid_t pid;
+
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGTERM, &ignore, &old_term);
+	pid = fork();
+	if (pid < 0) {
+		fail("cannot fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		setenv("BGCOPY_TRACE", "1", 1);
+		if (!r->lossy)
+			setenv("LTTNG_UST_ALLOW_BLOCKING", "1", 1);
+		execvp(r->command[0], r->command);
+		fprintf(stderr, "bgcopy record: cannot run '%s': %s\n",
+			r->command[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+static void teardown(struct recorder *r)
+{
+	int rc;
+
+	if (r->session_created) {
+		if ((rc = lttng_stop_tracing(r->session)) < 0)
+			lttng_fail("cannot stop tracing", rc);
+		if ((rc = lttng_destroy_session(r->session)) < 0)
+			lttng_fail("cannot destroy the session", rc);
+	}
+	if (r->sessiond > 0) {
+		kill(r->sessiond, SIGTERM);
+		for (int i = 0; i < 100 && kill(r->sessiond, 0) == 0; i++)
+			usleep(50000);
+	}
+}
+
+static int run_checker(struct recorder *r)
+{
+	char analyze[PATH_MAX + 32];
+	char **argv = calloc((size_t)r->ncheck_args + 3, sizeof(*argv));
+	int status;
+	pid_t pid;
+
+	if (!argv)
+		return EXIT_RECORD_FAILED;
+	snprintf(analyze, sizeof(analyze), "%s/bgcopy-analyze", r->self_dir);
+	argv[0] = analyze;
+	for (int i = 0; i < r->ncheck_args; i++)
+		argv[i + 1] = r->check_args[i];
+	argv[r->ncheck_args + 1] = r->dir;
+	pid = fork();
+	if (pid == 0) {
+		execv(analyze, argv);
+		fprintf(stderr, "bgcopy record: cannot run %s: %s\n", analyze,
+			strerror(errno));
+		_exit(3);
+	}
+	free(argv);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return EXIT_RECORD_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+int main(int argc, char **argv)
+{
+	struct recorder r = { 0 };
+	char self[PATH_MAX];
+	ssize_t n;
+	int status;
+
+	if (parse_args(argc, argv, &r))
+		return EXIT_RECORD_FAILED;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fail("cannot find where bgcopy-record lives");
+		return EXIT_RECORD_FAILED;
+	}
+	self[n] = '\0';
+	snprintf(r.self_dir, sizeof(r.self_dir), "%s", dirname(self));
+	if (prepare_dir(&r) || check_provider(&r) || start_sessiond(&r) ||
+	    setup_session(&r)) {
+		teardown(&r);
+		return EXIT_RECORD_FAILED;
+	}
+	status = run_command(&r);
+	teardown(&r);
+	if (status < 0)
+		return EXIT_RECORD_FAILED;
+	fprintf(stderr, "bgcopy record: trace written to %s\n", r.dir);
+	if (r.check && status == 0)
+		return run_checker(&r);
+	return status;
+}
