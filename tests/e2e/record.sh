@@ -56,4 +56,15 @@ wait "$rec"
 status=$?
 [ "$status" = 130 ] || die "after Ctrl-C record exited $status, expected 130"
 bt "$WORK/t6" | grep -q "bgcopy:state_change" || die "the interrupted trace lost its events"
+# Live: a viewer follows the session while the command runs.
+"$BGCOPY" record --live -o "$WORK/t7" -- "$BGCOPY" --store "$WORK/s7" download \
+	"$URL/fault/slow:500000/slow.bin" "$WORK/out/live.bin" 2> "$WORK/live.err" &
+rec=$!
+for _ in $(seq 100); do grep -q "live at" "$WORK/live.err" && break; sleep 0.05; done
+url=$(sed -n 's/^bgcopy record: live at //p' "$WORK/live.err")
+[ -n "$url" ] || die "no live URL: $(cat "$WORK/live.err")"
+timeout 30 babeltrace2 --input-format=lttng-live "$url" > "$WORK/live.txt" 2>/dev/null
+wait "$rec" || die "live record failed: $(cat "$WORK/live.err")"
+grep -q "bgcopy:transfer" "$WORK/live.txt" || die "the live viewer saw no transfer"
+bt "$WORK/t7" | grep -q "bgcopy:job_created" || die "the live trace was not kept"
 echo "bgcopy record ok"

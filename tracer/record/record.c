@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -25,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,16 +36,21 @@
 
 #define EXIT_RECORD_FAILED 125
 #define CHANNEL "bgcopy"
+#define RELAYD_CONTROL_PORT 5342	/* lttng-relayd's defaults */
+#define RELAYD_LIVE_PORT 5344
+#define LIVE_TIMER_US 100000		/* how often live data is flushed */
 
 struct recorder {
 	char dir[PATH_MAX];
 	char session[64];
 	bool lossy;
+	bool live;
 	bool check;
 	char **check_args;		/* options for bgcopy-analyze */
 	int ncheck_args;
 	char **command;
 	pid_t sessiond;			/* the daemon we started, if any */
+	pid_t relayd;			/* the relay daemon we started, if any */
 	bool session_created;
 	char self_dir[PATH_MAX];	/* where bgcopy-record lives */
 };
@@ -63,10 +72,12 @@ static int fail(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bgcopy record [-o DIR] [--lossy] [--check [ANALYZE-OPTION...]]"
+		"usage: bgcopy record [-o DIR] [--lossy] [--live] [--check [ANALYZE-OPTION...]]"
 		" -- COMMAND [ARG...]\n"
 		"  -o, --output DIR  where the trace goes (default ./bgcopy-trace-DATE-TIME)\n"
 		"  --lossy           let LTTng discard events rather than block the program\n"
+		"  --live            record through lttng-relayd in live mode and print the\n"
+		"                    URL a live viewer (bgcopy-analyze --live) can follow\n"
 		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
 		"                    options up to -- go to bgcopy-analyze\n"
@@ -79,6 +90,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "lossy", no_argument, NULL, 'l' },
+		{ "live", no_argument, NULL, 'L' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -119,6 +131,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			break;
 		case 'l':
 			r->lossy = true;
+			break;
+		case 'L':
+			r->live = true;
 			break;
 		case 'c':
 			break;
@@ -213,6 +228,50 @@ static int start_sessiond(struct recorder *r)
 	return 0;
 }
 
+static bool port_listens(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Live sessions go through a relay daemon: use the one that listens, or
+ * run our own, writing under the trace directory, for as long as we do. */
+static int start_relayd(struct recorder *r)
+{
+	char out[PATH_MAX + 16];
+
+	if (port_listens(RELAYD_CONTROL_PORT))
+		return 0;
+	snprintf(out, sizeof(out), "--output=%s", r->dir);
+	r->relayd = fork();
+	if (r->relayd < 0)
+		return fail("cannot fork: %s", strerror(errno));
+	if (r->relayd == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execlp("lttng-relayd", "lttng-relayd", out, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		if (port_listens(RELAYD_CONTROL_PORT) && port_listens(RELAYD_LIVE_PORT))
+			return 0;
+		if (waitpid(r->relayd, NULL, WNOHANG) == r->relayd) {
+			r->relayd = 0;
+			break;
+		}
+		usleep(50000);
+	}
+	return fail("lttng-relayd could not be started (is lttng-tools installed?)");
+}
+
 static int lttng_fail(const char *what, int code)
 {
 	return fail("%s: %s", what, lttng_strerror(code));
@@ -234,7 +293,10 @@ static int setup_session(struct recorder *r)
 
 	snprintf(r->session, sizeof(r->session), "bgcopy-record-%d", (int)getpid());
 	snprintf(url, sizeof(url), "file://%s", r->dir);
-	if ((rc = lttng_create_session(r->session, url)) < 0)
+	rc = r->live ? lttng_create_session_live(r->session, "net://127.0.0.1",
+						 LIVE_TIMER_US) :
+		       lttng_create_session(r->session, url);
+	if (rc < 0)
 		return lttng_fail("cannot create the tracing session", rc);
 	r->session_created = true;
 	handle = lttng_create_handle(r->session, &domain);
@@ -272,8 +334,17 @@ static int setup_session(struct recorder *r)
 			goto end;
 		}
 	}
-	if ((rc = lttng_start_tracing(r->session)) < 0)
+	if ((rc = lttng_start_tracing(r->session)) < 0) {
 		rc = lttng_fail("cannot start tracing", rc);
+		goto end;
+	}
+	if (r->live) {
+		char host[256] = "localhost";
+
+		gethostname(host, sizeof(host) - 1);
+		fprintf(stderr, "bgcopy record: live at net://127.0.0.1:%d/host/%s/%s\n",
+			RELAYD_LIVE_PORT, host, r->session);
+	}
 end:
 	lttng_channel_destroy(chan);
 	lttng_destroy_handle(handle);
@@ -331,6 +402,10 @@ static void teardown(struct recorder *r)
 		for (int i = 0; i < 100 && kill(r->sessiond, 0) == 0; i++)
 			usleep(50000);
 	}
+	if (r->relayd > 0) {
+		kill(r->relayd, SIGTERM);
+		waitpid(r->relayd, NULL, 0);
+	}
 }
 
 static int run_checker(struct recorder *r)
@@ -377,7 +452,7 @@ int main(int argc, char **argv)
 	self[n] = '\0';
 	snprintf(r.self_dir, sizeof(r.self_dir), "%s", dirname(self));
 	if (prepare_dir(&r) || check_provider(&r) || start_sessiond(&r) ||
-	    setup_session(&r)) {
+	    (r.live && start_relayd(&r)) || setup_session(&r)) {
 		teardown(&r);
 		return EXIT_RECORD_FAILED;
 	}
