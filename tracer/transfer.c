@@ -449,6 +449,7 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 	if (x->http_error) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
 		err->http_status = (int)x->http_error;
+		err->curl_code = CURLE_HTTP_RETURNED_ERROR;	/* not our abort */
 		/* A range the server cannot serve: start the file over. */
 		*transient = transient_http(x->http_error) || x->http_error == 416;
 		error_describe(err, "HTTP %ld from %s", x->http_error, f->redacted_url);
@@ -486,6 +487,9 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
+	/* We stop reading an error body ourselves; say what curl would. */
+	if (x->http_error && rc == CURLE_WRITE_ERROR)
+		rc = CURLE_HTTP_RETURNED_ERROR;
 	bgcopy_job *job = x->job;
 	struct bgcopy_error err;
 	bool transient;
