@@ -162,7 +162,29 @@ $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 
 $(call obj,tests/bench/tp_bench.c): EXTRA_CFLAGS = $(call PC,lttng-ust)
 
-TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS)
+# Test tools: a fake engine that breaks the contract on purpose, a JSON
+# validator, a modification storm through the real library.
+TOOLS := $(B)/tools/fake_engine $(B)/tools/json_check $(B)/tools/storm
+
+$(call obj,tests/tools/json_check.c): EXTRA_CFLAGS = $(call PC,jansson)
+
+# Both drive the provider's hook table, as the engine does.
+$(B)/tools/fake_engine: $(call obj,tests/tools/fake_engine.c)
+$(B)/bench/gen_events: $(call obj,tests/bench/gen_events.c)
+$(B)/tools/fake_engine $(B)/bench/gen_events:
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl
+
+$(B)/tools/json_check: $(call obj,tests/tools/json_check.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,jansson)
+
+$(B)/tools/storm: $(call obj,tests/tools/storm.c) $(LIBBGCOPY)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib'
+
+TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
 # under LTTng's or babeltrace2's uninstrumented libraries.
@@ -179,7 +201,8 @@ demo: deps
 	@tests/demo.sh $(B)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench
+	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench \
+		$(B)/bench/gen_events
 	@tests/bench/run.sh $(B)
 
 install: all

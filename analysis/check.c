@@ -108,6 +108,10 @@ static int configure(struct check *c, const bt_value *params,
 	oc->max_latency_ns = bt_value_map_has_entry(params, "max-latency-ms") ?
 		(int64_t) params_uint(params, "max-latency-ms", 0) * 1000000 :
 		-1;
+	/* Only these list every arming and delivery; the text report and
+	 * JUnit need the findings and latencies alone. */
+	oc->keep_history = c->json || chrome ||
+			   params_bool(params, "timeline", false);
 	return 0;
 }
 

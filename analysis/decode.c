@@ -25,7 +25,7 @@ static const struct member {
 	U(jobs_restored),
 	S(name), I(priority), U(owner), I(state), U(notify_flags),
 	U(min_retry_delay_ms), U(no_progress_timeout_ms),
-	U(modification_interval_ms), U(files),
+	U(modification_interval_ms), U(files), S(notify_cmdline),
 	I(file_index), S(url), S(local_path), U(bytes),
 	I(from), I(to), I(cause), I(error_context), I(error_code),
 	I(http_status), I(curl_code), I(error_file), S(description),
@@ -49,19 +49,24 @@ static const struct member {
 	"min_retry_delay_ms", "no_progress_timeout_ms", \
 	"modification_interval_ms", "files"
 
+/* Fields an event may lack: engines before e381adb did not record them. */
+static const char *const info_optional[] = { "epoch", "notify_cmdline", NULL };
+
 static const struct event_def {
 	const char *name;
 	enum bgc_rec_type type;
 	const char *const *fields;
+	const char *const *optional;
 } events[] = {
-#define EV(n, t, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL } }
+#define EV(n, t, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL }, NULL }
+#define EV_OPT(n, t, opt, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL }, opt }
 	EV(engine_open, BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
 	   "dispatcher_threads", "test_options", "min_retry_floor_ms"),
 	EV(engine_close, BGC_REC_ENGINE_CLOSE, "engine"),
 	EV(store_open, BGC_REC_STORE_OPEN, "engine", "path", "schema_version",
 	   "jobs_restored"),
-	EV(job_created, BGC_REC_JOB_CREATED, INFO),
-	EV(job_restored, BGC_REC_JOB_RESTORED, INFO),
+	EV_OPT(job_created, BGC_REC_JOB_CREATED, info_optional, INFO),
+	EV_OPT(job_restored, BGC_REC_JOB_RESTORED, info_optional, INFO),
 	EV(file_added, BGC_REC_FILE_ADDED, JOB, "file_index", "url",
 	   "local_path"),
 	EV(file_complete, BGC_REC_FILE_COMPLETE, JOB, "file_index", "bytes"),
@@ -90,6 +95,7 @@ static const struct event_def {
 	   "namelookup_us", "connect_us", "tls_us", "first_byte_us",
 	   "total_us", "curl_code"),
 #undef EV
+#undef EV_OPT
 };
 
 #undef JOB
@@ -110,18 +116,55 @@ struct class_info {
 	const struct event_def *def;
 	struct field_map *fields;
 	size_t n_fields;
+	bool has_epoch;			/* the payload has `epoch' */
 	int64_t vpid_index, vtid_index;	/* -1: absent */
+	bool vpid_signed, vtid_signed;
 };
 
 struct decoder {
 	struct class_info *classes;	/* open addressing on ec */
 	size_t cap, len;
+	bool lean;
 	char error[256];
 };
 
-struct decoder *decoder_create(void)
+struct decoder *decoder_create(bool lean)
 {
-	return calloc(1, sizeof(struct decoder));
+	struct decoder *d = calloc(1, sizeof(struct decoder));
+
+	if (d)
+		d->lean = lean;
+	return d;
+}
+
+/* The members oracle.c reads; a lean decoder stores no other. */
+static const char *const oracle_members[] = {
+	"engine", "job", "seq", "store", "trace_schema", "dispatcher_threads",
+	"name", "state", "notify_flags", "min_retry_delay_ms",
+	"modification_interval_ms", "epoch", "notify_cmdline", "file_index",
+	"from", "to", "new_flags", "result", "new_epoch", "iface", "property",
+	"value", "kind", "attempt", "pid", "status", NULL,
+};
+
+static bool oracle_reads(enum bgc_rec_type type, const char *name)
+{
+	const char *const *m;
+
+	switch (type) {
+	case BGC_REC_PROGRESS:		/* each is one modification, no more */
+	case BGC_REC_FILE_ADDED:
+	case BGC_REC_TRANSFER:
+	case BGC_REC_RETRY_SCHEDULED:
+	case BGC_REC_STORE_OPEN:
+		return !strcmp(name, "engine") || !strcmp(name, "job") ||
+		       !strcmp(name, "seq");
+	default:
+		for (m = oracle_members; *m; m++) {
+			if (!strcmp(*m, name))
+				return true;
+		}
+		return false;
+	}
 }
 
 void decoder_destroy(struct decoder *d)
@@ -201,7 +244,8 @@ static bool find_member(const bt_field_class *st, const char *name,
 	return false;
 }
 
-static int64_t context_index(const bt_event_class *ec, const char *name)
+static int64_t context_index(const bt_event_class *ec, const char *name,
+			     bool *is_signed)
 {
 	const bt_field_class *ctx =
 		bt_stream_class_borrow_event_common_context_field_class_const(
@@ -213,7 +257,49 @@ static int64_t context_index(const bt_event_class *ec, const char *name)
 	    !bt_field_class_type_is(bt_field_class_get_type(fc),
 				    BT_FIELD_CLASS_TYPE_INTEGER))
 		return -1;
+	*is_signed = bt_field_class_type_is(bt_field_class_get_type(fc),
+		BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
 	return (int64_t) index;
+}
+
+/* Maps one payload field: 0, 1 when an optional field is absent, -1. */
+static int map_field(struct decoder *d, struct class_info *ci,
+		     const bt_field_class *payload, const char *name,
+		     bool optional)
+{
+	const struct member *m = member_by_name(name);
+	struct field_map *fm = &ci->fields[ci->n_fields];
+	const bt_field_class *fc;
+	bt_field_class_type type;
+	bool ok;
+
+	if (!payload || !find_member(payload, name, &fm->index, &fc)) {
+		if (optional)
+			return 1;
+		snprintf(d->error, sizeof(d->error),
+			 "event %s has no field `%s': not bgcopy trace "
+			 "schema 1", ci->def->name, name);
+		return -1;
+	}
+	type = bt_field_class_get_type(fc);
+	ok = m->kind == MK_STR ? type == BT_FIELD_CLASS_TYPE_STRING :
+	     bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_INTEGER);
+	if (!ok) {
+		snprintf(d->error, sizeof(d->error),
+			 "field `%s' of event %s has an unexpected type: not "
+			 "bgcopy trace schema 1", name, ci->def->name);
+		return -1;
+	}
+	fm->off = m->off;
+	fm->kind = m->kind;
+	fm->is_signed = bt_field_class_type_is(type,
+		BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
+	if (strcmp(name, "epoch") == 0)
+		ci->has_epoch = true;
+	/* Checked to exist, but not copied when nobody reads it. */
+	if (!d->lean || oracle_reads(ci->def->type, name))
+		ci->n_fields++;
+	return 0;
 }
 
 static int resolve_fields(struct decoder *d, struct class_info *ci)
@@ -225,43 +311,23 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 
 	for (name = ci->def->fields; *name; name++)
 		n++;
+	for (name = ci->def->optional; name && *name; name++)
+		n++;
 	ci->fields = calloc(n, sizeof(*ci->fields));
 	if (!ci->fields) {
 		snprintf(d->error, sizeof(d->error), "out of memory");
 		return -1;
 	}
 	for (name = ci->def->fields; *name; name++) {
-		const struct member *m = member_by_name(*name);
-		struct field_map *fm = &ci->fields[ci->n_fields];
-		const bt_field_class *fc;
-		bt_field_class_type type;
-		bool ok;
-
-		if (!payload || !find_member(payload, *name, &fm->index, &fc)) {
-			snprintf(d->error, sizeof(d->error),
-				 "event %s has no field `%s': not bgcopy "
-				 "trace schema 1", ci->def->name, *name);
+		if (map_field(d, ci, payload, *name, false))
 			return -1;
-		}
-		type = bt_field_class_get_type(fc);
-		ok = m->kind == MK_STR ?
-		     type == BT_FIELD_CLASS_TYPE_STRING :
-		     bt_field_class_type_is(type, BT_FIELD_CLASS_TYPE_INTEGER);
-		if (!ok) {
-			snprintf(d->error, sizeof(d->error),
-				 "field `%s' of event %s has an unexpected "
-				 "type: not bgcopy trace schema 1",
-				 *name, ci->def->name);
-			return -1;
-		}
-		fm->off = m->off;
-		fm->kind = m->kind;
-		fm->is_signed = bt_field_class_type_is(type,
-			BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
-		ci->n_fields++;
 	}
-	ci->vpid_index = context_index(ci->ec, "vpid");
-	ci->vtid_index = context_index(ci->ec, "vtid");
+	for (name = ci->def->optional; name && *name; name++) {
+		if (map_field(d, ci, payload, *name, true) < 0)
+			return -1;
+	}
+	ci->vpid_index = context_index(ci->ec, "vpid", &ci->vpid_signed);
+	ci->vtid_index = context_index(ci->ec, "vtid", &ci->vtid_signed);
 	return 0;
 }
 
@@ -328,16 +394,14 @@ static void store(struct bgc_record *rec, const struct field_map *fm,
 	}
 }
 
-static int64_t context_value(const bt_field *ctx, int64_t index)
+static int64_t context_value(const bt_field *ctx, int64_t index,
+			     bool is_signed)
 {
-	const bt_field *f;
-
 	if (!ctx || index < 0)
 		return -1;
-	f = bt_field_structure_borrow_member_field_by_index_const(ctx,
-		(uint64_t) index);
-	return (int64_t) int_value(f, bt_field_class_type_is(
-		bt_field_get_class_type(f), BT_FIELD_CLASS_TYPE_SIGNED_INTEGER));
+	return (int64_t) int_value(
+		bt_field_structure_borrow_member_field_by_index_const(ctx,
+			(uint64_t) index), is_signed);
 }
 
 static int snapshot_ns(struct decoder *d, const bt_clock_snapshot *cs,
@@ -367,6 +431,7 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 		return 0;
 	memset(rec, 0, sizeof(*rec));
 	rec->type = ci->def->type;
+	rec->has_epoch = ci->has_epoch;
 	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg) &&
 	    snapshot_ns(d, bt_message_event_borrow_default_clock_snapshot_const(msg),
 			&rec->ts))
@@ -377,8 +442,8 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 		      bt_field_structure_borrow_member_field_by_index_const(
 			      payload, ci->fields[i].index));
 	ctx = bt_event_borrow_common_context_field_const(ev);
-	rec->vpid = context_value(ctx, ci->vpid_index);
-	rec->vtid = context_value(ctx, ci->vtid_index);
+	rec->vpid = context_value(ctx, ci->vpid_index, ci->vpid_signed);
+	rec->vtid = context_value(ctx, ci->vtid_index, ci->vtid_signed);
 	return 1;
 }
 

@@ -8,13 +8,20 @@
 #ifndef BGCOPY_DECODE_H
 #define BGCOPY_DECODE_H
 
+#include <stdbool.h>
+
 #include <babeltrace2/babeltrace.h>
 
 #include "record.h"
 
 struct decoder;
 
-struct decoder *decoder_create(void);
+/*
+ * lean: fill only what the oracle reads (oracle.c); the other members of
+ * a record are left zero.  Every field is still checked to exist.  The
+ * timeline needs them all: lean false.
+ */
+struct decoder *decoder_create(bool lean);
 void decoder_destroy(struct decoder *d);
 
 /*

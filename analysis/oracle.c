@@ -31,8 +31,15 @@
 #define DEFAULT_RETRY	(600000 * MS)
 #define DEFAULT_INTERVAL (500 * MS)
 #define DEFAULT_CAP	4u
-/* The engine's timers truncate to ms, so spacing may look 1 ms short. */
-#define CLOCK_SLACK	MS
+/*
+ * The engine rounds its notification deadlines up to the next ms, so a
+ * retry begins at least the retry delay after the callback_end or
+ * cmdline_exit that failed: no slack.  Two M are spaced from the engine's
+ * clock read just before the first callback_begin is stamped; allow for
+ * the time between the two (a preempted dispatcher, a busy channel).
+ */
+#define RETRY_SLACK	0
+#define MOD_SLACK	MS
 
 #define T BGCOPY_TP_KIND_JOB_TRANSFERRED
 #define E BGCOPY_TP_KIND_JOB_ERROR
@@ -46,6 +53,7 @@ struct engine {
 	unsigned inflight;		/* callbacks running now */
 	int64_t last_ts;		/* last sign of life */
 	bool ended;
+	bool closed;			/* engine_close seen: a clean end */
 	bool lossy;			/* inflight may miss lost ends */
 };
 
@@ -59,9 +67,11 @@ struct obl {
 	struct oracle_evidence armed_ev;
 	bool begun;
 	bool handed_to_cmdline;
+	bool maybe;			/* restored, history unknown: may be owed */
 	bool discharged;
 	uint64_t discharge_epoch;
 	unsigned discharge_incarnation;
+	struct engine *discharge_eng;
 	struct oracle_evidence discharge_ev;
 	bool fail_pending, fail_cmdline;
 	int64_t fail_ts;
@@ -92,6 +102,24 @@ struct inflight {
 	struct oracle_evidence ev;
 };
 
+/*
+ * What a job needs only while it may still owe or deliver something.  A
+ * final job with nothing running is retired: this is freed, so a trace of
+ * many jobs costs little more than their results (see job_retire()).
+ */
+struct live {
+	struct obl t, e;
+	struct obl *f;			/* in completion order */
+	size_t n_f, f_cap;
+	struct mod m;
+	struct inflight *inflight;
+	size_t n_inflight, inflight_cap;
+	unsigned callbacks_running;	/* callbacks and command lines */
+
+	bool engine_armed[ORACLE_KINDS];
+	struct oracle_evidence engine_armed_ev[ORACLE_KINDS];
+};
+
 struct job {
 	struct oracle_job pub;
 	char *name;
@@ -113,30 +141,34 @@ struct job {
 	bool epoch_known;
 	struct oracle_evidence epoch_ev;
 	uint64_t iface;
+	uint64_t iface_epoch;		/* the epoch `iface' was set in */
 	bool cmdline;
+	bool cmdline_known;		/* false: restored, no notify_cmdline */
+	bool iface_released;		/* the engine let go of `iface' */
 	uint64_t n_events;
 	bool have_seq;
 	uint64_t last_seq;
 	int64_t last_seq_ts;
 
-	struct obl t, e;
-	struct obl *f;			/* in completion order */
-	size_t n_f, f_cap;
-	struct mod m;
-	struct inflight *inflight;
-	size_t n_inflight, inflight_cap;
-	unsigned callbacks_running;
-
-	bool engine_armed[ORACLE_KINDS];
-	struct oracle_evidence engine_armed_ev[ORACLE_KINDS];
+	struct live *L;			/* NULL once retired */
 
 	bool tainted;
-	char taint[192];
+	char *taint;
+};
+
+/* A window in which the tracer lost events (or packets). */
+struct loss {
+	int64_t begin, end;
+	uint64_t count;
+	bool packets, has_window;
 };
 
 struct oracle {
 	struct oracle_config cfg;
+	struct loss *losses;
+	size_t n_losses, losses_cap;
 	struct strmap jobs_by_id;
+	struct job *last_job;		/* a job's events often come in runs */
 	struct job **jobs;
 	size_t n_jobs, jobs_cap;
 	struct engine **engines;
@@ -266,8 +298,8 @@ static void cite(struct oracle_finding *f, struct oracle_evidence ev)
 static void cite_engine_arming(struct oracle_finding *f, const struct job *j,
 			       int kind)
 {
-	if (f && kind > 0 && kind < ORACLE_KINDS && j->engine_armed[kind])
-		cite(f, j->engine_armed_ev[kind]);
+	if (f && kind > 0 && kind < ORACLE_KINDS && j->L->engine_armed[kind])
+		cite(f, j->L->engine_armed_ev[kind]);
 }
 
 /* ---- notifications and deliveries --------------------------------- */
@@ -280,9 +312,13 @@ static struct oracle_notif *notif_of(struct job *j, size_t i)
 static int notif_new(struct oracle *o, struct job *j, int kind, int32_t file,
 		     int64_t ts, int64_t due, size_t *out)
 {
-	struct oracle_notif *n = PUSH(o, j->notifs, j->n_notifs,
-				      j->notifs_cap);
+	struct oracle_notif *n;
 
+	if (!o->cfg.keep_history) {
+		*out = SIZE_MAX;	/* notif_of() finds nothing */
+		return 0;
+	}
+	n = PUSH(o, j->notifs, j->n_notifs, j->notifs_cap);
 	if (!n)
 		return -1;
 	*n = (struct oracle_notif) {
@@ -343,7 +379,7 @@ static int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 	b->due_ts = due;
 	b->armed_ev = ev_of(r);
 	b->begun = b->handed_to_cmdline = false;
-	b->discharged = b->fail_pending = false;
+	b->discharged = b->fail_pending = b->maybe = false;
 	return 0;
 }
 
@@ -362,6 +398,7 @@ static void obl_discharge(struct job *j, struct obl *b,
 	b->discharged = true;
 	b->discharge_epoch = r->epoch;
 	b->discharge_incarnation = j->incarnation;
+	b->discharge_eng = j->eng;
 	b->discharge_ev = ev_of(r);
 	notif_close(j, b->notif, ORACLE_DISCHARGED, r->ts);
 }
@@ -370,9 +407,9 @@ static struct obl *first_armed_f(struct job *j)
 {
 	size_t i;
 
-	for (i = 0; i < j->n_f; i++) {
-		if (j->f[i].armed)
-			return &j->f[i];
+	for (i = 0; i < j->L->n_f; i++) {
+		if (j->L->f[i].armed)
+			return &j->L->f[i];
 	}
 	return NULL;
 }
@@ -383,12 +420,12 @@ static struct obl *find_f(struct job *j, int32_t file)
 	struct obl *last = NULL;
 	size_t i;
 
-	for (i = 0; i < j->n_f; i++) {
-		if (j->f[i].file != file)
+	for (i = 0; i < j->L->n_f; i++) {
+		if (j->L->f[i].file != file)
 			continue;
-		if (j->f[i].armed)
-			return &j->f[i];
-		last = &j->f[i];
+		if (j->L->f[i].armed)
+			return &j->L->f[i];
+		last = &j->L->f[i];
 	}
 	return last;
 }
@@ -397,9 +434,9 @@ static struct obl *obl_for(struct job *j, int kind, int32_t file)
 {
 	switch (kind) {
 	case T:
-		return &j->t;
+		return &j->L->t;
 	case E:
-		return &j->e;
+		return &j->L->e;
 	case F:
 		return find_f(j, file);
 	default:
@@ -411,7 +448,7 @@ static struct obl *obl_for(struct job *j, int kind, int32_t file)
 
 static int64_t mod_deadline(const struct oracle *o, const struct job *j)
 {
-	return j->m.window_ts + j->interval_ns + o->cfg.grace_ns;
+	return j->L->m.window_ts + j->interval_ns + o->cfg.grace_ns;
 }
 
 /* G1 for M: it had a deliverable window and did not begin within it. */
@@ -420,19 +457,19 @@ static bool mod_missed(struct oracle *o, struct job *j, int64_t ts,
 {
 	struct oracle_finding *f;
 
-	if (j->m.window_ts < 0 || ts <= mod_deadline(o, j) ||
-	    j->m.lost_reported)
+	if (j->L->m.window_ts < 0 || ts <= mod_deadline(o, j) ||
+	    j->L->m.lost_reported)
 		return false;
-	j->m.lost_reported = true;
+	j->L->m.lost_reported = true;
 	f = finding(o, j, ORACLE_G1_LOST, M, -1, ts,
 		    "JOB_MODIFICATION armed at +%.3f ms %s; it was due by "
 		    "+%.3f ms (interval %.3f ms + grace %.3f ms)",
-		    rel_ms(o, j->m.armed_ts), how,
+		    rel_ms(o, j->L->m.armed_ts), how,
 		    rel_ms(o, mod_deadline(o, j)), NAMES_MS(j->interval_ns),
 		    NAMES_MS(o->cfg.grace_ns));
 	if (f)
-		f->armed_ts = j->m.armed_ts;
-	cite(f, j->m.armed_ev);
+		f->armed_ts = j->L->m.armed_ts;
+	cite(f, j->L->m.armed_ev);
 	if (r)
 		cite(f, ev_of(r));
 	cite_engine_arming(f, j, M);
@@ -445,33 +482,33 @@ static int mod_arm(struct oracle *o, struct job *j, const struct bgc_record *r)
 
 	if (is_final(j->state) || !allowed(j, M))
 		return 0;
-	if (j->m.armed) {
+	if (j->L->m.armed) {
 		/* Coalesced; a change made while routed is owed. */
-		if (j->m.window_ts < 0 && routed(j, M)) {
-			j->m.window_ts = r->ts;
-			if (j->m.due_ts < 0)
-				j->m.due_ts = r->ts;
+		if (j->L->m.window_ts < 0 && routed(j, M)) {
+			j->L->m.window_ts = r->ts;
+			if (j->L->m.due_ts < 0)
+				j->L->m.due_ts = r->ts;
 		}
 		return 0;
 	}
-	if (notif_new(o, j, M, -1, r->ts, due, &j->m.notif))
+	if (notif_new(o, j, M, -1, r->ts, due, &j->L->m.notif))
 		return -1;
-	j->m.armed = true;
-	j->m.lost_reported = false;
-	j->m.armed_ts = r->ts;
-	j->m.due_ts = j->m.window_ts = due;
-	j->m.armed_ev = ev_of(r);
+	j->L->m.armed = true;
+	j->L->m.lost_reported = false;
+	j->L->m.armed_ts = r->ts;
+	j->L->m.due_ts = j->L->m.window_ts = due;
+	j->L->m.armed_ev = ev_of(r);
 	return 0;
 }
 
 static void mod_void(struct oracle *o, struct job *j,
 		     const struct bgc_record *r)
 {
-	if (!j->m.armed)
+	if (!j->L->m.armed)
 		return;
 	mod_missed(o, j, r->ts, r, "never began before it was voided");
-	j->m.armed = false;
-	notif_close(j, j->m.notif, j->m.lost_reported ?
+	j->L->m.armed = false;
+	notif_close(j, j->L->m.notif, j->L->m.lost_reported ?
 		    ORACLE_LOST : ORACLE_VOIDED, r->ts);
 }
 
@@ -497,14 +534,14 @@ static void route_changed(struct job *j, int64_t ts)
 {
 	size_t i;
 
-	obl_route_changed(j, &j->t, T, ts);
-	obl_route_changed(j, &j->e, E, ts);
-	for (i = 0; i < j->n_f; i++)
-		obl_route_changed(j, &j->f[i], F, ts);
+	obl_route_changed(j, &j->L->t, T, ts);
+	obl_route_changed(j, &j->L->e, E, ts);
+	for (i = 0; i < j->L->n_f; i++)
+		obl_route_changed(j, &j->L->f[i], F, ts);
 	/* Changes made while nobody listened may be delivered later but
 	 * are not owed: the contract only parks T, E and F. */
-	if (j->m.armed && !routed(j, M))
-		j->m.window_ts = -1;
+	if (j->L->m.armed && !routed(j, M))
+		j->L->m.window_ts = -1;
 }
 
 /* ---- engines and jobs --------------------------------------------- */
@@ -539,13 +576,15 @@ static void taint(struct job *j, const char *fmt, ...)
 static void taint(struct job *j, const char *fmt, ...)
 {
 	va_list ap;
+	char why[192];
 
 	if (j->tainted)
 		return;	/* the first reason is the one to fix */
 	j->tainted = true;
 	va_start(ap, fmt);
-	vsnprintf(j->taint, sizeof(j->taint), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	j->taint = strdup(why);	/* NULL: still tainted (see job_publish) */
 }
 
 static void job_set_info(struct job *j, const struct bgc_record *r)
@@ -560,16 +599,78 @@ static void job_set_info(struct job *j, const struct bgc_record *r)
 	j->flags = (uint32_t) r->notify_flags;
 	j->retry_ns = (int64_t) r->min_retry_delay_ms * MS;
 	j->interval_ns = (int64_t) r->modification_interval_ms * MS;
+	/* A new job has epoch 0 and no command line, recorded or not. */
+	if (r->has_epoch || r->type == BGC_REC_JOB_CREATED) {
+		j->epoch = r->has_epoch ? r->epoch : 0;
+		j->epoch_known = true;
+		j->epoch_ev = ev_of(r);
+	}
+	if (r->notify_cmdline || r->type == BGC_REC_JOB_CREATED) {
+		j->cmdline = r->notify_cmdline && *r->notify_cmdline;
+		j->cmdline_known = true;
+	}
+}
+
+/* Gives a job (new, or retired and back) its live state. */
+static int job_revive(struct oracle *o, struct job *j)
+{
+	j->L = calloc(1, sizeof(*j->L));
+	if (!j->L)
+		return set_error(o, "out of memory");
+	j->L->m.window_ts = j->L->m.due_ts = -1;
+	return 0;
+}
+
+/*
+ * A final job owes nothing (its state change voided everything) and,
+ * with nothing running, can deliver nothing more that counts: keep its
+ * results, free the rest.  An event for it later revives it.
+ */
+static void job_retire(struct job *j)
+{
+	if (!j->L || !is_final(j->state) || j->L->n_inflight)
+		return;
+	free(j->L->f);
+	free(j->L->inflight);
+	free(j->L);
+	j->L = NULL;
+}
+
+/*
+ * The engine writes canonical lower-case UUIDs: anything else is damage
+ * (CTF has no checksum, so garbled bytes may still decode).  Checked once
+ * per job, when it first shows.
+ */
+static bool valid_job_id(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++) {
+		char c = s[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? c != '-' :
+		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
 }
 
 static struct job *job_get(struct oracle *o, struct engine *eng,
 			   const struct bgc_record *r)
 {
-	struct job *j = strmap_get(&o->jobs_by_id, r->job);
+	struct job *j;
 	struct job **slot;
 
+	if (o->last_job && strcmp(o->last_job->pub.id, r->job) == 0)
+		return o->last_job;
+	j = strmap_get(&o->jobs_by_id, r->job);
 	if (j)
-		return j;
+		return o->last_job = j;
+	if (!valid_job_id(r->job)) {
+		set_error(o, "a %s event has a malformed job id: the trace is "
+			  "damaged", names_record(r->type));
+		return NULL;
+	}
 	j = calloc(1, sizeof(*j));
 	slot = j ? PUSH(o, o->jobs, o->n_jobs, o->jobs_cap) : NULL;
 	if (slot)
@@ -589,7 +690,8 @@ static struct job *job_get(struct oracle *o, struct engine *eng,
 	j->flags = DEFAULT_FLAGS;
 	j->retry_ns = DEFAULT_RETRY;
 	j->interval_ns = DEFAULT_INTERVAL;
-	j->m.window_ts = j->m.due_ts = -1;
+	if (job_revive(o, j))
+		return NULL;
 	if (r->type != BGC_REC_JOB_CREATED && r->type != BGC_REC_JOB_RESTORED)
 		taint(j, "the job's creation is not in the trace");
 	return j;
@@ -599,7 +701,7 @@ static struct job *job_get(struct oracle *o, struct engine *eng,
 
 static bool job_busy(const struct job *j)
 {
-	return j->callbacks_running > 0 ||
+	return j->L->callbacks_running > 0 ||
 	       (j->eng && j->eng->cap && j->eng->inflight >= j->eng->cap);
 }
 
@@ -607,9 +709,9 @@ static bool inflight_for(const struct job *j, int kind, int32_t file)
 {
 	size_t i;
 
-	for (i = 0; i < j->n_inflight; i++) {
-		if (j->inflight[i].kind == kind &&
-		    (kind != F || j->inflight[i].file == file))
+	for (i = 0; i < j->L->n_inflight; i++) {
+		if (j->L->inflight[i].kind == kind &&
+		    (kind != F || j->L->inflight[i].file == file))
 			return true;
 	}
 	return false;
@@ -649,6 +751,10 @@ static void obl_settle(struct oracle *o, struct job *j, struct obl *b,
 	if (!b->armed)
 		return;
 	out = obl_settle_outcome(o, j, b, kind, horizon);
+	/* Restored without its history: it may have been delivered before
+	 * the trace began (the trace does not show what is owed, K21). */
+	if (out == ORACLE_LOST && b->maybe)
+		out = ORACLE_PENDING;
 	if (out == ORACLE_PENDING && j->eng && j->eng->ended)
 		out = ORACLE_CARRIED;
 	if (out == ORACLE_LOST) {
@@ -676,16 +782,16 @@ static void mod_settle(struct oracle *o, struct job *j, int64_t horizon)
 {
 	enum oracle_outcome out;
 
-	if (!j->m.armed)
+	if (!j->L->m.armed)
 		return;
-	if (j->m.window_ts < 0)
+	if (j->L->m.window_ts < 0)
 		out = ORACLE_PARKED;
 	else if (mod_missed(o, j, horizon, NULL, "never began"))
 		out = ORACLE_LOST;
 	else
 		out = j->eng && j->eng->ended ? ORACLE_CARRIED : ORACLE_PENDING;
-	j->m.armed = false;
-	notif_close(j, j->m.notif, out, -1);
+	j->L->m.armed = false;
+	notif_close(j, j->L->m.notif, out, -1);
 }
 
 /*
@@ -697,10 +803,12 @@ static void job_settle(struct oracle *o, struct job *j, int64_t horizon)
 {
 	size_t i;
 
-	obl_settle(o, j, &j->t, T, horizon);
-	obl_settle(o, j, &j->e, E, horizon);
-	for (i = 0; i < j->n_f; i++)
-		obl_settle(o, j, &j->f[i], F, horizon);
+	if (!j->L)
+		return;
+	obl_settle(o, j, &j->L->t, T, horizon);
+	obl_settle(o, j, &j->L->e, E, horizon);
+	for (i = 0; i < j->L->n_f; i++)
+		obl_settle(o, j, &j->L->f[i], F, horizon);
 	mod_settle(o, j, horizon);
 }
 
@@ -739,7 +847,7 @@ static int on_engine_open(struct oracle *o, const struct bgc_record *r)
 		return set_error(o, "out of memory");
 	eng->cap = r->dispatcher_threads ? (uint32_t) r->dispatcher_threads :
 		   DEFAULT_CAP;
-	eng->ended = false;
+	eng->ended = eng->closed = false;
 	return 0;
 }
 
@@ -752,8 +860,11 @@ static int restore_te(struct oracle *o, struct job *j, struct obl *b,
 		return 0;
 	}
 	if (b->discharged && !b->armed)
-		return 0;	/* a redelivery is noted, not required */
-	return obl_arm(o, j, b, kind, -1, r);
+		return 0;	/* persisted as delivered: not owed again */
+	if (obl_arm(o, j, b, kind, -1, r))
+		return -1;
+	b->maybe = j->history_unknown;
+	return 0;
 }
 
 static int on_restored(struct oracle *o, struct job *j, struct engine *eng,
@@ -766,22 +877,26 @@ static int on_restored(struct oracle *o, struct job *j, struct engine *eng,
 	else
 		j->history_unknown = true;	/* first seen here */
 	j->eng = eng;
-	j->n_inflight = 0;
-	j->callbacks_running = 0;
-	j->iface = 0;
+	j->L->n_inflight = 0;
+	j->L->callbacks_running = 0;
+	j->iface = 0;		/* not persisted [BITS] */
+	j->iface_released = false;
 	j->epoch_known = false;
+	/* The command line is persisted: without the field, keep what the
+	 * trace showed before, if it showed the job. */
+	j->cmdline_known = !j->history_unknown && j->cmdline_known;
 	job_set_info(j, r);
-	if (j->m.armed) {
-		j->m.armed = false;
-		notif_close(j, j->m.notif, ORACLE_VOIDED, r->ts);
+	if (j->L->m.armed) {
+		j->L->m.armed = false;
+		notif_close(j, j->L->m.notif, ORACLE_VOIDED, r->ts);
 	}
-	j->m.have_last = false;
+	j->L->m.have_last = false;
 	/* A new process makes fresh attempts. */
-	j->t.fail_pending = j->e.fail_pending = false;
-	for (i = 0; i < j->n_f; i++)
-		j->f[i].fail_pending = j->f[i].handed_to_cmdline = false;
-	if (restore_te(o, j, &j->t, T, BGCOPY_TP_TRANSFERRED, r) ||
-	    restore_te(o, j, &j->e, E, BGCOPY_TP_ERROR, r))
+	j->L->t.fail_pending = j->L->e.fail_pending = false;
+	for (i = 0; i < j->L->n_f; i++)
+		j->L->f[i].fail_pending = j->L->f[i].handed_to_cmdline = false;
+	if (restore_te(o, j, &j->L->t, T, BGCOPY_TP_TRANSFERRED, r) ||
+	    restore_te(o, j, &j->L->e, E, BGCOPY_TP_ERROR, r))
 		return -1;
 	route_changed(j, r->ts);
 	return 0;
@@ -795,14 +910,17 @@ static int on_state_change(struct oracle *o, struct job *j,
 
 	j->state = r->to;
 	if (r->to != BGCOPY_TP_TRANSFERRED)
-		obl_void(j, &j->t, r->ts);
+		obl_void(j, &j->L->t, r->ts);
 	if (r->to != BGCOPY_TP_ERROR)
-		obl_void(j, &j->e, r->ts);
+		obl_void(j, &j->L->e, r->ts);
 	if (is_final(r->to)) {
-		for (i = 0; i < j->n_f; i++)
-			obl_void(j, &j->f[i], r->ts);
+		for (i = 0; i < j->L->n_f; i++)
+			obl_void(j, &j->L->f[i], r->ts);
 		if (j->final_ts < 0)
 			j->final_ts = r->ts;
+		/* The engine drops its registration (interface_release
+		 * follows, with no interface_set). */
+		j->iface = 0;
 	}
 	if (r->to == BGCOPY_TP_ERROR || r->to == BGCOPY_TP_TRANSFERRED ||
 	    is_final(r->to))
@@ -812,9 +930,9 @@ static int on_state_change(struct oracle *o, struct job *j,
 	if (before == r->to)
 		return 0;
 	if (r->to == BGCOPY_TP_TRANSFERRED && allowed(j, T))
-		return obl_arm(o, j, &j->t, T, -1, r);
+		return obl_arm(o, j, &j->L->t, T, -1, r);
 	if (r->to == BGCOPY_TP_ERROR && allowed(j, E))
-		return obl_arm(o, j, &j->e, E, -1, r);
+		return obl_arm(o, j, &j->L->e, E, -1, r);
 	return 0;
 }
 
@@ -828,19 +946,19 @@ static int on_flags_change(struct oracle *o, struct job *j,
 		return 0;	/* refused: nothing changed */
 	j->flags = (uint32_t) r->new_flags;
 	if (!allowed(j, T))
-		obl_void(j, &j->t, r->ts);
+		obl_void(j, &j->L->t, r->ts);
 	if (!allowed(j, E))
-		obl_void(j, &j->e, r->ts);
+		obl_void(j, &j->L->e, r->ts);
 	if (!allowed(j, F)) {
-		for (i = 0; i < j->n_f; i++)
-			obl_void(j, &j->f[i], r->ts);
+		for (i = 0; i < j->L->n_f; i++)
+			obl_void(j, &j->L->f[i], r->ts);
 	}
 	if (!allowed(j, M))
 		mod_void(o, j, r);
 	if (!t_was && allowed(j, T) && j->state == BGCOPY_TP_TRANSFERRED)
-		return obl_arm(o, j, &j->t, T, -1, r);
+		return obl_arm(o, j, &j->L->t, T, -1, r);
 	if (!e_was && allowed(j, E) && j->state == BGCOPY_TP_ERROR)
-		return obl_arm(o, j, &j->e, E, -1, r);
+		return obl_arm(o, j, &j->L->e, E, -1, r);
 	return 0;
 }
 
@@ -859,18 +977,20 @@ static int on_interface_set(struct oracle *o, struct job *j,
 	j->epoch_known = true;
 	j->epoch_ev = ev_of(r);
 	j->iface = r->iface;
+	j->iface_epoch = r->new_epoch;
+	j->iface_released = false;
 	/* A new interface gets its own attempts. */
-	fresh_attempts(&j->t);
-	fresh_attempts(&j->e);
-	for (i = 0; i < j->n_f; i++)
-		fresh_attempts(&j->f[i]);
+	fresh_attempts(&j->L->t);
+	fresh_attempts(&j->L->e);
+	for (i = 0; i < j->L->n_f; i++)
+		fresh_attempts(&j->L->f[i]);
 	/* Registering after the event still delivers it [BITS]; removing
 	 * the interface registers nothing. */
 	if (r->iface && j->state == BGCOPY_TP_TRANSFERRED && allowed(j, T) &&
-	    obl_arm(o, j, &j->t, T, -1, r))
+	    obl_arm(o, j, &j->L->t, T, -1, r))
 		return -1;
 	if (r->iface && j->state == BGCOPY_TP_ERROR && allowed(j, E) &&
-	    obl_arm(o, j, &j->e, E, -1, r))
+	    obl_arm(o, j, &j->L->e, E, -1, r))
 		return -1;
 	route_changed(j, r->ts);
 	return 0;
@@ -936,17 +1056,30 @@ static int on_file_complete(struct oracle *o, struct job *j,
 
 	if (!allowed(j, F) || is_final(j->state))
 		return 0;
-	b = PUSH(o, j->f, j->n_f, j->f_cap);
+	b = PUSH(o, j->L->f, j->L->n_f, j->L->f_cap);
 	if (!b)
 		return -1;
 	return obl_arm(o, j, b, F, (int32_t) r->file_index, r);
 }
 
+/*
+ * The engine let go of a registration.  A replaced one is released once
+ * no callback runs on it; a final job's is dropped at its state change;
+ * the current one otherwise only when the engine closes.  Nothing may
+ * begin on it afterwards, but what it owed stays judged as owed while it
+ * was registered (G1 at the engine's end, carried over otherwise).
+ */
+static void on_interface_release(struct job *j, const struct bgc_record *r)
+{
+	if (j->iface && r->iface == j->iface && r->epoch == j->iface_epoch)
+		j->iface_released = true;
+}
+
 static void on_engine_armed(struct job *j, const struct bgc_record *r)
 {
 	if (r->kind > 0 && r->kind < ORACLE_KINDS) {
-		j->engine_armed[r->kind] = true;
-		j->engine_armed_ev[r->kind] = ev_of(r);
+		j->L->engine_armed[r->kind] = true;
+		j->L->engine_armed_ev[r->kind] = ev_of(r);
 	}
 }
 
@@ -987,7 +1120,19 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 
 	if (!b || !b->armed) {
 		if (b && b->discharged &&
-		    b->discharge_incarnation != j->incarnation) {
+		    b->discharge_incarnation != j->incarnation &&
+		    b->discharge_eng && b->discharge_eng->closed) {
+			/* Discharges are persisted at once: an engine that
+			 * closed cleanly cannot have lost this one. */
+			f = finding(o, j, ORACLE_G2_DUPLICATE, kind, file,
+				    r->ts, "%s delivered again after a clean "
+				    "restart, with no new interface: it was "
+				    "discharged before engine 0x%" PRIx64
+				    " closed", names_kind(kind),
+				    b->discharge_eng->id);
+			cite(f, b->discharge_ev);
+		} else if (b && b->discharged &&
+			   b->discharge_incarnation != j->incarnation) {
 			f = finding(o, j, ORACLE_NOTE_REDELIVERED, kind, file,
 				    r->ts, "%s redelivered after restart "
 				    "(at-least-once)", names_kind(kind));
@@ -1011,12 +1156,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 		cite(f, ev_of(r));
 		return NULL;
 	}
-	if (!cmdline && !j->iface) {
-		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
-			    "%s callback with no interface registered",
-			    names_kind(kind));
-		cite(f, ev_of(r));
-	} else if (cmdline && !j->cmdline && !j->history_unknown) {
+	if (cmdline && !j->cmdline && j->cmdline_known) {
 		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s command line run with no notify command line "
 			    "set", names_kind(kind));
@@ -1029,7 +1169,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	}
 	/* After a failed callback the command line may run at once. */
 	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
-	    r->ts - b->fail_ts < j->retry_ns - CLOCK_SLACK) {
+	    r->ts - b->fail_ts < j->retry_ns - RETRY_SLACK) {
 		f = finding(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
 			    "%s retried %.3f ms after a failed attempt; "
 			    "minimum retry delay is %.3f ms", names_kind(kind),
@@ -1072,81 +1212,101 @@ static void mod_begin(struct oracle *o, struct job *j,
 	struct oracle_notif *n;
 	char why[96];
 
-	if (!j->m.armed || !allowed(j, M)) {
+	if (!j->L->m.armed || !allowed(j, M)) {
 		f = finding(o, j, ORACLE_G3_SPURIOUS, M, -1, r->ts,
 			    "JOB_MODIFICATION with nothing owed: %s",
 			    why_not_owed(j, M, why, sizeof(why)));
-		if (j->m.have_last)
-			cite(f, j->m.last_ev);
+		if (j->L->m.have_last)
+			cite(f, j->L->m.last_ev);
 		cite(f, ev_of(r));
 		cite_engine_arming(f, j, M);
 	} else {
 		mod_missed(o, j, r->ts, r, "began late");
-		if (j->m.due_ts >= 0)
-			record_latency(o, j, M, -1, j->m.due_ts, r->ts, r);
-		n = notif_of(j, j->m.notif);
+		if (j->L->m.due_ts >= 0)
+			record_latency(o, j, M, -1, j->L->m.due_ts, r->ts, r);
+		n = notif_of(j, j->L->m.notif);
 		if (n) {
 			n->first_begin_ts = r->ts;
 			n->attempts = 1;
 		}
 		/* One delivery discharges every earlier arming. */
-		j->m.armed = false;
-		notif_close(j, j->m.notif, j->m.lost_reported ?
+		j->L->m.armed = false;
+		notif_close(j, j->L->m.notif, j->L->m.lost_reported ?
 			    ORACLE_LOST : ORACLE_DISCHARGED, r->ts);
 	}
-	if (j->m.have_last &&
-	    r->ts - j->m.last_begin_ts < j->interval_ns - CLOCK_SLACK) {
+	if (j->L->m.have_last &&
+	    r->ts - j->L->m.last_begin_ts < j->interval_ns - MOD_SLACK) {
 		f = finding(o, j, ORACLE_G7_MISORDERED, M, -1, r->ts,
 			    "two JOB_MODIFICATION began %.3f ms apart; "
 			    "interval is %.3f ms",
-			    NAMES_MS(r->ts - j->m.last_begin_ts),
+			    NAMES_MS(r->ts - j->L->m.last_begin_ts),
 			    NAMES_MS(j->interval_ns));
-		cite(f, j->m.last_ev);
+		cite(f, j->L->m.last_ev);
 		cite(f, ev_of(r));
 	}
-	j->m.have_last = true;
-	j->m.last_begin_ts = r->ts;
-	j->m.last_ev = ev_of(r);
+	j->L->m.have_last = true;
+	j->L->m.last_begin_ts = r->ts;
+	j->L->m.last_ev = ev_of(r);
 }
 
-/* Serialization and dispatcher checks that only callbacks obey. */
-static bool callback_begin_checks(struct oracle *o, struct job *j,
-				  const struct bgc_record *r)
+/*
+ * Serialization and dispatcher checks.  A command line occupies a
+ * dispatcher and keeps its job busy like a callback; cmdline_run is
+ * stamped once the program is spawned.  False: the delivery is judged
+ * already (G3, G4) and must not also be matched against what is owed.
+ */
+static bool begin_checks(struct oracle *o, struct job *j,
+			 const struct bgc_record *r, bool cmdline)
 {
 	int kind = (int) r->kind;
 	int32_t file = (int32_t) r->file_index;
+	const char *what = cmdline ? "command line" : "callback";
 	struct oracle_finding *f;
-	size_t i;
 
-	if (j->callbacks_running) {
-		for (i = 0; i < j->n_inflight; i++) {
-			if (!j->inflight[i].cmdline)
-				break;
-		}
+	if (j->L->callbacks_running) {
 		f = finding(o, j, ORACLE_G5_OVERLAP, kind, file, r->ts,
-			    "%s began while another callback of the job was "
-			    "running", names_kind(kind));
-		if (i < j->n_inflight)
-			cite(f, j->inflight[i].ev);
+			    "%s %s began while %s of the job was running",
+			    names_kind(kind), what, j->L->n_inflight &&
+			    j->L->inflight[0].cmdline ? "a command line" :
+			    "another callback");
+		if (j->L->n_inflight)
+			cite(f, j->L->inflight[0].ev);
 		cite(f, ev_of(r));
 	}
 	if (j->eng && j->eng->cap && j->eng->inflight >= j->eng->cap) {
 		f = finding(o, j, ORACLE_G6_OVER_CONCURRENCY, kind, file,
-			    r->ts, "%s began with %u callbacks already running "
-			    "in engine 0x%" PRIx64 " (dispatcher allows %u)",
-			    names_kind(kind), j->eng->inflight, j->eng->id,
-			    j->eng->cap);
+			    r->ts, "%s %s began with %u deliveries already "
+			    "running in engine 0x%" PRIx64 " (dispatcher allows "
+			    "%u)", names_kind(kind), what, j->eng->inflight,
+			    j->eng->id, j->eng->cap);
 		/* Lost callback_end events of other jobs inflate the count. */
 		if (f)
 			f->inconclusive = j->eng->lossy;
 		cite(f, ev_of(r));
 	}
-	if (j->epoch_known && r->epoch < j->epoch) {
+	/* A command line is spawned with the lock released: an epoch may
+	 * begin before cmdline_run is stamped.  Not so for a callback. */
+	if (!cmdline && j->epoch_known && r->epoch < j->epoch) {
 		f = finding(o, j, ORACLE_G4_AFTER_RELEASE, kind, file, r->ts,
 			    "%s began on epoch %" PRIu64 " after epoch %"
 			    PRIu64 " began", names_kind(kind), r->epoch,
 			    j->epoch);
 		cite(f, j->epoch_ev);
+		cite(f, ev_of(r));
+		return false;
+	}
+	if (is_final(j->state)) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+			    "%s on a job that is %s", names_kind(kind),
+			    names_state(j->state));
+		cite(f, ev_of(r));
+		return false;
+	}
+	if (!cmdline && (!j->iface || j->iface_released)) {
+		f = finding(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
+			    "%s callback with no interface registered%s",
+			    names_kind(kind), j->iface_released ?
+			    " (the engine released it)" : "");
 		cite(f, ev_of(r));
 		return false;
 	}
@@ -1157,56 +1317,47 @@ static int on_begin(struct oracle *o, struct job *j,
 		    const struct bgc_record *r, bool cmdline)
 {
 	int kind = (int) r->kind;
-	struct oracle_delivery *d;
+	struct oracle_delivery *d = NULL;
 	struct inflight *in;
-	struct oracle_finding *f;
 	struct obl *b = NULL;
-	bool check = true;
+	bool check;
 
 	if (kind <= 0 || kind >= ORACLE_KINDS)
 		return 0;	/* unknown kind: a newer engine */
-	d = PUSH(o, j->deliveries, j->n_deliveries, j->deliveries_cap);
-	if (!d)
-		return -1;
-	*d = (struct oracle_delivery) {
-		.kind = kind, .file_index = (int32_t) r->file_index,
-		.epoch = r->epoch, .attempt = (uint32_t) r->attempt,
-		.cmdline = cmdline, .begin_ts = r->ts, .end_ts = -1,
-		.vtid = r->vtid, .notif = SIZE_MAX,
-	};
-	if (!cmdline) {
+	if (o->cfg.keep_history) {
+		d = PUSH(o, j->deliveries, j->n_deliveries,
+			 j->deliveries_cap);
+		if (!d)
+			return -1;
+		*d = (struct oracle_delivery) {
+			.kind = kind, .file_index = (int32_t) r->file_index,
+			.epoch = r->epoch, .attempt = (uint32_t) r->attempt,
+			.cmdline = cmdline, .begin_ts = r->ts, .end_ts = -1,
+			.vtid = r->vtid, .notif = SIZE_MAX,
+		};
+	}
+	if (!cmdline)
 		j->pub.callbacks[kind]++;
-		check = callback_begin_checks(o, j, r);
-	}
-	if (check && is_final(j->state)) {
-		f = finding(o, j, ORACLE_G3_SPURIOUS, kind,
-			    (int32_t) r->file_index, r->ts,
-			    "%s on a job that is %s", names_kind(kind),
-			    names_state(j->state));
-		cite(f, ev_of(r));
-		check = false;
-	}
-	if (check && kind == M)
+	check = begin_checks(o, j, r, cmdline);
+	if (check && kind == M && !cmdline)
 		mod_begin(o, j, r);
 	else if (check)
 		b = obl_begin(o, j, r, cmdline);
 
-	in = PUSH(o, j->inflight, j->n_inflight, j->inflight_cap);
+	in = PUSH(o, j->L->inflight, j->L->n_inflight, j->L->inflight_cap);
 	if (!in)
 		return -1;
 	*in = (struct inflight) {
 		.kind = kind, .file = (int32_t) r->file_index,
 		.epoch = r->epoch, .attempt = r->attempt, .cmdline = cmdline,
 		.pid = r->pid, .gen = b ? b->gen : 0,
-		.delivery = j->n_deliveries - 1, .ev = ev_of(r),
+		.delivery = d ? j->n_deliveries - 1 : SIZE_MAX, .ev = ev_of(r),
 	};
-	if (b)
+	if (b && d)
 		d->notif = b->notif;
-	if (!cmdline) {
-		j->callbacks_running++;
-		if (j->eng)
-			j->eng->inflight++;
-	}
+	j->L->callbacks_running++;
+	if (j->eng)
+		j->eng->inflight++;
 	return 0;
 }
 
@@ -1216,8 +1367,8 @@ static struct inflight *inflight_match(struct job *j,
 {
 	size_t i;
 
-	for (i = 0; i < j->n_inflight; i++) {
-		struct inflight *in = &j->inflight[i];
+	for (i = 0; i < j->L->n_inflight; i++) {
+		struct inflight *in = &j->L->inflight[i];
 
 		if (in->cmdline != cmdline || in->kind != r->kind)
 			continue;
@@ -1239,23 +1390,27 @@ static void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 	if (!match)
 		return;	/* its begin is not in the trace */
 	in = *match;
-	*match = j->inflight[--j->n_inflight];
-	d = &j->deliveries[in.delivery];
-	d->end_ts = r->ts;
-	d->result = result;
-	if (!cmdline) {
-		j->callbacks_running--;
-		if (j->eng && j->eng->inflight)
-			j->eng->inflight--;
-		/* A pending M waits for the job's running callback. */
-		if (j->m.armed && j->m.window_ts >= 0 &&
-		    r->ts > j->m.window_ts)
-			j->m.window_ts = r->ts;
+	*match = j->L->inflight[--j->L->n_inflight];
+	d = in.delivery < j->n_deliveries ? &j->deliveries[in.delivery] : NULL;
+	if (d) {
+		d->end_ts = r->ts;
+		d->result = result;
 	}
+	if (j->L->callbacks_running)
+		j->L->callbacks_running--;
+	if (j->eng && j->eng->inflight)
+		j->eng->inflight--;
+	/* A pending M waits for the job's running delivery. */
+	if (j->L->m.armed && j->L->m.window_ts >= 0 && r->ts > j->L->m.window_ts)
+		j->L->m.window_ts = r->ts;
 	if (in.kind == M || !in.gen)
 		return;	/* M's return value is ignored */
 	b = obl_for(j, in.kind, in.file);
 	if (!b || !b->armed || b->gen != in.gen)
+		return;
+	/* A new epoch re-armed it meanwhile (the engine starts its attempts
+	 * over): this outcome no longer counts, success or failure. */
+	if (j->epoch_known && r->epoch != j->epoch)
 		return;
 	if (result != 0) {
 		struct oracle_notif *n = notif_of(j, b->notif);
@@ -1266,43 +1421,56 @@ static void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		b->fail_ev = ev_of(r);
 		if (n)
 			n->failures++;
-	} else if (cmdline || !j->epoch_known || r->epoch == j->epoch) {
+	} else {
 		obl_discharge(j, b, r);
 	}
 }
 
 /* ---- tracer loss -------------------------------------------------- */
 
-static void on_discarded(struct oracle *o, const struct bgc_record *r)
+static void taint_by_loss(struct oracle *o, struct job *j,
+			  const struct loss *l)
 {
-	/* Without a window, every job seen so far and still alive. */
-	int64_t begin = r->disc_has_window ? r->disc_begin : INT64_MIN;
-	int64_t end = r->disc_has_window ? r->disc_end : o->last_ts;
-	const char *what = r->disc_packets ? "packets" : "events";
+	const char *what = l->packets ? "packets" : "events";
+
+	/* Streams are per CPU, so any job alive in the window may have lost
+	 * events there. */
+	if (j->pub.first_ts > l->end ||
+	    (j->final_ts >= 0 && j->final_ts < l->begin))
+		return;
+	if (l->count)
+		taint(j, "tracer discarded %" PRIu64 " %s between +%.3f ms "
+		      "and +%.3f ms", l->count, what,
+		      l->has_window ? rel_ms(o, l->begin) : 0.0,
+		      rel_ms(o, l->end));
+	else
+		taint(j, "tracer discarded %s before +%.3f ms", what,
+		      rel_ms(o, l->end));
+}
+
+static int on_discarded(struct oracle *o, const struct bgc_record *r)
+{
+	struct loss *l = PUSH(o, o->losses, o->n_losses, o->losses_cap);
 	size_t i;
 
+	if (!l)
+		return -1;
+	/* Without a window, every job seen so far and still alive. */
+	*l = (struct loss) {
+		.begin = r->disc_has_window ? r->disc_begin : INT64_MIN,
+		.end = r->disc_has_window ? r->disc_end : o->last_ts,
+		.count = r->disc_count, .packets = r->disc_packets,
+		.has_window = r->disc_has_window,
+	};
 	for (i = 0; i < o->n_engines; i++) {
-		if (!o->engines[i]->ended || o->engines[i]->last_ts >= begin)
+		if (!o->engines[i]->ended || o->engines[i]->last_ts >= l->begin)
 			o->engines[i]->lossy = true;
 	}
-
-	/* Streams are per CPU, so any job alive in the window may have
-	 * lost events there. */
-	for (i = 0; i < o->n_jobs; i++) {
-		struct job *j = o->jobs[i];
-
-		if (j->pub.first_ts > end ||
-		    (j->final_ts >= 0 && j->final_ts < begin))
-			continue;
-		if (r->disc_count)
-			taint(j, "tracer discarded %" PRIu64 " %s between "
-			      "+%.3f ms and +%.3f ms", r->disc_count, what,
-			      r->disc_has_window ? rel_ms(o, begin) : 0.0,
-			      rel_ms(o, end));
-		else
-			taint(j, "tracer discarded %s before +%.3f ms", what,
-			      rel_ms(o, end));
-	}
+	/* Jobs seen so far now; those that appear later, inside the window
+	 * (the muxer orders this message by its beginning), at the end. */
+	for (i = 0; i < o->n_jobs; i++)
+		taint_by_loss(o, o->jobs[i], l);
+	return 0;
 }
 
 /* ---- the feed ----------------------------------------------------- */
@@ -1319,13 +1487,25 @@ static void check_seq(struct job *j, const struct bgc_record *r)
 	j->last_seq_ts = r->ts;
 }
 
+static int job_event(struct oracle *o, struct engine *eng, struct job *j,
+		     const struct bgc_record *r);
+
 static int on_job_event(struct oracle *o, struct engine *eng,
 			const struct bgc_record *r)
 {
 	struct job *j = job_get(o, eng, r);
+	int ret;
 
-	if (!j)
+	if (!j || (!j->L && job_revive(o, j)))
 		return -1;
+	ret = job_event(o, eng, j, r);
+	job_retire(j);
+	return ret;
+}
+
+static int job_event(struct oracle *o, struct engine *eng, struct job *j,
+		     const struct bgc_record *r)
+{
 	if (r->ts > j->pub.last_ts)
 		j->pub.last_ts = r->ts;
 	if (!j->eng)
@@ -1352,6 +1532,9 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 		return on_interface_set(o, j, r);
 	case BGC_REC_PROPERTY_CHANGE:
 		return on_property_change(o, j, r);
+	case BGC_REC_INTERFACE_RELEASE:
+		on_interface_release(j, r);
+		return 0;
 	case BGC_REC_NOTIFY_ARMED:
 		on_engine_armed(j, r);
 		return 0;
@@ -1376,10 +1559,8 @@ int oracle_feed(struct oracle *o, const struct bgc_record *r)
 
 	if (o->error[0])
 		return -1;
-	if (r->type == BGC_REC_DISCARDED) {
-		on_discarded(o, r);
-		return 0;
-	}
+	if (r->type == BGC_REC_DISCARDED)
+		return on_discarded(o, r);
 	if (!o->n_events++)
 		o->first_ts = r->ts;
 	if (r->ts > o->last_ts)
@@ -1393,6 +1574,7 @@ int oracle_feed(struct oracle *o, const struct bgc_record *r)
 		eng->last_ts = r->ts;
 	if (r->type == BGC_REC_ENGINE_CLOSE) {
 		engine_end(eng, r->ts);
+		eng->closed = true;
 		return 0;
 	}
 	if (!r->job)
@@ -1420,7 +1602,8 @@ static void job_publish(struct job *j)
 			 unproven ? ORACLE_INCONCLUSIVE : ORACLE_PASS;
 	j->pub.name = j->name ? j->name : "";
 	j->pub.engine = j->eng ? j->eng->id : 0;
-	j->pub.taint = j->tainted ? j->taint : NULL;
+	j->pub.taint = !j->tainted ? NULL : j->taint ? j->taint :
+		       "tainted (out of memory for the reason)";
 	j->pub.findings = j->findings;
 	j->pub.n_findings = j->n_findings;
 	j->pub.notifs = j->notifs;
@@ -1440,7 +1623,10 @@ int oracle_finish(struct oracle *o)
 	o->verdict = ORACLE_PASS;
 	for (i = 0; i < o->n_jobs; i++) {
 		struct job *j = o->jobs[i];
+		size_t k;
 
+		for (k = 0; k < o->n_losses && !j->tainted; k++)
+			taint_by_loss(o, j, &o->losses[k]);
 		job_settle(o, j, j->eng ? j->eng->last_ts : o->last_ts);
 		job_publish(j);
 		if (j->pub.verdict > o->verdict)
@@ -1464,8 +1650,12 @@ static void job_free(struct job *j)
 	free(j->findings);
 	free(j->notifs);
 	free(j->deliveries);
-	free(j->f);
-	free(j->inflight);
+	free(j->taint);
+	if (j->L) {
+		free(j->L->f);
+		free(j->L->inflight);
+		free(j->L);
+	}
 	free(j);
 }
 
@@ -1486,6 +1676,7 @@ void oracle_destroy(struct oracle *o)
 	strmap_fini(&o->jobs_by_id);
 	free(o->jobs);
 	free(o->engines);
+	free(o->losses);
 	free(o);
 }
 

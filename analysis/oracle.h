@@ -23,6 +23,11 @@
 struct oracle_config {
 	int64_t grace_ns;		/* slack on every "within" */
 	int64_t max_latency_ns;		/* G8 bound; < 0: none */
+	/* Keep every arming (oracle_job.notifs) and delivery
+	 * (oracle_job.deliveries) for the timeline, JSON and Chrome reports.
+	 * Without it those stay empty and memory does not grow with the
+	 * trace: findings, verdicts and latencies are the same. */
+	bool keep_history;
 };
 
 #define ORACLE_DEFAULT_GRACE_NS (1000 * 1000000ll)

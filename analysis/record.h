@@ -70,6 +70,11 @@ struct bgc_record {
 	uint64_t no_progress_timeout_ms;
 	uint64_t modification_interval_ms;
 	uint64_t files;
+	/* `epoch' (below) and notify_cmdline: in job_created/job_restored of
+	 * engines since e381adb; has_epoch says the event carries `epoch',
+	 * notify_cmdline is NULL when the event has no such field. */
+	bool has_epoch;
+	const char *notify_cmdline;
 
 	/* file_added, file_complete, progress, transfer, notifications */
 	int64_t file_index;

@@ -13,7 +13,7 @@ bt_component_class_initialize_method_status bgc_sink_init(
 		in_port_name, NULL, NULL);
 	if (add_port_status != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK)
 		return (int) add_port_status;
-	sink->decoder = decoder_create();
+	sink->decoder = decoder_create(timeline_out == NULL);
 	sink->oracle = oracle_create(config);
 	sink->timeline = timeline_out ? jobtimeline_create() : NULL;
 	sink->timeline_out = timeline_out;

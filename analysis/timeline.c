@@ -16,7 +16,7 @@ bt_component_class_initialize_method_status timeline_init(
 	const bt_value *params, void *init_data)
 {
 	bt_component_class_initialize_method_status status;
-	struct oracle_config oc = { .max_latency_ns = -1 };
+	struct oracle_config oc = { .max_latency_ns = -1, .keep_history = true };
 	struct bgc_sink *sink = calloc(1, sizeof(*sink));
 
 	(void) config;

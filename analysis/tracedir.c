@@ -29,13 +29,40 @@ static struct {
 	size_t why_len;
 } walk;
 
-/* 0, or -1 when the packets do not tile the file exactly. */
+/* The last non-blank byte of [off, off + len) of f, or `last'. */
+static int last_byte(FILE *f, long off, long len, int last)
+{
+	char buf[4096];
+
+	if (fseek(f, off, SEEK_SET))
+		return -1;
+	while (len > 0) {
+		size_t n = fread(buf, 1, len < (long) sizeof(buf) ?
+				 (size_t) len : sizeof(buf), f);
+		size_t i;
+
+		if (!n)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if (buf[i] && buf[i] != ' ' && buf[i] != '\n' &&
+			    buf[i] != '\t' && buf[i] != '\r')
+				last = (unsigned char) buf[i];
+		}
+		len -= (long) n;
+	}
+	return last;
+}
+
+/*
+ * 0, or -1 when the packets do not tile the file exactly or the text
+ * stops inside a declaration (every TSDL declaration ends with `;').
+ */
 static int check_metadata(const char *path)
 {
 	struct metadata_header h;
 	FILE *f = fopen(path, "rb");
 	long off = 0, size;
-	int ret = -1;
+	int ret = -1, last = 0;
 
 	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0)
 		goto end;
@@ -47,7 +74,8 @@ static int check_metadata(const char *path)
 			break;
 		if (off == 0 && h.magic != CTF_MAGIC &&
 		    h.magic != bswap_32(CTF_MAGIC)) {
-			ret = 0;	/* plain-text metadata */
+			/* plain-text metadata */
+			ret = last_byte(f, 0, size, 0) == ';' ? 0 : -1;
 			goto end;
 		}
 		swap = h.magic == bswap_32(CTF_MAGIC);
@@ -56,11 +84,15 @@ static int check_metadata(const char *path)
 		bytes = (swap ? bswap_32(h.packet_size) : h.packet_size) / 8;
 		content = (swap ? bswap_32(h.content_size) : h.content_size) / 8;
 		if (bytes < sizeof(h) || content > bytes ||
-		    (long) bytes > size - off)
+		    content < sizeof(h) || (long) bytes > size - off)
+			break;
+		last = last_byte(f, off + (long) sizeof(h),
+				 (long) (content - sizeof(h)), last);
+		if (last < 0)
 			break;
 		off += bytes;
 	}
-	ret = off == size ? 0 : -1;
+	ret = off == size && last == ';' ? 0 : -1;
 end:
 	if (f)
 		fclose(f);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "analysis/latency.h"
 #include "analysis/oracle.h"
 #include "tp/bgcopy_tp_abi.h"
 
@@ -43,6 +44,7 @@ static struct oracle *make(int64_t max_latency_ms)
 	struct oracle_config cfg = {
 		.grace_ns = 1000 * MS,
 		.max_latency_ns = max_latency_ms < 0 ? -1 : max_latency_ms * MS,
+		.keep_history = true,
 	};
 
 	job = JOB_A;
@@ -1060,6 +1062,31 @@ static void tainted_by_discard(void **state_)
 	oracle_destroy(o);
 }
 
+/* The muxer orders a discarded-events message by the beginning of its
+ * window: jobs that show up later, inside the window, are tainted too. */
+static void tainted_by_a_window_seen_first(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	r = rec(BGC_REC_DISCARDED, 0);
+	r.job = NULL;
+	r.disc_has_window = true;
+	r.disc_begin = 0;
+	r.disc_end = 150 * MS;
+	r.disc_count = 3;
+	feed(o, r);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	callback(o, 120, T, 1, 1, -1, 0);	/* looks like G2 */
+	acknowledge(o, 200);
+	assert_int_equal(oracle_finish(o), 0);
+	assert_int_equal(oracle_verdict(o), ORACLE_INCONCLUSIVE);
+	oracle_destroy(o);
+}
+
 static void discard_before_job_does_not_taint(void **state_)
 {
 	struct oracle *o = make(-1);
@@ -1077,6 +1104,91 @@ static void discard_before_job_does_not_taint(void **state_)
 	callback(o, 110, T, 1, 1, -1, 0);
 	acknowledge(o, 200);
 	expect_pass(o);
+}
+
+/* ---- memory: no history, retired jobs, bounded latencies -------------- */
+
+/* Without history the findings are the same and nothing is listed. */
+static void same_findings_without_history(void **state_)
+{
+	struct oracle_config cfg = { .grace_ns = 1000 * MS,
+				     .max_latency_ns = -1 };
+	struct oracle *o = oracle_create(&cfg);
+	const struct oracle_job *j;
+
+	(void) state_;
+	job = JOB_A;
+	engine = ENGINE_1;
+	seq = 0;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	callback(o, 120, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	assert_int_equal(oracle_finish(o), 0);
+	j = oracle_job_find(o, JOB_A);
+	assert_int_equal(count_rule(o, JOB_A, ORACLE_G2_DUPLICATE), 1);
+	assert_int_equal(j->n_notifs, 0);
+	assert_int_equal(j->n_deliveries, 0);
+	assert_int_equal(j->callbacks[T], 2);
+	assert_int_equal(oracle_latency(o, T)->n, 1);
+	oracle_destroy(o);
+}
+
+/* A final job is retired; an event for it afterwards still counts. */
+static void retired_job_is_still_judged(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, 0);
+	acknowledge(o, 200);
+	release(o, 200, 1, IFACE);
+	callback(o, 300, T, 1, 1, -1, 0);	/* on a final job */
+	engine_close(o, 9000);
+	expect_only(o, ORACLE_G3_SPURIOUS);
+}
+
+/* A job id that is not a canonical UUID means a damaged trace. */
+static void refuses_a_malformed_job_id(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job = "00000000-0000-4000-8000-00000000000A";	/* upper case */
+	r = rec(BGC_REC_PROGRESS, 10);
+	assert_int_equal(oracle_feed(o, &r), -1);
+	assert_non_null(strstr(oracle_error(o), "malformed job id"));
+	oracle_destroy(o);
+}
+
+/* Exact up to LATENCY_EXACT samples, then within 0.8%, min and max
+ * exact. */
+static void latency_stays_bounded_and_close(void **state_)
+{
+	struct latency l = { 0 };
+	int64_t i, n = 3 * LATENCY_EXACT, p50, want;
+
+	(void) state_;
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(latency_add(&l, i * 1000), 0);
+	assert_int_equal(latency_percentile(&l, 50), 50000);
+	assert_int_equal(latency_max(&l), 100000);
+	latency_fini(&l);
+	for (i = 0; i < n; i++)
+		assert_int_equal(latency_add(&l, (n - i) * 997), 0);
+	assert_null(l.ns);
+	assert_non_null(l.hist);
+	assert_int_equal(latency_percentile(&l, 0), 997);
+	assert_int_equal(latency_max(&l), n * 997);
+	p50 = latency_percentile(&l, 50);
+	want = (n / 2) * 997;
+	assert_true(p50 >= want && p50 <= want + want / 128);
+	latency_fini(&l);
 }
 
 /* ---- refusals ------------------------------------------------------- */
@@ -1157,7 +1269,12 @@ int main(void)
 		cmocka_unit_test(at_least_once_across_restart),
 		cmocka_unit_test(carried_over_restart),
 		cmocka_unit_test(tainted_by_discard),
+		cmocka_unit_test(tainted_by_a_window_seen_first),
 		cmocka_unit_test(discard_before_job_does_not_taint),
+		cmocka_unit_test(same_findings_without_history),
+		cmocka_unit_test(retired_job_is_still_judged),
+		cmocka_unit_test(refuses_a_malformed_job_id),
+		cmocka_unit_test(latency_stays_bounded_and_close),
 		cmocka_unit_test(refuses_unknown_schema),
 		cmocka_unit_test(refuses_empty_trace),
 	};
