@@ -1,4 +1,5 @@
-/* The floor the bgcopy provider is compared with: one event, one integer. */
+/* The floors the bgcopy provider is compared with: one integer, and the
+ * very fields of bgcopy:callback_begin written straight, with no hook. */
 #undef LTTNG_UST_TRACEPOINT_PROVIDER
 #define LTTNG_UST_TRACEPOINT_PROVIDER bgcopy_bench
 
@@ -13,6 +14,20 @@
 LTTNG_UST_TRACEPOINT_EVENT(bgcopy_bench, raw,
 	LTTNG_UST_TP_ARGS(int, value),
 	LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(int, value, value))
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(bgcopy_bench, same_fields,
+	LTTNG_UST_TP_ARGS(const char *, job, uint64_t, seq),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, engine, 0x1234)
+		lttng_ust_field_array_text(char, job, job, 36)
+		lttng_ust_field_integer(uint64_t, seq, seq)
+		lttng_ust_field_integer(int32_t, kind, 1)
+		lttng_ust_field_integer(uint64_t, epoch, 1)
+		lttng_ust_field_integer(uint32_t, attempt, 1)
+		lttng_ust_field_integer(int32_t, file_index, -1)
+		lttng_ust_field_integer_hex(uint64_t, iface, 0)
+	)
 )
 
 #endif

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 		.file_index = -1,
 	};
 	long iterations;
-	double t0, unloaded, project, raw;
+	double t0, unloaded, project, raw, same;
 	void *handle;
 
 	if (argc != 3 || (iterations = atol(argv[2])) <= 0) {
@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < iterations / 4; i++) {
 		hooks->callback_begin(&job, &n, 0);
 		lttng_ust_tracepoint(bgcopy_bench, raw, (int)i);
+		lttng_ust_tracepoint(bgcopy_bench, same_fields, job.job, job.seq);
 	}
 	/* Exactly what tracer/trace.h's TRACE() does. */
 	t0 = now_ns();
@@ -83,6 +84,12 @@ int main(int argc, char **argv)
 		lttng_ust_tracepoint(bgcopy_bench, raw, (int)i);
 	raw = (now_ns() - t0) / (double)iterations;
 
-	printf("unloaded %.3f project %.3f raw %.3f\n", unloaded, project, raw);
+	t0 = now_ns();
+	for (long i = 0; i < iterations; i++)
+		lttng_ust_tracepoint(bgcopy_bench, same_fields, job.job, (uint64_t)i);
+	same = (now_ns() - t0) / (double)iterations;
+
+	printf("unloaded %.3f project %.3f raw %.3f same %.3f\n", unloaded, project,
+	       raw, same);
 	return 0;
 }
