@@ -119,7 +119,6 @@ struct bgcopy_engine {
 	uint64_t sched_clock;
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
-	unsigned callbacks_running;
 	struct deferred_release *deferred;	/* see defer_release() */
 	mode_t file_mode;		/* committed files: 0666 less the umask */
 };

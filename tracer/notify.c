@@ -502,7 +502,6 @@ static void deliver(bgcopy_engine *engine, struct delivery *d)
 	struct bgcopy_tp_notification n;
 
 	job->busy = true;
-	engine->callbacks_running++;
 	d->ob->attempt++;
 	n = tp_note(job, d->kind, d->ob, d->file_index);
 	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION) {
@@ -516,7 +515,6 @@ static void deliver(bgcopy_engine *engine, struct delivery *d)
 	else
 		deliver_by_cmdline(engine, d, &n);
 	job->busy = false;
-	engine->callbacks_running--;
 	wake_dispatchers(engine);
 	pthread_cond_broadcast(&engine->idle_cond);
 }

@@ -486,10 +486,18 @@ int store_delete_job(bgcopy_job *job)
 	struct store *st = job->engine->store;
 	int status;
 
+	/* One transaction: a crash must not leave a job without its files. */
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL))
+		return db_error(st->db, "cannot begin", job->engine->store_dir);
 	sqlite3_bind_text(st->delete_files, 1, job->id, -1, SQLITE_STATIC);
 	status = run(st->delete_files, job->engine);
 	sqlite3_bind_text(st->delete_job, 1, job->id, -1, SQLITE_STATIC);
-	return run(st->delete_job, job->engine) ?: status;
+	if (!status)
+		status = run(st->delete_job, job->engine);
+	if (sqlite3_exec(st->db, status ? "ROLLBACK;" : "COMMIT;", NULL, NULL, NULL) &&
+	    !status)
+		status = db_error(st->db, "cannot commit", job->engine->store_dir);
+	return status;
 }
 
 int store_save_job(bgcopy_job *job)
