@@ -26,9 +26,9 @@ bool job_is_final(const bgcopy_job *job)
 	       job->state == BGCOPY_CANCELLED;
 }
 
-bool job_wants_bytes(const bgcopy_job *job)
+static bool job_wants_bytes_in(enum bgcopy_state state)
 {
-	switch (job->state) {
+	switch (state) {
 	case BGCOPY_QUEUED:
 	case BGCOPY_CONNECTING:
 	case BGCOPY_TRANSFERRING:
@@ -37,6 +37,11 @@ bool job_wants_bytes(const bgcopy_job *job)
 	default:
 		return false;
 	}
+}
+
+bool job_wants_bytes(const bgcopy_job *job)
+{
+	return job_wants_bytes_in(job->state);
 }
 
 bgcopy_job *job_alloc(bgcopy_engine *engine)
@@ -120,6 +125,9 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 		return;
 	job->state = to;
 	job_touch(job);
+	/* The no-progress clock starts when the job starts wanting bytes. */
+	if (!job_wants_bytes_in(from) && job_wants_bytes(job))
+		job->last_progress_ms = now_ms();
 	if (to == BGCOPY_TRANSFERRED)
 		job->ttime = job->mtime;
 	TRACE(state_change, TRACE_JOB(job),
@@ -420,7 +428,6 @@ int bgcopy_job_resume(bgcopy_job *job)
 				"job %s has no files to transfer", job->id));
 		job->has_error = false;
 		job->error = (struct bgcopy_error){ .file_index = -1 };
-		job->last_progress_ms = now_ms();
 		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESUME);
 		return unlock_with(job, BGCOPY_OK);
 	case BGCOPY_TRANSFERRED:

@@ -347,7 +347,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	}
 	job->last_progress_ms = now_ms();
 	if (job->state == BGCOPY_TRANSIENT_ERROR)
-		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms;
+		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
 	return job;
 }
 
@@ -383,14 +383,18 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 		 * nothing. */
 		if (read_only)
 			continue;
+		/* BITS: abandoned jobs expire.  Judged before the restore
+		 * below touches the job. */
+		if (now_wall_s() - job->mtime > inactive_s) {
+			job_cancel_now(job);
+			continue;
+		}
 		/* A transfer cut off by the end of the last process is queued
 		 * again; it resumes its temporary file with Range. */
 		if (job->state == BGCOPY_CONNECTING ||
 		    job->state == BGCOPY_TRANSFERRING)
 			job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESTORED);
 		notify_on_restore(job);
-		if (now_wall_s() - job->mtime > inactive_s)
-			job_cancel_now(job);	/* BITS: abandoned jobs expire */
 	}
 	sqlite3_finalize(q);
 	if (!status && rc != SQLITE_DONE)

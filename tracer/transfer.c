@@ -455,6 +455,15 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		error_describe(err, "HTTP %ld from %s", x->http_error, f->redacted_url);
 		return false;
 	}
+	/* A final 3xx is an answer with no file in it (304, or no
+	 * Location to follow). */
+	if (rc == CURLE_OK && code >= 300 && code < 400) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "HTTP %ld with no file from %s", code,
+			       f->redacted_url);
+		return false;
+	}
 	if (rc == CURLE_OK && !x->lied && (f->bytes_total < 0 ||
 					   f->bytes_done == (uint64_t)f->bytes_total))
 		return true;
@@ -487,13 +496,14 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
-	/* We stop reading an error body ourselves; say what curl would. */
-	if (x->http_error && rc == CURLE_WRITE_ERROR)
-		rc = CURLE_HTTP_RETURNED_ERROR;
 	bgcopy_job *job = x->job;
 	struct bgcopy_error err;
 	bool transient;
 
+	/* We read no error body (and may have stopped it ourselves): say
+	 * what curl would have said. */
+	if (x->http_error)
+		rc = CURLE_HTTP_RETURNED_ERROR;
 	if (!job) {
 		unlink_transfer(engine, x);
 		return;

@@ -126,6 +126,7 @@ static const struct fault_def {
 	{ "403", FAULT_STATUS, MHD_HTTP_FORBIDDEN, 0, 0 },
 	{ "500", FAULT_STATUS, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, 0 },
 	{ "503", FAULT_STATUS, MHD_HTTP_SERVICE_UNAVAILABLE, 0, 0 },
+	{ "304", FAULT_STATUS, MHD_HTTP_NOT_MODIFIED, 0, 0 },
 	{ "503-then-ok", FAULT_THEN_OK, 0, 1, 0 },
 	{ "retry-after", FAULT_RETRY_AFTER, 0, 1, 0 },
 	{ "reset", FAULT_RESET, 0, 1, 0 },

@@ -115,6 +115,38 @@ static void http_404_and_403_are_permanent(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void a_final_redirect_status_is_no_file(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "nm.bin", 1000);
+	job = start_job(h, e, "/fault/304/nm.bin", "nm.bin");
+	expect_error(job, BGCOPY_ERRCTX_REMOTE_FILE, 304);
+	bgcopy_job_cancel(job);
+	assert_int_equal(harness_out_count(h), 0);
+	bgcopy_engine_close(e);
+}
+
+static void adding_a_file_restarts_the_no_progress_clock(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, SHORT);
+	bgcopy_job *job;
+
+	harness_make_file(h, "np1.bin", 1000);
+	job = start_job(h, e, "/np1.bin", "np1.bin");
+	assert_int_equal(bgcopy_job_set_no_progress_timeout(job, 1), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	harness_sleep_ms(1500);		/* longer than the timeout, idle */
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/np1.bin"),
+					     harness_out(h, "np2.bin")), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
 static void http_503_is_transient_then_retried(void **state)
 {
 	struct harness *h = *state;
@@ -673,6 +705,8 @@ int main(void)
 		cmocka_unit_test(new_job_is_suspended_with_defaults),
 		cmocka_unit_test(download_commits_on_complete),
 		cmocka_unit_test(http_404_and_403_are_permanent),
+		cmocka_unit_test(a_final_redirect_status_is_no_file),
+		cmocka_unit_test(adding_a_file_restarts_the_no_progress_clock),
 		cmocka_unit_test(http_503_is_transient_then_retried),
 		cmocka_unit_test(reset_mid_body_resumes_with_range),
 		cmocka_unit_test(ignored_range_starts_the_file_over),

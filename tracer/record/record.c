@@ -36,8 +36,6 @@
 
 #define EXIT_RECORD_FAILED 125
 #define CHANNEL "bgcopy"
-#define RELAYD_CONTROL_PORT 5342	/* lttng-relayd's defaults */
-#define RELAYD_LIVE_PORT 5344
 #define LIVE_TIMER_US 100000		/* how often live data is flushed */
 
 struct recorder {
@@ -50,7 +48,8 @@ struct recorder {
 	int ncheck_args;
 	char **command;
 	pid_t sessiond;			/* the daemon we started, if any */
-	pid_t relayd;			/* the relay daemon we started, if any */
+	pid_t relayd;			/* our relay daemon, with --live */
+	int control_port, data_port, live_port;
 	bool session_created;
 	char self_dir[PATH_MAX];	/* where bgcopy-record lives */
 };
@@ -77,7 +76,8 @@ static void usage(FILE *out)
 		"  -o, --output DIR  where the trace goes (default ./bgcopy-trace-DATE-TIME)\n"
 		"  --lossy           let LTTng discard events rather than block the program\n"
 		"  --live            record through lttng-relayd in live mode and print the\n"
-		"                    URL a live viewer (bgcopy-analyze --live) can follow\n"
+		"                    URL a live viewer can follow (bgcopy-analyze --live URL,\n"
+		"                    babeltrace2 --input-format=lttng-live URL)\n"
 		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
 		"                    options up to -- go to bgcopy-analyze\n"
@@ -240,15 +240,39 @@ static bool port_listens(int port)
 	return ok;
 }
 
-/* Live sessions go through a relay daemon: use the one that listens, or
- * run our own, writing under the trace directory, for as long as we do. */
+/* A port on 127.0.0.1 that was free a moment ago. */
+static int free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* Live sessions go through a relay daemon.  We run our own, on free
+ * ports and writing under the trace directory, for as long as we run:
+ * a shared one would put the trace wherever it was told to. */
 static int start_relayd(struct recorder *r)
 {
-	char out[PATH_MAX + 16];
+	char out[PATH_MAX + 16], control[48], data[48], live[48];
 
-	if (port_listens(RELAYD_CONTROL_PORT))
-		return 0;
+	r->control_port = free_port();
+	r->data_port = free_port();
+	r->live_port = free_port();
+	if (r->control_port < 0 || r->data_port < 0 || r->live_port < 0)
+		return fail("no free port for lttng-relayd");
 	snprintf(out, sizeof(out), "--output=%s", r->dir);
+	snprintf(control, sizeof(control), "--control-port=tcp://127.0.0.1:%d",
+		 r->control_port);
+	snprintf(data, sizeof(data), "--data-port=tcp://127.0.0.1:%d", r->data_port);
+	snprintf(live, sizeof(live), "--live-port=tcp://127.0.0.1:%d", r->live_port);
 	r->relayd = fork();
 	if (r->relayd < 0)
 		return fail("cannot fork: %s", strerror(errno));
@@ -257,11 +281,12 @@ static int start_relayd(struct recorder *r)
 
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
-		execlp("lttng-relayd", "lttng-relayd", out, (char *)NULL);
+		execlp("lttng-relayd", "lttng-relayd", out, control, data, live,
+		       (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100; i++) {
-		if (port_listens(RELAYD_CONTROL_PORT) && port_listens(RELAYD_LIVE_PORT))
+		if (port_listens(r->control_port) && port_listens(r->live_port))
 			return 0;
 		if (waitpid(r->relayd, NULL, WNOHANG) == r->relayd) {
 			r->relayd = 0;
@@ -292,9 +317,12 @@ static int setup_session(struct recorder *r)
 	int rc;
 
 	snprintf(r->session, sizeof(r->session), "bgcopy-record-%d", (int)getpid());
-	snprintf(url, sizeof(url), "file://%s", r->dir);
-	rc = r->live ? lttng_create_session_live(r->session, "net://127.0.0.1",
-						 LIVE_TIMER_US) :
+	if (r->live)
+		snprintf(url, sizeof(url), "net://127.0.0.1:%d:%d", r->control_port,
+			 r->data_port);
+	else
+		snprintf(url, sizeof(url), "file://%s", r->dir);
+	rc = r->live ? lttng_create_session_live(r->session, url, LIVE_TIMER_US) :
 		       lttng_create_session(r->session, url);
 	if (rc < 0)
 		return lttng_fail("cannot create the tracing session", rc);
@@ -343,7 +371,7 @@ static int setup_session(struct recorder *r)
 
 		gethostname(host, sizeof(host) - 1);
 		fprintf(stderr, "bgcopy record: live at net://127.0.0.1:%d/host/%s/%s\n",
-			RELAYD_LIVE_PORT, host, r->session);
+			r->live_port, host, r->session);
 	}
 end:
 	lttng_channel_destroy(chan);
