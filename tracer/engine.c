@@ -22,6 +22,22 @@
 
 static CURLcode curl_init_status;
 
+/* umask(2) can only read the mask by changing it, which would race with
+ * other threads creating files; the kernel also shows it here. */
+static mode_t process_umask(void)
+{
+	char line[128];
+	unsigned mask = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (mode_t)mask;
+}
+
 static void curl_init_once(void)
 {
 	curl_init_status = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -104,10 +120,7 @@ int bgcopy_engine_open(const char *store_dir,
 		engine->opt = *options;
 	apply_defaults(&engine->opt);
 	read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
-	/* umask can only be read by setting it; done once, here. */
-	engine->file_mode = umask(022);
-	umask(engine->file_mode);
-	engine->file_mode = 0666 & ~engine->file_mode;
+	engine->file_mode = 0666 & ~process_umask();
 	if (getrandom(&engine->trace_id, sizeof(engine->trace_id), 0) !=
 	    sizeof(engine->trace_id))
 		engine->trace_id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32;
@@ -151,13 +164,30 @@ error:
 	return status;
 }
 
+static void *close_later(void *engine)
+{
+	bgcopy_engine_close(engine);
+	return NULL;
+}
+
 void bgcopy_engine_close(bgcopy_engine *engine)
 {
 	struct bgcopy_callback *release;
 	bgcopy_job *job, *next;
+	pthread_t closer;
 
 	if (!engine)
 		return;
+	/* From inside a callback: this thread must return to the engine
+	 * before the engine can go, so another thread closes it. */
+	if (notify_on_dispatcher(engine)) {
+		pthread_mutex_lock(&engine->lock);
+		engine->stopping = true;
+		pthread_mutex_unlock(&engine->lock);
+		if (pthread_create(&closer, NULL, close_later, engine) == 0)
+			pthread_detach(closer);
+		return;
+	}
 	pthread_mutex_lock(&engine->lock);
 	engine->stopping = true;
 	pthread_cond_broadcast(&engine->dispatch_cond);

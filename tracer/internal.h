@@ -152,7 +152,6 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 void job_touch(bgcopy_job *job);
 int job_temp_path(bgcopy_job *job, unsigned index);
 void job_cancel_now(bgcopy_job *job);
-void jobs_remove_orphan_temps(bgcopy_engine *engine);
 void job_property_changed(bgcopy_job *job, int property, const char *value);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 
@@ -180,6 +179,7 @@ void argv_free(char **argv);
 void join_argv(char *const *argv, char *out, size_t size);
 void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb);
 void notify_flush_releases(bgcopy_engine *engine);
+bool notify_on_dispatcher(const bgcopy_engine *engine);
 
 /* store.c */
 int store_open(bgcopy_engine *engine);
@@ -188,5 +188,12 @@ int store_save_job(bgcopy_job *job);
 int store_save_file(bgcopy_job *job, unsigned index);
 int store_delete_job(bgcopy_job *job);
 long store_lock_holder(const char *dir);
+void store_note_temp(bgcopy_job *job, const char *path);
+/* `status`, or BGCOPY_E_STORE if a write failed since the last check: an
+ * API call must not report a change durable that is not.  Lock held. */
+int store_check(bgcopy_engine *engine, int status);
+/* Groups the writes between them into one transaction (nestable). */
+void store_begin(bgcopy_engine *engine);
+void store_end(bgcopy_engine *engine, int status);
 
 #endif /* BGCOPY_INTERNAL_H */

@@ -5,7 +5,6 @@
  * the change and writes it through to the store before returning.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -188,6 +187,9 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	f->bytes_total = (int64_t)f->bytes_done;
 	job->current_file = index + 1;
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
+	/* The file's completion and the FileTransferred it is owed are
+	 * stored together, or a crash could lose the notification. */
+	store_begin(job->engine);
 	store_save_file(job, index);
 	notify_on_file_completed(job, index);
 	/* Between files the job stays TRANSFERRING; the worker starts the
@@ -196,57 +198,10 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 	} else {
-		store_save_job(job);	/* the FileTransferred it is owed */
+		store_save_job(job);
 		transfer_wake(job->engine);
 	}
-}
-
-/* Is `name` a temporary file of ours ('.<base>.<id8>-<n>.bgcopy-tmp')
- * whose job is not in the store? */
-static bool orphan_temp(bgcopy_engine *engine, const char *name)
-{
-	size_t len = strlen(name), suffix = strlen(".bgcopy-tmp");
-	const char *dash, *id8;
-
-	if (name[0] != '.' || len <= suffix ||
-	    strcmp(name + len - suffix, ".bgcopy-tmp"))
-		return false;
-	dash = memrchr(name, '-', len - suffix);
-	if (!dash || dash - name < 9 || dash[-9] != '.')
-		return false;
-	id8 = dash - 8;
-	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if (!strncmp(job->id, id8, 8))
-			return false;
-	return true;
-}
-
-/* A temporary file whose job has left the store (a crash between the two,
- * or a store replaced) is removed, in every directory a stored job writes
- * to: the only ones we know. */
-void jobs_remove_orphan_temps(bgcopy_engine *engine)
-{
-	char dir[PATH_MAX], last[PATH_MAX] = "", path[PATH_MAX + 256];
-	struct dirent *e;
-	DIR *d;
-
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		for (unsigned i = 0; i < job->nfiles; i++) {
-			snprintf(dir, sizeof(dir), "%s", job->files[i].local_path);
-			dirname(dir);
-			/* A job's files mostly share a directory. */
-			if (!strcmp(dir, last) || !(d = opendir(dir)))
-				continue;
-			snprintf(last, sizeof(last), "%s", dir);
-			while ((e = readdir(d))) {
-				if (!orphan_temp(engine, e->d_name))
-					continue;
-				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-				unlink(path);
-			}
-			closedir(d);
-		}
-	}
+	store_end(job->engine, BGCOPY_OK);
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -275,6 +230,7 @@ static int lock_mutable(bgcopy_job *job)
 
 static int unlock_with(bgcopy_job *job, int status)
 {
+	status = store_check(job->engine, status);
 	pthread_mutex_unlock(&job->engine->lock);
 	return status;
 }
@@ -309,9 +265,8 @@ int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 	engine_link_job(engine, job);
 	trace_job_event(job, BGCOPY_TP_EV_job_created);
 	store_save_job(job);
-	pthread_mutex_unlock(&engine->lock);
-	*out = job;
-	return BGCOPY_OK;
+	*out = job;	/* linked: the handle is good even if not stored */
+	return unlock_with(job, BGCOPY_OK);
 }
 
 static int check_destination(const char *local_path)
@@ -457,6 +412,20 @@ static void remove_temp(struct job_file *f)
 			  strerror(errno));
 }
 
+/* fchmod through a descriptor that follows no symlink: someone who can
+ * write the directory must not get us to chmod a file of theirs choosing. */
+static void share_temp(const char *path, mode_t mode)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		fchmod(fd, mode);
+	close(fd);
+}
+
 /* Commits finished files.  A rename that fails leaves the job as it was;
  * a file already renamed by an earlier, interrupted complete counts as
  * committed. */
@@ -470,7 +439,7 @@ static int commit_files(bgcopy_job *job)
 		if (!f->completed || !f->temp_path)
 			continue;
 		/* Temporary files are private (0600); the result is not. */
-		chmod(f->temp_path, job->engine->file_mode);
+		share_temp(f->temp_path, job->engine->file_mode);
 		if (rename(f->temp_path, f->local_path) == 0)
 			continue;
 		if (errno == ENOENT && lstat(f->local_path, &st) == 0)
@@ -500,9 +469,9 @@ int bgcopy_job_complete(bgcopy_job *job)
 	if (status)
 		return unlock_with(job, status);
 	job_set_state(job, BGCOPY_ACKNOWLEDGED, BGCOPY_TP_CAUSE_COMPLETE);
-	unlock_with(job, BGCOPY_OK);
+	status = unlock_with(job, BGCOPY_OK);
 	notify_flush_releases(job->engine);
-	return BGCOPY_OK;
+	return status;
 }
 
 void job_cancel_now(bgcopy_job *job)
@@ -522,9 +491,9 @@ int bgcopy_job_cancel(bgcopy_job *job)
 	if (status)
 		return status;
 	job_cancel_now(job);
-	unlock_with(job, BGCOPY_OK);
+	status = unlock_with(job, BGCOPY_OK);
 	notify_flush_releases(job->engine);
-	return BGCOPY_OK;
+	return status;
 }
 
 /* ---- properties ------------------------------------------------------ */

@@ -355,22 +355,28 @@ static int call_back(struct bgcopy_callback *cb, const struct delivery *d,
 	}
 }
 
-/* Builds program, arguments, job id and event name; NULL on no memory. */
+/* Program, arguments, job id and event name, all copied: the job's
+ * command line may be replaced while the program starts.  NULL on no
+ * memory. */
 static char **cmdline_argv(const bgcopy_job *job, int kind)
 {
+	const char *extra[] = {
+		job->id,
+		kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ? "transferred" : "error",
+	};
 	size_t n = 0;
 	char **argv;
 
 	while (job->cmdline[n])
 		n++;
 	argv = xcalloc(n + 3, sizeof(*argv));
-	if (!argv)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		argv[i] = job->cmdline[i];
-	argv[n] = (char *)job->id;
-	argv[n + 1] = kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ?
-		      "transferred" : "error";
+	for (size_t i = 0; argv && i < n + 2; i++) {
+		argv[i] = xstrdup(i < n ? job->cmdline[i] : extra[i - n]);
+		if (!argv[i]) {
+			argv_free(argv);
+			return NULL;
+		}
+	}
 	return argv;
 }
 
@@ -478,22 +484,20 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 {
 	bgcopy_job *job = d->job;
 	char **argv = cmdline_argv(job, d->kind);
-	char *program = argv ? xstrdup(argv[0]) : NULL;
 	pid_t pid = -1;
 	int status;
 
 	pthread_mutex_unlock(&engine->lock);
-	if (argv && program)
+	if (argv)
 		pid = spawn_cmdline(argv);
 	pthread_mutex_lock(&engine->lock);
-	TRACE(cmdline_run, TRACE_JOB(job), n, program ? program : "", pid);
+	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", pid);
 	pthread_mutex_unlock(&engine->lock);
 	status = wait_cmdline(pid);
 	pthread_mutex_lock(&engine->lock);
 	TRACE(cmdline_exit, TRACE_JOB(job), n, pid, status);
 	settle(d, n, status);
-	free(program);
-	free(argv);
+	argv_free(argv);
 }
 
 static void deliver(bgcopy_engine *engine, struct delivery *d)
@@ -519,9 +523,19 @@ static void deliver(bgcopy_engine *engine, struct delivery *d)
 	pthread_cond_broadcast(&engine->idle_cond);
 }
 
+/* The engine whose dispatcher this thread is, if any. */
+static __thread bgcopy_engine *dispatcher_of;
+
+bool notify_on_dispatcher(const bgcopy_engine *engine)
+{
+	return dispatcher_of == engine;
+}
+
 static void *dispatcher_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
+
+	dispatcher_of = engine;
 	struct delivery d;
 	struct timespec ts;
 	int64_t wake_at;
@@ -606,6 +620,7 @@ int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
 	arm_for_flags(job, old);
 	job_touch(job);
 	store_save_job(job);
+	status = store_check(job->engine, status);
 end:
 	pthread_mutex_unlock(&job->engine->lock);
 	return status;
@@ -663,12 +678,13 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	if (ni)
 		arm_for_new_interface(job);
 	store_save_job(job);	/* epochs only grow, across restarts too */
+	status = store_check(job->engine, BGCOPY_OK);
 	if (old)
 		notify_iface_put_locked(job, old, &release);
 	pthread_mutex_unlock(&job->engine->lock);
 	if (release)
 		release->ops->release(release);
-	return BGCOPY_OK;
+	return status;
 }
 
 /* Releases that became due with the lock held (a job turning final) wait
@@ -739,6 +755,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 {
 	char **copy = NULL;
 	char shown[1024];
+	int status;
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
@@ -751,7 +768,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	}
 	pthread_mutex_lock(&job->engine->lock);
 	if (job_is_final(job) || (job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY)) {
-		int status = set_error(job_is_final(job) ? BGCOPY_E_INVALID_STATE :
+		status = set_error(job_is_final(job) ? BGCOPY_E_INVALID_STATE :
 				       BGCOPY_E_READ_ONLY,
 				       "job %s cannot change its command line",
 				       job->id);
@@ -771,8 +788,9 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	join_argv(copy, shown, sizeof(shown));
 	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_CMDLINE, shown);
 	wake_dispatchers(job->engine);
+	status = store_check(job->engine, BGCOPY_OK);
 	pthread_mutex_unlock(&job->engine->lock);
-	return BGCOPY_OK;
+	return status;
 }
 
 void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size)

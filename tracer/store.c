@@ -16,18 +16,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "trace.h"
 
 #define STORE_SCHEMA 2
+/* How long a write waits for a reader (another process's info, list). */
+#define STORE_BUSY_MS 2000
 #define CMDLINE_SEP "\x1f"
 
 struct store {
 	sqlite3 *db;
 	int lock_fd;
-	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files;
+	char failure[256];	/* last write that failed, until reported */
+	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
 };
 
 /* Schema 1, as first released; later versions are reached by the
@@ -51,7 +55,10 @@ static const char *const migrations[STORE_SCHEMA] = {
 	/* 2: which notifications were delivered, and the files still owed
 	 * FileTransferred, so a restart owes exactly what was not. */
 	[1] = "ALTER TABLE jobs ADD COLUMN discharged INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';",
+	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';"
+	      /* Every temporary file we create, so the ones whose job left
+	       * the store can be found again, and only ours. */
+	      "CREATE TABLE temps (path TEXT PRIMARY KEY, job_id TEXT);",
 };
 
 #define JOB_COLUMNS							\
@@ -73,10 +80,18 @@ static char *store_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
 }
 
+/*
+ * Open-file-description locks: owned by our descriptor, not our process,
+ * so a second engine in this very process is refused too, and closing
+ * some other descriptor of the file (store_lock_holder) cannot drop ours.
+ * They carry no pid, so the holder writes its own into the file.
+ */
 long store_lock_holder(const char *dir)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char *path = store_path(dir, "lock");
+	char text[32] = "";
+	ssize_t n;
 	int fd;
 
 	if (!path)
@@ -85,10 +100,14 @@ long store_lock_holder(const char *dir)
 	free(path);
 	if (fd < 0)
 		return 0;
-	if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
-		fl.l_pid = 0;
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) {
+		close(fd);
+		return 0;
+	}
+	n = pread(fd, text, sizeof(text) - 1, 0);
 	close(fd);
-	return fl.l_pid;
+	text[n > 0 ? n : 0] = '\0';
+	return strtol(text, NULL, 10);
 }
 
 static int take_lock(bgcopy_engine *engine, struct store *st)
@@ -96,7 +115,6 @@ static int take_lock(bgcopy_engine *engine, struct store *st)
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char *path = store_path(engine->store_dir, "lock");
 	char pid[32];
-	long holder;
 
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
@@ -105,15 +123,13 @@ static int take_lock(bgcopy_engine *engine, struct store *st)
 	if (st->lock_fd < 0)
 		return set_error(BGCOPY_E_IO, "cannot open the lock of store '%s': %s",
 				 engine->store_dir, strerror(errno));
-	if (fcntl(st->lock_fd, F_SETLK, &fl) != 0) {
-		holder = store_lock_holder(engine->store_dir);
-		return set_error(BGCOPY_E_STORE_BUSY,
-				 "store '%s' in use by pid %ld", engine->store_dir,
-				 holder);
-	}
+	if (fcntl(st->lock_fd, F_OFD_SETLK, &fl) != 0)
+		return set_error(BGCOPY_E_STORE_BUSY, "store '%s' in use by pid %ld",
+				 engine->store_dir,
+				 store_lock_holder(engine->store_dir));
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) != 0 ||
-	    write(st->lock_fd, pid, strlen(pid)) < 0)
+	    pwrite(st->lock_fd, pid, strlen(pid), 0) < 0)
 		return set_error(BGCOPY_E_IO, "cannot write the lock of store '%s'",
 				 engine->store_dir);
 	return BGCOPY_OK;
@@ -135,7 +151,9 @@ static int prepare(struct store *st, const char *dir)
 	    sqlite3_prepare_v2(st->db, "DELETE FROM jobs WHERE id=?1", -1,
 			       &st->delete_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM files WHERE job_id=?1", -1,
-			       &st->delete_files, NULL))
+			       &st->delete_files, NULL) ||
+	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temps VALUES (?1,?2)",
+			       -1, &st->note_temp, NULL))
 		return db_error(st->db, "cannot prepare statements", dir);
 	return BGCOPY_OK;
 }
@@ -297,14 +315,31 @@ static int parse_file_queue(bgcopy_job *job, const char *text)
 	return BGCOPY_OK;
 }
 
-static void format_file_queue(const bgcopy_job *job, char *out, size_t size)
+/* Both texts are built whole, never cut: a cut one would restore as
+ * something else.  NULL on no memory. */
+static char *format_file_queue(const bgcopy_job *job)
 {
-	size_t len = 0;
+	size_t size = (size_t)job->file_queue_len * 11 + 1, len = 0;
+	char *out = xcalloc(size, 1);
 
-	out[0] = '\0';
-	for (unsigned i = 0; i < job->file_queue_len && len < size; i++)
+	for (unsigned i = 0; out && i < job->file_queue_len; i++)
 		len += (size_t)snprintf(out + len, size - len, "%s%u", i ? "," : "",
 					job->file_queue[i]);
+	return out;
+}
+
+static char *format_cmdline(const bgcopy_job *job)
+{
+	size_t size = 1, len = 0;
+	char *out;
+
+	for (char **a = job->cmdline; a && *a; a++)
+		size += strlen(*a) + 1;
+	out = xcalloc(size, 1);
+	for (char **a = job->cmdline; out && a && *a; a++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s",
+					len ? CMDLINE_SEP : "", *a);
+	return out;
 }
 
 /* Restores one job row as it was stored. */
@@ -403,6 +438,104 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 	return status;
 }
 
+static int run(sqlite3_stmt *q, bgcopy_engine *engine)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc == SQLITE_DONE)
+		return BGCOPY_OK;
+	/* Remembered for the API call that made the change (store_check). */
+	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
+		 sqlite3_errmsg(engine->store->db));
+	return db_error(engine->store->db, "cannot write", engine->store_dir);
+}
+
+/* Savepoints, so that groups of writes nest. */
+void store_begin(bgcopy_engine *engine)
+{
+	if (engine->store && engine->store->save_job)
+		sqlite3_exec(engine->store->db, "SAVEPOINT bgcopy;", NULL, NULL, NULL);
+}
+
+void store_end(bgcopy_engine *engine, int status)
+{
+	struct store *st = engine->store;
+
+	if (!st || !st->save_job)
+		return;
+	if (status)
+		sqlite3_exec(st->db, "ROLLBACK TO bgcopy;", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "RELEASE bgcopy;", NULL, NULL, NULL))
+		snprintf(st->failure, sizeof(st->failure), "%s",
+			 sqlite3_errmsg(st->db));
+}
+
+int store_check(bgcopy_engine *engine, int status)
+{
+	struct store *st = engine->store;
+
+	if (!st || !st->failure[0])
+		return status;
+	if (status == BGCOPY_OK)
+		status = set_error(BGCOPY_E_STORE, "the change was made but store "
+				   "'%s' could not record it (%s): it may not "
+				   "survive a restart", engine->store_dir,
+				   st->failure);
+	st->failure[0] = '\0';
+	return status;
+}
+
+static bool job_in_store(bgcopy_engine *engine, const char *id)
+{
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (!strcmp(job->id, id))
+			return true;
+	return false;
+}
+
+/* Temporary files this store created for jobs that have left it (a crash
+ * between the two): removed if still ours, and forgotten. */
+static void remove_orphan_temps(bgcopy_engine *engine)
+{
+	sqlite3 *db = engine->store->db;
+	sqlite3_stmt *q, *forget;
+	struct stat st;
+
+	if (sqlite3_prepare_v2(db, "SELECT path, job_id FROM temps", -1, &q, NULL))
+		return;
+	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE path=?1", -1, &forget,
+			       NULL)) {
+		sqlite3_finalize(q);
+		return;
+	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *path = col_text(q, 0);
+
+		if (job_in_store(engine, col_text(q, 1)))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid())
+			unlink(path);
+		sqlite3_bind_text(forget, 1, path, -1, SQLITE_TRANSIENT);
+		run(forget, engine);
+	}
+	sqlite3_finalize(forget);
+	sqlite3_finalize(q);
+}
+
+void store_note_temp(bgcopy_job *job, const char *path)
+{
+	struct store *st = job->engine->store;
+
+	if (!st || !st->note_temp)
+		return;
+	sqlite3_bind_text(st->note_temp, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->note_temp, 2, job->id, -1, SQLITE_STATIC);
+	run(st->note_temp, job->engine);
+}
+
 int store_open(bgcopy_engine *engine)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
@@ -434,7 +567,7 @@ int store_open(bgcopy_engine *engine)
 		return status;
 	}
 	free(path);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Read before writing anything: a damaged database is reported and
 	 * left exactly as it was found. */
 	status = check_integrity(st, engine->store_dir);
@@ -450,7 +583,7 @@ int store_open(bgcopy_engine *engine)
 	if (!status)
 		status = load_jobs(engine, &restored);
 	if (!status && !read_only)
-		jobs_remove_orphan_temps(engine);
+		remove_orphan_temps(engine);
 	if (!status)
 		TRACE(store_open, engine->trace_id, engine->store_dir,
 		      STORE_SCHEMA, restored);
@@ -467,21 +600,12 @@ void store_close(bgcopy_engine *engine)
 	sqlite3_finalize(st->save_file);
 	sqlite3_finalize(st->delete_job);
 	sqlite3_finalize(st->delete_files);
+	sqlite3_finalize(st->note_temp);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	free(st);
 	engine->store = NULL;
-}
-
-static int run(sqlite3_stmt *q, bgcopy_engine *engine)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	return rc == SQLITE_DONE ? BGCOPY_OK :
-	       db_error(engine->store->db, "cannot write", engine->store_dir);
 }
 
 /* A final job leaves the store: its files are settled by then. */
@@ -491,16 +615,13 @@ int store_delete_job(bgcopy_job *job)
 	int status;
 
 	/* One transaction: a crash must not leave a job without its files. */
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL))
-		return db_error(st->db, "cannot begin", job->engine->store_dir);
+	store_begin(job->engine);
 	sqlite3_bind_text(st->delete_files, 1, job->id, -1, SQLITE_STATIC);
 	status = run(st->delete_files, job->engine);
 	sqlite3_bind_text(st->delete_job, 1, job->id, -1, SQLITE_STATIC);
 	if (!status)
 		status = run(st->delete_job, job->engine);
-	if (sqlite3_exec(st->db, status ? "ROLLBACK;" : "COMMIT;", NULL, NULL, NULL) &&
-	    !status)
-		status = db_error(st->db, "cannot commit", job->engine->store_dir);
+	store_end(job->engine, status);
 	return status;
 }
 
@@ -508,16 +629,21 @@ int store_save_job(bgcopy_job *job)
 {
 	struct store *st = job->engine->store;
 	sqlite3_stmt *q;
-	char cmdline[4096] = "", queue[4096];
-	size_t len = 0;
+	char *cmdline, *queue;
+	int status;
 
 	if (!st || !st->save_job)
 		return BGCOPY_OK;
 	if (job_is_final(job))
 		return store_delete_job(job);
-	for (char **a = job->cmdline; a && *a && len < sizeof(cmdline); a++)
-		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len,
-					"%s%s", len ? CMDLINE_SEP : "", *a);
+	cmdline = format_cmdline(job);
+	queue = format_file_queue(job);
+	if (!cmdline || !queue) {
+		free(cmdline);
+		free(queue);
+		snprintf(st->failure, sizeof(st->failure), "out of memory");
+		return BGCOPY_E_NOMEM;
+	}
 	q = st->save_job;
 	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, job->name, -1, SQLITE_STATIC);
@@ -532,7 +658,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int64(q, 11, (sqlite3_int64)job->min_retry_ms);
 	sqlite3_bind_int64(q, 12, (sqlite3_int64)job->no_progress_ms);
 	sqlite3_bind_int64(q, 13, job->modification_ms);
-	sqlite3_bind_text(q, 14, cmdline, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 14, cmdline, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 15, (sqlite3_int64)job->epoch);
 	sqlite3_bind_int(q, 16, job->has_error);
 	sqlite3_bind_int(q, 17, job->error.context);
@@ -543,9 +669,11 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_text(q, 22, job->error.description, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 23, (job->ob_transferred.discharged ? BGCOPY_NOTIFY_JOB_TRANSFERRED : 0) |
 			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
-	format_file_queue(job, queue, sizeof(queue));
-	sqlite3_bind_text(q, 24, queue, -1, SQLITE_TRANSIENT);
-	return run(q, job->engine);
+	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
+	status = run(q, job->engine);
+	free(cmdline);
+	free(queue);
+	return status;
 }
 
 int store_save_file(bgcopy_job *job, unsigned index)

@@ -114,6 +114,8 @@ static int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 			close(fd);
 		f->bytes_done = 0;
 	}
+	/* Noted before it exists: a crash right after must not orphan it. */
+	store_note_temp(job, f->temp_path);
 	fd = open(f->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0 && errno == EEXIST && lstat(f->temp_path, &st) == 0 &&
@@ -169,6 +171,8 @@ static void headers_done(struct transfer *x)
 		x->http_error = code;	/* classified when curl is done */
 		return;
 	}
+	if (code == 0 && !x->is_file)
+		return;		/* a proxy's CONNECT answer, not the server's */
 	if (code != 0 && (code < 200 || code >= 300))
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
@@ -290,6 +294,7 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
+	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
 	 * the server ignores, and we want to start over instead. */
 	if (x->range_from) {

@@ -517,7 +517,9 @@ static void a_second_engine_is_told_who_holds_the_store(void **state)
 	int wstatus;
 	assert_int_equal(waitpid(child, &wstatus, 0), child);
 	assert_int_equal(WEXITSTATUS(wstatus), 0);
-	assert_int_equal(bgcopy_engine_store_holder(h->store), 0);	/* our own lock */
+	assert_int_equal(bgcopy_engine_store_holder(h->store), getpid());
+	/* A second engine in this very process is refused too. */
+	assert_int_equal(bgcopy_engine_open(h->store, NULL, &other), BGCOPY_E_STORE_BUSY);
 	assert_int_equal(bgcopy_engine_open(h->store, &ro, &reader), BGCOPY_OK);
 	assert_int_equal(bgcopy_engine_list_jobs(reader, NULL, 0), 1);
 	assert_int_equal(bgcopy_engine_list_jobs(reader, &job, 1), 1);

@@ -856,6 +856,40 @@ static void callbacks_may_call_back_into_the_engine(void **state)
 	probe_free(q);
 }
 
+static bgcopy_engine *engine_to_close;
+
+static void close_from_inside(struct probe *p, bgcopy_job *job, int kind)
+{
+	(void)p;
+	(void)job;
+	if (kind == T)
+		bgcopy_engine_close(engine_to_close);
+}
+
+static void the_engine_may_be_closed_from_inside_a_callback(void **state)
+{
+	struct harness *h = *state;
+	struct probe *p = probe_new();
+	bgcopy_job *job;
+	long deadline;
+
+	engine_to_close = harness_engine(h, SHORT);
+	job = new_job(h, engine_to_close, "/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+	p->inside = close_from_inside;
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_resume(job);
+	assert_true(wait_calls(p, T, 1, WAIT_MS));
+	/* The engine closes once the callback has returned, and lets go of
+	 * the interface; the store is free again. */
+	deadline = harness_now_ms() + WAIT_MS;
+	while ((__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST) > 0 ||
+		bgcopy_engine_store_holder(h->store)) && harness_now_ms() < deadline)
+		harness_sleep_ms(10);
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	assert_int_equal(bgcopy_engine_store_holder(h->store), 0);
+	probe_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -882,6 +916,7 @@ int main(void)
 		cmocka_unit_test(entering_transferred_voids_a_throttled_modification),
 		cmocka_unit_test(dispatcher_serializes_jobs_and_caps_concurrency),
 		cmocka_unit_test(callbacks_may_call_back_into_the_engine),
+		cmocka_unit_test(the_engine_may_be_closed_from_inside_a_callback),
 	};
 
 	return cmocka_run_group_tests_name("notify", tests, group_setup,

@@ -203,30 +203,36 @@ static void abandoned_jobs_expire(void **state)
 static void temporary_files_of_departed_jobs_are_removed(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
-	char id[37], orphan[600], ours[600], other[600];
+	char id[37], ours[600], foreign[600], sql[256];
+	struct bgcopy_progress p;
 
-	assert_int_equal(bgcopy_job_create(e, "stays", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/s"),
-					     harness_out(h, "s.bin")), BGCOPY_OK);
+	harness_make_file(h, "gone.bin", 400000);
+	assert_int_equal(bgcopy_job_create(e, "gone", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/gone.bin"),
+					     harness_out(h, "gone.bin")), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	do {
+		harness_sleep_ms(20);
+		bgcopy_job_get_progress(job, &p);
+	} while (p.bytes_transferred == 0);
 	bgcopy_engine_close(e);
-	snprintf(orphan, sizeof(orphan), "%s/.gone.bin.deadbeef-0.bgcopy-tmp", h->out);
-	snprintf(ours, sizeof(ours), "%s/.s.bin.%.8s-0.bgcopy-tmp", h->out, id);
-	snprintf(other, sizeof(other), "%s/unrelated.txt", h->out);
-	write_all(orphan, "x", 1);
-	write_all(ours, "y", 1);
-	write_all(other, "z", 1);
-	e = harness_reopen(h, 0);
-	assert_false(harness_exists(orphan));
+	snprintf(ours, sizeof(ours), "%s/.gone.bin.%.8s-0.bgcopy-tmp", h->out, id);
 	assert_true(harness_exists(ours));
-	assert_true(harness_exists(other));
-	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
-	bgcopy_job_cancel(job);
-	bgcopy_engine_close(e);
+	/* Another store's temporary file, in the same directory. */
+	snprintf(foreign, sizeof(foreign), "%s/.x.bin.deadbeef-0.bgcopy-tmp", h->out);
+	write_all(foreign, "x", 1);
+	/* The job leaves the store, its temporary file stays: a crash. */
+	snprintf(sql, sizeof(sql), "DELETE FROM jobs WHERE id = '%s';"
+		 "DELETE FROM files WHERE job_id = '%s';", id, id);
+	exec_sql(db_path(h), sql);
+	e = harness_reopen(h, 0);
 	assert_false(harness_exists(ours));
-	unlink(other);
+	assert_true(harness_exists(foreign));
+	bgcopy_engine_close(e);
+	unlink(foreign);
 }
 
 static void a_resume_past_the_end_completes_the_file(void **state)
@@ -264,6 +270,28 @@ static void a_resume_past_the_end_completes_the_file(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void a_change_the_store_cannot_record_is_reported(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+	sqlite3 *other;
+
+	assert_int_equal(bgcopy_job_create(e, "busy", &job), BGCOPY_OK);
+	/* Another connection holds the database longer than we wait. */
+	assert_int_equal(sqlite3_open(db_path(h), &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(bgcopy_job_set_display_name(job, "renamed"), BGCOPY_E_STORE);
+	assert_non_null(strstr(bgcopy_last_error(), "could not record"));
+	sqlite3_exec(other, "ROLLBACK;", NULL, NULL, NULL);
+	sqlite3_close(other);
+	/* Once the store answers again, so does the API. */
+	assert_int_equal(bgcopy_job_set_display_name(job, "renamed"), BGCOPY_OK);
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +302,7 @@ int main(void)
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
+		cmocka_unit_test(a_change_the_store_cannot_record_is_reported),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, harness_group_setup,

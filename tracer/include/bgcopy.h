@@ -144,7 +144,9 @@ const char *bgcopy_priority_name(enum bgcopy_priority priority);
 int bgcopy_engine_open(const char *store_dir,
 		       const struct bgcopy_engine_options *options,
 		       bgcopy_engine **out);
-/* Stops transfers and callbacks, keeps every job in the store. */
+/* Stops transfers and callbacks, keeps every job in the store.  Called
+ * from inside a callback, it returns at once and the engine closes as
+ * soon as that callback has returned. */
 void bgcopy_engine_close(bgcopy_engine *engine);
 /* Pid of the process holding the store, 0 when none. */
 long bgcopy_engine_store_holder(const char *store_dir);
