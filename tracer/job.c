@@ -703,6 +703,8 @@ int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
 		const struct job_file *f = &job->files[index];
 
 		copy_text(out->url, sizeof(out->url), f->url);
+		copy_text(out->redacted_url, sizeof(out->redacted_url),
+			  f->redacted_url);
 		copy_text(out->local_path, sizeof(out->local_path), f->local_path);
 		out->bytes_total = f->bytes_total;
 		out->bytes_transferred = f->bytes_done;

@@ -58,6 +58,24 @@ cmp "$WORK/www/one.bin" "$WORK/out/one.bin" && cmp "$WORK/www/two.bin" "$WORK/ou
 	die "files differ"
 [ "$(bg list --json)" = "[]" ] || die "an acknowledged job is still listed"
 
+# wait refuses a job that is going nowhere, and does not need the
+# notification to see the outcome.
+quiet=$(bg create quiet)
+bg add "$quiet" "$URL/two.bin" "$WORK/out/quiet.bin"
+expect_exit 2 bg wait "$quiet"
+grep -q "SUSPENDED: resume it first" "$WORK/last.err" || die "wait on a suspended job: $(cat "$WORK/last.err")"
+bg set-flags "$quiet" 0x8
+bg resume "$quiet"
+expect_exit 0 timeout 20 "$BGCOPY" --store "$WORK/store" wait "$quiet"
+bg cancel "$quiet"
+# Secrets never printed.
+secret=$(bg create secret)
+bg add "$secret" "http://me:hunter2@127.0.0.1:$PORT/two.bin?sig=abc" "$WORK/out/secret.bin"
+bg info "$secret" --json > "$WORK/secret.json"
+if grep -q -e hunter2 -e sig=abc "$WORK/secret.json"; then die "info shows a secret"; fi
+grep -qF "\"url\": \"http://127.0.0.1:$PORT/two.bin\"" "$WORK/secret.json" || die "info lacks the URL"
+bg cancel "$secret"
+
 # A job error: exit 1 and the error named.
 bad=$(bg create bad)
 bg add "$bad" "$URL/fault/404/one.bin" "$WORK/out/bad.bin"

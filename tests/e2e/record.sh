@@ -41,6 +41,8 @@ cp "$BGCOPY" "$B/bin/bgcopy-record" "$WORK/bare/bin/"
 "$WORK/bare/bin/bgcopy" record -o "$WORK/t4" -- true 2> "$WORK/err"
 [ $? = 125 ] || die "a missing provider did not give 125"
 grep -q "provider.*missing" "$WORK/err" || die "unclear error: $(cat "$WORK/err")"
+"$BGCOPY" record -o "$WORK/t1" -- true 2> "$WORK/err"
+[ $? = 125 ] && grep -q "not empty" "$WORK/err" || die "reused directory: $(cat "$WORK/err")"
 "$BGCOPY" record -o "$WORK/t5" 2> "$WORK/err"
 [ $? = 125 ] && grep -q "no command" "$WORK/err" || die "no command: $(cat "$WORK/err")"
 

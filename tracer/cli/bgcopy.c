@@ -46,11 +46,12 @@ static int fail(int code, const char *fmt, ...)
 	return code;
 }
 
+/* A request the library refused or could not carry out; exit 1 is kept
+ * for jobs that end in error. */
 static int api_fail(int status)
 {
-	return fail(status == BGCOPY_E_INVALID_ARG || status == BGCOPY_E_INVALID_STATE ||
-		    status == BGCOPY_E_STORE_BUSY || status == BGCOPY_E_NOT_FOUND ?
-		    EXIT_USAGE : EXIT_JOB_ERROR, "%s", bgcopy_last_error());
+	(void)status;
+	return fail(EXIT_USAGE, "%s", bgcopy_last_error());
 }
 
 static const char *default_store(char *buf, size_t size)
@@ -180,9 +181,24 @@ static void draw_progress(bgcopy_job *job)
 		p.files_transferred, p.files_total);
 }
 
-/* Waits for JobTransferred or JobError; draws progress on a terminal.
- * Returns true when transferred. */
-static bool wait_for_outcome(struct waiter *w, bgcopy_job *job)
+/* A job's outcome seen in its state, for when the flags keep the
+ * notification from coming.  w->lock held. */
+static void outcome_from_state(struct waiter *w, bgcopy_job *job)
+{
+	enum bgcopy_state state = bgcopy_job_get_state(job);
+
+	if (state == BGCOPY_TRANSFERRED)
+		w->transferred = true;
+	if (state == BGCOPY_ERROR) {
+		w->errored = true;
+		bgcopy_job_get_error(job, &w->error);
+	}
+}
+
+/* Waits for JobTransferred or JobError (or, with `by_state`, for the
+ * states themselves); draws progress on a terminal.  True when
+ * transferred. */
+static bool wait_for_outcome(struct waiter *w, bgcopy_job *job, bool by_state)
 {
 	bool tty = isatty(STDERR_FILENO);
 	struct timespec ts;
@@ -190,6 +206,13 @@ static bool wait_for_outcome(struct waiter *w, bgcopy_job *job)
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->transferred && !w->errored) {
+		/* The engine never calls back with its lock held, so
+		 * asking it with ours held cannot deadlock. */
+		if (by_state) {
+			outcome_from_state(w, job);
+			if (w->transferred || w->errored)
+				break;
+		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200 * 1000000;
 		if (ts.tv_nsec >= 1000000000) {
@@ -214,12 +237,11 @@ static bool wait_for_outcome(struct waiter *w, bgcopy_job *job)
 
 /* ---- option parsing helpers ------------------------------------------ */
 
+/* Only right after the verb: later words may be a program's own. */
 static bool wants_help(struct cli *cli)
 {
-	for (int i = 1; i < cli->argc; i++)
-		if (!strcmp(cli->argv[i], "--help") || !strcmp(cli->argv[i], "-h"))
-			return true;
-	return false;
+	return cli->argc > 1 && (!strcmp(cli->argv[1], "--help") ||
+				 !strcmp(cli->argv[1], "-h"));
 }
 
 static int parse_uint(const char *text, const char *what, unsigned long max,
@@ -405,7 +427,7 @@ static json_t *job_json(bgcopy_job *job)
 
 		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK)
 			json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:b}",
-				"url", f.url, "local_path", f.local_path,
+				"url", f.redacted_url, "local_path", f.local_path,
 				"bytes_total", (json_int_t)f.bytes_total,
 				"bytes_transferred", (json_int_t)f.bytes_transferred,
 				"completed", f.completed));
@@ -494,7 +516,7 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 		return rc;
 	o = job_json(job);
 	if (!o)
-		return fail(EXIT_JOB_ERROR, "out of memory");
+		return fail(EXIT_USAGE, "out of memory");
 	if (json) {
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -514,7 +536,7 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 	int rc = need_args(cli, 0, "[--json]");
 
 	if (!rc && (!jobs || !all))
-		rc = fail(EXIT_JOB_ERROR, "out of memory");
+		rc = fail(EXIT_USAGE, "out of memory");
 	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = job_json(jobs[i]);
@@ -543,18 +565,24 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 {
 	struct waiter w;
 	bgcopy_job *job;
+	uint32_t flags;
 	bool ok;
 	int rc = need_args(cli, 1, "JOB");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
+	if (bgcopy_job_get_state(job) == BGCOPY_SUSPENDED)
+		return fail(EXIT_USAGE, "job %s is SUSPENDED: resume it first",
+			    cli->argv[1]);
 	waiter_init(&w);
 	rc = bgcopy_job_set_notify_interface(job, &w.base);
 	if (rc) {
 		waiter_destroy(&w);
 		return api_fail(rc);
 	}
-	ok = wait_for_outcome(&w, job);
+	flags = bgcopy_job_get_notify_flags(job);
+	ok = wait_for_outcome(&w, job, (flags & BGCOPY_NOTIFY_DISABLE) ||
+			      (flags & BGCOPY_NOTIFY_DEFAULT) != BGCOPY_NOTIFY_DEFAULT);
 	bgcopy_job_set_notify_interface(job, NULL);
 	if (!ok)
 		rc = fail(EXIT_JOB_ERROR, "job %s: %s", cli->argv[1], w.error.description);
@@ -576,7 +604,7 @@ static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 	n = bgcopy_engine_list_jobs(engine, NULL, 0);
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
 	if (!jobs)
-		return fail(EXIT_JOB_ERROR, "out of memory");
+		return fail(EXIT_USAGE, "out of memory");
 	n = bgcopy_engine_list_jobs(engine, jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pending = bgcopy_job_get_pending_notifications(jobs[i]);
@@ -622,7 +650,7 @@ static int cmd_download(struct cli *cli, bgcopy_engine *engine)
 		bgcopy_job_cancel(job);
 		goto end;
 	}
-	ok = wait_for_outcome(&w, job);
+	ok = wait_for_outcome(&w, job, false);
 	if (ok && (rc = bgcopy_job_complete(job)))
 		rc = api_fail(rc);
 	else if (!ok) {

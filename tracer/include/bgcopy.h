@@ -87,6 +87,7 @@ struct bgcopy_progress {
 
 struct bgcopy_file_info {
 	char url[2048];			/* as given, secrets included */
+	char redacted_url[2048];	/* no user info, password or query: to show */
 	char local_path[4096];
 	int64_t bytes_total;		/* -1 while unknown */
 	uint64_t bytes_transferred;

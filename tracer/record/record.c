@@ -14,6 +14,7 @@
  * checker's verdict when the command succeeded; 125 when recording failed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -153,6 +154,20 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 	return 0;
 }
 
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = false;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 /* The trace directory must exist and be writable by us before LTTng's
  * consumer (which may run as another user) is asked to write there. */
 static int prepare_dir(struct recorder *r)
@@ -177,6 +192,9 @@ static int prepare_dir(struct recorder *r)
 	if (access(r->dir, W_OK | X_OK) != 0)
 		return fail("trace directory '%s' is not writable: %s", r->dir,
 			    strerror(errno));
+	if (!dir_is_empty(r->dir))
+		return fail("trace directory '%s' is not empty: a new trace would "
+			    "mix with what is there", r->dir);
 	return 0;
 }
 
@@ -379,24 +397,22 @@ end:
 	return rc < 0 ? -1 : 0;
 }
 
-/* Runs the command with the provider wanted; Ctrl-C reaches the command
- * (same process group) while we wait, then we stop the session cleanly. */
-static int run_command(struct recorder *r)
+/* Runs the command with the provider wanted and the signal dispositions
+ * we found; Ctrl-C reaches it (same process group) while we wait. */
+static int run_command(struct recorder *r, const struct sigaction *old_int,
+		       const struct sigaction *old_term)
 {
-	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_term;
 	int status;
 	pid_t pid;
 
-	sigaction(SIGINT, &ignore, &old_int);
-	sigaction(SIGTERM, &ignore, &old_term);
 	pid = fork();
 	if (pid < 0) {
 		fail("cannot fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGINT, old_int, NULL);
+		sigaction(SIGTERM, old_term, NULL);
 		setenv("BGCOPY_TRACE", "1", 1);
 		if (!r->lossy)
 			setenv("LTTNG_UST_ALLOW_BLOCKING", "1", 1);
@@ -408,8 +424,6 @@ static int run_command(struct recorder *r)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
@@ -465,10 +479,16 @@ static int run_checker(struct recorder *r)
 
 int main(int argc, char **argv)
 {
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_term;
 	struct recorder r = { 0 };
 	char self[PATH_MAX];
 	ssize_t n;
 	int status;
+
+	/* Ctrl-C must not leave a session or a daemon behind: we ignore it,
+	 * the command does not, and we tear down after it has gone. */
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGTERM, &ignore, &old_term);
 
 	if (parse_args(argc, argv, &r))
 		return EXIT_RECORD_FAILED;
@@ -484,7 +504,7 @@ int main(int argc, char **argv)
 		teardown(&r);
 		return EXIT_RECORD_FAILED;
 	}
-	status = run_command(&r);
+	status = run_command(&r, &old_int, &old_term);
 	teardown(&r);
 	if (status < 0)
 		return EXIT_RECORD_FAILED;
