@@ -1,9 +1,11 @@
 #include "check.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "params.h"
 #include "report.h"
 #include "sink.h"
@@ -11,6 +13,7 @@
 struct check {
 	struct bgc_sink sink;		/* first: the sink's data is this */
 	bool json;
+	bool live;
 	char *junit_path, *chrome_path;
 	bool allow_inconclusive;
 	struct check_host *host;
@@ -24,8 +27,52 @@ static const struct param_def check_params[] = {
 	{ "grace-ms", PARAM_UINT },
 	{ "allow-inconclusive", PARAM_BOOL },
 	{ "timeline", PARAM_BOOL },
+	{ "live", PARAM_BOOL },
 	{ NULL, 0 },
 };
+
+/* ---- live: on stderr, so that a JSON report on stdout stays whole -- */
+
+static double live_ms(const struct oracle *o, int64_t ts)
+{
+	return NAMES_MS(ts - oracle_first_ts(o));
+}
+
+static void live_finding(void *arg, const char *job_id, const char *job_name,
+			 const struct oracle_finding *f)
+{
+	struct check *c = arg;
+	const struct oracle *o = c->sink.oracle;
+
+	if (f->rule > ORACLE_G8_LATE)
+		return;		/* a note, not a violation */
+	fprintf(stderr, "live %+.3f ms: job %s \"%s\": %s\n",
+		live_ms(o, oracle_last_ts(o)), job_id, job_name,
+		f->inconclusive ? "INCONCLUSIVE" : "FAIL");
+	report_text_finding(o, f, stderr);
+	fflush(stderr);
+}
+
+static void live_overdue(void *arg, const struct oracle_overdue *od)
+{
+	struct check *c = arg;
+	const struct oracle *o = c->sink.oracle;
+	char file[32] = "";
+
+	if (od->file_index >= 0)
+		snprintf(file, sizeof(file), " file %d", (int) od->file_index);
+	fprintf(stderr, "live %+.3f ms: job %s \"%s\": overdue: %s%s epoch %"
+		PRIu64 " armed at %+.3f ms, deliverable since %+.3f ms, has "
+		"not begun after %.3f ms (bound %.3f ms): G8 once it begins, "
+		"G1 if it never does, nothing if it is voided first\n",
+		live_ms(o, od->now), od->job_id, od->job_name,
+		names_kind(od->kind), file, od->epoch, live_ms(o, od->armed_ts),
+		live_ms(o, od->due_ts), NAMES_MS(od->now - od->due_ts),
+		NAMES_MS(od->bound_ns));
+	fflush(stderr);
+}
+
+/* ---- the end ------------------------------------------------------ */
 
 static int write_file_reports(struct check *c)
 {
@@ -51,22 +98,32 @@ static int check_end(struct bgc_sink *sink)
 	struct check *c = (struct check *) sink;
 	struct oracle *o = sink->oracle;
 	enum oracle_verdict verdict = oracle_verdict(o);
+	bool report = !c->host || !c->host->no_report;
+	size_t i;
 
-	if (c->json) {
+	if (report && c->json) {
 		if (report_json(o, stdout)) {
 			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
 				sink->self, "Cannot write the JSON report.");
 			return -1;
 		}
-	} else {
+	} else if (report) {
 		report_text(o, stdout);
 	}
 	fflush(stdout);
 	if (write_file_reports(c))
 		return -1;
 	if (c->host) {
+		if (c->host->perf && perf_finish(c->host->perf, o)) {
+			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+				sink->self, "Out of memory.");
+			return -1;
+		}
 		c->host->done = true;
 		c->host->verdict = verdict;
+		c->host->events = oracle_event_count(o);
+		for (i = 0; i < oracle_job_count(o); i++)
+			c->host->jobs[oracle_job_at(o, i)->verdict]++;
 		return 0;
 	}
 	if (verdict == ORACLE_FAIL ||
@@ -112,6 +169,12 @@ static int configure(struct check *c, const bt_value *params,
 	 * JUnit need the findings and latencies alone. */
 	oc->keep_history = c->json || chrome ||
 			   params_bool(params, "timeline", false);
+	c->live = params_bool(params, "live", false);
+	if (c->live) {
+		oc->on_finding = live_finding;
+		oc->on_overdue = live_overdue;
+		oc->hook_arg = c;
+	}
 	return 0;
 }
 
@@ -150,6 +213,7 @@ bt_component_class_initialize_method_status check_init(
 	status = bgc_sink_init(&c->sink, self, &oc, timeline_out);
 	if (status != BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK)
 		goto error;
+	c->sink.perf = c->host ? c->host->perf : NULL;
 	bt_self_component_set_data(c->sink.self, c);
 	goto end;
 

@@ -1,7 +1,9 @@
 /*
  * sink.bgcopy.check: the contract oracle as a sink.  Parameters:
  * format ("text"|"json"), junit (path), chrome-trace (path),
- * max-latency-ms, grace-ms, allow-inconclusive, timeline (bool).
+ * max-latency-ms, grace-ms, allow-inconclusive, timeline (bool),
+ * live (bool: tell each finding on stderr the moment the oracle records
+ * it, and each obligation past max-latency-ms that has not begun).
  * A FAIL (or INCONCLUSIVE without allow-inconclusive) makes the graph
  * fail, so `babeltrace2' exits non-zero.
  */
@@ -13,6 +15,7 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "oracle.h"
+#include "perf.h"
 
 /*
  * A host running the sink in-process (bgcopy-analyze) passes one as
@@ -20,8 +23,14 @@
  * instead of failing the graph over it.
  */
 struct check_host {
+	/* Set by the host before the run. */
+	bool no_report;			/* write no report at all */
+	struct perf *perf;		/* fed, then finished at the end */
+	/* Set by the sink at the end. */
 	bool done;
 	enum oracle_verdict verdict;
+	size_t jobs[ORACLE_FAIL + 1];	/* by verdict */
+	uint64_t events;
 };
 
 bt_component_class_initialize_method_status check_init(

@@ -137,7 +137,7 @@ struct decoder *decoder_create(bool lean)
 	return d;
 }
 
-/* The members oracle.c reads; a lean decoder stores no other. */
+/* The members oracle.c and perf.c read; a lean decoder stores no other. */
 static const char *const oracle_members[] = {
 	"engine", "job", "seq", "store", "trace_schema", "dispatcher_threads",
 	"name", "state", "notify_flags", "min_retry_delay_ms",
@@ -151,9 +151,13 @@ static bool oracle_reads(enum bgc_rec_type type, const char *name)
 	const char *const *m;
 
 	switch (type) {
+	case BGC_REC_TRANSFER:		/* one per attempt: perf.c's throughput */
+		return !strcmp(name, "engine") || !strcmp(name, "job") ||
+		       !strcmp(name, "seq") || !strcmp(name, "url") ||
+		       !strcmp(name, "http_status") || !strcmp(name, "bytes") ||
+		       !strcmp(name, "total_us") || !strcmp(name, "curl_code");
 	case BGC_REC_PROGRESS:		/* each is one modification, no more */
 	case BGC_REC_FILE_ADDED:
-	case BGC_REC_TRANSFER:
 	case BGC_REC_RETRY_SCHEDULED:
 	case BGC_REC_STORE_OPEN:
 		return !strcmp(name, "engine") || !strcmp(name, "job") ||

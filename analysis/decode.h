@@ -17,8 +17,8 @@
 struct decoder;
 
 /*
- * lean: fill only what the oracle reads (oracle.c); the other members of
- * a record are left zero.  Every field is still checked to exist.  The
+ * lean: fill only what the oracle (oracle.c) and the transfer figures
+ * (perf.c) read; the other members of a record are left zero.  Every field is still checked to exist.  The
  * timeline needs them all: lean false.
  */
 struct decoder *decoder_create(bool lean);

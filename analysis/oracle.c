@@ -76,6 +76,7 @@ struct obl {
 	bool fail_pending, fail_cmdline;
 	int64_t fail_ts;
 	struct oracle_evidence fail_ev;
+	bool overdue_told;		/* on_overdue was told of this arming */
 };
 
 /* Coalescing JobModification: one pending arming at most. */
@@ -86,6 +87,7 @@ struct mod {
 	int64_t window_ts;		/* the interval runs from here; < 0: parked */
 	struct oracle_evidence armed_ev;
 	bool lost_reported;
+	bool overdue_told;
 	bool have_last;
 	int64_t last_begin_ts;
 	struct oracle_evidence last_ev;
@@ -125,6 +127,7 @@ struct job {
 	char *name;
 	struct oracle_finding *findings;
 	size_t n_findings, findings_cap;
+	size_t n_told;			/* findings on_finding was told of */
 	struct oracle_notif *notifs;
 	size_t n_notifs, notifs_cap;
 	struct oracle_delivery *deliveries;
@@ -176,6 +179,8 @@ struct oracle {
 	struct latency latency[ORACLE_KINDS];
 	uint64_t n_events;
 	int64_t first_ts, last_ts;
+	/* on_overdue: no obligation can pass the G8 bound before this. */
+	int64_t overdue_at;
 	enum oracle_verdict verdict;
 	char error[256];
 };
@@ -255,6 +260,14 @@ static bool routed(const struct job *j, int kind)
 static double rel_ms(const struct oracle *o, int64_t ts)
 {
 	return NAMES_MS(ts - o->first_ts);
+}
+
+/* An obligation became deliverable at `due': tell on_overdue in time. */
+static void overdue_watch(struct oracle *o, int64_t due)
+{
+	if (o->cfg.on_overdue && o->cfg.max_latency_ns >= 0 && due >= 0 &&
+	    due + o->cfg.max_latency_ns < o->overdue_at)
+		o->overdue_at = due + o->cfg.max_latency_ns;
 }
 
 /* ---- findings ----------------------------------------------------- */
@@ -380,6 +393,8 @@ static int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 	b->armed_ev = ev_of(r);
 	b->begun = b->handed_to_cmdline = false;
 	b->discharged = b->fail_pending = b->maybe = false;
+	b->overdue_told = false;
+	overdue_watch(o, due);
 	return 0;
 }
 
@@ -488,6 +503,7 @@ static int mod_arm(struct oracle *o, struct job *j, const struct bgc_record *r)
 			j->L->m.window_ts = r->ts;
 			if (j->L->m.due_ts < 0)
 				j->L->m.due_ts = r->ts;
+			overdue_watch(o, j->L->m.due_ts);
 		}
 		return 0;
 	}
@@ -495,9 +511,11 @@ static int mod_arm(struct oracle *o, struct job *j, const struct bgc_record *r)
 		return -1;
 	j->L->m.armed = true;
 	j->L->m.lost_reported = false;
+	j->L->m.overdue_told = false;
 	j->L->m.armed_ts = r->ts;
 	j->L->m.due_ts = j->L->m.window_ts = due;
 	j->L->m.armed_ev = ev_of(r);
+	overdue_watch(o, due);
 	return 0;
 }
 
@@ -514,30 +532,32 @@ static void mod_void(struct oracle *o, struct job *j,
 
 /* ---- route (interface or command line) ---------------------------- */
 
-static void obl_route_changed(struct job *j, struct obl *b, int kind,
-			      int64_t ts)
+static void obl_route_changed(struct oracle *o, struct job *j, struct obl *b,
+			      int kind, int64_t ts)
 {
 	struct oracle_notif *n;
 
 	if (!b->armed)
 		return;
-	if (routed(j, kind) && b->due_ts < 0)
+	if (routed(j, kind) && b->due_ts < 0) {
 		b->due_ts = ts;
-	else if (!routed(j, kind) && !b->begun)
+		overdue_watch(o, ts);
+	} else if (!routed(j, kind) && !b->begun) {
 		b->due_ts = -1;
+	}
 	n = notif_of(j, b->notif);
 	if (n && n->due_ts < 0)
 		n->due_ts = b->due_ts;
 }
 
-static void route_changed(struct job *j, int64_t ts)
+static void route_changed(struct oracle *o, struct job *j, int64_t ts)
 {
 	size_t i;
 
-	obl_route_changed(j, &j->L->t, T, ts);
-	obl_route_changed(j, &j->L->e, E, ts);
+	obl_route_changed(o, j, &j->L->t, T, ts);
+	obl_route_changed(o, j, &j->L->e, E, ts);
 	for (i = 0; i < j->L->n_f; i++)
-		obl_route_changed(j, &j->L->f[i], F, ts);
+		obl_route_changed(o, j, &j->L->f[i], F, ts);
 	/* Changes made while nobody listened may be delivered later but
 	 * are not owed: the contract only parks T, E and F. */
 	if (j->L->m.armed && !routed(j, M))
@@ -898,7 +918,7 @@ static int on_restored(struct oracle *o, struct job *j, struct engine *eng,
 	if (restore_te(o, j, &j->L->t, T, BGCOPY_TP_TRANSFERRED, r) ||
 	    restore_te(o, j, &j->L->e, E, BGCOPY_TP_ERROR, r))
 		return -1;
-	route_changed(j, r->ts);
+	route_changed(o, j, r->ts);
 	return 0;
 }
 
@@ -992,7 +1012,7 @@ static int on_interface_set(struct oracle *o, struct job *j,
 	if (r->iface && j->state == BGCOPY_TP_ERROR && allowed(j, E) &&
 	    obl_arm(o, j, &j->L->e, E, -1, r))
 		return -1;
-	route_changed(j, r->ts);
+	route_changed(o, j, r->ts);
 	return 0;
 }
 
@@ -1041,7 +1061,7 @@ static int on_property_change(struct oracle *o, struct job *j,
 		break;
 	case BGCOPY_TP_PROP_NOTIFY_CMDLINE:
 		j->cmdline = r->value && *r->value;
-		route_changed(j, r->ts);
+		route_changed(o, j, r->ts);
 		break;
 	default:
 		break;
@@ -1473,6 +1493,99 @@ static int on_discarded(struct oracle *o, const struct bgc_record *r)
 	return 0;
 }
 
+/* ---- live: findings and overdue obligations as they show ---------- */
+
+/* Tells on_finding of the job's findings it has not been told of. */
+static void tell_findings(struct oracle *o, struct job *j)
+{
+	struct oracle_finding *f;
+
+	if (!o->cfg.on_finding)
+		return;
+	for (; j->n_told < j->n_findings; j->n_told++) {
+		f = &j->findings[j->n_told];
+		/* As job_publish() will: a tainted job proves nothing. */
+		if (f->rule <= ORACLE_G8_LATE)
+			f->inconclusive = f->inconclusive || j->tainted;
+		o->cfg.on_finding(o->cfg.hook_arg, j->pub.id,
+				  j->name ? j->name : "", f);
+	}
+}
+
+static void tell_overdue(struct oracle *o, struct job *j, int kind,
+			 int32_t file, int64_t armed_ts, int64_t due_ts,
+			 int64_t now)
+{
+	struct oracle_overdue od = {
+		.job_id = j->pub.id, .job_name = j->name ? j->name : "",
+		.kind = kind, .file_index = kind == F ? file : -1,
+		.epoch = j->epoch, .armed_ts = armed_ts, .due_ts = due_ts,
+		.now = now, .bound_ns = o->cfg.max_latency_ns,
+	};
+
+	o->cfg.on_overdue(o->cfg.hook_arg, &od);
+}
+
+/*
+ * Whether one deliverable, unbegun arming passed the bound by `now' (as
+ * record_latency() would judge it if it began now); if not yet, when.
+ */
+static bool overdue(struct oracle *o, int64_t due, bool *told, int64_t now)
+{
+	int64_t at = due + o->cfg.max_latency_ns;
+
+	if (now > at) {
+		*told = true;
+		return true;
+	}
+	if (at < o->overdue_at)
+		o->overdue_at = at;
+	return false;
+}
+
+static void obl_overdue(struct oracle *o, struct job *j, struct obl *b,
+			int kind, int64_t now)
+{
+	if (b->armed && !b->begun && b->due_ts >= 0 && !b->overdue_told &&
+	    overdue(o, b->due_ts, &b->overdue_told, now))
+		tell_overdue(o, j, kind, b->file, b->armed_ts, b->due_ts, now);
+}
+
+/* Scans every live job once some bound may have passed. */
+static void overdue_scan(struct oracle *o, int64_t now)
+{
+	struct mod *m;
+	size_t i, k;
+
+	if (!o->cfg.on_overdue || now <= o->overdue_at)
+		return;
+	o->overdue_at = INT64_MAX;
+	for (i = 0; i < o->n_jobs; i++) {
+		struct job *j = o->jobs[i];
+
+		if (!j->L)
+			continue;
+		obl_overdue(o, j, &j->L->t, T, now);
+		obl_overdue(o, j, &j->L->e, E, now);
+		for (k = 0; k < j->L->n_f; k++)
+			obl_overdue(o, j, &j->L->f[k], F, now);
+		m = &j->L->m;
+		if (m->armed && m->due_ts >= 0 && m->window_ts >= 0 &&
+		    !m->overdue_told && overdue(o, m->due_ts, &m->overdue_told,
+						now))
+			tell_overdue(o, j, M, -1, m->armed_ts, m->due_ts, now);
+	}
+}
+
+int oracle_advance(struct oracle *o, int64_t now)
+{
+	if (o->error[0])
+		return -1;
+	if (o->n_events)
+		overdue_scan(o, now);
+	return 0;
+}
+
 /* ---- the feed ----------------------------------------------------- */
 
 static void check_seq(struct job *j, const struct bgc_record *r)
@@ -1499,6 +1612,8 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 	if (!j || (!j->L && job_revive(o, j)))
 		return -1;
 	ret = job_event(o, eng, j, r);
+	if (!ret && !o->error[0])
+		tell_findings(o, j);
 	job_retire(j);
 	return ret;
 }
@@ -1575,11 +1690,13 @@ int oracle_feed(struct oracle *o, const struct bgc_record *r)
 	if (r->type == BGC_REC_ENGINE_CLOSE) {
 		engine_end(eng, r->ts);
 		eng->closed = true;
-		return 0;
+	} else if (r->job && on_job_event(o, eng, r)) {
+		return -1;
 	}
-	if (!r->job)
-		return 0;
-	return on_job_event(o, eng, r) ? -1 : (o->error[0] ? -1 : 0);
+	if (o->error[0])
+		return -1;
+	overdue_scan(o, r->ts);
+	return 0;
 }
 
 /* ---- results ------------------------------------------------------ */
@@ -1629,6 +1746,7 @@ int oracle_finish(struct oracle *o)
 			taint_by_loss(o, j, &o->losses[k]);
 		job_settle(o, j, j->eng ? j->eng->last_ts : o->last_ts);
 		job_publish(j);
+		tell_findings(o, j);
 		if (j->pub.verdict > o->verdict)
 			o->verdict = j->pub.verdict;
 	}
@@ -1639,8 +1757,10 @@ struct oracle *oracle_create(const struct oracle_config *config)
 {
 	struct oracle *o = calloc(1, sizeof(*o));
 
-	if (o)
+	if (o) {
 		o->cfg = *config;
+		o->overdue_at = INT64_MAX;
+	}
 	return o;
 }
 

@@ -20,6 +20,9 @@
 #define ORACLE_SCHEMA 1		/* the BGCOPY_TRACE_SCHEMA this checks */
 #define ORACLE_KINDS 5		/* index by bgcopy_tp_kind; 0 unused */
 
+struct oracle_finding;
+struct oracle_overdue;
+
 struct oracle_config {
 	int64_t grace_ns;		/* slack on every "within" */
 	int64_t max_latency_ns;		/* G8 bound; < 0: none */
@@ -28,6 +31,21 @@ struct oracle_config {
 	 * Without it those stay empty and memory does not grow with the
 	 * trace: findings, verdicts and latencies are the same. */
 	bool keep_history;
+	/*
+	 * For a live check; both optional.  on_finding is told of each
+	 * finding (notes included) once it is complete: during the
+	 * oracle_feed() that made it, or in oracle_finish() for what only
+	 * the end of the trace shows (G1 of T, E and F).  on_overdue is told,
+	 * once, of each obligation deliverable for longer than max_latency_ns
+	 * that has not begun, as soon as the trace time (oracle_feed(),
+	 * oracle_advance()) passes the bound.  That is not a finding yet: it
+	 * becomes G8 when it begins, G1 if it never does, and nothing if it
+	 * is voided first (the job completed, say).
+	 */
+	void (*on_finding)(void *arg, const char *job_id, const char *job_name,
+			   const struct oracle_finding *f);
+	void (*on_overdue)(void *arg, const struct oracle_overdue *od);
+	void *hook_arg;
 };
 
 #define ORACLE_DEFAULT_GRACE_NS (1000 * 1000000ll)
@@ -71,6 +89,18 @@ struct oracle_finding {
 	char what[320];
 	struct oracle_evidence evidence[ORACLE_MAX_EVIDENCE];
 	unsigned n_evidence;
+};
+
+/* An obligation past the G8 bound that has not begun (on_overdue). */
+struct oracle_overdue {
+	const char *job_id;
+	const char *job_name;
+	int kind;
+	int32_t file_index;		/* -1 unless FILE_TRANSFERRED */
+	uint64_t epoch;			/* job's epoch now */
+	int64_t armed_ts, due_ts;
+	int64_t now;			/* the trace time that showed it */
+	int64_t bound_ns;		/* max_latency_ns */
 };
 
 /* How one arming of one notification ended. */
@@ -134,6 +164,12 @@ void oracle_destroy(struct oracle *o);
 
 /* 0, or -1 when the trace cannot be checked: see oracle_error(). */
 int oracle_feed(struct oracle *o, const struct bgc_record *rec);
+/*
+ * The trace has reached `now' (ns) with nothing earlier still to come: a
+ * live source's inactivity message.  Only tells on_overdue; 0, or -1
+ * after an earlier error.
+ */
+int oracle_advance(struct oracle *o, int64_t now);
 /* Settles every open obligation at the end of the trace. */
 int oracle_finish(struct oracle *o);
 

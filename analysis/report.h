@@ -8,6 +8,10 @@
 
 /* Human text: verdict per job with findings, latency table, verdict. */
 void report_text(struct oracle *o, FILE *out);
+/* One finding as report_text() prints it: "  G2 duplicate ...", with
+ * its evidence lines; times from the oracle's first event. */
+void report_text_finding(const struct oracle *o,
+			 const struct oracle_finding *f, FILE *out);
 /* The same as one JSON document.  0, or -1 (out of memory). */
 int report_json(struct oracle *o, FILE *out);
 /* JUnit XML, one testcase per job.  0, or -1 with errno set. */

@@ -4,8 +4,8 @@
 
 #include "names.h"
 
-static void print_finding(const struct oracle *o,
-			  const struct oracle_finding *f, FILE *out)
+void report_text_finding(const struct oracle *o,
+			 const struct oracle_finding *f, FILE *out)
 {
 	int64_t t0 = oracle_first_ts(o);
 	unsigned i;
@@ -63,7 +63,7 @@ void report_text(struct oracle *o, FILE *out)
 			fprintf(out, " (%s)", j->taint);
 		fprintf(out, "\n");
 		for (k = 0; k < j->n_findings; k++)
-			print_finding(o, &j->findings[k], out);
+			report_text_finding(o, &j->findings[k], out);
 	}
 	print_latency(o, out);
 	fprintf(out, "verdict: %s (%zu failed, %zu inconclusive, %zu passed)\n",

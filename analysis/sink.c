@@ -59,12 +59,37 @@ bgc_sink_graph_is_configured(bt_self_component_sink *self)
 	       (int) status;
 }
 
+/* A live source saw nothing new up to this time. */
+static int advance(struct bgc_sink *sink, const bt_message *msg)
+{
+	int64_t now;
+
+	if (bt_clock_snapshot_get_ns_from_origin(
+		    bt_message_message_iterator_inactivity_borrow_clock_snapshot_const(msg),
+		    &now) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
+			"An inactivity time stamp overflows 64-bit "
+			"nanoseconds.");
+		return -1;
+	}
+	if (oracle_advance(sink->oracle, now)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
+			"%s", oracle_error(sink->oracle));
+		return -1;
+	}
+	return 0;
+}
+
 /* 0, or -1 after appending an error cause. */
 static int feed(struct bgc_sink *sink, const bt_message *msg)
 {
 	struct bgc_record rec;
-	int ret = decoder_decode(sink->decoder, msg, &rec);
+	int ret;
 
+	if (bt_message_get_type(msg) ==
+	    BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY)
+		return advance(sink, msg);
+	ret = decoder_decode(sink->decoder, msg, &rec);
 	if (ret < 0) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"%s", decoder_error(sink->decoder));
@@ -77,7 +102,8 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 			"%s", oracle_error(sink->oracle));
 		return -1;
 	}
-	if (sink->timeline && jobtimeline_feed(sink->timeline, &rec)) {
+	if ((sink->timeline && jobtimeline_feed(sink->timeline, &rec)) ||
+	    (sink->perf && perf_feed(sink->perf, &rec))) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"Out of memory.");
 		return -1;

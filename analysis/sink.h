@@ -1,8 +1,10 @@
 /*
  * What the two sinks share: one input port, a message iterator, and each
- * message decoded and fed to an oracle (and, when asked, a timeline).
- * A sink embeds struct bgc_sink and supplies on_end, called once the
- * messages are over and the oracle is finished.
+ * message decoded and fed to an oracle (and, when asked, a timeline and
+ * the transfer figures).  A live source's inactivity messages advance
+ * the oracle's clock (oracle_advance()).  A sink embeds struct bgc_sink
+ * and supplies on_end, called once the messages are over and the oracle
+ * is finished.
  */
 #ifndef BGCOPY_SINK_H
 #define BGCOPY_SINK_H
@@ -12,6 +14,7 @@
 #include "decode.h"
 #include "jobtimeline.h"
 #include "oracle.h"
+#include "perf.h"
 
 struct bgc_sink {
 	bt_self_component *self;
@@ -20,6 +23,7 @@ struct bgc_sink {
 	struct oracle *oracle;
 	struct jobtimeline *timeline;	/* NULL: no timeline */
 	FILE *timeline_out;
+	struct perf *perf;		/* NULL: no transfer figures */
 	/* 0, or -1 after appending an error cause. */
 	int (*on_end)(struct bgc_sink *sink);
 };

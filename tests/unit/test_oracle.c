@@ -1533,6 +1533,7 @@ static void compare_needs_samples_and_the_floor(void **state_)
 {
 	struct perf old, new_;
 	struct comparison c;
+	char summary[512];
 
 	(void) state_;
 	fake_perf(&old, 4, 10, NULL, 0);
@@ -1542,6 +1543,8 @@ static void compare_needs_samples_and_the_floor(void **state_)
 	assert_int_equal(c.n_compared, 0);
 	assert_int_equal(row_named(&c, "latency JOB_TRANSFERRED")->status,
 			 COMPARE_FEW_SAMPLES);
+	compare_summary(&c, summary, sizeof(summary));
+	assert_non_null(strstr(summary, "OK: nothing to compare"));
 	comparison_fini(&c);
 
 	/* 0.030 ms -> 0.090 ms: +200%, but 0.06 ms is jitter. */
