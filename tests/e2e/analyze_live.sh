@@ -7,14 +7,11 @@
 #      overdue first; G1 lost, overdue while live, G1 at the end);
 #  (c) a URL that is not a live URL, --live with a TRACE: exit 3.
 #
-# The recorded command runs under wrap.sh, for two reasons:
-#  - babeltrace2 follows a live session from its newest data, so the
-#    command starts only once bgcopy-analyze says `following';
-#  - bgcopy record stops its relay daemon as soon as it has destroyed the
-#    session, before a live viewer can hear from it that the session
-#    ended (the viewer gets "connection reset"), so wrap.sh destroys the
-#    session itself, while the relay daemon still runs, and waits for
-#    bgcopy-analyze to finish.
+# The recorded command runs under wrap.sh, which starts it only once
+# bgcopy-analyze says `following' (babeltrace2 follows a live session from
+# its newest data; stricter than bgcopy record --wait-viewer, which waits
+# for a connection), and ends the session only once the finding under test
+# was printed, so "while the session ran" is proven.
 . "$(dirname "$0")/lib.sh"
 
 FAKE=$B/tools/fake_engine

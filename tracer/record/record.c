@@ -44,6 +44,7 @@ struct recorder {
 	char session[64];
 	bool lossy;
 	bool live;
+	bool wait_viewer;
 	bool check;
 	char **check_args;		/* options for bgcopy-analyze */
 	int ncheck_args;
@@ -79,6 +80,8 @@ static void usage(FILE *out)
 		"  --live            record through lttng-relayd in live mode and print the\n"
 		"                    URL a live viewer can follow (bgcopy-analyze --live URL,\n"
 		"                    babeltrace2 --input-format=lttng-live URL)\n"
+		"  --wait-viewer     with --live: start COMMAND only once a viewer is\n"
+		"                    connected (30 s at most)\n"
 		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
 		"                    options up to -- go to bgcopy-analyze\n"
@@ -92,6 +95,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "output", required_argument, NULL, 'o' },
 		{ "lossy", no_argument, NULL, 'l' },
 		{ "live", no_argument, NULL, 'L' },
+		{ "wait-viewer", no_argument, NULL, 'w' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -135,6 +139,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			break;
 		case 'L':
 			r->live = true;
+			break;
+		case 'w':
+			r->live = r->wait_viewer = true;
 			break;
 		case 'c':
 			break;
@@ -256,6 +263,23 @@ static bool port_listens(int port)
 	if (fd >= 0)
 		close(fd);
 	return ok;
+}
+
+/* Established TCP connections to a local port: live viewers. */
+static int connections_to(int port)
+{
+	char line[256];
+	unsigned local_port, state;
+	int n = 0;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*8x:%x %*8x:%*x %x", &local_port, &state) == 2 &&
+		    (int)local_port == port && state == 1 /* ESTABLISHED */)
+			n++;
+	if (f)
+		fclose(f);
+	return n;
 }
 
 /* A port on 127.0.0.1 that was free a moment ago. */
@@ -445,6 +469,10 @@ static void teardown(struct recorder *r)
 			usleep(50000);
 	}
 	if (r->relayd > 0) {
+		/* A viewer must hear that the session ended before the relay
+		 * goes: give it a few seconds to finish and hang up. */
+		for (int i = 0; i < 100 && connections_to(r->live_port) > 0; i++)
+			usleep(50000);
 		kill(r->relayd, SIGTERM);
 		waitpid(r->relayd, NULL, 0);
 	}
@@ -503,6 +531,11 @@ int main(int argc, char **argv)
 	    (r.live && start_relayd(&r)) || setup_session(&r)) {
 		teardown(&r);
 		return EXIT_RECORD_FAILED;
+	}
+	if (r.wait_viewer) {
+		for (int i = 0; i < 600 && connections_to(r.live_port) == 0; i++)
+			usleep(50000);
+		usleep(500000);		/* time for it to attach to the session */
 	}
 	status = run_command(&r, &old_int, &old_term);
 	teardown(&r);
