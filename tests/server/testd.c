@@ -908,6 +908,9 @@ error:
 	return -1;
 }
 
+/* The PEM text MHD reads from for the daemon's whole life. */
+static char *tls_cert_pem, *tls_key_pem;
+
 /* The whole of a small file, NUL-terminated, or NULL. */
 static char *slurp_pem(const char *path)
 {
@@ -935,7 +938,6 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
-	char *cert = NULL, *key = NULL;
 	uint16_t port = cfg->port;
 
 	memset(&sa, 0, sizeof(sa));
@@ -956,23 +958,18 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
 					MHD_OPTION_CONNECTION_TIMEOUT,
 					CONNECTION_TIMEOUT_S,
 					MHD_OPTION_END);
-	cert = slurp_pem(cfg->tls_cert);
-	key = slurp_pem(cfg->tls_key);
-	d = !cert || !key ? NULL :
+	tls_cert_pem = slurp_pem(cfg->tls_cert);
+	tls_key_pem = slurp_pem(cfg->tls_key);
+	d = !tls_cert_pem || !tls_key_pem ? NULL :
 	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 			     MHD_USE_THREAD_PER_CONNECTION |
 			     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_TLS,
 			     port, NULL, NULL, handle_request, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
-			     MHD_OPTION_HTTPS_MEM_CERT, cert,
-			     MHD_OPTION_HTTPS_MEM_KEY, key,
+			     MHD_OPTION_HTTPS_MEM_CERT, tls_cert_pem,
+			     MHD_OPTION_HTTPS_MEM_KEY, tls_key_pem,
 			     MHD_OPTION_END);
-	/* MHD keeps pointers to the PEM text for the daemon's life. */
-	if (!d) {
-		free(cert);
-		free(key);
-	}
 	return d;
 }
 
@@ -1213,6 +1210,8 @@ end:
 	atomic_store(&stopping, 1);
 	if (d)
 		MHD_stop_daemon(d);
+	free(tls_cert_pem);
+	free(tls_key_pem);
 	/*
 	 * A stale port file would send the next test to a dead port.  It may
 	 * already be gone along with the test's scratch directory.
