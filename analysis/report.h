@@ -14,6 +14,10 @@ void report_text_finding(const struct oracle *o,
 			 const struct oracle_finding *f, FILE *out);
 /* The same as one JSON document.  0, or -1 (out of memory). */
 int report_json(struct oracle *o, FILE *out);
+/* Writes `doc` (stolen, may be NULL) indented, with a final newline.
+ * 0, or -1 when it is NULL or cannot be written. */
+struct json_t;
+int report_json_write(struct json_t *doc, FILE *out);
 /* JUnit XML, one testcase per job.  0, or -1 with errno set. */
 int report_junit(const struct oracle *o, const char *path);
 /* Chrome trace-event JSON for Perfetto.  0, or -1 with errno set. */

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "names.h"
+#include "report.h"
 
 static size_t side_jobs(const struct compare_side *s)
 {
@@ -139,7 +140,6 @@ int compare_report_json(const struct comparison *c,
 	json_t *metrics = json_array(), *regressions = json_array(), *doc;
 	char summary[2048], name[512];
 	size_t i;
-	int ret;
 
 	for (i = 0; metrics && i < c->n_rows; i++)
 		json_array_append_new(metrics, row_json(&c->rows[i]));
@@ -163,10 +163,5 @@ int compare_report_json(const struct comparison *c,
 		"min_samples", (json_int_t) c->opts.min_samples,
 		"metrics", metrics,
 		"regressions", regressions);
-	if (!doc)
-		return -1;
-	ret = json_dumpf(doc, out, JSON_INDENT(2)) ? -1 : 0;
-	fputc('\n', out);
-	json_decref(doc);
-	return ret;
+	return report_json_write(doc, out);
 }

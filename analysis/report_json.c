@@ -122,7 +122,6 @@ int report_json(struct oracle *o, FILE *out)
 {
 	json_t *jobs = json_array(), *doc;
 	size_t i;
-	int ret;
 
 	for (i = 0; jobs && i < oracle_job_count(o); i++)
 		json_array_append_new(jobs, job_json(o, oracle_job_at(o, i)));
@@ -132,6 +131,13 @@ int report_json(struct oracle *o, FILE *out)
 		"events", (json_int_t) oracle_event_count(o),
 		"jobs", jobs,
 		"latency", latency_json(o));
+	return report_json_write(doc, out);
+}
+
+int report_json_write(json_t *doc, FILE *out)
+{
+	int ret;
+
 	if (!doc)
 		return -1;
 	ret = json_dumpf(doc, out, JSON_INDENT(2)) ? -1 : 0;

@@ -69,6 +69,21 @@ static void feed(struct oracle *o, struct bgc_record r)
 	assert_int_equal(oracle_feed(o, &r), 0);
 }
 
+/* A discarded-events message stamped at `at_ms`, for a window of the
+ * stream (no job of its own). */
+static void discard(struct oracle *o, int at_ms, uint64_t begin, uint64_t end,
+		    uint64_t count)
+{
+	struct bgc_record r = rec(BGC_REC_DISCARDED, at_ms);
+
+	r.job = NULL;
+	r.disc_has_window = true;
+	r.disc_begin = begin;
+	r.disc_end = end;
+	r.disc_count = count;
+	feed(o, r);
+}
+
 static void engine_open(struct oracle *o, int64_t ms, uint64_t threads)
 {
 	struct bgc_record r = rec(BGC_REC_ENGINE_OPEN, ms);
@@ -1040,7 +1055,6 @@ static void carried_over_restart(void **state_)
 static void tainted_by_discard(void **state_)
 {
 	struct oracle *o = make(-1);
-	struct bgc_record r;
 	const struct oracle_job *j;
 
 	(void) state_;
@@ -1048,13 +1062,7 @@ static void tainted_by_discard(void **state_)
 	transferred_job(o, FLAGS_TE);
 	callback(o, 110, T, 1, 1, -1, 0);
 	callback(o, 120, T, 1, 1, -1, 0);	/* looks like G2 */
-	r = rec(BGC_REC_DISCARDED, 130);
-	r.job = NULL;
-	r.disc_has_window = true;
-	r.disc_begin = 50 * MS;
-	r.disc_end = 130 * MS;
-	r.disc_count = 12;
-	feed(o, r);
+	discard(o, 130, 50 * MS, 130 * MS, 12);
 	acknowledge(o, 200);
 	assert_int_equal(oracle_finish(o), 0);
 	assert_int_equal(oracle_verdict(o), ORACLE_INCONCLUSIVE);
@@ -1070,17 +1078,10 @@ static void tainted_by_discard(void **state_)
 static void tainted_by_a_window_seen_first(void **state_)
 {
 	struct oracle *o = make(-1);
-	struct bgc_record r;
 
 	(void) state_;
 	engine_open(o, 0, 4);
-	r = rec(BGC_REC_DISCARDED, 0);
-	r.job = NULL;
-	r.disc_has_window = true;
-	r.disc_begin = 0;
-	r.disc_end = 150 * MS;
-	r.disc_count = 3;
-	feed(o, r);
+	discard(o, 0, 0, 150 * MS, 3);
 	transferred_job(o, FLAGS_TE);
 	callback(o, 110, T, 1, 1, -1, 0);
 	callback(o, 120, T, 1, 1, -1, 0);	/* looks like G2 */
@@ -1093,16 +1094,10 @@ static void tainted_by_a_window_seen_first(void **state_)
 static void discard_before_job_does_not_taint(void **state_)
 {
 	struct oracle *o = make(-1);
-	struct bgc_record r;
 
 	(void) state_;
 	engine_open(o, 0, 4);
-	r = rec(BGC_REC_DISCARDED, 0);
-	r.job = NULL;
-	r.disc_has_window = true;
-	r.disc_begin = 0;
-	r.disc_end = 0;
-	feed(o, r);
+	discard(o, 0, 0, 0, 0);
 	transferred_job(o, FLAGS_TE);
 	callback(o, 110, T, 1, 1, -1, 0);
 	acknowledge(o, 200);
