@@ -55,6 +55,7 @@ struct engine {
 	bool ended;
 	bool closed;			/* engine_close seen: a clean end */
 	bool lossy;			/* inflight may miss lost ends */
+	bool inspector;			/* read-only (no dispatcher): owes nothing */
 };
 
 /* One arming of T, E or F(i), from armed to discharged or voided. */
@@ -75,6 +76,7 @@ struct obl {
 	struct oracle_evidence discharge_ev;
 	bool fail_pending, fail_cmdline;
 	int64_t fail_ts;
+	int64_t fail_retry_ns;		/* the delay in force when it failed */
 	struct oracle_evidence fail_ev;
 	bool overdue_told;		/* on_overdue was told of this arming */
 };
@@ -752,7 +754,7 @@ static enum oracle_outcome obl_settle_outcome(struct oracle *o, struct job *j,
 	if (inflight_for(j, kind, b->file) || job_busy(j))
 		return ORACLE_PENDING;
 	if (b->fail_pending) {
-		if (horizon - b->fail_ts < j->retry_ns + o->cfg.grace_ns)
+		if (horizon - b->fail_ts < b->fail_retry_ns + o->cfg.grace_ns)
 			return ORACLE_PENDING;
 	} else if (horizon - b->due_ts <= o->cfg.grace_ns) {
 		return ORACLE_PENDING;
@@ -854,7 +856,10 @@ static int on_engine_open(struct oracle *o, const struct bgc_record *r)
 	eng = engine_get(o, r->engine);
 	if (!eng)
 		return -1;
-	for (i = 0; i < o->n_engines; i++) {
+	/* A read-only engine (bgcopy info, list) only looks: it does not
+	 * take the store over from the engine that holds it. */
+	eng->inspector = r->dispatcher_threads == 0;
+	for (i = 0; i < o->n_engines && !eng->inspector; i++) {
 		struct engine *prev = o->engines[i];
 
 		if (prev != eng && prev->store && r->store &&
@@ -866,7 +871,7 @@ static int on_engine_open(struct oracle *o, const struct bgc_record *r)
 	if (!eng->store)
 		return set_error(o, "out of memory");
 	eng->cap = r->dispatcher_threads ? (uint32_t) r->dispatcher_threads :
-		   DEFAULT_CAP;
+		   DEFAULT_CAP;	/* an inspector runs no callback anyway */
 	eng->ended = eng->closed = false;
 	return 0;
 }
@@ -1189,12 +1194,12 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	}
 	/* After a failed callback the command line may run at once. */
 	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
-	    r->ts - b->fail_ts < j->retry_ns - RETRY_SLACK) {
+	    r->ts - b->fail_ts < b->fail_retry_ns - RETRY_SLACK) {
 		f = finding(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
 			    "%s retried %.3f ms after a failed attempt; "
 			    "minimum retry delay is %.3f ms", names_kind(kind),
 			    NAMES_MS(r->ts - b->fail_ts),
-			    NAMES_MS(j->retry_ns));
+			    NAMES_MS(b->fail_retry_ns));
 		cite(f, b->fail_ev);
 		cite(f, ev_of(r));
 	}
@@ -1429,8 +1434,9 @@ static void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 	if (!b || !b->armed || b->gen != in.gen)
 		return;
 	/* A new epoch re-armed it meanwhile (the engine starts its attempts
-	 * over): this outcome no longer counts, success or failure. */
-	if (j->epoch_known && r->epoch != j->epoch)
+	 * over): a callback's outcome no longer counts, success or failure.
+	 * A command line belongs to no interface: its exit counts. */
+	if (!cmdline && j->epoch_known && r->epoch != j->epoch)
 		return;
 	if (result != 0) {
 		struct oracle_notif *n = notif_of(j, b->notif);
@@ -1438,6 +1444,8 @@ static void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		b->fail_pending = true;
 		b->fail_cmdline = cmdline;
 		b->fail_ts = r->ts;
+		/* The engine spaces the retry by the delay it had then. */
+		b->fail_retry_ns = j->retry_ns;
 		b->fail_ev = ev_of(r);
 		if (n)
 			n->failures++;
@@ -1606,9 +1614,12 @@ static int job_event(struct oracle *o, struct engine *eng, struct job *j,
 static int on_job_event(struct oracle *o, struct engine *eng,
 			const struct bgc_record *r)
 {
-	struct job *j = job_get(o, eng, r);
+	struct job *j;
 	int ret;
 
+	if (eng->inspector)
+		return 0;	/* what it restores is only shown, not owned */
+	j = job_get(o, eng, r);
 	if (!j || (!j->L && job_revive(o, j)))
 		return -1;
 	ret = job_event(o, eng, j, r);

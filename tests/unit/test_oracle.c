@@ -608,6 +608,74 @@ static void failed_callback_handed_to_cmdline(void **state_)
 	expect_pass(o);
 }
 
+/* `bgcopy info` opens the store read-only while the holder runs: it
+ * shows the jobs and takes nothing over. */
+static void an_inspector_does_not_take_over(void **state_)
+{
+	struct oracle *o = make(-1);
+	struct bgc_record r;
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	r = rec(BGC_REC_ENGINE_OPEN, 105);
+	r.engine = 0x99;
+	r.job = NULL;
+	r.store = STORE;
+	r.trace_schema = ORACLE_SCHEMA;
+	r.dispatcher_threads = 0;
+	feed(o, r);
+	r = rec(BGC_REC_JOB_RESTORED, 106);
+	r.engine = 0x99;
+	r.name = "test";
+	r.state = BGCOPY_TP_TRANSFERRED;
+	r.notify_flags = FLAGS_TE;
+	r.min_retry_delay_ms = RETRY_MS;
+	r.modification_interval_ms = INTERVAL_MS;
+	feed(o, r);
+	callback(o, 110, T, 1, 1, -1, 0);	/* the holder delivers */
+	acknowledge(o, 200);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+/* A command line's exit 0 counts even if the interface changed while it
+ * ran: the engine discharges it (no interface owns a command line). */
+static void cmdline_success_across_interface_removal(void **state_)
+{
+	struct oracle *o = make(-1);
+
+	(void) state_;
+	engine_open(o, 0, 4);
+	job_info(o, BGC_REC_JOB_CREATED, 1, BGCOPY_TP_SUSPENDED, FLAGS_TE);
+	property(o, 2, BGCOPY_TP_PROP_NOTIFY_CMDLINE, "/bin/notify");
+	state(o, 100, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED);
+	notif(o, BGC_REC_CMDLINE_RUN, 110, T, 0, 1, -1, 0);
+	iface(o, 200, 0, 1, 0);		/* NULL: a new epoch, nothing owed */
+	notif(o, BGC_REC_CMDLINE_EXIT, 400, T, 0, 1, -1, 0);
+	engine_close(o, 5000);
+	expect_pass(o);
+}
+
+/* The engine spaces a retry by the delay in force when the attempt
+ * failed; a delay raised afterwards does not make it early. */
+static void retry_spaced_by_the_delay_at_failure(void **state_)
+{
+	struct oracle *o = make(-1);
+	char longer[32];
+
+	(void) state_;
+	snprintf(longer, sizeof(longer), "%d", RETRY_MS * 10);
+	engine_open(o, 0, 4);
+	transferred_job(o, FLAGS_TE);
+	callback(o, 110, T, 1, 1, -1, -1);
+	property(o, 120, BGCOPY_TP_PROP_MIN_RETRY_DELAY, longer);
+	callback(o, 110 + RETRY_MS + 10, T, 1, 2, -1, 0);
+	acknowledge(o, 6000);
+	engine_close(o, 9000);
+	expect_pass(o);
+}
+
 static void file_parked_with_only_a_cmdline(void **state_)
 {
 	struct oracle *o = make(-1);
@@ -1606,6 +1674,9 @@ int main(void)
 		cmocka_unit_test(retry_pending_at_end),
 		cmocka_unit_test(failed_callback_handed_to_cmdline),
 		cmocka_unit_test(file_parked_with_only_a_cmdline),
+		cmocka_unit_test(cmdline_success_across_interface_removal),
+		cmocka_unit_test(an_inspector_does_not_take_over),
+		cmocka_unit_test(retry_spaced_by_the_delay_at_failure),
 		cmocka_unit_test(retry_exactly_after_the_delay),
 		cmocka_unit_test(g7_retry_a_millisecond_early),
 		cmocka_unit_test(restored_job_knows_epoch_and_cmdline),
