@@ -80,6 +80,7 @@ struct bgcopy_job {
 	uint64_t no_progress_ms;
 	uint32_t modification_ms;
 	int64_t retry_at_ms;		/* TRANSIENT_ERROR -> QUEUED */
+	int64_t queued_since_ms;	/* the no-progress clock stops meanwhile */
 	int64_t last_progress_ms;	/* for the no-progress timeout */
 	struct bgcopy_error error;
 	bool has_error;
@@ -120,6 +121,7 @@ struct bgcopy_engine {
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
 	struct deferred_release *deferred;	/* see defer_release() */
+	unsigned call_mark;		/* store_failures() when the API call took the lock */
 	mode_t file_mode;		/* committed files: 0666 less the umask */
 };
 
@@ -189,9 +191,11 @@ int store_save_file(bgcopy_job *job, unsigned index);
 int store_delete_job(bgcopy_job *job);
 long store_lock_holder(const char *dir);
 void store_note_temp(bgcopy_job *job, const char *path);
-/* `status`, or BGCOPY_E_STORE if a write failed since the last check: an
- * API call must not report a change durable that is not.  Lock held. */
-int store_check(bgcopy_engine *engine, int status);
+/* `status`, or BGCOPY_E_STORE if a write failed since store_failures()
+ * returned `before`: an API call must not report a change durable that is
+ * not.  Lock held. */
+unsigned store_failures(bgcopy_engine *engine);
+int store_check(bgcopy_engine *engine, unsigned before, int status);
 /* Groups the writes between them into one transaction (nestable). */
 void store_begin(bgcopy_engine *engine);
 void store_end(bgcopy_engine *engine, int status);

@@ -124,9 +124,15 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 		return;
 	job->state = to;
 	job_touch(job);
-	/* The no-progress clock starts when the job starts wanting bytes. */
+	/* The no-progress clock starts when the job starts wanting bytes,
+	 * and stops while it waits in the queue for a connection: the
+	 * contract counts it in CONNECTING, TRANSFERRING, TRANSIENT_ERROR. */
 	if (!job_wants_bytes_in(from) && job_wants_bytes(job))
 		job->last_progress_ms = now_ms();
+	if (to == BGCOPY_QUEUED)
+		job->queued_since_ms = now_ms();
+	if (from == BGCOPY_QUEUED && job->queued_since_ms)
+		job->last_progress_ms += now_ms() - job->queued_since_ms;
 	if (to == BGCOPY_TRANSFERRED)
 		job->ttime = job->mtime;
 	TRACE(state_change, TRACE_JOB(job),
@@ -182,6 +188,7 @@ void job_note_progress(bgcopy_job *job, unsigned index)
 void job_file_completed(bgcopy_job *job, unsigned index)
 {
 	struct job_file *f = &job->files[index];
+	unsigned before;
 
 	f->completed = true;
 	f->bytes_total = (int64_t)f->bytes_done;
@@ -189,6 +196,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
 	/* The file's completion and the FileTransferred it is owed are
 	 * stored together, or a crash could lose the notification. */
+	before = store_failures(job->engine);
 	store_begin(job->engine);
 	store_save_file(job, index);
 	notify_on_file_completed(job, index);
@@ -201,7 +209,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 		store_save_job(job);
 		transfer_wake(job->engine);
 	}
-	store_end(job->engine, BGCOPY_OK);
+	store_end(job->engine, store_check(job->engine, before, BGCOPY_OK));
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -213,6 +221,7 @@ static int lock_mutable(bgcopy_job *job)
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
 	pthread_mutex_lock(&job->engine->lock);
+	job->engine->call_mark = store_failures(job->engine);
 	if (job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY) {
 		pthread_mutex_unlock(&job->engine->lock);
 		return set_error(BGCOPY_E_READ_ONLY,
@@ -230,7 +239,7 @@ static int lock_mutable(bgcopy_job *job)
 
 static int unlock_with(bgcopy_job *job, int status)
 {
-	status = store_check(job->engine, status);
+	status = store_check(job->engine, job->engine->call_mark, status);
 	pthread_mutex_unlock(&job->engine->lock);
 	return status;
 }
@@ -262,6 +271,7 @@ int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 	job->ctime = job->mtime = now_wall_s();
 
 	pthread_mutex_lock(&engine->lock);
+	engine->call_mark = store_failures(engine);
 	engine_link_job(engine, job);
 	trace_job_event(job, BGCOPY_TP_EV_job_created);
 	store_save_job(job);

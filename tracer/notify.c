@@ -587,12 +587,14 @@ void notify_stop(bgcopy_engine *engine)
 
 int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
 {
+	unsigned mark;
 	uint32_t old;
 	int status = BGCOPY_OK;
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
 	pthread_mutex_lock(&job->engine->lock);
+	mark = store_failures(job->engine);
 	old = job->notify_flags;
 	if (flags & ~NOTIFY_VALID_FLAGS)
 		status = set_error(BGCOPY_E_INVALID_ARG,
@@ -620,7 +622,7 @@ int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
 	arm_for_flags(job, old);
 	job_touch(job);
 	store_save_job(job);
-	status = store_check(job->engine, status);
+	status = store_check(job->engine, mark, status);
 end:
 	pthread_mutex_unlock(&job->engine->lock);
 	return status;
@@ -631,6 +633,7 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	struct notify_iface *ni = NULL, *old;
 	struct bgcopy_callback *release = NULL;
 	uint64_t old_epoch;
+	unsigned mark;
 	int status;
 
 	if (!job)
@@ -647,6 +650,7 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 		ni->refs = 1;
 	}
 	pthread_mutex_lock(&job->engine->lock);
+	mark = store_failures(job->engine);
 	if (job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
 		status = set_error(BGCOPY_E_READ_ONLY, "the engine was opened "
 				   "read-only: it delivers no notification");
@@ -678,7 +682,7 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	if (ni)
 		arm_for_new_interface(job);
 	store_save_job(job);	/* epochs only grow, across restarts too */
-	status = store_check(job->engine, BGCOPY_OK);
+	status = store_check(job->engine, mark, BGCOPY_OK);
 	if (old)
 		notify_iface_put_locked(job, old, &release);
 	pthread_mutex_unlock(&job->engine->lock);
@@ -755,6 +759,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 {
 	char **copy = NULL;
 	char shown[1024];
+	unsigned mark;
 	int status;
 
 	if (!job)
@@ -767,6 +772,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 			return BGCOPY_E_NOMEM;
 	}
 	pthread_mutex_lock(&job->engine->lock);
+	mark = store_failures(job->engine);
 	if (job_is_final(job) || (job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY)) {
 		status = set_error(job_is_final(job) ? BGCOPY_E_INVALID_STATE :
 				       BGCOPY_E_READ_ONLY,
@@ -788,7 +794,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	join_argv(copy, shown, sizeof(shown));
 	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_CMDLINE, shown);
 	wake_dispatchers(job->engine);
-	status = store_check(job->engine, BGCOPY_OK);
+	status = store_check(job->engine, mark, BGCOPY_OK);
 	pthread_mutex_unlock(&job->engine->lock);
 	return status;
 }

@@ -22,7 +22,7 @@
 #include "internal.h"
 #include "trace.h"
 
-#define STORE_SCHEMA 2
+#define STORE_SCHEMA 3
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
 #define CMDLINE_SEP "\x1f"
@@ -30,7 +30,8 @@
 struct store {
 	sqlite3 *db;
 	int lock_fd;
-	char failure[256];	/* last write that failed, until reported */
+	char failure[256];	/* the last write that failed */
+	unsigned failures;	/* how many have, ever: see store_check() */
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
 };
 
@@ -55,10 +56,10 @@ static const char *const migrations[STORE_SCHEMA] = {
 	/* 2: which notifications were delivered, and the files still owed
 	 * FileTransferred, so a restart owes exactly what was not. */
 	[1] = "ALTER TABLE jobs ADD COLUMN discharged INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';"
-	      /* Every temporary file we create, so the ones whose job left
-	       * the store can be found again, and only ours. */
-	      "CREATE TABLE temps (path TEXT PRIMARY KEY, job_id TEXT);",
+	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';",
+	/* 3: every temporary file we create, so the ones whose job left the
+	 * store can be found again, and only ours. */
+	[2] = "CREATE TABLE temps (path TEXT PRIMARY KEY, job_id TEXT);",
 };
 
 #define JOB_COLUMNS							\
@@ -449,6 +450,7 @@ static int run(sqlite3_stmt *q, bgcopy_engine *engine)
 	/* Remembered for the API call that made the change (store_check). */
 	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
 		 sqlite3_errmsg(engine->store->db));
+	engine->store->failures++;
 	return db_error(engine->store->db, "cannot write", engine->store_dir);
 }
 
@@ -467,24 +469,27 @@ void store_end(bgcopy_engine *engine, int status)
 		return;
 	if (status)
 		sqlite3_exec(st->db, "ROLLBACK TO bgcopy;", NULL, NULL, NULL);
-	if (sqlite3_exec(st->db, "RELEASE bgcopy;", NULL, NULL, NULL))
+	if (sqlite3_exec(st->db, "RELEASE bgcopy;", NULL, NULL, NULL)) {
 		snprintf(st->failure, sizeof(st->failure), "%s",
 			 sqlite3_errmsg(st->db));
+		st->failures++;
+	}
 }
 
-int store_check(bgcopy_engine *engine, int status)
+unsigned store_failures(bgcopy_engine *engine)
+{
+	return engine->store ? engine->store->failures : 0;
+}
+
+int store_check(bgcopy_engine *engine, unsigned before, int status)
 {
 	struct store *st = engine->store;
 
-	if (!st || !st->failure[0])
+	if (!st || st->failures == before || status != BGCOPY_OK)
 		return status;
-	if (status == BGCOPY_OK)
-		status = set_error(BGCOPY_E_STORE, "the change was made but store "
-				   "'%s' could not record it (%s): it may not "
-				   "survive a restart", engine->store_dir,
-				   st->failure);
-	st->failure[0] = '\0';
-	return status;
+	return set_error(BGCOPY_E_STORE, "the change was made but store '%s' "
+			 "could not record it (%s): it may not survive a "
+			 "restart", engine->store_dir, st->failure);
 }
 
 static bool job_in_store(bgcopy_engine *engine, const char *id)
@@ -642,6 +647,7 @@ int store_save_job(bgcopy_job *job)
 		free(cmdline);
 		free(queue);
 		snprintf(st->failure, sizeof(st->failure), "out of memory");
+		st->failures++;
 		return BGCOPY_E_NOMEM;
 	}
 	q = st->save_job;

@@ -147,6 +147,31 @@ static void adding_a_file_restarts_the_no_progress_clock(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void waiting_for_a_connection_is_not_a_stall(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options one = {
+		.test_options = SHORT, .max_connections = 1,
+	};
+	bgcopy_engine *e = harness_engine_with(h, &one);
+	bgcopy_job *blocker, *job;
+
+	harness_make_file(h, "blk3.bin", 400000);
+	harness_make_file(h, "wq.bin", 1000);
+	blocker = start_job(h, e, "/fault/slow:200000/blk3.bin", "blk3.bin");
+	assert_true(harness_wait_state(blocker, BGCOPY_TRANSFERRING, WAIT_MS));
+	assert_int_equal(bgcopy_job_create(e, "queued", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/wq.bin"),
+					     harness_out(h, "wq.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_no_progress_timeout(job, 1), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	/* Two seconds in the queue behind the blocker, then a connection. */
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	bgcopy_job_cancel(job);
+	bgcopy_job_cancel(blocker);
+	bgcopy_engine_close(e);
+}
+
 static void http_503_is_transient_then_retried(void **state)
 {
 	struct harness *h = *state;
@@ -709,6 +734,7 @@ int main(void)
 		cmocka_unit_test(http_404_and_403_are_permanent),
 		cmocka_unit_test(a_final_redirect_status_is_no_file),
 		cmocka_unit_test(adding_a_file_restarts_the_no_progress_clock),
+		cmocka_unit_test(waiting_for_a_connection_is_not_a_stall),
 		cmocka_unit_test(http_503_is_transient_then_retried),
 		cmocka_unit_test(reset_mid_body_resumes_with_range),
 		cmocka_unit_test(ignored_range_starts_the_file_over),
