@@ -59,7 +59,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';",
 	/* 3: every temporary file we create, so the ones whose job left the
 	 * store can be found again, and only ours. */
-	[2] = "CREATE TABLE temps (path TEXT PRIMARY KEY, job_id TEXT);",
+	[2] = "CREATE TABLE IF NOT EXISTS temps (path TEXT PRIMARY KEY, job_id TEXT);",
 };
 
 #define JOB_COLUMNS							\
