@@ -5,7 +5,7 @@
 set -u
 export BGCOPY_BUILD=$(cd "${1:?usage: demo.sh BUILD}" && pwd)
 . "$(dirname "$0")/e2e/lib.sh"
-OUT=${DEMO_OUT:-$PWD/demo-output}
+OUT=${DEMO_OUT:-$BGCOPY_BUILD/demo}
 rm -rf "$OUT"
 mkdir -p "$OUT" "$WORK/dl"
 
