@@ -607,6 +607,29 @@ static void foreground_goes_first_and_equals_take_turns(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void the_per_host_cap_holds_the_second_connection(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options one_per_host = {
+		.test_options = SHORT, .max_per_host = 1,
+	};
+	bgcopy_engine *e = harness_engine_with(h, &one_per_host);
+	bgcopy_job *a, *b;
+
+	harness_make_file(h, "ph.bin", 300000);
+	a = start_job(h, e, "/fault/slow:300000/ph.bin", "ph-a.bin");
+	assert_true(harness_wait_state(a, BGCOPY_TRANSFERRING, WAIT_MS));
+	b = start_job(h, e, "/fault/slow:300000/ph.bin", "ph-b.bin");
+	harness_sleep_ms(400);
+	/* One connection to 127.0.0.1: b waits for a's. */
+	assert_int_equal(bgcopy_job_get_state(a), BGCOPY_TRANSFERRING);
+	assert_int_equal(bgcopy_job_get_state(b), BGCOPY_CONNECTING);
+	assert_true(harness_wait_state(b, BGCOPY_TRANSFERRED, WAIT_MS));
+	bgcopy_job_cancel(a);
+	bgcopy_job_cancel(b);
+	bgcopy_engine_close(e);
+}
+
 static void error_can_be_resumed_or_completed(void **state)
 {
 	struct harness *h = *state;
@@ -751,6 +774,7 @@ int main(void)
 		cmocka_unit_test(no_progress_timeout_ends_in_error),
 		cmocka_unit_test(many_jobs_complete_byte_identical),
 		cmocka_unit_test(foreground_goes_first_and_equals_take_turns),
+		cmocka_unit_test(the_per_host_cap_holds_the_second_connection),
 		cmocka_unit_test(error_can_be_resumed_or_completed),
 		cmocka_unit_test(transferred_can_be_suspended_but_not_resumed),
 		cmocka_unit_test(transient_error_can_be_suspended),
