@@ -3,7 +3,7 @@
 #
 #   make              build everything into build/
 #   make check        install missing packages, build, run every test
-#   make check SANITIZE=1        the same under ASan and UBSan (build-asan/)
+#   make check SANITIZE=1        the same under ASan and UBSan (build/asan/)
 #   make check SANITIZE=thread   the notification tests under TSan
 #   make demo         a traced run against a local server, with timelines
 #   make bench        benchmarks (ratios measured in one run)
@@ -18,10 +18,10 @@ CC ?= gcc
 CFLAGS_COMMON = -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -I. -Itracer/include
 
 ifeq ($(SANITIZE),1)
-B := build-asan
+B := build/asan
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else ifeq ($(SANITIZE),thread)
-B := build-tsan
+B := build/tsan
 SAN := -fsanitize=thread
 else
 B := build
@@ -106,7 +106,8 @@ $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
 $(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
-$(call obj,$(UNIT_SRC) $(HARNESS_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer $(call PC,cmocka babeltrace2 jansson)
+$(call obj,$(UNIT_SRC) $(HARNESS_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
+	-DBGCOPY_SOURCE_DIR='"$(CURDIR)"' $(call PC,cmocka babeltrace2 jansson)
 $(call obj,tests/server/testd.c): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
@@ -215,6 +216,6 @@ install: all
 	$(if $(wildcard $(PLUGIN)),install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/)
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

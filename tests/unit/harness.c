@@ -109,17 +109,13 @@ void harness_start(struct harness *h)
 
 pid_t harness_start_tls(struct harness *h, int *port)
 {
-	char self[PATH_MAX], cert[PATH_MAX + 64], key[PATH_MAX + 64];
+	const char *extra[] = {
+		"--tls-cert", BGCOPY_SOURCE_DIR "/tests/server/fixtures/self-signed.crt",
+		"--tls-key", BGCOPY_SOURCE_DIR "/tests/server/fixtures/self-signed.key",
+		NULL,
+	};
 	char port_file[400];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
 
-	assert_true(n > 0);
-	self[n] = '\0';
-	/* BUILD/tests/test_x -> the source tree's fixtures */
-	const char *dir = dirname(self);
-	snprintf(cert, sizeof(cert), "%s/../../tests/server/fixtures/self-signed.crt", dir);
-	snprintf(key, sizeof(key), "%s/../../tests/server/fixtures/self-signed.key", dir);
 	snprintf(port_file, sizeof(port_file), "%s/tls-port", h->dir);
 	return start_testd(h, port_file, extra, port);
 }
