@@ -38,10 +38,21 @@ LIB_SRC := $(wildcard tracer/*.c)
 CLI_SRC := $(wildcard tracer/cli/*.c)
 RECORD_SRC := $(wildcard tracer/record/*.c)
 TP_SRC := tp/probes.c
-ANALYSIS_ALL := $(wildcard analysis/*.c)
-ANALYSIS_LIB_SRC := $(filter-out analysis/plugin.c analysis/bgcopy-analyze.c,$(ANALYSIS_ALL))
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-HARNESS_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+# analysis/ has rooms: the plugin's entry point (plugin.c) goes into the
+# plugin alone, analysis/cli/ into bgcopy-analyze alone, every other file
+# into both.
+ANALYSIS_ALL := $(shell find analysis -name '*.c' | sort)
+ANALYSIS_PLUGIN_SRC := $(filter %/plugin.c,$(ANALYSIS_ALL))
+ANALYSIS_CLI_SRC := $(filter analysis/cli/%.c analysis/bgcopy-analyze.c,$(ANALYSIS_ALL))
+ANALYSIS_LIB_SRC := $(filter-out $(ANALYSIS_PLUGIN_SRC) $(ANALYSIS_CLI_SRC),$(ANALYSIS_ALL))
+# tests/unit mirrors the sources: tests of analysis/ (in tests/unit/analysis/)
+# link the analysis objects and the scenario language (tests/scenario/);
+# every other test drives libbgcopy through its public API and the harness.
+UNIT_SRC := $(shell find tests/unit -name 'test_*.c' | sort)
+ANALYSIS_TEST_SRC := $(filter tests/unit/analysis/% tests/unit/test_oracle.c,$(UNIT_SRC))
+ENGINE_TEST_SRC := $(filter-out $(ANALYSIS_TEST_SRC),$(UNIT_SRC))
+HARNESS_SRC := $(shell find tests/unit -name 'harness*.c' | sort)
+SCENARIO_SRC := $(wildcard tests/scenario/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -52,15 +63,11 @@ RECORD := $(B)/bin/bgcopy-record
 PLUGIN := $(B)/plugins/babeltrace-plugin-bgcopy.so
 ANALYZE := $(B)/bin/bgcopy-analyze
 TESTD := $(B)/tests/testd
-UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+unit_bin = $(B)/tests/$(basename $(notdir $(1)))
+UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 
 ALL_TARGETS := $(LIBBGCOPY) $(LIBTP) $(BGCOPY) $(RECORD)
-ifneq ($(wildcard analysis/plugin.c),)
-ALL_TARGETS += $(PLUGIN)
-endif
-ifneq ($(wildcard analysis/bgcopy-analyze.c),)
-ALL_TARGETS += $(ANALYZE)
-endif
+ALL_TARGETS += $(PLUGIN) $(ANALYZE)
 
 .PHONY: all deps check demo bench clean install
 all: $(ALL_TARGETS)
@@ -106,9 +113,9 @@ $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
 $(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
-$(call obj,$(UNIT_SRC) $(HARNESS_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
+$(call obj,$(UNIT_SRC) $(HARNESS_SRC) $(SCENARIO_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
 	-DBGCOPY_SOURCE_DIR='"$(CURDIR)"' $(call PC,cmocka babeltrace2 jansson)
-$(call obj,tests/server/testd.c): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
+$(call obj,$(TESTD_SRC)): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
@@ -130,32 +137,35 @@ $(RECORD): $(call obj,$(RECORD_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,lttng-ctl)
 
-$(PLUGIN): $(call obj,analysis/plugin.c $(ANALYSIS_LIB_SRC))
+$(PLUGIN): $(call obj,$(ANALYSIS_PLUGIN_SRC) $(ANALYSIS_LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(call PL,babeltrace2 jansson) -lm
 
-$(ANALYZE): $(call obj,analysis/bgcopy-analyze.c $(ANALYSIS_LIB_SRC))
+$(ANALYZE): $(call obj,$(ANALYSIS_CLI_SRC) $(ANALYSIS_LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,babeltrace2 jansson) -lm
 
-$(TESTD): $(call obj,tests/server/testd.c)
+TESTD_SRC := $(wildcard tests/server/*.c)
+$(TESTD): $(call obj,$(TESTD_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libmicrohttpd) -lpthread
 
-$(B)/tests/test_oracle: $(call obj,tests/unit/test_oracle.c $(ANALYSIS_LIB_SRC))
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,cmocka babeltrace2 jansson) -lm
+define analysis_test
+$(call unit_bin,$(1)): $(call obj,$(1) $(SCENARIO_SRC) $(ANALYSIS_LIB_SRC))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(call PL,cmocka babeltrace2 jansson) -lm
+endef
 
-# The store tests craft databases by hand.
-$(B)/tests/test_store: $(call obj,tests/unit/test_store.c $(HARNESS_SRC)) $(LIBBGCOPY)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
-		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,cmocka sqlite3) -lpthread
+# sqlite3 too: the store tests craft databases by hand.
+define engine_test
+$(call unit_bin,$(1)): $(call obj,$(1) $(HARNESS_SRC)) $(LIBBGCOPY)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$$$ORIGIN/../lib' $$(call PL,cmocka sqlite3) -lpthread
+endef
 
-$(B)/tests/test_%: $(call obj,tests/unit/test_%.c $(HARNESS_SRC)) $(LIBBGCOPY)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
-		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,cmocka) -lpthread
+$(foreach t,$(ANALYSIS_TEST_SRC),$(eval $(call analysis_test,$(t))))
+$(foreach t,$(ENGINE_TEST_SRC),$(eval $(call engine_test,$(t))))
 
 $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 	@mkdir -p $(dir $@)
@@ -170,7 +180,7 @@ TOOLS := $(B)/tools/fake_engine $(B)/tools/json_check $(B)/tools/storm
 $(call obj,tests/tools/json_check.c): EXTRA_CFLAGS = $(call PC,jansson)
 
 # Both drive the provider's hook table, as the engine does.
-$(B)/tools/fake_engine: $(call obj,tests/tools/fake_engine.c)
+$(B)/tools/fake_engine: $(call obj,tests/tools/fake_engine.c $(SCENARIO_SRC))
 $(B)/bench/gen_events: $(call obj,tests/bench/gen_events.c)
 $(B)/tools/fake_engine $(B)/bench/gen_events:
 	@mkdir -p $(dir $@)
