@@ -53,6 +53,7 @@ ANALYSIS_TEST_SRC := $(filter tests/unit/analysis/% tests/unit/test_oracle.c,$(U
 ENGINE_TEST_SRC := $(filter-out $(ANALYSIS_TEST_SRC),$(UNIT_SRC))
 HARNESS_SRC := $(shell find tests/unit -name 'harness*.c' | sort)
 SCENARIO_SRC := $(wildcard tests/scenario/*.c)
+TESTD_SRC := $(wildcard tests/server/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -145,7 +146,6 @@ $(ANALYZE): $(call obj,$(ANALYSIS_CLI_SRC) $(ANALYSIS_LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,babeltrace2 jansson) -lm
 
-TESTD_SRC := $(wildcard tests/server/*.c)
 $(TESTD): $(call obj,$(TESTD_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libmicrohttpd) -lpthread
