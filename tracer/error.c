@@ -1,4 +1,4 @@
-/* Status codes, the per-thread last error, and allocation helpers. */
+/* Status codes, the per-thread last error, and the names of states. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,24 +38,6 @@ int set_error(int status, const char *fmt, ...)
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
 	return status;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		set_error(BGCOPY_E_NOMEM, "out of memory");
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-
-	if (!p)
-		set_error(BGCOPY_E_NOMEM, "out of memory");
-	return p;
 }
 
 const char *bgcopy_state_name(enum bgcopy_state state)

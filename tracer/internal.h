@@ -1,7 +1,26 @@
 /*
  * libbgcopy internals shared by the engine's files.  Not installed.
  *
- * Locking: one mutex per engine guards every job and file.  Callbacks and
+ * Layers.  A file calls only files of its own layer or of layers below it,
+ * never above, and files of one layer never call each other in a circle
+ * (tests/lint/layers.sh checks both on the object files):
+ *
+ *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
+ *   1 leaves         sync.c job_data.c trace.c store.c
+ *   2 arming         notify_iface.c notify_arm.c
+ *   3 state machine  job.c
+ *   4 movers         transfer.c job_end.c notify_cmdline.c
+ *                    notify_deliver.c notify_dispatch.c
+ *   5 policy         restore.c api.c
+ *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
+ *
+ * The store and the trace change no job state: the store turns rows into
+ * jobs and jobs into rows, the trace records.  job.c is the only writer of
+ * a job's state (job_set_state).  What is owed on a restore is decided in
+ * restore.c, not in the store.  Every public verb enters through api.c.
+ *
+ * Locking: one mutex per engine guards every job and file; take it with
+ * engine_lock() so that engine_locked() can be asserted.  Callbacks and
  * command lines run with it released, which is what lets them call back
  * into the API.  Trace hooks are called with it held, so a job's events
  * are emitted in the order of its sequence numbers.
@@ -9,6 +28,7 @@
 #ifndef BGCOPY_INTERNAL_H
 #define BGCOPY_INTERNAL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,35 +80,43 @@ struct obligation {
 	int64_t armed_ms;
 };
 
+/* A job's fields, grouped by the file that owns (writes) them. */
 struct bgcopy_job {
+	/* job_data.c, fixed once linked */
 	bgcopy_engine *engine;
 	struct bgcopy_job *next;	/* engine's list, creation order */
 	char id[37];
+	uint32_t owner;
+	int64_t ctime;			/* seconds since the epoch */
+	uint64_t seq;			/* per-job trace sequence (trace.h) */
+
+	/* job_props_api.c: what the application set */
 	char *name;
 	char *description;
 	enum bgcopy_priority priority;
-	enum bgcopy_state state;
-	uint32_t owner;
-	int64_t ctime, mtime, ttime;	/* seconds since the epoch */
-	uint64_t seq;			/* per-job trace sequence */
+	uint64_t min_retry_ms;
+	uint64_t no_progress_ms;
+	uint32_t modification_ms;
 
+	/* job.c: the state machine */
+	enum bgcopy_state state;
+	int64_t mtime, ttime;		/* seconds since the epoch */
+	struct bgcopy_error error;
+	bool has_error;
+	int64_t retry_at_ms;		/* TRANSIENT_ERROR -> QUEUED */
+	int64_t queued_since_ms;	/* the no-progress clock stops meanwhile */
+	int64_t last_progress_ms;	/* for the no-progress timeout */
+
+	/* job_api.c adds files; transfer.c fills them */
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */
 
-	uint64_t min_retry_ms;
-	uint64_t no_progress_ms;
-	uint32_t modification_ms;
-	int64_t retry_at_ms;		/* TRANSIENT_ERROR -> QUEUED */
-	int64_t queued_since_ms;	/* the no-progress clock stops meanwhile */
-	int64_t last_progress_ms;	/* for the no-progress timeout */
-	struct bgcopy_error error;
-	bool has_error;
-
-	struct transfer *xfer;		/* active transfer, owned by the worker */
+	/* transfer.c, the worker */
+	struct transfer *xfer;		/* active transfer */
 	uint64_t sched_stamp;		/* when it last got a connection: fairness */
 
-	/* notifications */
+	/* notify_*.c: notifications */
 	uint32_t notify_flags;
 	uint64_t epoch;
 	struct notify_iface *iface;
@@ -102,28 +130,42 @@ struct bgcopy_job {
 };
 
 struct bgcopy_engine {
+	/* sync.c */
 	pthread_mutex_t lock;
+	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
 	pthread_cond_t dispatch_cond;	/* notifications may be due */
 	pthread_cond_t idle_cond;	/* something settled */
+
+	/* engine_api.c, fixed once open */
 	char *store_dir;
 	uint64_t trace_id;		/* random id of this engine instance */
 	struct bgcopy_engine_options opt;
-	struct store *store;
-	bgcopy_job *jobs, *jobs_tail;
+	mode_t file_mode;		/* committed files: 0666 less the umask */
 	bool stopping;
 
+	/* store.c */
+	struct store *store;
+	/* api.c: store_failures() when the current API call took the lock */
+	unsigned call_mark;
+
+	/* job_data.c */
+	bgcopy_job *jobs, *jobs_tail;
+
+	/* transfer.c */
 	pthread_t worker;
 	bool worker_started;
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
 	unsigned active;
 	uint64_t sched_clock;
+
+	/* notify_*.c */
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
 	struct deferred_release *deferred;	/* see defer_release() */
-	unsigned call_mark;		/* store_failures() when the API call took the lock */
-	mode_t file_mode;		/* committed files: 0666 less the umask */
 };
+
+/* ---- 0: utilities ---------------------------------------------------- */
 
 /* clock.c */
 int64_t now_ms(void);
@@ -135,69 +177,157 @@ int set_error(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* memory.c: NULL (and the last error set) when memory runs out */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+
+/* argv.c: NULL-terminated string vectors */
+char **argv_dup(const char *const *argv);
+void argv_free(char **argv);
+void argv_join(char *const *argv, char *out, size_t size);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
 
-/* job.c: all called with the engine lock held */
-void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause);
-void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err);
-void job_file_completed(bgcopy_job *job, unsigned index);
-void job_note_progress(bgcopy_job *job, unsigned index);
-bool job_is_final(const bgcopy_job *job);
-bool job_wants_bytes(const bgcopy_job *job);
-void job_free(bgcopy_job *job);
+/* state.c: what each state means, and which transitions exist */
+bool state_is_final(enum bgcopy_state state);
+bool state_wants_bytes(enum bgcopy_state state);
+bool state_change_allowed(enum bgcopy_state from, enum bgcopy_state to);
+
+/* ---- 1: leaves ------------------------------------------------------- */
+
+/* sync.c: the engine lock and the wake-ups */
+void engine_lock(bgcopy_engine *engine);
+void engine_unlock(bgcopy_engine *engine);
+bool engine_locked(const bgcopy_engine *engine);
+/* pthread_cond_timedwait on the engine lock until `at_ms` (CLOCK_MONOTONIC). */
+void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
+void wake_worker(bgcopy_engine *engine);
+void wake_dispatchers(bgcopy_engine *engine);
+void wake_waiters(bgcopy_engine *engine);
+
+/* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
+void job_free(bgcopy_job *job);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
-void job_touch(bgcopy_job *job);
-int job_temp_path(bgcopy_job *job, unsigned index);
-void job_cancel_now(bgcopy_job *job);
-void job_property_changed(bgcopy_job *job, int property, const char *value);
+bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
+int job_temp_path(bgcopy_job *job, unsigned index);
 
-/* transfer.c */
-int transfer_start_worker(bgcopy_engine *engine);
-void transfer_stop_worker(bgcopy_engine *engine);
-void transfer_wake(bgcopy_engine *engine);
-void transfer_abort_job(bgcopy_job *job);	/* lock held */
-int64_t transfer_timers(bgcopy_engine *engine);	/* lock held */
-
-/* notify.c */
-int notify_start(bgcopy_engine *engine);
-void notify_stop(bgcopy_engine *engine);
-void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
-		     enum bgcopy_state to);
-void notify_on_modification(bgcopy_job *job);
-void notify_on_file_completed(bgcopy_job *job, unsigned index);
-void notify_job_final(bgcopy_job *job);
-void notify_on_restore(bgcopy_job *job);
-bool notify_settled(bgcopy_job *job);
-void notify_iface_put_locked(bgcopy_job *job, struct notify_iface *ni,
-			     struct bgcopy_callback **release_now);
-bool flags_allow(uint32_t flags, uint32_t flag);
-void argv_free(char **argv);
-void join_argv(char *const *argv, char *out, size_t size);
-void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb);
-void notify_flush_releases(bgcopy_engine *engine);
-bool notify_on_dispatcher(const bgcopy_engine *engine);
-
-/* store.c */
-int store_open(bgcopy_engine *engine);
+/* store.c (trace.h declares trace.c) */
+int store_open(bgcopy_engine *engine, uint32_t *schema);
+/* The stored jobs, linked through `next` in creation order, as they were
+ * stored: nothing restored, expired or re-owed yet. */
+int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs);
+void store_remove_orphan_temps(bgcopy_engine *engine);
 void store_close(bgcopy_engine *engine);
 int store_save_job(bgcopy_job *job);
 int store_save_file(bgcopy_job *job, unsigned index);
-int store_delete_job(bgcopy_job *job);
 long store_lock_holder(const char *dir);
 void store_note_temp(bgcopy_job *job, const char *path);
-/* `status`, or BGCOPY_E_STORE if a write failed since store_failures()
- * returned `before`: an API call must not report a change durable that is
- * not.  Lock held. */
+/* How many writes have failed so far; store_check() turns `status` into
+ * BGCOPY_E_STORE if one failed since `before`: an API call must not
+ * report a change durable that is not. */
 unsigned store_failures(bgcopy_engine *engine);
 int store_check(bgcopy_engine *engine, unsigned before, int status);
 /* Groups the writes between them into one transaction (nestable). */
 void store_begin(bgcopy_engine *engine);
 void store_end(bgcopy_engine *engine, int status);
+
+/* ---- 2: arming notifications ---------------------------------------- */
+
+/* notify_iface.c */
+uint64_t notify_iface_id(const struct notify_iface *ni);
+void notify_iface_put_locked(bgcopy_job *job, struct notify_iface *ni,
+			     struct bgcopy_callback **release_now);
+void defer_release(bgcopy_engine *engine, struct bgcopy_callback *cb);
+void notify_flush_releases(bgcopy_engine *engine);
+
+/* notify_arm.c: all with the lock held */
+bool flags_allow(uint32_t flags, uint32_t flag);
+void notify_arm_file_head(bgcopy_job *job);
+void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
+		     enum bgcopy_state to);
+void notify_on_modification(bgcopy_job *job);
+void notify_on_file_completed(bgcopy_job *job, unsigned index);
+void notify_on_restore(bgcopy_job *job);
+void notify_on_flags(bgcopy_job *job, uint32_t old_flags);
+void notify_on_new_epoch(bgcopy_job *job);
+
+/* ---- 3: the state machine (lock held) -------------------------------- */
+
+/* job.c */
+void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause);
+void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err);
+void job_file_completed(bgcopy_job *job, unsigned index);
+void job_note_progress(bgcopy_job *job, unsigned index);
+void job_touch(bgcopy_job *job);
+void job_property_changed(bgcopy_job *job, int property, const char *value);
+
+/* ---- 4: movers ------------------------------------------------------- */
+
+/* transfer.c */
+int transfer_start_worker(bgcopy_engine *engine);
+void transfer_stop_worker(bgcopy_engine *engine);
+void transfer_abort_job(bgcopy_job *job);	/* lock held */
+
+/* job_end.c: lock held */
+int job_commit_files(bgcopy_job *job);
+void job_cancel_now(bgcopy_job *job);
+
+/* notify_cmdline.c */
+char **cmdline_argv(const bgcopy_job *job, int kind);
+pid_t cmdline_spawn(char **argv);
+int cmdline_wait(pid_t pid);
+
+/* notify_deliver.c: lock held */
+enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };
+
+/* One attempt at one notification, chosen under the lock. */
+struct delivery {
+	bgcopy_job *job;
+	struct obligation *ob;
+	int kind;
+	int file_index;
+	enum route route;
+};
+
+bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
+		     int64_t *wake_at);
+void notify_deliver(bgcopy_engine *engine, struct delivery *d);
+bool notify_settled(bgcopy_job *job);
+
+/* notify_dispatch.c */
+int notify_start(bgcopy_engine *engine);
+void notify_stop(bgcopy_engine *engine);
+bool notify_on_dispatcher(const bgcopy_engine *engine);
+
+/* ---- 5: policy ------------------------------------------------------- */
+
+/* restore.c: loads the store's jobs into the engine and decides what each
+ * is owed (lock not needed: no other thread runs yet). */
+int restore_jobs(bgcopy_engine *engine, uint32_t schema);
+
+/* api.c: the one entry guard of every public verb */
+enum api_rule {
+	API_READ,	/* any job, any engine */
+	API_CHANGE,	/* a writable engine and a job that is not final */
+};
+/* With `job` non-NULL, returns with the lock held whatever the status. */
+int api_enter(bgcopy_job *job, enum api_rule rule);
+int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
+/* `status`, or BGCOPY_E_STORE if a write failed during the call; unlocks. */
+int api_leave(bgcopy_engine *engine, int status);
+
+#define API_ENTER(job, rule)						\
+	do {								\
+		int api_status_;					\
+		if (!(job))						\
+			return set_error(BGCOPY_E_INVALID_ARG, "job is NULL"); \
+		api_status_ = api_enter((job), (rule));			\
+		if (api_status_)					\
+			return api_leave((job)->engine, api_status_);	\
+	} while (0)
 
 #endif /* BGCOPY_INTERNAL_H */

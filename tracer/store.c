@@ -8,6 +8,9 @@
  *
  * One engine per store: the lock file carries an fcntl write lock and the
  * holder's pid, which is how a second process names who is in the way.
+ *
+ * A leaf: it turns rows into jobs and jobs into rows and changes no job's
+ * state; what a restored job is owed is restore.c's business.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +23,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "trace.h"
 
 #define STORE_SCHEMA 3
 /* How long a write waits for a reader (another process's info, list). */
@@ -381,23 +383,24 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 		job_free(job);
 		return NULL;
 	}
-	job->last_progress_ms = now_ms();
-	if (job->state == BGCOPY_TRANSIENT_ERROR)
-		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
 	return job;
 }
 
-static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
+static void free_jobs(bgcopy_job *job)
 {
-	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
-	int64_t inactive_s = engine->opt.inactivity_timeout_s ?
-			     (int64_t)engine->opt.inactivity_timeout_s :
-			     BGCOPY_DEFAULT_INACTIVITY_S;
+	for (bgcopy_job *next; job; job = next) {
+		next = job->next;
+		job_free(job);
+	}
+}
+
+int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
+{
+	bgcopy_job *head = NULL, **tail = &head, *job;
 	sqlite3_stmt *q;
-	bgcopy_job *job;
 	int rc, status = BGCOPY_OK;
 
-	*restored = 0;
+	*jobs = NULL;
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT " JOB_COLUMNS " FROM jobs ORDER BY created_order", -1,
 			       &q, NULL))
@@ -409,33 +412,20 @@ static int load_jobs(bgcopy_engine *engine, uint32_t *restored)
 			status = BGCOPY_E_NOMEM;
 			break;
 		}
-		engine_link_job(engine, job);
+		*tail = job;
+		tail = &job->next;
 		status = load_files(engine, job);
 		if (status)
 			break;
-		trace_job_event(job, BGCOPY_TP_EV_job_restored);
-		(*restored)++;
-		/* An inspecting engine shows the jobs as stored and owes
-		 * nothing. */
-		if (read_only)
-			continue;
-		/* BITS: abandoned jobs expire.  Judged before the restore
-		 * below touches the job. */
-		if (now_wall_s() - job->mtime > inactive_s) {
-			job_cancel_now(job);
-			continue;
-		}
-		/* A transfer cut off by the end of the last process is queued
-		 * again; it resumes its temporary file with Range. */
-		if (job->state == BGCOPY_CONNECTING ||
-		    job->state == BGCOPY_TRANSFERRING)
-			job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESTORED);
-		notify_on_restore(job);
 	}
 	sqlite3_finalize(q);
 	if (!status && rc != SQLITE_DONE)
 		status = db_error(engine->store->db, "cannot read jobs",
 				  engine->store_dir);
+	if (status)
+		free_jobs(head);
+	else
+		*jobs = head;
 	return status;
 }
 
@@ -492,23 +482,16 @@ int store_check(bgcopy_engine *engine, unsigned before, int status)
 			 "restart", engine->store_dir, st->failure);
 }
 
-static bool job_in_store(bgcopy_engine *engine, const char *id)
-{
-	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if (!strcmp(job->id, id))
-			return true;
-	return false;
-}
-
 /* Temporary files this store created for jobs that have left it (a crash
  * between the two): removed if still ours, and forgotten. */
-static void remove_orphan_temps(bgcopy_engine *engine)
+void store_remove_orphan_temps(bgcopy_engine *engine)
 {
 	sqlite3 *db = engine->store->db;
 	sqlite3_stmt *q, *forget;
 	struct stat st;
 
-	if (sqlite3_prepare_v2(db, "SELECT path, job_id FROM temps", -1, &q, NULL))
+	if (sqlite3_prepare_v2(db, "SELECT path FROM temps WHERE job_id NOT IN"
+			       " (SELECT id FROM jobs)", -1, &q, NULL))
 		return;
 	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE path=?1", -1, &forget,
 			       NULL)) {
@@ -518,8 +501,6 @@ static void remove_orphan_temps(bgcopy_engine *engine)
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *path = col_text(q, 0);
 
-		if (job_in_store(engine, col_text(q, 1)))
-			continue;
 		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    st.st_uid == geteuid())
 			unlink(path);
@@ -541,13 +522,14 @@ void store_note_temp(bgcopy_job *job, const char *path)
 	run(st->note_temp, job->engine);
 }
 
-int store_open(bgcopy_engine *engine)
+int store_open(bgcopy_engine *engine, uint32_t *schema)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
 	struct store *st = xcalloc(1, sizeof(*st));
 	char *path = NULL;
-	uint32_t restored = 0;
 	int status, flags;
+
+	*schema = STORE_SCHEMA;
 
 	if (!st)
 		return BGCOPY_E_NOMEM;
@@ -585,13 +567,6 @@ int store_open(bgcopy_engine *engine)
 	status = check_schema(st, engine->store_dir, read_only);
 	if (!status && !read_only)
 		status = prepare(st, engine->store_dir);
-	if (!status)
-		status = load_jobs(engine, &restored);
-	if (!status && !read_only)
-		remove_orphan_temps(engine);
-	if (!status)
-		TRACE(store_open, engine->trace_id, engine->store_dir,
-		      STORE_SCHEMA, restored);
 	return status;
 }
 
@@ -614,7 +589,7 @@ void store_close(bgcopy_engine *engine)
 }
 
 /* A final job leaves the store: its files are settled by then. */
-int store_delete_job(bgcopy_job *job)
+static int store_delete_job(bgcopy_job *job)
 {
 	struct store *st = job->engine->store;
 	int status;

@@ -42,19 +42,15 @@ struct transfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-void transfer_wake(bgcopy_engine *engine)
-{
-	if (engine->multi)
-		curl_multi_wakeup(engine->multi);
-}
-
 void transfer_abort_job(bgcopy_job *job)
 {
+	assert(engine_locked(job->engine));
 	if (!job->xfer)
 		return;
+	assert(job->xfer->job == job);
 	job->xfer->job = NULL;	/* the worker reaps it */
 	job->xfer = NULL;
-	transfer_wake(job->engine);
+	wake_worker(job->engine);
 }
 
 static bool transient_http(long code)
@@ -189,7 +185,7 @@ static void headers_done(struct transfer *x)
 			return;
 		}
 	}
-	pthread_mutex_lock(&x->engine->lock);
+	engine_lock(x->engine);
 	job = x->job;
 	if (job) {
 		f = &job->files[x->index];
@@ -201,7 +197,7 @@ static void headers_done(struct transfer *x)
 			job_set_state(job, BGCOPY_TRANSFERRING,
 				      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
 	}
-	pthread_mutex_unlock(&x->engine->lock);
+	engine_unlock(x->engine);
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
@@ -224,9 +220,9 @@ static bool still_wanted(struct transfer *x)
 {
 	bool wanted;
 
-	pthread_mutex_lock(&x->engine->lock);
+	engine_lock(x->engine);
 	wanted = x->job != NULL;
-	pthread_mutex_unlock(&x->engine->lock);
+	engine_unlock(x->engine);
 	return wanted;
 }
 
@@ -255,7 +251,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		done += (size_t)w;
 	}
 	x->received += len;
-	pthread_mutex_lock(&x->engine->lock);
+	engine_lock(x->engine);
 	if (x->job) {
 		struct job_file *f = &x->job->files[x->index];
 
@@ -264,7 +260,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		if (f->bytes_done - f->bytes_saved >= CHECKPOINT_BYTES)
 			store_save_file(x->job, x->index);
 	}
-	pthread_mutex_unlock(&x->engine->lock);
+	engine_unlock(x->engine);
 	return len;
 }
 
@@ -310,6 +306,8 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	struct transfer *x;
 	struct job_file *f;
 
+	assert(engine_locked(engine));
+	assert(!job->xfer);
 	while (job->current_file < job->nfiles &&
 	       job->files[job->current_file].completed)
 		job->current_file++;
@@ -505,6 +503,8 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	struct bgcopy_error err;
 	bool transient;
 
+	assert(engine_locked(engine));
+	assert(!job || job->xfer == x);
 	/* We read no error body (and may have stopped it ourselves): say
 	 * what curl would have said. */
 	if (x->http_error)
@@ -541,10 +541,11 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 
 /* Lock held. Moves jobs on when their timers expire; returns the next
  * deadline in ms, or -1 when none. */
-int64_t transfer_timers(bgcopy_engine *engine)
+static int64_t transfer_timers(bgcopy_engine *engine)
 {
 	int64_t now = now_ms(), next = -1;
 
+	assert(engine_locked(engine));
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
 		int64_t stall_at;
 
@@ -610,23 +611,23 @@ static void *worker_main(void *arg)
 	int running, timeout;
 	int64_t next;
 
-	pthread_mutex_lock(&engine->lock);
+	engine_lock(engine);
 	while (!engine->stopping) {
 		reap_abandoned(engine);
 		next = transfer_timers(engine);
 		schedule(engine);
-		pthread_mutex_unlock(&engine->lock);
+		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
-		pthread_mutex_lock(&engine->lock);
+		engine_lock(engine);
 		collect_done(engine);
-		pthread_mutex_unlock(&engine->lock);
+		engine_unlock(engine);
 
 		timeout = 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
 		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
-		pthread_mutex_lock(&engine->lock);
+		engine_lock(engine);
 	}
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
@@ -637,7 +638,7 @@ static void *worker_main(void *arg)
 		}
 		unlink_transfer(engine, x);
 	}
-	pthread_mutex_unlock(&engine->lock);
+	engine_unlock(engine);
 	return NULL;
 }
 
@@ -665,7 +666,7 @@ void transfer_stop_worker(bgcopy_engine *engine)
 {
 	if (!engine->worker_started)
 		return;
-	transfer_wake(engine);
+	wake_worker(engine);
 	pthread_join(engine->worker, NULL);
 	engine->worker_started = false;
 	curl_multi_cleanup(engine->multi);

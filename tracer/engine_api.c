@@ -1,6 +1,8 @@
+/* Public verbs of the engine: open and close, find and list jobs, wait until idle. */
+
 /*
- * The engine: one per store directory.  It owns the jobs, the transfer
- * worker and the notification dispatchers, and the lock that guards them.
+ * One engine per store directory.  It owns the jobs, the transfer worker
+ * and the notification dispatchers, and the lock that guards them.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -101,6 +103,7 @@ int bgcopy_engine_open(const char *store_dir,
 {
 	static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 	bgcopy_engine *engine;
+	uint32_t schema;
 	bool read_only;
 	int status;
 
@@ -147,7 +150,9 @@ int bgcopy_engine_open(const char *store_dir,
 		.min_retry_floor_ms = engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY ?
 				      0 : BGCOPY_RETRY_FLOOR_MS,
 	}));
-	status = store_open(engine);
+	status = store_open(engine, &schema);
+	if (!status)
+		status = restore_jobs(engine, schema);
 	if (status)
 		goto error;
 	if (!read_only) {
@@ -181,17 +186,17 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 	/* From inside a callback: this thread must return to the engine
 	 * before the engine can go, so another thread closes it. */
 	if (notify_on_dispatcher(engine)) {
-		pthread_mutex_lock(&engine->lock);
+		engine_lock(engine);
 		engine->stopping = true;
-		pthread_mutex_unlock(&engine->lock);
+		engine_unlock(engine);
 		if (pthread_create(&closer, NULL, close_later, engine) == 0)
 			pthread_detach(closer);
 		return;
 	}
-	pthread_mutex_lock(&engine->lock);
+	engine_lock(engine);
 	engine->stopping = true;
-	pthread_cond_broadcast(&engine->dispatch_cond);
-	pthread_mutex_unlock(&engine->lock);
+	wake_dispatchers(engine);
+	engine_unlock(engine);
 	notify_stop(engine);
 	transfer_stop_worker(engine);
 
@@ -200,10 +205,10 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 		if (!job->iface)
 			continue;
 		release = NULL;
-		pthread_mutex_lock(&engine->lock);
+		engine_lock(engine);
 		notify_iface_put_locked(job, job->iface, &release);
 		job->iface = NULL;
-		pthread_mutex_unlock(&engine->lock);
+		engine_unlock(engine);
 		if (release)
 			release->ops->release(release);
 	}
@@ -233,7 +238,7 @@ int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
 	if (!engine || !id || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine, id and out are required");
 	*out = NULL;
-	pthread_mutex_lock(&engine->lock);
+	api_enter_engine(engine, API_READ);
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
 		if (!strcasecmp(job->id, id) ||
 		    (strlen(id) >= 8 && !strncasecmp(job->id, id, strlen(id)))) {
@@ -241,7 +246,7 @@ int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
 			break;
 		}
 	}
-	pthread_mutex_unlock(&engine->lock);
+	api_leave(engine, BGCOPY_OK);
 	return *out ? BGCOPY_OK :
 	       set_error(BGCOPY_E_NOT_FOUND, "no job '%s' in this store", id);
 }
@@ -253,11 +258,11 @@ size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 
 	if (!engine)
 		return 0;
-	pthread_mutex_lock(&engine->lock);
+	api_enter_engine(engine, API_READ);
 	for (bgcopy_job *job = engine->jobs; job; job = job->next, n++)
 		if (n < max)
 			jobs[n] = job;
-	pthread_mutex_unlock(&engine->lock);
+	api_leave(engine, BGCOPY_OK);
 	return n;
 }
 
@@ -266,7 +271,7 @@ static bool engine_settled(bgcopy_engine *engine)
 	bool moves = !(engine->opt.flags & BGCOPY_OPEN_NO_TRANSFER);
 
 	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if ((moves && job_wants_bytes(job)) || !notify_settled(job))
+		if ((moves && state_wants_bytes(job->state)) || !notify_settled(job))
 			return false;
 	return true;
 }
@@ -274,12 +279,11 @@ static bool engine_settled(bgcopy_engine *engine)
 int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-	struct timespec ts;
 	int status = BGCOPY_OK;
 
 	if (!engine)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
-	pthread_mutex_lock(&engine->lock);
+	api_enter_engine(engine, API_READ);
 	while (!engine_settled(engine)) {
 		if (deadline >= 0 && now_ms() >= deadline) {
 			status = set_error(BGCOPY_E_LIMIT,
@@ -288,10 +292,9 @@ int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
 		}
 		/* Wake at least every second: timers elsewhere may settle a job
 		 * without signalling. */
-		deadline_to_timespec(deadline >= 0 && deadline < now_ms() + 1000 ?
-				     deadline : now_ms() + 1000, &ts);
-		pthread_cond_timedwait(&engine->idle_cond, &engine->lock, &ts);
+		engine_wait(engine, &engine->idle_cond,
+			    deadline >= 0 && deadline < now_ms() + 1000 ?
+			    deadline : now_ms() + 1000);
 	}
-	pthread_mutex_unlock(&engine->lock);
-	return status;
+	return api_leave(engine, status);
 }

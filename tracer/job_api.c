@@ -1,0 +1,229 @@
+/* Public verbs that create a job, add its files and move it: create, add_file, resume, suspend, complete, cancel. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "internal.h"
+#include "trace.h"
+
+/* A job in its first state, not yet linked: NULL on no memory. */
+static bgcopy_job *new_job(bgcopy_engine *engine, const char *display_name)
+{
+	bgcopy_job *job = job_alloc(engine);
+	uuid_t uu;
+
+	if (!job)
+		return NULL;
+	uuid_generate_random(uu);
+	uuid_unparse_lower(uu, job->id);
+	job->name = xstrdup(display_name ? display_name : "");
+	job->description = xstrdup("");
+	if (!job->name || !job->description) {
+		job_free(job);
+		return NULL;
+	}
+	job->owner = (uint32_t)getuid();
+	job->ctime = job->mtime = now_wall_s();
+	return job;
+}
+
+int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
+		      bgcopy_job **out)
+{
+	bgcopy_job *job;
+	int status;
+
+	if (!engine || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine and out are required");
+	*out = NULL;
+	job = new_job(engine, display_name);
+	if (!job)
+		return BGCOPY_E_NOMEM;
+	status = api_enter_engine(engine, API_CHANGE);
+	if (status) {
+		job_free(job);
+		return api_leave(engine, status);
+	}
+	engine_link_job(engine, job);
+	trace_job_event(job, BGCOPY_TP_EV_job_created);
+	store_save_job(job);
+	*out = job;	/* linked: the handle is good even if not stored */
+	return api_leave(engine, BGCOPY_OK);
+}
+
+static int check_destination(const char *local_path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!local_path || !*local_path)
+		return set_error(BGCOPY_E_INVALID_ARG, "empty local path");
+	if (strlen(local_path) >= PATH_MAX)
+		return set_error(BGCOPY_E_INVALID_ARG, "local path is too long");
+	if (local_path[strlen(local_path) - 1] == '/')
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "local path '%s' names a directory, not a file",
+				 local_path);
+	snprintf(dir, sizeof(dir), "%s", local_path);
+	dirname(dir);
+	if (stat(dir, &st) != 0)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "destination directory '%s' does not exist: %s",
+				 dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "'%s' is not a directory", dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "destination directory '%s' is not writable: %s",
+				 dir, strerror(errno));
+	return BGCOPY_OK;
+}
+
+/* The destination as an absolute path, into `out` (PATH_MAX bytes). */
+static int absolute_path(const char *local_path, char *out)
+{
+	if (local_path[0] == '/') {
+		snprintf(out, PATH_MAX, "%s", local_path);
+		return BGCOPY_OK;
+	}
+	if (!getcwd(out, PATH_MAX) ||
+	    strlen(out) + strlen(local_path) + 2 > PATH_MAX)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "cannot make '%s' absolute", local_path);
+	strcat(out, "/");
+	strcat(out, local_path);
+	return BGCOPY_OK;
+}
+
+/* Appends the file to the job; takes `redacted` over on success. */
+static int append_file(bgcopy_job *job, const char *url, const char *path,
+		       char *redacted)
+{
+	struct job_file *files, *f;
+
+	if (job->nfiles >= job->engine->opt.max_files_per_job)
+		return set_error(BGCOPY_E_LIMIT, "job %s already has %u files, the cap",
+				 job->id, job->nfiles);
+	files = realloc(job->files, (job->nfiles + 1) * sizeof(*files));
+	if (!files)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	job->files = files;
+	f = &files[job->nfiles];
+	*f = (struct job_file){ .url = xstrdup(url), .local_path = xstrdup(path),
+				.bytes_total = -1 };
+	if (!f->url || !f->local_path) {
+		free(f->url);
+		free(f->local_path);
+		return BGCOPY_E_NOMEM;
+	}
+	f->redacted_url = redacted;
+	job->nfiles++;
+	return BGCOPY_OK;
+}
+
+int bgcopy_job_add_file(bgcopy_job *job, const char *url,
+			const char *local_path)
+{
+	char *redacted = NULL;
+	char abs_path[PATH_MAX];
+	int status;
+
+	API_ENTER(job, API_CHANGE);
+	status = url_check(url, job->engine->opt.test_options &
+				BGCOPY_TEST_ALLOW_FILE, &redacted);
+	if (!status)
+		status = check_destination(local_path);
+	if (!status)
+		status = absolute_path(local_path, abs_path);
+	if (!status)
+		status = append_file(job, url, abs_path, redacted);
+	if (status) {
+		free(redacted);
+		return api_leave(job->engine, status);
+	}
+	job_touch(job);
+	TRACE(file_added, TRACE_JOB(job), (int32_t)(job->nfiles - 1),
+	      redacted, abs_path);
+	store_save_file(job, job->nfiles - 1);
+	notify_on_modification(job);
+	if (job->state == BGCOPY_TRANSFERRED)
+		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_FILE_ADDED);
+	else
+		store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_resume(bgcopy_job *job)
+{
+	int status = BGCOPY_OK;
+
+	API_ENTER(job, API_CHANGE);
+	switch (job->state) {
+	case BGCOPY_SUSPENDED:
+	case BGCOPY_ERROR:
+		if (job->nfiles == 0) {
+			status = set_error(BGCOPY_E_INVALID_STATE,
+					   "job %s has no files to transfer", job->id);
+			break;
+		}
+		job->has_error = false;
+		job->error = (struct bgcopy_error){ .file_index = -1 };
+		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESUME);
+		break;
+	case BGCOPY_TRANSFERRED:
+		status = set_error(BGCOPY_E_INVALID_STATE,
+			"job %s is already TRANSFERRED; complete it or add a file",
+			job->id);
+		break;
+	default:
+		break;		/* already on its way */
+	}
+	return api_leave(job->engine, status);
+}
+
+int bgcopy_job_suspend(bgcopy_job *job)
+{
+	API_ENTER(job, API_CHANGE);
+	transfer_abort_job(job);
+	job_set_state(job, BGCOPY_SUSPENDED, BGCOPY_TP_CAUSE_SUSPEND);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_complete(bgcopy_job *job)
+{
+	int status;
+
+	API_ENTER(job, API_CHANGE);
+	if (job->state != BGCOPY_TRANSFERRED && job->state != BGCOPY_ERROR &&
+	    job->state != BGCOPY_SUSPENDED)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_STATE,
+			"job %s is %s; only a TRANSFERRED, ERROR or SUSPENDED job "
+			"can be completed", job->id, bgcopy_state_name(job->state)));
+	transfer_abort_job(job);
+	status = job_commit_files(job);
+	if (status)
+		return api_leave(job->engine, status);
+	job_set_state(job, BGCOPY_ACKNOWLEDGED, BGCOPY_TP_CAUSE_COMPLETE);
+	status = api_leave(job->engine, BGCOPY_OK);
+	notify_flush_releases(job->engine);
+	return status;
+}
+
+int bgcopy_job_cancel(bgcopy_job *job)
+{
+	int status;
+
+	API_ENTER(job, API_CHANGE);
+	job_cancel_now(job);
+	status = api_leave(job->engine, BGCOPY_OK);
+	notify_flush_releases(job->engine);
+	return status;
+}

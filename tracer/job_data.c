@@ -1,0 +1,91 @@
+/* A job's memory: allocation with the defaults, freeing, and figures derived from it. */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+bgcopy_job *job_alloc(bgcopy_engine *engine)
+{
+	bgcopy_job *job = xcalloc(1, sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->engine = engine;
+	job->priority = BGCOPY_PRIORITY_NORMAL;
+	job->state = BGCOPY_SUSPENDED;
+	job->min_retry_ms = BGCOPY_DEFAULT_RETRY_MS;
+	job->no_progress_ms = BGCOPY_DEFAULT_NO_PROGRESS_MS;
+	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
+	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
+	job->error.file_index = -1;
+	return job;
+}
+
+void job_free(bgcopy_job *job)
+{
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		free(job->files[i].url);
+		free(job->files[i].redacted_url);
+		free(job->files[i].local_path);
+		free(job->files[i].temp_path);
+	}
+	free(job->files);
+	free(job->file_queue);
+	argv_free(job->cmdline);
+	free(job->name);
+	free(job->description);
+	free(job);
+}
+
+void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
+{
+	job->next = NULL;
+	if (engine->jobs_tail)
+		engine->jobs_tail->next = job;
+	else
+		engine->jobs = job;
+	engine->jobs_tail = job;
+}
+
+bool job_is_final(const bgcopy_job *job)
+{
+	return state_is_final(job->state);
+}
+
+void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
+{
+	*out = (struct bgcopy_progress){ .files_total = job->nfiles };
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		const struct job_file *f = &job->files[i];
+
+		out->bytes_transferred += f->bytes_done;
+		if (f->bytes_total < 0 || out->bytes_total < 0)
+			out->bytes_total = -1;
+		else
+			out->bytes_total += f->bytes_total;
+		out->files_transferred += f->completed;
+	}
+}
+
+/* The temporary file sits beside its destination, so committing it is a
+ * rename within one file system. */
+int job_temp_path(bgcopy_job *job, unsigned index)
+{
+	struct job_file *f = &job->files[index];
+	char dir[PATH_MAX], base[PATH_MAX];
+	char *path;
+
+	assert(index < job->nfiles);
+	if (f->temp_path)
+		return BGCOPY_OK;
+	snprintf(dir, sizeof(dir), "%s", f->local_path);
+	snprintf(base, sizeof(base), "%s", f->local_path);
+	if (asprintf(&path, "%s/.%s.%.8s-%u.bgcopy-tmp", dirname(dir),
+		     basename(base), job->id, index) < 0)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	f->temp_path = path;
+	return BGCOPY_OK;
+}

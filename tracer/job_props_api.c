@@ -1,0 +1,208 @@
+/* Public verbs that set and read a job's properties, progress, files and error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "trace.h"
+
+static int set_text(bgcopy_job *job, char **field, const char *value,
+		    int property)
+{
+	char *copy;
+
+	if (!value)
+		return set_error(BGCOPY_E_INVALID_ARG, "text is NULL");
+	API_ENTER(job, API_CHANGE);
+	copy = xstrdup(value);
+	if (!copy)
+		return api_leave(job->engine, BGCOPY_E_NOMEM);
+	free(*field);
+	*field = copy;
+	job_property_changed(job, property, copy);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_set_display_name(bgcopy_job *job, const char *name)
+{
+	return set_text(job, job ? &job->name : NULL, name,
+			BGCOPY_TP_PROP_DISPLAY_NAME);
+}
+
+int bgcopy_job_set_description(bgcopy_job *job, const char *text)
+{
+	return set_text(job, job ? &job->description : NULL, text,
+			BGCOPY_TP_PROP_DESCRIPTION);
+}
+
+/* Sets a numeric property under the lock; `apply` has checked the range. */
+static int set_number(bgcopy_job *job, uint64_t *field64, uint32_t *field32,
+		      uint64_t value, int property)
+{
+	char text[32];
+
+	API_ENTER(job, API_CHANGE);
+	if (field64)
+		*field64 = value;
+	else
+		*field32 = (uint32_t)value;
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+	job_property_changed(job, property, text);
+	if (property == BGCOPY_TP_PROP_PRIORITY)
+		wake_worker(job->engine);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_set_priority(bgcopy_job *job, enum bgcopy_priority priority)
+{
+	uint32_t p;
+
+	if (!job || (unsigned)priority > BGCOPY_PRIORITY_LOW)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "priority must be FOREGROUND, HIGH, NORMAL or LOW");
+	/* GCC gives an enum with only non-negative values the type
+	 * unsigned int, so the priority is stored through the 32-bit path. */
+	p = priority;
+	return set_number(job, NULL, (uint32_t *)&job->priority, p,
+			  BGCOPY_TP_PROP_PRIORITY);
+}
+
+int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	if (ms < BGCOPY_RETRY_FLOOR_MS &&
+	    !(job->engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY))
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "minimum retry delay %llu ms is below the 5 s floor",
+				 (unsigned long long)ms);
+	return set_number(job, &job->min_retry_ms, NULL, ms,
+			  BGCOPY_TP_PROP_MIN_RETRY_DELAY);
+}
+
+int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds)
+{
+	return bgcopy_job_set_min_retry_delay_ms(job, (uint64_t)seconds * 1000);
+}
+
+int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, &job->no_progress_ms, NULL,
+			  (uint64_t)seconds * 1000,
+			  BGCOPY_TP_PROP_NO_PROGRESS_TIMEOUT);
+}
+
+int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, NULL, &job->modification_ms, ms,
+			  BGCOPY_TP_PROP_MODIFICATION_INTERVAL);
+}
+
+/* ---- getters --------------------------------------------------------- */
+
+void bgcopy_job_get_id(const bgcopy_job *job, char out[37])
+{
+	memcpy(out, job->id, sizeof(job->id));
+}
+
+#define GETTER(type, name, expr)				\
+	type name(bgcopy_job *job)				\
+	{							\
+		type value;					\
+		api_enter(job, API_READ);			\
+		value = (expr);					\
+		api_leave(job->engine, BGCOPY_OK);		\
+		return value;					\
+	}
+
+GETTER(enum bgcopy_state, bgcopy_job_get_state, job->state)
+GETTER(enum bgcopy_priority, bgcopy_job_get_priority, job->priority)
+GETTER(uint32_t, bgcopy_job_get_owner, job->owner)
+GETTER(uint32_t, bgcopy_job_get_min_retry_delay, (uint32_t)(job->min_retry_ms / 1000))
+GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress_ms / 1000))
+GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
+GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
+
+int64_t bgcopy_job_get_time(bgcopy_job *job, int which)
+{
+	int64_t t;
+
+	api_enter(job, API_READ);
+	t = which == BGCOPY_TIME_CREATED ? job->ctime :
+	    which == BGCOPY_TIME_MODIFIED ? job->mtime : job->ttime;
+	api_leave(job->engine, BGCOPY_OK);
+	return t;
+}
+
+static void copy_text(char *out, size_t size, const char *text)
+{
+	if (size)
+		snprintf(out, size, "%s", text ? text : "");
+}
+
+void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	copy_text(out, size, job->name);
+	api_leave(job->engine, BGCOPY_OK);
+}
+
+void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	copy_text(out, size, job->description);
+	api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out)
+{
+	if (!job || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	job_progress(job, out);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
+			struct bgcopy_file_info *out)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	if (index >= job->nfiles) {
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
+				   job->id, index);
+	} else {
+		const struct job_file *f = &job->files[index];
+
+		copy_text(out->url, sizeof(out->url), f->url);
+		copy_text(out->redacted_url, sizeof(out->redacted_url),
+			  f->redacted_url);
+		copy_text(out->local_path, sizeof(out->local_path), f->local_path);
+		out->bytes_total = f->bytes_total;
+		out->bytes_transferred = f->bytes_done;
+		out->completed = f->completed;
+	}
+	return api_leave(job->engine, status);
+}
+
+int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	if (job->has_error)
+		*out = job->error;
+	else
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no error",
+				   job->id);
+	return api_leave(job->engine, status);
+}

@@ -1,0 +1,145 @@
+/* Public verbs of notifications: flags, the notify interface, the command line, what is pending. */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "trace.h"
+
+#define NOTIFY_VALID_FLAGS 0x1fu
+
+int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
+{
+	uint32_t old;
+	int status;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	status = api_enter(job, API_CHANGE);
+	old = job->notify_flags;
+	if (flags & ~NOTIFY_VALID_FLAGS)
+		status = set_error(BGCOPY_E_INVALID_ARG,
+				   "notify flags 0x%x have unknown bits 0x%x",
+				   flags, flags & ~NOTIFY_VALID_FLAGS);
+	/* Refused changes are traced too: the checker sees every attempt. */
+	TRACE(flags_change, TRACE_JOB(job), old, flags, status);
+	if (!status) {
+		job->notify_flags = flags;
+		notify_on_flags(job, old);
+		job_touch(job);
+		store_save_job(job);
+	}
+	return api_leave(job->engine, status);
+}
+
+/* A registration holding one reference to `cb` (taken here). */
+static int new_registration(struct bgcopy_callback *cb, struct notify_iface **out)
+{
+	*out = NULL;
+	if (!cb)
+		return BGCOPY_OK;
+	if (!cb->ops || !cb->ops->add_ref || !cb->ops->release)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "a notify interface needs add_ref and release");
+	*out = xcalloc(1, sizeof(**out));
+	if (!*out)
+		return BGCOPY_E_NOMEM;
+	cb->ops->add_ref(cb);
+	(*out)->cb = cb;
+	(*out)->refs = 1;
+	return BGCOPY_OK;
+}
+
+int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
+{
+	struct notify_iface *ni, *old;
+	struct bgcopy_callback *release = NULL;
+	uint64_t old_epoch;
+	int status;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	status = new_registration(cb, &ni);
+	if (status)
+		return status;
+	status = api_enter(job, API_CHANGE);
+	if (status) {
+		status = api_leave(job->engine, status);
+		if (ni) {
+			cb->ops->release(cb);
+			free(ni);
+		}
+		return status;
+	}
+	old = job->iface;
+	old_epoch = job->epoch++;
+	if (ni)
+		ni->epoch = job->epoch;
+	job->iface = ni;
+	TRACE(interface_set, TRACE_JOB(job), old_epoch, job->epoch,
+	      notify_iface_id(ni));
+	notify_on_new_epoch(job);
+	store_save_job(job);	/* epochs only grow, across restarts too */
+	if (old)
+		notify_iface_put_locked(job, old, &release);
+	status = api_leave(job->engine, BGCOPY_OK);
+	if (release)
+		release->ops->release(release);
+	return status;
+}
+
+int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
+{
+	char **copy = NULL;
+	char shown[1024];
+	int status;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	if (argv && argv[0]) {
+		if (!*argv[0])
+			return set_error(BGCOPY_E_INVALID_ARG,
+					 "notify command line has an empty program");
+		if (!(copy = argv_dup(argv)))
+			return BGCOPY_E_NOMEM;
+	}
+	status = api_enter(job, API_CHANGE);
+	if (status) {
+		argv_free(copy);
+		return api_leave(job->engine, status);
+	}
+	argv_free(job->cmdline);
+	job->cmdline = copy;
+	if (!copy) {
+		/* With no command line left to take them, notifications a
+		 * callback once failed go back to the interface. */
+		job->ob_transferred.via_cmdline = false;
+		job->ob_error.via_cmdline = false;
+	}
+	argv_join(copy, shown, sizeof(shown));
+	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_CMDLINE, shown);
+	wake_dispatchers(job->engine);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	argv_join(job->cmdline, out, size);
+	api_leave(job->engine, BGCOPY_OK);
+}
+
+uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
+{
+	uint32_t pending = 0;
+
+	api_enter(job, API_READ);
+	if (job->ob_transferred.armed)
+		pending |= BGCOPY_NOTIFY_JOB_TRANSFERRED;
+	if (job->ob_error.armed)
+		pending |= BGCOPY_NOTIFY_JOB_ERROR;
+	if (job->ob_modification.armed)
+		pending |= BGCOPY_NOTIFY_JOB_MODIFICATION;
+	if (job->file_queue_len)
+		pending |= BGCOPY_NOTIFY_FILE_TRANSFERRED;
+	api_leave(job->engine, BGCOPY_OK);
+	return pending;
+}

@@ -1,0 +1,264 @@
+/* Choosing a job's next delivery and making it: by callback or command line, and settling its outcome. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "trace.h"
+
+static enum route route_for(const bgcopy_job *job, int kind,
+			    const struct obligation *ob)
+{
+	bool job_kind = kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ||
+			kind == BGCOPY_TP_KIND_JOB_ERROR;
+
+	/* Once a callback failed and the command line took over, the
+	 * callback is not called again for that notification. */
+	if (job_kind && ob->via_cmdline)
+		return job->cmdline ? ROUTE_CMDLINE : ROUTE_NONE;
+	if (job_kind && job->cmdline && !job->iface)
+		return ROUTE_CMDLINE;
+	return job->iface ? ROUTE_CALLBACK : ROUTE_NONE;
+}
+
+static bool candidate(bgcopy_job *job, struct obligation *ob, int kind,
+		      struct delivery *d, int64_t *due)
+{
+	enum route route;
+
+	if (!ob->armed || (route = route_for(job, kind, ob)) == ROUTE_NONE)
+		return false;	/* parked until a route appears */
+	*d = (struct delivery){
+		.job = job, .ob = ob, .kind = kind, .route = route,
+		.file_index = kind == BGCOPY_TP_KIND_FILE_TRANSFERRED ?
+			      (int)job->file_queue[0] : -1,
+	};
+	*due = ob->not_before_ms;
+	if (kind == BGCOPY_TP_KIND_JOB_MODIFICATION && job->last_modification_ms &&
+	    job->last_modification_ms + job->modification_ms > *due)
+		*due = job->last_modification_ms + job->modification_ms;
+	return true;
+}
+
+/* The job's next delivery: of FileTransferred (in completion order),
+ * JobTransferred and JobError, the first armed one, since files come
+ * first even while parked; JobModification runs beside them.  Prefers
+ * whichever is due by `now`; *due says when the chosen one may begin.
+ * Returns false when nothing has a route. */
+static bool next_delivery(bgcopy_job *job, int64_t now, struct delivery *d,
+			  int64_t *due)
+{
+	struct delivery ordered, mod;
+	int64_t ordered_due = 0, mod_due = 0;
+	bool has_ordered, has_mod;
+
+	if (job->ob_file.armed)
+		has_ordered = candidate(job, &job->ob_file,
+					BGCOPY_TP_KIND_FILE_TRANSFERRED,
+					&ordered, &ordered_due);
+	else
+		has_ordered = candidate(job, &job->ob_transferred,
+					BGCOPY_TP_KIND_JOB_TRANSFERRED,
+					&ordered, &ordered_due) ||
+			      candidate(job, &job->ob_error, BGCOPY_TP_KIND_JOB_ERROR,
+					&ordered, &ordered_due);
+	has_mod = candidate(job, &job->ob_modification,
+			    BGCOPY_TP_KIND_JOB_MODIFICATION, &mod, &mod_due);
+	if (has_ordered && (!has_mod || ordered_due <= now || ordered_due <= mod_due)) {
+		*d = ordered;
+		*due = ordered_due;
+		return true;
+	}
+	if (has_mod) {
+		*d = mod;
+		*due = mod_due;
+	}
+	return has_mod;
+}
+
+bool notify_settled(bgcopy_job *job)
+{
+	struct delivery d;
+	int64_t due, now = now_ms();
+
+	assert(engine_locked(job->engine));
+	if (job->busy)
+		return false;
+	/* An obligation waiting out its retry delay counts as settled: the
+	 * caller is told it is pending. */
+	return !next_delivery(job, now, &d, &due) ||
+	       (d.ob->attempt > 0 && due > now);
+}
+
+/* The first job, oldest first, with a delivery due now; otherwise false
+ * and *wake_at says when to look again. */
+bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
+		     int64_t *wake_at)
+{
+	int64_t now = now_ms();
+
+	assert(engine_locked(engine));
+	*wake_at = now + 1000;
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		int64_t due;
+
+		if (job->busy || !next_delivery(job, now, d, &due))
+			continue;
+		if (due <= now)
+			return true;
+		if (due < *wake_at)
+			*wake_at = due;
+	}
+	return false;
+}
+
+static struct bgcopy_tp_notification tp_note(const bgcopy_job *job, int kind,
+					     const struct obligation *ob,
+					     int file_index)
+{
+	return (struct bgcopy_tp_notification){
+		.kind = kind, .epoch = job->epoch, .attempt = ob->attempt,
+		.file_index = file_index,
+	};
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int call_back(struct bgcopy_callback *cb, const struct delivery *d,
+		     const struct bgcopy_error *err)
+{
+	const struct bgcopy_callback_ops *ops = cb->ops;
+
+	switch (d->kind) {
+	case BGCOPY_TP_KIND_JOB_TRANSFERRED:
+		return ops->job_transferred ? ops->job_transferred(cb, d->job) : 0;
+	case BGCOPY_TP_KIND_JOB_ERROR:
+		return ops->job_error ? ops->job_error(cb, d->job, err) : 0;
+	case BGCOPY_TP_KIND_JOB_MODIFICATION:
+		return ops->job_modification ? ops->job_modification(cb, d->job) : 0;
+	default:
+		return ops->file_transferred ?
+		       ops->file_transferred(cb, d->job, (unsigned)d->file_index) : 0;
+	}
+}
+
+/* Records the outcome of a delivery, lock held. */
+static void settle(struct delivery *d, struct bgcopy_tp_notification *n,
+		   int result)
+{
+	bgcopy_job *job = d->job;
+	struct obligation *ob = d->ob;
+
+	assert(engine_locked(job->engine));
+	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
+		return;		/* discharged when it began; result ignored */
+	/* A state or flag change voided it, or a new interface re-armed it,
+	 * while we were out: this outcome no longer counts.  A callback's
+	 * outcome also belongs to its epoch; a command line has none. */
+	if (!ob->armed || ob->attempt != n->attempt ||
+	    (d->route == ROUTE_CALLBACK && job->epoch != n->epoch))
+		return;
+	if (result == 0) {
+		ob->armed = false;
+		ob->discharged = true;
+		if (d->kind == BGCOPY_TP_KIND_FILE_TRANSFERRED) {
+			memmove(job->file_queue, job->file_queue + 1,
+				--job->file_queue_len * sizeof(*job->file_queue));
+			notify_arm_file_head(job);
+		}
+		store_save_job(job);	/* at least once, not again and again */
+		return;
+	}
+	/* +1: the clock counts whole milliseconds, the delay must not be
+	 * cut short by the part of one that already went by. */
+	ob->not_before_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
+	if (job->cmdline && d->kind != BGCOPY_TP_KIND_FILE_TRANSFERRED)
+		ob->via_cmdline = true;
+	TRACE(retry_scheduled, TRACE_JOB(job), n, job->min_retry_ms);
+}
+
+static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
+				struct bgcopy_tp_notification *n)
+{
+	bgcopy_job *job = d->job;
+	struct notify_iface *ni = job->iface;
+	struct bgcopy_callback *cb = ni->cb, *release;
+	struct bgcopy_error err = job->error;
+	uint64_t t0;
+	int result;
+
+	ni->refs++;
+	TRACE(callback_begin, TRACE_JOB(job), n, notify_iface_id(ni));
+	engine_unlock(engine);
+
+	cb->ops->add_ref(cb);
+	t0 = mono_ns();
+	result = call_back(cb, d, &err);
+	t0 = mono_ns() - t0;
+	cb->ops->release(cb);
+
+	engine_lock(engine);
+	TRACE(callback_end, TRACE_JOB(job), n, result, t0);
+	settle(d, n, result);
+	notify_iface_put_locked(job, ni, &release);
+	if (release) {
+		engine_unlock(engine);
+		release->ops->release(release);
+		engine_lock(engine);
+	}
+}
+
+static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
+			       struct bgcopy_tp_notification *n)
+{
+	bgcopy_job *job = d->job;
+	char **argv = cmdline_argv(job, d->kind);
+	pid_t pid = -1;
+	int status;
+
+	engine_unlock(engine);
+	if (argv)
+		pid = cmdline_spawn(argv);
+	engine_lock(engine);
+	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", pid);
+	engine_unlock(engine);
+	status = cmdline_wait(pid);
+	engine_lock(engine);
+	TRACE(cmdline_exit, TRACE_JOB(job), n, pid, status);
+	settle(d, n, status);
+	argv_free(argv);
+}
+
+/* Makes one attempt, with the lock released while it runs; the job is
+ * busy meanwhile, so it has one delivery at a time. */
+void notify_deliver(bgcopy_engine *engine, struct delivery *d)
+{
+	bgcopy_job *job = d->job;
+	struct bgcopy_tp_notification n;
+
+	assert(engine_locked(engine));
+	assert(!job->busy);
+	job->busy = true;
+	d->ob->attempt++;
+	n = tp_note(job, d->kind, d->ob, d->file_index);
+	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION) {
+		/* Begins discharge every modification armed so far.  +1 for
+		 * the part of a millisecond already gone (see settle). */
+		d->ob->armed = false;
+		job->last_modification_ms = now_ms() + 1;
+	}
+	if (d->route == ROUTE_CALLBACK)
+		deliver_by_callback(engine, d, &n);
+	else
+		deliver_by_cmdline(engine, d, &n);
+	assert(job->busy);
+	job->busy = false;
+	wake_dispatchers(engine);
+	wake_waiters(engine);
+}

@@ -1,0 +1,62 @@
+/* Restoring a store's jobs into an engine: what each is owed after a restart, and which have expired. */
+#include "internal.h"
+#include "trace.h"
+
+static int64_t inactivity_s(const bgcopy_engine *engine)
+{
+	return engine->opt.inactivity_timeout_s ?
+	       (int64_t)engine->opt.inactivity_timeout_s :
+	       BGCOPY_DEFAULT_INACTIVITY_S;
+}
+
+/* A restored job's clocks start now: the last process's are gone. */
+static void restart_clocks(bgcopy_job *job)
+{
+	job->last_progress_ms = now_ms();
+	if (job->state == BGCOPY_TRANSIENT_ERROR)
+		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
+}
+
+static void restore_policy(bgcopy_engine *engine, bgcopy_job *job)
+{
+	/* BITS: abandoned jobs expire.  Judged on the stored modification
+	 * time, before anything below touches the job. */
+	if (now_wall_s() - job->mtime > inactivity_s(engine)) {
+		job_cancel_now(job);
+		return;
+	}
+	/* A transfer cut off by the end of the last process is queued
+	 * again; it resumes its temporary file with Range. */
+	if (job->state == BGCOPY_CONNECTING || job->state == BGCOPY_TRANSFERRING)
+		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RESTORED);
+	notify_on_restore(job);
+}
+
+int restore_jobs(bgcopy_engine *engine, uint32_t schema)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	bgcopy_job *job, *next;
+	uint32_t restored = 0;
+	int status;
+
+	status = store_load_jobs(engine, &job);
+	if (status)
+		return status;
+	engine_lock(engine);
+	for (; job; job = next) {
+		next = job->next;
+		engine_link_job(engine, job);
+		restart_clocks(job);
+		trace_job_event(job, BGCOPY_TP_EV_job_restored);
+		restored++;
+		/* An inspecting engine shows the jobs as stored and owes
+		 * nothing. */
+		if (!read_only)
+			restore_policy(engine, job);
+	}
+	if (!read_only)
+		store_remove_orphan_temps(engine);
+	TRACE(store_open, engine->trace_id, engine->store_dir, schema, restored);
+	engine_unlock(engine);
+	return BGCOPY_OK;
+}
