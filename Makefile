@@ -7,7 +7,8 @@
 #   make check SANITIZE=thread   the notification tests under TSan
 #   make demo         a traced run against a local server, with timelines
 #   make bench        benchmarks (ratios measured in one run)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
+#   make lint         the layer order, file sizes and doc references
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -57,7 +58,10 @@ TESTD_SRC := $(wildcard tests/server/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-LIBBGCOPY := $(B)/lib/libbgcopy.so
+# The library is versioned by its soname; libbgcopy.so is the link-time name.
+SONAME := libbgcopy.so.1
+LIBBGCOPY := $(B)/lib/$(SONAME)
+LIBBGCOPY_DEV := $(B)/lib/libbgcopy.so
 LIBTP := $(B)/lib/libbgcopy-tp.so
 BGCOPY := $(B)/bin/bgcopy
 RECORD := $(B)/bin/bgcopy-record
@@ -67,10 +71,10 @@ TESTD := $(B)/tests/testd
 unit_bin = $(B)/tests/$(basename $(notdir $(1)))
 UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 
-ALL_TARGETS := $(LIBBGCOPY) $(LIBTP) $(BGCOPY) $(RECORD)
+ALL_TARGETS := $(LIBBGCOPY) $(LIBBGCOPY_DEV) $(LIBTP) $(BGCOPY) $(RECORD)
 ALL_TARGETS += $(PLUGIN) $(ANALYZE)
 
-.PHONY: all deps check demo bench clean install
+.PHONY: all deps check demo bench clean install uninstall lint
 all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
@@ -109,7 +113,8 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
-$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer $(call PC,libcurl sqlite3 uuid)
+# Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
+$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid)
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
 $(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
@@ -120,15 +125,18 @@ $(call obj,$(TESTD_SRC)): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libbgcopy.so $(LDFLAGS_ALL) -o $@ $^ \
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_ALL) -o $@ $^ \
 		$(call PL,libcurl sqlite3 uuid) -lpthread -ldl
+
+$(LIBBGCOPY_DEV): $(LIBBGCOPY)
+	ln -sf $(SONAME) $@
 
 # The provider is the only object that links LTTng.
 $(LIBTP): $(call obj,$(TP_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libbgcopy-tp.so $(LDFLAGS_ALL) -o $@ $^ $(call PL,lttng-ust)
 
-$(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY)
+$(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,$(CLI_SRC)) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,jansson) -lpthread
@@ -158,7 +166,7 @@ endef
 
 # sqlite3 too: the store tests craft databases by hand.
 define engine_test
-$(call unit_bin,$(1)): $(call obj,$(1) $(HARNESS_SRC)) $(LIBBGCOPY)
+$(call unit_bin,$(1)): $(call obj,$(1) $(HARNESS_SRC)) $(LIBBGCOPY_DEV)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$$$ORIGIN/../lib' $$(call PL,cmocka sqlite3) -lpthread
@@ -190,7 +198,7 @@ $(B)/tools/json_check: $(call obj,tests/tools/json_check.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,jansson)
 
-$(B)/tools/storm: $(call obj,tests/tools/storm.c) $(LIBBGCOPY)
+$(B)/tools/storm: $(call obj,tests/tools/storm.c) $(LIBBGCOPY_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib'
@@ -216,14 +224,28 @@ bench: deps
 		$(B)/bench/gen_events
 	@tests/bench/run.sh $(B)
 
+# What install puts where; uninstall removes exactly these.
+LIBDIR = $(PREFIX)/lib
+INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record \
+	$(PREFIX)/bin/bgcopy-analyze $(LIBDIR)/$(SONAME) $(LIBDIR)/libbgcopy.so \
+	$(LIBDIR)/libbgcopy-tp.so $(PREFIX)/include/bgcopy.h \
+	$(LIBDIR)/pkgconfig/bgcopy.pc $(PLUGINDIR)/babeltrace-plugin-bgcopy.so
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PLUGINDIR)
-	install -m 0755 $(LIBBGCOPY) $(LIBTP) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(BGCOPY) $(RECORD) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(LIBBGCOPY) $(LIBTP) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbgcopy.so
+	install -m 0755 $(BGCOPY) $(RECORD) $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 tracer/include/bgcopy.h $(DESTDIR)$(PREFIX)/include/
-	$(if $(wildcard $(ANALYZE)),install -m 0755 $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(wildcard $(PLUGIN)),install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' tracer/bgcopy.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/bgcopy.pc
+	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
+	$(if $(DESTDIR),,ldconfig)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(if $(DESTDIR),,ldconfig)
 
 clean:
 	rm -rf build

@@ -16,6 +16,14 @@
 extern "C" {
 #endif
 
+/* libbgcopy is built with hidden visibility: only what is marked here is
+ * exported, so an application's own functions never collide with ours. */
+#if defined(__GNUC__)
+#define BGCOPY_API __attribute__((visibility("default")))
+#else
+#define BGCOPY_API
+#endif
+
 enum bgcopy_status {
 	BGCOPY_OK = 0,
 	BGCOPY_E_INVALID_ARG = -1,
@@ -137,82 +145,82 @@ struct bgcopy_callback {
 	const struct bgcopy_callback_ops *ops;
 };
 
-const char *bgcopy_strerror(int status);
-const char *bgcopy_last_error(void);
-const char *bgcopy_state_name(enum bgcopy_state state);
-const char *bgcopy_priority_name(enum bgcopy_priority priority);
+BGCOPY_API const char *bgcopy_strerror(int status);
+BGCOPY_API const char *bgcopy_last_error(void);
+BGCOPY_API const char *bgcopy_state_name(enum bgcopy_state state);
+BGCOPY_API const char *bgcopy_priority_name(enum bgcopy_priority priority);
 
-int bgcopy_engine_open(const char *store_dir,
-		       const struct bgcopy_engine_options *options,
-		       bgcopy_engine **out);
+BGCOPY_API int bgcopy_engine_open(const char *store_dir,
+				  const struct bgcopy_engine_options *options,
+				  bgcopy_engine **out);
 /* Stops transfers and callbacks, keeps every job in the store.  Called
  * from inside a callback, it returns at once and the engine closes as
  * soon as that callback has returned. */
-void bgcopy_engine_close(bgcopy_engine *engine);
+BGCOPY_API void bgcopy_engine_close(bgcopy_engine *engine);
 /* Pid of the process holding the store, 0 when none. */
-long bgcopy_engine_store_holder(const char *store_dir);
+BGCOPY_API long bgcopy_engine_store_holder(const char *store_dir);
 
-int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
-		      bgcopy_job **out);
-int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
-			   bgcopy_job **out);
+BGCOPY_API int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
+				 bgcopy_job **out);
+BGCOPY_API int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
+				      bgcopy_job **out);
 /* Fills at most max handles in creation order; returns how many exist. */
-size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
-			       size_t max);
+BGCOPY_API size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
+					  size_t max);
 /* Blocks until every job is settled (no bytes to move) and every
  * notification that can be delivered now has been, or timeout_ms passes
  * (-1: no limit).  Returns BGCOPY_OK when settled, BGCOPY_E_LIMIT on time
  * out. */
-int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms);
+BGCOPY_API int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms);
 
-int bgcopy_job_add_file(bgcopy_job *job, const char *url,
-			const char *local_path);
-int bgcopy_job_resume(bgcopy_job *job);
-int bgcopy_job_suspend(bgcopy_job *job);
-int bgcopy_job_complete(bgcopy_job *job);
-int bgcopy_job_cancel(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_add_file(bgcopy_job *job, const char *url,
+				   const char *local_path);
+BGCOPY_API int bgcopy_job_resume(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_suspend(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_complete(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_cancel(bgcopy_job *job);
 
-void bgcopy_job_get_id(const bgcopy_job *job, char out[37]);
-enum bgcopy_state bgcopy_job_get_state(bgcopy_job *job);
-int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out);
-int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
-			struct bgcopy_file_info *out);
-int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out);
+BGCOPY_API void bgcopy_job_get_id(const bgcopy_job *job, char out[37]);
+BGCOPY_API enum bgcopy_state bgcopy_job_get_state(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out);
+BGCOPY_API int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
+				   struct bgcopy_file_info *out);
+BGCOPY_API int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out);
 /* Copies the display name into out (truncated to size). */
-void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size);
-void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size);
-enum bgcopy_priority bgcopy_job_get_priority(bgcopy_job *job);
-uint32_t bgcopy_job_get_owner(bgcopy_job *job);
-int64_t bgcopy_job_get_time(bgcopy_job *job, int which);	/* BGCOPY_TIME_* */
-#define BGCOPY_TIME_CREATED	0
-#define BGCOPY_TIME_MODIFIED	1
-#define BGCOPY_TIME_TRANSFERRED	2	/* 0 until transferred */
-
-int bgcopy_job_set_display_name(bgcopy_job *job, const char *name);
-int bgcopy_job_set_description(bgcopy_job *job, const char *text);
-int bgcopy_job_set_priority(bgcopy_job *job, enum bgcopy_priority priority);
-int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds);
-uint32_t bgcopy_job_get_min_retry_delay(bgcopy_job *job);
+BGCOPY_API void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size);
+BGCOPY_API void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size);
+BGCOPY_API enum bgcopy_priority bgcopy_job_get_priority(bgcopy_job *job);
+BGCOPY_API uint32_t bgcopy_job_get_owner(bgcopy_job *job);
+BGCOPY_API int64_t bgcopy_job_get_time(bgcopy_job *job, int which);	/* BGCOPY_TIME_* */
+	   #define BGCOPY_TIME_CREATED	0
+	   #define BGCOPY_TIME_MODIFIED	1
+	   #define BGCOPY_TIME_TRANSFERRED	2	/* 0 until transferred */
+	   
+BGCOPY_API int bgcopy_job_set_display_name(bgcopy_job *job, const char *name);
+BGCOPY_API int bgcopy_job_set_description(bgcopy_job *job, const char *text);
+BGCOPY_API int bgcopy_job_set_priority(bgcopy_job *job, enum bgcopy_priority priority);
+BGCOPY_API int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_min_retry_delay(bgcopy_job *job);
 /* Milliseconds, only with BGCOPY_TEST_SHORT_RETRY: tests need sub-second. */
-int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms);
-int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds);
-uint32_t bgcopy_job_get_no_progress_timeout(bgcopy_job *job);
-int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms);
+BGCOPY_API int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms);
+BGCOPY_API int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_no_progress_timeout(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms);
 
-int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
-uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
+BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
 /* Starts a new epoch; NULL removes the interface.  After it returns no
  * callback begins on the previous interface. */
-int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb);
-uint64_t bgcopy_job_get_notify_epoch(bgcopy_job *job);
+BGCOPY_API int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb);
+BGCOPY_API uint64_t bgcopy_job_get_notify_epoch(bgcopy_job *job);
 /* argv is a NULL-terminated program and arguments, run without a shell;
  * the job id and the event name ("transferred" or "error") are appended.
  * NULL or an empty argv clears it. */
-int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
+BGCOPY_API int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
 /* The command line joined by spaces into out; "" when none. */
-void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size);
+BGCOPY_API void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size);
 /* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
-uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
+BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 
 #ifdef __cplusplus
 }
