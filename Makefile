@@ -215,6 +215,9 @@ check: deps
 	@$(MAKE) --no-print-directory $(TEST_TARGETS)
 	@tests/run.sh $(B) $(CHECK_FILTER)
 
+lint: all
+	@tests/lint/all.sh $(B)
+
 demo: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
 	@tests/demo.sh $(B)
