@@ -17,7 +17,7 @@ int64_t now_wall_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Condition variables wait on CLOCK_MONOTONIC (see engine.c). */
+/* Condition variables wait on CLOCK_MONOTONIC (engine_api.c init_sync). */
 void deadline_to_timespec(int64_t at_ms, struct timespec *ts)
 {
 	ts->tv_sec = at_ms / 1000;

@@ -305,8 +305,8 @@ bool notify_on_dispatcher(const bgcopy_engine *engine);
 
 /* ---- 5: policy ------------------------------------------------------- */
 
-/* restore.c: loads the store's jobs into the engine and decides what each
- * is owed (lock not needed: no other thread runs yet). */
+/* restore.c: loads the jobs of a store opened at `schema` into the engine
+ * and decides what each is owed; traces store_open.  Lock not held. */
 int restore_jobs(bgcopy_engine *engine, uint32_t schema);
 
 /* api.c: the one entry guard of every public verb */

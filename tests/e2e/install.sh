@@ -9,7 +9,8 @@ esac
 make -s -C "$top" install DESTDIR="$WORK/root" PREFIX=/opt/bgc >/dev/null ||
 	die "make install failed"
 for f in bin/bgcopy bin/bgcopy-record bin/bgcopy-analyze lib/libbgcopy.so \
-	 lib/libbgcopy-tp.so include/bgcopy.h; do
+	 lib/libbgcopy.so.1 lib/libbgcopy-tp.so include/bgcopy.h \
+	 lib/pkgconfig/bgcopy.pc; do
 	[ -f "$WORK/root/opt/bgc/$f" ] || die "$f not installed under PREFIX"
 done
 system_plugins=$(babeltrace2 list-plugins 2>/dev/null |
@@ -24,4 +25,11 @@ system_plugins=$(babeltrace2 list-plugins 2>/dev/null |
 BABELTRACE_PLUGIN_PATH= LD_PRELOAD=$BT_PRELOAD babeltrace2 \
 	--omit-home-plugin-path --plugin-path="$WORK/root$system_plugins" \
 	list-plugins 2>/dev/null | grep -q 'bgcopy' || die "babeltrace2 does not see the plugin"
+grep -qx 'libdir=/opt/bgc/lib' "$WORK/root/opt/bgc/lib/pkgconfig/bgcopy.pc" ||
+	die "bgcopy.pc does not point at PREFIX"
+# And uninstall takes every file back.
+make -s -C "$top" uninstall DESTDIR="$WORK/root" PREFIX=/opt/bgc >/dev/null ||
+	die "make uninstall failed"
+left=$(find "$WORK/root" ! -type d)
+[ -z "$left" ] || die "make uninstall left: $left"
 echo "install ok"

@@ -2,14 +2,14 @@
 # provider moved away, even when tracing is asked for.
 . "$(dirname "$0")/lib.sh"
 
-for f in "$BGCOPY" "$B/lib/libbgcopy.so"; do
+for f in "$BGCOPY" "$B/lib/libbgcopy.so.1"; do
 	if ldd "$f" | grep -q lttng; then die "$f links LTTng: $(ldd "$f" | grep lttng)"; fi
 done
 ldd "$B/lib/libbgcopy-tp.so" | grep -q liblttng-ust || die "the provider does not link lttng-ust"
 
 mkdir -p "$WORK/bin" "$WORK/lib" "$WORK/out"
 cp "$BGCOPY" "$WORK/bin/"
-cp "$B/lib/libbgcopy.so" "$WORK/lib/"		# no libbgcopy-tp.so beside it
+cp "$B/lib/libbgcopy.so.1" "$WORK/lib/"	# no libbgcopy-tp.so beside it
 start_server
 make_file b.bin 100000
 BGCOPY_TRACE=1 "$WORK/bin/bgcopy" --store "$WORK/store" download \

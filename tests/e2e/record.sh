@@ -36,7 +36,7 @@ fi
 [ "$(wc -l < "$WORK/err")" = 1 ] && grep -q "/proc/version/trace" "$WORK/err" ||
 	die "unclear error for an unwritable directory: $(cat "$WORK/err")"
 mkdir -p "$WORK/bare/bin" "$WORK/bare/lib"
-cp "$B/lib/libbgcopy.so" "$WORK/bare/lib/"		# no provider beside it
+cp "$B/lib/libbgcopy.so.1" "$WORK/bare/lib/"	# no provider beside it
 cp "$BGCOPY" "$B/bin/bgcopy-record" "$WORK/bare/bin/"
 "$WORK/bare/bin/bgcopy" record -o "$WORK/t4" -- true 2> "$WORK/err"
 [ $? = 125 ] || die "a missing provider did not give 125"
