@@ -1,5 +1,5 @@
 /*
- * The contract checker (docs: /work/shared/CONTRACT.md sections 5-7).
+ * The contract checker (docs/CONTRACT.md sections 5-7).
  *
  * Pure C: feed it records in trace order with oracle_feed(), then call
  * oracle_finish() once and read the jobs, findings and latencies.  It
