@@ -1,3 +1,4 @@
+/* The decoder: babeltrace2 event messages into struct bgc_record, by table. */
 #include "decode.h"
 
 #include <stddef.h>

@@ -1,3 +1,7 @@
+/*
+ * The performance figures of a run: latency percentiles and per-URL
+ * throughput.
+ */
 #include "perf.h"
 
 #include <stdlib.h>

@@ -1,3 +1,7 @@
+/*
+ * What both sinks share: the input port, and each message decoded and fed
+ * on.
+ */
 #include "sink.h"
 
 static const char *const in_port_name = "in";
