@@ -189,6 +189,9 @@ const struct oracle_job *oracle_job_find(const struct oracle *o,
 /* Arming (deliverable) to first begin, per kind (1..4). */
 struct latency *oracle_latency(struct oracle *o, int kind);
 
+/* The record members the oracle reads, by event (for decoder_create()). */
+extern const struct bgc_reads oracle_reads[];
+
 const char *oracle_rule_name(enum oracle_rule rule);	/* "G1 lost" */
 const char *oracle_verdict_name(enum oracle_verdict v);
 const char *oracle_outcome_name(enum oracle_outcome outcome);

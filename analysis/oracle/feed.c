@@ -6,6 +6,46 @@
 
 #include "oracle_internal.h"
 
+/*
+ * What the handlers below read of each event, for the decoder.  Every
+ * record shows its type, time stamp and vpid; a job's events, their job
+ * id and sequence number (check_seq(), evidence_of()).
+ */
+#define JOB "engine", "job", "seq"
+#define INFO JOB, "name", "state", "notify_flags", "min_retry_delay_ms", \
+	"modification_interval_ms", "epoch", "notify_cmdline"
+#define RUN JOB, "kind", "file_index", "epoch", "attempt"
+
+const struct bgc_reads oracle_reads[] = {
+	BGC_READS(BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
+		  "dispatcher_threads"),
+	BGC_READS(BGC_REC_ENGINE_CLOSE, "engine"),
+	BGC_READS(BGC_REC_STORE_OPEN, "engine"),
+	BGC_READS(BGC_REC_JOB_CREATED, INFO),
+	BGC_READS(BGC_REC_JOB_RESTORED, INFO),
+	BGC_READS(BGC_REC_FILE_ADDED, JOB),
+	BGC_READS(BGC_REC_FILE_COMPLETE, JOB, "file_index"),
+	BGC_READS(BGC_REC_STATE_CHANGE, JOB, "to"),
+	BGC_READS(BGC_REC_FLAGS_CHANGE, JOB, "new_flags", "result"),
+	BGC_READS(BGC_REC_INTERFACE_SET, JOB, "new_epoch", "iface"),
+	BGC_READS(BGC_REC_INTERFACE_RELEASE, JOB, "iface", "epoch"),
+	BGC_READS(BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
+	BGC_READS(BGC_REC_PROGRESS, JOB),
+	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind"),
+	BGC_READS(BGC_REC_NOTIFY_COALESCED, JOB),
+	BGC_READS(BGC_REC_CALLBACK_BEGIN, RUN),
+	BGC_READS(BGC_REC_CALLBACK_END, RUN, "result"),
+	BGC_READS(BGC_REC_RETRY_SCHEDULED, JOB),
+	BGC_READS(BGC_REC_CMDLINE_RUN, RUN, "pid"),
+	BGC_READS(BGC_REC_CMDLINE_EXIT, RUN, "pid", "status"),
+	BGC_READS(BGC_REC_TRANSFER, JOB),
+	BGC_READS_END,
+};
+
+#undef JOB
+#undef INFO
+#undef RUN
+
 static void check_seq(struct job *j, const struct bgc_record *r)
 {
 	/* Two events stamped alike but out of the job's sequence: the
