@@ -1,5 +1,7 @@
+/* The decoder: babeltrace2 event messages into struct bgc_record, by table. */
 #include "decode.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,55 +123,15 @@ struct class_info {
 	bool vpid_signed, vtid_signed;
 };
 
+#define N_MEMBERS (sizeof(members) / sizeof(members[0]))
+
 struct decoder {
 	struct class_info *classes;	/* open addressing on ec */
 	size_t cap, len;
-	bool lean;
+	bool all;			/* fill every member */
+	bool reads[BGC_REC__COUNT][N_MEMBERS];	/* else only these */
 	char error[256];
 };
-
-struct decoder *decoder_create(bool lean)
-{
-	struct decoder *d = calloc(1, sizeof(struct decoder));
-
-	if (d)
-		d->lean = lean;
-	return d;
-}
-
-/* The members oracle.c and perf.c read; a lean decoder stores no other. */
-static const char *const oracle_members[] = {
-	"engine", "job", "seq", "store", "trace_schema", "dispatcher_threads",
-	"name", "state", "notify_flags", "min_retry_delay_ms",
-	"modification_interval_ms", "epoch", "notify_cmdline", "file_index",
-	"from", "to", "new_flags", "result", "new_epoch", "iface", "property",
-	"value", "kind", "attempt", "pid", "status", NULL,
-};
-
-static bool oracle_reads(enum bgc_rec_type type, const char *name)
-{
-	const char *const *m;
-
-	switch (type) {
-	case BGC_REC_TRANSFER:		/* one per attempt: perf.c's throughput */
-		return !strcmp(name, "engine") || !strcmp(name, "job") ||
-		       !strcmp(name, "seq") || !strcmp(name, "url") ||
-		       !strcmp(name, "http_status") || !strcmp(name, "bytes") ||
-		       !strcmp(name, "total_us") || !strcmp(name, "curl_code");
-	case BGC_REC_PROGRESS:		/* each is one modification, no more */
-	case BGC_REC_FILE_ADDED:
-	case BGC_REC_RETRY_SCHEDULED:
-	case BGC_REC_STORE_OPEN:
-		return !strcmp(name, "engine") || !strcmp(name, "job") ||
-		       !strcmp(name, "seq");
-	default:
-		for (m = oracle_members; *m; m++) {
-			if (!strcmp(*m, name))
-				return true;
-		}
-		return false;
-	}
-}
 
 void decoder_destroy(struct decoder *d)
 {
@@ -227,6 +189,29 @@ static const struct member *member_by_name(const char *name)
 			return &members[i];
 	}
 	return NULL;
+}
+
+struct decoder *decoder_create(const struct bgc_reads *const *consumers)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+	const struct bgc_reads *r;
+	const struct member *m;
+	const char *const *name;
+
+	if (!d)
+		return NULL;
+	d->all = consumers == DECODER_ALL;
+	for (; consumers && *consumers; consumers++) {
+		for (r = *consumers; r->members; r++) {
+			assert(r->type < BGC_REC__COUNT);
+			for (name = r->members; *name; name++) {
+				m = member_by_name(*name);
+				assert(m);	/* named as in struct bgc_record */
+				d->reads[r->type][m - members] = true;
+			}
+		}
+	}
+	return d;
 }
 
 static bool find_member(const bt_field_class *st, const char *name,
@@ -301,7 +286,7 @@ static int map_field(struct decoder *d, struct class_info *ci,
 	if (strcmp(name, "epoch") == 0)
 		ci->has_epoch = true;
 	/* Checked to exist, but not copied when nobody reads it. */
-	if (!d->lean || oracle_reads(ci->def->type, name))
+	if (d->all || d->reads[ci->def->type][m - members])
 		ci->n_fields++;
 	return 0;
 }

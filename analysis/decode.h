@@ -16,12 +16,16 @@
 
 struct decoder;
 
+/* Fills every member of a record: the timeline prints them all. */
+#define DECODER_ALL NULL
+
 /*
- * lean: fill only what the oracle (oracle.c) and the transfer figures
- * (perf.c) read; the other members of a record are left zero.  Every field is still checked to exist.  The
- * timeline needs them all: lean false.
+ * consumers: a NULL-terminated list of the tables of what each consumer
+ * reads (struct bgc_reads); the decoder fills their union and leaves the
+ * other members zero.  DECODER_ALL: every member.  Either way, every
+ * field of every event is checked to exist.
  */
-struct decoder *decoder_create(bool lean);
+struct decoder *decoder_create(const struct bgc_reads *const *consumers);
 void decoder_destroy(struct decoder *d);
 
 /*

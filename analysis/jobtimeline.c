@@ -1,3 +1,7 @@
+/*
+ * Per-job timelines: every event of a job, printed with the oracle's
+ * outcomes.
+ */
 #include "jobtimeline.h"
 
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* A latency sample set: exact, then a log-linear histogram; percentiles. */
 #include "latency.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* Names of record types, states, kinds, properties and causes, for reports. */
 #include "names.h"
 
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * The contract checker (docs: /work/shared/CONTRACT.md sections 5-7).
+ * The contract checker (docs/CONTRACT.md sections 5-7).
  *
  * Pure C: feed it records in trace order with oracle_feed(), then call
  * oracle_finish() once and read the jobs, findings and latencies.  It
@@ -188,6 +188,9 @@ const struct oracle_job *oracle_job_find(const struct oracle *o,
 
 /* Arming (deliverable) to first begin, per kind (1..4). */
 struct latency *oracle_latency(struct oracle *o, int kind);
+
+/* The record members the oracle reads, by event (for decoder_create()). */
+extern const struct bgc_reads oracle_reads[];
 
 const char *oracle_rule_name(enum oracle_rule rule);	/* "G1 lost" */
 const char *oracle_verdict_name(enum oracle_verdict v);

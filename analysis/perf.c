@@ -1,9 +1,19 @@
+/*
+ * The performance figures of a run: latency percentiles and per-URL
+ * throughput.
+ */
 #include "perf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "latency.h"
+
+const struct bgc_reads perf_reads[] = {
+	BGC_READS(BGC_REC_TRANSFER, "url", "http_status", "curl_code",
+		  "bytes", "total_us"),
+	BGC_READS_END,
+};
 
 void perf_init(struct perf *p, enum perf_key key)
 {

@@ -43,6 +43,9 @@ struct perf {
 	struct strmap samples;		/* key -> struct latency of bytes/s */
 };
 
+/* The record members perf_feed() reads (for decoder_create()). */
+extern const struct bgc_reads perf_reads[];
+
 void perf_init(struct perf *p, enum perf_key key);
 /* Takes what it needs from a record (transfers); 0, or -1 out of memory. */
 int perf_feed(struct perf *p, const struct bgc_record *r);

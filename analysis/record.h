@@ -122,4 +122,18 @@ struct bgc_record {
 	bool disc_packets;		/* whole packets rather than events */
 };
 
+/*
+ * The record members a consumer reads from one type of event, named as
+ * in struct bgc_record.  A consumer lists them in a table that ends with
+ * BGC_READS_END; a decoder fills only what its consumers read (decode.h).
+ */
+struct bgc_reads {
+	enum bgc_rec_type type;
+	const char *const *members;	/* NULL-terminated */
+};
+
+#define BGC_READS(type, ...) \
+	{ (type), (const char *const[]) { __VA_ARGS__, NULL } }
+#define BGC_READS_END { BGC_REC__COUNT, NULL }
+
 #endif /* BGCOPY_RECORD_H */

@@ -1,3 +1,4 @@
+/* A string-keyed hash map (open addressing) that owns its keys. */
 #include "strmap.h"
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* Finding CTF trace directories (holding `metadata') under the given paths. */
 #define _GNU_SOURCE
 #include "tracedir.h"
 

@@ -1,3 +1,7 @@
+/*
+ * The check's JSON report: jobs, findings, notifications, deliveries,
+ * latencies.
+ */
 #include "report.h"
 
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* The check's JUnit XML report: one test case per job. */
 #include "report.h"
 
 #include <inttypes.h>

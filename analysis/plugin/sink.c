@@ -1,6 +1,15 @@
+/*
+ * What both sinks share: the input port, and each message decoded and fed
+ * on.
+ */
 #include "sink.h"
 
 static const char *const in_port_name = "in";
+
+/* What the check reads of a record; a timeline prints every member. */
+static const struct bgc_reads *const check_reads[] = {
+	oracle_reads, perf_reads, NULL,
+};
 
 bt_component_class_initialize_method_status bgc_sink_init(
 	struct bgc_sink *sink, bt_self_component_sink *self,
@@ -13,7 +22,7 @@ bt_component_class_initialize_method_status bgc_sink_init(
 		in_port_name, NULL, NULL);
 	if (add_port_status != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK)
 		return (int) add_port_status;
-	sink->decoder = decoder_create(timeline_out == NULL);
+	sink->decoder = decoder_create(timeline_out ? DECODER_ALL : check_reads);
 	sink->oracle = oracle_create(config);
 	sink->timeline = timeline_out ? jobtimeline_create() : NULL;
 	sink->timeline_out = timeline_out;

@@ -1,3 +1,4 @@
+/* Component parameters checked against a table of names and types. */
 #include "params.h"
 
 #include <stdio.h>

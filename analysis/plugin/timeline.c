@@ -1,3 +1,4 @@
+/* sink.bgcopy.timeline: one timeline per job. */
 #include "timeline.h"
 
 #include <stdlib.h>

@@ -1,3 +1,7 @@
+/*
+ * The baseline comparison: two runs' figures, row by row, against the
+ * thresholds.
+ */
 #include "compare.h"
 
 #include <stdarg.h>

@@ -1,3 +1,7 @@
+/*
+ * The check's text report: verdict per job with findings, latency table,
+ * verdict.
+ */
 #include "report.h"
 
 #include <inttypes.h>

@@ -1,3 +1,7 @@
+/*
+ * sink.bgcopy.check: the oracle as a sink, its parameters, reports and
+ * live messages.
+ */
 #include "check.h"
 
 #include <errno.h>
@@ -7,7 +11,7 @@
 
 #include "names.h"
 #include "params.h"
-#include "report.h"
+#include "report/report.h"
 #include "sink.h"
 
 struct check {

@@ -1,0 +1,161 @@
+/*
+ * The feed: oracle_feed() routes each record to the handler of its engine
+ * or job.
+ */
+#include <inttypes.h>
+
+#include "oracle_internal.h"
+
+/*
+ * What the handlers below read of each event, for the decoder.  Every
+ * record shows its type, time stamp and vpid; a job's events, their job
+ * id and sequence number (check_seq(), evidence_of()).
+ */
+#define JOB "engine", "job", "seq"
+#define INFO JOB, "name", "state", "notify_flags", "min_retry_delay_ms", \
+	"modification_interval_ms", "epoch", "notify_cmdline"
+#define RUN JOB, "kind", "file_index", "epoch", "attempt"
+
+const struct bgc_reads oracle_reads[] = {
+	BGC_READS(BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
+		  "dispatcher_threads"),
+	BGC_READS(BGC_REC_ENGINE_CLOSE, "engine"),
+	BGC_READS(BGC_REC_STORE_OPEN, "engine"),
+	BGC_READS(BGC_REC_JOB_CREATED, INFO),
+	BGC_READS(BGC_REC_JOB_RESTORED, INFO),
+	BGC_READS(BGC_REC_FILE_ADDED, JOB),
+	BGC_READS(BGC_REC_FILE_COMPLETE, JOB, "file_index"),
+	BGC_READS(BGC_REC_STATE_CHANGE, JOB, "to"),
+	BGC_READS(BGC_REC_FLAGS_CHANGE, JOB, "new_flags", "result"),
+	BGC_READS(BGC_REC_INTERFACE_SET, JOB, "new_epoch", "iface"),
+	BGC_READS(BGC_REC_INTERFACE_RELEASE, JOB, "iface", "epoch"),
+	BGC_READS(BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
+	BGC_READS(BGC_REC_PROGRESS, JOB),
+	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind"),
+	BGC_READS(BGC_REC_NOTIFY_COALESCED, JOB),
+	BGC_READS(BGC_REC_CALLBACK_BEGIN, RUN),
+	BGC_READS(BGC_REC_CALLBACK_END, RUN, "result"),
+	BGC_READS(BGC_REC_RETRY_SCHEDULED, JOB),
+	BGC_READS(BGC_REC_CMDLINE_RUN, RUN, "pid"),
+	BGC_READS(BGC_REC_CMDLINE_EXIT, RUN, "pid", "status"),
+	BGC_READS(BGC_REC_TRANSFER, JOB),
+	BGC_READS_END,
+};
+
+#undef JOB
+#undef INFO
+#undef RUN
+
+static void check_seq(struct job *j, const struct bgc_record *r)
+{
+	/* Two events stamped alike but out of the job's sequence: the
+	 * trace order is not the job's order, so nothing is proven. */
+	if (j->have_seq && r->seq <= j->last_seq && r->ts == j->last_seq_ts)
+		job_taint(j, "events with seq %" PRIu64 " and %" PRIu64
+		      " share a time stamp out of order", j->last_seq, r->seq);
+	j->have_seq = true;
+	j->last_seq = r->seq;
+	j->last_seq_ts = r->ts;
+}
+
+static int job_event(struct oracle *o, struct engine *eng, struct job *j,
+		     const struct bgc_record *r);
+
+static int on_job_event(struct oracle *o, struct engine *eng,
+			const struct bgc_record *r)
+{
+	struct job *j;
+	int ret;
+
+	if (eng->inspector)
+		return 0;	/* what it restores is only shown, not owned */
+	j = job_get(o, eng, r);
+	if (!j || (!j->L && job_revive(o, j)))
+		return -1;
+	ret = job_event(o, eng, j, r);
+	if (!ret && !o->error[0])
+		tell_findings(o, j);
+	job_retire(j);
+	return ret;
+}
+
+static int job_event(struct oracle *o, struct engine *eng, struct job *j,
+		     const struct bgc_record *r)
+{
+	if (r->ts > j->pub.last_ts)
+		j->pub.last_ts = r->ts;
+	if (!j->eng)
+		j->eng = eng;
+	j->n_events++;
+	check_seq(j, r);
+
+	switch (r->type) {
+	case BGC_REC_JOB_CREATED:
+		job_set_info(j, r);
+		return 0;
+	case BGC_REC_JOB_RESTORED:
+		return on_restored(o, j, eng, r);
+	case BGC_REC_FILE_ADDED:
+	case BGC_REC_PROGRESS:
+		return mod_arm(o, j, r);
+	case BGC_REC_FILE_COMPLETE:
+		return on_file_complete(o, j, r);
+	case BGC_REC_STATE_CHANGE:
+		return on_state_change(o, j, r);
+	case BGC_REC_FLAGS_CHANGE:
+		return on_flags_change(o, j, r);
+	case BGC_REC_INTERFACE_SET:
+		return on_interface_set(o, j, r);
+	case BGC_REC_PROPERTY_CHANGE:
+		return on_property_change(o, j, r);
+	case BGC_REC_INTERFACE_RELEASE:
+		on_interface_release(j, r);
+		return 0;
+	case BGC_REC_NOTIFY_ARMED:
+		on_engine_armed(j, r);
+		return 0;
+	case BGC_REC_CALLBACK_BEGIN:
+		return on_begin(o, j, r, false);
+	case BGC_REC_CMDLINE_RUN:
+		return on_begin(o, j, r, true);
+	case BGC_REC_CALLBACK_END:
+		on_end(j, r, false);
+		return 0;
+	case BGC_REC_CMDLINE_EXIT:
+		on_end(j, r, true);
+		return 0;
+	default:
+		return 0;	/* timeline-only events */
+	}
+}
+
+int oracle_feed(struct oracle *o, const struct bgc_record *r)
+{
+	struct engine *eng;
+
+	if (o->error[0])
+		return -1;
+	if (r->type == BGC_REC_DISCARDED)
+		return on_discarded(o, r);
+	if (!o->n_events++)
+		o->first_ts = r->ts;
+	if (r->ts > o->last_ts)
+		o->last_ts = r->ts;
+	if (r->type == BGC_REC_ENGINE_OPEN && on_engine_open(o, r))
+		return -1;
+	eng = engine_get(o, r->engine);
+	if (!eng)
+		return -1;
+	if (r->ts > eng->last_ts)
+		eng->last_ts = r->ts;
+	if (r->type == BGC_REC_ENGINE_CLOSE) {
+		engine_end(eng, r->ts);
+		eng->closed = true;
+	} else if (r->job && on_job_event(o, eng, r)) {
+		return -1;
+	}
+	if (o->error[0])
+		return -1;
+	overdue_scan(o, r->ts);
+	return 0;
+}
