@@ -2,10 +2,10 @@
 # Checks the layer order written at the top of a header against the calls
 # the object files make: every file sits in a layer, no file calls a file
 # of a higher layer, and no files call each other in a circle.
-#   tests/lint/layers.sh HEADER OBJDIR
+#   tests/lint/layers.sh HEADER OBJ...
 set -eu
-header=${1:?usage: layers.sh HEADER OBJDIR}
-objdir=${2:?usage: layers.sh HEADER OBJDIR}
+header=${1:?usage: layers.sh HEADER OBJ...}
+shift
 here=$(dirname "$0")
 declare -A layer
 
@@ -27,7 +27,7 @@ while IFS= read -r line; do
 done < "$header"
 [ ${#layer[@]} -gt 0 ] || { echo "no layer table in $header" >&2; exit 1; }
 
-objs=("$objdir"/*.o)
+objs=("$@")
 status=0
 for o in "${objs[@]}"; do
 	name=$(basename "$o" .o)
