@@ -121,6 +121,7 @@ struct bgcopy_job {
 	uint64_t epoch;
 	struct notify_iface *iface;
 	char **cmdline;			/* NULL-terminated, or NULL */
+	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	bool busy;			/* a callback or command line runs */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
@@ -277,8 +278,14 @@ int job_commit_files(bgcopy_job *job);
 void job_cancel_now(bgcopy_job *job);
 
 /* notify_cmdline.c */
+struct gated_cmdline {
+	pid_t pid;		/* -1: not started */
+	int gate;		/* write end: one byte lets the program run */
+};
 char **cmdline_argv(const bgcopy_job *job, int kind);
-pid_t cmdline_spawn(char **argv);
+void cmdline_spawn_gated(char **argv, struct gated_cmdline *run);
+void cmdline_open_gate(struct gated_cmdline *run);
+void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);
 
 /* notify_deliver.c: lock held */

@@ -108,6 +108,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	}
 	argv_free(job->cmdline);
 	job->cmdline = copy;
+	job->cmdline_gen++;
 	if (!copy) {
 		/* With no command line left to take them, notifications a
 		 * callback once failed go back to the interface. */

@@ -1,10 +1,14 @@
 /* Choosing a job's next delivery and making it: by callback or command line, and settling its outcome. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "trace.h"
+
+#define SLOW_SPAWN_US (100 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */
 
 static enum route route_for(const bgcopy_job *job, int kind,
 			    const struct obligation *ob)
@@ -90,26 +94,35 @@ bool notify_settled(bgcopy_job *job)
 	       (d.ob->attempt > 0 && due > now);
 }
 
-/* The first job, oldest first, with a delivery due now; otherwise false
- * and *wake_at says when to look again. */
+/* Of every job's next delivery due now, the one that became due first
+ * (armed, or out of its retry delay or modification spacing, earliest), so
+ * that busy jobs cannot starve the rest; otherwise false, and *wake_at
+ * says when to look again. */
 bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
 		     int64_t *wake_at)
 {
-	int64_t now = now_ms();
+	int64_t now = now_ms(), best_since = INT64_MAX;
+	struct delivery next;
 
 	assert(engine_locked(engine));
 	*wake_at = now + 1000;
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		int64_t due;
+		int64_t due, since;
 
-		if (job->busy || !next_delivery(job, now, d, &due))
+		if (job->busy || !next_delivery(job, now, &next, &due))
 			continue;
-		if (due <= now)
-			return true;
-		if (due < *wake_at)
-			*wake_at = due;
+		if (due > now) {
+			if (due < *wake_at)
+				*wake_at = due;
+			continue;
+		}
+		since = due > next.ob->armed_ms ? due : next.ob->armed_ms;
+		if (since < best_since) {
+			best_since = since;
+			*d = next;
+		}
 	}
-	return false;
+	return best_since != INT64_MAX;
 }
 
 static struct bgcopy_tp_notification tp_note(const bgcopy_job *job, int kind,
@@ -195,6 +208,11 @@ static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 
 	ni->refs++;
 	TRACE(callback_begin, TRACE_JOB(job), n, notify_iface_id(ni));
+	/* The next JobModification is spaced from a reading taken after the
+	 * begin event's own timestamp, so the recorded gap is never short;
+	 * +1 for the part of a millisecond already gone (see settle). */
+	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
+		job->last_modification_ms = now_ms() + 1;
 	engine_unlock(engine);
 
 	cb->ops->add_ref(cb);
@@ -214,23 +232,49 @@ static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 	}
 }
 
+/* After the lock was let go to start a command line: is this attempt
+ * still the one owed, to this program? */
+static bool cmdline_still_owed(const struct delivery *d,
+			       const struct bgcopy_tp_notification *n,
+			       uint64_t cmdline_gen)
+{
+	const bgcopy_job *job = d->job;
+
+	return d->ob->armed && d->ob->attempt == n->attempt &&
+	       job->cmdline_gen == cmdline_gen &&
+	       route_for(job, d->kind, d->ob) == ROUTE_CMDLINE;
+}
+
 static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 			       struct bgcopy_tp_notification *n)
 {
 	bgcopy_job *job = d->job;
+	uint64_t cmdline_gen = job->cmdline_gen;
 	char **argv = cmdline_argv(job, d->kind);
-	pid_t pid = -1;
+	struct gated_cmdline run = { .pid = -1, .gate = -1 };
 	int status;
 
 	engine_unlock(engine);
 	if (argv)
-		pid = cmdline_spawn(argv);
+		cmdline_spawn_gated(argv, &run);
+	if (engine->opt.test_options & BGCOPY_TEST_SLOW_SPAWN)
+		usleep(SLOW_SPAWN_US);
 	engine_lock(engine);
-	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", pid);
+	/* A resume, cancel, new interface or command line while the lock was
+	 * out: nothing runs, and the attempt never happened. */
+	if (!cmdline_still_owed(d, n, cmdline_gen)) {
+		cmdline_drop(&run);
+		if (d->ob->attempt == n->attempt)
+			d->ob->attempt--;
+		argv_free(argv);
+		return;
+	}
+	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
+	cmdline_open_gate(&run);
 	engine_unlock(engine);
-	status = cmdline_wait(pid);
+	status = cmdline_wait(run.pid);
 	engine_lock(engine);
-	TRACE(cmdline_exit, TRACE_JOB(job), n, pid, status);
+	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status);
 	settle(d, n, status);
 	argv_free(argv);
 }
@@ -247,12 +291,9 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d)
 	job->busy = true;
 	d->ob->attempt++;
 	n = tp_note(job, d->kind, d->ob, d->file_index);
-	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION) {
-		/* Begins discharge every modification armed so far.  +1 for
-		 * the part of a millisecond already gone (see settle). */
+	/* Begins discharge every modification armed so far. */
+	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
 		d->ob->armed = false;
-		job->last_modification_ms = now_ms() + 1;
-	}
 	if (d->route == ROUTE_CALLBACK)
 		deliver_by_callback(engine, d, &n);
 	else

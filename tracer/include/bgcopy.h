@@ -106,6 +106,9 @@ struct bgcopy_file_info {
  * outside production limits. */
 #define BGCOPY_TEST_SHORT_RETRY	0x1u	/* retry delays below 5 s allowed */
 #define BGCOPY_TEST_ALLOW_FILE	0x2u	/* file:// URLs allowed */
+/* A command line waits 100 ms between its start and its recorded begin,
+ * so that tests can change the job in that window. */
+#define BGCOPY_TEST_SLOW_SPAWN	0x4u
 
 #define BGCOPY_OPEN_READ_ONLY	0x1u	/* inspect a store another process holds */
 #define BGCOPY_OPEN_NO_TRANSFER	0x2u	/* administer jobs, move no bytes */
