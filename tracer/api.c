@@ -12,12 +12,19 @@ static int check_writable(bgcopy_engine *engine, const bgcopy_job *job)
 			 "job %s cannot change", job->id);
 }
 
-int api_enter_engine(bgcopy_engine *engine, enum api_rule rule)
+static void lock_for(bgcopy_engine *engine, enum api_rule rule)
 {
 	assert(!engine_locked(engine));
 	engine_lock(engine);
-	/* Writes that fail from here on are this call's to report. */
-	engine->call_mark = store_failures(engine);
+	/* Writes that fail from here on are this call's to report: it keeps
+	 * the lock until api_leave(), so no other thread writes meanwhile. */
+	if (rule == API_CHANGE)
+		engine->call_mark = store_failures(engine);
+}
+
+int api_enter_engine(bgcopy_engine *engine, enum api_rule rule)
+{
+	lock_for(engine, rule);
 	return rule == API_CHANGE ? check_writable(engine, NULL) : BGCOPY_OK;
 }
 
@@ -26,7 +33,7 @@ int api_enter(bgcopy_job *job, enum api_rule rule)
 	int status;
 
 	assert(job);
-	api_enter_engine(job->engine, API_READ);
+	lock_for(job->engine, rule);
 	if (rule == API_READ)
 		return BGCOPY_OK;
 	status = check_writable(job->engine, job);
@@ -35,6 +42,13 @@ int api_enter(bgcopy_job *job, enum api_rule rule)
 				   "job %s is %s; a final job cannot change",
 				   job->id, bgcopy_state_name(job->state));
 	return status;
+}
+
+/* A reader makes no write, and one that waits (bgcopy_engine_wait_idle)
+ * lets other threads write meanwhile: their failures are not its own. */
+void api_leave_read(bgcopy_engine *engine)
+{
+	engine_unlock(engine);
 }
 
 int api_leave(bgcopy_engine *engine, int status)

@@ -246,7 +246,7 @@ int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
 			break;
 		}
 	}
-	api_leave(engine, BGCOPY_OK);
+	api_leave_read(engine);
 	return *out ? BGCOPY_OK :
 	       set_error(BGCOPY_E_NOT_FOUND, "no job '%s' in this store", id);
 }
@@ -262,7 +262,7 @@ size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 	for (bgcopy_job *job = engine->jobs; job; job = job->next, n++)
 		if (n < max)
 			jobs[n] = job;
-	api_leave(engine, BGCOPY_OK);
+	api_leave_read(engine);
 	return n;
 }
 
@@ -296,5 +296,6 @@ int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
 			    deadline >= 0 && deadline < now_ms() + 1000 ?
 			    deadline : now_ms() + 1000);
 	}
-	return api_leave(engine, status);
+	api_leave_read(engine);
+	return status;
 }

@@ -324,8 +324,11 @@ enum api_rule {
 /* With `job` non-NULL, returns with the lock held whatever the status. */
 int api_enter(bgcopy_job *job, enum api_rule rule);
 int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
-/* `status`, or BGCOPY_E_STORE if a write failed during the call; unlocks. */
+/* API_CHANGE calls: `status`, or BGCOPY_E_STORE if a write failed during
+ * the call; unlocks. */
 int api_leave(bgcopy_engine *engine, int status);
+/* API_READ calls: unlocks. */
+void api_leave_read(bgcopy_engine *engine);
 
 #define API_ENTER(job, rule)						\
 	do {								\

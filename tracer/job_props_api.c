@@ -115,7 +115,7 @@ void bgcopy_job_get_id(const bgcopy_job *job, char out[37])
 		type value;					\
 		api_enter(job, API_READ);			\
 		value = (expr);					\
-		api_leave(job->engine, BGCOPY_OK);		\
+		api_leave_read(job->engine);			\
 		return value;					\
 	}
 
@@ -134,7 +134,7 @@ int64_t bgcopy_job_get_time(bgcopy_job *job, int which)
 	api_enter(job, API_READ);
 	t = which == BGCOPY_TIME_CREATED ? job->ctime :
 	    which == BGCOPY_TIME_MODIFIED ? job->mtime : job->ttime;
-	api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
 	return t;
 }
 
@@ -148,14 +148,14 @@ void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size)
 {
 	api_enter(job, API_READ);
 	copy_text(out, size, job->name);
-	api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
 }
 
 void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size)
 {
 	api_enter(job, API_READ);
 	copy_text(out, size, job->description);
-	api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
 }
 
 int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out)
@@ -164,7 +164,8 @@ int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
 	api_enter(job, API_READ);
 	job_progress(job, out);
-	return api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
+	return BGCOPY_OK;
 }
 
 int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
@@ -189,7 +190,8 @@ int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
 		out->bytes_transferred = f->bytes_done;
 		out->completed = f->completed;
 	}
-	return api_leave(job->engine, status);
+	api_leave_read(job->engine);
+	return status;
 }
 
 int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out)
@@ -204,5 +206,6 @@ int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out)
 	else
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no error",
 				   job->id);
-	return api_leave(job->engine, status);
+	api_leave_read(job->engine);
+	return status;
 }

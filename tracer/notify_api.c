@@ -125,7 +125,7 @@ void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size)
 {
 	api_enter(job, API_READ);
 	argv_join(job->cmdline, out, size);
-	api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
 }
 
 uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
@@ -141,6 +141,6 @@ uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
 		pending |= BGCOPY_NOTIFY_JOB_MODIFICATION;
 	if (job->file_queue_len)
 		pending |= BGCOPY_NOTIFY_FILE_TRANSFERRED;
-	api_leave(job->engine, BGCOPY_OK);
+	api_leave_read(job->engine);
 	return pending;
 }
