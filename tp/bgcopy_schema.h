@@ -1,4 +1,4 @@
-/* The bgcopy trace schema, spelled once: enums, field groups and events as X-macro lists. */
+/* The bgcopy trace schema, once: enums, field groups and events as X-macro lists. */
 /*
  * Every other spelling of the trace expands these lists:
  * tp/bgcopy_tp_abi.h (C enums, argument structs, hook table),
@@ -94,8 +94,9 @@
 
 /* ---- Field groups: each is one struct bgcopy_tp_<group> ---- */
 
+/* engine: a random id of this engine instance, new at every open. */
 #define BGCOPY_SCHEMA_GROUP_engine(F, a)					\
-	F(a, engine,             uint64_t,     HEX,     _, REQUIRED) /* random id of this engine instance */ \
+	F(a, engine,             uint64_t,     HEX,     _, REQUIRED)	\
 	F(a, store,              const char *, STRING,  _, REQUIRED)	\
 	F(a, trace_schema,       uint32_t,     INTEGER, BGCOPY_TRACE_SCHEMA, CONSTANT) \
 	F(a, dispatcher_threads, uint32_t,     INTEGER, _, REQUIRED)	\
@@ -110,6 +111,7 @@
 	F(a, job,    const char *, TEXT,    36, REQUIRED)			\
 	F(a, seq,    uint64_t,     INTEGER, _,  REQUIRED)
 
+/* epoch: the notify epoch, 0 for a new job; notify_cmdline: "" when none. */
 #define BGCOPY_SCHEMA_GROUP_job_info(F, a)				\
 	F(a, name,                     const char *, STRING,  _,        REQUIRED) \
 	F(a, priority,                 int32_t,      ENUM,    priority, REQUIRED) \
@@ -120,41 +122,46 @@
 	F(a, no_progress_timeout_ms,   uint64_t,     INTEGER, _,        REQUIRED) \
 	F(a, modification_interval_ms, uint64_t,     INTEGER, _,        REQUIRED) \
 	F(a, files,                    uint32_t,     INTEGER, _,        REQUIRED) \
-	F(a, epoch,                    uint64_t,     INTEGER, _,        OPTIONAL) /* notify epoch; 0 for a new job */ \
-	F(a, notify_cmdline,           const char *, STRING,  _,        OPTIONAL) /* "" when none */
+	F(a, epoch,                    uint64_t,     INTEGER, _,        OPTIONAL) \
+	F(a, notify_cmdline,           const char *, STRING,  _,        OPTIONAL)
 
+/* error_context NONE, error_file -1 and description "" when no error. */
 #define BGCOPY_SCHEMA_GROUP_state_change(F, a)				\
 	F(a, from,          int32_t,      ENUM,    state,         REQUIRED) \
 	F(a, to,            int32_t,      ENUM,    state,         REQUIRED) \
 	F(a, cause,         int32_t,      ENUM,    cause,         REQUIRED) \
-	F(a, error_context, int32_t,      ENUM,    error_context, REQUIRED) /* NONE unless an error */ \
+	F(a, error_context, int32_t,      ENUM,    error_context, REQUIRED) \
 	F(a, error_code,    int32_t,      INTEGER, _,             REQUIRED) \
 	F(a, http_status,   int32_t,      INTEGER, _,             REQUIRED) \
 	F(a, curl_code,     int32_t,      INTEGER, _,             REQUIRED) \
-	F(a, error_file,    int32_t,      INTEGER, _,             REQUIRED) /* -1 when no file is concerned */ \
-	F(a, description,   const char *, STRING,  _,             REQUIRED) /* "" when no error */
+	F(a, error_file,    int32_t,      INTEGER, _,             REQUIRED) \
+	F(a, description,   const char *, STRING,  _,             REQUIRED)
 
+/* file_total and job_total are -1 while unknown. */
 #define BGCOPY_SCHEMA_GROUP_progress(F, a)				\
 	F(a, file_index, int32_t,  INTEGER, _, REQUIRED)			\
 	F(a, file_bytes, uint64_t, INTEGER, _, REQUIRED)			\
-	F(a, file_total, int64_t,  INTEGER, _, REQUIRED) /* -1 while unknown */ \
+	F(a, file_total, int64_t,  INTEGER, _, REQUIRED)			\
 	F(a, job_bytes,  uint64_t, INTEGER, _, REQUIRED)			\
-	F(a, job_total,  int64_t,  INTEGER, _, REQUIRED) /* -1 while unknown */
+	F(a, job_total,  int64_t,  INTEGER, _, REQUIRED)
 
-/* One callback or command-line attempt of one notification. */
+/* One callback or command-line attempt of one notification: attempt is
+ * 1 for the first try, file_index -1 but for FILE_TRANSFERRED. */
 #define BGCOPY_SCHEMA_GROUP_notification(F, a)				\
 	F(a, kind,       int32_t,  ENUM,    kind, REQUIRED)		\
 	F(a, epoch,      uint64_t, INTEGER, _,    REQUIRED)		\
-	F(a, attempt,    uint32_t, INTEGER, _,    REQUIRED) /* 1 for the first try */ \
-	F(a, file_index, int32_t,  INTEGER, _,    REQUIRED) /* -1 but for FILE_TRANSFERRED */
+	F(a, attempt,    uint32_t, INTEGER, _,    REQUIRED)		\
+	F(a, file_index, int32_t,  INTEGER, _,    REQUIRED)
 
+/* One HTTP attempt: url redacted (no user info, no query), range_from 0
+ * when no Range was asked, bytes received in this attempt. */
 #define BGCOPY_SCHEMA_GROUP_transfer(F, a)				\
 	F(a, file_index,     int32_t,      INTEGER, _, REQUIRED)	\
-	F(a, url,            const char *, STRING,  _, REQUIRED) /* redacted: no user info, no query */ \
+	F(a, url,            const char *, STRING,  _, REQUIRED)	\
 	F(a, http_status,    int32_t,      INTEGER, _, REQUIRED)	\
-	F(a, range_from,     uint64_t,     INTEGER, _, REQUIRED) /* 0 when no Range was asked */ \
+	F(a, range_from,     uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, range_honoured, uint8_t,      INTEGER, _, REQUIRED)	\
-	F(a, bytes,          uint64_t,     INTEGER, _, REQUIRED) /* bytes received in this attempt */ \
+	F(a, bytes,          uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, namelookup_us,  uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, connect_us,     uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, tls_us,         uint64_t,     INTEGER, _, REQUIRED)	\

@@ -1,4 +1,4 @@
-/* Expansions of tp/bgcopy_schema.h for code that reads traces: name tables, value checks, a decoder's fields. */
+/* The trace schema expanded for trace readers: name tables, value checks, fields. */
 /*
  * Plain C, no LTTng.  Typical uses:
  *

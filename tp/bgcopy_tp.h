@@ -1,4 +1,4 @@
-/* The bgcopy LTTng-UST provider: every event the engine can emit, expanded from tp/bgcopy_schema.h. */
+/* The bgcopy LTTng-UST provider: every event of tp/bgcopy_schema.h, for LTTng. */
 /*
  * Only tp/probes.c includes this file; libbgcopy sees bgcopy_tp_abi.h.
  * The enums, events and fields are those of tp/bgcopy_schema.h, in its

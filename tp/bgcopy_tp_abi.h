@@ -1,4 +1,4 @@
-/* The boundary between libbgcopy and its tracepoint provider: enums, argument structs, hook table. */
+/* Between libbgcopy and its tracepoint provider: enums, argument structs, hooks. */
 /*
  * libbgcopy never links LTTng: it dlopen()s libbgcopy-tp.so when tracing
  * is wanted and calls the hooks below.  This header therefore holds only

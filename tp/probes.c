@@ -1,4 +1,4 @@
-/* libbgcopy-tp.so: the bgcopy probes, offered to libbgcopy as a table of plain C hooks. */
+/* libbgcopy-tp.so: the bgcopy probes, offered to libbgcopy as plain C hooks. */
 /*
  * The engine never sees an LTTng type and never maps an LTTng library
  * unless this object is loaded.  One hook per event of
