@@ -1,5 +1,6 @@
 /* The decoder: babeltrace2 event messages into struct bgc_record, by table. */
 #include "decode.h"
+#include "tp/bgcopy_schema_names.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -12,7 +13,7 @@
 
 enum member_kind { MK_U64, MK_I64, MK_STR };
 
-/* Every trace field the record holds, by its name in tp/bgcopy_tp.h. */
+/* Every trace field the record holds, by its name in tp/bgcopy_schema.h. */
 static const struct member {
 	const char *name;
 	size_t off;
@@ -44,65 +45,20 @@ static const struct member {
 #undef S
 };
 
-/* The schema-1 events and the fields each must have. */
-#define JOB "engine", "job", "seq"
-#define NOTIF JOB, "kind", "epoch", "attempt", "file_index"
-#define INFO JOB, "name", "priority", "owner", "state", "notify_flags", \
-	"min_retry_delay_ms", "no_progress_timeout_ms", \
-	"modification_interval_ms", "files"
-
-/* Fields an event may lack: engines before e381adb did not record them. */
-static const char *const info_optional[] = { "epoch", "notify_cmdline", NULL };
-
+/* The events of the schema and their fields: those every trace has, and
+ * those a trace of schema 1 may lack (tp/EVENTS.md section 1). */
 static const struct event_def {
 	const char *name;
 	enum bgc_rec_type type;
 	const char *const *fields;
 	const char *const *optional;
 } events[] = {
-#define EV(n, t, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL }, NULL }
-#define EV_OPT(n, t, opt, ...) { PROVIDER #n, t, (const char *const[]) { __VA_ARGS__, NULL }, opt }
-	EV(engine_open, BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
-	   "dispatcher_threads", "test_options", "min_retry_floor_ms"),
-	EV(engine_close, BGC_REC_ENGINE_CLOSE, "engine"),
-	EV(store_open, BGC_REC_STORE_OPEN, "engine", "path", "schema_version",
-	   "jobs_restored"),
-	EV_OPT(job_created, BGC_REC_JOB_CREATED, info_optional, INFO),
-	EV_OPT(job_restored, BGC_REC_JOB_RESTORED, info_optional, INFO),
-	EV(file_added, BGC_REC_FILE_ADDED, JOB, "file_index", "url",
-	   "local_path"),
-	EV(file_complete, BGC_REC_FILE_COMPLETE, JOB, "file_index", "bytes"),
-	EV(state_change, BGC_REC_STATE_CHANGE, JOB, "from", "to", "cause",
-	   "error_context", "error_code", "http_status", "curl_code",
-	   "error_file", "description"),
-	EV(flags_change, BGC_REC_FLAGS_CHANGE, JOB, "old_flags", "new_flags",
-	   "result"),
-	EV(interface_set, BGC_REC_INTERFACE_SET, JOB, "old_epoch",
-	   "new_epoch", "iface"),
-	EV(interface_release, BGC_REC_INTERFACE_RELEASE, JOB, "iface",
-	   "epoch"),
-	EV(property_change, BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
-	EV(progress, BGC_REC_PROGRESS, JOB, "file_index", "file_bytes",
-	   "file_total", "job_bytes", "job_total"),
-	EV(notify_armed, BGC_REC_NOTIFY_ARMED, NOTIF),
-	EV(notify_coalesced, BGC_REC_NOTIFY_COALESCED, NOTIF),
-	EV(callback_begin, BGC_REC_CALLBACK_BEGIN, NOTIF, "iface"),
-	EV(callback_end, BGC_REC_CALLBACK_END, NOTIF, "result",
-	   "duration_ns"),
-	EV(retry_scheduled, BGC_REC_RETRY_SCHEDULED, NOTIF, "delay_ms"),
-	EV(cmdline_run, BGC_REC_CMDLINE_RUN, NOTIF, "program", "pid"),
-	EV(cmdline_exit, BGC_REC_CMDLINE_EXIT, NOTIF, "pid", "status"),
-	EV(transfer, BGC_REC_TRANSFER, JOB, "file_index", "url",
-	   "http_status", "range_from", "range_honoured", "bytes",
-	   "namelookup_us", "connect_us", "tls_us", "first_byte_us",
-	   "total_us", "curl_code"),
-#undef EV
-#undef EV_OPT
+#define EVENT_DEF(name, NAME, level)					\
+	{ PROVIDER #name, BGC_REC_##NAME, BGCOPY_SCHEMA_MUST_HAVE(name),	\
+	  BGCOPY_SCHEMA_MAY_HAVE(name) },
+	BGCOPY_SCHEMA_EVENTS(EVENT_DEF)
+#undef EVENT_DEF
 };
-
-#undef JOB
-#undef NOTIF
-#undef INFO
 
 /* One payload member copied into the record. */
 struct field_map {
@@ -267,7 +223,7 @@ static int map_field(struct decoder *d, struct class_info *ci,
 			return 1;
 		snprintf(d->error, sizeof(d->error),
 			 "event %s has no field `%s': not bgcopy trace "
-			 "schema 1", ci->def->name, name);
+			 "schema %d", ci->def->name, name, BGCOPY_TRACE_SCHEMA);
 		return -1;
 	}
 	type = bt_field_class_get_type(fc);
@@ -276,7 +232,8 @@ static int map_field(struct decoder *d, struct class_info *ci,
 	if (!ok) {
 		snprintf(d->error, sizeof(d->error),
 			 "field `%s' of event %s has an unexpected type: not "
-			 "bgcopy trace schema 1", name, ci->def->name);
+			 "bgcopy trace schema %d", name, ci->def->name,
+			 BGCOPY_TRACE_SCHEMA);
 		return -1;
 	}
 	fm->off = m->off;

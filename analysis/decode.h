@@ -31,7 +31,7 @@ void decoder_destroy(struct decoder *d);
 /*
  * Fills *rec from an event or discarded-events/packets message.
  * Returns 1 when *rec is filled, 0 for a message that is not bgcopy's
- * business, -1 when the trace cannot be read as bgcopy schema 1
+ * business, -1 when the trace cannot be read as this bgcopy schema
  * (decoder_error() says why).  rec's strings borrow from msg.
  */
 int decoder_decode(struct decoder *d, const bt_message *msg,

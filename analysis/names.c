@@ -1,5 +1,6 @@
 /* Names of record types, states, kinds, properties and causes, for reports. */
 #include "names.h"
+#include "tp/bgcopy_schema_names.h"
 
 #include <stddef.h>
 
@@ -15,8 +16,7 @@ static const char *lookup(const char *const *tab, size_t n, int64_t v)
 const char *names_state(int64_t state)
 {
 	static const char *const tab[] = {
-		"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "ERROR",
-		"TRANSIENT_ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED",
+		BGCOPY_SCHEMA_ENUM_state(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, state);
 }
@@ -24,8 +24,7 @@ const char *names_state(int64_t state)
 const char *names_kind(int64_t kind)
 {
 	static const char *const tab[] = {
-		NULL, "JOB_TRANSFERRED", "JOB_ERROR", "JOB_MODIFICATION",
-		"FILE_TRANSFERRED",
+		BGCOPY_SCHEMA_ENUM_kind(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, kind);
 }
@@ -33,11 +32,7 @@ const char *names_kind(int64_t kind)
 const char *names_cause(int64_t cause)
 {
 	static const char *const tab[] = {
-		"CREATED", "RESUME", "SUSPEND", "COMPLETE", "CANCEL",
-		"SCHEDULED", "SERVER_ANSWERED", "TRANSIENT_FAILURE",
-		"PERMANENT_FAILURE", "NO_PROGRESS_TIMEOUT",
-		"RETRY_DELAY_ELAPSED", "ALL_FILES_DONE", "FILE_ADDED",
-		"RESTORED",
+		BGCOPY_SCHEMA_ENUM_cause(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, cause);
 }
@@ -45,7 +40,7 @@ const char *names_cause(int64_t cause)
 const char *names_errctx(int64_t ctx)
 {
 	static const char *const tab[] = {
-		"NONE", "LOCAL_FILE", "REMOTE_FILE", "TRANSPORT", "ENGINE",
+		BGCOPY_SCHEMA_ENUM_error_context(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, ctx);
 }
@@ -53,9 +48,7 @@ const char *names_errctx(int64_t ctx)
 const char *names_property(int64_t prop)
 {
 	static const char *const tab[] = {
-		"DISPLAY_NAME", "DESCRIPTION", "PRIORITY", "MIN_RETRY_DELAY",
-		"NO_PROGRESS_TIMEOUT", "MODIFICATION_INTERVAL",
-		"NOTIFY_CMDLINE",
+		BGCOPY_SCHEMA_ENUM_property(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, prop);
 }
@@ -63,36 +56,18 @@ const char *names_property(int64_t prop)
 const char *names_priority(int64_t prio)
 {
 	static const char *const tab[] = {
-		"FOREGROUND", "HIGH", "NORMAL", "LOW",
+		BGCOPY_SCHEMA_ENUM_priority(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 	return LOOKUP(tab, prio);
 }
 
 const char *names_record(enum bgc_rec_type type)
 {
+#define RECORD_NAME(name, NAME, level) [BGC_REC_##NAME] = #name,
 	static const char *const tab[BGC_REC__COUNT] = {
-		[BGC_REC_ENGINE_OPEN] = "engine_open",
-		[BGC_REC_ENGINE_CLOSE] = "engine_close",
-		[BGC_REC_STORE_OPEN] = "store_open",
-		[BGC_REC_JOB_CREATED] = "job_created",
-		[BGC_REC_JOB_RESTORED] = "job_restored",
-		[BGC_REC_FILE_ADDED] = "file_added",
-		[BGC_REC_FILE_COMPLETE] = "file_complete",
-		[BGC_REC_STATE_CHANGE] = "state_change",
-		[BGC_REC_FLAGS_CHANGE] = "flags_change",
-		[BGC_REC_INTERFACE_SET] = "interface_set",
-		[BGC_REC_INTERFACE_RELEASE] = "interface_release",
-		[BGC_REC_PROPERTY_CHANGE] = "property_change",
-		[BGC_REC_PROGRESS] = "progress",
-		[BGC_REC_NOTIFY_ARMED] = "notify_armed",
-		[BGC_REC_NOTIFY_COALESCED] = "notify_coalesced",
-		[BGC_REC_CALLBACK_BEGIN] = "callback_begin",
-		[BGC_REC_CALLBACK_END] = "callback_end",
-		[BGC_REC_RETRY_SCHEDULED] = "retry_scheduled",
-		[BGC_REC_CMDLINE_RUN] = "cmdline_run",
-		[BGC_REC_CMDLINE_EXIT] = "cmdline_exit",
-		[BGC_REC_TRANSFER] = "transfer",
+		BGCOPY_SCHEMA_EVENTS(RECORD_NAME)
 		[BGC_REC_DISCARDED] = "discarded",
 	};
+#undef RECORD_NAME
 	return LOOKUP(tab, (int64_t) type);
 }

@@ -16,8 +16,9 @@
 
 #include "latency.h"
 #include "record.h"
+#include "tp/bgcopy_schema.h"
 
-#define ORACLE_SCHEMA 1		/* the BGCOPY_TRACE_SCHEMA this checks */
+#define ORACLE_SCHEMA BGCOPY_TRACE_SCHEMA	/* the schema this checks */
 #define ORACLE_KINDS 5		/* index by bgcopy_tp_kind; 0 unused */
 
 struct oracle_finding;

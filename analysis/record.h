@@ -3,7 +3,7 @@
  *
  * decode.c fills it from a babeltrace2 message; the oracle, the timeline
  * and the unit tests consume it.  Members are named after the trace
- * fields (tp/bgcopy_tp.h); a member only means something for the event
+ * fields (tp/bgcopy_schema.h); a member only means something for the event
  * types that carry that field.  Strings are borrowed: they stay valid
  * only for the duration of the call the record is passed to.
  */
@@ -13,32 +13,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tp/bgcopy_schema.h"
+
+/* One per event of the trace schema, in its order, then DISCARDED. */
+#define BGC_REC_OF(name, NAME, level) BGC_REC_##NAME,
 enum bgc_rec_type {
-	BGC_REC_ENGINE_OPEN,
-	BGC_REC_ENGINE_CLOSE,
-	BGC_REC_STORE_OPEN,
-	BGC_REC_JOB_CREATED,
-	BGC_REC_JOB_RESTORED,
-	BGC_REC_FILE_ADDED,
-	BGC_REC_FILE_COMPLETE,
-	BGC_REC_STATE_CHANGE,
-	BGC_REC_FLAGS_CHANGE,
-	BGC_REC_INTERFACE_SET,
-	BGC_REC_INTERFACE_RELEASE,
-	BGC_REC_PROPERTY_CHANGE,
-	BGC_REC_PROGRESS,
-	BGC_REC_NOTIFY_ARMED,
-	BGC_REC_NOTIFY_COALESCED,
-	BGC_REC_CALLBACK_BEGIN,
-	BGC_REC_CALLBACK_END,
-	BGC_REC_RETRY_SCHEDULED,
-	BGC_REC_CMDLINE_RUN,
-	BGC_REC_CMDLINE_EXIT,
-	BGC_REC_TRANSFER,
+	BGCOPY_SCHEMA_EVENTS(BGC_REC_OF)
 	/* Not an event: babeltrace2 reported discarded events or packets. */
 	BGC_REC_DISCARDED,
 	BGC_REC__COUNT
 };
+#undef BGC_REC_OF
 
 struct bgc_record {
 	enum bgc_rec_type type;
@@ -70,9 +55,10 @@ struct bgc_record {
 	uint64_t no_progress_timeout_ms;
 	uint64_t modification_interval_ms;
 	uint64_t files;
-	/* `epoch' (below) and notify_cmdline: in job_created/job_restored of
-	 * engines since e381adb; has_epoch says the event carries `epoch',
-	 * notify_cmdline is NULL when the event has no such field. */
+	/* `epoch' (below) and notify_cmdline: optional in job_created and
+	 * job_restored (early schema-1 engines lacked them, tp/EVENTS.md
+	 * section 1); has_epoch says the event carries `epoch', notify_cmdline
+	 * is NULL when the event has no such field. */
 	bool has_epoch;
 	const char *notify_cmdline;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tp/bgcopy_schema_names.h"
 
 static __thread char last_error[512];
 
@@ -40,11 +41,16 @@ int set_error(int status, const char *fmt, ...)
 	return status;
 }
 
+/* The public enums are the trace's: bgcopy.h spells them for
+ * applications, the schema for the trace, and the two must agree. */
+BGCOPY_SCHEMA_ENUM_state(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_)
+BGCOPY_SCHEMA_ENUM_priority(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_PRIORITY_)
+BGCOPY_SCHEMA_ENUM_error_context(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_ERRCTX_)
+
 const char *bgcopy_state_name(enum bgcopy_state state)
 {
 	static const char *const names[] = {
-		"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "ERROR",
-		"TRANSIENT_ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED",
+		BGCOPY_SCHEMA_ENUM_state(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 
 	if ((unsigned)state < sizeof(names) / sizeof(names[0]))
@@ -55,7 +61,7 @@ const char *bgcopy_state_name(enum bgcopy_state state)
 const char *bgcopy_priority_name(enum bgcopy_priority priority)
 {
 	static const char *const names[] = {
-		"FOREGROUND", "HIGH", "NORMAL", "LOW",
+		BGCOPY_SCHEMA_ENUM_priority(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 
 	if ((unsigned)priority < sizeof(names) / sizeof(names[0]))

@@ -62,8 +62,7 @@ expect cmdline_exit "job = \"$other\"" "status = 1"
 expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
 
 # Every event of the provider was seen.
-for event in $(sed -n 's/^LTTNG_UST_TRACEPOINT_EVENT\(_INSTANCE\)\?(bgcopy, \([a-z_]*\),$/\2/p; s/^LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(bgcopy, [a-z_]*, bgcopy, \([a-z_]*\),$/\1/p' \
-		"$(dirname "$0")/../../tp/bgcopy_tp.h"); do
+for event in $(sed -n 's/^\tEV(\([a-z_]*\),.*/\1/p' "$(dirname "$0")/../../tp/bgcopy_schema.h"); do
 	grep -q "bgcopy:$event:" "$WORK/events.txt" || die "event $event never fired"
 	seen=$((${seen:-0} + 1))
 done
