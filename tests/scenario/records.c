@@ -1,4 +1,4 @@
-/* The scenario language's record back end: struct bgc_record as decode.c fills it. */
+/* The scenario language's record back end: bgc_records as decode.c. */
 #include "tests/scenario/scenario.h"
 
 #include "tp/bgcopy_tp_abi.h"

@@ -1,4 +1,4 @@
-/* The scenario language's parser: text in, struct scenario out (README.md). */
+/* The scenario language's parser: text in, struct scenario out. */
 #include "tests/scenario/scenario.h"
 
 #include <ctype.h>
@@ -291,17 +291,21 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 	return 0;
 }
 
-/* KIND EPOCH ATTEMPT, the words of every notification event. */
+/* KIND EPOCH ATTEMPT, the words of every notification event; armed and
+ * coalesced name no attempt. */
 static int notification(struct parser *p, struct scn_step *st, char **tok,
 			int n)
 {
-	if (n < 3)
-		return fail(p, "expected KIND EPOCH ATTEMPT");
+	int words = st->verb == SCN_ARMED || st->verb == SCN_COALESCED ? 2 : 3;
+
+	if (n < words)
+		return fail(p, words == 2 ? "expected KIND EPOCH" :
+				"expected KIND EPOCH ATTEMPT");
 	if (word(p, kinds, "kind", tok[0], &st->kind) ||
 	    unsigned_number(p, tok[1], &st->epoch) ||
-	    unsigned_number(p, tok[2], &st->attempt))
+	    (words == 3 && unsigned_number(p, tok[2], &st->attempt)))
 		return -1;
-	return options(p, st, tok + 3, n - 3);
+	return options(p, st, tok + words, n - words);
 }
 
 static int event(struct parser *p, int64_t ms, char **tok, int n);
@@ -632,6 +636,11 @@ const struct scenario *scn_find(const struct scn_file *f, const char *name)
 			return &f->scenarios[i];
 	}
 	return NULL;
+}
+
+const char *scn_source_dir(void)
+{
+	return BGCOPY_SOURCE_DIR "/tests/scenario";
 }
 
 const char *scn_job_id(char job)

@@ -1,4 +1,4 @@
-/* The scenario language: a job's events and the verdict they must earn (README.md). */
+/* The scenario language: events of jobs and the verdict they earn. */
 #ifndef BGCOPY_SCENARIO_H
 #define BGCOPY_SCENARIO_H
 
@@ -104,6 +104,8 @@ int scn_load(const char *path, struct scn_file *out, char *err,
 void scn_free(struct scn_file *f);
 const struct scenario *scn_find(const struct scn_file *f, const char *name);
 
+/* Where the scenario files are: tests/scenario in the source tree. */
+const char *scn_source_dir(void);
 /* The job's canonical UUID: job 'a' is 00000000-0000-4000-8000-00000000000a. */
 const char *scn_job_id(char job);
 /* "JOB_TRANSFERRED"; "G1"; "PASS"; what bgcopy-analyze prints. */

@@ -1,4 +1,4 @@
-/* testd: the listening daemon, plain HTTP or TLS, the port file, waiting to stop. */
+/* testd: the daemon (HTTP or TLS), the port file, waiting to stop. */
 #define _GNU_SOURCE
 
 #include "testd.h"

@@ -1,4 +1,4 @@
-/* testd: the /fault/<spec>/<name> routes (README.md), and routing every request. */
+/* testd: the /fault/<spec>/<name> routes, and routing every request. */
 #define _GNU_SOURCE
 
 #include "testd.h"

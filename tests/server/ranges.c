@@ -1,4 +1,4 @@
-/* testd: files from the root, whole or one byte range, throttled or cut short. */
+/* testd: files from the root, whole or one range, throttled or cut. */
 #define _GNU_SOURCE
 
 #include "testd.h"

@@ -1,4 +1,4 @@
-/* testd: messages, number parsing, the request log and its counters, responses. */
+/* testd: messages, numbers, the request log and counters, responses. */
 #define _GNU_SOURCE
 
 #include "testd.h"

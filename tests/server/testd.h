@@ -1,4 +1,4 @@
-/* testd's private header: what its parts (testd.c, respond.c, ranges.c, faults.c, daemon.c) share. */
+/* testd's private header: what its parts share. */
 #ifndef BGCOPY_TESTD_H
 #define BGCOPY_TESTD_H
 

@@ -6,6 +6,7 @@
  * contract leaves a trace that bgcopy-analyze must fail.
  *
  *   fake_engine LIBBGCOPY-TP.SO FILE.scn NAME   emit scenario NAME
+ *   fake_engine LIBBGCOPY-TP.SO NAME            one of engine_job.scn
  *   fake_engine --list FILE.scn                 the scenarios marked trace
  *   fake_engine --expect FILE.scn NAME          what bgcopy-analyze must say:
  *       options: --grace-ms=N [--max-latency-ms=N]
@@ -24,6 +25,7 @@
 #define ENGINES 10
 
 struct fake {
+	const char *name;		/* every job's name: the scenario's */
 	struct tpe_engine engines[ENGINES];
 	struct tpe_job jobs[JOBS];
 	char store[64];
@@ -42,10 +44,11 @@ static void sleep_until(const struct fake *f, int64_t ms)
 		tpe_sleep_ms(ms - elapsed);
 }
 
-static void job_info(struct tpe_job *j, const struct scn_step *st)
+static void job_info(const struct fake *f, struct tpe_job *j,
+		     const struct scn_step *st)
 {
 	struct bgcopy_tp_job_info info = {
-		.name = "test", .priority = BGCOPY_TP_PRIORITY_NORMAL,
+		.name = f->name, .priority = BGCOPY_TP_PRIORITY_NORMAL,
 		.owner = (uint32_t) getuid(), .state = st->to,
 		.notify_flags = st->flags, .min_retry_delay_ms = 5000,
 		.no_progress_timeout_ms = 1209600000,
@@ -114,7 +117,7 @@ static int emit(struct fake *f, const struct scn_step *st)
 		break;
 	case SCN_CREATED:
 	case SCN_RESTORED:
-		job_info(j, st);
+		job_info(f, j, st);
 		break;
 	case SCN_FILE_ADDED:
 		TPE_JOB(j, file_added, st->file, "http://127.0.0.1/fake.bin",
@@ -173,6 +176,7 @@ static int run(const char *provider, const struct scenario *s)
 		snprintf(f.jobs[job - 'a'].id, sizeof(f.jobs[0].id), "%s",
 			 scn_job_id(job));
 	}
+	f.name = s->name;
 	snprintf(f.store, sizeof(f.store), "/tmp/fake-store-%d",
 		 (int) getpid());
 	clock_gettime(CLOCK_MONOTONIC, &f.start);
@@ -214,6 +218,7 @@ static void expect(const struct scenario *s)
 static int usage(void)
 {
 	fprintf(stderr, "usage: fake_engine LIBBGCOPY-TP.SO FILE.scn NAME\n"
+		"       fake_engine LIBBGCOPY-TP.SO NAME (of engine_job.scn)\n"
 		"       fake_engine --list FILE.scn\n"
 		"       fake_engine --expect FILE.scn NAME\n");
 	return 2;
@@ -223,9 +228,20 @@ int main(int argc, char **argv)
 {
 	struct scn_file file;
 	const struct scenario *s = NULL;
-	char err[512];
+	char err[512], engine_job[512], *by_name[5];
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "--list")) {
+		snprintf(engine_job, sizeof(engine_job), "%s/engine_job.scn",
+			 scn_source_dir());
+		by_name[0] = argv[0];
+		by_name[1] = argv[1];
+		by_name[2] = engine_job;
+		by_name[3] = argv[2];
+		by_name[4] = NULL;
+		argv = by_name;
+		argc = 4;
+	}
 	if (argc < 3 || argc > 4 || (!strcmp(argv[1], "--list")) != (argc == 3))
 		return usage();
 	if (scn_load(argv[2], &file, err, sizeof(err))) {

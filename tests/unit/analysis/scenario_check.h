@@ -1,4 +1,4 @@
-/* Runs scenarios (tests/scenario/) through the oracle and asserts what they expect. */
+/* Runs scenarios through the oracle and asserts what they expect. */
 #ifndef BGCOPY_TEST_SCENARIO_CHECK_H
 #define BGCOPY_TEST_SCENARIO_CHECK_H
 
@@ -128,8 +128,7 @@ static inline void scn_load_source(const char *name, struct scn_file *f)
 {
 	char path[512], err[512];
 
-	snprintf(path, sizeof(path), "%s/tests/scenario/%s",
-		 BGCOPY_SOURCE_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", scn_source_dir(), name);
 	if (scn_load(path, f, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		exit(1);

@@ -1,4 +1,4 @@
-/* Baseline figures (analysis/perf.h) and their comparison (analysis/compare.h). */
+/* Baseline figures (analysis/perf.h), compared (analysis/compare.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* How deliveries are checked (G2-G8), from tests/scenario/deliveries.scn. */
+/* How deliveries are checked: tests/scenario/deliveries.scn. */
 #include "scenario_check.h"
 
 int main(void)

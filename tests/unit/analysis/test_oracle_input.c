@@ -1,4 +1,4 @@
-/* What the oracle refuses, and what it keeps when told to keep no history. */
+/* What the oracle refuses, and what it keeps without history. */
 #include "scenario_check.h"
 
 #define T BGCOPY_TP_KIND_JOB_TRANSFERRED

@@ -1,4 +1,4 @@
-/* What is owed and how it ends (G1, G3), from tests/scenario/obligations.scn. */
+/* What is owed and how it ends: tests/scenario/obligations.scn. */
 #include "scenario_check.h"
 
 int main(void)
