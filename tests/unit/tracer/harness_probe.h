@@ -1,4 +1,4 @@
-/* Notification tests' probe: a notify interface that records what it is told. */
+/* Notification tests: a probe interface that records what it is told. */
 #ifndef BGCOPY_TEST_HARNESS_PROBE_H
 #define BGCOPY_TEST_HARNESS_PROBE_H
 
