@@ -1,252 +1,265 @@
 /*
- * fake_engine: emits, through the real provider, the events of a
- * realistic two-file job (flags 0x1b, an interface, JobModification,
- * FileTransferred, JobTransferred), with one deliberate contract
- * violation chosen by the scenario.  Only enabled events are emitted,
- * as the engine does.  Record it under a session; bgcopy-analyze
- * (with --grace-ms=100 --max-latency-ms=200) must then say:
+ * fake_engine: the scenario language's trace back end.  Emits the events
+ * of one scenario (tests/scenario/README.md) through the real provider's
+ * hook table, each at its time from the start, only when a session
+ * enabled it, as the engine does; so a scenario that breaks a rule of the
+ * contract leaves a trace that bgcopy-analyze must fail.
  *
- *   clean        PASS
- *   lost-t       G1  JobTransferred owed, never delivered
- *   duplicate-t  G2  JobTransferred delivered twice in one epoch
- *   spurious-t   G3  JobTransferred while the job is TRANSFERRING
- *   old-epoch    G4  a callback on epoch 1 after epoch 2 began
- *   overlap      G5  JobModification begins while FileTransferred runs
- *   concurrency  G6  two jobs' callbacks at once, one dispatcher
- *   m-too-close  G7  two JobModification 10 ms apart (interval 100 ms)
- *   f-after-t    G7  JobTransferred before the last FileTransferred
- *   late-t       G8  JobTransferred 400 ms after it was due
- *
- *   fake_engine LIBBGCOPY-TP.SO SCENARIO
+ *   fake_engine LIBBGCOPY-TP.SO FILE.scn NAME   emit scenario NAME
+ *   fake_engine LIBBGCOPY-TP.SO NAME            one of engine_job.scn
+ *   fake_engine --list FILE.scn                 the scenarios marked trace
+ *   fake_engine --expect FILE.scn NAME          what bgcopy-analyze must say:
+ *       options: --grace-ms=N [--max-latency-ms=N]
+ *       verdict: PASS|FAIL|INCONCLUSIVE
+ *       finding: JOB-ID RULE KIND [inconclusive]   (one line per finding)
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/scenario/scenario.h"
 #include "tests/tools/tpemit.h"
 
-#define T BGCOPY_TP_KIND_JOB_TRANSFERRED
-#define M BGCOPY_TP_KIND_JOB_MODIFICATION
-#define F BGCOPY_TP_KIND_FILE_TRANSFERRED
+#define IFACE 0xcafe
+#define JOBS 6
+#define ENGINES 10
 
-#define INTERVAL_MS 100
-#define RETRY_MS 50
-#define FILE_BYTES 100000u
-
-static const char *scenario;
-static const char *const scenarios[] = {
-	"clean", "lost-t", "duplicate-t", "spurious-t", "old-epoch",
-	"overlap", "concurrency", "m-too-close", "f-after-t", "late-t", NULL,
+struct fake {
+	const char *name;		/* every job's name: the scenario's */
+	struct tpe_engine engines[ENGINES];
+	struct tpe_job jobs[JOBS];
+	char store[64];
+	struct timespec start;
 };
 
-static bool is(const char *name)
-{
-	return strcmp(scenario, name) == 0;
-}
-
-/* What the fake engine keeps per job to obey the contract. */
-struct job {
-	struct tpe_job t;
-	bool m_armed;
-	struct timespec last_m;
-	bool have_last_m;
-};
-
-static long ms_since(const struct timespec *then)
+static void sleep_until(const struct fake *f, int64_t ms)
 {
 	struct timespec now;
+	long elapsed;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - then->tv_sec) * 1000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000000;
+	elapsed = (now.tv_sec - f->start.tv_sec) * 1000 +
+		  (now.tv_nsec - f->start.tv_nsec) / 1000000;
+	if (ms > elapsed)
+		tpe_sleep_ms(ms - elapsed);
 }
 
-/* A modification: arms JobModification, or coalesces into it. */
-static void modified(struct job *j)
+static void job_info(const struct fake *f, struct tpe_job *j,
+		     const struct scn_step *st)
 {
-	if (!(j->t.flags & 0x08) || (j->t.flags & 0x04))
-		return;
-	if (j->m_armed) {
-		tpe_coalesced(&j->t);
-	} else {
-		j->m_armed = true;
-		tpe_armed(&j->t, M, -1);
-	}
-}
+	struct bgcopy_tp_job_info info = {
+		.name = f->name, .priority = BGCOPY_TP_PRIORITY_NORMAL,
+		.owner = (uint32_t) getuid(), .state = st->to,
+		.notify_flags = st->flags, .min_retry_delay_ms = 5000,
+		.no_progress_timeout_ms = 1209600000,
+		.modification_interval_ms = 500, .epoch = st->epoch,
+		.notify_cmdline = st->has_cmdline ? st->text : "",
+	};
 
-/* Delivers an armed JobModification, no sooner than the interval. */
-static void deliver_m(struct job *j)
-{
-	long wait;
-
-	if (!j->m_armed)
-		return;
-	if (j->have_last_m) {
-		wait = INTERVAL_MS + 5 - ms_since(&j->last_m);
-		if (wait > 0)
-			tpe_sleep_ms(wait);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &j->last_m);
-	j->have_last_m = true;
-	j->m_armed = false;
-	tpe_callback(&j->t, M, 1, -1, 0, 1);
-}
-
-static void state(struct job *j, int from, int to, int cause)
-{
-	tpe_state(&j->t, from, to, cause);
-	if (to == BGCOPY_TP_TRANSFERRED || to == BGCOPY_TP_ERROR ||
-	    to == BGCOPY_TP_ACKNOWLEDGED || to == BGCOPY_TP_CANCELLED)
-		j->m_armed = false;
+	if (st->verb == SCN_CREATED)
+		TPE_JOB(j, job_created, &info);
 	else
-		modified(j);
-	if (to == BGCOPY_TP_TRANSFERRED)
-		tpe_armed(&j->t, T, -1);
+		TPE_JOB(j, job_restored, &info);
 }
 
-static void job_start(struct job *j, struct tpe_engine *e, unsigned n,
-		      const char *name)
+static void state_change(struct tpe_job *j, const struct scn_step *st)
 {
-	memset(j, 0, sizeof(*j));
-	tpe_job_init(&j->t, e, n);
-	tpe_job_created(&j->t, name, RETRY_MS, INTERVAL_MS);
-	tpe_file_added(&j->t, 0);
-	tpe_file_added(&j->t, 1);
-	tpe_flags(&j->t, 0x1b);
-	tpe_iface(&j->t, 0x5000 + n);
-	state(j, BGCOPY_TP_SUSPENDED, BGCOPY_TP_QUEUED, BGCOPY_TP_CAUSE_RESUME);
+	struct bgcopy_tp_state_change s = {
+		.from = st->from, .to = st->to, .error_file = -1,
+		.description = "",
+	};
+
+	TPE_JOB(j, state_change, &s);
 }
 
-static void transfer_file(struct job *j, int file)
+static void notification(struct tpe_job *j, const struct scn_step *st)
 {
-	uint64_t done;
+	struct bgcopy_tp_notification n = {
+		.kind = st->kind, .epoch = st->epoch,
+		.attempt = (uint32_t) st->attempt, .file_index = st->file,
+	};
 
-	for (done = FILE_BYTES / 5; done <= FILE_BYTES; done += FILE_BYTES / 5) {
-		tpe_progress(&j->t, file, done, FILE_BYTES);
-		modified(j);
+	switch (st->verb) {
+	case SCN_ARMED:
+		TPE_JOB(j, notify_armed, &n);
+		break;
+	case SCN_COALESCED:
+		TPE_JOB(j, notify_coalesced, &n);
+		break;
+	case SCN_BEGIN:
+		TPE_JOB(j, callback_begin, &n, IFACE);
+		break;
+	case SCN_END:
+		TPE_JOB(j, callback_end, &n, st->result, 1000);
+		break;
+	case SCN_CMDLINE_RUN:
+		TPE_JOB(j, cmdline_run, &n, "/bin/true", 4242);
+		break;
+	default:
+		TPE_JOB(j, cmdline_exit, &n, 4242, st->result);
+		break;
 	}
-	tpe_transfer(&j->t, file, FILE_BYTES);
-	tpe_file_complete(&j->t, file, FILE_BYTES);
-	tpe_armed(&j->t, F, file);
 }
 
-/* The one job of every scenario but `concurrency'. */
-static void run_job(struct tpe_engine *e)
+static int emit(struct fake *f, const struct scn_step *st)
 {
-	struct job j;
-	uint64_t old_iface;
+	struct tpe_engine *e = &f->engines[st->engine];
+	struct tpe_job *j = st->job ? &f->jobs[st->job - 'a'] : NULL;
 
-	job_start(&j, e, 1, scenario);
-	deliver_m(&j);
-	state(&j, BGCOPY_TP_QUEUED, BGCOPY_TP_CONNECTING,
-	      BGCOPY_TP_CAUSE_SCHEDULED);
-	state(&j, BGCOPY_TP_CONNECTING, BGCOPY_TP_TRANSFERRING,
-	      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
-	if (is("spurious-t"))
-		tpe_callback(&j.t, T, 1, -1, 0, 1);
-	transfer_file(&j, 0);
-	if (is("overlap")) {
-		/* M begins while F(0) still runs. */
-		tpe_begin(&j.t, F, 1, 0);
-		deliver_m(&j);
-		tpe_end(&j.t, F, 1, 0, 0);
-	} else {
-		tpe_callback(&j.t, F, 1, 0, 0, 1);
-		deliver_m(&j);
+	if (j)
+		j->e = e;
+	switch (st->verb) {
+	case SCN_ENGINE_OPEN:
+		tpe_engine_open(e, f->store, (uint32_t) st->threads);
+		break;
+	case SCN_ENGINE_CLOSE:
+		tpe_engine_close(e);
+		break;
+	case SCN_CREATED:
+	case SCN_RESTORED:
+		job_info(f, j, st);
+		break;
+	case SCN_FILE_ADDED:
+		TPE_JOB(j, file_added, st->file, "http://127.0.0.1/fake.bin",
+			"/tmp/fake/f");
+		break;
+	case SCN_FILE_COMPLETE:
+		tpe_file_complete(j, st->file, st->bytes);
+		break;
+	case SCN_STATE:
+		state_change(j, st);
+		break;
+	case SCN_FLAGS:
+		TPE_JOB(j, flags_change, st->flags, st->new_flags, 0);
+		break;
+	case SCN_IFACE:
+		TPE_JOB(j, interface_set, st->epoch, st->new_epoch, st->iface);
+		break;
+	case SCN_RELEASE:
+		tpe_release(j, st->iface, st->epoch);
+		break;
+	case SCN_PROPERTY:
+		tpe_property(j, st->property, st->text);
+		break;
+	case SCN_PROGRESS:
+		tpe_progress(j, st->file, st->bytes, st->total);
+		break;
+	case SCN_TRANSFER:
+		tpe_transfer(j, st->file, st->bytes);
+		break;
+	case SCN_DISCARD:
+		fprintf(stderr, "line %u: a trace cannot be told to discard\n",
+			st->line);
+		return -1;
+	default:
+		notification(j, st);
+		break;
 	}
-	if (is("m-too-close")) {
-		tpe_property(&j.t, BGCOPY_TP_PROP_DESCRIPTION, "again");
-		modified(&j);
-		tpe_sleep_ms(10);
-		j.m_armed = false;
-		tpe_callback(&j.t, M, 1, -1, 0, 1);	/* 10 ms after */
-	}
-	/* Between files the job stays TRANSFERRING. */
-	transfer_file(&j, 1);
-	deliver_m(&j);
-	state(&j, BGCOPY_TP_TRANSFERRING, BGCOPY_TP_TRANSFERRED,
-	      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
-	if (is("f-after-t")) {
-		tpe_callback(&j.t, T, 1, -1, 0, 1);
-		tpe_callback(&j.t, F, 1, 1, 0, 1);
-	} else {
-		tpe_callback(&j.t, F, 1, 1, 0, 1);
-		if (is("old-epoch")) {
-			old_iface = j.t.iface;
-			tpe_iface(&j.t, 0x6000);
-			tpe_release(&j.t, old_iface, j.t.epoch - 1);
-			j.t.epoch--;		/* a stale dispatcher */
-			tpe_callback(&j.t, T, 1, -1, 0, 1);
-			j.t.epoch++;
-		}
-		if (is("late-t"))
-			tpe_sleep_ms(400);
-		if (!is("lost-t"))
-			tpe_callback(&j.t, T, 1, -1, 0, 1);
-		if (is("duplicate-t")) {
-			tpe_sleep_ms(20);
-			tpe_callback(&j.t, T, 1, -1, 0, 1);
-		}
-	}
-	if (is("lost-t")) {
-		/* Owed, registered, never delivered: the engine lives on. */
-		tpe_sleep_ms(400);
-		tpe_release(&j.t, j.t.iface, j.t.epoch);
-		return;
-	}
-	state(&j, BGCOPY_TP_TRANSFERRED, BGCOPY_TP_ACKNOWLEDGED,
-	      BGCOPY_TP_CAUSE_COMPLETE);
-	tpe_release(&j.t, j.t.iface, j.t.epoch);
+	return 0;
 }
 
-/* Two jobs, one dispatcher: their JobModification callbacks overlap. */
-static void run_concurrency(struct tpe_engine *e)
+static int run(const char *provider, const struct scenario *s)
 {
-	struct job a, b;
+	static struct fake f;
+	uint64_t base;
+	size_t i;
+	char job;
 
-	job_start(&a, e, 1, "concurrency a");
-	job_start(&b, e, 2, "concurrency b");
-	tpe_begin(&a.t, M, 1, -1);
-	tpe_begin(&b.t, M, 1, -1);
-	tpe_sleep_ms(1);
-	tpe_end(&b.t, M, 1, -1, 0);
-	tpe_end(&a.t, M, 1, -1, 0);
-	state(&a, BGCOPY_TP_QUEUED, BGCOPY_TP_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
-	tpe_release(&a.t, a.t.iface, a.t.epoch);
-	state(&b, BGCOPY_TP_QUEUED, BGCOPY_TP_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
-	tpe_release(&b.t, b.t.iface, b.t.epoch);
+	f.engines[0].h = tpe_load(provider);
+	if (!f.engines[0].h)
+		return 2;
+	base = ((uint64_t) getpid() << 32) ^ (uint64_t) time(NULL);
+	for (i = 0; i < ENGINES; i++)
+		f.engines[i] = (struct tpe_engine) { f.engines[0].h, base + i };
+	for (job = 'a'; job < 'a' + JOBS; job++) {
+		memset(&f.jobs[job - 'a'], 0, sizeof(f.jobs[0]));
+		snprintf(f.jobs[job - 'a'].id, sizeof(f.jobs[0].id), "%s",
+			 scn_job_id(job));
+	}
+	f.name = s->name;
+	snprintf(f.store, sizeof(f.store), "/tmp/fake-store-%d",
+		 (int) getpid());
+	clock_gettime(CLOCK_MONOTONIC, &f.start);
+	for (i = 0; i < s->n_steps; i++) {
+		sleep_until(&f, s->steps[i].ms);
+		if (emit(&f, &s->steps[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static void list(const struct scn_file *file)
+{
+	size_t i;
+
+	for (i = 0; i < file->n; i++) {
+		if (file->scenarios[i].trace)
+			printf("%s\n", file->scenarios[i].name);
+	}
+}
+
+static void expect(const struct scenario *s)
+{
+	const struct scn_finding *x;
+	size_t i;
+
+	printf("options: --grace-ms=%lld", (long long) s->grace_ms);
+	if (s->max_latency_ms >= 0)
+		printf(" --max-latency-ms=%lld", (long long) s->max_latency_ms);
+	printf("\nverdict: %s\n", scn_verdict_name(s->verdict));
+	for (i = 0; i < s->n_findings; i++) {
+		x = &s->findings[i];
+		printf("finding: %s %s %s%s\n", scn_job_id(x->job),
+		       scn_rule_id(x->rule), scn_kind_name(x->kind),
+		       x->inconclusive ? " inconclusive" : "");
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: fake_engine LIBBGCOPY-TP.SO FILE.scn NAME\n"
+		"       fake_engine LIBBGCOPY-TP.SO NAME (of engine_job.scn)\n"
+		"       fake_engine --list FILE.scn\n"
+		"       fake_engine --expect FILE.scn NAME\n");
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct tpe_engine e;
-	const char *const *s;
-	char store[64];
+	struct scn_file file;
+	const struct scenario *s = NULL;
+	char err[512], engine_job[512], *by_name[5];
+	int rc;
 
-	if (argc == 3) {
-		for (s = scenarios; *s && strcmp(*s, argv[2]); s++)
-			;
-		scenario = *s;
+	if (argc == 3 && strcmp(argv[1], "--list")) {
+		snprintf(engine_job, sizeof(engine_job), "%s/engine_job.scn",
+			 scn_source_dir());
+		by_name[0] = argv[0];
+		by_name[1] = argv[1];
+		by_name[2] = engine_job;
+		by_name[3] = argv[2];
+		by_name[4] = NULL;
+		argv = by_name;
+		argc = 4;
 	}
-	if (!scenario) {
-		fprintf(stderr, "usage: fake_engine LIBBGCOPY-TP.SO SCENARIO\n"
-			"scenarios:");
-		for (s = scenarios; *s; s++)
-			fprintf(stderr, " %s", *s);
-		fputc('\n', stderr);
+	if (argc < 3 || argc > 4 || (!strcmp(argv[1], "--list")) != (argc == 3))
+		return usage();
+	if (scn_load(argv[2], &file, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	e.h = tpe_load(argv[1]);
-	if (!e.h)
-		return 2;
-	e.id = ((uint64_t) getpid() << 32) ^ (uint64_t) time(NULL);
-	snprintf(store, sizeof(store), "/tmp/fake-store-%d", (int) getpid());
-	tpe_engine_open(&e, store, is("concurrency") ? 1 : 4);
-	if (is("concurrency"))
-		run_concurrency(&e);
-	else
-		run_job(&e);
-	tpe_engine_close(&e);
-	return 0;
+	if (argc == 4 && !(s = scn_find(&file, argv[3]))) {
+		fprintf(stderr, "%s: no scenario %s\n", argv[2], argv[3]);
+		rc = 2;
+	} else if (argc == 3) {
+		list(&file);
+		rc = 0;
+	} else if (!strcmp(argv[1], "--expect")) {
+		expect(s);
+		rc = 0;
+	} else {
+		rc = run(argv[1], s);
+	}
+	scn_free(&file);
+	return rc;
 }
