@@ -9,6 +9,7 @@
 #   make bench        benchmarks (ratios measured in one run)
 #   make install      PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make lint         the layer order, file sizes and doc references
+#   make soak SEEDS=N the randomized real-engine test over N seeds
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -74,7 +75,7 @@ UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 ALL_TARGETS := $(LIBBGCOPY) $(LIBBGCOPY_DEV) $(LIBTP) $(BGCOPY) $(RECORD)
 ALL_TARGETS += $(PLUGIN) $(ANALYZE)
 
-.PHONY: all deps check demo bench clean install uninstall lint
+.PHONY: all deps check demo bench clean install uninstall lint soak
 all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
@@ -203,6 +204,20 @@ $(B)/tools/storm: $(call obj,tests/tools/storm.c) $(LIBBGCOPY_DEV)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib'
 
+# A seeded client that drives the real engine at random, and a trace
+# mutator for the checker's fuzz test.
+TOOLS += $(if $(wildcard tests/tools/random_client.c),$(B)/tools/random_client)
+TOOLS += $(if $(wildcard tests/tools/trace_fuzz.c),$(B)/tools/trace_fuzz)
+
+$(B)/tools/random_client: $(call obj,tests/tools/random_client.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+
+$(B)/tools/trace_fuzz: $(call obj,tests/tools/trace_fuzz.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
@@ -217,6 +232,12 @@ check: deps
 
 lint: all
 	@tests/lint/all.sh $(B)
+
+# make soak SEEDS=N: the randomized real-engine test over N seeds.
+SEEDS ?= 100
+soak: deps
+	@$(MAKE) --no-print-directory $(TEST_TARGETS)
+	@BGCOPY_BUILD=$(abspath $(B)) BGCOPY_SEEDS=$(SEEDS) bash tests/e2e/random_clients.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
