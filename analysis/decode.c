@@ -36,7 +36,7 @@ static const struct member {
 	U(old_epoch), U(new_epoch), U(iface),
 	I(property), S(value),
 	U(file_bytes), U(job_bytes), I(file_total), I(job_total),
-	I(kind), U(epoch), U(attempt), U(duration_ns), U(delay_ms),
+	I(kind), U(epoch), U(attempt), U(arming), U(duration_ns), U(delay_ms),
 	S(program), I(pid), I(status),
 	U(range_from), U(range_honoured), U(namelookup_us), U(connect_us),
 	U(tls_us), U(first_byte_us), U(total_us),
@@ -75,6 +75,7 @@ struct class_info {
 	struct field_map *fields;
 	size_t n_fields;
 	bool has_epoch;			/* the payload has `epoch' */
+	bool has_arming;		/* and `arming' (schema 2) */
 	int64_t vpid_index, vtid_index;	/* -1: absent */
 	bool vpid_signed, vtid_signed;
 };
@@ -242,6 +243,8 @@ static int map_field(struct decoder *d, struct class_info *ci,
 		BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
 	if (strcmp(name, "epoch") == 0)
 		ci->has_epoch = true;
+	if (strcmp(name, "arming") == 0)
+		ci->has_arming = true;
 	/* Checked to exist, but not copied when nobody reads it. */
 	if (d->all || d->reads[ci->def->type][m - members])
 		ci->n_fields++;
@@ -378,6 +381,7 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 	memset(rec, 0, sizeof(*rec));
 	rec->type = ci->def->type;
 	rec->has_epoch = ci->has_epoch;
+	rec->has_arming = ci->has_arming;
 	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg) &&
 	    snapshot_ns(d, bt_message_event_borrow_default_clock_snapshot_const(msg),
 			&rec->ts))

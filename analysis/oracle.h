@@ -18,7 +18,9 @@
 #include "record.h"
 #include "tp/bgcopy_schema.h"
 
-#define ORACLE_SCHEMA BGCOPY_TRACE_SCHEMA	/* the schema this checks */
+/* The trace schemas this checks: every one up to the newest. */
+#define ORACLE_SCHEMA_OLDEST 1
+#define ORACLE_SCHEMA BGCOPY_TRACE_SCHEMA
 #define ORACLE_KINDS 5		/* index by bgcopy_tp_kind; 0 unused */
 
 struct oracle_finding;

@@ -92,6 +92,8 @@ struct bgc_record {
 	int64_t kind;
 	uint64_t epoch;
 	uint64_t attempt;
+	uint64_t arming;		/* schema 2: the arming an attempt serves */
+	bool has_arming;		/* the event carries `arming' */
 	uint64_t duration_ns;
 	uint64_t delay_ms;
 	const char *program;

@@ -78,6 +78,7 @@ struct obligation {
 	uint32_t attempt;	/* attempts made so far */
 	int64_t not_before_ms;	/* retry spacing */
 	int64_t armed_ms;
+	uint64_t arming;	/* the trace's id of this arming (schema 2) */
 };
 
 /* A job's fields, grouped by the file that owns (writes) them. */
@@ -128,6 +129,7 @@ struct bgcopy_job {
 	unsigned *file_queue;		/* completed files owed FileTransferred */
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
+	uint64_t armings;		/* the last arming id given */
 };
 
 struct bgcopy_engine {

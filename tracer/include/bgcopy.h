@@ -106,7 +106,7 @@ struct bgcopy_file_info {
  * outside production limits. */
 #define BGCOPY_TEST_SHORT_RETRY	0x1u	/* retry delays below 5 s allowed */
 #define BGCOPY_TEST_ALLOW_FILE	0x2u	/* file:// URLs allowed */
-/* A command line waits 100 ms between its start and its recorded begin,
+/* A command line waits 250 ms between its start and its recorded begin,
  * so that tests can change the job in that window. */
 #define BGCOPY_TEST_SLOW_SPAWN	0x4u
 
