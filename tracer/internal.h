@@ -189,6 +189,7 @@ char *xstrdup(const char *s);
 char **argv_dup(const char *const *argv);
 void argv_free(char **argv);
 void argv_join(char *const *argv, char *out, size_t size);
+void argv_describe(char *const *argv, char *out, size_t size);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
@@ -285,7 +286,8 @@ struct gated_cmdline {
 	int gate;		/* write end: one byte lets the program run */
 };
 char **cmdline_argv(const bgcopy_job *job, int kind);
-void cmdline_spawn_gated(char **argv, struct gated_cmdline *run);
+char **cmdline_env(const bgcopy_job *job, int kind);
+void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);

@@ -253,12 +253,13 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	bgcopy_job *job = d->job;
 	uint64_t cmdline_gen = job->cmdline_gen;
 	char **argv = cmdline_argv(job, d->kind);
+	char **env = cmdline_env(job, d->kind);
 	struct gated_cmdline run = { .pid = -1, .gate = -1 };
 	int status;
 
 	engine_unlock(engine);
-	if (argv)
-		cmdline_spawn_gated(argv, &run);
+	if (argv && env)
+		cmdline_spawn_gated(argv, env, &run);
 	if (engine->opt.test_options & BGCOPY_TEST_SLOW_SPAWN)
 		usleep(SLOW_SPAWN_US);
 	engine_lock(engine);
@@ -269,6 +270,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 		if (d->ob->arming == n->arming && d->ob->attempt == n->attempt)
 			d->ob->attempt--;
 		argv_free(argv);
+		argv_free(env);
 		return;
 	}
 	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
@@ -279,6 +281,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status);
 	settle(d, n, status);
 	argv_free(argv);
+	argv_free(env);
 }
 
 /* Makes one attempt, with the lock released while it runs; the job is
