@@ -112,6 +112,7 @@ struct bgcopy_job {
 	int64_t last_progress_ms;	/* for the no-progress timeout */
 
 	/* job_api.c adds files; transfer.c fills them */
+	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */

@@ -63,16 +63,18 @@ static const char *const migrations[STORE_SCHEMA] = {
 	 * store can be found again, and only ours. */
 	[2] = "CREATE TABLE IF NOT EXISTS temps (path TEXT PRIMARY KEY, job_id TEXT);",
 	/* 4: the validators of the version a file's bytes came from, so a
-	 * resume after a restart never joins two versions. */
+	 * resume after a restart never joins two versions; a job's cap on
+	 * the size of its files. */
 	[3] = "ALTER TABLE files ADD COLUMN etag TEXT DEFAULT '';"
-	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';",
+	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN max_download INT DEFAULT 0;",
 };
 
 #define JOB_COLUMNS							\
 	"id, name, description, priority, state, owner, ctime, mtime,"	\
 	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
-	" err_curl, err_file, err_text, discharged, file_queue"
+	" err_curl, err_file, err_text, discharged, file_queue, max_download"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -147,7 +149,7 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -386,6 +388,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 		 col_text(q, 21));
 	job->ob_transferred.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_TRANSFERRED;
 	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
+	job->max_download = (uint64_t)sqlite3_column_int64(q, 24);
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -658,6 +661,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int(q, 23, (job->ob_transferred.discharged ? BGCOPY_NOTIFY_JOB_TRANSFERRED : 0) |
 			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
 	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

@@ -36,6 +36,7 @@ struct transfer {
 	bool is_file;			/* file:// (tests only): no headers, no ranges */
 	bool range_honoured;
 	bool changed;			/* another version answered: start over */
+	bool too_big;			/* past the job's maximum download size */
 	char refused[160];		/* why the answer was refused, "" if not */
 	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
@@ -72,6 +73,12 @@ static void take_whole_file(struct transfer *x, bgcopy_job *job,
 	if (file_take_validators(f, &x->answer))
 		file_forget_validators(f);
 	store_save_file(job, x->index);
+}
+
+/* A file of `size` bytes would be larger than the job allows. */
+static bool over_cap(const bgcopy_job *job, uint64_t size)
+{
+	return job->max_download && size > job->max_download;
 }
 
 /* Called at the blank line that ends a response's headers; redirects
@@ -117,6 +124,8 @@ static void headers_done(struct transfer *x)
 			take_whole_file(x, job, length);
 		else
 			job->files[x->index].bytes_total = x->answer.cr_total;
+		x->too_big = over_cap(job, job->files[x->index].bytes_total > 0 ?
+				      (uint64_t)job->files[x->index].bytes_total : 0);
 		if (job->state == BGCOPY_CONNECTING)
 			job_set_state(job, BGCOPY_TRANSFERRING,
 				      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
@@ -150,6 +159,20 @@ static bool still_wanted(struct transfer *x)
 	return wanted;
 }
 
+/* An endless body stops at the cap, before its bytes reach the disk. */
+static bool body_over_cap(struct transfer *x, size_t len)
+{
+	engine_lock(x->engine);
+	if (x->job) {
+		const struct job_file *f = &x->job->files[x->index];
+
+		x->too_big = len > UINT64_MAX - f->bytes_done ||
+			     over_cap(x->job, f->bytes_done + len);
+	}
+	engine_unlock(x->engine);
+	return x->too_big;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *x = arg;
@@ -160,8 +183,11 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		headers_done(x);
 	/* A job suspended, cancelled or completed meanwhile takes no more
 	 * bytes: returning short makes curl stop. */
-	if (x->write_errno || x->http_error || !x->answered || !still_wanted(x))
+	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
+	    !still_wanted(x))
 		return 0;	/* an error body, or a refused answer, is not the file */
+	if (body_over_cap(x, len))
+		return 0;
 	while (done < len) {
 		ssize_t w = write(x->fd, data + done, len - done);
 
@@ -411,6 +437,14 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 			       f->redacted_url);
 		return false;
 	}
+	if (x->too_big) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "file is larger than the job's maximum download "
+			       "size of %" PRIu64 " bytes (%s)", x->job->max_download,
+			       f->redacted_url);
+		return false;
+	}
 	if (x->refused[0]) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
 		error_describe(err, "%s (%s)", x->refused, f->redacted_url);
@@ -429,9 +463,9 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
 		err->code = x->write_errno;
 		*transient = transient_errno(x->write_errno);
-		error_describe(err,
-			 "cannot write '%s': %s", f->temp_path,
-			 strerror(x->write_errno));
+		error_describe(err, "cannot write '%s': %s%s", f->temp_path,
+			       *transient ? "the disk is full: " : "",
+			       strerror(x->write_errno));
 		return false;
 	}
 	err->context = BGCOPY_ERRCTX_TRANSPORT;

@@ -31,6 +31,8 @@ static const struct fault_def {
 	{ "swap-date", FAULT_SWAP_DATE, 0, 1, 0 },
 	{ "swap-none", FAULT_SWAP_NONE, 0, 1, 0 },
 	{ "swap-blind", FAULT_SWAP_BLIND, 0, 1, 0 },
+	{ "unasked-206", FAULT_UNASKED_206, 0, 1, 0 },
+	{ "endless", FAULT_ENDLESS, 0, 0, 0 },
 };
 
 /*
@@ -98,7 +100,7 @@ static const char *swap_version(const struct request *req,
 static enum MHD_Result handle_fault(const struct request *req,
 				    const char *rest)
 {
-	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0 };
+	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
 	struct fault f;
 	char spec[FAULT_SPEC_MAX + 1], msg[FAULT_SPEC_MAX + 64], ra[32];
 	char changed[PATH_MAX];
@@ -191,6 +193,15 @@ static enum MHD_Result handle_fault(const struct request *req,
 		if (!name)
 			return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
 		break;
+	case FAULT_UNASKED_206:
+		if (req->is_get && !req->range) {
+			if (previous_hits(req, &n))
+				return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+			o.unasked_partial = n < f.arg;
+		}
+		break;
+	case FAULT_ENDLESS:
+		return serve_endless(req);
 	}
 	return serve_file(req, name, &o);
 }
@@ -201,7 +212,7 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				      const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
 	struct request req;
 
 	(void)cls;

@@ -306,6 +306,11 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	}
 	if (rk == RANGE_OK && o->lie_start)
 		shift_range(total, &first, &last);
+	if (!req->range && o->unasked_partial && total >= 2) {
+		rk = RANGE_OK;
+		first = 0;
+		last = total / 2 - 1;
+	}
 
 	b = malloc(sizeof(*b));
 	if (!b)
@@ -348,4 +353,27 @@ error:
 	if (fd >= 0 && close(fd) != 0)
 		warnx_("close: %s", strerror(errno));
 	return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+}
+
+/* The endless fault's body: pseudo-random bytes, chunked, until the
+ * client gives up or the server stops. */
+static ssize_t endless_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	if (atomic_load(&stopping))
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	for (size_t i = 0; i < max; i++)
+		buf[i] = (char)((pos + i) * 2654435761u >> 13);
+	return (ssize_t)max;
+}
+
+enum MHD_Result serve_endless(const struct request *req)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, BODY_BLOCK_SIZE,
+						 endless_reader, NULL, NULL);
+	if (!resp)
+		return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+	return send_response(req, MHD_HTTP_OK, resp);
 }

@@ -72,6 +72,7 @@ struct serve_opts {
 	uint64_t bps;		/* trickle at this rate; 0 means full speed */
 	enum validators validators;
 	int ignore_if_range;	/* serve the range even when If-Range fails */
+	int unasked_partial;	/* 206 of the first half to a request without Range */
 };
 
 /* State of one body being streamed by body_reader(). */
@@ -102,7 +103,9 @@ enum fault_kind {
 	FAULT_SWAP,
 	FAULT_SWAP_DATE,
 	FAULT_SWAP_NONE,
-	FAULT_SWAP_BLIND
+	FAULT_SWAP_BLIND,
+	FAULT_UNASKED_206,
+	FAULT_ENDLESS
 };
 
 struct fault {
@@ -139,6 +142,7 @@ enum MHD_Result send_redirect(const struct request *req,
 /* ranges.c: files from the root, with or without a byte range */
 enum MHD_Result serve_file(const struct request *req, const char *name,
 				  const struct serve_opts *o);
+enum MHD_Result serve_endless(const struct request *req);
 
 /* faults.c: the /fault/<spec>/ routes */
 enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,

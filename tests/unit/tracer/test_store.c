@@ -198,9 +198,9 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	snprintf(temp, sizeof(temp), "%s/.v3.bin.%.8s-0.bgcopy-tmp", h->out, id);
 	write_all(temp, "0123456789", 10);
 	snprintf(sql, sizeof(sql),
-		 "CREATE TABLE f3 AS SELECT job_id, idx, url, local_path, temp_path,"
-		 " bytes_total, bytes_done, completed FROM files;"
-		 "DROP TABLE files; ALTER TABLE f3 RENAME TO files;"
+		 "ALTER TABLE files DROP COLUMN etag;"
+		 "ALTER TABLE files DROP COLUMN last_modified;"
+		 "ALTER TABLE jobs DROP COLUMN max_download;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	exec_sql(db_path(h), sql);
