@@ -68,61 +68,55 @@ static void ends_as_the_new_version(struct harness *h, bgcopy_job *job,
 	unlink(harness_out(h, out));
 }
 
+/* The file changes between the two attempts the fault `spec` makes; the
+ * destination must end as version B, whole. */
+static void changes_between_attempts(struct harness *h, const char *spec,
+				     const char *name)
+{
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	char path[300];
+
+	make_two_versions(h, name);
+	snprintf(path, sizeof(path), "/fault/%s:" CUT "/%s", spec, name);
+	ends_as_the_new_version(h, start_job(h, e, path, name), name, name);
+	bgcopy_engine_close(e);
+}
+
 static void with_an_etag_the_changed_file_starts_over(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
 
-	make_two_versions(h, "etag.bin");
-	job = start_job(h, e, "/fault/swap:" CUT "/etag.bin", "etag.bin");
-	ends_as_the_new_version(h, job, "etag.bin", "etag.bin");
+	changes_between_attempts(h, "swap", "etag.bin");
 	/* The resume named version A; the server answered with all of B. */
 	assert_true(harness_log_has(h, "/etag.bin range=bytes=" CUT "- status=200 if-range=\""));
-	bgcopy_engine_close(e);
 }
 
 static void with_only_a_date_the_changed_file_starts_over(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
 
-	make_two_versions(h, "date.bin");
-	job = start_job(h, e, "/fault/swap-date:" CUT "/date.bin", "date.bin");
-	ends_as_the_new_version(h, job, "date.bin", "date.bin");
+	changes_between_attempts(h, "swap-date", "date.bin");
 	assert_true(harness_log_has(h, "/date.bin range=bytes=" CUT "- status=200 if-range="));
 	assert_false(harness_log_has(h, "/date.bin range=bytes=" CUT "- status=200 if-range=\""));
-	bgcopy_engine_close(e);
 }
 
 static void with_no_validator_a_file_is_never_resumed(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
 
-	make_two_versions(h, "none.bin");
-	job = start_job(h, e, "/fault/swap-none:" CUT "/none.bin", "none.bin");
-	ends_as_the_new_version(h, job, "none.bin", "none.bin");
+	changes_between_attempts(h, "swap-none", "none.bin");
 	/* Nothing could prove the bytes held were of the current version. */
 	assert_false(harness_log_has(h, "/none.bin range=bytes="));
-	bgcopy_engine_close(e);
 }
 
 static void a_server_ignoring_if_range_cannot_splice(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
 
-	make_two_versions(h, "blind.bin");
-	job = start_job(h, e, "/fault/swap-blind:" CUT "/blind.bin", "blind.bin");
-	ends_as_the_new_version(h, job, "blind.bin", "blind.bin");
+	changes_between_attempts(h, "swap-blind", "blind.bin");
 	/* Its 206 carried B's ETag: refused, then B asked for whole. */
 	assert_true(harness_log_has(h, "/blind.bin range=bytes=" CUT "- status=206"));
 	assert_true(harness_log_has(h, "/blind.bin range=- status=200"));
-	bgcopy_engine_close(e);
 }
 
 static void an_unchanged_file_still_resumes(void **state)
