@@ -209,6 +209,11 @@ BGCOPY_API int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms);
 BGCOPY_API int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds);
 BGCOPY_API uint32_t bgcopy_job_get_no_progress_timeout(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms);
+/* The largest file the job may download, in bytes (BITS' MaxDownloadSize):
+ * a file announced larger, or a body running past it, is a permanent
+ * error.  0, the default: no limit. */
+BGCOPY_API int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes);
+BGCOPY_API uint64_t bgcopy_job_get_max_download_size(bgcopy_job *job);
 
 BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
