@@ -38,7 +38,7 @@ static const struct member {
 	U(file_bytes), U(job_bytes), I(file_total), I(job_total),
 	I(kind), U(epoch), U(attempt), U(arming), U(duration_ns), U(delay_ms),
 	S(program), I(pid), I(status),
-	U(range_from), U(range_honoured), U(namelookup_us), U(connect_us),
+	U(range_from), U(range_honoured), I(restart), I(if_range), U(namelookup_us), U(connect_us),
 	U(tls_us), U(first_byte_us), U(total_us),
 #undef U
 #undef I

@@ -129,6 +129,10 @@ static void transfer(struct jobtimeline *tl, struct text *t,
 	if (r->range_from)
 		append(tl, t, " range %" PRIu64 " %s", r->range_from,
 		       r->range_honoured ? "honoured" : "ignored");
+	if (r->if_range)
+		append(tl, t, " if-range %s", names_if_range(r->if_range));
+	if (r->restart)
+		append(tl, t, " starts over: %s", names_restart(r->restart));
 	append(tl, t, " %" PRIu64 " bytes: lookup %.3f ms connect %.3f ms "
 	       "tls %.3f ms first-byte %.3f ms total %.3f ms",
 	       r->bytes, r->namelookup_us / 1e3, r->connect_us / 1e3,

@@ -61,6 +61,22 @@ const char *names_priority(int64_t prio)
 	return LOOKUP(tab, prio);
 }
 
+const char *names_restart(int64_t restart)
+{
+	static const char *const tab[] = {
+		BGCOPY_SCHEMA_ENUM_restart(BGCOPY_SCHEMA_NAME_AT, _)
+	};
+	return LOOKUP(tab, restart);
+}
+
+const char *names_if_range(int64_t if_range)
+{
+	static const char *const tab[] = {
+		BGCOPY_SCHEMA_ENUM_if_range(BGCOPY_SCHEMA_NAME_AT, _)
+	};
+	return LOOKUP(tab, if_range);
+}
+
 const char *names_record(enum bgc_rec_type type)
 {
 #define RECORD_NAME(name, NAME, level) [BGC_REC_##NAME] = #name,

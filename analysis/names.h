@@ -12,6 +12,8 @@ const char *names_cause(int64_t cause);
 const char *names_errctx(int64_t ctx);
 const char *names_property(int64_t prop);
 const char *names_priority(int64_t prio);
+const char *names_restart(int64_t restart);
+const char *names_if_range(int64_t if_range);
 const char *names_record(enum bgc_rec_type type);
 
 /* Relative time for reports: "+12.345 ms". */

@@ -101,6 +101,7 @@ struct bgc_record {
 
 	/* transfer */
 	uint64_t range_from, range_honoured;
+	int64_t restart, if_range;	/* schema 2; 0 (NONE) in schema 1 */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
 	/* discarded: [disc_begin, disc_end] when disc_has_window */

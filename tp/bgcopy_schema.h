@@ -86,11 +86,28 @@
 	X(P, MIN_RETRY_DELAY, 3)					\
 	X(P, NO_PROGRESS_TIMEOUT, 4)					\
 	X(P, MODIFICATION_INTERVAL, 5)					\
-	X(P, NOTIFY_CMDLINE, 6)
+	X(P, NOTIFY_CMDLINE, 6)						\
+	X(P, MAX_DOWNLOAD_SIZE, 7)
+
+/* Schema 2: why a transfer's bytes do not continue the file's earlier
+ * ones: the file starts over from byte 0 (tracer/transfer.c). */
+#define BGCOPY_SCHEMA_ENUM_restart(X, P)				\
+	X(P, NONE, 0)		/* a new file, or a proven resume */	\
+	X(P, NO_VALIDATOR, 1)	/* bytes kept, but nothing names their version */ \
+	X(P, OTHER_VERSION, 2)	/* a 200 to a conditional range, or a 206 of another version */ \
+	X(P, BAD_RANGE, 3)	/* a 206 without Range, or a range not asked for */ \
+	X(P, RANGE_NOT_SATISFIABLE, 4)	/* a 416 other than past the end */
+
+/* Schema 2: what a resume's If-Range carried. */
+#define BGCOPY_SCHEMA_ENUM_if_range(X, P)				\
+	X(P, NONE, 0)							\
+	X(P, ETAG, 1)							\
+	X(P, DATE, 2)
 
 /* Every enum, in the order the provider declares them. */
 #define BGCOPY_SCHEMA_ENUMS(E)						\
-	E(state) E(kind) E(cause) E(error_context) E(priority) E(property)
+	E(state) E(kind) E(cause) E(error_context) E(priority) E(property) \
+	E(restart) E(if_range)
 
 /* ---- Field groups: each is one struct bgcopy_tp_<group> ---- */
 
@@ -172,7 +189,9 @@
 	F(a, tls_us,         uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, first_byte_us,  uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, total_us,       uint64_t,     INTEGER, _, REQUIRED)	\
-	F(a, curl_code,      int32_t,      INTEGER, _, REQUIRED)
+	F(a, curl_code,      int32_t,      INTEGER, _, REQUIRED)	\
+	F(a, restart,        int32_t,      ENUM,    restart,  OPTIONAL) \
+	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL)
 
 /* ---- Events ---- */
 

@@ -30,6 +30,12 @@ enum bgcopy_tp_error_context {
 enum bgcopy_tp_priority {
 	BGCOPY_SCHEMA_ENUM_priority(BGCOPY_TP_CONSTANT, BGCOPY_TP_PRIORITY_)
 };
+enum bgcopy_tp_restart {
+	BGCOPY_SCHEMA_ENUM_restart(BGCOPY_TP_CONSTANT, BGCOPY_TP_RESTART_)
+};
+enum bgcopy_tp_if_range {
+	BGCOPY_SCHEMA_ENUM_if_range(BGCOPY_TP_CONSTANT, BGCOPY_TP_IF_RANGE_)
+};
 enum bgcopy_tp_property {
 	BGCOPY_SCHEMA_ENUM_property(BGCOPY_TP_CONSTANT, BGCOPY_TP_PROP_)
 };

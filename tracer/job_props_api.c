@@ -94,6 +94,14 @@ int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds)
 			  BGCOPY_TP_PROP_NO_PROGRESS_TIMEOUT);
 }
 
+int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, &job->max_download, NULL, bytes,
+			  BGCOPY_TP_PROP_MAX_DOWNLOAD_SIZE);
+}
+
 int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms)
 {
 	if (!job)
@@ -126,6 +134,7 @@ GETTER(uint32_t, bgcopy_job_get_min_retry_delay, (uint32_t)(job->min_retry_ms / 
 GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress_ms / 1000))
 GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
 GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
+GETTER(uint64_t, bgcopy_job_get_max_download_size, job->max_download)
 
 int64_t bgcopy_job_get_time(bgcopy_job *job, int which)
 {

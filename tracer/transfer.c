@@ -36,6 +36,8 @@ struct transfer {
 	bool is_file;			/* file:// (tests only): no headers, no ranges */
 	bool range_honoured;
 	bool changed;			/* another version answered: start over */
+	int restart;			/* why the file starts over: BGCOPY_TP_RESTART_* */
+	int if_range;			/* what the resume's If-Range carried */
 	bool too_big;			/* past the job's maximum download size */
 	char refused[160];		/* why the answer was refused, "" if not */
 	long http_error;		/* status >= 400, 0 when none */
@@ -108,6 +110,10 @@ static void headers_done(struct transfer *x)
 	engine_unlock(x->engine);
 	if (fit == ANSWER_CHANGED)
 		x->changed = true;
+	if (fit == ANSWER_CHANGED || (fit == ANSWER_WHOLE && x->range_from > 0))
+		x->restart = BGCOPY_TP_RESTART_OTHER_VERSION;
+	else if (fit == ANSWER_BAD)
+		x->restart = BGCOPY_TP_RESTART_BAD_RANGE;
 	if (fit == ANSWER_BAD || fit == ANSWER_CHANGED)
 		return;		/* not answered: no byte of it is taken */
 	if (fit == ANSWER_WHOLE && x->range_from > 0 &&
@@ -221,6 +227,8 @@ static bool add_if_range(struct transfer *x, const struct job_file *f)
 
 	if (asprintf(&line, "If-Range: %s", file_if_range(f)) < 0)
 		return false;
+	x->if_range = file_if_range(f) == f->etag ? BGCOPY_TP_IF_RANGE_ETAG :
+		      BGCOPY_TP_IF_RANGE_DATE;
 	x->headers = curl_slist_append(NULL, line);
 	free(line);
 	return x->headers != NULL;
@@ -290,8 +298,11 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	x->is_file = !strncasecmp(f->url, "file:", 5);
 	/* Bytes of a version we could not name again are not resumed
 	 * (file:// never names one). */
-	if (!file_resumable(f))
+	if (!file_resumable(f)) {
+		if (f->bytes_done)
+			x->restart = BGCOPY_TP_RESTART_NO_VALIDATOR;
 		f->bytes_done = 0;
+	}
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
 		free(x);
@@ -396,6 +407,8 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
 		.first_byte_us = info_us(x->easy, CURLINFO_STARTTRANSFER_TIME_T),
 		.total_us = info_us(x->easy, CURLINFO_TOTAL_TIME_T),
 		.curl_code = (int32_t)rc,
+		.restart = x->restart,
+		.if_range = x->if_range,
 	}));
 }
 
@@ -493,7 +506,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
 	bgcopy_job *job = x->job;
 	struct bgcopy_error err;
-	bool transient;
+	bool transient = false, complete;
 
 	assert(engine_locked(engine));
 	assert(!job || job->xfer == x);
@@ -506,10 +519,13 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		return;
 	}
 	job->xfer = NULL;
+	complete = !x->changed && classify(x, rc, &err, &transient);
+	if (!complete && !x->changed && x->http_error == 416)
+		x->restart = BGCOPY_TP_RESTART_RANGE_NOT_SATISFIABLE;
 	trace_transfer(job, x, rc);
 	if (x->changed)
 		start_over(job, x->index);
-	else if (classify(x, rc, &err, &transient)) {
+	else if (complete) {
 		if (fdatasync(x->fd) != 0) {
 			err = (struct bgcopy_error){
 				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,

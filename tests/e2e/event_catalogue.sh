@@ -6,6 +6,8 @@ bg() { traced "$BGCOPY" --store "$WORK/store" --test-short-retry "$@"; }
 start_server
 start_sessiond
 make_file e.bin 400000
+make_file v.bin 300000
+make_file v.bin.v2 300000
 mkdir -p "$WORK/out"
 URL=http://127.0.0.1:$PORT
 start_session "$WORK/trace"
@@ -26,6 +28,18 @@ bg set-notify-cmd "$other" /bin/false
 bg resume "$other"
 bg run >/dev/null
 bg cancel "$other"
+
+# The file changes on the server between two attempts: the resume asks
+# If-Range with the first version's ETag, gets the whole new version and
+# starts over (schema 2: transfer.if_range, transfer.restart).
+versions=$(bg create versions)
+bg add "$versions" "$URL/fault/swap:100000/v.bin" "$WORK/out/v.bin"
+bg set-retry-delay "$versions" 1
+bg resume "$versions"
+bg wait "$versions" >/dev/null || die "wait for the changed file"
+cmp -s "$WORK/www/v.bin.v2" "$WORK/out/.v.bin."*-0.bgcopy-tmp ||
+	die "the changed file is not the new version, whole"
+bg cancel "$versions"
 stop_session
 
 bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
@@ -51,6 +65,8 @@ expect state_change "$id" 'from = ( "SUSPENDED" : container = 3 ), to = ( "QUEUE
 expect progress "$id" "file_total = 400000" "job_bytes = 400000"
 expect file_complete "$id" "bytes = 400000"
 expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0"
+expect transfer "job = \"$versions\"" 'if_range = ( "ETAG"' 'restart = ( "OTHER_VERSION"' \
+	'restart = ( "NONE"'
 expect interface_set "$id" "old_epoch = 0, new_epoch = 1" "old_epoch = 1, new_epoch = 2, iface = 0x0"
 expect interface_release "$id" "epoch = 1"
 expect notify_armed "$id" '( "JOB_MODIFICATION"' '( "JOB_TRANSFERRED"' "file_index = -1, arming = 1 }"
