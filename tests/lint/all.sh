@@ -24,6 +24,10 @@ objects() {
 check "tracer/ layers (tracer/internal.h)" \
 	"$here/layers.sh" "$top/tracer/internal.h" $(objects 'tracer/*.c' ':!tracer/cli' ':!tracer/record')
 check "analysis/ has no call cycle" "$here/no_cycles.sh" $(objects 'analysis/*.c')
+if [ -f "$top/tracer/daemon/daemon.h" ]; then
+	check "tracer/daemon/ layers (tracer/daemon/daemon.h)" \
+		"$here/layers.sh" "$top/tracer/daemon/daemon.h" $(objects 'tracer/daemon/*.c')
+fi
 check "libbgcopy exports bgcopy_* only" exports
 check "sources: a purpose line each, none over 800 lines" "$here/sources.sh"
 check "docs: references resolve" "$here/doc_refs.sh"
