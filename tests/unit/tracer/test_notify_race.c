@@ -16,17 +16,27 @@
 /* A JobError command line is decided as the job enters ERROR; the engine
  * then lets go of its lock to start it (250 ms with SLOW_SPAWN).  A
  * cancel in that window leaves nothing owed: the program must not run. */
+/* A job that just failed (404), whose JobError command line (logging to
+ * `log`) the engine is starting, well inside that window. */
+static bgcopy_job *failing_in_the_window(struct harness *h, bgcopy_engine *e,
+					 const char *name, char *log, size_t size)
+{
+	bgcopy_job *job = probe_job(h, e, "/fault/404/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
+
+	probe_log_by_cmdline(h, job, name, log, size);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
+	harness_sleep_ms(40);
+	return job;
+}
+
 static void a_command_line_no_longer_owed_never_runs(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT | BGCOPY_TEST_SLOW_SPAWN);
-	bgcopy_job *job = probe_job(h, e, "/fault/404/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
 	char log[400];
+	bgcopy_job *job = failing_in_the_window(h, e, "window-log", log, sizeof(log));
 
-	probe_log_by_cmdline(h, job, "window-log", log, sizeof(log));
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
-	harness_sleep_ms(40);		/* well inside the window */
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
 	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
 	harness_sleep_ms(400);		/* past the window: a run would show */
@@ -41,13 +51,9 @@ static void a_resume_in_the_window_runs_only_the_new_notification(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT | BGCOPY_TEST_SLOW_SPAWN);
-	bgcopy_job *job = probe_job(h, e, "/fault/404/n.bin", 1, BGCOPY_NOTIFY_DEFAULT);
 	char log[400];
+	bgcopy_job *job = failing_in_the_window(h, e, "resume-log", log, sizeof(log));
 
-	probe_log_by_cmdline(h, job, "resume-log", log, sizeof(log));
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
-	harness_sleep_ms(40);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
 	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
