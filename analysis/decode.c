@@ -36,7 +36,7 @@ static const struct member {
 	U(old_epoch), U(new_epoch), U(iface),
 	I(property), S(value),
 	U(file_bytes), U(job_bytes), I(file_total), I(job_total),
-	I(kind), U(epoch), U(attempt), U(duration_ns), U(delay_ms),
+	I(kind), U(epoch), U(attempt), U(arming), U(duration_ns), U(delay_ms),
 	S(program), I(pid), I(status),
 	U(range_from), U(range_honoured), U(namelookup_us), U(connect_us),
 	U(tls_us), U(first_byte_us), U(total_us),
@@ -75,6 +75,7 @@ struct class_info {
 	struct field_map *fields;
 	size_t n_fields;
 	bool has_epoch;			/* the payload has `epoch' */
+	bool has_arming;		/* the payload has `arming' */
 	int64_t vpid_index, vtid_index;	/* -1: absent */
 	bool vpid_signed, vtid_signed;
 };
@@ -242,6 +243,8 @@ static int map_field(struct decoder *d, struct class_info *ci,
 		BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
 	if (strcmp(name, "epoch") == 0)
 		ci->has_epoch = true;
+	if (strcmp(name, "arming") == 0)
+		ci->has_arming = true;
 	/* Checked to exist, but not copied when nobody reads it. */
 	if (d->all || d->reads[ci->def->type][m - members])
 		ci->n_fields++;
@@ -259,6 +262,7 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 		n++;
 	for (name = ci->def->optional; name && *name; name++)
 		n++;
+	n++;	/* room for `arming', below */
 	ci->fields = calloc(n, sizeof(*ci->fields));
 	if (!ci->fields) {
 		snprintf(d->error, sizeof(d->error), "out of memory");
@@ -272,6 +276,10 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 		if (map_field(d, ci, payload, *name, true) < 0)
 			return -1;
 	}
+	/* Schema 2's arming id, read wherever an event carries it, before
+	 * the schema lists it as well. */
+	if (!ci->has_arming && map_field(d, ci, payload, "arming", true) < 0)
+		return -1;
 	ci->vpid_index = context_index(ci->ec, "vpid", &ci->vpid_signed);
 	ci->vtid_index = context_index(ci->ec, "vtid", &ci->vtid_signed);
 	return 0;
@@ -378,6 +386,7 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 	memset(rec, 0, sizeof(*rec));
 	rec->type = ci->def->type;
 	rec->has_epoch = ci->has_epoch;
+	rec->has_arming = ci->has_arming;
 	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg) &&
 	    snapshot_ns(d, bt_message_event_borrow_default_clock_snapshot_const(msg),
 			&rec->ts))

@@ -53,7 +53,9 @@ static void notification(const struct scn_step *st, struct bgc_record *r)
 	r->kind = st->kind;
 	r->epoch = st->epoch;
 	r->attempt = st->attempt;
-	r->iface = 0xcafe;
+	r->has_arming = st->has_arming;
+	r->arming = st->arming;
+	r->iface = st->iface;
 	r->result = r->status = st->result;
 	r->pid = 4242;
 	r->program = "/bin/true";

@@ -22,6 +22,7 @@ struct parser {
 	struct scenario *cur;
 	char job;
 	unsigned engine;
+	uint64_t iface['f' - 'a' + 1];	/* each job's interface, as parsed */
 };
 
 struct word {
@@ -258,7 +259,8 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 	return st;
 }
 
-/* file=N result=N status=N epoch=N cmdline=TEXT, after the fixed words. */
+/* file=N result=N status=N epoch=N arming=N iface=N cmdline=TEXT, after
+ * the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -279,6 +281,13 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 		} else if (!strcmp(tok[i], "epoch")) {
 			st->has_epoch = true;
 			if (unsigned_number(p, value, &st->epoch))
+				return -1;
+		} else if (!strcmp(tok[i], "arming")) {
+			st->has_arming = true;
+			if (unsigned_number(p, value, &st->arming))
+				return -1;
+		} else if (!strcmp(tok[i], "iface")) {
+			if (unsigned_number(p, value, &st->iface))
 				return -1;
 		} else if (!strcmp(tok[i], "cmdline")) {
 			st->has_cmdline = true;
@@ -301,6 +310,7 @@ static int notification(struct parser *p, struct scn_step *st, char **tok,
 	if (n < words)
 		return fail(p, words == 2 ? "expected KIND EPOCH" :
 				"expected KIND EPOCH ATTEMPT");
+	st->iface = p->iface[st->job - 'a'];
 	if (word(p, kinds, "kind", tok[0], &st->kind) ||
 	    unsigned_number(p, tok[1], &st->epoch) ||
 	    (words == 3 && unsigned_number(p, tok[2], &st->attempt)))
@@ -375,6 +385,7 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 		return n ? fail(p, "engine-close takes nothing") : 0;
 	case SCN_CREATED:
 	case SCN_RESTORED:
+		p->iface[st->job - 'a'] = 0;	/* never persisted */
 		if (n < 2)
 			return fail(p, "expected STATE FLAGS");
 		if (word(p, states, "state", tok[0], &st->to) ||
@@ -401,9 +412,12 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 	case SCN_IFACE:
 		if (n != 3)
 			return fail(p, "expected iface OLD-EPOCH NEW-EPOCH ID");
-		return unsigned_number(p, tok[0], &st->epoch) ||
-		       unsigned_number(p, tok[1], &st->new_epoch) ||
-		       unsigned_number(p, tok[2], &st->iface) ? -1 : 0;
+		if (unsigned_number(p, tok[0], &st->epoch) ||
+		    unsigned_number(p, tok[1], &st->new_epoch) ||
+		    unsigned_number(p, tok[2], &st->iface))
+			return -1;
+		p->iface[st->job - 'a'] = st->iface;
+		return 0;
 	case SCN_RELEASE:
 		if (n != 2)
 			return fail(p, "expected release EPOCH ID");
@@ -539,6 +553,7 @@ static int begin_scenario(struct parser *p, char **tok, int n)
 	s->line = p->line;
 	p->job = 'a';
 	p->engine = 1;
+	memset(p->iface, 0, sizeof(p->iface));
 	return 0;
 }
 

@@ -41,12 +41,17 @@ struct scn_step {
 	int32_t kind;			/* bgcopy_tp_kind */
 	int32_t file;			/* -1 when none */
 	int32_t result;			/* callback result, command-line status */
-	uint64_t epoch, new_epoch, attempt, iface;
+	uint64_t epoch, new_epoch, attempt;
+	/* iface: the interface set; of a callback_begin, the object it
+	 * runs on (iface=N, else the job's interface at that line) */
+	uint64_t iface;
 	int32_t from, to;		/* states; `to' is the state of a job_info */
 	uint32_t flags, new_flags;
 	uint64_t threads;
 	int32_t property;
 	bool has_epoch;			/* restored ... epoch=N */
+	bool has_arming;		/* armed/begin/end/run/exit ... arming=N */
+	uint64_t arming;
 	bool has_cmdline;		/* restored ... cmdline=TEXT */
 	char text[96];			/* property value, command line */
 	uint64_t bytes, total;
