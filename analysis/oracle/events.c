@@ -232,6 +232,10 @@ int on_property_change(struct oracle *o, struct job *j,
 		break;
 	case BGCOPY_TP_PROP_NOTIFY_CMDLINE:
 		j->cmdline = r->value && *r->value;
+		/* Cleared, it hands back what it took over (section 9). */
+		if (!j->cmdline)
+			j->L->t.handed_to_cmdline = j->L->e.handed_to_cmdline =
+				false;
 		route_changed(o, j, r->ts);
 		break;
 	default:
