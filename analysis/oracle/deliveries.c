@@ -217,6 +217,17 @@ static bool begin_checks(struct oracle *o, struct job *j,
 		finding_cite(f, evidence_of(r));
 		return false;
 	}
+	/* G4 is about the object: the current epoch on a replaced one. */
+	if (!cmdline && j->iface && r->iface != j->iface) {
+		f = finding_add(o, j, ORACLE_G4_AFTER_RELEASE, kind, file, r->ts,
+			    "%s began on interface 0x%" PRIx64 " after "
+			    "interface 0x%" PRIx64 " replaced it (epoch %"
+			    PRIu64 ")", names_kind(kind), r->iface, j->iface,
+			    j->iface_epoch);
+		finding_cite(f, j->epoch_ev);
+		finding_cite(f, evidence_of(r));
+		return false;
+	}
 	if (state_is_final(j->state)) {
 		f = finding_add(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s on a job that is %s", names_kind(kind),

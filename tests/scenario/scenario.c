@@ -23,6 +23,7 @@ struct parser {
 	char job;
 	unsigned engine;
 	uint64_t iface['f' - 'a' + 1];	/* each job's interface, as parsed */
+	bool inspector[10];		/* engine-open 0: restores take nothing */
 };
 
 struct word {
@@ -378,14 +379,17 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 	switch (st->verb) {
 	case SCN_ENGINE_OPEN:
 		st->job = 0;
-		return n == 1 ? unsigned_number(p, tok[0], &st->threads) :
-		       fail(p, "expected engine-open THREADS");
+		if (n != 1 || unsigned_number(p, tok[0], &st->threads))
+			return n != 1 ? fail(p, "expected engine-open THREADS") : -1;
+		p->inspector[st->engine] = !st->threads;
+		return 0;
 	case SCN_ENGINE_CLOSE:
 		st->job = 0;
 		return n ? fail(p, "engine-close takes nothing") : 0;
 	case SCN_CREATED:
 	case SCN_RESTORED:
-		p->iface[st->job - 'a'] = 0;	/* never persisted */
+		if (!p->inspector[st->engine])
+			p->iface[st->job - 'a'] = 0;	/* never persisted */
 		if (n < 2)
 			return fail(p, "expected STATE FLAGS");
 		if (word(p, states, "state", tok[0], &st->to) ||
@@ -554,6 +558,7 @@ static int begin_scenario(struct parser *p, char **tok, int n)
 	p->job = 'a';
 	p->engine = 1;
 	memset(p->iface, 0, sizeof(p->iface));
+	memset(p->inspector, 0, sizeof(p->inspector));
 	return 0;
 }
 
