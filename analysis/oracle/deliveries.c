@@ -40,6 +40,12 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	struct oracle_finding *f;
 	char why[96];
 
+	/* Schema 1 stamps cmdline_run after the spawn, with the epoch of the
+	 * decision: older than the arming, the run served an earlier one
+	 * and discharges nothing of this one. */
+	if (cmdline && !r->has_arming && b && b->armed &&
+	    r->epoch < b->arm_epoch)
+		return NULL;
 	if (!b || !b->armed) {
 		if (b && b->discharged &&
 		    b->discharge_incarnation != j->incarnation &&

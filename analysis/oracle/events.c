@@ -159,6 +159,24 @@ static void fresh_attempts(struct obl *b)
 	b->handed_to_cmdline = false;
 }
 
+/*
+ * The engine arms afresh.  An arming no attempt served yet just becomes
+ * owed in the new epoch (it stays one arming in the history, due from
+ * now); one an attempt served is superseded, so that attempt's outcome
+ * discharges nothing of the new one.
+ */
+static int rearm(struct oracle *o, struct job *j, struct obl *b, int kind,
+		 const struct bgc_record *r)
+{
+	if (b->armed && !b->begun) {
+		b->arm_epoch = j->epoch;
+		b->maybe = false;	/* owed now, whatever came before */
+		return 0;
+	}
+	obl_void(j, b, r->ts);
+	return obl_arm(o, j, b, kind, -1, r);
+}
+
 int on_interface_set(struct oracle *o, struct job *j,
 		     const struct bgc_record *r)
 {
@@ -175,13 +193,15 @@ int on_interface_set(struct oracle *o, struct job *j,
 	fresh_attempts(&j->L->e);
 	for (i = 0; i < j->L->n_f; i++)
 		fresh_attempts(&j->L->f[i]);
-	/* Registering after the event still delivers it [BITS]; removing
-	 * the interface registers nothing. */
+	/* Registering after the event still delivers it [BITS], whatever
+	 * came before: a new arming in the new epoch, which nothing begun
+	 * for an earlier one discharges (section 9).  Removing the
+	 * interface registers nothing. */
 	if (r->iface && j->state == BGCOPY_TP_TRANSFERRED && job_allows(j, T) &&
-	    obl_arm(o, j, &j->L->t, T, -1, r))
+	    rearm(o, j, &j->L->t, T, r))
 		return -1;
 	if (r->iface && j->state == BGCOPY_TP_ERROR && job_allows(j, E) &&
-	    obl_arm(o, j, &j->L->e, E, -1, r))
+	    rearm(o, j, &j->L->e, E, r))
 		return -1;
 	route_changed(o, j, r->ts);
 	return 0;

@@ -16,6 +16,7 @@ int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 		return -1;
 	b->armed = true;
 	b->gen++;
+	b->arm_epoch = j->epoch_known ? j->epoch : 0;
 	b->file = file;
 	b->armed_ts = r->ts;
 	b->due_ts = due;

@@ -74,6 +74,7 @@ struct engine {
 struct obl {
 	bool armed;
 	unsigned gen;			/* deliveries remember which arming */
+	uint64_t arm_epoch;		/* the job's epoch when armed; 0: unknown */
 	size_t notif;
 	int32_t file;
 	int64_t armed_ts, due_ts;	/* due_ts < 0: parked */
