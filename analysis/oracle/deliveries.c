@@ -97,11 +97,11 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	}
 	/* After a failed callback the command line may run at once. */
 	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
-	    r->ts - b->fail_ts < b->fail_retry_ns - RETRY_SLACK) {
+	    ns_sub(r->ts, b->fail_ts) < ns_sub(b->fail_retry_ns, RETRY_SLACK)) {
 		f = finding_add(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
 			    "%s retried %.3f ms after a failed attempt; "
 			    "minimum retry delay is %.3f ms", names_kind(kind),
-			    NAMES_MS(r->ts - b->fail_ts),
+			    NAMES_MS(ns_sub(r->ts, b->fail_ts)),
 			    NAMES_MS(b->fail_retry_ns));
 		finding_cite(f, b->fail_ev);
 		finding_cite(f, evidence_of(r));
@@ -163,11 +163,12 @@ static void mod_begin(struct oracle *o, struct job *j,
 			    ORACLE_LOST : ORACLE_DISCHARGED, r->ts);
 	}
 	if (j->L->m.have_last &&
-	    r->ts - j->L->m.last_begin_ts < j->interval_ns - MOD_SLACK) {
+	    ns_sub(r->ts, j->L->m.last_begin_ts) <
+	    ns_sub(j->interval_ns, MOD_SLACK)) {
 		f = finding_add(o, j, ORACLE_G7_MISORDERED, M, -1, r->ts,
 			    "two JOB_MODIFICATION began %.3f ms apart; "
 			    "interval is %.3f ms",
-			    NAMES_MS(r->ts - j->L->m.last_begin_ts),
+			    NAMES_MS(ns_sub(r->ts, j->L->m.last_begin_ts)),
 			    NAMES_MS(j->interval_ns));
 		finding_cite(f, j->L->m.last_ev);
 		finding_cite(f, evidence_of(r));

@@ -219,9 +219,9 @@ static bool parse_duration(const char *v, int64_t *ns)
 	if (end == v)
 		return false;
 	if (!*end || strcmp(end, "ms") == 0)
-		*ns = (int64_t) n * MS;
+		*ns = ns_of(n, MS);
 	else if (strcmp(end, "s") == 0)
-		*ns = (int64_t) n * 1000 * MS;
+		*ns = ns_of(n, 1000 * MS);
 	else
 		return false;
 	return true;

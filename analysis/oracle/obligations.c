@@ -93,7 +93,7 @@ struct obl *obl_for(struct job *j, int kind, int32_t file)
 
 static int64_t mod_deadline(const struct oracle *o, const struct job *j)
 {
-	return j->L->m.window_ts + j->interval_ns + o->cfg.grace_ns;
+	return ns_add(ns_add(j->L->m.window_ts, j->interval_ns), o->cfg.grace_ns);
 }
 
 /* G1 for M: it had a deliverable window and did not begin within it. */
@@ -229,9 +229,10 @@ static enum oracle_outcome obl_settle_outcome(struct oracle *o, struct job *j,
 	if (inflight_for(j, kind, b->file) || job_busy(j))
 		return ORACLE_PENDING;
 	if (b->fail_pending) {
-		if (horizon - b->fail_ts < b->fail_retry_ns + o->cfg.grace_ns)
+		if (ns_sub(horizon, b->fail_ts) <
+		    ns_add(b->fail_retry_ns, o->cfg.grace_ns))
 			return ORACLE_PENDING;
-	} else if (horizon - b->due_ts <= o->cfg.grace_ns) {
+	} else if (ns_sub(horizon, b->due_ts) <= o->cfg.grace_ns) {
 		return ORACLE_PENDING;
 	}
 	if (kind != F && first_armed_f(j))

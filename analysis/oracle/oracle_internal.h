@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "checked.h"
 #include "names.h"
 #include "oracle.h"
 #include "strmap.h"
