@@ -46,8 +46,29 @@ const struct bgc_reads oracle_reads[] = {
 #undef INFO
 #undef RUN
 
+/* A job's events of one engine end: any of their numbers missing? */
+void job_seq_end(struct job *j)
+{
+	if (j->seq_count && j->seq_max - j->seq_min + 1 != j->seq_count)
+		job_taint(j, "the trace holds %" PRIu64 " of the job's events "
+		      "numbered %" PRIu64 " to %" PRIu64 " in engine 0x%" PRIx64
+		      ": the others are lost", j->seq_count, j->seq_min,
+		      j->seq_max, j->seq_engine);
+	j->seq_count = 0;
+}
+
 static void check_seq(struct job *j, const struct bgc_record *r)
 {
+	if (j->seq_count && r->engine != j->seq_engine)
+		job_seq_end(j);
+	if (!j->seq_count++) {
+		j->seq_engine = r->engine;
+		j->seq_min = j->seq_max = r->seq;
+	} else if (r->seq < j->seq_min) {
+		j->seq_min = r->seq;
+	} else if (r->seq > j->seq_max) {
+		j->seq_max = r->seq;
+	}
 	/* Two events stamped alike but out of the job's sequence: the
 	 * trace order is not the job's order, so nothing is proven. */
 	if (j->have_seq && r->seq <= j->last_seq && r->ts == j->last_seq_ts)

@@ -16,7 +16,8 @@
  *   events.c       events that change the model (state, flags, interface,
  *                  properties, files, restore, engine open, tracer loss)
  *   deliveries.c   callback and command-line runs checked against it
- *   feed.c         oracle_feed(): each record to its handler
+ *   feed.c         oracle_feed(): each record to its handler; gaps in a
+ *                  job's sequence numbers
  *   results.c      oracle_finish(), verdicts and the read-only accessors
  */
 #ifndef BGCOPY_ORACLE_INTERNAL_H
@@ -168,6 +169,9 @@ struct job {
 	bool have_seq;
 	uint64_t last_seq;
 	int64_t last_seq_ts;
+	/* The job's events in one engine, which numbers them 1, 2, ...:
+	 * fewer than the span of their numbers means some were lost. */
+	uint64_t seq_engine, seq_min, seq_max, seq_count;
 
 	struct live *L;			/* NULL once retired */
 
@@ -295,6 +299,9 @@ void on_engine_armed(struct job *j, const struct bgc_record *r);
 void taint_by_loss(struct oracle *o, struct job *j,
 		   const struct loss *l);
 int on_discarded(struct oracle *o, const struct bgc_record *r);
+
+/* feed.c */
+void job_seq_end(struct job *j);
 
 /* deliveries.c */
 int on_begin(struct oracle *o, struct job *j,

@@ -26,6 +26,7 @@ static const enum bgc_rec_type record_type[] = {
 	[SCN_CMDLINE_EXIT] = BGC_REC_CMDLINE_EXIT,
 	[SCN_TRANSFER] = BGC_REC_TRANSFER,
 	[SCN_DISCARD] = BGC_REC_DISCARDED,
+	[SCN_MISSING] = BGC_REC__COUNT,		/* no record */
 };
 
 void scn_cursor_init(struct scn_cursor *c, const struct scenario *s)
@@ -126,6 +127,7 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 		notification(st, r);
 		break;
 	case SCN_ENGINE_CLOSE:
+	case SCN_MISSING:
 		break;
 	}
 }
@@ -134,15 +136,22 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		     struct bgc_record *r)
 {
 	const struct scn_step *st;
+	uint64_t *seq;
 
-	if (c->next == c->s->n_steps || c->s->steps[c->next].ms > until_ms)
-		return false;
-	st = &c->s->steps[c->next++];
+	do {
+		if (c->next == c->s->n_steps ||
+		    c->s->steps[c->next].ms > until_ms)
+			return false;
+		st = &c->s->steps[c->next++];
+		seq = st->job ? &c->seq[st->job - 'a'][st->engine] : NULL;
+		if (st->verb == SCN_MISSING)
+			*seq += st->count;
+	} while (st->verb == SCN_MISSING);
 	*r = (struct bgc_record) {
 		.type = record_type[st->verb], .ts = st->ms * MS,
 		.vpid = -1, .vtid = -1, .engine = 0x1111u * st->engine,
-		.job = st->job ? scn_job_id(st->job) : NULL, .seq = ++c->seq,
-		.file_index = st->file,
+		.job = st->job ? scn_job_id(st->job) : NULL,
+		.seq = seq ? ++*seq : 0, .file_index = st->file,
 	};
 	fill(st, r);
 	return true;

@@ -84,7 +84,7 @@ static const struct word verbs[] = {
 	{ "coalesced", SCN_COALESCED }, { "begin", SCN_BEGIN },
 	{ "end", SCN_END }, { "cmdline-run", SCN_CMDLINE_RUN },
 	{ "cmdline-exit", SCN_CMDLINE_EXIT }, { "transfer", SCN_TRANSFER },
-	{ "discard", SCN_DISCARD }, { NULL, 0 },
+	{ "discard", SCN_DISCARD }, { "missing", SCN_MISSING }, { NULL, 0 },
 };
 
 /* `transferred-job FLAGS' at T: a job with an interface (epoch 1) that
@@ -453,6 +453,10 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 			return -1;
 		st->count = (uint64_t) v;
 		return 0;
+	case SCN_MISSING:
+		if (n != 1)
+			return fail(p, "expected missing COUNT");
+		return unsigned_number(p, tok[0], &st->count);
 	case SCN_ARMED:
 	case SCN_COALESCED:
 	case SCN_BEGIN:

@@ -29,6 +29,7 @@ enum scn_verb {
 	SCN_CMDLINE_EXIT,
 	SCN_TRANSFER,
 	SCN_DISCARD,
+	SCN_MISSING,			/* not an event: seq numbers skipped */
 };
 
 /* One event.  Which members mean something depends on the verb. */
@@ -56,7 +57,7 @@ struct scn_step {
 	char text[96];			/* property value, command line */
 	uint64_t bytes, total;
 	int64_t begin_ms, end_ms;	/* discard window */
-	uint64_t count;
+	uint64_t count;			/* discard; missing: seq numbers */
 };
 
 /* Rules as analysis/oracle.h numbers them: G1..G8, then the note. */
@@ -122,12 +123,13 @@ const char *scn_verdict_name(enum scn_verdict v);
 struct scn_cursor {
 	const struct scenario *s;
 	size_t next;
-	uint64_t seq;
+	uint64_t seq['f' - 'a' + 1][10];	/* per job, per engine */
 };
 
 void scn_cursor_init(struct scn_cursor *c, const struct scenario *s);
 /* The next record whose time is at most `until_ms'; false when none.
- * Its strings point into the scenario. */
+ * Its strings point into the scenario.  Each job numbers its events per
+ * engine, from 1, as an engine does. */
 bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		     struct bgc_record *r);
 

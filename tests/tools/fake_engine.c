@@ -146,6 +146,9 @@ static int emit(struct fake *f, const struct scn_step *st)
 	case SCN_TRANSFER:
 		tpe_transfer(j, st->file, st->bytes);
 		break;
+	case SCN_MISSING:
+		j->seq += st->count;	/* as if the tracer lost them */
+		break;
 	case SCN_DISCARD:
 		fprintf(stderr, "line %u: a trace cannot be told to discard\n",
 			st->line);
