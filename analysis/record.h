@@ -106,6 +106,11 @@ struct bgc_record {
 	uint64_t range_from, range_honoured;
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
+	/* The stream set the message came through, from its trace's
+	 * environment: with per-PID buffers the process (stream_pid), with
+	 * per-UID buffers the user (stream_uid); -1 when not known. */
+	int64_t stream_pid, stream_uid;
+
 	/* discarded: [disc_begin, disc_end] when disc_has_window */
 	bool disc_has_window;
 	int64_t disc_begin, disc_end;

@@ -300,15 +300,32 @@ void on_engine_armed(struct job *j, const struct bgc_record *r)
 
 /* ---- tracer loss -------------------------------------------------- */
 
+/* Could the stream set that lost events have carried the job's? */
+static bool loss_reaches(const struct job *j, const struct loss *l)
+{
+	size_t i;
+
+	if (l->in.pid < 0 && l->in.uid < 0)
+		return true;	/* not known: any stream */
+	for (i = 0; i < j->n_streams; i++) {
+		if ((l->in.pid >= 0 && j->streams[i].pid == l->in.pid) ||
+		    (l->in.uid >= 0 && j->streams[i].uid == l->in.uid))
+			return true;
+	}
+	return false;
+}
+
 void taint_by_loss(struct oracle *o, struct job *j,
 		   const struct loss *l)
 {
 	const char *what = l->packets ? "packets" : "events";
 
 	/* Streams are per CPU, so any job alive in the window may have lost
-	 * events there. */
+	 * events there, if that stream set carries its events: the same
+	 * process with per-PID buffers, the same user with per-UID. */
 	if (j->pub.first_ts > l->end ||
-	    (j->final_ts >= 0 && j->final_ts < l->begin))
+	    (j->final_ts >= 0 && j->final_ts < l->begin) ||
+	    !loss_reaches(j, l))
 		return;
 	if (l->count)
 		job_taint(j, "tracer discarded %" PRIu64 " %s between +%.3f ms "
@@ -333,6 +350,7 @@ int on_discarded(struct oracle *o, const struct bgc_record *r)
 		.end = r->disc_has_window ? r->disc_end : o->last_ts,
 		.count = r->disc_count, .packets = r->disc_packets,
 		.has_window = r->disc_has_window,
+		.in = { .pid = r->stream_pid, .uid = r->stream_uid },
 	};
 	for (i = 0; i < o->n_engines; i++) {
 		if (!o->engines[i]->ended || o->engines[i]->last_ts >= l->begin)

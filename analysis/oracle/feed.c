@@ -82,6 +82,25 @@ static void check_seq(struct job *j, const struct bgc_record *r)
 static int job_event(struct oracle *o, struct engine *eng, struct job *j,
 		     const struct bgc_record *r);
 
+/* Remembers the stream set the job's event came through. */
+static int note_stream(struct oracle *o, struct job *j,
+		       const struct bgc_record *r)
+{
+	struct stream_key *k;
+	size_t i;
+
+	for (i = j->n_streams; i-- > 0;) {
+		if (j->streams[i].pid == r->stream_pid &&
+		    j->streams[i].uid == r->stream_uid)
+			return 0;
+	}
+	k = PUSH(o, j->streams, j->n_streams, j->streams_cap);
+	if (!k)
+		return -1;
+	*k = (struct stream_key) { .pid = r->stream_pid, .uid = r->stream_uid };
+	return 0;
+}
+
 static int on_job_event(struct oracle *o, struct engine *eng,
 			const struct bgc_record *r)
 {
@@ -91,7 +110,7 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 	if (eng->inspector)
 		return 0;	/* what it restores is only shown, not owned */
 	j = job_get(o, eng, r);
-	if (!j || (!j->L && job_revive(o, j)))
+	if (!j || (!j->L && job_revive(o, j)) || note_stream(o, j, r))
 		return -1;
 	ret = job_event(o, eng, j, r);
 	if (!ret && !o->error[0])

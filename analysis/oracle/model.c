@@ -307,6 +307,7 @@ static void job_free(struct job *j)
 	free(j->notifs);
 	free(j->deliveries);
 	free(j->taint);
+	free(j->streams);
 	if (j->L) {
 		free(j->L->f);
 		free(j->L->inflight);

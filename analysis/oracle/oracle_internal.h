@@ -175,15 +175,25 @@ struct job {
 
 	struct live *L;			/* NULL once retired */
 
+	/* The stream sets its events came through (processes, users). */
+	struct stream_key *streams;
+	size_t n_streams, streams_cap;
+
 	bool tainted;
 	char *taint;
 };
 
-/* A window in which the tracer lost events (or packets). */
+/* A process (per-PID buffers) or user (per-UID); -1: not known. */
+struct stream_key {
+	int64_t pid, uid;
+};
+
+/* A window in which the tracer lost events (or packets), in a stream set. */
 struct loss {
 	int64_t begin, end;
 	uint64_t count;
 	bool packets, has_window;
+	struct stream_key in;
 };
 
 struct oracle {

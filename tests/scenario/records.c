@@ -113,6 +113,8 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 		r->total_us = 1000;
 		break;
 	case SCN_DISCARD:
+		r->stream_pid = st->has_pid ? (int64_t) st->pid : -1;
+		r->stream_uid = st->has_uid ? (int64_t) st->uid : -1;
 		r->disc_has_window = true;
 		r->disc_begin = st->begin_ms * MS;
 		r->disc_end = st->end_ms * MS;
@@ -152,6 +154,8 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		.vpid = -1, .vtid = -1, .engine = 0x1111u * st->engine,
 		.job = st->job ? scn_job_id(st->job) : NULL,
 		.seq = seq ? ++*seq : 0, .file_index = st->file,
+		/* each engine in its own process, all of one user */
+		.stream_pid = 1000 + st->engine, .stream_uid = 0,
 	};
 	fill(st, r);
 	return true;

@@ -260,8 +260,8 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 	return st;
 }
 
-/* file=N result=N status=N epoch=N arming=N iface=N cmdline=TEXT, after
- * the fixed words. */
+/* file=N result=N status=N epoch=N arming=N iface=N pid=N uid=N
+ * cmdline=TEXT, after the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -286,6 +286,14 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 		} else if (!strcmp(tok[i], "arming")) {
 			st->has_arming = true;
 			if (unsigned_number(p, value, &st->arming))
+				return -1;
+		} else if (!strcmp(tok[i], "pid")) {
+			st->has_pid = true;
+			if (unsigned_number(p, value, &st->pid))
+				return -1;
+		} else if (!strcmp(tok[i], "uid")) {
+			st->has_uid = true;
+			if (unsigned_number(p, value, &st->uid))
 				return -1;
 		} else if (!strcmp(tok[i], "iface")) {
 			if (unsigned_number(p, value, &st->iface))
@@ -446,13 +454,13 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 		       unsigned_number(p, tok[1], &st->bytes) ? -1 : 0;
 	case SCN_DISCARD:
 		st->job = 0;
-		if (n != 3)
+		if (n < 3)
 			return fail(p, "expected discard BEGIN END COUNT");
 		if (number(p, tok[0], &st->begin_ms) ||
 		    number(p, tok[1], &st->end_ms) || number(p, tok[2], &v))
 			return -1;
 		st->count = (uint64_t) v;
-		return 0;
+		return options(p, st, tok + 3, n - 3);
 	case SCN_MISSING:
 		if (n != 1)
 			return fail(p, "expected missing COUNT");

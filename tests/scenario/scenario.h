@@ -58,6 +58,8 @@ struct scn_step {
 	uint64_t bytes, total;
 	int64_t begin_ms, end_ms;	/* discard window */
 	uint64_t count;			/* discard; missing: seq numbers */
+	bool has_pid, has_uid;		/* discard ... pid=N uid=N */
+	uint64_t pid, uid;
 };
 
 /* Rules as analysis/oracle.h numbers them: G1..G8, then the note. */
