@@ -30,6 +30,23 @@ static const char *why_not_owed(const struct job *j, int kind, char *buf,
 	return buf;
 }
 
+/*
+ * Schema 1 stamps cmdline_run after the spawn, the lock released between
+ * the decision and the stamp: a void or a cleared command line since the
+ * job's last delivery ended may have come after the decision.  The trace
+ * cannot tell, so such a finding proves nothing (section 9).
+ */
+static void schema1_spawn_doubt(struct oracle_finding *f, const struct job *j,
+				const struct bgc_record *r, const struct obl *b)
+{
+	if (f && !r->has_arming &&
+	    ((b && !b->armed && b->voided &&
+	      b->voided_ts >= j->L->last_end_ts) ||
+	     (j->L->cmdline_cleared_ts != INT64_MIN &&
+	      j->L->cmdline_cleared_ts >= j->L->last_end_ts)))
+		f->inconclusive = true;
+}
+
 /* Checks a T, E or F attempt against the model; returns its arming. */
 static struct obl *obl_begin(struct oracle *o, struct job *j,
 			     const struct bgc_record *r, bool cmdline)
@@ -45,6 +62,11 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	 * and discharges nothing of this one. */
 	if (cmdline && !r->has_arming && b && b->armed &&
 	    r->epoch < b->arm_epoch)
+		return NULL;
+	/* Schema 2 says which arming it serves: not the open one, then an
+	 * earlier, superseded one, which nothing of this one owes to. */
+	if (r->has_arming && b && b->armed && b->engine_arming &&
+	    r->arming != b->engine_arming)
 		return NULL;
 	if (!b || !b->armed) {
 		if (b && b->discharged &&
@@ -80,6 +102,8 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 				    names_kind(kind),
 				    why_not_owed(j, kind, why, sizeof(why)));
 			cite_engine_arming(f, j, kind);
+			if (cmdline)
+				schema1_spawn_doubt(f, j, r, b);
 		}
 		finding_cite(f, evidence_of(r));
 		return NULL;
@@ -89,6 +113,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 			    "%s command line run with no notify command line "
 			    "set", names_kind(kind));
 		finding_cite(f, evidence_of(r));
+		schema1_spawn_doubt(f, j, r, NULL);
 	} else if (!cmdline && b->handed_to_cmdline) {
 		f = finding_add(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s callback after the command line took the "
@@ -240,6 +265,8 @@ static bool begin_checks(struct oracle *o, struct job *j,
 			    "%s on a job that is %s", names_kind(kind),
 			    names_state(j->state));
 		finding_cite(f, evidence_of(r));
+		if (cmdline)
+			schema1_spawn_doubt(f, j, r, obl_for(j, kind, file));
 		return false;
 	}
 	if (!cmdline && (!j->iface || j->iface_released)) {
@@ -291,6 +318,7 @@ int on_begin(struct oracle *o, struct job *j,
 		.kind = kind, .file = (int32_t) r->file_index,
 		.epoch = r->epoch, .attempt = r->attempt, .cmdline = cmdline,
 		.pid = r->pid, .gen = b ? b->gen : 0,
+		.has_arming = r->has_arming, .arming = r->arming,
 		.delivery = d ? j->n_deliveries - 1 : SIZE_MAX, .ev = evidence_of(r),
 	};
 	if (b && d)
@@ -310,7 +338,8 @@ static struct inflight *inflight_match(struct job *j,
 	for (i = 0; i < j->L->n_inflight; i++) {
 		struct inflight *in = &j->L->inflight[i];
 
-		if (in->cmdline != cmdline || in->kind != r->kind)
+		if (in->cmdline != cmdline || in->kind != r->kind ||
+		    (in->has_arming && r->has_arming && in->arming != r->arming))
 			continue;
 		if (cmdline ? in->pid == r->pid :
 		    in->file == r->file_index && in->epoch == r->epoch &&
@@ -336,6 +365,7 @@ void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		d->end_ts = r->ts;
 		d->result = result;
 	}
+	j->L->last_end_ts = r->ts;
 	if (j->L->callbacks_running)
 		j->L->callbacks_running--;
 	if (j->eng && j->eng->inflight)
@@ -347,6 +377,10 @@ void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		return;	/* M's return value is ignored */
 	b = obl_for(j, in.kind, in.file);
 	if (!b || !b->armed || b->gen != in.gen)
+		return;
+	/* Schema 2: the engine re-armed it since (a new epoch re-arms F
+	 * and M too): the result belongs to the arming it served. */
+	if (in.has_arming && b->engine_arming && in.arming != b->engine_arming)
 		return;
 	/* A new epoch re-armed it meanwhile (the engine starts its attempts
 	 * over): a callback's outcome no longer counts, success or failure.

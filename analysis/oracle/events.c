@@ -15,10 +15,12 @@ int on_engine_open(struct oracle *o, const struct bgc_record *r)
 	struct engine *eng;
 	size_t i;
 
-	if (r->trace_schema != ORACLE_SCHEMA)
+	if (r->trace_schema < ORACLE_SCHEMA_OLDEST ||
+	    r->trace_schema > ORACLE_SCHEMA)
 		return oracle_set_error(o, "trace schema %" PRIu64 " is not supported "
-				 "(this analysis knows schema %d)",
-				 r->trace_schema, ORACLE_SCHEMA);
+				 "(this analysis knows schemas %d to %d)",
+				 r->trace_schema, ORACLE_SCHEMA_OLDEST,
+				 ORACLE_SCHEMA);
 	eng = engine_get(o, r->engine);
 	if (!eng)
 		return -1;
@@ -253,9 +255,11 @@ int on_property_change(struct oracle *o, struct job *j,
 	case BGCOPY_TP_PROP_NOTIFY_CMDLINE:
 		j->cmdline = r->value && *r->value;
 		/* Cleared, it hands back what it took over (section 9). */
-		if (!j->cmdline)
+		if (!j->cmdline) {
 			j->L->t.handed_to_cmdline = j->L->e.handed_to_cmdline =
 				false;
+			j->L->cmdline_cleared_ts = r->ts;
+		}
 		route_changed(o, j, r->ts);
 		break;
 	default:
@@ -292,10 +296,18 @@ void on_interface_release(struct job *j, const struct bgc_record *r)
 
 void on_engine_armed(struct job *j, const struct bgc_record *r)
 {
+	struct obl *b;
+
 	if (r->kind > 0 && r->kind < ORACLE_KINDS) {
 		j->L->engine_armed[r->kind] = true;
 		j->L->engine_armed_ev[r->kind] = evidence_of(r);
 	}
+	/* Schema 2 names the arming: attempts say which one they serve.
+	 * It follows the event that armed it, so it names the open one. */
+	b = r->has_arming ? obl_for(j, (int) r->kind, (int32_t) r->file_index) :
+	    NULL;
+	if (b && b->armed)
+		b->engine_arming = r->arming;
 }
 
 /* ---- tracer loss -------------------------------------------------- */

@@ -14,7 +14,7 @@
 #define JOB "engine", "job", "seq"
 #define INFO JOB, "name", "state", "notify_flags", "min_retry_delay_ms", \
 	"modification_interval_ms", "epoch", "notify_cmdline"
-#define RUN JOB, "kind", "file_index", "epoch", "attempt"
+#define RUN JOB, "kind", "file_index", "epoch", "attempt", "arming"
 
 const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
@@ -31,7 +31,7 @@ const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_INTERFACE_RELEASE, JOB, "iface", "epoch"),
 	BGC_READS(BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
 	BGC_READS(BGC_REC_PROGRESS, JOB),
-	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind"),
+	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind", "file_index", "arming"),
 	BGC_READS(BGC_REC_NOTIFY_COALESCED, JOB),
 	BGC_READS(BGC_REC_CALLBACK_BEGIN, RUN, "iface"),
 	BGC_READS(BGC_REC_CALLBACK_END, RUN, "result"),

@@ -199,6 +199,7 @@ int job_revive(struct oracle *o, struct job *j)
 	if (!j->L)
 		return oracle_set_error(o, "out of memory");
 	j->L->m.window_ts = j->L->m.due_ts = -1;
+	j->L->last_end_ts = j->L->cmdline_cleared_ts = INT64_MIN;
 	return 0;
 }
 

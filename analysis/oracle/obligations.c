@@ -17,6 +17,8 @@ int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 	b->armed = true;
 	b->gen++;
 	b->arm_epoch = j->epoch_known ? j->epoch : 0;
+	b->engine_arming = 0;	/* its notify_armed follows */
+	b->voided = false;
 	b->file = file;
 	b->armed_ts = r->ts;
 	b->due_ts = due;
@@ -32,6 +34,8 @@ void obl_void(struct job *j, struct obl *b, int64_t ts)
 {
 	if (b->armed) {
 		b->armed = false;
+		b->voided = true;
+		b->voided_ts = ts;
 		notif_close(j, b->notif, ORACLE_VOIDED, ts);
 	}
 }

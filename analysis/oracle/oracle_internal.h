@@ -77,6 +77,9 @@ struct obl {
 	bool armed;
 	unsigned gen;			/* deliveries remember which arming */
 	uint64_t arm_epoch;		/* the job's epoch when armed; 0: unknown */
+	uint64_t engine_arming;		/* schema 2: the engine's id of it; 0 */
+	bool voided;			/* its last arming was voided, at: */
+	int64_t voided_ts;
 	size_t notif;
 	int32_t file;
 	int64_t armed_ts, due_ts;	/* due_ts < 0: parked */
@@ -117,6 +120,8 @@ struct inflight {
 	bool cmdline;
 	int64_t pid;
 	unsigned gen;			/* 0: discharges nothing */
+	bool has_arming;		/* schema 2: the arming it serves */
+	uint64_t arming;
 	size_t delivery;
 	struct oracle_evidence ev;
 };
@@ -134,6 +139,9 @@ struct live {
 	struct inflight *inflight;
 	size_t n_inflight, inflight_cap;
 	unsigned callbacks_running;	/* callbacks and command lines */
+	/* Schema 1 stamps cmdline_run after the spawn: what changed since
+	 * the job's last delivery ended may have followed the decision. */
+	int64_t last_end_ts, cmdline_cleared_ts;
 
 	bool engine_armed[ORACLE_KINDS];
 	struct oracle_evidence engine_armed_ev[ORACLE_KINDS];

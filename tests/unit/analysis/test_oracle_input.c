@@ -84,8 +84,29 @@ static void refuses_unknown_schema(void **state)
 
 	(void) state;
 	assert_int_equal(oracle_feed(o, &r), -1);
-	assert_non_null(strstr(oracle_error(o), "schema 2"));
+	assert_non_null(strstr(oracle_error(o), "schema 3"));
 	oracle_destroy(o);
+	o = make();
+	r = engine_open(0);
+	assert_int_equal(oracle_feed(o, &r), -1);
+	assert_non_null(strstr(oracle_error(o), "schema 0"));
+	oracle_destroy(o);
+}
+
+/* Schema 1 and schema 2 traces are both read. */
+static void reads_schema_1_and_2(void **state)
+{
+	uint64_t schema;
+
+	(void) state;
+	for (schema = 1; schema <= 2; schema++) {
+		struct oracle *o = make();
+		struct bgc_record r = engine_open(schema);
+
+		assert_int_equal(oracle_feed(o, &r), 0);
+		assert_int_equal(oracle_finish(o), 0);
+		oracle_destroy(o);
+	}
 }
 
 static void refuses_empty_trace(void **state)
@@ -104,6 +125,7 @@ int main(void)
 		cmocka_unit_test(same_findings_without_history),
 		cmocka_unit_test(refuses_a_malformed_job_id),
 		cmocka_unit_test(refuses_unknown_schema),
+		cmocka_unit_test(reads_schema_1_and_2),
 		cmocka_unit_test(refuses_empty_trace),
 	};
 
