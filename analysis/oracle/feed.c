@@ -59,6 +59,13 @@ void job_seq_end(struct job *j)
 
 static void check_seq(struct job *j, const struct bgc_record *r)
 {
+	/* An engine stamps a job's events in the order it numbers them:
+	 * out of that order, the trace order is not the job's (two events
+	 * stamped alike, or damaged time stamps), so nothing is proven. */
+	if (j->seq_count && r->engine == j->seq_engine && r->seq <= j->last_seq)
+		job_taint(j, "events with seq %" PRIu64 " and %" PRIu64 " are "
+		      "out of order%s", j->last_seq, r->seq,
+		      r->ts == j->last_seq_ts ? " (one time stamp)" : "");
 	if (j->seq_count && r->engine != j->seq_engine)
 		job_seq_end(j);
 	if (!j->seq_count++) {
@@ -69,12 +76,6 @@ static void check_seq(struct job *j, const struct bgc_record *r)
 	} else if (r->seq > j->seq_max) {
 		j->seq_max = r->seq;
 	}
-	/* Two events stamped alike but out of the job's sequence: the
-	 * trace order is not the job's order, so nothing is proven. */
-	if (j->have_seq && r->seq <= j->last_seq && r->ts == j->last_seq_ts)
-		job_taint(j, "events with seq %" PRIu64 " and %" PRIu64
-		      " share a time stamp out of order", j->last_seq, r->seq);
-	j->have_seq = true;
 	j->last_seq = r->seq;
 	j->last_seq_ts = r->ts;
 }

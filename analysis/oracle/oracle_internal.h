@@ -174,7 +174,6 @@ struct job {
 	bool cmdline_known;		/* false: restored, no notify_cmdline */
 	bool iface_released;		/* the engine let go of `iface' */
 	uint64_t n_events;
-	bool have_seq;
 	uint64_t last_seq;
 	int64_t last_seq_ts;
 	/* The job's events in one engine, which numbers them 1, 2, ...:
