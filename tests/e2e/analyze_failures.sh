@@ -26,7 +26,7 @@ findings() {
 	awk '/^job / { id = $2; next }
 	/^  [^ ]/ {
 		w = substr($0, 3); inc = ""
-		if (w ~ /^\(inconclusive\) /) { inc = " inconclusive"; w = substr(w, 17) }
+		if (w ~ /^\(inconclusive\) /) { inc = " inconclusive"; w = substr(w, 16) }
 		split(w, f, " ")
 		if (f[1] ~ /^G[1-8]$/) print "finding: " id " " f[1] " " f[3] inc
 		else if (f[1] == "note") print "finding: " id " note " f[5] inc
