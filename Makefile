@@ -39,6 +39,7 @@ LDFLAGS_ALL = $(SAN)
 LIB_SRC := $(wildcard tracer/*.c)
 CLI_SRC := $(wildcard tracer/cli/*.c)
 RECORD_SRC := $(wildcard tracer/record/*.c)
+DAEMON_SRC := $(wildcard tracer/daemon/*.c)
 TP_SRC := tp/probes.c
 # analysis/ has rooms: the plugin's entry point (plugin.c) goes into the
 # plugin alone, analysis/cli/ into bgcopy-analyze alone, every other file
@@ -66,6 +67,7 @@ LIBBGCOPY_DEV := $(B)/lib/libbgcopy.so
 LIBTP := $(B)/lib/libbgcopy-tp.so
 BGCOPY := $(B)/bin/bgcopy
 RECORD := $(B)/bin/bgcopy-record
+DAEMON := $(B)/bin/bgcopyd
 PLUGIN := $(B)/plugins/babeltrace-plugin-bgcopy.so
 ANALYZE := $(B)/bin/bgcopy-analyze
 TESTD := $(B)/tests/testd
@@ -73,21 +75,22 @@ unit_bin = $(B)/tests/$(basename $(notdir $(1)))
 UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 
 ALL_TARGETS := $(LIBBGCOPY) $(LIBBGCOPY_DEV) $(LIBTP) $(BGCOPY) $(RECORD)
-ALL_TARGETS += $(PLUGIN) $(ANALYZE)
+ALL_TARGETS += $(PLUGIN) $(ANALYZE) $(if $(DAEMON_SRC),$(DAEMON))
 
 .PHONY: all deps check demo bench clean install uninstall lint soak
 all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
-	uuid-dev libcmocka-dev libmicrohttpd-dev pkg-config
+	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	cmd:lttng-sessiond:lttng-tools cmd:babeltrace2:babeltrace2 \
 	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
 	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
-	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev
+	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
+	pc:libsystemd:libsystemd-dev
 
 deps:
 	@missing=""; \
@@ -119,6 +122,7 @@ $(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,li
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
 $(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
+$(call obj,$(DAEMON_SRC)): EXTRA_CFLAGS = -Itracer/daemon $(call PC,libsystemd)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
 $(call obj,$(UNIT_SRC) $(HARNESS_SRC) $(SCENARIO_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
 	-DBGCOPY_SOURCE_DIR='"$(CURDIR)"' $(call PC,cmocka babeltrace2 jansson)
@@ -141,6 +145,12 @@ $(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,$(CLI_SRC)) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,jansson) -lpthread
+
+# The service: the engine behind a D-Bus interface (sd-bus).
+$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,libsystemd) -lpthread
 
 # Its own program, so that bgcopy runs where LTTng is not installed.
 $(RECORD): $(call obj,$(RECORD_SRC))
@@ -250,7 +260,7 @@ bench: deps
 
 # What install puts where; uninstall removes exactly these.
 LIBDIR = $(PREFIX)/lib
-INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record \
+INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record $(PREFIX)/bin/bgcopyd \
 	$(PREFIX)/bin/bgcopy-analyze $(LIBDIR)/$(SONAME) $(LIBDIR)/libbgcopy.so \
 	$(LIBDIR)/libbgcopy-tp.so $(PREFIX)/include/bgcopy.h \
 	$(LIBDIR)/pkgconfig/bgcopy.pc $(PLUGINDIR)/babeltrace-plugin-bgcopy.so
@@ -260,7 +270,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(LIBBGCOPY) $(LIBTP) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbgcopy.so
-	install -m 0755 $(BGCOPY) $(RECORD) $(ANALYZE) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BGCOPY) $(RECORD) $(ANALYZE) $(if $(DAEMON_SRC),$(DAEMON)) \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 tracer/include/bgcopy.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' tracer/bgcopy.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/bgcopy.pc

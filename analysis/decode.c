@@ -75,7 +75,7 @@ struct class_info {
 	struct field_map *fields;
 	size_t n_fields;
 	bool has_epoch;			/* the payload has `epoch' */
-	bool has_arming;		/* the payload has `arming' */
+	bool has_arming;		/* and `arming' (schema 2) */
 	int64_t vpid_index, vtid_index;	/* -1: absent */
 	bool vpid_signed, vtid_signed;
 };
@@ -269,7 +269,6 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 		n++;
 	for (name = ci->def->optional; name && *name; name++)
 		n++;
-	n++;	/* room for `arming', below */
 	ci->fields = calloc(n, sizeof(*ci->fields));
 	if (!ci->fields) {
 		snprintf(d->error, sizeof(d->error), "out of memory");
@@ -283,10 +282,6 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 		if (map_field(d, ci, payload, *name, true) < 0)
 			return -1;
 	}
-	/* Schema 2's arming id, read wherever an event carries it, before
-	 * the schema lists it as well. */
-	if (!ci->has_arming && map_field(d, ci, payload, "arming", true) < 0)
-		return -1;
 	ci->vpid_index = context_index(ci->ec, "vpid", &ci->vpid_signed);
 	ci->vtid_index = context_index(ci->ec, "vtid", &ci->vtid_signed);
 	return 0;

@@ -18,14 +18,9 @@
 #include "record.h"
 #include "tp/bgcopy_schema.h"
 
-/* The trace schemas this checks: every one from the oldest to the newest
- * (a newer one adds facts; where an older trace lacks one, the checker
- * gives the benefit of the doubt). */
-#define ORACLE_SCHEMA 2
+/* The trace schemas this checks: every one up to the newest. */
 #define ORACLE_SCHEMA_OLDEST 1
-_Static_assert(BGCOPY_TRACE_SCHEMA >= ORACLE_SCHEMA_OLDEST &&
-	       BGCOPY_TRACE_SCHEMA <= ORACLE_SCHEMA,
-	       "the provider writes a schema the checker reads");
+#define ORACLE_SCHEMA BGCOPY_TRACE_SCHEMA
 #define ORACLE_KINDS 5		/* index by bgcopy_tp_kind; 0 unused */
 
 struct oracle_finding;

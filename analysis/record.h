@@ -92,11 +92,8 @@ struct bgc_record {
 	int64_t kind;
 	uint64_t epoch;
 	uint64_t attempt;
-	/* Schema 2: the job's arming this attempt serves (notify_armed: the
-	 * arming it makes; notify_coalesced: the one it merged into).
-	 * has_arming is false in schema-1 traces, which lack the field. */
-	bool has_arming;
-	uint64_t arming;
+	uint64_t arming;		/* schema 2: the arming an attempt serves */
+	bool has_arming;		/* the event carries `arming' */
 	uint64_t duration_ns;
 	uint64_t delay_ms;
 	const char *program;

@@ -25,7 +25,7 @@
 #define BGCOPY_SCHEMA_H
 
 /* Recorded in engine_open.trace_schema; the analysis refuses others. */
-#define BGCOPY_TRACE_SCHEMA 1
+#define BGCOPY_TRACE_SCHEMA 2
 
 /* ---- Enums ---- */
 
@@ -146,12 +146,17 @@
 	F(a, job_total,  int64_t,  INTEGER, _, REQUIRED)
 
 /* One callback or command-line attempt of one notification: attempt is
- * 1 for the first try, file_index -1 but for FILE_TRANSFERRED. */
+ * 1 for the first try, file_index -1 but for FILE_TRANSFERRED.  arming
+ * (schema 2) names the arming: each notify_armed of a job takes the next
+ * number from 1 (per engine instance), and every attempt carries the
+ * number of the arming it serves, so an outcome is linked to its arming
+ * without guessing. */
 #define BGCOPY_SCHEMA_GROUP_notification(F, a)				\
 	F(a, kind,       int32_t,  ENUM,    kind, REQUIRED)		\
 	F(a, epoch,      uint64_t, INTEGER, _,    REQUIRED)		\
 	F(a, attempt,    uint32_t, INTEGER, _,    REQUIRED)		\
-	F(a, file_index, int32_t,  INTEGER, _,    REQUIRED)
+	F(a, file_index, int32_t,  INTEGER, _,    REQUIRED)		\
+	F(a, arming,     uint64_t, INTEGER, _,    OPTIONAL)
 
 /* One HTTP attempt: url redacted (no user info, no query), range_from 0
  * when no Range was asked, bytes received in this attempt. */

@@ -16,7 +16,7 @@
 
 #include "bgcopy_schema.h"
 
-#define BGCOPY_TP_ABI 1
+#define BGCOPY_TP_ABI 2
 #define BGCOPY_TP_HOOKS_SYMBOL "bgcopy_tp_hooks"
 
 #define BGCOPY_TP_CONSTANT(P, name, value) P##name = value,

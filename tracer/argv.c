@@ -28,6 +28,25 @@ void argv_free(char **argv)
 	free(argv);
 }
 
+/* What traces and property events show: the program and how many
+ * arguments follow it, never the arguments, which may hold tokens. */
+void argv_describe(char *const *argv, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	if (!argv || !argv[0])
+		return;
+	while (argv[n + 1])
+		n++;
+	if (n)
+		snprintf(out, size, "%s (+%zu argument%s)", argv[0], n, n == 1 ? "" : "s");
+	else
+		snprintf(out, size, "%s", argv[0]);
+}
+
 /* Space-separated, cut to fit: for display, never for running. */
 void argv_join(char *const *argv, char *out, size_t size)
 {

@@ -9,8 +9,8 @@
  *   1 leaves         sync.c job_data.c trace.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
- *   4 movers         transfer.c job_end.c notify_cmdline.c
- *                    notify_deliver.c notify_dispatch.c
+ *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
+ *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
  *
@@ -54,6 +54,10 @@ struct job_file {
 	uint64_t bytes_done;
 	uint64_t bytes_saved;	/* last progress checkpoint in the store */
 	bool completed;
+	/* The version bytes_done came from (transfer_http.c): strong ETag
+	 * and Last-Modified of its first answer, NULL or "" when none. */
+	char *etag;
+	char *last_modified;
 };
 
 /* One registration of a notify interface.  The engine's references to
@@ -78,6 +82,7 @@ struct obligation {
 	uint32_t attempt;	/* attempts made so far */
 	int64_t not_before_ms;	/* retry spacing */
 	int64_t armed_ms;
+	uint64_t arming;	/* the trace's id of this arming (schema 2) */
 };
 
 /* A job's fields, grouped by the file that owns (writes) them. */
@@ -108,6 +113,7 @@ struct bgcopy_job {
 	int64_t last_progress_ms;	/* for the no-progress timeout */
 
 	/* job_api.c adds files; transfer.c fills them */
+	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */
@@ -128,6 +134,7 @@ struct bgcopy_job {
 	unsigned *file_queue;		/* completed files owed FileTransferred */
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
+	uint64_t armings;		/* the last arming id given */
 };
 
 struct bgcopy_engine {
@@ -187,6 +194,7 @@ char *xstrdup(const char *s);
 char **argv_dup(const char *const *argv);
 void argv_free(char **argv);
 void argv_join(char *const *argv, char *out, size_t size);
+void argv_describe(char *const *argv, char *out, size_t size);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
@@ -273,6 +281,35 @@ int transfer_start_worker(bgcopy_engine *engine);
 void transfer_stop_worker(bgcopy_engine *engine);
 void transfer_abort_job(bgcopy_job *job);	/* lock held */
 
+/* transfer_http.c: what one HTTP response says about the file */
+struct http_answer {
+	int64_t cr_start, cr_end, cr_total;	/* Content-Range, -1 when absent */
+	bool cr_garbled;			/* a Content-Range we cannot read */
+	char etag[256];				/* strong ETag, "" when none */
+	char last_modified[64];			/* "" when none */
+};
+enum answer_fit {
+	ANSWER_WHOLE,	/* the whole file: start over with its validators */
+	ANSWER_RESUME,	/* the range asked, of the version the file has */
+	ANSWER_CHANGED,	/* another version: the file starts over */
+	ANSWER_BAD,	/* a range that was not asked: a server error */
+};
+void answer_reset(struct http_answer *a);
+void answer_header(struct http_answer *a, const char *line, size_t len);
+enum answer_fit answer_check(const struct http_answer *a, long code,
+			     uint64_t range_from, const struct job_file *f,
+			     char *why, size_t size);
+bool file_resumable(const struct job_file *f);
+const char *file_if_range(const struct job_file *f);
+int file_take_validators(struct job_file *f, const struct http_answer *a);
+void file_forget_validators(struct job_file *f);
+bool transient_http(long code);
+bool transient_curl(int curl_code);
+
+/* transfer_temp.c: lock held */
+int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
+bool transient_errno(int code);
+
 /* job_end.c: lock held */
 int job_commit_files(bgcopy_job *job);
 void job_cancel_now(bgcopy_job *job);
@@ -283,7 +320,8 @@ struct gated_cmdline {
 	int gate;		/* write end: one byte lets the program run */
 };
 char **cmdline_argv(const bgcopy_job *job, int kind);
-void cmdline_spawn_gated(char **argv, struct gated_cmdline *run);
+char **cmdline_env(const bgcopy_job *job, int kind);
+void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);

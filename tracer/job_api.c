@@ -1,4 +1,4 @@
-/* Public verbs that create a job, add its files and move it: create, add_file, resume, suspend, complete, cancel. */
+/* Public verbs that create a job, add its files, cap their size and move it: create, add_file, max download size, resume, suspend, complete, cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -159,6 +159,26 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	else
 		store_save_job(job);
 	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes)
+{
+	API_ENTER(job, API_CHANGE);
+	job->max_download = bytes;
+	job_touch(job);
+	notify_on_modification(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+uint64_t bgcopy_job_get_max_download_size(bgcopy_job *job)
+{
+	uint64_t bytes;
+
+	api_enter(job, API_READ);
+	bytes = job->max_download;
+	api_leave_read(job->engine);
+	return bytes;
 }
 
 int bgcopy_job_resume(bgcopy_job *job)

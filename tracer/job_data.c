@@ -31,6 +31,8 @@ void job_free(bgcopy_job *job)
 		free(job->files[i].redacted_url);
 		free(job->files[i].local_path);
 		free(job->files[i].temp_path);
+		free(job->files[i].etag);
+		free(job->files[i].last_modified);
 	}
 	free(job->files);
 	free(job->file_queue);

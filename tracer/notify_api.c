@@ -115,7 +115,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 		job->ob_transferred.via_cmdline = false;
 		job->ob_error.via_cmdline = false;
 	}
-	argv_join(copy, shown, sizeof(shown));
+	argv_describe(copy, shown, sizeof(shown));
 	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_CMDLINE, shown);
 	wake_dispatchers(job->engine);
 	return api_leave(job->engine, BGCOPY_OK);

@@ -20,10 +20,12 @@ static void arm(bgcopy_job *job, struct obligation *ob, int kind, int file_index
 {
 	assert(engine_locked(job->engine));
 	assert(!job_is_final(job));
-	*ob = (struct obligation){ .armed = true, .armed_ms = now_ms() };
+	*ob = (struct obligation){ .armed = true, .armed_ms = now_ms(),
+				   .arming = ++job->armings };
 	TRACE(notify_armed, TRACE_JOB(job),
 	      (&(struct bgcopy_tp_notification){
-		      .kind = kind, .epoch = job->epoch, .file_index = file_index }));
+		      .kind = kind, .epoch = job->epoch, .file_index = file_index,
+		      .arming = ob->arming }));
 	wake_dispatchers(job->engine);
 }
 
@@ -53,7 +55,8 @@ void notify_on_modification(bgcopy_job *job)
 		TRACE(notify_coalesced, TRACE_JOB(job),
 		      (&(struct bgcopy_tp_notification){
 			      .kind = BGCOPY_TP_KIND_JOB_MODIFICATION,
-			      .epoch = job->epoch, .file_index = -1 }));
+			      .epoch = job->epoch, .file_index = -1,
+			      .arming = ob->arming }));
 		return;
 	}
 	arm(job, ob, BGCOPY_TP_KIND_JOB_MODIFICATION, -1);

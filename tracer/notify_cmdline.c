@@ -3,21 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "trace.h"
 
+static const char *event_name(int kind)
+{
+	return kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ? "transferred" : "error";
+}
+
 /* Program, arguments, job id and event name, all copied: the job's
  * command line may be replaced while the program starts.  NULL on no
  * memory.  Lock held. */
 char **cmdline_argv(const bgcopy_job *job, int kind)
 {
-	const char *extra[] = {
-		job->id,
-		kind == BGCOPY_TP_KIND_JOB_TRANSFERRED ? "transferred" : "error",
-	};
+	const char *extra[] = { job->id, event_name(kind) };
 	size_t n = 0;
 	char **argv;
 
@@ -36,13 +41,45 @@ char **cmdline_argv(const bgcopy_job *job, int kind)
 	return argv;
 }
 
+/* The program's whole environment, documented in docs/CONTRACT.md:
+ * PATH, HOME and LANG as the engine has them, then what it is told.  The
+ * engine's own variables (credentials among them) are not passed on.
+ * NULL on no memory.  Lock held. */
+char **cmdline_env(const bgcopy_job *job, int kind)
+{
+	static const char *const kept[] = { "PATH", "HOME", "LANG" };
+	char **env = xcalloc(sizeof(kept) / sizeof(kept[0]) + 3, sizeof(*env));
+	size_t n = 0;
+
+	assert(engine_locked(job->engine));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		const char *value = getenv(kept[i]);
+
+		if (!value && strcmp(kept[i], "PATH") == 0)
+			value = "/usr/local/bin:/usr/bin:/bin";
+		if (value && asprintf(&env[n++], "%s=%s", kept[i], value) < 0)
+			goto nomem;
+	}
+	if (asprintf(&env[n++], "BGCOPY_JOB_ID=%s", job->id) < 0 ||
+	    asprintf(&env[n++], "BGCOPY_EVENT=%s", event_name(kind)) < 0)
+		goto nomem;
+	return env;
+nomem:
+	env[n - 1] = NULL;	/* asprintf left it undefined */
+	argv_free(env);
+	set_error(BGCOPY_E_NOMEM, "out of memory");
+	return NULL;
+}
+
 /*
  * The command line is started held at a gate: a child that waits for one
  * byte on a pipe before it execs.  The engine opens the gate only once it
  * has checked, under the lock, that the notification is still owed and
  * recorded cmdline_run; a notification voided in between runs nothing.
  */
-static void gated_child(char **argv, int gate)
+static void gated_child(char **argv, char **env, int gate)
 {
 	char go;
 	ssize_t n;
@@ -56,12 +93,12 @@ static void gated_child(char **argv, int gate)
 		_exit(127);
 	/* The engine's sockets, store and files are not the program's. */
 	close_range(3, ~0u, 0);
-	execvp(argv[0], argv);
+	execvpe(argv[0], argv, env);
 	_exit(127);
 }
 
 /* Forks the held child; run->pid is -1 when that failed. */
-void cmdline_spawn_gated(char **argv, struct gated_cmdline *run)
+void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run)
 {
 	int gate[2];
 
@@ -70,7 +107,7 @@ void cmdline_spawn_gated(char **argv, struct gated_cmdline *run)
 		return;
 	run->pid = fork();
 	if (run->pid == 0)
-		gated_child(argv, gate[0]);
+		gated_child(argv, env, gate[0]);
 	close(gate[0]);
 	if (run->pid < 0)
 		close(gate[1]);

@@ -8,7 +8,7 @@
 #include "internal.h"
 #include "trace.h"
 
-#define SLOW_SPAWN_US (100 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */
+#define SLOW_SPAWN_US (250 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */
 
 static enum route route_for(const bgcopy_job *job, int kind,
 			    const struct obligation *ob)
@@ -131,7 +131,7 @@ static struct bgcopy_tp_notification tp_note(const bgcopy_job *job, int kind,
 {
 	return (struct bgcopy_tp_notification){
 		.kind = kind, .epoch = job->epoch, .attempt = ob->attempt,
-		.file_index = file_index,
+		.file_index = file_index, .arming = ob->arming,
 	};
 }
 
@@ -172,9 +172,10 @@ static void settle(struct delivery *d, struct bgcopy_tp_notification *n,
 	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
 		return;		/* discharged when it began; result ignored */
 	/* A state or flag change voided it, or a new interface re-armed it,
-	 * while we were out: this outcome no longer counts.  A callback's
-	 * outcome also belongs to its epoch; a command line has none. */
-	if (!ob->armed || ob->attempt != n->attempt ||
+	 * while we were out: this outcome belongs to an arming that is gone.
+	 * A callback's outcome also belongs to its epoch; a command line has
+	 * none. */
+	if (!ob->armed || ob->arming != n->arming || ob->attempt != n->attempt ||
 	    (d->route == ROUTE_CALLBACK && job->epoch != n->epoch))
 		return;
 	if (result == 0) {
@@ -240,7 +241,8 @@ static bool cmdline_still_owed(const struct delivery *d,
 {
 	const bgcopy_job *job = d->job;
 
-	return d->ob->armed && d->ob->attempt == n->attempt &&
+	return d->ob->armed && d->ob->arming == n->arming &&
+	       d->ob->attempt == n->attempt &&
 	       job->cmdline_gen == cmdline_gen &&
 	       route_for(job, d->kind, d->ob) == ROUTE_CMDLINE;
 }
@@ -251,12 +253,13 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	bgcopy_job *job = d->job;
 	uint64_t cmdline_gen = job->cmdline_gen;
 	char **argv = cmdline_argv(job, d->kind);
+	char **env = cmdline_env(job, d->kind);
 	struct gated_cmdline run = { .pid = -1, .gate = -1 };
 	int status;
 
 	engine_unlock(engine);
-	if (argv)
-		cmdline_spawn_gated(argv, &run);
+	if (argv && env)
+		cmdline_spawn_gated(argv, env, &run);
 	if (engine->opt.test_options & BGCOPY_TEST_SLOW_SPAWN)
 		usleep(SLOW_SPAWN_US);
 	engine_lock(engine);
@@ -264,9 +267,10 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	 * out: nothing runs, and the attempt never happened. */
 	if (!cmdline_still_owed(d, n, cmdline_gen)) {
 		cmdline_drop(&run);
-		if (d->ob->attempt == n->attempt)
+		if (d->ob->arming == n->arming && d->ob->attempt == n->attempt)
 			d->ob->attempt--;
 		argv_free(argv);
+		argv_free(env);
 		return;
 	}
 	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
@@ -277,6 +281,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status);
 	settle(d, n, status);
 	argv_free(argv);
+	argv_free(env);
 }
 
 /* Makes one attempt, with the lock released while it runs; the job is

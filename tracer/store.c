@@ -24,7 +24,7 @@
 
 #include "internal.h"
 
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
 #define CMDLINE_SEP "\x1f"
@@ -62,13 +62,19 @@ static const char *const migrations[STORE_SCHEMA] = {
 	/* 3: every temporary file we create, so the ones whose job left the
 	 * store can be found again, and only ours. */
 	[2] = "CREATE TABLE IF NOT EXISTS temps (path TEXT PRIMARY KEY, job_id TEXT);",
+	/* 4: the validators of the version a file's bytes came from, so a
+	 * resume after a restart never joins two versions; a job's cap on
+	 * the size of its files. */
+	[3] = "ALTER TABLE files ADD COLUMN etag TEXT DEFAULT '';"
+	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN max_download INT DEFAULT 0;",
 };
 
 #define JOB_COLUMNS							\
 	"id, name, description, priority, state, owner, ctime, mtime,"	\
 	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
-	" err_curl, err_file, err_text, discharged, file_queue"
+	" err_curl, err_file, err_text, discharged, file_queue, max_download"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -143,11 +149,11 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8)";
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
 
 	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
@@ -266,7 +272,8 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
-			       " bytes_done, completed FROM files WHERE job_id=?1"
+			       " bytes_done, completed, etag, last_modified"
+			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &q, NULL))
 		return db_error(engine->store->db, "cannot read files",
 				engine->store_dir);
@@ -288,6 +295,8 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 		f->bytes_done = (uint64_t)sqlite3_column_int64(q, 4);
 		f->bytes_saved = f->bytes_done;
 		f->completed = sqlite3_column_int(q, 5);
+		f->etag = xstrdup(col_text(q, 6));
+		f->last_modified = xstrdup(col_text(q, 7));
 		if (url_check(f->url, true, &f->redacted_url))
 			f->redacted_url = xstrdup("(unreadable URL)");
 		if (f->completed && job->current_file == job->nfiles - 1)
@@ -379,6 +388,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 		 col_text(q, 21));
 	job->ob_transferred.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_TRANSFERRED;
 	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
+	job->max_download = (uint64_t)sqlite3_column_int64(q, 24);
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -651,6 +661,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int(q, 23, (job->ob_transferred.discharged ? BGCOPY_NOTIFY_JOB_TRANSFERRED : 0) |
 			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
 	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);
@@ -675,6 +686,9 @@ int store_save_file(bgcopy_job *job, unsigned index)
 	sqlite3_bind_int64(q, 6, f->bytes_total);
 	sqlite3_bind_int64(q, 7, (sqlite3_int64)f->bytes_done);
 	sqlite3_bind_int(q, 8, f->completed);
+	sqlite3_bind_text(q, 9, f->etag ? f->etag : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 10, f->last_modified ? f->last_modified : "", -1,
+			  SQLITE_STATIC);
 	status = run(q, job->engine);
 	if (!status)
 		job->files[index].bytes_saved = f->bytes_done;

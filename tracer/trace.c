@@ -82,7 +82,7 @@ void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 	if (event == BGCOPY_TP_EV_job_created ? !TRACE_ENABLED(job_created) :
 	    !TRACE_ENABLED(job_restored))
 		return;
-	argv_join(job->cmdline, cmdline, sizeof(cmdline));
+	argv_describe(job->cmdline, cmdline, sizeof(cmdline));
 	info = (struct bgcopy_tp_job_info){
 		.name = job->name,
 		.priority = job->priority,

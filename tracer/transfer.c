@@ -1,8 +1,9 @@
 /*
  * Transfers: one worker thread drives libcurl's multi interface for every
  * job.  A job moves one file at a time into a temporary file beside its
- * destination; a later attempt resumes it with a Range request and starts
- * over when the server ignores the range.
+ * destination; a later attempt resumes it with a Range request made
+ * conditional by If-Range, and starts over whenever the answer is not the
+ * same version (transfer_http.c judges the answers).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -34,10 +35,13 @@ struct transfer {
 	bool answered;			/* final headers seen */
 	bool is_file;			/* file:// (tests only): no headers, no ranges */
 	bool range_honoured;
-	bool lied;			/* Content-Range did not match the ask */
+	bool changed;			/* another version answered: start over */
+	bool too_big;			/* past the job's maximum download size */
+	char refused[160];		/* why the answer was refused, "" if not */
 	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
-	int64_t cr_start, cr_total;	/* Content-Range, -1 when absent */
+	struct http_answer answer;	/* of the response being read */
+	struct curl_slist *headers;	/* If-Range */
 	uint64_t received;		/* body bytes in this attempt */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -53,104 +57,28 @@ void transfer_abort_job(bgcopy_job *job)
 	wake_worker(job->engine);
 }
 
-static bool transient_http(long code)
-{
-	return code == 408 || code == 429 || code == 500 || code == 502 ||
-	       code == 503 || code == 504;
-}
-
-/* A full disk may empty; anything else wrong with a local file won't. */
-static bool transient_errno(int code)
-{
-	return code == ENOSPC || code == EDQUOT;
-}
-
-static bool transient_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* ---- temporary files ------------------------------------------------- */
-
-/* Opens the file's temporary file for writing at bytes_done, never
- * following a symlink; a new one is created O_EXCL with mode 0600. */
-static int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
-{
-	struct job_file *f = &job->files[index];
-	struct stat st;
-	int fd = -1;
-
-	if (job_temp_path(job, index))
-		goto fail;
-	if (f->bytes_done > 0) {
-		fd = open(f->temp_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_uid == geteuid()) {
-			if ((uint64_t)st.st_size < f->bytes_done)
-				f->bytes_done = (uint64_t)st.st_size;
-			if (ftruncate(fd, (off_t)f->bytes_done) == 0 &&
-			    lseek(fd, (off_t)f->bytes_done, SEEK_SET) >= 0)
-				return fd;
-		}
-		if (fd >= 0)
-			close(fd);
-		f->bytes_done = 0;
-	}
-	/* Noted before it exists: a crash right after must not orphan it. */
-	store_note_temp(job, f->temp_path);
-	fd = open(f->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0 && errno == EEXIST && lstat(f->temp_path, &st) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
-		/* Our own leftover from an attempt whose progress was lost. */
-		unlink(f->temp_path);
-		fd = open(f->temp_path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	}
-	if (fd >= 0)
-		return fd;
-fail:
-	*err = (struct bgcopy_error){
-		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
-		.file_index = (int)index,
-	};
-	error_describe(err, "cannot create temporary file for '%s': %s",
-		       f->local_path, strerror(err->code));
-	return -1;
-}
-
 /* ---- curl callbacks (worker thread, lock not held) ------------------- */
 
-static void parse_content_range(struct transfer *x, const char *line, size_t len)
+/* Takes a whole file's answer: the file starts over from byte 0, as the
+ * version these validators name. */
+static void take_whole_file(struct transfer *x, bgcopy_job *job,
+			    curl_off_t length)
 {
-	char buf[128];
-	long long a, b, t;
+	struct job_file *f = &job->files[x->index];
 
-	if (len >= sizeof(buf))
-		return;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	/* The header name was matched case-insensitively by the caller. */
-	if (sscanf(buf + 14, " bytes %lld-%lld/%lld", &a, &b, &t) == 3) {
-		x->cr_start = a;
-		x->cr_total = t;
-	} else if (sscanf(buf + 14, " bytes */%lld", &t) == 1) {
-		x->cr_total = t;	/* with 416: the size the server has */
-	}
+	assert(engine_locked(x->engine));
+	f->bytes_done = 0;
+	f->bytes_total = length >= 0 ? (int64_t)length : -1;
+	/* With no memory for them, no validators: no resume either. */
+	if (file_take_validators(f, &x->answer))
+		file_forget_validators(f);
+	store_save_file(job, x->index);
+}
+
+/* A file of `size` bytes would be larger than the job allows. */
+static bool over_cap(const bgcopy_job *job, uint64_t size)
+{
+	return job->max_download && size > job->max_download;
 }
 
 /* Called at the blank line that ends a response's headers; redirects
@@ -159,8 +87,8 @@ static void headers_done(struct transfer *x)
 {
 	long code = 0;
 	curl_off_t length = -1;
+	enum answer_fit fit = ANSWER_BAD;
 	bgcopy_job *job;
-	struct job_file *f;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 400) {
@@ -172,27 +100,32 @@ static void headers_done(struct transfer *x)
 	if (code != 0 && (code < 200 || code >= 300))
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-	x->answered = true;
-	x->range_honoured = x->range_from > 0 && code == 206;
-	if (x->range_honoured && x->cr_start != (int64_t)x->range_from) {
-		x->lied = true;
+	engine_lock(x->engine);
+	if (x->job)
+		fit = answer_check(&x->answer, code, x->range_from,
+				   &x->job->files[x->index], x->refused,
+				   sizeof(x->refused));
+	engine_unlock(x->engine);
+	if (fit == ANSWER_CHANGED)
+		x->changed = true;
+	if (fit == ANSWER_BAD || fit == ANSWER_CHANGED)
+		return;		/* not answered: no byte of it is taken */
+	if (fit == ANSWER_WHOLE && x->range_from > 0 &&
+	    (ftruncate(x->fd, 0) != 0 || lseek(x->fd, 0, SEEK_SET) < 0)) {
+		x->write_errno = errno;
 		return;
 	}
-	if (x->range_from > 0 && code == 200) {
-		/* Range ignored: start the file over. */
-		if (ftruncate(x->fd, 0) != 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
-			x->write_errno = errno;
-			return;
-		}
-	}
+	x->answered = true;
+	x->range_honoured = fit == ANSWER_RESUME;
 	engine_lock(x->engine);
 	job = x->job;
 	if (job) {
-		f = &job->files[x->index];
-		if (!x->range_honoured)
-			f->bytes_done = 0;
-		f->bytes_total = x->range_honoured ? x->cr_total :
-				 length >= 0 ? (int64_t)length : -1;
+		if (fit == ANSWER_WHOLE)
+			take_whole_file(x, job, length);
+		else
+			job->files[x->index].bytes_total = x->answer.cr_total;
+		x->too_big = over_cap(job, job->files[x->index].bytes_total > 0 ?
+				      (uint64_t)job->files[x->index].bytes_total : 0);
 		if (job->state == BGCOPY_CONNECTING)
 			job_set_state(job, BGCOPY_TRANSFERRING,
 				      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
@@ -206,13 +139,13 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
-		x->cr_start = x->cr_total = -1;	/* a new response begins */
+		answer_reset(&x->answer);	/* a new response begins */
 		return len;
 	}
-	if (len >= 14 && !strncasecmp(data, "Content-Range:", 14))
-		parse_content_range(x, data, len);
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
 		headers_done(x);
+	else
+		answer_header(&x->answer, data, len);
 	return len;
 }
 
@@ -226,6 +159,20 @@ static bool still_wanted(struct transfer *x)
 	return wanted;
 }
 
+/* An endless body stops at the cap, before its bytes reach the disk. */
+static bool body_over_cap(struct transfer *x, size_t len)
+{
+	engine_lock(x->engine);
+	if (x->job) {
+		const struct job_file *f = &x->job->files[x->index];
+
+		x->too_big = len > UINT64_MAX - f->bytes_done ||
+			     over_cap(x->job, f->bytes_done + len);
+	}
+	engine_unlock(x->engine);
+	return x->too_big;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *x = arg;
@@ -236,9 +183,11 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		headers_done(x);
 	/* A job suspended, cancelled or completed meanwhile takes no more
 	 * bytes: returning short makes curl stop. */
-	if (x->lied || x->write_errno || x->http_error || !x->answered ||
+	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
 	    !still_wanted(x))
-		return 0;	/* an error body is not the file */
+		return 0;	/* an error body, or a refused answer, is not the file */
+	if (body_over_cap(x, len))
+		return 0;
 	while (done < len) {
 		ssize_t w = write(x->fd, data + done, len - done);
 
@@ -257,7 +206,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 		f->bytes_done += len;
 		job_note_progress(x->job, x->index);
-		if (f->bytes_done - f->bytes_saved >= CHECKPOINT_BYTES)
+		if (f->bytes_done >= f->bytes_saved + CHECKPOINT_BYTES)
 			store_save_file(x->job, x->index);
 	}
 	engine_unlock(x->engine);
@@ -265,6 +214,17 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 }
 
 /* ---- starting and finishing ------------------------------------------ */
+
+static bool add_if_range(struct transfer *x, const struct job_file *f)
+{
+	char *line;
+
+	if (asprintf(&line, "If-Range: %s", file_if_range(f)) < 0)
+		return false;
+	x->headers = curl_slist_append(NULL, line);
+	free(line);
+	return x->headers != NULL;
+}
 
 static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 		       const struct job_file *f)
@@ -292,10 +252,16 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
-	 * the server ignores, and we want to start over instead. */
+	 * the server ignores, and we want to start over instead.  If-Range
+	 * makes the server send the whole file if it changed meanwhile. */
 	if (x->range_from) {
 		snprintf(range, sizeof(range), "%" PRIu64 "-", x->range_from);
 		curl_easy_setopt(e, CURLOPT_RANGE, range);
+		if (!add_if_range(x, f)) {
+			curl_easy_cleanup(e);
+			return NULL;
+		}
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	}
 	return e;
 }
@@ -322,8 +288,10 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	if (job->state == BGCOPY_QUEUED)
 		job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
 	x->is_file = !strncasecmp(f->url, "file:", 5);
-	if (x->is_file)
-		f->bytes_done = 0;	/* no Content-Range to trust: start over */
+	/* Bytes of a version we could not name again are not resumed
+	 * (file:// never names one). */
+	if (!file_resumable(f))
+		f->bytes_done = 0;
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
 		free(x);
@@ -334,11 +302,12 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	x->job = job;
 	x->index = job->current_file;
 	x->range_from = f->bytes_done;
-	x->cr_start = x->cr_total = -1;
+	answer_reset(&x->answer);
 	x->easy = make_easy(engine, x, f);
 	if (!x->easy || curl_multi_add_handle(engine->multi, x->easy)) {
 		if (x->easy)
 			curl_easy_cleanup(x->easy);
+		curl_slist_free_all(x->headers);
 		close(x->fd);
 		free(x);
 		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
@@ -392,6 +361,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	}
 	curl_multi_remove_handle(engine->multi, x->easy);
 	curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
 	if (x->fd >= 0)
 		close(x->fd);
 	engine->active--;
@@ -445,8 +415,8 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 	/* Asked for the bytes after the end: everything was here already
 	 * (progress was saved after the last byte, before completion). */
 	if (x->http_error == 416 && x->range_from > 0 &&
-	    x->cr_total == (int64_t)x->range_from) {
-		x->job->files[x->index].bytes_total = x->cr_total;
+	    x->answer.cr_total == (int64_t)x->range_from) {
+		x->job->files[x->index].bytes_total = x->answer.cr_total;
 		return true;
 	}
 	if (x->http_error) {
@@ -467,26 +437,35 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 			       f->redacted_url);
 		return false;
 	}
-	if (rc == CURLE_OK && !x->lied && (f->bytes_total < 0 ||
-					   f->bytes_done == (uint64_t)f->bytes_total))
-		return true;
-	if (x->lied || rc == CURLE_OK) {
+	if (x->too_big) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
-		error_describe(err,
-			 x->lied ? "server answered range %lld- to a request for %llu-" :
-			 "server sent %lld of %llu bytes",
-			 (long long)(x->lied ? x->cr_start : (long long)f->bytes_done),
-			 (unsigned long long)(x->lied ? x->range_from :
-					      (unsigned long long)f->bytes_total));
+		*transient = false;
+		error_describe(err, "file is larger than the job's maximum download "
+			       "size of %" PRIu64 " bytes (%s)", x->job->max_download,
+			       f->redacted_url);
+		return false;
+	}
+	if (x->refused[0]) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err, "%s (%s)", x->refused, f->redacted_url);
+		return false;
+	}
+	if (rc == CURLE_OK && (f->bytes_total < 0 ||
+			       f->bytes_done == (uint64_t)f->bytes_total))
+		return true;
+	if (rc == CURLE_OK) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err, "server sent %" PRIu64 " of %" PRId64 " bytes",
+			       f->bytes_done, f->bytes_total);
 		return false;
 	}
 	if (x->write_errno) {
 		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
 		err->code = x->write_errno;
 		*transient = transient_errno(x->write_errno);
-		error_describe(err,
-			 "cannot write '%s': %s", f->temp_path,
-			 strerror(x->write_errno));
+		error_describe(err, "cannot write '%s': %s%s", f->temp_path,
+			       *transient ? "the disk is full: " : "",
+			       strerror(x->write_errno));
 		return false;
 	}
 	err->context = BGCOPY_ERRCTX_TRANSPORT;
@@ -495,6 +474,19 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
 		 f->redacted_url);
 	return false;
+}
+
+/* The server has another version of the file now: it starts over from
+ * byte 0 at once, no error and no retry delay. */
+static void start_over(bgcopy_job *job, unsigned index)
+{
+	assert(engine_locked(job->engine));
+	job->files[index].bytes_done = 0;
+	store_save_file(job, index);
+	if (job->state == BGCOPY_CONNECTING)
+		job_set_state(job, BGCOPY_TRANSFERRING,
+			      BGCOPY_TP_CAUSE_SERVER_ANSWERED);
+	wake_worker(job->engine);
 }
 
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
@@ -515,7 +507,9 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	}
 	job->xfer = NULL;
 	trace_transfer(job, x, rc);
-	if (classify(x, rc, &err, &transient)) {
+	if (x->changed)
+		start_over(job, x->index);
+	else if (classify(x, rc, &err, &transient)) {
 		if (fdatasync(x->fd) != 0) {
 			err = (struct bgcopy_error){
 				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
@@ -531,7 +525,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 			job_file_completed(job, x->index);
 		}
 	} else {
-		if (x->lied || x->http_error == 416)
+		if (x->refused[0] || x->http_error == 416)
 			job->files[x->index].bytes_done = 0;
 		store_save_file(job, x->index);
 		job_fail(job, transient, &err);

@@ -18,7 +18,7 @@ int on_engine_open(struct oracle *o, const struct bgc_record *r)
 	if (r->trace_schema < ORACLE_SCHEMA_OLDEST ||
 	    r->trace_schema > ORACLE_SCHEMA)
 		return oracle_set_error(o, "trace schema %" PRIu64 " is not supported "
-				 "(this analysis knows schemas %d to %d)",
+				 "(this analysis reads schemas %d to %d)",
 				 r->trace_schema, ORACLE_SCHEMA_OLDEST,
 				 ORACLE_SCHEMA);
 	eng = engine_get(o, r->engine);

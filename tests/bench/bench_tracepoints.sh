@@ -35,7 +35,7 @@ for c in none off on; do
 	label=$(case $c in none) echo "no session";; off) echo "session, events disabled";; on) echo "session, enabled, lossless";; esac)
 	printf '%-34s %10.2f %10.2f %8.2f\n' "$label" "${!p}" "${!r}" "$(awk -v a="${!p}" -v b="${!r}" 'BEGIN { print a / b }')"
 done
-printf '%-34s %10.2f %10.2f %8.2f\n' "  same 8 fields written raw" "$on_project" "$on_same" \
+printf '%-34s %10.2f %10.2f %8.2f\n' "  same 9 fields written raw" "$on_project" "$on_same" \
 	"$(awk -v a="$on_project" -v b="$on_same" 'BEGIN { print a / b }')"
-echo "(lttng-ust 2.13 serializes field by field: callback_begin's 8 fields cost"
+echo "(lttng-ust 2.13 serializes field by field: callback_begin's 9 fields cost"
 echo " what they cost written raw; the hook table itself adds the difference)"

@@ -26,6 +26,7 @@ LTTNG_UST_TRACEPOINT_EVENT(bgcopy_bench, same_fields,
 		lttng_ust_field_integer(uint64_t, epoch, 1)
 		lttng_ust_field_integer(uint32_t, attempt, 1)
 		lttng_ust_field_integer(int32_t, file_index, -1)
+		lttng_ust_field_integer(uint64_t, arming, 1)
 		lttng_ust_field_integer_hex(uint64_t, iface, 0)
 	)
 )

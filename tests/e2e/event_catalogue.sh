@@ -38,9 +38,9 @@ expect() {
 	done
 }
 id="job = \"$job\""
-expect engine_open "trace_schema = 1," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_open "trace_schema = 2," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
-expect store_open "schema_version = 3," "jobs_restored = 1"
+expect store_open "schema_version = 4," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
 expect job_restored "$id" '( "LOW"' '( "TRANSFERRED"' "files = 1"
 expect file_added "$id" "url = \"http://127.0.0.1:$PORT/fault/slow:800000/e.bin\"" "local_path = \"$WORK/out/e.bin\"" "file_index = 0"
@@ -53,7 +53,9 @@ expect file_complete "$id" "bytes = 400000"
 expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0"
 expect interface_set "$id" "old_epoch = 0, new_epoch = 1" "old_epoch = 1, new_epoch = 2, iface = 0x0"
 expect interface_release "$id" "epoch = 1"
-expect notify_armed "$id" '( "JOB_MODIFICATION"' '( "JOB_TRANSFERRED"'
+expect notify_armed "$id" '( "JOB_MODIFICATION"' '( "JOB_TRANSFERRED"' "file_index = -1, arming = 1 }"
+# Schema 2: every attempt names the arming it serves.
+expect callback_end "$id" "arming = "
 expect notify_coalesced "$id" '( "JOB_MODIFICATION"'
 expect callback_begin "$id" '( "JOB_TRANSFERRED"' "epoch = 1, attempt = 1" '( "JOB_MODIFICATION"'
 expect callback_end "$id" '( "JOB_TRANSFERRED"' "result = 0, duration_ns = "

@@ -25,7 +25,7 @@ for doc in $docs; do
 			[ "$ref" = "$token" ] || complain "$doc" "$token" "cites line numbers, which move: cite the function"
 		elif [[ $token =~ ^[a-z][a-z0-9]*(_[a-z0-9]+)+(\(\))?$ ]]; then
 			name=${token%()}
-			git grep -qw -e "$name" -- tracer tp analysis tests .ci Makefile 2>/dev/null ||
+			git grep --untracked -qw -e "$name" -- tracer tp analysis tests .ci Makefile 2>/dev/null ||
 				complain "$doc" "$token" "is spelled nowhere in the sources or tests"
 		fi
 	done < <(grep -o '`[^`]*`' "$doc" | tr -d '`' | sort -u)

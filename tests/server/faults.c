@@ -27,6 +27,12 @@ static const struct fault_def {
 	{ "length-mismatch", FAULT_LENGTH_MISMATCH, 0, 0, 0 },
 	{ "reset-no-range", FAULT_RESET_NO_RANGE, 0, 1, 0 },
 	{ "reset-mismatch", FAULT_RESET_MISMATCH, 0, 1, 0 },
+	{ "swap", FAULT_SWAP, 0, 1, 0 },
+	{ "swap-date", FAULT_SWAP_DATE, 0, 1, 0 },
+	{ "swap-none", FAULT_SWAP_NONE, 0, 1, 0 },
+	{ "swap-blind", FAULT_SWAP_BLIND, 0, 1, 0 },
+	{ "unasked-206", FAULT_UNASKED_206, 0, 1, 0 },
+	{ "endless", FAULT_ENDLESS, 0, 0, 0 },
 };
 
 /*
@@ -67,12 +73,37 @@ static int previous_hits(const struct request *req, uint64_t *n)
 	return 0;
 }
 
+/*
+ * The swap faults: the first GET serves <name> cut after K bytes; every
+ * later request serves <name>.v2, the file as changed on the server.
+ * Returns the name to serve, in @buf when it is the second version.
+ */
+static const char *swap_version(const struct request *req,
+				const struct fault *f, const char *name,
+				struct serve_opts *o, char *buf, size_t size)
+{
+	uint64_t n = 1;
+
+	o->validators = f->kind == FAULT_SWAP_DATE ? VAL_DATE_ONLY :
+			f->kind == FAULT_SWAP_NONE ? VAL_NONE : VAL_BOTH;
+	o->ignore_if_range = f->kind == FAULT_SWAP_BLIND;
+	if (req->is_get && previous_hits(req, &n))
+		return NULL;
+	if (req->is_get && n == 0) {
+		o->cut = f->arg;
+		return name;
+	}
+	snprintf(buf, size, "%s.v2", name);
+	return buf;
+}
+
 static enum MHD_Result handle_fault(const struct request *req,
 				    const char *rest)
 {
-	struct serve_opts o = { 0, 0, UINT64_MAX, 0 };
+	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
 	struct fault f;
 	char spec[FAULT_SPEC_MAX + 1], msg[FAULT_SPEC_MAX + 64], ra[32];
+	char changed[PATH_MAX];
 	const char *slash = strchr(rest, '/');
 	const char *name = slash ? slash + 1 : "";
 	size_t slen = slash ? (size_t)(slash - rest) : strlen(rest);
@@ -154,6 +185,23 @@ static enum MHD_Result handle_fault(const struct request *req,
 	case FAULT_LENGTH_MISMATCH:
 		o.lie_start = 1;
 		break;
+	case FAULT_SWAP:
+	case FAULT_SWAP_DATE:
+	case FAULT_SWAP_NONE:
+	case FAULT_SWAP_BLIND:
+		name = swap_version(req, &f, name, &o, changed, sizeof(changed));
+		if (!name)
+			return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+		break;
+	case FAULT_UNASKED_206:
+		if (req->is_get && !req->range) {
+			if (previous_hits(req, &n))
+				return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+			o.unasked_partial = n < f.arg;
+		}
+		break;
+	case FAULT_ENDLESS:
+		return serve_endless(req);
 	}
 	return serve_file(req, name, &o);
 }
@@ -164,7 +212,7 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				      const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
 	struct request req;
 
 	(void)cls;
@@ -182,6 +230,8 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 	req.url = url;
 	req.range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						MHD_HTTP_HEADER_RANGE);
+	req.if_range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_IF_RANGE);
 	req.is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
 	if (!req.is_get && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return send_text_hdr(&req, MHD_HTTP_METHOD_NOT_ALLOWED,

@@ -156,7 +156,7 @@ static int name_is_safe(const char *name)
  * Opens @name under the root.  Returns 0 with *fd and *size set, or the
  * HTTP status to answer with instead.
  */
-static unsigned int open_file(const char *name, int *fd, uint64_t *size)
+static unsigned int open_file(const char *name, int *fd, struct stat *out)
 {
 	struct stat st;
 	int f;
@@ -187,7 +187,7 @@ static unsigned int open_file(const char *name, int *fd, uint64_t *size)
 		return MHD_HTTP_NOT_FOUND;
 	}
 	*fd = f;
-	*size = (uint64_t)st.st_size;
+	*out = st;
 	return 0;
 error:
 	if (close(f) != 0)
@@ -223,6 +223,54 @@ static void shift_range(uint64_t total, uint64_t *first, uint64_t *last)
 	*last = len - 1 > total - 1 - *first ? total - 1 : *first + len - 1;
 }
 
+/* A file's validators as a real server makes them: a strong ETag from
+ * the inode, size and modification time, and the modification date. */
+struct file_validators {
+	char etag[80];		/* "" when not sent */
+	char date[64];		/* "" when not sent */
+};
+
+static void make_validators(const struct stat *st, enum validators which,
+			    struct file_validators *v)
+{
+	struct tm tm;
+
+	v->etag[0] = v->date[0] = '\0';
+	if (which == VAL_NONE)
+		return;
+	if (which == VAL_BOTH)
+		snprintf(v->etag, sizeof(v->etag), "\"%jx-%jx-%jx.%lx\"",
+			 (uintmax_t)st->st_ino, (uintmax_t)st->st_size,
+			 (uintmax_t)st->st_mtim.tv_sec,
+			 (unsigned long)st->st_mtim.tv_nsec);
+	if (gmtime_r(&st->st_mtim.tv_sec, &tm))
+		strftime(v->date, sizeof(v->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* RFC 9110 13.1.5: a strong ETag must match exactly, a date must equal
+ * the Last-Modified date; a weak tag or no validator never matches. */
+static int if_range_holds(const char *if_range, const struct file_validators *v)
+{
+	if (if_range[0] == '"')
+		return v->etag[0] && strcmp(if_range, v->etag) == 0;
+	if (strncmp(if_range, "W/", 2) == 0)
+		return 0;
+	return v->date[0] && strcmp(if_range, v->date) == 0;
+}
+
+static int add_validators(struct MHD_Response *resp,
+			  const struct file_validators *v)
+{
+	if (v->etag[0] && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG,
+						  v->etag) != MHD_YES)
+		return -1;
+	if (v->date[0] && MHD_add_response_header(resp,
+						  MHD_HTTP_HEADER_LAST_MODIFIED,
+						  v->date) != MHD_YES)
+		return -1;
+	return 0;
+}
+
 /*
  * Serves @name honouring a single byte range unless @o says otherwise.
  * The body is streamed by body_reader() so the cut, slow and range cases
@@ -235,15 +283,21 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	struct MHD_Response *resp = NULL;
 	struct body *b = NULL;
 	enum range_kind rk = RANGE_NONE;
+	struct file_validators v;
 	uint64_t total, first = 0, last = 0;
 	unsigned int status;
+	struct stat st;
 	char cr[96];
 	int fd = -1;
 
-	status = open_file(name, &fd, &total);
+	status = open_file(name, &fd, &st);
 	if (status)
 		return send_status(req, status);
-	if (req->range && !o->ignore_range)
+	total = (uint64_t)st.st_size;
+	make_validators(&st, o->validators, &v);
+	/* A failed If-Range means: the whole, current file. */
+	if (req->range && !o->ignore_range &&
+	    (!req->if_range || o->ignore_if_range || if_range_holds(req->if_range, &v)))
 		rk = parse_range(req->range, total, &first, &last);
 	if (rk == RANGE_UNSATISFIABLE) {
 		if (close(fd) != 0)
@@ -252,6 +306,11 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	}
 	if (rk == RANGE_OK && o->lie_start)
 		shift_range(total, &first, &last);
+	if (!req->range && o->unasked_partial && total >= 2) {
+		rk = RANGE_OK;
+		first = 0;
+		last = total / 2 - 1;
+	}
 
 	b = malloc(sizeof(*b));
 	if (!b)
@@ -270,7 +329,8 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	fd = -1;
 
 	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				    "application/octet-stream") != MHD_YES)
+				    "application/octet-stream") != MHD_YES ||
+	    add_validators(resp, &v))
 		goto error;
 	/* A server that ignores Range would not advertise it either. */
 	if (!o->ignore_range &&
@@ -293,4 +353,27 @@ error:
 	if (fd >= 0 && close(fd) != 0)
 		warnx_("close: %s", strerror(errno));
 	return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+}
+
+/* The endless fault's body: pseudo-random bytes, chunked, until the
+ * client gives up or the server stops. */
+static ssize_t endless_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	if (atomic_load(&stopping))
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	for (size_t i = 0; i < max; i++)
+		buf[i] = (char)((pos + i) * 2654435761u >> 13);
+	return (ssize_t)max;
+}
+
+enum MHD_Result serve_endless(const struct request *req)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, BODY_BLOCK_SIZE,
+						 endless_reader, NULL, NULL);
+	if (!resp)
+		return send_status(req, MHD_HTTP_INTERNAL_SERVER_ERROR);
+	return send_response(req, MHD_HTTP_OK, resp);
 }

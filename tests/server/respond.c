@@ -109,7 +109,8 @@ static char *encode_path(const char *prefix, const char *path)
 }
 
 /*
- * Appends "<METHOD> <PATH> range=<Range or -> status=<code>" to the log.
+ * Appends "<METHOD> <PATH> range=<Range or -> status=<code>
+ * if-range=<If-Range or ->" to the log.
  * Tests grep these lines right after their client returns, which is why
  * callers log before queueing the response and why every line is flushed.
  */
@@ -127,9 +128,10 @@ static void log_request(const struct request *req, unsigned int status)
 		goto end;
 	}
 	/* Should encoding run out of memory, a raw path beats no line. */
-	if (fprintf(log_fp, "%s %s range=%s status=%u\n", req->method,
-		    path ? path : req->url, req->range ? req->range : "-",
-		    status) < 0 ||
+	if (fprintf(log_fp, "%s %s range=%s status=%u if-range=%s\n",
+		    req->method, path ? path : req->url,
+		    req->range ? req->range : "-", status,
+		    req->if_range ? req->if_range : "-") < 0 ||
 	    fflush(log_fp) != 0)
 		warnx_("writing log: %s", strerror(errno));
 	err = pthread_mutex_unlock(&log_lock);

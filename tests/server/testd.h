@@ -57,8 +57,12 @@ struct request {
 	const char *method;
 	const char *url;
 	const char *range;	/* raw Range header, NULL when absent */
+	const char *if_range;	/* raw If-Range header, NULL when absent */
 	int is_get;
 };
+
+/* Which validators a response carries (a real server sends both). */
+enum validators { VAL_BOTH, VAL_DATE_ONLY, VAL_NONE };
 
 /* How serve_file() should (mis)behave for one response. */
 struct serve_opts {
@@ -66,6 +70,9 @@ struct serve_opts {
 	int lie_start;		/* 206 whose start is not the one asked for */
 	uint64_t cut;		/* abort the body after this many bytes */
 	uint64_t bps;		/* trickle at this rate; 0 means full speed */
+	enum validators validators;
+	int ignore_if_range;	/* serve the range even when If-Range fails */
+	int unasked_partial;	/* 206 of the first half to a request without Range */
 };
 
 /* State of one body being streamed by body_reader(). */
@@ -92,7 +99,13 @@ enum fault_kind {
 	FAULT_REDIRECT,
 	FAULT_LENGTH_MISMATCH,
 	FAULT_RESET_NO_RANGE,
-	FAULT_RESET_MISMATCH
+	FAULT_RESET_MISMATCH,
+	FAULT_SWAP,
+	FAULT_SWAP_DATE,
+	FAULT_SWAP_NONE,
+	FAULT_SWAP_BLIND,
+	FAULT_UNASKED_206,
+	FAULT_ENDLESS
 };
 
 struct fault {
@@ -129,6 +142,7 @@ enum MHD_Result send_redirect(const struct request *req,
 /* ranges.c: files from the root, with or without a byte range */
 enum MHD_Result serve_file(const struct request *req, const char *name,
 				  const struct serve_opts *o);
+enum MHD_Result serve_endless(const struct request *req);
 
 /* faults.c: the /fault/<spec>/ routes */
 enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,

@@ -366,6 +366,19 @@ static int cmd_set_no_progress_timeout(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_no_progress_timeout);
 }
 
+static int cmd_set_max_download(struct cli *cli, bgcopy_engine *engine)
+{
+	unsigned long bytes;
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB BYTES");
+
+	if (rc || (rc = parse_uint(cli->argv[2], "BYTES", ULONG_MAX, &bytes)) ||
+	    (rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_set_max_download_size(job, bytes);
+	return rc ? api_fail(rc) : 0;
+}
+
 static int cmd_set_flags(struct cli *cli, bgcopy_engine *engine)
 {
 	unsigned long flags;
@@ -451,6 +464,9 @@ static json_t *job_json(bgcopy_job *job)
 		"min_retry_delay", (json_int_t)bgcopy_job_get_min_retry_delay(job),
 		"no_progress_timeout", (json_int_t)bgcopy_job_get_no_progress_timeout(job),
 		"files", files);
+	if (o)
+		json_object_set_new(o, "max_download_size", json_integer(
+			(json_int_t)bgcopy_job_get_max_download_size(job)));
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
 		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:s}",
 			"context", err.context, "code", err.code,
@@ -478,9 +494,10 @@ static void print_job_text(json_t *o)
 	       json_integer_value(json_object_get(o, "notify_epoch")),
 	       json_integer_value(json_object_get(o, "pending_notifications")),
 	       json_string_value(json_object_get(o, "notify_cmdline")));
-	printf("  retry delay %llds, no-progress timeout %llds\n",
+	printf("  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none)\n",
 	       json_integer_value(json_object_get(o, "min_retry_delay")),
-	       json_integer_value(json_object_get(o, "no_progress_timeout")));
+	       json_integer_value(json_object_get(o, "no_progress_timeout")),
+	       json_integer_value(json_object_get(o, "max_download_size")));
 	if ((err = json_object_get(o, "error")))
 		printf("  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)
@@ -686,6 +703,7 @@ static const struct {
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
+	{ "set-max-download", "JOB BYTES", "largest file the job may download (0: no limit)", cmd_set_max_download, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },

@@ -106,7 +106,7 @@ struct bgcopy_file_info {
  * outside production limits. */
 #define BGCOPY_TEST_SHORT_RETRY	0x1u	/* retry delays below 5 s allowed */
 #define BGCOPY_TEST_ALLOW_FILE	0x2u	/* file:// URLs allowed */
-/* A command line waits 100 ms between its start and its recorded begin,
+/* A command line waits 250 ms between its start and its recorded begin,
  * so that tests can change the job in that window. */
 #define BGCOPY_TEST_SLOW_SPAWN	0x4u
 
@@ -209,6 +209,11 @@ BGCOPY_API int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms);
 BGCOPY_API int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds);
 BGCOPY_API uint32_t bgcopy_job_get_no_progress_timeout(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms);
+/* The largest file the job may download, in bytes (BITS' MaxDownloadSize):
+ * a file announced larger, or a body running past it, is a permanent
+ * error.  0, the default: no limit. */
+BGCOPY_API int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes);
+BGCOPY_API uint64_t bgcopy_job_get_max_download_size(bgcopy_job *job);
 
 BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);

@@ -175,6 +175,60 @@ static void schema_1_is_migrated_with_its_jobs(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* A schema-3 store with a half-downloaded file: it migrates in place,
+ * and the bytes, whose version no schema-3 store recorded, are fetched
+ * again rather than joined to whatever the server has now. */
+static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	char id[37], temp[600], sql[1024];
+	struct bgcopy_progress p;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	harness_make_file(h, "v3.bin", 60000);
+	assert_int_equal(bgcopy_job_create(e, "v3", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/v3.bin"),
+					     harness_out(h, "v3.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	bgcopy_engine_close(e);
+	/* Back to schema 3, as the previous release wrote it. */
+	snprintf(temp, sizeof(temp), "%s/.v3.bin.%.8s-0.bgcopy-tmp", h->out, id);
+	write_all(temp, "0123456789", 10);
+	snprintf(sql, sizeof(sql),
+		 "ALTER TABLE files DROP COLUMN etag;"
+		 "ALTER TABLE files DROP COLUMN last_modified;"
+		 "ALTER TABLE jobs DROP COLUMN max_download;"
+		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
+		 "PRAGMA user_version=3;", temp);
+	exec_sql(db_path(h), sql);
+
+	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
+	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT etag FROM files", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "");
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	bgcopy_job_get_progress(job, &p);
+	assert_int_equal(p.bytes_transferred, 10);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+	assert_false(harness_log_has(h, "/v3.bin range=bytes="));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "v3.bin", harness_out(h, "v3.bin")));
+	unlink(harness_out(h, "v3.bin"));
+	bgcopy_engine_close(e);
+}
+
 static void abandoned_jobs_expire(void **state)
 {
 	struct harness *h = *state;
@@ -235,6 +289,19 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	unlink(foreign);
 }
 
+/* The Last-Modified date testd sends for a file. */
+static const char *http_date(const char *path)
+{
+	static char date[64];
+	struct stat st;
+	struct tm tm;
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_non_null(gmtime_r(&st.st_mtim.tv_sec, &tm));
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return date;
+}
+
 static void a_resume_past_the_end_completes_the_file(void **state)
 {
 	struct harness *h = *state;
@@ -250,14 +317,15 @@ static void a_resume_past_the_end_completes_the_file(void **state)
 					     harness_out(h, "whole.bin")), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
 	bgcopy_engine_close(e);
-	/* A crash after the last byte was saved, before completion was. */
+	/* A crash after the last byte was saved, before completion was; the
+	 * bytes came from the version of this date. */
 	snprintf(src, sizeof(src), "%s/whole.bin", h->www);
 	snprintf(temp, sizeof(temp), "%s/.whole.bin.%.8s-0.bgcopy-tmp", h->out, id);
 	data = read_all(src, &len);
 	write_all(temp, data, len);
 	free(data);
-	snprintf(sql, sizeof(sql), "UPDATE files SET bytes_done = %zu, temp_path = '%s';",
-		 len, temp);
+	snprintf(sql, sizeof(sql), "UPDATE files SET bytes_done = %zu, temp_path = '%s',"
+		 " last_modified = '%s';", len, temp, http_date(src));
 	exec_sql(db_path(h), sql);
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -299,6 +367,7 @@ int main(void)
 		cmocka_unit_test(a_truncated_database_is_refused_and_left_untouched),
 		cmocka_unit_test(a_newer_schema_is_refused),
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
+		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
