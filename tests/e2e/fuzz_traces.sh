@@ -67,6 +67,7 @@ for seed in $(seq "$SEEDS"); do
 		die "seed $seed ($how): FAIL on damage the trace reveals"
 	fi
 	fails=$((fails + 1))
+	grep -E '^  G[1-8] ' "$WORK/out.txt" | head -2 | sed "s|^ *|seed $seed ($how): |"
 done
 for k in $(printf '%s\n' "${!seen[@]}" | sort); do
 	echo "class.exit $k: ${seen[$k]}"
