@@ -82,7 +82,14 @@ struct class_info {
 
 #define N_MEMBERS (sizeof(members) / sizeof(members[0]))
 
+/* The stream set of one trace (LTTng: one per process or per user). */
+struct stream_set {
+	const bt_trace *trace;
+	int64_t pid, uid;
+};
+
 struct decoder {
+	struct stream_set last_set;	/* of the last message's trace */
 	struct class_info *classes;	/* open addressing on ec */
 	size_t cap, len;
 	bool all;			/* fill every member */
@@ -365,6 +372,40 @@ static int snapshot_ns(struct decoder *d, const bt_clock_snapshot *cs,
 	return 0;
 }
 
+/* An integer of the trace's environment, or -1. */
+static int64_t env_int(const bt_trace *trace, const char *name)
+{
+	const bt_value *v =
+		bt_trace_borrow_environment_entry_value_by_name_const(trace, name);
+
+	return v && bt_value_is_signed_integer(v) ?
+	       bt_value_integer_signed_get(v) : -1;
+}
+
+/* Which process (per-PID buffers) or user (per-UID) the stream serves. */
+static void stream_set_of(struct decoder *d, const bt_stream *stream,
+			  struct bgc_record *rec)
+{
+	const bt_trace *trace = bt_stream_borrow_trace_const(stream);
+	const bt_value *scheme;
+
+	if (trace != d->last_set.trace) {
+		scheme = bt_trace_borrow_environment_entry_value_by_name_const(
+			trace, "tracer_buffering_scheme");
+		d->last_set = (struct stream_set) {
+			.trace = trace, .pid = -1, .uid = -1,
+		};
+		if (scheme && bt_value_is_string(scheme) &&
+		    !strcmp(bt_value_string_get(scheme), "pid"))
+			d->last_set.pid = env_int(trace, "vpid");
+		else if (scheme && bt_value_is_string(scheme) &&
+			 !strcmp(bt_value_string_get(scheme), "uid"))
+			d->last_set.uid = env_int(trace, "tracer_buffering_id");
+	}
+	rec->stream_pid = d->last_set.pid;
+	rec->stream_uid = d->last_set.uid;
+}
+
 static int decode_event(struct decoder *d, const bt_message *msg,
 			struct bgc_record *rec)
 {
@@ -394,20 +435,23 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 	ctx = bt_event_borrow_common_context_field_const(ev);
 	rec->vpid = context_value(ctx, ci->vpid_index, ci->vpid_signed);
 	rec->vtid = context_value(ctx, ci->vtid_index, ci->vtid_signed);
+	stream_set_of(d, bt_event_borrow_stream_const(ev), rec);
 	return 1;
 }
 
 static int decode_discarded(struct decoder *d, const bt_message *msg,
 			    bool packets, struct bgc_record *rec)
 {
-	const bt_stream_class *sc = bt_stream_borrow_class_const(packets ?
+	const bt_stream *stream = packets ?
 		bt_message_discarded_packets_borrow_stream_const(msg) :
-		bt_message_discarded_events_borrow_stream_const(msg));
+		bt_message_discarded_events_borrow_stream_const(msg);
+	const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
 	bt_property_availability avail;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->type = BGC_REC_DISCARDED;
 	rec->vpid = rec->vtid = -1;
+	stream_set_of(d, stream, rec);
 	rec->disc_packets = packets;
 	if (packets) {
 		avail = bt_message_discarded_packets_get_count(msg,

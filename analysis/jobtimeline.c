@@ -12,6 +12,7 @@
 #include "names.h"
 #include "strmap.h"
 #include "tp/bgcopy_tp_abi.h"
+#include "checked.h"
 
 struct text {
 	char *buf;
@@ -250,7 +251,7 @@ static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
 		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " opened store "
 		       "\"%s\" schema %" PRIu64 " dispatcher %" PRIu64
 		       " options 0x%" PRIx64 " retry-floor %" PRIu64 " ms",
-		       NAMES_MS(r->ts - tl->t0), r->engine, r->store,
+		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine, r->store,
 		       r->trace_schema, r->dispatcher_threads,
 		       r->test_options, r->min_retry_floor_ms);
 		if (r->vpid >= 0)
@@ -260,12 +261,12 @@ static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
 	case BGC_REC_STORE_OPEN:
 		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " store \"%s\" "
 		       "schema %" PRIu64 ", %" PRIu64 " jobs restored\n",
-		       NAMES_MS(r->ts - tl->t0), r->engine, r->path,
+		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine, r->path,
 		       r->schema_version, r->jobs_restored);
 		break;
 	case BGC_REC_ENGINE_CLOSE:
 		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " closed\n",
-		       NAMES_MS(r->ts - tl->t0), r->engine);
+		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine);
 		break;
 	case BGC_REC_DISCARDED:
 		append(tl, t, "  tracer discarded %" PRIu64 " %s",
@@ -294,7 +295,7 @@ int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 	if (!r->job) {
 		global_line(tl, r);
 	} else if ((t = job_text(tl, r->job))) {
-		append(tl, t, "  %+.3f ms  ", NAMES_MS(r->ts - tl->t0));
+		append(tl, t, "  %+.3f ms  ", NAMES_MS(ns_sub(r->ts, tl->t0)));
 		job_line(tl, t, r);
 	}
 	return tl->oom ? -1 : 0;
@@ -303,7 +304,7 @@ int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 static void print_ms(FILE *out, const char *what, int64_t ts, int64_t t0)
 {
 	if (ts >= 0)
-		fprintf(out, ", %s %+.3f ms", what, NAMES_MS(ts - t0));
+		fprintf(out, ", %s %+.3f ms", what, NAMES_MS(ns_sub(ts, t0)));
 }
 
 static void print_notifs(const struct jobtimeline *tl,
@@ -326,12 +327,12 @@ static void print_notifs(const struct jobtimeline *tl,
 		print_ms(out, "first begin", n->first_begin_ts, tl->t0);
 		if (n->first_begin_ts >= 0 && n->due_ts >= 0)
 			fprintf(out, " (latency %.3f ms)",
-				NAMES_MS(n->first_begin_ts - n->due_ts));
+				NAMES_MS(ns_sub(n->first_begin_ts, n->due_ts)));
 		fprintf(out, ", %u attempt%s, %u failed: %s",
 			n->attempts, n->attempts == 1 ? "" : "s", n->failures,
 			oracle_outcome_name(n->outcome));
 		if (n->end_ts >= 0)
-			fprintf(out, " at %+.3f ms", NAMES_MS(n->end_ts - tl->t0));
+			fprintf(out, " at %+.3f ms", NAMES_MS(ns_sub(n->end_ts, tl->t0)));
 		fprintf(out, "\n");
 	}
 }

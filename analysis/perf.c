@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "latency.h"
+#include "checked.h"
 
 const struct bgc_reads perf_reads[] = {
 	BGC_READS(BGC_REC_TRANSFER, "url", "http_status", "curl_code",
@@ -59,8 +60,8 @@ int perf_feed(struct perf *p, const struct bgc_record *r)
 		}
 	}
 	/* A latency set holds any int64 sample: here bytes per second. */
-	return latency_add(l, (int64_t) ((double) r->bytes * 1e6 /
-					 (double) r->total_us));
+	return latency_add(l, i64_of_double((double) r->bytes * 1e6 /
+					    (double) r->total_us));
 }
 
 static int by_key(const void *a, const void *b)

@@ -104,6 +104,11 @@ struct bgc_record {
 	int64_t restart, if_range;	/* schema 2; 0 (NONE) in schema 1 */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
+	/* The stream set the message came through, from its trace's
+	 * environment: with per-PID buffers the process (stream_pid), with
+	 * per-UID buffers the user (stream_uid); -1 when not known. */
+	int64_t stream_pid, stream_uid;
+
 	/* discarded: [disc_begin, disc_end] when disc_has_window */
 	bool disc_has_window;
 	int64_t disc_begin, disc_end;

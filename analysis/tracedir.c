@@ -3,8 +3,10 @@
 #include "tracedir.h"
 
 #include <byteswap.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,6 +102,98 @@ end:
 	return ret;
 }
 
+/*
+ * An LTTng data stream packet starts with its header (magic, uuid,
+ * stream_id, stream_instance_id) and context (timestamp_begin,
+ * timestamp_end, content_size, packet_size in bits, ...), packed.
+ */
+struct __attribute__((packed)) lttng_packet_start {
+	uint32_t magic;
+	uint8_t uuid[16];
+	uint32_t stream_id;
+	uint64_t stream_instance_id;
+	uint64_t timestamp_begin, timestamp_end;
+	uint64_t content_size, packet_size;	/* bits */
+};
+
+/*
+ * babeltrace2 2.0.4 aborts on a packet bigger than its file and reads a
+ * cut one as far as it goes: the packets of a data stream must tile it
+ * exactly.  0, or -1 with the reason in `why'.  A stream that does not
+ * start like an LTTng one (another producer) is left to babeltrace2.
+ */
+static int check_stream(const char *path, char *why, size_t why_len)
+{
+	struct lttng_packet_start h;
+	FILE *f = fopen(path, "rb");
+	long off = 0, size;
+	int ret = -1;
+
+	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0) {
+		snprintf(why, why_len, "cannot read %s", path);
+		goto end;
+	}
+	while (off < size) {
+		if (fseek(f, off, SEEK_SET) || fread(&h, sizeof(h), 1, f) != 1) {
+			snprintf(why, why_len, "cannot check the trace: %s: the "
+				 "packet at byte %ld is "
+				 "cut short: the stream is damaged", path, off);
+			goto end;
+		}
+		if (h.magic != CTF_MAGIC) {
+			ret = off ? -1 : 0;	/* not LTTng's layout: skip */
+			if (off)
+				snprintf(why, why_len, "cannot check the trace: "
+					 "%s: no packet starts at "
+					 "byte %ld: the stream is damaged",
+					 path, off);
+			goto end;
+		}
+		if (h.packet_size % 8 || h.packet_size / 8 < sizeof(h) ||
+		    h.content_size > h.packet_size ||
+		    h.content_size < 8 * sizeof(h) ||
+		    h.packet_size / 8 > (uint64_t) (size - off)) {
+			snprintf(why, why_len, "cannot check the trace: %s: "
+				 "the packet at byte %ld "
+				 "claims %" PRIu64 " bits (%" PRIu64 " of "
+				 "content) with %ld bytes left: the stream is "
+				 "cut short or damaged", path, off,
+				 h.packet_size, h.content_size, size - off);
+			goto end;
+		}
+		off += (long) (h.packet_size / 8);
+	}
+	ret = 0;
+end:
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* Every data stream beside `metadata' (not hidden, not the index). */
+static int check_streams(const char *dir)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (!d) {
+		snprintf(walk.why, walk.why_len, "cannot read %s: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	while (!ret && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_REG ||
+		    !strcmp(e->d_name, "metadata"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ret = check_stream(path, walk.why, walk.why_len);
+	}
+	closedir(d);
+	return ret;
+}
+
 static int add_dir(const char *metadata_path)
 {
 	struct tracedirs *t = walk.t;
@@ -125,6 +219,10 @@ static int add_dir(const char *metadata_path)
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
+	if (check_streams(slash ? dir : ".")) {
+		free(dir);
+		return -1;
+	}
 	t->dirs[t->n++] = dir;
 	return 0;
 oom:

@@ -1,7 +1,8 @@
 /*
  * Finding CTF traces on disk for bgcopy-analyze: every directory holding
- * a `metadata' file, with that file checked first, because babeltrace2
- * 2.0.4 loops forever on a packetized metadata file cut short.
+ * a `metadata' file, with that file and the data streams beside it
+ * checked first, because babeltrace2 2.0.4 loops forever on a packetized
+ * metadata file cut short and aborts on a packet bigger than its file.
  */
 #ifndef BGCOPY_TRACEDIR_H
 #define BGCOPY_TRACEDIR_H

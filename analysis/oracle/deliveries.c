@@ -30,6 +30,23 @@ static const char *why_not_owed(const struct job *j, int kind, char *buf,
 	return buf;
 }
 
+/*
+ * Schema 1 stamps cmdline_run after the spawn, the lock released between
+ * the decision and the stamp: a void or a cleared command line since the
+ * job's last delivery ended may have come after the decision.  The trace
+ * cannot tell, so such a finding proves nothing (section 9).
+ */
+static void schema1_spawn_doubt(struct oracle_finding *f, const struct job *j,
+				const struct bgc_record *r, const struct obl *b)
+{
+	if (f && !r->has_arming &&
+	    ((b && !b->armed && b->voided &&
+	      b->voided_ts >= j->L->last_end_ts) ||
+	     (j->L->cmdline_cleared_ts != INT64_MIN &&
+	      j->L->cmdline_cleared_ts >= j->L->last_end_ts)))
+		f->inconclusive = true;
+}
+
 /* Checks a T, E or F attempt against the model; returns its arming. */
 static struct obl *obl_begin(struct oracle *o, struct job *j,
 			     const struct bgc_record *r, bool cmdline)
@@ -40,6 +57,17 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	struct oracle_finding *f;
 	char why[96];
 
+	/* Schema 1 stamps cmdline_run after the spawn, with the epoch of the
+	 * decision: older than the arming, the run served an earlier one
+	 * and discharges nothing of this one. */
+	if (cmdline && !r->has_arming && b && b->armed &&
+	    r->epoch < b->arm_epoch)
+		return NULL;
+	/* Schema 2 says which arming it serves: not the open one, then an
+	 * earlier, superseded one, which nothing of this one owes to. */
+	if (r->has_arming && b && b->armed && b->engine_arming &&
+	    r->arming != b->engine_arming)
+		return NULL;
 	if (!b || !b->armed) {
 		if (b && b->discharged &&
 		    b->discharge_incarnation != j->incarnation &&
@@ -74,6 +102,8 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 				    names_kind(kind),
 				    why_not_owed(j, kind, why, sizeof(why)));
 			cite_engine_arming(f, j, kind);
+			if (cmdline)
+				schema1_spawn_doubt(f, j, r, b);
 		}
 		finding_cite(f, evidence_of(r));
 		return NULL;
@@ -83,6 +113,7 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 			    "%s command line run with no notify command line "
 			    "set", names_kind(kind));
 		finding_cite(f, evidence_of(r));
+		schema1_spawn_doubt(f, j, r, NULL);
 	} else if (!cmdline && b->handed_to_cmdline) {
 		f = finding_add(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s callback after the command line took the "
@@ -91,11 +122,11 @@ static struct obl *obl_begin(struct oracle *o, struct job *j,
 	}
 	/* After a failed callback the command line may run at once. */
 	if (b->fail_pending && (b->fail_cmdline || !cmdline) &&
-	    r->ts - b->fail_ts < b->fail_retry_ns - RETRY_SLACK) {
+	    ns_sub(r->ts, b->fail_ts) < ns_sub(b->fail_retry_ns, RETRY_SLACK)) {
 		f = finding_add(o, j, ORACLE_G7_MISORDERED, kind, file, r->ts,
 			    "%s retried %.3f ms after a failed attempt; "
 			    "minimum retry delay is %.3f ms", names_kind(kind),
-			    NAMES_MS(r->ts - b->fail_ts),
+			    NAMES_MS(ns_sub(r->ts, b->fail_ts)),
 			    NAMES_MS(b->fail_retry_ns));
 		finding_cite(f, b->fail_ev);
 		finding_cite(f, evidence_of(r));
@@ -157,11 +188,12 @@ static void mod_begin(struct oracle *o, struct job *j,
 			    ORACLE_LOST : ORACLE_DISCHARGED, r->ts);
 	}
 	if (j->L->m.have_last &&
-	    r->ts - j->L->m.last_begin_ts < j->interval_ns - MOD_SLACK) {
+	    ns_sub(r->ts, j->L->m.last_begin_ts) <
+	    ns_sub(j->interval_ns, MOD_SLACK)) {
 		f = finding_add(o, j, ORACLE_G7_MISORDERED, M, -1, r->ts,
 			    "two JOB_MODIFICATION began %.3f ms apart; "
 			    "interval is %.3f ms",
-			    NAMES_MS(r->ts - j->L->m.last_begin_ts),
+			    NAMES_MS(ns_sub(r->ts, j->L->m.last_begin_ts)),
 			    NAMES_MS(j->interval_ns));
 		finding_cite(f, j->L->m.last_ev);
 		finding_cite(f, evidence_of(r));
@@ -217,11 +249,24 @@ static bool begin_checks(struct oracle *o, struct job *j,
 		finding_cite(f, evidence_of(r));
 		return false;
 	}
+	/* G4 is about the object: the current epoch on a replaced one. */
+	if (!cmdline && j->iface && r->iface != j->iface) {
+		f = finding_add(o, j, ORACLE_G4_AFTER_RELEASE, kind, file, r->ts,
+			    "%s began on interface 0x%" PRIx64 " after "
+			    "interface 0x%" PRIx64 " replaced it (epoch %"
+			    PRIu64 ")", names_kind(kind), r->iface, j->iface,
+			    j->iface_epoch);
+		finding_cite(f, j->epoch_ev);
+		finding_cite(f, evidence_of(r));
+		return false;
+	}
 	if (state_is_final(j->state)) {
 		f = finding_add(o, j, ORACLE_G3_SPURIOUS, kind, file, r->ts,
 			    "%s on a job that is %s", names_kind(kind),
 			    names_state(j->state));
 		finding_cite(f, evidence_of(r));
+		if (cmdline)
+			schema1_spawn_doubt(f, j, r, obl_for(j, kind, file));
 		return false;
 	}
 	if (!cmdline && (!j->iface || j->iface_released)) {
@@ -273,6 +318,7 @@ int on_begin(struct oracle *o, struct job *j,
 		.kind = kind, .file = (int32_t) r->file_index,
 		.epoch = r->epoch, .attempt = r->attempt, .cmdline = cmdline,
 		.pid = r->pid, .gen = b ? b->gen : 0,
+		.has_arming = r->has_arming, .arming = r->arming,
 		.delivery = d ? j->n_deliveries - 1 : SIZE_MAX, .ev = evidence_of(r),
 	};
 	if (b && d)
@@ -292,7 +338,8 @@ static struct inflight *inflight_match(struct job *j,
 	for (i = 0; i < j->L->n_inflight; i++) {
 		struct inflight *in = &j->L->inflight[i];
 
-		if (in->cmdline != cmdline || in->kind != r->kind)
+		if (in->cmdline != cmdline || in->kind != r->kind ||
+		    (in->has_arming && r->has_arming && in->arming != r->arming))
 			continue;
 		if (cmdline ? in->pid == r->pid :
 		    in->file == r->file_index && in->epoch == r->epoch &&
@@ -318,6 +365,7 @@ void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		d->end_ts = r->ts;
 		d->result = result;
 	}
+	j->L->last_end_ts = r->ts;
 	if (j->L->callbacks_running)
 		j->L->callbacks_running--;
 	if (j->eng && j->eng->inflight)
@@ -329,6 +377,10 @@ void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 		return;	/* M's return value is ignored */
 	b = obl_for(j, in.kind, in.file);
 	if (!b || !b->armed || b->gen != in.gen)
+		return;
+	/* Schema 2: the engine re-armed it since (a new epoch re-arms F
+	 * and M too): the result belongs to the arming it served. */
+	if (in.has_arming && b->engine_arming && in.arming != b->engine_arming)
 		return;
 	/* A new epoch re-armed it meanwhile (the engine starts its attempts
 	 * over): a callback's outcome no longer counts, success or failure.

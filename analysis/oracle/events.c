@@ -161,6 +161,24 @@ static void fresh_attempts(struct obl *b)
 	b->handed_to_cmdline = false;
 }
 
+/*
+ * The engine arms afresh.  An arming no attempt served yet just becomes
+ * owed in the new epoch (it stays one arming in the history, due from
+ * now); one an attempt served is superseded, so that attempt's outcome
+ * discharges nothing of the new one.
+ */
+static int rearm(struct oracle *o, struct job *j, struct obl *b, int kind,
+		 const struct bgc_record *r)
+{
+	if (b->armed && !b->begun) {
+		b->arm_epoch = j->epoch;
+		b->maybe = false;	/* owed now, whatever came before */
+		return 0;
+	}
+	obl_void(j, b, r->ts);
+	return obl_arm(o, j, b, kind, -1, r);
+}
+
 int on_interface_set(struct oracle *o, struct job *j,
 		     const struct bgc_record *r)
 {
@@ -177,13 +195,15 @@ int on_interface_set(struct oracle *o, struct job *j,
 	fresh_attempts(&j->L->e);
 	for (i = 0; i < j->L->n_f; i++)
 		fresh_attempts(&j->L->f[i]);
-	/* Registering after the event still delivers it [BITS]; removing
-	 * the interface registers nothing. */
+	/* Registering after the event still delivers it [BITS], whatever
+	 * came before: a new arming in the new epoch, which nothing begun
+	 * for an earlier one discharges (section 9).  Removing the
+	 * interface registers nothing. */
 	if (r->iface && j->state == BGCOPY_TP_TRANSFERRED && job_allows(j, T) &&
-	    obl_arm(o, j, &j->L->t, T, -1, r))
+	    rearm(o, j, &j->L->t, T, r))
 		return -1;
 	if (r->iface && j->state == BGCOPY_TP_ERROR && job_allows(j, E) &&
-	    obl_arm(o, j, &j->L->e, E, -1, r))
+	    rearm(o, j, &j->L->e, E, r))
 		return -1;
 	route_changed(o, j, r->ts);
 	return 0;
@@ -201,9 +221,9 @@ static bool parse_duration(const char *v, int64_t *ns)
 	if (end == v)
 		return false;
 	if (!*end || strcmp(end, "ms") == 0)
-		*ns = (int64_t) n * MS;
+		*ns = ns_of(n, MS);
 	else if (strcmp(end, "s") == 0)
-		*ns = (int64_t) n * 1000 * MS;
+		*ns = ns_of(n, 1000 * MS);
 	else
 		return false;
 	return true;
@@ -234,6 +254,12 @@ int on_property_change(struct oracle *o, struct job *j,
 		break;
 	case BGCOPY_TP_PROP_NOTIFY_CMDLINE:
 		j->cmdline = r->value && *r->value;
+		/* Cleared, it hands back what it took over (section 9). */
+		if (!j->cmdline) {
+			j->L->t.handed_to_cmdline = j->L->e.handed_to_cmdline =
+				false;
+			j->L->cmdline_cleared_ts = r->ts;
+		}
 		route_changed(o, j, r->ts);
 		break;
 	default:
@@ -270,13 +296,36 @@ void on_interface_release(struct job *j, const struct bgc_record *r)
 
 void on_engine_armed(struct job *j, const struct bgc_record *r)
 {
+	struct obl *b;
+
 	if (r->kind > 0 && r->kind < ORACLE_KINDS) {
 		j->L->engine_armed[r->kind] = true;
 		j->L->engine_armed_ev[r->kind] = evidence_of(r);
 	}
+	/* Schema 2 names the arming: attempts say which one they serve.
+	 * It follows the event that armed it, so it names the open one. */
+	b = r->has_arming ? obl_for(j, (int) r->kind, (int32_t) r->file_index) :
+	    NULL;
+	if (b && b->armed)
+		b->engine_arming = r->arming;
 }
 
 /* ---- tracer loss -------------------------------------------------- */
+
+/* Could the stream set that lost events have carried the job's? */
+static bool loss_reaches(const struct job *j, const struct loss *l)
+{
+	size_t i;
+
+	if (l->in.pid < 0 && l->in.uid < 0)
+		return true;	/* not known: any stream */
+	for (i = 0; i < j->n_streams; i++) {
+		if ((l->in.pid >= 0 && j->streams[i].pid == l->in.pid) ||
+		    (l->in.uid >= 0 && j->streams[i].uid == l->in.uid))
+			return true;
+	}
+	return false;
+}
 
 void taint_by_loss(struct oracle *o, struct job *j,
 		   const struct loss *l)
@@ -284,9 +333,11 @@ void taint_by_loss(struct oracle *o, struct job *j,
 	const char *what = l->packets ? "packets" : "events";
 
 	/* Streams are per CPU, so any job alive in the window may have lost
-	 * events there. */
+	 * events there, if that stream set carries its events: the same
+	 * process with per-PID buffers, the same user with per-UID. */
 	if (j->pub.first_ts > l->end ||
-	    (j->final_ts >= 0 && j->final_ts < l->begin))
+	    (j->final_ts >= 0 && j->final_ts < l->begin) ||
+	    !loss_reaches(j, l))
 		return;
 	if (l->count)
 		job_taint(j, "tracer discarded %" PRIu64 " %s between +%.3f ms "
@@ -311,6 +362,7 @@ int on_discarded(struct oracle *o, const struct bgc_record *r)
 		.end = r->disc_has_window ? r->disc_end : o->last_ts,
 		.count = r->disc_count, .packets = r->disc_packets,
 		.has_window = r->disc_has_window,
+		.in = { .pid = r->stream_pid, .uid = r->stream_uid },
 	};
 	for (i = 0; i < o->n_engines; i++) {
 		if (!o->engines[i]->ended || o->engines[i]->last_ts >= l->begin)

@@ -14,7 +14,7 @@
 #define JOB "engine", "job", "seq"
 #define INFO JOB, "name", "state", "notify_flags", "min_retry_delay_ms", \
 	"modification_interval_ms", "epoch", "notify_cmdline"
-#define RUN JOB, "kind", "file_index", "epoch", "attempt"
+#define RUN JOB, "kind", "file_index", "epoch", "attempt", "arming"
 
 const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_ENGINE_OPEN, "engine", "store", "trace_schema",
@@ -31,9 +31,9 @@ const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_INTERFACE_RELEASE, JOB, "iface", "epoch"),
 	BGC_READS(BGC_REC_PROPERTY_CHANGE, JOB, "property", "value"),
 	BGC_READS(BGC_REC_PROGRESS, JOB),
-	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind"),
+	BGC_READS(BGC_REC_NOTIFY_ARMED, JOB, "kind", "file_index", "arming"),
 	BGC_READS(BGC_REC_NOTIFY_COALESCED, JOB),
-	BGC_READS(BGC_REC_CALLBACK_BEGIN, RUN),
+	BGC_READS(BGC_REC_CALLBACK_BEGIN, RUN, "iface"),
 	BGC_READS(BGC_REC_CALLBACK_END, RUN, "result"),
 	BGC_READS(BGC_REC_RETRY_SCHEDULED, JOB),
 	BGC_READS(BGC_REC_CMDLINE_RUN, RUN, "pid"),
@@ -46,20 +46,61 @@ const struct bgc_reads oracle_reads[] = {
 #undef INFO
 #undef RUN
 
+/* A job's events of one engine end: any of their numbers missing? */
+void job_seq_end(struct job *j)
+{
+	if (j->seq_count && j->seq_max - j->seq_min + 1 != j->seq_count)
+		job_taint(j, "the trace holds %" PRIu64 " of the job's events "
+		      "numbered %" PRIu64 " to %" PRIu64 " in engine 0x%" PRIx64
+		      ": the others are lost", j->seq_count, j->seq_min,
+		      j->seq_max, j->seq_engine);
+	j->seq_count = 0;
+}
+
 static void check_seq(struct job *j, const struct bgc_record *r)
 {
-	/* Two events stamped alike but out of the job's sequence: the
-	 * trace order is not the job's order, so nothing is proven. */
-	if (j->have_seq && r->seq <= j->last_seq && r->ts == j->last_seq_ts)
-		job_taint(j, "events with seq %" PRIu64 " and %" PRIu64
-		      " share a time stamp out of order", j->last_seq, r->seq);
-	j->have_seq = true;
+	/* An engine stamps a job's events in the order it numbers them:
+	 * out of that order, the trace order is not the job's (two events
+	 * stamped alike, or damaged time stamps), so nothing is proven. */
+	if (j->seq_count && r->engine == j->seq_engine && r->seq <= j->last_seq)
+		job_taint(j, "events with seq %" PRIu64 " and %" PRIu64 " are "
+		      "out of order%s", j->last_seq, r->seq,
+		      r->ts == j->last_seq_ts ? " (one time stamp)" : "");
+	if (j->seq_count && r->engine != j->seq_engine)
+		job_seq_end(j);
+	if (!j->seq_count++) {
+		j->seq_engine = r->engine;
+		j->seq_min = j->seq_max = r->seq;
+	} else if (r->seq < j->seq_min) {
+		j->seq_min = r->seq;
+	} else if (r->seq > j->seq_max) {
+		j->seq_max = r->seq;
+	}
 	j->last_seq = r->seq;
 	j->last_seq_ts = r->ts;
 }
 
 static int job_event(struct oracle *o, struct engine *eng, struct job *j,
 		     const struct bgc_record *r);
+
+/* Remembers the stream set the job's event came through. */
+static int note_stream(struct oracle *o, struct job *j,
+		       const struct bgc_record *r)
+{
+	struct stream_key *k;
+	size_t i;
+
+	for (i = j->n_streams; i-- > 0;) {
+		if (j->streams[i].pid == r->stream_pid &&
+		    j->streams[i].uid == r->stream_uid)
+			return 0;
+	}
+	k = PUSH(o, j->streams, j->n_streams, j->streams_cap);
+	if (!k)
+		return -1;
+	*k = (struct stream_key) { .pid = r->stream_pid, .uid = r->stream_uid };
+	return 0;
+}
 
 static int on_job_event(struct oracle *o, struct engine *eng,
 			const struct bgc_record *r)
@@ -70,7 +111,7 @@ static int on_job_event(struct oracle *o, struct engine *eng,
 	if (eng->inspector)
 		return 0;	/* what it restores is only shown, not owned */
 	j = job_get(o, eng, r);
-	if (!j || (!j->L && job_revive(o, j)))
+	if (!j || (!j->L && job_revive(o, j)) || note_stream(o, j, r))
 		return -1;
 	ret = job_event(o, eng, j, r);
 	if (!ret && !o->error[0])

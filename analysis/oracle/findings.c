@@ -45,7 +45,7 @@ void record_latency(struct oracle *o, struct job *j, int kind,
 		    int32_t file, int64_t from, int64_t ts,
 		    const struct bgc_record *r)
 {
-	int64_t lat = ts - from;
+	int64_t lat = ns_sub(ts, from);
 	struct oracle_finding *f;
 
 	if (latency_add(&o->latency[kind], lat))

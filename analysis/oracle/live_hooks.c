@@ -41,7 +41,7 @@ static void tell_overdue(struct oracle *o, struct job *j, int kind,
  */
 static bool overdue(struct oracle *o, int64_t due, bool *told, int64_t now)
 {
-	int64_t at = due + o->cfg.max_latency_ns;
+	int64_t at = ns_add(due, o->cfg.max_latency_ns);
 
 	if (now > at) {
 		*told = true;

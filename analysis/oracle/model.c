@@ -77,15 +77,15 @@ bool job_routed(const struct job *j, int kind)
 
 double trace_ms(const struct oracle *o, int64_t ts)
 {
-	return NAMES_MS(ts - o->first_ts);
+	return NAMES_MS(ns_sub(ts, o->first_ts));
 }
 
 /* An obligation became deliverable at `due': tell on_overdue in time. */
 void overdue_watch(struct oracle *o, int64_t due)
 {
 	if (o->cfg.on_overdue && o->cfg.max_latency_ns >= 0 && due >= 0 &&
-	    due + o->cfg.max_latency_ns < o->overdue_at)
-		o->overdue_at = due + o->cfg.max_latency_ns;
+	    ns_add(due, o->cfg.max_latency_ns) < o->overdue_at)
+		o->overdue_at = ns_add(due, o->cfg.max_latency_ns);
 }
 
 /* ---- the notification history ------------------------------------- */
@@ -178,8 +178,8 @@ void job_set_info(struct job *j, const struct bgc_record *r)
 	}
 	j->state = r->state;
 	j->flags = (uint32_t) r->notify_flags;
-	j->retry_ns = (int64_t) r->min_retry_delay_ms * MS;
-	j->interval_ns = (int64_t) r->modification_interval_ms * MS;
+	j->retry_ns = ns_of(r->min_retry_delay_ms, MS);
+	j->interval_ns = ns_of(r->modification_interval_ms, MS);
 	/* A new job has epoch 0 and no command line, recorded or not. */
 	if (r->has_epoch || r->type == BGC_REC_JOB_CREATED) {
 		j->epoch = r->has_epoch ? r->epoch : 0;
@@ -199,6 +199,7 @@ int job_revive(struct oracle *o, struct job *j)
 	if (!j->L)
 		return oracle_set_error(o, "out of memory");
 	j->L->m.window_ts = j->L->m.due_ts = -1;
+	j->L->last_end_ts = j->L->cmdline_cleared_ts = INT64_MIN;
 	return 0;
 }
 
@@ -307,6 +308,7 @@ static void job_free(struct job *j)
 	free(j->notifs);
 	free(j->deliveries);
 	free(j->taint);
+	free(j->streams);
 	if (j->L) {
 		free(j->L->f);
 		free(j->L->inflight);

@@ -16,6 +16,9 @@ int obl_arm(struct oracle *o, struct job *j, struct obl *b, int kind,
 		return -1;
 	b->armed = true;
 	b->gen++;
+	b->arm_epoch = j->epoch_known ? j->epoch : 0;
+	b->engine_arming = 0;	/* its notify_armed follows */
+	b->voided = false;
 	b->file = file;
 	b->armed_ts = r->ts;
 	b->due_ts = due;
@@ -31,6 +34,8 @@ void obl_void(struct job *j, struct obl *b, int64_t ts)
 {
 	if (b->armed) {
 		b->armed = false;
+		b->voided = true;
+		b->voided_ts = ts;
 		notif_close(j, b->notif, ORACLE_VOIDED, ts);
 	}
 }
@@ -92,7 +97,7 @@ struct obl *obl_for(struct job *j, int kind, int32_t file)
 
 static int64_t mod_deadline(const struct oracle *o, const struct job *j)
 {
-	return j->L->m.window_ts + j->interval_ns + o->cfg.grace_ns;
+	return ns_add(ns_add(j->L->m.window_ts, j->interval_ns), o->cfg.grace_ns);
 }
 
 /* G1 for M: it had a deliverable window and did not begin within it. */
@@ -228,9 +233,10 @@ static enum oracle_outcome obl_settle_outcome(struct oracle *o, struct job *j,
 	if (inflight_for(j, kind, b->file) || job_busy(j))
 		return ORACLE_PENDING;
 	if (b->fail_pending) {
-		if (horizon - b->fail_ts < b->fail_retry_ns + o->cfg.grace_ns)
+		if (ns_sub(horizon, b->fail_ts) <
+		    ns_add(b->fail_retry_ns, o->cfg.grace_ns))
 			return ORACLE_PENDING;
-	} else if (horizon - b->due_ts <= o->cfg.grace_ns) {
+	} else if (ns_sub(horizon, b->due_ts) <= o->cfg.grace_ns) {
 		return ORACLE_PENDING;
 	}
 	if (kind != F && first_armed_f(j))

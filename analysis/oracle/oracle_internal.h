@@ -16,7 +16,8 @@
  *   events.c       events that change the model (state, flags, interface,
  *                  properties, files, restore, engine open, tracer loss)
  *   deliveries.c   callback and command-line runs checked against it
- *   feed.c         oracle_feed(): each record to its handler
+ *   feed.c         oracle_feed(): each record to its handler; gaps in a
+ *                  job's sequence numbers
  *   results.c      oracle_finish(), verdicts and the read-only accessors
  */
 #ifndef BGCOPY_ORACLE_INTERNAL_H
@@ -27,6 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "checked.h"
 #include "names.h"
 #include "oracle.h"
 #include "strmap.h"
@@ -74,6 +76,10 @@ struct engine {
 struct obl {
 	bool armed;
 	unsigned gen;			/* deliveries remember which arming */
+	uint64_t arm_epoch;		/* the job's epoch when armed; 0: unknown */
+	uint64_t engine_arming;		/* schema 2: the engine's id of it; 0 */
+	bool voided;			/* its last arming was voided, at: */
+	int64_t voided_ts;
 	size_t notif;
 	int32_t file;
 	int64_t armed_ts, due_ts;	/* due_ts < 0: parked */
@@ -114,6 +120,8 @@ struct inflight {
 	bool cmdline;
 	int64_t pid;
 	unsigned gen;			/* 0: discharges nothing */
+	bool has_arming;		/* schema 2: the arming it serves */
+	uint64_t arming;
 	size_t delivery;
 	struct oracle_evidence ev;
 };
@@ -131,6 +139,9 @@ struct live {
 	struct inflight *inflight;
 	size_t n_inflight, inflight_cap;
 	unsigned callbacks_running;	/* callbacks and command lines */
+	/* Schema 1 stamps cmdline_run after the spawn: what changed since
+	 * the job's last delivery ended may have followed the decision. */
+	int64_t last_end_ts, cmdline_cleared_ts;
 
 	bool engine_armed[ORACLE_KINDS];
 	struct oracle_evidence engine_armed_ev[ORACLE_KINDS];
@@ -163,21 +174,33 @@ struct job {
 	bool cmdline_known;		/* false: restored, no notify_cmdline */
 	bool iface_released;		/* the engine let go of `iface' */
 	uint64_t n_events;
-	bool have_seq;
 	uint64_t last_seq;
 	int64_t last_seq_ts;
+	/* The job's events in one engine, which numbers them 1, 2, ...:
+	 * fewer than the span of their numbers means some were lost. */
+	uint64_t seq_engine, seq_min, seq_max, seq_count;
 
 	struct live *L;			/* NULL once retired */
+
+	/* The stream sets its events came through (processes, users). */
+	struct stream_key *streams;
+	size_t n_streams, streams_cap;
 
 	bool tainted;
 	char *taint;
 };
 
-/* A window in which the tracer lost events (or packets). */
+/* A process (per-PID buffers) or user (per-UID); -1: not known. */
+struct stream_key {
+	int64_t pid, uid;
+};
+
+/* A window in which the tracer lost events (or packets), in a stream set. */
 struct loss {
 	int64_t begin, end;
 	uint64_t count;
 	bool packets, has_window;
+	struct stream_key in;
 };
 
 struct oracle {
@@ -293,6 +316,9 @@ void on_engine_armed(struct job *j, const struct bgc_record *r);
 void taint_by_loss(struct oracle *o, struct job *j,
 		   const struct loss *l);
 int on_discarded(struct oracle *o, const struct bgc_record *r);
+
+/* feed.c */
+void job_seq_end(struct job *j);
 
 /* deliveries.c */
 int on_begin(struct oracle *o, struct job *j,

@@ -42,6 +42,7 @@ int oracle_finish(struct oracle *o)
 		struct job *j = o->jobs[i];
 		size_t k;
 
+		job_seq_end(j);
 		for (k = 0; k < o->n_losses && !j->tainted; k++)
 			taint_by_loss(o, j, &o->losses[k]);
 		job_settle(o, j, j->eng ? j->eng->last_ts : o->last_ts);

@@ -13,6 +13,7 @@
 #include "params.h"
 #include "report/report.h"
 #include "sink.h"
+#include "checked.h"
 
 struct check {
 	struct bgc_sink sink;		/* first: the sink's data is this */
@@ -39,7 +40,7 @@ static const struct param_def check_params[] = {
 
 static double live_ms(const struct oracle *o, int64_t ts)
 {
-	return NAMES_MS(ts - oracle_first_ts(o));
+	return NAMES_MS(ns_sub(ts, oracle_first_ts(o)));
 }
 
 static void live_finding(void *arg, const char *job_id, const char *job_name,
@@ -167,7 +168,7 @@ static int configure(struct check *c, const bt_value *params,
 	oc->grace_ns = (int64_t) params_uint(params, "grace-ms",
 		ORACLE_DEFAULT_GRACE_NS / 1000000) * 1000000;
 	oc->max_latency_ns = bt_value_map_has_entry(params, "max-latency-ms") ?
-		(int64_t) params_uint(params, "max-latency-ms", 0) * 1000000 :
+		ns_of(params_uint(params, "max-latency-ms", 0), 1000000) :
 		-1;
 	/* Only these list every arming and delivery; the text report and
 	 * JUnit need the findings and latencies alone. */

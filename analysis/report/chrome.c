@@ -12,6 +12,7 @@
 
 #include "names.h"
 #include "tp/bgcopy_tp_abi.h"
+#include "checked.h"
 
 #define TID_CALLBACKS 1
 #define TID_KIND(kind, file) ((kind) == BGCOPY_TP_KIND_FILE_TRANSFERRED ? \
@@ -19,7 +20,7 @@
 
 static double us(const struct oracle *o, int64_t ts)
 {
-	return (double) (ts - oracle_first_ts(o)) / 1e3;
+	return (double) ns_sub(ts, oracle_first_ts(o)) / 1e3;
 }
 
 static void push(json_t *events, json_t *ev)

@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "names.h"
+#include "checked.h"
 
 /* jansson's json_pack takes ownership of "o" values, so a failed pack
  * frees what it was given and returns NULL. */
 
 static double rel(const struct oracle *o, int64_t ts)
 {
-	return NAMES_MS(ts - oracle_first_ts(o));
+	return NAMES_MS(ns_sub(ts, oracle_first_ts(o)));
 }
 
 static json_t *ms_or_null(const struct oracle *o, int64_t ts)

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "names.h"
+#include "checked.h"
 
 static void xml_escaped(FILE *out, const char *s)
 {
@@ -55,7 +56,7 @@ static void testcase(const struct oracle *o, const struct oracle_job *j,
 		xml_escaped(out, f->what);
 		fprintf(out, "\">%s %s epoch %" PRIu64 " at %+.3f ms: ",
 			oracle_rule_name(f->rule), names_kind(f->kind),
-			f->epoch, NAMES_MS(f->ts - oracle_first_ts(o)));
+			f->epoch, NAMES_MS(ns_sub(f->ts, oracle_first_ts(o))));
 		xml_escaped(out, f->what);
 		fputs("</failure>\n", out);
 	}

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 
 #include "names.h"
+#include "checked.h"
 
 void report_text_finding(const struct oracle *o,
 			 const struct oracle_finding *f, FILE *out)
@@ -19,14 +20,14 @@ void report_text_finding(const struct oracle *o,
 	if (f->file_index >= 0)
 		fprintf(out, " file %d", f->file_index);
 	fprintf(out, " epoch %" PRIu64 " at %+.3f ms", f->epoch,
-		NAMES_MS(f->ts - t0));
+		NAMES_MS(ns_sub(f->ts, t0)));
 	if (f->armed_ts >= 0)
-		fprintf(out, " (armed %+.3f ms)", NAMES_MS(f->armed_ts - t0));
+		fprintf(out, " (armed %+.3f ms)", NAMES_MS(ns_sub(f->armed_ts, t0)));
 	fprintf(out, ": %s\n", f->what);
 	for (i = 0; i < f->n_evidence; i++)
 		fprintf(out, "      %s %s seq %" PRIu64 " at %+.3f ms\n",
 			i ? "and" : "see", names_record(f->evidence[i].type),
-			f->evidence[i].seq, NAMES_MS(f->evidence[i].ts - t0));
+			f->evidence[i].seq, NAMES_MS(ns_sub(f->evidence[i].ts, t0)));
 }
 
 static void print_latency(struct oracle *o, FILE *out)

@@ -26,6 +26,7 @@ static const enum bgc_rec_type record_type[] = {
 	[SCN_CMDLINE_EXIT] = BGC_REC_CMDLINE_EXIT,
 	[SCN_TRANSFER] = BGC_REC_TRANSFER,
 	[SCN_DISCARD] = BGC_REC_DISCARDED,
+	[SCN_MISSING] = BGC_REC__COUNT,		/* no record */
 };
 
 void scn_cursor_init(struct scn_cursor *c, const struct scenario *s)
@@ -53,7 +54,9 @@ static void notification(const struct scn_step *st, struct bgc_record *r)
 	r->kind = st->kind;
 	r->epoch = st->epoch;
 	r->attempt = st->attempt;
-	r->iface = 0xcafe;
+	r->has_arming = st->has_arming;
+	r->arming = st->arming;
+	r->iface = st->iface;
 	r->result = r->status = st->result;
 	r->pid = 4242;
 	r->program = "/bin/true";
@@ -110,6 +113,8 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 		r->total_us = 1000;
 		break;
 	case SCN_DISCARD:
+		r->stream_pid = st->has_pid ? (int64_t) st->pid : -1;
+		r->stream_uid = st->has_uid ? (int64_t) st->uid : -1;
 		r->disc_has_window = true;
 		r->disc_begin = st->begin_ms * MS;
 		r->disc_end = st->end_ms * MS;
@@ -124,6 +129,7 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 		notification(st, r);
 		break;
 	case SCN_ENGINE_CLOSE:
+	case SCN_MISSING:
 		break;
 	}
 }
@@ -132,15 +138,24 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		     struct bgc_record *r)
 {
 	const struct scn_step *st;
+	uint64_t *seq;
 
-	if (c->next == c->s->n_steps || c->s->steps[c->next].ms > until_ms)
-		return false;
-	st = &c->s->steps[c->next++];
+	do {
+		if (c->next == c->s->n_steps ||
+		    c->s->steps[c->next].ms > until_ms)
+			return false;
+		st = &c->s->steps[c->next++];
+		seq = st->job ? &c->seq[st->job - 'a'][st->engine] : NULL;
+		if (st->verb == SCN_MISSING)
+			*seq += st->count;
+	} while (st->verb == SCN_MISSING);
 	*r = (struct bgc_record) {
 		.type = record_type[st->verb], .ts = st->ms * MS,
 		.vpid = -1, .vtid = -1, .engine = 0x1111u * st->engine,
-		.job = st->job ? scn_job_id(st->job) : NULL, .seq = ++c->seq,
-		.file_index = st->file,
+		.job = st->job ? scn_job_id(st->job) : NULL,
+		.seq = seq ? ++*seq : 0, .file_index = st->file,
+		/* each engine in its own process, all of one user */
+		.stream_pid = 1000 + st->engine, .stream_uid = 0,
 	};
 	fill(st, r);
 	return true;

@@ -22,6 +22,8 @@ struct parser {
 	struct scenario *cur;
 	char job;
 	unsigned engine;
+	uint64_t iface['f' - 'a' + 1];	/* each job's interface, as parsed */
+	bool inspector[10];		/* engine-open 0: restores take nothing */
 };
 
 struct word {
@@ -82,7 +84,7 @@ static const struct word verbs[] = {
 	{ "coalesced", SCN_COALESCED }, { "begin", SCN_BEGIN },
 	{ "end", SCN_END }, { "cmdline-run", SCN_CMDLINE_RUN },
 	{ "cmdline-exit", SCN_CMDLINE_EXIT }, { "transfer", SCN_TRANSFER },
-	{ "discard", SCN_DISCARD }, { NULL, 0 },
+	{ "discard", SCN_DISCARD }, { "missing", SCN_MISSING }, { NULL, 0 },
 };
 
 /* `transferred-job FLAGS' at T: a job with an interface (epoch 1) that
@@ -258,7 +260,8 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 	return st;
 }
 
-/* file=N result=N status=N epoch=N cmdline=TEXT, after the fixed words. */
+/* file=N result=N status=N epoch=N arming=N iface=N pid=N uid=N
+ * cmdline=TEXT, after the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -279,6 +282,21 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 		} else if (!strcmp(tok[i], "epoch")) {
 			st->has_epoch = true;
 			if (unsigned_number(p, value, &st->epoch))
+				return -1;
+		} else if (!strcmp(tok[i], "arming")) {
+			st->has_arming = true;
+			if (unsigned_number(p, value, &st->arming))
+				return -1;
+		} else if (!strcmp(tok[i], "pid")) {
+			st->has_pid = true;
+			if (unsigned_number(p, value, &st->pid))
+				return -1;
+		} else if (!strcmp(tok[i], "uid")) {
+			st->has_uid = true;
+			if (unsigned_number(p, value, &st->uid))
+				return -1;
+		} else if (!strcmp(tok[i], "iface")) {
+			if (unsigned_number(p, value, &st->iface))
 				return -1;
 		} else if (!strcmp(tok[i], "cmdline")) {
 			st->has_cmdline = true;
@@ -301,6 +319,7 @@ static int notification(struct parser *p, struct scn_step *st, char **tok,
 	if (n < words)
 		return fail(p, words == 2 ? "expected KIND EPOCH" :
 				"expected KIND EPOCH ATTEMPT");
+	st->iface = p->iface[st->job - 'a'];
 	if (word(p, kinds, "kind", tok[0], &st->kind) ||
 	    unsigned_number(p, tok[1], &st->epoch) ||
 	    (words == 3 && unsigned_number(p, tok[2], &st->attempt)))
@@ -368,13 +387,17 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 	switch (st->verb) {
 	case SCN_ENGINE_OPEN:
 		st->job = 0;
-		return n == 1 ? unsigned_number(p, tok[0], &st->threads) :
-		       fail(p, "expected engine-open THREADS");
+		if (n != 1 || unsigned_number(p, tok[0], &st->threads))
+			return n != 1 ? fail(p, "expected engine-open THREADS") : -1;
+		p->inspector[st->engine] = !st->threads;
+		return 0;
 	case SCN_ENGINE_CLOSE:
 		st->job = 0;
 		return n ? fail(p, "engine-close takes nothing") : 0;
 	case SCN_CREATED:
 	case SCN_RESTORED:
+		if (!p->inspector[st->engine])
+			p->iface[st->job - 'a'] = 0;	/* never persisted */
 		if (n < 2)
 			return fail(p, "expected STATE FLAGS");
 		if (word(p, states, "state", tok[0], &st->to) ||
@@ -401,9 +424,12 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 	case SCN_IFACE:
 		if (n != 3)
 			return fail(p, "expected iface OLD-EPOCH NEW-EPOCH ID");
-		return unsigned_number(p, tok[0], &st->epoch) ||
-		       unsigned_number(p, tok[1], &st->new_epoch) ||
-		       unsigned_number(p, tok[2], &st->iface) ? -1 : 0;
+		if (unsigned_number(p, tok[0], &st->epoch) ||
+		    unsigned_number(p, tok[1], &st->new_epoch) ||
+		    unsigned_number(p, tok[2], &st->iface))
+			return -1;
+		p->iface[st->job - 'a'] = st->iface;
+		return 0;
 	case SCN_RELEASE:
 		if (n != 2)
 			return fail(p, "expected release EPOCH ID");
@@ -428,13 +454,17 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 		       unsigned_number(p, tok[1], &st->bytes) ? -1 : 0;
 	case SCN_DISCARD:
 		st->job = 0;
-		if (n != 3)
+		if (n < 3)
 			return fail(p, "expected discard BEGIN END COUNT");
 		if (number(p, tok[0], &st->begin_ms) ||
 		    number(p, tok[1], &st->end_ms) || number(p, tok[2], &v))
 			return -1;
 		st->count = (uint64_t) v;
-		return 0;
+		return options(p, st, tok + 3, n - 3);
+	case SCN_MISSING:
+		if (n != 1)
+			return fail(p, "expected missing COUNT");
+		return unsigned_number(p, tok[0], &st->count);
 	case SCN_ARMED:
 	case SCN_COALESCED:
 	case SCN_BEGIN:
@@ -539,6 +569,8 @@ static int begin_scenario(struct parser *p, char **tok, int n)
 	s->line = p->line;
 	p->job = 'a';
 	p->engine = 1;
+	memset(p->iface, 0, sizeof(p->iface));
+	memset(p->inspector, 0, sizeof(p->inspector));
 	return 0;
 }
 

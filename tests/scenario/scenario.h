@@ -29,6 +29,7 @@ enum scn_verb {
 	SCN_CMDLINE_EXIT,
 	SCN_TRANSFER,
 	SCN_DISCARD,
+	SCN_MISSING,			/* not an event: seq numbers skipped */
 };
 
 /* One event.  Which members mean something depends on the verb. */
@@ -41,17 +42,24 @@ struct scn_step {
 	int32_t kind;			/* bgcopy_tp_kind */
 	int32_t file;			/* -1 when none */
 	int32_t result;			/* callback result, command-line status */
-	uint64_t epoch, new_epoch, attempt, iface;
+	uint64_t epoch, new_epoch, attempt;
+	/* iface: the interface set; of a callback_begin, the object it
+	 * runs on (iface=N, else the job's interface at that line) */
+	uint64_t iface;
 	int32_t from, to;		/* states; `to' is the state of a job_info */
 	uint32_t flags, new_flags;
 	uint64_t threads;
 	int32_t property;
 	bool has_epoch;			/* restored ... epoch=N */
+	bool has_arming;		/* armed/begin/end/run/exit ... arming=N */
+	uint64_t arming;
 	bool has_cmdline;		/* restored ... cmdline=TEXT */
 	char text[96];			/* property value, command line */
 	uint64_t bytes, total;
 	int64_t begin_ms, end_ms;	/* discard window */
-	uint64_t count;
+	uint64_t count;			/* discard; missing: seq numbers */
+	bool has_pid, has_uid;		/* discard ... pid=N uid=N */
+	uint64_t pid, uid;
 };
 
 /* Rules as analysis/oracle.h numbers them: G1..G8, then the note. */
@@ -117,12 +125,13 @@ const char *scn_verdict_name(enum scn_verdict v);
 struct scn_cursor {
 	const struct scenario *s;
 	size_t next;
-	uint64_t seq;
+	uint64_t seq['f' - 'a' + 1][10];	/* per job, per engine */
 };
 
 void scn_cursor_init(struct scn_cursor *c, const struct scenario *s);
 /* The next record whose time is at most `until_ms'; false when none.
- * Its strings point into the scenario. */
+ * Its strings point into the scenario.  Each job numbers its events per
+ * engine, from 1, as an engine does. */
 bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		     struct bgc_record *r);
 

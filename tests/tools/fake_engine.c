@@ -20,7 +20,6 @@
 #include "tests/scenario/scenario.h"
 #include "tests/tools/tpemit.h"
 
-#define IFACE 0xcafe
 #define JOBS 6
 #define ENGINES 10
 
@@ -87,7 +86,7 @@ static void notification(struct tpe_job *j, const struct scn_step *st)
 		TPE_JOB(j, notify_coalesced, &n);
 		break;
 	case SCN_BEGIN:
-		TPE_JOB(j, callback_begin, &n, IFACE);
+		TPE_JOB(j, callback_begin, &n, st->iface);
 		break;
 	case SCN_END:
 		TPE_JOB(j, callback_end, &n, st->result, 1000);
@@ -146,6 +145,9 @@ static int emit(struct fake *f, const struct scn_step *st)
 		break;
 	case SCN_TRANSFER:
 		tpe_transfer(j, st->file, st->bytes);
+		break;
+	case SCN_MISSING:
+		j->seq += st->count;	/* as if the tracer lost them */
 		break;
 	case SCN_DISCARD:
 		fprintf(stderr, "line %u: a trace cannot be told to discard\n",
