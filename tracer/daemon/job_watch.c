@@ -83,7 +83,9 @@ static void emit_changes(struct daemon *d, bgcopy_job *job, const char **changed
 	if (job_object_path(job, &path) < 0)
 		return;
 	for (struct peer *p = d->peers; p; p = p->next) {
-		if (!peer_sees(p, job))
+		/* A connection still authenticating must not get a message
+		 * before its "OK": it would read a broken handshake. */
+		if (!peer_sees(p, job) || sd_bus_is_ready(p->bus) <= 0)
 			continue;
 		r = sd_bus_emit_properties_changed_strv(p->bus, path, BGCOPYD_JOB_IFACE,
 							(char **)changed);

@@ -133,8 +133,10 @@ int peer_accept(struct daemon *d, int fd)
 	r = peer_bus_setup(p, fd);
 	peer_link(d, p);
 	if (r < 0) {
-		fprintf(stderr, "bgcopyd: cannot serve pid %ld (uid %u): %s\n",
-			(long)p->pid, (unsigned)p->uid, strerror(-r));
+		/* A client that hung up at once (a liveness probe) is no failure. */
+		if (r != -ECONNRESET && r != -EPIPE && r != -ENOTCONN)
+			fprintf(stderr, "bgcopyd: cannot serve pid %ld (uid %u): %s\n",
+				(long)p->pid, (unsigned)p->uid, strerror(-r));
 		peer_free(p);
 	}
 	return r;
