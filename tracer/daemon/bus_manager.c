@@ -7,13 +7,24 @@
 
 #define JOB_ID_LEN 36
 
+static int reply_job_path(sd_bus_message *m, bgcopy_job *job)
+{
+	char *path = NULL;
+	int r = job_object_path(job, &path);
+
+	if (r < 0)
+		return r;
+	r = sd_bus_reply_method_return(m, "o", path);
+	free(path);
+	return r;
+}
+
 /* Until the engine can create a job for another uid, jobs are created
  * by the daemon's own uid only, and the owner is always the caller. */
 static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct peer *p = userdata;
 	const char *name;
-	char *path = NULL;
 	bgcopy_job *job;
 	int r;
 
@@ -32,12 +43,7 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 	if (r != BGCOPY_OK)
 		return bus_error_from_status(error, r);
 	job_watch_sweep(p->daemon);	/* its first snapshot: changes from now on */
-	r = job_object_path(job, &path);
-	if (r < 0)
-		return r;
-	r = sd_bus_reply_method_return(m, "o", path);
-	free(path);
-	return r;
+	return reply_job_path(m, job);
 }
 
 static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
@@ -88,7 +94,6 @@ static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error
 {
 	struct peer *p = userdata;
 	const char *id;
-	char *path = NULL;
 	bgcopy_job *job;
 	int r;
 
@@ -102,12 +107,7 @@ static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error
 	if (bgcopy_engine_find_job(p->daemon->engine, id, &job) != BGCOPY_OK ||
 	    !peer_sees(p, job))
 		return bus_error_not_found(error, id);
-	r = job_object_path(job, &path);
-	if (r < 0)
-		return r;
-	r = sd_bus_reply_method_return(m, "o", path);
-	free(path);
-	return r;
+	return reply_job_path(m, job);
 }
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface,
