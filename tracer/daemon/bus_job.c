@@ -1,0 +1,255 @@
+/* bgcopyd: a job object per job, /org/bgcopy1/job/<id> (org.bgcopy1.Job): its properties and verbs. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon.h"
+
+#define JOB_ID_LEN 36
+
+/* The job a path names if the caller may see it.  Any other job path,
+ * of a job that does not exist or is another user's, answers NotFound
+ * alike: a job the caller may not see is one that does not exist. */
+static int job_find(sd_bus *bus, const char *path, const char *interface,
+		    void *userdata, void **found, sd_bus_error *error)
+{
+	static const char prefix[] = BGCOPYD_JOB_PREFIX "/";
+	struct peer *p = userdata;
+	char id[JOB_ID_LEN + 1];
+	bgcopy_job *job;
+
+	(void)bus;
+	(void)interface;
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	path += sizeof(prefix) - 1;
+	if (strlen(path) != JOB_ID_LEN || strspn(path, "0123456789abcdef_") != JOB_ID_LEN)
+		return bus_error_not_found(error, path);
+	strcpy(id, path);
+	for (char *c = id; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	if (bgcopy_engine_find_job(p->daemon->engine, id, &job) != BGCOPY_OK ||
+	    !peer_sees(p, job))
+		return bus_error_not_found(error, id);
+	*found = job;
+	return 1;
+}
+
+/* The children of /org/bgcopy1/job the caller may see. */
+static int job_enumerate(sd_bus *bus, const char *path, void *userdata,
+			 char ***nodes, sd_bus_error *error)
+{
+	size_t n = 0, k = 0;
+	struct peer *p = userdata;
+	bgcopy_job **jobs = daemon_jobs(p->daemon, p, &n);
+	char **paths = calloc(n + 1, sizeof(*paths));
+	int r = jobs && paths ? 0 : -ENOMEM;
+
+	(void)bus, (void)path, (void)error;
+	for (; r >= 0 && k < n; k++)
+		r = job_object_path(jobs[k], &paths[k]);
+	free(jobs);
+	if (r < 0) {
+		for (size_t i = 0; paths && i < k; i++)
+			free(paths[i]);
+		free(paths);
+		return r;
+	}
+	*nodes = paths;
+	return 0;
+}
+
+/* The peer whose connection a message came on (the slot's userdata). */
+static struct peer *message_peer(sd_bus_message *m)
+{
+	return sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
+}
+
+/* After a verb: the change signals go out now, not at the next sweep. */
+static int reply_changed(sd_bus_message *m, int status, sd_bus_error *error)
+{
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	job_watch_sweep(message_peer(m)->daemon);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static const struct {
+	const char *member;
+	int (*verb)(bgcopy_job *job);
+} job_verbs[] = {
+	{ "Resume", bgcopy_job_resume },
+	{ "Suspend", bgcopy_job_suspend },
+	{ "Cancel", bgcopy_job_cancel },
+	{ "Complete", bgcopy_job_complete },
+};
+
+/* Resume, Suspend, Cancel and Complete: no arguments, one bgcopy verb. */
+static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m);
+
+	for (size_t i = 0; i < sizeof(job_verbs) / sizeof(job_verbs[0]); i++)
+		if (!strcmp(member, job_verbs[i].member))
+			return reply_changed(m, job_verbs[i].verb(userdata), error);
+	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD,
+				 "no verb '%s'", member);
+}
+
+/* The daemon's working directory is not the client's: a relative path
+ * would land somewhere the client did not mean. */
+static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *url, *local_path;
+	int r;
+
+	r = sd_bus_message_read(m, "ss", &url, &local_path);
+	if (r < 0)
+		return r;
+	if (local_path[0] != '/')
+		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+					 "local path '%s' is not absolute", local_path);
+	return reply_changed(m, bgcopy_job_add_file(userdata, url, local_path), error);
+}
+
+static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	bool display = !strcmp(sd_bus_message_get_member(m), "SetDisplayName");
+	const char *text;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &text);
+	if (r < 0)
+		return r;
+	r = bus_error_check_text(error, display ? "the display name" : "the description", text);
+	if (r < 0)
+		return r;
+	return reply_changed(m, display ? bgcopy_job_set_display_name(userdata, text) :
+				 bgcopy_job_set_description(userdata, text), error);
+}
+
+static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
+		if (!strcasecmp(name, bgcopy_priority_name(p)))
+			return reply_changed(m, bgcopy_job_set_priority(userdata, p), error);
+	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'",
+				 name);
+}
+
+static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	uint32_t flags;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &flags);
+	if (r < 0)
+		return r;
+	return reply_changed(m, bgcopy_job_set_notify_flags(userdata, flags), error);
+}
+
+static int property_get_text(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply,
+			     void *userdata, sd_bus_error *error)
+{
+	char id[37], text[BGCOPYD_TEXT_MAX];
+	struct bgcopy_error err;
+	bgcopy_job *job = userdata;
+
+	(void)bus, (void)path, (void)interface, (void)error;
+	if (!strcmp(property, "Id")) {
+		bgcopy_job_get_id(job, id);
+		return sd_bus_message_append(reply, "s", id);
+	}
+	if (!strcmp(property, "State"))
+		return sd_bus_message_append(reply, "s", bgcopy_state_name(bgcopy_job_get_state(job)));
+	if (!strcmp(property, "Priority"))
+		return sd_bus_message_append(reply, "s",
+					     bgcopy_priority_name(bgcopy_job_get_priority(job)));
+	if (!strcmp(property, "DisplayName"))
+		bgcopy_job_get_display_name(job, text, sizeof(text));
+	else if (!strcmp(property, "Description"))
+		bgcopy_job_get_description(job, text, sizeof(text));
+	else	/* Error: its description, "" when the job has none */
+		snprintf(text, sizeof(text), "%s",
+			 bgcopy_job_get_error(job, &err) == BGCOPY_OK ? err.description : "");
+	return sd_bus_message_append(reply, "s", text);
+}
+
+static int property_get_number(sd_bus *bus, const char *path, const char *interface,
+			       const char *property, sd_bus_message *reply,
+			       void *userdata, sd_bus_error *error)
+{
+	struct bgcopy_progress progress = { 0 };
+	bgcopy_job *job = userdata;
+
+	(void)bus, (void)path, (void)interface, (void)error;
+	if (!strcmp(property, "Owner"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_owner(job));
+	if (!strcmp(property, "NotifyFlags"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_notify_flags(job));
+	bgcopy_job_get_progress(job, &progress);
+	if (!strcmp(property, "BytesTransferred"))
+		return sd_bus_message_append(reply, "t", progress.bytes_transferred);
+	if (!strcmp(property, "BytesTotal"))
+		return sd_bus_message_append(reply, "x", progress.bytes_total);
+	if (!strcmp(property, "FilesTransferred"))
+		return sd_bus_message_append(reply, "u", progress.files_transferred);
+	return sd_bus_message_append(reply, "u", progress.files_total);
+}
+
+#define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+
+static const sd_bus_vtable job_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Id", "s", property_get_text, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("DisplayName", "s", property_get_text, 0, CHANGES),
+	SD_BUS_PROPERTY("Description", "s", property_get_text, 0, CHANGES),
+	SD_BUS_PROPERTY("State", "s", property_get_text, 0, CHANGES),
+	SD_BUS_PROPERTY("Priority", "s", property_get_text, 0, CHANGES),
+	SD_BUS_PROPERTY("Owner", "u", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("NotifyFlags", "u", property_get_number, 0, CHANGES),
+	SD_BUS_PROPERTY("BytesTransferred", "t", property_get_number, 0, CHANGES),
+	SD_BUS_PROPERTY("BytesTotal", "x", property_get_number, 0, CHANGES),
+	SD_BUS_PROPERTY("FilesTransferred", "u", property_get_number, 0, CHANGES),
+	SD_BUS_PROPERTY("FilesTotal", "u", property_get_number, 0, CHANGES),
+	SD_BUS_PROPERTY("Error", "s", property_get_text, 0, CHANGES),
+	SD_BUS_METHOD_WITH_ARGS("AddFile", SD_BUS_ARGS("s", url, "s", local_path),
+				SD_BUS_NO_RESULT, method_add_file, UNPRIV),
+	SD_BUS_METHOD("Resume", NULL, NULL, method_verb, UNPRIV),
+	SD_BUS_METHOD("Suspend", NULL, NULL, method_verb, UNPRIV),
+	SD_BUS_METHOD("Cancel", NULL, NULL, method_verb, UNPRIV),
+	SD_BUS_METHOD("Complete", NULL, NULL, method_verb, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetDisplayName", SD_BUS_ARGS("s", display_name),
+				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetDescription", SD_BUS_ARGS("s", description),
+				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("s", priority),
+				SD_BUS_NO_RESULT, method_set_priority, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
+				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
+	SD_BUS_VTABLE_END
+};
+
+int bus_job_register(struct peer *p)
+{
+	int r;
+
+	r = sd_bus_add_fallback_vtable(p->bus, NULL, BGCOPYD_JOB_PREFIX, BGCOPYD_JOB_IFACE,
+				       job_vtable, job_find, p);
+	if (r < 0)
+		return r;
+	return sd_bus_add_node_enumerator(p->bus, NULL, BGCOPYD_JOB_PREFIX, job_enumerate, p);
+}

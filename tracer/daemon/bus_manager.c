@@ -1,0 +1,141 @@
+/* bgcopyd: the manager object /org/bgcopy1 (org.bgcopy1.Manager): create, list, get jobs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+#define JOB_ID_LEN 36
+
+static int reply_job_path(sd_bus_message *m, bgcopy_job *job)
+{
+	char *path = NULL;
+	int r = job_object_path(job, &path);
+
+	if (r < 0)
+		return r;
+	r = sd_bus_reply_method_return(m, "o", path);
+	free(path);
+	return r;
+}
+
+/* Until the engine can create a job for another uid, jobs are created
+ * by the daemon's own uid only, and the owner is always the caller. */
+static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	const char *name;
+	bgcopy_job *job;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	if (p->uid != p->daemon->uid)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "this daemon runs as uid %u and creates jobs for it "
+					 "alone, not for uid %u", (unsigned)p->daemon->uid,
+					 (unsigned)p->uid);
+	r = bus_error_check_text(error, "the display name", name);
+	if (r < 0)
+		return r;
+	r = bgcopy_job_create(p->daemon->engine, name, &job);
+	if (r != BGCOPY_OK)
+		return bus_error_from_status(error, r);
+	job_watch_sweep(p->daemon);	/* its first snapshot: changes from now on */
+	return reply_job_path(m, job);
+}
+
+static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
+{
+	char id[37], name[BGCOPYD_TEXT_MAX], *path = NULL;
+	int r;
+
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_get_display_name(job, name, sizeof(name));
+	r = job_object_path(job, &path);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_append(reply, "(sssuo)", id, name,
+				  bgcopy_state_name(bgcopy_job_get_state(job)),
+				  bgcopy_job_get_owner(job), path);
+	free(path);
+	return r;
+}
+
+static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	sd_bus_message *reply = NULL;
+	bgcopy_job **jobs;
+	size_t n = 0;
+	int r;
+
+	(void)error;
+	jobs = daemon_jobs(p->daemon, p, &n);
+	if (!jobs)
+		return -ENOMEM;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(sssuo)");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append_job_entry(reply, jobs[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	free(jobs);
+	return r;
+}
+
+/* A whole id only: a prefix could match another user's job first. */
+static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	const char *id;
+	bgcopy_job *job;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &id);
+	if (r < 0)
+		return r;
+	if (strlen(id) != JOB_ID_LEN)
+		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+					 "'%s' is not a job id: an id has %d characters",
+					 id, JOB_ID_LEN);
+	if (bgcopy_engine_find_job(p->daemon->engine, id, &job) != BGCOPY_OK ||
+	    !peer_sees(p, job))
+		return bus_error_not_found(error, id);
+	return reply_job_path(m, job);
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface,
+				const char *property, sd_bus_message *reply,
+				void *userdata, sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property;
+	(void)userdata, (void)error;
+	return sd_bus_message_append(reply, "s", BGCOPYD_VERSION);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_METHOD_WITH_ARGS("CreateJob", SD_BUS_ARGS("s", display_name),
+				SD_BUS_RESULT("o", job), method_create_job,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a(sssuo)", jobs), method_list_jobs,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("s", id),
+				SD_BUS_RESULT("o", job), method_get_job,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+int bus_manager_register(struct peer *p)
+{
+	return sd_bus_add_object_vtable(p->bus, NULL, BGCOPYD_MANAGER_PATH,
+					BGCOPYD_MANAGER_IFACE, manager_vtable, p);
+}

@@ -1,0 +1,306 @@
+/* bgcopyd: options, the store and the event loop of the bgcopy service. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+struct options {
+	char store[PATH_MAX];
+	char socket[PATH_MAX];
+	uint64_t idle_exit_s;
+	bool foreground;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: bgcopyd [OPTIONS]\n\n"
+	      "The bgcopy service: runs the jobs of one store and serves them over\n"
+	      "D-Bus, peer to peer, on a Unix socket.\n\n"
+	      "  --store DIR           job store (default $XDG_STATE_HOME/bgcopy or\n"
+	      "                        ~/.local/state/bgcopy)\n"
+	      "  --socket PATH         where clients connect (default\n"
+	      "                        $XDG_RUNTIME_DIR/bgcopy/bus)\n"
+	      "  --idle-exit SECONDS   exit after this long with no job moving and no\n"
+	      "                        client connected (default 0: never)\n"
+	      "  --foreground          stay attached to the terminal\n"
+	      "  -h, --help            this help\n", out);
+}
+
+/* `path` made absolute against the working directory, which the daemon
+ * leaves for "/". */
+static int absolute_into(const char *path, char *out, const char *what)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(out, PATH_MAX, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(out, PATH_MAX, "%s/%s", cwd, path);
+	else {
+		fprintf(stderr, "bgcopyd: cannot make the %s '%s' absolute: %s\n",
+			what, path, strerror(errno));
+		return -1;
+	}
+	if (n >= PATH_MAX) {
+		fprintf(stderr, "bgcopyd: the %s '%s' is too long\n", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The per-user store, as the bgcopy command picks it. */
+static int default_store(char *out)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char path[PATH_MAX];
+	int n;
+
+	if (xdg && *xdg)
+		n = snprintf(path, sizeof(path), "%s/bgcopy", xdg);
+	else if (home && *home)
+		n = snprintf(path, sizeof(path), "%s/.local/state/bgcopy", home);
+	else {
+		fputs("bgcopyd: neither XDG_STATE_HOME nor HOME is set: give --store DIR\n",
+		      stderr);
+		return -1;
+	}
+	if (n >= (int)sizeof(path)) {
+		fputs("bgcopyd: the default store's path is too long: give --store DIR\n",
+		      stderr);
+		return -1;
+	}
+	return absolute_into(path, out, "store");
+}
+
+/* $XDG_RUNTIME_DIR/bgcopy/bus; the directory is made 0700 if missing and
+ * must be ours and private if present. */
+static int default_socket(char *out)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!runtime || runtime[0] != '/') {
+		fputs("bgcopyd: XDG_RUNTIME_DIR is not set (or not absolute): "
+		      "give --socket PATH\n", stderr);
+		return -1;
+	}
+	if (strlen(runtime) + sizeof("/bgcopy/bus") > sizeof(dir)) {
+		fputs("bgcopyd: XDG_RUNTIME_DIR is too long\n", stderr);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/bgcopy", runtime);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "bgcopyd: cannot create '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 0077)) {
+		fprintf(stderr, "bgcopyd: '%s' is not a directory of uid %u closed to "
+			"others: fix or remove it\n", dir, (unsigned)getuid());
+		return -1;
+	}
+	strcpy(out, dir);
+	strcat(out, "/bus");
+	return 0;
+}
+
+static int parse_seconds(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX) {
+		fprintf(stderr, "bgcopyd: --idle-exit wants a number of seconds, not '%s'\n",
+			text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* 0 to run, 1 to exit 0 (help), -1 to exit with a usage error. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "store", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *store = NULL, *socket = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': store = optarg; break;
+		case 'S': socket = optarg; break;
+		case 'i': if (parse_seconds(optarg, &o->idle_exit_s)) return -1; break;
+		case 'f': o->foreground = true; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bgcopyd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (store ? absolute_into(store, o->store, "store") : default_store(o->store))
+		return -1;
+	return socket ? absolute_into(socket, o->socket, "socket") : default_socket(o->socket);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)si;
+	(void)userdata;
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/* Blocked before the engine starts its threads, so that they inherit the
+ * mask and the loop alone receives the signals. */
+static int catch_signals(struct daemon *d)
+{
+	sigset_t set;
+	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	r = sd_event_add_signal(d->event, NULL, SIGTERM, on_signal, NULL);
+	return r < 0 ? r : sd_event_add_signal(d->event, NULL, SIGINT, on_signal, NULL);
+}
+
+/* Without --foreground the parent returns once the child serves (exit 0)
+ * or has said on stderr why it cannot (exit 1).  Returns in the child the
+ * pipe to write "ready" to, -1 in the foreground. */
+static int detach(bool foreground)
+{
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	if (foreground)
+		return -1;
+	if (pipe2(ready, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "bgcopyd: cannot start in the background: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(ready[1]);
+		exit(read(ready[0], &byte, 1) == 1 ? 0 : 1);
+	}
+	close(ready[0]);
+	setsid();
+	return ready[1];
+}
+
+/* The child serves: stdio goes to /dev/null, the parent exits 0. */
+static void announce_ready(int ready_fd)
+{
+	int null;
+
+	if (ready_fd < 0)
+		return;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (write(ready_fd, "1", 1) != 1)
+		exit(1);
+	close(ready_fd);
+}
+
+static int open_engine(struct daemon *d, const char *store)
+{
+	struct bgcopy_engine_options opt = { 0 };
+
+	if (bgcopy_engine_open(store, &opt, &d->engine) != BGCOPY_OK) {
+		fprintf(stderr, "bgcopyd: %s\n", bgcopy_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+static int serve(struct daemon *d, const struct options *o, int ready_fd)
+{
+	int r;
+
+	r = bus_errors_register();
+	if (r >= 0)
+		r = sd_event_default(&d->event);
+	if (r >= 0)
+		r = catch_signals(d);
+	if (r < 0) {
+		fprintf(stderr, "bgcopyd: cannot set up the event loop: %s\n", strerror(-r));
+		return -1;
+	}
+	if (open_engine(d, o->store))
+		return -1;
+	if (listen_open(d, o->socket))
+		return -1;
+	r = listen_attach(d);
+	if (r >= 0)
+		r = job_watch_start(d);
+	if (r < 0) {
+		fprintf(stderr, "bgcopyd: cannot watch the socket and the jobs: %s\n",
+			strerror(-r));
+		return -1;
+	}
+	if (chdir("/") != 0)
+		return -1;
+	announce_ready(ready_fd);
+	r = sd_event_loop(d->event);
+	if (r < 0) {
+		fprintf(stderr, "bgcopyd: the event loop failed: %s\n", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static void shutdown_daemon(struct daemon *d, const char *socket)
+{
+	while (d->peers)
+		peer_free(d->peers);
+	job_watch_free(d);
+	if (d->listen_fd >= 0)
+		listen_close(d, socket);
+	if (d->engine)
+		bgcopy_engine_close(d->engine);
+	sd_event_unref(d->event);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct daemon d = { .listen_fd = -1, .uid = getuid() };
+	int r = parse_options(argc, argv, &o), ready_fd;
+
+	if (r)
+		return r > 0 ? 0 : 2;
+	d.idle_exit_usec = o.idle_exit_s * 1000000ull;
+	ready_fd = detach(o.foreground);
+	r = serve(&d, &o, ready_fd);
+	shutdown_daemon(&d, o.socket);
+	return r ? 1 : 0;
+}
