@@ -22,7 +22,7 @@ objects() {
 		sed -n "s|\.c\$|.o|p" | sed "s|^|$build/obj/|"
 }
 check "tracer/ layers (tracer/internal.h)" \
-	"$here/layers.sh" "$top/tracer/internal.h" $(objects 'tracer/*.c' ':!tracer/cli' ':!tracer/record')
+	"$here/layers.sh" "$top/tracer/internal.h" $(objects 'tracer/*.c' ':!tracer/cli' ':!tracer/record' ':!tracer/daemon')
 check "analysis/ has no call cycle" "$here/no_cycles.sh" $(objects 'analysis/*.c')
 if [ -f "$top/tracer/daemon/daemon.h" ]; then
 	check "tracer/daemon/ layers (tracer/daemon/daemon.h)" \
