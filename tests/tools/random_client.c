@@ -35,7 +35,8 @@
  *
  * Exit status: 0 done; 1 the engine broke a promise the client can see by
  * itself (did not settle, an interface's references do not balance after
- * close, a callback for a job it never created); 2 usage or set-up error.
+ * close, a callback for a job it never created, a final job accepted a
+ * change); 2 usage or set-up error.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -146,6 +147,7 @@ static struct {
 	atomic_uint njobs;		/* published after the entry is filled */
 	struct client_iface ifaces[IFACES];
 	atomic_uint unknown_jobs;	/* callbacks for jobs never created */
+	atomic_uint final_accepted;	/* mutators a final job did not refuse */
 	atomic_uint done[ACTIONS], refused[ACTIONS];
 } client;
 
@@ -287,12 +289,13 @@ static int perform(struct client_job *cj, struct choice c)
 
 /* Performs it and counts the outcome: refusals (a resume without files,
  * a mutator on a final job) are expected and only counted. */
-static void act(struct client_job *cj, struct choice c)
+static int act(struct client_job *cj, struct choice c)
 {
-	if (perform(cj, c) == BGCOPY_OK)
-		atomic_fetch_add(&client.done[c.what], 1);
-	else
-		atomic_fetch_add(&client.refused[c.what], 1);
+	int rc = perform(cj, c);
+
+	atomic_fetch_add(rc == BGCOPY_OK ? &client.done[c.what] :
+			 &client.refused[c.what], 1);
+	return rc;
 }
 
 static struct client_job *find_job(bgcopy_job *job)
@@ -449,6 +452,20 @@ static bool is_final(struct client_job *cj)
 	return state == BGCOPY_ACKNOWLEDGED || state == BGCOPY_CANCELLED;
 }
 
+/* A job already ACKNOWLEDGED or CANCELLED must refuse every mutator. */
+static void poke_any(unsigned created)
+{
+	struct client_job *cj = &client.jobs[rng_below(&client.rng, created)];
+	struct choice c = choose(&client.rng, main_weight);
+	bool was_final = is_final(cj);
+
+	if (act(cj, c) == BGCOPY_OK && was_final) {
+		fprintf(stderr, "seed %" PRIu64 ": %s on final job %s succeeded\n",
+			client.seed, action_name[c.what], cj->id);
+		atomic_fetch_add(&client.final_accepted, 1);
+	}
+}
+
 /* At the end of its lifetime a job is completed or cancelled, or left
  * as it is for the final settling. */
 static void retire(struct client_job *cj)
@@ -492,7 +509,7 @@ static int drive(unsigned total)
 			act(&client.jobs[active[rng_below(r, nactive)]],
 			    choose(r, main_weight));
 		if (created > 0 && rng_percent(r, 2))
-			act(&client.jobs[rng_below(r, created)], choose(r, main_weight));
+			poke_any(created);
 		sleep_ms(rng_below(r, 4));
 	}
 	return 0;
@@ -538,8 +555,9 @@ static int finish(unsigned total)
 	return rc;
 }
 
-/* What the engine owes back once closed: every reference it took. */
-static int check_references(void)
+/* What the client saw by itself: every reference the engine took given
+ * back after close, no callback for a stranger, no change to a final job. */
+static int check_promises(void)
 {
 	int rc = 0;
 
@@ -552,6 +570,8 @@ static int check_references(void)
 			rc = -1;
 		}
 	}
+	if (atomic_load(&client.final_accepted) > 0)
+		rc = -1;
 	if (atomic_load(&client.unknown_jobs) > 0) {
 		fprintf(stderr, "seed %" PRIu64 ": %u callbacks for jobs never "
 			"created\n", client.seed, atomic_load(&client.unknown_jobs));
@@ -636,7 +656,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = finish(total);
-	if (check_references() != 0)
+	if (check_promises() != 0)
 		rc = -1;
 	report(total);
 	free(client.jobs);
