@@ -130,8 +130,7 @@ run_seed() {
 	stop_session
 	summary=$(tail -n 1 "$dir/client.err")
 	if [ $rc != 0 ]; then
-		verdict "$seed" FAIL "client exited $rc: $(grep "^seed $seed: " "$dir/client.err" |
-			grep -v 'jobs' | head -n 3)"
+		verdict "$seed" FAIL "client exited $rc: $(sed '1d;$d' "$dir/client.err" | head -n 3)"
 		return
 	fi
 	bt "$dir/trace" > "$dir/trace.txt" 2> "$dir/bt.err" ||

@@ -149,7 +149,12 @@ static struct {
 	atomic_uint unknown_jobs;	/* callbacks for jobs never created */
 	atomic_uint final_accepted;	/* mutators a final job did not refuse */
 	atomic_uint done[ACTIONS], refused[ACTIONS];
-} client;
+	/* Callbacks act under the read side; the final settling takes the
+	 * write side once to stop them (a resume after the last suspend
+	 * would keep a job that can never finish busy for ever). */
+	pthread_rwlock_t acting;
+	bool settling;
+} client = { .acting = PTHREAD_RWLOCK_INITIALIZER };
 
 static void sleep_ms(unsigned ms)
 {
@@ -333,8 +338,12 @@ static int receive(bgcopy_job *job, enum kind kind)
 	result = rng_percent(&cj->rng, cj->fail_percent) ? 1 : 0;
 	pthread_mutex_unlock(&cj->lock);
 	sleep_ms(delay_ms);
-	if (c.what != ACTIONS)
-		act(cj, c);
+	if (c.what != ACTIONS) {
+		pthread_rwlock_rdlock(&client.acting);
+		if (!client.settling)
+			act(cj, c);
+		pthread_rwlock_unlock(&client.acting);
+	}
 	return result;
 }
 
@@ -521,13 +530,17 @@ static bool wants_bytes(enum bgcopy_state state)
 	       state == BGCOPY_TRANSFERRING || state == BGCOPY_TRANSIENT_ERROR;
 }
 
-/* Lets every notification that can be delivered be delivered (a job
- * still moving bytes is suspended, or it might never settle), then ends
- * every job and closes.  -1 when the engine does not settle. */
+/* Lets every notification that can be delivered be delivered (callbacks
+ * stop acting, and a job still moving bytes is suspended, or it might
+ * never settle), then ends every job and closes.  -1 when the engine
+ * does not settle. */
 static int finish(unsigned total)
 {
 	int rc = 0;
 
+	pthread_rwlock_wrlock(&client.acting);
+	client.settling = true;
+	pthread_rwlock_unlock(&client.acting);
 	for (unsigned i = 0; i < total; i++)
 		if (wants_bytes(bgcopy_job_get_state(client.jobs[i].job)))
 			act(&client.jobs[i], (struct choice){ ACT_SUSPEND, 0 });
