@@ -2,7 +2,7 @@
  * bgcopy-record: run a command under a bgcopy LTTng session, through
  * liblttng-ctl, and leave a trace (and, with --check, a verdict).
  *
- *   bgcopy record [-o DIR] [--lossy] [--check [ANALYZE-OPTION...]] -- COMMAND [ARG...]
+ *   bgcopy record [-o DIR] [--lossy] [--live] [--check[=OPTS]] -- COMMAND [ARG...]
  *
  * `bgcopy record` runs this program, which lives beside bgcopy; keeping it
  * apart is what lets bgcopy itself run where LTTng is not installed.
@@ -11,7 +11,8 @@
  * command is run with LTTNG_UST_ALLOW_BLOCKING=1.  A session daemon that
  * is already running is used; otherwise one is started and only that one
  * is stopped afterwards.  Exit status: the command's, or with --check the
- * checker's verdict when the command succeeded; 125 when recording failed.
+ * checker's verdict when the command succeeded; 2 for a usage error (the
+ * command does not run); 125 when recording failed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define EXIT_USAGE 2
 #define EXIT_RECORD_FAILED 125
 #define CHANNEL "bgcopy"
 #define LIVE_TIMER_US 100000		/* how often live data is flushed */
@@ -48,6 +50,7 @@ struct recorder {
 	bool check;
 	char **check_args;		/* options for bgcopy-analyze */
 	int ncheck_args;
+	char *check_words;		/* what check_args point into */
 	char **command;
 	pid_t sessiond;			/* the daemon we started, if any */
 	pid_t relayd;			/* our relay daemon, with --live */
@@ -73,8 +76,7 @@ static int fail(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bgcopy record [-o DIR] [--lossy] [--live] [--check [ANALYZE-OPTION...]]"
-		" -- COMMAND [ARG...]\n"
+		"usage: bgcopy record [OPTION]... -- COMMAND [ARG...]\n"
 		"  -o, --output DIR  where the trace goes (default ./bgcopy-trace-DATE-TIME)\n"
 		"  --lossy           let LTTng discard events rather than block the program\n"
 		"  --live            record through lttng-relayd in live mode and print the\n"
@@ -82,13 +84,43 @@ static void usage(FILE *out)
 		"                    babeltrace2 --input-format=lttng-live URL)\n"
 		"  --wait-viewer     with --live: start COMMAND only once a viewer is\n"
 		"                    connected (30 s at most)\n"
-		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
+		"  --check[=OPTS]    then run bgcopy-analyze on the trace and exit with its\n"
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
-		"                    options up to -- go to bgcopy-analyze\n"
-		"exit status: the command's (or the verdict with --check); 125 when\n"
-		"recording itself failed\n");
+		"                    OPTS are bgcopy-analyze options separated by spaces,\n"
+		"                    e.g. --check='--format=json --junit=report.xml'\n"
+		"Options go in any order before --.\n"
+		"exit status: the command's (or the verdict with --check); 2 for a usage\n"
+		"error, before COMMAND runs; 125 when recording itself failed\n");
 }
 
+/* Splits --check=OPTS on blanks into r->check_args; 0 or -1. */
+static int split_check_args(struct recorder *r, const char *opts)
+{
+	char *copy = strdup(opts), *word, *save = NULL;
+	char **args = NULL;
+	int n = 0;
+
+	if (!copy)
+		return fail("out of memory");
+	for (word = strtok_r(copy, " \t\n", &save); word;
+	     word = strtok_r(NULL, " \t\n", &save)) {
+		char **grown = realloc(args, sizeof(*args) * (size_t)(n + 1));
+
+		if (!grown) {
+			free(args);
+			free(copy);
+			return fail("out of memory");
+		}
+		args = grown;
+		args[n++] = word;
+	}
+	r->check_args = args;
+	r->ncheck_args = n;
+	r->check_words = copy;
+	return 0;
+}
+
+/* 0, or -1 after saying what was wrong (a usage error). */
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
 	static const struct option options[] = {
@@ -96,38 +128,15 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "lossy", no_argument, NULL, 'l' },
 		{ "live", no_argument, NULL, 'L' },
 		{ "wait-viewer", no_argument, NULL, 'w' },
-		{ "check", no_argument, NULL, 'c' },
+		{ "check", optional_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, dashdash = -1;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			exit(0);
-		}
-	}
-	if (dashdash < 0) {
-		usage(stderr);
-		return fail("no command: put it after --");
-	}
-	/* getopt_long must stop at our --, and --check's options are not ours. */
-	int ours = dashdash;
-	for (int i = 1; i < dashdash; i++) {
-		if (!strcmp(argv[i], "--check")) {
-			ours = i + 1;
-			r->check = true;
-			r->check_args = argv + i + 1;
-			r->ncheck_args = dashdash - i - 1;
-			break;
-		}
-	}
-	while ((c = getopt_long(ours, argv, "+o:h", options, NULL)) != -1) {
+	opterr = 0;
+	/* '+': stop at the first word that is not ours, and at --. */
+	while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (strlen(optarg) >= sizeof(r->dir) - 1)
@@ -144,20 +153,33 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			r->live = r->wait_viewer = true;
 			break;
 		case 'c':
+			r->check = true;
+			if (optarg && r->check_words)
+				return fail("--check=OPTS given twice: put every "
+					    "bgcopy-analyze option in one");
+			if (optarg && split_check_args(r, optarg))
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case ':':
+			return fail("option '%s' wants a value", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return -1;
+			return fail("unknown option '%s' (bgcopy-analyze options go "
+				    "in --check='OPTS'); see bgcopy record --help",
+				    argv[optind - 1]);
 		}
 	}
-	if (optind < ours && !r->check)
-		return fail("unexpected argument '%s' before --", argv[optind]);
-	r->command = argv + dashdash + 1;
-	if (!r->command[0])
+	if (optind < 2 || strcmp(argv[optind - 1], "--") != 0) {
+		if (optind < argc)
+			return fail("unexpected argument '%s' before --: put the "
+				    "command after --", argv[optind]);
+		return fail("no command: put it after --");
+	}
+	if (optind == argc)
 		return fail("no command after --");
+	r->command = argv + optind;
 	return 0;
 }
 
@@ -505,12 +527,45 @@ static int run_checker(struct recorder *r)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 }
 
+/* Records the command and, with --check, judges it: the exit status. */
+static int record(struct recorder *r, const struct sigaction *old_int,
+		  const struct sigaction *old_term)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	int status;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fail("cannot find where bgcopy-record lives");
+		return EXIT_RECORD_FAILED;
+	}
+	self[n] = '\0';
+	snprintf(r->self_dir, sizeof(r->self_dir), "%s", dirname(self));
+	if (prepare_dir(r) || check_provider(r) || start_sessiond(r) ||
+	    (r->live && start_relayd(r)) || setup_session(r)) {
+		teardown(r);
+		return EXIT_RECORD_FAILED;
+	}
+	if (r->wait_viewer) {
+		for (int i = 0; i < 600 && connections_to(r->live_port) == 0; i++)
+			usleep(50000);
+		usleep(500000);		/* time for it to attach to the session */
+	}
+	status = run_command(r, old_int, old_term);
+	teardown(r);
+	if (status < 0)
+		return EXIT_RECORD_FAILED;
+	fprintf(stderr, "bgcopy record: trace written to %s\n", r->dir);
+	if (r->check && status == 0)
+		return run_checker(r);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_term;
 	struct recorder r = { 0 };
-	char self[PATH_MAX];
-	ssize_t n;
 	int status;
 
 	/* Ctrl-C must not leave a session or a daemon behind: we ignore it,
@@ -518,31 +573,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &ignore, &old_int);
 	sigaction(SIGTERM, &ignore, &old_term);
 
-	if (parse_args(argc, argv, &r))
-		return EXIT_RECORD_FAILED;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		fail("cannot find where bgcopy-record lives");
-		return EXIT_RECORD_FAILED;
-	}
-	self[n] = '\0';
-	snprintf(r.self_dir, sizeof(r.self_dir), "%s", dirname(self));
-	if (prepare_dir(&r) || check_provider(&r) || start_sessiond(&r) ||
-	    (r.live && start_relayd(&r)) || setup_session(&r)) {
-		teardown(&r);
-		return EXIT_RECORD_FAILED;
-	}
-	if (r.wait_viewer) {
-		for (int i = 0; i < 600 && connections_to(r.live_port) == 0; i++)
-			usleep(50000);
-		usleep(500000);		/* time for it to attach to the session */
-	}
-	status = run_command(&r, &old_int, &old_term);
-	teardown(&r);
-	if (status < 0)
-		return EXIT_RECORD_FAILED;
-	fprintf(stderr, "bgcopy record: trace written to %s\n", r.dir);
-	if (r.check && status == 0)
-		return run_checker(&r);
+	status = parse_args(argc, argv, &r) ? EXIT_USAGE :
+		 record(&r, &old_int, &old_term);
+	free(r.check_args);
+	free(r.check_words);
 	return status;
 }
