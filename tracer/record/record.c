@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <libgen.h>
 #include <limits.h>
 #include <lttng/lttng.h>
@@ -36,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define RUN_FILE "bgcopy-run"	/* beside the trace: the run's uts_ns */
 #define EXIT_USAGE 2
 #define EXIT_RECORD_FAILED 125
 #define CHANNEL "bgcopy"
@@ -57,6 +60,7 @@ struct recorder {
 	int control_port, data_port, live_port;
 	bool session_created;
 	char self_dir[PATH_MAX];	/* where bgcopy-record lives */
+	bool isolated;			/* RUN_FILE names the run's namespace */
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -373,6 +377,7 @@ static int setup_session(struct recorder *r)
 	enum lttng_event_context_type contexts[] = {
 		LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_VTID,
 		LTTNG_EVENT_CONTEXT_PROCNAME,
+		LTTNG_EVENT_CONTEXT_UTS_NS,	/* marks our run (run_command) */
 	};
 	struct lttng_channel *chan = NULL;
 	struct lttng_handle *handle = NULL;
@@ -443,20 +448,105 @@ end:
 	return rc < 0 ? -1 : 0;
 }
 
-/* Runs the command with the provider wanted and the signal dispositions
- * we found; Ctrl-C reaches it (same process group) while we wait. */
+/* What the child tells the parent about its namespace before exec. */
+struct isolation {
+	uint64_t uts_ns;		/* 0: none of its own */
+	int error;
+};
+
+/* Gives the calling process a UTS namespace of its own, which its
+ * children inherit: their events carry its inode (uts_ns context), so a
+ * check can tell the run's processes from every other on the machine.
+ * The host name is copied, so the command sees no difference.  Without
+ * CAP_SYS_ADMIN, through a user namespace mapping our own ids. */
+static struct isolation isolate(void)
+{
+	struct isolation iso = { 0 };
+	char map[64];
+	struct stat st;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int fd;
+
+	if (unshare(CLONE_NEWUTS) != 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWUTS) != 0) {
+			iso.error = errno;
+			return iso;
+		}
+		fd = open("/proc/self/setgroups", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, map, strlen(map));
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+		fd = open("/proc/self/gid_map", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, map, strlen(map));
+			close(fd);
+		}
+	}
+	if (stat("/proc/self/ns/uts", &st) != 0)
+		iso.error = errno;
+	else
+		iso.uts_ns = (uint64_t)st.st_ino;
+	return iso;
+}
+
+/* Writes DIR/bgcopy-run, which `bgcopy-analyze --run' reads. */
+static int write_run_file(const struct recorder *r, pid_t pid,
+			  const struct isolation *iso)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	if (!iso->uts_ns) {
+		fprintf(stderr, "bgcopy record: warning: cannot give the command "
+			"a UTS namespace of its own (%s): every process's events "
+			"are in the trace%s\n", strerror(iso->error),
+			r->check ? " and the check judges them all" : "");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/" RUN_FILE, r->dir);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "# bgcopy record: the events of this run carry "
+			  "this uts_ns\npid %d\nuts_ns %" PRIu64 "\n", (int)pid,
+			  iso->uts_ns) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		return fail("cannot write '%s': %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Runs the command with the provider wanted, in a UTS namespace of its
+ * own, with the signal dispositions we found; Ctrl-C reaches it (same
+ * process group) while we wait.  Its status, or -1. */
 static int run_command(struct recorder *r, const struct sigaction *old_int,
 		       const struct sigaction *old_term)
 {
-	int status;
+	struct isolation iso = { 0 };
+	int status, told[2];
 	pid_t pid;
 
+	if (pipe2(told, O_CLOEXEC) != 0)
+		return fail("cannot make a pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
-		fail("cannot fork: %s", strerror(errno));
-		return -1;
+		close(told[0]);
+		close(told[1]);
+		return fail("cannot fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		close(told[0]);
+		iso = isolate();
+		(void) !write(told[1], &iso, sizeof(iso));
+		close(told[1]);
 		sigaction(SIGINT, old_int, NULL);
 		sigaction(SIGTERM, old_term, NULL);
 		setenv("BGCOPY_TRACE", "1", 1);
@@ -467,6 +557,13 @@ static int run_command(struct recorder *r, const struct sigaction *old_int,
 			r->command[0], strerror(errno));
 		_exit(127);
 	}
+	close(told[1]);
+	if (read(told[0], &iso, sizeof(iso)) != (ssize_t)sizeof(iso))
+		iso = (struct isolation) { .error = EIO };
+	close(told[0]);
+	r->isolated = iso.uts_ns != 0;
+	if (write_run_file(r, pid, &iso))
+		r->isolated = false;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -500,20 +597,56 @@ static void teardown(struct recorder *r)
 	}
 }
 
+/* Whether a CTF `metadata' file lies under path: LTTng writes none
+ * until some process traces an event. */
+static bool has_metadata(const char *path, int depth)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d = depth > 0 ? opendir(path) : NULL;
+
+	while (d && !found && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >=
+		    (int)sizeof(sub))
+			continue;
+		found = !strcmp(e->d_name, "metadata") ||
+			(e->d_type == DT_DIR && has_metadata(sub, depth - 1));
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static bool has_trace(const struct recorder *r)
+{
+	return has_metadata(r->dir, 6);
+}
+
 static int run_checker(struct recorder *r)
 {
-	char analyze[PATH_MAX + 32];
-	char **argv = calloc((size_t)r->ncheck_args + 3, sizeof(*argv));
+	char analyze[PATH_MAX + 32], run[PATH_MAX + 32];
+	char **argv = calloc((size_t)r->ncheck_args + 4, sizeof(*argv));
 	int status;
 	pid_t pid;
 
 	if (!argv)
 		return EXIT_RECORD_FAILED;
+	if (!has_trace(r)) {
+		fprintf(stderr, "bgcopy record: no bgcopy event was recorded: "
+			"no job to judge\n");
+		free(argv);
+		return 0;
+	}
 	snprintf(analyze, sizeof(analyze), "%s/bgcopy-analyze", r->self_dir);
+	snprintf(run, sizeof(run), "--run=%s/" RUN_FILE, r->dir);
 	argv[0] = analyze;
 	for (int i = 0; i < r->ncheck_args; i++)
 		argv[i + 1] = r->check_args[i];
-	argv[r->ncheck_args + 1] = r->dir;
+	argv[r->ncheck_args + 1] = r->isolated ? run : r->dir;
+	argv[r->ncheck_args + 2] = r->isolated ? r->dir : NULL;
 	pid = fork();
 	if (pid == 0) {
 		execv(analyze, argv);
