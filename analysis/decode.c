@@ -77,7 +77,8 @@ struct class_info {
 	bool has_epoch;			/* the payload has `epoch' */
 	bool has_arming;		/* and `arming' (schema 2) */
 	int64_t vpid_index, vtid_index;	/* -1: absent */
-	bool vpid_signed, vtid_signed;
+	int64_t uts_index;		/* -1: absent */
+	bool vpid_signed, vtid_signed, uts_signed;
 };
 
 #define N_MEMBERS (sizeof(members) / sizeof(members[0]))
@@ -284,6 +285,7 @@ static int resolve_fields(struct decoder *d, struct class_info *ci)
 	}
 	ci->vpid_index = context_index(ci->ec, "vpid", &ci->vpid_signed);
 	ci->vtid_index = context_index(ci->ec, "vtid", &ci->vtid_signed);
+	ci->uts_index = context_index(ci->ec, "uts_ns", &ci->uts_signed);
 	return 0;
 }
 
@@ -435,6 +437,7 @@ static int decode_event(struct decoder *d, const bt_message *msg,
 	ctx = bt_event_borrow_common_context_field_const(ev);
 	rec->vpid = context_value(ctx, ci->vpid_index, ci->vpid_signed);
 	rec->vtid = context_value(ctx, ci->vtid_index, ci->vtid_signed);
+	rec->uts_ns = context_value(ctx, ci->uts_index, ci->uts_signed);
 	stream_set_of(d, bt_event_borrow_stream_const(ev), rec);
 	return 1;
 }
@@ -450,7 +453,7 @@ static int decode_discarded(struct decoder *d, const bt_message *msg,
 
 	memset(rec, 0, sizeof(*rec));
 	rec->type = BGC_REC_DISCARDED;
-	rec->vpid = rec->vtid = -1;
+	rec->vpid = rec->vtid = rec->uts_ns = -1;
 	stream_set_of(d, stream, rec);
 	rec->disc_packets = packets;
 	if (packets) {

@@ -29,6 +29,7 @@ struct bgc_record {
 	enum bgc_rec_type type;
 	int64_t ts;			/* ns from the clock's origin */
 	int64_t vpid, vtid;		/* -1 when the context is absent */
+	int64_t uts_ns;			/* UTS namespace inode, or -1 */
 
 	/* every event but engine_close/store_open has these */
 	uint64_t engine;

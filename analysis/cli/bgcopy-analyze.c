@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filter.h"
 
 static const char usage[] =
 	"Usage: bgcopy-analyze [OPTION]... TRACE...\n"
@@ -40,6 +42,20 @@ static const char usage[] =
 	"  --grace-ms=N            slack on every deadline (default 1000)\n"
 	"  --allow-inconclusive    exit 0 rather than 2 on INCONCLUSIVE\n"
 	"  --timeline              also print one timeline per job\n"
+	"Selection (the verdict and the timeline; what is left out is\n"
+	"counted in one line):\n"
+	"  --run=FILE              only the processes of one `bgcopy record'\n"
+	"                          run: FILE is the bgcopy-run file it leaves\n"
+	"                          in its trace directory\n"
+	"  --pid=PID               only that process's jobs and engines\n"
+	"  --job=ID                only that job: its id or a unique prefix\n"
+	"                          of at least 8 characters\n"
+	"  --begin=T, --end=T      only the jobs whose first event lies in\n"
+	"                          the window, and in the timeline only the\n"
+	"                          events in it; T is milliseconds from the\n"
+	"                          trace's first event or ISO 8601 wall-clock\n"
+	"                          time (2026-11-30T08:41:47.250Z; no zone:\n"
+	"                          local time)\n"
 	"  --help                  show this help\n"
 	"\n"
 	"Live:\n"
@@ -104,6 +120,33 @@ static int parse_percent(const char *arg, double *out)
 	return 0;
 }
 
+/* A selection option as the check sink's parameter; 0 or -1. */
+static int add_selection(bt_value *params, int c, const char *name,
+			 const char *arg)
+{
+	struct filter_spec spec = { 0 };
+	char why[PATH_MAX + 64];
+	uint64_t n;
+
+	switch (c) {
+	case 'r':
+		if (filter_read_run(arg, &spec, why, sizeof(why))) {
+			fprintf(stderr, "bgcopy-analyze: --run: %s\n", why);
+			return -1;
+		}
+		return bt_value_map_insert_unsigned_integer_entry(params,
+			"run-uts-ns", spec.run_uts_ns);
+	case 'p':
+		if (parse_ms(name, arg, &n))
+			return -1;
+		return bt_value_map_insert_unsigned_integer_entry(params,
+								  name, n);
+	default:
+		/* Checked by the sink, which says what is wrong. */
+		return bt_value_map_insert_string_entry(params, name, arg);
+	}
+}
+
 /* The mode and the positional arguments it wants; 0 or -1. */
 static int check_usage(struct options *opt, int argc, char **argv)
 {
@@ -166,6 +209,11 @@ static int parse_options(int argc, char **argv, bt_value *params,
 		{ "max-regression", required_argument, NULL, 'R' },
 		{ "latency-floor-ms", required_argument, NULL, 'F' },
 		{ "url-key", required_argument, NULL, 'K' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "job", required_argument, NULL, 'J' },
+		{ "begin", required_argument, NULL, 'b' },
+		{ "end", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -241,6 +289,15 @@ static int parse_options(int argc, char **argv, bt_value *params,
 					"path or name, not \"%s\"\n", optarg);
 				bad = 1;
 			}
+			break;
+		case 'r':
+		case 'p':
+		case 'J':
+		case 'b':
+		case 'e':
+			opt->check_only = longopts[idx].name;
+			bad = add_selection(params, c, longopts[idx].name,
+					    optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -33,6 +33,11 @@ static const struct param_def check_params[] = {
 	{ "allow-inconclusive", PARAM_BOOL },
 	{ "timeline", PARAM_BOOL },
 	{ "live", PARAM_BOOL },
+	{ "run-uts-ns", PARAM_UINT },
+	{ "pid", PARAM_UINT },
+	{ "job", PARAM_STRING },
+	{ "begin", PARAM_STRING },
+	{ "end", PARAM_STRING },
 	{ NULL, 0 },
 };
 
@@ -183,6 +188,55 @@ static int configure(struct check *c, const bt_value *params,
 	return 0;
 }
 
+/* The selection parameters; 0, or -1 after appending an error cause. */
+static int configure_filter(struct check *c, const bt_value *params,
+			    struct filter_spec *spec)
+{
+	static const char *const times[2] = { "begin", "end" };
+	struct filter_time *at[2] = { &spec->begin, &spec->end };
+	const char *text;
+	int i;
+
+	*spec = (struct filter_spec) { .pid = -1 };
+	spec->by_run = bt_value_map_has_entry(params, "run-uts-ns");
+	spec->run_uts_ns = params_uint(params, "run-uts-ns", 0);
+	if (bt_value_map_has_entry(params, "pid"))
+		spec->pid = (int64_t) params_uint(params, "pid", 0);
+	spec->job = params_string(params, "job", NULL);
+	if (spec->job && strlen(spec->job) < FILTER_JOB_PREFIX_MIN) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Parameter `job' wants a job id or at least its first "
+			"%d characters, not \"%s\".", FILTER_JOB_PREFIX_MIN,
+			spec->job);
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		text = params_string(params, times[i], NULL);
+		if (text && filter_parse_time(text, at[i])) {
+			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+				c->sink.self, "Parameter `%s' wants milliseconds "
+				"from the trace's first event or an ISO 8601 "
+				"time (2026-11-30T08:41:47.5Z), not \"%s\".",
+				times[i], text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Gives the sink its filter, when anything is to be left out. */
+static int attach_filter(struct check *c, const struct filter_spec *spec)
+{
+	if (!filter_active(spec))
+		return 0;
+	c->sink.filter = malloc(sizeof(*c->sink.filter));
+	if (!c->sink.filter)
+		return -1;
+	filter_init(c->sink.filter, spec);
+	c->sink.notes_out = c->json ? stderr : stdout;
+	return 0;
+}
+
 static void check_destroy(struct check *c)
 {
 	bgc_sink_fini(&c->sink);
@@ -198,6 +252,7 @@ bt_component_class_initialize_method_status check_init(
 {
 	bt_component_class_initialize_method_status status;
 	struct oracle_config oc = { 0 };
+	struct filter_spec spec;
 	struct check *c = calloc(1, sizeof(*c));
 	FILE *timeline_out;
 
@@ -208,7 +263,8 @@ bt_component_class_initialize_method_status check_init(
 	c->sink.on_end = check_end;
 	c->host = init_data;
 	if (params_validate(c->sink.self, params, check_params) ||
-	    configure(c, params, &oc)) {
+	    configure(c, params, &oc) ||
+	    configure_filter(c, params, &spec)) {
 		status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
 		goto error;
 	}
@@ -218,6 +274,10 @@ bt_component_class_initialize_method_status check_init(
 	status = bgc_sink_init(&c->sink, self, &oc, timeline_out);
 	if (status != BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK)
 		goto error;
+	if (attach_filter(c, &spec)) {
+		status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+		goto error;
+	}
 	c->sink.perf = c->host ? c->host->perf : NULL;
 	bt_self_component_set_data(c->sink.self, c);
 	goto end;

@@ -3,7 +3,10 @@
  * format ("text"|"json"), junit (path), chrome-trace (path),
  * max-latency-ms, grace-ms, allow-inconclusive, timeline (bool),
  * live (bool: tell each finding on stderr the moment the oracle records
- * it, and each obligation past max-latency-ms that has not begun).
+ * it, and each obligation past max-latency-ms that has not begun);
+ * run-uts-ns, pid, job, begin, end: judge only the jobs of one recorded
+ * run (its UTS namespace), process, job id or prefix, or time window
+ * (filter.h), and say in one line what was left out.
  * A FAIL (or INCONCLUSIVE without allow-inconclusive) makes the graph
  * fail, so `babeltrace2' exits non-zero.
  */

@@ -4,6 +4,8 @@
  */
 #include "sink.h"
 
+#include <stdlib.h>
+
 static const char *const in_port_name = "in";
 
 /* What the check reads of a record; a timeline prints every member. */
@@ -38,6 +40,9 @@ void bgc_sink_fini(struct bgc_sink *sink)
 	decoder_destroy(sink->decoder);
 	oracle_destroy(sink->oracle);
 	jobtimeline_destroy(sink->timeline);
+	if (sink->filter)
+		filter_fini(sink->filter);
+	free(sink->filter);
 }
 
 static struct bgc_sink *sink_of(bt_self_component_sink *self)
@@ -106,12 +111,21 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 	}
 	if (ret == 0)
 		return 0;
+	ret = sink->filter ? filter_keep(sink->filter, &rec) : 1;
+	if (ret <= 0) {
+		if (ret < 0)
+			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+				sink->self, "Out of memory.");
+		return ret;
+	}
 	if (oracle_feed(sink->oracle, &rec)) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"%s", oracle_error(sink->oracle));
 		return -1;
 	}
-	if ((sink->timeline && jobtimeline_feed(sink->timeline, &rec)) ||
+	if ((sink->timeline &&
+	     (!sink->filter || filter_in_window(sink->filter, &rec)) &&
+	     jobtimeline_feed(sink->timeline, &rec)) ||
 	    (sink->perf && perf_feed(sink->perf, &rec))) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"Out of memory.");
@@ -120,13 +134,42 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 	return 0;
 }
 
+/* The filter's line on what it left out; -1 for an ambiguous --job. */
+static int tell_left_out(struct bgc_sink *sink)
+{
+	char line[512];
+
+	if (!sink->filter)
+		return 0;
+	if (filter_summary(sink->filter, line, sizeof(line))) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
+			"%s", line);
+		return -1;
+	}
+	if (line[0])
+		fprintf(sink->notes_out, "%s\n", line);
+	return 0;
+}
+
 static int end(struct bgc_sink *sink)
 {
+	/* A trace with events, none of them selected: a run that traced
+	 * nothing of its own is not an unreadable trace. */
+	if (sink->filter && sink->filter->left_events &&
+	    !oracle_event_count(sink->oracle)) {
+		if (tell_left_out(sink))
+			return -1;
+		fprintf(sink->notes_out, "no job in the selection: nothing "
+			"to judge\n");
+		return sink->on_end ? sink->on_end(sink) : 0;
+	}
 	if (oracle_finish(sink->oracle)) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"%s", oracle_error(sink->oracle));
 		return -1;
 	}
+	if (tell_left_out(sink))
+		return -1;
 	if (sink->timeline)
 		jobtimeline_print(sink->timeline, sink->oracle,
 				  sink->timeline_out);

@@ -12,6 +12,7 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "decode.h"
+#include "filter.h"
 #include "jobtimeline.h"
 #include "oracle.h"
 #include "perf.h"
@@ -24,6 +25,8 @@ struct bgc_sink {
 	struct jobtimeline *timeline;	/* NULL: no timeline */
 	FILE *timeline_out;
 	struct perf *perf;		/* NULL: no transfer figures */
+	struct filter *filter;		/* NULL: every record */
+	FILE *notes_out;		/* the filter's one line */
 	/* 0, or -1 after appending an error cause. */
 	int (*on_end)(struct bgc_sink *sink);
 };

@@ -43,8 +43,26 @@ cp "$BGCOPY" "$B/bin/bgcopy-record" "$WORK/bare/bin/"
 grep -q "provider.*missing" "$WORK/err" || die "unclear error: $(cat "$WORK/err")"
 "$BGCOPY" record -o "$WORK/t1" -- true 2> "$WORK/err"
 [ $? = 125 ] && grep -q "not empty" "$WORK/err" || die "reused directory: $(cat "$WORK/err")"
+
+# Usage errors: status 2, said before the command runs.
 "$BGCOPY" record -o "$WORK/t5" 2> "$WORK/err"
-[ $? = 125 ] && grep -q "no command" "$WORK/err" || die "no command: $(cat "$WORK/err")"
+[ $? = 2 ] && grep -q "no command" "$WORK/err" || die "no command: $(cat "$WORK/err")"
+"$BGCOPY" record -o "$WORK/t5" --check --format=json -- touch "$WORK/ran" 2> "$WORK/err"
+[ $? = 2 ] || die "a misplaced bgcopy-analyze option did not give 2"
+[ -e "$WORK/ran" ] && die "the command ran despite a misplaced option"
+grep -q "unknown option '--format=json'.*--check=" "$WORK/err" ||
+	die "unclear error for a misplaced option: $(cat "$WORK/err")"
+"$BGCOPY" record --check oops -- touch "$WORK/ran" 2> "$WORK/err"
+[ $? = 2 ] && [ ! -e "$WORK/ran" ] && grep -q "unexpected argument 'oops'" "$WORK/err" ||
+	die "a stray word before -- was not refused: $(cat "$WORK/err")"
+
+# Options in any order: -o after --check is still record's, and
+# --check=OPTS hands its options to bgcopy-analyze.
+"$BGCOPY" record --check='--format=json --grace-ms=500' -o "$WORK/t8" --lossy -- \
+	"$BGCOPY" --store "$WORK/s8" download "$URL/r.bin" "$WORK/out/r8.bin" \
+	> "$WORK/t8.json" 2> "$WORK/err" || die "record --check=OPTS -o DIR failed: $(cat "$WORK/err")"
+[ -f "$WORK/t8/ust/uid/$(id -u)/64-bit/metadata" ] || die "the trace did not go to -o DIR given after --check"
+grep -q '"verdict": *"PASS"' "$WORK/t8.json" || die "--check=OPTS did not reach bgcopy-analyze: $(cat "$WORK/t8.json")"
 
 # Ctrl-C reaches the command; what was recorded is kept.
 make_file slow.bin 2000000

@@ -2,7 +2,7 @@
  * bgcopy-record: run a command under a bgcopy LTTng session, through
  * liblttng-ctl, and leave a trace (and, with --check, a verdict).
  *
- *   bgcopy record [-o DIR] [--lossy] [--check [ANALYZE-OPTION...]] -- COMMAND [ARG...]
+ *   bgcopy record [-o DIR] [--lossy] [--live] [--check[=OPTS]] -- COMMAND [ARG...]
  *
  * `bgcopy record` runs this program, which lives beside bgcopy; keeping it
  * apart is what lets bgcopy itself run where LTTng is not installed.
@@ -11,13 +11,16 @@
  * command is run with LTTNG_UST_ALLOW_BLOCKING=1.  A session daemon that
  * is already running is used; otherwise one is started and only that one
  * is stopped afterwards.  Exit status: the command's, or with --check the
- * checker's verdict when the command succeeded; 125 when recording failed.
+ * checker's verdict when the command succeeded; 2 for a usage error (the
+ * command does not run); 125 when recording failed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <libgen.h>
 #include <limits.h>
 #include <lttng/lttng.h>
@@ -35,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define RUN_FILE "bgcopy-run"	/* beside the trace: the run's uts_ns */
+#define EXIT_USAGE 2
 #define EXIT_RECORD_FAILED 125
 #define CHANNEL "bgcopy"
 #define LIVE_TIMER_US 100000		/* how often live data is flushed */
@@ -48,12 +53,14 @@ struct recorder {
 	bool check;
 	char **check_args;		/* options for bgcopy-analyze */
 	int ncheck_args;
+	char *check_words;		/* what check_args point into */
 	char **command;
 	pid_t sessiond;			/* the daemon we started, if any */
 	pid_t relayd;			/* our relay daemon, with --live */
 	int control_port, data_port, live_port;
 	bool session_created;
 	char self_dir[PATH_MAX];	/* where bgcopy-record lives */
+	bool isolated;			/* RUN_FILE names the run's namespace */
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,8 +80,7 @@ static int fail(const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bgcopy record [-o DIR] [--lossy] [--live] [--check [ANALYZE-OPTION...]]"
-		" -- COMMAND [ARG...]\n"
+		"usage: bgcopy record [OPTION]... -- COMMAND [ARG...]\n"
 		"  -o, --output DIR  where the trace goes (default ./bgcopy-trace-DATE-TIME)\n"
 		"  --lossy           let LTTng discard events rather than block the program\n"
 		"  --live            record through lttng-relayd in live mode and print the\n"
@@ -82,13 +88,43 @@ static void usage(FILE *out)
 		"                    babeltrace2 --input-format=lttng-live URL)\n"
 		"  --wait-viewer     with --live: start COMMAND only once a viewer is\n"
 		"                    connected (30 s at most)\n"
-		"  --check           then run bgcopy-analyze on the trace and exit with its\n"
+		"  --check[=OPTS]    then run bgcopy-analyze on the trace and exit with its\n"
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
-		"                    options up to -- go to bgcopy-analyze\n"
-		"exit status: the command's (or the verdict with --check); 125 when\n"
-		"recording itself failed\n");
+		"                    OPTS are bgcopy-analyze options separated by spaces,\n"
+		"                    e.g. --check='--format=json --junit=report.xml'\n"
+		"Options go in any order before --.\n"
+		"exit status: the command's (or the verdict with --check); 2 for a usage\n"
+		"error, before COMMAND runs; 125 when recording itself failed\n");
 }
 
+/* Splits --check=OPTS on blanks into r->check_args; 0 or -1. */
+static int split_check_args(struct recorder *r, const char *opts)
+{
+	char *copy = strdup(opts), *word, *save = NULL;
+	char **args = NULL;
+	int n = 0;
+
+	if (!copy)
+		return fail("out of memory");
+	for (word = strtok_r(copy, " \t\n", &save); word;
+	     word = strtok_r(NULL, " \t\n", &save)) {
+		char **grown = realloc(args, sizeof(*args) * (size_t)(n + 1));
+
+		if (!grown) {
+			free(args);
+			free(copy);
+			return fail("out of memory");
+		}
+		args = grown;
+		args[n++] = word;
+	}
+	r->check_args = args;
+	r->ncheck_args = n;
+	r->check_words = copy;
+	return 0;
+}
+
+/* 0, or -1 after saying what was wrong (a usage error). */
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
 	static const struct option options[] = {
@@ -96,38 +132,15 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "lossy", no_argument, NULL, 'l' },
 		{ "live", no_argument, NULL, 'L' },
 		{ "wait-viewer", no_argument, NULL, 'w' },
-		{ "check", no_argument, NULL, 'c' },
+		{ "check", optional_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, dashdash = -1;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			exit(0);
-		}
-	}
-	if (dashdash < 0) {
-		usage(stderr);
-		return fail("no command: put it after --");
-	}
-	/* getopt_long must stop at our --, and --check's options are not ours. */
-	int ours = dashdash;
-	for (int i = 1; i < dashdash; i++) {
-		if (!strcmp(argv[i], "--check")) {
-			ours = i + 1;
-			r->check = true;
-			r->check_args = argv + i + 1;
-			r->ncheck_args = dashdash - i - 1;
-			break;
-		}
-	}
-	while ((c = getopt_long(ours, argv, "+o:h", options, NULL)) != -1) {
+	opterr = 0;
+	/* '+': stop at the first word that is not ours, and at --. */
+	while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (strlen(optarg) >= sizeof(r->dir) - 1)
@@ -144,20 +157,33 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			r->live = r->wait_viewer = true;
 			break;
 		case 'c':
+			r->check = true;
+			if (optarg && r->check_words)
+				return fail("--check=OPTS given twice: put every "
+					    "bgcopy-analyze option in one");
+			if (optarg && split_check_args(r, optarg))
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case ':':
+			return fail("option '%s' wants a value", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return -1;
+			return fail("unknown option '%s' (bgcopy-analyze options go "
+				    "in --check='OPTS'); see bgcopy record --help",
+				    argv[optind - 1]);
 		}
 	}
-	if (optind < ours && !r->check)
-		return fail("unexpected argument '%s' before --", argv[optind]);
-	r->command = argv + dashdash + 1;
-	if (!r->command[0])
+	if (optind < 2 || strcmp(argv[optind - 1], "--") != 0) {
+		if (optind < argc)
+			return fail("unexpected argument '%s' before --: put the "
+				    "command after --", argv[optind]);
+		return fail("no command: put it after --");
+	}
+	if (optind == argc)
 		return fail("no command after --");
+	r->command = argv + optind;
 	return 0;
 }
 
@@ -351,6 +377,7 @@ static int setup_session(struct recorder *r)
 	enum lttng_event_context_type contexts[] = {
 		LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_VTID,
 		LTTNG_EVENT_CONTEXT_PROCNAME,
+		LTTNG_EVENT_CONTEXT_UTS_NS,	/* marks our run (run_command) */
 	};
 	struct lttng_channel *chan = NULL;
 	struct lttng_handle *handle = NULL;
@@ -421,20 +448,105 @@ end:
 	return rc < 0 ? -1 : 0;
 }
 
-/* Runs the command with the provider wanted and the signal dispositions
- * we found; Ctrl-C reaches it (same process group) while we wait. */
+/* What the child tells the parent about its namespace before exec. */
+struct isolation {
+	uint64_t uts_ns;		/* 0: none of its own */
+	int error;
+};
+
+/* Gives the calling process a UTS namespace of its own, which its
+ * children inherit: their events carry its inode (uts_ns context), so a
+ * check can tell the run's processes from every other on the machine.
+ * The host name is copied, so the command sees no difference.  Without
+ * CAP_SYS_ADMIN, through a user namespace mapping our own ids. */
+static struct isolation isolate(void)
+{
+	struct isolation iso = { 0 };
+	char map[64];
+	struct stat st;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int fd;
+
+	if (unshare(CLONE_NEWUTS) != 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWUTS) != 0) {
+			iso.error = errno;
+			return iso;
+		}
+		fd = open("/proc/self/setgroups", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, map, strlen(map));
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+		fd = open("/proc/self/gid_map", O_WRONLY);
+		if (fd >= 0) {
+			(void) !write(fd, map, strlen(map));
+			close(fd);
+		}
+	}
+	if (stat("/proc/self/ns/uts", &st) != 0)
+		iso.error = errno;
+	else
+		iso.uts_ns = (uint64_t)st.st_ino;
+	return iso;
+}
+
+/* Writes DIR/bgcopy-run, which `bgcopy-analyze --run' reads. */
+static int write_run_file(const struct recorder *r, pid_t pid,
+			  const struct isolation *iso)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	if (!iso->uts_ns) {
+		fprintf(stderr, "bgcopy record: warning: cannot give the command "
+			"a UTS namespace of its own (%s): every process's events "
+			"are in the trace%s\n", strerror(iso->error),
+			r->check ? " and the check judges them all" : "");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/" RUN_FILE, r->dir);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "# bgcopy record: the events of this run carry "
+			  "this uts_ns\npid %d\nuts_ns %" PRIu64 "\n", (int)pid,
+			  iso->uts_ns) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		return fail("cannot write '%s': %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Runs the command with the provider wanted, in a UTS namespace of its
+ * own, with the signal dispositions we found; Ctrl-C reaches it (same
+ * process group) while we wait.  Its status, or -1. */
 static int run_command(struct recorder *r, const struct sigaction *old_int,
 		       const struct sigaction *old_term)
 {
-	int status;
+	struct isolation iso = { 0 };
+	int status, told[2];
 	pid_t pid;
 
+	if (pipe2(told, O_CLOEXEC) != 0)
+		return fail("cannot make a pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
-		fail("cannot fork: %s", strerror(errno));
-		return -1;
+		close(told[0]);
+		close(told[1]);
+		return fail("cannot fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		close(told[0]);
+		iso = isolate();
+		(void) !write(told[1], &iso, sizeof(iso));
+		close(told[1]);
 		sigaction(SIGINT, old_int, NULL);
 		sigaction(SIGTERM, old_term, NULL);
 		setenv("BGCOPY_TRACE", "1", 1);
@@ -445,6 +557,13 @@ static int run_command(struct recorder *r, const struct sigaction *old_int,
 			r->command[0], strerror(errno));
 		_exit(127);
 	}
+	close(told[1]);
+	if (read(told[0], &iso, sizeof(iso)) != (ssize_t)sizeof(iso))
+		iso = (struct isolation) { .error = EIO };
+	close(told[0]);
+	r->isolated = iso.uts_ns != 0;
+	if (write_run_file(r, pid, &iso))
+		r->isolated = false;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -478,20 +597,56 @@ static void teardown(struct recorder *r)
 	}
 }
 
+/* Whether a CTF `metadata' file lies under path: LTTng writes none
+ * until some process traces an event. */
+static bool has_metadata(const char *path, int depth)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d = depth > 0 ? opendir(path) : NULL;
+
+	while (d && !found && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >=
+		    (int)sizeof(sub))
+			continue;
+		found = !strcmp(e->d_name, "metadata") ||
+			(e->d_type == DT_DIR && has_metadata(sub, depth - 1));
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static bool has_trace(const struct recorder *r)
+{
+	return has_metadata(r->dir, 6);
+}
+
 static int run_checker(struct recorder *r)
 {
-	char analyze[PATH_MAX + 32];
-	char **argv = calloc((size_t)r->ncheck_args + 3, sizeof(*argv));
+	char analyze[PATH_MAX + 32], run[PATH_MAX + 32];
+	char **argv = calloc((size_t)r->ncheck_args + 4, sizeof(*argv));
 	int status;
 	pid_t pid;
 
 	if (!argv)
 		return EXIT_RECORD_FAILED;
+	if (!has_trace(r)) {
+		fprintf(stderr, "bgcopy record: no bgcopy event was recorded: "
+			"no job to judge\n");
+		free(argv);
+		return 0;
+	}
 	snprintf(analyze, sizeof(analyze), "%s/bgcopy-analyze", r->self_dir);
+	snprintf(run, sizeof(run), "--run=%s/" RUN_FILE, r->dir);
 	argv[0] = analyze;
 	for (int i = 0; i < r->ncheck_args; i++)
 		argv[i + 1] = r->check_args[i];
-	argv[r->ncheck_args + 1] = r->dir;
+	argv[r->ncheck_args + 1] = r->isolated ? run : r->dir;
+	argv[r->ncheck_args + 2] = r->isolated ? r->dir : NULL;
 	pid = fork();
 	if (pid == 0) {
 		execv(analyze, argv);
@@ -505,12 +660,45 @@ static int run_checker(struct recorder *r)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 }
 
+/* Records the command and, with --check, judges it: the exit status. */
+static int record(struct recorder *r, const struct sigaction *old_int,
+		  const struct sigaction *old_term)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	int status;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fail("cannot find where bgcopy-record lives");
+		return EXIT_RECORD_FAILED;
+	}
+	self[n] = '\0';
+	snprintf(r->self_dir, sizeof(r->self_dir), "%s", dirname(self));
+	if (prepare_dir(r) || check_provider(r) || start_sessiond(r) ||
+	    (r->live && start_relayd(r)) || setup_session(r)) {
+		teardown(r);
+		return EXIT_RECORD_FAILED;
+	}
+	if (r->wait_viewer) {
+		for (int i = 0; i < 600 && connections_to(r->live_port) == 0; i++)
+			usleep(50000);
+		usleep(500000);		/* time for it to attach to the session */
+	}
+	status = run_command(r, old_int, old_term);
+	teardown(r);
+	if (status < 0)
+		return EXIT_RECORD_FAILED;
+	fprintf(stderr, "bgcopy record: trace written to %s\n", r->dir);
+	if (r->check && status == 0)
+		return run_checker(r);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_term;
 	struct recorder r = { 0 };
-	char self[PATH_MAX];
-	ssize_t n;
 	int status;
 
 	/* Ctrl-C must not leave a session or a daemon behind: we ignore it,
@@ -518,31 +706,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &ignore, &old_int);
 	sigaction(SIGTERM, &ignore, &old_term);
 
-	if (parse_args(argc, argv, &r))
-		return EXIT_RECORD_FAILED;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		fail("cannot find where bgcopy-record lives");
-		return EXIT_RECORD_FAILED;
-	}
-	self[n] = '\0';
-	snprintf(r.self_dir, sizeof(r.self_dir), "%s", dirname(self));
-	if (prepare_dir(&r) || check_provider(&r) || start_sessiond(&r) ||
-	    (r.live && start_relayd(&r)) || setup_session(&r)) {
-		teardown(&r);
-		return EXIT_RECORD_FAILED;
-	}
-	if (r.wait_viewer) {
-		for (int i = 0; i < 600 && connections_to(r.live_port) == 0; i++)
-			usleep(50000);
-		usleep(500000);		/* time for it to attach to the session */
-	}
-	status = run_command(&r, &old_int, &old_term);
-	teardown(&r);
-	if (status < 0)
-		return EXIT_RECORD_FAILED;
-	fprintf(stderr, "bgcopy record: trace written to %s\n", r.dir);
-	if (r.check && status == 0)
-		return run_checker(&r);
+	status = parse_args(argc, argv, &r) ? EXIT_USAGE :
+		 record(&r, &old_int, &old_term);
+	free(r.check_args);
+	free(r.check_words);
 	return status;
 }
