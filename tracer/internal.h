@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
- *   1 leaves         sync.c job_data.c trace.c store.c
+ *   1 leaves         sync.c job_data.c trace.c store_trust.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
@@ -223,6 +223,14 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
+
+/* store_trust.c: refusals name the path, its owner and the fix */
+int store_trust_check(const char *dir);
+int store_trust_wal(const char *dir);
+int store_trust_create_db(const char *dir);
+int store_trust_identity(const char *dir, bool *stamp);
+struct sqlite3;
+int store_trust_stamp(struct sqlite3 *db, const char *dir);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);

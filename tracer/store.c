@@ -538,6 +538,7 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	struct store *st = xcalloc(1, sizeof(*st));
 	char *path = NULL;
 	int status, flags;
+	bool stamp;
 
 	*schema = STORE_SCHEMA;
 
@@ -545,11 +546,23 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 		return BGCOPY_E_NOMEM;
 	st->lock_fd = -1;
 	engine->store = st;
+	/* Before anything in the directory is created or opened. */
+	status = store_trust_check(engine->store_dir);
+	if (status)
+		return status;
 	if (!read_only) {
 		status = take_lock(engine, st);
+		if (!status)
+			status = store_trust_create_db(engine->store_dir);
 		if (status)
 			return status;
 	}
+	if (!read_only || !store_lock_holder(engine->store_dir))
+		status = store_trust_wal(engine->store_dir);
+	if (!status)
+		status = store_trust_identity(engine->store_dir, &stamp);
+	if (status)
+		return status;
 	path = store_path(engine->store_dir, "jobs.db");
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
@@ -568,6 +581,8 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	/* Read before writing anything: a damaged database is reported and
 	 * left exactly as it was found. */
 	status = check_integrity(st, engine->store_dir);
+	if (!status && stamp && !read_only)
+		status = store_trust_stamp(st->db, engine->store_dir);
 	if (status)
 		return status;
 	if (!read_only &&
