@@ -84,6 +84,27 @@ static int check_destination(const char *local_path)
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "destination directory '%s' is not writable: %s",
 				 dir, strerror(errno));
+	/* Checked again at commit: a rename would replace a FIFO or device. */
+	if (stat(local_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return set_error(BGCOPY_E_INVALID_ARG, "destination '%s' exists and "
+				 "is not a regular file", local_path);
+	return BGCOPY_OK;
+}
+
+/* Two files committed to one path would leave whichever came last:
+ * a destination belongs to one file of one unfinished job. */
+static int check_destination_free(bgcopy_engine *engine, const char *path)
+{
+	assert(engine_locked(engine));
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		if (job_is_final(job))
+			continue;
+		for (unsigned i = 0; i < job->nfiles; i++)
+			if (!strcmp(job->files[i].local_path, path))
+				return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
+						 "the destination of file %u of job %s",
+						 path, i, job->id);
+	}
 	return BGCOPY_OK;
 }
 
@@ -143,6 +164,8 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 		status = check_destination(local_path);
 	if (!status)
 		status = absolute_path(local_path, abs_path);
+	if (!status)
+		status = check_destination_free(job->engine, abs_path);
 	if (!status)
 		status = append_file(job, url, abs_path, redacted);
 	if (status) {
