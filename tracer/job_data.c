@@ -63,11 +63,15 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
 	for (unsigned i = 0; i < job->nfiles; i++) {
 		const struct job_file *f = &job->files[i];
 
-		out->bytes_transferred += f->bytes_done;
-		if (f->bytes_total < 0 || out->bytes_total < 0)
+		/* Sizes come from servers and the store: a sum past the
+		 * type is saturated (bytes done) or unknown (the total). */
+		if (__builtin_add_overflow(out->bytes_transferred, f->bytes_done,
+					   &out->bytes_transferred))
+			out->bytes_transferred = UINT64_MAX;
+		if (f->bytes_total < 0 || out->bytes_total < 0 ||
+		    __builtin_add_overflow(out->bytes_total, f->bytes_total,
+					   &out->bytes_total))
 			out->bytes_total = -1;
-		else
-			out->bytes_total += f->bytes_total;
 		out->files_transferred += f->completed;
 	}
 }
