@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "bgcopy.h"
+#include "job_view.h"
+#include "safe_text.h"
 
 #define EXIT_JOB_ERROR 1
 #define EXIT_USAGE 2
@@ -35,115 +37,15 @@ struct cli {
 static int fail(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* ---- text from names, servers and the store, made safe to show ------- */
-
-/* The length of the valid UTF-8 sequence at `s`, 0 when there is none
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	uint32_t cp, min;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* stops at the NUL too */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : n;
-}
-
-/* A JSON string of any bytes: each byte that starts no valid UTF-8
- * sequence becomes U+FFFD, so no job is dropped for its name.  NULL only
- * when memory runs out. */
-static json_t *json_text(const char *text)
-{
-	const unsigned char *s = (const unsigned char *)(text ? text : "");
-	size_t len = strlen((const char *)s), out_len = 0;
-	char *out = malloc(3 * len + 1);
-	json_t *j;
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		size_t n = utf8_sequence(s);
-
-		if (n) {
-			memcpy(out + out_len, s, n);
-			out_len += n;
-			s += n;
-		} else {
-			memcpy(out + out_len, "\xef\xbf\xbd", 3);
-			out_len += 3;
-			s++;
-		}
-	}
-	j = json_stringn(out, out_len);
-	free(out);
-	return j;
-}
-
-/* Writes valid UTF-8 (what json_text made) with its control characters,
- * C0, DEL and C1, shown as \xNN, but for a last newline: a name or a
- * server's message must not drive the terminal. */
-static void put_safe(FILE *out, const char *text)
-{
-	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-		if (*s == '\n' && !s[1])
-			fputc('\n', out);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(out, "\\x%02x", *s);
-		else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-			fprintf(out, "\\x%02x", *++s);
-		else
-			fputc(*s, out);
-	}
-}
-
-/* printf of one line through put_safe. */
-static void print_safe(FILE *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void print_safe(FILE *out, const char *fmt, ...)
-{
-	char *text = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	put_safe(out, text);
-	free(text);
-}
-
 static int fail(int code, const char *fmt, ...)
 {
-	char *text = NULL;
-	json_t *valid;
 	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	valid = n < 0 ? NULL : json_text(text);
 	fputs("bgcopy: ", stderr);
-	put_safe(stderr, valid ? json_string_value(valid) : "out of memory");
+	va_start(ap, fmt);
+	vprint_safe(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
-	json_decref(valid);
-	free(text);
 	return code;
 }
 
@@ -522,94 +424,6 @@ static int cmd_clear_notify_cmd(struct cli *cli, bgcopy_engine *engine)
 		return rc;
 	rc = bgcopy_job_set_notify_cmdline(job, NULL);
 	return rc ? api_fail(rc) : 0;
-}
-
-static json_t *job_json(bgcopy_job *job)
-{
-	char id[37], name[256], desc[1024], cmd[1024];
-	struct bgcopy_progress p;
-	struct bgcopy_error err;
-	json_t *files = json_array(), *o;
-
-	bgcopy_job_get_id(job, id);
-	bgcopy_job_get_display_name(job, name, sizeof(name));
-	bgcopy_job_get_description(job, desc, sizeof(desc));
-	bgcopy_job_get_notify_cmdline(job, cmd, sizeof(cmd));
-	bgcopy_job_get_progress(job, &p);
-	for (unsigned i = 0; i < p.files_total; i++) {
-		struct bgcopy_file_info f;
-
-		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK)
-			json_array_append_new(files, json_pack("{s:o,s:o,s:I,s:I,s:b}",
-				"url", json_text(f.redacted_url),
-				"local_path", json_text(f.local_path),
-				"bytes_total", (json_int_t)f.bytes_total,
-				"bytes_transferred", (json_int_t)f.bytes_transferred,
-				"completed", f.completed));
-	}
-	o = json_pack("{s:s,s:o,s:o,s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:I,s:i,s:o,s:I,s:I,s:o}",
-		"id", id, "name", json_text(name), "description", json_text(desc),
-		"state", bgcopy_state_name(bgcopy_job_get_state(job)),
-		"priority", bgcopy_priority_name(bgcopy_job_get_priority(job)),
-		"owner", (int)bgcopy_job_get_owner(job),
-		"created", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_CREATED),
-		"modified", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_MODIFIED),
-		"transferred", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_TRANSFERRED),
-		"bytes_total", (json_int_t)p.bytes_total,
-		"bytes_transferred", (json_int_t)p.bytes_transferred,
-		"files_total", (int)p.files_total,
-		"files_transferred", (int)p.files_transferred,
-		"notify_flags", (int)bgcopy_job_get_notify_flags(job),
-		"notify_epoch", (json_int_t)bgcopy_job_get_notify_epoch(job),
-		"pending_notifications", (int)bgcopy_job_get_pending_notifications(job),
-		"notify_cmdline", json_text(cmd),
-		"min_retry_delay", (json_int_t)bgcopy_job_get_min_retry_delay(job),
-		"no_progress_timeout", (json_int_t)bgcopy_job_get_no_progress_timeout(job),
-		"files", files);
-	if (o)
-		json_object_set_new(o, "max_download_size", json_integer(
-			(json_int_t)bgcopy_job_get_max_download_size(job)));
-	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
-		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
-			"context", err.context, "code", err.code,
-			"http_status", err.http_status, "curl_code", err.curl_code,
-			"file_index", err.file_index,
-			"description", json_text(err.description)));
-	return o;
-}
-
-static void print_job_text(json_t *o)
-{
-	json_t *files = json_object_get(o, "files"), *f, *err;
-	size_t i;
-
-	print_safe(stdout, "job %s \"%s\"\n", json_string_value(json_object_get(o, "id")),
-	       json_string_value(json_object_get(o, "name")));
-	print_safe(stdout, "  state %s, priority %s, %lld/%lld bytes, %lld/%lld files\n",
-	       json_string_value(json_object_get(o, "state")),
-	       json_string_value(json_object_get(o, "priority")),
-	       json_integer_value(json_object_get(o, "bytes_transferred")),
-	       json_integer_value(json_object_get(o, "bytes_total")),
-	       json_integer_value(json_object_get(o, "files_transferred")),
-	       json_integer_value(json_object_get(o, "files_total")));
-	print_safe(stdout, "  notify flags 0x%llx, epoch %lld, pending 0x%llx, command line '%s'\n",
-	       json_integer_value(json_object_get(o, "notify_flags")),
-	       json_integer_value(json_object_get(o, "notify_epoch")),
-	       json_integer_value(json_object_get(o, "pending_notifications")),
-	       json_string_value(json_object_get(o, "notify_cmdline")));
-	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none)\n",
-	       json_integer_value(json_object_get(o, "min_retry_delay")),
-	       json_integer_value(json_object_get(o, "no_progress_timeout")),
-	       json_integer_value(json_object_get(o, "max_download_size")));
-	if ((err = json_object_get(o, "error")))
-		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
-	json_array_foreach(files, i, f)
-		print_safe(stdout, "  file %zu: %s -> %s (%lld/%lld bytes%s)\n", i,
-		       json_string_value(json_object_get(f, "url")),
-		       json_string_value(json_object_get(f, "local_path")),
-		       json_integer_value(json_object_get(f, "bytes_transferred")),
-		       json_integer_value(json_object_get(f, "bytes_total")),
-		       json_is_true(json_object_get(f, "completed")) ? ", done" : "");
 }
 
 static bool take_json_flag(struct cli *cli)

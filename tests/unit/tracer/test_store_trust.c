@@ -103,17 +103,6 @@ static void refused_untouched(const char *dir, const char *what)
 	}
 }
 
-static void make_store_with_a_job(struct harness *h)
-{
-	bgcopy_engine *e = harness_engine(h, 0);
-	bgcopy_job *job;
-
-	assert_int_equal(bgcopy_job_create(e, "kept", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/k"),
-					     harness_out(h, "k")), BGCOPY_OK);
-	bgcopy_engine_close(e);
-}
-
 static const char *in_store(struct harness *h, const char *name)
 {
 	static char path[600];
@@ -145,7 +134,7 @@ static void a_store_owned_by_another_user_is_refused(void **state)
 
 	if (geteuid() != 0)
 		skip();
-	make_store_with_a_job(h);
+	harness_store_with_a_job(h);
 	snprintf(owner, sizeof(owner), "owned by uid %u", (unsigned)nobody());
 	assert_int_equal(chown(h->store, nobody(), 0), 0);
 	refused_untouched(h->store, owner);
@@ -161,7 +150,7 @@ static void a_store_others_may_write_is_refused(void **state)
 {
 	struct harness *h = *state;
 
-	make_store_with_a_job(h);
+	harness_store_with_a_job(h);
 	assert_int_equal(chmod(h->store, 0770), 0);
 	refused_untouched(h->store, "writable by its group (mode 0770");
 	refused_untouched(h->store, "fix: chmod go-w");
@@ -177,7 +166,7 @@ static void a_symbolic_link_is_refused(void **state)
 	struct harness *h = *state;
 	char real[400], link[420], db[600];
 
-	make_store_with_a_job(h);
+	harness_store_with_a_job(h);
 	snprintf(real, sizeof(real), "%s", h->store);
 	snprintf(link, sizeof(link), "%s-link", real);
 	assert_int_equal(symlink(real, link), 0);
@@ -242,16 +231,6 @@ static void a_foreign_write_ahead_log_is_refused(void **state)
 	refused_untouched(mine, "it is not a SQLite write-ahead log");
 }
 
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
 static int application_id(const char *path)
 {
 	sqlite3 *db;
@@ -274,12 +253,12 @@ static void another_programs_database_is_refused(void **state)
 
 	snprintf(h->store, sizeof(h->store), "%s/photos", h->dir);
 	assert_int_equal(mkdir(h->store, 0700), 0);
-	exec_sql(in_store(h, "jobs.db"), "CREATE TABLE photos (id INT, data BLOB);"
+	harness_exec_sql(in_store(h, "jobs.db"), "CREATE TABLE photos (id INT, data BLOB);"
 		 "INSERT INTO photos VALUES (1, x'00ff');");
 	refused_untouched(h->store, "jobs.db is not a bgcopy store");
 	/* Our tables under another program's mark. */
-	make_store_with_a_job(h);
-	exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=42;");
+	harness_store_with_a_job(h);
+	harness_exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=42;");
 	refused_untouched(h->store, "application_id 0x2a");
 }
 
@@ -287,9 +266,9 @@ static void a_store_from_before_the_mark_is_stamped(void **state)
 {
 	struct harness *h = *state;
 
-	make_store_with_a_job(h);
+	harness_store_with_a_job(h);
 	assert_int_equal(application_id(in_store(h, "jobs.db")), 0x62676370);
-	exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=0;");
+	harness_exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=0;");
 	opens(h);
 	assert_int_equal(application_id(in_store(h, "jobs.db")), 0x62676370);
 }
