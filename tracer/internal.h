@@ -58,6 +58,7 @@ struct job_file {
 	 * and Last-Modified of its first answer, NULL or "" when none. */
 	char *etag;
 	char *last_modified;
+	char *final_url;	/* redacted, where redirects ended; NULL: none */
 };
 
 /* One registration of a notify interface.  The engine's references to
@@ -114,6 +115,7 @@ struct bgcopy_job {
 
 	/* job_api.c adds files; transfer.c fills them */
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
+	enum bgcopy_redirect_policy redirect_policy;
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */

@@ -33,6 +33,7 @@ void job_free(bgcopy_job *job)
 		free(job->files[i].temp_path);
 		free(job->files[i].etag);
 		free(job->files[i].last_modified);
+		free(job->files[i].final_url);
 	}
 	free(job->files);
 	free(job->file_queue);

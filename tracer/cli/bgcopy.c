@@ -332,6 +332,23 @@ static int parse_priority(const char *text, enum bgcopy_priority *out)
 		    text);
 }
 
+static int cmd_set_redirect_policy(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB allow|disallow|allow-insecure");
+
+	for (int p = BGCOPY_REDIRECT_ALLOW; !rc && p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++) {
+		if (strcmp(cli->argv[2], bgcopy_redirect_policy_name(p)))
+			continue;
+		if ((rc = find_job(engine, cli->argv[1], &job)))
+			return rc;
+		rc = bgcopy_job_set_redirect_policy(job, p);
+		return rc ? api_fail(rc) : 0;
+	}
+	return rc ? rc : fail(EXIT_USAGE, "redirect policy must be allow, disallow "
+			      "or allow-insecure, not '%s'", cli->argv[2]);
+}
+
 static int cmd_set_priority(struct cli *cli, bgcopy_engine *engine)
 {
 	enum bgcopy_priority p = BGCOPY_PRIORITY_NORMAL;
@@ -621,6 +638,7 @@ static const struct {
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
 	{ "set-max-download", "JOB BYTES", "largest file the job may download (0: no limit)", cmd_set_max_download, ADMIN },
+	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },

@@ -21,10 +21,14 @@ json_t *job_json(bgcopy_job *job)
 	bgcopy_job_get_progress(job, &p);
 	for (unsigned i = 0; i < p.files_total; i++) {
 		struct bgcopy_file_info f;
+		char final_url[2048];
 
-		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK)
-			json_array_append_new(files, json_pack("{s:o,s:o,s:I,s:I,s:b}",
+		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK &&
+		    bgcopy_job_get_file_final_url(job, i, final_url,
+						  sizeof(final_url)) == BGCOPY_OK)
+			json_array_append_new(files, json_pack("{s:o,s:o,s:o,s:I,s:I,s:b}",
 				"url", json_text(f.redacted_url),
+				"final_url", json_text(final_url),
 				"local_path", json_text(f.local_path),
 				"bytes_total", (json_int_t)f.bytes_total,
 				"bytes_transferred", (json_int_t)f.bytes_transferred,
@@ -49,9 +53,12 @@ json_t *job_json(bgcopy_job *job)
 		"min_retry_delay", (json_int_t)bgcopy_job_get_min_retry_delay(job),
 		"no_progress_timeout", (json_int_t)bgcopy_job_get_no_progress_timeout(job),
 		"files", files);
-	if (o)
+	if (o) {
 		json_object_set_new(o, "max_download_size", json_integer(
 			(json_int_t)bgcopy_job_get_max_download_size(job)));
+		json_object_set_new(o, "redirect_policy", json_string(
+			bgcopy_redirect_policy_name(bgcopy_job_get_redirect_policy(job))));
+	}
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
 		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
 			"context", err.context, "code", err.code,
@@ -80,15 +87,18 @@ void print_job_text(json_t *o)
 	       json_integer_value(json_object_get(o, "notify_epoch")),
 	       json_integer_value(json_object_get(o, "pending_notifications")),
 	       json_string_value(json_object_get(o, "notify_cmdline")));
-	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none)\n",
+	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none), redirects %s\n",
 	       json_integer_value(json_object_get(o, "min_retry_delay")),
 	       json_integer_value(json_object_get(o, "no_progress_timeout")),
-	       json_integer_value(json_object_get(o, "max_download_size")));
+	       json_integer_value(json_object_get(o, "max_download_size")),
+	       json_string_value(json_object_get(o, "redirect_policy")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)
-		print_safe(stdout, "  file %zu: %s -> %s (%lld/%lld bytes%s)\n", i,
+		print_safe(stdout, "  file %zu: %s%s%s -> %s (%lld/%lld bytes%s)\n", i,
 		       json_string_value(json_object_get(f, "url")),
+		       *json_string_value(json_object_get(f, "final_url")) ? ", redirected to " : "",
+		       json_string_value(json_object_get(f, "final_url")),
 		       json_string_value(json_object_get(f, "local_path")),
 		       json_integer_value(json_object_get(f, "bytes_transferred")),
 		       json_integer_value(json_object_get(f, "bytes_total")),
