@@ -44,6 +44,7 @@ struct transfer;
 #define BGCOPY_DEFAULT_NO_PROGRESS_MS	(1209600ull * 1000u)
 #define BGCOPY_DEFAULT_MODIFICATION_MS	500u
 #define BGCOPY_DEFAULT_INACTIVITY_S	(90 * 86400)
+#define BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S	300u
 
 struct job_file {
 	char *url;
@@ -130,6 +131,7 @@ struct bgcopy_job {
 	struct notify_iface *iface;
 	char **cmdline;			/* NULL-terminated, or NULL */
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
+	uint32_t cmdline_timeout_s;	/* job_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
@@ -335,6 +337,7 @@ void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };

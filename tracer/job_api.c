@@ -1,4 +1,4 @@
-/* Public verbs that create a job, add its files, set how it follows redirects and move it: create, add_file, redirect policy, resume, suspend, complete, cancel. */
+/* Public verbs that create a job, add its files, set how it follows redirects and how long its command line may run, and move it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -239,6 +239,35 @@ int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
 			 job->files[index].final_url : "");
 	api_leave_read(job->engine);
 	return status;
+}
+
+int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
+{
+	API_ENTER(job, API_CHANGE);
+	if (seconds == 0)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
+				 "a command line's time limit is at least 1 second"));
+	job->cmdline_timeout_s = seconds;
+	job_touch(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job)
+{
+	uint32_t seconds;
+
+	api_enter(job, API_READ);
+	seconds = job->cmdline_timeout_s;
+	api_leave_read(job->engine);
+	return seconds;
+}
+
+void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	argv_describe(job->cmdline, out, size);
+	api_leave_read(job->engine);
 }
 
 int bgcopy_job_resume(bgcopy_job *job)

@@ -20,6 +20,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	job->no_progress_ms = BGCOPY_DEFAULT_NO_PROGRESS_MS;
 	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
 	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
+	job->cmdline_timeout_s = BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
 	job->error.file_index = -1;
 	return job;
 }

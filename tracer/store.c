@@ -68,9 +68,11 @@ static const char *const migrations[STORE_SCHEMA] = {
 	[3] = "ALTER TABLE files ADD COLUMN etag TEXT DEFAULT '';"
 	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN max_download INT DEFAULT 0;",
-	/* 5: how a job follows redirects, and where a file's ended. */
+	/* 5: how a job follows redirects, and where a file's ended; how
+	 * long its command line may run. */
 	[4] = "ALTER TABLE jobs ADD COLUMN redirect_policy INT DEFAULT 0;"
-	      "ALTER TABLE files ADD COLUMN final_url TEXT DEFAULT '';",
+	      "ALTER TABLE files ADD COLUMN final_url TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN cmdline_timeout_s INT DEFAULT 300;",
 };
 
 #define JOB_COLUMNS							\
@@ -78,7 +80,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
 	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
-	" redirect_policy"
+	" redirect_policy, cmdline_timeout_s"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -153,7 +155,7 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -395,6 +397,10 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
 	job->max_download = (uint64_t)sqlite3_column_int64(q, 24);
 	/* Anything but a known policy is taken for the safe default. */
+	job->cmdline_timeout_s = sqlite3_column_int64(q, 26) > 0 &&
+				 sqlite3_column_int64(q, 26) <= UINT32_MAX ?
+				 (uint32_t)sqlite3_column_int64(q, 26) :
+				 BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
 	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
 			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
 			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
@@ -687,6 +693,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	sqlite3_bind_int(q, 26, job->redirect_policy);
+	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

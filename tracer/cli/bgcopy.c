@@ -443,10 +443,24 @@ static int cmd_clear_notify_cmd(struct cli *cli, bgcopy_engine *engine)
 	return rc ? api_fail(rc) : 0;
 }
 
-static bool take_json_flag(struct cli *cli)
+static int cmd_set_notify_cmd_timeout(struct cli *cli, bgcopy_engine *engine)
+{
+	unsigned long seconds;
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB SECONDS");
+
+	if (rc || (rc = parse_uint(cli->argv[2], "SECONDS", UINT32_MAX, &seconds)) ||
+	    (rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_set_notify_cmdline_timeout(job, (uint32_t)seconds);
+	return rc ? api_fail(rc) : 0;
+}
+
+/* Takes `flag` out of the verb's arguments; true when it was there. */
+static bool take_flag(struct cli *cli, const char *flag)
 {
 	for (int i = 1; i < cli->argc; i++) {
-		if (!strcmp(cli->argv[i], "--json")) {
+		if (!strcmp(cli->argv[i], flag)) {
 			memmove(cli->argv + i, cli->argv + i + 1,
 				(size_t)(cli->argc - i) * sizeof(char *));
 			cli->argc--;
@@ -458,14 +472,15 @@ static bool take_json_flag(struct cli *cli)
 
 static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 {
-	bool json = take_json_flag(cli);
+	bool json = take_flag(cli, "--json");
+	bool show_args = take_flag(cli, "--show-args");
 	bgcopy_job *job;
 	json_t *o;
-	int rc = need_args(cli, 1, "JOB [--json]");
+	int rc = need_args(cli, 1, "JOB [--json] [--show-args]");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
-	o = job_json(job);
+	o = job_json(job, show_args);
 	if (!o)
 		return fail(EXIT_USAGE, "out of memory");
 	if (json) {
@@ -480,17 +495,18 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 
 static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
-	bool json = take_json_flag(cli);
+	bool json = take_flag(cli, "--json");
+	bool show_args = take_flag(cli, "--show-args");
 	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	json_t *all = json_array();
-	int rc = need_args(cli, 0, "[--json]");
+	int rc = need_args(cli, 0, "[--json] [--show-args]");
 
 	if (!rc && (!jobs || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
 	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = job_json(jobs[i]);
+		json_t *o = job_json(jobs[i], show_args);
 
 		if (json)
 			json_array_append_new(all, o);
@@ -632,8 +648,8 @@ static const struct {
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
-	{ "info", "JOB [--json]", "show a job", cmd_info, RO },
-	{ "list", "[--json]", "list the jobs", cmd_list, RO },
+	{ "info", "JOB [--json] [--show-args]", "show a job (the command line's arguments only with --show-args)", cmd_info, RO },
+	{ "list", "[--json] [--show-args]", "list the jobs", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
@@ -641,6 +657,7 @@ static const struct {
 	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
+	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },

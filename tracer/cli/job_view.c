@@ -7,7 +7,7 @@
 #include "job_view.h"
 #include "safe_text.h"
 
-json_t *job_json(bgcopy_job *job)
+json_t *job_json(bgcopy_job *job, bool show_args)
 {
 	char id[37], name[256], desc[1024], cmd[1024];
 	struct bgcopy_progress p;
@@ -17,7 +17,11 @@ json_t *job_json(bgcopy_job *job)
 	bgcopy_job_get_id(job, id);
 	bgcopy_job_get_display_name(job, name, sizeof(name));
 	bgcopy_job_get_description(job, desc, sizeof(desc));
-	bgcopy_job_get_notify_cmdline(job, cmd, sizeof(cmd));
+	/* Arguments may hold tokens: shown only when asked for. */
+	if (show_args)
+		bgcopy_job_get_notify_cmdline(job, cmd, sizeof(cmd));
+	else
+		bgcopy_job_get_notify_cmdline_summary(job, cmd, sizeof(cmd));
 	bgcopy_job_get_progress(job, &p);
 	for (unsigned i = 0; i < p.files_total; i++) {
 		struct bgcopy_file_info f;
@@ -58,6 +62,8 @@ json_t *job_json(bgcopy_job *job)
 			(json_int_t)bgcopy_job_get_max_download_size(job)));
 		json_object_set_new(o, "redirect_policy", json_string(
 			bgcopy_redirect_policy_name(bgcopy_job_get_redirect_policy(job))));
+		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
+			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
 	}
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
 		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
@@ -82,11 +88,12 @@ void print_job_text(json_t *o)
 	       json_integer_value(json_object_get(o, "bytes_total")),
 	       json_integer_value(json_object_get(o, "files_transferred")),
 	       json_integer_value(json_object_get(o, "files_total")));
-	print_safe(stdout, "  notify flags 0x%llx, epoch %lld, pending 0x%llx, command line '%s'\n",
+	print_safe(stdout, "  notify flags 0x%llx, epoch %lld, pending 0x%llx, command line '%s' (time limit %llds)\n",
 	       json_integer_value(json_object_get(o, "notify_flags")),
 	       json_integer_value(json_object_get(o, "notify_epoch")),
 	       json_integer_value(json_object_get(o, "pending_notifications")),
-	       json_string_value(json_object_get(o, "notify_cmdline")));
+	       json_string_value(json_object_get(o, "notify_cmdline")),
+	       json_integer_value(json_object_get(o, "notify_cmdline_timeout")));
 	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none), redirects %s\n",
 	       json_integer_value(json_object_get(o, "min_retry_delay")),
 	       json_integer_value(json_object_get(o, "no_progress_timeout")),

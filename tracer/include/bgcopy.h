@@ -246,6 +246,14 @@ BGCOPY_API uint64_t bgcopy_job_get_notify_epoch(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
 /* The command line joined by spaces into out; "" when none. */
 BGCOPY_API void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size);
+/* Its program and how many arguments follow, never the arguments (which
+ * may hold tokens): what the trace shows; "" when none. */
+BGCOPY_API void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out,
+						      size_t size);
+/* How long the command line may run (default 300 s, at least 1): past
+ * it its process group is killed and the attempt counts as failed. */
+BGCOPY_API int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job);
 /* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
 BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 

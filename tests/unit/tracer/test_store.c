@@ -180,6 +180,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE files DROP COLUMN last_modified;"
 		 "ALTER TABLE jobs DROP COLUMN max_download;"
 		 "ALTER TABLE jobs DROP COLUMN redirect_policy;"
+		 "ALTER TABLE jobs DROP COLUMN cmdline_timeout_s;"
 		 "ALTER TABLE files DROP COLUMN final_url;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
