@@ -386,6 +386,11 @@ static int cmd_set_no_progress_timeout(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_no_progress_timeout);
 }
 
+static int cmd_set_notify_cmd_timeout(struct cli *c, bgcopy_engine *e)
+{
+	return set_seconds(c, e, bgcopy_job_set_notify_cmdline_timeout);
+}
+
 static int cmd_set_max_download(struct cli *cli, bgcopy_engine *engine)
 {
 	unsigned long bytes;
@@ -440,19 +445,6 @@ static int cmd_clear_notify_cmd(struct cli *cli, bgcopy_engine *engine)
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
 	rc = bgcopy_job_set_notify_cmdline(job, NULL);
-	return rc ? api_fail(rc) : 0;
-}
-
-static int cmd_set_notify_cmd_timeout(struct cli *cli, bgcopy_engine *engine)
-{
-	unsigned long seconds;
-	bgcopy_job *job;
-	int rc = need_args(cli, 2, "JOB SECONDS");
-
-	if (rc || (rc = parse_uint(cli->argv[2], "SECONDS", UINT32_MAX, &seconds)) ||
-	    (rc = find_job(engine, cli->argv[1], &job)))
-		return rc;
-	rc = bgcopy_job_set_notify_cmdline_timeout(job, (uint32_t)seconds);
 	return rc ? api_fail(rc) : 0;
 }
 
