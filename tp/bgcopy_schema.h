@@ -309,9 +309,8 @@
 
 #define BGCOPY_SCHEMA_EVENT_cmdline_exit(F, G, a)			\
 	G(F, a, job, j) G(F, a, notification, n)			\
-	F(a, pid,       int32_t, INTEGER, _, REQUIRED)			\
-	F(a, status,    int32_t, INTEGER, _, REQUIRED)			\
-	F(a, timed_out, uint8_t, INTEGER, _, OPTIONAL)
+	F(a, pid,    int32_t, INTEGER, _, REQUIRED)			\
+	F(a, status, int32_t, INTEGER, _, REQUIRED)
 
 #define BGCOPY_SCHEMA_EVENT_transfer(F, G, a)				\
 	G(F, a, job, j) G(F, a, transfer, t)

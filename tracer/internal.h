@@ -337,7 +337,7 @@ void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);
-int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out);
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };
