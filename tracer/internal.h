@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
- *   1 leaves         sync.c job_data.c trace.c store.c
+ *   1 leaves         sync.c job_data.c trace.c store_trust.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
@@ -44,6 +44,7 @@ struct transfer;
 #define BGCOPY_DEFAULT_NO_PROGRESS_MS	(1209600ull * 1000u)
 #define BGCOPY_DEFAULT_MODIFICATION_MS	500u
 #define BGCOPY_DEFAULT_INACTIVITY_S	(90 * 86400)
+#define BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S	300u
 
 struct job_file {
 	char *url;
@@ -58,6 +59,7 @@ struct job_file {
 	 * and Last-Modified of its first answer, NULL or "" when none. */
 	char *etag;
 	char *last_modified;
+	char *final_url;	/* redacted, where redirects ended; NULL: none */
 };
 
 /* One registration of a notify interface.  The engine's references to
@@ -114,6 +116,7 @@ struct bgcopy_job {
 
 	/* job_api.c adds files; transfer.c fills them */
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
+	enum bgcopy_redirect_policy redirect_policy;
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */
@@ -128,6 +131,7 @@ struct bgcopy_job {
 	struct notify_iface *iface;
 	char **cmdline;			/* NULL-terminated, or NULL */
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
+	uint32_t cmdline_timeout_s;	/* job_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
@@ -223,6 +227,14 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
+
+/* store_trust.c: refusals name the path, its owner and the fix */
+int store_trust_check(const char *dir);
+int store_trust_wal(const char *dir);
+int store_trust_create_db(const char *dir);
+int store_trust_identity(const char *dir, bool *stamp);
+struct sqlite3;
+int store_trust_stamp(struct sqlite3 *db, const char *dir);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
@@ -325,6 +337,7 @@ void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait(pid_t pid);
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };

@@ -1,4 +1,4 @@
-/* Public verbs that create a job, add its files, cap their size and move it: create, add_file, max download size, resume, suspend, complete, cancel. */
+/* Public verbs that create a job, add its files, set how it follows redirects and how long its command line may run, and move it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -84,6 +84,27 @@ static int check_destination(const char *local_path)
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "destination directory '%s' is not writable: %s",
 				 dir, strerror(errno));
+	/* Checked again at commit: a rename would replace a FIFO or device. */
+	if (stat(local_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return set_error(BGCOPY_E_INVALID_ARG, "destination '%s' exists and "
+				 "is not a regular file", local_path);
+	return BGCOPY_OK;
+}
+
+/* Two files committed to one path would leave whichever came last:
+ * a destination belongs to one file of one unfinished job. */
+static int check_destination_free(bgcopy_engine *engine, const char *path)
+{
+	assert(engine_locked(engine));
+	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
+		if (job_is_final(job))
+			continue;
+		for (unsigned i = 0; i < job->nfiles; i++)
+			if (!strcmp(job->files[i].local_path, path))
+				return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
+						 "the destination of file %u of job %s",
+						 path, i, job->id);
+	}
 	return BGCOPY_OK;
 }
 
@@ -144,6 +165,8 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	if (!status)
 		status = absolute_path(local_path, abs_path);
 	if (!status)
+		status = check_destination_free(job->engine, abs_path);
+	if (!status)
 		status = append_file(job, url, abs_path, redacted);
 	if (status) {
 		free(redacted);
@@ -159,6 +182,92 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	else
 		store_save_job(job);
 	return api_leave(job->engine, BGCOPY_OK);
+}
+
+static const char *const redirect_policy_names[] = {
+	[BGCOPY_REDIRECT_ALLOW] = "allow",
+	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
+	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
+};
+
+const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
+{
+	return (unsigned)policy < sizeof(redirect_policy_names) /
+				  sizeof(*redirect_policy_names) ?
+	       redirect_policy_names[policy] : "unknown";
+}
+
+/* Takes effect from the job's next transfer; a running one keeps the
+ * policy it started with. */
+int bgcopy_job_set_redirect_policy(bgcopy_job *job,
+				   enum bgcopy_redirect_policy policy)
+{
+	API_ENTER(job, API_CHANGE);
+	if (policy != BGCOPY_REDIRECT_ALLOW && policy != BGCOPY_REDIRECT_DISALLOW &&
+	    policy != BGCOPY_REDIRECT_ALLOW_INSECURE)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
+				 "unknown redirect policy %d", (int)policy));
+	job->redirect_policy = policy;
+	job_touch(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+enum bgcopy_redirect_policy bgcopy_job_get_redirect_policy(bgcopy_job *job)
+{
+	enum bgcopy_redirect_policy policy;
+
+	api_enter(job, API_READ);
+	policy = job->redirect_policy;
+	api_leave_read(job->engine);
+	return policy;
+}
+
+int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
+				  size_t size)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	if (index >= job->nfiles)
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
+				   job->id, index);
+	else
+		snprintf(out, size, "%s", job->files[index].final_url ?
+			 job->files[index].final_url : "");
+	api_leave_read(job->engine);
+	return status;
+}
+
+int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
+{
+	API_ENTER(job, API_CHANGE);
+	if (seconds == 0)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
+				 "a command line's time limit is at least 1 second"));
+	job->cmdline_timeout_s = seconds;
+	job_touch(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job)
+{
+	uint32_t seconds;
+
+	api_enter(job, API_READ);
+	seconds = job->cmdline_timeout_s;
+	api_leave_read(job->engine);
+	return seconds;
+}
+
+void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	argv_describe(job->cmdline, out, size);
+	api_leave_read(job->engine);
 }
 
 int bgcopy_job_resume(bgcopy_job *job)

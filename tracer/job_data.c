@@ -20,6 +20,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	job->no_progress_ms = BGCOPY_DEFAULT_NO_PROGRESS_MS;
 	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
 	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
+	job->cmdline_timeout_s = BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
 	job->error.file_index = -1;
 	return job;
 }
@@ -33,6 +34,7 @@ void job_free(bgcopy_job *job)
 		free(job->files[i].temp_path);
 		free(job->files[i].etag);
 		free(job->files[i].last_modified);
+		free(job->files[i].final_url);
 	}
 	free(job->files);
 	free(job->file_queue);
@@ -63,11 +65,15 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
 	for (unsigned i = 0; i < job->nfiles; i++) {
 		const struct job_file *f = &job->files[i];
 
-		out->bytes_transferred += f->bytes_done;
-		if (f->bytes_total < 0 || out->bytes_total < 0)
+		/* Sizes come from servers and the store: a sum past the
+		 * type is saturated (bytes done) or unknown (the total). */
+		if (__builtin_add_overflow(out->bytes_transferred, f->bytes_done,
+					   &out->bytes_transferred))
+			out->bytes_transferred = UINT64_MAX;
+		if (f->bytes_total < 0 || out->bytes_total < 0 ||
+		    __builtin_add_overflow(out->bytes_total, f->bytes_total,
+					   &out->bytes_total))
 			out->bytes_total = -1;
-		else
-			out->bytes_total += f->bytes_total;
 		out->files_transferred += f->completed;
 	}
 }

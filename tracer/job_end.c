@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,14 +32,37 @@ static void share_temp(const char *path, mode_t mode)
 	close(fd);
 }
 
-/* Commits finished files.  A rename that fails leaves the job as it was;
- * a file already renamed by an earlier, interrupted complete counts as
- * committed. */
-int job_commit_files(bgcopy_job *job)
+/* A destination that exists must be a regular file: a rename would
+ * replace a FIFO or device someone else relies on. */
+static int check_destinations(const bgcopy_job *job)
 {
 	struct stat st;
 
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		const struct job_file *f = &job->files[i];
+
+		if (f->completed && f->temp_path && stat(f->local_path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			return set_error(BGCOPY_E_IO, "destination '%s' exists and is "
+					 "not a regular file: nothing was committed",
+					 f->local_path);
+	}
+	return BGCOPY_OK;
+}
+
+/* Commits finished files.  A rename that fails leaves the job as it was.
+ * A committed file forgets its temporary file in the store at once, so
+ * an interrupted complete, taken again, skips it; any other finished
+ * file whose temporary file is gone is an error, not an older file at
+ * the destination passed off as this one. */
+int job_commit_files(bgcopy_job *job)
+{
+	int status;
+
 	assert(engine_locked(job->engine));
+	status = check_destinations(job);
+	if (status)
+		return status;
 	for (unsigned i = 0; i < job->nfiles; i++) {
 		struct job_file *f = &job->files[i];
 
@@ -46,12 +70,16 @@ int job_commit_files(bgcopy_job *job)
 			continue;
 		/* Temporary files are private (0600); the result is not. */
 		share_temp(f->temp_path, job->engine->file_mode);
-		if (rename(f->temp_path, f->local_path) == 0)
-			continue;
-		if (errno == ENOENT && lstat(f->local_path, &st) == 0)
-			continue;
-		return set_error(BGCOPY_E_IO, "cannot rename '%s' to '%s': %s",
-				 f->temp_path, f->local_path, strerror(errno));
+		if (rename(f->temp_path, f->local_path) != 0)
+			return set_error(BGCOPY_E_IO, errno == ENOENT ?
+					 "the temporary file '%s' of '%s' is missing "
+					 "(%s): the file was not committed and the job "
+					 "is kept; cancel it to give up" :
+					 "cannot rename '%s' to '%s': %s",
+					 f->temp_path, f->local_path, strerror(errno));
+		free(f->temp_path);
+		f->temp_path = NULL;
+		store_save_file(job, i);
 	}
 	for (unsigned i = 0; i < job->nfiles; i++)
 		if (!job->files[i].completed)

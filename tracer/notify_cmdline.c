@@ -1,11 +1,14 @@
-/* Running the notify command line: its arguments, a gated start with no shell, and its exit status. */
+/* Running the notify command line: its arguments, a gated start with no shell, its time limit and its exit status. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +88,9 @@ static void gated_child(char **argv, char **env, int gate)
 	ssize_t n;
 	int null = open("/dev/null", O_RDWR);
 
+	/* A group of its own: past its time limit, the program and all it
+	 * started are killed together. */
+	setpgid(0, 0);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		_exit(127);
 	while ((n = read(gate, &go, 1)) < 0 && errno == EINTR)
@@ -108,6 +114,8 @@ void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run)
 	run->pid = fork();
 	if (run->pid == 0)
 		gated_child(argv, env, gate[0]);
+	if (run->pid > 0)
+		setpgid(run->pid, run->pid);	/* whichever of the two runs first */
 	close(gate[0]);
 	if (run->pid < 0)
 		close(gate[1]);
@@ -152,4 +160,36 @@ int cmdline_wait(pid_t pid)
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	return WIFSIGNALED(wstatus) ? -WTERMSIG(wstatus) : 127;
+}
+
+/*
+ * Waits at most `limit_s` for the program, with no lock held and no
+ * polling: a pidfd becomes readable when it exits.  Past the limit its
+ * whole process group is killed, then reaped.  Without pidfds (Linux
+ * before 5.3) it waits without a limit.
+ */
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s)
+{
+	int64_t deadline = now_ms() + (int64_t)limit_s * 1000;
+	struct pollfd pfd = { .events = POLLIN };
+	int rc = 0;
+
+	if (pid < 0)
+		return 127;
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	while (pfd.fd >= 0) {
+		int64_t left = deadline - now_ms();
+
+		rc = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
+		if ((rc < 0 && errno == EINTR) || (rc == 0 && left > INT_MAX))
+			continue;
+		break;
+	}
+	if (pfd.fd >= 0 && rc == 0) {
+		kill(-pid, SIGKILL);	/* the group it made itself... */
+		kill(pid, SIGKILL);	/* ...or the program alone if it could not */
+	}
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	return cmdline_wait(pid);
 }

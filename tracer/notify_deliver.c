@@ -255,6 +255,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	char **argv = cmdline_argv(job, d->kind);
 	char **env = cmdline_env(job, d->kind);
 	struct gated_cmdline run = { .pid = -1, .gate = -1 };
+	uint32_t limit_s = job->cmdline_timeout_s;
 	int status;
 
 	engine_unlock(engine);
@@ -276,7 +277,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
 	cmdline_open_gate(&run);
 	engine_unlock(engine);
-	status = cmdline_wait(run.pid);
+	status = cmdline_wait_limited(run.pid, limit_s);
 	engine_lock(engine);
 	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status);
 	settle(d, n, status);

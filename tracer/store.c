@@ -24,7 +24,7 @@
 
 #include "internal.h"
 
-#define STORE_SCHEMA 4
+#define STORE_SCHEMA 5
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
 #define CMDLINE_SEP "\x1f"
@@ -68,13 +68,19 @@ static const char *const migrations[STORE_SCHEMA] = {
 	[3] = "ALTER TABLE files ADD COLUMN etag TEXT DEFAULT '';"
 	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN max_download INT DEFAULT 0;",
+	/* 5: how a job follows redirects, and where a file's ended; how
+	 * long its command line may run. */
+	[4] = "ALTER TABLE jobs ADD COLUMN redirect_policy INT DEFAULT 0;"
+	      "ALTER TABLE files ADD COLUMN final_url TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN cmdline_timeout_s INT DEFAULT 300;",
 };
 
 #define JOB_COLUMNS							\
 	"id, name, description, priority, state, owner, ctime, mtime,"	\
 	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
-	" err_curl, err_file, err_text, discharged, file_queue, max_download"
+	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
+	" redirect_policy, cmdline_timeout_s"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -149,11 +155,11 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
 
 	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
@@ -272,7 +278,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
-			       " bytes_done, completed, etag, last_modified"
+			       " bytes_done, completed, etag, last_modified, final_url"
 			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &q, NULL))
 		return db_error(engine->store->db, "cannot read files",
@@ -297,6 +303,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 		f->completed = sqlite3_column_int(q, 5);
 		f->etag = xstrdup(col_text(q, 6));
 		f->last_modified = xstrdup(col_text(q, 7));
+		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
 		if (url_check(f->url, true, &f->redacted_url))
 			f->redacted_url = xstrdup("(unreadable URL)");
 		if (f->completed && job->current_file == job->nfiles - 1)
@@ -389,6 +396,14 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->ob_transferred.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_TRANSFERRED;
 	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
 	job->max_download = (uint64_t)sqlite3_column_int64(q, 24);
+	/* Anything but a known policy is taken for the safe default. */
+	job->cmdline_timeout_s = sqlite3_column_int64(q, 26) > 0 &&
+				 sqlite3_column_int64(q, 26) <= UINT32_MAX ?
+				 (uint32_t)sqlite3_column_int64(q, 26) :
+				 BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
+	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
+			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
+			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -538,6 +553,7 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	struct store *st = xcalloc(1, sizeof(*st));
 	char *path = NULL;
 	int status, flags;
+	bool stamp;
 
 	*schema = STORE_SCHEMA;
 
@@ -545,11 +561,23 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 		return BGCOPY_E_NOMEM;
 	st->lock_fd = -1;
 	engine->store = st;
+	/* Before anything in the directory is created or opened. */
+	status = store_trust_check(engine->store_dir);
+	if (status)
+		return status;
 	if (!read_only) {
 		status = take_lock(engine, st);
+		if (!status)
+			status = store_trust_create_db(engine->store_dir);
 		if (status)
 			return status;
 	}
+	if (!read_only || !store_lock_holder(engine->store_dir))
+		status = store_trust_wal(engine->store_dir);
+	if (!status)
+		status = store_trust_identity(engine->store_dir, &stamp);
+	if (status)
+		return status;
 	path = store_path(engine->store_dir, "jobs.db");
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
@@ -568,6 +596,8 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	/* Read before writing anything: a damaged database is reported and
 	 * left exactly as it was found. */
 	status = check_integrity(st, engine->store_dir);
+	if (!status && stamp && !read_only)
+		status = store_trust_stamp(st->db, engine->store_dir);
 	if (status)
 		return status;
 	if (!read_only &&
@@ -662,6 +692,8 @@ int store_save_job(bgcopy_job *job)
 			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
 	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
+	sqlite3_bind_int(q, 26, job->redirect_policy);
+	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);
@@ -689,6 +721,7 @@ int store_save_file(bgcopy_job *job, unsigned index)
 	sqlite3_bind_text(q, 9, f->etag ? f->etag : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 10, f->last_modified ? f->last_modified : "", -1,
 			  SQLITE_STATIC);
+	sqlite3_bind_text(q, 11, f->final_url ? f->final_url : "", -1, SQLITE_STATIC);
 	status = run(q, job->engine);
 	if (!status)
 		job->files[index].bytes_saved = f->bytes_done;

@@ -234,6 +234,16 @@ static bool add_if_range(struct transfer *x, const struct job_file *f)
 	return x->headers != NULL;
 }
 
+/* The protocols a redirect may lead to: never from https to http unless
+ * the job allows it (BITS' default policy). */
+static const char *redirect_protocols(const bgcopy_job *job, const char *url)
+{
+	if (job->redirect_policy == BGCOPY_REDIRECT_ALLOW &&
+	    !strncasecmp(url, "https:", 6))
+		return "https";
+	return "http,https";
+}
+
 static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 		       const struct job_file *f)
 {
@@ -252,10 +262,16 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+			 x->job->redirect_policy != BGCOPY_REDIRECT_DISALLOW);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols);
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+			 redirect_protocols(x->job, f->url));
+	if (engine->opt.test_options & BGCOPY_TEST_TRUST_ANY_TLS) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
@@ -412,6 +428,18 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
 	}));
 }
 
+/* The URL curl went (or would have gone) to last, without its secrets;
+ * NULL when unreadable or out of memory. */
+static char *redirect_target(struct transfer *x)
+{
+	char *effective = NULL, *redacted = NULL;
+
+	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &effective);
+	if (!effective || url_check(effective, true, &redacted) != BGCOPY_OK)
+		return xstrdup("(unreadable URL)");
+	return redacted;
+}
+
 /* Classifies a finished attempt; returns true when the file is complete. */
 static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		     bool *transient)
@@ -441,13 +469,29 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		error_describe(err, "HTTP %ld from %s", x->http_error, f->redacted_url);
 		return false;
 	}
-	/* A final 3xx is an answer with no file in it (304, or no
-	 * Location to follow). */
-	if (rc == CURLE_OK && code >= 300 && code < 400) {
+	/* A final 3xx is an answer with no file in it (304, no Location
+	 * to follow, or a job that follows none: on_body refused its body). */
+	if ((rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && !x->write_errno)) &&
+	    code >= 300 && code < 400) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
 		*transient = false;
-		error_describe(err, "HTTP %ld with no file from %s", code,
-			       f->redacted_url);
+		error_describe(err, "HTTP %ld with no file from %s%s", code,
+			       f->redacted_url,
+			       x->job->redirect_policy == BGCOPY_REDIRECT_DISALLOW ?
+			       " (the job follows no redirect)" : "");
+		return false;
+	}
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+	    !strcmp(redirect_protocols(x->job, f->url), "https")) {
+		char *target = redirect_target(x);
+
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "redirect from https to a URL that is not "
+			       "https refused (%s to %s); the job's redirect "
+			       "policy can allow it", f->redacted_url,
+			       target ? target : "?");
+		free(target);
 		return false;
 	}
 	if (x->too_big) {
@@ -502,6 +546,19 @@ static void start_over(bgcopy_job *job, unsigned index)
 	wake_worker(job->engine);
 }
 
+/* Where redirects led the completed transfer, redacted; NULL when
+ * nowhere. */
+static void note_final_url(bgcopy_job *job, struct transfer *x)
+{
+	struct job_file *f = &job->files[x->index];
+	long redirects = 0;
+
+	assert(engine_locked(job->engine));
+	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+	free(f->final_url);
+	f->final_url = redirects > 0 ? redirect_target(x) : NULL;
+}
+
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
 	bgcopy_job *job = x->job;
@@ -520,6 +577,8 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	}
 	job->xfer = NULL;
 	complete = !x->changed && classify(x, rc, &err, &transient);
+	if (complete)
+		note_final_url(job, x);
 	if (!complete && !x->changed && x->http_error == 416)
 		x->restart = BGCOPY_TP_RESTART_RANGE_NOT_SATISFIABLE;
 	trace_transfer(job, x, rc);

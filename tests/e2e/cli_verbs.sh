@@ -17,7 +17,7 @@ mkdir -p "$WORK/out"
 URL=http://127.0.0.1:$PORT
 
 for verb in download create add resume suspend cancel complete info list set-priority \
-	    set-retry-delay set-no-progress-timeout set-max-download set-flags set-notify-cmd \
+	    set-retry-delay set-no-progress-timeout set-max-download set-redirect-policy set-flags set-notify-cmd set-notify-cmd-timeout \
 	    clear-notify-cmd wait run; do
 	bg "$verb" --help | grep -q "usage: bgcopy $verb" || die "$verb --help"
 done
@@ -37,13 +37,25 @@ bg set-flags "$job" 0x13 || die "set-flags"
 bg set-retry-delay "$job" 1 || die "set-retry-delay"
 expect_exit 2 bg set-max-download "$job" -5
 bg set-max-download "$job" 1000000 || die "set-max-download"
+expect_exit 2 bg set-redirect-policy "$job" sometimes
+grep -q "allow, disallow or allow-insecure, not 'sometimes'" "$WORK/last.err" || die "bad policy not named"
+bg set-redirect-policy "$job" disallow || die "set-redirect-policy"
 bg info "$job" --json > "$WORK/info.json" || die "info"
 for want in '"state": "SUSPENDED"' '"priority": "HIGH"' '"notify_flags": 19' \
-	    '"min_retry_delay": 1,' '"files_total": 2' '"max_download_size": 1000000'; do
+	    '"min_retry_delay": 1,' '"files_total": 2' '"max_download_size": 1000000' \
+	    '"redirect_policy": "disallow"'; do
 	grep -qF "$want" "$WORK/info.json" || die "info --json lacks $want"
 done
-bg set-notify-cmd "$job" /bin/true || die "set-notify-cmd"
-bg info "$job" | grep -q "command line '/bin/true'" || die "info shows the command line"
+bg set-notify-cmd "$job" /bin/true --token=s3cret || die "set-notify-cmd"
+bg info "$job" > "$WORK/info.txt"
+grep -q "command line '/bin/true (+1 argument)' (time limit 300s)" "$WORK/info.txt" ||
+	die "info shows the command line: $(cat "$WORK/info.txt")"
+bg info "$job" --json | grep -q s3cret && die "info --json shows the arguments"
+bg info "$job" --show-args | grep -q "command line '/bin/true --token=s3cret'" ||
+	die "info --show-args hides the arguments"
+expect_exit 2 bg set-notify-cmd-timeout "$job" 0
+bg set-notify-cmd-timeout "$job" 30 || die "set-notify-cmd-timeout"
+bg info "$job" | grep -q "(time limit 30s)" || die "info shows the time limit"
 bg clear-notify-cmd "$job" || die "clear-notify-cmd"
 bg resume "$job" || die "resume"
 

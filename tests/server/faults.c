@@ -24,6 +24,7 @@ static const struct fault_def {
 	{ "redirect-loop", FAULT_REDIRECT_LOOP, 0, 0, 0 },
 	{ "redirect-file", FAULT_REDIRECT_FILE, 0, 0, 0 },
 	{ "redirect", FAULT_REDIRECT, 0, 0, 0 },
+	{ "redirect-http", FAULT_REDIRECT_HTTP, 0, 1, 1 },
 	{ "length-mismatch", FAULT_LENGTH_MISMATCH, 0, 0, 0 },
 	{ "reset-no-range", FAULT_RESET_NO_RANGE, 0, 1, 0 },
 	{ "reset-mismatch", FAULT_RESET_MISMATCH, 0, 1, 0 },
@@ -182,6 +183,12 @@ static enum MHD_Result handle_fault(const struct request *req,
 		while (*name == '/')
 			name++;
 		return send_redirect(req, "/", name);
+	case FAULT_REDIRECT_HTTP:
+		while (*name == '/')
+			name++;
+		snprintf(changed, sizeof(changed), "http://127.0.0.1:%" PRIu64 "/",
+			 f.arg);
+		return send_redirect(req, changed, name);
 	case FAULT_LENGTH_MISMATCH:
 		o.lie_start = 1;
 		break;

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include <unistd.h>
 
 #include "bgcopy.h"
+#include "job_view.h"
+#include "safe_text.h"
 
 #define EXIT_JOB_ERROR 1
 #define EXIT_USAGE 2
@@ -40,7 +43,7 @@ static int fail(int code, const char *fmt, ...)
 
 	fputs("bgcopy: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_safe(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;
@@ -329,6 +332,23 @@ static int parse_priority(const char *text, enum bgcopy_priority *out)
 		    text);
 }
 
+static int cmd_set_redirect_policy(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB allow|disallow|allow-insecure");
+
+	for (int p = BGCOPY_REDIRECT_ALLOW; !rc && p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++) {
+		if (strcmp(cli->argv[2], bgcopy_redirect_policy_name(p)))
+			continue;
+		if ((rc = find_job(engine, cli->argv[1], &job)))
+			return rc;
+		rc = bgcopy_job_set_redirect_policy(job, p);
+		return rc ? api_fail(rc) : 0;
+	}
+	return rc ? rc : fail(EXIT_USAGE, "redirect policy must be allow, disallow "
+			      "or allow-insecure, not '%s'", cli->argv[2]);
+}
+
 static int cmd_set_priority(struct cli *cli, bgcopy_engine *engine)
 {
 	enum bgcopy_priority p = BGCOPY_PRIORITY_NORMAL;
@@ -364,6 +384,11 @@ static int cmd_set_retry_delay(struct cli *c, bgcopy_engine *e)
 static int cmd_set_no_progress_timeout(struct cli *c, bgcopy_engine *e)
 {
 	return set_seconds(c, e, bgcopy_job_set_no_progress_timeout);
+}
+
+static int cmd_set_notify_cmd_timeout(struct cli *c, bgcopy_engine *e)
+{
+	return set_seconds(c, e, bgcopy_job_set_notify_cmdline_timeout);
 }
 
 static int cmd_set_max_download(struct cli *cli, bgcopy_engine *engine)
@@ -423,96 +448,11 @@ static int cmd_clear_notify_cmd(struct cli *cli, bgcopy_engine *engine)
 	return rc ? api_fail(rc) : 0;
 }
 
-static json_t *job_json(bgcopy_job *job)
-{
-	char id[37], name[256], desc[1024], cmd[1024];
-	struct bgcopy_progress p;
-	struct bgcopy_error err;
-	json_t *files = json_array(), *o;
-
-	bgcopy_job_get_id(job, id);
-	bgcopy_job_get_display_name(job, name, sizeof(name));
-	bgcopy_job_get_description(job, desc, sizeof(desc));
-	bgcopy_job_get_notify_cmdline(job, cmd, sizeof(cmd));
-	bgcopy_job_get_progress(job, &p);
-	for (unsigned i = 0; i < p.files_total; i++) {
-		struct bgcopy_file_info f;
-
-		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK)
-			json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I,s:b}",
-				"url", f.redacted_url, "local_path", f.local_path,
-				"bytes_total", (json_int_t)f.bytes_total,
-				"bytes_transferred", (json_int_t)f.bytes_transferred,
-				"completed", f.completed));
-	}
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:I,s:i,s:s,s:I,s:I,s:o}",
-		"id", id, "name", name, "description", desc,
-		"state", bgcopy_state_name(bgcopy_job_get_state(job)),
-		"priority", bgcopy_priority_name(bgcopy_job_get_priority(job)),
-		"owner", (int)bgcopy_job_get_owner(job),
-		"created", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_CREATED),
-		"modified", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_MODIFIED),
-		"transferred", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_TRANSFERRED),
-		"bytes_total", (json_int_t)p.bytes_total,
-		"bytes_transferred", (json_int_t)p.bytes_transferred,
-		"files_total", (int)p.files_total,
-		"files_transferred", (int)p.files_transferred,
-		"notify_flags", (int)bgcopy_job_get_notify_flags(job),
-		"notify_epoch", (json_int_t)bgcopy_job_get_notify_epoch(job),
-		"pending_notifications", (int)bgcopy_job_get_pending_notifications(job),
-		"notify_cmdline", cmd,
-		"min_retry_delay", (json_int_t)bgcopy_job_get_min_retry_delay(job),
-		"no_progress_timeout", (json_int_t)bgcopy_job_get_no_progress_timeout(job),
-		"files", files);
-	if (o)
-		json_object_set_new(o, "max_download_size", json_integer(
-			(json_int_t)bgcopy_job_get_max_download_size(job)));
-	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
-		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:s}",
-			"context", err.context, "code", err.code,
-			"http_status", err.http_status, "curl_code", err.curl_code,
-			"file_index", err.file_index, "description", err.description));
-	return o;
-}
-
-static void print_job_text(json_t *o)
-{
-	json_t *files = json_object_get(o, "files"), *f, *err;
-	size_t i;
-
-	printf("job %s \"%s\"\n", json_string_value(json_object_get(o, "id")),
-	       json_string_value(json_object_get(o, "name")));
-	printf("  state %s, priority %s, %lld/%lld bytes, %lld/%lld files\n",
-	       json_string_value(json_object_get(o, "state")),
-	       json_string_value(json_object_get(o, "priority")),
-	       json_integer_value(json_object_get(o, "bytes_transferred")),
-	       json_integer_value(json_object_get(o, "bytes_total")),
-	       json_integer_value(json_object_get(o, "files_transferred")),
-	       json_integer_value(json_object_get(o, "files_total")));
-	printf("  notify flags 0x%llx, epoch %lld, pending 0x%llx, command line '%s'\n",
-	       json_integer_value(json_object_get(o, "notify_flags")),
-	       json_integer_value(json_object_get(o, "notify_epoch")),
-	       json_integer_value(json_object_get(o, "pending_notifications")),
-	       json_string_value(json_object_get(o, "notify_cmdline")));
-	printf("  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none)\n",
-	       json_integer_value(json_object_get(o, "min_retry_delay")),
-	       json_integer_value(json_object_get(o, "no_progress_timeout")),
-	       json_integer_value(json_object_get(o, "max_download_size")));
-	if ((err = json_object_get(o, "error")))
-		printf("  error: %s\n", json_string_value(json_object_get(err, "description")));
-	json_array_foreach(files, i, f)
-		printf("  file %zu: %s -> %s (%lld/%lld bytes%s)\n", i,
-		       json_string_value(json_object_get(f, "url")),
-		       json_string_value(json_object_get(f, "local_path")),
-		       json_integer_value(json_object_get(f, "bytes_transferred")),
-		       json_integer_value(json_object_get(f, "bytes_total")),
-		       json_is_true(json_object_get(f, "completed")) ? ", done" : "");
-}
-
-static bool take_json_flag(struct cli *cli)
+/* Takes `flag` out of the verb's arguments; true when it was there. */
+static bool take_flag(struct cli *cli, const char *flag)
 {
 	for (int i = 1; i < cli->argc; i++) {
-		if (!strcmp(cli->argv[i], "--json")) {
+		if (!strcmp(cli->argv[i], flag)) {
 			memmove(cli->argv + i, cli->argv + i + 1,
 				(size_t)(cli->argc - i) * sizeof(char *));
 			cli->argc--;
@@ -524,14 +464,15 @@ static bool take_json_flag(struct cli *cli)
 
 static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 {
-	bool json = take_json_flag(cli);
+	bool json = take_flag(cli, "--json");
+	bool show_args = take_flag(cli, "--show-args");
 	bgcopy_job *job;
 	json_t *o;
-	int rc = need_args(cli, 1, "JOB [--json]");
+	int rc = need_args(cli, 1, "JOB [--json] [--show-args]");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
-	o = job_json(job);
+	o = job_json(job, show_args);
 	if (!o)
 		return fail(EXIT_USAGE, "out of memory");
 	if (json) {
@@ -546,22 +487,23 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 
 static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
-	bool json = take_json_flag(cli);
+	bool json = take_flag(cli, "--json");
+	bool show_args = take_flag(cli, "--show-args");
 	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	json_t *all = json_array();
-	int rc = need_args(cli, 0, "[--json]");
+	int rc = need_args(cli, 0, "[--json] [--show-args]");
 
 	if (!rc && (!jobs || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
 	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = job_json(jobs[i]);
+		json_t *o = job_json(jobs[i], show_args);
 
 		if (json)
 			json_array_append_new(all, o);
 		else if (o) {
-			printf("%s  %-15s %-10s %s\n",
+			print_safe(stdout, "%s  %-15s %-10s %s\n",
 			       json_string_value(json_object_get(o, "id")),
 			       json_string_value(json_object_get(o, "state")),
 			       json_string_value(json_object_get(o, "priority")),
@@ -698,14 +640,16 @@ static const struct {
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
-	{ "info", "JOB [--json]", "show a job", cmd_info, RO },
-	{ "list", "[--json]", "list the jobs", cmd_list, RO },
+	{ "info", "JOB [--json] [--show-args]", "show a job (the command line's arguments only with --show-args)", cmd_info, RO },
+	{ "list", "[--json] [--show-args]", "list the jobs", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
 	{ "set-max-download", "JOB BYTES", "largest file the job may download (0: no limit)", cmd_set_max_download, ADMIN },
+	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
+	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },

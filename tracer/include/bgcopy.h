@@ -109,6 +109,8 @@ struct bgcopy_file_info {
 /* A command line waits 250 ms between its start and its recorded begin,
  * so that tests can change the job in that window. */
 #define BGCOPY_TEST_SLOW_SPAWN	0x4u
+/* Any TLS certificate is trusted: the tests' self-signed servers. */
+#define BGCOPY_TEST_TRUST_ANY_TLS	0x8u
 
 #define BGCOPY_OPEN_READ_ONLY	0x1u	/* inspect a store another process holds */
 #define BGCOPY_OPEN_NO_TRANSFER	0x2u	/* administer jobs, move no bytes */
@@ -215,6 +217,23 @@ BGCOPY_API int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t
 BGCOPY_API int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes);
 BGCOPY_API uint64_t bgcopy_job_get_max_download_size(bgcopy_job *job);
 
+/* What a job's transfers do with a redirect (BITS' BG_HTTP_REDIRECT_POLICY). */
+enum bgcopy_redirect_policy {
+	BGCOPY_REDIRECT_ALLOW = 0,		/* the default: followed, except
+						   from https to http */
+	BGCOPY_REDIRECT_DISALLOW = 1,		/* none: a redirect is a
+						   permanent error */
+	BGCOPY_REDIRECT_ALLOW_INSECURE = 2,	/* followed, https to http too */
+};
+BGCOPY_API int bgcopy_job_set_redirect_policy(bgcopy_job *job,
+					      enum bgcopy_redirect_policy policy);
+BGCOPY_API enum bgcopy_redirect_policy bgcopy_job_get_redirect_policy(bgcopy_job *job);
+BGCOPY_API const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy);
+/* Where the file's last transfer ended after redirects, without secrets
+ * (as redacted_url); "" when it was not redirected. */
+BGCOPY_API int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index,
+					     char *out, size_t size);
+
 BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
 /* Starts a new epoch; NULL removes the interface.  After it returns no
@@ -227,6 +246,14 @@ BGCOPY_API uint64_t bgcopy_job_get_notify_epoch(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
 /* The command line joined by spaces into out; "" when none. */
 BGCOPY_API void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size);
+/* Its program and how many arguments follow, never the arguments (which
+ * may hold tokens): what the trace shows; "" when none. */
+BGCOPY_API void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out,
+						      size_t size);
+/* How long the command line may run (default 300 s, at least 1): past
+ * it its process group is killed and the attempt counts as failed. */
+BGCOPY_API int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job);
 /* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
 BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "harness.h"
 
@@ -330,4 +331,25 @@ int harness_log_order(struct harness *h, const char *path)
 	}
 	free(text);
 	return index;
+}
+
+void harness_exec_sql(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+void harness_store_with_a_job(struct harness *h)
+{
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+
+	assert_int_equal(bgcopy_job_create(e, "kept", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/k"),
+					     harness_out(h, "k")), BGCOPY_OK);
+	bgcopy_engine_close(e);
 }

@@ -53,6 +53,11 @@ bgcopy_engine *harness_open(struct harness *h,
 /* Order of the first GET of each path in the server log: index of `path`
  * among them, -1 when never asked. */
 int harness_log_order(struct harness *h, const char *path);
+/* A fresh store (h->store) holding one job with one file, closed. */
+void harness_store_with_a_job(struct harness *h);
+/* Runs SQL on a database file with a connection of its own; fails the
+ * test when it cannot. */
+void harness_exec_sql(const char *db_path, const char *sql);
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
 void harness_sleep_ms(long ms);

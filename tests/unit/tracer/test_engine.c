@@ -737,14 +737,16 @@ static void the_file_cap_is_enforced(void **state)
 	struct harness *h = *state;
 	struct bgcopy_engine_options cap = { .max_files_per_job = 3 };
 	bgcopy_engine *e = harness_engine_with(h, &cap);
+	const char *dest[] = { "x0", "x1", "x2", "x3" };
 	bgcopy_job *job;
 
 	assert_int_equal(bgcopy_job_create(e, "cap", &job), BGCOPY_OK);
+	/* Each to a destination of its own: a path belongs to one file. */
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"),
-						     harness_out(h, "x")), BGCOPY_OK);
+						     harness_out(h, dest[i])), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"),
-					     harness_out(h, "x")), BGCOPY_E_LIMIT);
+					     harness_out(h, dest[3])), BGCOPY_E_LIMIT);
 	bgcopy_job_cancel(job);
 	bgcopy_engine_close(e);
 }

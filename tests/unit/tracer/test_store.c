@@ -47,18 +47,6 @@ static const char *db_path(struct harness *h)
 	return path;
 }
 
-/* A fresh store directory with one job in it. */
-static void make_store_with_a_job(struct harness *h)
-{
-	bgcopy_engine *e = harness_engine(h, 0);
-	bgcopy_job *job;
-
-	assert_int_equal(bgcopy_job_create(e, "kept", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/k"),
-					     harness_out(h, "k")), BGCOPY_OK);
-	bgcopy_engine_close(e);
-}
-
 static void refused_and_untouched(struct harness *h, const char *what)
 {
 	size_t before_len, after_len;
@@ -81,7 +69,7 @@ static void garbage_is_refused_and_left_untouched(void **state)
 	struct harness *h = *state;
 	char junk[8192];
 
-	make_store_with_a_job(h);
+	harness_store_with_a_job(h);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (char)(i * 7 + 3);
 	write_all(db_path(h), junk, sizeof(junk));
@@ -108,22 +96,12 @@ static void a_truncated_database_is_refused_and_left_untouched(void **state)
 	refused_and_untouched(h, "damaged");
 }
 
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
 static void a_newer_schema_is_refused(void **state)
 {
 	struct harness *h = *state;
 
-	make_store_with_a_job(h);
-	exec_sql(db_path(h), "PRAGMA user_version=99;");
+	harness_store_with_a_job(h);
+	harness_exec_sql(db_path(h), "PRAGMA user_version=99;");
 	refused_and_untouched(h, "newer bgcopy (schema 99");
 }
 
@@ -154,7 +132,7 @@ static void schema_1_is_migrated_with_its_jobs(void **state)
 		 " 'http://127.0.0.1:1/old', '%s/old.bin', '', -1, 0, 0);"
 		 "PRAGMA user_version=1;",
 		 (long long)time(NULL), (long long)time(NULL), h->out);
-	exec_sql(db_path(h), sql);
+	harness_exec_sql(db_path(h), sql);
 	e = harness_open(h, NULL);
 	assert_int_equal(bgcopy_engine_find_job(e, "0b5a1d1e-0000-4000-8000-000000000001",
 						&job), BGCOPY_OK);
@@ -201,9 +179,12 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE files DROP COLUMN etag;"
 		 "ALTER TABLE files DROP COLUMN last_modified;"
 		 "ALTER TABLE jobs DROP COLUMN max_download;"
+		 "ALTER TABLE jobs DROP COLUMN redirect_policy;"
+		 "ALTER TABLE jobs DROP COLUMN cmdline_timeout_s;"
+		 "ALTER TABLE files DROP COLUMN final_url;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
-	exec_sql(db_path(h), sql);
+	harness_exec_sql(db_path(h), sql);
 
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
@@ -214,7 +195,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 0), 5);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -244,7 +225,7 @@ static void abandoned_jobs_expire(void **state)
 	/* Stored mid-transfer: restoring it must not count as activity. */
 	snprintf(sql, sizeof(sql), "UPDATE jobs SET mtime = mtime - 7200, state = 2 "
 		 "WHERE id = '%s';", id);
-	exec_sql(db_path(h), sql);
+	harness_exec_sql(db_path(h), sql);
 	e = harness_open(h, &opt);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_state(old), BGCOPY_CANCELLED);
@@ -281,7 +262,7 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	/* The job leaves the store, its temporary file stays: a crash. */
 	snprintf(sql, sizeof(sql), "DELETE FROM jobs WHERE id = '%s';"
 		 "DELETE FROM files WHERE job_id = '%s';", id, id);
-	exec_sql(db_path(h), sql);
+	harness_exec_sql(db_path(h), sql);
 	e = harness_reopen(h, 0);
 	assert_false(harness_exists(ours));
 	assert_true(harness_exists(foreign));
@@ -326,7 +307,7 @@ static void a_resume_past_the_end_completes_the_file(void **state)
 	free(data);
 	snprintf(sql, sizeof(sql), "UPDATE files SET bytes_done = %zu, temp_path = '%s',"
 		 " last_modified = '%s';", len, temp, http_date(src));
-	exec_sql(db_path(h), sql);
+	harness_exec_sql(db_path(h), sql);
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);

@@ -1,0 +1,229 @@
+/*
+ * Local files another user or an accident put in the way: a FIFO at a
+ * temporary name is refused at once while the engine keeps serving other
+ * jobs; a destination that is not a regular file is refused at add and
+ * at commit; a vanished temporary file is an error on complete; one
+ * destination belongs to one unfinished job.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+static void temp_name(struct harness *h, bgcopy_job *job, const char *name,
+		      char *out, size_t size)
+{
+	char id[37];
+
+	bgcopy_job_get_id(job, id);
+	snprintf(out, size, "%s/.%s.%.8s-0.bgcopy-tmp", h->out, name, id);
+}
+
+static bool is_fifo(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* After `ms`, a child reads the FIFO to its end: an engine blocked on it
+ * is let go, so a test of the old behaviour fails instead of hanging. */
+static pid_t drain_later(const char *fifo, long ms)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[4096];
+		int fd;
+
+		harness_sleep_ms(ms);
+		fd = open(fifo, O_RDONLY);
+		while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+static void a_fifo_at_the_temporary_name_is_refused_at_once(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *planted, *other;
+	struct bgcopy_progress p;
+	struct bgcopy_error err;
+	char temp[600];
+	long begin;
+	pid_t drain;
+
+	harness_make_file(h, "planted.bin", 300000);
+	harness_make_file(h, "other.bin", 20000);
+	assert_int_equal(bgcopy_job_create(e, "planted", &planted), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(planted,
+					     harness_url(h, "/fault/slow:100000/planted.bin"),
+					     harness_out(h, "planted.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(planted), BGCOPY_OK);
+	do {
+		harness_sleep_ms(20);
+		bgcopy_job_get_progress(planted, &p);
+	} while (p.bytes_transferred == 0);
+	assert_int_equal(bgcopy_job_suspend(planted), BGCOPY_OK);
+	/* A FIFO where the resume will reopen its bytes. */
+	temp_name(h, planted, "planted.bin", temp, sizeof(temp));
+	assert_int_equal(unlink(temp), 0);
+	assert_int_equal(mkfifo(temp, 0600), 0);
+	drain = drain_later(temp, 3000);
+	assert_int_equal(bgcopy_job_resume(planted), BGCOPY_OK);
+	harness_sleep_ms(100);
+
+	begin = harness_now_ms();
+	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(other, harness_url(h, "/other.bin"),
+					     harness_out(h, "other.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(other), BGCOPY_OK);
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, 10000));
+	if (harness_now_ms() - begin > 1000)
+		fail_msg("the other job took %ld ms", harness_now_ms() - begin);
+
+	assert_true(harness_wait_state(planted, BGCOPY_ERROR, 5000));
+	assert_int_equal(bgcopy_job_get_error(planted, &err), BGCOPY_OK);
+	assert_int_equal(err.context, BGCOPY_ERRCTX_LOCAL_FILE);
+	assert_non_null(strstr(err.description, "is not a regular file of ours"));
+	assert_true(is_fifo(temp));
+	kill(drain, SIGKILL);
+	waitpid(drain, NULL, 0);
+	assert_int_equal(bgcopy_job_complete(other), BGCOPY_OK);
+	assert_true(harness_same(h, "other.bin", harness_out(h, "other.bin")));
+	bgcopy_job_cancel(planted);
+	unlink(temp);
+	unlink(harness_out(h, "other.bin"));
+	bgcopy_engine_close(e);
+}
+
+static void a_destination_that_is_not_a_regular_file_is_refused(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	const char *fifo = harness_out(h, "dest.fifo");
+	bgcopy_job *job;
+	char dest[600];
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(bgcopy_job_create(e, "special", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"), fifo),
+			 BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), "is not a regular file"));
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/x"), "/dev/null"),
+			 BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), "is not a regular file"));
+	assert_true(is_fifo(fifo));
+
+	/* Planted after the add: refused again at commit, the job kept. */
+	harness_make_file(h, "dest.bin", 5000);
+	snprintf(dest, sizeof(dest), "%s", harness_out(h, "dest.bin"));
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/dest.bin"), dest),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+	assert_int_equal(mkfifo(dest, 0600), 0);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_E_IO);
+	assert_non_null(strstr(bgcopy_last_error(), "not a regular file"));
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRED);
+	assert_true(is_fifo(dest));
+	assert_int_equal(unlink(dest), 0);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_true(harness_same(h, "dest.bin", dest));
+	unlink(dest);
+	unlink(fifo);
+	bgcopy_engine_close(e);
+}
+
+static void a_vanished_temporary_file_is_an_error_on_complete(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	const char *dest = harness_out(h, "gone.bin");
+	bgcopy_job *job;
+	char temp[600], old[16] = "";
+	FILE *f;
+
+	harness_make_file(h, "gone.bin", 5000);
+	assert_int_equal(bgcopy_job_create(e, "gone", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/gone.bin"), dest),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+	temp_name(h, job, "gone.bin", temp, sizeof(temp));
+	assert_int_equal(unlink(temp), 0);
+	/* An older file at the destination must not pass for the new one. */
+	f = fopen(dest, "w");
+	assert_non_null(f);
+	fputs("older", f);
+	fclose(f);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_E_IO);
+	assert_non_null(strstr(bgcopy_last_error(), "is missing"));
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRED);
+	f = fopen(dest, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(old, sizeof(old), f));
+	fclose(f);
+	assert_string_equal(old, "older");
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	unlink(dest);
+	bgcopy_engine_close(e);
+}
+
+static void one_destination_belongs_to_one_unfinished_job(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	const char *dest = harness_out(h, "shared.bin");
+	bgcopy_job *first, *second;
+
+	harness_make_file(h, "shared.bin", 3000);
+	assert_int_equal(bgcopy_job_create(e, "first", &first), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "second", &second), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(first, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(second, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), "is already the destination"));
+	assert_int_equal(bgcopy_job_add_file(first, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_E_INVALID_ARG);
+	/* Once the first job is over, the path is free again. */
+	assert_int_equal(bgcopy_job_resume(first), BGCOPY_OK);
+	assert_true(harness_wait_state(first, BGCOPY_TRANSFERRED, 10000));
+	assert_int_equal(bgcopy_job_complete(first), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(second, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_OK);
+	bgcopy_job_cancel(second);
+	unlink(dest);
+	bgcopy_engine_close(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_fifo_at_the_temporary_name_is_refused_at_once),
+		cmocka_unit_test(a_destination_that_is_not_a_regular_file_is_refused),
+		cmocka_unit_test(a_vanished_temporary_file_is_an_error_on_complete),
+		cmocka_unit_test(one_destination_belongs_to_one_unfinished_job),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("local files", tests, harness_group_setup,
+					   harness_group_teardown);
+}

@@ -1,0 +1,310 @@
+/*
+ * Store trust: a store another user owns or may write, a symbolic link,
+ * a foreign write-ahead log or a SQLite file that is not a bgcopy store
+ * is refused with a line naming it and the fix, every file left
+ * byte-identical; a new store is private whatever the umask.
+ */
+#define _GNU_SOURCE
+#include <pwd.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "harness.h"
+
+static const char *const store_files[] = { "jobs.db", "jobs.db-wal", "jobs.db-shm" };
+#define NFILES (sizeof(store_files) / sizeof(*store_files))
+
+/* Every file of a store, as bytes; NULL for one that does not exist. */
+struct snapshot {
+	char *data[NFILES];
+	long len[NFILES];
+};
+
+static char *slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	*len = -1;
+	if (!f)
+		return NULL;
+	buf = malloc(1 << 22);
+	assert_non_null(buf);
+	*len = (long)fread(buf, 1, 1 << 22, f);
+	fclose(f);
+	return buf;
+}
+
+static void take_snapshot(const char *dir, struct snapshot *s)
+{
+	char path[600];
+
+	for (size_t i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, store_files[i]);
+		s->data[i] = slurp(path, &s->len[i]);
+	}
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	long len;
+	char *data = slurp(from, &len);
+	FILE *f = fopen(to, "wb");
+
+	assert_non_null(data);
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, (size_t)len, f), (size_t)len);
+	assert_int_equal(fclose(f), 0);
+	free(data);
+}
+
+/* Opening `dir` fails naming `what`, and no file of it changed. */
+static void refused_untouched(const char *dir, const char *what)
+{
+	struct snapshot before, after;
+	bgcopy_engine *e = NULL;
+	int status;
+
+	take_snapshot(dir, &before);
+	for (int read_only = 0; read_only < 2; read_only++) {
+		struct bgcopy_engine_options opt = {
+			.flags = read_only ? BGCOPY_OPEN_READ_ONLY : 0,
+		};
+
+		status = bgcopy_engine_open(dir, &opt, &e);
+		if (status != BGCOPY_E_STORE)
+			fail_msg("opening '%s' (read-only %d): %d, '%s'", dir,
+				 read_only, status, bgcopy_last_error());
+		assert_null(e);
+		if (!strstr(bgcopy_last_error(), what))
+			fail_msg("error '%s' does not say '%s'", bgcopy_last_error(), what);
+		if (strchr(bgcopy_last_error(), '\n'))
+			fail_msg("error '%s' is more than one line", bgcopy_last_error());
+	}
+	take_snapshot(dir, &after);
+	for (size_t i = 0; i < NFILES; i++) {
+		if (before.len[i] != after.len[i])
+			fail_msg("%s: %ld bytes before, %ld after", store_files[i],
+				 before.len[i], after.len[i]);
+		if (before.len[i] > 0)
+			assert_memory_equal(before.data[i], after.data[i],
+					    (size_t)before.len[i]);
+		free(before.data[i]);
+		free(after.data[i]);
+	}
+}
+
+static const char *in_store(struct harness *h, const char *name)
+{
+	static char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", h->store, name);
+	return path;
+}
+
+static uid_t nobody(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	assert_non_null(pw);
+	return pw->pw_uid;
+}
+
+static void opens(struct harness *h)
+{
+	bgcopy_engine *e = harness_open(h, NULL);
+
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 1);
+	bgcopy_engine_close(e);
+}
+
+static void a_store_owned_by_another_user_is_refused(void **state)
+{
+	struct harness *h = *state;
+	char owner[64];
+
+	if (geteuid() != 0)
+		skip();
+	harness_store_with_a_job(h);
+	snprintf(owner, sizeof(owner), "owned by uid %u", (unsigned)nobody());
+	assert_int_equal(chown(h->store, nobody(), 0), 0);
+	refused_untouched(h->store, owner);
+	assert_int_equal(chown(h->store, 0, 0), 0);
+	assert_int_equal(chown(in_store(h, "jobs.db"), nobody(), 0), 0);
+	refused_untouched(h->store, owner);
+	refused_untouched(h->store, "fix: chown 0");
+	assert_int_equal(chown(in_store(h, "jobs.db"), 0, 0), 0);
+	opens(h);
+}
+
+static void a_store_others_may_write_is_refused(void **state)
+{
+	struct harness *h = *state;
+
+	harness_store_with_a_job(h);
+	assert_int_equal(chmod(h->store, 0770), 0);
+	refused_untouched(h->store, "writable by its group (mode 0770");
+	refused_untouched(h->store, "fix: chmod go-w");
+	assert_int_equal(chmod(h->store, 0700), 0);
+	assert_int_equal(chmod(in_store(h, "jobs.db"), 0602), 0);
+	refused_untouched(h->store, "jobs.db': it is writable by others");
+	assert_int_equal(chmod(in_store(h, "jobs.db"), 0600), 0);
+	opens(h);
+}
+
+static void a_symbolic_link_is_refused(void **state)
+{
+	struct harness *h = *state;
+	char real[400], link[420], db[600];
+
+	harness_store_with_a_job(h);
+	snprintf(real, sizeof(real), "%s", h->store);
+	snprintf(link, sizeof(link), "%s-link", real);
+	assert_int_equal(symlink(real, link), 0);
+	refused_untouched(link, "it is a symbolic link");
+	/* The database itself a link to a file elsewhere. */
+	snprintf(db, sizeof(db), "%s/elsewhere.db", h->dir);
+	assert_int_equal(rename(in_store(h, "jobs.db"), db), 0);
+	assert_int_equal(symlink(db, in_store(h, "jobs.db")), 0);
+	refused_untouched(h->store, "jobs.db': it is a symbolic link");
+	assert_int_equal(unlink(in_store(h, "jobs.db")), 0);
+	assert_int_equal(rename(db, in_store(h, "jobs.db")), 0);
+	opens(h);
+}
+
+/* A live engine's log, copied while it runs. */
+static void copy_live_store(struct harness *h, const char *to)
+{
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+	char path[600];
+
+	assert_int_equal(mkdir(to, 0700), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(bgcopy_job_create(e, "other", &job), BGCOPY_OK);
+	for (size_t i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", to, store_files[i]);
+		copy_file(in_store(h, store_files[i]), path);
+	}
+	bgcopy_engine_close(e);
+}
+
+static void a_foreign_write_ahead_log_is_refused(void **state)
+{
+	struct harness *h = *state;
+	char other[300], mine[300], killed[300], from[600], to[600];
+	bgcopy_engine *e;
+
+	snprintf(other, sizeof(other), "%s/other-live", h->dir);
+	snprintf(mine, sizeof(mine), "%s/mine-live", h->dir);
+	snprintf(killed, sizeof(killed), "%s/killed", h->dir);
+	copy_live_store(h, other);
+	copy_live_store(h, mine);
+	/* Its own log and index, as a killed engine leaves them: applied. */
+	copy_live_store(h, killed);
+	snprintf(h->store, sizeof(h->store), "%s", killed);
+	e = harness_open(h, NULL);
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 5);
+	bgcopy_engine_close(e);
+	/* Another database's log beside our index. */
+	snprintf(from, sizeof(from), "%s/jobs.db-wal", other);
+	snprintf(to, sizeof(to), "%s/jobs.db-wal", mine);
+	copy_file(from, to);
+	refused_untouched(mine, "jobs.db-wal': its salts are not the ones");
+	/* A log without the index that would vouch for it. */
+	snprintf(to, sizeof(to), "%s/jobs.db-shm", mine);
+	assert_int_equal(unlink(to), 0);
+	refused_untouched(mine, "jobs.db-wal': it has no -shm index");
+	/* Not a log at all. */
+	snprintf(from, sizeof(from), "%s/jobs.db", other);
+	snprintf(to, sizeof(to), "%s/jobs.db-wal", mine);
+	copy_file(from, to);
+	refused_untouched(mine, "it is not a SQLite write-ahead log");
+}
+
+static int application_id(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int id;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &q,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	id = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return id;
+}
+
+static void another_programs_database_is_refused(void **state)
+{
+	struct harness *h = *state;
+
+	snprintf(h->store, sizeof(h->store), "%s/photos", h->dir);
+	assert_int_equal(mkdir(h->store, 0700), 0);
+	harness_exec_sql(in_store(h, "jobs.db"), "CREATE TABLE photos (id INT, data BLOB);"
+		 "INSERT INTO photos VALUES (1, x'00ff');");
+	refused_untouched(h->store, "jobs.db is not a bgcopy store");
+	/* Our tables under another program's mark. */
+	harness_store_with_a_job(h);
+	harness_exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=42;");
+	refused_untouched(h->store, "application_id 0x2a");
+}
+
+static void a_store_from_before_the_mark_is_stamped(void **state)
+{
+	struct harness *h = *state;
+
+	harness_store_with_a_job(h);
+	assert_int_equal(application_id(in_store(h, "jobs.db")), 0x62676370);
+	harness_exec_sql(in_store(h, "jobs.db"), "PRAGMA application_id=0;");
+	opens(h);
+	assert_int_equal(application_id(in_store(h, "jobs.db")), 0x62676370);
+}
+
+static void a_new_store_is_private_whatever_the_umask(void **state)
+{
+	struct harness *h = *state;
+	mode_t old = umask(0);
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job;
+	struct stat st;
+
+	assert_int_equal(bgcopy_job_create(e, "private", &job), BGCOPY_OK);
+	assert_int_equal(stat(h->store, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	for (size_t i = 0; i < NFILES; i++) {
+		assert_int_equal(stat(in_store(h, store_files[i]), &st), 0);
+		if ((st.st_mode & 07777) != 0600)
+			fail_msg("%s: mode %04o", store_files[i], st.st_mode & 07777);
+	}
+	bgcopy_engine_close(e);
+	umask(old);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_store_owned_by_another_user_is_refused),
+		cmocka_unit_test(a_store_others_may_write_is_refused),
+		cmocka_unit_test(a_symbolic_link_is_refused),
+		cmocka_unit_test(a_foreign_write_ahead_log_is_refused),
+		cmocka_unit_test(another_programs_database_is_refused),
+		cmocka_unit_test(a_store_from_before_the_mark_is_stamped),
+		cmocka_unit_test(a_new_store_is_private_whatever_the_umask),
+	};
+
+	return cmocka_run_group_tests_name("store trust", tests, harness_group_setup,
+					   harness_group_teardown);
+}

@@ -1,0 +1,113 @@
+/* A job as the command shows it: a JSON object, and the text made from it. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+
+#include "bgcopy.h"
+#include "job_view.h"
+#include "safe_text.h"
+
+json_t *job_json(bgcopy_job *job, bool show_args)
+{
+	char id[37], name[256], desc[1024], cmd[1024];
+	struct bgcopy_progress p;
+	struct bgcopy_error err;
+	json_t *files = json_array(), *o;
+
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_get_display_name(job, name, sizeof(name));
+	bgcopy_job_get_description(job, desc, sizeof(desc));
+	/* Arguments may hold tokens: shown only when asked for. */
+	if (show_args)
+		bgcopy_job_get_notify_cmdline(job, cmd, sizeof(cmd));
+	else
+		bgcopy_job_get_notify_cmdline_summary(job, cmd, sizeof(cmd));
+	bgcopy_job_get_progress(job, &p);
+	for (unsigned i = 0; i < p.files_total; i++) {
+		struct bgcopy_file_info f;
+		char final_url[2048];
+
+		if (bgcopy_job_get_file(job, i, &f) == BGCOPY_OK &&
+		    bgcopy_job_get_file_final_url(job, i, final_url,
+						  sizeof(final_url)) == BGCOPY_OK)
+			json_array_append_new(files, json_pack("{s:o,s:o,s:o,s:I,s:I,s:b}",
+				"url", json_text(f.redacted_url),
+				"final_url", json_text(final_url),
+				"local_path", json_text(f.local_path),
+				"bytes_total", (json_int_t)f.bytes_total,
+				"bytes_transferred", (json_int_t)f.bytes_transferred,
+				"completed", f.completed));
+	}
+	o = json_pack("{s:s,s:o,s:o,s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:I,s:i,s:o,s:I,s:I,s:o}",
+		"id", id, "name", json_text(name), "description", json_text(desc),
+		"state", bgcopy_state_name(bgcopy_job_get_state(job)),
+		"priority", bgcopy_priority_name(bgcopy_job_get_priority(job)),
+		"owner", (int)bgcopy_job_get_owner(job),
+		"created", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_CREATED),
+		"modified", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_MODIFIED),
+		"transferred", (json_int_t)bgcopy_job_get_time(job, BGCOPY_TIME_TRANSFERRED),
+		"bytes_total", (json_int_t)p.bytes_total,
+		"bytes_transferred", (json_int_t)p.bytes_transferred,
+		"files_total", (int)p.files_total,
+		"files_transferred", (int)p.files_transferred,
+		"notify_flags", (int)bgcopy_job_get_notify_flags(job),
+		"notify_epoch", (json_int_t)bgcopy_job_get_notify_epoch(job),
+		"pending_notifications", (int)bgcopy_job_get_pending_notifications(job),
+		"notify_cmdline", json_text(cmd),
+		"min_retry_delay", (json_int_t)bgcopy_job_get_min_retry_delay(job),
+		"no_progress_timeout", (json_int_t)bgcopy_job_get_no_progress_timeout(job),
+		"files", files);
+	if (o) {
+		json_object_set_new(o, "max_download_size", json_integer(
+			(json_int_t)bgcopy_job_get_max_download_size(job)));
+		json_object_set_new(o, "redirect_policy", json_string(
+			bgcopy_redirect_policy_name(bgcopy_job_get_redirect_policy(job))));
+		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
+			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
+	}
+	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
+		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
+			"context", err.context, "code", err.code,
+			"http_status", err.http_status, "curl_code", err.curl_code,
+			"file_index", err.file_index,
+			"description", json_text(err.description)));
+	return o;
+}
+
+void print_job_text(json_t *o)
+{
+	json_t *files = json_object_get(o, "files"), *f, *err;
+	size_t i;
+
+	print_safe(stdout, "job %s \"%s\"\n", json_string_value(json_object_get(o, "id")),
+	       json_string_value(json_object_get(o, "name")));
+	print_safe(stdout, "  state %s, priority %s, %lld/%lld bytes, %lld/%lld files\n",
+	       json_string_value(json_object_get(o, "state")),
+	       json_string_value(json_object_get(o, "priority")),
+	       json_integer_value(json_object_get(o, "bytes_transferred")),
+	       json_integer_value(json_object_get(o, "bytes_total")),
+	       json_integer_value(json_object_get(o, "files_transferred")),
+	       json_integer_value(json_object_get(o, "files_total")));
+	print_safe(stdout, "  notify flags 0x%llx, epoch %lld, pending 0x%llx, command line '%s' (time limit %llds)\n",
+	       json_integer_value(json_object_get(o, "notify_flags")),
+	       json_integer_value(json_object_get(o, "notify_epoch")),
+	       json_integer_value(json_object_get(o, "pending_notifications")),
+	       json_string_value(json_object_get(o, "notify_cmdline")),
+	       json_integer_value(json_object_get(o, "notify_cmdline_timeout")));
+	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none), redirects %s\n",
+	       json_integer_value(json_object_get(o, "min_retry_delay")),
+	       json_integer_value(json_object_get(o, "no_progress_timeout")),
+	       json_integer_value(json_object_get(o, "max_download_size")),
+	       json_string_value(json_object_get(o, "redirect_policy")));
+	if ((err = json_object_get(o, "error")))
+		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
+	json_array_foreach(files, i, f)
+		print_safe(stdout, "  file %zu: %s%s%s -> %s (%lld/%lld bytes%s)\n", i,
+		       json_string_value(json_object_get(f, "url")),
+		       *json_string_value(json_object_get(f, "final_url")) ? ", redirected to " : "",
+		       json_string_value(json_object_get(f, "final_url")),
+		       json_string_value(json_object_get(f, "local_path")),
+		       json_integer_value(json_object_get(f, "bytes_transferred")),
+		       json_integer_value(json_object_get(f, "bytes_total")),
+		       json_is_true(json_object_get(f, "completed")) ? ", done" : "");
+}
