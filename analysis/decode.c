@@ -227,6 +227,9 @@ static int map_field(struct decoder *d, struct class_info *ci,
 	bt_field_class_type type;
 	bool ok;
 
+	/* A field added to tp/bgcopy_schema.h needs its member here too. */
+	assert(m);
+
 	if (!payload || !find_member(payload, name, &fm->index, &fc)) {
 		if (optional)
 			return 1;
