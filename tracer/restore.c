@@ -17,11 +17,22 @@ static void restart_clocks(bgcopy_job *job)
 		job->retry_at_ms = now_ms() + (int64_t)job->min_retry_ms + 1;
 }
 
+/* The stored modification time comes from a file: a value far in the
+ * past or future must not overflow the subtraction. */
+static bool expired(const bgcopy_engine *engine, const bgcopy_job *job)
+{
+	int64_t idle;
+
+	if (__builtin_sub_overflow(now_wall_s(), job->mtime, &idle))
+		return job->mtime < 0;
+	return idle > inactivity_s(engine);
+}
+
 static void restore_policy(bgcopy_engine *engine, bgcopy_job *job)
 {
 	/* BITS: abandoned jobs expire.  Judged on the stored modification
 	 * time, before anything below touches the job. */
-	if (now_wall_s() - job->mtime > inactivity_s(engine)) {
+	if (expired(engine, job)) {
 		job_cancel_now(job);
 		return;
 	}
