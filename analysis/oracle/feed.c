@@ -49,7 +49,14 @@ const struct bgc_reads oracle_reads[] = {
 /* A job's events of one engine end: any of their numbers missing? */
 void job_seq_end(struct job *j)
 {
-	if (j->seq_count && j->seq_max - j->seq_min + 1 != j->seq_count)
+	/* Every engine numbers a job's events from 1 (job_created or
+	 * job_restored): a segment that starts later lost its beginning,
+	 * a whole stream perhaps, which no count inside it shows. */
+	if (j->seq_count && j->seq_min != 1)
+		job_taint(j, "the trace lacks the job's first %" PRIu64 " events "
+		      "in engine 0x%" PRIx64 ": they are lost",
+		      j->seq_min - 1, j->seq_engine);
+	else if (j->seq_count && j->seq_max - j->seq_min + 1 != j->seq_count)
 		job_taint(j, "the trace holds %" PRIu64 " of the job's events "
 		      "numbered %" PRIu64 " to %" PRIu64 " in engine 0x%" PRIx64
 		      ": the others are lost", j->seq_count, j->seq_min,

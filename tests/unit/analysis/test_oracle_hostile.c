@@ -12,7 +12,8 @@ static void overdue_seen(void *arg, const struct oracle_overdue *od)
 	++*(unsigned *) arg;
 }
 
-/* Feeds the oracle and a timeline the same records; both must accept. */
+/* Feeds the oracle and a timeline the same records; both must accept.
+ * The job's events are numbered from 1 in each engine, as an engine does. */
 static void feed(struct oracle *o, struct jobtimeline *tl,
 		 struct bgc_record r)
 {
@@ -20,9 +21,12 @@ static void feed(struct oracle *o, struct jobtimeline *tl,
 
 	r.vpid = r.vtid = -1;
 	r.engine = 0x1111;
-	r.seq = ++seq;
-	if (r.type != BGC_REC_ENGINE_OPEN)
+	if (r.type == BGC_REC_ENGINE_OPEN) {
+		seq = 0;
+	} else {
+		r.seq = ++seq;
 		r.job = JOB;
+	}
 	assert_int_equal(oracle_feed(o, &r), 0);
 	assert_int_equal(jobtimeline_feed(tl, &r), 0);
 }
