@@ -104,6 +104,8 @@ struct bgcopy_job {
 	uint64_t min_retry_ms;
 	uint64_t no_progress_ms;
 	uint32_t modification_ms;
+	uint64_t max_download;		/* largest file allowed, 0: no limit */
+	enum bgcopy_redirect_policy redirect_policy;
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -115,8 +117,6 @@ struct bgcopy_job {
 	int64_t last_progress_ms;	/* for the no-progress timeout */
 
 	/* job_api.c adds files; transfer.c fills them */
-	uint64_t max_download;		/* largest file allowed, 0: no limit */
-	enum bgcopy_redirect_policy redirect_policy;
 	struct job_file *files;
 	unsigned nfiles;
 	unsigned current_file;		/* first file not completed */
@@ -131,7 +131,7 @@ struct bgcopy_job {
 	struct notify_iface *iface;
 	char **cmdline;			/* NULL-terminated, or NULL */
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
-	uint32_t cmdline_timeout_s;	/* job_api.c: how long it may run */
+	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
@@ -336,7 +336,6 @@ char **cmdline_env(const bgcopy_job *job, int kind);
 void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
-int cmdline_wait(pid_t pid);
 int cmdline_wait_limited(pid_t pid, uint32_t limit_s);
 
 /* notify_deliver.c: lock held */

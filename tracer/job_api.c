@@ -1,4 +1,4 @@
-/* Public verbs that create a job, add its files, set how it follows redirects and how long its command line may run, and move it. */
+/* Public verbs that create a job, add its files and move it: create, add_file, resume, suspend, complete, cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -182,92 +182,6 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	else
 		store_save_job(job);
 	return api_leave(job->engine, BGCOPY_OK);
-}
-
-static const char *const redirect_policy_names[] = {
-	[BGCOPY_REDIRECT_ALLOW] = "allow",
-	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
-	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
-};
-
-const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
-{
-	return (unsigned)policy < sizeof(redirect_policy_names) /
-				  sizeof(*redirect_policy_names) ?
-	       redirect_policy_names[policy] : "unknown";
-}
-
-/* Takes effect from the job's next transfer; a running one keeps the
- * policy it started with. */
-int bgcopy_job_set_redirect_policy(bgcopy_job *job,
-				   enum bgcopy_redirect_policy policy)
-{
-	API_ENTER(job, API_CHANGE);
-	if (policy != BGCOPY_REDIRECT_ALLOW && policy != BGCOPY_REDIRECT_DISALLOW &&
-	    policy != BGCOPY_REDIRECT_ALLOW_INSECURE)
-		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
-				 "unknown redirect policy %d", (int)policy));
-	job->redirect_policy = policy;
-	job_touch(job);
-	store_save_job(job);
-	return api_leave(job->engine, BGCOPY_OK);
-}
-
-enum bgcopy_redirect_policy bgcopy_job_get_redirect_policy(bgcopy_job *job)
-{
-	enum bgcopy_redirect_policy policy;
-
-	api_enter(job, API_READ);
-	policy = job->redirect_policy;
-	api_leave_read(job->engine);
-	return policy;
-}
-
-int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
-				  size_t size)
-{
-	int status = BGCOPY_OK;
-
-	if (!job || !out || !size)
-		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	if (index >= job->nfiles)
-		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
-				   job->id, index);
-	else
-		snprintf(out, size, "%s", job->files[index].final_url ?
-			 job->files[index].final_url : "");
-	api_leave_read(job->engine);
-	return status;
-}
-
-int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
-{
-	API_ENTER(job, API_CHANGE);
-	if (seconds == 0)
-		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
-				 "a command line's time limit is at least 1 second"));
-	job->cmdline_timeout_s = seconds;
-	job_touch(job);
-	store_save_job(job);
-	return api_leave(job->engine, BGCOPY_OK);
-}
-
-uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job)
-{
-	uint32_t seconds;
-
-	api_enter(job, API_READ);
-	seconds = job->cmdline_timeout_s;
-	api_leave_read(job->engine);
-	return seconds;
-}
-
-void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t size)
-{
-	api_enter(job, API_READ);
-	argv_describe(job->cmdline, out, size);
-	api_leave_read(job->engine);
 }
 
 int bgcopy_job_resume(bgcopy_job *job)

@@ -110,6 +110,35 @@ int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms)
 			  BGCOPY_TP_PROP_MODIFICATION_INTERVAL);
 }
 
+static const char *const redirect_policy_names[] = {
+	[BGCOPY_REDIRECT_ALLOW] = "allow",
+	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
+	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
+};
+
+const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
+{
+	return (unsigned)policy < sizeof(redirect_policy_names) /
+				  sizeof(*redirect_policy_names) ?
+	       redirect_policy_names[policy] : "unknown";
+}
+
+/* Takes effect from the job's next transfer; a running one keeps the
+ * policy it started with. */
+int bgcopy_job_set_redirect_policy(bgcopy_job *job,
+				   enum bgcopy_redirect_policy policy)
+{
+	API_ENTER(job, API_CHANGE);
+	if (policy != BGCOPY_REDIRECT_ALLOW && policy != BGCOPY_REDIRECT_DISALLOW &&
+	    policy != BGCOPY_REDIRECT_ALLOW_INSECURE)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
+				 "unknown redirect policy %d", (int)policy));
+	job->redirect_policy = policy;
+	job_touch(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
 /* ---- getters --------------------------------------------------------- */
 
 void bgcopy_job_get_id(const bgcopy_job *job, char out[37])
@@ -135,6 +164,7 @@ GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress
 GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
 GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
 GETTER(uint64_t, bgcopy_job_get_max_download_size, job->max_download)
+GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, job->redirect_policy)
 
 int64_t bgcopy_job_get_time(bgcopy_job *job, int which)
 {
@@ -215,6 +245,24 @@ int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out)
 	else
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no error",
 				   job->id);
+	api_leave_read(job->engine);
+	return status;
+}
+
+int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
+				  size_t size)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	if (index >= job->nfiles)
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
+				   job->id, index);
+	else
+		snprintf(out, size, "%s", job->files[index].final_url ?
+			 job->files[index].final_url : "");
 	api_leave_read(job->engine);
 	return status;
 }

@@ -121,10 +121,39 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	return api_leave(job->engine, BGCOPY_OK);
 }
 
+int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
+{
+	API_ENTER(job, API_CHANGE);
+	if (seconds == 0)
+		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
+				 "a command line's time limit is at least 1 second"));
+	job->cmdline_timeout_s = seconds;
+	job_touch(job);
+	store_save_job(job);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job)
+{
+	uint32_t seconds;
+
+	api_enter(job, API_READ);
+	seconds = job->cmdline_timeout_s;
+	api_leave_read(job->engine);
+	return seconds;
+}
+
 void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size)
 {
 	api_enter(job, API_READ);
 	argv_join(job->cmdline, out, size);
+	api_leave_read(job->engine);
+}
+
+void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t size)
+{
+	api_enter(job, API_READ);
+	argv_describe(job->cmdline, out, size);
 	api_leave_read(job->engine);
 }
 

@@ -134,21 +134,9 @@ void cmdline_open_gate(struct gated_cmdline *run)
 	run->gate = -1;
 }
 
-/* The program never runs: the held child is killed before it execs and
- * reaped at once (it cannot be slow: it only waits at the gate). */
-void cmdline_drop(struct gated_cmdline *run)
-{
-	if (run->pid < 0)
-		return;
-	kill(run->pid, SIGKILL);
-	close(run->gate);
-	cmdline_wait(run->pid);
-	*run = (struct gated_cmdline){ .pid = -1, .gate = -1 };
-}
-
 /* Its exit status, the negated signal that killed it, or 127 if it never
  * ran. */
-int cmdline_wait(pid_t pid)
+static int cmdline_wait(pid_t pid)
 {
 	int wstatus;
 
@@ -160,6 +148,18 @@ int cmdline_wait(pid_t pid)
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	return WIFSIGNALED(wstatus) ? -WTERMSIG(wstatus) : 127;
+}
+
+/* The program never runs: the held child is killed before it execs and
+ * reaped at once (it cannot be slow: it only waits at the gate). */
+void cmdline_drop(struct gated_cmdline *run)
+{
+	if (run->pid < 0)
+		return;
+	kill(run->pid, SIGKILL);
+	close(run->gate);
+	cmdline_wait(run->pid);
+	*run = (struct gated_cmdline){ .pid = -1, .gate = -1 };
 }
 
 /*
