@@ -9,7 +9,7 @@
 #   make bench        benchmarks (ratios measured in one run)
 #   make install      PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make lint         the layer order, file sizes and doc references
-#   make soak SEEDS=N the randomized real-engine test over N seeds
+#   make soak SEEDS=N the randomized real-engine test over N seeds [PARALLEL=3 SEED_BASE=1]
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -244,10 +244,14 @@ lint: all
 	@tests/lint/all.sh $(B)
 
 # make soak SEEDS=N: the randomized real-engine test over N seeds.
+# PARALLEL seeds run at once (each client mostly waits); SEED_BASE is the first.
 SEEDS ?= 100
+PARALLEL ?= 3
+SEED_BASE ?= 1
 soak: deps
 	@$(MAKE) --no-print-directory $(TEST_TARGETS)
-	@BGCOPY_BUILD=$(abspath $(B)) BGCOPY_SEEDS=$(SEEDS) bash tests/e2e/random_clients.sh
+	@BGCOPY_BUILD=$(abspath $(B)) BGCOPY_SEEDS=$(SEEDS) BGCOPY_SEED_BASE=$(SEED_BASE) \
+		BGCOPY_PARALLEL=$(PARALLEL) bash tests/e2e/random_clients.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)

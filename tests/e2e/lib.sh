@@ -36,14 +36,17 @@ wait_gone() {
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
 }
 
-# start_server: serves $WORK/www; sets PORT and SERVER_PID.
+# start_server [DIR]: serves $WORK/www; sets PORT and SERVER_PID.  Its
+# port file and log go to DIR (default $WORK), one per concurrent server.
 start_server() {
+	local dir=${1:-$WORK}
 	mkdir -p "$WORK/www"
-	"$TESTD" --root "$WORK/www" --port-file "$WORK/port" --log "$WORK/server.log" \
+	rm -f "$dir/port"
+	"$TESTD" --root "$WORK/www" --port-file "$dir/port" --log "$dir/server.log" \
 		--max-seconds 600 >/dev/null &
 	SERVER_PID=$!
-	for _ in $(seq 200); do [ -s "$WORK/port" ] && break; sleep 0.02; done
-	PORT=$(cat "$WORK/port") || die "test server did not start"
+	for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.02; done
+	PORT=$(cat "$dir/port") || die "test server did not start"
 }
 
 # start_sessiond: uses a running session daemon or starts one (stopped at exit).
@@ -60,12 +63,16 @@ start_sessiond() {
 # start_session DIR [CHANNEL-OPTIONS...]: lossless unless options say otherwise.
 start_session() {
 	local dir=$1; shift
-	SESSION=bgcopy-e2e-$$-$RANDOM
+	SESSION=bgcopy-e2e-$BASHPID-$RANDOM
 	lttng create "$SESSION" --output="$dir" >/dev/null || die "lttng create"
 	lttng enable-channel -u -s "$SESSION" bgc ${@:---blocking-timeout=inf} >/dev/null ||
 		die "lttng enable-channel"
 	lttng enable-event -u -s "$SESSION" -c bgc 'bgcopy:*' >/dev/null || die "enable-event"
 	lttng add-context -u -s "$SESSION" -c bgc -t vpid -t vtid >/dev/null || die "add-context"
+	# TRACK_VPID: record that process alone, not every process of the machine.
+	if [ -n "${TRACK_VPID:-}" ]; then
+		lttng track -u -s "$SESSION" --vpid="$TRACK_VPID" >/dev/null || die "lttng track"
+	fi
 	lttng start "$SESSION" >/dev/null || die "lttng start"
 }
 
