@@ -1,4 +1,5 @@
 /* Choosing a job's next delivery and making it: by callback or command line, and settling its outcome. */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "trace.h"
 
 #define SLOW_SPAWN_US (250 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */
+#define SLOW_BEGIN_US (5 * 1000)	/* BGCOPY_TEST_SLOW_BEGIN */
 
 static enum route route_for(const bgcopy_job *job, int kind,
 			    const struct obligation *ob)
@@ -197,6 +199,17 @@ static void settle(struct delivery *d, struct bgcopy_tp_notification *n,
 	TRACE(retry_scheduled, TRACE_JOB(job), n, job->min_retry_ms);
 }
 
+/* BGCOPY_TEST_SLOW_BEGIN: every other call sleeps with the lock held, as
+ * a lossless tracepoint waiting for buffer space would. */
+static void slow_begin_for_tests(bgcopy_engine *engine)
+{
+	static atomic_uint calls;
+
+	if ((engine->opt.test_options & BGCOPY_TEST_SLOW_BEGIN) &&
+	    atomic_fetch_add(&calls, 1) % 2 == 0)
+		usleep(SLOW_BEGIN_US);
+}
+
 static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 				struct bgcopy_tp_notification *n)
 {
@@ -208,6 +221,8 @@ static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 	int result;
 
 	ni->refs++;
+	if (d->kind == BGCOPY_TP_KIND_JOB_MODIFICATION)
+		slow_begin_for_tests(engine);
 	TRACE(callback_begin, TRACE_JOB(job), n, notify_iface_id(ni));
 	/* The next JobModification is spaced from a reading taken after the
 	 * begin event's own timestamp, so the recorded gap is never short;

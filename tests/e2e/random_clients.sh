@@ -5,7 +5,9 @@
 # (per job and kind), and bgcopy-analyze says PASS.  A correct engine
 # passes every seed, whatever the timing; a seed divisible by 3 runs with
 # BGCOPY_TEST_SLOW_SPAWN, which holds every command line 250 ms between
-# the engine's decision and its start.
+# the engine's decision and its start, and a seed one more than that with
+# BGCOPY_TEST_SLOW_BEGIN, which records every other JobModification begin
+# 5 ms late (JobModification spacing must count from the recorded begin).
 #
 # Which seeds:
 #   (default, make check)  seeds 4 8 9 and 32 (a case the checker once

@@ -6,7 +6,7 @@
  * Serves itself a few files by writing them under WWW (the directory the
  * test server at URL serves), opens an engine on OUTDIR/store with
  * BGCOPY_TEST_SHORT_RETRY (and BGCOPY_TEST_SLOW_SPAWN when SEED is a
- * multiple of 3), and runs JOBS jobs through it, a dozen at a time: random
+ * multiple of 3, BGCOPY_TEST_SLOW_BEGIN when it is one more), and runs JOBS jobs through it, a dozen at a time: random
  * notify flags, retry delays, modification intervals, priorities, files
  * (plain, 503 then OK, cut short, slow, 404, failing for good), notify
  * interfaces set, replaced and removed, notify command lines set and
@@ -632,6 +632,8 @@ static int set_up(char **argv, unsigned *total)
 	snprintf(store, sizeof(store), "%s/store", client.outdir);
 	if (client.seed % 3 == 0)
 		opt.test_options |= BGCOPY_TEST_SLOW_SPAWN;
+	if (client.seed % 3 == 1)
+		opt.test_options |= BGCOPY_TEST_SLOW_BEGIN;
 	for (unsigned i = 0; i < IFACES; i++)
 		client.ifaces[i].cb.ops = &iface_ops;
 	client.jobs = calloc(*total, sizeof(*client.jobs));

@@ -111,6 +111,10 @@ struct bgcopy_file_info {
 #define BGCOPY_TEST_SLOW_SPAWN	0x4u
 /* Any TLS certificate is trusted: the tests' self-signed servers. */
 #define BGCOPY_TEST_TRUST_ANY_TLS	0x8u
+/* Every other JobModification's callback_begin is recorded 5 ms after the
+ * engine chose to deliver it, as a tracer blocked on a full buffer delays
+ * it: the recorded spacing must still never fall short of the interval. */
+#define BGCOPY_TEST_SLOW_BEGIN	0x10u
 
 #define BGCOPY_OPEN_READ_ONLY	0x1u	/* inspect a store another process holds */
 #define BGCOPY_OPEN_NO_TRANSFER	0x2u	/* administer jobs, move no bytes */
