@@ -297,6 +297,7 @@ void transfer_abort_job(bgcopy_job *job);	/* lock held */
 struct http_answer {
 	int64_t cr_start, cr_end, cr_total;	/* Content-Range, -1 when absent */
 	bool cr_garbled;			/* a Content-Range we cannot read */
+	bool chunked;				/* Transfer-Encoding: chunked */
 	char etag[256];				/* strong ETag, "" when none */
 	char last_modified[64];			/* "" when none */
 };
@@ -308,6 +309,7 @@ enum answer_fit {
 };
 void answer_reset(struct http_answer *a);
 void answer_header(struct http_answer *a, const char *line, size_t len);
+bool answer_unframed(const struct http_answer *a, bool http1, int64_t length);
 enum answer_fit answer_check(const struct http_answer *a, long code,
 			     uint64_t range_from, const struct job_file *f,
 			     char *why, size_t size);
