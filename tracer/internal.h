@@ -133,6 +133,7 @@ struct bgcopy_job {
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
+	bool committing;		/* job_end.c: complete renames its files */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
 	unsigned *file_queue;		/* completed files owed FileTransferred */

@@ -41,11 +41,13 @@
  * (/raw/<spec>/<name>, tests/server/README.md).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,6 +309,72 @@ static void an_empty_file_is_a_file(void **state)
 	bgcopy_engine_close(e);
 }
 
+struct completer {
+	pthread_t thread;
+	bgcopy_job *job;
+	int status;
+	long done_ms;
+};
+
+static void *complete_job(void *arg)
+{
+	struct completer *c = arg;
+
+	c->status = bgcopy_job_complete(c->job);
+	c->done_ms = harness_now_ms();
+	return NULL;
+}
+
+/* Starts completing a transferred job in a thread of its own; its
+ * file-system step then takes 1.5 s (a hung mount, as tests have it). */
+static void start_complete(struct harness *h, bgcopy_engine *e, const char *name,
+			   struct completer *c)
+{
+	harness_make_file(h, name, 5000);
+	c->job = start_url(e, harness_url(h, name), harness_out(h, name + 1), 200);
+	assert_true(harness_wait_state(c->job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(pthread_create(&c->thread, NULL, complete_job, c), 0);
+	harness_sleep_ms(200);		/* well inside the file-system step */
+}
+
+static void a_hung_commit_stalls_no_other_job(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	struct completer slow, cancelled;
+	bgcopy_job *other;
+	long before;
+
+	setenv("BGCOPY_TEST_SLOW_COMMIT_MS", "1500", 1);
+	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	start_complete(h, e, "/slow.bin", &slow);
+	/* Another job is created, runs and transfers meanwhile. */
+	harness_make_file(h, "other.bin", 5000);
+	before = harness_now_ms();
+	other = start_url(e, harness_url(h, "/other.bin"), harness_out(h, "other.bin"), 200);
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_now_ms() - before < 1000);
+	/* A second complete of the same job is refused, not run twice. */
+	assert_int_equal(bgcopy_job_complete(slow.job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(pthread_join(slow.thread, NULL), 0);
+	assert_int_equal(slow.status, BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(slow.job), BGCOPY_ACKNOWLEDGED);
+	assert_true(harness_same(h, "slow.bin", harness_out(h, "slow.bin")));
+	unlink(harness_out(h, "slow.bin"));
+
+	/* Cancelled while its files were being committed: not completed,
+	 * and nothing at the destination. */
+	start_complete(h, e, "/gone.bin", &cancelled);
+	assert_int_equal(bgcopy_job_cancel(cancelled.job), BGCOPY_OK);
+	assert_int_equal(pthread_join(cancelled.thread, NULL), 0);
+	assert_int_not_equal(cancelled.status, BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(cancelled.job), BGCOPY_CANCELLED);
+	assert_false(harness_exists(harness_out(h, "gone.bin")));
+	unsetenv("BGCOPY_TEST_SLOW_COMMIT_MS");
+	ends_whole(h, other, "other.bin");
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +388,7 @@ int main(void)
 		cmocka_unit_test(a_body_ended_by_close_is_refused),
 		cmocka_unit_test(bad_chunking_is_transient_then_whole),
 		cmocka_unit_test(an_empty_file_is_a_file),
+		cmocka_unit_test(a_hung_commit_stalls_no_other_job),
 	};
 
 	return cmocka_run_group_tests_name("hostile servers", tests,
