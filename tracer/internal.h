@@ -325,8 +325,10 @@ void file_forget_validators(struct job_file *f);
 bool transient_http(long code);
 bool transient_curl(int curl_code);
 
-/* transfer_temp.c: lock held */
+/* transfer_temp.c: lock held (released for the file-system calls) */
+#define OPEN_TEMP_GONE (-2)
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
+void test_fs_delay(const char *env);
 bool transient_errno(int code);
 
 /* job_end.c: lock held */

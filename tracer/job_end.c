@@ -95,15 +95,6 @@ static int check_destinations(const struct commit *c)
 	return BGCOPY_OK;
 }
 
-/* Tests stand for a hung mount with BGCOPY_TEST_SLOW_COMMIT_MS. */
-static void test_delay(void)
-{
-	const char *ms = getenv("BGCOPY_TEST_SLOW_COMMIT_MS");
-
-	if (ms)
-		usleep((useconds_t)strtoul(ms, NULL, 10) * 1000u);
-}
-
 /* Lock not held: stat, rename and unlink may hang on a FUSE or NFS mount,
  * and must not stall every other job meanwhile.  Stops at the first
  * rename that fails; unfinished files' leftovers go only when all did. */
@@ -111,7 +102,7 @@ static int commit_files_unlocked(struct commit *c)
 {
 	int status = check_destinations(c);
 
-	test_delay();
+	test_fs_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
 	for (unsigned i = 0; !status && i < c->n; i++) {
 		struct commit_item *it = &c->items[i];
 

@@ -346,10 +346,12 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	}
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
+		if (x->fd != OPEN_TEMP_GONE)
+			job_fail(job, transient_errno(err.code), &err);
 		free(x);
-		job_fail(job, transient_errno(err.code), &err);
 		return;
 	}
+	f = &job->files[job->current_file];	/* the lock was let go */
 	x->engine = engine;
 	x->job = job;
 	x->index = job->current_file;

@@ -106,7 +106,13 @@ static void fails_with(bgcopy_job *job, enum bgcopy_state state, int context,
 /* One whole version: TRANSFERRED, then complete commits the server's file. */
 static void ends_whole(struct harness *h, bgcopy_job *job, const char *name)
 {
-	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	struct bgcopy_error err;
+
+	if (!harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS)) {
+		bgcopy_job_get_error(job, &err);
+		fail_msg("%s is %s, last error '%s'", name,
+			 bgcopy_state_name(bgcopy_job_get_state(job)), err.description);
+	}
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
 	assert_true(harness_same(h, name, harness_out(h, name)));
 	unlink(harness_out(h, name));
@@ -375,6 +381,32 @@ static void a_hung_commit_stalls_no_other_job(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void a_hung_open_stalls_no_call(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	long before;
+
+	setenv("BGCOPY_TEST_SLOW_OPEN_MS", "1500", 1);
+	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	harness_make_file(h, "open.bin", 5000);
+	job = start_url(e, harness_url(h, "/open.bin"), harness_out(h, "open.bin"), 200);
+	harness_sleep_ms(300);		/* inside the temporary file's open */
+	before = harness_now_ms();
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_CONNECTING);
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 1);
+	/* Cancelled while its temporary file was being opened: whatever
+	 * the open made is removed once it returns. */
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_true(harness_now_ms() - before < 500);
+	harness_sleep_ms(1800);
+	unsetenv("BGCOPY_TEST_SLOW_OPEN_MS");
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_CANCELLED);
+	assert_int_equal(harness_out_count(h), 0);
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +421,7 @@ int main(void)
 		cmocka_unit_test(bad_chunking_is_transient_then_whole),
 		cmocka_unit_test(an_empty_file_is_a_file),
 		cmocka_unit_test(a_hung_commit_stalls_no_other_job),
+		cmocka_unit_test(a_hung_open_stalls_no_call),
 	};
 
 	return cmocka_run_group_tests_name("hostile servers", tests,
