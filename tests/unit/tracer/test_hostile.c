@@ -162,6 +162,18 @@ static void gone_is_permanent_and_server_error_transient(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* A job of one file with a no-progress timeout of 1 s, resumed. */
+static bgcopy_job *start_timed(bgcopy_engine *e, const char *url, const char *out)
+{
+	bgcopy_job *job;
+
+	assert_int_equal(bgcopy_job_create(e, "timed", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, url, out), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_no_progress_timeout(job, 1), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	return job;
+}
+
 static void a_huge_retry_after_waits_no_longer_than_the_engine(void **state)
 {
 	struct harness *h = *state;
@@ -188,50 +200,37 @@ static void a_trickle_is_progress_under_the_timeout(void **state)
 
 	/* 2.5 s of body at ten writes a second, against a 1 s timeout. */
 	harness_make_file(h, "trickle.bin", 20000);
-	assert_int_equal(bgcopy_job_create(e, "trickle", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:8000/trickle.bin"),
-					     harness_out(h, "trickle.bin")), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_set_no_progress_timeout(job, 1), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	job = start_timed(e, harness_url(h, "/fault/slow:8000/trickle.bin"),
+			  harness_out(h, "trickle.bin"));
 	ends_whole(h, job, "trickle.bin");
 	assert_true(harness_now_ms() - start >= 1500);
 	bgcopy_engine_close(e);
 }
 
-/* A job whose only file comes from `url`, with a 1 s no-progress timeout:
- * it must end in ERROR, said to be the timeout, with nothing kept. */
-static void times_out(struct harness *h, bgcopy_engine *e, const char *url)
+/* A job whose only file comes from the raw port's `path`, with a 1 s
+ * no-progress timeout: it must end in ERROR, said to be the timeout,
+ * with nothing kept. */
+static void times_out(struct harness *h, const char *path)
 {
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
 
-	assert_int_equal(bgcopy_job_create(e, "stalled", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(job, url, harness_out(h, "stall.bin")),
-			 BGCOPY_OK);
-	assert_int_equal(bgcopy_job_set_no_progress_timeout(job, 1), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	harness_make_file(h, "stall.bin", SIZE);
+	job = start_timed(e, raw_url(h, path), harness_out(h, "stall.bin"));
 	fails_with(job, BGCOPY_ERROR, BGCOPY_ERRCTX_ENGINE, 0, "no progress for 1000 ms");
 	assert_false(harness_exists(harness_out(h, "stall.bin")));
 	ends_with_nothing(h, job);
+	bgcopy_engine_close(e);
 }
 
 static void a_stall_ends_in_the_no_progress_timeout(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-
-	harness_make_file(h, "stall.bin", SIZE);
-	times_out(h, e, raw_url(h, "/raw/stall:5000/stall.bin"));
-	bgcopy_engine_close(e);
+	times_out(*state, "/raw/stall:5000/stall.bin");
 }
 
 static void trickled_headers_are_no_progress(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-
-	harness_make_file(h, "stall.bin", SIZE);
-	times_out(h, e, raw_url(h, "/raw/drip-headers/stall.bin"));
-	bgcopy_engine_close(e);
+	times_out(*state, "/raw/drip-headers/stall.bin");
 }
 
 static void a_reset_at_any_offset_resumes_to_one_version(void **state)
