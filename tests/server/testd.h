@@ -73,6 +73,7 @@ struct serve_opts {
 	enum validators validators;
 	int ignore_if_range;	/* serve the range even when If-Range fails */
 	int unasked_partial;	/* 206 of the first half to a request without Range */
+	int short_end;		/* 206 that stops a byte short of the end */
 };
 
 /* State of one body being streamed by body_reader(). */
@@ -101,6 +102,7 @@ enum fault_kind {
 	FAULT_LENGTH_MISMATCH,
 	FAULT_RESET_NO_RANGE,
 	FAULT_RESET_MISMATCH,
+	FAULT_RESET_SHORT_END,
 	FAULT_SWAP,
 	FAULT_SWAP_DATE,
 	FAULT_SWAP_NONE,

@@ -11,6 +11,7 @@
  *  4  changed, server ignores If-Range            test_versions a_server_ignoring_if_range_...
  *  5  206 to a request without Range              test_answers a_206_to_a_request_without_range_...
  *  6  Content-Range start is not the one asked    test_engine misreported_range_is_refused_...
+ *     Content-Range end short of the file         here: a_range_short_of_the_end_is_refused
  *  7  Range ignored (200 to a resume)             test_engine ignored_range_starts_the_file_over
  *  8  body shorter than Content-Length            test_engine short_body_is_transient
  *  9  body longer than Content-Length             here: a_body_longer_than_announced_...
@@ -87,15 +88,21 @@ static bgcopy_job *start_url(bgcopy_engine *e, const char *url, const char *out,
 	return job;
 }
 
-/* The job reaches `state` with an error of `context` that says `needle`
- * (NULL: anything) and, when http_status is not 0, that status. */
+/* The job reaches `state` with an error of `context` (earlier errors of
+ * other contexts are passed by) that says `needle` (NULL: anything) and,
+ * when http_status is not 0, that status. */
 static void fails_with(bgcopy_job *job, enum bgcopy_state state, int context,
 		       int http_status, const char *needle)
 {
+	long deadline = harness_now_ms() + WAIT_MS;
 	struct bgcopy_error err;
 
-	assert_true(harness_wait_state(job, state, WAIT_MS));
-	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	do {
+		assert_true(harness_wait_state(job, state, deadline - harness_now_ms()));
+		assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+		if ((int)err.context != context)
+			harness_sleep_ms(5);
+	} while ((int)err.context != context && harness_now_ms() < deadline);
 	assert_int_equal(err.context, context);
 	if (http_status)
 		assert_int_equal(err.http_status, http_status);
@@ -263,6 +270,25 @@ static void a_reset_at_any_offset_resumes_to_one_version(void **state)
 	bgcopy_engine_close(e);
 }
 
+static void a_range_short_of_the_end_is_refused(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+
+	harness_make_file(h, "end.bin", SIZE);
+	job = start_url(e, harness_url(h, "/fault/reset-short-end:100000/end.bin"),
+			harness_out(h, "end.bin"), 1000);
+	fails_with(job, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 206,
+		   "server answered range 100000-199998 to a request for 100000-");
+	assert_false(harness_exists(harness_out(h, "end.bin")));
+	/* Its bytes were not taken: the file starts over, whole. */
+	ends_whole(h, job, "end.bin");
+	assert_true(harness_log_has(h, "GET /fault/reset-short-end:100000/end.bin "
+				    "range=- status=200"));
+	bgcopy_engine_close(e);
+}
+
 static void a_body_ended_by_close_is_refused(void **state)
 {
 	struct harness *h = *state;
@@ -416,6 +442,7 @@ int main(void)
 		cmocka_unit_test(a_stall_ends_in_the_no_progress_timeout),
 		cmocka_unit_test(trickled_headers_are_no_progress),
 		cmocka_unit_test(a_reset_at_any_offset_resumes_to_one_version),
+		cmocka_unit_test(a_range_short_of_the_end_is_refused),
 		cmocka_unit_test(a_body_ended_by_close_is_refused),
 		cmocka_unit_test(bad_chunking_is_transient_then_whole),
 		cmocka_unit_test(an_empty_file_is_a_file),
