@@ -143,11 +143,13 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	code = errno;
 	engine_lock(job->engine);
 	if (!still_starting(job, index, state, path)) {
+		/* A cancel meanwhile removed what was there before us. */
+		bool cancelled = job_is_final(job);
+
 		engine_unlock(job->engine);
 		if (fd >= 0)
 			close(fd);
-		/* A cancel meanwhile removed what was there before us. */
-		if (fd >= 0 && job_is_final(job))
+		if (fd >= 0 && cancelled)
 			unlink(path);
 		engine_lock(job->engine);
 		fd = OPEN_TEMP_GONE;
