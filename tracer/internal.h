@@ -133,7 +133,8 @@ struct bgcopy_job {
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
-	bool committing;		/* job_end.c: complete renames its files */
+	bool files_busy;		/* job_end.c: complete or cancel works on its
+					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
 	unsigned *file_queue;		/* completed files owed FileTransferred */

@@ -11,11 +11,10 @@
 #include "internal.h"
 #include "trace.h"
 
-static void remove_temp(struct job_file *f)
+static void remove_temp(const char *path)
 {
-	if (f->temp_path && unlink(f->temp_path) != 0 && errno != ENOENT)
-		set_error(BGCOPY_E_IO, "cannot remove '%s': %s", f->temp_path,
-			  strerror(errno));
+	if (unlink(path) != 0 && errno != ENOENT)
+		set_error(BGCOPY_E_IO, "cannot remove '%s': %s", path, strerror(errno));
 }
 
 /* fchmod through a descriptor that follows no symlink: someone who can
@@ -121,10 +120,8 @@ static int commit_files_unlocked(struct commit *c)
 			it->done = true;
 	}
 	for (unsigned i = 0; !status && i < c->n; i++)
-		if (!c->items[i].rename && unlink(c->items[i].temp) != 0 &&
-		    errno != ENOENT)
-			set_error(BGCOPY_E_IO, "cannot remove '%s': %s",
-				  c->items[i].temp, strerror(errno));
+		if (!c->items[i].rename)
+			remove_temp(c->items[i].temp);
 	return status;
 }
 
@@ -155,17 +152,17 @@ int job_commit_files(bgcopy_job *job)
 	int status;
 
 	assert(engine_locked(job->engine));
-	if (job->committing)
+	if (job->files_busy)
 		return set_error(BGCOPY_E_INVALID_STATE, "job %s is being completed "
-				 "by another call", job->id);
+				 "or cancelled by another call", job->id);
 	status = commit_plan(job, &c);
 	if (status)
 		goto end;
-	job->committing = true;
+	job->files_busy = true;
 	engine_unlock(job->engine);
 	status = commit_files_unlocked(&c);
 	engine_lock(job->engine);
-	job->committing = false;
+	job->files_busy = false;
 	commit_record(job, &c);
 	if (!status && job->state != c.state)
 		status = set_error(BGCOPY_E_INVALID_STATE, "job %s became %s while "
@@ -176,13 +173,27 @@ end:
 	return status;
 }
 
+/* Removes every temporary file, with the lock released (a hung mount
+ * must not stall the other jobs) but no transfer started meanwhile, then
+ * ends the job.  What could be planned is removed, even short of memory. */
 void job_cancel_now(bgcopy_job *job)
 {
+	struct commit c;
+
 	assert(engine_locked(job->engine));
 	transfer_abort_job(job);
-	for (unsigned i = 0; i < job->nfiles; i++) {
+	for (unsigned i = 0; i < job->nfiles; i++)
 		job_temp_path(job, i);
-		remove_temp(&job->files[i]);
-	}
-	job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+	commit_plan(job, &c);
+	job->files_busy = true;
+	engine_unlock(job->engine);
+	test_fs_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
+	for (unsigned i = 0; i < c.n; i++)
+		remove_temp(c.items[i].temp);
+	engine_lock(job->engine);
+	job->files_busy = false;
+	/* Another cancel may have ended it meanwhile. */
+	if (!job_is_final(job))
+		job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+	commit_free(&c);
 }

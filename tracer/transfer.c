@@ -384,9 +384,11 @@ static bgcopy_job *next_queued(bgcopy_engine *engine)
 	bgcopy_job *best = NULL;
 
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		/* A TRANSFERRING job without a transfer is between files. */
+		/* A TRANSFERRING job without a transfer is between files;
+		 * one whose files are being committed or removed waits. */
 		if ((job->state != BGCOPY_QUEUED &&
-		     job->state != BGCOPY_TRANSFERRING) || job->xfer)
+		     job->state != BGCOPY_TRANSFERRING) || job->xfer ||
+		    job->files_busy)
 			continue;
 		if (!best || job->priority < best->priority ||
 		    (job->priority == best->priority &&

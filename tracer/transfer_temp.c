@@ -112,7 +112,8 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted)
 static bool still_starting(const bgcopy_job *job, unsigned index,
 			   enum bgcopy_state state, const char *path)
 {
-	return job->state == state && !job->xfer && index < job->nfiles &&
+	return job->state == state && !job->xfer && !job->files_busy &&
+	       index < job->nfiles &&
 	       job->files[index].temp_path &&
 	       !strcmp(job->files[index].temp_path, path);
 }
@@ -143,8 +144,9 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	code = errno;
 	engine_lock(job->engine);
 	if (!still_starting(job, index, state, path)) {
-		/* A cancel meanwhile removed what was there before us. */
-		bool cancelled = job_is_final(job);
+		/* A cancel or complete meanwhile removed what was there
+		 * before us. */
+		bool cancelled = job_is_final(job) || job->files_busy;
 
 		engine_unlock(job->engine);
 		if (fd >= 0)

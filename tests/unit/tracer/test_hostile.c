@@ -340,51 +340,59 @@ static void an_empty_file_is_a_file(void **state)
 	bgcopy_engine_close(e);
 }
 
-struct completer {
+/* A complete or cancel running in a thread of its own. */
+struct ender {
 	pthread_t thread;
 	bgcopy_job *job;
+	int (*verb)(bgcopy_job *job);
 	int status;
-	long done_ms;
 };
 
-static void *complete_job(void *arg)
+static void *end_job(void *arg)
 {
-	struct completer *c = arg;
+	struct ender *c = arg;
 
-	c->status = bgcopy_job_complete(c->job);
-	c->done_ms = harness_now_ms();
+	c->status = c->verb(c->job);
 	return NULL;
 }
 
-/* Starts completing a transferred job in a thread of its own; its
- * file-system step then takes 1.5 s (a hung mount, as tests have it). */
-static void start_complete(struct harness *h, bgcopy_engine *e, const char *name,
-			   struct completer *c)
+/* Transfers `name`, then starts `verb` on its job in a thread; the verb's
+ * file-system step takes 1.5 s (a hung mount, as tests have it). */
+static void start_ending(struct harness *h, bgcopy_engine *e, const char *name,
+			 int (*verb)(bgcopy_job *), struct ender *c)
 {
 	harness_make_file(h, name, 5000);
 	c->job = start_url(e, harness_url(h, name), harness_out(h, name + 1), 200);
+	c->verb = verb;
 	assert_true(harness_wait_state(c->job, BGCOPY_TRANSFERRED, WAIT_MS));
-	assert_int_equal(pthread_create(&c->thread, NULL, complete_job, c), 0);
+	assert_int_equal(pthread_create(&c->thread, NULL, end_job, c), 0);
 	harness_sleep_ms(200);		/* well inside the file-system step */
+}
+
+/* Another job is created, runs and transfers within a second. */
+static bgcopy_job *another_job_runs(struct harness *h, bgcopy_engine *e)
+{
+	long before = harness_now_ms();
+	bgcopy_job *other;
+
+	harness_make_file(h, "other.bin", 5000);
+	other = start_url(e, harness_url(h, "/other.bin"), harness_out(h, "other.bin"), 200);
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_true(harness_now_ms() - before < 1000);
+	return other;
 }
 
 static void a_hung_commit_stalls_no_other_job(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e;
-	struct completer slow, cancelled;
+	struct ender slow, cancelled;
 	bgcopy_job *other;
-	long before;
 
 	setenv("BGCOPY_TEST_SLOW_COMMIT_MS", "1500", 1);
 	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	start_complete(h, e, "/slow.bin", &slow);
-	/* Another job is created, runs and transfers meanwhile. */
-	harness_make_file(h, "other.bin", 5000);
-	before = harness_now_ms();
-	other = start_url(e, harness_url(h, "/other.bin"), harness_out(h, "other.bin"), 200);
-	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, WAIT_MS));
-	assert_true(harness_now_ms() - before < 1000);
+	start_ending(h, e, "/slow.bin", bgcopy_job_complete, &slow);
+	other = another_job_runs(h, e);
 	/* A second complete of the same job is refused, not run twice. */
 	assert_int_equal(bgcopy_job_complete(slow.job), BGCOPY_E_INVALID_STATE);
 	assert_int_equal(pthread_join(slow.thread, NULL), 0);
@@ -395,7 +403,7 @@ static void a_hung_commit_stalls_no_other_job(void **state)
 
 	/* Cancelled while its files were being committed: not completed,
 	 * and nothing at the destination. */
-	start_complete(h, e, "/gone.bin", &cancelled);
+	start_ending(h, e, "/gone.bin", bgcopy_job_complete, &cancelled);
 	assert_int_equal(bgcopy_job_cancel(cancelled.job), BGCOPY_OK);
 	assert_int_equal(pthread_join(cancelled.thread, NULL), 0);
 	assert_int_not_equal(cancelled.status, BGCOPY_OK);
@@ -403,6 +411,29 @@ static void a_hung_commit_stalls_no_other_job(void **state)
 	assert_false(harness_exists(harness_out(h, "gone.bin")));
 	unsetenv("BGCOPY_TEST_SLOW_COMMIT_MS");
 	ends_whole(h, other, "other.bin");
+	bgcopy_engine_close(e);
+}
+
+static void a_hung_cancel_stalls_no_other_job(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	struct ender dropped;
+	bgcopy_job *other;
+
+	setenv("BGCOPY_TEST_SLOW_REMOVE_MS", "1500", 1);
+	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	start_ending(h, e, "/drop.bin", bgcopy_job_cancel, &dropped);
+	other = another_job_runs(h, e);
+	/* Nor is it completed while its files are being removed. */
+	assert_int_equal(bgcopy_job_complete(dropped.job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(pthread_join(dropped.thread, NULL), 0);
+	unsetenv("BGCOPY_TEST_SLOW_REMOVE_MS");
+	assert_int_equal(dropped.status, BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(dropped.job), BGCOPY_CANCELLED);
+	assert_false(harness_exists(harness_out(h, "drop.bin")));
+	ends_whole(h, other, "other.bin");
+	assert_int_equal(harness_out_count(h), 0);	/* no temporary file left */
 	bgcopy_engine_close(e);
 }
 
@@ -447,6 +478,7 @@ int main(void)
 		cmocka_unit_test(bad_chunking_is_transient_then_whole),
 		cmocka_unit_test(an_empty_file_is_a_file),
 		cmocka_unit_test(a_hung_commit_stalls_no_other_job),
+		cmocka_unit_test(a_hung_cancel_stalls_no_other_job),
 		cmocka_unit_test(a_hung_open_stalls_no_call),
 	};
 
