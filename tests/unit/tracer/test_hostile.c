@@ -132,24 +132,46 @@ static void ends_with_nothing(struct harness *h, bgcopy_job *job)
 	assert_int_equal(harness_out_count(h), 0);
 }
 
-static void a_body_longer_than_announced_is_refused(void **state)
+/* One hostile answer: the file `name` of `size` bytes, fetched from
+ * `path` (on the raw port when `raw`), first fails in `state` with an
+ * error of `context` (and `status`, `needle` when given) and nothing at
+ * the destination; a transient failure then ends whole, a permanent one
+ * with nothing. */
+struct hostile {
+	const char *name, *path;
+	size_t size;
+	bool raw;
+	enum bgcopy_state state;
+	int context, status;
+	const char *needle;
+};
+
+static void answered(struct harness *h, const struct hostile *k)
 {
-	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
 
+	harness_make_file(h, k->name, k->size);
+	job = start_url(e, k->raw ? raw_url(h, k->path) : harness_url(h, k->path),
+			harness_out(h, k->name), 1000);
+	fails_with(job, k->state, k->context, k->status, k->needle);
+	assert_false(harness_exists(harness_out(h, k->name)));
+	if (k->state == BGCOPY_ERROR)
+		ends_with_nothing(h, job);
+	else
+		ends_whole(h, job, k->name);
+	bgcopy_engine_close(e);
+}
+
+static void a_body_longer_than_announced_is_refused(void **state)
+{
 	/* Small: libcurl sees extra bytes only when they come with the end
 	 * of the body in one read. */
-	harness_make_file(h, "long.bin", 1000);
-	job = start_url(e, raw_url(h, "/raw/long:100/long.bin"),
-			harness_out(h, "long.bin"), 1000);
-	fails_with(job, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 0,
-		   "more bytes than its Content-Length");
-	assert_false(harness_exists(harness_out(h, "long.bin")));
-	/* Its bytes were not kept: the next answer starts over. */
-	ends_whole(h, job, "long.bin");
-	assert_true(harness_log_has(h, "GET /raw/long:100/long.bin range=- status=200"));
-	bgcopy_engine_close(e);
+	answered(*state, &(struct hostile){ "long.bin", "/raw/long:100/long.bin",
+		 1000, true, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 0,
+		 "more bytes than its Content-Length" });
+	/* Its bytes were not kept: the next answer started over. */
+	assert_true(harness_log_has(*state, "GET /raw/long:100/long.bin range=- status=200"));
 }
 
 static void gone_is_permanent_and_server_error_transient(void **state)
@@ -183,19 +205,13 @@ static bgcopy_job *start_timed(bgcopy_engine *e, const char *url, const char *ou
 
 static void a_huge_retry_after_waits_no_longer_than_the_engine(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
 	long start = harness_now_ms();
 
-	harness_make_file(h, "ra.bin", 5000);
-	job = start_url(e, harness_url(h, "/fault/retry-after:1000000000000/ra.bin"),
-			harness_out(h, "ra.bin"), 300);
-	fails_with(job, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 503, NULL);
+	answered(*state, &(struct hostile){ "ra.bin",
+		 "/fault/retry-after:1000000000000/ra.bin", 5000, false,
+		 BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 503, NULL });
 	/* The job's own retry delay, not 31 700 years. */
-	ends_whole(h, job, "ra.bin");
 	assert_true(harness_now_ms() - start < 5000);
-	bgcopy_engine_close(e);
 }
 
 static void a_trickle_is_progress_under_the_timeout(void **state)
@@ -272,51 +288,26 @@ static void a_reset_at_any_offset_resumes_to_one_version(void **state)
 
 static void a_range_short_of_the_end_is_refused(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
-
-	harness_make_file(h, "end.bin", SIZE);
-	job = start_url(e, harness_url(h, "/fault/reset-short-end:100000/end.bin"),
-			harness_out(h, "end.bin"), 1000);
-	fails_with(job, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 206,
-		   "server answered range 100000-199998 to a request for 100000-");
-	assert_false(harness_exists(harness_out(h, "end.bin")));
-	/* Its bytes were not taken: the file starts over, whole. */
-	ends_whole(h, job, "end.bin");
-	assert_true(harness_log_has(h, "GET /fault/reset-short-end:100000/end.bin "
+	answered(*state, &(struct hostile){ "end.bin",
+		 "/fault/reset-short-end:100000/end.bin", SIZE, false,
+		 BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 206,
+		 "server answered range 100000-199998 to a request for 100000-" });
+	/* Its bytes were not taken: the file started over. */
+	assert_true(harness_log_has(*state, "GET /fault/reset-short-end:100000/end.bin "
 				    "range=- status=200"));
-	bgcopy_engine_close(e);
 }
 
 static void a_body_ended_by_close_is_refused(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
-
-	harness_make_file(h, "old.bin", SIZE);
-	job = start_url(e, raw_url(h, "/raw/http10/old.bin"), harness_out(h, "old.bin"), 200);
-	fails_with(job, BGCOPY_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 200,
-		   "neither a Content-Length nor a chunked body");
-	assert_false(harness_exists(harness_out(h, "old.bin")));
-	ends_with_nothing(h, job);
-	bgcopy_engine_close(e);
+	answered(*state, &(struct hostile){ "old.bin", "/raw/http10/old.bin", SIZE,
+		 true, BGCOPY_ERROR, BGCOPY_ERRCTX_REMOTE_FILE, 200,
+		 "neither a Content-Length nor a chunked body" });
 }
 
 static void bad_chunking_is_transient_then_whole(void **state)
 {
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *job;
-
-	harness_make_file(h, "chunk.bin", SIZE);
-	job = start_url(e, raw_url(h, "/raw/bad-chunk/chunk.bin"),
-			harness_out(h, "chunk.bin"), 1000);
-	fails_with(job, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_TRANSPORT, 0, NULL);
-	assert_false(harness_exists(harness_out(h, "chunk.bin")));
-	ends_whole(h, job, "chunk.bin");
-	bgcopy_engine_close(e);
+	answered(*state, &(struct hostile){ "chunk.bin", "/raw/bad-chunk/chunk.bin",
+		 SIZE, true, BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_TRANSPORT, 0, NULL });
 }
 
 static void an_empty_file_is_a_file(void **state)
@@ -382,34 +373,50 @@ static bgcopy_job *another_job_runs(struct harness *h, bgcopy_engine *e)
 	return other;
 }
 
+/* `verb` on a transferred job whose file-system step hangs 1.5 s (the
+ * test delay `env`): another job runs meanwhile, a complete of the job
+ * is refused meanwhile, and the verb ends the job in `final`.  Returns
+ * the other job, TRANSFERRED. */
+static bgcopy_job *hung_verb(struct harness *h, bgcopy_engine *e, const char *env,
+			     const char *name, int (*verb)(bgcopy_job *),
+			     enum bgcopy_state final)
+{
+	struct ender slow;
+	bgcopy_job *other;
+
+	setenv(env, "1500", 1);
+	start_ending(h, e, name, verb, &slow);
+	other = another_job_runs(h, e);
+	assert_int_equal(bgcopy_job_complete(slow.job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(pthread_join(slow.thread, NULL), 0);
+	unsetenv(env);
+	assert_int_equal(slow.status, BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(slow.job), final);
+	return other;
+}
+
 static void a_hung_commit_stalls_no_other_job(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e;
-	struct ender slow, cancelled;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	struct ender cancelled;
 	bgcopy_job *other;
 
-	setenv("BGCOPY_TEST_SLOW_COMMIT_MS", "1500", 1);
-	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	start_ending(h, e, "/slow.bin", bgcopy_job_complete, &slow);
-	other = another_job_runs(h, e);
-	/* A second complete of the same job is refused, not run twice. */
-	assert_int_equal(bgcopy_job_complete(slow.job), BGCOPY_E_INVALID_STATE);
-	assert_int_equal(pthread_join(slow.thread, NULL), 0);
-	assert_int_equal(slow.status, BGCOPY_OK);
-	assert_int_equal(bgcopy_job_get_state(slow.job), BGCOPY_ACKNOWLEDGED);
+	other = hung_verb(h, e, "BGCOPY_TEST_SLOW_COMMIT_MS", "/slow.bin",
+			  bgcopy_job_complete, BGCOPY_ACKNOWLEDGED);
 	assert_true(harness_same(h, "slow.bin", harness_out(h, "slow.bin")));
 	unlink(harness_out(h, "slow.bin"));
 
 	/* Cancelled while its files were being committed: not completed,
 	 * and nothing at the destination. */
+	setenv("BGCOPY_TEST_SLOW_COMMIT_MS", "1500", 1);
 	start_ending(h, e, "/gone.bin", bgcopy_job_complete, &cancelled);
 	assert_int_equal(bgcopy_job_cancel(cancelled.job), BGCOPY_OK);
 	assert_int_equal(pthread_join(cancelled.thread, NULL), 0);
+	unsetenv("BGCOPY_TEST_SLOW_COMMIT_MS");
 	assert_int_not_equal(cancelled.status, BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_state(cancelled.job), BGCOPY_CANCELLED);
 	assert_false(harness_exists(harness_out(h, "gone.bin")));
-	unsetenv("BGCOPY_TEST_SLOW_COMMIT_MS");
 	ends_whole(h, other, "other.bin");
 	bgcopy_engine_close(e);
 }
@@ -417,20 +424,11 @@ static void a_hung_commit_stalls_no_other_job(void **state)
 static void a_hung_cancel_stalls_no_other_job(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e;
-	struct ender dropped;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *other;
 
-	setenv("BGCOPY_TEST_SLOW_REMOVE_MS", "1500", 1);
-	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	start_ending(h, e, "/drop.bin", bgcopy_job_cancel, &dropped);
-	other = another_job_runs(h, e);
-	/* Nor is it completed while its files are being removed. */
-	assert_int_equal(bgcopy_job_complete(dropped.job), BGCOPY_E_INVALID_STATE);
-	assert_int_equal(pthread_join(dropped.thread, NULL), 0);
-	unsetenv("BGCOPY_TEST_SLOW_REMOVE_MS");
-	assert_int_equal(dropped.status, BGCOPY_OK);
-	assert_int_equal(bgcopy_job_get_state(dropped.job), BGCOPY_CANCELLED);
+	other = hung_verb(h, e, "BGCOPY_TEST_SLOW_REMOVE_MS", "/drop.bin",
+			  bgcopy_job_cancel, BGCOPY_CANCELLED);
 	assert_false(harness_exists(harness_out(h, "drop.bin")));
 	ends_whole(h, other, "other.bin");
 	assert_int_equal(harness_out_count(h), 0);	/* no temporary file left */
