@@ -133,6 +133,8 @@ struct bgcopy_job {
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
+	bool files_busy;		/* job_end.c: complete or cancel works on its
+					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
 	unsigned *file_queue;		/* completed files owed FileTransferred */
@@ -228,6 +230,10 @@ bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
 
+/* The store's schema (store.c): store_trust.c stamps no newer store.
+ * Defined alike in store.c; a change to one alone fails the build. */
+#define STORE_SCHEMA 5
+
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
 int store_trust_wal(const char *dir);
@@ -297,6 +303,7 @@ void transfer_abort_job(bgcopy_job *job);	/* lock held */
 struct http_answer {
 	int64_t cr_start, cr_end, cr_total;	/* Content-Range, -1 when absent */
 	bool cr_garbled;			/* a Content-Range we cannot read */
+	bool chunked;				/* Transfer-Encoding: chunked */
 	char etag[256];				/* strong ETag, "" when none */
 	char last_modified[64];			/* "" when none */
 };
@@ -308,6 +315,7 @@ enum answer_fit {
 };
 void answer_reset(struct http_answer *a);
 void answer_header(struct http_answer *a, const char *line, size_t len);
+bool answer_unframed(const struct http_answer *a, bool http1, int64_t length);
 enum answer_fit answer_check(const struct http_answer *a, long code,
 			     uint64_t range_from, const struct job_file *f,
 			     char *why, size_t size);
@@ -318,8 +326,10 @@ void file_forget_validators(struct job_file *f);
 bool transient_http(long code);
 bool transient_curl(int curl_code);
 
-/* transfer_temp.c: lock held */
+/* transfer_temp.c: lock held (released for the file-system calls) */
+#define OPEN_TEMP_GONE (-2)
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
+void test_fs_delay(const char *env);
 bool transient_errno(int code);
 
 /* job_end.c: lock held */

@@ -39,6 +39,8 @@ struct transfer {
 	int restart;			/* why the file starts over: BGCOPY_TP_RESTART_* */
 	int if_range;			/* what the resume's If-Range carried */
 	bool too_big;			/* past the job's maximum download size */
+	bool unframed;			/* no length, no chunks: a cut looks whole */
+	bool excess;			/* more body than Content-Length said */
 	char refused[160];		/* why the answer was refused, "" if not */
 	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
@@ -87,7 +89,7 @@ static bool over_cap(const bgcopy_job *job, uint64_t size)
  * and errors are left to curl. */
 static void headers_done(struct transfer *x)
 {
-	long code = 0;
+	long code = 0, version = 0;
 	curl_off_t length = -1;
 	enum answer_fit fit = ANSWER_BAD;
 	bgcopy_job *job;
@@ -102,6 +104,12 @@ static void headers_done(struct transfer *x)
 	if (code != 0 && (code < 200 || code >= 300))
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+	x->unframed = !x->is_file &&
+		      answer_unframed(&x->answer, version == CURL_HTTP_VERSION_1_0 ||
+				      version == CURL_HTTP_VERSION_1_1, length);
+	if (x->unframed)
+		return;		/* not answered: no byte of it is taken */
 	engine_lock(x->engine);
 	if (x->job)
 		fit = answer_check(&x->answer, code, x->range_from,
@@ -146,6 +154,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
+		x->excess = false;		/* a redirect's excess is not ours */
 		return len;
 	}
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
@@ -219,6 +228,19 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* libcurl drops the bytes past a Content-Length and tells of them only
+ * in a verbose message: the answer was not what it announced. */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t size,
+		    void *arg)
+{
+	struct transfer *x = arg;
+
+	(void)e;
+	if (type == CURLINFO_TEXT && size >= 12 && !strncmp(data, "Excess found", 12))
+		x->excess = true;
+	return 0;
+}
+
 /* ---- starting and finishing ------------------------------------------ */
 
 static bool add_if_range(struct transfer *x, const struct job_file *f)
@@ -261,6 +283,9 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
 			 x->job->redirect_policy != BGCOPY_REDIRECT_DISALLOW);
@@ -321,10 +346,12 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	}
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
+		if (x->fd != OPEN_TEMP_GONE)
+			job_fail(job, transient_errno(err.code), &err);
 		free(x);
-		job_fail(job, transient_errno(err.code), &err);
 		return;
 	}
+	f = &job->files[job->current_file];	/* the lock was let go */
 	x->engine = engine;
 	x->job = job;
 	x->index = job->current_file;
@@ -357,9 +384,11 @@ static bgcopy_job *next_queued(bgcopy_engine *engine)
 	bgcopy_job *best = NULL;
 
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		/* A TRANSFERRING job without a transfer is between files. */
+		/* A TRANSFERRING job without a transfer is between files;
+		 * one whose files are being committed or removed waits. */
 		if ((job->state != BGCOPY_QUEUED &&
-		     job->state != BGCOPY_TRANSFERRING) || job->xfer)
+		     job->state != BGCOPY_TRANSFERRING) || job->xfer ||
+		    job->files_busy)
 			continue;
 		if (!best || job->priority < best->priority ||
 		    (job->priority == best->priority &&
@@ -502,6 +531,18 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 			       f->redacted_url);
 		return false;
 	}
+	if (x->unframed) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "server sent neither a Content-Length nor a "
+			       "chunked body (%s): a body ended by closing the "
+			       "connection cannot be told from a cut one",
+			       f->redacted_url);
+		return false;
+	}
+	if (x->excess && !x->refused[0])
+		snprintf(x->refused, sizeof(x->refused), "server sent more bytes "
+			 "than its Content-Length announced");
 	if (x->refused[0]) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
 		error_describe(err, "%s (%s)", x->refused, f->redacted_url);
