@@ -119,9 +119,11 @@ $(B)/obj/%.o: %.c
 
 # Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
 $(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid)
-$(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
+# The version --version shows is the one pkg-config gives.
+VERSION := $(shell sed -n 's/^Version: //p' tracer/bgcopy.pc.in)
+$(call obj,$(CLI_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
-$(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
+$(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,lttng-ctl)
 $(call obj,$(DAEMON_SRC)): EXTRA_CFLAGS = -Itracer/daemon $(call PC,libsystemd)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
 $(call obj,$(UNIT_SRC) $(HARNESS_SRC) $(SCENARIO_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
