@@ -95,6 +95,11 @@ bg set-flags "$quiet" 0x8
 bg resume "$quiet"
 expect_exit 0 timeout 20 "$BGCOPY" --store "$WORK/store" wait "$quiet"
 bg cancel "$quiet"
+# A bare file name is one in the current directory.
+bare=$(bg create bare)
+(cd "$WORK/out" && bg add "$bare" "$URL/two.bin" bare.bin) || die "add with a bare file name"
+bg info "$bare" | grep -qF -- "-> $WORK/out/bare.bin" || die "the bare name is not made absolute"
+bg cancel "$bare"
 # complete on a job that never transferred says so and drops its files.
 never=$(bg create never)
 bg add "$never" "$URL/two.bin" "$WORK/out/never.bin"
