@@ -47,7 +47,9 @@ pid=$!
 for _ in $(seq 10); do grep -q next_try_s "$WORK/refused.json" && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid"; rc=$?
 [ $rc = 143 ] || die "SIGTERM exited $rc, expected 143"
-head -n 1 "$WORK/refused.json" | grep -q '"state":"TRANSIENT_ERROR".*"curl_code":7.*"next_try_s":60[01]' ||
+head -n 1 "$WORK/refused.json" | grep -q '"event":"started","job":"[0-9a-f-]*",.*"kept":false' ||
+	die "--json does not start with the job: $(cat "$WORK/refused.json")"
+sed -n 2p "$WORK/refused.json" | grep -q '"state":"TRANSIENT_ERROR".*"curl_code":7.*"next_try_s":60[01]' ||
 	die "--json lacks the transient error: $(cat "$WORK/refused.json")"
 tail -n 1 "$WORK/refused.json" | grep -q '"event":"interrupted".*"kept":false' ||
 	die "--json lacks the interruption: $(cat "$WORK/refused.json")"

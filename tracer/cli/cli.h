@@ -33,7 +33,8 @@ int complete_and_report(bgcopy_job *job, const char *id);
 	"  --timeout SECONDS     give up after this long without progress\n" \
 	"  --retry-delay SECONDS wait this long between tries (at least 5; default 600)\n" \
 	"  --keep                on Ctrl-C or an error keep the job: the same command resumes it\n" \
-	"  --json                one JSON object a line on stdout: state changes, the end\n" \
+	"  --json                one JSON object a line on stdout: the job, its state\n" \
+	"                        changes, the end\n" \
 	"\nCtrl-C (or SIGTERM) cancels the job and removes its temporary files\n" \
 	"(exit 130 or 143); a transient error is shown with its cause and the\n" \
 	"time of the next try.\n"

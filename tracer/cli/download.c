@@ -334,6 +334,9 @@ static int run(struct download *d)
 			bgcopy_job_cancel(d->job);
 		goto end;
 	}
+	if (d->json)
+		json_event(d, "started", json_pack("{s:b,s:i}", "kept", d->kept,
+						   "files", d->nfiles));
 	/* A kept job that finished: its JobTransferred went to the run
 	 * that kept it. */
 	if (state != BGCOPY_TRANSFERRED)
