@@ -82,7 +82,7 @@ all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
-	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config
+	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -90,7 +90,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
 	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
-	pc:libsystemd:libsystemd-dev
+	pc:libsystemd:libsystemd-dev cmd:groff:groff-base
 
 deps:
 	@missing=""; \
@@ -119,9 +119,11 @@ $(B)/obj/%.o: %.c
 
 # Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
 $(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid)
-$(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
+# The version --version shows is the one pkg-config gives.
+VERSION := $(shell sed -n 's/^Version: //p' tracer/bgcopy.pc.in)
+$(call obj,$(CLI_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
-$(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
+$(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,lttng-ctl)
 $(call obj,$(DAEMON_SRC)): EXTRA_CFLAGS = -Itracer/daemon $(call PC,libsystemd)
 $(call obj,$(ANALYSIS_ALL)): EXTRA_CFLAGS = -Ianalysis $(call PC,babeltrace2 jansson)
 $(call obj,$(UNIT_SRC) $(HARNESS_SRC) $(SCENARIO_SRC)): EXTRA_CFLAGS = -Itests/unit -Ianalysis -Itracer \
@@ -268,6 +270,11 @@ INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record $(PREFIX)/bin/bgcop
 	$(PREFIX)/bin/bgcopy-analyze $(LIBDIR)/$(SONAME) $(LIBDIR)/libbgcopy.so \
 	$(LIBDIR)/libbgcopy-tp.so $(PREFIX)/include/bgcopy.h \
 	$(LIBDIR)/pkgconfig/bgcopy.pc $(PLUGINDIR)/babeltrace-plugin-bgcopy.so
+# Manual pages: docs/man/NAME.SECTION into MANDIR/manSECTION.
+MANDIR = $(PREFIX)/share/man
+MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3)
+man_dest = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
+INSTALLED += $(foreach m,$(MAN_PAGES),$(call man_dest,$(m)))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -280,6 +287,8 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' tracer/bgcopy.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/bgcopy.pc
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	$(foreach m,$(MAN_PAGES),install -m 0644 $(m) $(DESTDIR)$(call man_dest,$(m)) &&) true
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:

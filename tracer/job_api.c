@@ -60,7 +60,7 @@ int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 
 static int check_destination(const char *local_path)
 {
-	char dir[PATH_MAX];
+	char copy[PATH_MAX], *dir;
 	struct stat st;
 
 	if (!local_path || !*local_path)
@@ -71,8 +71,9 @@ static int check_destination(const char *local_path)
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "local path '%s' names a directory, not a file",
 				 local_path);
-	snprintf(dir, sizeof(dir), "%s", local_path);
-	dirname(dir);
+	snprintf(copy, sizeof(copy), "%s", local_path);
+	/* Not the copy itself: for a bare name dirname returns ".". */
+	dir = dirname(copy);
 	if (stat(dir, &st) != 0)
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "destination directory '%s' does not exist: %s",

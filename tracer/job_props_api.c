@@ -82,7 +82,13 @@ int bgcopy_job_set_min_retry_delay_ms(bgcopy_job *job, uint64_t ms)
 
 int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds)
 {
-	return bgcopy_job_set_min_retry_delay_ms(job, (uint64_t)seconds * 1000);
+	int status = bgcopy_job_set_min_retry_delay_ms(job, (uint64_t)seconds * 1000);
+
+	/* Refused in the unit the caller gave. */
+	if (status == BGCOPY_E_INVALID_ARG && job)
+		set_error(status, "minimum retry delay %u s is below the 5 s floor",
+			  (unsigned)seconds);
+	return status;
 }
 
 int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds)

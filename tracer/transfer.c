@@ -56,6 +56,8 @@ void transfer_abort_job(bgcopy_job *job)
 	if (!job->xfer)
 		return;
 	assert(job->xfer->job == job);
+	/* What reached the disk survives a suspend and a restart. */
+	store_save_file(job, job->xfer->index);
 	job->xfer->job = NULL;	/* the worker reaps it */
 	job->xfer = NULL;
 	wake_worker(job->engine);

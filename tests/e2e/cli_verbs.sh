@@ -21,6 +21,8 @@ for verb in download create add resume suspend cancel complete info list set-pri
 	    clear-notify-cmd wait run; do
 	bg "$verb" --help | grep -q "usage: bgcopy $verb" || die "$verb --help"
 done
+"$BGCOPY" --version | grep -qx "bgcopy [0-9][0-9.]*" || die "bgcopy --version"
+"$BGCOPY" record --version | grep -qx "bgcopy-record [0-9][0-9.]*" || die "bgcopy record --version"
 expect_exit 2 bg no-such-verb
 grep -q "unknown verb 'no-such-verb'" "$WORK/last.err" || die "unknown verb message"
 
@@ -33,7 +35,14 @@ grep -q "gopher" "$WORK/last.err" || die "bad scheme not named: $(cat "$WORK/las
 expect_exit 2 bg set-priority "$job" urgent
 bg set-priority "$job" high || die "set-priority"
 expect_exit 2 bg set-flags "$job" 0x40
+# Hex only with 0x: 010 is ten, not eight.
+bg set-flags "$job" 010 || die "set-flags 010"
+bg info "$job" --json | grep -qF '"notify_flags": 10,' || die "set-flags 010 is not ten"
+expect_exit 2 bg set-flags "$job" 1f
 bg set-flags "$job" 0x13 || die "set-flags"
+expect_exit 2 "$BGCOPY" --store "$WORK/store" set-retry-delay "$job" 1
+grep -q "minimum retry delay 1 s is below the 5 s floor" "$WORK/last.err" ||
+	die "the retry delay floor is not said in seconds: $(cat "$WORK/last.err")"
 bg set-retry-delay "$job" 1 || die "set-retry-delay"
 expect_exit 2 bg set-max-download "$job" -5
 bg set-max-download "$job" 1000000 || die "set-max-download"
@@ -68,7 +77,10 @@ expect_exit 2 bg suspend "$job"
 grep -q "in use by pid $waiter" "$WORK/last.err" || die "store-in-use message: $(cat "$WORK/last.err")"
 wait "$waiter" || die "wait failed"
 grep -q TRANSFERRED "$WORK/wait.out" || die "wait did not report TRANSFERRED"
-bg complete "$job" || die "complete"
+bg complete "$job" > "$WORK/complete.out" || die "complete"
+grep -qx "committed $WORK/out/one.bin (200000 bytes)" "$WORK/complete.out" &&
+	grep -qx "committed $WORK/out/two.bin (100000 bytes)" "$WORK/complete.out" ||
+	die "complete does not say what it committed: $(cat "$WORK/complete.out")"
 cmp "$WORK/www/one.bin" "$WORK/out/one.bin" && cmp "$WORK/www/two.bin" "$WORK/out/two.bin" ||
 	die "files differ"
 [ "$(bg list --json)" = "[]" ] || die "an acknowledged job is still listed"
@@ -83,6 +95,19 @@ bg set-flags "$quiet" 0x8
 bg resume "$quiet"
 expect_exit 0 timeout 20 "$BGCOPY" --store "$WORK/store" wait "$quiet"
 bg cancel "$quiet"
+# A bare file name is one in the current directory.
+bare=$(bg create bare)
+(cd "$WORK/out" && bg add "$bare" "$URL/two.bin" bare.bin) || die "add with a bare file name"
+bg info "$bare" | grep -qF -- "-> $WORK/out/bare.bin" || die "the bare name is not made absolute"
+bg cancel "$bare"
+# complete on a job that never transferred says so and drops its files.
+never=$(bg create never)
+bg add "$never" "$URL/two.bin" "$WORK/out/never.bin"
+bg complete "$never" > "$WORK/never.out" || die "complete of a suspended job"
+grep -qx "job $never never transferred (it was SUSPENDED): 0 of 1 files committed" "$WORK/never.out" &&
+	grep -qx "dropped $WORK/out/never.bin (not transferred: 0 bytes)" "$WORK/never.out" ||
+	die "complete of a job that never transferred: $(cat "$WORK/never.out")"
+[ ! -e "$WORK/out/never.bin" ] || die "a file that never transferred was committed"
 # Secrets never printed.
 secret=$(bg create secret)
 bg add "$secret" "http://me:hunter2@127.0.0.1:$PORT/two.bin?sig=abc" "$WORK/out/secret.bin"

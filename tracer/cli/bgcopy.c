@@ -5,6 +5,7 @@
  * refused request (one line on stderr says which).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -21,23 +22,13 @@
 #include <unistd.h>
 
 #include "bgcopy.h"
+#include "cli.h"
 #include "job_view.h"
+#include "meter.h"
 #include "safe_text.h"
+#include "waiter.h"
 
-#define EXIT_JOB_ERROR 1
-#define EXIT_USAGE 2
-
-struct cli {
-	const char *store;
-	unsigned test_options;
-	int argc;
-	char **argv;
-};
-
-static int fail(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(int code, const char *fmt, ...)
+int fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -51,7 +42,7 @@ static int fail(int code, const char *fmt, ...)
 
 /* A request the library refused or could not carry out; exit 1 is kept
  * for jobs that end in error. */
-static int api_fail(int status)
+int api_fail(int status)
 {
 	(void)status;
 	return fail(EXIT_USAGE, "%s", bgcopy_last_error());
@@ -78,166 +69,6 @@ static int open_engine(struct cli *cli, unsigned flags, bgcopy_engine **engine)
 	return status ? api_fail(status) : 0;
 }
 
-/* ---- the notify interface used by download and wait ------------------ */
-
-struct waiter {
-	struct bgcopy_callback base;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int refs;
-	bool transferred, errored;
-	struct bgcopy_error error;
-};
-
-static struct waiter *waiter_of(struct bgcopy_callback *cb)
-{
-	return (struct waiter *)cb;
-}
-
-static void waiter_add_ref(struct bgcopy_callback *cb)
-{
-	struct waiter *w = waiter_of(cb);
-
-	pthread_mutex_lock(&w->lock);
-	w->refs++;
-	pthread_mutex_unlock(&w->lock);
-}
-
-static void waiter_release(struct bgcopy_callback *cb)
-{
-	struct waiter *w = waiter_of(cb);
-
-	pthread_mutex_lock(&w->lock);
-	w->refs--;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static void waiter_signal(struct waiter *w, bool transferred,
-			  const struct bgcopy_error *err)
-{
-	pthread_mutex_lock(&w->lock);
-	if (transferred)
-		w->transferred = true;
-	else {
-		w->errored = true;
-		w->error = *err;
-	}
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static int waiter_transferred(struct bgcopy_callback *cb, bgcopy_job *job)
-{
-	(void)job;
-	waiter_signal(waiter_of(cb), true, NULL);
-	return 0;
-}
-
-static int waiter_error(struct bgcopy_callback *cb, bgcopy_job *job,
-			const struct bgcopy_error *err)
-{
-	(void)job;
-	waiter_signal(waiter_of(cb), false, err);
-	return 0;
-}
-
-static const struct bgcopy_callback_ops waiter_ops = {
-	.add_ref = waiter_add_ref,
-	.release = waiter_release,
-	.job_transferred = waiter_transferred,
-	.job_error = waiter_error,
-};
-
-static void waiter_init(struct waiter *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->base.ops = &waiter_ops;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-}
-
-/* The engine may still be returning from a callback on another thread:
- * the object lives until the engine's last reference is gone. */
-static void waiter_destroy(struct waiter *w)
-{
-	pthread_mutex_lock(&w->lock);
-	while (w->refs > 0)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
-}
-
-static void draw_progress(bgcopy_job *job)
-{
-	struct bgcopy_progress p;
-	int width = 30, filled = 0;
-
-	bgcopy_job_get_progress(job, &p);
-	if (p.bytes_total > 0)
-		filled = (int)((double)p.bytes_transferred * width / (double)p.bytes_total);
-	fprintf(stderr, "\r[%-*.*s] %llu/%lld bytes, %u/%u files ", width,
-		filled > width ? width : filled,
-		"##############################",
-		(unsigned long long)p.bytes_transferred, (long long)p.bytes_total,
-		p.files_transferred, p.files_total);
-}
-
-/* A job's outcome seen in its state, for when the flags keep the
- * notification from coming.  w->lock held. */
-static void outcome_from_state(struct waiter *w, bgcopy_job *job)
-{
-	enum bgcopy_state state = bgcopy_job_get_state(job);
-
-	if (state == BGCOPY_TRANSFERRED)
-		w->transferred = true;
-	if (state == BGCOPY_ERROR) {
-		w->errored = true;
-		bgcopy_job_get_error(job, &w->error);
-	}
-}
-
-/* Waits for JobTransferred or JobError (or, with `by_state`, for the
- * states themselves); draws progress on a terminal.  True when
- * transferred. */
-static bool wait_for_outcome(struct waiter *w, bgcopy_job *job, bool by_state)
-{
-	bool tty = isatty(STDERR_FILENO);
-	struct timespec ts;
-	bool done;
-
-	pthread_mutex_lock(&w->lock);
-	while (!w->transferred && !w->errored) {
-		/* The engine never calls back with its lock held, so
-		 * asking it with ours held cannot deadlock. */
-		if (by_state) {
-			outcome_from_state(w, job);
-			if (w->transferred || w->errored)
-				break;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
-		if (tty) {
-			pthread_mutex_unlock(&w->lock);
-			draw_progress(job);
-			pthread_mutex_lock(&w->lock);
-		}
-	}
-	done = w->transferred;
-	pthread_mutex_unlock(&w->lock);
-	if (tty) {
-		draw_progress(job);
-		fputc('\n', stderr);
-	}
-	return done;
-}
-
 /* ---- option parsing helpers ------------------------------------------ */
 
 /* Only right after the verb: later words may be a program's own. */
@@ -247,7 +78,7 @@ static bool wants_help(struct cli *cli)
 				 !strcmp(cli->argv[1], "-h"));
 }
 
-static int parse_uint(const char *text, const char *what, unsigned long max,
+int parse_uint(const char *text, const char *what, unsigned long max,
 		      unsigned long *out)
 {
 	char *end;
@@ -318,7 +149,72 @@ static int job_action(struct cli *cli, bgcopy_engine *engine,
 static int cmd_resume(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_resume); }
 static int cmd_suspend(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_suspend); }
 static int cmd_cancel(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_cancel); }
-static int cmd_complete(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_complete); }
+
+struct file_fate {
+	bool committed;
+	uint64_t bytes;
+	int64_t total;
+	char path[4096];
+};
+
+static void print_fates(const struct file_fate *fate, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (fate[i].committed)
+			print_safe(stdout, "committed %s (%llu bytes)\n", fate[i].path,
+				   (unsigned long long)fate[i].bytes);
+		else if (fate[i].total < 0)
+			print_safe(stdout, "dropped %s (not transferred: %llu bytes)\n",
+				   fate[i].path, (unsigned long long)fate[i].bytes);
+		else
+			print_safe(stdout, "dropped %s (not transferred: %llu of %lld bytes)\n",
+				   fate[i].path, (unsigned long long)fate[i].bytes,
+				   (long long)fate[i].total);
+	}
+}
+
+/* Which files complete commits is known only before it: afterwards the
+ * job has let its files go. */
+int complete_and_report(bgcopy_job *job, const char *id)
+{
+	enum bgcopy_state state = bgcopy_job_get_state(job);
+	struct bgcopy_file_info *f = malloc(sizeof(*f));
+	struct file_fate *fate = NULL;
+	struct bgcopy_progress p;
+	int rc = bgcopy_job_get_progress(job, &p);
+
+	if (!rc && (!f || !(fate = calloc(p.files_total + 1, sizeof(*fate)))))
+		rc = BGCOPY_E_NOMEM;
+	for (unsigned i = 0; !rc && i < p.files_total; i++) {
+		if (!(rc = bgcopy_job_get_file(job, i, f))) {
+			fate[i] = (struct file_fate){ .committed = f->completed,
+				.bytes = f->bytes_transferred, .total = f->bytes_total };
+			snprintf(fate[i].path, sizeof(fate[i].path), "%s", f->local_path);
+		}
+	}
+	if (rc || (rc = bgcopy_job_complete(job))) {
+		rc = api_fail(rc);
+		goto end;
+	}
+	if (state != BGCOPY_TRANSFERRED)
+		printf("job %s never transferred (it was %s): %u of %u files committed\n",
+		       id, bgcopy_state_name(state), p.files_transferred, p.files_total);
+	print_fates(fate, p.files_total);
+end:
+	free(fate);
+	free(f);
+	return rc;
+}
+
+static int cmd_complete(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 1, "JOB");
+
+	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	return complete_and_report(job, cli->argv[1]);
+}
 
 static int parse_priority(const char *text, enum bgcopy_priority *out)
 {
@@ -408,16 +304,23 @@ static int cmd_set_flags(struct cli *cli, bgcopy_engine *engine)
 {
 	unsigned long flags;
 	bgcopy_job *job;
+	const char *text, *digits;
 	char *end;
+	bool hex;
 	int rc = need_args(cli, 2, "JOB FLAGS (e.g. 0x3)");
 
 	if (rc)
 		return rc;
+	text = cli->argv[2];
+	/* Hex only with 0x: a leading 0 is not octal. */
+	hex = !strncasecmp(text, "0x", 2);
+	digits = text + (hex ? 2 : 0);
 	errno = 0;
-	flags = strtoul(cli->argv[2], &end, 0);
-	if (errno || *end || end == cli->argv[2] || flags > UINT32_MAX)
-		return fail(EXIT_USAGE, "FLAGS must be a number such as 0x3, not '%s'",
-			    cli->argv[2]);
+	flags = strtoul(digits, &end, hex ? 16 : 10);
+	if (errno || *end || !(hex ? isxdigit : isdigit)((unsigned char)*digits) ||
+	    flags > UINT32_MAX)
+		return fail(EXIT_USAGE, "FLAGS must be a number, decimal or hex with 0x "
+			    "(such as 0x3), not '%s'", text);
 	if ((rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
 	rc = bgcopy_job_set_notify_flags(job, (uint32_t)flags);
@@ -520,12 +423,19 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 	return rc;
 }
 
+static bool wait_tick(void *meter)
+{
+	meter_update(meter);
+	return true;
+}
+
 static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 {
 	struct waiter w;
+	struct meter meter;
 	bgcopy_job *job;
 	uint32_t flags;
-	bool ok;
+	enum outcome outcome;
 	int rc = need_args(cli, 1, "JOB");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
@@ -539,11 +449,14 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 		waiter_destroy(&w);
 		return api_fail(rc);
 	}
+	meter_init(&meter, isatty(STDERR_FILENO) ? METER_TTY : METER_PLAIN, job, cli->argv[1]);
 	flags = bgcopy_job_get_notify_flags(job);
-	ok = wait_for_outcome(&w, job, (flags & BGCOPY_NOTIFY_DISABLE) ||
-			      (flags & BGCOPY_NOTIFY_DEFAULT) != BGCOPY_NOTIFY_DEFAULT);
+	outcome = waiter_wait(&w, job, (flags & BGCOPY_NOTIFY_DISABLE) ||
+			      (flags & BGCOPY_NOTIFY_DEFAULT) != BGCOPY_NOTIFY_DEFAULT,
+			      wait_tick, &meter);
+	meter_end(&meter);
 	bgcopy_job_set_notify_interface(job, NULL);
-	if (!ok)
+	if (outcome != OUTCOME_TRANSFERRED)
 		rc = fail(EXIT_JOB_ERROR, "job %s: %s", cli->argv[1], w.error.description);
 	else
 		printf("%s\n", bgcopy_state_name(bgcopy_job_get_state(job)));
@@ -581,47 +494,6 @@ static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 	return rc;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-static int cmd_download(struct cli *cli, bgcopy_engine *engine)
-{
-	char name[300];
-	struct waiter w;
-	bgcopy_job *job;
-	bool ok;
-	int rc = need_args(cli, 2, "URL FILE");
-
-	if (rc)
-		return rc;
-	snprintf(name, sizeof(name), "download %s", base_name(cli->argv[2]));
-	if ((rc = bgcopy_job_create(engine, name, &job)))
-		return api_fail(rc);
-	waiter_init(&w);
-	if ((rc = bgcopy_job_add_file(job, cli->argv[1], cli->argv[2])) ||
-	    (rc = bgcopy_job_set_notify_interface(job, &w.base)) ||
-	    (rc = bgcopy_job_resume(job))) {
-		rc = api_fail(rc);
-		bgcopy_job_cancel(job);
-		goto end;
-	}
-	ok = wait_for_outcome(&w, job, false);
-	if (ok && (rc = bgcopy_job_complete(job)))
-		rc = api_fail(rc);
-	else if (!ok) {
-		rc = fail(EXIT_JOB_ERROR, "%s", w.error.description);
-		bgcopy_job_cancel(job);
-	}
-end:
-	bgcopy_job_set_notify_interface(job, NULL);
-	waiter_destroy(&w);
-	return rc;
-}
-
 #define RW 0
 #define RO BGCOPY_OPEN_READ_ONLY
 #define ADMIN BGCOPY_OPEN_NO_TRANSFER
@@ -633,7 +505,7 @@ static const struct {
 	verb_fn run;
 	unsigned flags;
 } verbs[] = {
-	{ "download", "URL FILE", "download one file now (create, resume, wait, complete)", cmd_download, RW },
+	{ "download", DOWNLOAD_ARGS, "download now (create, resume, wait, complete)", cmd_download, RW },
 	{ "create", "[NAME]", "create a job (SUSPENDED) and print its id", cmd_create, ADMIN },
 	{ "add", "JOB URL FILE", "add a file to a job", cmd_add, ADMIN },
 	{ "resume", "JOB", "queue a SUSPENDED or ERROR job", cmd_resume, ADMIN },
@@ -668,6 +540,7 @@ static void usage(FILE *out)
 		"  --test-short-retry allow retry delays under 5 s (tests only; traced)\n"
 		"  --test-allow-file  allow file:// URLs (tests only; traced)\n"
 		"  -h, --help         this help; VERB --help for a verb\n"
+		"  --version          the version\n"
 		"\nexit status: 0 success, 1 a job error, 2 a usage error or refused request\n");
 }
 
@@ -698,6 +571,7 @@ int main(int argc, char **argv)
 		{ "test-short-retry", no_argument, NULL, 'r' },
 		{ "test-allow-file", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char store[PATH_MAX];
@@ -711,6 +585,7 @@ int main(int argc, char **argv)
 		case 'r': cli.test_options |= BGCOPY_TEST_SHORT_RETRY; break;
 		case 'f': cli.test_options |= BGCOPY_TEST_ALLOW_FILE; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("bgcopy %s\n", BGCOPY_VERSION); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -730,6 +605,8 @@ int main(int argc, char **argv)
 		if (wants_help(&cli)) {
 			printf("usage: bgcopy %s %s\n  %s\n", verbs[i].name,
 			       verbs[i].args, verbs[i].summary);
+			if (verbs[i].run == cmd_download)
+				fputs(DOWNLOAD_HELP, stdout);
 			return 0;
 		}
 		if ((rc = open_engine(&cli, verbs[i].flags, &engine)))

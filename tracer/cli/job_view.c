@@ -7,6 +7,15 @@
 #include "job_view.h"
 #include "safe_text.h"
 
+json_t *error_json(const struct bgcopy_error *err)
+{
+	return json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
+		"context", err->context, "code", err->code,
+		"http_status", err->http_status, "curl_code", err->curl_code,
+		"file_index", err->file_index,
+		"description", json_text(err->description));
+}
+
 json_t *job_json(bgcopy_job *job, bool show_args)
 {
 	char id[37], name[256], desc[1024], cmd[1024];
@@ -66,11 +75,7 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
 	}
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
-		json_object_set_new(o, "error", json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}",
-			"context", err.context, "code", err.code,
-			"http_status", err.http_status, "curl_code", err.curl_code,
-			"file_index", err.file_index,
-			"description", json_text(err.description)));
+		json_object_set_new(o, "error", error_json(&err));
 	return o;
 }
 

@@ -11,6 +11,8 @@
  * the command line as its program and number of arguments unless
  * `show_args`.  NULL when memory runs out. */
 json_t *job_json(bgcopy_job *job, bool show_args);
+/* A job error as info shows it. */
+json_t *error_json(const struct bgcopy_error *err);
 /* job_json's object as text, control characters escaped. */
 void print_job_text(json_t *o);
 

@@ -208,6 +208,8 @@ BGCOPY_API int64_t bgcopy_job_get_time(bgcopy_job *job, int which);	/* BGCOPY_TI
 BGCOPY_API int bgcopy_job_set_display_name(bgcopy_job *job, const char *name);
 BGCOPY_API int bgcopy_job_set_description(bgcopy_job *job, const char *text);
 BGCOPY_API int bgcopy_job_set_priority(bgcopy_job *job, enum bgcopy_priority priority);
+/* Seconds, as BITS' SetMinimumRetryDelay: at least 5 (600 by default);
+ * the getter rounds a millisecond delay down to whole seconds. */
 BGCOPY_API int bgcopy_job_set_min_retry_delay(bgcopy_job *job, uint32_t seconds);
 BGCOPY_API uint32_t bgcopy_job_get_min_retry_delay(bgcopy_job *job);
 /* Milliseconds, only with BGCOPY_TEST_SHORT_RETRY: tests need sub-second. */

@@ -92,6 +92,8 @@ static void usage(FILE *out)
 		"                    verdict (0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 unreadable);\n"
 		"                    OPTS are bgcopy-analyze options separated by spaces,\n"
 		"                    e.g. --check='--format=json --junit=report.xml'\n"
+		"  -h, --help        this help\n"
+		"  --version         the version\n"
 		"Options go in any order before --.\n"
 		"exit status: the command's (or the verdict with --check); 2 for a usage\n"
 		"error, before COMMAND runs; 125 when recording itself failed\n");
@@ -134,6 +136,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "wait-viewer", no_argument, NULL, 'w' },
 		{ "check", optional_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -166,6 +169,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("bgcopy-record %s\n", BGCOPY_VERSION);
 			exit(0);
 		case ':':
 			return fail("option '%s' wants a value", argv[optind - 1]);

@@ -1,0 +1,121 @@
+# bgcopy download as a user meets it: a bare file name, -O, several URLs
+# into a directory, a transient error said at once (text and --json),
+# --timeout and --retry-delay, Ctrl-C that cancels or keeps, a kept job
+# resumed by the same command, and a meter that redraws one line.
+. "$(dirname "$0")/lib.sh"
+
+dl() { "$BGCOPY" --store "$WORK/store" "$@"; }
+# In the background: exec, so that $! is bgcopy itself and gets the signal.
+dl_bg() { exec "$BGCOPY" --store "$WORK/store" "$@"; }
+jobs_left() { dl list --json | tr -d ' \n'; }
+
+start_server
+make_file a.iso 50000
+make_file b.bin 30000
+make_file slow.bin 600000
+URL=http://127.0.0.1:$PORT
+mkdir -p "$WORK/here" "$WORK/dir"
+cd "$WORK/here" || die "cd"
+
+# A bare name is a file in the current directory; -O names it after the URL.
+dl download "$URL/a.iso" a.iso || die "download URL a.iso"
+cmp a.iso "$WORK/www/a.iso" || die "a.iso differs"
+dl download -O "$URL/b.bin?token=x" || die "download -O"
+cmp b.bin "$WORK/www/b.bin" || die "-O: b.bin differs"
+dl download "$URL/a.iso" "$URL/b.bin" -o "$WORK/dir" || die "download URL... -o DIR"
+cmp "$WORK/dir/a.iso" "$WORK/www/a.iso" && cmp "$WORK/dir/b.bin" "$WORK/www/b.bin" ||
+	die "-o DIR: files differ"
+dl download -O "$URL/" 2> "$WORK/err" && die "-O without a file name succeeded"
+grep -q "no file name" "$WORK/err" || die "-O without a name: $(cat "$WORK/err")"
+dl download "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] || die "URL alone is not a usage error"
+[ "$(jobs_left)" = "[]" ] || die "jobs left after the downloads: $(jobs_left)"
+echo "ok: bare name, -O, several URLs"
+
+# Connection refused: the cause and the next try are said within a second.
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dl_bg download "http://127.0.0.1:$closed/x.iso" x.iso 2> "$WORK/refused.err" &
+pid=$!
+for _ in $(seq 10); do grep -q "next try in" "$WORK/refused.err" && break; sleep 0.1; done
+grep -q "x.iso: TRANSIENT_ERROR: .*onnect.*; next try in 60[01] s" "$WORK/refused.err" ||
+	die "no cause within a second: $(cat "$WORK/refused.err")"
+kill -INT "$pid"; wait "$pid"; rc=$?
+[ $rc = 130 ] || die "Ctrl-C exited $rc, expected 130"
+grep -q "interrupted: job .* cancelled" "$WORK/refused.err" || die "no word of the cancel"
+[ "$(jobs_left)" = "[]" ] || die "Ctrl-C left the job: $(jobs_left)"
+dl_bg download --json "http://127.0.0.1:$closed/y.iso" y.iso > "$WORK/refused.json" &
+pid=$!
+for _ in $(seq 10); do grep -q next_try_s "$WORK/refused.json" && break; sleep 0.1; done
+kill -TERM "$pid"; wait "$pid"; rc=$?
+[ $rc = 143 ] || die "SIGTERM exited $rc, expected 143"
+head -n 1 "$WORK/refused.json" | grep -q '"event":"started","job":"[0-9a-f-]*",.*"kept":false' ||
+	die "--json does not start with the job: $(cat "$WORK/refused.json")"
+sed -n 2p "$WORK/refused.json" | grep -q '"state":"TRANSIENT_ERROR".*"curl_code":7.*"next_try_s":60[01]' ||
+	die "--json lacks the transient error: $(cat "$WORK/refused.json")"
+tail -n 1 "$WORK/refused.json" | grep -q '"event":"interrupted".*"kept":false' ||
+	die "--json lacks the interruption: $(cat "$WORK/refused.json")"
+echo "ok: a refused connection is said at once, Ctrl-C cancels"
+
+# One-shot limits: --retry-delay (seconds, floor 5) and --timeout.
+dl download --retry-delay 1 "http://127.0.0.1:$closed/z.iso" z.iso 2> "$WORK/err"
+[ $? = 2 ] && grep -q "1 s is below the 5 s floor" "$WORK/err" || die "retry delay floor: $(cat "$WORK/err")"
+[ "$(jobs_left)" = "[]" ] || die "a refused download left its job: $(jobs_left)"
+start=$SECONDS
+dl --test-short-retry download --retry-delay 1 --timeout 2 \
+	"http://127.0.0.1:$closed/z.iso" z.iso 2> "$WORK/err"
+[ $? = 1 ] || die "--timeout did not end the download in error"
+[ $((SECONDS - start)) -le 6 ] || die "--timeout 2 took $((SECONDS - start)) s"
+[ "$(grep -c "next try in 1 s" "$WORK/err")" -ge 1 ] || die "--retry-delay not used: $(cat "$WORK/err")"
+echo "ok: --retry-delay, --timeout"
+
+# Ctrl-C mid-transfer removes the temporary file; with --keep the same
+# command resumes the kept job where it stopped.
+slow=$URL/fault/slow:200000/slow.bin
+wait_body() {
+	for _ in $(seq 100); do
+		[ "$(grep -c "GET /fault/slow:200000/slow.bin" "$WORK/server.log")" -ge "$1" ] && break
+		sleep 0.05
+	done
+	sleep 0.6
+}
+dl_bg download "$slow" gone.bin 2> "$WORK/err" &
+pid=$!
+wait_body 1
+kill -INT "$pid"; wait "$pid"
+[ -z "$(ls -A "$WORK/here" | grep -v -e '^a.iso$' -e '^b.bin$')" ] ||
+	die "Ctrl-C left files: $(ls -A "$WORK/here")"
+dl_bg download --keep "$slow" slow.bin 2> "$WORK/err" &
+pid=$!
+wait_body 2
+kill -INT "$pid"; wait "$pid"; rc=$?
+[ $rc = 130 ] || die "Ctrl-C with --keep exited $rc"
+grep -q "kept (SUSPENDED)" "$WORK/err" || die "no word of the kept job: $(cat "$WORK/err")"
+dl list | grep -q SUSPENDED || die "the kept job is not SUSPENDED: $(dl list)"
+dl download --keep "$slow" slow.bin 2> "$WORK/err" || die "re-run failed: $(cat "$WORK/err")"
+grep -q "resuming kept job" "$WORK/err" || die "the re-run did not resume: $(cat "$WORK/err")"
+cmp slow.bin "$WORK/www/slow.bin" || die "the resumed file differs"
+grep "GET /fault/slow:200000/slow.bin" "$WORK/server.log" | tail -n 1 |
+	grep -q "range=bytes=[1-9][0-9]*-" || die "not resumed: $(tail -n 3 "$WORK/server.log")"
+[ "$(grep -c "GET /fault/slow:200000/slow.bin" "$WORK/server.log")" = 3 ] ||
+	die "another transfer ran: $(grep slow.bin "$WORK/server.log")"
+[ "$(jobs_left)" = "[]" ] || die "a job is left after the resume: $(jobs_left)"
+echo "ok: Ctrl-C cancels, --keep then the same command resumes"
+
+# On a terminal the meter redraws one line, never wider than the terminal.
+command -v script >/dev/null || { echo "script (util-linux) not installed"; exit 77; }
+for cols in 80 30 12; do
+	rm -f meter.bin
+	script -qec "stty cols $cols; $BGCOPY --store $WORK/store download \
+		$URL/fault/slow:400000/slow.bin meter.bin" "$WORK/tty.$cols" >/dev/null ||
+		die "download on a terminal failed"
+	# What the command wrote, without script's first and last lines.
+	sed '1d;$d' "$WORK/tty.$cols" > "$WORK/body.$cols"
+	tr -d '\n' < "$WORK/body.$cols" | tr '\r' '\n' | sed '/^$/d' > "$WORK/meter.$cols"
+	[ "$(wc -l < "$WORK/meter.$cols")" -ge 3 ] || die "no redraws at $cols columns"
+	awk -v w="$cols" 'length($0) > w - 1 { bad = 1 } END { exit bad }' "$WORK/meter.$cols" ||
+		die "a line wider than $((cols - 1)) at $cols columns: $(cat -A "$WORK/meter.$cols")"
+	# One line ended at the end (and the blank line script adds).
+	[ "$(tr -cd '\n' < "$WORK/body.$cols" | wc -c)" -le 2 ] ||
+		die "the meter printed new lines: $(cat -A "$WORK/body.$cols")"
+done
+grep -q '%.*/s ETA *[0-9]*:[0-9][0-9]' "$WORK/meter.80" || die "no percent, rate and ETA: $(cat "$WORK/meter.80")"
+echo "ok: the meter redraws one line at 80, 30 and 12 columns"

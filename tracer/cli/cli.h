@@ -1,0 +1,44 @@
+/* What the bgcopy command's verbs share: the parsed command, exit codes, messages. */
+#ifndef BGCOPY_CLI_CLI_H
+#define BGCOPY_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "bgcopy.h"
+
+#define EXIT_JOB_ERROR 1
+#define EXIT_USAGE 2
+
+struct cli {
+	const char *store;
+	unsigned test_options;
+	int argc;
+	char **argv;
+};
+
+/* One line "bgcopy: ..." on stderr, control characters escaped; returns code. */
+int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The library's last error as a refused request (exit 2). */
+int api_fail(int status);
+int parse_uint(const char *text, const char *what, unsigned long max,
+	       unsigned long *out);
+/* Says which files a complete committed and which it dropped. */
+int complete_and_report(bgcopy_job *job, const char *id);
+
+#define DOWNLOAD_ARGS "[OPTIONS] URL FILE | -O URL... | -o DIR URL..."
+#define DOWNLOAD_HELP \
+	"\noptions:\n" \
+	"  -O, --remote-name     name each file after its URL (the current directory)\n" \
+	"  -o, --output-dir DIR  put each file in DIR, named after its URL\n" \
+	"  --timeout SECONDS     give up after this long without progress\n" \
+	"  --retry-delay SECONDS wait this long between tries (at least 5; default 600)\n" \
+	"  --keep                on Ctrl-C or an error keep the job: the same command resumes it\n" \
+	"  --json                one JSON object a line on stdout: the job, its state\n" \
+	"                        changes, the end\n" \
+	"\nCtrl-C (or SIGTERM) cancels the job and removes its temporary files\n" \
+	"(exit 130 or 143); a transient error is shown with its cause and the\n" \
+	"time of the next try.\n"
+
+int cmd_download(struct cli *cli, bgcopy_engine *engine);
+
+#endif

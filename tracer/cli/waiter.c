@@ -1,0 +1,141 @@
+/* The notify interface the bgcopy command waits on: JobTransferred, JobError, or a stop. */
+#define _GNU_SOURCE
+#include <string.h>
+#include <time.h>
+
+#include "waiter.h"
+
+static struct waiter *waiter_of(struct bgcopy_callback *cb)
+{
+	return (struct waiter *)cb;
+}
+
+static void waiter_add_ref(struct bgcopy_callback *cb)
+{
+	struct waiter *w = waiter_of(cb);
+
+	pthread_mutex_lock(&w->lock);
+	w->refs++;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void waiter_release(struct bgcopy_callback *cb)
+{
+	struct waiter *w = waiter_of(cb);
+
+	pthread_mutex_lock(&w->lock);
+	w->refs--;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void waiter_signal(struct waiter *w, bool transferred,
+			  const struct bgcopy_error *err)
+{
+	pthread_mutex_lock(&w->lock);
+	if (transferred)
+		w->transferred = true;
+	else {
+		w->errored = true;
+		w->error = *err;
+	}
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int waiter_transferred(struct bgcopy_callback *cb, bgcopy_job *job)
+{
+	(void)job;
+	waiter_signal(waiter_of(cb), true, NULL);
+	return 0;
+}
+
+static int waiter_error(struct bgcopy_callback *cb, bgcopy_job *job,
+			const struct bgcopy_error *err)
+{
+	(void)job;
+	waiter_signal(waiter_of(cb), false, err);
+	return 0;
+}
+
+static const struct bgcopy_callback_ops waiter_ops = {
+	.add_ref = waiter_add_ref,
+	.release = waiter_release,
+	.job_transferred = waiter_transferred,
+	.job_error = waiter_error,
+};
+
+void waiter_init(struct waiter *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->base.ops = &waiter_ops;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+}
+
+/* The engine may still be returning from a callback on another thread:
+ * the object lives until the engine's last reference is gone. */
+void waiter_destroy(struct waiter *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->refs > 0)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
+/* A job's outcome seen in its state, for when the flags keep the
+ * notification from coming.  w->lock held. */
+static void outcome_from_state(struct waiter *w, bgcopy_job *job)
+{
+	enum bgcopy_state state = bgcopy_job_get_state(job);
+
+	if (state == BGCOPY_TRANSFERRED)
+		w->transferred = true;
+	if (state == BGCOPY_ERROR) {
+		w->errored = true;
+		bgcopy_job_get_error(job, &w->error);
+	}
+}
+
+static void wait_a_tick(struct waiter *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 200 * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+}
+
+enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
+			 bool (*tick)(void *arg), void *arg)
+{
+	enum outcome outcome = OUTCOME_STOPPED;
+	bool go_on = true;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->transferred && !w->errored && go_on) {
+		/* The engine never calls back with its lock held, so
+		 * asking it with ours held cannot deadlock. */
+		if (by_state) {
+			outcome_from_state(w, job);
+			if (w->transferred || w->errored)
+				break;
+		}
+		wait_a_tick(w);
+		pthread_mutex_unlock(&w->lock);
+		go_on = tick(arg);
+		pthread_mutex_lock(&w->lock);
+	}
+	if (w->transferred)
+		outcome = OUTCOME_TRANSFERRED;
+	else if (w->errored)
+		outcome = OUTCOME_ERROR;
+	pthread_mutex_unlock(&w->lock);
+	return outcome;
+}
