@@ -70,9 +70,21 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+struct digests {
+	char want[65];		/* what the job is told to expect */
+	char got[65];		/* what the server's file has */
+};
+
+/* Serves `name` and a digest it does not have (n.bin's). */
+static void wrong_digest(struct harness *h, const char *name, struct digests *d)
+{
+	harness_make_file(h, name, SIZE);
+	sha256_of(h, "n.bin", d->want);
+	sha256_of(h, name, d->got);
+}
+
 /* Waits for ERROR and checks the error names both digests. */
-static void fails_with_mismatch(bgcopy_job *job, const char *want,
-				const char *got)
+static void fails_with_mismatch(bgcopy_job *job, const struct digests *d)
 {
 	struct bgcopy_error err;
 
@@ -80,9 +92,9 @@ static void fails_with_mismatch(bgcopy_job *job, const char *want,
 	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
 	assert_int_equal(err.context, BGCOPY_ERRCTX_CHECKSUM);
 	assert_int_equal(err.file_index, 0);
-	if (!strstr(err.description, want) || !strstr(err.description, got))
+	if (!strstr(err.description, d->want) || !strstr(err.description, d->got))
 		fail_msg("error '%s' does not name %s and %s", err.description,
-			 want, got);
+			 d->want, d->got);
 }
 
 static void the_right_digest_transfers(void **state)
@@ -112,23 +124,20 @@ static void a_wrong_digest_is_a_permanent_error(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
-	char want[65], got[65];
+	struct digests d;
 	bgcopy_job *job;
 
-	harness_make_file(h, "wrong.bin", SIZE);
-	harness_make_file(h, "other.bin", SIZE);
-	sha256_of(h, "other.bin", want);
-	sha256_of(h, "wrong.bin", got);
+	wrong_digest(h, "wrong.bin", &d);
 	write_text(harness_out(h, "wrong.bin"), "the old file\n");
-	job = checked_job(h, e, "wrong.bin", want);
+	job = checked_job(h, e, "wrong.bin", d.want);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	fails_with_mismatch(job, want, got);
+	fails_with_mismatch(job, &d);
 	assert_true(harness_same(h, "wrong.bin", temp_of(h, job, "wrong.bin")));
 	assert_string_equal(probe_read_text(harness_out(h, "wrong.bin")),
 			    "the old file\n");
 	/* A resume starts the file over: those bytes are not the file. */
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	fails_with_mismatch(job, want, got);
+	fails_with_mismatch(job, &d);
 	assert_false(harness_log_has(h, "/wrong.bin range=bytes="));
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
 	assert_false(harness_exists(temp_of(h, job, "wrong.bin")));
@@ -143,15 +152,13 @@ static void complete_after_a_mismatch_commits_nothing(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
-	char want[65], got[65];
+	struct digests d;
 	bgcopy_job *job;
 
-	harness_make_file(h, "done.bin", SIZE);
-	sha256_of(h, "n.bin", want);
-	sha256_of(h, "done.bin", got);
-	job = checked_job(h, e, "done.bin", want);
+	wrong_digest(h, "done.bin", &d);
+	job = checked_job(h, e, "done.bin", d.want);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	fails_with_mismatch(job, want, got);
+	fails_with_mismatch(job, &d);
 	assert_true(harness_exists(temp_of(h, job, "done.bin")));
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
 	assert_false(harness_exists(temp_of(h, job, "done.bin")));
@@ -191,14 +198,12 @@ static void the_digest_survives_a_restart(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
-	char want[65], got[65], kept[65];
+	struct digests d;
+	char id[37], kept[65];
 	bgcopy_job *job;
-	char id[37];
 
-	harness_make_file(h, "kept.bin", SIZE);
-	sha256_of(h, "n.bin", want);
-	sha256_of(h, "kept.bin", got);
-	job = checked_job(h, e, "kept.bin", want);
+	wrong_digest(h, "kept.bin", &d);
+	job = checked_job(h, e, "kept.bin", d.want);
 	bgcopy_job_get_id(job, id);
 	bgcopy_engine_close(e);
 
@@ -206,9 +211,9 @@ static void the_digest_survives_a_restart(void **state)
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_file_sha256(job, 0, kept, sizeof(kept)),
 			 BGCOPY_OK);
-	assert_string_equal(kept, want);
+	assert_string_equal(kept, d.want);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	fails_with_mismatch(job, want, got);
+	fails_with_mismatch(job, &d);
 	bgcopy_job_cancel(job);
 	bgcopy_engine_close(e);
 }
