@@ -240,6 +240,24 @@ static void a_schema_5_store_is_migrated(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* A stored digest that is not one would let the file pass unchecked:
+ * the store is refused, and left as it was. */
+static void an_unreadable_stored_digest_is_refused(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = NULL;
+	char db[400];
+
+	harness_store_with_a_job(h);
+	snprintf(db, sizeof(db), "%s/jobs.db", h->store);
+	harness_exec_sql(db, "UPDATE files SET sha256 = 'not a digest';");
+	assert_int_equal(bgcopy_engine_open(h->store, NULL, &e), BGCOPY_E_STORE);
+	assert_non_null(strstr(bgcopy_last_error(), "unreadable SHA-256"));
+	harness_exec_sql(db, "UPDATE files SET sha256 = '';");
+	e = harness_reopen(h, SHORT);
+	bgcopy_engine_close(e);
+}
+
 /* Both setters are properties like the others: each arms JobModification. */
 static void redirect_policy_and_time_limit_arm_modification(void **state)
 {
@@ -277,6 +295,7 @@ int main(void)
 		cmocka_unit_test(a_digest_that_is_not_hex_is_refused),
 		cmocka_unit_test(the_digest_survives_a_restart),
 		cmocka_unit_test(a_schema_5_store_is_migrated),
+		cmocka_unit_test(an_unreadable_stored_digest_is_refused),
 		cmocka_unit_test(redirect_policy_and_time_limit_arm_modification),
 	};
 
