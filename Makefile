@@ -82,7 +82,8 @@ all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
-	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base
+	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
+	libssl-dev
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -90,7 +91,8 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
 	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
-	pc:libsystemd:libsystemd-dev cmd:groff:groff-base
+	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
+	pc:libcrypto:libssl-dev
 
 deps:
 	@missing=""; \
@@ -118,7 +120,7 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 # Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
-$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid)
+$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid libcrypto)
 # The version --version shows is the one pkg-config gives.
 VERSION := $(shell sed -n 's/^Version: //p' tracer/bgcopy.pc.in)
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,jansson)
@@ -133,7 +135,7 @@ $(call obj,$(TESTD_SRC)): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_ALL) -o $@ $^ \
-		$(call PL,libcurl sqlite3 uuid) -lpthread -ldl
+		$(call PL,libcurl sqlite3 uuid libcrypto) -lpthread -ldl
 
 $(LIBBGCOPY_DEV): $(LIBBGCOPY)
 	ln -sf $(SONAME) $@

@@ -37,16 +37,16 @@ static const struct member {
 	I(property), S(value),
 	U(file_bytes), U(job_bytes), I(file_total), I(job_total),
 	I(kind), U(epoch), U(attempt), U(arming), U(duration_ns), U(delay_ms),
-	S(program), I(pid), I(status),
+	S(program), I(pid), I(status), U(timed_out),
 	U(range_from), U(range_honoured), I(restart), I(if_range), U(namelookup_us), U(connect_us),
-	U(tls_us), U(first_byte_us), U(total_us),
+	U(tls_us), U(first_byte_us), U(total_us), U(sha256_expected), I(verify),
 #undef U
 #undef I
 #undef S
 };
 
 /* The events of the schema and their fields: those every trace has, and
- * those a trace of schema 1 may lack (tp/EVENTS.md section 1). */
+ * those a trace of an older schema may lack (tp/EVENTS.md section 1). */
 static const struct event_def {
 	const char *name;
 	enum bgc_rec_type type;

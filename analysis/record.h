@@ -99,10 +99,13 @@ struct bgc_record {
 	uint64_t delay_ms;
 	const char *program;
 	int64_t pid, status;
+	uint64_t timed_out;		/* schema 3, cmdline_exit; 0 before */
 
 	/* transfer */
 	uint64_t range_from, range_honoured;
 	int64_t restart, if_range;	/* schema 2; 0 (NONE) in schema 1 */
+	uint64_t sha256_expected;	/* schema 3; 0 before */
+	int64_t verify;			/* schema 3; 0 (NONE) before */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
 	/* The stream set the message came through, from its trace's

@@ -14,8 +14,8 @@
  * Field rows:  F(a, name, C type, kind, arg, presence)
  *   kind       INTEGER; HEX (shown in hexadecimal); ENUM (arg: which
  *              enum); STRING; TEXT (fixed-length text, arg: its length)
- *   presence   REQUIRED; OPTIONAL (a schema-1 trace may lack the field:
- *              EVENTS.md §1); CONSTANT (no argument carries it: the
+ *   presence   REQUIRED; OPTIONAL (a trace of an older schema may lack
+ *              the field: EVENTS.md §1); CONSTANT (no argument carries it: the
  *              provider records arg)
  *
  * Changing what a list says changes the recorded trace: see EVENTS.md §1
@@ -25,7 +25,7 @@
 #define BGCOPY_SCHEMA_H
 
 /* Recorded in engine_open.trace_schema; the analysis refuses others. */
-#define BGCOPY_TRACE_SCHEMA 2
+#define BGCOPY_TRACE_SCHEMA 3
 
 /* ---- Enums ---- */
 
@@ -70,7 +70,8 @@
 	X(P, LOCAL_FILE, 1)						\
 	X(P, REMOTE_FILE, 2)						\
 	X(P, TRANSPORT, 3)						\
-	X(P, ENGINE, 4)
+	X(P, ENGINE, 4)							\
+	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */
 
 #define BGCOPY_SCHEMA_ENUM_priority(X, P)				\
 	X(P, FOREGROUND, 0)						\
@@ -87,7 +88,9 @@
 	X(P, NO_PROGRESS_TIMEOUT, 4)					\
 	X(P, MODIFICATION_INTERVAL, 5)					\
 	X(P, NOTIFY_CMDLINE, 6)						\
-	X(P, MAX_DOWNLOAD_SIZE, 7)
+	X(P, MAX_DOWNLOAD_SIZE, 7)					\
+	X(P, REDIRECT_POLICY, 8)	/* schema 3 */			\
+	X(P, CMDLINE_TIMEOUT, 9)	/* schema 3 */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */
@@ -104,10 +107,18 @@
 	X(P, ETAG, 1)							\
 	X(P, DATE, 2)
 
+/* Schema 3: what checking a finished file against its expected SHA-256
+ * found (tracer/transfer_verify.c). */
+#define BGCOPY_SCHEMA_ENUM_verify(X, P)					\
+	X(P, NONE, 0)		/* not checked: no digest, or no whole file */ \
+	X(P, MATCH, 1)							\
+	X(P, MISMATCH, 2)	/* a permanent error, context CHECKSUM */ \
+	X(P, UNREADABLE, 3)	/* the temporary file could not be read */
+
 /* Every enum, in the order the provider declares them. */
 #define BGCOPY_SCHEMA_ENUMS(E)						\
 	E(state) E(kind) E(cause) E(error_context) E(priority) E(property) \
-	E(restart) E(if_range)
+	E(restart) E(if_range) E(verify)
 
 /* ---- Field groups: each is one struct bgcopy_tp_<group> ---- */
 
@@ -176,7 +187,8 @@
 	F(a, arming,     uint64_t, INTEGER, _,    OPTIONAL)
 
 /* One HTTP attempt: url redacted (no user info, no query), range_from 0
- * when no Range was asked, bytes received in this attempt. */
+ * when no Range was asked, bytes received in this attempt; schema 3:
+ * whether the file has an expected SHA-256, and what checking it found. */
 #define BGCOPY_SCHEMA_GROUP_transfer(F, a)				\
 	F(a, file_index,     int32_t,      INTEGER, _, REQUIRED)	\
 	F(a, url,            const char *, STRING,  _, REQUIRED)	\
@@ -191,7 +203,9 @@
 	F(a, total_us,       uint64_t,     INTEGER, _, REQUIRED)	\
 	F(a, curl_code,      int32_t,      INTEGER, _, REQUIRED)	\
 	F(a, restart,        int32_t,      ENUM,    restart,  OPTIONAL) \
-	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL)
+	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL) \
+	F(a, sha256_expected, uint8_t,     INTEGER, _,        OPTIONAL) \
+	F(a, verify,         int32_t,      ENUM,    verify,   OPTIONAL)
 
 /* ---- Events ---- */
 
@@ -310,7 +324,8 @@
 #define BGCOPY_SCHEMA_EVENT_cmdline_exit(F, G, a)			\
 	G(F, a, job, j) G(F, a, notification, n)			\
 	F(a, pid,    int32_t, INTEGER, _, REQUIRED)			\
-	F(a, status, int32_t, INTEGER, _, REQUIRED)
+	F(a, status, int32_t, INTEGER, _, REQUIRED)			\
+	F(a, timed_out, uint8_t, INTEGER, _, OPTIONAL)	/* schema 3 */
 
 #define BGCOPY_SCHEMA_EVENT_transfer(F, G, a)				\
 	G(F, a, job, j) G(F, a, transfer, t)

@@ -37,7 +37,7 @@ enum bgcopy_field_kind {
 
 enum bgcopy_field_presence {
 	BGCOPY_FIELD_REQUIRED,
-	BGCOPY_FIELD_OPTIONAL,		/* a schema-1 trace may lack it */
+	BGCOPY_FIELD_OPTIONAL,		/* an older schema's trace may lack it */
 	BGCOPY_FIELD_CONSTANT,		/* always there; the provider's constant */
 };
 

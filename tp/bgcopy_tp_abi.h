@@ -16,7 +16,7 @@
 
 #include "bgcopy_schema.h"
 
-#define BGCOPY_TP_ABI 2
+#define BGCOPY_TP_ABI 3
 #define BGCOPY_TP_HOOKS_SYMBOL "bgcopy_tp_hooks"
 
 #define BGCOPY_TP_CONSTANT(P, name, value) P##name = value,
@@ -35,6 +35,9 @@ enum bgcopy_tp_restart {
 };
 enum bgcopy_tp_if_range {
 	BGCOPY_SCHEMA_ENUM_if_range(BGCOPY_TP_CONSTANT, BGCOPY_TP_IF_RANGE_)
+};
+enum bgcopy_tp_verify {
+	BGCOPY_SCHEMA_ENUM_verify(BGCOPY_TP_CONSTANT, BGCOPY_TP_VERIFY_)
 };
 enum bgcopy_tp_property {
 	BGCOPY_SCHEMA_ENUM_property(BGCOPY_TP_CONSTANT, BGCOPY_TP_PROP_)

@@ -5,11 +5,12 @@
  * never above, and files of one layer never call each other in a circle
  * (tests/lint/layers.sh checks both on the object files):
  *
- *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
+ *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *   1 leaves         sync.c job_data.c trace.c store_trust.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
+ *                    transfer_verify.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
@@ -45,6 +46,8 @@ struct transfer;
 #define BGCOPY_DEFAULT_MODIFICATION_MS	500u
 #define BGCOPY_DEFAULT_INACTIVITY_S	(90 * 86400)
 #define BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S	300u
+#define SHA256_BYTES		32
+#define SHA256_HEX_SIZE		65	/* 64 digits and the NUL */
 
 struct job_file {
 	char *url;
@@ -60,6 +63,9 @@ struct job_file {
 	char *etag;
 	char *last_modified;
 	char *final_url;	/* redacted, where redirects ended; NULL: none */
+	/* What the finished bytes must hash to (transfer_verify.c). */
+	bool has_sha256;
+	unsigned char sha256[SHA256_BYTES];
 };
 
 /* One registration of a notify interface.  The engine's references to
@@ -202,6 +208,12 @@ void argv_free(char **argv);
 void argv_join(char *const *argv, char *out, size_t size);
 void argv_describe(char *const *argv, char *out, size_t size);
 
+/* digest.c: SHA-256 */
+int sha256_from_hex(const char *hex, unsigned char out[SHA256_BYTES]);
+void sha256_to_hex(const unsigned char digest[SHA256_BYTES],
+		   char out[SHA256_HEX_SIZE]);
+int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
+
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
 
@@ -230,9 +242,9 @@ bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
 
-/* The store's schema (store.c): store_trust.c stamps no newer store.
- * Defined alike in store.c; a change to one alone fails the build. */
-#define STORE_SCHEMA 5
+/* The store's schema: store.c migrates to it, store_trust.c stamps no
+ * newer store. */
+#define STORE_SCHEMA 6
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -332,6 +344,13 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
 void test_fs_delay(const char *env);
 bool transient_errno(int code);
 
+/* transfer_verify.c: checks a finished file against its expected digest,
+ * hashing with the lock released; `owner` is where the transfer holds its
+ * job (NULL once the job let go).  Returns a BGCOPY_TP_VERIFY_* value. */
+int transfer_verify(bgcopy_engine *engine, bgcopy_job *const *owner,
+		    unsigned index, int fd, struct bgcopy_error *err,
+		    bool *transient);
+
 /* job_end.c: lock held */
 int job_commit_files(bgcopy_job *job);
 void job_cancel_now(bgcopy_job *job);
@@ -346,7 +365,7 @@ char **cmdline_env(const bgcopy_job *job, int kind);
 void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
-int cmdline_wait_limited(pid_t pid, uint32_t limit_s);
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };

@@ -154,10 +154,20 @@ static int append_file(bgcopy_job *job, const char *url, const char *path,
 int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 			const char *local_path)
 {
+	return bgcopy_job_add_file_sha256(job, url, local_path, NULL);
+}
+
+int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
+			       const char *local_path, const char *sha256_hex)
+{
+	unsigned char sha256[SHA256_BYTES];
 	char *redacted = NULL;
 	char abs_path[PATH_MAX];
 	int status;
 
+	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
+		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
+				 "64 hexadecimal digits are wanted", sha256_hex);
 	API_ENTER(job, API_CHANGE);
 	status = url_check(url, job->engine->opt.test_options &
 				BGCOPY_TEST_ALLOW_FILE, &redacted);
@@ -173,6 +183,9 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 		free(redacted);
 		return api_leave(job->engine, status);
 	}
+	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
+	if (sha256_hex)
+		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
 	job_touch(job);
 	TRACE(file_added, TRACE_JOB(job), (int32_t)(job->nfiles - 1),
 	      redacted, abs_path);

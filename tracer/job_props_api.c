@@ -134,15 +134,15 @@ const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
 int bgcopy_job_set_redirect_policy(bgcopy_job *job,
 				   enum bgcopy_redirect_policy policy)
 {
-	API_ENTER(job, API_CHANGE);
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
 	if (policy != BGCOPY_REDIRECT_ALLOW && policy != BGCOPY_REDIRECT_DISALLOW &&
 	    policy != BGCOPY_REDIRECT_ALLOW_INSECURE)
-		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
-				 "unknown redirect policy %d", (int)policy));
-	job->redirect_policy = policy;
-	job_touch(job);
-	store_save_job(job);
-	return api_leave(job->engine, BGCOPY_OK);
+		return set_error(BGCOPY_E_INVALID_ARG, "unknown redirect policy %d",
+				 (int)policy);
+	/* Stored through the 32-bit path, as the priority is. */
+	return set_number(job, NULL, (uint32_t *)&job->redirect_policy,
+			  (uint32_t)policy, BGCOPY_TP_PROP_REDIRECT_POLICY);
 }
 
 /* ---- getters --------------------------------------------------------- */
@@ -269,6 +269,26 @@ int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
 	else
 		snprintf(out, size, "%s", job->files[index].final_url ?
 			 job->files[index].final_url : "");
+	api_leave_read(job->engine);
+	return status;
+}
+
+int bgcopy_job_get_file_sha256(bgcopy_job *job, unsigned index, char *out,
+			       size_t size)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out || size < SHA256_HEX_SIZE)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "job and out (%d bytes) are required",
+				 SHA256_HEX_SIZE);
+	api_enter(job, API_READ);
+	*out = '\0';
+	if (index >= job->nfiles)
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
+				   job->id, index);
+	else if (job->files[index].has_sha256)
+		sha256_to_hex(job->files[index].sha256, out);
 	api_leave_read(job->engine);
 	return status;
 }

@@ -1,4 +1,5 @@
 /* Public verbs of notifications: flags, the notify interface, the command line, what is pending. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -123,13 +124,16 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 
 int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
 {
+	char ms[32];
+
 	API_ENTER(job, API_CHANGE);
 	if (seconds == 0)
 		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
 				 "a command line's time limit is at least 1 second"));
 	job->cmdline_timeout_s = seconds;
-	job_touch(job);
-	store_save_job(job);
+	/* Milliseconds, as the trace gives every other duration. */
+	snprintf(ms, sizeof(ms), "%llu", seconds * 1000ull);
+	job_property_changed(job, BGCOPY_TP_PROP_CMDLINE_TIMEOUT, ms);
 	return api_leave(job->engine, BGCOPY_OK);
 }
 

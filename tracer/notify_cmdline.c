@@ -165,15 +165,16 @@ void cmdline_drop(struct gated_cmdline *run)
 /*
  * Waits at most `limit_s` for the program, with no lock held and no
  * polling: a pidfd becomes readable when it exits.  Past the limit its
- * whole process group is killed, then reaped.  Without pidfds (Linux
- * before 5.3) it waits without a limit.
+ * whole process group is killed, then reaped, and *timed_out is set.
+ * Without pidfds (Linux before 5.3) it waits without a limit.
  */
-int cmdline_wait_limited(pid_t pid, uint32_t limit_s)
+int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out)
 {
 	int64_t deadline = now_ms() + (int64_t)limit_s * 1000;
 	struct pollfd pfd = { .events = POLLIN };
 	int rc = 0;
 
+	*timed_out = false;
 	if (pid < 0)
 		return 127;
 	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -186,6 +187,7 @@ int cmdline_wait_limited(pid_t pid, uint32_t limit_s)
 		break;
 	}
 	if (pfd.fd >= 0 && rc == 0) {
+		*timed_out = true;
 		kill(-pid, SIGKILL);	/* the group it made itself... */
 		kill(pid, SIGKILL);	/* ...or the program alone if it could not */
 	}

@@ -271,6 +271,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	char **env = cmdline_env(job, d->kind);
 	struct gated_cmdline run = { .pid = -1, .gate = -1 };
 	uint32_t limit_s = job->cmdline_timeout_s;
+	bool timed_out;
 	int status;
 
 	engine_unlock(engine);
@@ -292,9 +293,9 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
 	cmdline_open_gate(&run);
 	engine_unlock(engine);
-	status = cmdline_wait_limited(run.pid, limit_s);
+	status = cmdline_wait_limited(run.pid, limit_s, &timed_out);
 	engine_lock(engine);
-	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status);
+	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status, timed_out);
 	settle(d, n, status);
 	argv_free(argv);
 	argv_free(env);

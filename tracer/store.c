@@ -24,7 +24,6 @@
 
 #include "internal.h"
 
-#define STORE_SCHEMA 5
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
 #define CMDLINE_SEP "\x1f"
@@ -73,6 +72,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	[4] = "ALTER TABLE jobs ADD COLUMN redirect_policy INT DEFAULT 0;"
 	      "ALTER TABLE files ADD COLUMN final_url TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN cmdline_timeout_s INT DEFAULT 300;",
+	/* 6: the SHA-256 a file's bytes must have, in hexadecimal. */
+	[5] = "ALTER TABLE files ADD COLUMN sha256 TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -159,7 +160,7 @@ static int prepare(struct store *st, const char *dir)
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
 
 	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
@@ -271,6 +272,14 @@ static const char *col_text(sqlite3_stmt *q, int col)
 	return t ? (const char *)t : "";
 }
 
+/* "" when the file expects no digest; anything but 64 hexadecimal
+ * digits would let the file pass unchecked: refused. */
+static int load_sha256(struct job_file *f, const char *hex)
+{
+	f->has_sha256 = *hex != '\0';
+	return f->has_sha256 ? sha256_from_hex(hex, f->sha256) : 0;
+}
+
 static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 {
 	sqlite3_stmt *q;
@@ -278,7 +287,8 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
-			       " bytes_done, completed, etag, last_modified, final_url"
+			       " bytes_done, completed, etag, last_modified, final_url,"
+			       " sha256"
 			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &q, NULL))
 		return db_error(engine->store->db, "cannot read files",
@@ -308,6 +318,12 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 			f->redacted_url = xstrdup("(unreadable URL)");
 		if (f->completed && job->current_file == job->nfiles - 1)
 			job->current_file = job->nfiles;
+		if (load_sha256(f, col_text(q, 9))) {
+			sqlite3_finalize(q);
+			return set_error(BGCOPY_E_STORE, "store '%s': file %u of job %s "
+					 "has an unreadable SHA-256", engine->store_dir,
+					 job->nfiles - 1, job->id);
+		}
 	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? BGCOPY_OK :
@@ -704,11 +720,14 @@ int store_save_file(bgcopy_job *job, unsigned index)
 {
 	struct store *st = job->engine->store;
 	const struct job_file *f = &job->files[index];
+	char sha256[SHA256_HEX_SIZE] = "";
 	sqlite3_stmt *q;
 	int status;
 
 	if (!st || !st->save_file || job_is_final(job))
 		return BGCOPY_OK;
+	if (f->has_sha256)
+		sha256_to_hex(f->sha256, sha256);
 	q = st->save_file;
 	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, (int)index);
@@ -722,6 +741,7 @@ int store_save_file(bgcopy_job *job, unsigned index)
 	sqlite3_bind_text(q, 10, f->last_modified ? f->last_modified : "", -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, f->final_url ? f->final_url : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 12, sha256, -1, SQLITE_STATIC);
 	status = run(q, job->engine);
 	if (!status)
 		job->files[index].bytes_saved = f->bytes_done;

@@ -41,6 +41,7 @@ struct transfer {
 	bool too_big;			/* past the job's maximum download size */
 	bool unframed;			/* no length, no chunks: a cut looks whole */
 	bool excess;			/* more body than Content-Length said */
+	int verify;			/* the SHA-256 check: BGCOPY_TP_VERIFY_* */
 	char refused[160];		/* why the answer was refused, "" if not */
 	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
@@ -456,6 +457,8 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
 		.curl_code = (int32_t)rc,
 		.restart = x->restart,
 		.if_range = x->if_range,
+		.sha256_expected = job->files[x->index].has_sha256,
+		.verify = x->verify,
 	}));
 }
 
@@ -618,11 +621,22 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		unlink_transfer(engine, x);
 		return;
 	}
-	job->xfer = NULL;
 	complete = !x->changed && classify(x, rc, &err, &transient);
+	if (complete) {
+		/* Releases the lock while it reads: the job may let go. */
+		x->verify = transfer_verify(engine, &x->job, x->index, x->fd,
+					    &err, &transient);
+		if (!(job = x->job)) {
+			unlink_transfer(engine, x);
+			return;
+		}
+		complete = x->verify == BGCOPY_TP_VERIFY_NONE ||
+			   x->verify == BGCOPY_TP_VERIFY_MATCH;
+	}
+	job->xfer = NULL;
 	if (complete)
 		note_final_url(job, x);
-	if (!complete && !x->changed && x->http_error == 416)
+	if (!complete && !x->changed && x->http_error == 416 && !x->verify)
 		x->restart = BGCOPY_TP_RESTART_RANGE_NOT_SATISFIABLE;
 	trace_transfer(job, x, rc);
 	if (x->changed)

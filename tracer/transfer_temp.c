@@ -36,7 +36,8 @@ void test_fs_delay(const char *env)
  */
 static int open_checked(const char *path, int flags, bool *planted)
 {
-	int fd = open(path, flags | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	/* Read too: a finished file is hashed through it (transfer_verify.c). */
+	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 		      0600);
 	struct stat st;
 

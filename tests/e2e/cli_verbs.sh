@@ -125,4 +125,31 @@ grep -q "HTTP 404" "$WORK/last.err" || die "404 not named: $(cat "$WORK/last.err
 expect_exit 1 bg run
 bg cancel "$bad" || die "cancel"
 [ ! -e "$WORK/out/bad.bin" ] || die "a failed download left a file"
+
+# add --sha256: a digest that is not 64 hexadecimal digits is refused and
+# adds nothing; the right one lets the file through; a wrong one ends the
+# job in error naming both digests, the destination never written.
+make_file sum.bin 150000
+right=$(sha256sum "$WORK/www/sum.bin" | cut -d' ' -f1)
+other=$(sha256sum "$WORK/www/one.bin" | cut -d' ' -f1)
+sums=$(bg create sums)
+expect_exit 2 bg add "$sums" "$URL/sum.bin" "$WORK/out/sum.bin" --sha256 "${right%?}g"
+grep -q "is not a SHA-256" "$WORK/last.err" || die "bad digest not explained: $(cat "$WORK/last.err")"
+expect_exit 2 bg add "$sums" "$URL/sum.bin" "$WORK/out/sum.bin" --sha256
+bg info "$sums" --json | grep -q '"url"' && die "a refused digest added a file"
+bg add "$sums" "$URL/sum.bin" "$WORK/out/sum.bin" --sha256 "$right" || die "add --sha256"
+bg resume "$sums"
+expect_exit 0 bg wait "$sums"
+bg complete "$sums" || die "complete"
+cmp -s "$WORK/www/sum.bin" "$WORK/out/sum.bin" || die "the checked file differs"
+wrong=$(bg create wrong)
+bg add "$wrong" "$URL/sum.bin" "$WORK/out/wrong.bin" --sha256 "$other" || die "add --sha256"
+bg resume "$wrong"
+expect_exit 1 bg wait "$wrong"
+bg info "$wrong" | grep -q "SHA-256 mismatch: expected $other, got $right" ||
+	die "info does not name both digests: $(bg info "$wrong")"
+[ ! -e "$WORK/out/wrong.bin" ] || die "a mismatched file reached its destination"
+ls -a "$WORK/out" | grep -q '^\.wrong\.bin\..*bgcopy-tmp$' || die "the mismatched bytes were not kept"
+bg cancel "$wrong" || die "cancel"
+! ls -a "$WORK/out" | grep -q 'wrong.*bgcopy-tmp' || die "cancel left the temporary file"
 echo "cli verbs ok"

@@ -21,13 +21,31 @@ bg resume "$job"
 bg wait "$job" >/dev/null || die "wait"
 bg complete "$job"
 
-# A failing command line: run, exit status, retry scheduled.
+# A failing command line: run, exit status, retry scheduled; one that
+# hangs past its time limit (schema 3: cmdline_exit.timed_out); the
+# properties of schema 3.
 other=$(bg create failing)
 bg add "$other" "$URL/e.bin" "$WORK/out/f.bin"
 bg set-notify-cmd "$other" /bin/false
+bg set-redirect-policy "$other" disallow
+bg set-notify-cmd-timeout "$other" 2
 bg resume "$other"
+hung=$(bg create hung)
+bg add "$hung" "$URL/e.bin" "$WORK/out/h.bin"
+bg set-notify-cmd "$hung" /bin/sh -c "sleep 30"
+bg set-notify-cmd-timeout "$hung" 1
+bg resume "$hung"
 bg run >/dev/null
 bg cancel "$other"
+bg cancel "$hung"
+
+# A file that is not the expected SHA-256 (schema 3: transfer.verify,
+# error context CHECKSUM).
+sums=$(bg create checksum)
+bg add "$sums" "$URL/e.bin" "$WORK/out/s.bin" --sha256 "$(printf '%064d' 0)"
+bg resume "$sums"
+bg wait "$sums" >/dev/null && die "a wrong digest passed"
+bg cancel "$sums"
 
 # The file changes on the server between two attempts: the resume asks
 # If-Range with the first version's ETag, gets the whole new version and
@@ -52,9 +70,9 @@ expect() {
 	done
 }
 id="job = \"$job\""
-expect engine_open "trace_schema = 2," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_open "trace_schema = 3," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
-expect store_open "schema_version = 5," "jobs_restored = 1"
+expect store_open "schema_version = 6," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
 expect job_restored "$id" '( "LOW"' '( "TRANSFERRED"' "files = 1"
 expect file_added "$id" "url = \"http://127.0.0.1:$PORT/fault/slow:800000/e.bin\"" "local_path = \"$WORK/out/e.bin\"" "file_index = 0"
@@ -64,7 +82,11 @@ expect state_change "$id" 'from = ( "SUSPENDED" : container = 3 ), to = ( "QUEUE
 	'to = ( "TRANSFERRED"' '( "ALL_FILES_DONE"' 'to = ( "ACKNOWLEDGED"' '( "CANCEL"'
 expect progress "$id" "file_total = 400000" "job_bytes = 400000"
 expect file_complete "$id" "bytes = 400000"
-expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0"
+expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0" \
+	'sha256_expected = 0, verify = ( "NONE"'
+expect transfer "job = \"$sums\"" 'sha256_expected = 1, verify = ( "MISMATCH"'
+expect state_change "job = \"$sums\"" 'error_context = ( "CHECKSUM"' 'description = "SHA-256 mismatch: expected 000'
+expect property_change "job = \"$other\"" '( "REDIRECT_POLICY"' 'value = "1"' '( "CMDLINE_TIMEOUT"' 'value = "2000"'
 expect transfer "job = \"$versions\"" 'if_range = ( "ETAG"' 'restart = ( "OTHER_VERSION"' \
 	'restart = ( "NONE"'
 expect interface_set "$id" "old_epoch = 0, new_epoch = 1" "old_epoch = 1, new_epoch = 2, iface = 0x0"
@@ -76,7 +98,8 @@ expect notify_coalesced "$id" '( "JOB_MODIFICATION"'
 expect callback_begin "$id" '( "JOB_TRANSFERRED"' "epoch = 1, attempt = 1" '( "JOB_MODIFICATION"'
 expect callback_end "$id" '( "JOB_TRANSFERRED"' "result = 0, duration_ns = "
 expect cmdline_run "job = \"$other\"" 'program = "/bin/false"'
-expect cmdline_exit "job = \"$other\"" "status = 1"
+expect cmdline_exit "job = \"$other\"" "status = 1, timed_out = 0"
+expect cmdline_exit "job = \"$hung\"" "status = -9, timed_out = 1"
 expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
 
 # Every event of the provider was seen.

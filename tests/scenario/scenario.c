@@ -71,7 +71,9 @@ static const struct word properties[] = {
 	{ "retry-delay", BGCOPY_TP_PROP_MIN_RETRY_DELAY },
 	{ "no-progress-timeout", BGCOPY_TP_PROP_NO_PROGRESS_TIMEOUT },
 	{ "modification-interval", BGCOPY_TP_PROP_MODIFICATION_INTERVAL },
-	{ "cmdline", BGCOPY_TP_PROP_NOTIFY_CMDLINE }, { NULL, 0 },
+	{ "cmdline", BGCOPY_TP_PROP_NOTIFY_CMDLINE },
+	{ "redirect-policy", BGCOPY_TP_PROP_REDIRECT_POLICY },
+	{ "cmdline-timeout", BGCOPY_TP_PROP_CMDLINE_TIMEOUT }, { NULL, 0 },
 };
 
 static const struct word verbs[] = {

@@ -95,7 +95,7 @@ static void notification(struct tpe_job *j, const struct scn_step *st)
 		TPE_JOB(j, cmdline_run, &n, "/bin/true", 4242);
 		break;
 	default:
-		TPE_JOB(j, cmdline_exit, &n, 4242, st->result);
+		TPE_JOB(j, cmdline_exit, &n, 4242, st->result, 0);
 		break;
 	}
 }

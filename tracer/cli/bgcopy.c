@@ -123,14 +123,36 @@ static int cmd_create(struct cli *cli, bgcopy_engine *engine)
 	return 0;
 }
 
+/* Takes `--sha256 HEX` out of the verb's words; *hex stays NULL without
+ * it.  The library judges the digest. */
+static int take_sha256(struct cli *cli, const char **hex)
+{
+	*hex = NULL;
+	for (int i = 1; i < cli->argc; i++) {
+		if (strcmp(cli->argv[i], "--sha256"))
+			continue;
+		if (i + 1 >= cli->argc)
+			return fail(EXIT_USAGE, "--sha256 needs a digest (64 "
+				    "hexadecimal digits)");
+		*hex = cli->argv[i + 1];
+		memmove(&cli->argv[i], &cli->argv[i + 2],
+			(size_t)(cli->argc - i - 2) * sizeof(*cli->argv));
+		cli->argc -= 2;
+		break;
+	}
+	return 0;
+}
+
 static int cmd_add(struct cli *cli, bgcopy_engine *engine)
 {
+	const char *sha256;
 	bgcopy_job *job;
-	int rc = need_args(cli, 3, "JOB URL FILE");
+	int rc = take_sha256(cli, &sha256);
 
-	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
+	if (rc || (rc = need_args(cli, 3, "JOB URL FILE [--sha256 HEX]")) ||
+	    (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
-	rc = bgcopy_job_add_file(job, cli->argv[2], cli->argv[3]);
+	rc = bgcopy_job_add_file_sha256(job, cli->argv[2], cli->argv[3], sha256);
 	return rc ? api_fail(rc) : 0;
 }
 
@@ -507,7 +529,7 @@ static const struct {
 } verbs[] = {
 	{ "download", DOWNLOAD_ARGS, "download now (create, resume, wait, complete)", cmd_download, RW },
 	{ "create", "[NAME]", "create a job (SUSPENDED) and print its id", cmd_create, ADMIN },
-	{ "add", "JOB URL FILE", "add a file to a job", cmd_add, ADMIN },
+	{ "add", "JOB URL FILE [--sha256 HEX]", "add a file to a job (with the SHA-256 it must have)", cmd_add, ADMIN },
 	{ "resume", "JOB", "queue a SUSPENDED or ERROR job", cmd_resume, ADMIN },
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },

@@ -72,6 +72,7 @@ enum bgcopy_error_context {
 	BGCOPY_ERRCTX_REMOTE_FILE = 2,
 	BGCOPY_ERRCTX_TRANSPORT = 3,
 	BGCOPY_ERRCTX_ENGINE = 4,
+	BGCOPY_ERRCTX_CHECKSUM = 5,	/* the file is not the expected SHA-256 */
 };
 
 typedef struct bgcopy_engine bgcopy_engine;
@@ -184,6 +185,20 @@ BGCOPY_API int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms);
 
 BGCOPY_API int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 				   const char *local_path);
+/* Adds a file whose bytes must have the SHA-256 `sha256_hex` (64
+ * hexadecimal digits, either case; NULL: none, as bgcopy_job_add_file).
+ * The finished file is hashed before it counts as transferred; another
+ * digest is a permanent error (context BGCOPY_ERRCTX_CHECKSUM, the
+ * description names both digests) and its temporary file is kept for
+ * inspection until the job is resumed (the file starts over), completed or
+ * cancelled.  Any other text is refused with BGCOPY_E_INVALID_ARG. */
+BGCOPY_API int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
+					  const char *local_path,
+					  const char *sha256_hex);
+/* The file's expected SHA-256 in lower-case hexadecimal into out (at
+ * least 65 bytes); "" when it has none. */
+BGCOPY_API int bgcopy_job_get_file_sha256(bgcopy_job *job, unsigned index,
+					  char *out, size_t size);
 BGCOPY_API int bgcopy_job_resume(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_suspend(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_complete(bgcopy_job *job);

@@ -182,6 +182,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN redirect_policy;"
 		 "ALTER TABLE jobs DROP COLUMN cmdline_timeout_s;"
 		 "ALTER TABLE files DROP COLUMN final_url;"
+		 "ALTER TABLE files DROP COLUMN sha256;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -195,7 +196,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 5);
+	assert_int_equal(sqlite3_column_int(q, 0), 6);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
