@@ -45,7 +45,10 @@ workload same "$FAST"
 workload new "$SLOW"
 
 # ---- (a) the same workload twice -------------------------------------------
-analyze --baseline "$WORK/old" "$WORK/same" > "$WORK/a.txt" 2>&1
+# Sub-millisecond notification latencies of two real runs differ by a few
+# ms when the machine is busy (0.6 vs 3.4 ms p90 seen under load): a floor
+# of 100 ms keeps (a) about the comparison, not the machine's load.
+analyze --baseline "$WORK/old" --latency-floor-ms=100 "$WORK/same" > "$WORK/a.txt" 2>&1
 rc=$?
 cat "$WORK/a.txt"
 [ $rc = 0 ] || die "the same workload twice: exit $rc, expected 0"
