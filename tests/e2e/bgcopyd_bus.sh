@@ -67,11 +67,17 @@ same_interface() {
 	diff -u "$WORK/doc.xml" "$WORK/live.xml" || die "$iface differs from docs/org.bgcopy1.xml"
 }
 
+# --version: the same version the Manager's Version property gives.
+VERSION=$("$BGCOPYD" --version) || die "bgcopyd --version failed"
+[[ $VERSION =~ ^bgcopyd\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bgcopyd --version said '$VERSION'"
+
 start_server
 make_file payload.bin 300000
 URL=http://127.0.0.1:$PORT
 start_daemon
 [ "$(stat -c %a "$SOCK")" = 600 ] || die "socket mode $(stat -c %a "$SOCK"), not 600"
+[ "$(bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version)" = "s \"${VERSION#bgcopyd }\"" ] ||
+	die "Version property differs from --version"
 
 same_interface org.bgcopy1.Manager /org/bgcopy1
 JOB=$(manager CreateJob s "over the bus" | path_of)

@@ -32,6 +32,7 @@ static void usage(FILE *out)
 	      "  --idle-exit SECONDS   exit after this long with no job moving and no\n"
 	      "                        client connected (default 0: never)\n"
 	      "  --foreground          stay attached to the terminal\n"
+	      "  --version             print the version and exit\n"
 	      "  -h, --help            this help\n", out);
 }
 
@@ -140,6 +141,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *store = NULL, *socket = NULL;
@@ -152,6 +154,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'i': if (parse_seconds(optarg, &o->idle_exit_s)) return -1; break;
 		case 'f': o->foreground = true; break;
 		case 'h': usage(stdout); return 1;
+		case 'V': printf("bgcopyd %s\n", BGCOPYD_VERSION); return 1;
 		default: usage(stderr); return -1;
 		}
 	}
