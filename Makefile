@@ -228,6 +228,13 @@ $(B)/tools/trace_fuzz: $(call obj,tests/tools/trace_fuzz.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
+# A D-Bus client that times bgcopyd's change signals.
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/bgcopyd_watch)
+$(call obj,tests/tools/bgcopyd_watch.c): EXTRA_CFLAGS = $(call PC,libsystemd)
+$(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run

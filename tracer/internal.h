@@ -163,6 +163,10 @@ struct bgcopy_engine {
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
 
+	/* job.c calls it, job_api.c sets it (lock held for both) */
+	bgcopy_change_hook change_hook;
+	void *change_data;
+
 	/* transfer.c */
 	pthread_t worker;
 	bool worker_started;
@@ -285,6 +289,7 @@ void job_file_completed(bgcopy_job *job, unsigned index);
 void job_note_progress(bgcopy_job *job, unsigned index);
 void job_touch(bgcopy_job *job);
 void job_property_changed(bgcopy_job *job, int property, const char *value);
+void job_changed(bgcopy_job *job, unsigned what);	/* BGCOPY_CHANGE_* */
 
 /* ---- 4: movers ------------------------------------------------------- */
 

@@ -177,6 +177,7 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	      redacted, abs_path);
 	store_save_file(job, job->nfiles - 1);
 	notify_on_modification(job);
+	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	if (job->state == BGCOPY_TRANSFERRED)
 		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_FILE_ADDED);
 	else
@@ -249,4 +250,21 @@ int bgcopy_job_cancel(bgcopy_job *job)
 	status = api_leave(job->engine, BGCOPY_OK);
 	notify_flush_releases(job->engine);
 	return status;
+}
+
+int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook,
+				  void *data)
+{
+	int status;
+
+	if (!engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	status = api_enter_engine(engine, API_READ);
+	if (status)
+		return api_leave(engine, status);
+	/* Hooks run with the lock held: none is running now. */
+	engine->change_hook = hook;
+	engine->change_data = data;
+	api_leave_read(engine);
+	return BGCOPY_OK;
 }

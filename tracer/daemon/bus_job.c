@@ -69,12 +69,12 @@ static struct peer *message_peer(sd_bus_message *m)
 	return sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
 }
 
-/* After a verb: the change signals go out now, not at the next sweep. */
-static int reply_changed(sd_bus_message *m, int status, sd_bus_error *error)
+/* After a verb: its change signals go out before the reply. */
+static int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *error)
 {
 	if (status != BGCOPY_OK)
 		return bus_error_from_status(error, status);
-	job_watch_sweep(message_peer(m)->daemon);
+	job_watch_changed(message_peer(m)->daemon, job);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -95,7 +95,7 @@ static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 	for (size_t i = 0; i < sizeof(job_verbs) / sizeof(job_verbs[0]); i++)
 		if (!strcmp(member, job_verbs[i].member))
-			return reply_changed(m, job_verbs[i].verb(userdata), error);
+			return reply_changed(m, userdata, job_verbs[i].verb(userdata), error);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD,
 				 "no verb '%s'", member);
 }
@@ -113,7 +113,8 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					 "local path '%s' is not absolute", local_path);
-	return reply_changed(m, bgcopy_job_add_file(userdata, url, local_path), error);
+	return reply_changed(m, userdata, bgcopy_job_add_file(userdata, url, local_path),
+			     error);
 }
 
 static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -128,8 +129,8 @@ static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	r = bus_error_check_text(error, display ? "the display name" : "the description", text);
 	if (r < 0)
 		return r;
-	return reply_changed(m, display ? bgcopy_job_set_display_name(userdata, text) :
-				 bgcopy_job_set_description(userdata, text), error);
+	return reply_changed(m, userdata, display ? bgcopy_job_set_display_name(userdata, text) :
+			     bgcopy_job_set_description(userdata, text), error);
 }
 
 static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -142,7 +143,8 @@ static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *
 		return r;
 	for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
 		if (!strcasecmp(name, bgcopy_priority_name(p)))
-			return reply_changed(m, bgcopy_job_set_priority(userdata, p), error);
+			return reply_changed(m, userdata, bgcopy_job_set_priority(userdata, p),
+					     error);
 	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'",
 				 name);
@@ -156,7 +158,7 @@ static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_err
 	r = sd_bus_message_read(m, "u", &flags);
 	if (r < 0)
 		return r;
-	return reply_changed(m, bgcopy_job_set_notify_flags(userdata, flags), error);
+	return reply_changed(m, userdata, bgcopy_job_set_notify_flags(userdata, flags), error);
 }
 
 static int property_get_text(sd_bus *bus, const char *path, const char *interface,

@@ -42,7 +42,7 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 	r = bgcopy_job_create(p->daemon->engine, name, &job);
 	if (r != BGCOPY_OK)
 		return bus_error_from_status(error, r);
-	job_watch_sweep(p->daemon);	/* its first snapshot: changes from now on */
+	job_watch_add(p->daemon, job);	/* its first snapshot: changes from now on */
 	return reply_job_path(m, job);
 }
 

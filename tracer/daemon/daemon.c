@@ -286,6 +286,7 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 	while (d->peers)
 		peer_free(d->peers);
 	job_watch_free(d);
+	idle_free(d);
 	if (d->listen_fd >= 0)
 		listen_close(d, socket);
 	if (d->engine)
@@ -296,7 +297,8 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	struct daemon d = { .listen_fd = -1, .uid = getuid() };
+	struct daemon d = { .listen_fd = -1, .changes_fd = -1, .uid = getuid(),
+			    .changes_lock = PTHREAD_MUTEX_INITIALIZER };
 	int r = parse_options(argc, argv, &o), ready_fd;
 
 	if (r)

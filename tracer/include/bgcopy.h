@@ -257,6 +257,24 @@ BGCOPY_API uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job);
 /* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
 BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 
+/* ---- bgcopyd (docs/bgcopyd.md): change hook, owners ------------------ */
+
+/* What a change hook is told changed in a job. */
+#define BGCOPY_CHANGE_STATE	0x1u	/* `state` is the state it entered */
+#define BGCOPY_CHANGE_PROGRESS	0x2u	/* bytes or files moved or were added */
+#define BGCOPY_CHANGE_PROPERTY	0x4u	/* a property set through the API */
+/*
+ * Called for every change, in order, on whichever thread made it, with
+ * the engine's lock held: it must be quick and must not call libbgcopy
+ * (a service wakes its own loop from it).  A state that lasts a moment
+ * is reported too, each with its own call.
+ */
+typedef void (*bgcopy_change_hook)(bgcopy_job *job, unsigned what,
+				   enum bgcopy_state state, void *data);
+/* NULL removes it; once this returns, the previous hook is not running. */
+BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
+					     bgcopy_change_hook hook, void *data);
+
 #ifdef __cplusplus
 }
 #endif
