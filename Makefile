@@ -271,6 +271,10 @@ INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record $(PREFIX)/bin/bgcop
 	$(PREFIX)/bin/bgcopy-analyze $(LIBDIR)/$(SONAME) $(LIBDIR)/libbgcopy.so \
 	$(LIBDIR)/libbgcopy-tp.so $(PREFIX)/include/bgcopy.h \
 	$(LIBDIR)/pkgconfig/bgcopy.pc $(PLUGINDIR)/babeltrace-plugin-bgcopy.so
+# bgcopyd's systemd units: a user and a system unit, each socket-activated.
+SYSTEMDDIR = $(PREFIX)/lib/systemd
+UNITS := $(if $(DAEMON_SRC),$(foreach k,user system,$(foreach u,socket service,$(k)/bgcopyd.$(u))))
+INSTALLED += $(addprefix $(SYSTEMDDIR)/,$(UNITS))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -283,10 +287,14 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' tracer/bgcopy.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/bgcopy.pc
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
+	$(foreach u,$(UNITS),install -d $(DESTDIR)$(SYSTEMDDIR)/$(dir $(u)) && \
+		sed 's|@PREFIX@|$(PREFIX)|' tracer/daemon/systemd/$(u) > $(DESTDIR)$(SYSTEMDDIR)/$(u) &&) true
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDDIR)/user $(DESTDIR)$(SYSTEMDDIR)/system \
+		$(DESTDIR)$(SYSTEMDDIR)
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(if $(DESTDIR),,ldconfig)
 

@@ -338,7 +338,7 @@ struct gated_cmdline {
 };
 char **cmdline_argv(const bgcopy_job *job, int kind);
 char **cmdline_env(const bgcopy_job *job, int kind);
-void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
+void cmdline_spawn_gated(char **argv, char **env, uid_t owner, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait_limited(pid_t pid, uint32_t limit_s);

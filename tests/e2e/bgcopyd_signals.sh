@@ -3,36 +3,23 @@
 # 250 ms sweep), progress is coalesced, and an idle daemon neither sends
 # anything nor wakes up.
 . "$(dirname "$0")/lib.sh"
-BGCOPYD=$B/bin/bgcopyd
+. "$(dirname "$0")/bgcopyd_lib.bash"
 WATCH=$B/tools/bgcopyd_watch
-command -v busctl >/dev/null || { echo "busctl not installed"; exit 77; }
-[ -x "$BGCOPYD" ] && [ -x "$WATCH" ] || die "bgcopyd or bgcopyd_watch was not built"
+[ -x "$WATCH" ] || die "bgcopyd_watch was not built"
 
-SOCK=$WORK/run/bus
-ADDR=unix:path=$SOCK
-DAEMON_PID=
-mkdir -m 0700 "$WORK/run"
-trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEMON_PID"
-      cleanup' EXIT
-
-bus() { busctl --address="$ADDR" "$@"; }
-path_of() { sed -n 's/^o "\(.*\)"$/\1/p'; }
 
 start_server
 make_file payload.bin 300000
 URL=http://127.0.0.1:$PORT
 "$BGCOPYD" --store "$WORK/store" --socket "$SOCK" --foreground 2>"$WORK/daemon.err" &
 DAEMON_PID=$!
-for _ in $(seq 100); do
-	bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version >/dev/null 2>&1 && break
-	sleep 0.05
-done
-JOB=$(bus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager CreateJob s signals | path_of)
+wait_serving "$DAEMON_PID"
+JOB=$(manager CreateJob s signals | path_of)
 [ -n "$JOB" ] || die "CreateJob: $(cat "$WORK/daemon.err")"
 
 # A missing file: Resume -> QUEUED -> CONNECTING -> ERROR, all made by the
 # engine within milliseconds.  Every state arrives, in order, each soon.
-bus call org.bgcopy1 "$JOB" org.bgcopy1.Job AddFile ss "$URL/missing.bin" "$WORK/missing.bin" ||
+on_job "$JOB" AddFile ss "$URL/missing.bin" "$WORK/missing.bin" ||
 	die "AddFile"
 worst=0
 for round in 1 2 3 4 5; do
@@ -55,8 +42,8 @@ echo "slowest ERROR signal: $worst us"
 # Progress of a 0.5 s download is coalesced (at most one signal per
 # 100 ms), the last value is announced, and then nothing: an idle daemon
 # sends no signal.
-DL=$(bus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager CreateJob s progress | path_of)
-bus call org.bgcopy1 "$DL" org.bgcopy1.Job AddFile ss "$URL/fault/slow:600000/payload.bin" \
+DL=$(manager CreateJob s progress | path_of)
+on_job "$DL" AddFile ss "$URL/fault/slow:600000/payload.bin" \
 	"$WORK/payload.bin" || die "AddFile"
 "$WATCH" "$ADDR" "$DL" --call Resume --until TRANSFERRED --quiet-ms 1500 > "$WORK/dl.txt" ||
 	die "no TRANSFERRED signal: $(cat "$WORK/dl.txt")"

@@ -45,7 +45,7 @@ static int job_enumerate(sd_bus *bus, const char *path, void *userdata,
 {
 	size_t n = 0, k = 0;
 	struct peer *p = userdata;
-	bgcopy_job **jobs = daemon_jobs(p->daemon, p, &n);
+	bgcopy_job **jobs = daemon_jobs(p->daemon, p, false, &n);
 	char **paths = calloc(n + 1, sizeof(*paths));
 	int r = jobs && paths ? 0 : -ENOMEM;
 
@@ -110,6 +110,12 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	r = sd_bus_message_read(m, "ss", &url, &local_path);
 	if (r < 0)
 		return r;
+	/* The engine writes files with the daemon's uid: a root daemon
+	 * writing where a user says could be made to write anywhere. */
+	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "in system mode only root adds files: the engine "
+					 "writes them as root, not yet as the job's owner");
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					 "local path '%s' is not absolute", local_path);
@@ -159,6 +165,36 @@ static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_err
 	if (r < 0)
 		return r;
 	return reply_changed(m, userdata, bgcopy_job_set_notify_flags(userdata, flags), error);
+}
+
+/* BITS' SetNotifyCmdLine: an array, run without a shell, as the owner. */
+static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	char **argv = NULL;
+	int r;
+
+	r = sd_bus_message_read_strv(m, &argv);
+	if (r < 0)
+		return r;
+	r = reply_changed(m, userdata, bgcopy_job_set_notify_cmdline(userdata,
+				(const char *const *)argv), error);
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
+	return r;
+}
+
+/* BITS' TakeOwnership: root becomes the owner; the previous owner's
+ * command line goes (bgcopy_job_take_ownership). */
+static int method_take_ownership(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = message_peer(m);
+
+	if (p->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "only root takes ownership of a job, not uid %u",
+					 (unsigned)p->uid);
+	return reply_changed(m, userdata, bgcopy_job_take_ownership(userdata, p->uid), error);
 }
 
 static int property_get_text(sd_bus *bus, const char *path, const char *interface,
@@ -221,7 +257,7 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("Description", "s", property_get_text, 0, CHANGES),
 	SD_BUS_PROPERTY("State", "s", property_get_text, 0, CHANGES),
 	SD_BUS_PROPERTY("Priority", "s", property_get_text, 0, CHANGES),
-	SD_BUS_PROPERTY("Owner", "u", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Owner", "u", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("NotifyFlags", "u", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("BytesTransferred", "t", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("BytesTotal", "x", property_get_number, 0, CHANGES),
@@ -242,6 +278,9 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_priority, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdline", SD_BUS_ARGS("as", argv),
+				SD_BUS_NO_RESULT, method_set_notify_cmdline, UNPRIV),
+	SD_BUS_METHOD("TakeOwnership", NULL, NULL, method_take_ownership, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

@@ -32,6 +32,10 @@
 #define BGCOPYD_MANAGER_IFACE	"org.bgcopy1.Manager"
 #define BGCOPYD_JOB_IFACE	"org.bgcopy1.Job"
 #define BGCOPYD_VERSION		"1.0.0"
+#define BGCOPYD_ERROR		"org.bgcopy1.Error."
+/* BITS' defaults (MaxJobsPerUser, MaxJobsPerMachine). */
+#define BGCOPYD_MAX_JOBS_PER_USER	60
+#define BGCOPYD_MAX_JOBS		300
 /* Display names and descriptions longer than this are refused, so that
  * what a client sets is what it reads back. */
 #define BGCOPYD_TEXT_MAX	4096
@@ -58,7 +62,10 @@ struct peer {
 struct daemon {
 	sd_event *event;
 	bgcopy_engine *engine;
-	uid_t uid;			/* the daemon's: the owner of new jobs */
+	uid_t uid;			/* the daemon's */
+	bool system;			/* --system: users' jobs in one root daemon */
+	unsigned max_jobs_per_user;	/* jobs not yet ACKNOWLEDGED or CANCELLED */
+	unsigned max_jobs;
 	int listen_fd;
 	ino_t socket_ino;		/* the file bound, removed at exit if still ours */
 	sd_event_source *listen_source;
@@ -82,7 +89,8 @@ struct daemon {
 };
 
 /* listen.c: the Unix socket clients connect to */
-int listen_open(struct daemon *d, const char *path);
+int listen_open(struct daemon *d, const char *path, mode_t mode);
+int listen_adopt(struct daemon *d);
 int listen_attach(struct daemon *d);
 void listen_close(struct daemon *d, const char *path);
 
@@ -92,7 +100,8 @@ void peer_free(struct peer *p);
 
 /* jobs.c */
 bool peer_sees(const struct peer *p, bgcopy_job *job);
-bgcopy_job **daemon_jobs(struct daemon *d, const struct peer *p, size_t *n);
+bgcopy_job **daemon_jobs(struct daemon *d, const struct peer *p, bool own, size_t *n);
+int daemon_count_jobs(struct daemon *d, uid_t uid, size_t *owned, size_t *all);
 int job_object_path(bgcopy_job *job, char **out);
 
 /* bus_errors.c */

@@ -18,7 +18,7 @@ struct job_snapshot {
 	bgcopy_job *job;
 	enum bgcopy_state state;
 	enum bgcopy_priority priority;
-	uint32_t notify_flags;
+	uint32_t notify_flags, owner;
 	struct bgcopy_progress progress;
 	char *display_name, *description, *error;
 	uint64_t progress_usec;		/* progress last announced */
@@ -131,7 +131,7 @@ static void snapshot_diff(struct daemon *d, struct job_snapshot *s, int state,
 {
 	bgcopy_job *job = s->job;
 	enum bgcopy_priority priority = bgcopy_job_get_priority(job);
-	uint32_t flags = bgcopy_job_get_notify_flags(job);
+	uint32_t flags = bgcopy_job_get_notify_flags(job), owner = bgcopy_job_get_owner(job);
 
 	pr->n = 0;
 	if (state != KEEP_STATE && (enum bgcopy_state)state != s->state) {
@@ -145,6 +145,10 @@ static void snapshot_diff(struct daemon *d, struct job_snapshot *s, int state,
 	if (flags != s->notify_flags) {
 		s->notify_flags = flags;
 		PROP_ADD(pr, "NotifyFlags", 'u', u, flags);
+	}
+	if (owner != s->owner) {
+		s->owner = owner;
+		PROP_ADD(pr, "Owner", 'u', u, owner);
 	}
 	diff_texts(s, job, pr);
 	diff_progress(s, job, pr, progress_ok, now);
@@ -160,6 +164,7 @@ static void snapshot_fill(struct daemon *d, struct job_snapshot *s, bgcopy_job *
 	s->state = BGCOPY_SUSPENDED;	/* not moving: counted below */
 	s->priority = bgcopy_job_get_priority(job);
 	s->notify_flags = bgcopy_job_get_notify_flags(job);
+	s->owner = bgcopy_job_get_owner(job);
 	snapshot_set_state(d, s, bgcopy_job_get_state(job));
 	ignored.n = 0;
 	diff_texts(s, job, &ignored);
@@ -342,7 +347,7 @@ static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
 int job_watch_start(struct daemon *d)
 {
 	size_t n = 0;
-	bgcopy_job **jobs = daemon_jobs(d, NULL, &n);
+	bgcopy_job **jobs = daemon_jobs(d, NULL, false, &n);
 	int r;
 
 	if (!jobs)

@@ -274,6 +274,16 @@ typedef void (*bgcopy_change_hook)(bgcopy_job *job, unsigned what,
 /* NULL removes it; once this returns, the previous hook is not running. */
 BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 					     bgcopy_change_hook hook, void *data);
+/* bgcopy_job_create for a job owned by `owner`: a process running as
+ * root (a system service) may name any uid, any other only its own.  The
+ * notify command line of a job runs as its owner (uid, gid and groups),
+ * never as root for another user's job. */
+BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
+				    uint32_t owner, bgcopy_job **out);
+/* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
+ * the previous owner's notify command line is removed (a job holds no
+ * other credential than what its URLs carry). */
+BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 
 #ifdef __cplusplus
 }
