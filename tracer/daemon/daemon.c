@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 
 /* System mode: one root daemon, every user's jobs in one store (each job
@@ -211,6 +213,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -1;
 	if (socket)
 		return absolute_into(socket, o->socket, "socket");
+	if (sd_listen_fds(0) > 0)
+		return 0;	/* systemd passed the socket (listen_adopt) */
 	return o->system ? system_socket(o->socket) : default_socket(o->socket);
 }
 
