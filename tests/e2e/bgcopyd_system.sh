@@ -40,7 +40,7 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && b
 [ "$(stat -c %a "$SOCK")" = 666 ] || die "socket mode $(stat -c %a "$SOCK")"
 
 # Root's job does not exist for nobody.
-ROOTJOB=$(manager CreateJob s "root's" | path_of)
+ROOTJOB=$(manager CreateJob s root-job | path_of)
 ROOT_ID=$(prop "$ROOTJOB" Id | sed 's/^s "\(.*\)"$/\1/')
 [ "$(nmanager ListJobs)" = "a(sssuo) 0" ] || die "nobody lists root's job"
 expect_error org.bgcopy1.Error.NotFound nmanager GetJob s "$ROOT_ID"
@@ -53,12 +53,12 @@ expect_error org.bgcopy1.Error.NotFound nbus get-property org.bgcopy1 "$ROOTJOB"
 expect_error org.freedesktop.DBus.Error.AccessDenied nmanager ListAllUsersJobs
 
 # Nobody's job is nobody's; root sees it among every user's.
-NJOB=$(nmanager CreateJob s "nobody's" | path_of)
+NJOB=$(nmanager CreateJob s nobody-job | path_of)
 [ -n "$NJOB" ] || die "nobody cannot create a job: $(cat "$WORK/daemon.err")"
 [ "$(prop "$NJOB" Owner)" = "u $NOBODY" ] || die "Owner of nobody's job: $(prop "$NJOB" Owner)"
-nmanager ListJobs | grep -q "nobody's" || die "nobody does not list its job"
-manager ListJobs | grep -q "nobody's" && die "root's ListJobs holds nobody's job"
-manager ListAllUsersJobs | grep "root's" | grep -q "nobody's" ||
+nmanager ListJobs | grep -q nobody-job || die "nobody does not list its job"
+manager ListJobs | grep -q nobody-job && die "root's ListJobs holds nobody's job"
+manager ListAllUsersJobs | grep root-job | grep -q nobody-job ||
 	die "ListAllUsersJobs: $(manager ListAllUsersJobs)"
 # Files are written by the daemon as root: only root may name them.
 expect_error org.freedesktop.DBus.Error.AccessDenied nbus call org.bgcopy1 "$NJOB" \
@@ -67,8 +67,11 @@ bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job AddFile ss "$URL/payload.bin" "$WOR
 	die "root's AddFile on nobody's job"
 
 # Nobody's command line runs as nobody: uid, gid, groups and home.
-nbus call org.bgcopy1 "$NJOB" org.bgcopy1.Job SetNotifyCmdline as 3 /bin/sh -c \
-	"{ id -u; id -g; id -G; echo \"\$HOME\"; } > $WORK/cmd/ran-as" || die "SetNotifyCmdline"
+printf '#!/bin/sh\n{ id -u; id -g; id -G; echo "$HOME"; } > %s\n' "$WORK/cmd/ran-as" \
+	> "$WORK/cmd/report"
+chmod 0755 "$WORK/cmd/report"
+nbus call org.bgcopy1 "$NJOB" org.bgcopy1.Job SetNotifyCmdline as 1 "$WORK/cmd/report" ||
+	die "SetNotifyCmdline"
 nbus call org.bgcopy1 "$NJOB" org.bgcopy1.Job Resume || die "nobody's Resume"
 wait_state "$NJOB" TRANSFERRED
 for _ in $(seq 100); do [ -s "$WORK/cmd/ran-as" ] && break; sleep 0.05; done
