@@ -104,9 +104,9 @@ NJOB_ID=$(prop "$NJOB" Id | sed 's/^s "\(.*\)"$/\1/')
 expect_error org.bgcopy1.Error.NotFound nmanager GetJob s "$NJOB_ID"
 rm -f "$WORK/cmd/ran-as"
 make_file second.bin 1000
+# A file added to a TRANSFERRED job queues it again.
 bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job AddFile ss "$URL/second.bin" "$WORK/out/second.bin" ||
 	die "AddFile after TakeOwnership"
-bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job Resume || die "Resume after TakeOwnership"
 wait_state "$NJOB" TRANSFERRED
 sleep 0.5
 [ -e "$WORK/cmd/ran-as" ] && die "nobody's command line ran after TakeOwnership"
