@@ -83,7 +83,7 @@ all: $(ALL_TARGETS)
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
 	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
-	libssl-dev
+	libssl-dev strace
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -92,7 +92,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
-	pc:libcrypto:libssl-dev
+	pc:libcrypto:libssl-dev cmd:strace:strace
 
 deps:
 	@missing=""; \
@@ -232,6 +232,13 @@ $(B)/tools/trace_fuzz: $(call obj,tests/tools/trace_fuzz.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
+# A D-Bus client that times bgcopyd's change signals.
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/bgcopyd_watch)
+$(call obj,tests/tools/bgcopyd_watch.c): EXTRA_CFLAGS = $(call PC,libsystemd)
+$(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
@@ -277,6 +284,10 @@ MANDIR = $(PREFIX)/share/man
 MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3)
 man_dest = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
 INSTALLED += $(foreach m,$(MAN_PAGES),$(call man_dest,$(m)))
+# bgcopyd's systemd units: a user and a system unit, each socket-activated.
+SYSTEMDDIR = $(PREFIX)/lib/systemd
+UNITS := $(if $(DAEMON_SRC),$(foreach k,user system,$(foreach u,socket service,$(k)/bgcopyd.$(u))))
+INSTALLED += $(addprefix $(SYSTEMDDIR)/,$(UNITS))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -291,10 +302,14 @@ install: all
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(foreach m,$(MAN_PAGES),install -m 0644 $(m) $(DESTDIR)$(call man_dest,$(m)) &&) true
+	$(foreach u,$(UNITS),install -d $(DESTDIR)$(SYSTEMDDIR)/$(dir $(u)) && \
+		sed 's|@PREFIX@|$(PREFIX)|' tracer/daemon/systemd/$(u) > $(DESTDIR)$(SYSTEMDDIR)/$(u) &&) true
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDDIR)/user $(DESTDIR)$(SYSTEMDDIR)/system \
+		$(DESTDIR)$(SYSTEMDDIR)
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(if $(DESTDIR),,ldconfig)

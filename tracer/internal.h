@@ -171,6 +171,10 @@ struct bgcopy_engine {
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
 
+	/* job.c calls it, job_api.c sets it (lock held for both) */
+	bgcopy_change_hook change_hook;
+	void *change_data;
+
 	/* transfer.c */
 	pthread_t worker;
 	bool worker_started;
@@ -303,6 +307,7 @@ void job_file_completed(bgcopy_job *job, unsigned index);
 void job_note_progress(bgcopy_job *job, unsigned index);
 void job_touch(bgcopy_job *job);
 void job_property_changed(bgcopy_job *job, int property, const char *value);
+void job_changed(bgcopy_job *job, unsigned what);	/* BGCOPY_CHANGE_* */
 
 /* ---- 4: movers ------------------------------------------------------- */
 
@@ -362,7 +367,7 @@ struct gated_cmdline {
 };
 char **cmdline_argv(const bgcopy_job *job, int kind);
 char **cmdline_env(const bgcopy_job *job, int kind);
-void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run);
+void cmdline_spawn_gated(char **argv, char **env, uid_t owner, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
 int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out);

@@ -13,6 +13,16 @@ static int cause_error_context(const bgcopy_job *job, enum bgcopy_state to)
 	       job->has_error ? (int)job->error.context : BGCOPY_ERRCTX_NONE;
 }
 
+/* Tells the change hook, if any (bgcopyd's wake-up). */
+void job_changed(bgcopy_job *job, unsigned what)
+{
+	bgcopy_engine *engine = job->engine;
+
+	assert(engine_locked(engine));
+	if (engine->change_hook)
+		engine->change_hook(job, what, job->state, engine->change_data);
+}
+
 void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 {
 	enum bgcopy_state from = job->state;
@@ -47,6 +57,7 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 	      }));
 	notify_on_state(job, from, to);
 	store_save_job(job);
+	job_changed(job, BGCOPY_CHANGE_STATE);
 	wake_waiters(job->engine);
 	wake_worker(job->engine);
 }
@@ -84,6 +95,7 @@ void job_note_progress(bgcopy_job *job, unsigned index)
 		      }));
 	}
 	notify_on_modification(job);
+	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 }
 
 void job_file_completed(bgcopy_job *job, unsigned index)
@@ -97,6 +109,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	f->bytes_total = (int64_t)f->bytes_done;
 	job->current_file = index + 1;
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
+	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	/* The file's completion and the FileTransferred it is owed are
 	 * stored together, or a crash could lose the notification. */
 	before = store_failures(job->engine);
@@ -122,4 +135,5 @@ void job_property_changed(bgcopy_job *job, int property, const char *value)
 	TRACE(property_change, TRACE_JOB(job), property, value);
 	notify_on_modification(job);
 	store_save_job(job);
+	job_changed(job, BGCOPY_CHANGE_PROPERTY);
 }

@@ -14,7 +14,7 @@
 #include "trace.h"
 
 /* A job in its first state, not yet linked: NULL on no memory. */
-static bgcopy_job *new_job(bgcopy_engine *engine, const char *display_name)
+static bgcopy_job *new_job(bgcopy_engine *engine, const char *display_name, uint32_t owner)
 {
 	bgcopy_job *job = job_alloc(engine);
 	uuid_t uu;
@@ -29,7 +29,7 @@ static bgcopy_job *new_job(bgcopy_engine *engine, const char *display_name)
 		job_free(job);
 		return NULL;
 	}
-	job->owner = (uint32_t)getuid();
+	job->owner = owner;
 	job->ctime = job->mtime = now_wall_s();
 	return job;
 }
@@ -37,13 +37,22 @@ static bgcopy_job *new_job(bgcopy_engine *engine, const char *display_name)
 int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 		      bgcopy_job **out)
 {
+	return bgcopy_job_create_as(engine, display_name, (uint32_t)getuid(), out);
+}
+
+int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
+			 uint32_t owner, bgcopy_job **out)
+{
 	bgcopy_job *job;
 	int status;
 
 	if (!engine || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine and out are required");
 	*out = NULL;
-	job = new_job(engine, display_name);
+	if (owner != (uint32_t)getuid() && geteuid() != 0)
+		return set_error(BGCOPY_E_INVALID_ARG, "uid %u cannot create a job for "
+				 "uid %u: only root can", (unsigned)getuid(), (unsigned)owner);
+	job = new_job(engine, display_name, owner);
 	if (!job)
 		return BGCOPY_E_NOMEM;
 	status = api_enter_engine(engine, API_CHANGE);
@@ -191,6 +200,7 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 	      redacted, abs_path);
 	store_save_file(job, job->nfiles - 1);
 	notify_on_modification(job);
+	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	if (job->state == BGCOPY_TRANSFERRED)
 		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_FILE_ADDED);
 	else
@@ -263,4 +273,42 @@ int bgcopy_job_cancel(bgcopy_job *job)
 	status = api_leave(job->engine, BGCOPY_OK);
 	notify_flush_releases(job->engine);
 	return status;
+}
+
+int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook,
+				  void *data)
+{
+	int status;
+
+	if (!engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	status = api_enter_engine(engine, API_READ);
+	if (status)
+		return api_leave(engine, status);
+	/* Hooks run with the lock held: none is running now. */
+	engine->change_hook = hook;
+	engine->change_data = data;
+	api_leave_read(engine);
+	return BGCOPY_OK;
+}
+
+/* The command line goes first: between the two calls the job has its old
+ * owner and nothing of theirs that could run. */
+int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
+{
+	int status;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	if (geteuid() != 0)
+		return set_error(BGCOPY_E_INVALID_ARG, "only root takes ownership of a job");
+	status = bgcopy_job_set_notify_cmdline(job, NULL);
+	if (status)
+		return status;
+	API_ENTER(job, API_CHANGE);
+	job->owner = owner;
+	job_touch(job);
+	store_save_job(job);
+	job_changed(job, BGCOPY_CHANGE_PROPERTY);
+	return api_leave(job->engine, BGCOPY_OK);
 }

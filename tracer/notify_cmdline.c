@@ -2,8 +2,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,13 +78,70 @@ nomem:
 	return NULL;
 }
 
+/* Who the program runs as: the job's owner.  A root engine (a system
+ * service) becomes the owner, with its gid, groups and home; any other
+ * engine cannot change uid and runs it as itself. */
+#define RUN_AS_GROUPS 64
+struct run_as {
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[RUN_AS_GROUPS];
+};
+
+/* HOME=dir in env, which cmdline_env filled with the engine's. */
+static bool set_home(char **env, const char *dir)
+{
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], "HOME=", 5)) {
+			char *home;
+
+			if (asprintf(&home, "HOME=%s", dir) < 0)
+				return false;
+			free(env[i]);
+			env[i] = home;
+		}
+	return true;
+}
+
+/* Looked up before the fork: the child may only make system calls.
+ * False when the owner is unknown: the program must not run as root. */
+static bool run_as_owner(uid_t owner, char **env, struct run_as *as)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	*as = (struct run_as){ .drop = false };
+	if (geteuid() != 0 || owner == 0)
+		return true;
+	if (getpwuid_r(owner, &pw, buf, sizeof(buf), &found) != 0 || !found)
+		return false;
+	*as = (struct run_as){ .drop = true, .uid = owner, .gid = pw.pw_gid,
+			       .ngroups = RUN_AS_GROUPS };
+	if (getgrouplist(pw.pw_name, pw.pw_gid, as->groups, &as->ngroups) < 0) {
+		as->groups[0] = pw.pw_gid;	/* more groups than we keep */
+		as->ngroups = 1;
+	}
+	return set_home(env, pw.pw_dir);
+}
+
+static void become(const struct run_as *as)
+{
+	if (!as->drop)
+		return;
+	if (setgroups((size_t)as->ngroups, as->groups) != 0 || setgid(as->gid) != 0 ||
+	    setuid(as->uid) != 0 || setuid(0) == 0)
+		_exit(127);	/* never run as root for another user */
+}
+
 /*
  * The command line is started held at a gate: a child that waits for one
  * byte on a pipe before it execs.  The engine opens the gate only once it
  * has checked, under the lock, that the notification is still owed and
  * recorded cmdline_run; a notification voided in between runs nothing.
  */
-static void gated_child(char **argv, char **env, int gate)
+static void gated_child(char **argv, char **env, const struct run_as *as, int gate)
 {
 	char go;
 	ssize_t n;
@@ -99,21 +158,24 @@ static void gated_child(char **argv, char **env, int gate)
 		_exit(127);
 	/* The engine's sockets, store and files are not the program's. */
 	close_range(3, ~0u, 0);
+	become(as);
 	execvpe(argv[0], argv, env);
 	_exit(127);
 }
 
-/* Forks the held child; run->pid is -1 when that failed. */
-void cmdline_spawn_gated(char **argv, char **env, struct gated_cmdline *run)
+/* Forks the held child, to run as `owner`; run->pid is -1 when that
+ * failed. */
+void cmdline_spawn_gated(char **argv, char **env, uid_t owner, struct gated_cmdline *run)
 {
+	struct run_as as;
 	int gate[2];
 
 	*run = (struct gated_cmdline){ .pid = -1, .gate = -1 };
-	if (pipe2(gate, O_CLOEXEC) != 0)
+	if (!run_as_owner(owner, env, &as) || pipe2(gate, O_CLOEXEC) != 0)
 		return;
 	run->pid = fork();
 	if (run->pid == 0)
-		gated_child(argv, env, gate[0]);
+		gated_child(argv, env, &as, gate[0]);
 	if (run->pid > 0)
 		setpgid(run->pid, run->pid);	/* whichever of the two runs first */
 	close(gate[0]);

@@ -272,11 +272,12 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	struct gated_cmdline run = { .pid = -1, .gate = -1 };
 	uint32_t limit_s = job->cmdline_timeout_s;
 	bool timed_out;
+	uid_t owner = job->owner;	/* bgcopyd: run as the owner */
 	int status;
 
 	engine_unlock(engine);
 	if (argv && env)
-		cmdline_spawn_gated(argv, env, &run);
+		cmdline_spawn_gated(argv, env, owner, &run);
 	if (engine->opt.test_options & BGCOPY_TEST_SLOW_SPAWN)
 		usleep(SLOW_SPAWN_US);
 	engine_lock(engine);

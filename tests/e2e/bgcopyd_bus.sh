@@ -3,57 +3,17 @@
 # clean SIGTERM, a restart that finds the job, a stale socket replaced,
 # the idle exit, and a second daemon on the store refused.
 . "$(dirname "$0")/lib.sh"
-BGCOPYD=$B/bin/bgcopyd
+. "$(dirname "$0")/bgcopyd_lib.bash"
 DOC=$(cd "$(dirname "$0")/../.." && pwd)/docs/org.bgcopy1.xml
-command -v busctl >/dev/null || { echo "busctl not installed"; exit 77; }
-[ -x "$BGCOPYD" ] || die "$BGCOPYD was not built"
 
 STORE=$WORK/store
-SOCK=$WORK/run/bus
-ADDR=unix:path=$SOCK
-DAEMON_PID=
-mkdir -m 0700 "$WORK/run"
-trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEMON_PID"
-      cleanup' EXIT
-
-bus() { busctl --address="$ADDR" "$@"; }
-manager() { bus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
-on_job() { local path=$1; shift; bus call org.bgcopy1 "$path" org.bgcopy1.Job "$@"; }
-prop() { bus get-property org.bgcopy1 "$1" org.bgcopy1.Job "$2"; }
-# The object path a call printed: o "/org/bgcopy1/job/..."
-path_of() { sed -n 's/^o "\(.*\)"$/\1/p'; }
-# The D-Bus error name a failing call got (busctl prints only the message).
-error_of() {
-	SYSTEMD_LOG_LEVEL=debug "$@" 2>&1 >/dev/null |
-		sed -n 's/.*type=error .* error-name=\([^ ]*\) .*/\1/p' | tail -n 1
-}
-expect_error() {
-	local want=$1 got; shift
-	got=$(error_of "$@")
-	[ "$got" = "$want" ] || die "'$*' failed with '$got', expected $want"
-}
 
 # start_daemon [OPTIONS]: in the foreground of a background job; waits
 # until it answers.
 start_daemon() {
 	"$BGCOPYD" --store "$STORE" --socket "$SOCK" --foreground "$@" 2>>"$WORK/daemon.err" &
 	DAEMON_PID=$!
-	for _ in $(seq 100); do
-		bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version \
-			>/dev/null 2>&1 && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
-}
-
-# wait_state PATH STATE: within 10 s.
-wait_state() {
-	for _ in $(seq 200); do
-		[ "$(prop "$1" State)" = "s \"$2\"" ] && return 0
-		sleep 0.05
-	done
-	die "job $1 is $(prop "$1" State), not $2"
+	wait_serving "$DAEMON_PID"
 }
 
 # Every interface block the daemon introspects is the one in the doc.
@@ -67,11 +27,17 @@ same_interface() {
 	diff -u "$WORK/doc.xml" "$WORK/live.xml" || die "$iface differs from docs/org.bgcopy1.xml"
 }
 
+# --version: the same version the Manager's Version property gives.
+VERSION=$("$BGCOPYD" --version) || die "bgcopyd --version failed"
+[[ $VERSION =~ ^bgcopyd\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bgcopyd --version said '$VERSION'"
+
 start_server
 make_file payload.bin 300000
 URL=http://127.0.0.1:$PORT
 start_daemon
 [ "$(stat -c %a "$SOCK")" = 600 ] || die "socket mode $(stat -c %a "$SOCK"), not 600"
+[ "$(bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version)" = "s \"${VERSION#bgcopyd }\"" ] ||
+	die "Version property differs from --version"
 
 same_interface org.bgcopy1.Manager /org/bgcopy1
 JOB=$(manager CreateJob s "over the bus" | path_of)

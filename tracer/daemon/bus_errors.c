@@ -16,6 +16,7 @@ static const sd_bus_error_map error_errnos[] = {
 	SD_BUS_ERROR_MAP(ERROR_PREFIX "Store", EUCLEAN),
 	SD_BUS_ERROR_MAP(ERROR_PREFIX "Limit", EDQUOT),
 	SD_BUS_ERROR_MAP(ERROR_PREFIX "ReadOnly", EROFS),
+	SD_BUS_ERROR_MAP(ERROR_PREFIX "TooManyJobs", EUSERS),
 	SD_BUS_ERROR_MAP_END
 };
 

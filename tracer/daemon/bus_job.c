@@ -45,7 +45,7 @@ static int job_enumerate(sd_bus *bus, const char *path, void *userdata,
 {
 	size_t n = 0, k = 0;
 	struct peer *p = userdata;
-	bgcopy_job **jobs = daemon_jobs(p->daemon, p, &n);
+	bgcopy_job **jobs = daemon_jobs(p->daemon, p, false, &n);
 	char **paths = calloc(n + 1, sizeof(*paths));
 	int r = jobs && paths ? 0 : -ENOMEM;
 
@@ -69,12 +69,12 @@ static struct peer *message_peer(sd_bus_message *m)
 	return sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
 }
 
-/* After a verb: the change signals go out now, not at the next sweep. */
-static int reply_changed(sd_bus_message *m, int status, sd_bus_error *error)
+/* After a verb: its change signals go out before the reply. */
+static int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *error)
 {
 	if (status != BGCOPY_OK)
 		return bus_error_from_status(error, status);
-	job_watch_sweep(message_peer(m)->daemon);
+	job_watch_changed(message_peer(m)->daemon, job);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -95,7 +95,7 @@ static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 	for (size_t i = 0; i < sizeof(job_verbs) / sizeof(job_verbs[0]); i++)
 		if (!strcmp(member, job_verbs[i].member))
-			return reply_changed(m, job_verbs[i].verb(userdata), error);
+			return reply_changed(m, userdata, job_verbs[i].verb(userdata), error);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD,
 				 "no verb '%s'", member);
 }
@@ -110,10 +110,17 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	r = sd_bus_message_read(m, "ss", &url, &local_path);
 	if (r < 0)
 		return r;
+	/* The engine writes files with the daemon's uid: a root daemon
+	 * writing where a user says could be made to write anywhere. */
+	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "in system mode only root adds files: the engine "
+					 "writes them as root, not yet as the job's owner");
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					 "local path '%s' is not absolute", local_path);
-	return reply_changed(m, bgcopy_job_add_file(userdata, url, local_path), error);
+	return reply_changed(m, userdata, bgcopy_job_add_file(userdata, url, local_path),
+			     error);
 }
 
 static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -128,8 +135,8 @@ static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	r = bus_error_check_text(error, display ? "the display name" : "the description", text);
 	if (r < 0)
 		return r;
-	return reply_changed(m, display ? bgcopy_job_set_display_name(userdata, text) :
-				 bgcopy_job_set_description(userdata, text), error);
+	return reply_changed(m, userdata, display ? bgcopy_job_set_display_name(userdata, text) :
+			     bgcopy_job_set_description(userdata, text), error);
 }
 
 static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -142,7 +149,8 @@ static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *
 		return r;
 	for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
 		if (!strcasecmp(name, bgcopy_priority_name(p)))
-			return reply_changed(m, bgcopy_job_set_priority(userdata, p), error);
+			return reply_changed(m, userdata, bgcopy_job_set_priority(userdata, p),
+					     error);
 	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'",
 				 name);
@@ -156,7 +164,37 @@ static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_err
 	r = sd_bus_message_read(m, "u", &flags);
 	if (r < 0)
 		return r;
-	return reply_changed(m, bgcopy_job_set_notify_flags(userdata, flags), error);
+	return reply_changed(m, userdata, bgcopy_job_set_notify_flags(userdata, flags), error);
+}
+
+/* BITS' SetNotifyCmdLine: an array, run without a shell, as the owner. */
+static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	char **argv = NULL;
+	int r;
+
+	r = sd_bus_message_read_strv(m, &argv);
+	if (r < 0)
+		return r;
+	r = reply_changed(m, userdata, bgcopy_job_set_notify_cmdline(userdata,
+				(const char *const *)argv), error);
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
+	return r;
+}
+
+/* BITS' TakeOwnership: root becomes the owner; the previous owner's
+ * command line goes (bgcopy_job_take_ownership). */
+static int method_take_ownership(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = message_peer(m);
+
+	if (p->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "only root takes ownership of a job, not uid %u",
+					 (unsigned)p->uid);
+	return reply_changed(m, userdata, bgcopy_job_take_ownership(userdata, p->uid), error);
 }
 
 static int property_get_text(sd_bus *bus, const char *path, const char *interface,
@@ -219,7 +257,7 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("Description", "s", property_get_text, 0, CHANGES),
 	SD_BUS_PROPERTY("State", "s", property_get_text, 0, CHANGES),
 	SD_BUS_PROPERTY("Priority", "s", property_get_text, 0, CHANGES),
-	SD_BUS_PROPERTY("Owner", "u", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Owner", "u", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("NotifyFlags", "u", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("BytesTransferred", "t", property_get_number, 0, CHANGES),
 	SD_BUS_PROPERTY("BytesTotal", "x", property_get_number, 0, CHANGES),
@@ -240,6 +278,9 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_priority, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdline", SD_BUS_ARGS("as", argv),
+				SD_BUS_NO_RESULT, method_set_notify_cmdline, UNPRIV),
+	SD_BUS_METHOD("TakeOwnership", NULL, NULL, method_take_ownership, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

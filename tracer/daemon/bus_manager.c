@@ -19,8 +19,29 @@ static int reply_job_path(sd_bus_message *m, bgcopy_job *job)
 	return r;
 }
 
-/* Until the engine can create a job for another uid, jobs are created
- * by the daemon's own uid only, and the owner is always the caller. */
+/* BITS' per-user and per-machine caps, on jobs still in the queue. */
+static int check_limits(struct peer *p, sd_bus_error *error)
+{
+	struct daemon *d = p->daemon;
+	size_t owned, all;
+	int r = daemon_count_jobs(d, p->uid, &owned, &all);
+
+	if (r < 0)
+		return r;
+	if (owned >= d->max_jobs_per_user)
+		return sd_bus_error_setf(error, BGCOPYD_ERROR "TooManyJobs",
+					 "uid %u has %zu jobs, the most one user may have "
+					 "(bgcopyd --max-jobs-per-user %u); complete or cancel one",
+					 (unsigned)p->uid, owned, d->max_jobs_per_user);
+	if (all >= d->max_jobs)
+		return sd_bus_error_setf(error, BGCOPYD_ERROR "TooManyJobs",
+					 "this daemon has %zu jobs, the most it takes "
+					 "(bgcopyd --max-jobs %u)", all, d->max_jobs);
+	return 0;
+}
+
+/* The owner is the caller.  A per-user daemon serves its own uid; the
+ * system daemon (root) every uid, each job run as its owner. */
 static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct peer *p = userdata;
@@ -31,18 +52,20 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 	r = sd_bus_message_read(m, "s", &name);
 	if (r < 0)
 		return r;
-	if (p->uid != p->daemon->uid)
+	if (p->uid != p->daemon->uid && !p->daemon->system)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 					 "this daemon runs as uid %u and creates jobs for it "
 					 "alone, not for uid %u", (unsigned)p->daemon->uid,
 					 (unsigned)p->uid);
 	r = bus_error_check_text(error, "the display name", name);
+	if (r >= 0)
+		r = check_limits(p, error);
 	if (r < 0)
 		return r;
-	r = bgcopy_job_create(p->daemon->engine, name, &job);
+	r = bgcopy_job_create_as(p->daemon->engine, name, p->uid, &job);
 	if (r != BGCOPY_OK)
 		return bus_error_from_status(error, r);
-	job_watch_sweep(p->daemon);	/* its first snapshot: changes from now on */
+	job_watch_add(p->daemon, job);	/* its first snapshot: changes from now on */
 	return reply_job_path(m, job);
 }
 
@@ -63,16 +86,22 @@ static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
 	return r;
 }
 
+/* ListJobs: the caller's own jobs; ListAllUsersJobs: every user's, for
+ * root only (BITS' BG_JOB_ENUM_ALL_USERS). */
 static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
+	bool all = !strcmp(sd_bus_message_get_member(m), "ListAllUsersJobs");
 	struct peer *p = userdata;
 	sd_bus_message *reply = NULL;
 	bgcopy_job **jobs;
 	size_t n = 0;
 	int r;
 
-	(void)error;
-	jobs = daemon_jobs(p->daemon, p, &n);
+	if (all && p->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "only root lists every user's jobs; uid %u may "
+					 "call ListJobs", (unsigned)p->uid);
+	jobs = daemon_jobs(p->daemon, p, !all, &n);
 	if (!jobs)
 		return -ENOMEM;
 	r = sd_bus_message_new_method_return(m, &reply);
@@ -126,6 +155,9 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_RESULT("o", job), method_create_job,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a(sssuo)", jobs), method_list_jobs,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListAllUsersJobs", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("a(sssuo)", jobs), method_list_jobs,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("s", id),

@@ -11,13 +11,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
+
+/* System mode: one root daemon, every user's jobs in one store (each job
+ * carries its owner), clients kept apart by their uid (docs/bgcopyd.md). */
+#define SYSTEM_STORE	"/var/lib/bgcopy"
+#define SYSTEM_RUN_DIR	"/run/bgcopy"
 
 struct options {
 	char store[PATH_MAX];
 	char socket[PATH_MAX];
 	uint64_t idle_exit_s;
+	uint64_t max_jobs_per_user, max_jobs;
 	bool foreground;
+	bool system;
 };
 
 static void usage(FILE *out)
@@ -31,7 +40,13 @@ static void usage(FILE *out)
 	      "                        $XDG_RUNTIME_DIR/bgcopy/bus)\n"
 	      "  --idle-exit SECONDS   exit after this long with no job moving and no\n"
 	      "                        client connected (default 0: never)\n"
+	      "  --system              the machine's daemon (root): every user's jobs,\n"
+	      "                        store " SYSTEM_STORE ", socket " SYSTEM_RUN_DIR "/bus\n"
+	      "  --max-jobs-per-user N jobs one user may have queued (default 60)\n"
+	      "  --max-jobs N          jobs all users together may have (default 300)\n"
 	      "  --foreground          stay attached to the terminal\n"
+	      "A socket passed by systemd (socket activation) replaces --socket.\n"
+	      "  --version             print the version and exit\n"
 	      "  -h, --help            this help\n", out);
 }
 
@@ -115,7 +130,28 @@ static int default_socket(char *out)
 	return 0;
 }
 
-static int parse_seconds(const char *text, uint64_t *out)
+/* /run/bgcopy: made 0755 if missing, and must be root's and writable by
+ * root alone, or someone else could replace the socket. */
+static int system_socket(char *out)
+{
+	struct stat st;
+
+	if (mkdir(SYSTEM_RUN_DIR, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "bgcopyd: cannot create '%s': %s\n", SYSTEM_RUN_DIR,
+			strerror(errno));
+		return -1;
+	}
+	if (lstat(SYSTEM_RUN_DIR, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 0022)) {
+		fprintf(stderr, "bgcopyd: '%s' is not a directory of root's that only root "
+			"can write: fix or remove it\n", SYSTEM_RUN_DIR);
+		return -1;
+	}
+	strcpy(out, SYSTEM_RUN_DIR "/bus");
+	return 0;
+}
+
+static int parse_number(const char *text, const char *option, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -123,8 +159,7 @@ static int parse_seconds(const char *text, uint64_t *out)
 	errno = 0;
 	v = strtoull(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX) {
-		fprintf(stderr, "bgcopyd: --idle-exit wants a number of seconds, not '%s'\n",
-			text);
+		fprintf(stderr, "bgcopyd: %s wants a number, not '%s'\n", option, text);
 		return -1;
 	}
 	*out = v;
@@ -139,7 +174,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "system", no_argument, NULL, 'y' },
+		{ "max-jobs-per-user", required_argument, NULL, 'u' },
+		{ "max-jobs", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *store = NULL, *socket = NULL;
@@ -149,9 +188,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 's': store = optarg; break;
 		case 'S': socket = optarg; break;
-		case 'i': if (parse_seconds(optarg, &o->idle_exit_s)) return -1; break;
+		case 'i': if (parse_number(optarg, "--idle-exit", &o->idle_exit_s)) return -1; break;
+		case 'u': if (parse_number(optarg, "--max-jobs-per-user", &o->max_jobs_per_user))
+				  return -1;
+			  break;
+		case 'm': if (parse_number(optarg, "--max-jobs", &o->max_jobs)) return -1; break;
 		case 'f': o->foreground = true; break;
+		case 'y': o->system = true; break;
 		case 'h': usage(stdout); return 1;
+		case 'V': printf("bgcopyd %s\n", BGCOPYD_VERSION); return 1;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -159,9 +204,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "bgcopyd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (store ? absolute_into(store, o->store, "store") : default_store(o->store))
+	if (o->system && geteuid() != 0) {
+		fputs("bgcopyd: --system runs as root; a user runs bgcopyd without it\n", stderr);
 		return -1;
-	return socket ? absolute_into(socket, o->socket, "socket") : default_socket(o->socket);
+	}
+	if (store ? absolute_into(store, o->store, "store") :
+	    o->system ? absolute_into(SYSTEM_STORE, o->store, "store") : default_store(o->store))
+		return -1;
+	if (socket)
+		return absolute_into(socket, o->socket, "socket");
+	if (sd_listen_fds(0) > 0)
+		return 0;	/* systemd passed the socket (listen_adopt) */
+	return o->system ? system_socket(o->socket) : default_socket(o->socket);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -257,7 +311,8 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 	}
 	if (open_engine(d, o->store))
 		return -1;
-	if (listen_open(d, o->socket))
+	r = listen_adopt(d);
+	if (r < 0 || (r == 0 && listen_open(d, o->socket, o->system ? 0666 : 0600)))
 		return -1;
 	r = listen_attach(d);
 	if (r >= 0)
@@ -283,6 +338,7 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 	while (d->peers)
 		peer_free(d->peers);
 	job_watch_free(d);
+	idle_free(d);
 	if (d->listen_fd >= 0)
 		listen_close(d, socket);
 	if (d->engine)
@@ -292,13 +348,18 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
-	struct daemon d = { .listen_fd = -1, .uid = getuid() };
+	struct options o = { .max_jobs_per_user = BGCOPYD_MAX_JOBS_PER_USER,
+			     .max_jobs = BGCOPYD_MAX_JOBS };
+	struct daemon d = { .listen_fd = -1, .changes_fd = -1, .uid = getuid(),
+			    .changes_lock = PTHREAD_MUTEX_INITIALIZER };
 	int r = parse_options(argc, argv, &o), ready_fd;
 
 	if (r)
 		return r > 0 ? 0 : 2;
 	d.idle_exit_usec = o.idle_exit_s * 1000000ull;
+	d.system = o.system;
+	d.max_jobs_per_user = o.max_jobs_per_user;
+	d.max_jobs = o.max_jobs;
 	ready_fd = detach(o.foreground);
 	r = serve(&d, &o, ready_fd);
 	shutdown_daemon(&d, o.socket);

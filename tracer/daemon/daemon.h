@@ -4,7 +4,7 @@
  * Layers.  A file calls only files of its own layer or of layers below it,
  * and files of one layer never call each other in a circle:
  *
- *   0 leaves        bus_errors.c jobs.c
+ *   0 leaves        bus_errors.c jobs.c changes.c idle.c
  *   1 signals       job_watch.c
  *   2 objects       bus_manager.c bus_job.c
  *   3 connections   peer.c
@@ -12,11 +12,13 @@
  *   5 main          daemon.c
  *
  * Everything runs on one thread, the sd-event loop; libbgcopy's own
- * threads never call into these files.
+ * threads call into changes.c alone (the change hook), which queues
+ * what changed under its own mutex and wakes the loop with an eventfd.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,11 +32,22 @@
 #define BGCOPYD_MANAGER_IFACE	"org.bgcopy1.Manager"
 #define BGCOPYD_JOB_IFACE	"org.bgcopy1.Job"
 #define BGCOPYD_VERSION		"1.0.0"
+#define BGCOPYD_ERROR		"org.bgcopy1.Error."
+/* BITS' defaults (MaxJobsPerUser, MaxJobsPerMachine). */
+#define BGCOPYD_MAX_JOBS_PER_USER	60
+#define BGCOPYD_MAX_JOBS		300
 /* Display names and descriptions longer than this are refused, so that
  * what a client sets is what it reads back. */
 #define BGCOPYD_TEXT_MAX	4096
 
 struct job_snapshot;
+
+/* What the change hook reported (changes.c), for the loop. */
+struct job_change {
+	bgcopy_job *job;
+	unsigned what;			/* BGCOPY_CHANGE_* */
+	enum bgcopy_state state;	/* the state entered, with _STATE */
+};
 
 /* One client connection: its own sd_bus, and who is at the other end. */
 struct peer {
@@ -49,23 +62,35 @@ struct peer {
 struct daemon {
 	sd_event *event;
 	bgcopy_engine *engine;
-	uid_t uid;			/* the daemon's: the owner of new jobs */
+	uid_t uid;			/* the daemon's */
+	bool system;			/* --system: users' jobs in one root daemon */
+	unsigned max_jobs_per_user;	/* jobs not yet ACKNOWLEDGED or CANCELLED */
+	unsigned max_jobs;
 	int listen_fd;
 	ino_t socket_ino;		/* the file bound, removed at exit if still ours */
 	sd_event_source *listen_source;
-	sd_event_source *tick_source;
 	struct peer *peers;
 	unsigned npeers;
 	uint64_t connections;		/* accepted so far */
+	/* idle.c */
 	uint64_t idle_exit_usec;	/* 0: never */
-	uint64_t busy_usec;		/* last time a job moved or a client was there */
-	/* job_watch.c: what each job looked like at the last sweep */
+	sd_event_source *idle_source;
+	/* changes.c: filled by libbgcopy's threads, emptied by the loop */
+	pthread_mutex_t changes_lock;
+	struct job_change *changes;
+	size_t nchanges, changes_cap;
+	bool changes_overflow;		/* some were dropped: compare every job */
+	int changes_fd;			/* eventfd: wakes the loop */
+	/* job_watch.c: what each job looked like when last announced */
+	sd_event_source *changes_source, *progress_source;
 	struct job_snapshot *snapshots;
-	size_t nsnapshots;
+	size_t nsnapshots, snapshots_cap;
+	unsigned nmoving;		/* jobs QUEUED to TRANSIENT_ERROR */
 };
 
 /* listen.c: the Unix socket clients connect to */
-int listen_open(struct daemon *d, const char *path);
+int listen_open(struct daemon *d, const char *path, mode_t mode);
+int listen_adopt(struct daemon *d);
 int listen_attach(struct daemon *d);
 void listen_close(struct daemon *d, const char *path);
 
@@ -75,7 +100,8 @@ void peer_free(struct peer *p);
 
 /* jobs.c */
 bool peer_sees(const struct peer *p, bgcopy_job *job);
-bgcopy_job **daemon_jobs(struct daemon *d, const struct peer *p, size_t *n);
+bgcopy_job **daemon_jobs(struct daemon *d, const struct peer *p, bool own, size_t *n);
+int daemon_count_jobs(struct daemon *d, uid_t uid, size_t *owned, size_t *all);
 int job_object_path(bgcopy_job *job, char **out);
 
 /* bus_errors.c */
@@ -90,9 +116,22 @@ int bus_manager_register(struct peer *p);
 /* bus_job.c */
 int bus_job_register(struct peer *p);
 
-/* job_watch.c: property change signals and the idle clock */
+/* changes.c: the change hook's queue */
+int changes_open(struct daemon *d);
+void changes_report(struct daemon *d, bgcopy_job *job, unsigned what, enum bgcopy_state state);
+void changes_ack(struct daemon *d);
+size_t changes_take(struct daemon *d, struct job_change **out, bool *overflow);
+void changes_close(struct daemon *d);
+
+/* idle.c: the idle exit */
+void idle_update(struct daemon *d);
+void idle_free(struct daemon *d);
+
+/* job_watch.c: property change signals */
 int job_watch_start(struct daemon *d);
-void job_watch_sweep(struct daemon *d);
+void job_watch_add(struct daemon *d, bgcopy_job *job);
+void job_watch_flush(struct daemon *d, bool now_all);
+void job_watch_changed(struct daemon *d, bgcopy_job *job);
 void job_watch_free(struct daemon *d);
 
 #endif /* BGCOPYD_DAEMON_H */

@@ -1,24 +1,59 @@
-/* bgcopyd: PropertiesChanged for every job whose properties moved, and the idle clock. */
+/* bgcopyd: PropertiesChanged for exactly what changed in a job, woken by the engine's change hook. */
 #define _GNU_SOURCE
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
 
-/* The engine moves jobs on its own threads and tells no one but the
- * job's notify interface, which belongs to the application: the loop
- * compares each job with what it was at the last sweep instead. */
-#define SWEEP_USEC 250000u
+/* Progress alone is announced at most this often per job; a state or a
+ * property that changes carries the progress of the moment with it. */
+#define PROGRESS_USEC 100000u
+#define KEEP_STATE (-1)
 
+/* What a job looked like when it was last announced. */
 struct job_snapshot {
 	bgcopy_job *job;
 	enum bgcopy_state state;
 	enum bgcopy_priority priority;
-	uint32_t notify_flags;
+	uint32_t notify_flags, owner;
 	struct bgcopy_progress progress;
 	char *display_name, *description, *error;
+	uint64_t progress_usec;		/* progress last announced */
+	bool held;			/* progress not yet announced */
 };
+
+/* One PropertiesChanged being built: names and values, the same for
+ * every peer.  Strings point into the snapshot. */
+#define PROPS_MAX 12
+struct props {
+	size_t n;
+	const char *name[PROPS_MAX];
+	char type[PROPS_MAX];
+	union { const char *s; uint32_t u; uint64_t t; int64_t x; } v[PROPS_MAX];
+};
+
+#define PROP_ADD(pr, nm, ty, field, value)					\
+	do {									\
+		assert((pr)->n < PROPS_MAX);					\
+		(pr)->name[(pr)->n] = (nm);					\
+		(pr)->type[(pr)->n] = (ty);					\
+		(pr)->v[(pr)->n++].field = (value);				\
+	} while (0)
+
+static bool moving(enum bgcopy_state state)
+{
+	return state == BGCOPY_QUEUED || state == BGCOPY_CONNECTING ||
+	       state == BGCOPY_TRANSFERRING || state == BGCOPY_TRANSIENT_ERROR;
+}
+
+static void snapshot_set_state(struct daemon *d, struct job_snapshot *s, enum bgcopy_state state)
+{
+	d->nmoving += moving(state) - moving(s->state);
+	s->state = state;
+}
 
 static void snapshot_clear(struct job_snapshot *s)
 {
@@ -37,58 +72,185 @@ static bool text_moved(char **field, const char *now)
 		return false;
 	copy = strdup(now);
 	if (!copy)
-		return false;	/* compared again at the next sweep */
+		return false;	/* compared again at the next change */
 	free(*field);
 	*field = copy;
 	return true;
 }
 
-/* Refreshes the snapshot; `changed` gets the names of what moved. */
-static size_t snapshot_update(struct job_snapshot *s, bgcopy_job *job, const char **changed)
+static void diff_texts(struct job_snapshot *s, bgcopy_job *job, struct props *pr)
 {
 	char text[BGCOPYD_TEXT_MAX];
-	struct bgcopy_progress p = { 0 };
 	struct bgcopy_error err;
-	size_t n = 0;
 
-#define NUMBER_MOVED(field, value, name) \
-	do { if (s->field != (value)) { s->field = (value); changed[n++] = name; } } while (0)
-	NUMBER_MOVED(state, bgcopy_job_get_state(job), "State");
-	NUMBER_MOVED(priority, bgcopy_job_get_priority(job), "Priority");
-	NUMBER_MOVED(notify_flags, bgcopy_job_get_notify_flags(job), "NotifyFlags");
-	bgcopy_job_get_progress(job, &p);
-	NUMBER_MOVED(progress.bytes_transferred, p.bytes_transferred, "BytesTransferred");
-	NUMBER_MOVED(progress.bytes_total, p.bytes_total, "BytesTotal");
-	NUMBER_MOVED(progress.files_transferred, p.files_transferred, "FilesTransferred");
-	NUMBER_MOVED(progress.files_total, p.files_total, "FilesTotal");
-#undef NUMBER_MOVED
 	bgcopy_job_get_display_name(job, text, sizeof(text));
 	if (text_moved(&s->display_name, text))
-		changed[n++] = "DisplayName";
+		PROP_ADD(pr, "DisplayName", 's', s, s->display_name);
 	bgcopy_job_get_description(job, text, sizeof(text));
 	if (text_moved(&s->description, text))
-		changed[n++] = "Description";
+		PROP_ADD(pr, "Description", 's', s, s->description);
 	if (text_moved(&s->error, bgcopy_job_get_error(job, &err) == BGCOPY_OK ?
 			       err.description : ""))
-		changed[n++] = "Error";
-	changed[n] = NULL;
-	return n;
+		PROP_ADD(pr, "Error", 's', s, s->error);
 }
 
-static void emit_changes(struct daemon *d, bgcopy_job *job, const char **changed)
+/* Progress goes out with other changes, or alone when `progress_ok`;
+ * otherwise it is held for the progress timer. */
+static void diff_progress(struct job_snapshot *s, bgcopy_job *job, struct props *pr,
+			  bool progress_ok, uint64_t now)
+{
+	struct bgcopy_progress p = { 0 }, *o = &s->progress;
+
+	bgcopy_job_get_progress(job, &p);
+	if (!memcmp(&p, o, sizeof(p))) {
+		s->held = false;
+		return;
+	}
+	if (!progress_ok && pr->n == 0) {
+		s->held = true;
+		return;
+	}
+	if (p.bytes_transferred != o->bytes_transferred)
+		PROP_ADD(pr, "BytesTransferred", 't', t, p.bytes_transferred);
+	if (p.bytes_total != o->bytes_total)
+		PROP_ADD(pr, "BytesTotal", 'x', x, p.bytes_total);
+	if (p.files_transferred != o->files_transferred)
+		PROP_ADD(pr, "FilesTransferred", 'u', u, p.files_transferred);
+	if (p.files_total != o->files_total)
+		PROP_ADD(pr, "FilesTotal", 'u', u, p.files_total);
+	*o = p;
+	s->progress_usec = now;
+	s->held = false;
+}
+
+/* Fills `pr` with what differs from the snapshot and refreshes it.  The
+ * state is the one the hook reported (each state a job passes through is
+ * announced, however short), or KEEP_STATE to leave it. */
+static void snapshot_diff(struct daemon *d, struct job_snapshot *s, int state,
+			  struct props *pr, bool progress_ok, uint64_t now)
+{
+	bgcopy_job *job = s->job;
+	enum bgcopy_priority priority = bgcopy_job_get_priority(job);
+	uint32_t flags = bgcopy_job_get_notify_flags(job), owner = bgcopy_job_get_owner(job);
+
+	pr->n = 0;
+	if (state != KEEP_STATE && (enum bgcopy_state)state != s->state) {
+		snapshot_set_state(d, s, state);
+		PROP_ADD(pr, "State", 's', s, bgcopy_state_name(s->state));
+	}
+	if (priority != s->priority) {
+		s->priority = priority;
+		PROP_ADD(pr, "Priority", 's', s, bgcopy_priority_name(priority));
+	}
+	if (flags != s->notify_flags) {
+		s->notify_flags = flags;
+		PROP_ADD(pr, "NotifyFlags", 'u', u, flags);
+	}
+	if (owner != s->owner) {
+		s->owner = owner;
+		PROP_ADD(pr, "Owner", 'u', u, owner);
+	}
+	diff_texts(s, job, pr);
+	diff_progress(s, job, pr, progress_ok, now);
+}
+
+/* The snapshot as it is now, nothing announced. */
+static void snapshot_fill(struct daemon *d, struct job_snapshot *s, bgcopy_job *job)
+{
+	struct props ignored;
+
+	snapshot_clear(s);
+	s->job = job;
+	s->state = BGCOPY_SUSPENDED;	/* not moving: counted below */
+	s->priority = bgcopy_job_get_priority(job);
+	s->notify_flags = bgcopy_job_get_notify_flags(job);
+	s->owner = bgcopy_job_get_owner(job);
+	snapshot_set_state(d, s, bgcopy_job_get_state(job));
+	ignored.n = 0;
+	diff_texts(s, job, &ignored);
+	bgcopy_job_get_progress(job, &s->progress);
+}
+
+/* The job's snapshot, made now (and *fresh set) for a job not seen
+ * before; NULL when out of memory.  Jobs are never removed while the
+ * daemon runs, so the table only grows. */
+static struct job_snapshot *snapshot_of(struct daemon *d, bgcopy_job *job, bool *fresh)
+{
+	struct job_snapshot *grown;
+	size_t cap;
+
+	*fresh = false;
+	for (size_t i = d->nsnapshots; i-- > 0;)
+		if (d->snapshots[i].job == job)
+			return &d->snapshots[i];
+	if (d->nsnapshots == d->snapshots_cap) {
+		cap = d->snapshots_cap ? 2 * d->snapshots_cap : 64;
+		grown = realloc(d->snapshots, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		memset(grown + d->snapshots_cap, 0, (cap - d->snapshots_cap) * sizeof(*grown));
+		d->snapshots = grown;
+		d->snapshots_cap = cap;
+	}
+	*fresh = true;
+	snapshot_fill(d, &d->snapshots[d->nsnapshots], job);
+	return &d->snapshots[d->nsnapshots++];
+}
+
+static int append_props(sd_bus_message *m, const struct props *pr)
+{
+	int r = sd_bus_message_append(m, "s", BGCOPYD_JOB_IFACE);
+
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "{sv}");
+	for (size_t i = 0; r >= 0 && i < pr->n; i++) {
+		char type[2] = { pr->type[i], 0 };
+
+		r = sd_bus_message_open_container(m, 'e', "sv");
+		if (r >= 0)
+			r = sd_bus_message_append(m, "s", pr->name[i]);
+		if (r >= 0)
+			r = sd_bus_message_open_container(m, 'v', type);
+		if (r >= 0)
+			r = sd_bus_message_append_basic(m, pr->type[i], pr->type[i] == 's' ?
+							(const void *)pr->v[i].s : &pr->v[i]);
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	return r >= 0 ? sd_bus_message_append(m, "as", 0) : r;
+}
+
+static int send_props(sd_bus *bus, const char *path, const struct props *pr)
+{
+	sd_bus_message *m = NULL;
+	int r = sd_bus_message_new_signal(bus, &m, path, "org.freedesktop.DBus.Properties",
+					  "PropertiesChanged");
+
+	if (r >= 0)
+		r = append_props(m, pr);
+	if (r >= 0)
+		r = sd_bus_send(bus, m, NULL);
+	sd_bus_message_unref(m);
+	return r;
+}
+
+static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 {
 	char *path = NULL;
 	int r;
 
-	if (job_object_path(job, &path) < 0)
+	if (pr->n == 0 || job_object_path(job, &path) < 0)
 		return;
 	for (struct peer *p = d->peers; p; p = p->next) {
 		/* A connection still authenticating must not get a message
 		 * before its "OK": it would read a broken handshake. */
 		if (!peer_sees(p, job) || sd_bus_is_ready(p->bus) <= 0)
 			continue;
-		r = sd_bus_emit_properties_changed_strv(p->bus, path, BGCOPYD_JOB_IFACE,
-							(char **)changed);
+		r = send_props(p->bus, path, pr);
 		if (r < 0)
 			fprintf(stderr, "bgcopyd: cannot tell pid %ld of a change: %s\n",
 				(long)p->pid, strerror(-r));
@@ -96,91 +258,125 @@ static void emit_changes(struct daemon *d, bgcopy_job *job, const char **changed
 	free(path);
 }
 
-/* Makes room for `n` snapshots; the jobs are only ever appended. */
-static bool snapshots_reserve(struct daemon *d, size_t n)
+static void watch_job(struct daemon *d, bgcopy_job *job, int state, bool progress_ok,
+		      uint64_t now)
 {
-	struct job_snapshot *grown;
+	struct props pr;
+	bool fresh;
+	struct job_snapshot *s = snapshot_of(d, job, &fresh);
 
-	if (n <= d->nsnapshots)
-		return true;
-	grown = realloc(d->snapshots, n * sizeof(*grown));
-	if (!grown)
-		return false;
-	memset(grown + d->nsnapshots, 0, (n - d->nsnapshots) * sizeof(*grown));
-	d->snapshots = grown;
-	d->nsnapshots = n;
-	return true;
+	if (!s || fresh)
+		return;		/* a new snapshot has nothing to compare with */
+	snapshot_diff(d, s, state, &pr, progress_ok || now - s->progress_usec >= PROGRESS_USEC,
+		      now);
+	emit(d, job, &pr);
 }
 
-/* Sends what moved since the last sweep; true when a job wants bytes. */
-static bool sweep(struct daemon *d)
+/* Arms the progress timer for the earliest held progress, if any. */
+static void hold_progress(struct daemon *d)
 {
-	const char *changed[16];
-	bool moving = false;
-	bgcopy_job **jobs;
-	size_t n = 0;
+	uint64_t at = UINT64_MAX;
 
-	jobs = daemon_jobs(d, NULL, &n);
-	if (!jobs || !snapshots_reserve(d, n)) {
-		free(jobs);
-		return true;	/* out of memory: never mistaken for idle */
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct job_snapshot *s = &d->snapshots[i];
-		bool fresh = s->job != jobs[i];
-		enum bgcopy_state state;
-
-		if (fresh) {	/* a new job: nothing to compare with yet */
-			snapshot_clear(s);
-			s->job = jobs[i];
-		}
-		if (snapshot_update(s, jobs[i], changed) > 0 && !fresh)
-			emit_changes(d, jobs[i], changed);
-		state = s->state;
-		moving |= state == BGCOPY_QUEUED || state == BGCOPY_CONNECTING ||
-			  state == BGCOPY_TRANSFERRING || state == BGCOPY_TRANSIENT_ERROR;
-	}
-	free(jobs);
-	return moving;
+	for (size_t i = 0; i < d->nsnapshots; i++)
+		if (d->snapshots[i].held && d->snapshots[i].progress_usec + PROGRESS_USEC < at)
+			at = d->snapshots[i].progress_usec + PROGRESS_USEC;
+	if (at == UINT64_MAX)
+		return;
+	if (sd_event_source_set_time(d->progress_source, at) < 0 ||
+	    sd_event_source_set_enabled(d->progress_source, SD_EVENT_ONESHOT) < 0)
+		sd_event_exit(d->event, 1);
 }
 
-void job_watch_sweep(struct daemon *d)
+/* Announces every change the hook queued; with `now_all` (a method's
+ * reply follows) held progress goes out too. */
+void job_watch_flush(struct daemon *d, bool now_all)
 {
-	sweep(d);
+	struct job_change *batch;
+	bool overflow;
+	size_t n = changes_take(d, &batch, &overflow);
+	uint64_t now = 0;
+
+	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	for (size_t i = 0; i < n; i++)
+		watch_job(d, batch[i].job, batch[i].what & BGCOPY_CHANGE_STATE ?
+			  (int)batch[i].state : KEEP_STATE, now_all, now);
+	free(batch);
+	/* Changes were dropped: every job is compared with the engine. */
+	for (size_t i = 0; overflow && i < d->nsnapshots; i++)
+		watch_job(d, d->snapshots[i].job,
+			  (int)bgcopy_job_get_state(d->snapshots[i].job), true, now);
+	hold_progress(d);
+	idle_update(d);
 }
 
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+/* A change the engine does not report (the notify flags): announced
+ * with the rest, before the method's reply. */
+void job_watch_changed(struct daemon *d, bgcopy_job *job)
 {
-	struct daemon *d = userdata;
-	bool moving = sweep(d);
+	changes_report(d, job, BGCOPY_CHANGE_PROPERTY, BGCOPY_SUSPENDED);
+	job_watch_flush(d, true);
+}
 
-	if (moving || d->npeers > 0)
-		d->busy_usec = usec;
-	else if (d->idle_exit_usec && usec - d->busy_usec >= d->idle_exit_usec)
-		return sd_event_exit(d->event, 0);
-	if (sd_event_source_set_time_relative(s, SWEEP_USEC) < 0 ||
-	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
-		return sd_event_exit(d->event, 1);
+void job_watch_add(struct daemon *d, bgcopy_job *job)
+{
+	bool fresh;
+
+	snapshot_of(d, job, &fresh);
+}
+
+static int on_changes(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	(void)s, (void)fd, (void)revents;
+	changes_ack(userdata);
+	job_watch_flush(userdata, false);
 	return 0;
 }
 
+static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	(void)s;
+	for (size_t i = 0; i < d->nsnapshots; i++)
+		if (d->snapshots[i].held)
+			watch_job(d, d->snapshots[i].job, KEEP_STATE, true, usec);
+	return 0;
+}
+
+/* Every job known at start gets its snapshot; the hook reports the rest. */
 int job_watch_start(struct daemon *d)
 {
-	int r = sd_event_now(d->event, CLOCK_MONOTONIC, &d->busy_usec);
+	size_t n = 0;
+	bgcopy_job **jobs = daemon_jobs(d, NULL, false, &n);
+	int r;
 
-	if (r < 0)
-		return r;
-	sweep(d);
-	return sd_event_add_time_relative(d->event, &d->tick_source, CLOCK_MONOTONIC,
-					  SWEEP_USEC, 0, on_tick, d);
+	if (!jobs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		job_watch_add(d, jobs[i]);
+	free(jobs);
+	r = changes_open(d);
+	if (r >= 0)
+		r = sd_event_add_io(d->event, &d->changes_source, d->changes_fd, EPOLLIN,
+				    on_changes, d);
+	if (r >= 0)
+		r = sd_event_add_time(d->event, &d->progress_source, CLOCK_MONOTONIC,
+				      UINT64_MAX, 0, on_progress, d);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(d->progress_source, SD_EVENT_OFF);
+	if (r >= 0)
+		idle_update(d);
+	return r;
 }
 
 void job_watch_free(struct daemon *d)
 {
-	d->tick_source = sd_event_source_disable_unref(d->tick_source);
+	changes_close(d);
+	d->changes_source = sd_event_source_disable_unref(d->changes_source);
+	d->progress_source = sd_event_source_disable_unref(d->progress_source);
 	for (size_t i = 0; i < d->nsnapshots; i++)
 		snapshot_clear(&d->snapshots[i]);
 	free(d->snapshots);
 	d->snapshots = NULL;
-	d->nsnapshots = 0;
+	d->nsnapshots = d->snapshots_cap = 0;
 }

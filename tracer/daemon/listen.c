@@ -1,12 +1,15 @@
 /* bgcopyd: the Unix socket clients connect to: one live daemon per path. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "daemon.h"
 
@@ -70,9 +73,10 @@ static int clear_stale(const char *path, const struct sockaddr_un *sa)
 	return 0;
 }
 
-/* A listening socket at `path`, mode 0600, into d->listen_fd; -1 with the
- * reason on stderr. */
-int listen_open(struct daemon *d, const char *path)
+/* A listening socket at `path` with `mode` (0600 for one user; 0666 in
+ * system mode, where the uid of each connection decides what it
+ * reaches), into d->listen_fd; -1 with the reason on stderr. */
+int listen_open(struct daemon *d, const char *path, mode_t mode)
 {
 	struct sockaddr_un sa;
 	struct stat st;
@@ -86,7 +90,7 @@ int listen_open(struct daemon *d, const char *path)
 		fprintf(stderr, "bgcopyd: socket: %s\n", strerror(errno));
 		return -1;
 	}
-	mask = umask(0177);
+	mask = umask(0777 & ~mode);
 	r = bind(fd, (const struct sockaddr *)&sa, sizeof(sa));
 	umask(mask);
 	if (r != 0 || listen(fd, SOMAXCONN) != 0) {
@@ -98,6 +102,30 @@ int listen_open(struct daemon *d, const char *path)
 		d->socket_ino = st.st_ino;
 	d->listen_fd = fd;
 	return 0;
+}
+
+/* Socket activation: a listening Unix stream socket passed by systemd
+ * (sd_listen_fds).  1 when adopted, 0 when none was passed, -1 with the
+ * reason on stderr.  The socket file is systemd's: never removed here. */
+int listen_adopt(struct daemon *d)
+{
+	int n = sd_listen_fds(1), fd = SD_LISTEN_FDS_START;
+
+	if (n == 0)
+		return 0;
+	if (n != 1 || sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		fprintf(stderr, "bgcopyd: systemd passed %d sockets; one listening Unix "
+			"stream socket is wanted\n", n);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		fprintf(stderr, "bgcopyd: the passed socket: %s\n", strerror(errno));
+		return -1;
+	}
+	d->listen_fd = fd;
+	d->socket_ino = 0;	/* not ours to remove */
+	return 1;
 }
 
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata)

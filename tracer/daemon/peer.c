@@ -16,6 +16,7 @@ static void peer_link(struct daemon *d, struct peer *p)
 		d->peers->prev = p;
 	d->peers = p;
 	d->npeers++;
+	idle_update(d);
 }
 
 void peer_free(struct peer *p)
@@ -31,6 +32,7 @@ void peer_free(struct peer *p)
 	d->npeers--;
 	sd_bus_flush_close_unref(p->bus);
 	free(p);
+	idle_update(d);
 }
 
 static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)

@@ -278,6 +278,34 @@ BGCOPY_API uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job);
 /* Which notifications are owed and not yet delivered: BGCOPY_NOTIFY_* bits. */
 BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 
+/* ---- bgcopyd (docs/bgcopyd.md): change hook, owners ------------------ */
+
+/* What a change hook is told changed in a job. */
+#define BGCOPY_CHANGE_STATE	0x1u	/* `state` is the state it entered */
+#define BGCOPY_CHANGE_PROGRESS	0x2u	/* bytes or files moved or were added */
+#define BGCOPY_CHANGE_PROPERTY	0x4u	/* a property set through the API */
+/*
+ * Called for every change, in order, on whichever thread made it, with
+ * the engine's lock held: it must be quick and must not call libbgcopy
+ * (a service wakes its own loop from it).  A state that lasts a moment
+ * is reported too, each with its own call.
+ */
+typedef void (*bgcopy_change_hook)(bgcopy_job *job, unsigned what,
+				   enum bgcopy_state state, void *data);
+/* NULL removes it; once this returns, the previous hook is not running. */
+BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
+					     bgcopy_change_hook hook, void *data);
+/* bgcopy_job_create for a job owned by `owner`: a process running as
+ * root (a system service) may name any uid, any other only its own.  The
+ * notify command line of a job runs as its owner (uid, gid and groups),
+ * never as root for another user's job. */
+BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
+				    uint32_t owner, bgcopy_job **out);
+/* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
+ * the previous owner's notify command line is removed (a job holds no
+ * other credential than what its URLs carry). */
+BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
+
 #ifdef __cplusplus
 }
 #endif

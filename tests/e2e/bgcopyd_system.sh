@@ -1,0 +1,119 @@
+# bgcopyd --system with a real second user: nobody reaches only nobody's
+# jobs through /run/bgcopy/bus, and gets a named error for root's; root
+# lists every user's jobs; nobody's command line runs as nobody; the
+# per-user and per-machine job limits; TakeOwnership drops the previous
+# owner's command line.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bgcopyd_lib.bash"
+[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
+id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
+	{ echo "needs a nobody user and runuser"; exit 77; }
+
+SOCK=/run/bgcopy/bus
+ADDR=unix:path=$SOCK
+NOBODY=$(id -u nobody)
+
+as_nobody() { runuser -u nobody -- "$@"; }
+nbus() { as_nobody busctl --address="$ADDR" "$@"; }
+nmanager() { nbus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
+
+# Another system daemon on this machine is left alone.
+if [ -S "$SOCK" ] && bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version \
+	>/dev/null 2>&1; then
+	echo "a bgcopyd already serves $SOCK"; exit 77
+fi
+start_server
+make_file payload.bin 100000
+URL=http://127.0.0.1:$PORT
+chmod 0711 "$WORK"
+mkdir -m 0777 "$WORK/cmd"
+mkdir "$WORK/out"
+
+# --system is for root only, and the run directory must be root's.
+as_nobody "$BGCOPYD" --system --foreground 2>"$WORK/refused.err" && die "nobody ran --system"
+grep -q -- "--system runs as root" "$WORK/refused.err" || die "refusal: $(cat "$WORK/refused.err")"
+"$BGCOPYD" --system --store "$WORK/store" --foreground --max-jobs-per-user 3 --max-jobs 5 \
+	2>"$WORK/daemon.err" &
+DAEMON_PID=$!
+for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && break; sleep 0.05; done
+[ "$(stat -c '%U %a' /run/bgcopy)" = "root 755" ] || die "/run/bgcopy is $(stat -c '%U %a' /run/bgcopy)"
+[ "$(stat -c %a "$SOCK")" = 666 ] || die "socket mode $(stat -c %a "$SOCK")"
+
+# Root's job does not exist for nobody.
+ROOTJOB=$(manager CreateJob s root-job | path_of)
+ROOT_ID=$(prop "$ROOTJOB" Id | sed 's/^s "\(.*\)"$/\1/')
+[ "$(nmanager ListJobs)" = "a(sssuo) 0" ] || die "nobody lists root's job"
+expect_error org.bgcopy1.Error.NotFound nmanager GetJob s "$ROOT_ID"
+for verb in Cancel Resume Suspend Complete TakeOwnership; do
+	expect_error org.bgcopy1.Error.NotFound nbus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job "$verb"
+done
+expect_error org.bgcopy1.Error.NotFound nbus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job \
+	SetNotifyCmdline as 1 /bin/true
+expect_error org.bgcopy1.Error.NotFound nbus get-property org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job Owner
+expect_error org.freedesktop.DBus.Error.AccessDenied nmanager ListAllUsersJobs
+
+# Nobody's job is nobody's; root sees it among every user's.
+NJOB=$(nmanager CreateJob s nobody-job | path_of)
+[ -n "$NJOB" ] || die "nobody cannot create a job: $(cat "$WORK/daemon.err")"
+[ "$(prop "$NJOB" Owner)" = "u $NOBODY" ] || die "Owner of nobody's job: $(prop "$NJOB" Owner)"
+nmanager ListJobs | grep -q nobody-job || die "nobody does not list its job"
+manager ListJobs | grep -q nobody-job && die "root's ListJobs holds nobody's job"
+manager ListAllUsersJobs | grep root-job | grep -q nobody-job ||
+	die "ListAllUsersJobs: $(manager ListAllUsersJobs)"
+# Files are written by the daemon as root: only root may name them.
+expect_error org.freedesktop.DBus.Error.AccessDenied nbus call org.bgcopy1 "$NJOB" \
+	org.bgcopy1.Job AddFile ss "$URL/payload.bin" "$WORK/cmd/n.bin"
+bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job AddFile ss "$URL/payload.bin" "$WORK/out/n.bin" ||
+	die "root's AddFile on nobody's job"
+
+# Nobody's command line runs as nobody: uid, gid, groups and home.
+printf '#!/bin/sh\n{ id -u; id -g; id -G; echo "$HOME"; } > %s\n' "$WORK/cmd/ran-as" \
+	> "$WORK/cmd/report"
+chmod 0755 "$WORK/cmd/report"
+nbus call org.bgcopy1 "$NJOB" org.bgcopy1.Job SetNotifyCmdline as 1 "$WORK/cmd/report" ||
+	die "SetNotifyCmdline"
+nbus call org.bgcopy1 "$NJOB" org.bgcopy1.Job Resume || die "nobody's Resume"
+wait_state "$NJOB" TRANSFERRED
+for _ in $(seq 100); do [ -s "$WORK/cmd/ran-as" ] && break; sleep 0.05; done
+[ -s "$WORK/cmd/ran-as" ] || die "nobody's command line did not run"
+expected="$NOBODY
+$(id -g nobody)
+$(id -G nobody)
+$(getent passwd nobody | cut -d: -f6)"
+[ "$(cat "$WORK/cmd/ran-as")" = "$expected" ] ||
+	die "the command line ran as: $(cat "$WORK/cmd/ran-as"), expected: $expected"
+[ "$(stat -c %U "$WORK/cmd/ran-as")" = nobody ] || die "ran-as was written by $(stat -c %U "$WORK/cmd/ran-as")"
+
+# Limits: nobody has 1 of 3, the machine 2 of 5.
+nmanager CreateJob s n2 >/dev/null && nmanager CreateJob s n3 >/dev/null || die "nobody's 2nd, 3rd"
+expect_error org.bgcopy1.Error.TooManyJobs nmanager CreateJob s n4
+nmanager CreateJob s n4 2>&1 | grep -q "max-jobs-per-user 3" || die "the per-user error does not say why"
+manager CreateJob s r2 >/dev/null || die "root's 2nd job (5 of 5)"
+expect_error org.bgcopy1.Error.TooManyJobs manager CreateJob s r3
+manager CreateJob s r3 2>&1 | grep -q "max-jobs 5" || die "the machine error does not say why"
+# A job completed leaves room.
+bus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job Cancel || die "Cancel"
+manager CreateJob s r3 >/dev/null || die "no room after a Cancel"
+
+# TakeOwnership: root only; nobody loses the job and its command line.
+expect_error org.freedesktop.DBus.Error.AccessDenied nbus call org.bgcopy1 "$NJOB" \
+	org.bgcopy1.Job TakeOwnership
+bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job TakeOwnership || die "TakeOwnership"
+[ "$(prop "$NJOB" Owner)" = "u 0" ] || die "Owner after TakeOwnership: $(prop "$NJOB" Owner)"
+NJOB_ID=$(prop "$NJOB" Id | sed 's/^s "\(.*\)"$/\1/')
+expect_error org.bgcopy1.Error.NotFound nmanager GetJob s "$NJOB_ID"
+rm -f "$WORK/cmd/ran-as"
+make_file second.bin 1000
+# A file added to a TRANSFERRED job queues it again.
+bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job AddFile ss "$URL/second.bin" "$WORK/out/second.bin" ||
+	die "AddFile after TakeOwnership"
+wait_state "$NJOB" TRANSFERRED
+sleep 0.5
+[ -e "$WORK/cmd/ran-as" ] && die "nobody's command line ran after TakeOwnership"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
+DAEMON_PID=
+[ -e "$SOCK" ] && die "the socket outlived the daemon"
+[ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
+echo "bgcopyd_system: ok"

@@ -1,0 +1,57 @@
+# bgcopyd's systemd units: make install puts a user and a system unit,
+# socket-activated, under PREFIX/lib/systemd and make uninstall takes them
+# back; bgcopyd serves on a socket passed the way systemd passes it
+# (systemd-socket-activate) and leaves that socket file alone.
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/bgcopyd_lib.bash"
+
+case $B in
+*/asan|*/tsan) echo "units are installed from the plain build only" ;;
+*)
+	make -s -C "$top" install DESTDIR="$WORK/root" PREFIX=/opt/bgc >/dev/null ||
+		die "make install failed"
+	units=$WORK/root/opt/bgc/lib/systemd
+	for u in user/bgcopyd.socket user/bgcopyd.service system/bgcopyd.socket \
+		 system/bgcopyd.service; do
+		[ -f "$units/$u" ] || die "$u not installed under PREFIX/lib/systemd"
+	done
+	grep -qx 'ExecStart=/opt/bgc/bin/bgcopyd --foreground --idle-exit 300' \
+		"$units/user/bgcopyd.service" || die "user unit: $(cat "$units/user/bgcopyd.service")"
+	grep -qx 'ExecStart=/opt/bgc/bin/bgcopyd --system --foreground --idle-exit 300' \
+		"$units/system/bgcopyd.service" || die "system unit: $(cat "$units/system/bgcopyd.service")"
+	# Where the units listen is where bgcopyd and its clients look.
+	grep -qx 'ListenStream=%t/bgcopy/bus' "$units/user/bgcopyd.socket" || die "user socket path"
+	grep -qx 'ListenStream=/run/bgcopy/bus' "$units/system/bgcopyd.socket" || die "system socket path"
+	make -s -C "$top" uninstall DESTDIR="$WORK/root" PREFIX=/opt/bgc >/dev/null ||
+		die "make uninstall failed"
+	left=$(find "$WORK/root" ! -type d)
+	[ -z "$left" ] || die "make uninstall left: $left"
+	[ -d "$WORK/root/opt/bgc/lib/systemd" ] && die "make uninstall left lib/systemd"
+	;;
+esac
+
+command -v systemd-socket-activate >/dev/null ||
+	{ echo "socket activation not checked: systemd-socket-activate is not installed"; exit 77; }
+# No --socket and no XDG_RUNTIME_DIR: the passed socket is all it needs.
+env -u XDG_RUNTIME_DIR systemd-socket-activate -l "$SOCK" "$BGCOPYD" --store "$WORK/store" \
+	--foreground --idle-exit 1 2>"$WORK/daemon.err" &
+PID=$!
+trap 'kill "$PID" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+[ -S "$SOCK" ] || die "systemd-socket-activate did not listen"
+# The first client starts the daemon.
+V=$(bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version) ||
+	die "no answer on the passed socket: $(cat "$WORK/daemon.err")"
+[ "$V" = "s \"$("$BGCOPYD" --version | cut -d' ' -f2)\"" ] || die "Version: $V"
+JOB=$(manager CreateJob s passed | path_of)
+[ -n "$JOB" ] || die "CreateJob on the passed socket"
+# Idle: it exits, and the socket file stays: it is systemd's.
+for _ in $(seq 60); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PID" 2>/dev/null && die "bgcopyd --idle-exit 1 did not exit"
+wait "$PID" || die "bgcopyd exited $? after being idle"
+[ -S "$SOCK" ] || die "bgcopyd removed the socket systemd passed it"
+# systemd-socket-activate's own lines aside, nothing on stderr.
+grep -v -e '^Listening on ' -e '^Communication attempt on fd ' -e '^Execing ' "$WORK/daemon.err" &&
+	die "bgcopyd complained"
+echo "bgcopyd_units: ok"

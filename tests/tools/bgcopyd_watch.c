@@ -1,0 +1,157 @@
+/* A D-Bus client of bgcopyd for tests: prints a job's PropertiesChanged signals with the time each arrived. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <systemd/sd-bus.h>
+
+/*
+ * bgcopyd_watch ADDRESS JOB_PATH --until STATE [--call METHOD] [--quiet-ms N]
+ *
+ * One line per signal: microseconds since the start (just before METHOD
+ * is called, if any), then name=value of each property it carries.
+ * Exits 0 once State=STATE was seen and then N ms more passed (any
+ * signal meanwhile is printed too); 1 after 10 s without it.
+ */
+struct watch {
+	const char *until;
+	bool seen;
+	uint64_t start;
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int print_value(sd_bus_message *m, const char *name, struct watch *w)
+{
+	const char *type;
+	char t;
+	union { const char *s; uint32_t u; uint64_t t; int64_t x; } v;
+	int r = sd_bus_message_peek_type(m, &t, &type);
+
+	if (r < 0 || (r = sd_bus_message_enter_container(m, 'v', type)) < 0)
+		return r;
+	if ((r = sd_bus_message_read_basic(m, type[0], &v)) < 0)
+		return r;
+	switch (type[0]) {
+	case 's': printf(" %s=%s", name, v.s);
+		  if (!strcmp(name, "State") && !strcmp(v.s, w->until))
+			  w->seen = true;
+		  break;
+	case 'u': printf(" %s=%u", name, v.u); break;
+	case 't': printf(" %s=%llu", name, (unsigned long long)v.t); break;
+	default: printf(" %s=%lld", name, (long long)v.x); break;
+	}
+	return sd_bus_message_exit_container(m);
+}
+
+static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct watch *w = userdata;
+	const char *iface, *name;
+	int r;
+
+	(void)error;
+	printf("%llu", (unsigned long long)(now_usec() - w->start));
+	r = sd_bus_message_read(m, "s", &iface);
+	if (r >= 0)
+		r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(m, "s", &name);
+		if (r >= 0)
+			r = print_value(m, name, w);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);
+	}
+	printf("\n");
+	fflush(stdout);
+	return r < 0 ? r : 0;
+}
+
+static int run(sd_bus *bus, const char *path, const char *call, unsigned quiet_ms,
+	       struct watch *w)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	uint64_t deadline, seen_at = 0;
+	int r;
+
+	w->start = now_usec();
+	deadline = w->start + 10000000u;
+	if (call) {
+		r = sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job", call,
+				       &error, NULL, "");
+		if (r < 0) {
+			fprintf(stderr, "bgcopyd_watch: %s: %s\n", call, error.message);
+			sd_bus_error_free(&error);
+			return r;
+		}
+	}
+	for (;;) {
+		uint64_t now = now_usec();
+
+		if (w->seen && !seen_at) {
+			seen_at = now;
+			deadline = now + quiet_ms * 1000ull;
+		}
+		if (now >= deadline)
+			return w->seen ? 0 : -ETIMEDOUT;
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return r;
+		if (r == 0 && (r = sd_bus_wait(bus, deadline - now)) < 0)
+			return r;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "until", required_argument, NULL, 'u' },
+		{ "call", required_argument, NULL, 'c' },
+		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ 0 }
+	};
+	struct watch w = { 0 };
+	const char *call = NULL;
+	unsigned quiet_ms = 0;
+	sd_bus *bus = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u': w.until = optarg; break;
+		case 'c': call = optarg; break;
+		case 'q': quiet_ms = (unsigned)atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 2 || !w.until) {
+		fputs("usage: bgcopyd_watch ADDRESS JOB_PATH --until STATE [--call METHOD] "
+		      "[--quiet-ms N]\n", stderr);
+		return 2;
+	}
+	r = sd_bus_new(&bus);
+	if (r >= 0)
+		r = sd_bus_set_address(bus, argv[optind]);
+	if (r >= 0)
+		r = sd_bus_start(bus);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, NULL, NULL, argv[optind + 1],
+					"org.freedesktop.DBus.Properties", "PropertiesChanged",
+					on_changed, &w);
+	if (r >= 0)
+		r = run(bus, argv[optind + 1], call, quiet_ms, &w);
+	if (r < 0)
+		fprintf(stderr, "bgcopyd_watch: %s\n", strerror(-r));
+	sd_bus_flush_close_unref(bus);
+	return r < 0 ? 1 : 0;
+}
