@@ -77,7 +77,7 @@ UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 ALL_TARGETS := $(LIBBGCOPY) $(LIBBGCOPY_DEV) $(LIBTP) $(BGCOPY) $(RECORD)
 ALL_TARGETS += $(PLUGIN) $(ANALYZE) $(if $(DAEMON_SRC),$(DAEMON))
 
-.PHONY: all deps check demo bench clean install uninstall lint soak
+.PHONY: all deps bench-deps check demo bench clean install uninstall lint soak
 all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
@@ -192,6 +192,30 @@ $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 
 $(call obj,tests/bench/tp_bench.c): EXTRA_CFLAGS = $(call PC,lttng-ust)
 
+# The peers benchmark's driver: the public API, as an application uses it.
+$(B)/bench/bgcopy_drive: $(call obj,tests/bench/bgcopy_drive.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+
+# Benchmark-only packages: the server and the peers bgcopy is measured
+# against (command : Debian package); `make bench` installs them.
+BENCH_PROBES := nginx:nginx-light curl:curl aria2c:aria2 wget2:wget2 time:time
+bench-deps:
+	@missing=""; \
+	for p in $(BENCH_PROBES); do \
+		command -v $${p%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${p%%:*} ] || \
+			missing="$$missing $${p#*:}"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "bgcopy: benchmark packages missing:$$missing (apt-get install$$missing)" >&2; \
+		exit 0; \
+	fi; \
+	echo "bgcopy: installing$$missing" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
 # Test tools: a fake engine that breaks the contract on purpose, a JSON
 # validator, a modification storm through the real library.
 TOOLS := $(B)/tools/fake_engine $(B)/tools/json_check $(B)/tools/storm
@@ -257,9 +281,9 @@ demo: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
 	@tests/demo.sh $(B)
 
-bench: deps
+bench: deps bench-deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench \
-		$(B)/bench/gen_events
+		$(B)/bench/gen_events $(B)/bench/bgcopy_drive
 	@tests/bench/run.sh $(B)
 
 # What install puts where; uninstall removes exactly these.
