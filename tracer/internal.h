@@ -6,11 +6,12 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
- *   1 leaves         sync.c job_data.c trace.c store_trust.c store.c
+ *   1 leaves         sync.c jobq.c job_data.c trace.c store_trust.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
- *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
- *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
+ *   4 movers         transfer.c transfer_queue.c transfer_http.c transfer_temp.c
+ *                    job_end.c notify_cmdline.c notify_deliver.c
+ *                    notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
  *
@@ -38,6 +39,19 @@
 
 struct store;
 struct transfer;
+
+/* jobq.c: the engine's queues of jobs, and who re-keys them. */
+enum jobq_id {
+	JOBQ_DUE,	/* notify_deliver.c: by when a delivery became due */
+	JOBQ_RUNNABLE,	/* transfer.c: waiting for a connection, by priority */
+	JOBQ_TIMERS,	/* transfer.c: wanting bytes, by the next deadline */
+	JOBQ_COUNT
+};
+enum jobq_reader { JOBQ_NOTIFY, JOBQ_TRANSFER, JOBQ_READERS };
+struct jobq {
+	bgcopy_job **heap;
+	size_t len, cap;
+};
 
 #define BGCOPY_DEFAULT_RETRY_MS		(600u * 1000u)
 #define BGCOPY_RETRY_FLOOR_MS		(5u * 1000u)
@@ -139,6 +153,13 @@ struct bgcopy_job {
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
 	uint64_t armings;		/* the last arming id given */
+
+	/* jobq.c: the job's places in the engine's queues */
+	uint64_t order;			/* creation order: ties go to the older */
+	size_t qpos[JOBQ_COUNT];	/* index + 1 in each queue, 0: not in it */
+	int64_t qkey[JOBQ_COUNT][2];
+	bool marked[JOBQ_READERS];	/* to be re-keyed by that reader */
+	bgcopy_job *marked_next[JOBQ_READERS];
 };
 
 struct bgcopy_engine {
@@ -162,6 +183,11 @@ struct bgcopy_engine {
 
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
+	uint64_t jobs_linked;
+
+	/* jobq.c: only jobs that wait for something are in a queue */
+	struct jobq queues[JOBQ_COUNT];
+	bgcopy_job *marked[JOBQ_READERS];
 
 	/* transfer.c */
 	pthread_t worker;
@@ -172,6 +198,7 @@ struct bgcopy_engine {
 	uint64_t sched_clock;
 
 	/* notify_*.c */
+	unsigned busy_jobs;		/* jobs with a delivery under way */
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
 	struct deferred_release *deferred;	/* see defer_release() */
@@ -219,6 +246,19 @@ void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
 void wake_worker(bgcopy_engine *engine);
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
+
+/* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);
+ * a reader re-keys the jobs jobq_next_marked gives it before it reads a
+ * queue, since anything that may change a job's key only marks it. */
+bool jobq_set(bgcopy_job *job, enum jobq_id id, int64_t k0, int64_t k1);
+void jobq_remove(bgcopy_job *job, enum jobq_id id);
+bgcopy_job *jobq_top(bgcopy_engine *engine, enum jobq_id id);
+size_t jobq_len(const bgcopy_engine *engine, enum jobq_id id);
+bgcopy_job *jobq_at(bgcopy_engine *engine, enum jobq_id id, size_t i);
+bool jobq_holds(const bgcopy_job *job, enum jobq_id id);
+void jobq_free(bgcopy_engine *engine);
+void jobq_mark(bgcopy_job *job);
+bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 
 /* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
@@ -293,6 +333,15 @@ int transfer_start_worker(bgcopy_engine *engine);
 void transfer_stop_worker(bgcopy_engine *engine);
 void transfer_abort_job(bgcopy_job *job);	/* lock held */
 
+/* transfer_queue.c: lock held.  Re-key a job after its transfer came or
+ * went; the job that should get the next connection; a job whose timer
+ * is due by `now` (NULL: none, and *next is the next deadline or -1). */
+void sched_rekey(bgcopy_job *job);
+bgcopy_job *sched_next_runnable(bgcopy_engine *engine);
+bgcopy_job *sched_due_timer(bgcopy_engine *engine, int64_t now, int64_t *next);
+/* Some job wants bytes. */
+bool transfer_wanting(bgcopy_engine *engine);
+
 /* transfer_http.c: what one HTTP response says about the file */
 struct http_answer {
 	int64_t cr_start, cr_end, cr_total;	/* Content-Range, -1 when absent */
@@ -354,6 +403,8 @@ bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
 		     int64_t *wake_at);
 void notify_deliver(bgcopy_engine *engine, struct delivery *d);
 bool notify_settled(bgcopy_job *job);
+/* Every job's notifications settled (notify_settled). */
+bool notify_all_settled(bgcopy_engine *engine);
 
 /* notify_dispatch.c */
 int notify_start(bgcopy_engine *engine);

@@ -23,6 +23,9 @@
 #define MAX_REDIRECTS	8
 /* How much a crash may make us fetch again. */
 #define CHECKPOINT_BYTES (1u << 20)
+/* libcurl's receive buffer: larger reads and writes, fewer lock round
+ * trips per byte (its default is 16 KiB). */
+#define RECV_BUFFER_BYTES (256L * 1024)
 
 struct transfer {
 	struct transfer *next;
@@ -45,6 +48,11 @@ struct transfer {
 	struct http_answer answer;	/* of the response being read */
 	struct curl_slist *headers;	/* If-Range */
 	uint64_t received;		/* body bytes in this attempt */
+	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
+	struct transfer *done_next;	/* collect_done's list, worker only */
+	CURLcode result;		/* what curl said when it was done */
+	int sync_errno;			/* fdatasync's errno, once synced */
+	bool synced;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -56,6 +64,7 @@ void transfer_abort_job(bgcopy_job *job)
 	assert(job->xfer->job == job);
 	job->xfer->job = NULL;	/* the worker reaps it */
 	job->xfer = NULL;
+	jobq_mark(job);
 	wake_worker(job->engine);
 }
 
@@ -155,28 +164,42 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static bool still_wanted(struct transfer *x)
+/* Counts the bytes the last chunk wrote; a chunk's bytes are counted at
+ * the next chunk's one lock round trip, or when the transfer ends.  The
+ * count may lag the file by a chunk, never lead it (open_temp truncates
+ * to it). */
+static void account_written(struct transfer *x)
+{
+	struct job_file *f;
+
+	assert(engine_locked(x->engine));
+	if (x->job && x->unaccounted) {
+		f = &x->job->files[x->index];
+		f->bytes_done += x->unaccounted;
+		job_note_progress(x->job, x->index);
+		if (f->bytes_done >= f->bytes_saved + CHECKPOINT_BYTES)
+			store_save_file(x->job, x->index);
+	}
+	x->unaccounted = 0;
+}
+
+/* Whether the next `len` bytes may be written: the job still wants them
+ * and an endless body stops at the cap, before its bytes reach the disk. */
+static bool chunk_wanted(struct transfer *x, size_t len)
 {
 	bool wanted;
 
 	engine_lock(x->engine);
+	account_written(x);
 	wanted = x->job != NULL;
-	engine_unlock(x->engine);
-	return wanted;
-}
-
-/* An endless body stops at the cap, before its bytes reach the disk. */
-static bool body_over_cap(struct transfer *x, size_t len)
-{
-	engine_lock(x->engine);
-	if (x->job) {
+	if (wanted) {
 		const struct job_file *f = &x->job->files[x->index];
 
 		x->too_big = len > UINT64_MAX - f->bytes_done ||
 			     over_cap(x->job, f->bytes_done + len);
 	}
 	engine_unlock(x->engine);
-	return x->too_big;
+	return wanted && !x->too_big;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -190,10 +213,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	/* A job suspended, cancelled or completed meanwhile takes no more
 	 * bytes: returning short makes curl stop. */
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
-	    !still_wanted(x))
+	    !chunk_wanted(x, len))
 		return 0;	/* an error body, or a refused answer, is not the file */
-	if (body_over_cap(x, len))
-		return 0;
 	while (done < len) {
 		ssize_t w = write(x->fd, data + done, len - done);
 
@@ -206,16 +227,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		done += (size_t)w;
 	}
 	x->received += len;
-	engine_lock(x->engine);
-	if (x->job) {
-		struct job_file *f = &x->job->files[x->index];
-
-		f->bytes_done += len;
-		job_note_progress(x->job, x->index);
-		if (f->bytes_done >= f->bytes_saved + CHECKPOINT_BYTES)
-			store_save_file(x->job, x->index);
-	}
-	engine_unlock(x->engine);
+	x->unaccounted = len;
 	return len;
 }
 
@@ -275,6 +287,7 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER_BYTES);
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
 	 * the server ignores, and we want to start over instead.  If-Range
 	 * makes the server send the whole file if it changed meanwhile. */
@@ -350,32 +363,17 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	job->sched_stamp = ++engine->sched_clock;
 }
 
-/* Highest priority first (FOREGROUND before the rest); among equals the
- * job that waited longest since it last had a connection. */
-static bgcopy_job *next_queued(bgcopy_engine *engine)
-{
-	bgcopy_job *best = NULL;
-
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		/* A TRANSFERRING job without a transfer is between files. */
-		if ((job->state != BGCOPY_QUEUED &&
-		     job->state != BGCOPY_TRANSFERRING) || job->xfer)
-			continue;
-		if (!best || job->priority < best->priority ||
-		    (job->priority == best->priority &&
-		     job->sched_stamp < best->sched_stamp))
-			best = job;
-	}
-	return best;
-}
-
 static void schedule(bgcopy_engine *engine)
 {
 	bgcopy_job *job;
 
 	while (engine->active < engine->opt.max_connections &&
-	       (job = next_queued(engine)))
+	       (job = sched_next_runnable(engine))) {
 		start_transfer(engine, job);
+		sched_rekey(job);
+		if (sched_next_runnable(engine) == job)
+			break;	/* it could not start (no memory): later */
+	}
 }
 
 static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
@@ -559,6 +557,16 @@ static void note_final_url(bgcopy_job *job, struct transfer *x)
 	f->final_url = redirects > 0 ? redirect_target(x) : NULL;
 }
 
+/* collect_done synced the file with the lock released; a transfer it
+ * did not expect to be complete is synced here. */
+static int file_sync_errno(struct transfer *x)
+{
+	if (!x->synced)
+		x->sync_errno = fdatasync(x->fd) != 0 ? errno : 0;
+	x->synced = true;
+	return x->sync_errno;
+}
+
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
 	bgcopy_job *job = x->job;
@@ -567,6 +575,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 
 	assert(engine_locked(engine));
 	assert(!job || job->xfer == x);
+	account_written(x);
 	/* We read no error body (and may have stopped it ourselves): say
 	 * what curl would have said. */
 	if (x->http_error)
@@ -576,6 +585,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		return;
 	}
 	job->xfer = NULL;
+	jobq_mark(job);
 	complete = !x->changed && classify(x, rc, &err, &transient);
 	if (complete)
 		note_final_url(job, x);
@@ -585,9 +595,9 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	if (x->changed)
 		start_over(job, x->index);
 	else if (complete) {
-		if (fdatasync(x->fd) != 0) {
+		if (file_sync_errno(x) != 0) {
 			err = (struct bgcopy_error){
-				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
+				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = x->sync_errno,
 				.file_index = (int)x->index };
 			error_describe(&err, "cannot sync '%s': %s",
 				       job->files[x->index].temp_path,
@@ -608,43 +618,33 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	unlink_transfer(engine, x);
 }
 
+/* A due timer: the retry delay is over, or no progress came in time. */
+static void timer_fire(bgcopy_job *job, int64_t now)
+{
+	if (job->state == BGCOPY_TRANSIENT_ERROR && now >= job->retry_at_ms) {
+		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RETRY_DELAY_ELAPSED);
+		return;
+	}
+	transfer_abort_job(job);
+	job->error = (struct bgcopy_error){
+		.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
+	error_describe(&job->error, "no progress for %llu ms",
+		       (unsigned long long)job->no_progress_ms);
+	job->has_error = true;
+	job_set_state(job, BGCOPY_ERROR, BGCOPY_TP_CAUSE_NO_PROGRESS_TIMEOUT);
+}
+
 /* Lock held. Moves jobs on when their timers expire; returns the next
  * deadline in ms, or -1 when none. */
 static int64_t transfer_timers(bgcopy_engine *engine)
 {
-	int64_t now = now_ms(), next = -1;
+	int64_t now = now_ms(), next;
+	bgcopy_job *job;
 
 	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		int64_t stall_at;
-
-		if (job->state == BGCOPY_TRANSIENT_ERROR) {
-			if (now >= job->retry_at_ms) {
-				job_set_state(job, BGCOPY_QUEUED,
-					      BGCOPY_TP_CAUSE_RETRY_DELAY_ELAPSED);
-				continue;
-			}
-			if (next < 0 || job->retry_at_ms < next)
-				next = job->retry_at_ms;
-		}
-		if (job->state != BGCOPY_TRANSIENT_ERROR &&
-		    job->state != BGCOPY_CONNECTING &&
-		    job->state != BGCOPY_TRANSFERRING)
-			continue;
-		stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms + 1;
-		if (now >= stall_at) {
-			transfer_abort_job(job);
-			job->error = (struct bgcopy_error){
-				.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
-			error_describe(&job->error,
-				 "no progress for %llu ms",
-				 (unsigned long long)job->no_progress_ms);
-			job->has_error = true;
-			job_set_state(job, BGCOPY_ERROR,
-				      BGCOPY_TP_CAUSE_NO_PROGRESS_TIMEOUT);
-		} else if (next < 0 || stall_at < next) {
-			next = stall_at;
-		}
+	while ((job = sched_due_timer(engine, now, &next))) {
+		timer_fire(job, now);
+		sched_rekey(job);
 	}
 	return next;
 }
@@ -660,23 +660,49 @@ static void reap_abandoned(bgcopy_engine *engine)
 	}
 }
 
-static void collect_done(bgcopy_engine *engine)
+/* Lock not held: the transfers curl is done with, in the order it said
+ * so, each file that may be complete synced to disk first, so that no
+ * lock is held across a sync and its completion is recorded after it. */
+static struct transfer *take_done(bgcopy_engine *engine)
 {
-	struct transfer *x;
+	struct transfer *done = NULL, **tail = &done, *x;
 	CURLMsg *msg;
 	int left;
 
+	assert(!engine_locked(engine));
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		finish(engine, x, msg->data.result);
+		x->result = msg->data.result;
+		x->done_next = NULL;
+		*tail = x;
+		tail = &x->done_next;
 	}
+	for (x = done; x; x = x->done_next)
+		if (x->result == CURLE_OK || x->http_error == 416)
+			file_sync_errno(x);
+	return done;
+}
+
+/* One store transaction for every transfer that ended together. */
+static void collect_done(bgcopy_engine *engine, struct transfer *done)
+{
+	struct transfer *next;
+
+	assert(engine_locked(engine));
+	store_begin(engine);
+	for (; done; done = next) {
+		next = done->done_next;
+		finish(engine, done, done->result);
+	}
+	store_end(engine, BGCOPY_OK);
 }
 
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
+	struct transfer *done;
 	int running, timeout;
 	int64_t next;
 
@@ -688,8 +714,9 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
+		done = take_done(engine);
 		engine_lock(engine);
-		collect_done(engine);
+		collect_done(engine, done);
 		engine_unlock(engine);
 
 		timeout = 1000;
@@ -701,6 +728,7 @@ static void *worker_main(void *arg)
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
 
+		account_written(x);
 		if (x->job) {
 			store_save_file(x->job, x->index);
 			x->job->xfer = NULL;
