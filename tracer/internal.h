@@ -6,7 +6,8 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
- *   1 leaves         sync.c jobq.c job_data.c trace.c store_trust.c store.c
+ *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
+ *                    store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_queue.c transfer_http.c transfer_temp.c
@@ -39,6 +40,14 @@
 
 struct store;
 struct transfer;
+struct flusher;
+
+/* flush.c: one file to sync, embedded in what it belongs to. */
+struct flush_req {
+	struct flush_req *next;
+	int fd;
+	int sync_errno;		/* fdatasync's errno, 0 when it succeeded */
+};
 
 /* jobq.c: the engine's queues of jobs, and who re-keys them. */
 enum jobq_id {
@@ -194,6 +203,7 @@ struct bgcopy_engine {
 	bool worker_started;
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
+	struct flusher *flusher;	/* flush.c, for the worker */
 	unsigned active;
 	uint64_t sched_clock;
 
@@ -246,6 +256,14 @@ void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
 void wake_worker(bgcopy_engine *engine);
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
+
+/* flush.c: lock not held.  Syncs submitted files on threads of its own;
+ * flush_take_done gives back the synced ones (with `all`, once every
+ * one submitted is) and wakes the worker when one is. */
+int flush_start(bgcopy_engine *engine);
+void flush_submit(bgcopy_engine *engine, struct flush_req *r);
+struct flush_req *flush_take_done(bgcopy_engine *engine, bool all);
+void flush_stop(bgcopy_engine *engine);
 
 /* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);
  * a reader re-keys the jobs jobq_next_marked gives it before it reads a

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,8 @@ struct transfer {
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct transfer *done_next;	/* collect_done's list, worker only */
 	CURLcode result;		/* what curl said when it was done */
-	int sync_errno;			/* fdatasync's errno, once synced */
+	struct flush_req flush;		/* its file's sync, worker only */
+	bool flushing;			/* the flusher has it */
 	bool synced;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -557,14 +559,14 @@ static void note_final_url(bgcopy_job *job, struct transfer *x)
 	f->final_url = redirects > 0 ? redirect_target(x) : NULL;
 }
 
-/* collect_done synced the file with the lock released; a transfer it
- * did not expect to be complete is synced here. */
+/* The flusher synced the file with the lock released; a transfer that
+ * was not expected to be complete is synced here. */
 static int file_sync_errno(struct transfer *x)
 {
 	if (!x->synced)
-		x->sync_errno = fdatasync(x->fd) != 0 ? errno : 0;
+		x->flush.sync_errno = fdatasync(x->fd) != 0 ? errno : 0;
 	x->synced = true;
-	return x->sync_errno;
+	return x->flush.sync_errno;
 }
 
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
@@ -597,7 +599,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	else if (complete) {
 		if (file_sync_errno(x) != 0) {
 			err = (struct bgcopy_error){
-				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = x->sync_errno,
+				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = x->flush.sync_errno,
 				.file_index = (int)x->index };
 			error_describe(&err, "cannot sync '%s': %s",
 				       job->files[x->index].temp_path,
@@ -655,17 +657,26 @@ static void reap_abandoned(bgcopy_engine *engine)
 
 	for (; x; x = next) {
 		next = x->next;
-		if (!x->job)
+		if (!x->job && !x->flushing)
 			unlink_transfer(engine, x);
 	}
 }
 
-/* Lock not held: the transfers curl is done with, in the order it said
- * so, each file that may be complete synced to disk first, so that no
- * lock is held across a sync and its completion is recorded after it. */
-static struct transfer *take_done(bgcopy_engine *engine)
+static void append_done(struct transfer ***tail, struct transfer *x)
+{
+	x->done_next = NULL;
+	**tail = x;
+	*tail = &x->done_next;
+}
+
+/* Lock not held: the transfers that are done, each file that may be
+ * complete synced first (by the flusher, while the worker goes on), so
+ * that no lock is held across a sync and a completion is recorded only
+ * after its data is on disk.  With `all`, waits for every sync. */
+static struct transfer *take_done(bgcopy_engine *engine, bool all)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
+	struct flush_req *r, *next;
 	CURLMsg *msg;
 	int left;
 
@@ -675,13 +686,21 @@ static struct transfer *take_done(bgcopy_engine *engine)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 		x->result = msg->data.result;
-		x->done_next = NULL;
-		*tail = x;
-		tail = &x->done_next;
+		if (x->result != CURLE_OK && x->http_error != 416) {
+			append_done(&tail, x);
+			continue;
+		}
+		x->flush.fd = x->fd;
+		x->flushing = true;
+		flush_submit(engine, &x->flush);
 	}
-	for (x = done; x; x = x->done_next)
-		if (x->result == CURLE_OK || x->http_error == 416)
-			file_sync_errno(x);
+	for (r = flush_take_done(engine, all); r; r = next) {
+		next = r->next;
+		x = (struct transfer *)((char *)r - offsetof(struct transfer, flush));
+		x->flushing = false;
+		x->synced = true;
+		append_done(&tail, x);
+	}
 	return done;
 }
 
@@ -714,7 +733,7 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
-		done = take_done(engine);
+		done = take_done(engine, false);
 		engine_lock(engine);
 		collect_done(engine, done);
 		engine_unlock(engine);
@@ -725,6 +744,11 @@ static void *worker_main(void *arg)
 		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
 		engine_lock(engine);
 	}
+	/* What is synced is complete: recorded before the fds close. */
+	engine_unlock(engine);
+	done = take_done(engine, true);
+	engine_lock(engine);
+	collect_done(engine, done);
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
 
@@ -750,7 +774,9 @@ int transfer_start_worker(bgcopy_engine *engine)
 	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  (long)engine->opt.max_per_host);
 	engine->multi = multi;
-	if (pthread_create(&engine->worker, NULL, worker_main, engine)) {
+	if (flush_start(engine) ||
+	    pthread_create(&engine->worker, NULL, worker_main, engine)) {
+		flush_stop(engine);
 		engine->multi = NULL;
 		curl_multi_cleanup(multi);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the transfer worker");
@@ -765,6 +791,7 @@ void transfer_stop_worker(bgcopy_engine *engine)
 		return;
 	wake_worker(engine);
 	pthread_join(engine->worker, NULL);
+	flush_stop(engine);
 	engine->worker_started = false;
 	curl_multi_cleanup(engine->multi);
 	engine->multi = NULL;
