@@ -27,6 +27,7 @@
 /* libcurl's receive buffer: larger reads and writes, fewer lock round
  * trips per byte (its default is 16 KiB). */
 #define RECV_BUFFER_BYTES (256L * 1024)
+#define WRITEBACK_BYTES (8u << 20)
 
 struct transfer {
 	struct transfer *next;
@@ -50,6 +51,7 @@ struct transfer {
 	struct curl_slist *headers;	/* If-Range */
 	uint64_t received;		/* body bytes in this attempt */
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
+	uint64_t written_back;		/* received when writeback last began */
 	struct transfer *done_next;	/* collect_done's list, worker only */
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
@@ -230,6 +232,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	}
 	x->received += len;
 	x->unaccounted = len;
+	/* Start writing back what came so far: the sync at the end then
+	 * waits for the last few MiB rather than for the whole file. */
+	if (x->received - x->written_back >= WRITEBACK_BYTES) {
+		sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		x->written_back = x->received;
+	}
 	return len;
 }
 
