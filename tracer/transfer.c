@@ -567,16 +567,6 @@ static void note_final_url(bgcopy_job *job, struct transfer *x)
 	f->final_url = redirects > 0 ? redirect_target(x) : NULL;
 }
 
-/* The flusher synced the file with the lock released; a transfer that
- * was not expected to be complete is synced here. */
-static int file_sync_errno(struct transfer *x)
-{
-	if (!x->synced)
-		x->flush.sync_errno = fdatasync(x->fd) != 0 ? errno : 0;
-	x->synced = true;
-	return x->flush.sync_errno;
-}
-
 static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 {
 	bgcopy_job *job = x->job;
@@ -605,7 +595,9 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	if (x->changed)
 		start_over(job, x->index);
 	else if (complete) {
-		if (file_sync_errno(x) != 0) {
+		/* take_done had every file that may be complete synced. */
+		assert(x->synced);
+		if (x->flush.sync_errno != 0) {
 			err = (struct bgcopy_error){
 				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = x->flush.sync_errno,
 				.file_index = (int)x->index };
