@@ -92,10 +92,12 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
 	pc:libsystemd:libsystemd-dev
 
-deps:
+# install_probes PROBES,STATUS: installs the packages of the probes that
+# fail (as root), else names them and exits with STATUS.
+define install_probes
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
-	for p in $(DEPS_PROBES); do \
+	for p in $(1); do \
 		kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%%:*}; pkg=$${rest#*:}; \
 		if [ $$kind = pc ]; then \
 			command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$what && continue; \
@@ -107,11 +109,15 @@ deps:
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "bgcopy: missing packages:$$missing; install them as root: apt-get install$$missing" >&2; \
-		exit 1; \
+		exit $(2); \
 	fi; \
 	echo "bgcopy: installing$$missing" >&2; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+endef
+
+deps:
+	$(call install_probes,$(DEPS_PROBES),1)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -199,22 +205,11 @@ $(B)/bench/bgcopy_drive: $(call obj,tests/bench/bgcopy_drive.c) $(LIBBGCOPY_DEV)
 		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
 
 # Benchmark-only packages: the server and the peers bgcopy is measured
-# against (command : Debian package); `make bench` installs them.
-BENCH_PROBES := nginx:nginx-light curl:curl aria2c:aria2 wget2:wget2 time:time
+# against; `make bench` installs them (a peer left missing is skipped).
+BENCH_PROBES := cmd:nginx:nginx-light cmd:curl:curl cmd:aria2c:aria2 \
+	cmd:wget2:wget2 cmd:/usr/bin/time:time
 bench-deps:
-	@missing=""; \
-	for p in $(BENCH_PROBES); do \
-		command -v $${p%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${p%%:*} ] || \
-			missing="$$missing $${p#*:}"; \
-	done; \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "bgcopy: benchmark packages missing:$$missing (apt-get install$$missing)" >&2; \
-		exit 0; \
-	fi; \
-	echo "bgcopy: installing$$missing" >&2; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+	$(call install_probes,$(BENCH_PROBES),0)
 
 # Test tools: a fake engine that breaks the contract on purpose, a JSON
 # validator, a modification storm through the real library.
