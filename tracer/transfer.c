@@ -87,7 +87,9 @@ static void take_whole_file(struct transfer *x, bgcopy_job *job,
 	/* With no memory for them, no validators: no resume either. */
 	if (file_take_validators(f, &x->answer))
 		file_forget_validators(f);
-	store_save_file(job, x->index);
+	/* A stored row with no bytes resumes from nothing: left as it is. */
+	if (f->bytes_saved > 0)
+		store_save_file(job, x->index);
 }
 
 /* A file of `size` bytes would be larger than the job allows. */
@@ -168,10 +170,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Counts the bytes the last chunk wrote; a chunk's bytes are counted at
- * the next chunk's one lock round trip, or when the transfer ends.  The
- * count may lag the file by a chunk, never lead it (open_temp truncates
- * to it). */
+/* Counts the last chunk's bytes, at the next chunk's one lock round trip
+ * or at the end: the count lags the file, never leads it (open_temp
+ * truncates to it). */
 static void account_written(struct transfer *x)
 {
 	struct job_file *f;
