@@ -181,7 +181,7 @@ for w in $WORKLOADS; do
 		add_peer aria2c "aria2c" aria2c -q --file-allocation=none -d . -o big.bin "$URL/big.bin"
 		add_peer wget2 "wget2" wget2 -q -O big.bin "$URL/big.bin"
 		rounds "one 1 GiB file" "$want" "$ROUNDS" \
-			"bgcopy download" "$BGCOPY" --store "$WORK/store" download "$URL/big.bin" big.bin -- \
+			"bgcopy download" "$BGCOPY" --store "$WORK/store" download "$URL/big.bin" ./big.bin -- \
 			"${peer_args[@]}"
 		;;
 	small|mid)
