@@ -112,6 +112,8 @@ run() {
 		return 1
 	fi
 	awk '{ printf "%s %.3f %d\n", $1, $2 + $3, $4 }' "$WORK/time" >> "$RES/$tag"
+	# The driver's own split: creating and adding, then running.
+	sed -n 's/.*add_s \([0-9.]*\) run_s \([0-9.]*\).*/\1 \2/p' "$WORK/last.log" >> "$RES/$tag.split"
 	[ "$KEEP" = 1 ] || rm -rf "$OUT"
 }
 
@@ -199,6 +201,7 @@ for w in $WORKLOADS; do
 			"${peer_args[@]}"
 		;;
 	jobs)
+		first_n= first_rss=
 		for n in $JOB_COUNTS; do
 			# Every output is the same 4 KiB file.
 			want=$(python3 -c 'import hashlib, sys
@@ -210,8 +213,18 @@ print(h.hexdigest())' "$www/one.bin" "$n")
 			[ "$n" -ge 100000 ] && r=1
 			rounds "$n jobs of one 4 KiB file ($r rounds)" "$want" "$r" \
 				"bgcopy jobs=$n" "$DRIVE" "$WORK/store" "$URL/one.bin" "$n" 1 .
-			awk -v n="$n" '{ printf "  time per job: %.1f us (run %s s)\n", $1 / n * 1e6, $1 }' \
-				<(median "$RES/bgcopy jobs=$n" 1)
+			printf '  per job: %.1f us in all; %.1f us to create and add, %.1f us from resume to acknowledged\n' \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n" 1)" 'BEGIN { print t / n * 1e6 }')" \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 1)" 'BEGIN { print t / n * 1e6 }')" \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 2)" 'BEGIN { print t / n * 1e6 }')"
+			rss=$(median "$RES/bgcopy jobs=$n" 3)
+			if [ -z "$first_n" ]; then
+				first_n=$n first_rss=$rss
+			else
+				# Finished jobs stay in memory until the engine closes.
+				printf '  memory: %.2f KiB more per job than at %s jobs (peak RSS)\n' \
+					"$(awk -v a="$rss" -v b="$first_rss" -v n="$n" -v m="$first_n" 'BEGIN { print (a - b) / (n - m) }')" "$first_n"
+			fi
 		done
 		;;
 	esac
