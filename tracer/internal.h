@@ -5,7 +5,7 @@
  * never above, and files of one layer never call each other in a circle
  * (tests/lint/layers.sh checks both on the object files):
  *
- *   0 utilities      clock.c error.c memory.c argv.c url.c state.c
+ *   0 utilities      clock.c error.c memory.c argv.c url.c state.c wbuf.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store.c
  *   2 arming         notify_iface.c notify_arm.c
@@ -239,6 +239,20 @@ void argv_describe(char *const *argv, char *out, size_t size);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
+
+/* wbuf.c: a body's pieces combined into large writes, on one thread.
+ * wbuf_add is false when the piece does not fit or memory ran out;
+ * wbuf_write writes at the fd's offset (false: *err is errno). */
+struct wbuf {
+	char *data;
+	size_t len;
+	uint64_t written, written_back;
+};
+bool wbuf_fits(const struct wbuf *b, size_t len);
+bool wbuf_add(struct wbuf *b, const char *data, size_t len);
+bool wbuf_write(struct wbuf *b, int fd, int *err);
+void wbuf_release(struct wbuf *b);
+void wbuf_pool_drain(void);	/* frees this thread's spare buffers */
 
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);

@@ -27,7 +27,6 @@
 /* libcurl's receive buffer: larger reads and writes, fewer lock round
  * trips per byte (its default is 16 KiB). */
 #define RECV_BUFFER_BYTES (256L * 1024)
-#define WRITEBACK_BYTES (8u << 20)
 
 struct transfer {
 	struct transfer *next;
@@ -51,7 +50,7 @@ struct transfer {
 	struct curl_slist *headers;	/* If-Range */
 	uint64_t received;		/* body bytes in this attempt */
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
-	uint64_t written_back;		/* received when writeback last began */
+	struct wbuf wbuf;		/* body not yet written, worker only */
 	struct transfer *done_next;	/* collect_done's list, worker only */
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
@@ -170,9 +169,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Counts the last chunk's bytes, at the next chunk's one lock round trip
- * or at the end: the count lags the file, never leads it (open_temp
- * truncates to it). */
+/* Counts the last write at the next one's lock round trip or at the end:
+ * bytes_done lags the file, never leads it (open_temp truncates to it). */
 static void account_written(struct transfer *x)
 {
 	struct job_file *f;
@@ -207,37 +205,37 @@ static bool chunk_wanted(struct transfer *x, size_t len)
 	return wanted && !x->too_big;
 }
 
+/* Writes the buffered body (when full, and after each curl_multi_perform);
+ * a job suspended, cancelled or completed meanwhile takes no more bytes. */
+static bool write_buffered(struct transfer *x)
+{
+	size_t len = x->wbuf.len;
+
+	if (len && !chunk_wanted(x, len)) {
+		x->wbuf.len = 0;
+		return false;
+	}
+	if (!len || !wbuf_write(&x->wbuf, x->fd, &x->write_errno))
+		return !len;
+	x->received += len;
+	x->unaccounted = len;
+	return true;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *x = arg;
-	size_t len = size * n, done = 0;
+	size_t len = size * n;
 
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
-	/* A job suspended, cancelled or completed meanwhile takes no more
-	 * bytes: returning short makes curl stop. */
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
-	    !chunk_wanted(x, len))
+	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
-	while (done < len) {
-		ssize_t w = write(x->fd, data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			x->write_errno = errno;
-			return 0;
-		}
-		done += (size_t)w;
-	}
-	x->received += len;
-	x->unaccounted = len;
-	/* Start writing back what came so far: the sync at the end then
-	 * waits for the last few MiB rather than for the whole file. */
-	if (x->received - x->written_back >= WRITEBACK_BYTES) {
-		sync_file_range(x->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		x->written_back = x->received;
+	if (!wbuf_add(&x->wbuf, data, len)) {
+		x->write_errno = ENOMEM;
+		return 0;
 	}
 	return len;
 }
@@ -398,6 +396,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	curl_multi_remove_handle(engine->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
+	wbuf_release(&x->wbuf);
 	if (x->fd >= 0)
 		close(x->fd);
 	engine->active--;
@@ -671,9 +670,7 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 }
 
 /* Lock not held: the transfers that are done, each file that may be
- * complete synced first (by the flusher, while the worker goes on), so
- * that no lock is held across a sync and a completion is recorded only
- * after its data is on disk.  With `all`, waits for every sync. */
+ * complete synced first by the flusher (with `all`: every one). */
 static struct transfer *take_done(bgcopy_engine *engine, bool all)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
@@ -734,6 +731,8 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
+		for (struct transfer *x = engine->transfers; x; x = x->next)
+			write_buffered(x);
 		done = take_done(engine, false);
 		engine_lock(engine);
 		collect_done(engine, done);
@@ -761,6 +760,7 @@ static void *worker_main(void *arg)
 		unlink_transfer(engine, x);
 	}
 	engine_unlock(engine);
+	wbuf_pool_drain();
 	return NULL;
 }
 
