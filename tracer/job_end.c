@@ -11,11 +11,10 @@
 #include "internal.h"
 #include "trace.h"
 
-static void remove_temp(struct job_file *f)
+static void remove_temp(const char *path)
 {
-	if (f->temp_path && unlink(f->temp_path) != 0 && errno != ENOENT)
-		set_error(BGCOPY_E_IO, "cannot remove '%s': %s", f->temp_path,
-			  strerror(errno));
+	if (unlink(path) != 0 && errno != ENOENT)
+		set_error(BGCOPY_E_IO, "cannot remove '%s': %s", path, strerror(errno));
 }
 
 /* fchmod through a descriptor that follows no symlink: someone who can
@@ -32,68 +31,171 @@ static void share_temp(const char *path, mode_t mode)
 	close(fd);
 }
 
+/* One file of a commit, copied out of the job so that the file-system
+ * step runs without the engine lock. */
+struct commit_item {
+	unsigned index;
+	bool rename;		/* a finished file; else an unfinished one's leftover */
+	bool done;
+	char *temp, *dest;
+};
+
+struct commit {
+	struct commit_item *items;
+	unsigned n;
+	mode_t mode;
+	enum bgcopy_state state;	/* the job's, when the plan was made */
+};
+
+static void commit_free(struct commit *c)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		free(c->items[i].temp);
+		free(c->items[i].dest);
+	}
+	free(c->items);
+}
+
+/* Lock held: what the commit will do, as copies. */
+static int commit_plan(const bgcopy_job *job, struct commit *c)
+{
+	*c = (struct commit){ .mode = job->engine->file_mode, .state = job->state };
+	c->items = xcalloc(job->nfiles ? job->nfiles : 1, sizeof(*c->items));
+	if (!c->items)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		const struct job_file *f = &job->files[i];
+		struct commit_item *it = &c->items[c->n];
+
+		if (!f->temp_path)
+			continue;
+		*it = (struct commit_item){ .index = i, .rename = f->completed };
+		c->n++;
+		it->temp = xstrdup(f->temp_path);
+		it->dest = xstrdup(f->local_path);
+		if (!it->temp || !it->dest)
+			return set_error(BGCOPY_E_NOMEM, "out of memory");
+	}
+	return BGCOPY_OK;
+}
+
 /* A destination that exists must be a regular file: a rename would
  * replace a FIFO or device someone else relies on. */
-static int check_destinations(const bgcopy_job *job)
+static int check_destinations(const struct commit *c)
 {
 	struct stat st;
 
-	for (unsigned i = 0; i < job->nfiles; i++) {
-		const struct job_file *f = &job->files[i];
-
-		if (f->completed && f->temp_path && stat(f->local_path, &st) == 0 &&
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->items[i].rename && stat(c->items[i].dest, &st) == 0 &&
 		    !S_ISREG(st.st_mode))
 			return set_error(BGCOPY_E_IO, "destination '%s' exists and is "
 					 "not a regular file: nothing was committed",
-					 f->local_path);
-	}
+					 c->items[i].dest);
 	return BGCOPY_OK;
 }
 
-/* Commits finished files.  A rename that fails leaves the job as it was.
- * A committed file forgets its temporary file in the store at once, so
- * an interrupted complete, taken again, skips it; any other finished
+/* Lock not held: stat, rename and unlink may hang on a FUSE or NFS mount,
+ * and must not stall every other job meanwhile.  Stops at the first
+ * rename that fails; unfinished files' leftovers go only when all did. */
+static int commit_files_unlocked(struct commit *c)
+{
+	int status = check_destinations(c);
+
+	test_fs_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
+	for (unsigned i = 0; !status && i < c->n; i++) {
+		struct commit_item *it = &c->items[i];
+
+		if (!it->rename)
+			continue;
+		/* Temporary files are private (0600); the result is not. */
+		share_temp(it->temp, c->mode);
+		if (rename(it->temp, it->dest) != 0)
+			status = set_error(BGCOPY_E_IO, errno == ENOENT ?
+					   "the temporary file '%s' of '%s' is missing "
+					   "(%s): the file was not committed and the job "
+					   "is kept; cancel it to give up" :
+					   "cannot rename '%s' to '%s': %s",
+					   it->temp, it->dest, strerror(errno));
+		else
+			it->done = true;
+	}
+	for (unsigned i = 0; !status && i < c->n; i++)
+		if (!c->items[i].rename)
+			remove_temp(c->items[i].temp);
+	return status;
+}
+
+/* Lock held again: a committed file forgets its temporary file in the
+ * store at once, so an interrupted complete, taken again, skips it. */
+static void commit_record(bgcopy_job *job, const struct commit *c)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		struct job_file *f = &job->files[c->items[i].index];
+
+		if (!c->items[i].done || !f->temp_path ||
+		    strcmp(f->temp_path, c->items[i].temp))
+			continue;
+		free(f->temp_path);
+		f->temp_path = NULL;
+		store_save_file(job, c->items[i].index);
+	}
+}
+
+/* Commits finished files, with the lock released for the file-system
+ * step.  A rename that fails leaves the job as it was; any finished
  * file whose temporary file is gone is an error, not an older file at
- * the destination passed off as this one. */
+ * the destination passed off as this one.  A job that changed meanwhile
+ * (cancelled, or another complete) is not completed by this call. */
 int job_commit_files(bgcopy_job *job)
 {
+	struct commit c;
 	int status;
 
 	assert(engine_locked(job->engine));
-	status = check_destinations(job);
+	if (job->files_busy)
+		return set_error(BGCOPY_E_INVALID_STATE, "job %s is being completed "
+				 "or cancelled by another call", job->id);
+	status = commit_plan(job, &c);
 	if (status)
-		return status;
-	for (unsigned i = 0; i < job->nfiles; i++) {
-		struct job_file *f = &job->files[i];
-
-		if (!f->completed || !f->temp_path)
-			continue;
-		/* Temporary files are private (0600); the result is not. */
-		share_temp(f->temp_path, job->engine->file_mode);
-		if (rename(f->temp_path, f->local_path) != 0)
-			return set_error(BGCOPY_E_IO, errno == ENOENT ?
-					 "the temporary file '%s' of '%s' is missing "
-					 "(%s): the file was not committed and the job "
-					 "is kept; cancel it to give up" :
-					 "cannot rename '%s' to '%s': %s",
-					 f->temp_path, f->local_path, strerror(errno));
-		free(f->temp_path);
-		f->temp_path = NULL;
-		store_save_file(job, i);
-	}
-	for (unsigned i = 0; i < job->nfiles; i++)
-		if (!job->files[i].completed)
-			remove_temp(&job->files[i]);
-	return BGCOPY_OK;
+		goto end;
+	job->files_busy = true;
+	engine_unlock(job->engine);
+	status = commit_files_unlocked(&c);
+	engine_lock(job->engine);
+	job->files_busy = false;
+	jobq_mark(job);		/* it may want a connection again */
+	commit_record(job, &c);
+	if (!status && job->state != c.state)
+		status = set_error(BGCOPY_E_INVALID_STATE, "job %s became %s while "
+				   "its files were committed; it is not completed",
+				   job->id, bgcopy_state_name(job->state));
+end:
+	commit_free(&c);
+	return status;
 }
 
+/* Removes every temporary file, with the lock released (a hung mount
+ * must not stall the other jobs) but no transfer started meanwhile, then
+ * ends the job.  What could be planned is removed, even short of memory. */
 void job_cancel_now(bgcopy_job *job)
 {
+	struct commit c;
+
 	assert(engine_locked(job->engine));
 	transfer_abort_job(job);
-	for (unsigned i = 0; i < job->nfiles; i++) {
+	for (unsigned i = 0; i < job->nfiles; i++)
 		job_temp_path(job, i);
-		remove_temp(&job->files[i]);
-	}
-	job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+	commit_plan(job, &c);
+	job->files_busy = true;
+	engine_unlock(job->engine);
+	test_fs_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
+	for (unsigned i = 0; i < c.n; i++)
+		remove_temp(c.items[i].temp);
+	engine_lock(job->engine);
+	job->files_busy = false;
+	jobq_mark(job);		/* it may want a connection again */
+	/* Another cancel may have ended it meanwhile. */
+	if (!job_is_final(job))
+		job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);
+	commit_free(&c);
 }

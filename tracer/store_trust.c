@@ -8,16 +8,26 @@
  *
  * A -wal is checked against its -shm before SQLite opens the database:
  * SQLite would apply any well-formed WAL it finds, a foreign one
- * included, and delete it at close.  A SQLite file that is not a bgcopy
- * store is refused before anything converts it.
+ * included, and delete it at close.  A -wal copied with its own -shm
+ * passes that, so the log must also continue this database: SQLite's
+ * formats tie a log to no database, but each frame of page 1 carries the
+ * change counter it was written after, and every store starts its
+ * counter at a random value and writes page 1 first in each session's
+ * log (the mark, stamped at every open).  A log with no frame of page 1
+ * carries nothing of its database and is taken (docs/CONTRACT.md).
+ * A SQLite file that is not a bgcopy store is refused before anything
+ * converts it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +40,11 @@
 #define WAL_MAGIC_LE 0x377f0682u
 #define WAL_MAGIC_BE 0x377f0683u
 #define WAL_FORMAT 3007000u
+#define WAL_FRAME_HEADER 24
+/* The database header's file change counter, and its copy that says
+ * the header's database size is valid. */
+#define DB_CHANGE_COUNTER 24
+#define DB_VERSION_VALID_FOR 92
 /* The -shm file starts with the wal-index header (SQLite's WalIndexHdr),
  * in the writer's byte order, twice. */
 #define SHM_HEADER_SIZE 48
@@ -42,6 +57,20 @@ static uint32_t get_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
 }
 
 static int refuse(const char *path, const char *why, const char *fix)
@@ -112,11 +141,108 @@ static uint32_t db_page_size(const char *db)
 	return size == 1 ? 65536 : size;
 }
 
-static int foreign_wal(const char *wal, const char *why)
+static int foreign_wal(const char *wal, const char *why, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int foreign_wal(const char *wal, const char *why, ...)
 {
+	char text[200];
+	va_list ap;
+
+	va_start(ap, why);
+	vsnprintf(text, sizeof(text), why, ap);
+	va_end(ap);
 	return set_error(BGCOPY_E_STORE, "refusing store file '%s': %s; it was "
 			 "left untouched; fix: if the store's last engine ended "
-			 "normally, move '%s' and its -shm away", wal, why, wal);
+			 "normally, move '%s' and its -shm away", wal, text, wal);
+}
+
+/* SQLite's WAL checksum of `n` bytes (a multiple of 8), continuing `s`;
+ * `big`: the words are big-endian (the magic says). */
+static void wal_checksum(bool big, const unsigned char *p, size_t n, uint32_t s[2])
+{
+	for (size_t i = 0; i < n; i += 8) {
+		s[0] += (big ? get_be32(p + i) : get_le32(p + i)) + s[1];
+		s[1] += (big ? get_be32(p + i + 4) : get_le32(p + i + 4)) + s[0];
+	}
+}
+
+/* Page 1's change counters in the frames SQLite would apply. */
+struct page_one_evidence {
+	bool seen;		/* a committed frame of page 1 */
+	uint32_t first;		/* the first one's counter */
+	bool holds_db;		/* one of them is the database's counter */
+};
+
+/* Reads the frames as SQLite's recovery does (this log's salts, checksums
+ * that chain, up to the last commit) and gathers page 1's counters. */
+static int wal_page_one(int fd, const unsigned char *head, uint32_t page_size,
+			uint32_t db_counter, struct page_one_evidence *ev)
+{
+	bool big = get_be32(head) & 1, seen = false, holds = false;
+	size_t frame_size = WAL_FRAME_HEADER + (size_t)page_size;
+	unsigned char *frame = malloc(frame_size);
+	uint32_t s[2] = { 0, 0 }, first = 0;
+
+	*ev = (struct page_one_evidence){ 0 };
+	if (!frame)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	wal_checksum(big, head, 24, s);
+	if (s[0] != get_be32(head + 24) || s[1] != get_be32(head + 28))
+		goto end;	/* SQLite takes it for an empty log */
+	for (off_t at = WAL_HEADER_SIZE;
+	     pread(fd, frame, frame_size, at) == (ssize_t)frame_size;
+	     at += (off_t)frame_size) {
+		const unsigned char *page = frame + WAL_FRAME_HEADER;
+
+		wal_checksum(big, frame, 8, s);
+		wal_checksum(big, page, page_size, s);
+		if (memcmp(frame + 8, head + 16, 8) || get_be32(frame) == 0 ||
+		    s[0] != get_be32(frame + 16) || s[1] != get_be32(frame + 20))
+			break;
+		if (get_be32(frame) == 1) {
+			uint32_t c = get_be32(page + DB_CHANGE_COUNTER);
+
+			first = seen ? first : c;
+			seen = true;
+			holds = holds || c == db_counter;
+		}
+		if (get_be32(frame + 4) && seen) {	/* a commit */
+			ev->first = ev->seen ? ev->first : first;
+			ev->seen = true;
+			ev->holds_db = ev->holds_db || holds;
+		}
+	}
+end:
+	free(frame);
+	return BGCOPY_OK;
+}
+
+/* The log's changes were made to this database: its first page 1 was
+ * written after this database's (counter + 1), or a checkpoint copied
+ * one of its page 1s into it. */
+static int check_continues(const char *db, const char *wal,
+			   const unsigned char *head, uint32_t page_size)
+{
+	unsigned char db_head[100];
+	struct page_one_evidence ev;
+	uint32_t counter;
+	int fd, status;
+
+	if (read_head(db, db_head, sizeof(db_head)) != (ssize_t)sizeof(db_head))
+		return BGCOPY_OK;
+	counter = get_be32(db_head + DB_CHANGE_COUNTER);
+	fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return set_error(BGCOPY_E_STORE, "cannot read '%s': %s", wal,
+				 strerror(errno));
+	status = wal_page_one(fd, head, page_size, counter, &ev);
+	close(fd);
+	if (status || !ev.seen || ev.first == counter + 1 || ev.holds_db)
+		return status;
+	return foreign_wal(wal, "its changes were not made to this database "
+			   "(its page 1 follows change counter %u, the "
+			   "database's is %u)", ev.first - 1, counter);
 }
 
 /*
@@ -156,7 +282,7 @@ static int check_wal(const char *db, const char *wal, const char *shm)
 	    index_page != 0)
 		return foreign_wal(wal, "its -shm index is for another page size");
 	if (!memcmp(index + SHM_SALTS, head + 16, 8))
-		return BGCOPY_OK;
+		return check_continues(db, wal, head, page_size);
 	if (index_frames == 0 &&
 	    get_be32(index + SHM_SALTS) == get_be32(head + 16) + 1)
 		return BGCOPY_OK;
@@ -195,12 +321,50 @@ int store_trust_wal(const char *dir)
 	return check_wal(db, wal, shm);
 }
 
+/* A new database's header, written by SQLite with our mark, then its
+ * change counter set to a random value: two stores never share one, so
+ * a log from another store cannot continue this one's (check_continues).
+ * Nothing else has the file yet: it was just created under the lock. */
+static int init_db(const char *path)
+{
+	unsigned char head[100];
+	uint32_t counter;
+	sqlite3 *db = NULL;
+	char sql[64];
+	int fd, status = BGCOPY_OK;
+
+	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;", STORE_APPLICATION_ID);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL))
+		status = set_error(BGCOPY_E_STORE, "cannot create '%s': %s", path,
+				   db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	if (status)
+		return status;
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	    getrandom(&counter, sizeof(counter), 0) != (ssize_t)sizeof(counter))
+		status = set_error(BGCOPY_E_IO, "cannot create '%s': %s", path,
+				   strerror(errno));
+	if (!status) {
+		put_be32(head + DB_CHANGE_COUNTER, counter);
+		put_be32(head + DB_VERSION_VALID_FOR, counter);
+		if (pwrite(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+		    fsync(fd) != 0)
+			status = set_error(BGCOPY_E_IO, "cannot write '%s': %s",
+					   path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
 /* 0600 whatever the umask: the database holds URLs that may carry
  * credentials.  SQLite gives its -wal and -shm the database's mode. */
 int store_trust_create_db(const char *dir)
 {
 	char db[PATH_MAX];
-	int fd;
+	int fd, saved;
 
 	snprintf(db, sizeof(db), "%s/jobs.db", dir);
 	fd = open(db, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -209,14 +373,14 @@ int store_trust_create_db(const char *dir)
 		       set_error(BGCOPY_E_IO, "cannot create '%s': %s", db,
 				 strerror(errno));
 	if (fchmod(fd, 0600) != 0) {
-		int saved = errno;
-
+		saved = errno;
 		close(fd);
+		unlink(db);
 		return set_error(BGCOPY_E_IO, "cannot make '%s' private: %s", db,
 				 strerror(saved));
 	}
 	close(fd);
-	return BGCOPY_OK;
+	return init_db(db);
 }
 
 static int query_int(sqlite3 *db, const char *sql, int *value)
@@ -250,9 +414,11 @@ static void immutable_uri(const char *path, char *out, size_t size)
 
 /*
  * Ours when it carries our application_id; a store written before the id
- * existed has our tables and is stamped (`*stamp`) once open; an empty
- * file is a new store.  Anything else is someone else's database.  Read
- * as an immutable file: no lock, no -wal or -shm created or read.
+ * existed has our tables; an empty file is a new store.  Anything else
+ * is someone else's database.  Ours is stamped (`*stamp`) at every open
+ * that may write: the mark's page (page 1) then begins the session's log
+ * and ties the log to this database (check_continues).  Read as an
+ * immutable file: no lock, no -wal or -shm created or read.
  */
 int store_trust_identity(const char *dir, bool *stamp)
 {
@@ -275,9 +441,8 @@ int store_trust_identity(const char *dir, bool *stamp)
 				   db ? sqlite3_errmsg(db) : "cannot open");
 		goto end;
 	}
-	if (app_id == STORE_APPLICATION_ID)
-		goto end;
-	if (app_id != 0 || (tables > 0 && ours != 2)) {
+	if (app_id != STORE_APPLICATION_ID &&
+	    (app_id != 0 || (tables > 0 && ours != 2))) {
 		status = set_error(BGCOPY_E_STORE, "store '%s': jobs.db is not a "
 				   "bgcopy store (application_id %#x, %d objects); "
 				   "it was left untouched; fix: move it away or use "
@@ -290,10 +455,15 @@ end:
 	return status;
 }
 
+/* A store of a newer schema is refused next (store.c), untouched. */
 int store_trust_stamp(struct sqlite3 *db, const char *dir)
 {
 	char sql[64];
+	int version = 0;
 
+	if (query_int(db, "PRAGMA user_version", &version) == 0 &&
+	    version > STORE_SCHEMA)
+		return BGCOPY_OK;
 	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d;", STORE_APPLICATION_ID);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL))
 		return set_error(BGCOPY_E_STORE, "store '%s': cannot mark jobs.db "

@@ -20,44 +20,13 @@
 
 #include "internal.h"
 #include "trace.h"
+#include "transfer.h"
 
 #define MAX_REDIRECTS	8
-/* How much a crash may make us fetch again. */
-#define CHECKPOINT_BYTES (1u << 20)
 /* libcurl's receive buffer: larger reads and writes, fewer lock round
  * trips per byte (its default is 16 KiB). */
 #define RECV_BUFFER_BYTES (256L * 1024)
 
-struct transfer {
-	struct transfer *next;
-	bgcopy_engine *engine;
-	bgcopy_job *job;		/* NULL once the job let go; under the lock */
-	unsigned index;
-	CURL *easy;
-	int fd;
-	uint64_t range_from;		/* 0: whole file asked */
-	bool answered;			/* final headers seen */
-	bool is_file;			/* file:// (tests only): no headers, no ranges */
-	bool range_honoured;
-	bool changed;			/* another version answered: start over */
-	int restart;			/* why the file starts over: BGCOPY_TP_RESTART_* */
-	int if_range;			/* what the resume's If-Range carried */
-	bool too_big;			/* past the job's maximum download size */
-	char refused[160];		/* why the answer was refused, "" if not */
-	long http_error;		/* status >= 400, 0 when none */
-	int write_errno;
-	struct http_answer answer;	/* of the response being read */
-	struct curl_slist *headers;	/* If-Range */
-	uint64_t received;		/* body bytes in this attempt */
-	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
-	struct wbuf wbuf;		/* body not yet written, worker only */
-	struct transfer *done_next;	/* collect_done's list, worker only */
-	CURLcode result;		/* what curl said when it was done */
-	struct flush_req flush;		/* its file's sync, worker only */
-	bool flushing;			/* the flusher has it */
-	bool synced;
-	char errbuf[CURL_ERROR_SIZE];
-};
 
 void transfer_abort_job(bgcopy_job *job)
 {
@@ -91,17 +60,11 @@ static void take_whole_file(struct transfer *x, bgcopy_job *job,
 		store_save_file(job, x->index);
 }
 
-/* A file of `size` bytes would be larger than the job allows. */
-static bool over_cap(const bgcopy_job *job, uint64_t size)
-{
-	return job->max_download && size > job->max_download;
-}
-
 /* Called at the blank line that ends a response's headers; redirects
  * and errors are left to curl. */
 static void headers_done(struct transfer *x)
 {
-	long code = 0;
+	long code = 0, version = 0;
 	curl_off_t length = -1;
 	enum answer_fit fit = ANSWER_BAD;
 	bgcopy_job *job;
@@ -116,6 +79,12 @@ static void headers_done(struct transfer *x)
 	if (code != 0 && (code < 200 || code >= 300))
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+	x->unframed = !x->is_file &&
+		      answer_unframed(&x->answer, version == CURL_HTTP_VERSION_1_0 ||
+				      version == CURL_HTTP_VERSION_1_1, length);
+	if (x->unframed)
+		return;		/* not answered: no byte of it is taken */
 	engine_lock(x->engine);
 	if (x->job)
 		fit = answer_check(&x->answer, code, x->range_from,
@@ -160,6 +129,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
+		x->excess = false;		/* a redirect's excess is not ours */
 		return len;
 	}
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
@@ -167,59 +137,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	else
 		answer_header(&x->answer, data, len);
 	return len;
-}
-
-/* Counts the last write at the next one's lock round trip or at the end:
- * bytes_done lags the file, never leads it (open_temp truncates to it). */
-static void account_written(struct transfer *x)
-{
-	struct job_file *f;
-
-	assert(engine_locked(x->engine));
-	if (x->job && x->unaccounted) {
-		f = &x->job->files[x->index];
-		f->bytes_done += x->unaccounted;
-		job_note_progress(x->job, x->index);
-		if (f->bytes_done >= f->bytes_saved + CHECKPOINT_BYTES)
-			store_save_file(x->job, x->index);
-	}
-	x->unaccounted = 0;
-}
-
-/* Whether the next `len` bytes may be written: the job still wants them
- * and an endless body stops at the cap, before its bytes reach the disk. */
-static bool chunk_wanted(struct transfer *x, size_t len)
-{
-	bool wanted;
-
-	engine_lock(x->engine);
-	account_written(x);
-	wanted = x->job != NULL;
-	if (wanted) {
-		const struct job_file *f = &x->job->files[x->index];
-
-		x->too_big = len > UINT64_MAX - f->bytes_done ||
-			     over_cap(x->job, f->bytes_done + len);
-	}
-	engine_unlock(x->engine);
-	return wanted && !x->too_big;
-}
-
-/* Writes the buffered body (when full, and after each curl_multi_perform);
- * a job suspended, cancelled or completed meanwhile takes no more bytes. */
-static bool write_buffered(struct transfer *x)
-{
-	size_t len = x->wbuf.len;
-
-	if (len && !chunk_wanted(x, len)) {
-		x->wbuf.len = 0;
-		return false;
-	}
-	if (!len || !wbuf_write(&x->wbuf, x->fd, &x->write_errno))
-		return !len;
-	x->received += len;
-	x->unaccounted = len;
-	return true;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -238,6 +155,19 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	return len;
+}
+
+/* libcurl drops the bytes past a Content-Length and tells of them only
+ * in a verbose message: the answer was not what it announced. */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t size,
+		    void *arg)
+{
+	struct transfer *x = arg;
+
+	(void)e;
+	if (type == CURLINFO_TEXT && size >= 12 && !strncmp(data, "Excess found", 12))
+		x->excess = true;
+	return 0;
 }
 
 /* ---- starting and finishing ------------------------------------------ */
@@ -282,6 +212,9 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
 			 x->job->redirect_policy != BGCOPY_REDIRECT_DISALLOW);
@@ -343,10 +276,12 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	}
 	x->fd = open_temp(job, job->current_file, &err);
 	if (x->fd < 0) {
+		if (x->fd != OPEN_TEMP_GONE)
+			job_fail(job, transient_errno(err.code), &err);
 		free(x);
-		job_fail(job, transient_errno(err.code), &err);
 		return;
 	}
+	f = &job->files[job->current_file];	/* the lock was let go */
 	x->engine = engine;
 	x->job = job;
 	x->index = job->current_file;
@@ -510,6 +445,18 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 			       f->redacted_url);
 		return false;
 	}
+	if (x->unframed) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "server sent neither a Content-Length nor a "
+			       "chunked body (%s): a body ended by closing the "
+			       "connection cannot be told from a cut one",
+			       f->redacted_url);
+		return false;
+	}
+	if (x->excess && !x->refused[0])
+		snprintf(x->refused, sizeof(x->refused), "server sent more bytes "
+			 "than its Content-Length announced");
 	if (x->refused[0]) {
 		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
 		error_describe(err, "%s (%s)", x->refused, f->redacted_url);

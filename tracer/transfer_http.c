@@ -69,12 +69,22 @@ void answer_header(struct http_answer *a, const char *line, size_t len)
 		if (header_value(line, len, 5, value, sizeof(value)) &&
 		    value[0] == '"')
 			snprintf(a->etag, sizeof(a->etag), "%s", value);
+	} else if (len >= 18 && !strncasecmp(line, "Transfer-Encoding:", 18)) {
+		a->chunked = header_value(line, len, 18, value, sizeof(value)) &&
+			     strcasestr(value, "chunked");
 	} else if (len >= 14 && !strncasecmp(line, "Last-Modified:", 14)) {
 		/* Too long for a date: none, which rules a resume out. */
 		if (!header_value(line, len, 14, a->last_modified,
 				  sizeof(a->last_modified)))
 			a->last_modified[0] = '\0';
 	}
+}
+
+/* An HTTP/1 body with neither a length nor chunks ends when the
+ * connection does, so a cut one cannot be told from a whole one. */
+bool answer_unframed(const struct http_answer *a, bool http1, int64_t length)
+{
+	return http1 && length < 0 && !a->chunked;
 }
 
 /* A validator read back from the store goes into a request header: one

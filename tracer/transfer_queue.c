@@ -19,16 +19,18 @@ static int64_t timer_deadline(const bgcopy_job *job)
 /* A job waits for a connection while QUEUED, or TRANSFERRING between
  * files, with no transfer: highest priority first, among equals the one
  * that waited longest since it last had a connection, then the older.
- * A job that wants bytes has a timer.  Both keys change only with what
- * marks the job, but for progress, which only moves a timer later: it is
- * checked when it comes to the top. */
+ * A job whose files a complete or cancel works on (files_busy) waits,
+ * looked at again when it comes to the top.  A job that wants bytes has
+ * a timer.
+ * Both keys change only with what marks the job, but for progress, which
+ * only moves a timer later: it is checked when it comes to the top. */
 void sched_rekey(bgcopy_job *job)
 {
 	bool ok = true;
 
 	assert(engine_locked(job->engine));
 	if ((job->state == BGCOPY_QUEUED || job->state == BGCOPY_TRANSFERRING) &&
-	    !job->xfer)
+	    !job->xfer && !job->files_busy)
 		ok = jobq_set(job, JOBQ_RUNNABLE, job->priority,
 			      (int64_t)job->sched_stamp);
 	else
@@ -61,8 +63,13 @@ bool transfer_wanting(bgcopy_engine *engine)
 
 bgcopy_job *sched_next_runnable(bgcopy_engine *engine)
 {
+	bgcopy_job *job;
+
 	sched_refresh(engine);
-	return jobq_top(engine, JOBQ_RUNNABLE);
+	/* files_busy is set without a mark (its end marks the job). */
+	while ((job = jobq_top(engine, JOBQ_RUNNABLE)) && job->files_busy)
+		sched_rekey(job);
+	return job;
 }
 
 bgcopy_job *sched_due_timer(bgcopy_engine *engine, int64_t now, int64_t *next)

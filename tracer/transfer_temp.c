@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,11 +19,20 @@ bool transient_errno(int code)
 	return code == ENOSPC || code == EDQUOT;
 }
 
+/* Tests stand for a hung FUSE or NFS mount: the file-system step named
+ * by `env` (BGCOPY_TEST_SLOW_*_MS) takes that long. */
+void test_fs_delay(const char *env)
+{
+	const char *ms = getenv(env);
+
+	if (ms)
+		usleep((useconds_t)strtoul(ms, NULL, 10) * 1000u);
+}
+
 /*
- * Opened O_NONBLOCK and checked by fstat before any I/O: the worker holds
- * the engine lock here, and a FIFO planted at the name would block open()
- * or write() for ever.  *planted says a file that is not a regular file
- * of ours is in the way.
+ * Opened O_NONBLOCK and checked by fstat before any I/O: a FIFO planted
+ * at the name would block open() or write() for ever.  *planted says a
+ * file that is not a regular file of ours is in the way.
  */
 static int open_checked(const char *path, int flags, bool *planted)
 {
@@ -48,12 +58,12 @@ static int open_checked(const char *path, int flags, bool *planted)
 }
 
 static void temp_error(const bgcopy_job *job, unsigned index, bool planted,
-		       struct bgcopy_error *err)
+		       int code, struct bgcopy_error *err)
 {
 	const struct job_file *f = &job->files[index];
 
 	*err = (struct bgcopy_error){
-		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = planted ? EEXIST : errno,
+		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = planted ? EEXIST : code,
 		.file_index = (int)index,
 	};
 	if (planted)
@@ -66,44 +76,90 @@ static void temp_error(const bgcopy_job *job, unsigned index, bool planted,
 			       f->local_path, strerror(err->code));
 }
 
-/* Opens the file's temporary file for writing at bytes_done, never
- * following a symlink; a new one is created O_EXCL with mode 0600. */
-int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
+/* Lock not held.  Reopens the file at *done (no further than its size,
+ * which it may lower) or creates it anew (*done 0).  -1 with errno. */
+static int open_unlocked(const char *path, uint64_t *done, bool *planted)
 {
-	struct job_file *f = &job->files[index];
-	bool planted = false;
 	struct stat st;
 	int fd = -1;
 
-	assert(engine_locked(job->engine));
-	if (job_temp_path(job, index))
-		goto fail;
-	if (f->bytes_done > 0) {
-		fd = open_checked(f->temp_path, 0, &planted);
+	test_fs_delay("BGCOPY_TEST_SLOW_OPEN_MS");
+	if (*done > 0) {
+		fd = open_checked(path, 0, planted);
 		if (fd >= 0 && fstat(fd, &st) == 0) {
-			if ((uint64_t)st.st_size < f->bytes_done)
-				f->bytes_done = (uint64_t)st.st_size;
-			if (ftruncate(fd, (off_t)f->bytes_done) == 0 &&
-			    lseek(fd, (off_t)f->bytes_done, SEEK_SET) >= 0)
+			if ((uint64_t)st.st_size < *done)
+				*done = (uint64_t)st.st_size;
+			if (ftruncate(fd, (off_t)*done) == 0 &&
+			    lseek(fd, (off_t)*done, SEEK_SET) >= 0)
 				return fd;
 		}
 		if (fd >= 0)
 			close(fd);
-		if (planted)
-			goto fail;
-		f->bytes_done = 0;
+		if (*planted)
+			return -1;
+		*done = 0;
+	}
+	fd = open_checked(path, O_CREAT | O_EXCL, planted);
+	if (fd < 0 && errno == EEXIST && !*planted) {
+		/* Our own leftover from an attempt whose progress was lost. */
+		unlink(path);
+		fd = open_checked(path, O_CREAT | O_EXCL, planted);
+	}
+	return fd;
+}
+
+/* Lock held again: the job still wants this file's transfer. */
+static bool still_starting(const bgcopy_job *job, unsigned index,
+			   enum bgcopy_state state, const char *path)
+{
+	return job->state == state && !job->xfer && !job->files_busy &&
+	       index < job->nfiles &&
+	       job->files[index].temp_path &&
+	       !strcmp(job->files[index].temp_path, path);
+}
+
+/* Opens the file's temporary file for writing at bytes_done, never
+ * following a symlink; a new one is created O_EXCL with mode 0600.  The
+ * file-system calls run with the lock released (a hung mount must not
+ * stall every API call); OPEN_TEMP_GONE when the job changed meanwhile
+ * (cancelled, suspended), with nothing left behind. */
+int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
+{
+	struct job_file *f = &job->files[index];
+	enum bgcopy_state state = job->state;
+	uint64_t done = f->bytes_done;
+	bool planted = false;
+	char *path;
+	int fd, code;
+
+	assert(engine_locked(job->engine));
+	if (job_temp_path(job, index) || !(path = xstrdup(f->temp_path))) {
+		temp_error(job, index, false, ENOMEM, err);
+		return -1;
 	}
 	/* Noted before it exists: a crash right after must not orphan it. */
-	store_note_temp(job, f->temp_path);
-	fd = open_checked(f->temp_path, O_CREAT | O_EXCL, &planted);
-	if (fd < 0 && errno == EEXIST && !planted) {
-		/* Our own leftover from an attempt whose progress was lost. */
-		unlink(f->temp_path);
-		fd = open_checked(f->temp_path, O_CREAT | O_EXCL, &planted);
+	store_note_temp(job, path);
+	engine_unlock(job->engine);
+	fd = open_unlocked(path, &done, &planted);
+	code = errno;
+	engine_lock(job->engine);
+	if (!still_starting(job, index, state, path)) {
+		/* A cancel or complete meanwhile removed what was there
+		 * before us. */
+		bool cancelled = job_is_final(job) || job->files_busy;
+
+		engine_unlock(job->engine);
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0 && cancelled)
+			unlink(path);
+		engine_lock(job->engine);
+		fd = OPEN_TEMP_GONE;
+	} else {
+		job->files[index].bytes_done = done;
+		if (fd < 0)
+			temp_error(job, index, planted, code, err);
 	}
-	if (fd >= 0)
-		return fd;
-fail:
-	temp_error(job, index, planted, err);
-	return -1;
+	free(path);
+	return fd;
 }

@@ -12,6 +12,7 @@ static const struct fault_def {
 } fault_defs[] = {
 	{ "404", FAULT_STATUS, MHD_HTTP_NOT_FOUND, 0, 0 },
 	{ "403", FAULT_STATUS, MHD_HTTP_FORBIDDEN, 0, 0 },
+	{ "410", FAULT_STATUS, MHD_HTTP_GONE, 0, 0 },
 	{ "500", FAULT_STATUS, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, 0 },
 	{ "503", FAULT_STATUS, MHD_HTTP_SERVICE_UNAVAILABLE, 0, 0 },
 	{ "304", FAULT_STATUS, MHD_HTTP_NOT_MODIFIED, 0, 0 },
@@ -28,6 +29,7 @@ static const struct fault_def {
 	{ "length-mismatch", FAULT_LENGTH_MISMATCH, 0, 0, 0 },
 	{ "reset-no-range", FAULT_RESET_NO_RANGE, 0, 1, 0 },
 	{ "reset-mismatch", FAULT_RESET_MISMATCH, 0, 1, 0 },
+	{ "reset-short-end", FAULT_RESET_SHORT_END, 0, 1, 0 },
 	{ "swap", FAULT_SWAP, 0, 1, 0 },
 	{ "swap-date", FAULT_SWAP_DATE, 0, 1, 0 },
 	{ "swap-none", FAULT_SWAP_NONE, 0, 1, 0 },
@@ -101,7 +103,7 @@ static const char *swap_version(const struct request *req,
 static enum MHD_Result handle_fault(const struct request *req,
 				    const char *rest)
 {
-	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
+	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
 	struct fault f;
 	char spec[FAULT_SPEC_MAX + 1], msg[FAULT_SPEC_MAX + 64], ra[32];
 	char changed[PATH_MAX];
@@ -146,6 +148,7 @@ static enum MHD_Result handle_fault(const struct request *req,
 	case FAULT_RESET:
 	case FAULT_RESET_NO_RANGE:
 	case FAULT_RESET_MISMATCH:
+	case FAULT_RESET_SHORT_END:
 		/*
 		 * Only a GET has a body to cut, so a HEAD probe must not use
 		 * up the one reset the test is waiting for.  The resumed
@@ -162,6 +165,8 @@ static enum MHD_Result handle_fault(const struct request *req,
 				o.ignore_range = 1;
 			else if (f.kind == FAULT_RESET_MISMATCH && n == 1)
 				o.lie_start = 1;
+			else if (f.kind == FAULT_RESET_SHORT_END && n == 1)
+				o.short_end = 1;
 		}
 		break;
 	case FAULT_NO_RANGE:
@@ -219,7 +224,7 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				      const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
 	struct request req;
 
 	(void)cls;

@@ -306,6 +306,8 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	}
 	if (rk == RANGE_OK && o->lie_start)
 		shift_range(total, &first, &last);
+	if (rk == RANGE_OK && o->short_end && last > first)
+		last--;		/* an honest header for a range not asked */
 	if (!req->range && o->unasked_partial && total >= 2) {
 		rk = RANGE_OK;
 		first = 0;

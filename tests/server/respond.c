@@ -112,16 +112,17 @@ static char *encode_path(const char *prefix, const char *path)
  * Appends "<METHOD> <PATH> range=<Range or -> status=<code>
  * if-range=<If-Range or ->" to the log.
  * Tests grep these lines right after their client returns, which is why
- * callers log before queueing the response and why every line is flushed.
+ * callers log before sending the response and why every line is flushed.
  */
-static void log_request(const struct request *req, unsigned int status)
+void log_line(const char *method, const char *url, const char *range,
+	      unsigned int status, const char *if_range)
 {
 	char *path;
 	int err;
 
 	if (!log_fp)
 		return;
-	path = encode_path("", req->url);
+	path = encode_path("", url);
 	err = pthread_mutex_lock(&log_lock);
 	if (err) {
 		warnx_("log lock: %s", strerror(err));
@@ -129,9 +130,8 @@ static void log_request(const struct request *req, unsigned int status)
 	}
 	/* Should encoding run out of memory, a raw path beats no line. */
 	if (fprintf(log_fp, "%s %s range=%s status=%u if-range=%s\n",
-		    req->method, path ? path : req->url,
-		    req->range ? req->range : "-", status,
-		    req->if_range ? req->if_range : "-") < 0 ||
+		    method, path ? path : url, range ? range : "-", status,
+		    if_range ? if_range : "-") < 0 ||
 	    fflush(log_fp) != 0)
 		warnx_("writing log: %s", strerror(errno));
 	err = pthread_mutex_unlock(&log_lock);
@@ -139,6 +139,11 @@ static void log_request(const struct request *req, unsigned int status)
 		warnx_("log unlock: %s", strerror(err));
 end:
 	free(path);
+}
+
+static void log_request(const struct request *req, unsigned int status)
+{
+	log_line(req->method, req->url, req->range, status, req->if_range);
 }
 
 /*

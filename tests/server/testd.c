@@ -159,7 +159,8 @@ int main(int argc, char **argv)
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d = NULL;
 	int rc = EXIT_FAILURE, port_file_written = 0;
-	uint16_t port;
+	uint16_t port, raw_port = 0;
+	char raw_port_file[PATH_MAX] = "";
 	sigset_t stop_set;
 
 	switch (parse_args(argc, argv, &cfg)) {
@@ -193,14 +194,20 @@ int main(int argc, char **argv)
 		goto end;
 	}
 	port = info->port;
+	if (start_raw(&raw_port))
+		goto end;
 
-	if (printf("PORT %u\n", (unsigned int)port) < 0 ||
+	if (printf("PORT %u\nRAWPORT %u\n", (unsigned int)port,
+		   (unsigned int)raw_port) < 0 ||
 	    fflush(stdout) != 0) {
 		warnx_("writing stdout: %s", strerror(errno));
 		goto end;
 	}
 	if (cfg.port_file) {
-		if (write_port_file(cfg.port_file, port))
+		/* The raw port first: a reader waits for the main file. */
+		snprintf(raw_port_file, sizeof(raw_port_file), "%s.raw", cfg.port_file);
+		if (write_port_file(raw_port_file, raw_port) ||
+		    write_port_file(cfg.port_file, port))
 			goto end;
 		port_file_written = 1;
 	}
@@ -211,12 +218,15 @@ int main(int argc, char **argv)
 end:
 	atomic_store(&stopping, 1);
 	stop_daemon(d);
+	stop_raw();
 	/*
 	 * A stale port file would send the next test to a dead port.  It may
 	 * already be gone along with the test's scratch directory.
 	 */
 	if (port_file_written && unlink(cfg.port_file) != 0 && errno != ENOENT)
 		warnx_("unlink %s: %s", cfg.port_file, strerror(errno));
+	if (raw_port_file[0])
+		unlink(raw_port_file);
 	free_hits();
 	if (log_fp && fclose(log_fp) != 0) {
 		warnx_("closing log: %s", strerror(errno));

@@ -73,6 +73,7 @@ struct serve_opts {
 	enum validators validators;
 	int ignore_if_range;	/* serve the range even when If-Range fails */
 	int unasked_partial;	/* 206 of the first half to a request without Range */
+	int short_end;		/* 206 that stops a byte short of the end */
 };
 
 /* State of one body being streamed by body_reader(). */
@@ -101,6 +102,7 @@ enum fault_kind {
 	FAULT_LENGTH_MISMATCH,
 	FAULT_RESET_NO_RANGE,
 	FAULT_RESET_MISMATCH,
+	FAULT_RESET_SHORT_END,
 	FAULT_SWAP,
 	FAULT_SWAP_DATE,
 	FAULT_SWAP_NONE,
@@ -137,6 +139,8 @@ enum MHD_Result send_text(const struct request *req,
 				 unsigned int status, const char *text);
 enum MHD_Result send_status(const struct request *req,
 				   unsigned int status);
+void log_line(const char *method, const char *url, const char *range,
+	      unsigned int status, const char *if_range);
 enum MHD_Result send_redirect(const struct request *req,
 				     const char *prefix, const char *path);
 
@@ -157,5 +161,9 @@ int write_port_file(const char *path, uint16_t port);
 struct MHD_Daemon *start_daemon(const struct config *cfg);
 int wait_for_stop(const sigset_t *set, unsigned long max_seconds);
 void stop_daemon(struct MHD_Daemon *d);
+
+/* raw.c: the second port, /raw/<spec>/<name> answered by hand */
+int start_raw(uint16_t *port);
+void stop_raw(void);
 
 #endif /* BGCOPY_TESTD_H */

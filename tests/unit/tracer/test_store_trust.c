@@ -231,6 +231,26 @@ static void a_foreign_write_ahead_log_is_refused(void **state)
 	refused_untouched(mine, "it is not a SQLite write-ahead log");
 }
 
+static void a_foreign_log_with_its_own_index_is_refused(void **state)
+{
+	struct harness *h = *state;
+	char other[300], mine[300], from[600], to[600];
+
+	/* Two stores of the same history: only the log's content can tell
+	 * whose it is. */
+	snprintf(other, sizeof(other), "%s/other-pair", h->dir);
+	snprintf(mine, sizeof(mine), "%s/mine-pair", h->dir);
+	copy_live_store(h, other);
+	copy_live_store(h, mine);
+	for (size_t i = 1; i < NFILES; i++) {
+		snprintf(from, sizeof(from), "%s/%s", other, store_files[i]);
+		snprintf(to, sizeof(to), "%s/%s", mine, store_files[i]);
+		copy_file(from, to);
+	}
+	refused_untouched(mine, "jobs.db-wal': its changes were not made to "
+			  "this database");
+}
+
 static int application_id(const char *path)
 {
 	sqlite3 *db;
@@ -300,6 +320,7 @@ int main(void)
 		cmocka_unit_test(a_store_others_may_write_is_refused),
 		cmocka_unit_test(a_symbolic_link_is_refused),
 		cmocka_unit_test(a_foreign_write_ahead_log_is_refused),
+		cmocka_unit_test(a_foreign_log_with_its_own_index_is_refused),
 		cmocka_unit_test(another_programs_database_is_refused),
 		cmocka_unit_test(a_store_from_before_the_mark_is_stamped),
 		cmocka_unit_test(a_new_store_is_private_whatever_the_umask),
