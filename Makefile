@@ -77,7 +77,7 @@ UNIT_BINS := $(foreach t,$(UNIT_SRC),$(call unit_bin,$(t)))
 ALL_TARGETS := $(LIBBGCOPY) $(LIBBGCOPY_DEV) $(LIBTP) $(BGCOPY) $(RECORD)
 ALL_TARGETS += $(PLUGIN) $(ANALYZE) $(if $(DAEMON_SRC),$(DAEMON))
 
-.PHONY: all deps check demo bench clean install uninstall lint soak
+.PHONY: all deps bench-deps check demo bench clean install uninstall lint soak
 all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
@@ -94,10 +94,12 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
 	pc:libcrypto:libssl-dev cmd:strace:strace
 
-deps:
+# install_probes PROBES,STATUS: installs the packages of the probes that
+# fail (as root), else names them and exits with STATUS.
+define install_probes
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
-	for p in $(DEPS_PROBES); do \
+	for p in $(1); do \
 		kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%%:*}; pkg=$${rest#*:}; \
 		if [ $$kind = pc ]; then \
 			command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$what && continue; \
@@ -109,11 +111,15 @@ deps:
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "bgcopy: missing packages:$$missing; install them as root: apt-get install$$missing" >&2; \
-		exit 1; \
+		exit $(2); \
 	fi; \
 	echo "bgcopy: installing$$missing" >&2; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+endef
+
+deps:
+	$(call install_probes,$(DEPS_PROBES),1)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -196,6 +202,19 @@ $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 
 $(call obj,tests/bench/tp_bench.c): EXTRA_CFLAGS = $(call PC,lttng-ust)
 
+# The peers benchmark's driver: the public API, as an application uses it.
+$(B)/bench/bgcopy_drive: $(call obj,tests/bench/bgcopy_drive.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+
+# Benchmark-only packages: the server and the peers bgcopy is measured
+# against; `make bench` installs them (a peer left missing is skipped).
+BENCH_PROBES := cmd:nginx:nginx-light cmd:curl:curl cmd:aria2c:aria2 \
+	cmd:wget2:wget2 cmd:/usr/bin/time:time
+bench-deps:
+	$(call install_probes,$(BENCH_PROBES),0)
+
 # Test tools: a fake engine that breaks the contract on purpose, a JSON
 # validator, a modification storm through the real library.
 TOOLS := $(B)/tools/fake_engine $(B)/tools/json_check $(B)/tools/storm
@@ -268,9 +287,9 @@ demo: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD)
 	@tests/demo.sh $(B)
 
-bench: deps
+bench: deps bench-deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench \
-		$(B)/bench/gen_events
+		$(B)/bench/gen_events $(B)/bench/bgcopy_drive
 	@tests/bench/run.sh $(B)
 
 # What install puts where; uninstall removes exactly these.

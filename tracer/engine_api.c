@@ -222,6 +222,7 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 	pthread_cond_destroy(&engine->idle_cond);
 	pthread_cond_destroy(&engine->dispatch_cond);
 	pthread_mutex_destroy(&engine->lock);
+	jobq_free(engine);
 	free(engine->dispatchers);
 	free(engine->store_dir);
 	free(engine);
@@ -270,10 +271,7 @@ static bool engine_settled(bgcopy_engine *engine)
 {
 	bool moves = !(engine->opt.flags & BGCOPY_OPEN_NO_TRANSFER);
 
-	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if ((moves && state_wants_bytes(job->state)) || !notify_settled(job))
-			return false;
-	return true;
+	return !(moves && transfer_wanting(engine)) && notify_all_settled(engine);
 }
 
 int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)

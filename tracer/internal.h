@@ -6,11 +6,13 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *   1 leaves         sync.c job_data.c trace.c store_trust.c store.c
+ *                    wbuf.c
+ *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
+ *                    store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
- *   4 movers         transfer.c transfer_http.c transfer_temp.c job_end.c
- *                    transfer_verify.c
+ *   4 movers         transfer.c transfer_body.c transfer_queue.c
+ *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
@@ -39,6 +41,27 @@
 
 struct store;
 struct transfer;
+struct flusher;
+
+/* flush.c: one file to sync, embedded in what it belongs to. */
+struct flush_req {
+	struct flush_req *next;
+	int fd;
+	int sync_errno;		/* fdatasync's errno, 0 when it succeeded */
+};
+
+/* jobq.c: the engine's queues of jobs, and who re-keys them. */
+enum jobq_id {
+	JOBQ_DUE,	/* notify_deliver.c: by when a delivery became due */
+	JOBQ_RUNNABLE,	/* transfer.c: waiting for a connection, by priority */
+	JOBQ_TIMERS,	/* transfer.c: wanting bytes, by the next deadline */
+	JOBQ_COUNT
+};
+enum jobq_reader { JOBQ_NOTIFY, JOBQ_TRANSFER, JOBQ_READERS };
+struct jobq {
+	bgcopy_job **heap;
+	size_t len, cap;
+};
 
 #define BGCOPY_DEFAULT_RETRY_MS		(600u * 1000u)
 #define BGCOPY_RETRY_FLOOR_MS		(5u * 1000u)
@@ -147,6 +170,13 @@ struct bgcopy_job {
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
 	uint64_t armings;		/* the last arming id given */
+
+	/* jobq.c: the job's places in the engine's queues */
+	uint64_t order;			/* creation order: ties go to the older */
+	size_t qpos[JOBQ_COUNT];	/* index + 1 in each queue, 0: not in it */
+	int64_t qkey[JOBQ_COUNT][2];
+	bool marked[JOBQ_READERS];	/* to be re-keyed by that reader */
+	bgcopy_job *marked_next[JOBQ_READERS];
 };
 
 struct bgcopy_engine {
@@ -170,6 +200,11 @@ struct bgcopy_engine {
 
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
+	uint64_t jobs_linked;
+
+	/* jobq.c: only jobs that wait for something are in a queue */
+	struct jobq queues[JOBQ_COUNT];
+	bgcopy_job *marked[JOBQ_READERS];
 
 	/* job.c calls it, job_api.c sets it (lock held for both) */
 	bgcopy_change_hook change_hook;
@@ -180,10 +215,12 @@ struct bgcopy_engine {
 	bool worker_started;
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
+	struct flusher *flusher;	/* flush.c, for the worker */
 	unsigned active;
 	uint64_t sched_clock;
 
 	/* notify_*.c */
+	unsigned busy_jobs;		/* jobs with a delivery under way */
 	pthread_t *dispatchers;
 	unsigned ndispatchers;
 	struct deferred_release *deferred;	/* see defer_release() */
@@ -221,6 +258,20 @@ int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
 
+/* wbuf.c: a body's pieces combined into large writes, on one thread.
+ * wbuf_add is false when the piece does not fit or memory ran out;
+ * wbuf_write writes at the fd's offset (false: *err is errno). */
+struct wbuf {
+	char *data;
+	size_t len;
+	uint64_t written, written_back;
+};
+bool wbuf_fits(const struct wbuf *b, size_t len);
+bool wbuf_add(struct wbuf *b, const char *data, size_t len);
+bool wbuf_write(struct wbuf *b, int fd, int *err);
+void wbuf_release(struct wbuf *b);
+void wbuf_pool_drain(void);	/* frees this thread's spare buffers */
+
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);
 bool state_wants_bytes(enum bgcopy_state state);
@@ -237,6 +288,27 @@ void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
 void wake_worker(bgcopy_engine *engine);
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
+
+/* flush.c: lock not held.  Syncs submitted files on threads of its own;
+ * flush_take_done gives back the synced ones (with `all`, once every
+ * one submitted is) and wakes the worker when one is. */
+int flush_start(bgcopy_engine *engine);
+void flush_submit(bgcopy_engine *engine, struct flush_req *r);
+struct flush_req *flush_take_done(bgcopy_engine *engine, bool all);
+void flush_stop(bgcopy_engine *engine);
+
+/* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);
+ * a reader re-keys the jobs jobq_next_marked gives it before it reads a
+ * queue, since anything that may change a job's key only marks it. */
+bool jobq_set(bgcopy_job *job, enum jobq_id id, int64_t k0, int64_t k1);
+void jobq_remove(bgcopy_job *job, enum jobq_id id);
+bgcopy_job *jobq_top(bgcopy_engine *engine, enum jobq_id id);
+size_t jobq_len(const bgcopy_engine *engine, enum jobq_id id);
+bgcopy_job *jobq_at(bgcopy_engine *engine, enum jobq_id id, size_t i);
+bool jobq_holds(const bgcopy_job *job, enum jobq_id id);
+void jobq_free(bgcopy_engine *engine);
+void jobq_mark(bgcopy_job *job);
+bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 
 /* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
@@ -316,6 +388,15 @@ int transfer_start_worker(bgcopy_engine *engine);
 void transfer_stop_worker(bgcopy_engine *engine);
 void transfer_abort_job(bgcopy_job *job);	/* lock held */
 
+/* transfer_queue.c: lock held.  Re-key a job after its transfer came or
+ * went; the job that should get the next connection; a job whose timer
+ * is due by `now` (NULL: none, and *next is the next deadline or -1). */
+void sched_rekey(bgcopy_job *job);
+bgcopy_job *sched_next_runnable(bgcopy_engine *engine);
+bgcopy_job *sched_due_timer(bgcopy_engine *engine, int64_t now, int64_t *next);
+/* Some job wants bytes. */
+bool transfer_wanting(bgcopy_engine *engine);
+
 /* transfer_http.c: what one HTTP response says about the file */
 struct http_answer {
 	int64_t cr_start, cr_end, cr_total;	/* Content-Range, -1 when absent */
@@ -388,6 +469,8 @@ bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
 		     int64_t *wake_at);
 void notify_deliver(bgcopy_engine *engine, struct delivery *d);
 bool notify_settled(bgcopy_job *job);
+/* Every job's notifications settled (notify_settled). */
+bool notify_all_settled(bgcopy_engine *engine);
 
 /* notify_dispatch.c */
 int notify_start(bgcopy_engine *engine);

@@ -2,9 +2,12 @@
 #include "internal.h"
 #include "trace.h"
 
+/* Every state, property and flag change comes here: the engine's queues
+ * look at the job again. */
 void job_touch(bgcopy_job *job)
 {
 	job->mtime = now_wall_s();
+	jobq_mark(job);
 }
 
 static int cause_error_context(const bgcopy_job *job, enum bgcopy_state to)

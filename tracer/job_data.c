@@ -47,6 +47,8 @@ void job_free(bgcopy_job *job)
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
 {
 	job->next = NULL;
+	job->order = ++engine->jobs_linked;
+	jobq_mark(job);
 	if (engine->jobs_tail)
 		engine->jobs_tail->next = job;
 	else

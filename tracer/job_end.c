@@ -163,6 +163,7 @@ int job_commit_files(bgcopy_job *job)
 	status = commit_files_unlocked(&c);
 	engine_lock(job->engine);
 	job->files_busy = false;
+	jobq_mark(job);		/* it may want a connection again */
 	commit_record(job, &c);
 	if (!status && job->state != c.state)
 		status = set_error(BGCOPY_E_INVALID_STATE, "job %s became %s while "
@@ -192,6 +193,7 @@ void job_cancel_now(bgcopy_job *job)
 		remove_temp(c.items[i].temp);
 	engine_lock(job->engine);
 	job->files_busy = false;
+	jobq_mark(job);		/* it may want a connection again */
 	/* Another cancel may have ended it meanwhile. */
 	if (!job_is_final(job))
 		job_set_state(job, BGCOPY_CANCELLED, BGCOPY_TP_CAUSE_CANCEL);

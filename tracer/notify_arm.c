@@ -26,6 +26,7 @@ static void arm(bgcopy_job *job, struct obligation *ob, int kind, int file_index
 	      (&(struct bgcopy_tp_notification){
 		      .kind = kind, .epoch = job->epoch, .file_index = file_index,
 		      .arming = ob->arming }));
+	jobq_mark(job);
 	wake_dispatchers(job->engine);
 }
 

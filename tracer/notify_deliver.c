@@ -82,6 +82,37 @@ static bool next_delivery(bgcopy_job *job, int64_t now, struct delivery *d,
 	return has_mod;
 }
 
+/* A job waits in the due queue while it has a delivery with a route and
+ * none under way, keyed by when that delivery became (or becomes) due:
+ * armed, or out of its retry delay or modification spacing, whichever is
+ * later.  The key only grows as time passes (the delivery a job offers
+ * switches to an ordered one only once that is due, and it became due
+ * later), so a key read at the top is checked and, if stale, corrected. */
+static void due_rekey(bgcopy_job *job, int64_t now)
+{
+	struct delivery d;
+	int64_t due;
+
+	if (job->busy || !next_delivery(job, now, &d, &due)) {
+		jobq_remove(job, JOBQ_DUE);
+		return;
+	}
+	/* With no memory to queue it, it stays marked: looked at again. */
+	if (!jobq_set(job, JOBQ_DUE, due > d.ob->armed_ms ? due : d.ob->armed_ms, 0))
+		jobq_mark(job);
+}
+
+static void due_refresh(bgcopy_engine *engine, int64_t now)
+{
+	bgcopy_job *job;
+
+	while ((job = jobq_next_marked(engine, JOBQ_NOTIFY))) {
+		due_rekey(job, now);
+		if (job->marked[JOBQ_NOTIFY])
+			break;	/* no memory: looked at again next time */
+	}
+}
+
 bool notify_settled(bgcopy_job *job)
 {
 	struct delivery d;
@@ -96,35 +127,47 @@ bool notify_settled(bgcopy_job *job)
 	       (d.ob->attempt > 0 && due > now);
 }
 
+bool notify_all_settled(bgcopy_engine *engine)
+{
+	assert(engine_locked(engine));
+	due_refresh(engine, now_ms());
+	if (engine->busy_jobs)
+		return false;
+	/* Jobs out of the queue owe nothing that has a route. */
+	for (size_t i = 0; i < jobq_len(engine, JOBQ_DUE); i++)
+		if (!notify_settled(jobq_at(engine, JOBQ_DUE, i)))
+			return false;
+	return true;
+}
+
 /* Of every job's next delivery due now, the one that became due first
- * (armed, or out of its retry delay or modification spacing, earliest), so
- * that busy jobs cannot starve the rest; otherwise false, and *wake_at
- * says when to look again. */
+ * (armed, or out of its retry delay or modification spacing, earliest;
+ * ties to the older job), so that busy jobs cannot starve the rest;
+ * otherwise false, and *wake_at says when to look again. */
 bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
 		     int64_t *wake_at)
 {
-	int64_t now = now_ms(), best_since = INT64_MAX;
-	struct delivery next;
+	int64_t now = now_ms(), key, due;
+	bgcopy_job *job;
 
 	assert(engine_locked(engine));
 	*wake_at = now + 1000;
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		int64_t due, since;
-
-		if (job->busy || !next_delivery(job, now, &next, &due))
-			continue;
-		if (due > now) {
-			if (due < *wake_at)
-				*wake_at = due;
-			continue;
+	due_refresh(engine, now);
+	while ((job = jobq_top(engine, JOBQ_DUE))) {
+		key = job->qkey[JOBQ_DUE][0];
+		due_rekey(job, now);
+		if (!jobq_holds(job, JOBQ_DUE) || job->qkey[JOBQ_DUE][0] != key)
+			continue;	/* it was stale: look at the top again */
+		if (key > now) {
+			if (key < *wake_at)
+				*wake_at = key;
+			return false;
 		}
-		since = due > next.ob->armed_ms ? due : next.ob->armed_ms;
-		if (since < best_since) {
-			best_since = since;
-			*d = next;
-		}
+		next_delivery(job, now, d, &due);
+		jobq_remove(job, JOBQ_DUE);	/* busy until notify_deliver ends */
+		return true;
 	}
-	return best_since != INT64_MAX;
+	return false;
 }
 
 static struct bgcopy_tp_notification tp_note(const bgcopy_job *job, int kind,
@@ -312,6 +355,7 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d)
 	assert(engine_locked(engine));
 	assert(!job->busy);
 	job->busy = true;
+	engine->busy_jobs++;
 	d->ob->attempt++;
 	n = tp_note(job, d->kind, d->ob, d->file_index);
 	/* Begins discharge every modification armed so far. */
@@ -321,8 +365,10 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d)
 		deliver_by_callback(engine, d, &n);
 	else
 		deliver_by_cmdline(engine, d, &n);
-	assert(job->busy);
+	assert(job->busy && engine->busy_jobs > 0);
 	job->busy = false;
+	engine->busy_jobs--;
+	jobq_mark(job);
 	wake_dispatchers(engine);
 	wake_waiters(engine);
 }

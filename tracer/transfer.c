@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,37 +20,13 @@
 
 #include "internal.h"
 #include "trace.h"
+#include "transfer.h"
 
 #define MAX_REDIRECTS	8
-/* How much a crash may make us fetch again. */
-#define CHECKPOINT_BYTES (1u << 20)
+/* libcurl's receive buffer: larger reads and writes, fewer lock round
+ * trips per byte (its default is 16 KiB). */
+#define RECV_BUFFER_BYTES (256L * 1024)
 
-struct transfer {
-	struct transfer *next;
-	bgcopy_engine *engine;
-	bgcopy_job *job;		/* NULL once the job let go; under the lock */
-	unsigned index;
-	CURL *easy;
-	int fd;
-	uint64_t range_from;		/* 0: whole file asked */
-	bool answered;			/* final headers seen */
-	bool is_file;			/* file:// (tests only): no headers, no ranges */
-	bool range_honoured;
-	bool changed;			/* another version answered: start over */
-	int restart;			/* why the file starts over: BGCOPY_TP_RESTART_* */
-	int if_range;			/* what the resume's If-Range carried */
-	bool too_big;			/* past the job's maximum download size */
-	bool unframed;			/* no length, no chunks: a cut looks whole */
-	bool excess;			/* more body than Content-Length said */
-	int verify;			/* the SHA-256 check: BGCOPY_TP_VERIFY_* */
-	char refused[160];		/* why the answer was refused, "" if not */
-	long http_error;		/* status >= 400, 0 when none */
-	int write_errno;
-	struct http_answer answer;	/* of the response being read */
-	struct curl_slist *headers;	/* If-Range */
-	uint64_t received;		/* body bytes in this attempt */
-	char errbuf[CURL_ERROR_SIZE];
-};
 
 void transfer_abort_job(bgcopy_job *job)
 {
@@ -61,6 +38,7 @@ void transfer_abort_job(bgcopy_job *job)
 	store_save_file(job, job->xfer->index);
 	job->xfer->job = NULL;	/* the worker reaps it */
 	job->xfer = NULL;
+	jobq_mark(job);
 	wake_worker(job->engine);
 }
 
@@ -79,13 +57,9 @@ static void take_whole_file(struct transfer *x, bgcopy_job *job,
 	/* With no memory for them, no validators: no resume either. */
 	if (file_take_validators(f, &x->answer))
 		file_forget_validators(f);
-	store_save_file(job, x->index);
-}
-
-/* A file of `size` bytes would be larger than the job allows. */
-static bool over_cap(const bgcopy_job *job, uint64_t size)
-{
-	return job->max_download && size > job->max_download;
+	/* A stored row with no bytes resumes from nothing: left as it is. */
+	if (f->bytes_saved > 0)
+		store_save_file(job, x->index);
 }
 
 /* Called at the blank line that ends a response's headers; redirects
@@ -167,67 +141,21 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static bool still_wanted(struct transfer *x)
-{
-	bool wanted;
-
-	engine_lock(x->engine);
-	wanted = x->job != NULL;
-	engine_unlock(x->engine);
-	return wanted;
-}
-
-/* An endless body stops at the cap, before its bytes reach the disk. */
-static bool body_over_cap(struct transfer *x, size_t len)
-{
-	engine_lock(x->engine);
-	if (x->job) {
-		const struct job_file *f = &x->job->files[x->index];
-
-		x->too_big = len > UINT64_MAX - f->bytes_done ||
-			     over_cap(x->job, f->bytes_done + len);
-	}
-	engine_unlock(x->engine);
-	return x->too_big;
-}
-
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *x = arg;
-	size_t len = size * n, done = 0;
+	size_t len = size * n;
 
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
-	/* A job suspended, cancelled or completed meanwhile takes no more
-	 * bytes: returning short makes curl stop. */
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
-	    !still_wanted(x))
+	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
-	if (body_over_cap(x, len))
+	if (!wbuf_add(&x->wbuf, data, len)) {
+		x->write_errno = ENOMEM;
 		return 0;
-	while (done < len) {
-		ssize_t w = write(x->fd, data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			x->write_errno = errno;
-			return 0;
-		}
-		done += (size_t)w;
 	}
-	x->received += len;
-	engine_lock(x->engine);
-	if (x->job) {
-		struct job_file *f = &x->job->files[x->index];
-
-		f->bytes_done += len;
-		job_note_progress(x->job, x->index);
-		if (f->bytes_done >= f->bytes_saved + CHECKPOINT_BYTES)
-			store_save_file(x->job, x->index);
-	}
-	engine_unlock(x->engine);
 	return len;
 }
 
@@ -303,6 +231,7 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER_BYTES);
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
 	 * the server ignores, and we want to start over instead.  If-Range
 	 * makes the server send the whole file if it changed meanwhile. */
@@ -380,34 +309,17 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	job->sched_stamp = ++engine->sched_clock;
 }
 
-/* Highest priority first (FOREGROUND before the rest); among equals the
- * job that waited longest since it last had a connection. */
-static bgcopy_job *next_queued(bgcopy_engine *engine)
-{
-	bgcopy_job *best = NULL;
-
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		/* A TRANSFERRING job without a transfer is between files;
-		 * one whose files are being committed or removed waits. */
-		if ((job->state != BGCOPY_QUEUED &&
-		     job->state != BGCOPY_TRANSFERRING) || job->xfer ||
-		    job->files_busy)
-			continue;
-		if (!best || job->priority < best->priority ||
-		    (job->priority == best->priority &&
-		     job->sched_stamp < best->sched_stamp))
-			best = job;
-	}
-	return best;
-}
-
 static void schedule(bgcopy_engine *engine)
 {
 	bgcopy_job *job;
 
 	while (engine->active < engine->opt.max_connections &&
-	       (job = next_queued(engine)))
+	       (job = sched_next_runnable(engine))) {
 		start_transfer(engine, job);
+		sched_rekey(job);
+		if (sched_next_runnable(engine) == job)
+			break;	/* it could not start (no memory): later */
+	}
 }
 
 static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
@@ -421,6 +333,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	curl_multi_remove_handle(engine->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
+	wbuf_release(&x->wbuf);
 	if (x->fd >= 0)
 		close(x->fd);
 	engine->active--;
@@ -613,6 +526,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 
 	assert(engine_locked(engine));
 	assert(!job || job->xfer == x);
+	account_written(x);
 	/* We read no error body (and may have stopped it ourselves): say
 	 * what curl would have said. */
 	if (x->http_error)
@@ -634,6 +548,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 			   x->verify == BGCOPY_TP_VERIFY_MATCH;
 	}
 	job->xfer = NULL;
+	jobq_mark(job);
 	if (complete)
 		note_final_url(job, x);
 	if (!complete && !x->changed && x->http_error == 416 && !x->verify)
@@ -642,9 +557,11 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	if (x->changed)
 		start_over(job, x->index);
 	else if (complete) {
-		if (fdatasync(x->fd) != 0) {
+		/* take_done had every file that may be complete synced. */
+		assert(x->synced);
+		if (x->flush.sync_errno != 0) {
 			err = (struct bgcopy_error){
-				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = errno,
+				.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = x->flush.sync_errno,
 				.file_index = (int)x->index };
 			error_describe(&err, "cannot sync '%s': %s",
 				       job->files[x->index].temp_path,
@@ -665,43 +582,33 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	unlink_transfer(engine, x);
 }
 
+/* A due timer: the retry delay is over, or no progress came in time. */
+static void timer_fire(bgcopy_job *job, int64_t now)
+{
+	if (job->state == BGCOPY_TRANSIENT_ERROR && now >= job->retry_at_ms) {
+		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_RETRY_DELAY_ELAPSED);
+		return;
+	}
+	transfer_abort_job(job);
+	job->error = (struct bgcopy_error){
+		.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
+	error_describe(&job->error, "no progress for %llu ms",
+		       (unsigned long long)job->no_progress_ms);
+	job->has_error = true;
+	job_set_state(job, BGCOPY_ERROR, BGCOPY_TP_CAUSE_NO_PROGRESS_TIMEOUT);
+}
+
 /* Lock held. Moves jobs on when their timers expire; returns the next
  * deadline in ms, or -1 when none. */
 static int64_t transfer_timers(bgcopy_engine *engine)
 {
-	int64_t now = now_ms(), next = -1;
+	int64_t now = now_ms(), next;
+	bgcopy_job *job;
 
 	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		int64_t stall_at;
-
-		if (job->state == BGCOPY_TRANSIENT_ERROR) {
-			if (now >= job->retry_at_ms) {
-				job_set_state(job, BGCOPY_QUEUED,
-					      BGCOPY_TP_CAUSE_RETRY_DELAY_ELAPSED);
-				continue;
-			}
-			if (next < 0 || job->retry_at_ms < next)
-				next = job->retry_at_ms;
-		}
-		if (job->state != BGCOPY_TRANSIENT_ERROR &&
-		    job->state != BGCOPY_CONNECTING &&
-		    job->state != BGCOPY_TRANSFERRING)
-			continue;
-		stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms + 1;
-		if (now >= stall_at) {
-			transfer_abort_job(job);
-			job->error = (struct bgcopy_error){
-				.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
-			error_describe(&job->error,
-				 "no progress for %llu ms",
-				 (unsigned long long)job->no_progress_ms);
-			job->has_error = true;
-			job_set_state(job, BGCOPY_ERROR,
-				      BGCOPY_TP_CAUSE_NO_PROGRESS_TIMEOUT);
-		} else if (next < 0 || stall_at < next) {
-			next = stall_at;
-		}
+	while ((job = sched_due_timer(engine, now, &next))) {
+		timer_fire(job, now);
+		sched_rekey(job);
 	}
 	return next;
 }
@@ -712,28 +619,69 @@ static void reap_abandoned(bgcopy_engine *engine)
 
 	for (; x; x = next) {
 		next = x->next;
-		if (!x->job)
+		if (!x->job && !x->flushing)
 			unlink_transfer(engine, x);
 	}
 }
 
-static void collect_done(bgcopy_engine *engine)
+static void append_done(struct transfer ***tail, struct transfer *x)
 {
-	struct transfer *x;
+	x->done_next = NULL;
+	**tail = x;
+	*tail = &x->done_next;
+}
+
+/* Lock not held: the transfers that are done, each file that may be
+ * complete synced first by the flusher (with `all`: every one). */
+static struct transfer *take_done(bgcopy_engine *engine, bool all)
+{
+	struct transfer *done = NULL, **tail = &done, *x;
+	struct flush_req *r, *next;
 	CURLMsg *msg;
 	int left;
 
+	assert(!engine_locked(engine));
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		finish(engine, x, msg->data.result);
+		x->result = msg->data.result;
+		if (x->result != CURLE_OK && x->http_error != 416) {
+			append_done(&tail, x);
+			continue;
+		}
+		x->flush.fd = x->fd;
+		x->flushing = true;
+		flush_submit(engine, &x->flush);
 	}
+	for (r = flush_take_done(engine, all); r; r = next) {
+		next = r->next;
+		x = (struct transfer *)((char *)r - offsetof(struct transfer, flush));
+		x->flushing = false;
+		x->synced = true;
+		append_done(&tail, x);
+	}
+	return done;
+}
+
+/* One store transaction for every transfer that ended together. */
+static void collect_done(bgcopy_engine *engine, struct transfer *done)
+{
+	struct transfer *next;
+
+	assert(engine_locked(engine));
+	store_begin(engine);
+	for (; done; done = next) {
+		next = done->done_next;
+		finish(engine, done, done->result);
+	}
+	store_end(engine, BGCOPY_OK);
 }
 
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
+	struct transfer *done;
 	int running, timeout;
 	int64_t next;
 
@@ -745,8 +693,11 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
+		for (struct transfer *x = engine->transfers; x; x = x->next)
+			write_buffered(x);
+		done = take_done(engine, false);
 		engine_lock(engine);
-		collect_done(engine);
+		collect_done(engine, done);
 		engine_unlock(engine);
 
 		timeout = 1000;
@@ -755,9 +706,15 @@ static void *worker_main(void *arg)
 		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
 		engine_lock(engine);
 	}
+	/* What is synced is complete: recorded before the fds close. */
+	engine_unlock(engine);
+	done = take_done(engine, true);
+	engine_lock(engine);
+	collect_done(engine, done);
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
 
+		account_written(x);
 		if (x->job) {
 			store_save_file(x->job, x->index);
 			x->job->xfer = NULL;
@@ -765,6 +722,7 @@ static void *worker_main(void *arg)
 		unlink_transfer(engine, x);
 	}
 	engine_unlock(engine);
+	wbuf_pool_drain();
 	return NULL;
 }
 
@@ -779,7 +737,9 @@ int transfer_start_worker(bgcopy_engine *engine)
 	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  (long)engine->opt.max_per_host);
 	engine->multi = multi;
-	if (pthread_create(&engine->worker, NULL, worker_main, engine)) {
+	if (flush_start(engine) ||
+	    pthread_create(&engine->worker, NULL, worker_main, engine)) {
+		flush_stop(engine);
 		engine->multi = NULL;
 		curl_multi_cleanup(multi);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the transfer worker");
@@ -794,6 +754,7 @@ void transfer_stop_worker(bgcopy_engine *engine)
 		return;
 	wake_worker(engine);
 	pthread_join(engine->worker, NULL);
+	flush_stop(engine);
 	engine->worker_started = false;
 	curl_multi_cleanup(engine->multi);
 	engine->multi = NULL;

@@ -9,4 +9,7 @@ for b in "$here"/bench_*.sh; do
 	echo "== $(basename "$b" .sh)"
 	bash "$b" || status=1
 done
+# bgcopy against curl, aria2c and wget2 (no tracing: no lock needed).
+echo "== peers"
+bash "$here/peers.sh" || status=1
 exit $status

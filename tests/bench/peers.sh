@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# bgcopy against curl, aria2c and wget2 on the same files from one local nginx: medians, CPU, peak RSS, ratios.
+#   BGCOPY_BUILD=build tests/bench/peers.sh [WORKLOAD...]
+# Workloads: big (1 GiB), small (5,000 x 16 KiB), mid (500 x 1 MiB),
+# jobs (1k and 10k jobs of one small file; BENCH_JOBS=... to change,
+# e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
+# alternate the tools; every output is checked byte for byte.
+set -u
+B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
+ROUNDS=${BENCH_ROUNDS:-5}
+JOB_COUNTS=${BENCH_JOBS:-1000 10000}
+WORKLOADS=${*:-big small mid jobs}
+DRIVE=$B/bench/bgcopy_drive
+BGCOPY=$B/bin/bgcopy
+WORK=$(mktemp -d /tmp/bgcopy-peers-XXXXXX)
+NGINX_PID=
+
+cleanup() {
+	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+for t in nginx curl; do
+	have "$t" || { echo "peers: $t not installed (make bench-deps); skipped"; exit 0; }
+done
+[ -x "$DRIVE" ] || { echo "peers: $DRIVE not built"; exit 1; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# ---- files and server ---------------------------------------------------
+
+www=$WORK/www
+mkdir -p "$www/s" "$www/m" "$WORK/nginx/logs"
+head -c 1073741824 /dev/urandom > "$www/big.bin"
+head -c $((5000 * 16384)) /dev/urandom | (cd "$www/s" && split -b 16384 -d -a 5 -)
+head -c $((500 * 1048576)) /dev/urandom | (cd "$www/m" && split -b 1048576 -d -a 5 -)
+head -c 4096 /dev/urandom > "$www/one.bin"
+chmod -R a+rX "$WORK"
+for d in s m; do
+	(cd "$www/$d" && for f in x*; do mv "$f" "${f#x}"; done)
+done
+
+PORT=$(free_port)
+cat > "$WORK/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log;
+events { worker_connections 4096; }
+http {
+	default_type application/octet-stream;
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	client_body_temp_path $WORK/nginx/body;
+	proxy_temp_path $WORK/nginx/proxy;
+	fastcgi_temp_path $WORK/nginx/fastcgi;
+	uwsgi_temp_path $WORK/nginx/uwsgi;
+	scgi_temp_path $WORK/nginx/scgi;
+	server { listen 127.0.0.1:$PORT; root $www; }
+}
+EOF
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" ||
+	{ echo "peers: nginx did not start"; exit 1; }
+for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
+NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
+URL=http://127.0.0.1:$PORT
+
+# Lists for the peers: curl's config, aria2c's input file, wget2's URLs.
+make_lists() {	# DIR COUNT
+	local d=$1 n=$2 i name
+	: > "$WORK/$d.curl"; : > "$WORK/$d.aria2"; : > "$WORK/$d.urls"
+	for ((i = 0; i < n; i++)); do
+		printf -v name '%05d' "$i"
+		printf 'url = "%s/%s/%s"\noutput = "%s"\n' "$URL" "$d" "$name" "$name" >> "$WORK/$d.curl"
+		printf '%s/%s/%s\n  out=%s\n' "$URL" "$d" "$name" "$name" >> "$WORK/$d.aria2"
+		printf '%s/%s/%s\n' "$URL" "$d" "$name" >> "$WORK/$d.urls"
+	done
+}
+
+# The hash of a directory's files, concatenated in name order.
+dir_hash() { (cd "$1" && find . -type f | sort | xargs cat) | sha256sum | cut -c1-64; }
+
+# ---- measuring ----------------------------------------------------------
+
+# Outputs of many files are deleted only at the end: ext4 without a
+# journal scans recently deleted inodes on every create, which would
+# charge each round for the files of the round before.
+RUNS=0
+KEEP=1
+# run TAG EXPECTED_HASH CMD...: runs CMD in a fresh directory under
+# /usr/bin/time, checks the bytes, appends "wall cpu rss_kib" to $RES/TAG.
+run() {
+	local tag=$1 want=$2 got OUT=$WORK/out.$((++RUNS))
+	shift 2
+	rm -rf "$WORK/store"
+	mkdir -p "$OUT"
+	sync
+	if ! (cd "$OUT" && /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" \
+		> "$WORK/last.log" 2>&1); then
+		echo "  $tag FAILED: $(tail -2 "$WORK/last.log" | tr '\n' ' ')"
+		return 1
+	fi
+	got=$(dir_hash "$OUT")
+	if [ "$got" != "$want" ]; then
+		echo "  $tag WRONG BYTES ($(find "$OUT" -type f | wc -l) files)"
+		return 1
+	fi
+	awk '{ printf "%s %.3f %d\n", $1, $2 + $3, $4 }' "$WORK/time" >> "$RES/$tag"
+	# The driver's own split: creating and adding, then running.
+	sed -n 's/.*add_s \([0-9.]*\) run_s \([0-9.]*\).*/\1 \2/p' "$WORK/last.log" >> "$RES/$tag.split"
+	[ "$KEEP" = 1 ] || rm -rf "$OUT"
+}
+
+median() {	# FILE COLUMN
+	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
+		if (NR == 0) { print "nan"; exit }
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# report WORKLOAD TAG...: medians per tool, then bgcopy's ratio to the
+# fastest peer (peer time / bgcopy time: 1.0 means as fast).
+report() {
+	local w=$1 tag best="" best_t="" bg_t
+	shift
+	printf '%-40s %9s %9s %9s %7s\n' "$w" "median s" "cpu s" "rss MiB" "rounds"
+	for tag in "$@"; do
+		[ -s "$RES/$tag" ] || { printf '  %-38s %9s\n' "$tag" "failed"; continue; }
+		printf '  %-38s %9.3f %9.3f %9.1f %7d\n' "$tag" "$(median "$RES/$tag" 1)" \
+			"$(median "$RES/$tag" 2)" "$(awk -v k="$(median "$RES/$tag" 3)" 'BEGIN { print k / 1024 }')" \
+			"$(wc -l < "$RES/$tag")"
+		case $tag in bgcopy*) bg_t=$(median "$RES/$tag" 1) ;;
+		*) t=$(median "$RES/$tag" 1)
+		   if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then
+			best_t=$t; best=$tag
+		   fi ;;
+		esac
+	done
+	[ -n "$best" ] && [ -n "${bg_t:-}" ] &&
+		printf '  ratio bgcopy/best peer (%s): %.2fx\n' "$best" \
+			"$(awk -v a="$best_t" -v b="$bg_t" 'BEGIN { print a / b }')"
+}
+
+# rounds WORKLOAD EXPECTED_HASH N TAG CMD -- TAG CMD -- ...: N rounds, the
+# tools alternating inside each round.
+rounds() {
+	local w=$1 want=$2 n=$3 r tags=() cmds=() cur=()
+	shift 3
+	RES=$WORK/results/$w
+	mkdir -p "$RES"
+	while [ $# -gt 0 ]; do
+		tags+=("$1"); shift; cur=()
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do cur+=("$(printf '%q' "$1")"); shift; done
+		[ $# -gt 0 ] && shift
+		cmds+=("${cur[*]}")
+	done
+	for ((r = 0; r < n; r++)); do
+		for i in "${!tags[@]}"; do
+			eval "run '${tags[$i]}' '$want' ${cmds[$i]}"
+		done
+	done
+	report "$w" "${tags[@]}"
+}
+
+peer_args=()
+add_peer() { have "$1" && peer_args+=("${@:2}" --); }
+
+echo "peers: nginx on 127.0.0.1:$PORT, $ROUNDS rounds unless said, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for w in $WORKLOADS; do
+	peer_args=()
+	KEEP=1
+	case $w in
+	big)
+		KEEP=0
+		want=$(sha256sum < "$www/big.bin" | cut -c1-64)
+		add_peer curl "curl -o" curl -s -o big.bin "$URL/big.bin"
+		add_peer aria2c "aria2c" aria2c -q --file-allocation=none -d . -o big.bin "$URL/big.bin"
+		add_peer wget2 "wget2" wget2 -q -O big.bin "$URL/big.bin"
+		rounds "one 1 GiB file" "$want" "$ROUNDS" \
+			"bgcopy download" "$BGCOPY" --store "$WORK/store" download "$URL/big.bin" ./big.bin -- \
+			"${peer_args[@]}"
+		;;
+	small|mid)
+		if [ "$w" = small ]; then d=s n=5000 per=200; label="5,000 x 16 KiB (API: 25 jobs of 200)"
+		else d=m n=500 per=25 KEEP=0; label="500 x 1 MiB (API: 20 jobs of 25)"; fi
+		make_lists "$d" "$n"
+		want=$(dir_hash "$www/$d")
+		# A glob, not a list: curl 7.88 adds listed transfers in quadratic time.
+		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
+			"$URL/$d/[00000-$(printf '%05d' $((n - 1)))]" -o '#1'
+		add_peer aria2c "aria2c -j16" aria2c -q -j16 --file-allocation=none -d . -i "$WORK/$d.aria2"
+		add_peer wget2 "wget2 --max-threads=16" wget2 -q --max-threads=16 -nd -i "$WORK/$d.urls"
+		rounds "$label" "$want" "$ROUNDS" \
+			"bgcopy (C API, 16 connections)" "$DRIVE" "$WORK/store" "$URL/$d/%05d" "$n" "$per" . -- \
+			"${peer_args[@]}"
+		;;
+	jobs)
+		first_n= first_rss=
+		for n in $JOB_COUNTS; do
+			# Every output is the same 4 KiB file.
+			want=$(python3 -c 'import hashlib, sys
+d = open(sys.argv[1], "rb").read(); h = hashlib.sha256()
+for _ in range(int(sys.argv[2])): h.update(d)
+print(h.hexdigest())' "$www/one.bin" "$n")
+			r=$ROUNDS
+			[ "$n" -ge 10000 ] && r=3
+			[ "$n" -ge 100000 ] && r=1
+			rounds "$n jobs of one 4 KiB file ($r rounds)" "$want" "$r" \
+				"bgcopy jobs=$n" "$DRIVE" "$WORK/store" "$URL/one.bin" "$n" 1 .
+			printf '  per job: %.1f us in all; %.1f us to create and add, %.1f us from resume to acknowledged\n' \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n" 1)" 'BEGIN { print t / n * 1e6 }')" \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 1)" 'BEGIN { print t / n * 1e6 }')" \
+				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 2)" 'BEGIN { print t / n * 1e6 }')"
+			rss=$(median "$RES/bgcopy jobs=$n" 3)
+			if [ -z "$first_n" ]; then
+				first_n=$n first_rss=$rss
+			else
+				# Finished jobs stay in memory until the engine closes.
+				printf '  memory: %.2f KiB more per job than at %s jobs (peak RSS)\n' \
+					"$(awk -v a="$rss" -v b="$first_rss" -v n="$n" -v m="$first_n" 'BEGIN { print (a - b) / (n - m) }')" "$first_n"
+			fi
+		done
+		;;
+	esac
+done

@@ -1,0 +1,136 @@
+/* Finished files' data synced to disk on threads of their own: the worker moves bytes meanwhile, and the device merges flushes that run together. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FLUSH_THREADS 4
+
+struct flusher {
+	bgcopy_engine *engine;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct flush_req *todo, **todo_tail;
+	struct flush_req *done, **done_tail;
+	pthread_cond_t done_cond;
+	unsigned pending;	/* submitted, not yet taken back */
+	unsigned ndone;		/* of them synced */
+	bool stopping;
+	pthread_t threads[FLUSH_THREADS];
+	unsigned nthreads;
+};
+
+static void append(struct flush_req ***tail, struct flush_req *r)
+{
+	r->next = NULL;
+	**tail = r;
+	*tail = &r->next;
+}
+
+static void *flush_main(void *arg)
+{
+	struct flusher *fl = arg;
+	struct flush_req *r;
+
+	pthread_mutex_lock(&fl->mu);
+	for (;;) {
+		while (!fl->todo && !fl->stopping)
+			pthread_cond_wait(&fl->cond, &fl->mu);
+		if (!fl->todo)
+			break;
+		r = fl->todo;
+		fl->todo = r->next;
+		if (!fl->todo)
+			fl->todo_tail = &fl->todo;
+		pthread_mutex_unlock(&fl->mu);
+		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
+		pthread_mutex_lock(&fl->mu);
+		append(&fl->done_tail, r);
+		fl->ndone++;
+		pthread_cond_signal(&fl->done_cond);
+		wake_worker(fl->engine);
+	}
+	pthread_mutex_unlock(&fl->mu);
+	return NULL;
+}
+
+int flush_start(bgcopy_engine *engine)
+{
+	struct flusher *fl = xcalloc(1, sizeof(*fl));
+
+	if (!fl)
+		return BGCOPY_E_NOMEM;
+	fl->engine = engine;
+	fl->todo_tail = &fl->todo;
+	fl->done_tail = &fl->done;
+	if (pthread_mutex_init(&fl->mu, NULL) || pthread_cond_init(&fl->cond, NULL) ||
+	    pthread_cond_init(&fl->done_cond, NULL)) {
+		free(fl);
+		return set_error(BGCOPY_E_NOMEM, "cannot create the flush queue");
+	}
+	engine->flusher = fl;
+	for (; fl->nthreads < FLUSH_THREADS; fl->nthreads++)
+		if (pthread_create(&fl->threads[fl->nthreads], NULL, flush_main, fl))
+			break;
+	/* With no thread, flush_submit syncs on the caller's. */
+	return BGCOPY_OK;
+}
+
+void flush_submit(bgcopy_engine *engine, struct flush_req *r)
+{
+	struct flusher *fl = engine->flusher;
+
+	assert(!engine_locked(engine));
+	if (!fl->nthreads)
+		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
+	pthread_mutex_lock(&fl->mu);
+	fl->pending++;
+	if (fl->nthreads) {
+		append(&fl->todo_tail, r);
+		pthread_cond_signal(&fl->cond);
+	} else {
+		append(&fl->done_tail, r);
+		fl->ndone++;
+	}
+	pthread_mutex_unlock(&fl->mu);
+}
+
+/* The synced requests, in the order their syncs ended; with `all`, waits
+ * until every request submitted is synced. */
+struct flush_req *flush_take_done(bgcopy_engine *engine, bool all)
+{
+	struct flusher *fl = engine->flusher;
+	struct flush_req *done;
+
+	assert(!engine_locked(engine));
+	pthread_mutex_lock(&fl->mu);
+	while (all && fl->ndone < fl->pending)
+		pthread_cond_wait(&fl->done_cond, &fl->mu);
+	done = fl->done;
+	fl->pending -= fl->ndone;
+	fl->ndone = 0;
+	fl->done = NULL;
+	fl->done_tail = &fl->done;
+	pthread_mutex_unlock(&fl->mu);
+	return done;
+}
+
+void flush_stop(bgcopy_engine *engine)
+{
+	struct flusher *fl = engine->flusher;
+
+	if (!fl)
+		return;
+	pthread_mutex_lock(&fl->mu);
+	fl->stopping = true;
+	pthread_cond_broadcast(&fl->cond);
+	pthread_mutex_unlock(&fl->mu);
+	for (unsigned i = 0; i < fl->nthreads; i++)
+		pthread_join(fl->threads[i], NULL);
+	pthread_cond_destroy(&fl->cond);
+	pthread_cond_destroy(&fl->done_cond);
+	pthread_mutex_destroy(&fl->mu);
+	free(fl);
+	engine->flusher = NULL;
+}

@@ -1,0 +1,48 @@
+/* One transfer's state, shared by the worker's files (transfer.c, transfer_body.c); not installed. */
+#ifndef BGCOPY_TRANSFER_H
+#define BGCOPY_TRANSFER_H
+
+#include <curl/curl.h>
+
+#include "internal.h"
+
+struct transfer {
+	struct transfer *next;
+	bgcopy_engine *engine;
+	bgcopy_job *job;		/* NULL once the job let go; under the lock */
+	unsigned index;
+	CURL *easy;
+	int fd;
+	uint64_t range_from;		/* 0: whole file asked */
+	bool answered;			/* final headers seen */
+	bool is_file;			/* file:// (tests only): no headers, no ranges */
+	bool range_honoured;
+	bool changed;			/* another version answered: start over */
+	int restart;			/* why the file starts over: BGCOPY_TP_RESTART_* */
+	int if_range;			/* what the resume's If-Range carried */
+	bool too_big;			/* past the job's maximum download size */
+	bool unframed;			/* no length, no chunks: a cut looks whole */
+	bool excess;			/* more body than Content-Length said */
+	int verify;			/* the SHA-256 check: BGCOPY_TP_VERIFY_* */
+	char refused[160];		/* why the answer was refused, "" if not */
+	long http_error;		/* status >= 400, 0 when none */
+	int write_errno;
+	struct http_answer answer;	/* of the response being read */
+	struct curl_slist *headers;	/* If-Range */
+	uint64_t received;		/* body bytes in this attempt */
+	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
+	struct wbuf wbuf;		/* body not yet written, worker only */
+	struct transfer *done_next;	/* collect_done's list, worker only */
+	CURLcode result;		/* what curl said when it was done */
+	struct flush_req flush;		/* its file's sync, worker only */
+	bool flushing;			/* the flusher has it */
+	bool synced;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* transfer_body.c: the body's way to the disk (worker thread). */
+bool over_cap(const bgcopy_job *job, uint64_t size);
+void account_written(struct transfer *x);	/* lock held */
+bool write_buffered(struct transfer *x);	/* lock not held */
+
+#endif /* BGCOPY_TRANSFER_H */
