@@ -94,6 +94,21 @@ static int advance(struct bgc_sink *sink, const bt_message *msg)
 	return 0;
 }
 
+/* Whether times are wall-clock times: LTTng's clock counts from the
+ * Unix epoch (its offset), another producer's may not. */
+static void learn_clock(struct bgc_sink *sink, const bt_message *msg)
+{
+	const bt_clock_class *cc;
+
+	if (sink->clock_seen || bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT)
+		return;
+	cc = bt_message_event_borrow_stream_class_default_clock_class_const(msg);
+	sink->clock_seen = true;
+	sink->wallclock = cc && bt_clock_class_origin_is_unix_epoch(cc);
+	if (sink->timeline)
+		jobtimeline_set_wallclock(sink->timeline, sink->wallclock);
+}
+
 /* 0, or -1 after appending an error cause. */
 static int feed(struct bgc_sink *sink, const bt_message *msg)
 {
@@ -103,6 +118,7 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 	if (bt_message_get_type(msg) ==
 	    BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY)
 		return advance(sink, msg);
+	learn_clock(sink, msg);
 	ret = decoder_decode(sink->decoder, msg, &rec);
 	if (ret < 0) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,

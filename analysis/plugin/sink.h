@@ -27,6 +27,8 @@ struct bgc_sink {
 	struct perf *perf;		/* NULL: no transfer figures */
 	struct filter *filter;		/* NULL: every record */
 	FILE *notes_out;		/* the filter's one line */
+	bool clock_seen;		/* the first event's clock was read */
+	bool wallclock;			/* it counts from the Unix epoch */
 	/* 0, or -1 after appending an error cause. */
 	int (*on_end)(struct bgc_sink *sink);
 };

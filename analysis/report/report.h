@@ -2,9 +2,15 @@
 #ifndef BGCOPY_REPORT_H
 #define BGCOPY_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "oracle.h"
+
+/* ns since the Unix epoch as "2026-11-30T08:41:47.250123Z" (what
+ * --begin and --end accept); 0, or -1 with "?" when it is no date. */
+int report_iso_time(int64_t ns, char *buf, size_t len);
+#define REPORT_ISO_LEN 32
 
 /* Human text: verdict per job with findings, latency table, verdict. */
 void report_text(struct oracle *o, FILE *out);

@@ -1,0 +1,48 @@
+# The reports people and CI read, on a real passing trace (a traced
+# download) and a failing one (a lost JobModification): timelines with
+# wall-clock times, a header per job and the engines on one line.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../tools/report_traces.sh"
+
+analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
+
+record_passing "$WORK/pass"
+record_failing "$WORK/fail"
+
+# (a) Timelines: every event line carries its ISO 8601 UTC time, which is
+# the first event's plus the relative one; one line for the engines; a
+# header per job with its processes, first and last event.
+analyze --timeline "$WORK/pass" > "$WORK/tl.txt" || die "the passing trace: exit $?"
+cat "$WORK/tl.txt"
+python3 - "$WORK/tl.txt" <<'PY' || die "the timeline's times disagree"
+import re, sys, datetime
+lines = open(sys.argv[1]).read().splitlines()
+def epoch(iso):
+    d = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+origin = None
+stamped = 0
+for l in lines:
+    m = re.match(r"^  ([+-]\d+\.\d+) ms  (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)  \S", l)
+    if not m:
+        continue
+    rel, wall = float(m.group(1)) / 1e3, epoch(m.group(2))
+    origin = origin if origin is not None else wall - rel
+    assert abs(wall - rel - origin) < 2e-6, l
+    stamped += 1
+assert stamped >= 10, "only %d stamped lines" % stamped
+print("ok: %d lines with wall-clock times that agree" % stamped)
+PY
+[ "$(grep -c '^engines: 1 opened, 1 closed, from +0.000 ms (20[0-9-]*T[0-9:.]*Z) to ' "$WORK/tl.txt")" = 1 ] ||
+	die "the engines are not one line"
+grep -q 'engine 0x[0-9a-f]* opened' "$WORK/tl.txt" && die "engine lines are not folded"
+grep -A2 '^job ' "$WORK/tl.txt" | grep -q '^  process [0-9][0-9]*$' || die "no process in the job header"
+grep -A2 '^job ' "$WORK/tl.txt" | grep -qE '^  first event \+[0-9.]+ ms \([0-9T:.-]+Z\), last \+[0-9.]+ ms \([0-9T:.-]+Z\)$' ||
+	die "no first and last event in the job header"
+# A time copied from a line ends the timeline there (times print to the
+# microsecond, so that line's own event, a few ns later, is out too).
+at=$(grep -m1 'state QUEUED -> CONNECTING' "$WORK/tl.txt" | awk '{ print $3 }')
+analyze --timeline --end="$at" "$WORK/pass" > "$WORK/tl2.txt"
+grep -q 'SUSPENDED -> QUEUED' "$WORK/tl2.txt" && ! grep -q -- '-> TRANSFERRING' "$WORK/tl2.txt" ||
+	die "--end=$at does not cut the timeline there"
+echo "ok (a) timelines: wall-clock times, job headers, engines on one line"
