@@ -82,7 +82,8 @@ all: $(ALL_TARGETS)
 
 DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
-	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config
+	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config \
+	chromium python3-jsonschema
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -90,7 +91,8 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
 	pc:sqlite3:libsqlite3-dev pc:jansson:libjansson-dev pc:uuid:uuid-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
-	pc:libsystemd:libsystemd-dev
+	pc:libsystemd:libsystemd-dev cmd:chromium:chromium \
+	cmd:jsonschema:python3-jsonschema
 
 deps:
 	@missing=""; \

@@ -38,6 +38,9 @@ static const char usage[] =
 	"  --format=text|json      report format on stdout (default text)\n"
 	"  --junit=FILE            also write a JUnit XML report\n"
 	"  --chrome-trace=FILE     also write a Chrome/Perfetto trace\n"
+	"  --html=FILE             also write a self-contained HTML page: the\n"
+	"                          verdict, a timeline per job with findings\n"
+	"                          marked, latency histograms\n"
 	"  --max-latency-ms=N      bound for G8 (arming to first callback)\n"
 	"  --grace-ms=N            slack on every deadline (default 1000)\n"
 	"  --allow-inconclusive    exit 0 rather than 2 on INCONCLUSIVE\n"
@@ -200,6 +203,7 @@ static int parse_options(int argc, char **argv, bt_value *params,
 		{ "format", required_argument, NULL, 'f' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "chrome-trace", required_argument, NULL, 'c' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "max-latency-ms", required_argument, NULL, 'l' },
 		{ "grace-ms", required_argument, NULL, 'g' },
 		{ "allow-inconclusive", no_argument, NULL, 'a' },
@@ -236,9 +240,10 @@ static int parse_options(int argc, char **argv, bt_value *params,
 			break;
 		case 'j':
 		case 'c':
+		case 'H':
 			opt->check_only = longopts[idx].name;
 			bad = bt_value_map_insert_string_entry(params,
-				c == 'j' ? "junit" : "chrome-trace", optarg);
+				longopts[idx].name, optarg);
 			break;
 		case 'l':
 		case 'g':

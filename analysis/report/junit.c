@@ -6,44 +6,19 @@
 #include "names.h"
 #include "checked.h"
 
-static void xml_escaped(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			/* XML 1.0 has no place for other control bytes. */
-			if ((unsigned char) *s >= 0x20 || *s == '\n' ||
-			    *s == '\t')
-				fputc(*s, out);
-		}
-	}
-}
-
 static void testcase(const struct oracle *o, const struct oracle_job *j,
 		     FILE *out)
 {
 	size_t k;
 
 	fputs("    <testcase classname=\"bgcopy.contract\" name=\"", out);
-	xml_escaped(out, j->id);
+	report_xml_escaped(out, j->id);
 	fputs(" ", out);
-	xml_escaped(out, j->name);
+	report_xml_escaped(out, j->name);
 	fputs("\">\n", out);
 	if (j->verdict == ORACLE_INCONCLUSIVE) {
 		fputs("      <skipped message=\"INCONCLUSIVE: ", out);
-		xml_escaped(out, j->taint ? j->taint : "");
+		report_xml_escaped(out, j->taint ? j->taint : "");
 		fputs("\"/>\n", out);
 	}
 	for (k = 0; j->verdict == ORACLE_FAIL && k < j->n_findings; k++) {
@@ -53,11 +28,11 @@ static void testcase(const struct oracle *o, const struct oracle_job *j,
 			continue;
 		fprintf(out, "      <failure type=\"%s\" message=\"",
 			oracle_rule_name(f->rule));
-		xml_escaped(out, f->what);
+		report_xml_escaped(out, f->what);
 		fprintf(out, "\">%s %s epoch %" PRIu64 " at %+.3f ms: ",
 			oracle_rule_name(f->rule), names_kind(f->kind),
 			f->epoch, NAMES_MS(ns_sub(f->ts, oracle_first_ts(o))));
-		xml_escaped(out, f->what);
+		report_xml_escaped(out, f->what);
 		fputs("</failure>\n", out);
 	}
 	fputs("    </testcase>\n", out);

@@ -1,6 +1,7 @@
 # The reports people and CI read, on a real passing trace (a traced
-# download) and a failing one (a lost JobModification): timelines with
-# wall-clock times, a header per job and the engines on one line.
+# download) and a failing one (a lost JobModification): (a) timelines
+# with wall-clock times, a header per job and the engines on one line;
+# (b) the Chrome/Perfetto trace.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/report_traces.sh"
 
@@ -46,3 +47,35 @@ analyze --timeline --end="$at" "$WORK/pass" > "$WORK/tl2.txt"
 grep -q 'SUSPENDED -> QUEUED' "$WORK/tl2.txt" && ! grep -q -- '-> TRANSFERRING' "$WORK/tl2.txt" ||
 	die "--end=$at does not cut the timeline there"
 echo "ok (a) timelines: wall-clock times, job headers, engines on one line"
+
+# (b) The Chrome/Perfetto trace: the job's states as spans, its transfer
+# with the phases nested inside, its notification, the callback on the
+# real thread of the real process, and a flow from arming to callback.
+pid=$(grep -m1 '^  process ' "$WORK/tl.txt" | awk '{ print $2 }')
+analyze --chrome-trace "$WORK/chrome.json" "$WORK/pass" > /dev/null || die "--chrome-trace: exit $?"
+python3 - "$WORK/chrome.json" "$pid" <<'PY' || die "the Chrome trace lacks what it should show"
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+pid = int(sys.argv[2])
+x = [e for e in ev if e["ph"] == "X"]
+def cat(c): return [e for e in x if e["cat"] == c]
+states = [e["name"] for e in cat("state")]
+assert "TRANSFERRING" in states and "TRANSFERRED" in states, states
+(t,) = cat("transfer")
+phases = cat("phase")
+assert {"lookup", "connect", "wait", "body"} <= {p["name"] for p in phases}, phases
+for p in phases:
+    assert p["tid"] == t["tid"] and t["ts"] - 1e-3 <= p["ts"] and \
+        p["ts"] + p["dur"] <= t["ts"] + t["dur"] + 1e-3, (p, t)
+(cb,) = cat("callback")
+assert cb["pid"] == pid and 0 < cb["tid"] < 1 << 30 and cb["tid"] != pid, cb
+assert all(e["pid"] == pid for e in x), "an event outside the job's process"
+assert cat("notification"), "no notification"
+s = [e for e in ev if e["ph"] == "s"]
+f = [e for e in ev if e["ph"] == "f"]
+assert len(s) == 1 and len(f) == 1 and s[0]["id"] == f[0]["id"], (s, f)
+assert f[0]["ts"] == cb["ts"] and f[0]["tid"] == cb["tid"], (f, cb)
+print("ok: %d states, transfer with %d phases, callback on tid %d of pid %d"
+      % (len(states), len(phases), cb["tid"], pid))
+PY
+echo "ok (b) Chrome trace: states, transfer phases, real pid and tid, flow"
