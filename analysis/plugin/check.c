@@ -147,6 +147,11 @@ static int check_end(struct bgc_sink *sink)
 	}
 	if (verdict == ORACLE_FAIL ||
 	    (verdict == ORACLE_INCONCLUSIVE && !c->allow_inconclusive)) {
+		/* babeltrace2 prints its error stack after this: the
+		 * verdict and the findings come first, in plain words. */
+		fprintf(stderr, "bgcopy notification contract:\n");
+		report_text_problems(o, stderr);
+		fflush(stderr);
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"bgcopy notification contract: %s.",
 			oracle_verdict_name(verdict));

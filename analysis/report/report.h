@@ -14,6 +14,9 @@ int report_iso_time(int64_t ns, char *buf, size_t len);
 
 /* Human text: verdict per job with findings, latency table, verdict. */
 void report_text(struct oracle *o, FILE *out);
+/* The jobs that did not pass, with their findings, and the verdict
+ * line, as report_text() prints them. */
+void report_text_problems(const struct oracle *o, FILE *out);
 /* One finding as report_text() prints it: "  G2 duplicate ...", with
  * its evidence lines; times from the oracle's first event. */
 void report_text_finding(const struct oracle *o,

@@ -1,7 +1,8 @@
 # The reports people and CI read, on a real passing trace (a traced
 # download) and a failing one (a lost JobModification): (a) timelines
 # with wall-clock times, a header per job and the engines on one line;
-# (b) the Chrome/Perfetto trace.
+# (b) the Chrome/Perfetto trace; (c) JUnit, the JSON report's schema and
+# babeltrace2's stderr.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/report_traces.sh"
 
@@ -79,3 +80,55 @@ print("ok: %d states, transfer with %d phases, callback on tid %d of pid %d"
       % (len(states), len(phases), cb["tid"], pid))
 PY
 echo "ok (b) Chrome trace: states, transfer phases, real pid and tid, flow"
+
+# (c) CI outputs.  JUnit: testcases named by display name and short id,
+# with times, the failure carrying its evidence lines.
+analyze --junit "$WORK/junit.xml" "$WORK/fail" > /dev/null
+[ $? = 1 ] || die "the failing trace with --junit: expected exit 1"
+cat "$WORK/junit.xml"
+python3 - "$WORK/junit.xml" <<'PY' || die "the JUnit report lacks what CI shows"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+float(root.get("time")); suite = root.find("testsuite"); float(suite.get("time"))
+(case,) = suite.findall("testcase")
+assert case.get("name") == "g1_lost_modification (00000000)", case.get("name")
+assert float(case.get("time")) > 0, case.get("time")
+(failure,) = case.findall("failure")
+assert failure.get("type") == "G1 lost", failure.get("type")
+assert "see progress seq 3 at +" in failure.text, failure.text
+print("ok: testcase %r, failure with its evidence" % case.get("name"))
+PY
+# The JSON report follows its documented, versioned schema; a report
+# that breaks it is caught.
+schema=$(dirname "$0")/../../docs/report.schema.json
+analyze --format json "$WORK/pass" > "$WORK/pass.json"
+analyze --format json "$WORK/fail" > "$WORK/fail.json"
+python3 - "$schema" "$WORK/pass.json" "$WORK/fail.json" <<'PY' || die "a JSON report breaks docs/report.schema.json"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+docs = [json.load(open(p)) for p in sys.argv[2:]]
+for d in docs:
+    jsonschema.validate(d, schema)
+assert [d["verdict"] for d in docs] == ["PASS", "FAIL"]
+bad = dict(docs[1], verdict="MAYBE")
+try:
+    jsonschema.validate(bad, schema)
+except jsonschema.ValidationError:
+    print("ok: both reports follow report_version %d" % docs[0]["report_version"])
+else:
+    sys.exit("the schema accepts a verdict MAYBE")
+PY
+# Through babeltrace2, the verdict and the findings come on stderr
+# before babeltrace2's own error text.
+bt --plugin-path="$PLUGIN_DIR" "$WORK/fail" -c sink.bgcopy.check > /dev/null 2> "$WORK/bt.err" &&
+	die "sink.bgcopy.check passes the failing trace"
+verdict=$(grep -n -m1 '^verdict: FAIL (1 failed, 0 inconclusive, 0 passed)$' "$WORK/bt.err" | cut -d: -f1)
+finding=$(grep -n -m1 '^  G1 lost JOB_MODIFICATION epoch 1 ' "$WORK/bt.err" | cut -d: -f1)
+error=$(grep -n -m1 '^ERROR:' "$WORK/bt.err" | cut -d: -f1)
+[ -n "$verdict" ] && [ -n "$finding" ] && [ -n "$error" ] && [ "$finding" -lt "$error" ] &&
+	[ "$verdict" -lt "$error" ] || { cat "$WORK/bt.err"; die "the verdict and finding do not come before babeltrace2's error"; }
+bt --plugin-path="$PLUGIN_DIR" "$WORK/pass" -c sink.bgcopy.check > /dev/null 2> "$WORK/bt.err" ||
+	die "sink.bgcopy.check fails the passing trace"
+[ ! -s "$WORK/bt.err" ] || { cat "$WORK/bt.err"; die "a passing trace writes on stderr"; }
+echo "ok (c) JUnit names, times and evidence; the JSON schema; babeltrace2 tells the verdict first"
