@@ -183,7 +183,11 @@ bool history_phase(const struct hist_transfer *t, enum hist_phase p,
 	uint64_t from = 0, to;
 	int i;
 
-	if (p < 0 || p >= HIST_PHASES)
+	/* The mark a phase cannot start without: a refused connection
+	 * waited for no byte, an attempt without a first byte has no body. */
+	static const int needs[HIST_PHASES] = { 0, 0, 2, 2, 4 };
+
+	if (p < 0 || p >= HIST_PHASES || (needs[p] && !marks[needs[p]]))
 		return false;
 	/* From the last mark reached before this phase. */
 	for (i = 0; i <= (int) p; i++) {
