@@ -97,13 +97,17 @@ static void name_tracks(struct chrome *c)
 	}
 }
 
+/* Every slice names its job: one job's slices spread over processes. */
 static void slice(struct chrome *c, const char *cat, const char *name,
 		  int64_t begin, int64_t end, int pid, int tid, json_t *args)
 {
+	args = args ? args : json_object();
+	if (args)
+		json_object_set_new(args, "job", json_string(c->j->id));
 	push(c, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:o}",
 		"ph", "X", "cat", cat, "name", name, "ts", us(c, begin),
 		"dur", us(c, end) - us(c, begin), "pid", pid, "tid", tid,
-		"args", args ? args : json_object()));
+		"args", args));
 }
 
 static void states(struct chrome *c)
@@ -180,7 +184,7 @@ static void deliveries(struct chrome *c)
 		slice(c, d->cmdline ? "cmdline" : "callback",
 		      names_kind(d->kind), d->begin_ts,
 		      d->end_ts >= 0 ? d->end_ts : end_of_trace, pid, tid,
-		      json_pack("{s:s, s:I, s:i, s:i, s:b}", "job", c->j->id,
+		      json_pack("{s:I, s:i, s:i, s:b}",
 				"epoch", (json_int_t) d->epoch,
 				"attempt", (int) d->attempt, "result", d->result,
 				"returned", d->end_ts >= 0));
