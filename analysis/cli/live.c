@@ -119,6 +119,13 @@ end:
 	return ret;
 }
 
+/* What one listing found. */
+struct listing {
+	int found;			/* session_listed()'s answer */
+	bool refused;			/* nothing listens there (yet) */
+	char why[512];			/* the innermost cause, when found < 0 */
+};
+
 /* One listing, run on a thread of its own so that a server which
  * accepts the connection and never answers cannot hold the command. */
 struct query {
@@ -128,9 +135,7 @@ struct query {
 	pthread_cond_t cond;
 	bool done;
 	int refs;			/* the waiter and the thread */
-	int found;			/* session_listed()'s answer */
-	bool refused;			/* nothing listens there (yet) */
-	char why[512];			/* the innermost cause, when found < 0 */
+	struct listing result;
 };
 
 static void query_put(struct query *q)
@@ -148,7 +153,7 @@ static void query_put(struct query *q)
 }
 
 /* Keeps the thread's error as text: the waiter's thread cannot read it. */
-static void keep_error(struct query *q)
+static void keep_error(struct listing *l)
 {
 	const bt_error *err = bt_current_thread_take_error();
 	const char *msg = NULL;
@@ -156,9 +161,9 @@ static void keep_error(struct query *q)
 	if (err && bt_error_get_cause_count(err) > 0)
 		msg = bt_error_cause_get_message(
 			bt_error_borrow_cause_by_index(err, 0));
-	snprintf(q->why, sizeof(q->why), "%s", msg ? msg : "no cause given");
+	snprintf(l->why, sizeof(l->why), "%s", msg ? msg : "no cause given");
 	/* lttng-live's words when the connection itself failed. */
-	q->refused = strstr(q->why, "Connection failed") != NULL;
+	l->refused = strstr(l->why, "Connection failed") != NULL;
 	if (err)
 		bt_error_release(err);
 }
@@ -168,10 +173,10 @@ static void *query_run(void *arg)
 	struct query *q = arg;
 	int found = session_listed(q->live, &q->url);
 
-	if (found < 0)
-		keep_error(q);
 	pthread_mutex_lock(&q->lock);
-	q->found = found;
+	if (found < 0)
+		keep_error(&q->result);
+	q->result.found = found;
 	q->done = true;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
@@ -183,7 +188,7 @@ static void *query_run(void *arg)
  * into *answer.  0, or -1 when it did not come in time. */
 static int list_within(const bt_component_class_source *live,
 		       const struct live_url *u, int wait_s,
-		       struct query *answer)
+		       struct listing *answer)
 {
 	struct query *q = calloc(1, sizeof(*q));
 	struct timespec until;
@@ -207,9 +212,7 @@ static int list_within(const bt_component_class_source *live,
 	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
 		;
 	if (q->done) {
-		answer->found = q->found;
-		answer->refused = q->refused;
-		memcpy(answer->why, q->why, sizeof(answer->why));
+		*answer = q->result;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -230,7 +233,7 @@ int live_wait_for_session(const bt_plugin *ctf, const char *url)
 	const bt_component_class_source *live =
 		bt_plugin_borrow_source_component_class_by_name_const(ctf,
 			"lttng-live");
-	struct query answer = { .found = -1 };
+	struct listing answer = { .found = -1 };
 	struct live_url u;
 	int i, tries = LIVE_WAIT_S * (1000000 / LIVE_LIST_US);
 	bool waiting = false;
