@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,49 @@ static void finding_list(const struct oracle *o, const struct oracle_job *j,
 	fputs("</pre>\n", out);
 }
 
+/* " +12.345 ms (2026-11-30T08:41:47.250123Z)" */
+static void print_when(const struct oracle *o, const struct history *h,
+		       int64_t ts, FILE *out)
+{
+	char iso[REPORT_ISO_LEN];
+
+	fprintf(out, " %+.3f ms", NAMES_MS(ns_sub(ts, oracle_first_ts(o))));
+	if (h && h->wallclock && !report_iso_time(ts, iso, sizeof(iso)))
+		fprintf(out, " (%s)", iso);
+}
+
+static bool pid_seen_before(const struct hist_job *hj, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++) {
+		if (hj->procs[k].pid == hj->procs[i].pid)
+			return true;
+	}
+	return false;
+}
+
+/* "processes: 12, 34; first event +1.000 ms (...), last ..." */
+static void job_facts(const struct oracle *o, const struct history *h,
+		      const struct oracle_job *j, const struct hist_job *hj,
+		      FILE *out)
+{
+	size_t i, shown = 0;
+
+	fputs("<p>", out);
+	for (i = 0; hj && i < hj->n_procs; i++) {
+		if (hj->procs[i].pid < 0 || pid_seen_before(hj, i))
+			continue;
+		fprintf(out, "%s%" PRId64, shown++ ? ", " : "processes: ",
+			hj->procs[i].pid);
+	}
+	fprintf(out, "%sfirst event", shown ? "; " : "");
+	print_when(o, h, j->first_ts, out);
+	fputs(", last", out);
+	print_when(o, h, j->last_ts, out);
+	fputs("</p>\n", out);
+}
+
 static void job_section(const struct oracle *o, const struct history *h,
 			const struct oracle_job *j, FILE *out)
 {
@@ -246,7 +290,9 @@ static void job_section(const struct oracle *o, const struct history *h,
 		fputs(" ", out);
 		report_xml_escaped(out, j->taint);
 	}
-	fprintf(out, "</h2>\n<svg width=\"%d\" height=\"%d\" "
+	fputs("</h2>\n", out);
+	job_facts(o, h, j, hj, out);
+	fprintf(out, "<svg width=\"%d\" height=\"%d\" "
 		"xmlns=\"http://www.w3.org/2000/svg\">\n", PLOT_X + PLOT_W + 40,
 		LANES * LANE_H + 20);
 	states(&p, hj);
@@ -300,9 +346,10 @@ static void histogram(const struct oracle *o, int kind, FILE *out)
 	count_latencies(o, kind, counts);
 	for (b = 0; b < BUCKETS; b++)
 		max = counts[b] > max ? counts[b] : max;
-	fprintf(out, "<figure><figcaption>%s</figcaption>\n<svg width=\"%d\" "
-		"height=\"130\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-		names_kind(kind), BUCKETS * 60);
+	fprintf(out, "<figure><figcaption>%s: %s</figcaption>\n<svg "
+		"width=\"%d\" height=\"130\" "
+		"xmlns=\"http://www.w3.org/2000/svg\">\n", names_kind(kind),
+		max ? "callbacks per latency" : "no callback", BUCKETS * 60);
 	for (b = 0; b < BUCKETS; b++) {
 		int hgt = max ? (int) (counts[b] * 88 / max) : 0;
 
