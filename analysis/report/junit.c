@@ -71,11 +71,11 @@ int report_junit(const struct oracle *o, const char *path)
 	time = seconds(oracle_first_ts(o), oracle_last_ts(o));
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites name=\"bgcopy\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"0\" skipped=\"%zu\" time=\"%.6f\">\n"
+		"errors=\"0\" skipped=\"%zu\">\n"
 		"  <testsuite name=\"bgcopy.contract\" tests=\"%zu\" "
 		"failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
 		"time=\"%.6f\">\n",
-		n, failed, skipped, time, n, failed, skipped, time);
+		n, failed, skipped, n, failed, skipped, time);
 	for (i = 0; i < n; i++)
 		testcase(o, oracle_job_at(o, i), out);
 	fputs("  </testsuite>\n</testsuites>\n", out);
