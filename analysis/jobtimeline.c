@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "report/report.h"
 #include "strmap.h"
 #include "tp/bgcopy_tp_abi.h"
 #include "checked.h"
@@ -19,9 +20,28 @@ struct text {
 	size_t len, cap;
 };
 
+/* The header names this many of a job's processes, then counts. */
+#define TL_PIDS_SHOWN 4
+
+struct jobtext {
+	struct text text;
+	int64_t *pids;			/* distinct, in order of appearance */
+	size_t n_pids, cap_pids;
+};
+
+/* The engines, folded into one line: they would bury the jobs. */
+struct engines {
+	uint64_t opened, closed;
+	struct strmap stores;		/* store path -> (unused) */
+	const char *first_store;	/* a key of stores */
+	int64_t first_ts, last_ts;
+};
+
 struct jobtimeline {
-	struct strmap jobs;		/* job id -> struct text */
-	struct text global;		/* engines and tracer loss */
+	struct strmap jobs;		/* job id -> struct jobtext */
+	struct engines engines;
+	struct text global;		/* tracer loss */
+	bool wall;			/* time stamps count from the epoch */
 	bool have_t0;
 	int64_t t0;
 	bool oom;
@@ -71,31 +91,75 @@ void jobtimeline_destroy(struct jobtimeline *tl)
 	if (!tl)
 		return;
 	for (i = 0; i < tl->jobs.cap; i++) {
-		struct text *t = tl->jobs.slots[i].value;
+		struct jobtext *jt = tl->jobs.slots[i].value;
 
-		if (t) {
-			free(t->buf);
-			free(t);
+		if (jt) {
+			free(jt->text.buf);
+			free(jt->pids);
+			free(jt);
 		}
 	}
 	strmap_fini(&tl->jobs);
+	strmap_fini(&tl->engines.stores);
 	free(tl->global.buf);
 	free(tl);
 }
 
-static struct text *job_text(struct jobtimeline *tl, const char *id)
+void jobtimeline_set_wallclock(struct jobtimeline *tl, bool wall)
 {
-	struct text *t = strmap_get(&tl->jobs, id);
+	tl->wall = wall;
+}
 
-	if (t)
-		return t;
-	t = calloc(1, sizeof(*t));
-	if (!t || !strmap_put(&tl->jobs, id, t)) {
-		free(t);
+static struct jobtext *job_text(struct jobtimeline *tl, const char *id)
+{
+	struct jobtext *jt = strmap_get(&tl->jobs, id);
+
+	if (jt)
+		return jt;
+	jt = calloc(1, sizeof(*jt));
+	if (!jt || !strmap_put(&tl->jobs, id, jt)) {
+		free(jt);
 		tl->oom = true;
 		return NULL;
 	}
-	return t;
+	return jt;
+}
+
+static void note_pid(struct jobtimeline *tl, struct jobtext *jt, int64_t pid)
+{
+	size_t i, cap;
+	int64_t *pids;
+
+	/* The newest first: a job's events come in runs per process. */
+	for (i = jt->n_pids; pid >= 0 && i-- > 0;) {
+		if (jt->pids[i] == pid)
+			return;
+	}
+	if (pid < 0)
+		return;
+	if (jt->n_pids == jt->cap_pids) {
+		cap = jt->cap_pids ? jt->cap_pids * 2 : 4;
+		pids = realloc(jt->pids, cap * sizeof(*pids));
+		if (!pids) {
+			tl->oom = true;
+			return;
+		}
+		jt->pids = pids;
+		jt->cap_pids = cap;
+	}
+	jt->pids[jt->n_pids++] = pid;
+}
+
+/* "  +12.345 ms  2026-11-30T08:41:47.250123Z  " */
+static void stamp(struct jobtimeline *tl, struct text *t, int64_t ts)
+{
+	char iso[REPORT_ISO_LEN];
+
+	append(tl, t, "  %+.3f ms  ", NAMES_MS(ns_sub(ts, tl->t0)));
+	if (tl->wall) {
+		report_iso_time(ts, iso, sizeof(iso));
+		append(tl, t, "%s  ", iso);
+	}
 }
 
 /* "JOB_TRANSFERRED epoch 1 attempt 2" (+ " file 3") */
@@ -242,31 +306,36 @@ static void job_line(struct jobtimeline *tl, struct text *t,
 	}
 }
 
+static void engine_seen(struct jobtimeline *tl, const struct bgc_record *r)
+{
+	struct engines *e = &tl->engines;
+	const char *key;
+
+	if (!e->opened && !e->closed)
+		e->first_ts = r->ts;
+	e->last_ts = r->ts;
+	if (r->type == BGC_REC_ENGINE_CLOSE) {
+		e->closed++;
+		return;
+	}
+	e->opened++;
+	if (strmap_get(&e->stores, r->store))
+		return;
+	key = strmap_put(&e->stores, r->store, &e->stores);
+	if (!key)
+		tl->oom = true;
+	else if (!e->first_store)
+		e->first_store = key;
+}
+
 static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
 {
 	struct text *t = &tl->global;
 
 	switch (r->type) {
 	case BGC_REC_ENGINE_OPEN:
-		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " opened store "
-		       "\"%s\" schema %" PRIu64 " dispatcher %" PRIu64
-		       " options 0x%" PRIx64 " retry-floor %" PRIu64 " ms",
-		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine, r->store,
-		       r->trace_schema, r->dispatcher_threads,
-		       r->test_options, r->min_retry_floor_ms);
-		if (r->vpid >= 0)
-			append(tl, t, " pid %" PRId64, r->vpid);
-		append(tl, t, "\n");
-		break;
-	case BGC_REC_STORE_OPEN:
-		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " store \"%s\" "
-		       "schema %" PRIu64 ", %" PRIu64 " jobs restored\n",
-		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine, r->path,
-		       r->schema_version, r->jobs_restored);
-		break;
 	case BGC_REC_ENGINE_CLOSE:
-		append(tl, t, "  %+.3f ms  engine 0x%" PRIx64 " closed\n",
-		       NAMES_MS(ns_sub(r->ts, tl->t0)), r->engine);
+		engine_seen(tl, r);
 		break;
 	case BGC_REC_DISCARDED:
 		append(tl, t, "  tracer discarded %" PRIu64 " %s",
@@ -284,7 +353,7 @@ static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
 
 int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 {
-	struct text *t;
+	struct jobtext *jt;
 
 	if (!tl->have_t0 && r->type != BGC_REC_DISCARDED) {
 		tl->t0 = r->ts;
@@ -294,9 +363,10 @@ int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 		return 0;	/* would drown the rest */
 	if (!r->job) {
 		global_line(tl, r);
-	} else if ((t = job_text(tl, r->job))) {
-		append(tl, t, "  %+.3f ms  ", NAMES_MS(ns_sub(r->ts, tl->t0)));
-		job_line(tl, t, r);
+	} else if ((jt = job_text(tl, r->job))) {
+		note_pid(tl, jt, r->vpid);
+		stamp(tl, &jt->text, r->ts);
+		job_line(tl, &jt->text, r);
 	}
 	return tl->oom ? -1 : 0;
 }
@@ -348,22 +418,77 @@ static void print_callbacks(FILE *out, const char *prefix,
 	fprintf(out, "\n");
 }
 
+/* " +12.345 ms (2026-11-30T08:41:47.250123Z)" */
+static void print_when(const struct jobtimeline *tl, int64_t ts, FILE *out)
+{
+	char iso[REPORT_ISO_LEN];
+
+	fprintf(out, " %+.3f ms", NAMES_MS(ns_sub(ts, tl->t0)));
+	if (tl->wall) {
+		report_iso_time(ts, iso, sizeof(iso));
+		fprintf(out, " (%s)", iso);
+	}
+}
+
+/* One line for every engine_open and engine_close of the trace. */
+static void print_engines(const struct jobtimeline *tl, FILE *out)
+{
+	const struct engines *e = &tl->engines;
+
+	if (!e->opened && !e->closed)
+		return;
+	fprintf(out, "engines: %" PRIu64 " opened, %" PRIu64 " closed, "
+		"from", e->opened, e->closed);
+	print_when(tl, e->first_ts, out);
+	fprintf(out, " to");
+	print_when(tl, e->last_ts, out);
+	if (e->first_store)
+		fprintf(out, "; store \"%s\"", e->first_store);
+	if (e->stores.len > 1)
+		fprintf(out, " and %zu more", e->stores.len - 1);
+	fprintf(out, "\n");
+}
+
+/* The job's name, id, processes, first and last event. */
+static void print_header(const struct jobtimeline *tl,
+			 const struct oracle_job *j, const struct jobtext *jt,
+			 FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "job %s \"%s\"\n", j->id, j->name);
+	if (jt && jt->n_pids) {
+		fprintf(out, "  process%s", jt->n_pids > 1 ? "es" : "");
+		for (i = 0; i < jt->n_pids && i < TL_PIDS_SHOWN; i++)
+			fprintf(out, "%s %" PRId64, i ? "," : "", jt->pids[i]);
+		if (jt->n_pids > TL_PIDS_SHOWN)
+			fprintf(out, " and %zu more", jt->n_pids - TL_PIDS_SHOWN);
+		fprintf(out, "\n");
+	}
+	fprintf(out, "  first event");
+	print_when(tl, j->first_ts, out);
+	fprintf(out, ", last");
+	print_when(tl, j->last_ts, out);
+	fprintf(out, "\n");
+}
+
 void jobtimeline_print(const struct jobtimeline *tl, const struct oracle *o,
 		       FILE *out)
 {
 	unsigned total[ORACLE_KINDS] = { 0 };
 	size_t i, k;
 
+	print_engines(tl, out);
 	if (tl->global.len)
-		fprintf(out, "engines:\n%.*s\n", (int) tl->global.len,
-			tl->global.buf);
+		fprintf(out, "%.*s", (int) tl->global.len, tl->global.buf);
+	fprintf(out, "\n");
 	for (i = 0; i < oracle_job_count(o); i++) {
 		const struct oracle_job *j = oracle_job_at(o, i);
-		const struct text *t = strmap_get(&tl->jobs, j->id);
+		const struct jobtext *jt = strmap_get(&tl->jobs, j->id);
 
-		fprintf(out, "job %s \"%s\"\n", j->id, j->name);
-		if (t)
-			fprintf(out, "%.*s", (int) t->len, t->buf);
+		print_header(tl, j, jt, out);
+		if (jt)
+			fprintf(out, "%.*s", (int) jt->text.len, jt->text.buf);
 		print_notifs(tl, j, out);
 		for (k = 0; k < j->n_findings; k++)
 			fprintf(out, "  finding %s: %s\n",

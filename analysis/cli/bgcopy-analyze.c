@@ -38,6 +38,9 @@ static const char usage[] =
 	"  --format=text|json      report format on stdout (default text)\n"
 	"  --junit=FILE            also write a JUnit XML report\n"
 	"  --chrome-trace=FILE     also write a Chrome/Perfetto trace\n"
+	"  --html=FILE             also write a self-contained HTML page: the\n"
+	"                          verdict, a timeline per job with findings\n"
+	"                          marked, latency histograms\n"
 	"  --max-latency-ms=N      bound for G8 (arming to first callback)\n"
 	"  --grace-ms=N            slack on every deadline (default 1000)\n"
 	"  --allow-inconclusive    exit 0 rather than 2 on INCONCLUSIVE\n"
@@ -57,18 +60,22 @@ static const char usage[] =
 	"                          time (2026-11-30T08:41:47.250Z; no zone:\n"
 	"                          local time)\n"
 	"  --help                  show this help\n"
+	"  --version               show the version and the trace schemas read\n"
 	"\n"
 	"Live:\n"
 	"  --live=URL              follow the LTTng live session at URL, as\n"
 	"                          `bgcopy record --live' prints it:\n"
 	"                          net://RELAY[:PORT]/host/HOST/SESSION\n"
-	"It waits up to 30 s for the session to appear, says `following URL'\n"
-	"on stderr once attached, then prints on stderr each finding the\n"
-	"moment it is certain (and, with --max-latency-ms, each notification\n"
-	"overdue past the bound that has not begun), and the report on stdout\n"
-	"when the session ends.  babeltrace2 follows a live session from its\n"
-	"newest data: start the jobs after `following', or the jobs whose\n"
-	"start was missed are INCONCLUSIVE.  Same exit status as below.\n"
+	"It waits up to 30 s for the session (and its relay daemon) to\n"
+	"appear; a server there that answers something else, or nothing in\n"
+	"5 s, is no relay daemon: it says so on one line and exits 3.  It\n"
+	"says `following URL' on stderr once attached, then prints on stderr\n"
+	"each finding the moment it is certain (and, with --max-latency-ms,\n"
+	"each notification overdue past the bound that has not begun), and\n"
+	"the report on stdout when the session ends.  babeltrace2 follows a\n"
+	"live session from its newest data: start the jobs after `following',\n"
+	"or the jobs whose start was missed are INCONCLUSIVE.  Same exit\n"
+	"status as below.\n"
 	"\n"
 	"Baseline:\n"
 	"  --baseline=OLD          compare the traces under NEW with those\n"
@@ -91,6 +98,16 @@ static const char usage[] =
 	"trace that cannot be read or checked.\n";
 
 /* ---- options --------------------------------------------------------- */
+
+static void print_version(void)
+{
+	printf("bgcopy-analyze %s (trace schemas %d to %d; babeltrace2 "
+	       "%" PRIu64 ".%" PRIu64 ".%" PRIu64 ")\n", ANALYZE_VERSION,
+	       ORACLE_SCHEMA_OLDEST, ORACLE_SCHEMA,
+	       (uint64_t) bt_version_get_major(),
+	       (uint64_t) bt_version_get_minor(),
+	       (uint64_t) bt_version_get_patch());
+}
 
 static int parse_ms(const char *opt, const char *arg, uint64_t *out)
 {
@@ -200,6 +217,7 @@ static int parse_options(int argc, char **argv, bt_value *params,
 		{ "format", required_argument, NULL, 'f' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "chrome-trace", required_argument, NULL, 'c' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "max-latency-ms", required_argument, NULL, 'l' },
 		{ "grace-ms", required_argument, NULL, 'g' },
 		{ "allow-inconclusive", no_argument, NULL, 'a' },
@@ -215,6 +233,7 @@ static int parse_options(int argc, char **argv, bt_value *params,
 		{ "begin", required_argument, NULL, 'b' },
 		{ "end", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t ms;
@@ -236,9 +255,10 @@ static int parse_options(int argc, char **argv, bt_value *params,
 			break;
 		case 'j':
 		case 'c':
+		case 'H':
 			opt->check_only = longopts[idx].name;
 			bad = bt_value_map_insert_string_entry(params,
-				c == 'j' ? "junit" : "chrome-trace", optarg);
+				longopts[idx].name, optarg);
 			break;
 		case 'l':
 		case 'g':
@@ -301,6 +321,9 @@ static int parse_options(int argc, char **argv, bt_value *params,
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			exit(EXIT_PASS);
+		case 'V':
+			print_version();
 			exit(EXIT_PASS);
 		default:
 			bad = 1;

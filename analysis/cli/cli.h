@@ -23,6 +23,9 @@
  *   bgcopy-analyze.c   the command line: options, usage, main
  */
 
+/* The package's version, as tracer/bgcopy.pc.in has it. */
+#define ANALYZE_VERSION "1.0.0"
+
 /* The exit statuses (see the usage text). */
 enum {
 	EXIT_PASS = 0,

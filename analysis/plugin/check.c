@@ -11,6 +11,7 @@
 
 #include "names.h"
 #include "params.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "sink.h"
 #include "checked.h"
@@ -19,7 +20,7 @@ struct check {
 	struct bgc_sink sink;		/* first: the sink's data is this */
 	bool json;
 	bool live;
-	char *junit_path, *chrome_path;
+	char *junit_path, *chrome_path, *html_path;
 	bool allow_inconclusive;
 	struct check_host *host;
 };
@@ -28,6 +29,7 @@ static const struct param_def check_params[] = {
 	{ "format", PARAM_STRING },
 	{ "junit", PARAM_STRING },
 	{ "chrome-trace", PARAM_STRING },
+	{ "html", PARAM_STRING },
 	{ "max-latency-ms", PARAM_UINT },
 	{ "grace-ms", PARAM_UINT },
 	{ "allow-inconclusive", PARAM_BOOL },
@@ -94,9 +96,16 @@ static int write_file_reports(struct check *c)
 			strerror(errno));
 		return -1;
 	}
-	if (c->chrome_path && report_chrome(o, c->chrome_path)) {
+	if (c->chrome_path &&
+	    report_chrome(o, c->sink.history, c->chrome_path)) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
 			"Cannot write Chrome trace `%s': %s.", c->chrome_path,
+			strerror(errno));
+		return -1;
+	}
+	if (c->html_path && report_html(o, c->sink.history, c->html_path)) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
+			"Cannot write the HTML report `%s': %s.", c->html_path,
 			strerror(errno));
 		return -1;
 	}
@@ -138,6 +147,11 @@ static int check_end(struct bgc_sink *sink)
 	}
 	if (verdict == ORACLE_FAIL ||
 	    (verdict == ORACLE_INCONCLUSIVE && !c->allow_inconclusive)) {
+		/* babeltrace2 prints its error stack after this: the
+		 * verdict and the findings come first, in plain words. */
+		fprintf(stderr, "bgcopy notification contract:\n");
+		report_text_problems(o, stderr);
+		fflush(stderr);
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"bgcopy notification contract: %s.",
 			oracle_verdict_name(verdict));
@@ -153,6 +167,7 @@ static int configure(struct check *c, const bt_value *params,
 	const char *format = params_string(params, "format", "text");
 	const char *junit = params_string(params, "junit", NULL);
 	const char *chrome = params_string(params, "chrome-trace", NULL);
+	const char *html = params_string(params, "html", NULL);
 
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
@@ -165,7 +180,9 @@ static int configure(struct check *c, const bt_value *params,
 					    false);
 	c->junit_path = junit ? strdup(junit) : NULL;
 	c->chrome_path = chrome ? strdup(chrome) : NULL;
-	if ((junit && !c->junit_path) || (chrome && !c->chrome_path)) {
+	c->html_path = html ? strdup(html) : NULL;
+	if ((junit && !c->junit_path) || (chrome && !c->chrome_path) ||
+	    (html && !c->html_path)) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(c->sink.self,
 			"Out of memory.");
 		return -1;
@@ -177,7 +194,7 @@ static int configure(struct check *c, const bt_value *params,
 		-1;
 	/* Only these list every arming and delivery; the text report and
 	 * JUnit need the findings and latencies alone. */
-	oc->keep_history = c->json || chrome ||
+	oc->keep_history = c->json || chrome || html ||
 			   params_bool(params, "timeline", false);
 	c->live = params_bool(params, "live", false);
 	if (c->live) {
@@ -237,11 +254,22 @@ static int attach_filter(struct check *c, const struct filter_spec *spec)
 	return 0;
 }
 
+/* The pictures need each job's states, transfers and processes. */
+static int attach_history(struct check *c)
+{
+	c->sink.history = malloc(sizeof(*c->sink.history));
+	if (!c->sink.history)
+		return -1;
+	history_init(c->sink.history);
+	return 0;
+}
+
 static void check_destroy(struct check *c)
 {
 	bgc_sink_fini(&c->sink);
 	free(c->junit_path);
 	free(c->chrome_path);
+	free(c->html_path);
 	free(c);
 }
 
@@ -275,6 +303,10 @@ bt_component_class_initialize_method_status check_init(
 	if (status != BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK)
 		goto error;
 	if (attach_filter(c, &spec)) {
+		status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+		goto error;
+	}
+	if ((c->chrome_path || c->html_path) && attach_history(c)) {
 		status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
 		goto error;
 	}

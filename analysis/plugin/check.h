@@ -1,6 +1,6 @@
 /*
  * sink.bgcopy.check: the contract oracle as a sink.  Parameters:
- * format ("text"|"json"), junit (path), chrome-trace (path),
+ * format ("text"|"json"), junit (path), chrome-trace (path), html (path),
  * max-latency-ms, grace-ms, allow-inconclusive, timeline (bool),
  * live (bool: tell each finding on stderr the moment the oracle records
  * it, and each obligation past max-latency-ms that has not begun);

@@ -26,11 +26,13 @@ BT_PLUGIN_SINK_COMPONENT_CLASS_DESCRIPTION(check,
 	"Check the bgcopy notification contract (G1-G8).");
 BT_PLUGIN_SINK_COMPONENT_CLASS_HELP(check,
 	"Parameters: format (\"text\" or \"json\"), junit (path), "
-	"chrome-trace (path), max-latency-ms, grace-ms (default 1000), "
+	"chrome-trace (path), html (path: a self-contained page), "
+	"max-latency-ms, grace-ms (default 1000), "
 	"allow-inconclusive (bool), timeline (bool), live (bool: print each "
 	"finding on stderr as soon as it is certain, and each obligation "
 	"overdue past max-latency-ms; for source.ctf.lttng-live).  Fails on "
-	"FAIL, and on INCONCLUSIVE unless allow-inconclusive is true.");
+	"FAIL, and on INCONCLUSIVE unless allow-inconclusive is true, after "
+	"printing the jobs that did not pass and their findings on stderr.");
 BT_PLUGIN_SINK_COMPONENT_CLASS_INITIALIZE_METHOD(check, check_init);
 BT_PLUGIN_SINK_COMPONENT_CLASS_FINALIZE_METHOD(check, check_finalize);
 BT_PLUGIN_SINK_COMPONENT_CLASS_GRAPH_IS_CONFIGURED_METHOD(check,

@@ -10,7 +10,7 @@ static const char *const in_port_name = "in";
 
 /* What the check reads of a record; a timeline prints every member. */
 static const struct bgc_reads *const check_reads[] = {
-	oracle_reads, perf_reads, NULL,
+	oracle_reads, perf_reads, history_reads, NULL,
 };
 
 bt_component_class_initialize_method_status bgc_sink_init(
@@ -43,6 +43,9 @@ void bgc_sink_fini(struct bgc_sink *sink)
 	if (sink->filter)
 		filter_fini(sink->filter);
 	free(sink->filter);
+	if (sink->history)
+		history_fini(sink->history);
+	free(sink->history);
 }
 
 static struct bgc_sink *sink_of(bt_self_component_sink *self)
@@ -94,6 +97,23 @@ static int advance(struct bgc_sink *sink, const bt_message *msg)
 	return 0;
 }
 
+/* Whether times are wall-clock times: LTTng's clock counts from the
+ * Unix epoch (its offset), another producer's may not. */
+static void learn_clock(struct bgc_sink *sink, const bt_message *msg)
+{
+	const bt_clock_class *cc;
+
+	if (sink->clock_seen || bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT)
+		return;
+	cc = bt_message_event_borrow_stream_class_default_clock_class_const(msg);
+	sink->clock_seen = true;
+	sink->wallclock = cc && bt_clock_class_origin_is_unix_epoch(cc);
+	if (sink->timeline)
+		jobtimeline_set_wallclock(sink->timeline, sink->wallclock);
+	if (sink->history)
+		sink->history->wallclock = sink->wallclock;
+}
+
 /* 0, or -1 after appending an error cause. */
 static int feed(struct bgc_sink *sink, const bt_message *msg)
 {
@@ -103,6 +123,7 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 	if (bt_message_get_type(msg) ==
 	    BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY)
 		return advance(sink, msg);
+	learn_clock(sink, msg);
 	ret = decoder_decode(sink->decoder, msg, &rec);
 	if (ret < 0) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
@@ -126,7 +147,8 @@ static int feed(struct bgc_sink *sink, const bt_message *msg)
 	if ((sink->timeline &&
 	     (!sink->filter || filter_in_window(sink->filter, &rec)) &&
 	     jobtimeline_feed(sink->timeline, &rec)) ||
-	    (sink->perf && perf_feed(sink->perf, &rec))) {
+	    (sink->perf && perf_feed(sink->perf, &rec)) ||
+	    (sink->history && history_feed(sink->history, &rec))) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self,
 			"Out of memory.");
 		return -1;

@@ -1,7 +1,7 @@
 /*
  * What the two sinks share: one input port, a message iterator, and each
- * message decoded and fed to an oracle (and, when asked, a timeline and
- * the transfer figures).  A live source's inactivity messages advance
+ * message decoded and fed to an oracle (and, when asked, a timeline, the
+ * transfer figures and the pictures' history).  A live source's inactivity messages advance
  * the oracle's clock (oracle_advance()).  A sink embeds struct bgc_sink
  * and supplies on_end, called once the messages are over and the oracle
  * is finished.
@@ -16,6 +16,7 @@
 #include "jobtimeline.h"
 #include "oracle.h"
 #include "perf.h"
+#include "report/history.h"
 
 struct bgc_sink {
 	bt_self_component *self;
@@ -25,8 +26,11 @@ struct bgc_sink {
 	struct jobtimeline *timeline;	/* NULL: no timeline */
 	FILE *timeline_out;
 	struct perf *perf;		/* NULL: no transfer figures */
+	struct history *history;	/* NULL: no pictures */
 	struct filter *filter;		/* NULL: every record */
 	FILE *notes_out;		/* the filter's one line */
+	bool clock_seen;		/* the first event's clock was read */
+	bool wallclock;			/* it counts from the Unix epoch */
 	/* 0, or -1 after appending an error cause. */
 	int (*on_end)(struct bgc_sink *sink);
 };

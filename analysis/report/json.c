@@ -1,6 +1,6 @@
 /*
  * The check's JSON report: jobs, findings, notifications, deliveries,
- * latencies.
+ * latencies (docs/report.schema.json).
  */
 #include "report.h"
 
@@ -10,6 +10,10 @@
 
 #include "names.h"
 #include "checked.h"
+
+/* docs/report.schema.json describes this version; a change that could
+ * break a reader takes the next number. */
+#define REPORT_JSON_VERSION 1
 
 /* jansson's json_pack takes ownership of "o" values, so a failed pack
  * frees what it was given and returns NULL. */
@@ -130,7 +134,8 @@ int report_json(struct oracle *o, FILE *out)
 
 	for (i = 0; jobs && i < oracle_job_count(o); i++)
 		json_array_append_new(jobs, job_json(o, oracle_job_at(o, i)));
-	doc = json_pack("{s:s, s:i, s:I, s:o, s:o}",
+	doc = json_pack("{s:i, s:s, s:i, s:I, s:o, s:o}",
+		"report_version", REPORT_JSON_VERSION,
 		"verdict", oracle_verdict_name(oracle_verdict(o)),
 		"schema", ORACLE_SCHEMA,
 		"events", (json_int_t) oracle_event_count(o),

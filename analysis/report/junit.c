@@ -2,64 +2,57 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "names.h"
 #include "checked.h"
 
-static void xml_escaped(FILE *out, const char *s)
+/* The finding with its evidence lines, as the text report has it. */
+static void finding_body(const struct oracle *o,
+			 const struct oracle_finding *f, FILE *out)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			/* XML 1.0 has no place for other control bytes. */
-			if ((unsigned char) *s >= 0x20 || *s == '\n' ||
-			    *s == '\t')
-				fputc(*s, out);
-		}
-	}
+	char *text = report_finding_text(o, f);
+
+	report_xml_escaped(out, text ? text : f->what);
+	free(text);
 }
 
+static double seconds(int64_t from, int64_t to)
+{
+	return (double) ns_sub(to, from) / 1e9;
+}
+
+/* Named by the job's display name and short id, which CI lists show. */
 static void testcase(const struct oracle *o, const struct oracle_job *j,
 		     FILE *out)
 {
 	size_t k;
 
 	fputs("    <testcase classname=\"bgcopy.contract\" name=\"", out);
-	xml_escaped(out, j->id);
-	fputs(" ", out);
-	xml_escaped(out, j->name);
-	fputs("\">\n", out);
+	report_xml_escaped(out, j->name);
+	fprintf(out, " (%.8s)\" time=\"%.6f\">\n", j->id,
+		seconds(j->first_ts, j->last_ts));
 	if (j->verdict == ORACLE_INCONCLUSIVE) {
 		fputs("      <skipped message=\"INCONCLUSIVE: ", out);
-		xml_escaped(out, j->taint ? j->taint : "");
-		fputs("\"/>\n", out);
+		report_xml_escaped(out, j->taint ? j->taint : "");
+		fputs("\">", out);
+		for (k = 0; k < j->n_findings; k++)
+			finding_body(o, &j->findings[k], out);
+		fputs("</skipped>\n", out);
 	}
 	for (k = 0; j->verdict == ORACLE_FAIL && k < j->n_findings; k++) {
 		const struct oracle_finding *f = &j->findings[k];
 
-		if (f->rule > ORACLE_G8_LATE)
+		if (f->rule > ORACLE_G8_LATE || f->inconclusive)
 			continue;
 		fprintf(out, "      <failure type=\"%s\" message=\"",
 			oracle_rule_name(f->rule));
-		xml_escaped(out, f->what);
-		fprintf(out, "\">%s %s epoch %" PRIu64 " at %+.3f ms: ",
-			oracle_rule_name(f->rule), names_kind(f->kind),
-			f->epoch, NAMES_MS(ns_sub(f->ts, oracle_first_ts(o))));
-		xml_escaped(out, f->what);
+		report_xml_escaped(out, f->what);
+		fputs("\">", out);
+		finding_body(o, f, out);
 		fputs("</failure>\n", out);
 	}
+	fprintf(out, "      <system-out>job %s</system-out>\n", j->id);
 	fputs("    </testcase>\n", out);
 }
 
@@ -67,6 +60,7 @@ int report_junit(const struct oracle *o, const char *path)
 {
 	size_t n = oracle_job_count(o), failed = 0, skipped = 0, i;
 	FILE *out = fopen(path, "w");
+	double time;
 
 	if (!out)
 		return -1;
@@ -74,12 +68,14 @@ int report_junit(const struct oracle *o, const char *path)
 		failed += oracle_job_at(o, i)->verdict == ORACLE_FAIL;
 		skipped += oracle_job_at(o, i)->verdict == ORACLE_INCONCLUSIVE;
 	}
+	time = seconds(oracle_first_ts(o), oracle_last_ts(o));
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites name=\"bgcopy\" tests=\"%zu\" failures=\"%zu\" "
 		"errors=\"0\" skipped=\"%zu\">\n"
 		"  <testsuite name=\"bgcopy.contract\" tests=\"%zu\" "
-		"failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		n, failed, skipped, n, failed, skipped);
+		"failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+		"time=\"%.6f\">\n",
+		n, failed, skipped, n, failed, skipped, time);
 	for (i = 0; i < n; i++)
 		testcase(o, oracle_job_at(o, i), out);
 	fputs("  </testsuite>\n</testsuites>\n", out);

@@ -49,29 +49,53 @@ static void print_latency(struct oracle *o, FILE *out)
 	}
 }
 
-void report_text(struct oracle *o, FILE *out)
+static void job_lines(const struct oracle *o, const struct oracle_job *j,
+		      FILE *out)
+{
+	size_t k;
+
+	fprintf(out, "job %s \"%s\": %s", j->id, j->name,
+		oracle_verdict_name(j->verdict));
+	if (j->taint)
+		fprintf(out, " (%s)", j->taint);
+	fprintf(out, "\n");
+	for (k = 0; k < j->n_findings; k++)
+		report_text_finding(o, &j->findings[k], out);
+}
+
+static void verdict_line(const struct oracle *o, FILE *out)
 {
 	size_t count[ORACLE_FAIL + 1] = { 0 };
-	size_t i, k;
+	size_t i;
+
+	for (i = 0; i < oracle_job_count(o); i++)
+		count[oracle_job_at(o, i)->verdict]++;
+	fprintf(out, "verdict: %s (%zu failed, %zu inconclusive, %zu passed)\n",
+		oracle_verdict_name(oracle_verdict(o)), count[ORACLE_FAIL],
+		count[ORACLE_INCONCLUSIVE], count[ORACLE_PASS]);
+}
+
+void report_text_problems(const struct oracle *o, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < oracle_job_count(o); i++) {
+		if (oracle_job_at(o, i)->verdict != ORACLE_PASS)
+			job_lines(o, oracle_job_at(o, i), out);
+	}
+	verdict_line(o, out);
+}
+
+void report_text(struct oracle *o, FILE *out)
+{
+	size_t i;
 
 	fprintf(out, "bgcopy contract check: %zu job%s, %" PRIu64 " events, "
 		"%.3f ms\n", oracle_job_count(o),
 		oracle_job_count(o) == 1 ? "" : "s", oracle_event_count(o),
 		NAMES_MS(oracle_last_ts(o) - oracle_first_ts(o)));
-	for (i = 0; i < oracle_job_count(o); i++) {
-		const struct oracle_job *j = oracle_job_at(o, i);
-
-		count[j->verdict]++;
-		fprintf(out, "job %s \"%s\": %s", j->id, j->name,
-			oracle_verdict_name(j->verdict));
-		if (j->taint)
-			fprintf(out, " (%s)", j->taint);
-		fprintf(out, "\n");
-		for (k = 0; k < j->n_findings; k++)
-			report_text_finding(o, &j->findings[k], out);
-	}
+	for (i = 0; i < oracle_job_count(o); i++)
+		job_lines(o, oracle_job_at(o, i), out);
 	print_latency(o, out);
-	fprintf(out, "verdict: %s (%zu failed, %zu inconclusive, %zu passed)\n",
-		oracle_verdict_name(oracle_verdict(o)), count[ORACLE_FAIL],
-		count[ORACLE_INCONCLUSIVE], count[ORACLE_PASS]);
+	verdict_line(o, out);
 }

@@ -6,8 +6,8 @@
  *       {"traceEvents": [...]}, every event an object with a string "ph"
  *       and an integer "pid"; complete events ("X") with numeric "ts" and
  *       "dur" >= 0; instants ("i") with "ts"; flow starts ("s") matched by
- *       flow ends ("f") of the same id; with JOBS, exactly that many
- *       process_name records.
+ *       flow ends ("f") of the same id; with JOBS, complete events of
+ *       exactly that many jobs (their args' "job").
  *   json_check report FILE [VERDICT]  the --format=json report: verdict,
  *       schema, events, jobs (each with id, verdict and findings), latency;
  *       with VERDICT, the overall verdict must be that.
@@ -23,6 +23,28 @@ static int bad(const char *path, const char *what, size_t i)
 {
 	fprintf(stderr, "json_check: %s: %s (element %zu)\n", path, what, i);
 	return 1;
+}
+
+/* How many jobs the complete events name (args.job); -1 out of memory. */
+static long count_jobs(json_t *events)
+{
+	json_t *seen = json_object(), *ev;
+	const char *job;
+	long n;
+	size_t i;
+
+	if (!seen)
+		return -1;
+	json_array_foreach(events, i, ev) {
+		job = json_string_value(json_object_get(json_object_get(ev,
+			"args"), "job"));
+		if (job && !strcmp(json_string_value(json_object_get(ev, "ph")),
+				   "X"))
+			json_object_set_new(seen, job, json_true());
+	}
+	n = (long) json_object_size(seen);
+	json_decref(seen);
+	return n;
 }
 
 static int check_chrome(const char *path, json_t *doc, long jobs)
@@ -64,11 +86,12 @@ static int check_chrome(const char *path, json_t *doc, long jobs)
 	}
 	if (flows)
 		return bad(path, "flow starts and ends do not pair", i);
-	if (jobs >= 0 && (long) n_procs != jobs)
-		return bad(path, "process_name records do not match the jobs",
-			   n_procs);
-	printf("chrome trace ok: %zu events, %zu slices, %zu jobs\n",
-	       json_array_size(events), n_x, n_procs);
+	if (jobs >= 0 && count_jobs(events) != jobs)
+		return bad(path, "the slices' jobs do not match the jobs",
+			   (size_t) count_jobs(events));
+	printf("chrome trace ok: %zu events, %zu slices, %ld jobs, %zu "
+	       "processes\n", json_array_size(events), n_x,
+	       count_jobs(events), n_procs);
 	return 0;
 }
 
