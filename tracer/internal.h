@@ -8,7 +8,7 @@
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *                    wbuf.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
- *                    store.c
+ *                    store_medium.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -329,6 +329,10 @@ int store_trust_create_db(const char *dir);
 int store_trust_identity(const char *dir, bool *stamp);
 struct sqlite3;
 int store_trust_stamp(struct sqlite3 *db, const char *dir);
+
+/* store_medium.c: a store on a read-only file system is read immutable */
+int store_medium_read_only(const char *dir, bool *immutable);
+char *store_medium_uri(const char *dir);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);

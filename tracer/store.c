@@ -569,7 +569,7 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	struct store *st = xcalloc(1, sizeof(*st));
 	char *path = NULL;
 	int status, flags;
-	bool stamp;
+	bool stamp, immutable = false;
 
 	*schema = STORE_SCHEMA;
 
@@ -594,10 +594,14 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 		status = store_trust_identity(engine->store_dir, &stamp);
 	if (status)
 		return status;
-	path = store_path(engine->store_dir, "jobs.db");
+	if (read_only && (status = store_medium_read_only(engine->store_dir,
+							  &immutable)))
+		return status;
+	path = immutable ? store_medium_uri(engine->store_dir) :
+	       store_path(engine->store_dir, "jobs.db");
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	flags = read_only ? SQLITE_OPEN_READONLY :
+	flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL)) {
 		status = read_only && access(path, F_OK) != 0 ?

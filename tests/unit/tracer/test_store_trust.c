@@ -2,7 +2,8 @@
  * Store trust: a store another user owns or may write, a symbolic link,
  * a foreign write-ahead log or a SQLite file that is not a bgcopy store
  * is refused with a line naming it and the fix, every file left
- * byte-identical; a new store is private whatever the umask.
+ * byte-identical; a new store is private whatever the umask; a store on a
+ * read-only file system is inspected, never run, and left as it was.
  */
 #define _GNU_SOURCE
 #include <pwd.h>
@@ -13,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -67,10 +71,28 @@ static void copy_file(const char *from, const char *to)
 	free(data);
 }
 
+/* Every file of `dir` is as `before` shows it (which is freed). */
+static void assert_unchanged(const char *dir, struct snapshot *before)
+{
+	struct snapshot after;
+
+	take_snapshot(dir, &after);
+	for (size_t i = 0; i < NFILES; i++) {
+		if (before->len[i] != after.len[i])
+			fail_msg("%s: %ld bytes before, %ld after", store_files[i],
+				 before->len[i], after.len[i]);
+		if (before->len[i] > 0)
+			assert_memory_equal(before->data[i], after.data[i],
+					    (size_t)before->len[i]);
+		free(before->data[i]);
+		free(after.data[i]);
+	}
+}
+
 /* Opening `dir` fails naming `what`, and no file of it changed. */
 static void refused_untouched(const char *dir, const char *what)
 {
-	struct snapshot before, after;
+	struct snapshot before;
 	bgcopy_engine *e = NULL;
 	int status;
 
@@ -90,17 +112,7 @@ static void refused_untouched(const char *dir, const char *what)
 		if (strchr(bgcopy_last_error(), '\n'))
 			fail_msg("error '%s' is more than one line", bgcopy_last_error());
 	}
-	take_snapshot(dir, &after);
-	for (size_t i = 0; i < NFILES; i++) {
-		if (before.len[i] != after.len[i])
-			fail_msg("%s: %ld bytes before, %ld after", store_files[i],
-				 before.len[i], after.len[i]);
-		if (before.len[i] > 0)
-			assert_memory_equal(before.data[i], after.data[i],
-					    (size_t)before.len[i]);
-		free(before.data[i]);
-		free(after.data[i]);
-	}
+	assert_unchanged(dir, &before);
 }
 
 static const char *in_store(struct harness *h, const char *name)
@@ -313,6 +325,74 @@ static void a_new_store_is_private_whatever_the_umask(void **state)
 	umask(old);
 }
 
+/* What a process saw of a store bound read-only in its own mount namespace. */
+struct read_only_view {
+	int writable_status;		/* of a writable open */
+	bool names_the_medium;		/* its error says why */
+	int read_only_status;		/* of an inspecting open */
+	size_t jobs;			/* that open lists */
+};
+
+static int look_at_read_only_store(const char *dir, struct read_only_view *v)
+{
+	struct bgcopy_engine_options inspect = { .flags = BGCOPY_OPEN_READ_ONLY };
+	bgcopy_engine *e = NULL;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount(dir, dir, NULL, MS_BIND, NULL) ||
+	    mount(NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL))
+		return -1;
+	v->writable_status = bgcopy_engine_open(dir, NULL, &e);
+	v->names_the_medium = strstr(bgcopy_last_error(), "Read-only file system");
+	if (e)
+		bgcopy_engine_close(e);
+	e = NULL;
+	v->read_only_status = bgcopy_engine_open(dir, &inspect, &e);
+	if (e) {
+		v->jobs = bgcopy_engine_list_jobs(e, NULL, 0);
+		bgcopy_engine_close(e);
+	}
+	return 0;
+}
+
+/* A store on read-only media (a CD, a snapshot, a ro bind mount) cannot
+ * be run, says why, and can still be inspected; nothing in it changes. */
+static void a_store_on_a_read_only_file_system_is_inspected_untouched(void **state)
+{
+	struct harness *h = *state;
+	struct read_only_view v = { 0 };
+	struct snapshot before;
+	int fds[2], status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	harness_store_with_a_job(h);
+	take_snapshot(h->store, &before);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (look_at_read_only_store(h->store, &v) != 0)
+			_exit(77);
+		_exit(write(fds[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		close(fds[0]);
+		skip();		/* no mount namespace here */
+	}
+	assert_int_equal(read(fds[0], &v, sizeof(v)), sizeof(v));
+	close(fds[0]);
+	assert_int_equal(v.writable_status, BGCOPY_E_IO);
+	assert_true(v.names_the_medium);
+	assert_int_equal(v.read_only_status, BGCOPY_OK);
+	assert_int_equal(v.jobs, 1);
+	assert_unchanged(h->store, &before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +404,7 @@ int main(void)
 		cmocka_unit_test(another_programs_database_is_refused),
 		cmocka_unit_test(a_store_from_before_the_mark_is_stamped),
 		cmocka_unit_test(a_new_store_is_private_whatever_the_umask),
+		cmocka_unit_test(a_store_on_a_read_only_file_system_is_inspected_untouched),
 	};
 
 	return cmocka_run_group_tests_name("store trust", tests, harness_group_setup,
