@@ -251,7 +251,8 @@ static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 		if (!peer_sees(p, job) || sd_bus_is_ready(p->bus) <= 0)
 			continue;
 		r = send_props(p->bus, path, pr);
-		if (r < 0)
+		/* A client that went away is dropped once its close is read. */
+		if (r < 0 && r != -ECONNRESET && r != -EPIPE && r != -ENOTCONN)
 			fprintf(stderr, "bgcopyd: cannot tell pid %ld of a change: %s\n",
 				(long)p->pid, strerror(-r));
 	}
