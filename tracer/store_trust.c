@@ -14,7 +14,8 @@
  * change counter it was written after, and every store starts its
  * counter at a random value and writes page 1 first in each session's
  * log (the mark, stamped at every open).  A log with no frame of page 1
- * carries nothing of its database and is taken (docs/CONTRACT.md).
+ * carries nothing of its database and is taken (docs/CONTRACT.md).  A
+ * log without its -shm is taken only when it would change nothing.
  * A SQLite file that is not a bgcopy store is refused before anything
  * converts it.
  */
@@ -167,6 +168,55 @@ static void wal_checksum(bool big, const unsigned char *p, size_t n, uint32_t s[
 	}
 }
 
+/* A log's frames as SQLite's recovery reads them: this log's salts and
+ * checksums chained from the header.  The caller counts commits. */
+struct wal_reader {
+	int fd;
+	bool big;		/* the words are big-endian (the magic says) */
+	const unsigned char *head;
+	size_t frame_size;
+	uint32_t s[2];
+	off_t at;		/* of the next frame */
+	unsigned char *frame;	/* header then page, after wal_next */
+};
+
+/* False (nothing to read) when the header's own checksum is wrong:
+ * SQLite then takes the log for an empty one. */
+static int wal_open(struct wal_reader *r, int fd, const unsigned char *head,
+		    uint32_t page_size, bool *readable)
+{
+	*r = (struct wal_reader){ .fd = fd, .big = get_be32(head) & 1, .head = head,
+				  .frame_size = WAL_FRAME_HEADER + (size_t)page_size,
+				  .at = WAL_HEADER_SIZE };
+	r->frame = malloc(r->frame_size);
+	if (!r->frame)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	wal_checksum(r->big, head, 24, r->s);
+	*readable = r->s[0] == get_be32(head + 24) && r->s[1] == get_be32(head + 28);
+	return BGCOPY_OK;
+}
+
+/* The next valid frame in r->frame; false at the end of the valid ones. */
+static bool wal_next(struct wal_reader *r)
+{
+	const unsigned char *f = r->frame;
+
+	if (pread(r->fd, r->frame, r->frame_size, r->at) != (ssize_t)r->frame_size)
+		return false;
+	wal_checksum(r->big, f, 8, r->s);
+	wal_checksum(r->big, f + WAL_FRAME_HEADER, r->frame_size - WAL_FRAME_HEADER, r->s);
+	if (memcmp(f + 8, r->head + 16, 8) || get_be32(f) == 0 ||
+	    r->s[0] != get_be32(f + 16) || r->s[1] != get_be32(f + 20))
+		return false;
+	r->at += (off_t)r->frame_size;
+	return true;
+}
+
+static bool wal_is_commit(const struct wal_reader *r)
+{
+	return get_be32(r->frame + 4) != 0;
+}
+
 /* Page 1's change counters in the frames SQLite would apply. */
 struct page_one_evidence {
 	bool seen;		/* a committed frame of page 1 */
@@ -174,48 +224,103 @@ struct page_one_evidence {
 	bool holds_db;		/* one of them is the database's counter */
 };
 
-/* Reads the frames as SQLite's recovery does (this log's salts, checksums
- * that chain, up to the last commit) and gathers page 1's counters. */
+/* Gathers page 1's counters from the frames up to the last commit. */
 static int wal_page_one(int fd, const unsigned char *head, uint32_t page_size,
 			uint32_t db_counter, struct page_one_evidence *ev)
 {
-	bool big = get_be32(head) & 1, seen = false, holds = false;
-	size_t frame_size = WAL_FRAME_HEADER + (size_t)page_size;
-	unsigned char *frame = malloc(frame_size);
-	uint32_t s[2] = { 0, 0 }, first = 0;
+	struct wal_reader r;
+	bool readable, seen = false, holds = false;
+	uint32_t first = 0;
+	int status = wal_open(&r, fd, head, page_size, &readable);
 
 	*ev = (struct page_one_evidence){ 0 };
-	if (!frame)
-		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	wal_checksum(big, head, 24, s);
-	if (s[0] != get_be32(head + 24) || s[1] != get_be32(head + 28))
-		goto end;	/* SQLite takes it for an empty log */
-	for (off_t at = WAL_HEADER_SIZE;
-	     pread(fd, frame, frame_size, at) == (ssize_t)frame_size;
-	     at += (off_t)frame_size) {
-		const unsigned char *page = frame + WAL_FRAME_HEADER;
-
-		wal_checksum(big, frame, 8, s);
-		wal_checksum(big, page, page_size, s);
-		if (memcmp(frame + 8, head + 16, 8) || get_be32(frame) == 0 ||
-		    s[0] != get_be32(frame + 16) || s[1] != get_be32(frame + 20))
-			break;
-		if (get_be32(frame) == 1) {
-			uint32_t c = get_be32(page + DB_CHANGE_COUNTER);
+	while (!status && readable && wal_next(&r)) {
+		if (get_be32(r.frame) == 1) {
+			uint32_t c = get_be32(r.frame + WAL_FRAME_HEADER + DB_CHANGE_COUNTER);
 
 			first = seen ? first : c;
 			seen = true;
 			holds = holds || c == db_counter;
 		}
-		if (get_be32(frame + 4) && seen) {	/* a commit */
+		if (wal_is_commit(&r) && seen) {
 			ev->first = ev->seen ? ev->first : first;
 			ev->seen = true;
 			ev->holds_db = ev->holds_db || holds;
 		}
 	}
-end:
-	free(frame);
-	return BGCOPY_OK;
+	free(r.frame);
+	return status;
+}
+
+/* Page numbers and offsets of the committed frames of a log. */
+struct wal_frames {
+	uint32_t *page;
+	off_t *at;
+	size_t n, committed, cap;
+};
+
+static int wal_list_frames(int fd, const unsigned char *head, uint32_t page_size,
+			   struct wal_frames *l)
+{
+	struct wal_reader r;
+	bool readable;
+	int status = wal_open(&r, fd, head, page_size, &readable);
+
+	while (!status && readable && wal_next(&r)) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? 2 * l->cap : 64;
+			uint32_t *page = realloc(l->page, cap * sizeof(*page));
+			off_t *at = page ? realloc(l->at, cap * sizeof(*at)) : NULL;
+
+			l->page = page ? page : l->page;
+			l->at = at ? at : l->at;
+			if (!page || !at) {
+				status = set_error(BGCOPY_E_NOMEM, "out of memory");
+				break;
+			}
+			l->cap = cap;
+		}
+		l->page[l->n] = get_be32(r.frame);
+		l->at[l->n++] = r.at - (off_t)r.frame_size + WAL_FRAME_HEADER;
+		if (wal_is_commit(&r))
+			l->committed = l->n;
+	}
+	free(r.frame);
+	return status;
+}
+
+/* Whether the last committed version of every page in the log is already
+ * the database's: replaying such a log changes nothing. */
+static int wal_redundant(const char *db, int fd, const unsigned char *head,
+			 uint32_t page_size, bool *redundant)
+{
+	struct wal_frames l = { 0 };
+	unsigned char *ours = malloc(page_size), *theirs = malloc(page_size);
+	int dbfd = open(db, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int status = ours && theirs ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
+
+	*redundant = dbfd >= 0;
+	if (!status)
+		status = wal_list_frames(fd, head, page_size, &l);
+	for (size_t i = 0; !status && *redundant && i < l.committed; i++) {
+		bool superseded = false;
+
+		for (size_t j = i + 1; j < l.committed && !superseded; j++)
+			superseded = l.page[j] == l.page[i];
+		if (superseded)
+			continue;
+		*redundant = pread(fd, theirs, page_size, l.at[i]) == (ssize_t)page_size &&
+			     pread(dbfd, ours, page_size,
+				   (off_t)(l.page[i] - 1) * page_size) == (ssize_t)page_size &&
+			     !memcmp(ours, theirs, page_size);
+	}
+	if (dbfd >= 0)
+		close(dbfd);
+	free(l.page);
+	free(l.at);
+	free(ours);
+	free(theirs);
+	return status;
 }
 
 /* The log's changes were made to this database: its first page 1 was
@@ -245,6 +350,27 @@ static int check_continues(const char *db, const char *wal,
 			   "database's is %u)", ev.first - 1, counter);
 }
 
+/* A log without its index.  SQLite unlinks the -shm before the -wal when
+ * it closes, so a process killed between the two leaves a checkpointed
+ * log alone, whose pages are the database's already: taken.  Any other
+ * log without an index is refused. */
+static int check_redundant(const char *db, const char *wal,
+			   const unsigned char *head, uint32_t page_size)
+{
+	bool redundant;
+	int status, fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0)
+		return set_error(BGCOPY_E_STORE, "cannot read '%s': %s", wal,
+				 strerror(errno));
+	status = wal_redundant(db, fd, head, page_size, &redundant);
+	close(fd);
+	if (status || redundant)
+		return status;
+	return foreign_wal(wal, "it has no -shm index to prove it belongs to "
+			   "jobs.db, and its pages are not the database's");
+}
+
 /*
  * A WAL belongs to the database when its header is SQLite's, its page
  * size is the database's and its salts are the ones the -shm index
@@ -272,8 +398,7 @@ static int check_wal(const char *db, const char *wal, const char *shm)
 		return foreign_wal(wal, "its page size is not the database's");
 	if (read_head(shm, index, sizeof(index)) != (ssize_t)sizeof(index) ||
 	    !index[SHM_IS_INIT])
-		return foreign_wal(wal, "it has no -shm index to prove it "
-				   "belongs to jobs.db");
+		return check_redundant(db, wal, head, page_size);
 	memcpy(&index_frames, index + SHM_MAX_FRAME, sizeof(index_frames));
 	index_page = (uint32_t)(index[SHM_PAGE_SIZE] | index[SHM_PAGE_SIZE + 1] << 8);
 	if (magic == WAL_MAGIC_BE)

@@ -325,6 +325,32 @@ static void a_new_store_is_private_whatever_the_umask(void **state)
 	umask(old);
 }
 
+/* SQLite unlinks the -shm before the -wal when it closes: an engine
+ * killed between the two leaves a checkpointed log without its index,
+ * which is the store's own and must not lock its owner out. */
+static void a_checkpointed_log_left_without_its_index_is_taken(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	char saved[600];
+	bgcopy_job *job;
+	size_t jobs;
+	struct stat st;
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(bgcopy_job_create(e, "logged", &job), BGCOPY_OK);
+	jobs = bgcopy_engine_list_jobs(e, NULL, 0);
+	harness_exec_sql(in_store(h, "jobs.db"), "PRAGMA wal_checkpoint(FULL);");
+	snprintf(saved, sizeof(saved), "%s/saved-wal", h->dir);
+	copy_file(in_store(h, "jobs.db-wal"), saved);
+	bgcopy_engine_close(e);
+	copy_file(saved, in_store(h, "jobs.db-wal"));
+	assert_int_not_equal(stat(in_store(h, "jobs.db-shm"), &st), 0);
+	e = harness_open(h, NULL);
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), jobs);
+	bgcopy_engine_close(e);
+}
+
 /* What a process saw of a store bound read-only in its own mount namespace. */
 struct read_only_view {
 	int writable_status;		/* of a writable open */
@@ -405,6 +431,7 @@ int main(void)
 		cmocka_unit_test(a_store_from_before_the_mark_is_stamped),
 		cmocka_unit_test(a_new_store_is_private_whatever_the_umask),
 		cmocka_unit_test(a_store_on_a_read_only_file_system_is_inspected_untouched),
+		cmocka_unit_test(a_checkpointed_log_left_without_its_index_is_taken),
 	};
 
 	return cmocka_run_group_tests_name("store trust", tests, harness_group_setup,
