@@ -36,7 +36,7 @@ PL = $(shell pkg-config --libs $(1))
 CFLAGS = $(CFLAGS_COMMON) $(SAN)
 LDFLAGS_ALL = $(SAN)
 
-LIB_SRC := $(wildcard tracer/*.c)
+LIB_SRC := $(wildcard tracer/*.c tracer/client/*.c)
 CLI_SRC := $(wildcard tracer/cli/*.c)
 RECORD_SRC := $(wildcard tracer/record/*.c)
 DAEMON_SRC := $(wildcard tracer/daemon/*.c)
@@ -118,7 +118,7 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 # Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
-$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid)
+$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid libsystemd)
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = $(call PC,jansson)
 $(call obj,$(TP_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ust)
 $(call obj,$(RECORD_SRC)): EXTRA_CFLAGS = $(call PC,lttng-ctl)
@@ -131,7 +131,7 @@ $(call obj,$(TESTD_SRC)): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_ALL) -o $@ $^ \
-		$(call PL,libcurl sqlite3 uuid) -lpthread -ldl
+		$(call PL,libcurl sqlite3 uuid libsystemd) -lpthread -ldl
 
 $(LIBBGCOPY_DEV): $(LIBBGCOPY)
 	ln -sf $(SONAME) $@

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -40,6 +41,7 @@ int bgcopy_job_create(bgcopy_engine *engine, const char *display_name,
 	bgcopy_job *job;
 	int status;
 
+	CLIENT_DISPATCH(engine, client_job_create(engine, display_name, out));
 	if (!engine || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine and out are required");
 	*out = NULL;
@@ -157,6 +159,8 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	char abs_path[PATH_MAX];
 	int status;
 
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_add_file(job, url, local_path));
+
 	API_ENTER(job, API_CHANGE);
 	status = url_check(url, job->engine->opt.test_options &
 				BGCOPY_TEST_ALLOW_FILE, &redacted);
@@ -188,6 +192,8 @@ int bgcopy_job_resume(bgcopy_job *job)
 {
 	int status = BGCOPY_OK;
 
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Resume"));
+
 	API_ENTER(job, API_CHANGE);
 	switch (job->state) {
 	case BGCOPY_SUSPENDED:
@@ -214,6 +220,7 @@ int bgcopy_job_resume(bgcopy_job *job)
 
 int bgcopy_job_suspend(bgcopy_job *job)
 {
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Suspend"));
 	API_ENTER(job, API_CHANGE);
 	transfer_abort_job(job);
 	job_set_state(job, BGCOPY_SUSPENDED, BGCOPY_TP_CAUSE_SUSPEND);
@@ -223,6 +230,8 @@ int bgcopy_job_suspend(bgcopy_job *job)
 int bgcopy_job_complete(bgcopy_job *job)
 {
 	int status;
+
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Complete"));
 
 	API_ENTER(job, API_CHANGE);
 	if (job->state != BGCOPY_TRANSFERRED && job->state != BGCOPY_ERROR &&
@@ -243,6 +252,8 @@ int bgcopy_job_complete(bgcopy_job *job)
 int bgcopy_job_cancel(bgcopy_job *job)
 {
 	int status;
+
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Cancel"));
 
 	API_ENTER(job, API_CHANGE);
 	job_cancel_now(job);

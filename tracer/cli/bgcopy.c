@@ -70,8 +70,9 @@ static const char *default_store(char *buf, size_t size)
 
 static int open_engine(struct cli *cli, unsigned flags, bgcopy_engine **engine)
 {
+	/* Through bgcopyd, started if need be: several commands at once. */
 	struct bgcopy_engine_options opt = {
-		.flags = flags, .test_options = cli->test_options,
+		.flags = flags | BGCOPY_OPEN_SERVICE, .test_options = cli->test_options,
 	};
 	int status = bgcopy_engine_open(cli->store, &opt, engine);
 
