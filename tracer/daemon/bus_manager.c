@@ -135,7 +135,7 @@ static int property_get_idle(sd_bus *bus, const char *path, const char *interfac
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("Idle", "b", property_get_idle, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+	SD_BUS_PROPERTY("Idle", "b", property_get_idle, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("CreateJob", SD_BUS_ARGS("s", display_name),
 				SD_BUS_RESULT("o", job), method_create_job,
 				SD_BUS_VTABLE_UNPRIVILEGED),
