@@ -3,9 +3,9 @@
 # Expects BGCOPY_BUILD (tests/run.sh exports it).
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
-# The scripts drive and trace the engine inside the bgcopy command; the
-# ones about the service (bgcopyd_client*.sh) unset this.
-export BGCOPY_EMBEDDED=1
+# The scripts drive and trace the engine inside the bgcopy command,
+# unless BGCOPY_EMBEDDED=0 says to go through bgcopyd (bgcopyd_client*.sh).
+export BGCOPY_EMBEDDED=${BGCOPY_EMBEDDED-1}
 BGCOPY=$B/bin/bgcopy
 ANALYZE=$B/bin/bgcopy-analyze
 TESTD=$B/tests/testd

@@ -199,6 +199,20 @@ static void outcome_from_state(struct waiter *w, bgcopy_job *job)
 	}
 }
 
+/* Another process (through bgcopyd) may cancel or complete the job we
+ * wait for: no notification would ever come.  w->lock held. */
+static void outcome_from_final_state(struct waiter *w, bgcopy_job *job)
+{
+	enum bgcopy_state state = bgcopy_job_get_state(job);
+
+	if (state != BGCOPY_CANCELLED && state != BGCOPY_ACKNOWLEDGED)
+		return;
+	w->errored = true;
+	snprintf(w->error.description, sizeof(w->error.description),
+		 "the job was %s by another program", state == BGCOPY_CANCELLED ?
+		 "cancelled" : "completed");
+}
+
 /* Waits for JobTransferred or JobError (or, with `by_state`, for the
  * states themselves); draws progress on a terminal.  True when
  * transferred. */
@@ -212,11 +226,11 @@ static bool wait_for_outcome(struct waiter *w, bgcopy_job *job, bool by_state)
 	while (!w->transferred && !w->errored) {
 		/* The engine never calls back with its lock held, so
 		 * asking it with ours held cannot deadlock. */
-		if (by_state) {
+		if (by_state)
 			outcome_from_state(w, job);
-			if (w->transferred || w->errored)
-				break;
-		}
+		outcome_from_final_state(w, job);
+		if (w->transferred || w->errored)
+			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200 * 1000000;
 		if (ts.tv_nsec >= 1000000000) {
@@ -499,8 +513,14 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 		rc = fail(EXIT_USAGE, "out of memory");
 	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = job_json(jobs[i], show_args);
+		json_t *o;
 
+		/* Gone for the user, as a store reopened shows it; bgcopyd
+		 * keeps them in memory until it restarts. */
+		if (bgcopy_job_get_state(jobs[i]) == BGCOPY_ACKNOWLEDGED ||
+		    bgcopy_job_get_state(jobs[i]) == BGCOPY_CANCELLED)
+			continue;
+		o = job_json(jobs[i], show_args);
 		if (json)
 			json_array_append_new(all, o);
 		else if (o) {

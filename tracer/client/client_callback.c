@@ -182,6 +182,24 @@ void client_pump_stop(bgcopy_engine *engine)
 	}
 }
 
+/* A job that went final in the daemon (cancelled or completed by
+ * another program) has let go of its interface there: so does its
+ * mirror, as the embedded engine does on that change. */
+static void forget_if_final(bgcopy_job *job, int status)
+{
+	char why[512];
+	bool final;
+
+	snprintf(why, sizeof(why), "%s", bgcopy_last_error());
+	engine_lock(job->engine);
+	client_refresh(job);
+	final = state_is_final(job->state);
+	engine_unlock(job->engine);
+	if (final)
+		client_drop_interface(job);
+	set_error(status, "%s", why);
+}
+
 /* Registers locally first, so that a call the daemon makes at once
  * finds the interface; undone if the daemon refuses. */
 int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
@@ -223,6 +241,8 @@ int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 		old->cb->ops->release(old->cb);
 		free(old);
 	}
+	if (status)
+		forget_if_final(job, status);
 	return status;
 }
 
