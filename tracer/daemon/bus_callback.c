@@ -281,21 +281,21 @@ static void retire_current(struct callbacks *all, bgcopy_job *job)
 }
 
 /* SetNotifyInterface: `path` on the caller's connection becomes the
- * job's notify interface ("/" removes it): a new epoch either way. */
+ * job's notify interface ("/" removes it): a new epoch either way.
+ * Returns a bgcopy status. */
 int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path)
 {
 	struct remote_cb *cb = NULL;
 	struct callbacks *all;
-	int r, status;
+	int status;
 
-	r = callbacks_start(p->daemon);
-	if (r < 0)
-		return r;
+	if (callbacks_start(p->daemon) < 0)
+		return BGCOPY_E_NOMEM;
 	all = p->daemon->callbacks;
 	if (strcmp(path, "/")) {
 		cb = calloc(1, sizeof(*cb));
 		if (!cb)
-			return -ENOMEM;
+			return BGCOPY_E_NOMEM;
 		*cb = (struct remote_cb){ .base.ops = &remote_ops, .all = all, .refs = 1,
 					  .peer = p, .job = job, .current = true };
 		snprintf(cb->path, sizeof(cb->path), "%s", path);

@@ -360,10 +360,7 @@ static int method_set_notify_interface(sd_bus_message *m, void *userdata, sd_bus
 	r = sd_bus_message_read(m, "o", &path);
 	if (r < 0)
 		return r;
-	r = bus_callback_register(message_peer(m), userdata, path);
-	if (r < 0)
-		return r;
-	return reply_changed(m, r, error);
+	return reply_changed(m, bus_callback_register(message_peer(m), userdata, path), error);
 }
 
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
