@@ -10,12 +10,6 @@ STORE=$WORK/store
 SOCK=$STORE/bgcopyd.bus
 export XDG_RUNTIME_DIR=
 bg() { "$BGCOPY" --store "$STORE" --test-short-retry "$@"; }
-expect_exit() {
-	local want=$1; shift
-	"$@" > "$WORK/last.out" 2> "$WORK/last.err"
-	local got=$?
-	[ "$got" = "$want" ] || die "'$*' exited $got, expected $want: $(cat "$WORK/last.err")"
-}
 # The daemon holds the store; its pid is the store's lock holder.
 daemon_pid() { [ -S "$SOCK" ] && cat "$STORE/lock" 2>/dev/null; }
 stop_daemon() {

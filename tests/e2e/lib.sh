@@ -80,4 +80,12 @@ stop_session() {
 # traced CMD...: runs a command with the provider loaded, lossless.
 traced() { BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$@"; }
 
+# expect_exit CODE CMD...: CMD exits CODE; its output in $WORK/last.out and .err.
+expect_exit() {
+	local want=$1; shift
+	"$@" > "$WORK/last.out" 2> "$WORK/last.err"
+	local got=$?
+	[ "$got" = "$want" ] || die "'$*' exited $got, expected $want: $(cat "$WORK/last.err")"
+}
+
 make_file() { head -c "$2" /dev/urandom > "$WORK/www/$1"; }

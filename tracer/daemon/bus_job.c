@@ -132,20 +132,26 @@ static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *erro
 				 bgcopy_job_set_description(userdata, text), error);
 }
 
-static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* SetPriority and SetRedirectPolicy: one of an enum's names, any case. */
+static int method_set_named(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
+	bool priority = !strcmp(sd_bus_message_get_member(m), "SetPriority");
+	int last = priority ? BGCOPY_PRIORITY_LOW : BGCOPY_REDIRECT_ALLOW_INSECURE;
 	const char *name;
 	int r;
 
 	r = sd_bus_message_read(m, "s", &name);
 	if (r < 0)
 		return r;
-	for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
-		if (!strcasecmp(name, bgcopy_priority_name(p)))
-			return reply_changed(m, bgcopy_job_set_priority(userdata, p), error);
-	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'",
-				 name);
+	for (int v = 0; v <= last; v++)
+		if (!strcasecmp(name, priority ? bgcopy_priority_name(v) :
+				bgcopy_redirect_policy_name(v)))
+			return reply_changed(m, priority ? bgcopy_job_set_priority(userdata, v) :
+					     bgcopy_job_set_redirect_policy(userdata, v), error);
+	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument", priority ?
+				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'" :
+				 "redirect policy must be allow, disallow or allow-insecure, "
+				 "not '%s'", name);
 }
 
 static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -317,22 +323,6 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 	return reply_changed(m, status, error);
 }
 
-static int method_set_redirect_policy(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-	const char *name;
-	int r;
-
-	r = sd_bus_message_read(m, "s", &name);
-	if (r < 0)
-		return r;
-	for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
-		if (!strcmp(name, bgcopy_redirect_policy_name(p)))
-			return reply_changed(m, bgcopy_job_set_redirect_policy(userdata, p), error);
-	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-				 "redirect policy must be allow, disallow or allow-insecure, "
-				 "not '%s'", name);
-}
-
 /* An empty array clears the command line, as a NULL argv does. */
 static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -391,7 +381,7 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetDescription", SD_BUS_ARGS("s", description),
 				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("s", priority),
-				SD_BUS_NO_RESULT, method_set_priority, UNPRIV),
+				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
 	/* Read when needed, not announced (job_watch.c compares the rest). */
@@ -417,7 +407,7 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdlineTimeout", SD_BUS_ARGS("u", seconds),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetRedirectPolicy", SD_BUS_ARGS("s", policy),
-				SD_BUS_NO_RESULT, method_set_redirect_policy, UNPRIV),
+				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdline", SD_BUS_ARGS("as", argv),
 				SD_BUS_NO_RESULT, method_set_notify_cmdline, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyInterface", SD_BUS_ARGS("o", callback),
