@@ -1,6 +1,6 @@
 # The bgcopy command through bgcopyd: started on demand (two clients
 # racing start one daemon), every verb, several commands at once (list
-# and cancel while a download waits), and the embedded engine forced.
+# and cancel while a download waits, monitor), the embedded engine forced.
 export BGCOPY_EMBEDDED=0
 . "$(dirname "$0")/lib.sh"
 unset BGCOPY_EMBEDDED BGCOPY_SOCKET
@@ -107,6 +107,24 @@ bg download "$URL/two.bin" "$WORK/out/again.bin" || die "download through the da
 cmp "$WORK/www/two.bin" "$WORK/out/again.bin" || die "downloaded file differs"
 expect_exit 2 env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$STORE" create x
 grep -q "in use by pid $(daemon_pid)" "$WORK/last.err" || die "embedded beside the daemon: $(cat "$WORK/last.err")"
+
+# monitor streams every job's changes, made by other commands.
+"$BGCOPY" --store "$STORE" monitor --interval 20 > "$WORK/monitor.out" 2>&1 &
+mon=$!
+watched=$(bg create watched)
+bg add "$watched" "$URL/one.bin" "$WORK/out/watched.bin"
+bg resume "$watched"
+timeout 20 "$BGCOPY" --store "$STORE" wait "$watched" > /dev/null || die "wait for the watched job"
+bg complete "$watched"
+for state in SUSPENDED TRANSFERRED ACKNOWLEDGED; do
+	for _ in $(seq 100); do grep -q "$watched $state" "$WORK/monitor.out" && break; sleep 0.05; done
+	grep -q "$watched $state" "$WORK/monitor.out" || die "monitor missed $state: $(cat "$WORK/monitor.out")"
+done
+grep -q "$watched ACKNOWLEDGED *300000/300000 bytes 1/1 files watched" "$WORK/monitor.out" ||
+	die "monitor's line: $(grep "$watched" "$WORK/monitor.out")"
+kill -TERM $mon
+wait $mon || die "monitor did not exit 0 on SIGTERM"
+expect_exit 2 bg monitor --interval 5
 
 # The daemon gone (killed): the next command starts another one.
 old=$(daemon_pid)

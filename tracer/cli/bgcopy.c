@@ -22,6 +22,7 @@
 
 #include "bgcopy.h"
 #include "job_view.h"
+#include "monitor.h"
 #include "safe_text.h"
 
 #define EXIT_JOB_ERROR 1
@@ -643,6 +644,13 @@ end:
 	return rc;
 }
 
+/* Through bgcopyd: a monitor in its own engine would see no other
+ * process's jobs move. */
+static int cmd_monitor(struct cli *cli, bgcopy_engine *engine)
+{
+	return monitor_run(engine, cli->argc, cli->argv);
+}
+
 #define RW 0
 #define RO BGCOPY_OPEN_READ_ONLY
 #define ADMIN BGCOPY_OPEN_NO_TRANSFER
@@ -674,6 +682,7 @@ static const struct {
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },
+	{ "monitor", "[--interval MS]", "print every job's state and progress as they change (through bgcopyd), until interrupted", cmd_monitor, ADMIN },
 };
 
 static void usage(FILE *out)
