@@ -223,19 +223,19 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 
 	if (!engine)
 		return;
-	if (engine->client) {
-		client_close(engine);
-		goto free_engine;
-	}
 	/* From inside a callback: this thread must return to the engine
 	 * before the engine can go, so another thread closes it. */
-	if (notify_on_dispatcher(engine)) {
+	if (notify_on_dispatcher(engine) || client_on_worker(engine)) {
 		engine_lock(engine);
 		engine->stopping = true;
 		engine_unlock(engine);
 		if (pthread_create(&closer, NULL, close_later, engine) == 0)
 			pthread_detach(closer);
 		return;
+	}
+	if (engine->client) {
+		client_close(engine);
+		goto free_engine;
 	}
 	engine_lock(engine);
 	engine->stopping = true;

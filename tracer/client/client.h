@@ -10,7 +10,7 @@
  *
  * Locking: the engine lock guards the mirrors, a mutex of its own the
  * connection; the engine lock is taken first.  Callbacks from the
- * daemon run on the client's pump thread with neither held.
+ * daemon run on a thread each, with neither held.
  */
 #ifndef BGCOPY_CLIENT_H
 #define BGCOPY_CLIENT_H
@@ -37,6 +37,7 @@
 struct client_call;
 
 struct client {
+	bgcopy_engine *engine;
 	sd_bus *bus;
 	pthread_mutex_t bus_lock;	/* sd-bus is not thread-safe */
 	char socket[108];
@@ -45,6 +46,8 @@ struct client {
 	bool pump_started;
 	bool stopping;			/* atomic: the pump ends */
 	struct client_call *calls;	/* callbacks waiting to run, bus_lock */
+	unsigned workers;		/* callbacks running, bus_lock */
+	pthread_cond_t workers_done;
 };
 
 /* client_start.c: where a store's daemon listens, and starting one */
@@ -84,6 +87,8 @@ const char *client_redirect_name(enum bgcopy_redirect_policy p);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);
+/* True on a thread running one of `engine`'s callbacks. */
+bool client_on_worker(const bgcopy_engine *engine);
 void client_pump_stop(bgcopy_engine *engine);
 int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb);
 void client_drop_interface(bgcopy_job *job);

@@ -10,8 +10,9 @@
 
 #define PUMP_POLL_MS 50
 
-/* A call the daemon made, kept until the pump has run it and replied. */
+/* A call the daemon made, kept until a worker has run it and replied. */
 struct client_call {
+	bgcopy_engine *engine;
 	sd_bus_message *m;
 	struct client_call *next;
 };
@@ -26,6 +27,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	(void)error;
 	if (!call)
 		return -ENOMEM;
+	call->engine = c->engine;
 	call->m = sd_bus_message_ref(m);
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
@@ -98,27 +100,63 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 	return result;
 }
 
+static void reply(struct client *c, struct client_call *call, int result)
+{
+	pthread_mutex_lock(&c->bus_lock);
+	sd_bus_reply_method_return(call->m, "i", (int32_t)result);
+	sd_bus_message_unref(call->m);
+	pthread_mutex_unlock(&c->bus_lock);
+	free(call);
+}
+
+/* One callback on a thread of its own: the daemon serializes a job's
+ * callbacks and caps how many run, so a client runs what it is sent at
+ * once, as the embedded engine's dispatchers would. */
+static __thread bgcopy_engine *worker_of;	/* the engine whose callback runs here */
+
+bool client_on_worker(const bgcopy_engine *engine)
+{
+	return engine->client && worker_of == engine;
+}
+
+static void *worker(void *arg)
+{
+	struct client_call *call = arg;
+	struct client *c = call->engine->client;
+
+	worker_of = call->engine;
+	reply(c, call, run_call(call->engine, call->m));
+	worker_of = NULL;
+	pthread_mutex_lock(&c->bus_lock);
+	c->workers--;
+	pthread_cond_broadcast(&c->workers_done);
+	pthread_mutex_unlock(&c->bus_lock);
+	return NULL;
+}
+
 static void run_calls(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
 	struct client_call *call;
-	int result;
+	pthread_attr_t attr;
+	pthread_t tid;
 
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
 		pthread_mutex_lock(&c->bus_lock);
 		call = c->calls;
-		if (call)
+		if (call) {
 			c->calls = call->next;
+			c->workers++;
+		}
 		pthread_mutex_unlock(&c->bus_lock);
 		if (!call)
-			return;
-		result = run_call(engine, call->m);
-		pthread_mutex_lock(&c->bus_lock);
-		sd_bus_reply_method_return(call->m, "i", (int32_t)result);
-		sd_bus_message_unref(call->m);
-		pthread_mutex_unlock(&c->bus_lock);
-		free(call);
+			break;
+		if (pthread_create(&tid, &attr, worker, call))
+			worker(call);	/* no thread: run it here */
 	}
+	pthread_attr_destroy(&attr);
 }
 
 /* Reads what the daemon sends while no API call does, and runs the
@@ -176,10 +214,12 @@ void client_pump_stop(bgcopy_engine *engine)
 	c->pump_started = false;
 	while ((call = c->calls)) {
 		c->calls = call->next;
-		sd_bus_reply_method_return(call->m, "i", (int32_t)-1);
-		sd_bus_message_unref(call->m);
-		free(call);
+		reply(c, call, -1);
 	}
+	pthread_mutex_lock(&c->bus_lock);
+	while (c->workers)
+		pthread_cond_wait(&c->workers_done, &c->bus_lock);
+	pthread_mutex_unlock(&c->bus_lock);
 }
 
 /* A job that went final in the daemon (cancelled or completed by

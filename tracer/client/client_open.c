@@ -68,7 +68,13 @@ int client_open(bgcopy_engine *engine, bool start)
 
 	if (!c)
 		return BGCOPY_E_NOMEM;
+	c->engine = engine;
 	if (pthread_mutex_init(&c->bus_lock, NULL)) {
+		free(c);
+		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
+	}
+	if (pthread_cond_init(&c->workers_done, NULL)) {
+		pthread_mutex_destroy(&c->bus_lock);
 		free(c);
 		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
 	}
@@ -81,6 +87,7 @@ int client_open(bgcopy_engine *engine, bool start)
 		engine->client = NULL;
 	}
 	sd_bus_flush_close_unref(c->bus);
+	pthread_cond_destroy(&c->workers_done);
 	pthread_mutex_destroy(&c->bus_lock);
 	free(c);
 	return status;
@@ -95,6 +102,7 @@ void client_close(bgcopy_engine *engine)
 	client_pump_stop(engine);
 	client_release_interfaces(engine);
 	sd_bus_flush_close_unref(c->bus);
+	pthread_cond_destroy(&c->workers_done);
 	pthread_mutex_destroy(&c->bus_lock);
 	free(c);
 	engine->client = NULL;
