@@ -114,6 +114,10 @@ static int open_client(bgcopy_engine *engine)
 
 	if ((engine->opt.flags & BGCOPY_OPEN_EMBEDDED) || env_set("BGCOPY_EMBEDDED"))
 		return CLIENT_NO_DAEMON;
+	/* A traced process (bgcopy record) wants the engine's events in its
+	 * own trace: the daemon's are not recorded yet. */
+	if (env_set("BGCOPY_TRACE") && !env_set("BGCOPY_SERVICE"))
+		return CLIENT_NO_DAEMON;
 	/* A reader uses a daemon that runs, and starts none. */
 	if (engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
 		service = false;

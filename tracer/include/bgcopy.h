@@ -271,6 +271,8 @@ BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
  * holds the store in its own engine.  BGCOPY_OPEN_EMBEDDED, or the
  * environment variable BGCOPY_EMBEDDED=1, forces the embedded engine;
  * BGCOPY_SERVICE=1 in the environment acts as BGCOPY_OPEN_SERVICE.
+ * A process traced with BGCOPY_TRACE (bgcopy record) runs embedded unless
+ * BGCOPY_SERVICE=1: the daemon's events are not in its trace.
  * In a client engine BGCOPY_OPEN_NO_TRANSFER has no effect (the daemon
  * transfers) and the test options are the daemon's.
  */
