@@ -200,7 +200,8 @@ static void set_pending(bgcopy_job *job, uint32_t pending)
 	job->file_queue_len = pending & BGCOPY_NOTIFY_FILE_TRANSFERRED ? 1 : 0;
 }
 
-static int read_named(bgcopy_job *job, sd_bus_message *m, const char *name, const char *value)
+/* The properties whose value is a name. */
+static void read_named(bgcopy_job *job, const char *name, const char *value)
 {
 	if (!strcmp(name, "DisplayName"))
 		set_text(&job->name, value);
@@ -219,8 +220,6 @@ static int read_named(bgcopy_job *job, sd_bus_message *m, const char *name, cons
 			if (!strcmp(value, redirect_names[p]))
 				job->redirect_policy = p;
 	}
-	(void)m;
-	return 0;
 }
 
 /* One property's variant, already entered. */
@@ -242,7 +241,9 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 		return sd_bus_message_read(m, "(xxx)", &job->ctime, &job->mtime, &job->ttime);
 	if (!strcmp(type, "s")) {
 		r = sd_bus_message_read(m, "s", &s);
-		return r < 0 ? r : read_named(job, m, name, s);
+		if (r >= 0)
+			read_named(job, name, s);
+		return r;
 	}
 	if (!strcmp(type, "u")) {
 		r = sd_bus_message_read(m, "u", &u);

@@ -149,6 +149,7 @@ static int run_daemon(const char *store, const char *socket, unsigned test_optio
 	char *argv[] = { program, "--store", (char *)store, "--socket", (char *)socket,
 			 "--idle-exit", idle_s, NULL };
 	char **env = daemon_env(test_options);
+	posix_spawn_file_actions_t fa;
 	int r, wstatus = 0;
 	pid_t pid;
 
@@ -156,7 +157,12 @@ static int run_daemon(const char *store, const char *socket, unsigned test_optio
 		return BGCOPY_E_NOMEM;
 	snprintf(idle_s, sizeof(idle_s), "%s", idle && *idle ? idle : DEFAULT_IDLE_EXIT);
 	daemon_program(program, sizeof(program));
-	r = posix_spawnp(&pid, program, NULL, NULL, argv, env);
+	/* The daemon outlives us: it keeps stdio (until it serves) and no
+	 * other descriptor of ours, such as a pipe a caller reads to EOF. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	r = posix_spawnp(&pid, program, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
 	for (size_t i = 0; env[i]; i++)
 		if (!strncmp(env[i], "BGCOPYD_TEST_OPTIONS=", 21))
 			free(env[i]);
