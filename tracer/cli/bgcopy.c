@@ -505,14 +505,17 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
+	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	json_t *all = json_array();
 	int rc = need_args(cli, 0, "[--json] [--show-args]");
 
 	if (!rc && (!jobs || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
-	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
+	/* Through bgcopyd, other programs may add jobs between the calls:
+	 * only the first n fill the array. */
+	got = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
+	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *o;
 
@@ -575,7 +578,7 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 
 static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 {
-	size_t n;
+	size_t n, got;
 	bgcopy_job **jobs;
 	int rc = need_args(cli, 0, "");
 
@@ -586,7 +589,8 @@ static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
 	if (!jobs)
 		return fail(EXIT_USAGE, "out of memory");
-	n = bgcopy_engine_list_jobs(engine, jobs, n);
+	got = bgcopy_engine_list_jobs(engine, jobs, n);	/* others may add jobs */
+	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pending = bgcopy_job_get_pending_notifications(jobs[i]);
 		enum bgcopy_state state = bgcopy_job_get_state(jobs[i]);

@@ -68,14 +68,15 @@ static struct seen *record_of(struct seen **seen, size_t *n, const char *id, boo
 /* One look at every job: prints those that are new or have moved. */
 static int sweep(bgcopy_engine *engine, struct seen **seen, size_t *nseen)
 {
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
+	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	struct seen now, *was;
 	bool fresh;
 
 	if (!jobs)
 		return -1;
-	n = bgcopy_engine_list_jobs(engine, jobs, n);
+	got = bgcopy_engine_list_jobs(engine, jobs, n);	/* others may add jobs */
+	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		bgcopy_job_get_id(jobs[i], now.id);
 		now.state = bgcopy_job_get_state(jobs[i]);
