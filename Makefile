@@ -36,7 +36,7 @@ PL = $(shell pkg-config --libs $(1))
 CFLAGS = $(CFLAGS_COMMON) $(SAN)
 LDFLAGS_ALL = $(SAN)
 
-LIB_SRC := $(wildcard tracer/*.c)
+LIB_SRC := $(wildcard tracer/*.c tracer/client/*.c)
 CLI_SRC := $(wildcard tracer/cli/*.c)
 RECORD_SRC := $(wildcard tracer/record/*.c)
 DAEMON_SRC := $(wildcard tracer/daemon/*.c)
@@ -128,7 +128,7 @@ $(B)/obj/%.o: %.c
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 # Hidden by default: bgcopy.h marks the public API (BGCOPY_API).
-$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid libcrypto)
+$(call obj,$(LIB_SRC)): EXTRA_CFLAGS = -Itracer -fvisibility=hidden $(call PC,libcurl sqlite3 uuid libcrypto libsystemd)
 # The version --version shows is the one pkg-config gives.
 VERSION := $(shell sed -n 's/^Version: //p' tracer/bgcopy.pc.in)
 $(call obj,$(CLI_SRC)): EXTRA_CFLAGS = -DBGCOPY_VERSION='"$(VERSION)"' $(call PC,jansson)
@@ -143,7 +143,7 @@ $(call obj,$(TESTD_SRC)): EXTRA_CFLAGS = $(call PC,libmicrohttpd)
 $(LIBBGCOPY): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS_ALL) -o $@ $^ \
-		$(call PL,libcurl sqlite3 uuid libcrypto) -lpthread -ldl
+		$(call PL,libcurl sqlite3 uuid libcrypto libsystemd) -lpthread -ldl
 
 $(LIBBGCOPY_DEV): $(LIBBGCOPY)
 	ln -sf $(SONAME) $@

@@ -1,4 +1,5 @@
 /* The one entry guard of every public verb: the lock, the read-only and final-state rules, the store-failure mark. */
+#include "client/client.h"
 #include "internal.h"
 
 static int check_writable(bgcopy_engine *engine, const bgcopy_job *job)
@@ -34,6 +35,12 @@ int api_enter(bgcopy_job *job, enum api_rule rule)
 
 	assert(job);
 	lock_for(job->engine, rule);
+	/* A client engine's job is a mirror: a reader sees the daemon's
+	 * values.  Changes never get here (CLIENT_DISPATCH). */
+	if (job->engine->client) {
+		assert(rule == API_READ);
+		client_refresh(job);
+	}
 	if (rule == API_READ)
 		return BGCOPY_OK;
 	status = check_writable(job->engine, job);

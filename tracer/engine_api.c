@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -97,6 +98,42 @@ static int init_sync(bgcopy_engine *engine)
 	return rc ? set_error(BGCOPY_E_NOMEM, "cannot create engine lock") : 0;
 }
 
+static bool env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
+/* See bgcopy.h: BGCOPY_OK with a client engine, CLIENT_NO_DAEMON to go
+ * on embedded, or why neither can be. */
+static int open_client(bgcopy_engine *engine)
+{
+	bool service = (engine->opt.flags & BGCOPY_OPEN_SERVICE) || env_set("BGCOPY_SERVICE");
+	int status;
+
+	if ((engine->opt.flags & BGCOPY_OPEN_EMBEDDED) || env_set("BGCOPY_EMBEDDED"))
+		return CLIENT_NO_DAEMON;
+	/* A traced process (bgcopy record) wants the engine's events in its
+	 * own trace: the daemon's are not recorded yet. */
+	if (env_set("BGCOPY_TRACE") && !env_set("BGCOPY_SERVICE"))
+		return CLIENT_NO_DAEMON;
+	/* A reader uses a daemon that runs, and starts none. */
+	if (engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
+		service = false;
+	if (service) {
+		status = make_store_dir(engine->store_dir);
+		if (status)
+			return status;
+	}
+	return client_open(engine, service);
+}
+
+int bgcopy_engine_is_client(bgcopy_engine *engine)
+{
+	return engine && engine->client;
+}
+
 int bgcopy_engine_open(const char *store_dir,
 		       const struct bgcopy_engine_options *options,
 		       bgcopy_engine **out)
@@ -138,6 +175,13 @@ int bgcopy_engine_open(const char *store_dir,
 		free(engine);
 		return status;
 	}
+	status = open_client(engine);
+	if (status == BGCOPY_OK) {
+		*out = engine;
+		return BGCOPY_OK;
+	}
+	if (status != CLIENT_NO_DAEMON)
+		goto error;
 	status = read_only ? BGCOPY_OK : make_store_dir(store_dir);
 	if (status)
 		goto error;
@@ -185,13 +229,17 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 		return;
 	/* From inside a callback: this thread must return to the engine
 	 * before the engine can go, so another thread closes it. */
-	if (notify_on_dispatcher(engine)) {
+	if (notify_on_dispatcher(engine) || client_on_worker(engine)) {
 		engine_lock(engine);
 		engine->stopping = true;
 		engine_unlock(engine);
 		if (pthread_create(&closer, NULL, close_later, engine) == 0)
 			pthread_detach(closer);
 		return;
+	}
+	if (engine->client) {
+		client_close(engine);
+		goto free_engine;
 	}
 	engine_lock(engine);
 	engine->stopping = true;
@@ -215,6 +263,7 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 	notify_flush_releases(engine);
 	TRACE(engine_close, engine->trace_id);
 	store_close(engine);
+free_engine:
 	for (job = engine->jobs; job; job = next) {
 		next = job->next;
 		job_free(job);
@@ -240,6 +289,10 @@ int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
 		return set_error(BGCOPY_E_INVALID_ARG, "engine, id and out are required");
 	*out = NULL;
 	api_enter_engine(engine, API_READ);
+	if (engine->client && client_sync_jobs(engine)) {
+		api_leave_read(engine);
+		return BGCOPY_E_IO;	/* its reason set */
+	}
 	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
 		if (!strcasecmp(job->id, id) ||
 		    (strlen(id) >= 8 && !strncasecmp(job->id, id, strlen(id)))) {
@@ -260,6 +313,8 @@ size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 	if (!engine)
 		return 0;
 	api_enter_engine(engine, API_READ);
+	if (engine->client)
+		client_sync_jobs(engine);	/* on failure: the jobs known so far */
 	for (bgcopy_job *job = engine->jobs; job; job = job->next, n++)
 		if (n < max)
 			jobs[n] = job;
@@ -281,6 +336,7 @@ int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
 
 	if (!engine)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	CLIENT_DISPATCH(engine, client_wait_idle(engine, timeout_ms));
 	api_enter_engine(engine, API_READ);
 	while (!engine_settled(engine)) {
 		if (deadline >= 0 && now_ms() >= deadline) {

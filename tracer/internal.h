@@ -14,6 +14,9 @@
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
+ *   4 client mode    client_start.c client_bus.c client_mirror.c
+ *                    client_verbs.c client_callback.c client_open.c
+ *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
  *
@@ -218,6 +221,9 @@ struct bgcopy_engine {
 	struct flusher *flusher;	/* flush.c, for the worker */
 	unsigned active;
 	uint64_t sched_clock;
+
+	/* tracer/client/: set when bgcopyd serves the store (client mode) */
+	struct client *client;
 
 	/* notify_*.c */
 	unsigned busy_jobs;		/* jobs with a delivery under way */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -46,12 +47,15 @@ int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 	bgcopy_job *job;
 	int status;
 
+	if (owner != (uint32_t)getuid() && (geteuid() != 0 || (engine && engine->client)))
+		return set_error(BGCOPY_E_INVALID_ARG, "uid %u cannot create a job for "
+				 "uid %u: only root can, in its own engine (bgcopyd "
+				 "makes its caller the owner)", (unsigned)getuid(),
+				 (unsigned)owner);
+	CLIENT_DISPATCH(engine, client_job_create(engine, display_name, out));
 	if (!engine || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine and out are required");
 	*out = NULL;
-	if (owner != (uint32_t)getuid() && geteuid() != 0)
-		return set_error(BGCOPY_E_INVALID_ARG, "uid %u cannot create a job for "
-				 "uid %u: only root can", (unsigned)getuid(), (unsigned)owner);
 	job = new_job(engine, display_name, owner);
 	if (!job)
 		return BGCOPY_E_NOMEM;
@@ -177,6 +181,9 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
 		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
 				 "64 hexadecimal digits are wanted", sha256_hex);
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_add_file(job, url, local_path, sha256_hex));
+
 	API_ENTER(job, API_CHANGE);
 	status = url_check(url, job->engine->opt.test_options &
 				BGCOPY_TEST_ALLOW_FILE, &redacted);
@@ -212,6 +219,8 @@ int bgcopy_job_resume(bgcopy_job *job)
 {
 	int status = BGCOPY_OK;
 
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Resume"));
+
 	API_ENTER(job, API_CHANGE);
 	switch (job->state) {
 	case BGCOPY_SUSPENDED:
@@ -238,6 +247,7 @@ int bgcopy_job_resume(bgcopy_job *job)
 
 int bgcopy_job_suspend(bgcopy_job *job)
 {
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Suspend"));
 	API_ENTER(job, API_CHANGE);
 	transfer_abort_job(job);
 	job_set_state(job, BGCOPY_SUSPENDED, BGCOPY_TP_CAUSE_SUSPEND);
@@ -247,6 +257,8 @@ int bgcopy_job_suspend(bgcopy_job *job)
 int bgcopy_job_complete(bgcopy_job *job)
 {
 	int status;
+
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Complete"));
 
 	API_ENTER(job, API_CHANGE);
 	if (job->state != BGCOPY_TRANSFERRED && job->state != BGCOPY_ERROR &&
@@ -268,6 +280,8 @@ int bgcopy_job_cancel(bgcopy_job *job)
 {
 	int status;
 
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Cancel"));
+
 	API_ENTER(job, API_CHANGE);
 	job_cancel_now(job);
 	status = api_leave(job->engine, BGCOPY_OK);
@@ -282,6 +296,10 @@ int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook
 
 	if (!engine)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	if (engine->client)
+		return set_error(BGCOPY_E_INVALID_STATE, "a change hook needs an "
+				 "embedded engine; bgcopyd's clients read its "
+				 "PropertiesChanged signals");
 	status = api_enter_engine(engine, API_READ);
 	if (status)
 		return api_leave(engine, status);
@@ -302,6 +320,11 @@ int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
 	if (geteuid() != 0)
 		return set_error(BGCOPY_E_INVALID_ARG, "only root takes ownership of a job");
+	/* bgcopyd gives the job to its caller. */
+	CLIENT_DISPATCH(job->engine, owner == (uint32_t)getuid() ?
+			client_job_verb(job, "TakeOwnership") :
+			set_error(BGCOPY_E_INVALID_ARG, "through bgcopyd a job is taken "
+				  "by its caller, not for uid %u", (unsigned)owner));
 	status = bgcopy_job_set_notify_cmdline(job, NULL);
 	if (status)
 		return status;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -13,6 +14,7 @@ static int set_text(bgcopy_job *job, char **field, const char *value,
 
 	if (!value)
 		return set_error(BGCOPY_E_INVALID_ARG, "text is NULL");
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_set_text(job, property, value));
 	API_ENTER(job, API_CHANGE);
 	copy = xstrdup(value);
 	if (!copy)
@@ -41,6 +43,7 @@ static int set_number(bgcopy_job *job, uint64_t *field64, uint32_t *field32,
 {
 	char text[32];
 
+	CLIENT_DISPATCH(job->engine, client_job_set_number(job, property, value));
 	API_ENTER(job, API_CHANGE);
 	if (field64)
 		*field64 = value;
@@ -134,6 +137,7 @@ const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
 int bgcopy_job_set_redirect_policy(bgcopy_job *job,
 				   enum bgcopy_redirect_policy policy)
 {
+	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_set_redirect_policy(job, policy));
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
 	if (policy != BGCOPY_REDIRECT_ALLOW && policy != BGCOPY_REDIRECT_DISALLOW &&

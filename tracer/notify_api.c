@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -14,6 +15,7 @@ int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	CLIENT_DISPATCH(job->engine, client_job_set_notify_flags(job, flags));
 	status = api_enter(job, API_CHANGE);
 	old = job->notify_flags;
 	if (flags & ~NOTIFY_VALID_FLAGS)
@@ -58,6 +60,7 @@ int bgcopy_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	CLIENT_DISPATCH(job->engine, client_job_set_notify_interface(job, cb));
 	status = new_registration(cb, &ni);
 	if (status)
 		return status;
@@ -95,6 +98,7 @@ int bgcopy_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 
 	if (!job)
 		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	CLIENT_DISPATCH(job->engine, client_job_set_notify_cmdline(job, argv));
 	if (argv && argv[0]) {
 		if (!*argv[0])
 			return set_error(BGCOPY_E_INVALID_ARG,
@@ -126,6 +130,8 @@ int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
 {
 	char ms[32];
 
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_set_number(job, CLIENT_PROP_CMDLINE_TIMEOUT, seconds));
 	API_ENTER(job, API_CHANGE);
 	if (seconds == 0)
 		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG,
@@ -159,6 +165,26 @@ void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t si
 	api_enter(job, API_READ);
 	argv_describe(job->cmdline, out, size);
 	api_leave_read(job->engine);
+}
+
+int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index, char *out,
+				      size_t size)
+{
+	unsigned n = 0;
+	int status = BGCOPY_OK;
+
+	if (!job || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	while (job->cmdline && job->cmdline[n] && n < index)
+		n++;
+	if (job->cmdline && job->cmdline[n])
+		snprintf(out, size, "%s", job->cmdline[n]);
+	else
+		status = set_error(BGCOPY_E_NOT_FOUND, "the command line of job %s has "
+				   "no word %u", job->id, index);
+	api_leave_read(job->engine);
+	return status;
 }
 
 uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)

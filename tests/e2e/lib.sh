@@ -3,6 +3,9 @@
 # Expects BGCOPY_BUILD (tests/run.sh exports it).
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
+# The scripts drive and trace the engine inside the bgcopy command,
+# unless BGCOPY_EMBEDDED=0 says to go through bgcopyd (bgcopyd_client*.sh).
+export BGCOPY_EMBEDDED=${BGCOPY_EMBEDDED-1}
 BGCOPY=$B/bin/bgcopy
 ANALYZE=$B/bin/bgcopy-analyze
 TESTD=$B/tests/testd
@@ -83,5 +86,13 @@ stop_session() {
 
 # traced CMD...: runs a command with the provider loaded, lossless.
 traced() { BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$@"; }
+
+# expect_exit CODE CMD...: CMD exits CODE; its output in $WORK/last.out and .err.
+expect_exit() {
+	local want=$1; shift
+	"$@" > "$WORK/last.out" 2> "$WORK/last.err"
+	local got=$?
+	[ "$got" = "$want" ] || die "'$*' exited $got, expected $want: $(cat "$WORK/last.err")"
+}
 
 make_file() { head -c "$2" /dev/urandom > "$WORK/www/$1"; }

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "job_view.h"
 #include "meter.h"
+#include "monitor.h"
 #include "safe_text.h"
 #include "waiter.h"
 
@@ -61,8 +62,9 @@ static const char *default_store(char *buf, size_t size)
 
 static int open_engine(struct cli *cli, unsigned flags, bgcopy_engine **engine)
 {
+	/* Through bgcopyd, started if need be: several commands at once. */
 	struct bgcopy_engine_options opt = {
-		.flags = flags, .test_options = cli->test_options,
+		.flags = flags | BGCOPY_OPEN_SERVICE, .test_options = cli->test_options,
 	};
 	int status = bgcopy_engine_open(cli->store, &opt, engine);
 
@@ -414,17 +416,26 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
+	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	json_t *all = json_array();
 	int rc = need_args(cli, 0, "[--json] [--show-args]");
 
 	if (!rc && (!jobs || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
-	n = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
+	/* Through bgcopyd, other programs may add jobs between the calls:
+	 * only the first n fill the array. */
+	got = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
+	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = job_json(jobs[i], show_args);
+		json_t *o;
 
+		/* Gone for the user, as a store reopened shows it; bgcopyd
+		 * keeps them in memory until it restarts. */
+		if (bgcopy_job_get_state(jobs[i]) == BGCOPY_ACKNOWLEDGED ||
+		    bgcopy_job_get_state(jobs[i]) == BGCOPY_CANCELLED)
+			continue;
+		o = job_json(jobs[i], show_args);
 		if (json)
 			json_array_append_new(all, o);
 		else if (o) {
@@ -488,7 +499,7 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 
 static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 {
-	size_t n;
+	size_t n, got;
 	bgcopy_job **jobs;
 	int rc = need_args(cli, 0, "");
 
@@ -499,7 +510,8 @@ static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
 	if (!jobs)
 		return fail(EXIT_USAGE, "out of memory");
-	n = bgcopy_engine_list_jobs(engine, jobs, n);
+	got = bgcopy_engine_list_jobs(engine, jobs, n);	/* others may add jobs */
+	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pending = bgcopy_job_get_pending_notifications(jobs[i]);
 		enum bgcopy_state state = bgcopy_job_get_state(jobs[i]);
@@ -514,6 +526,13 @@ static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 	}
 	free(jobs);
 	return rc;
+}
+
+/* Through bgcopyd: a monitor in its own engine would see no other
+ * process's jobs move. */
+static int cmd_monitor(struct cli *cli, bgcopy_engine *engine)
+{
+	return monitor_run(engine, cli->argc, cli->argv);
 }
 
 #define RW 0
@@ -547,6 +566,7 @@ static const struct {
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },
+	{ "monitor", "[--interval MS]", "print every job's state and progress as they change (through bgcopyd), until interrupted", cmd_monitor, ADMIN },
 };
 
 static void usage(FILE *out)

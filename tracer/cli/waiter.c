@@ -1,5 +1,6 @@
 /* The notify interface the bgcopy command waits on: JobTransferred, JobError, or a stop. */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -99,6 +100,20 @@ static void outcome_from_state(struct waiter *w, bgcopy_job *job)
 	}
 }
 
+/* Another process (through bgcopyd) may cancel or complete the job we
+ * wait for: no notification would ever come.  w->lock held. */
+static void outcome_from_final_state(struct waiter *w, bgcopy_job *job)
+{
+	enum bgcopy_state state = bgcopy_job_get_state(job);
+
+	if (state != BGCOPY_CANCELLED && state != BGCOPY_ACKNOWLEDGED)
+		return;
+	w->errored = true;
+	snprintf(w->error.description, sizeof(w->error.description),
+		 "the job was %s by another program", state == BGCOPY_CANCELLED ?
+		 "cancelled" : "completed");
+}
+
 static void wait_a_tick(struct waiter *w)
 {
 	struct timespec ts;
@@ -122,11 +137,11 @@ enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
 	while (!w->transferred && !w->errored && go_on) {
 		/* The engine never calls back with its lock held, so
 		 * asking it with ours held cannot deadlock. */
-		if (by_state) {
+		if (by_state)
 			outcome_from_state(w, job);
-			if (w->transferred || w->errored)
-				break;
-		}
+		outcome_from_final_state(w, job);
+		if (w->transferred || w->errored)
+			break;
 		wait_a_tick(w);
 		pthread_mutex_unlock(&w->lock);
 		go_on = tick(arg);

@@ -102,12 +102,15 @@ static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 /* The daemon's working directory is not the client's: a relative path
  * would land somewhere the client did not mean. */
+/* AddFile, and AddFileSha256 with the file's expected digest. */
 static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char *url, *local_path;
+	bool digest = !strcmp(sd_bus_message_get_member(m), "AddFileSha256");
+	const char *url, *local_path, *sha256_hex = NULL;
 	int r;
 
-	r = sd_bus_message_read(m, "ss", &url, &local_path);
+	r = digest ? sd_bus_message_read(m, "sss", &url, &local_path, &sha256_hex) :
+		     sd_bus_message_read(m, "ss", &url, &local_path);
 	if (r < 0)
 		return r;
 	/* The engine writes files with the daemon's uid: a root daemon
@@ -119,8 +122,8 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					 "local path '%s' is not absolute", local_path);
-	return reply_changed(m, userdata, bgcopy_job_add_file(userdata, url, local_path),
-			     error);
+	return reply_changed(m, userdata, bgcopy_job_add_file_sha256(userdata, url, local_path,
+								     sha256_hex), error);
 }
 
 static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -139,21 +142,26 @@ static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *erro
 			     bgcopy_job_set_description(userdata, text), error);
 }
 
-static int method_set_priority(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* SetPriority and SetRedirectPolicy: one of an enum's names, any case. */
+static int method_set_named(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
+	bool priority = !strcmp(sd_bus_message_get_member(m), "SetPriority");
+	int last = priority ? BGCOPY_PRIORITY_LOW : BGCOPY_REDIRECT_ALLOW_INSECURE;
 	const char *name;
 	int r;
 
 	r = sd_bus_message_read(m, "s", &name);
 	if (r < 0)
 		return r;
-	for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
-		if (!strcasecmp(name, bgcopy_priority_name(p)))
-			return reply_changed(m, userdata, bgcopy_job_set_priority(userdata, p),
-					     error);
-	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'",
-				 name);
+	for (int v = 0; v <= last; v++)
+		if (!strcasecmp(name, priority ? bgcopy_priority_name(v) :
+				bgcopy_redirect_policy_name(v)))
+			return reply_changed(m, userdata, priority ? bgcopy_job_set_priority(userdata, v) :
+					     bgcopy_job_set_redirect_policy(userdata, v), error);
+	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument", priority ?
+				 "priority must be FOREGROUND, HIGH, NORMAL or LOW, not '%s'" :
+				 "redirect policy must be allow, disallow or allow-insecure, "
+				 "not '%s'", name);
 }
 
 static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -167,7 +175,8 @@ static int method_set_notify_flags(sd_bus_message *m, void *userdata, sd_bus_err
 	return reply_changed(m, userdata, bgcopy_job_set_notify_flags(userdata, flags), error);
 }
 
-/* BITS' SetNotifyCmdLine: an array, run without a shell, as the owner. */
+/* BITS' SetNotifyCmdLine: an array, run without a shell, as the owner;
+ * an empty array clears it, as a NULL argv does. */
 static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	char **argv = NULL;
@@ -247,6 +256,128 @@ static int property_get_number(sd_bus *bus, const char *path, const char *interf
 	return sd_bus_message_append(reply, "u", progress.files_total);
 }
 
+/* What libbgcopy's client mode mirrors beyond the properties above:
+ * every value a bgcopy_job_get_* function returns. */
+static int property_get_more(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply,
+			     void *userdata, sd_bus_error *error)
+{
+	bgcopy_job *job = userdata;
+
+	(void)bus, (void)path, (void)interface, (void)error;
+	if (!strcmp(property, "MinRetryDelay"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_min_retry_delay(job));
+	if (!strcmp(property, "NoProgressTimeout"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_no_progress_timeout(job));
+	if (!strcmp(property, "MaxDownloadSize"))
+		return sd_bus_message_append(reply, "t", bgcopy_job_get_max_download_size(job));
+	if (!strcmp(property, "RedirectPolicy"))
+		return sd_bus_message_append(reply, "s", bgcopy_redirect_policy_name(
+						     bgcopy_job_get_redirect_policy(job)));
+	if (!strcmp(property, "NotifyCmdlineTimeout"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_notify_cmdline_timeout(job));
+	if (!strcmp(property, "NotifyEpoch"))
+		return sd_bus_message_append(reply, "t", bgcopy_job_get_notify_epoch(job));
+	if (!strcmp(property, "PendingNotifications"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_pending_notifications(job));
+	if (!strcmp(property, "Times"))
+		return sd_bus_message_append(reply, "(xxx)",
+					     bgcopy_job_get_time(job, BGCOPY_TIME_CREATED),
+					     bgcopy_job_get_time(job, BGCOPY_TIME_MODIFIED),
+					     bgcopy_job_get_time(job, BGCOPY_TIME_TRANSFERRED));
+	return -EINVAL;
+}
+
+/* ErrorDetail: whether the job has an error, then struct bgcopy_error. */
+static int property_get_error_detail(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply,
+				     void *userdata, sd_bus_error *error)
+{
+	struct bgcopy_error e = { .file_index = -1 };
+	int has = bgcopy_job_get_error(userdata, &e) == BGCOPY_OK;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "(biiiiis)", has, (int32_t)e.context, e.code,
+				     e.http_status, e.curl_code, e.file_index, e.description);
+}
+
+/* Files: url (as given: the caller is the owner), redacted url, local
+ * path, bytes total, bytes done, completed, final url. */
+static int property_get_files(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply,
+			      void *userdata, sd_bus_error *error)
+{
+	static struct bgcopy_file_info f;	/* 8 KiB: the loop thread alone */
+	static char final_url[2048];
+	int r = sd_bus_message_open_container(reply, 'a', "(sssxtbs)");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (unsigned i = 0; r >= 0 && bgcopy_job_get_file(userdata, i, &f) == BGCOPY_OK; i++) {
+		if (bgcopy_job_get_file_final_url(userdata, i, final_url, sizeof(final_url)))
+			final_url[0] = '\0';
+		r = sd_bus_message_append(reply, "(sssxtbs)", f.url, f.redacted_url,
+					  f.local_path, f.bytes_total, f.bytes_transferred,
+					  f.completed, final_url);
+	}
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_cmdline(sd_bus *bus, const char *path, const char *interface,
+				const char *property, sd_bus_message *reply,
+				void *userdata, sd_bus_error *error)
+{
+	char arg[4096];
+	int r = sd_bus_message_open_container(reply, 'a', "s");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (unsigned i = 0; r >= 0 && bgcopy_job_get_notify_cmdline_arg(
+		     userdata, i, arg, sizeof(arg)) == BGCOPY_OK; i++)
+		r = sd_bus_message_append(reply, "s", arg);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* SetMinRetryDelayMs, SetNoProgressTimeout, SetMaxDownloadSize,
+ * SetModificationIntervalMs, SetNotifyCmdlineTimeout: one number each. */
+static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m);
+	uint64_t t = 0;
+	uint32_t u = 0;
+	int r, status;
+
+	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize"))
+		r = sd_bus_message_read(m, "t", &t);
+	else
+		r = sd_bus_message_read(m, "u", &u);
+	if (r < 0)
+		return r;
+	if (!strcmp(member, "SetMinRetryDelayMs"))
+		status = bgcopy_job_set_min_retry_delay_ms(userdata, t);
+	else if (!strcmp(member, "SetMaxDownloadSize"))
+		status = bgcopy_job_set_max_download_size(userdata, t);
+	else if (!strcmp(member, "SetNoProgressTimeout"))
+		status = bgcopy_job_set_no_progress_timeout(userdata, u);
+	else if (!strcmp(member, "SetModificationIntervalMs"))
+		status = bgcopy_job_set_modification_interval_ms(userdata, u);
+	else
+		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
+	return reply_changed(m, userdata, status, error);
+}
+
+/* The caller's object at `path` becomes the job's notify interface;
+ * "/" removes it.  Either way a new epoch begins. */
+static int method_set_notify_interface(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *path;
+	int r;
+
+	r = sd_bus_message_read(m, "o", &path);
+	if (r < 0)
+		return r;
+	return reply_changed(m, userdata, bus_callback_register(message_peer(m), userdata, path),
+			     error);
+}
+
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 
@@ -266,6 +397,9 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("Error", "s", property_get_text, 0, CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("AddFile", SD_BUS_ARGS("s", url, "s", local_path),
 				SD_BUS_NO_RESULT, method_add_file, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("AddFileSha256",
+				SD_BUS_ARGS("s", url, "s", local_path, "s", sha256),
+				SD_BUS_NO_RESULT, method_add_file, UNPRIV),
 	SD_BUS_METHOD("Resume", NULL, NULL, method_verb, UNPRIV),
 	SD_BUS_METHOD("Suspend", NULL, NULL, method_verb, UNPRIV),
 	SD_BUS_METHOD("Cancel", NULL, NULL, method_verb, UNPRIV),
@@ -275,11 +409,37 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetDescription", SD_BUS_ARGS("s", description),
 				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetPriority", SD_BUS_ARGS("s", priority),
-				SD_BUS_NO_RESULT, method_set_priority, UNPRIV),
+				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
+	/* Read when needed, not announced (job_watch.c compares the rest). */
+	SD_BUS_PROPERTY("MinRetryDelay", "u", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("NoProgressTimeout", "u", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("MaxDownloadSize", "t", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, 0),
+	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("PendingNotifications", "u", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, 0),
+	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMinRetryDelayMs", SD_BUS_ARGS("t", ms),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNoProgressTimeout", SD_BUS_ARGS("u", seconds),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxDownloadSize", SD_BUS_ARGS("t", bytes),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetModificationIntervalMs", SD_BUS_ARGS("u", ms),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdlineTimeout", SD_BUS_ARGS("u", seconds),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetRedirectPolicy", SD_BUS_ARGS("s", policy),
+				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyCmdline", SD_BUS_ARGS("as", argv),
 				SD_BUS_NO_RESULT, method_set_notify_cmdline, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyInterface", SD_BUS_ARGS("o", callback),
+				SD_BUS_NO_RESULT, method_set_notify_interface, UNPRIV),
 	SD_BUS_METHOD("TakeOwnership", NULL, NULL, method_take_ownership, UNPRIV),
 	SD_BUS_VTABLE_END
 };

@@ -148,9 +148,23 @@ static int property_get_version(sd_bus *bus, const char *path, const char *inter
 	return sd_bus_message_append(reply, "s", BGCOPYD_VERSION);
 }
 
+/* Idle: every job has settled and every notification deliverable now
+ * has been delivered (bgcopy_engine_wait_idle's condition). */
+static int property_get_idle(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply,
+			     void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "b",
+				     bgcopy_engine_wait_idle(p->daemon->engine, 0) == BGCOPY_OK);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Idle", "b", property_get_idle, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("CreateJob", SD_BUS_ARGS("s", display_name),
 				SD_BUS_RESULT("o", job), method_create_job,
 				SD_BUS_VTABLE_UNPRIVILEGED),

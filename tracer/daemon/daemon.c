@@ -287,7 +287,13 @@ static void announce_ready(int ready_fd)
 
 static int open_engine(struct daemon *d, const char *store)
 {
-	struct bgcopy_engine_options opt = { 0 };
+	/* The engine runs here, never as a client of itself; test options
+	 * come from the client that started it (libbgcopy's client mode). */
+	const char *test = getenv("BGCOPYD_TEST_OPTIONS");
+	struct bgcopy_engine_options opt = {
+		.flags = BGCOPY_OPEN_EMBEDDED,
+		.test_options = test ? (unsigned)strtoul(test, NULL, 0) : 0,
+	};
 
 	if (bgcopy_engine_open(store, &opt, &d->engine) != BGCOPY_OK) {
 		fprintf(stderr, "bgcopyd: %s\n", bgcopy_last_error());
@@ -343,6 +349,7 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 		listen_close(d, socket);
 	if (d->engine)
 		bgcopy_engine_close(d->engine);
+	bus_callback_free(d);
 	sd_event_unref(d->event);
 }
 

@@ -6,14 +6,17 @@
  *
  *   0 leaves        bus_errors.c jobs.c changes.c idle.c
  *   1 signals       job_watch.c
- *   2 objects       bus_manager.c bus_job.c
+ *   2 objects       bus_callback.c bus_manager.c bus_job.c
  *   3 connections   peer.c
  *   4 socket        listen.c
  *   5 main          daemon.c
  *
  * Everything runs on one thread, the sd-event loop; libbgcopy's own
- * threads call into changes.c alone (the change hook), which queues
+ * threads call into changes.c (the change hook), which queues
  * what changed under its own mutex and wakes the loop with an eventfd.
+ * The engine's dispatcher threads also call into bus_callback.c (a
+ * client's notify interface), which hands each call to the loop and
+ * waits for its reply.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
@@ -41,6 +44,7 @@
 #define BGCOPYD_TEXT_MAX	4096
 
 struct job_snapshot;
+struct callbacks;
 
 /* What the change hook reported (changes.c), for the loop. */
 struct job_change {
@@ -86,6 +90,7 @@ struct daemon {
 	struct job_snapshot *snapshots;
 	size_t nsnapshots, snapshots_cap;
 	unsigned nmoving;		/* jobs QUEUED to TRANSIENT_ERROR */
+	struct callbacks *callbacks;	/* bus_callback.c, NULL until first used */
 };
 
 /* listen.c: the Unix socket clients connect to */
@@ -112,6 +117,11 @@ int bus_error_check_text(sd_bus_error *error, const char *what, const char *text
 
 /* bus_manager.c */
 int bus_manager_register(struct peer *p);
+
+/* bus_callback.c: interfaces clients export, called from the engine */
+int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path);
+void bus_callback_peer_gone(struct peer *p);
+void bus_callback_free(struct daemon *d);
 
 /* bus_job.c */
 int bus_job_register(struct peer *p);

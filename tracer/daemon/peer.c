@@ -30,6 +30,7 @@ void peer_free(struct peer *p)
 	if (p->next)
 		p->next->prev = p->prev;
 	d->npeers--;
+	bus_callback_peer_gone(p);
 	sd_bus_flush_close_unref(p->bus);
 	free(p);
 	idle_update(d);

@@ -306,6 +306,34 @@ BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_n
  * other credential than what its URLs carry). */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 
+/*
+ * The service.  bgcopy_engine_open gives one of two engines with the same
+ * API, semantics and return codes:
+ *   - embedded: the engine runs in this process and holds the store;
+ *   - client: bgcopyd holds the store and every call goes to it over
+ *     D-Bus (docs/bgcopyd.md); job handles mirror the daemon's jobs and
+ *     a notify interface is called across the process boundary.
+ * By default a client engine is opened when a daemon serves the store,
+ * an embedded one otherwise.  BGCOPY_OPEN_SERVICE asks for a client
+ * engine and starts bgcopyd when none serves the store (the `bgcopy`
+ * command does); it falls back to embedded only when another process
+ * holds the store in its own engine.  BGCOPY_OPEN_EMBEDDED, or the
+ * environment variable BGCOPY_EMBEDDED=1, forces the embedded engine;
+ * BGCOPY_SERVICE=1 in the environment acts as BGCOPY_OPEN_SERVICE.
+ * A process traced with BGCOPY_TRACE (bgcopy record) runs embedded unless
+ * BGCOPY_SERVICE=1: the daemon's events are not in its trace.
+ * In a client engine BGCOPY_OPEN_NO_TRANSFER has no effect (the daemon
+ * transfers) and the test options are the daemon's.
+ */
+#define BGCOPY_OPEN_EMBEDDED	0x4u
+#define BGCOPY_OPEN_SERVICE	0x8u
+/* 1 when `engine` is a client of bgcopyd, 0 when embedded. */
+BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
+/* The index-th word of the notify command line (its program is 0):
+ * BGCOPY_E_NOT_FOUND past the last. */
+BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index,
+						 char *out, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

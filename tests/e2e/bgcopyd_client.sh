@@ -1,0 +1,147 @@
+# The bgcopy command through bgcopyd: started on demand (two clients
+# racing start one daemon), every verb, several commands at once (list
+# and cancel while a download waits, monitor), the embedded engine forced.
+export BGCOPY_EMBEDDED=0
+. "$(dirname "$0")/lib.sh"
+unset BGCOPY_EMBEDDED BGCOPY_SOCKET
+export BGCOPYD_IDLE_EXIT=60
+
+STORE=$WORK/store
+SOCK=$STORE/bgcopyd.bus
+export XDG_RUNTIME_DIR=
+bg() { "$BGCOPY" --store "$STORE" --test-short-retry "$@"; }
+# The daemon holds the store; its pid is the store's lock holder.
+daemon_pid() { [ -S "$SOCK" ] && cat "$STORE/lock" 2>/dev/null; }
+stop_daemon() {
+	local pid
+	pid=$(daemon_pid) || return 0
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
+}
+trap 'stop_daemon; cleanup' EXIT
+
+start_server
+make_file one.bin 300000
+make_file two.bin 100000
+make_file big.bin 2000000
+mkdir -p "$WORK/out"
+URL=http://127.0.0.1:$PORT
+
+# On demand: two commands racing on a fresh store start one daemon.
+[ -e "$SOCK" ] && die "a daemon before any command"
+bg create first > "$WORK/first" & a=$!
+bg create second > "$WORK/second" & b=$!
+wait $a || die "first racing create failed"
+wait $b || die "second racing create failed"
+pid=$(daemon_pid) || die "no daemon after the first commands"
+[ "$(cat /proc/$pid/comm)" = bgcopyd ] || die "the store is held by $(cat /proc/$pid/comm), not bgcopyd"
+[ "$(pgrep -c -f -- "--store $STORE ")" = 1 ] || die "more than one daemon for the store"
+bg list | grep -q first && bg list | grep -q second || die "a racing create's job is missing"
+
+# Every verb, through the daemon.
+job=$(cat "$WORK/first")
+bg add "$job" "$URL/one.bin" "$WORK/out/one.bin" || die "add"
+bg add "$job" "$URL/two.bin" out/two.bin 2>/dev/null && die "a relative path outside the working directory"
+(cd "$WORK" && bg add "$job" "$URL/two.bin" out/two.bin) || die "add with a relative path"
+expect_exit 2 bg add "$job" "gopher://x/y" "$WORK/out/y"
+grep -q gopher "$WORK/last.err" || die "bad scheme not named: $(cat "$WORK/last.err")"
+bg set-priority "$job" high || die "set-priority"
+expect_exit 2 bg set-flags "$job" 0x40
+bg set-flags "$job" 0x13 || die "set-flags"
+bg set-retry-delay "$job" 1 || die "set-retry-delay"
+bg set-no-progress-timeout "$job" 99 || die "set-no-progress-timeout"
+bg set-max-download "$job" 1000000 || die "set-max-download"
+bg set-redirect-policy "$job" disallow || die "set-redirect-policy"
+bg set-notify-cmd "$job" /bin/true --token=s3cret || die "set-notify-cmd"
+expect_exit 2 bg set-notify-cmd-timeout "$job" 0
+bg set-notify-cmd-timeout "$job" 30 || die "set-notify-cmd-timeout"
+bg info "$job" --json > "$WORK/info.json" || die "info"
+for want in '"state": "SUSPENDED"' '"priority": "HIGH"' '"notify_flags": 19' \
+	    '"min_retry_delay": 1,' '"no_progress_timeout": 99,' '"files_total": 2' \
+	    '"max_download_size": 1000000' '"redirect_policy": "disallow"' \
+	    '"notify_cmdline": "/bin/true (+1 argument)"' '"notify_cmdline_timeout": 30' \
+	    "\"local_path\": \"$WORK/out/two.bin\""; do
+	grep -qF "$want" "$WORK/info.json" || die "info --json lacks $want: $(cat "$WORK/info.json")"
+done
+grep -q s3cret "$WORK/info.json" && die "info --json shows the arguments"
+bg info "$job" --show-args | grep -q "command line '/bin/true --token=s3cret'" ||
+	die "info --show-args hides the arguments"
+bg clear-notify-cmd "$job" || die "clear-notify-cmd"
+bg suspend "$job" || die "suspend"
+bg resume "$job" || die "resume"
+timeout 20 "$BGCOPY" --store "$STORE" wait "$job" > "$WORK/wait.out" || die "wait"
+grep -q TRANSFERRED "$WORK/wait.out" || die "wait did not report TRANSFERRED"
+bg complete "$job" || die "complete"
+cmp "$WORK/www/one.bin" "$WORK/out/one.bin" && cmp "$WORK/www/two.bin" "$WORK/out/two.bin" ||
+	die "files differ"
+expect_exit 2 bg resume "$job"
+grep -q "a final job cannot change" "$WORK/last.err" || die "final job: $(cat "$WORK/last.err")"
+expect_exit 2 bg resume 00000000
+grep -q "no job '00000000'" "$WORK/last.err" || die "unknown job: $(cat "$WORK/last.err")"
+bg cancel "$(cat "$WORK/second")" || die "cancel"
+bg list --json | grep -q '"id"' && die "a final job is still listed"
+
+# A job error: exit 1, the error named; run waits for the daemon's jobs.
+bad=$(bg create bad)
+bg add "$bad" "$URL/fault/404/one.bin" "$WORK/out/bad.bin"
+bg resume "$bad"
+expect_exit 1 timeout 20 "$BGCOPY" --store "$STORE" wait "$bad"
+grep -q "HTTP 404" "$WORK/last.err" || die "404 not named: $(cat "$WORK/last.err")"
+expect_exit 1 timeout 20 "$BGCOPY" --store "$STORE" run
+bg cancel "$bad" || die "cancel"
+
+# An expected digest travels to the daemon: a bad one is refused at add,
+# a wrong one ends the job in ERROR naming both digests.
+sum=$(bg create digest)
+expect_exit 2 bg add "$sum" "$URL/one.bin" "$WORK/out/sum.bin" --sha256 xyz
+grep -q "is not a SHA-256" "$WORK/last.err" || die "bad digest: $(cat "$WORK/last.err")"
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+bg add "$sum" "$URL/one.bin" "$WORK/out/sum.bin" --sha256 $zeros || die "add --sha256"
+bg resume "$sum"
+expect_exit 1 timeout 20 "$BGCOPY" --store "$STORE" wait "$sum"
+grep -q "SHA-256 mismatch: expected $zeros" "$WORK/last.err" ||
+	die "a wrong digest through the daemon: $(cat "$WORK/last.err")"
+bg cancel "$sum" || die "cancel"
+
+# Several commands at once: list and cancel while a download waits.
+bg download "$URL/fault/slow:200000/big.bin" "$WORK/out/big.bin" 2> "$WORK/download.err" &
+dl=$!
+for _ in $(seq 100); do bg list | grep -q TRANSFERRING && break; sleep 0.05; done
+slow=$(bg list | awk '/TRANSFERRING/ { print $1 }')
+[ -n "$slow" ] || die "list while a download runs: $(bg list)"
+bg cancel "$slow" || die "cancel while the download waits"
+wait $dl
+rc=$?
+[ $rc = 1 ] || die "the cancelled download exited $rc"
+grep -q "cancelled by another program" "$WORK/download.err" || die "download: $(cat "$WORK/download.err")"
+[ ! -e "$WORK/out/big.bin" ] || die "a cancelled download left its file"
+
+# A plain download, then the embedded engine forced: the store is busy.
+bg download "$URL/two.bin" "$WORK/out/again.bin" || die "download through the daemon"
+cmp "$WORK/www/two.bin" "$WORK/out/again.bin" || die "downloaded file differs"
+expect_exit 2 env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$STORE" create x
+grep -q "in use by pid $(daemon_pid)" "$WORK/last.err" || die "embedded beside the daemon: $(cat "$WORK/last.err")"
+
+# monitor streams every job's changes, made by other commands.
+"$BGCOPY" --store "$STORE" monitor --interval 20 > "$WORK/monitor.out" 2>&1 &
+mon=$!
+watched=$(bg create watched)
+bg add "$watched" "$URL/one.bin" "$WORK/out/watched.bin"
+bg resume "$watched"
+timeout 20 "$BGCOPY" --store "$STORE" wait "$watched" > /dev/null || die "wait for the watched job"
+bg complete "$watched"
+for state in SUSPENDED TRANSFERRED ACKNOWLEDGED; do
+	for _ in $(seq 100); do grep -q "$watched $state" "$WORK/monitor.out" && break; sleep 0.05; done
+	grep -q "$watched $state" "$WORK/monitor.out" || die "monitor missed $state: $(cat "$WORK/monitor.out")"
+done
+grep -q "$watched ACKNOWLEDGED *300000/300000 bytes 1/1 files watched" "$WORK/monitor.out" ||
+	die "monitor's line: $(grep "$watched" "$WORK/monitor.out")"
+kill -TERM $mon
+wait $mon || die "monitor did not exit 0 on SIGTERM"
+expect_exit 2 bg monitor --interval 5
+
+# The daemon gone (killed): the next command starts another one.
+old=$(daemon_pid)
+kill -9 "$old"; wait_gone "$old"
+bg list > /dev/null && bg create after > /dev/null || die "a command after the daemon was killed"
+[ "$(daemon_pid)" != "$old" ] || die "no new daemon"
+echo "bgcopyd client ok"

@@ -1,0 +1,187 @@
+/* Client mode: the engine through a real bgcopyd started on demand, and notify interfaces across the process boundary. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness_probe.h"
+
+/* A client engine on a fresh store: the first open starts its daemon. */
+static bgcopy_engine *client_engine(struct harness *h)
+{
+	struct bgcopy_engine_options opt = {
+		.flags = BGCOPY_OPEN_SERVICE, .test_options = SHORT,
+	};
+	bgcopy_engine *e = harness_engine_with(h, &opt);
+
+	assert_int_equal(bgcopy_engine_is_client(e), 1);
+	return e;
+}
+
+/* The daemon holds the store: stop it so the next test starts afresh. */
+static void stop_daemon(struct harness *h)
+{
+	long pid = bgcopy_engine_store_holder(h->store);
+
+	if (pid <= 0)
+		return;
+	kill((pid_t)pid, SIGTERM);
+	for (int i = 0; i < 200 && kill((pid_t)pid, 0) == 0; i++)
+		harness_sleep_ms(10);
+}
+
+static bool wait_epoch_above(bgcopy_job *job, uint64_t epoch, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (bgcopy_job_get_notify_epoch(job) <= epoch)
+		if (harness_now_ms() > deadline)
+			return false;
+		else
+			harness_sleep_ms(10);
+	return true;
+}
+
+static void verbs_and_callbacks_go_through_the_daemon(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h), *embedded;
+	struct bgcopy_engine_options force = { .flags = BGCOPY_OPEN_EMBEDDED };
+	struct probe *p = probe_new();
+	bgcopy_job *job = probe_job(h, e, "/n.bin", 2,
+				  BGCOPY_NOTIFY_JOB_TRANSFERRED | BGCOPY_NOTIFY_FILE_TRANSFERRED);
+	struct bgcopy_progress progress;
+	struct bgcopy_file_info file;
+
+	/* The daemon holds the store; the embedded engine cannot. */
+	assert_int_equal(bgcopy_engine_open(h->store, &force, &embedded), BGCOPY_E_STORE_BUSY);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_notify_epoch(job), 1);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(probe_wait_calls(p, T, 1, WAIT_MS));
+	assert_true(probe_wait_calls(p, F, 2, WAIT_MS));
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_progress(job, &progress), BGCOPY_OK);
+	assert_int_equal(progress.files_transferred, 2);
+	/* The daemon's named errors are the embedded engine's codes. */
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(bgcopy_job_set_notify_flags(job, 0x40), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_ACKNOWLEDGED);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_OK);
+	assert_true(harness_same(h, "n.bin", file.local_path));
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+	probe_free(p);
+}
+
+/* The child registers, takes JobTransferred and dies inside it. */
+static void die_inside_a_callback(struct harness *h, const char *id, int ready)
+{
+	struct bgcopy_engine_options opt = { .flags = BGCOPY_OPEN_SERVICE, .test_options = SHORT };
+	struct probe *p = probe_new();
+	bgcopy_engine *e;
+	bgcopy_job *job;
+
+	p->block = true;
+	if (bgcopy_engine_open(h->store, &opt, &e) || bgcopy_engine_find_job(e, id, &job) ||
+	    bgcopy_job_set_notify_interface(job, &p->base) ||
+	    write(ready, "r", 1) != 1)
+		_exit(2);
+	probe_wait_calls(p, T, 1, WAIT_MS);
+	if (write(ready, "c", 1) != 1)
+		_exit(3);
+	pause();	/* inside the callback until killed */
+	_exit(4);
+}
+
+static void a_client_killed_in_a_callback_is_released_and_the_notification_redelivered(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	struct probe *p = probe_new();
+	bgcopy_job *job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	int pipefd[2], wstatus;
+	uint64_t epoch;
+	char id[37], byte;
+	pid_t child;
+
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		die_inside_a_callback(h, id, pipefd[1]);
+	assert_int_equal(read(pipefd[0], &byte, 1), 1);		/* registered */
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_int_equal(read(pipefd[0], &byte, 1), 1);		/* inside the callback */
+	assert_int_equal(byte, 'c');
+	epoch = bgcopy_job_get_notify_epoch(job);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &wstatus, 0), child);
+	/* Its registration is released: a new epoch, the notification owed. */
+	assert_true(wait_epoch_above(job, epoch, WAIT_MS));
+	assert_true(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	assert_true(probe_wait_calls(p, T, 1, WAIT_MS));
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
+	probe_job_finish(job);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	probe_free(p);
+}
+
+static void a_client_that_does_not_answer_in_time_is_retried(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	struct probe *p = probe_new();
+	bgcopy_job *job;
+
+	setenv("BGCOPYD_CALLBACK_TIMEOUT_MS", "300", 1);	/* the daemon's */
+	e = client_engine(h);
+	unsetenv("BGCOPYD_CALLBACK_TIMEOUT_MS");
+	job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	p->sleep_ms = 1200;	/* every call: longer than the daemon waits */
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(probe_wait_calls(p, T, 1, WAIT_MS));
+	/* Timed out: a failed attempt, retried 300 ms later, still owed. */
+	assert_true(probe_wait_calls(p, T, 2, WAIT_MS));
+	assert_true(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	p->sleep_ms = 0;	/* answers in time from now on */
+	for (long end = harness_now_ms() + WAIT_MS;
+	     bgcopy_job_get_pending_notifications(job) && harness_now_ms() < end;)
+		harness_sleep_ms(20);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
+	probe_job_finish(job);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+	probe_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(verbs_and_callbacks_go_through_the_daemon),
+		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
+		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
+	};
+
+	unsetenv("BGCOPY_EMBEDDED");
+	setenv("BGCOPYD_IDLE_EXIT", "5", 1);	/* a failed test's daemon goes too */
+	return cmocka_run_group_tests_name("client mode", tests, probe_group_setup,
+					   harness_group_teardown);
+}

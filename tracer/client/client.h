@@ -1,0 +1,98 @@
+/*
+ * libbgcopy's client mode: the public API of an engine whose store
+ * bgcopyd holds, forwarded over D-Bus (bgcopy.h says when it is used).
+ *
+ * A client engine is a bgcopy_engine with `client` set and no store or
+ * threads of its own; its jobs are mirrors, refreshed from the daemon's
+ * job object whenever a getter enters the API (api.c), so every getter
+ * reads the daemon's current value.  Verbs that change something are
+ * forwarded by CLIENT_DISPATCH at the top of each public verb.
+ *
+ * Locking: the engine lock guards the mirrors, a mutex of its own the
+ * connection; the engine lock is taken first.  Callbacks from the
+ * daemon run on a thread each, with neither held.
+ */
+#ifndef BGCOPY_CLIENT_H
+#define BGCOPY_CLIENT_H
+
+#include <stdarg.h>
+#include <systemd/sd-bus.h>
+
+#include "internal.h"
+
+#define CLIENT_NO_DAEMON	1	/* client_open: nobody serves the store */
+#define CLIENT_JOB_PREFIX	"/org/bgcopy1/job/"
+#define CLIENT_CALLBACK_PATH	"/org/bgcopy1/callback"
+/* client_job_set_number: the one number the trace has no property for */
+#define CLIENT_PROP_CMDLINE_TIMEOUT	1000
+
+/* The one dispatch point of a verb: on a client engine it runs in the
+ * daemon, and the verb's embedded body is never reached. */
+#define CLIENT_DISPATCH(engine, call)					\
+	do {								\
+		if ((engine) && (engine)->client)			\
+			return (call);					\
+	} while (0)
+
+struct client_call;
+
+struct client {
+	bgcopy_engine *engine;
+	sd_bus *bus;
+	pthread_mutex_t bus_lock;	/* sd-bus is not thread-safe */
+	char socket[108];
+	/* client_callback.c */
+	pthread_t pump;
+	bool pump_started;
+	bool stopping;			/* atomic: the pump ends */
+	struct client_call *calls;	/* callbacks waiting to run, bus_lock */
+	unsigned workers;		/* callbacks running, bus_lock */
+	pthread_cond_t workers_done;
+};
+
+/* client_start.c: where a store's daemon listens, and starting one */
+int client_socket_path(const char *store, char *out, size_t size);
+int client_start_daemon(const char *store, const char *socket,
+			unsigned test_options);
+
+/* client_open.c: a client engine's connection and pump */
+int client_open(bgcopy_engine *engine, bool start);
+void client_close(bgcopy_engine *engine);
+
+/* client_bus.c: calls to the daemon */
+int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
+		 const char *member, sd_bus_message **reply, const char *types, ...);
+int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply);
+int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
+		    sd_bus_message **m);
+int client_writable(bgcopy_job *job);
+void client_job_path(const char *id, char *out, size_t size);
+
+/* client_mirror.c: lock held */
+int client_sync_jobs(bgcopy_engine *engine);
+bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id);
+void client_refresh(bgcopy_job *job);
+
+/* client_verbs.c: the public verbs of a client engine */
+int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out);
+int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path,
+			const char *sha256_hex);
+int client_job_verb(bgcopy_job *job, const char *member);
+int client_job_set_text(bgcopy_job *job, int property, const char *text);
+int client_job_set_number(bgcopy_job *job, int property, uint64_t value);
+int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p);
+int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
+int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
+int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
+const char *client_redirect_name(enum bgcopy_redirect_policy p);
+
+/* client_callback.c: notify interfaces across the process boundary */
+int client_pump_start(bgcopy_engine *engine);
+/* True on a thread running one of `engine`'s callbacks. */
+bool client_on_worker(const bgcopy_engine *engine);
+void client_pump_stop(bgcopy_engine *engine);
+int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb);
+void client_drop_interface(bgcopy_job *job);
+void client_release_interfaces(bgcopy_engine *engine);
+
+#endif /* BGCOPY_CLIENT_H */

@@ -1,0 +1,107 @@
+/* Client mode: the connection to bgcopyd, calls through it, and its named errors as bgcopy statuses. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define ERROR_PREFIX "org.bgcopy1.Error."
+
+static const struct {
+	const char *name;
+	int status;
+} error_statuses[] = {
+	{ ERROR_PREFIX "InvalidArgument", BGCOPY_E_INVALID_ARG },
+	{ ERROR_PREFIX "InvalidState", BGCOPY_E_INVALID_STATE },
+	{ ERROR_PREFIX "NoMemory", BGCOPY_E_NOMEM },
+	{ ERROR_PREFIX "Io", BGCOPY_E_IO },
+	{ ERROR_PREFIX "NotFound", BGCOPY_E_NOT_FOUND },
+	{ ERROR_PREFIX "Store", BGCOPY_E_STORE },
+	{ ERROR_PREFIX "Limit", BGCOPY_E_LIMIT },
+	{ ERROR_PREFIX "ReadOnly", BGCOPY_E_READ_ONLY },
+	{ SD_BUS_ERROR_ACCESS_DENIED, BGCOPY_E_INVALID_ARG },
+};
+
+/* The daemon's named error as the status the embedded engine returns;
+ * anything else (the daemon gone, no reply) is an I/O error. */
+static int status_from_error(const sd_bus_error *e, int r)
+{
+	for (size_t i = 0; i < sizeof(error_statuses) / sizeof(error_statuses[0]); i++)
+		if (sd_bus_error_has_name(e, error_statuses[i].name))
+			return set_error(error_statuses[i].status, "%s", e->message);
+	if (sd_bus_error_is_set(e))
+		return set_error(BGCOPY_E_IO, "bgcopyd: %s", e->message ? e->message : e->name);
+	return set_error(r == -ENOMEM ? BGCOPY_E_NOMEM : BGCOPY_E_IO,
+			 "bgcopyd: %s", strerror(-r));
+}
+
+void client_job_path(const char *id, char *out, size_t size)
+{
+	snprintf(out, size, CLIENT_JOB_PREFIX "%s", id);
+	for (char *c = out + sizeof(CLIENT_JOB_PREFIX) - 1; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+/* Sends `m` and waits for its reply (NULL `reply`: none kept). */
+int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply)
+{
+	struct client *c = engine->client;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r, status = BGCOPY_OK;
+
+	pthread_mutex_lock(&c->bus_lock);
+	r = sd_bus_call(c->bus, m, 0, &e, reply);
+	pthread_mutex_unlock(&c->bus_lock);
+	if (r < 0)
+		status = status_from_error(&e, r);
+	sd_bus_error_free(&e);
+	return status;
+}
+
+int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
+		    sd_bus_message **m)
+{
+	struct client *c = engine->client;
+	int r;
+
+	pthread_mutex_lock(&c->bus_lock);
+	r = sd_bus_message_new_method_call(c->bus, m, NULL, path,
+					   strncmp(path, CLIENT_JOB_PREFIX,
+						   sizeof(CLIENT_JOB_PREFIX) - 1) ?
+					   "org.bgcopy1.Manager" : "org.bgcopy1.Job", member);
+	pthread_mutex_unlock(&c->bus_lock);
+	return r < 0 ? status_from_error(&SD_BUS_ERROR_NULL, r) : BGCOPY_OK;
+}
+
+/* A method call with arguments as sd_bus_message_append takes them. */
+int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
+		 const char *member, sd_bus_message **reply, const char *types, ...)
+{
+	struct client *c = engine->client;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int r, status = BGCOPY_OK;
+
+	va_start(ap, types);
+	pthread_mutex_lock(&c->bus_lock);
+	r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap);
+	pthread_mutex_unlock(&c->bus_lock);
+	va_end(ap);
+	if (r < 0)
+		status = status_from_error(&e, r);
+	sd_bus_error_free(&e);
+	return status;
+}
+
+/* What api.c's guard refuses on a read-only engine; the daemon judges
+ * the rest (a final job, an unknown one). */
+int client_writable(bgcopy_job *job)
+{
+	if (!(job->engine->opt.flags & BGCOPY_OPEN_READ_ONLY))
+		return BGCOPY_OK;
+	return set_error(BGCOPY_E_READ_ONLY, "the engine was opened read-only; "
+			 "job %s cannot change", job->id);
+}

@@ -1,0 +1,307 @@
+/* Client mode: the notify interface exported to bgcopyd (org.bgcopy1.Callback) and the pump thread that runs its calls. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define PUMP_POLL_MS 50
+
+/* A call the daemon made, kept until a worker has run it and replied. */
+struct client_call {
+	bgcopy_engine *engine;
+	sd_bus_message *m;
+	struct client_call *next;
+};
+
+/* Every Callback method: queued, answered by the pump once the
+ * application's method has run with no lock held. */
+static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct client *c = userdata;
+	struct client_call *call = calloc(1, sizeof(*call)), **tail;
+
+	(void)error;
+	if (!call)
+		return -ENOMEM;
+	call->engine = c->engine;
+	call->m = sd_bus_message_ref(m);
+	for (tail = &c->calls; *tail; tail = &(*tail)->next)
+		;
+	*tail = call;
+	return 1;
+}
+
+static const sd_bus_vtable callback_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_ARGS("JobTransferred", SD_BUS_ARGS("s", job),
+				SD_BUS_RESULT("i", result), method_queue, 0),
+	SD_BUS_METHOD_WITH_ARGS("JobError", SD_BUS_ARGS("s", job, "(iiiiis)", error),
+				SD_BUS_RESULT("i", result), method_queue, 0),
+	SD_BUS_METHOD_WITH_ARGS("JobModification", SD_BUS_ARGS("s", job),
+				SD_BUS_RESULT("i", result), method_queue, 0),
+	SD_BUS_METHOD_WITH_ARGS("FileTransferred", SD_BUS_ARGS("s", job, "u", index),
+				SD_BUS_RESULT("i", result), method_queue, 0),
+	SD_BUS_VTABLE_END
+};
+
+/* The registered interface of job `id`, with a reference for the call. */
+static struct bgcopy_callback *interface_of(bgcopy_engine *engine, const char *id,
+					    bgcopy_job **job)
+{
+	struct bgcopy_callback *cb = NULL;
+
+	engine_lock(engine);
+	*job = client_mirror_of(engine, id);
+	if (*job && (*job)->iface) {
+		cb = (*job)->iface->cb;
+		cb->ops->add_ref(cb);
+	}
+	engine_unlock(engine);
+	return cb;
+}
+
+/* The application's method for one call; -1 when no interface of ours
+ * is registered on the job (any more): a failed attempt. */
+static int run_call(bgcopy_engine *engine, sd_bus_message *m)
+{
+	const char *member = sd_bus_message_get_member(m), *id, *desc;
+	struct bgcopy_error err = { 0 };
+	struct bgcopy_callback *cb;
+	bgcopy_job *job;
+	uint32_t index = 0;
+	int ctx, result = 0;
+
+	if (sd_bus_message_read(m, "s", &id) < 0)
+		return -1;
+	if (!strcmp(member, "JobError") &&
+	    sd_bus_message_read(m, "(iiiiis)", &ctx, &err.code, &err.http_status,
+				&err.curl_code, &err.file_index, &desc) >= 0) {
+		err.context = (enum bgcopy_error_context)ctx;
+		snprintf(err.description, sizeof(err.description), "%s", desc);
+	}
+	if (!strcmp(member, "FileTransferred") && sd_bus_message_read(m, "u", &index) < 0)
+		return -1;
+	cb = interface_of(engine, id, &job);
+	if (!cb)
+		return -1;
+	if (!strcmp(member, "JobTransferred") && cb->ops->job_transferred)
+		result = cb->ops->job_transferred(cb, job);
+	else if (!strcmp(member, "JobError") && cb->ops->job_error)
+		result = cb->ops->job_error(cb, job, &err);
+	else if (!strcmp(member, "JobModification") && cb->ops->job_modification)
+		result = cb->ops->job_modification(cb, job);
+	else if (!strcmp(member, "FileTransferred") && cb->ops->file_transferred)
+		result = cb->ops->file_transferred(cb, job, index);
+	cb->ops->release(cb);
+	return result;
+}
+
+static void reply(struct client *c, struct client_call *call, int result)
+{
+	pthread_mutex_lock(&c->bus_lock);
+	sd_bus_reply_method_return(call->m, "i", (int32_t)result);
+	sd_bus_message_unref(call->m);
+	pthread_mutex_unlock(&c->bus_lock);
+	free(call);
+}
+
+/* One callback on a thread of its own: the daemon serializes a job's
+ * callbacks and caps how many run, so a client runs what it is sent at
+ * once, as the embedded engine's dispatchers would. */
+static __thread bgcopy_engine *worker_of;	/* the engine whose callback runs here */
+
+bool client_on_worker(const bgcopy_engine *engine)
+{
+	return engine->client && worker_of == engine;
+}
+
+static void *worker(void *arg)
+{
+	struct client_call *call = arg;
+	struct client *c = call->engine->client;
+
+	worker_of = call->engine;
+	reply(c, call, run_call(call->engine, call->m));
+	worker_of = NULL;
+	pthread_mutex_lock(&c->bus_lock);
+	c->workers--;
+	pthread_cond_broadcast(&c->workers_done);
+	pthread_mutex_unlock(&c->bus_lock);
+	return NULL;
+}
+
+static void run_calls(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+	struct client_call *call;
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		pthread_mutex_lock(&c->bus_lock);
+		call = c->calls;
+		if (call) {
+			c->calls = call->next;
+			c->workers++;
+		}
+		pthread_mutex_unlock(&c->bus_lock);
+		if (!call)
+			break;
+		if (pthread_create(&tid, &attr, worker, call))
+			worker(call);	/* no thread: run it here */
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* Reads what the daemon sends while no API call does, and runs the
+ * callbacks it asks for.  Another thread's call may take our messages
+ * off the socket and queue them: the poll is short for that reason. */
+static void *pump(void *arg)
+{
+	bgcopy_engine *engine = arg;
+	struct client *c = engine->client;
+	struct pollfd pfd = { .events = POLLIN };
+	int r;
+
+	pthread_mutex_lock(&c->bus_lock);
+	pfd.fd = sd_bus_get_fd(c->bus);
+	pthread_mutex_unlock(&c->bus_lock);
+	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&c->bus_lock);
+		r = sd_bus_process(c->bus, NULL);
+		pthread_mutex_unlock(&c->bus_lock);
+		if (r < 0)
+			break;		/* the daemon has gone */
+		run_calls(engine);
+		if (r == 0)
+			poll(&pfd, 1, PUMP_POLL_MS);
+	}
+	return NULL;
+}
+
+int client_pump_start(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+	int r;
+
+	r = sd_bus_add_object_vtable(c->bus, NULL, CLIENT_CALLBACK_PATH,
+				     "org.bgcopy1.Callback", callback_vtable, c);
+	if (r < 0)
+		return set_error(BGCOPY_E_NOMEM, "cannot export the callback object: %s",
+				 strerror(-r));
+	if (pthread_create(&c->pump, NULL, pump, engine))
+		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
+	c->pump_started = true;
+	return BGCOPY_OK;
+}
+
+/* Calls still queued are answered as failed: the daemon retries them. */
+void client_pump_stop(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+	struct client_call *call;
+
+	if (!c->pump_started)
+		return;
+	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
+	pthread_join(c->pump, NULL);
+	c->pump_started = false;
+	while ((call = c->calls)) {
+		c->calls = call->next;
+		reply(c, call, -1);
+	}
+	pthread_mutex_lock(&c->bus_lock);
+	while (c->workers)
+		pthread_cond_wait(&c->workers_done, &c->bus_lock);
+	pthread_mutex_unlock(&c->bus_lock);
+}
+
+/* A job that went final in the daemon (cancelled or completed by
+ * another program) has let go of its interface there: so does its
+ * mirror, as the embedded engine does on that change. */
+static void forget_if_final(bgcopy_job *job, int status)
+{
+	char why[512];
+	bool final;
+
+	snprintf(why, sizeof(why), "%s", bgcopy_last_error());
+	engine_lock(job->engine);
+	client_refresh(job);
+	final = state_is_final(job->state);
+	engine_unlock(job->engine);
+	if (final)
+		client_drop_interface(job);
+	set_error(status, "%s", why);
+}
+
+/* Registers locally first, so that a call the daemon makes at once
+ * finds the interface; undone if the daemon refuses. */
+int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
+{
+	bgcopy_engine *engine = job->engine;
+	struct notify_iface *ni = NULL, *old;
+	char path[128];
+	int status;
+
+	if (cb && (!cb->ops || !cb->ops->add_ref || !cb->ops->release))
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "a notify interface needs add_ref and release");
+	status = client_writable(job);
+	if (status)
+		return status;
+	if (cb) {
+		ni = xcalloc(1, sizeof(*ni));
+		if (!ni)
+			return BGCOPY_E_NOMEM;
+		cb->ops->add_ref(cb);
+		*ni = (struct notify_iface){ .cb = cb, .refs = 1 };
+	}
+	engine_lock(engine);
+	old = job->iface;
+	job->iface = ni;
+	engine_unlock(engine);
+	client_job_path(job->id, path, sizeof(path));
+	status = client_callv(engine, path, "org.bgcopy1.Job", "SetNotifyInterface", NULL,
+			      "o", cb ? CLIENT_CALLBACK_PATH : "/");
+	if (status) {
+		engine_lock(engine);
+		if (job->iface == ni) {
+			job->iface = old;	/* as it was */
+			old = ni;		/* ours to drop */
+		}	/* else replaced meanwhile: that call dropped `ni` */
+		engine_unlock(engine);
+	}
+	if (old) {
+		old->cb->ops->release(old->cb);
+		free(old);
+	}
+	if (status)
+		forget_if_final(job, status);
+	return status;
+}
+
+void client_drop_interface(bgcopy_job *job)
+{
+	struct notify_iface *ni;
+
+	engine_lock(job->engine);
+	ni = job->iface;
+	job->iface = NULL;
+	engine_unlock(job->engine);
+	if (ni) {
+		ni->cb->ops->release(ni->cb);
+		free(ni);
+	}
+}
+
+void client_release_interfaces(bgcopy_engine *engine)
+{
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		client_drop_interface(job);
+}

@@ -1,0 +1,315 @@
+/* Client mode: job handles mirror the daemon's jobs; a refresh reads every property of one in one round trip. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static const char *const redirect_names[] = {
+	[BGCOPY_REDIRECT_ALLOW] = "allow",
+	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
+	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
+};
+
+const char *client_redirect_name(enum bgcopy_redirect_policy p)
+{
+	assert((unsigned)p <= BGCOPY_REDIRECT_ALLOW_INSECURE);
+	return redirect_names[p];
+}
+
+bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
+{
+	assert(engine_locked(engine));
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (!strcmp(job->id, id))
+			return job;
+	return NULL;
+}
+
+/* The mirror of job `id`, made and linked if new; NULL on no memory. */
+static bgcopy_job *mirror(bgcopy_engine *engine, const char *id)
+{
+	bgcopy_job *job = client_mirror_of(engine, id);
+
+	if (job)
+		return job;
+	if (strlen(id) != sizeof(job->id) - 1) {
+		set_error(BGCOPY_E_IO, "bgcopyd sent a malformed job id '%s'", id);
+		return NULL;
+	}
+	job = job_alloc(engine);
+	if (!job)
+		return NULL;
+	memcpy(job->id, id, sizeof(job->id));
+	engine_link_job(engine, job);
+	return job;
+}
+
+/* Every job the daemon shows us gets a mirror, in creation order. */
+int client_sync_jobs(bgcopy_engine *engine)
+{
+	sd_bus_message *reply = NULL;
+	const char *id, *name, *state, *path;
+	uint32_t owner;
+	int r, status;
+
+	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "ListJobs",
+			      &reply, "");
+	if (status)
+		return status;
+	r = sd_bus_message_enter_container(reply, 'a', "(sssuo)");
+	while (r > 0 && (r = sd_bus_message_read(reply, "(sssuo)", &id, &name, &state,
+						  &owner, &path)) > 0)
+		if (!mirror(engine, id))
+			status = BGCOPY_E_NOMEM;
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		return set_error(BGCOPY_E_IO, "bgcopyd sent a malformed job list: %s",
+				 strerror(-r));
+	return status;
+}
+
+int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
+{
+	sd_bus_message *reply = NULL;
+	const char *path;
+	char id[37];
+	int status;
+
+	if (!out)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine and out are required");
+	*out = NULL;
+	if (engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
+		return set_error(BGCOPY_E_READ_ONLY, "the engine was opened read-only; "
+				 "no job can be created");
+	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "CreateJob",
+			      &reply, "s", name ? name : "");
+	if (status)
+		return status;
+	if (sd_bus_message_read(reply, "o", &path) < 0 ||
+	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36) {
+		sd_bus_message_unref(reply);
+		return set_error(BGCOPY_E_IO, "bgcopyd answered CreateJob with no job");
+	}
+	snprintf(id, sizeof(id), "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
+	sd_bus_message_unref(reply);
+	for (char *c = id; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	engine_lock(engine);
+	*out = mirror(engine, id);
+	if (*out)
+		client_refresh(*out);
+	engine_unlock(engine);
+	return *out ? BGCOPY_OK : BGCOPY_E_NOMEM;
+}
+
+/* ---- reading one job's properties into its mirror -------------------- */
+
+static void set_text(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return;		/* the old value stays until the next refresh */
+	free(*field);
+	*field = copy;
+}
+
+static void free_files(bgcopy_job *job)
+{
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		free(job->files[i].url);
+		free(job->files[i].redacted_url);
+		free(job->files[i].local_path);
+		free(job->files[i].final_url);
+	}
+	free(job->files);
+	job->files = NULL;
+	job->nfiles = 0;
+}
+
+static int read_files(bgcopy_job *job, sd_bus_message *m)
+{
+	const char *url, *redacted, *local, *final_url;
+	struct job_file *files = NULL, *f;
+	int64_t total;
+	uint64_t done;
+	int completed, r;
+	unsigned n = 0;
+
+	r = sd_bus_message_enter_container(m, 'a', "(sssxtbs)");
+	while (r > 0 && (r = sd_bus_message_read(m, "(sssxtbs)", &url, &redacted, &local,
+						  &total, &done, &completed, &final_url)) > 0) {
+		f = realloc(files, (n + 1) * sizeof(*files));
+		if (!f) {
+			r = -ENOMEM;
+			break;
+		}
+		files = f;
+		files[n++] = (struct job_file){
+			.url = strdup(url), .redacted_url = strdup(redacted),
+			.local_path = strdup(local), .bytes_total = total,
+			.bytes_done = done, .completed = completed,
+			.final_url = *final_url ? strdup(final_url) : NULL,
+		};
+	}
+	free_files(job);
+	job->files = files;
+	job->nfiles = n;
+	return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+static int read_cmdline(bgcopy_job *job, sd_bus_message *m)
+{
+	char **argv = NULL;
+	int r = sd_bus_message_read_strv(m, &argv);
+
+	if (r < 0)
+		return r;
+	argv_free(job->cmdline);
+	job->cmdline = argv && argv[0] ? argv : NULL;
+	if (!job->cmdline)
+		argv_free(argv);
+	return 0;
+}
+
+static int read_error(bgcopy_job *job, sd_bus_message *m)
+{
+	const char *desc;
+	int has, ctx, r;
+
+	r = sd_bus_message_read(m, "(biiiiis)", &has, &ctx, &job->error.code,
+				&job->error.http_status, &job->error.curl_code,
+				&job->error.file_index, &desc);
+	if (r < 0)
+		return r;
+	job->has_error = has;
+	job->error.context = (enum bgcopy_error_context)ctx;
+	snprintf(job->error.description, sizeof(job->error.description), "%s", desc);
+	return 0;
+}
+
+static void set_pending(bgcopy_job *job, uint32_t pending)
+{
+	job->ob_transferred.armed = pending & BGCOPY_NOTIFY_JOB_TRANSFERRED;
+	job->ob_error.armed = pending & BGCOPY_NOTIFY_JOB_ERROR;
+	job->ob_modification.armed = pending & BGCOPY_NOTIFY_JOB_MODIFICATION;
+	job->file_queue_len = pending & BGCOPY_NOTIFY_FILE_TRANSFERRED ? 1 : 0;
+}
+
+/* The properties whose value is a name. */
+static void read_named(bgcopy_job *job, const char *name, const char *value)
+{
+	if (!strcmp(name, "DisplayName"))
+		set_text(&job->name, value);
+	else if (!strcmp(name, "Description"))
+		set_text(&job->description, value);
+	else if (!strcmp(name, "State")) {
+		for (int s = BGCOPY_QUEUED; s <= BGCOPY_CANCELLED; s++)
+			if (!strcmp(value, bgcopy_state_name(s)))
+				job->state = s;
+	} else if (!strcmp(name, "Priority")) {
+		for (int p = BGCOPY_PRIORITY_FOREGROUND; p <= BGCOPY_PRIORITY_LOW; p++)
+			if (!strcmp(value, bgcopy_priority_name(p)))
+				job->priority = p;
+	} else if (!strcmp(name, "RedirectPolicy")) {
+		for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
+			if (!strcmp(value, redirect_names[p]))
+				job->redirect_policy = p;
+	}
+}
+
+/* One property's variant, already entered. */
+static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
+			 const char *type)
+{
+	uint64_t t;
+	uint32_t u;
+	const char *s;
+	int r;
+
+	if (!strcmp(name, "Files"))
+		return read_files(job, m);
+	if (!strcmp(name, "NotifyCmdline"))
+		return read_cmdline(job, m);
+	if (!strcmp(name, "ErrorDetail"))
+		return read_error(job, m);
+	if (!strcmp(name, "Times"))
+		return sd_bus_message_read(m, "(xxx)", &job->ctime, &job->mtime, &job->ttime);
+	if (!strcmp(type, "s")) {
+		r = sd_bus_message_read(m, "s", &s);
+		if (r >= 0)
+			read_named(job, name, s);
+		return r;
+	}
+	if (!strcmp(type, "u")) {
+		r = sd_bus_message_read(m, "u", &u);
+		if (r < 0)
+			return r;
+		if (!strcmp(name, "Owner"))
+			job->owner = u;
+		else if (!strcmp(name, "NotifyFlags"))
+			job->notify_flags = u;
+		else if (!strcmp(name, "MinRetryDelay"))
+			job->min_retry_ms = (uint64_t)u * 1000;
+		else if (!strcmp(name, "NoProgressTimeout"))
+			job->no_progress_ms = (uint64_t)u * 1000;
+		else if (!strcmp(name, "NotifyCmdlineTimeout"))
+			job->cmdline_timeout_s = u;
+		else if (!strcmp(name, "PendingNotifications"))
+			set_pending(job, u);
+		return 0;
+	}
+	if (!strcmp(type, "t") && (!strcmp(name, "MaxDownloadSize") || !strcmp(name, "NotifyEpoch"))) {
+		r = sd_bus_message_read(m, "t", &t);
+		if (r >= 0)
+			*(!strcmp(name, "NotifyEpoch") ? &job->epoch : &job->max_download) = t;
+		return r;
+	}
+	return sd_bus_message_skip(m, type);
+}
+
+static int read_all(bgcopy_job *job, sd_bus_message *m)
+{
+	const char *name, *type;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(m, "s", &name);
+		if (r >= 0)
+			r = sd_bus_message_peek_type(m, NULL, &type);
+		if (r >= 0)
+			r = sd_bus_message_enter_container(m, 'v', type);
+		if (r >= 0)
+			r = read_property(job, m, name, type);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);	/* the variant */
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);	/* the entry */
+		if (r >= 0)
+			r = 1;
+	}
+	return r;
+}
+
+/* The mirror takes the daemon's values; on failure it keeps the last
+ * ones (a getter has no way to report it). */
+void client_refresh(bgcopy_job *job)
+{
+	bgcopy_engine *engine = job->engine;
+	sd_bus_message *reply = NULL;
+	char path[128];
+
+	assert(engine_locked(engine));
+	client_job_path(job->id, path, sizeof(path));
+	if (client_callv(engine, path, "org.freedesktop.DBus.Properties", "GetAll", &reply,
+			 "s", "org.bgcopy1.Job"))
+		return;
+	if (read_all(job, reply) < 0)
+		set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s", job->id);
+	sd_bus_message_unref(reply);
+}

@@ -1,0 +1,109 @@
+/* Client mode: opening a client engine (connect to the store's daemon, or start it) and closing it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+/* A connection to the daemon on `socket`, or -errno (ENOENT,
+ * ECONNREFUSED: nobody listens). */
+static int connect_bus(const char *socket, sd_bus **out)
+{
+	char address[160];
+	sd_bus *bus = NULL;
+	int r;
+
+	snprintf(address, sizeof(address), "unix:path=%s", socket);
+	r = sd_bus_new(&bus);
+	if (r >= 0)
+		r = sd_bus_set_address(bus, address);
+	if (r >= 0)
+		r = sd_bus_start(bus);
+	if (r < 0) {
+		sd_bus_unref(bus);
+		return r;
+	}
+	*out = bus;
+	return 0;
+}
+
+static bool nobody_listens(int r)
+{
+	return r == -ENOENT || r == -ECONNREFUSED;
+}
+
+/* Connects to the store's daemon, starting one first with `start`.
+ * CLIENT_NO_DAEMON when none serves it and none may (or can) be
+ * started because another process holds the store. */
+static int connect_daemon(bgcopy_engine *engine, struct client *c, bool start)
+{
+	int r, status;
+
+	status = client_socket_path(engine->store_dir, c->socket, sizeof(c->socket));
+	if (status)
+		return start ? status : CLIENT_NO_DAEMON;
+	r = connect_bus(c->socket, &c->bus);
+	if (r >= 0)
+		return BGCOPY_OK;
+	if (!nobody_listens(r))
+		return set_error(BGCOPY_E_IO, "cannot connect to bgcopyd on '%s': %s",
+				 c->socket, strerror(-r));
+	if (!start)
+		return CLIENT_NO_DAEMON;
+	status = client_start_daemon(engine->store_dir, c->socket, engine->opt.test_options);
+	if (status)
+		return status;
+	r = connect_bus(c->socket, &c->bus);
+	return r >= 0 ? BGCOPY_OK : set_error(BGCOPY_E_IO, "bgcopyd started but does not "
+					      "answer on '%s': %s", c->socket, strerror(-r));
+}
+
+/* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */
+int client_open(bgcopy_engine *engine, bool start)
+{
+	struct client *c = xcalloc(1, sizeof(*c));
+	int status;
+
+	if (!c)
+		return BGCOPY_E_NOMEM;
+	c->engine = engine;
+	if (pthread_mutex_init(&c->bus_lock, NULL)) {
+		free(c);
+		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
+	}
+	if (pthread_cond_init(&c->workers_done, NULL)) {
+		pthread_mutex_destroy(&c->bus_lock);
+		free(c);
+		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
+	}
+	status = connect_daemon(engine, c, start);
+	if (status == BGCOPY_OK) {
+		engine->client = c;
+		status = client_pump_start(engine);
+		if (status == BGCOPY_OK)
+			return BGCOPY_OK;
+		engine->client = NULL;
+	}
+	sd_bus_flush_close_unref(c->bus);
+	pthread_cond_destroy(&c->workers_done);
+	pthread_mutex_destroy(&c->bus_lock);
+	free(c);
+	return status;
+}
+
+/* No thread but the caller's is left in the engine. */
+void client_close(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+
+	assert(c);
+	client_pump_stop(engine);
+	client_release_interfaces(engine);
+	sd_bus_flush_close_unref(c->bus);
+	pthread_cond_destroy(&c->workers_done);
+	pthread_mutex_destroy(&c->bus_lock);
+	free(c);
+	engine->client = NULL;
+}

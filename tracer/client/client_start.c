@@ -1,0 +1,224 @@
+/* Client mode: where the daemon of a store listens, and starting it on demand (race-free, like gpg-agent). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path))
+#define DEFAULT_IDLE_EXIT "600"
+
+extern char **environ;
+
+/* `path` made absolute against the working directory. */
+static int absolute(const char *path, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, size, "%s", path) < (int)size ? 0 : -1;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return snprintf(out, size, "%s/%s", cwd, path) < (int)size ? 0 : -1;
+}
+
+/* The per-user store, as the bgcopy command and bgcopyd pick it. */
+static bool is_default_store(const char *store)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char def[PATH_MAX];
+
+	if (xdg && *xdg)
+		snprintf(def, sizeof(def), "%s/bgcopy", xdg);
+	else if (home && *home)
+		snprintf(def, sizeof(def), "%s/.local/state/bgcopy", home);
+	else
+		return false;
+	return !strcmp(def, store);
+}
+
+/* FNV-1a: a short stable name for a store's socket. */
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* BGCOPY_SOCKET if set; else the default store's socket is bgcopyd's
+ * default, $XDG_RUNTIME_DIR/bgcopy/bus, and any other store's is named
+ * after its path there; with no XDG_RUNTIME_DIR it is in the store. */
+int client_socket_path(const char *store, char *out, size_t size)
+{
+	const char *forced = getenv("BGCOPY_SOCKET"), *runtime = getenv("XDG_RUNTIME_DIR");
+	char abs[PATH_MAX];
+	int n;
+
+	if (absolute(store, abs, sizeof(abs)))
+		return set_error(BGCOPY_E_INVALID_ARG, "store path '%s' is too long", store);
+	if (forced && *forced)
+		n = snprintf(out, size, "%s", forced);
+	else if (runtime && runtime[0] == '/' && is_default_store(abs))
+		n = snprintf(out, size, "%s/bgcopy/bus", runtime);
+	else if (runtime && runtime[0] == '/')
+		n = snprintf(out, size, "%s/bgcopy/store-%016llx.bus", runtime,
+			     (unsigned long long)path_hash(abs));
+	else
+		n = snprintf(out, size, "%s/bgcopyd.bus", abs);
+	if (n < 0 || (size_t)n >= size || (size_t)n >= SOCKET_MAX)
+		return set_error(BGCOPY_E_INVALID_ARG, "the socket of store '%s' would be "
+				 "longer than %zu bytes: set BGCOPY_SOCKET", abs, SOCKET_MAX - 1);
+	return BGCOPY_OK;
+}
+
+/* bgcopyd: $BGCOPYD, beside the library (lib/../bin) or the program,
+ * else from PATH. */
+static void daemon_program(char *out, size_t size)
+{
+	const char *forced = getenv("BGCOPYD");
+	char here[PATH_MAX], *slash;
+	Dl_info info;
+	ssize_t n;
+
+	if (forced && *forced) {
+		snprintf(out, size, "%s", forced);
+		return;
+	}
+	if (dladdr((void *)daemon_program, &info) && info.dli_fname &&
+	    snprintf(here, sizeof(here), "%s", info.dli_fname) < (int)sizeof(here) &&
+	    (slash = strrchr(here, '/'))) {
+		*slash = '\0';
+		snprintf(out, size, "%s/../bin/bgcopyd", here);
+		if (access(out, X_OK) == 0)
+			return;
+	}
+	n = readlink("/proc/self/exe", here, sizeof(here) - 1);
+	if (n > 0) {
+		here[n] = '\0';
+		if ((slash = strrchr(here, '/'))) {
+			*slash = '\0';
+			snprintf(out, size, "%s/bgcopyd", here);
+			if (access(out, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(out, size, "bgcopyd");
+}
+
+/* environ plus the test options the daemon's engine must run with. */
+static char **daemon_env(unsigned test_options)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "BGCOPYD_TEST_OPTIONS=", 21))
+			env[k++] = environ[i];
+	if (asprintf(&env[k], "BGCOPYD_TEST_OPTIONS=%u", test_options) < 0) {
+		free(env);
+		return NULL;
+	}
+	return env;
+}
+
+/* Runs bgcopyd, which returns once it serves (0) or has said why not. */
+static int run_daemon(const char *store, const char *socket, unsigned test_options)
+{
+	const char *idle = getenv("BGCOPYD_IDLE_EXIT");
+	char program[PATH_MAX], idle_s[32];
+	char *argv[] = { program, "--store", (char *)store, "--socket", (char *)socket,
+			 "--idle-exit", idle_s, NULL };
+	char **env = daemon_env(test_options);
+	posix_spawn_file_actions_t fa;
+	int r, wstatus = 0;
+	pid_t pid;
+
+	if (!env)
+		return BGCOPY_E_NOMEM;
+	snprintf(idle_s, sizeof(idle_s), "%s", idle && *idle ? idle : DEFAULT_IDLE_EXIT);
+	daemon_program(program, sizeof(program));
+	/* The daemon outlives us: it keeps stdio (until it serves) and no
+	 * other descriptor of ours, such as a pipe a caller reads to EOF. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	r = posix_spawnp(&pid, program, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], "BGCOPYD_TEST_OPTIONS=", 21))
+			free(env[i]);
+	free(env);
+	if (r)
+		return set_error(BGCOPY_E_IO, "cannot start %s: %s", program, strerror(r));
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus))
+		return set_error(BGCOPY_E_IO, "%s could not serve store '%s' on '%s' "
+				 "(its reason is above)", program, store, socket);
+	return BGCOPY_OK;
+}
+
+static bool daemon_answers(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
+/* Clients that find no daemon at once take turns under a lock beside the
+ * socket: the first starts it, the others then find it serving.  A
+ * store another process holds in its own engine gets no daemon:
+ * CLIENT_NO_DAEMON, and the caller opens it as before. */
+int client_start_daemon(const char *store, const char *socket, unsigned test_options)
+{
+	char lock_path[PATH_MAX], dir[PATH_MAX], *slash;
+	int fd, status = BGCOPY_OK;
+
+	snprintf(dir, sizeof(dir), "%s", socket);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return set_error(BGCOPY_E_IO, "cannot create '%s': %s", dir,
+					 strerror(errno));
+	}
+	snprintf(lock_path, sizeof(lock_path), "%s.lock", socket);
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return set_error(BGCOPY_E_IO, "cannot open '%s': %s", lock_path, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+		;
+	if (!daemon_answers(socket)) {
+		if (store_lock_holder(store) > 0)
+			status = CLIENT_NO_DAEMON;
+		else
+			status = run_daemon(store, socket, test_options);
+	}
+	close(fd);
+	return status;
+}

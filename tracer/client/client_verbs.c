@@ -1,0 +1,153 @@
+/* Client mode: the verbs that change a job, each one method call on its object in the daemon. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "trace.h"
+
+/* One call on the job's object; its arguments as sd_bus_message_append
+ * takes them. */
+static int job_call(bgcopy_job *job, const char *member, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	char path[128];
+	va_list ap;
+	int status, r;
+
+	status = client_writable(job);
+	if (status)
+		return status;
+	client_job_path(job->id, path, sizeof(path));
+	status = client_new_call(job->engine, path, member, &m);
+	if (status)
+		return status;
+	va_start(ap, types);
+	r = types ? sd_bus_message_appendv(m, types, ap) : 0;
+	va_end(ap);
+	status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
+		 client_send(job->engine, m, NULL);
+	sd_bus_message_unref(m);
+	return status;
+}
+
+/* A job completed or cancelled lets go of its interface, as in the
+ * embedded engine (the daemon's has let go of ours). */
+int client_job_verb(bgcopy_job *job, const char *member)
+{
+	int status = job_call(job, member, NULL);
+
+	if (!status && (!strcmp(member, "Complete") || !strcmp(member, "Cancel")))
+		client_drop_interface(job);
+	return status;
+}
+
+/* The daemon's working directory is not ours: a relative path is made
+ * absolute here, as the embedded engine does. */
+int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path,
+			const char *sha256_hex)
+{
+	char abs[PATH_MAX], cwd[PATH_MAX];
+
+	if (!url || !local_path)
+		return set_error(BGCOPY_E_INVALID_ARG, "a URL and a local path are required");
+	if (local_path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs, sizeof(abs), "%s/%s", cwd, local_path) >= (int)sizeof(abs))
+			return set_error(BGCOPY_E_INVALID_ARG, "local path '%s' is too long",
+					 local_path);
+		local_path = abs;
+	}
+	return sha256_hex ? job_call(job, "AddFileSha256", "sss", url, local_path, sha256_hex) :
+	       job_call(job, "AddFile", "ss", url, local_path);
+}
+
+int client_job_set_text(bgcopy_job *job, int property, const char *text)
+{
+	return job_call(job, property == BGCOPY_TP_PROP_DISPLAY_NAME ? "SetDisplayName" :
+			"SetDescription", "s", text);
+}
+
+/* The numeric properties set_number() in job_props_api.c sets. */
+int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
+{
+	switch (property) {
+	case BGCOPY_TP_PROP_PRIORITY:
+		return job_call(job, "SetPriority", "s", bgcopy_priority_name(value));
+	case BGCOPY_TP_PROP_MIN_RETRY_DELAY:
+		return job_call(job, "SetMinRetryDelayMs", "t", value);
+	case BGCOPY_TP_PROP_MAX_DOWNLOAD_SIZE:
+		return job_call(job, "SetMaxDownloadSize", "t", value);
+	case BGCOPY_TP_PROP_NO_PROGRESS_TIMEOUT:
+		/* Seconds over the bus, as the public verb takes them. */
+		return job_call(job, "SetNoProgressTimeout", "u", (uint32_t)(value / 1000));
+	case BGCOPY_TP_PROP_MODIFICATION_INTERVAL:
+		return job_call(job, "SetModificationIntervalMs", "u", (uint32_t)value);
+	case CLIENT_PROP_CMDLINE_TIMEOUT:
+		return job_call(job, "SetNotifyCmdlineTimeout", "u", (uint32_t)value);
+	}
+	assert(!"a numeric property client mode does not know");
+	return set_error(BGCOPY_E_INVALID_ARG, "property %d cannot be set", property);
+}
+
+int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p)
+{
+	if (p != BGCOPY_REDIRECT_ALLOW && p != BGCOPY_REDIRECT_DISALLOW &&
+	    p != BGCOPY_REDIRECT_ALLOW_INSECURE)
+		return set_error(BGCOPY_E_INVALID_ARG, "unknown redirect policy %d", (int)p);
+	return job_call(job, "SetRedirectPolicy", "s", client_redirect_name(p));
+}
+
+int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
+{
+	return job_call(job, "SetNotifyFlags", "u", flags);
+}
+
+int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
+{
+	sd_bus_message *m = NULL;
+	char path[128];
+	int status;
+
+	if (argv && argv[0] && !*argv[0])
+		return set_error(BGCOPY_E_INVALID_ARG, "notify command line has an empty program");
+	status = client_writable(job);
+	if (status)
+		return status;
+	client_job_path(job->id, path, sizeof(path));
+	status = client_new_call(job->engine, path, "SetNotifyCmdline", &m);
+	if (status)
+		return status;
+	status = sd_bus_message_append_strv(m, argv && argv[0] ? (char **)argv : NULL) < 0 ?
+		 set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
+		 client_send(job->engine, m, NULL);
+	sd_bus_message_unref(m);
+	return status;
+}
+
+/* The daemon says whether its jobs have settled; asked every 50 ms. */
+int client_wait_idle(bgcopy_engine *engine, long timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	sd_bus_message *reply = NULL;
+	int idle = 0, status;
+
+	for (;;) {
+		status = client_callv(engine, "/org/bgcopy1", "org.freedesktop.DBus.Properties",
+				      "Get", &reply, "ss", "org.bgcopy1.Manager", "Idle");
+		if (status)
+			return status;
+		if (sd_bus_message_read(reply, "v", "b", &idle) < 0)
+			idle = 0;
+		reply = sd_bus_message_unref(reply);
+		if (idle)
+			return BGCOPY_OK;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return set_error(BGCOPY_E_LIMIT, "jobs still active after %ld ms",
+					 timeout_ms);
+		usleep(50 * 1000);
+	}
+}
