@@ -13,9 +13,11 @@
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
+ *                    transfer_auth.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
+ *                    job_http_api.c
  *
  * The store and the trace change no job state: the store turns rows into
  * jobs and jobs into rows, the trace records.  job.c is the only writer of
@@ -136,6 +138,10 @@ struct bgcopy_job {
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	enum bgcopy_redirect_policy redirect_policy;
 
+	/* job_http_api.c: the server's credentials (job_data.c wipes them) */
+	enum bgcopy_auth_scheme auth_scheme;
+	char *auth_user, *auth_password;	/* NULL with BGCOPY_AUTH_NONE */
+
 	/* job.c: the state machine */
 	enum bgcopy_state state;
 	int64_t mtime, ttime;		/* seconds since the epoch */
@@ -242,6 +248,7 @@ void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 /* memory.c: NULL (and the last error set) when memory runs out */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+void free_secret(char *s);	/* zeroes it first: no copy left in freed memory */
 
 /* argv.c: NULL-terminated string vectors */
 char **argv_dup(const char *const *argv);
@@ -257,6 +264,9 @@ int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
+/* The URL without its user info, and that user and password (NULL when
+ * it has none); NULL on no memory or a URL url_check refuses. */
+char *url_take_userinfo(const char *url, char **user, char **password);
 
 /* wbuf.c: a body's pieces combined into large writes, on one thread.
  * wbuf_add is false when the piece does not fit or memory ran out;
@@ -320,7 +330,7 @@ int job_temp_path(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 6
+#define STORE_SCHEMA 7
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -430,6 +440,9 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
 void test_fs_delay(const char *env);
 bool transient_errno(int code);
 
+/* transfer_auth.c: the job's credentials on an easy handle (lock held) */
+void transfer_set_auth(void *easy, const bgcopy_job *job);
+
 /* transfer_verify.c: checks a finished file against its expected digest,
  * hashing with the lock released; `owner` is where the transfer holds its
  * job (NULL once the job let go).  Returns a BGCOPY_TP_VERIFY_* value. */
@@ -496,6 +509,12 @@ int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
 int api_leave(bgcopy_engine *engine, int status);
 /* API_READ calls: unlocks. */
 void api_leave_read(bgcopy_engine *engine);
+
+/* ---- 6: public verbs ------------------------------------------------- */
+
+/* job_http_api.c: lock held; takes `user` and `password` over. */
+void job_take_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+			  char *user, char *password);
 
 #define API_ENTER(job, rule)						\
 	do {								\

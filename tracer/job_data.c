@@ -41,6 +41,8 @@ void job_free(bgcopy_job *job)
 	argv_free(job->cmdline);
 	free(job->name);
 	free(job->description);
+	free_secret(job->auth_user);
+	free_secret(job->auth_password);
 	free(job);
 }
 

@@ -132,6 +132,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
 		x->excess = false;		/* a redirect's excess is not ours */
+		x->http_error = 0;	/* a 401 that authentication answers is not */
 		return len;
 	}
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
@@ -149,6 +150,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
+	/* A challenge's body: curl may answer it with the job's credentials,
+	 * and aborting here would stop that.  Not the file either way. */
+	if (x->http_error == 401 || x->http_error == 407)
+		return len;
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
 	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
@@ -232,6 +237,7 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER_BYTES);
+	transfer_set_auth(e, x->job);
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
 	 * the server ignores, and we want to start over instead.  If-Range
 	 * makes the server send the whole file if it changed meanwhile. */
