@@ -302,7 +302,8 @@ int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook
 }
 
 /* The command line goes first: between the two calls the job has its old
- * owner and nothing of theirs that could run. */
+ * owner and nothing of theirs that could run.  Their credentials go too,
+ * as BITS removes them: the new owner must not borrow them. */
 int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 {
 	int status;
@@ -315,6 +316,8 @@ int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 	if (status)
 		return status;
 	API_ENTER(job, API_CHANGE);
+	if (job->auth_scheme != BGCOPY_AUTH_NONE)
+		job_take_credentials(job, BGCOPY_AUTH_NONE, NULL, NULL);
 	job->owner = owner;
 	job_touch(job);
 	store_save_job(job);
