@@ -1,8 +1,8 @@
 # A job's credentials: Basic against nginx's auth_basic, Digest against
 # testd; wrong or missing ones end in ERROR with HTTP 401; they survive a
 # restart (every bgcopy run reopens the store); a URL's user info becomes
-# the job's credentials; no password reaches the trace, info, list or a
-# report.
+# the job's credentials; none is sent to a host a redirect leads to; no
+# password reaches the trace, info, list or a report.
 . "$(dirname "$0")/lib.sh"
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -15,6 +15,9 @@ PW=basic-pw-4411
 start_server
 start_sessiond
 make_file s.bin 40000
+# testd's Digest nonce depends on the URI and the second: each digest job
+# asks for its own file, or one would replay the other's nonce.
+cp "$WORK/www/s.bin" "$WORK/www/s2.bin"
 mkdir -p "$WORK/out" "$WORK/nginx/logs" "$WORK/www/digest"
 chmod -R a+rX "$WORK"
 printf 'bob:{PLAIN}%s\n' "$PW" > "$WORK/nginx/htpasswd"
@@ -63,12 +66,16 @@ wrong=$(new_job wrong "http://127.0.0.1:$NPORT/s.bin" wrong.bin)
 bg set-credentials "$wrong" --user bob --scheme basic --password-file "$WORK/bad" ||
 	die "set-credentials (wrong)"
 none=$(new_job none "http://127.0.0.1:$NPORT/s.bin" none.bin)
+# testd redirects to nginx, another port: the credentials stay behind.
+hop=$(new_job hop "http://127.0.0.1:$PORT/fault/redirect-http:$NPORT/s.bin" hop.bin)
+bg set-credentials "$hop" --user bob --scheme basic --password-file "$WORK/pw" ||
+	die "set-credentials (hop)"
 inurl=$(new_job inurl "http://bob:$PW@127.0.0.1:$NPORT/s.bin" inurl.bin)
 digest=$(new_job digest "http://127.0.0.1:$PORT/digest/s.bin" digest.bin)
 # From stdin, as a prompt would read it.
 printf 'digest-pw-5309\n' | bg set-credentials "$digest" --user alice --scheme digest ||
 	die "set-credentials from stdin"
-anydigest=$(new_job anydigest "http://127.0.0.1:$PORT/digest/s.bin" any.bin)
+anydigest=$(new_job anydigest "http://127.0.0.1:$PORT/digest/s2.bin" any.bin)
 printf 'digest-pw-5309\n' | bg set-credentials "$anydigest" --user alice ||
 	die "set-credentials (any)"
 
@@ -77,13 +84,13 @@ bg info "$inurl" --json > "$WORK/inurl.json"
 grep -q '"credentials": "any"' "$WORK/inurl.json" || die "URL user info is not the job's credentials"
 grep -q "\"url\": \"http://127.0.0.1:$NPORT/s.bin\"" "$WORK/inurl.json" || die "URL kept its user info"
 
-for job in "$right" "$wrong" "$none" "$inurl" "$digest" "$anydigest"; do
+for job in "$right" "$wrong" "$none" "$hop" "$inurl" "$digest" "$anydigest"; do
 	bg resume "$job" || die "resume"
 done
 for job in "$right" "$inurl" "$digest" "$anydigest"; do
 	bg wait "$job" || { bg info "$job" >&2; die "job $job did not transfer"; }
 done
-for job in "$wrong" "$none"; do
+for job in "$wrong" "$none" "$hop"; do
 	rc=0; bg wait "$job" || rc=$?
 	[ "$rc" = 1 ] || die "job $job: wait exit $rc, not 1 (ERROR)"
 	bg info "$job" --json > "$WORK/err.json"
