@@ -13,7 +13,7 @@
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
- *                    transfer_auth.c
+ *                    transfer_options.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
@@ -141,6 +141,7 @@ struct bgcopy_job {
 	/* job_http_api.c: the server's credentials (job_data.c wipes them) */
 	enum bgcopy_auth_scheme auth_scheme;
 	char *auth_user, *auth_password;	/* NULL with BGCOPY_AUTH_NONE */
+	char *headers;		/* "Name: value" lines, checked; NULL: none */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -439,9 +440,6 @@ bool transient_curl(int curl_code);
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
 void test_fs_delay(const char *env);
 bool transient_errno(int code);
-
-/* transfer_auth.c: the job's credentials on an easy handle (lock held) */
-void transfer_set_auth(void *easy, const bgcopy_job *job);
 
 /* transfer_verify.c: checks a finished file against its expected digest,
  * hashing with the lock released; `owner` is where the transfer holds its

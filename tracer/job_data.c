@@ -43,6 +43,7 @@ void job_free(bgcopy_job *job)
 	free(job->description);
 	free_secret(job->auth_user);
 	free_secret(job->auth_password);
+	free_secret(job->headers);
 	free(job);
 }
 

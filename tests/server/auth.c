@@ -1,4 +1,4 @@
-/* testd: /digest/<name>, the file behind HTTP Digest authentication. */
+/* testd: what requests send: /digest/<name> (HTTP Digest), /headers/<name> (X- headers logged). */
 #define _GNU_SOURCE
 
 #include "testd.h"
@@ -34,4 +34,26 @@ enum MHD_Result handle_digest(const struct request *req, const char *name)
 					    MHD_DIGEST_ALG_MD5);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result log_x_header(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	(void)cls;
+	(void)kind;
+	if ((key[0] == 'X' || key[0] == 'x') && key[1] == '-' && log_fp) {
+		flockfile(log_fp);
+		fprintf(log_fp, "HEADER %s: %s\n", key, value ? value : "");
+		fflush(log_fp);
+		funlockfile(log_fp);
+	}
+	return MHD_YES;
+}
+
+enum MHD_Result handle_headers(const struct request *req, const char *name)
+{
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, log_x_header, NULL);
+	return serve_file(req, name, &plain);
 }

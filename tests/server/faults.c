@@ -253,5 +253,7 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 		return handle_fault(&req, url + 7);
 	if (strncmp(url, "/digest/", 8) == 0)
 		return handle_digest(&req, url + 8);
+	if (strncmp(url, "/headers/", 9) == 0)
+		return handle_headers(&req, url + 9);
 	return serve_file(&req, url, &plain);
 }

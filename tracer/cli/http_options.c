@@ -1,4 +1,4 @@
-/* The verbs of a job's HTTP options: set-credentials. */
+/* The verbs of a job's HTTP options: set-credentials, set-headers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,4 +111,34 @@ int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine)
 	rc = bgcopy_job_set_credentials(job, scheme, user, password);
 	explicit_bzero(password, sizeof(password));
 	return rc ? api_fail(rc) : 0;
+}
+
+/* One header a line, from a file: values may be secrets too. */
+int cmd_set_headers(struct cli *cli, bgcopy_engine *engine)
+{
+	char text[BGCOPY_HEADERS_MAX + 2];
+	bgcopy_job *job;
+	size_t n = 0;
+	FILE *in = NULL;
+	int rc;
+
+	if (cli->argc == 4 && !strcmp(cli->argv[2], "--file")) {
+		in = fopen(cli->argv[3], "re");
+		if (!in)
+			return fail(EXIT_USAGE, "cannot read the headers file '%s': %s",
+				    cli->argv[3], strerror(errno));
+		n = fread(text, 1, sizeof(text) - 1, in);
+		fclose(in);
+	} else if (cli->argc != 3 || strcmp(cli->argv[2], "--clear")) {
+		return fail(EXIT_USAGE, "usage: bgcopy set-headers JOB --file FILE | JOB --clear");
+	}
+	text[n] = '\0';
+	if (strlen(text) != n)
+		rc = fail(EXIT_USAGE, "the headers file has a NUL byte");
+	else if ((rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)))
+		rc = api_fail(rc);
+	else if ((rc = bgcopy_job_set_headers(job, in ? text : NULL)))
+		rc = api_fail(rc);
+	explicit_bzero(text, n);
+	return rc;
 }

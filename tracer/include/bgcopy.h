@@ -274,6 +274,15 @@ BGCOPY_API int bgcopy_job_set_credentials(bgcopy_job *job,
 BGCOPY_API int bgcopy_job_clear_credentials(bgcopy_job *job);
 BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_auth_scheme(bgcopy_job *job);
 BGCOPY_API const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme);
+/* Headers sent on every request of the job's files (BITS'
+ * SetCustomHeaders): "Name: value" lines; NULL or "" removes them.  Not
+ * sent once a redirect leaves the URL's scheme, host and port.  Range,
+ * If-Range, Host, Content-Length, Transfer-Encoding and Authorization are
+ * the engine's.  The names are shown (info, trace), the values never. */
+#define BGCOPY_HEADERS_MAX 16384u
+BGCOPY_API int bgcopy_job_set_headers(bgcopy_job *job, const char *headers);
+/* The names, ", "-separated ("" when none), cut to fit `size`. */
+BGCOPY_API int bgcopy_job_get_header_names(bgcopy_job *job, char *out, size_t size);
 
 BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);

@@ -186,6 +186,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN auth_scheme;"
 		 "ALTER TABLE jobs DROP COLUMN auth_user;"
 		 "ALTER TABLE jobs DROP COLUMN auth_password;"
+		 "ALTER TABLE jobs DROP COLUMN headers;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -214,14 +215,14 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	bgcopy_engine_close(e);
 }
 
-/* Schema 7 keeps a job's credentials: a URL's user info lands there, not
- * in the stored URL, and a schema-6 store migrates to none. */
+/* Schema 7 keeps a job's credentials and headers: a URL's user info lands
+ * there, not in the stored URL, and a schema-6 store migrates to none. */
 static void credentials_survive_a_restart(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	bgcopy_job *job, *old;
-	char id[37], old_id[37], url[512];
+	char id[37], old_id[37], url[512], names[64];
 	sqlite3 *db;
 	sqlite3_stmt *q;
 
@@ -231,6 +232,7 @@ static void credentials_survive_a_restart(void **state)
 	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN auth_scheme;"
 			 "ALTER TABLE jobs DROP COLUMN auth_user;"
 			 "ALTER TABLE jobs DROP COLUMN auth_password;"
+			 "ALTER TABLE jobs DROP COLUMN headers;"
 			 "PRAGMA user_version=6;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -239,6 +241,9 @@ static void credentials_survive_a_restart(void **state)
 			 BGCOPY_E_INVALID_ARG);
 	assert_int_equal(bgcopy_job_set_credentials(old, BGCOPY_AUTH_DIGEST, "u", "p"),
 			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_headers(old, "X-A: 1\r\n\nX-B: two"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_headers(old, "Range: bytes=0-"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_set_headers(old, "no colon"), BGCOPY_E_INVALID_ARG);
 	assert_int_equal(bgcopy_job_create(e, "url", &job), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
 	snprintf(url, sizeof(url), "http://me:s%%3Acret@%s",
@@ -268,6 +273,8 @@ static void credentials_survive_a_restart(void **state)
 	assert_int_equal(bgcopy_job_get_auth_scheme(job), BGCOPY_AUTH_ANY);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_DIGEST);
+	assert_int_equal(bgcopy_job_get_header_names(old, names, sizeof(names)), BGCOPY_OK);
+	assert_string_equal(names, "X-A, X-B");
 	assert_int_equal(bgcopy_job_clear_credentials(old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_NONE);
 	bgcopy_engine_close(e);
