@@ -1,4 +1,4 @@
-/* Status codes, the per-thread last error, and the names of states. */
+/* Status codes, the per-thread last error, and the names of states, priorities and schemes. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,4 +77,18 @@ void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->description, sizeof(err->description), fmt, ap);
 	va_end(ap);
+}
+
+static const char *const auth_scheme_names[] = {
+	[BGCOPY_AUTH_NONE] = "none",
+	[BGCOPY_AUTH_BASIC] = "basic",
+	[BGCOPY_AUTH_DIGEST] = "digest",
+	[BGCOPY_AUTH_ANY] = "any",
+};
+
+const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme)
+{
+	return (unsigned)scheme < sizeof(auth_scheme_names) /
+				  sizeof(*auth_scheme_names) ?
+	       auth_scheme_names[scheme] : "unknown";
 }

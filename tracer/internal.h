@@ -13,12 +13,14 @@
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
+ *                    transfer_options.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
  *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
+ *                    job_http_api.c
  *
  * The store and the trace change no job state: the store turns rows into
  * jobs and jobs into rows, the trace records.  job.c is the only writer of
@@ -139,6 +141,11 @@ struct bgcopy_job {
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	enum bgcopy_redirect_policy redirect_policy;
 
+	/* job_http_api.c: the server's credentials (job_data.c wipes them) */
+	enum bgcopy_auth_scheme auth_scheme;
+	char *auth_user, *auth_password;	/* NULL with BGCOPY_AUTH_NONE */
+	char *headers;		/* "Name: value" lines, checked; NULL: none */
+
 	/* job.c: the state machine */
 	enum bgcopy_state state;
 	int64_t mtime, ttime;		/* seconds since the epoch */
@@ -248,6 +255,7 @@ void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 /* memory.c: NULL (and the last error set) when memory runs out */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+void free_secret(char *s);	/* zeroes it first: no copy left in freed memory */
 
 /* argv.c: NULL-terminated string vectors */
 char **argv_dup(const char *const *argv);
@@ -263,6 +271,9 @@ int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
+/* The URL without its user info, and that user and password (NULL when
+ * it has none); NULL on no memory or a URL url_check refuses. */
+char *url_take_userinfo(const char *url, char **user, char **password);
 
 /* wbuf.c: a body's pieces combined into large writes, on one thread.
  * wbuf_add is false when the piece does not fit or memory ran out;
@@ -326,7 +337,7 @@ int job_temp_path(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 6
+#define STORE_SCHEMA 7
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -506,6 +517,12 @@ int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
 int api_leave(bgcopy_engine *engine, int status);
 /* API_READ calls: unlocks. */
 void api_leave_read(bgcopy_engine *engine);
+
+/* ---- 6: public verbs ------------------------------------------------- */
+
+/* job_http_api.c: lock held; takes `user` and `password` over. */
+void job_take_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+			  char *user, char *password);
 
 #define API_ENTER(job, rule)						\
 	do {								\

@@ -174,7 +174,7 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 			       const char *local_path, const char *sha256_hex)
 {
 	unsigned char sha256[SHA256_BYTES];
-	char *redacted = NULL;
+	char *redacted = NULL, *bare = NULL, *user = NULL, *password = NULL;
 	char abs_path[PATH_MAX];
 	int status;
 
@@ -193,12 +193,21 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 		status = absolute_path(local_path, abs_path);
 	if (!status)
 		status = check_destination_free(job->engine, abs_path);
+	/* The URL is kept without its user info: that becomes the job's
+	 * credentials, kept where secrets are. */
+	if (!status && !(bare = url_take_userinfo(url, &user, &password)))
+		status = BGCOPY_E_NOMEM;
 	if (!status)
-		status = append_file(job, url, abs_path, redacted);
+		status = append_file(job, bare, abs_path, redacted);
+	free(bare);
 	if (status) {
 		free(redacted);
+		free_secret(user);
+		free_secret(password);
 		return api_leave(job->engine, status);
 	}
+	if (user)
+		job_take_credentials(job, BGCOPY_AUTH_ANY, user, password);
 	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
 	if (sha256_hex)
 		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
@@ -311,7 +320,8 @@ int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook
 }
 
 /* The command line goes first: between the two calls the job has its old
- * owner and nothing of theirs that could run. */
+ * owner and nothing of theirs that could run.  Their credentials go too,
+ * as BITS removes them: the new owner must not borrow them. */
 int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 {
 	int status;
@@ -329,6 +339,8 @@ int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 	if (status)
 		return status;
 	API_ENTER(job, API_CHANGE);
+	if (job->auth_scheme != BGCOPY_AUTH_NONE)
+		job_take_credentials(job, BGCOPY_AUTH_NONE, NULL, NULL);
 	job->owner = owner;
 	job_touch(job);
 	store_save_job(job);

@@ -41,6 +41,9 @@ void job_free(bgcopy_job *job)
 	argv_free(job->cmdline);
 	free(job->name);
 	free(job->description);
+	free_secret(job->auth_user);
+	free_secret(job->auth_password);
+	free_secret(job->headers);
 	free(job);
 }
 

@@ -21,3 +21,10 @@ char *xstrdup(const char *s)
 		set_error(BGCOPY_E_NOMEM, "out of memory");
 	return p;
 }
+
+void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}

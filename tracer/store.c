@@ -74,6 +74,12 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN cmdline_timeout_s INT DEFAULT 300;",
 	/* 6: the SHA-256 a file's bytes must have, in hexadecimal. */
 	[5] = "ALTER TABLE files ADD COLUMN sha256 TEXT DEFAULT '';",
+	/* 7: the server's credentials and the job's custom headers (the
+	 * store is its owner's only). */
+	[6] = "ALTER TABLE jobs ADD COLUMN auth_scheme INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN auth_user TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN auth_password TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -81,7 +87,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
 	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
-	" redirect_policy, cmdline_timeout_s"
+	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
+	" auth_password, headers"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -156,7 +163,7 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -420,6 +427,15 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
 			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
 			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
+	job->auth_scheme = sqlite3_column_int(q, 27) == BGCOPY_AUTH_BASIC ||
+			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_DIGEST ||
+			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_ANY ?
+			   sqlite3_column_int(q, 27) : BGCOPY_AUTH_NONE;
+	if (job->auth_scheme != BGCOPY_AUTH_NONE) {
+		job->auth_user = xstrdup(col_text(q, 28));
+		job->auth_password = xstrdup(col_text(q, 29));
+	}
+	job->headers = *col_text(q, 30) ? xstrdup(col_text(q, 30)) : NULL;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -621,7 +637,9 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	if (status)
 		return status;
 	if (!read_only &&
-	    sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+	    sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 /* cleared credentials leave no copy in free pages */
+			 "PRAGMA secure_delete=ON;",
 			 NULL, NULL, NULL))
 		return db_error(st->db, "cannot set the journal mode", engine->store_dir);
 	status = check_schema(st, engine->store_dir, read_only);
@@ -714,6 +732,11 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	sqlite3_bind_int(q, 26, job->redirect_policy);
 	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
+	sqlite3_bind_int(q, 28, job->auth_scheme);
+	sqlite3_bind_text(q, 29, job->auth_user ? job->auth_user : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 30, job->auth_password ? job->auth_password : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(q, 31, job->headers ? job->headers : "", -1, SQLITE_STATIC);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

@@ -132,6 +132,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
 		x->excess = false;		/* a redirect's excess is not ours */
+		x->http_error = 0;	/* a 401 that authentication answers is not */
 		return len;
 	}
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
@@ -149,6 +150,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
+	/* A challenge's body: curl may answer it with the job's credentials,
+	 * and aborting here would stop that.  Not the file either way. */
+	if (x->http_error == 401 || x->http_error == 407)
+		return len;
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
 	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
@@ -176,15 +181,18 @@ static int on_debug(CURL *e, curl_infotype type, char *data, size_t size,
 
 static bool add_if_range(struct transfer *x, const struct job_file *f)
 {
+	struct curl_slist *l;
 	char *line;
 
 	if (asprintf(&line, "If-Range: %s", file_if_range(f)) < 0)
 		return false;
 	x->if_range = file_if_range(f) == f->etag ? BGCOPY_TP_IF_RANGE_ETAG :
 		      BGCOPY_TP_IF_RANGE_DATE;
-	x->headers = curl_slist_append(NULL, line);
+	l = curl_slist_append(x->headers, line);
 	free(line);
-	return x->headers != NULL;
+	if (l)
+		x->headers = l;
+	return l != NULL;
 }
 
 /* The protocols a redirect may lead to: never from https to http unless
@@ -232,6 +240,10 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER_BYTES);
+	if (!transfer_set_options(e, x, f)) {
+		curl_easy_cleanup(e);
+		return NULL;
+	}
 	/* CURLOPT_RANGE rather than RESUME_FROM: curl would fail a resume
 	 * the server ignores, and we want to start over instead.  If-Range
 	 * makes the server send the whole file if it changed meanwhile. */
@@ -242,8 +254,8 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 			curl_easy_cleanup(e);
 			return NULL;
 		}
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	}
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	return e;
 }
 
@@ -293,7 +305,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	if (!x->easy || curl_multi_add_handle(engine->multi, x->easy)) {
 		if (x->easy)
 			curl_easy_cleanup(x->easy);
-		curl_slist_free_all(x->headers);
+		transfer_free_options(x);
 		close(x->fd);
 		free(x);
 		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
@@ -332,7 +344,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	}
 	curl_multi_remove_handle(engine->multi, x->easy);
 	curl_easy_cleanup(x->easy);
-	curl_slist_free_all(x->headers);
+	transfer_free_options(x);
 	wbuf_release(&x->wbuf);
 	if (x->fd >= 0)
 		close(x->fd);

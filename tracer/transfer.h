@@ -28,7 +28,8 @@ struct transfer {
 	long http_error;		/* status >= 400, 0 when none */
 	int write_errno;
 	struct http_answer answer;	/* of the response being read */
-	struct curl_slist *headers;	/* If-Range */
+	struct curl_slist *headers;	/* the job's, then If-Range */
+	char *origin;			/* where the job's headers may go, NULL: none */
 	uint64_t received;		/* body bytes in this attempt */
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct wbuf wbuf;		/* body not yet written, worker only */
@@ -44,5 +45,10 @@ struct transfer {
 bool over_cap(const bgcopy_job *job, uint64_t size);
 void account_written(struct transfer *x);	/* lock held */
 bool write_buffered(struct transfer *x);	/* lock not held */
+
+/* transfer_options.c: the job's credentials and headers on `easy` (lock
+ * held; false: no memory); transfer_free_options when it is done. */
+bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file *f);
+void transfer_free_options(struct transfer *x);
 
 #endif /* BGCOPY_TRANSFER_H */

@@ -100,6 +100,19 @@ bg resume "$sum"
 expect_exit 1 timeout 20 "$BGCOPY" --store "$STORE" wait "$sum"
 grep -q "SHA-256 mismatch: expected $zeros" "$WORK/last.err" ||
 	die "a wrong digest through the daemon: $(cat "$WORK/last.err")"
+# Credentials and headers travel to the daemon; only the scheme and the
+# header names come back.
+echo 's3cret-pw' > "$WORK/pw"
+bg set-credentials "$sum" --user bob --scheme digest --password-file "$WORK/pw" ||
+	die "set-credentials through the daemon"
+printf 'X-Token: s3cret-h\nX-Other: 1\n' > "$WORK/headers"
+bg set-headers "$sum" --file "$WORK/headers" || die "set-headers through the daemon"
+bg info "$sum" --json > "$WORK/sum.json"
+grep -q '"credentials": "digest"' "$WORK/sum.json" && grep -q '"header_names": "X-Token, X-Other"' "$WORK/sum.json" ||
+	die "credentials or headers not seen through the daemon: $(cat "$WORK/sum.json")"
+grep -q 's3cret' "$WORK/sum.json" && die "a secret came back through the daemon"
+bg set-credentials "$sum" --clear && bg set-headers "$sum" --clear || die "clearing them"
+bg info "$sum" --json | grep -q '"credentials": "none"' || die "credentials not cleared"
 bg cancel "$sum" || die "cancel"
 
 # Several commands at once: list and cancel while a download waits.

@@ -17,7 +17,7 @@ mkdir -p "$WORK/out"
 URL=http://127.0.0.1:$PORT
 
 for verb in download create add resume suspend cancel complete info list set-priority \
-	    set-retry-delay set-no-progress-timeout set-max-download set-redirect-policy set-flags set-notify-cmd set-notify-cmd-timeout \
+	    set-retry-delay set-no-progress-timeout set-max-download set-redirect-policy set-credentials set-headers set-flags set-notify-cmd set-notify-cmd-timeout \
 	    clear-notify-cmd wait run; do
 	bg "$verb" --help | grep -q "usage: bgcopy $verb" || die "$verb --help"
 done

@@ -23,7 +23,7 @@ bg complete "$job"
 
 # A failing command line: run, exit status, retry scheduled; one that
 # hangs past its time limit (schema 3: cmdline_exit.timed_out); the
-# properties of schema 3.
+# properties of schema 3, and of schema 4 (credentials: the scheme only).
 other=$(bg create failing)
 bg add "$other" "$URL/e.bin" "$WORK/out/f.bin"
 bg set-notify-cmd "$other" /bin/false
@@ -34,6 +34,7 @@ hung=$(bg create hung)
 bg add "$hung" "$URL/e.bin" "$WORK/out/h.bin"
 bg set-notify-cmd "$hung" /bin/sh -c "sleep 30"
 bg set-notify-cmd-timeout "$hung" 1
+echo catalogue-pw | bg set-credentials "$hung" --user u --scheme digest
 bg resume "$hung"
 bg run >/dev/null
 bg cancel "$other"
@@ -70,9 +71,9 @@ expect() {
 	done
 }
 id="job = \"$job\""
-expect engine_open "trace_schema = 3," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_open "trace_schema = 4," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
-expect store_open "schema_version = 6," "jobs_restored = 1"
+expect store_open "schema_version = 7," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
 expect job_restored "$id" '( "LOW"' '( "TRANSFERRED"' "files = 1"
 expect file_added "$id" "url = \"http://127.0.0.1:$PORT/fault/slow:800000/e.bin\"" "local_path = \"$WORK/out/e.bin\"" "file_index = 0"
@@ -87,6 +88,10 @@ expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "rang
 expect transfer "job = \"$sums\"" 'sha256_expected = 1, verify = ( "MISMATCH"'
 expect state_change "job = \"$sums\"" 'error_context = ( "CHECKSUM"' 'description = "SHA-256 mismatch: expected 000'
 expect property_change "job = \"$other\"" '( "REDIRECT_POLICY"' 'value = "1"' '( "CMDLINE_TIMEOUT"' 'value = "2000"'
+grep "bgcopy:property_change:" "$WORK/events.txt" | grep -F "job = \"$hung\"" |
+	grep -qF '( "CREDENTIALS" : container = 10 ), value = "digest"' ||
+	die "no CREDENTIALS property_change of the scheme"
+! grep -qF catalogue-pw "$WORK/events.txt" || die "the password is in the trace"
 expect transfer "job = \"$versions\"" 'if_range = ( "ETAG"' 'restart = ( "OTHER_VERSION"' \
 	'restart = ( "NONE"'
 expect interface_set "$id" "old_epoch = 0, new_epoch = 1" "old_epoch = 1, new_epoch = 2, iface = 0x0"

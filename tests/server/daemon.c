@@ -61,6 +61,9 @@ static char *slurp_pem(const char *path)
 	return buf;
 }
 
+/* Digest nonces are made from it; a test server needs no real secret. */
+static char digest_random[32] = "testd digest nonce seed";
+
 struct MHD_Daemon *start_daemon(const struct config *cfg)
 {
 	struct sockaddr_in sa;
@@ -84,6 +87,10 @@ struct MHD_Daemon *start_daemon(const struct config *cfg)
 					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 					MHD_OPTION_CONNECTION_TIMEOUT,
 					CONNECTION_TIMEOUT_S,
+					MHD_OPTION_DIGEST_AUTH_RANDOM,
+					sizeof(digest_random), digest_random,
+					/* jobs in parallel each keep a nonce */
+					MHD_OPTION_NONCE_NC_SIZE, 64u,
 					MHD_OPTION_END);
 	tls_cert_pem = slurp_pem(cfg->tls_cert);
 	tls_key_pem = slurp_pem(cfg->tls_key);

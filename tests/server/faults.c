@@ -251,5 +251,9 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				     MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	if (strncmp(url, "/fault/", 7) == 0)
 		return handle_fault(&req, url + 7);
+	if (strncmp(url, "/digest/", 8) == 0)
+		return handle_digest(&req, url + 8);
+	if (strncmp(url, "/headers/", 9) == 0)
+		return handle_headers(&req, url + 9);
 	return serve_file(&req, url, &plain);
 }

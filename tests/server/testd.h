@@ -149,6 +149,14 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 				  const struct serve_opts *o);
 enum MHD_Result serve_endless(const struct request *req);
 
+/* auth.c: what a request sends: the files under /digest/ need this user
+ * and password */
+#define DIGEST_USER "alice"
+#define DIGEST_PASSWORD "digest-pw-5309"
+enum MHD_Result handle_digest(const struct request *req, const char *name);
+/* /headers/<name>: the file, its request's X- headers logged first */
+enum MHD_Result handle_headers(const struct request *req, const char *name);
+
 /* faults.c: the /fault/<spec>/ routes */
 enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				      const char *url, const char *method,

@@ -560,6 +560,8 @@ static const struct {
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
 	{ "set-max-download", "JOB BYTES", "largest file the job may download (0: no limit)", cmd_set_max_download, ADMIN },
 	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
+	{ "set-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the server's user and password (basic, digest or any: the default), the password read from F or stdin", cmd_set_credentials, ADMIN },
+	{ "set-headers", "JOB --file F | JOB --clear", "headers sent with every request of the job (one 'Name: value' a line, 16 KiB in all)", cmd_set_headers, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

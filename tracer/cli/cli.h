@@ -40,5 +40,7 @@ int complete_and_report(bgcopy_job *job, const char *id);
 	"time of the next try.\n"
 
 int cmd_download(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_headers(struct cli *cli, bgcopy_engine *engine);
 
 #endif

@@ -18,7 +18,7 @@ json_t *error_json(const struct bgcopy_error *err)
 
 json_t *job_json(bgcopy_job *job, bool show_args)
 {
-	char id[37], name[256], desc[1024], cmd[1024];
+	char id[37], name[256], desc[1024], cmd[1024], names[1024];
 	struct bgcopy_progress p;
 	struct bgcopy_error err;
 	json_t *files = json_array(), *o;
@@ -71,6 +71,10 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 			(json_int_t)bgcopy_job_get_max_download_size(job)));
 		json_object_set_new(o, "redirect_policy", json_string(
 			bgcopy_redirect_policy_name(bgcopy_job_get_redirect_policy(job))));
+		json_object_set_new(o, "credentials", json_string(
+			bgcopy_auth_scheme_name(bgcopy_job_get_auth_scheme(job))));
+		bgcopy_job_get_header_names(job, names, sizeof(names));
+		json_object_set_new(o, "header_names", json_text(names));
 		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
 			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
 	}
@@ -99,11 +103,13 @@ void print_job_text(json_t *o)
 	       json_integer_value(json_object_get(o, "pending_notifications")),
 	       json_string_value(json_object_get(o, "notify_cmdline")),
 	       json_integer_value(json_object_get(o, "notify_cmdline_timeout")));
-	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none), redirects %s\n",
+	print_safe(stdout, "  retry delay %llds, no-progress timeout %llds, max download size %lld bytes (0: none), redirects %s, credentials %s, headers '%s'\n",
 	       json_integer_value(json_object_get(o, "min_retry_delay")),
 	       json_integer_value(json_object_get(o, "no_progress_timeout")),
 	       json_integer_value(json_object_get(o, "max_download_size")),
-	       json_string_value(json_object_get(o, "redirect_policy")));
+	       json_string_value(json_object_get(o, "redirect_policy")),
+	       json_string_value(json_object_get(o, "credentials")),
+	       json_string_value(json_object_get(o, "header_names")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)

@@ -200,6 +200,27 @@ static void set_pending(bgcopy_job *job, uint32_t pending)
 	job->file_queue_len = pending & BGCOPY_NOTIFY_FILE_TRANSFERRED ? 1 : 0;
 }
 
+/* The daemon shows header names alone ("X-A, X-B"): the mirror keeps
+ * them as value-less lines ("X-A:\nX-B:"), which give those names back. */
+static void mirror_header_names(bgcopy_job *job, const char *names)
+{
+	size_t n = strlen(names);
+	char *lines = *names ? malloc(n + 2) : NULL, *at = lines;
+
+	for (const char *c = names; lines && *c; c++) {
+		if (c[0] == ',' && c[1] == ' ') {
+			*at++ = ':';
+			*at++ = '\n';
+			c++;
+		} else
+			*at++ = *c;
+	}
+	if (lines)
+		strcpy(at, ":");
+	free(job->headers);
+	job->headers = lines;
+}
+
 /* The properties whose value is a name. */
 static void read_named(bgcopy_job *job, const char *name, const char *value)
 {
@@ -219,7 +240,12 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 		for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
 			if (!strcmp(value, redirect_names[p]))
 				job->redirect_policy = p;
-	}
+	} else if (!strcmp(name, "AuthScheme")) {
+		for (int a = BGCOPY_AUTH_NONE; a <= BGCOPY_AUTH_ANY; a++)
+			if (!strcmp(value, bgcopy_auth_scheme_name(a)))
+				job->auth_scheme = a;
+	} else if (!strcmp(name, "HeaderNames"))
+		mirror_header_names(job, value);
 }
 
 /* One property's variant, already entered. */

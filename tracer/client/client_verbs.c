@@ -93,6 +93,20 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 	return set_error(BGCOPY_E_INVALID_ARG, "property %d cannot be set", property);
 }
 
+int client_job_set_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+			       const char *user, const char *password)
+{
+	if (scheme == BGCOPY_AUTH_NONE)
+		return job_call(job, "ClearCredentials", NULL);
+	return job_call(job, "SetCredentials", "sss", bgcopy_auth_scheme_name(scheme),
+			user, password);
+}
+
+int client_job_set_headers(bgcopy_job *job, const char *headers)
+{
+	return job_call(job, "SetHeaders", "s", headers ? headers : "");
+}
+
 int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p)
 {
 	if (p != BGCOPY_REDIRECT_ALLOW && p != BGCOPY_REDIRECT_DISALLOW &&

@@ -193,6 +193,38 @@ static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_e
 	return r;
 }
 
+/* SetCredentials(scheme, user, password), ClearCredentials(): BITS'
+ * SetCredentials for the server; the password is never shown again. */
+static int method_set_credentials(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *scheme, *user, *password;
+	int r;
+
+	if (!strcmp(sd_bus_message_get_member(m), "ClearCredentials"))
+		return reply_changed(m, userdata, bgcopy_job_clear_credentials(userdata), error);
+	r = sd_bus_message_read(m, "sss", &scheme, &user, &password);
+	if (r < 0)
+		return r;
+	for (int a = BGCOPY_AUTH_BASIC; a <= BGCOPY_AUTH_ANY; a++)
+		if (!strcmp(scheme, bgcopy_auth_scheme_name(a)))
+			return reply_changed(m, userdata, bgcopy_job_set_credentials(userdata, a,
+					     user, password), error);
+	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+				 "scheme must be basic, digest or any, not '%s'", scheme);
+}
+
+/* SetHeaders(lines): "" removes them. */
+static int method_set_headers(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *headers;
+	int r = sd_bus_message_read(m, "s", &headers);
+
+	if (r < 0)
+		return r;
+	return reply_changed(m, userdata, bgcopy_job_set_headers(userdata,
+			     *headers ? headers : NULL), error);
+}
+
 /* BITS' TakeOwnership: root becomes the owner; the previous owner's
  * command line goes (bgcopy_job_take_ownership). */
 static int method_take_ownership(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -274,6 +306,15 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "RedirectPolicy"))
 		return sd_bus_message_append(reply, "s", bgcopy_redirect_policy_name(
 						     bgcopy_job_get_redirect_policy(job)));
+	if (!strcmp(property, "AuthScheme"))
+		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
+						     bgcopy_job_get_auth_scheme(job)));
+	if (!strcmp(property, "HeaderNames")) {
+		char names[BGCOPY_HEADERS_MAX + 1];
+
+		bgcopy_job_get_header_names(job, names, sizeof(names));
+		return sd_bus_message_append(reply, "s", names);
+	}
 	if (!strcmp(property, "NotifyCmdlineTimeout"))
 		return sd_bus_message_append(reply, "u", bgcopy_job_get_notify_cmdline_timeout(job));
 	if (!strcmp(property, "NotifyEpoch"))
@@ -419,6 +460,8 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, 0),
 	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, 0),
 	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("AuthScheme", "s", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("HeaderNames", "s", property_get_more, 0, 0),
 	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, 0),
 	SD_BUS_PROPERTY("PendingNotifications", "u", property_get_more, 0, 0),
 	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, 0),
@@ -440,6 +483,12 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_notify_cmdline, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyInterface", SD_BUS_ARGS("o", callback),
 				SD_BUS_NO_RESULT, method_set_notify_interface, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetCredentials",
+				SD_BUS_ARGS("s", scheme, "s", user, "s", password),
+				SD_BUS_NO_RESULT, method_set_credentials, UNPRIV),
+	SD_BUS_METHOD("ClearCredentials", NULL, NULL, method_set_credentials, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetHeaders", SD_BUS_ARGS("s", headers),
+				SD_BUS_NO_RESULT, method_set_headers, UNPRIV),
 	SD_BUS_METHOD("TakeOwnership", NULL, NULL, method_take_ownership, UNPRIV),
 	SD_BUS_VTABLE_END
 };

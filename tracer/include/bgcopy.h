@@ -255,6 +255,35 @@ BGCOPY_API const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy p
 BGCOPY_API int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index,
 					     char *out, size_t size);
 
+/* How a job's requests prove who they are to the server (BITS'
+ * SetCredentials).  ANY lets libcurl pick what the server offers (Basic,
+ * Digest, NTLM, Negotiate).  The password is kept in the store, readable
+ * by its owner only, and never shown: info, list and the trace say only
+ * which scheme is set. */
+enum bgcopy_auth_scheme {
+	BGCOPY_AUTH_NONE = 0,
+	BGCOPY_AUTH_BASIC = 1,
+	BGCOPY_AUTH_DIGEST = 2,
+	BGCOPY_AUTH_ANY = 3,
+};
+/* Takes effect from the job's next transfer.  A URL's user info given to
+ * add_file becomes the job's credentials (scheme ANY). */
+BGCOPY_API int bgcopy_job_set_credentials(bgcopy_job *job,
+					  enum bgcopy_auth_scheme scheme,
+					  const char *user, const char *password);
+BGCOPY_API int bgcopy_job_clear_credentials(bgcopy_job *job);
+BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_auth_scheme(bgcopy_job *job);
+BGCOPY_API const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme);
+/* Headers sent on every request of the job's files (BITS'
+ * SetCustomHeaders): "Name: value" lines; NULL or "" removes them.  Not
+ * sent once a redirect leaves the URL's scheme, host and port.  Range,
+ * If-Range, Host, Content-Length, Transfer-Encoding and Authorization are
+ * the engine's.  The names are shown (info, trace), the values never. */
+#define BGCOPY_HEADERS_MAX 16384u
+BGCOPY_API int bgcopy_job_set_headers(bgcopy_job *job, const char *headers);
+/* The names, ", "-separated ("" when none), cut to fit `size`. */
+BGCOPY_API int bgcopy_job_get_header_names(bgcopy_job *job, char *out, size_t size);
+
 BGCOPY_API int bgcopy_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 BGCOPY_API uint32_t bgcopy_job_get_notify_flags(bgcopy_job *job);
 /* Starts a new epoch; NULL removes the interface.  After it returns no
@@ -302,8 +331,8 @@ BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 				    uint32_t owner, bgcopy_job **out);
 /* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
- * the previous owner's notify command line is removed (a job holds no
- * other credential than what its URLs carry). */
+ * the previous owner's notify command line and server credentials are
+ * removed. */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 
 /*

@@ -161,7 +161,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
-	char id[37], temp[600], sql[1024];
+	char id[37], temp[600], sql[1200];
 	struct bgcopy_progress p;
 	sqlite3 *db;
 	sqlite3_stmt *q;
@@ -183,6 +183,10 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN cmdline_timeout_s;"
 		 "ALTER TABLE files DROP COLUMN final_url;"
 		 "ALTER TABLE files DROP COLUMN sha256;"
+		 "ALTER TABLE jobs DROP COLUMN auth_scheme;"
+		 "ALTER TABLE jobs DROP COLUMN auth_user;"
+		 "ALTER TABLE jobs DROP COLUMN auth_password;"
+		 "ALTER TABLE jobs DROP COLUMN headers;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -196,7 +200,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 6);
+	assert_int_equal(sqlite3_column_int(q, 0), 7);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -208,6 +212,71 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
 	assert_true(harness_same(h, "v3.bin", harness_out(h, "v3.bin")));
 	unlink(harness_out(h, "v3.bin"));
+	bgcopy_engine_close(e);
+}
+
+/* Schema 7 keeps a job's credentials and headers: a URL's user info lands
+ * there, not in the stored URL, and a schema-6 store migrates to none. */
+static void credentials_survive_a_restart(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job, *old;
+	char id[37], old_id[37], url[512], names[64];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
+	bgcopy_job_get_id(old, old_id);
+	bgcopy_engine_close(e);
+	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN auth_scheme;"
+			 "ALTER TABLE jobs DROP COLUMN auth_user;"
+			 "ALTER TABLE jobs DROP COLUMN auth_password;"
+			 "ALTER TABLE jobs DROP COLUMN headers;"
+			 "PRAGMA user_version=6;");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_NONE);
+	assert_int_equal(bgcopy_job_set_credentials(old, BGCOPY_AUTH_DIGEST, "u:x", "p"),
+			 BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_set_credentials(old, BGCOPY_AUTH_DIGEST, "u", "p"),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_headers(old, "X-A: 1\r\n\nX-B: two"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_headers(old, "Range: bytes=0-"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_set_headers(old, "no colon"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_create(e, "url", &job), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	snprintf(url, sizeof(url), "http://me:s%%3Acret@%s",
+		 harness_url(h, "/c.bin") + strlen("http://"));
+	assert_int_equal(bgcopy_job_add_file(job, url, harness_out(h, "c.bin")),
+			 BGCOPY_OK);
+	bgcopy_engine_close(e);
+
+	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT url FROM files", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_null(strstr((const char *)sqlite3_column_text(q, 0), "me"));
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT auth_user, auth_password "
+					    "FROM jobs WHERE id = ?1", -1, &q, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "me");
+	assert_string_equal((const char *)sqlite3_column_text(q, 1), "s:cret");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_auth_scheme(job), BGCOPY_AUTH_ANY);
+	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_DIGEST);
+	assert_int_equal(bgcopy_job_get_header_names(old, names, sizeof(names)), BGCOPY_OK);
+	assert_string_equal(names, "X-A, X-B");
+	assert_int_equal(bgcopy_job_clear_credentials(old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_NONE);
 	bgcopy_engine_close(e);
 }
 
@@ -350,6 +419,7 @@ int main(void)
 		cmocka_unit_test(a_newer_schema_is_refused),
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
 		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
+		cmocka_unit_test(credentials_survive_a_restart),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
