@@ -6,7 +6,8 @@
 # run embedded only.
 . "$(dirname "$0")/lib.sh"
 unset BGCOPY_EMBEDDED
-export BGCOPY_SERVICE=1 BGCOPYD_IDLE_EXIT=5
+# The tests make up to 200 jobs in one store: above BITS' 60 a user.
+export BGCOPY_SERVICE=1 BGCOPYD_IDLE_EXIT=5 BGCOPYD_MAX_JOBS_PER_USER=1000 BGCOPYD_MAX_JOBS=1000
 
 for t in test_notify_retries test_notify_flags test_notify_order test_notify_race \
 	 test_notify_cmdline test_cmdline_limit test_redirects test_answers test_versions \

@@ -42,8 +42,10 @@ static void usage(FILE *out)
 	      "                        client connected (default 0: never)\n"
 	      "  --system              the machine's daemon (root): every user's jobs,\n"
 	      "                        store " SYSTEM_STORE ", socket " SYSTEM_RUN_DIR "/bus\n"
-	      "  --max-jobs-per-user N jobs one user may have queued (default 60)\n"
-	      "  --max-jobs N          jobs all users together may have (default 300)\n"
+	      "  --max-jobs-per-user N jobs one user may have queued (default 60,\n"
+	      "                        or $BGCOPYD_MAX_JOBS_PER_USER)\n"
+	      "  --max-jobs N          jobs all users together may have (default 300,\n"
+	      "                        or $BGCOPYD_MAX_JOBS)\n"
 	      "  --foreground          stay attached to the terminal\n"
 	      "A socket passed by systemd (socket activation) replaces --socket.\n"
 	      "  --version             print the version and exit\n"
@@ -181,9 +183,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *store = NULL, *socket = NULL;
+	const char *store = NULL, *socket = NULL, *env;
 	int c;
 
+	/* A daemon started on demand has no options but the client's
+	 * environment: its limits may come from there. */
+	if ((env = getenv("BGCOPYD_MAX_JOBS_PER_USER")) &&
+	    parse_number(env, "BGCOPYD_MAX_JOBS_PER_USER", &o->max_jobs_per_user))
+		return -1;
+	if ((env = getenv("BGCOPYD_MAX_JOBS")) &&
+	    parse_number(env, "BGCOPYD_MAX_JOBS", &o->max_jobs))
+		return -1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': store = optarg; break;
