@@ -1,4 +1,4 @@
-/* Status codes, the per-thread last error, and the names of states, priorities and schemes. */
+/* Status codes, the per-thread last error, and the names of enum values. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,15 +47,18 @@ BGCOPY_SCHEMA_ENUM_state(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_)
 BGCOPY_SCHEMA_ENUM_priority(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_PRIORITY_)
 BGCOPY_SCHEMA_ENUM_error_context(BGCOPY_SCHEMA_SAME_VALUE, BGCOPY_ERRCTX_)
 
+/* The name of an enum's value, `unknown` past its table. */
+#define NAME_OF(names, value, unknown)					\
+	((unsigned)(value) < sizeof(names) / sizeof((names)[0]) ?	\
+	 (names)[value] : (unknown))
+
 const char *bgcopy_state_name(enum bgcopy_state state)
 {
 	static const char *const names[] = {
 		BGCOPY_SCHEMA_ENUM_state(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 
-	if ((unsigned)state < sizeof(names) / sizeof(names[0]))
-		return names[state];
-	return "UNKNOWN";
+	return NAME_OF(names, state, "UNKNOWN");
 }
 
 const char *bgcopy_priority_name(enum bgcopy_priority priority)
@@ -64,9 +67,30 @@ const char *bgcopy_priority_name(enum bgcopy_priority priority)
 		BGCOPY_SCHEMA_ENUM_priority(BGCOPY_SCHEMA_NAME_AT, _)
 	};
 
-	if ((unsigned)priority < sizeof(names) / sizeof(names[0]))
-		return names[priority];
-	return "UNKNOWN";
+	return NAME_OF(names, priority, "UNKNOWN");
+}
+
+const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
+{
+	static const char *const names[] = {
+		[BGCOPY_REDIRECT_ALLOW] = "allow",
+		[BGCOPY_REDIRECT_DISALLOW] = "disallow",
+		[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
+	};
+
+	return NAME_OF(names, policy, "unknown");
+}
+
+const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme)
+{
+	static const char *const names[] = {
+		[BGCOPY_AUTH_NONE] = "none",
+		[BGCOPY_AUTH_BASIC] = "basic",
+		[BGCOPY_AUTH_DIGEST] = "digest",
+		[BGCOPY_AUTH_ANY] = "any",
+	};
+
+	return NAME_OF(names, scheme, "unknown");
 }
 
 /* Error descriptions are cut to fit, never refused. */
@@ -77,18 +101,4 @@ void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->description, sizeof(err->description), fmt, ap);
 	va_end(ap);
-}
-
-static const char *const auth_scheme_names[] = {
-	[BGCOPY_AUTH_NONE] = "none",
-	[BGCOPY_AUTH_BASIC] = "basic",
-	[BGCOPY_AUTH_DIGEST] = "digest",
-	[BGCOPY_AUTH_ANY] = "any",
-};
-
-const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme)
-{
-	return (unsigned)scheme < sizeof(auth_scheme_names) /
-				  sizeof(*auth_scheme_names) ?
-	       auth_scheme_names[scheme] : "unknown";
 }

@@ -119,19 +119,6 @@ int bgcopy_job_set_modification_interval_ms(bgcopy_job *job, uint32_t ms)
 			  BGCOPY_TP_PROP_MODIFICATION_INTERVAL);
 }
 
-static const char *const redirect_policy_names[] = {
-	[BGCOPY_REDIRECT_ALLOW] = "allow",
-	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
-	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
-};
-
-const char *bgcopy_redirect_policy_name(enum bgcopy_redirect_policy policy)
-{
-	return (unsigned)policy < sizeof(redirect_policy_names) /
-				  sizeof(*redirect_policy_names) ?
-	       redirect_policy_names[policy] : "unknown";
-}
-
 /* Takes effect from the job's next transfer; a running one keeps the
  * policy it started with. */
 int bgcopy_job_set_redirect_policy(bgcopy_job *job,

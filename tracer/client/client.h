@@ -89,7 +89,6 @@ int client_job_set_headers(bgcopy_job *job, const char *headers);
 int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
 int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
-const char *client_redirect_name(enum bgcopy_redirect_policy p);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);

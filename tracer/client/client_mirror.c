@@ -7,18 +7,6 @@
 
 #include "client.h"
 
-static const char *const redirect_names[] = {
-	[BGCOPY_REDIRECT_ALLOW] = "allow",
-	[BGCOPY_REDIRECT_DISALLOW] = "disallow",
-	[BGCOPY_REDIRECT_ALLOW_INSECURE] = "allow-insecure",
-};
-
-const char *client_redirect_name(enum bgcopy_redirect_policy p)
-{
-	assert((unsigned)p <= BGCOPY_REDIRECT_ALLOW_INSECURE);
-	return redirect_names[p];
-}
-
 bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
 {
 	assert(engine_locked(engine));
@@ -238,7 +226,7 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 				job->priority = p;
 	} else if (!strcmp(name, "RedirectPolicy")) {
 		for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
-			if (!strcmp(value, redirect_names[p]))
+			if (!strcmp(value, bgcopy_redirect_policy_name(p)))
 				job->redirect_policy = p;
 	} else if (!strcmp(name, "AuthScheme")) {
 		for (int a = BGCOPY_AUTH_NONE; a <= BGCOPY_AUTH_ANY; a++)

@@ -112,7 +112,7 @@ int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy 
 	if (p != BGCOPY_REDIRECT_ALLOW && p != BGCOPY_REDIRECT_DISALLOW &&
 	    p != BGCOPY_REDIRECT_ALLOW_INSECURE)
 		return set_error(BGCOPY_E_INVALID_ARG, "unknown redirect policy %d", (int)p);
-	return job_call(job, "SetRedirectPolicy", "s", client_redirect_name(p));
+	return job_call(job, "SetRedirectPolicy", "s", bgcopy_redirect_policy_name(p));
 }
 
 int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags)
