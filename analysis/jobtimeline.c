@@ -191,6 +191,8 @@ static void transfer(struct jobtimeline *tl, struct text *t,
 
 	append(tl, t, "transfer file %" PRId64 " %s http %" PRId64,
 	       r->file_index, r->url, r->http_status);
+	if (r->final_url && *r->final_url)
+		append(tl, t, " redirected to %s", r->final_url);
 	if (r->range_from)
 		append(tl, t, " range %" PRIu64 " %s", r->range_from,
 		       r->range_honoured ? "honoured" : "ignored");

@@ -106,6 +106,7 @@ struct bgc_record {
 	int64_t restart, if_range;	/* schema 2; 0 (NONE) in schema 1 */
 	uint64_t sha256_expected;	/* schema 3; 0 before */
 	int64_t verify;			/* schema 3; 0 (NONE) before */
+	const char *final_url;		/* schema 4: where redirects led; NULL before */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
 	/* The stream set the message came through, from its trace's

@@ -190,7 +190,8 @@
 
 /* One HTTP attempt: url redacted (no user info, no query), range_from 0
  * when no Range was asked, bytes received in this attempt; schema 3:
- * whether the file has an expected SHA-256, and what checking it found. */
+ * whether the file has an expected SHA-256, and what checking it found;
+ * schema 4: where redirects led a completed file, redacted ("" if nowhere). */
 #define BGCOPY_SCHEMA_GROUP_transfer(F, a)				\
 	F(a, file_index,     int32_t,      INTEGER, _, REQUIRED)	\
 	F(a, url,            const char *, STRING,  _, REQUIRED)	\
@@ -207,7 +208,8 @@
 	F(a, restart,        int32_t,      ENUM,    restart,  OPTIONAL) \
 	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL) \
 	F(a, sha256_expected, uint8_t,     INTEGER, _,        OPTIONAL) \
-	F(a, verify,         int32_t,      ENUM,    verify,   OPTIONAL)
+	F(a, verify,         int32_t,      ENUM,    verify,   OPTIONAL) \
+	F(a, final_url,      const char *, STRING,  _,        OPTIONAL)
 
 /* ---- Events ---- */
 

@@ -360,7 +360,9 @@ static uint64_t info_us(CURL *e, CURLINFO what)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
+/* final_url: where redirects led a completed file, NULL if nowhere. */
+static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc,
+			   const char *final_url)
 {
 	long code = 0;
 
@@ -384,6 +386,7 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc)
 		.if_range = x->if_range,
 		.sha256_expected = job->files[x->index].has_sha256,
 		.verify = x->verify,
+		.final_url = final_url ? final_url : "",
 	}));
 }
 
@@ -565,7 +568,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		note_final_url(job, x);
 	if (!complete && !x->changed && x->http_error == 416 && !x->verify)
 		x->restart = BGCOPY_TP_RESTART_RANGE_NOT_SATISFIABLE;
-	trace_transfer(job, x, rc);
+	trace_transfer(job, x, rc, complete ? job->files[x->index].final_url : NULL);
 	if (x->changed)
 		start_over(job, x->index);
 	else if (complete) {

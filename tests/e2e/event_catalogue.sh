@@ -48,6 +48,14 @@ bg resume "$sums"
 bg wait "$sums" >/dev/null && die "a wrong digest passed"
 bg cancel "$sums"
 
+# A redirected file: its transfer says where it came from (schema 4:
+# transfer.final_url).
+moved=$(bg create moved)
+bg add "$moved" "$URL/fault/redirect/e.bin" "$WORK/out/m.bin"
+bg resume "$moved"
+bg wait "$moved" >/dev/null || die "wait for the redirected file"
+bg cancel "$moved"
+
 # The file changes on the server between two attempts: the resume asks
 # If-Range with the first version's ETag, gets the whole new version and
 # starts over (schema 2: transfer.if_range, transfer.restart).
@@ -85,7 +93,8 @@ expect progress "$id" "file_total = 400000" "job_bytes = 400000"
 expect file_complete "$id" "bytes = 400000"
 expect transfer "$id" "http_status = 200" "bytes = 400000" "curl_code = 0" "range_honoured = 0" \
 	'sha256_expected = 0, verify = ( "NONE"'
-expect transfer "job = \"$sums\"" 'sha256_expected = 1, verify = ( "MISMATCH"'
+expect transfer "job = \"$sums\"" 'sha256_expected = 1, verify = ( "MISMATCH"' 'final_url = ""'
+expect transfer "job = \"$moved\"" "final_url = \"http://127.0.0.1:$PORT/e.bin\""
 expect state_change "job = \"$sums\"" 'error_context = ( "CHECKSUM"' 'description = "SHA-256 mismatch: expected 000'
 expect property_change "job = \"$other\"" '( "REDIRECT_POLICY"' 'value = "1"' '( "CMDLINE_TIMEOUT"' 'value = "2000"'
 grep "bgcopy:property_change:" "$WORK/events.txt" | grep -F "job = \"$hung\"" |
