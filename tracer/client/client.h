@@ -63,6 +63,7 @@ void client_close(bgcopy_engine *engine);
 int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 		 const char *member, sd_bus_message **reply, const char *types, ...);
 int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply);
+void client_message_unref(bgcopy_engine *engine, sd_bus_message *m);
 int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m);
 int client_writable(bgcopy_job *job);

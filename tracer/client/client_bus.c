@@ -38,6 +38,20 @@ static int status_from_error(const sd_bus_error *e, int r)
 			 "bgcopyd: %s", strerror(-r));
 }
 
+/* Every message holds a reference on the bus, whose count sd-bus does not
+ * update atomically (the pump thread refs and unrefs it in sd_bus_process):
+ * a message is let go under the bus lock, as it was made. */
+void client_message_unref(bgcopy_engine *engine, sd_bus_message *m)
+{
+	struct client *c = engine->client;
+
+	if (!m)
+		return;
+	pthread_mutex_lock(&c->bus_lock);
+	sd_bus_message_unref(m);
+	pthread_mutex_unlock(&c->bus_lock);
+}
+
 void client_job_path(const char *id, char *out, size_t size)
 {
 	snprintf(out, size, CLIENT_JOB_PREFIX "%s", id);

@@ -52,7 +52,7 @@ int client_sync_jobs(bgcopy_engine *engine)
 						  &owner, &path)) > 0)
 		if (!mirror(engine, id))
 			status = BGCOPY_E_NOMEM;
-	sd_bus_message_unref(reply);
+	client_message_unref(engine, reply);
 	if (r < 0)
 		return set_error(BGCOPY_E_IO, "bgcopyd sent a malformed job list: %s",
 				 strerror(-r));
@@ -78,11 +78,11 @@ int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 		return status;
 	if (sd_bus_message_read(reply, "o", &path) < 0 ||
 	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36) {
-		sd_bus_message_unref(reply);
+		client_message_unref(engine, reply);
 		return set_error(BGCOPY_E_IO, "bgcopyd answered CreateJob with no job");
 	}
 	snprintf(id, sizeof(id), "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
-	sd_bus_message_unref(reply);
+	client_message_unref(engine, reply);
 	for (char *c = id; *c; c++)
 		if (*c == '_')
 			*c = '-';
@@ -325,5 +325,5 @@ void client_refresh(bgcopy_job *job)
 		return;
 	if (read_all(job, reply) < 0)
 		set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s", job->id);
-	sd_bus_message_unref(reply);
+	client_message_unref(engine, reply);
 }

@@ -30,7 +30,7 @@ static int job_call(bgcopy_job *job, const char *member, const char *types, ...)
 	va_end(ap);
 	status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
 		 client_send(job->engine, m, NULL);
-	sd_bus_message_unref(m);
+	client_message_unref(job->engine, m);
 	return status;
 }
 
@@ -138,7 +138,7 @@ int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	status = sd_bus_message_append_strv(m, argv && argv[0] ? (char **)argv : NULL) < 0 ?
 		 set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
 		 client_send(job->engine, m, NULL);
-	sd_bus_message_unref(m);
+	client_message_unref(job->engine, m);
 	return status;
 }
 
@@ -156,7 +156,8 @@ int client_wait_idle(bgcopy_engine *engine, long timeout_ms)
 			return status;
 		if (sd_bus_message_read(reply, "v", "b", &idle) < 0)
 			idle = 0;
-		reply = sd_bus_message_unref(reply);
+		client_message_unref(engine, reply);
+		reply = NULL;
 		if (idle)
 			return BGCOPY_OK;
 		if (deadline >= 0 && now_ms() >= deadline)

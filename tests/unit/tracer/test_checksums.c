@@ -229,7 +229,12 @@ static void a_schema_5_store_is_migrated(void **state)
 
 	harness_store_with_a_job(h);
 	snprintf(db, sizeof(db), "%s/jobs.db", h->store);
+	/* What schema 5 lacked: 6's digest and 7's credentials and headers. */
 	harness_exec_sql(db, "ALTER TABLE files DROP COLUMN sha256;"
+			 "ALTER TABLE jobs DROP COLUMN auth_scheme;"
+			 "ALTER TABLE jobs DROP COLUMN auth_user;"
+			 "ALTER TABLE jobs DROP COLUMN auth_password;"
+			 "ALTER TABLE jobs DROP COLUMN headers;"
 			 "PRAGMA user_version=5;");
 	e = harness_reopen(h, SHORT);
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
