@@ -115,11 +115,11 @@ static int open_client(bgcopy_engine *engine)
 	if ((engine->opt.flags & BGCOPY_OPEN_EMBEDDED) || env_set("BGCOPY_EMBEDDED"))
 		return CLIENT_NO_DAEMON;
 	/* A traced process (bgcopy record) wants the engine's events in its
-	 * own trace: the daemon's are not recorded yet. */
-	if (env_set("BGCOPY_TRACE") && !env_set("BGCOPY_SERVICE"))
-		return CLIENT_NO_DAEMON;
-	/* A reader uses a daemon that runs, and starts none. */
-	if (engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
+	 * own trace, and the daemon's are not recorded yet: it starts no
+	 * daemon, though it uses one that holds the store rather than fail.
+	 * A reader, likewise, starts none. */
+	if ((env_set("BGCOPY_TRACE") && !env_set("BGCOPY_SERVICE")) ||
+	    (engine->opt.flags & BGCOPY_OPEN_READ_ONLY))
 		service = false;
 	if (service) {
 		status = make_store_dir(engine->store_dir);

@@ -115,6 +115,12 @@ bg set-credentials "$sum" --clear && bg set-headers "$sum" --clear || die "clear
 bg info "$sum" --json | grep -q '"credentials": "none"' || die "credentials not cleared"
 bg cancel "$sum" || die "cancel"
 
+# A traced command (bgcopy record sets BGCOPY_TRACE) uses the daemon that
+# holds the store rather than fail on its lock.
+traced=$(BGCOPY_TRACE=1 bg create traced 2> "$WORK/traced.err") ||
+	die "a traced command beside the daemon: $(cat "$WORK/traced.err")"
+bg cancel "$traced" || die "cancel the traced command's job"
+
 # Several commands at once: list and cancel while a download waits.
 bg download "$URL/fault/slow:200000/big.bin" "$WORK/out/big.bin" 2> "$WORK/download.err" &
 dl=$!

@@ -349,8 +349,9 @@ BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
  * holds the store in its own engine.  BGCOPY_OPEN_EMBEDDED, or the
  * environment variable BGCOPY_EMBEDDED=1, forces the embedded engine;
  * BGCOPY_SERVICE=1 in the environment acts as BGCOPY_OPEN_SERVICE.
- * A process traced with BGCOPY_TRACE (bgcopy record) runs embedded unless
- * BGCOPY_SERVICE=1: the daemon's events are not in its trace.
+ * A process traced with BGCOPY_TRACE (bgcopy record) starts no daemon
+ * unless BGCOPY_SERVICE=1, so that the engine's events are in its trace;
+ * it uses a daemon that already holds the store (whose events are not).
  * In a client engine BGCOPY_OPEN_NO_TRANSFER has no effect (the daemon
  * transfers) and the test options are the daemon's.
  */
