@@ -112,16 +112,10 @@ void jobtimeline_set_wallclock(struct jobtimeline *tl, bool wall)
 
 static struct jobtext *job_text(struct jobtimeline *tl, const char *id)
 {
-	struct jobtext *jt = strmap_get(&tl->jobs, id);
+	struct jobtext *jt = strmap_get_or_add(&tl->jobs, id, sizeof(*jt));
 
-	if (jt)
-		return jt;
-	jt = calloc(1, sizeof(*jt));
-	if (!jt || !strmap_put(&tl->jobs, id, jt)) {
-		free(jt);
+	if (!jt)
 		tl->oom = true;
-		return NULL;
-	}
 	return jt;
 }
 

@@ -83,3 +83,17 @@ void strmap_fini(struct strmap *m)
 	m->slots = NULL;
 	m->cap = m->len = 0;
 }
+
+void *strmap_get_or_add(struct strmap *m, const char *key, size_t size)
+{
+	void *value = strmap_get(m, key);
+
+	if (value)
+		return value;
+	value = calloc(1, size);
+	if (!value || !strmap_put(m, key, value)) {
+		free(value);
+		return NULL;
+	}
+	return value;
+}

@@ -19,6 +19,9 @@ struct strmap {
 void *strmap_get(const struct strmap *m, const char *key);
 /* Returns the stored copy of the key, or NULL when out of memory. */
 const char *strmap_put(struct strmap *m, const char *key, void *value);
+/* The value under `key`, or a new zeroed one of `size` bytes put there;
+ * NULL when out of memory.  strmap_fini does not free it. */
+void *strmap_get_or_add(struct strmap *m, const char *key, size_t size);
 void strmap_fini(struct strmap *m);
 
 #endif /* BGCOPY_STRMAP_H */

@@ -62,16 +62,10 @@ void history_fini(struct history *h)
 
 static struct hist_job *job_of(struct history *h, const char *id)
 {
-	struct hist_job *hj = strmap_get(&h->jobs, id);
+	struct hist_job *hj = strmap_get_or_add(&h->jobs, id, sizeof(*hj));
 
-	if (hj)
-		return hj;
-	hj = calloc(1, sizeof(*hj));
-	if (!hj || !strmap_put(&h->jobs, id, hj)) {
-		free(hj);
+	if (!hj)
 		h->oom = true;
-		return NULL;
-	}
 	return hj;
 }
 
