@@ -44,9 +44,12 @@ char *store_medium_uri(const char *dir)
 	if (!uri)
 		return NULL;
 	p += sprintf(p, "file:");
-	for (const char *c = dir; *c; c++)
-		p += strchr("%?#", *c) ? sprintf(p, "%%%02X", (unsigned char)*c) :
-		     sprintf(p, "%c", *c);
+	for (const char *c = dir; *c; c++) {
+		if (strchr("%?#", *c))
+			p += sprintf(p, "%%%02X", (unsigned char)*c);
+		else
+			*p++ = *c;
+	}
 	strcpy(p, "/jobs.db?immutable=1");
 	return uri;
 }

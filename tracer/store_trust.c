@@ -252,11 +252,13 @@ static int wal_page_one(int fd, const unsigned char *head, uint32_t page_size,
 	return status;
 }
 
-/* Page numbers and offsets of the committed frames of a log. */
+/* The frames of a log: each one's page number and where its page is. */
 struct wal_frames {
-	uint32_t *page;
-	off_t *at;
-	size_t n, committed, cap;
+	struct wal_frame {
+		uint32_t page;
+		off_t at;
+	} *f;
+	size_t n, committed, cap;	/* committed: the frames up to the last commit */
 };
 
 static int wal_list_frames(int fd, const unsigned char *head, uint32_t page_size,
@@ -269,19 +271,19 @@ static int wal_list_frames(int fd, const unsigned char *head, uint32_t page_size
 	while (!status && readable && wal_next(&r)) {
 		if (l->n == l->cap) {
 			size_t cap = l->cap ? 2 * l->cap : 64;
-			uint32_t *page = realloc(l->page, cap * sizeof(*page));
-			off_t *at = page ? realloc(l->at, cap * sizeof(*at)) : NULL;
+			struct wal_frame *f = realloc(l->f, cap * sizeof(*f));
 
-			l->page = page ? page : l->page;
-			l->at = at ? at : l->at;
-			if (!page || !at) {
+			if (!f) {
 				status = set_error(BGCOPY_E_NOMEM, "out of memory");
 				break;
 			}
+			l->f = f;
 			l->cap = cap;
 		}
-		l->page[l->n] = get_be32(r.frame);
-		l->at[l->n++] = r.at - (off_t)r.frame_size + WAL_FRAME_HEADER;
+		l->f[l->n++] = (struct wal_frame){
+			.page = get_be32(r.frame),
+			.at = r.at - (off_t)r.frame_size + WAL_FRAME_HEADER,
+		};
 		if (wal_is_commit(&r))
 			l->committed = l->n;
 	}
@@ -306,18 +308,17 @@ static int wal_redundant(const char *db, int fd, const unsigned char *head,
 		bool superseded = false;
 
 		for (size_t j = i + 1; j < l.committed && !superseded; j++)
-			superseded = l.page[j] == l.page[i];
+			superseded = l.f[j].page == l.f[i].page;
 		if (superseded)
 			continue;
-		*redundant = pread(fd, theirs, page_size, l.at[i]) == (ssize_t)page_size &&
+		*redundant = pread(fd, theirs, page_size, l.f[i].at) == (ssize_t)page_size &&
 			     pread(dbfd, ours, page_size,
-				   (off_t)(l.page[i] - 1) * page_size) == (ssize_t)page_size &&
+				   (off_t)(l.f[i].page - 1) * page_size) == (ssize_t)page_size &&
 			     !memcmp(ours, theirs, page_size);
 	}
 	if (dbfd >= 0)
 		close(dbfd);
-	free(l.page);
-	free(l.at);
+	free(l.f);
 	free(ours);
 	free(theirs);
 	return status;
