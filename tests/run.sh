@@ -9,13 +9,16 @@ build=${1:?usage: tests/run.sh BUILD [FILTER]}
 # /dev/shm and LTTNG_HOME in a mount namespace, so a session daemon started
 # here sees only these tests' processes.  Another program tracing bgcopy
 # on the machine (a second make check, a user's bgcopy) lands in no test's
-# session, and no test's events land in theirs.
+# session, and no test's events land in theirs.  /run/bgcopy, where a
+# system bgcopyd listens, is private too, so two runs' system daemons
+# (bgcopyd_system.sh) never meet.
 if [ "$(id -u)" = 0 ] && [ -z "${BGCOPY_TESTS_ISOLATED:-}" ] &&
 	unshare -m true 2>/dev/null; then
-	mkdir -p /run/lttng "$build/lttng-home"
+	mkdir -p /run/lttng /run/bgcopy "$build/lttng-home"
 	exec unshare -m --propagation private env BGCOPY_TESTS_ISOLATED=1 \
 		LTTNG_HOME="$(cd "$build/lttng-home" && pwd)" bash -c '
 		mount -t tmpfs -o mode=755 tmpfs /run/lttng &&
+		mount -t tmpfs -o mode=755 tmpfs /run/bgcopy &&
 		mount -t tmpfs -o mode=1777 tmpfs /dev/shm && exec bash "$@"' run.sh "$0" "$@"
 fi
 filter=${2:-}

@@ -7,6 +7,9 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in */asan|*/tsan) echo "install is checked on the plain build"; exit 77 ;; esac
 [ "$(id -u)" = 0 ] || { echo "needs root to install into /usr/local"; exit 77; }
+# /usr/local is the machine's: two make check runs take turns here.
+exec 8>/tmp/bgcopy-install-system.lock
+flock 8
 if [ -e /usr/local/lib/libbgcopy.so.1 ] || [ -e /usr/local/bin/bgcopy ]; then
 	echo "a bgcopy is already installed in /usr/local; not touching it"; exit 77
 fi
