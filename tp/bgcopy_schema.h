@@ -25,7 +25,7 @@
 #define BGCOPY_SCHEMA_H
 
 /* Recorded in engine_open.trace_schema; the analysis refuses others. */
-#define BGCOPY_TRACE_SCHEMA 4
+#define BGCOPY_TRACE_SCHEMA 5
 
 /* ---- Enums ---- */
 
@@ -238,7 +238,9 @@
 	EV(retry_scheduled,   RETRY_SCHEDULED,   NOTICE)		\
 	EV(cmdline_run,       CMDLINE_RUN,       NOTICE)		\
 	EV(cmdline_exit,      CMDLINE_EXIT,      NOTICE)		\
-	EV(transfer,          TRANSFER,          INFO)
+	EV(transfer,          TRANSFER,          INFO)			\
+	/* schema 5, bgcopyd: who asks for what (tracer/trace.c) */	\
+	EV(peer_request,      PEER_REQUEST,      INFO)
 
 /*
  * Each event's hook parameters, in order, and so its fields:
@@ -333,6 +335,18 @@
 
 #define BGCOPY_SCHEMA_EVENT_transfer(F, G, a)				\
 	G(F, a, job, j) G(F, a, transfer, t)
+
+/* Schema 5: a bgcopyd client (peer) asked for `verb': on target_job, or
+ * ("") on no job yet: CreateJob's job is the next job_created of the
+ * same thread.  Not job-scoped (no seq): peer_uts_ns (0: the peer had
+ * gone) is what lets `bgcopy-analyze --run' keep a recorded run's jobs. */
+#define BGCOPY_SCHEMA_EVENT_peer_request(F, G, a)			\
+	F(a, engine,      uint64_t,     HEX,     _, REQUIRED)		\
+	F(a, target_job,  const char *, STRING,  _, REQUIRED)		\
+	F(a, verb,        const char *, STRING,  _, REQUIRED)		\
+	F(a, peer_pid,    int32_t,      INTEGER, _, REQUIRED)		\
+	F(a, peer_uid,    uint32_t,     INTEGER, _, REQUIRED)		\
+	F(a, peer_uts_ns, uint64_t,     INTEGER, _, REQUIRED)
 
 /* ---- Walking an event ---- */
 

@@ -16,7 +16,7 @@
 
 #include "bgcopy_schema.h"
 
-#define BGCOPY_TP_ABI 3
+#define BGCOPY_TP_ABI 4
 #define BGCOPY_TP_HOOKS_SYMBOL "bgcopy_tp_hooks"
 
 #define BGCOPY_TP_CONSTANT(P, name, value) P##name = value,

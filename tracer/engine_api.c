@@ -185,15 +185,7 @@ int bgcopy_engine_open(const char *store_dir,
 	status = read_only ? BGCOPY_OK : make_store_dir(store_dir);
 	if (status)
 		goto error;
-	TRACE(engine_open, (&(struct bgcopy_tp_engine){
-		.engine = engine->trace_id,
-		.store = engine->store_dir,
-		/* A read-only engine delivers nothing. */
-		.dispatcher_threads = read_only ? 0 : engine->opt.dispatcher_threads,
-		.test_options = engine->opt.test_options,
-		.min_retry_floor_ms = engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY ?
-				      0 : BGCOPY_RETRY_FLOOR_MS,
-	}));
+	trace_engine_open(engine);
 	status = store_open(engine, &schema);
 	if (!status)
 		status = restore_jobs(engine, schema);

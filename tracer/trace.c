@@ -2,7 +2,8 @@
  * Loading the tracepoint provider.
  *
  * The provider is wanted when BGCOPY_TRACE is set to anything but "0", or
- * when it is already mapped (LD_PRELOAD).  It is looked for beside
+ * when it is already mapped (LD_PRELOAD), or when bgcopyd serves a client
+ * that is traced (trace_load_now).  It is looked for beside
  * libbgcopy.so first, so an uninstalled build traces its own provider,
  * then wherever the dynamic loader looks.
  */
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -37,33 +39,51 @@ static void *open_beside_library(void)
 	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
 }
 
-static void load_once(void)
+/* Loads the provider and takes its hooks; 0, or -1 with the error set. */
+static int open_provider(bool wanted)
 {
-	const char *want = getenv("BGCOPY_TRACE");
+	const struct bgcopy_tp_hooks *hooks;
 	bgcopy_tp_hooks_fn get_hooks;
 	void *handle;
 
 	handle = dlopen(TP_SONAME, RTLD_NOW | RTLD_NOLOAD);
-	if (!handle) {
-		if (!want || !strcmp(want, "0") || !*want)
-			return;
+	if (!handle && !wanted)
+		return 0;
+	if (!handle)
 		handle = open_beside_library();
-		if (!handle)
-			handle = dlopen(TP_SONAME, RTLD_NOW | RTLD_LOCAL);
-	}
+	if (!handle)
+		handle = dlopen(TP_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
-		fprintf(stderr, "bgcopy: BGCOPY_TRACE is set but %s could not "
-			"be loaded: %s\n", TP_SONAME, dlerror());
-		return;
+		set_error(BGCOPY_E_IO, "%s could not be loaded: %s", TP_SONAME,
+			  dlerror());
+		return -1;
 	}
 	get_hooks = (bgcopy_tp_hooks_fn)dlsym(handle, BGCOPY_TP_HOOKS_SYMBOL);
-	if (!get_hooks || !(bgcopy_tp = get_hooks(BGCOPY_TP_ABI))) {
-		fprintf(stderr, "bgcopy: %s does not provide hook ABI %d; "
-			"tracing is off\n", TP_SONAME, BGCOPY_TP_ABI);
-		return;
+	hooks = get_hooks ? get_hooks(BGCOPY_TP_ABI) : NULL;
+	if (!hooks) {
+		set_error(BGCOPY_E_IO, "%s does not provide hook ABI %d",
+			  TP_SONAME, BGCOPY_TP_ABI);
+		return -1;
 	}
+	/* Threads already running read the table without the lock. */
+	__atomic_store_n(&bgcopy_tp, hooks, __ATOMIC_RELEASE);
 	/* The provider stays mapped for the life of the process: LTTng
 	 * cannot unregister probes safely while a session may read them. */
+	return 0;
+}
+
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void load_once(void)
+{
+	const char *want = getenv("BGCOPY_TRACE");
+	bool wanted = want && *want && strcmp(want, "0");
+
+	pthread_mutex_lock(&load_lock);
+	if (open_provider(wanted))
+		fprintf(stderr, "bgcopy: BGCOPY_TRACE is set but %s; tracing is "
+			"off\n", bgcopy_last_error());
+	pthread_mutex_unlock(&load_lock);
 }
 
 void trace_load(void)
@@ -71,6 +91,58 @@ void trace_load(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, load_once);
+}
+
+int trace_load_now(void)
+{
+	int status = 0;
+
+	trace_load();
+	pthread_mutex_lock(&load_lock);
+	if (!trace_loaded())
+		status = open_provider(true);
+	pthread_mutex_unlock(&load_lock);
+	return status ? BGCOPY_E_IO : BGCOPY_OK;
+}
+
+bool trace_loaded(void)
+{
+	return TRACE_HOOKS() != NULL;
+}
+
+void trace_engine_open(bgcopy_engine *engine)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+
+	TRACE(engine_open, (&(struct bgcopy_tp_engine){
+		.engine = engine->trace_id,
+		.store = engine->store_dir,
+		/* A read-only engine delivers nothing. */
+		.dispatcher_threads = read_only ? 0 : engine->opt.dispatcher_threads,
+		.test_options = engine->opt.test_options,
+		.min_retry_floor_ms = engine->opt.test_options & BGCOPY_TEST_SHORT_RETRY ?
+				      0 : BGCOPY_RETRY_FLOOR_MS,
+	}));
+}
+
+/* The inode of pid's UTS namespace; 0 when it cannot be read (the
+ * process has gone, or we may not look at it). */
+static uint64_t uts_ns_of(long pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/ns/uts", pid);
+	return pid > 0 && stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+void trace_peer_request(bgcopy_engine *engine, bgcopy_job *job, long pid,
+			uint32_t uid, const char *verb)
+{
+	if (!TRACE_ENABLED(peer_request))
+		return;
+	TRACE_HOOKS()->peer_request(engine->trace_id, job ? job->id : "", verb,
+				(int32_t)pid, uid, uts_ns_of(pid));
 }
 
 /* job_created or job_restored: the job as it stands. */
@@ -97,7 +169,7 @@ void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 		.notify_cmdline = cmdline,
 	};
 	if (event == BGCOPY_TP_EV_job_created)
-		bgcopy_tp->job_created(TRACE_JOB(job), &info);
+		TRACE_HOOKS()->job_created(TRACE_JOB(job), &info);
 	else
-		bgcopy_tp->job_restored(TRACE_JOB(job), &info);
+		TRACE_HOOKS()->job_restored(TRACE_JOB(job), &info);
 }

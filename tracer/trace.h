@@ -6,20 +6,28 @@
 #ifndef BGCOPY_TRACE_H
 #define BGCOPY_TRACE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bgcopy.h"
 #include "tp/bgcopy_tp_abi.h"
 
 extern const struct bgcopy_tp_hooks *bgcopy_tp;
 
+/* The hook table, NULL until loaded; bgcopyd may load it while the
+ * engine's threads run (trace_load_now). */
+#define TRACE_HOOKS() __atomic_load_n(&bgcopy_tp, __ATOMIC_ACQUIRE)
+
 /* True when the provider is loaded and a session enabled `event`. */
 #define TRACE_ENABLED(event)						\
-	(__builtin_expect(bgcopy_tp != NULL, 0) &&			\
-	 __builtin_expect(__atomic_load_n(bgcopy_tp->enabled[BGCOPY_TP_EV_##event], \
+	(__builtin_expect(TRACE_HOOKS() != NULL, 0) &&			\
+	 __builtin_expect(__atomic_load_n(TRACE_HOOKS()->enabled[BGCOPY_TP_EV_##event], \
 					  __ATOMIC_RELAXED), 0))
 
 #define TRACE(event, ...)						\
 	do {								\
 		if (TRACE_ENABLED(event))				\
-			bgcopy_tp->event(__VA_ARGS__);			\
+			TRACE_HOOKS()->event(__VA_ARGS__);		\
 	} while (0)
 
 /* The job fields every job event starts with; bumps the job's sequence. */
@@ -28,7 +36,18 @@ extern const struct bgcopy_tp_hooks *bgcopy_tp;
 				  .job = (job_)->id,			\
 				  .seq = ++(job_)->seq })
 
+/* Loads the provider if BGCOPY_TRACE asks for it (once per process). */
 void trace_load(void);
+/* Loads it now, whatever BGCOPY_TRACE says (bgcopyd, for a traced
+ * client): BGCOPY_OK, or BGCOPY_E_IO with the error set. */
+int trace_load_now(void);
+bool trace_loaded(void);
+/* engine_open, at the open and again for a session that began later. */
+void trace_engine_open(bgcopy_engine *engine);
+/* peer_request: process pid (uid) asked for verb on job (NULL: on no
+ * job yet); its UTS namespace is read from /proc. */
+void trace_peer_request(bgcopy_engine *engine, bgcopy_job *job, long pid,
+			uint32_t uid, const char *verb);
 void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event);
 
 #endif /* BGCOPY_TRACE_H */

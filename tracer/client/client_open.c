@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "trace.h"
 
 /* A connection to the daemon on `socket`, or -errno (ENOENT,
  * ECONNREFUSED: nobody listens). */
@@ -60,6 +61,19 @@ static int connect_daemon(bgcopy_engine *engine, struct client *c, bool start)
 					      "answer on '%s': %s", c->socket, strerror(-r));
 }
 
+/* A traced process (bgcopy record) wants the daemon's events of its jobs
+ * in its trace: the daemon loads its tracepoint provider for it.  Without
+ * them the trace lacks those jobs, which is no reason to fail the call. */
+static void ask_for_tracing(bgcopy_engine *engine)
+{
+	if (!trace_loaded())
+		return;
+	if (client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "EnableTracing",
+			 NULL, "") != BGCOPY_OK)
+		fprintf(stderr, "bgcopy: bgcopyd on '%s' does not trace this process's "
+			"jobs: %s\n", engine->client->socket, bgcopy_last_error());
+}
+
 /* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */
 int client_open(bgcopy_engine *engine, bool start)
 {
@@ -82,8 +96,10 @@ int client_open(bgcopy_engine *engine, bool start)
 	if (status == BGCOPY_OK) {
 		engine->client = c;
 		status = client_pump_start(engine);
-		if (status == BGCOPY_OK)
+		if (status == BGCOPY_OK) {
+			ask_for_tracing(engine);
 			return BGCOPY_OK;
+		}
 		engine->client = NULL;
 	}
 	sd_bus_flush_close_unref(c->bus);

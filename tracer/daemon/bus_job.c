@@ -10,6 +10,15 @@
 
 #define JOB_ID_LEN 36
 
+/* A verb of the Job interface names who acts on the job in the trace;
+ * reading its properties does not. */
+static void trace_job_request(const struct peer *p, bgcopy_job *job, sd_bus_message *m)
+{
+	if (m && sd_bus_message_is_method_call(m, BGCOPYD_JOB_IFACE, NULL))
+		bgcopy_engine_trace_request(p->daemon->engine, job, p->pid, p->uid,
+					    sd_bus_message_get_member(m));
+}
+
 /* The job a path names if the caller may see it.  Any other job path,
  * of a job that does not exist or is another user's, answers NotFound
  * alike: a job the caller may not see is one that does not exist. */
@@ -21,7 +30,6 @@ static int job_find(sd_bus *bus, const char *path, const char *interface,
 	char id[JOB_ID_LEN + 1];
 	bgcopy_job *job;
 
-	(void)bus;
 	(void)interface;
 	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
 		return 0;
@@ -35,6 +43,7 @@ static int job_find(sd_bus *bus, const char *path, const char *interface,
 	if (bgcopy_engine_find_job(p->daemon->engine, id, &job) != BGCOPY_OK ||
 	    !peer_sees(p, job))
 		return bus_error_not_found(error, id);
+	trace_job_request(p, job, sd_bus_get_current_message(bus));
 	*found = job;
 	return 1;
 }

@@ -62,6 +62,7 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 		r = check_limits(p, error);
 	if (r < 0)
 		return r;
+	bgcopy_engine_trace_request(p->daemon->engine, NULL, p->pid, p->uid, "CreateJob");
 	r = bgcopy_job_create_as(p->daemon->engine, name, p->uid, &job);
 	if (r != BGCOPY_OK)
 		return bus_error_from_status(error, r);
@@ -161,6 +162,18 @@ static int property_get_idle(sd_bus *bus, const char *path, const char *interfac
 				     bgcopy_engine_wait_idle(p->daemon->engine, 0) == BGCOPY_OK);
 }
 
+/* A traced client (bgcopy record) asks for the engine's events: the
+ * provider is loaded on the first such call (docs/bgcopyd.md). */
+static int method_enable_tracing(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	int status = bgcopy_engine_trace_for(p->daemon->engine, p->pid, p->uid);
+
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -177,6 +190,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("s", id),
 				SD_BUS_RESULT("o", job), method_get_job,
 				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("EnableTracing", NULL, NULL, method_enable_tracing,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
 

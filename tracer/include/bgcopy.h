@@ -334,6 +334,18 @@ BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_n
  * the previous owner's notify command line and server credentials are
  * removed. */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
+/* A service serving a traced client (bgcopy record): loads the
+ * tracepoint provider now, whatever BGCOPY_TRACE says, traces the
+ * request ("EnableTracing", as below) and traces `engine`'s engine_open
+ * again, so that a session begun after the open knows the engine.
+ * BGCOPY_E_IO when the provider cannot be loaded. */
+BGCOPY_API int bgcopy_engine_trace_for(bgcopy_engine *engine, long pid, uint32_t uid);
+/* Traces that process `pid` (of `uid`) asked for `verb` on `job`, or,
+ * with job NULL, on the job this thread is about to create (the
+ * peer_request event, tp/EVENTS.md).  Nothing to do when no session
+ * records it. */
+BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *job,
+					    long pid, uint32_t uid, const char *verb);
 
 /*
  * The service.  bgcopy_engine_open gives one of two engines with the same
@@ -351,7 +363,8 @@ BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
  * BGCOPY_SERVICE=1 in the environment acts as BGCOPY_OPEN_SERVICE.
  * A process traced with BGCOPY_TRACE (bgcopy record) starts no daemon
  * unless BGCOPY_SERVICE=1, so that the engine's events are in its trace;
- * it uses a daemon that already holds the store (whose events are not).
+ * it uses a daemon that already holds the store, and asks it to trace
+ * (bgcopy_engine_trace_for), so the daemon's events are recorded too.
  * In a client engine BGCOPY_OPEN_NO_TRANSFER has no effect (the daemon
  * transfers) and the test options are the daemon's.
  */
