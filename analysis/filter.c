@@ -11,6 +11,13 @@
 /* Marks a job kept in the jobs map (a non-NULL value). */
 static char kept_mark;
 
+const struct bgc_reads filter_reads[] = {
+	BGC_READS(BGC_REC_PEER_REQUEST, "engine", "target_job", "verb",
+		  "peer_uts_ns"),
+	BGC_READS(BGC_REC_JOB_CREATED, "job"),
+	BGC_READS_END,
+};
+
 /* "+HH:MM", "+HHMM", "Z" or "" (local): the offset east of UTC in s. */
 static int parse_zone(const char *z, bool *local, long *east_s)
 {
@@ -126,6 +133,8 @@ void filter_fini(struct filter *f)
 {
 	strmap_fini(&f->jobs);
 	free(f->matched_job);
+	free(f->serving);
+	free(f->creators);
 }
 
 bool filter_active(const struct filter_spec *spec)
@@ -166,12 +175,107 @@ static int job_named(struct filter *f, const char *id, bool *named)
 	return 0;
 }
 
-/* A job is kept or left whole, as its first event decides. */
+/* ---- bgcopyd serving the run ---- */
+
+static bool engine_serves(const struct filter *f, uint64_t engine)
+{
+	for (size_t i = 0; i < f->n_serving; i++) {
+		if (f->serving[i] == engine)
+			return true;
+	}
+	return false;
+}
+
+/* Grows an array of `size'-byte items to hold one more; 0 or -1. */
+static int grow(void **items, size_t n, size_t *cap, size_t size)
+{
+	size_t want = *cap ? *cap * 2 : 8;
+	void *grown;
+
+	if (n < *cap)
+		return 0;
+	grown = realloc(*items, want * size);
+	if (!grown)
+		return -1;
+	*items = grown;
+	*cap = want;
+	return 0;
+}
+
+static int add_serving(struct filter *f, uint64_t engine)
+{
+	if (engine_serves(f, engine))
+		return 0;
+	if (grow((void **) &f->serving, f->n_serving, &f->serving_cap,
+		 sizeof(*f->serving)))
+		return -1;
+	f->serving[f->n_serving++] = engine;
+	return 0;
+}
+
+/* Whether the thread that traced rec had a creation pending for the
+ * run; it is no longer pending either way. */
+static bool take_creator(struct filter *f, const struct bgc_record *rec)
+{
+	for (size_t i = 0; i < f->n_creators; i++) {
+		if (f->creators[i].vpid == rec->vpid &&
+		    f->creators[i].vtid == rec->vtid) {
+			f->creators[i] = f->creators[--f->n_creators];
+			return true;
+		}
+	}
+	return false;
+}
+
+static int add_creator(struct filter *f, const struct bgc_record *rec)
+{
+	if (grow((void **) &f->creators, f->n_creators, &f->creators_cap,
+		 sizeof(*f->creators)))
+		return -1;
+	f->creators[f->n_creators++] = (struct filter_creator) {
+		.vpid = rec->vpid, .vtid = rec->vtid,
+	};
+	return 0;
+}
+
+/* A job a run's process acted on is kept from here on, even if its
+ * earlier events were left out: the oracle then finds its start
+ * missing and judges it INCONCLUSIVE, never on half its story. */
+static int claim_job(struct filter *f, const char *id)
+{
+	if (f->spec.job && strncmp(id, f->spec.job, strlen(f->spec.job)))
+		return 0;
+	return strmap_put(&f->jobs, id, &kept_mark) ? 0 : -1;
+}
+
+/* bgcopyd's peer_request: kept when the peer is one of the run's
+ * processes, which makes the daemon's engine one serving the run and
+ * the job asked for (or the one the thread creates next) the run's. */
+static int peer_request(struct filter *f, const struct bgc_record *rec,
+			bool *keep)
+{
+	bool run_peer = f->spec.by_run && rec->peer_uts_ns &&
+			rec->peer_uts_ns == f->spec.run_uts_ns;
+
+	take_creator(f, rec);	/* this thread's previous request is done */
+	*keep = run_peer || process_selected(f, rec);
+	if (!run_peer)
+		return 0;
+	if (add_serving(f, rec->engine))
+		return -1;
+	if (rec->target_job && rec->target_job[0])
+		return claim_job(f, rec->target_job);
+	return rec->verb && !strcmp(rec->verb, "CreateJob") ?
+	       add_creator(f, rec) : 0;
+}
+
+/* A job is kept or left whole, as its first event decides (or a run's
+ * peer_request, claim_job). */
 static int job_selected(struct filter *f, const struct bgc_record *rec,
 			bool *keep)
 {
 	void *known = strmap_get(&f->jobs, rec->job);
-	bool named;
+	bool named, for_run;
 
 	if (known) {
 		*keep = known == &kept_mark;
@@ -179,7 +283,9 @@ static int job_selected(struct filter *f, const struct bgc_record *rec,
 	}
 	if (job_named(f, rec->job, &named))
 		return -1;
-	*keep = named && process_selected(f, rec) && filter_in_window(f, rec);
+	for_run = rec->type == BGC_REC_JOB_CREATED && take_creator(f, rec);
+	*keep = named && (process_selected(f, rec) || for_run) &&
+		filter_in_window(f, rec);
 	/* A left job maps to its own key, not NULL: strmap_get tells. */
 	return strmap_put(&f->jobs, rec->job, *keep ? &kept_mark :
 			  (void *) &f->jobs) ? 0 : -1;
@@ -209,10 +315,14 @@ int filter_keep(struct filter *f, const struct bgc_record *rec)
 	/* Loss may hide any process's events: it always counts. */
 	if (rec->type == BGC_REC_DISCARDED)
 		return 1;
-	if (!rec->job)
-		keep = process_selected(f, rec);
-	else if (job_selected(f, rec, &keep))
+	if (rec->type == BGC_REC_PEER_REQUEST) {
+		if (peer_request(f, rec, &keep))
+			return -1;
+	} else if (!rec->job) {
+		keep = process_selected(f, rec) || engine_serves(f, rec->engine);
+	} else if (job_selected(f, rec, &keep)) {
 		return -1;
+	}
 	if (!keep)
 		count_left(f, rec);
 	return keep;

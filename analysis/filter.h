@@ -2,6 +2,8 @@
  * Which records a check keeps: one recorded run (its UTS namespace), one
  * process, one job, a time window.  Pure C, fed every record before the
  * oracle; what it leaves out is counted for one line of the report.
+ * A run also keeps bgcopyd's events of the jobs its processes created or
+ * acted on, as the daemon's peer_request events tell (tp/EVENTS.md).
  */
 #ifndef BGCOPY_FILTER_H
 #define BGCOPY_FILTER_H
@@ -32,6 +34,11 @@ struct filter_spec {
 
 #define FILTER_PIDS_MAX 4096		/* distinct left-out processes counted */
 
+/* A daemon thread about to create a job for the run (CreateJob). */
+struct filter_creator {
+	int64_t vpid, vtid;
+};
+
 struct filter {
 	struct filter_spec spec;
 	bool have_t0;
@@ -42,7 +49,16 @@ struct filter {
 	uint64_t left_events;
 	int64_t left_pids[FILTER_PIDS_MAX];
 	size_t n_left_pids;
+	/* bgcopyd serving the run: its engines (their engine-scoped events
+	 * are kept) and its threads with a job creation pending */
+	uint64_t *serving;
+	size_t n_serving, serving_cap;
+	struct filter_creator *creators;
+	size_t n_creators, creators_cap;
 };
+
+/* The record members filter_keep() reads beyond the oracle's. */
+extern const struct bgc_reads filter_reads[];
 
 /* Parses "123.5" (ms from the trace's first event) or ISO 8601
  * "2026-11-30T08:41:47[.123][Z|+01:00]" (no zone: local time); 0 or -1. */

@@ -109,6 +109,14 @@ struct bgc_record {
 	const char *final_url;		/* schema 4: where redirects led; NULL before */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
+	/* peer_request (schema 5): bgcopyd's client and what it asked for;
+	 * target_job "" when the job is about to be created */
+	const char *target_job;
+	const char *verb;
+	int64_t peer_pid;
+	uint64_t peer_uid;
+	uint64_t peer_uts_ns;		/* 0: the peer had gone */
+
 	/* The stream set the message came through, from its trace's
 	 * environment: with per-PID buffers the process (stream_pid), with
 	 * per-UID buffers the user (stream_uid); -1 when not known. */

@@ -10,7 +10,7 @@ static const char *const in_port_name = "in";
 
 /* What the check reads of a record; a timeline prints every member. */
 static const struct bgc_reads *const check_reads[] = {
-	oracle_reads, perf_reads, history_reads, NULL,
+	oracle_reads, perf_reads, history_reads, filter_reads, NULL,
 };
 
 bt_component_class_initialize_method_status bgc_sink_init(
