@@ -67,6 +67,15 @@ bg wait "$versions" >/dev/null || die "wait for the changed file"
 cmp -s "$WORK/www/v.bin.v2" "$WORK/out/.v.bin."*-0.bgcopy-tmp ||
 	die "the changed file is not the new version, whole"
 bg cancel "$versions"
+
+# Schema 5: bgcopyd, started untraced, traces for a traced client which
+# peer asks for what (peer_request).
+dbg() { BGCOPY_EMBEDDED=0 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR= "$BGCOPY" --store "$WORK/dstore" "$@"; }
+dbg create starter >/dev/null || die "starting bgcopyd"
+daemon=$(cat "$WORK/dstore/lock")
+peer_job=$(BGCOPY_TRACE=1 dbg create peer) || die "a traced client of bgcopyd"
+BGCOPY_TRACE=1 dbg cancel "$peer_job" || die "cancel through bgcopyd"
+kill "$daemon" && wait_gone "$daemon"
 stop_session
 
 bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
@@ -79,7 +88,7 @@ expect() {
 	done
 }
 id="job = \"$job\""
-expect engine_open "trace_schema = 4," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_open "trace_schema = 5," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
 expect store_open "schema_version = 7," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
@@ -115,6 +124,8 @@ expect cmdline_run "job = \"$other\"" 'program = "/bin/false"'
 expect cmdline_exit "job = \"$other\"" "status = 1, timed_out = 0"
 expect cmdline_exit "job = \"$hung\"" "status = -9, timed_out = 1"
 expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
+expect peer_request 'target_job = "", verb = "EnableTracing"' 'target_job = "", verb = "CreateJob"' \
+	"target_job = \"$peer_job\", verb = \"Cancel\"" "peer_uid = $(id -u), peer_uts_ns = $(stat -L -c %i /proc/self/ns/uts) }"
 
 # Every event of the provider was seen.
 for event in $(sed -n 's/^\tEV(\([a-z_]*\),.*/\1/p' "$(dirname "$0")/../../tp/bgcopy_schema.h"); do
