@@ -66,12 +66,15 @@ grep -q '^left out: [1-9][0-9]* events of [1-9][0-9]* processes outside the sele
 	"$WORK/run.err" "$WORK/run.json" || die "the other job is not counted as left out: $(cat "$WORK/run.err")"
 echo "ok (b) a recorded download through the daemon: its engine events, PASS; the other job left out"
 
-# (c) The whole trace shows the daemon's events of the run's job: its
-# states and its transfer.
-LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --timeline "$WORK/run" > "$WORK/whole.txt" 2>&1
-grep -q 'TRANSFERRING' "$WORK/whole.txt" && grep -q 'slow.bin' "$WORK/whole.txt" ||
-	die "the daemon's engine events are not in the trace: $(cat "$WORK/whole.txt")"
-echo "ok (c) the trace holds the daemon's state changes and transfer"
+# (c) The run's timeline holds the daemon's events of its job: the
+# daemon engine's engine_open (repeated when it began to trace), the
+# job's states and its transfer.
+LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --timeline --run="$WORK/run/bgcopy-run" "$WORK/run" \
+	> "$WORK/timeline.txt" 2>&1 || die "the run's timeline: $(cat "$WORK/timeline.txt")"
+grep -q "^engines: 1 opened, .*store \"$STORE\"" "$WORK/timeline.txt" &&
+	grep -q 'TRANSFERRING' "$WORK/timeline.txt" && grep -q 'slow.bin' "$WORK/timeline.txt" ||
+	die "the daemon's engine events are not in the run: $(cat "$WORK/timeline.txt")"
+echo "ok (c) the run holds the daemon's engine_open, state changes and transfer"
 
 # (d) A job the daemon had before the recording, resumed by the run: its
 # start is not in the trace, so it proves nothing (INCONCLUSIVE).
