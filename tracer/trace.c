@@ -81,8 +81,7 @@ static void load_once(void)
 
 	pthread_mutex_lock(&load_lock);
 	if (open_provider(wanted))
-		fprintf(stderr, "bgcopy: BGCOPY_TRACE is set but %s; tracing is "
-			"off\n", bgcopy_last_error());
+		fprintf(stderr, "bgcopy: tracing is off: %s\n", bgcopy_last_error());
 	pthread_mutex_unlock(&load_lock);
 }
 
