@@ -347,6 +347,22 @@ static void global_line(struct jobtimeline *tl, const struct bgc_record *r)
 	}
 }
 
+/* bgcopyd's client asking for something on a job: who moved it. */
+static void peer_line(struct jobtimeline *tl, const struct bgc_record *r)
+{
+	struct jobtext *jt;
+
+	if (!r->target_job || !*r->target_job ||
+	    !(jt = job_text(tl, r->target_job)))
+		return;
+	stamp(tl, &jt->text, r->ts);
+	append(tl, &jt->text, "request %s from pid %" PRId64 " uid %" PRIu64,
+	       r->verb, r->peer_pid, r->peer_uid);
+	if (!r->peer_uts_ns)
+		append(tl, &jt->text, " (gone: namespace unknown)");
+	append(tl, &jt->text, "\n");
+}
+
 int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 {
 	struct jobtext *jt;
@@ -357,7 +373,9 @@ int jobtimeline_feed(struct jobtimeline *tl, const struct bgc_record *r)
 	}
 	if (r->type == BGC_REC_PROGRESS)
 		return 0;	/* would drown the rest */
-	if (!r->job) {
+	if (r->type == BGC_REC_PEER_REQUEST) {
+		peer_line(tl, r);
+	} else if (!r->job) {
 		global_line(tl, r);
 	} else if ((jt = job_text(tl, r->job))) {
 		note_pid(tl, jt, r->vpid);

@@ -68,13 +68,14 @@ echo "ok (b) a recorded download through the daemon: its engine events, PASS; th
 
 # (c) The run's timeline holds the daemon's events of its job: the
 # daemon engine's engine_open (repeated when it began to trace), the
-# job's states and its transfer.
+# job's states, its transfer, and the run's requests that moved it.
 LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --timeline --run="$WORK/run/bgcopy-run" "$WORK/run" \
 	> "$WORK/timeline.txt" 2>&1 || die "the run's timeline: $(cat "$WORK/timeline.txt")"
 grep -q "^engines: 1 opened, .*store \"$STORE\"" "$WORK/timeline.txt" &&
-	grep -q 'TRANSFERRING' "$WORK/timeline.txt" && grep -q 'slow.bin' "$WORK/timeline.txt" ||
+	grep -q 'TRANSFERRING' "$WORK/timeline.txt" && grep -q 'slow.bin' "$WORK/timeline.txt" &&
+	grep -q 'request Resume from pid [0-9]* uid' "$WORK/timeline.txt" ||
 	die "the daemon's engine events are not in the run: $(cat "$WORK/timeline.txt")"
-echo "ok (c) the run holds the daemon's engine_open, state changes and transfer"
+echo "ok (c) the run holds the daemon's engine_open, state changes, transfer and the requests"
 
 # (d) A job the daemon had before the recording, resumed by the run: its
 # start is not in the trace, so it proves nothing (INCONCLUSIVE).
