@@ -84,7 +84,7 @@ DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
 	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
 	libssl-dev strace \
-	chromium python3-jsonschema nginx-light
+	chromium python3-jsonschema nginx-light dbus
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -95,7 +95,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
 	pc:libcrypto:libssl-dev cmd:strace:strace \
 	cmd:chromium:chromium cmd:jsonschema:python3-jsonschema \
-	cmd:nginx:nginx-light
+	cmd:nginx:nginx-light cmd:dbus-daemon:dbus
 
 # install_probes PROBES,STATUS: installs the packages of the probes that
 # fail (as root), else names them and exits with STATUS.
@@ -258,6 +258,13 @@ $(B)/tools/trace_fuzz: $(call obj,tests/tools/trace_fuzz.c)
 TOOLS += $(if $(DAEMON_SRC),$(B)/tools/bgcopyd_watch)
 $(call obj,tests/tools/bgcopyd_watch.c): EXTRA_CFLAGS = $(call PC,libsystemd)
 $(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
+
+# An activatable receiver of a job's notify service (bgcopyd_notify_service.sh).
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/notify_receiver)
+$(call obj,tests/tools/notify_receiver.c): EXTRA_CFLAGS = $(call PC,libsystemd)
+$(B)/tools/notify_receiver: $(call obj,tests/tools/notify_receiver.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
 

@@ -327,6 +327,8 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 	}
 	if (open_engine(d, o->store))
 		return -1;
+	bus_name_open(d);
+	notify_service_restore(d);
 	r = listen_adopt(d);
 	if (r < 0 || (r == 0 && listen_open(d, o->socket, o->system ? 0666 : 0600)))
 		return -1;
@@ -357,6 +359,7 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 	idle_free(d);
 	if (d->listen_fd >= 0)
 		listen_close(d, socket);
+	bus_name_close(d);
 	if (d->engine)
 		bgcopy_engine_close(d->engine);
 	bus_callback_free(d);
