@@ -317,6 +317,10 @@ INSTALLED += $(foreach m,$(MAN_PAGES),$(call man_dest,$(m)))
 SYSTEMDDIR = $(PREFIX)/lib/systemd
 UNITS := $(if $(DAEMON_SRC),$(foreach k,user system,$(foreach u,socket service,$(k)/bgcopyd.$(u))))
 INSTALLED += $(addprefix $(SYSTEMDDIR)/,$(UNITS))
+# bgcopyd's D-Bus policy for the system bus: root alone owns and calls org.bgcopy1.
+DBUSPOLICYDIR = $(PREFIX)/share/dbus-1/system.d
+DBUS_POLICY := $(if $(DAEMON_SRC),$(DBUSPOLICYDIR)/org.bgcopy1.conf)
+INSTALLED += $(DBUS_POLICY)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -333,12 +337,16 @@ install: all
 	$(foreach m,$(MAN_PAGES),install -m 0644 $(m) $(DESTDIR)$(call man_dest,$(m)) &&) true
 	$(foreach u,$(UNITS),install -d $(DESTDIR)$(SYSTEMDDIR)/$(dir $(u)) && \
 		sed 's|@PREFIX@|$(PREFIX)|' tracer/daemon/systemd/$(u) > $(DESTDIR)$(SYSTEMDDIR)/$(u) &&) true
+	$(if $(DBUS_POLICY),install -D -m 0644 tracer/daemon/dbus/org.bgcopy1.conf \
+		$(DESTDIR)$(DBUS_POLICY))
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDDIR)/user $(DESTDIR)$(SYSTEMDDIR)/system \
 		$(DESTDIR)$(SYSTEMDDIR)
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DBUSPOLICYDIR) \
+		$(DESTDIR)$(PREFIX)/share/dbus-1
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(if $(DESTDIR),,ldconfig)

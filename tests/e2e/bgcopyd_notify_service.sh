@@ -161,6 +161,8 @@ bg "$STORE" complete "$kept" || die "complete failed"
 stop_daemon
 
 stop_session
+bt "$WORK/trace" | grep -qF '( "NOTIFY_SERVICE" : container = 12 ), value = "org.bgcopy1.test.Ok"' ||
+	die "no NOTIFY_SERVICE property_change in the trace"
 "$ANALYZE" "$WORK/trace" > "$WORK/verdict.txt" ||
 	die "bgcopy-analyze did not PASS the daemon's trace: $(cat "$WORK/verdict.txt")"
 grep -q '^verdict: PASS' "$WORK/verdict.txt" || die "no PASS: $(cat "$WORK/verdict.txt")"
