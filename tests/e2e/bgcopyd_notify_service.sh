@@ -61,7 +61,8 @@ wait_for '[ -e "$WORK/cmdline-ran" ]' "the command line did not run without a bu
 	die "not one line about the missing bus: $(cat "$WORK/daemon.err")"
 stop_daemon
 
-# A private session bus; its service files activate the receiver.
+# A private session bus (its socket in /tmp, where nobody can reach
+# it); its service files activate the receiver.
 service() {
 	printf '[D-BUS Service]\nName=%s\nExec=%s %s %s %s\n' "$1" "$RECEIVER" "$1" \
 		"$WORK/$1.log" "${2:-0}" > "$WORK/services/$1.service"
@@ -74,9 +75,10 @@ cat > "$WORK/bus.conf" <<EOF
 <busconfig>
   <type>session</type>
   <auth>EXTERNAL</auth>
-  <listen>unix:path=$WORK/session-bus</listen>
+  <listen>unix:tmpdir=/tmp</listen>
   <servicedir>$WORK/services</servicedir>
   <policy context="default">
+    <allow user="*"/>
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
@@ -96,6 +98,15 @@ busctl --address="$DBUS_SESSION_BUS_ADDRESS" list --no-legend |
 	die "org.bgcopy1 is not bgcopyd's on the bus: $(busctl --address="$DBUS_SESSION_BUS_ADDRESS" list)"
 [ "$(busctl --address="$DBUS_SESSION_BUS_ADDRESS" get-property org.bgcopy1 /org/bgcopy1 \
 	org.bgcopy1.Manager Version)" = "s \"1.0.0\"" ] || die "the bus does not serve the Manager"
+# Another uid reaches the name (this bus lets anyone send anything) and
+# is refused: the daemon serves its own user there.
+if id nobody >/dev/null 2>&1; then
+	expect_error org.freedesktop.DBus.Error.AccessDenied runuser -u nobody -- \
+		busctl --address="$DBUS_SESSION_BUS_ADDRESS" call org.bgcopy1 /org/bgcopy1 \
+		org.bgcopy1.Manager ListJobs
+else
+	echo "another uid on the bus not checked: no nobody user"
+fi
 
 # The property: validated, shown, cleared.
 ok=$(bg "$STORE" create ok) || die "create failed"

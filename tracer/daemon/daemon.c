@@ -353,6 +353,7 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 
 static void shutdown_daemon(struct daemon *d, const char *socket)
 {
+	d->stopping = true;
 	while (d->peers)
 		peer_free(d->peers);
 	job_watch_free(d);

@@ -100,6 +100,7 @@ struct daemon {
 	/* bus_name.c: a session or system bus, where one exists */
 	int bus_errno;			/* why none is reachable; 0: one is */
 	bool bus_missing_said;		/* notify_service.c logged it once */
+	bool stopping;			/* shutting down: no service takes over */
 	struct peer *bus_peer;		/* org.bgcopy1 there, or NULL */
 };
 

@@ -136,7 +136,8 @@ int notify_service_install(struct daemon *d, bgcopy_job *job)
 	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1] = "";
 	int status;
 
-	bgcopy_job_get_notify_service(job, name, sizeof(name));
+	if (!d->stopping)	/* a client gone at exit leaves no call behind */
+		bgcopy_job_get_notify_service(job, name, sizeof(name));
 	if (*name && d->bus_errno) {
 		if (!d->bus_missing_said)
 			fprintf(stderr, "bgcopyd: no %s bus (%s): notify services such as %s "
