@@ -4,7 +4,8 @@
 # retried; a client's interface takes precedence and the service comes
 # back when the client goes; the setting survives a restart; bgcopyd owns
 # org.bgcopy1 on the bus; with no bus the command line runs; the traced
-# daemon PASSes bgcopy-analyze.
+# daemon PASSes bgcopy-analyze; on a system bus with the installed
+# policy, bgcopyd --system owns the name and only root may call it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 unset BGCOPY_EMBEDDED
@@ -18,8 +19,10 @@ export XDG_RUNTIME_DIR=
 SOCK=$STORE/bgcopyd.bus
 ADDR=unix:path=$SOCK
 BUS_PID=
+SYSTEM_BUS_PID=
 trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEMON_PID"
       [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+      [ -n "$SYSTEM_BUS_PID" ] && kill "$SYSTEM_BUS_PID" 2>/dev/null
       cleanup' EXIT
 
 bg() { "$BGCOPY" --store "$1" "${@:2}"; }
@@ -170,6 +173,53 @@ wait_for 'grep -q "^JobTransferred $kept\$" "$WORK/org.bgcopy1.test.Ok.log"' \
 	"the service got nothing after the restart"
 bg "$STORE" complete "$kept" || die "complete failed"
 stop_daemon
+
+# System mode on a private system bus whose policy is the one make
+# install puts in share/dbus-1/system.d: the bus lets root own and call
+# org.bgcopy1 (and nobody else, as its defaults deny every call).
+cat > "$WORK/system.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+  </policy>
+  <include>$(cd "$(dirname "$0")/../.." && pwd)/tracer/daemon/dbus/org.bgcopy1.conf</include>
+</busconfig>
+EOF
+dbus-daemon --config-file="$WORK/system.conf" --fork --print-address=3 --print-pid=4 \
+	3>"$WORK/system.address" 4>"$WORK/system.pid" || die "the system dbus-daemon did not start"
+SYSTEM_BUS_PID=$(cat "$WORK/system.pid")
+SYSTEM_BUS=$(head -n 1 "$WORK/system.address")
+DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS "$BGCOPYD" --system --store "$WORK/system-store" \
+	--socket "$WORK/system-store.bus" --foreground 2>>"$WORK/daemon.err" &
+DAEMON_PID=$!
+ADDR=unix:path=$WORK/system-store.bus wait_serving "$DAEMON_PID"
+busctl --address="$SYSTEM_BUS" list --no-legend |
+	awk -v pid="$DAEMON_PID" '$1 == "org.bgcopy1" && $2 == pid { found = 1 } END { exit !found }' ||
+	die "bgcopyd --system does not own org.bgcopy1 under the policy: $(cat "$WORK/daemon.err")"
+busctl --address="$SYSTEM_BUS" call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager ListJobs \
+	>/dev/null || die "root cannot call bgcopyd on the system bus"
+if id nobody >/dev/null 2>&1; then
+	expect_error org.freedesktop.DBus.Error.AccessDenied runuser -u nobody -- \
+		busctl --address="$SYSTEM_BUS" call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager ListJobs
+fi
+stop_daemon
+kill "$SYSTEM_BUS_PID"
+SYSTEM_BUS_PID=
 
 stop_session
 bt "$WORK/trace" | grep -qF '( "NOTIFY_SERVICE" : container = 12 ), value = "org.bgcopy1.test.Ok"' ||
