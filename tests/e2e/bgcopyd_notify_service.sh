@@ -131,6 +131,15 @@ cmp "$WORK/www/a.bin" "$WORK/out/ok.bin" || die "ok.bin differs"
 [ "$(grep -c "$ok" "$WORK/org.bgcopy1.test.Ok.log")" = 1 ] ||
 	die "the service was called more than once: $(cat "$WORK/org.bgcopy1.test.Ok.log")"
 
+# JobError reaches it too, with the error's details.
+broken=$(bg "$STORE" create broken) || die "create failed"
+bg "$STORE" add "$broken" "$URL/missing.bin" "$WORK/out/broken.bin" &&
+	bg "$STORE" set-notify-service "$broken" org.bgcopy1.test.Ok &&
+	bg "$STORE" resume "$broken" || die "setting up the broken job failed"
+wait_for 'grep -q "^JobError $broken\$" "$WORK/org.bgcopy1.test.Ok.log"' \
+	"the service never got JobError"
+bg "$STORE" cancel "$broken" || die "cancel failed"
+
 # A service answering with an error: retried after the retry delay.
 failing=$(bg "$STORE" create failing) || die "create failed"
 bg "$STORE" add "$failing" "$URL/a.bin" "$WORK/out/failing.bin" &&

@@ -11,7 +11,6 @@
 
 #include "daemon.h"
 
-#define CALLBACK_IFACE		"org.bgcopy1.Callback"
 
 /*
  * The engine calls an interface on one of its dispatcher threads and
@@ -92,19 +91,12 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int send_request(struct callbacks *all, struct request *req, struct peer *peer)
 {
 	sd_bus_message *m = NULL;
-	const struct bgcopy_error *e = &req->error;
 	int r;
 
-	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path, CALLBACK_IFACE,
-					   req->member);
+	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path,
+					   BGCOPYD_CALLBACK_IFACE, req->member);
 	if (r >= 0)
-		r = sd_bus_message_append(m, "s", req->id);
-	if (r >= 0 && !strcmp(req->member, "JobError"))
-		r = sd_bus_message_append(m, "(iiiiis)", (int32_t)e->context, e->code,
-					  e->http_status, e->curl_code, e->file_index,
-					  e->description);
-	if (r >= 0 && !strcmp(req->member, "FileTransferred"))
-		r = sd_bus_message_append(m, "u", req->file_index);
+		r = callback_append_args(m, req->member, req->id, &req->error, req->file_index);
 	if (r >= 0)
 		r = sd_bus_call_async(peer->bus, &req->slot, m, on_reply, req, all->timeout_usec);
 	sd_bus_message_unref(m);

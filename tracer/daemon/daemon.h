@@ -42,6 +42,7 @@
  * a notify service exports its Callback object at this path. */
 #define BGCOPYD_BUS_NAME	"org.bgcopy1"
 #define BGCOPYD_CALLBACK_PATH	"/org/bgcopy1/callback"
+#define BGCOPYD_CALLBACK_IFACE	"org.bgcopy1.Callback"
 /* BITS' defaults (MaxJobsPerUser, MaxJobsPerMachine). */
 #define BGCOPYD_MAX_JOBS_PER_USER	60
 #define BGCOPYD_MAX_JOBS		300

@@ -7,7 +7,6 @@
 
 #include "daemon.h"
 
-#define CALLBACK_IFACE		"org.bgcopy1.Callback"
 #define DEFAULT_TIMEOUT_MS	30000u
 
 /*
@@ -67,7 +66,7 @@ static int call_service(struct service_cb *cb, bgcopy_job *job, const char *memb
 	r = cb->system ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(bus, &m, cb->name, BGCOPYD_CALLBACK_PATH,
-						   CALLBACK_IFACE, member);
+						   BGCOPYD_CALLBACK_IFACE, member);
 	if (r >= 0)
 		r = callback_append_args(m, member, id, error, file_index);
 	if (r >= 0)
