@@ -72,6 +72,9 @@ service() {
 }
 service org.bgcopy1.test.Ok
 service org.bgcopy1.test.Failing 2
+# One whose program never takes its name: every activation fails.
+printf '[D-BUS Service]\nName=org.bgcopy1.test.Broken\nExec=/bin/false\n' \
+	> "$WORK/services/org.bgcopy1.test.Broken.service"
 cat > "$WORK/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -151,6 +154,17 @@ wait_for 'grep -q "^JobTransferred $failing\$" "$WORK/org.bgcopy1.test.Failing.l
 [ "$(grep -c "^JobTransferred $failing failed\$" "$WORK/org.bgcopy1.test.Failing.log")" = 2 ] ||
 	die "expected two failed attempts: $(cat "$WORK/org.bgcopy1.test.Failing.log")"
 bg "$STORE" complete "$failing" || die "complete failed"
+
+# The service before the command line: when the call fails (here the
+# service cannot be started) the command line takes the notification over.
+handed=$(bg "$STORE" create handed) || die "create failed"
+bg "$STORE" add "$handed" "$URL/a.bin" "$WORK/out/handed.bin" &&
+	bg "$STORE" set-notify-service "$handed" org.bgcopy1.test.Broken &&
+	bg "$STORE" set-notify-cmd "$handed" /usr/bin/touch "$WORK/handed-over" &&
+	on_job "$(job_path "$handed")" SetMinRetryDelayMs t 1000 &&
+	bg "$STORE" resume "$handed" || die "setting up the handed-over job failed"
+wait_for '[ -e "$WORK/handed-over" ]' "the command line did not take over from a failed service"
+bg "$STORE" complete "$handed" || die "complete failed"
 
 # A client's interface takes precedence: setting the service while it is
 # registered starts no epoch; when the client goes, the service is back.
@@ -236,4 +250,11 @@ bt "$WORK/trace" | grep -qF '( "NOTIFY_SERVICE" : container = 12 ), value = "org
 "$ANALYZE" "$WORK/trace" > "$WORK/verdict.txt" ||
 	die "bgcopy-analyze did not PASS the daemon's trace: $(cat "$WORK/verdict.txt")"
 grep -q '^verdict: PASS' "$WORK/verdict.txt" || die "no PASS: $(cat "$WORK/verdict.txt")"
+# The handed-over job: its service was called first, and failed.
+"$ANALYZE" --timeline --job="$handed" "$WORK/trace" > "$WORK/handed.txt" ||
+	die "no timeline of the handed-over job"
+failed=$(grep -n 'callback JOB_TRANSFERRED .* -> -1 ' "$WORK/handed.txt" | head -n 1 | cut -d: -f1)
+ran=$(grep -n 'cmdline run JOB_TRANSFERRED' "$WORK/handed.txt" | head -n 1 | cut -d: -f1)
+[ -n "$failed" ] && [ -n "$ran" ] && [ "$failed" -lt "$ran" ] ||
+	die "the command line did not follow a failed call to the service: $(cat "$WORK/handed.txt")"
 echo "notify service checks passed"

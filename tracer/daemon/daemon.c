@@ -48,6 +48,8 @@ static void usage(FILE *out)
 	      "                        or $BGCOPYD_MAX_JOBS)\n"
 	      "  --foreground          stay attached to the terminal\n"
 	      "A socket passed by systemd (socket activation) replaces --socket.\n"
+	      "Where a session bus (the system bus with --system) exists it also owns\n"
+	      "org.bgcopy1 there, and calls the D-Bus services jobs name to be notified.\n"
 	      "  --version             print the version and exit\n"
 	      "  -h, --help            this help\n", out);
 }
