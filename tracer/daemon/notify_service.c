@@ -163,7 +163,7 @@ int notify_service_install(struct daemon *d, bgcopy_job *job)
  * the service's, so what it is owed goes there. */
 void notify_service_restore(struct daemon *d)
 {
-	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1];
+	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1], id[37];
 	size_t n = 0;
 	bgcopy_job **jobs = daemon_jobs(d, NULL, false, &n);
 
@@ -178,9 +178,11 @@ void notify_service_restore(struct daemon *d)
 		    bgcopy_job_get_notify_service(jobs[i], name, sizeof(name)) != BGCOPY_OK ||
 		    !*name)
 			continue;
-		if (notify_service_install(d, jobs[i]) != BGCOPY_OK)
-			fprintf(stderr, "bgcopyd: the notify service %s of a job cannot take its "
-				"notifications: %s\n", name, bgcopy_last_error());
+		if (notify_service_install(d, jobs[i]) == BGCOPY_OK)
+			continue;
+		bgcopy_job_get_id(jobs[i], id);
+		fprintf(stderr, "bgcopyd: job %s: its notify service %s cannot take its "
+			"notifications: %s\n", id, name, bgcopy_last_error());
 	}
 	free(jobs);
 }
