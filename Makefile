@@ -84,7 +84,7 @@ DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
 	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
 	libssl-dev strace \
-	chromium python3-jsonschema nginx-light
+	chromium python3-jsonschema nginx-light dbus
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -95,7 +95,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
 	pc:libcrypto:libssl-dev cmd:strace:strace \
 	cmd:chromium:chromium cmd:jsonschema:python3-jsonschema \
-	cmd:nginx:nginx-light
+	cmd:nginx:nginx-light cmd:dbus-daemon:dbus
 
 # install_probes PROBES,STATUS: installs the packages of the probes that
 # fail (as root), else names them and exits with STATUS.
@@ -261,6 +261,13 @@ $(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
 
+# An activatable receiver of a job's notify service (bgcopyd_notify_service.sh).
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/notify_receiver)
+$(call obj,tests/tools/notify_receiver.c): EXTRA_CFLAGS = $(call PC,libsystemd)
+$(B)/tools/notify_receiver: $(call obj,tests/tools/notify_receiver.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
@@ -310,6 +317,10 @@ INSTALLED += $(foreach m,$(MAN_PAGES),$(call man_dest,$(m)))
 SYSTEMDDIR = $(PREFIX)/lib/systemd
 UNITS := $(if $(DAEMON_SRC),$(foreach k,user system,$(foreach u,socket service,$(k)/bgcopyd.$(u))))
 INSTALLED += $(addprefix $(SYSTEMDDIR)/,$(UNITS))
+# bgcopyd's D-Bus policy for the system bus: root alone owns and calls org.bgcopy1.
+DBUSPOLICYDIR = $(PREFIX)/share/dbus-1/system.d
+DBUS_POLICY := $(if $(DAEMON_SRC),$(DBUSPOLICYDIR)/org.bgcopy1.conf)
+INSTALLED += $(DBUS_POLICY)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -326,12 +337,16 @@ install: all
 	$(foreach m,$(MAN_PAGES),install -m 0644 $(m) $(DESTDIR)$(call man_dest,$(m)) &&) true
 	$(foreach u,$(UNITS),install -d $(DESTDIR)$(SYSTEMDDIR)/$(dir $(u)) && \
 		sed 's|@PREFIX@|$(PREFIX)|' tracer/daemon/systemd/$(u) > $(DESTDIR)$(SYSTEMDDIR)/$(u) &&) true
+	$(if $(DBUS_POLICY),install -D -m 0644 tracer/daemon/dbus/org.bgcopy1.conf \
+		$(DESTDIR)$(DBUS_POLICY))
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDDIR)/user $(DESTDIR)$(SYSTEMDDIR)/system \
 		$(DESTDIR)$(SYSTEMDDIR)
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DBUSPOLICYDIR) \
+		$(DESTDIR)$(PREFIX)/share/dbus-1
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(if $(DESTDIR),,ldconfig)

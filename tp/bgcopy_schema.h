@@ -92,7 +92,8 @@
 	X(P, REDIRECT_POLICY, 8)	/* schema 3 */			\
 	X(P, CMDLINE_TIMEOUT, 9)	/* schema 3 */			\
 	X(P, CREDENTIALS, 10)		/* schema 4: the scheme, never a secret */ \
-	X(P, HEADERS, 11)		/* schema 4: the names, never the values */
+	X(P, HEADERS, 11)		/* schema 4: the names, never the values */ \
+	X(P, NOTIFY_SERVICE, 12)	/* schema 5: the D-Bus name, "" when cleared */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */

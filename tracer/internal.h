@@ -171,6 +171,7 @@ struct bgcopy_job {
 	char **cmdline;			/* NULL-terminated, or NULL */
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
+	char *notify_service;		/* a D-Bus name bgcopyd calls, or NULL */
 	bool busy;			/* a callback or command line runs */
 	bool files_busy;		/* job_end.c: complete or cancel works on its
 					 * files with the lock released */
@@ -337,7 +338,7 @@ int job_temp_path(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 7
+#define STORE_SCHEMA 8
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);

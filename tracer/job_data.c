@@ -44,6 +44,7 @@ void job_free(bgcopy_job *job)
 	free_secret(job->auth_user);
 	free_secret(job->auth_password);
 	free_secret(job->headers);
+	free(job->notify_service);
 	free(job);
 }
 

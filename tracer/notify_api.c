@@ -1,6 +1,8 @@
 /* Public verbs of notifications: flags, the notify interface, the command line, what is pending. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
 
 #include "client/client.h"
 #include "internal.h"
@@ -202,4 +204,45 @@ uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
 		pending |= BGCOPY_NOTIFY_FILE_TRANSFERRED;
 	api_leave_read(job->engine);
 	return pending;
+}
+
+/* BITS' SetNotifyCLSID: a well-known name, never a connection's unique
+ * one (":1.5"), which no bus could activate. */
+int bgcopy_job_set_notify_service(bgcopy_job *job, const char *name)
+{
+	char *copy = NULL;
+	int status;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	if (name && *name && (name[0] == ':' || sd_bus_service_name_is_valid(name) <= 0))
+		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a well-known D-Bus name "
+				 "(like org.example.App)", name);
+	CLIENT_DISPATCH(job->engine, client_job_set_notify_service(job, name));
+	if (name && *name && !(copy = xstrdup(name)))
+		return BGCOPY_E_NOMEM;
+	status = api_enter(job, API_CHANGE);
+	if (status) {
+		free(copy);
+		return api_leave(job->engine, status);
+	}
+	free(job->notify_service);
+	job->notify_service = copy;
+	job_property_changed(job, BGCOPY_TP_PROP_NOTIFY_SERVICE, copy ? copy : "");
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t size)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
+	api_enter(job, API_READ);
+	if ((size_t)snprintf(out, size, "%s", job->notify_service ? job->notify_service : "") >=
+	    size)
+		status = set_error(BGCOPY_E_LIMIT, "the notify service of job %s is longer than "
+				   "%zu bytes", job->id, size - 1);
+	api_leave_read(job->engine);
+	return status;
 }

@@ -80,6 +80,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN auth_user TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN auth_password TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
+	/* 8: the D-Bus service bgcopyd calls when no client listens. */
+	[7] = "ALTER TABLE jobs ADD COLUMN notify_service TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -88,7 +90,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
 	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
 	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
-	" auth_password, headers"
+	" auth_password, headers, notify_service"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -163,7 +165,7 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -436,6 +438,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 		job->auth_password = xstrdup(col_text(q, 29));
 	}
 	job->headers = *col_text(q, 30) ? xstrdup(col_text(q, 30)) : NULL;
+	job->notify_service = *col_text(q, 31) ? xstrdup(col_text(q, 31)) : NULL;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -737,6 +740,8 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_text(q, 30, job->auth_password ? job->auth_password : "", -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_text(q, 31, job->headers ? job->headers : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 32, job->notify_service ? job->notify_service : "", -1,
+			  SQLITE_STATIC);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

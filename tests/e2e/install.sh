@@ -27,6 +27,9 @@ BABELTRACE_PLUGIN_PATH= LD_PRELOAD=$BT_PRELOAD babeltrace2 \
 	list-plugins 2>/dev/null | grep -q 'bgcopy' || die "babeltrace2 does not see the plugin"
 grep -qx 'libdir=/opt/bgc/lib' "$WORK/root/opt/bgc/lib/pkgconfig/bgcopy.pc" ||
 	die "bgcopy.pc does not point at PREFIX"
+# bgcopyd's policy for the system bus: root alone owns and calls org.bgcopy1.
+grep -q '<allow own="org.bgcopy1"/>' "$WORK/root/opt/bgc/share/dbus-1/system.d/org.bgcopy1.conf" ||
+	die "the D-Bus policy is not installed"
 # And uninstall takes every file back.
 make -s -C "$top" uninstall DESTDIR="$WORK/root" PREFIX=/opt/bgc >/dev/null ||
 	die "make uninstall failed"

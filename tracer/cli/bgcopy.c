@@ -375,6 +375,19 @@ static int cmd_clear_notify_cmd(struct cli *cli, bgcopy_engine *engine)
 	return rc ? api_fail(rc) : 0;
 }
 
+/* set-notify-service JOB NAME, clear-notify-service JOB. */
+static int cmd_notify_service(struct cli *cli, bgcopy_engine *engine)
+{
+	bool set = !strcmp(cli->argv[0], "set-notify-service");
+	bgcopy_job *job;
+	int rc = need_args(cli, set ? 2 : 1, set ? "JOB NAME" : "JOB");
+
+	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_set_notify_service(job, set ? cli->argv[2] : NULL);
+	return rc ? api_fail(rc) : 0;
+}
+
 /* Takes `flag` out of the verb's arguments; true when it was there. */
 static bool take_flag(struct cli *cli, const char *flag)
 {
@@ -566,6 +579,8 @@ static const struct {
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },
 	{ "clear-notify-cmd", "JOB", "remove the notify command line", cmd_clear_notify_cmd, ADMIN },
+	{ "set-notify-service", "JOB NAME", "the D-Bus service bgcopyd calls (activating it) when no program registered an interface", cmd_notify_service, ADMIN },
+	{ "clear-notify-service", "JOB", "remove the notify service", cmd_notify_service, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },
 	{ "monitor", "[--interval MS]", "print every job's state and progress as they change (through bgcopyd), until interrupted", cmd_monitor, ADMIN },

@@ -19,6 +19,7 @@ json_t *error_json(const struct bgcopy_error *err)
 json_t *job_json(bgcopy_job *job, bool show_args)
 {
 	char id[37], name[256], desc[1024], cmd[1024], names[1024];
+	char service[BGCOPY_NOTIFY_SERVICE_MAX + 1];
 	struct bgcopy_progress p;
 	struct bgcopy_error err;
 	json_t *files = json_array(), *o;
@@ -77,6 +78,8 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 		json_object_set_new(o, "header_names", json_text(names));
 		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
 			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
+		bgcopy_job_get_notify_service(job, service, sizeof(service));
+		json_object_set_new(o, "notify_service", json_string(service));
 	}
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
 		json_object_set_new(o, "error", error_json(&err));
@@ -110,6 +113,9 @@ void print_job_text(json_t *o)
 	       json_string_value(json_object_get(o, "redirect_policy")),
 	       json_string_value(json_object_get(o, "credentials")),
 	       json_string_value(json_object_get(o, "header_names")));
+	if (*json_string_value(json_object_get(o, "notify_service")))
+		print_safe(stdout, "  notify service %s\n",
+			   json_string_value(json_object_get(o, "notify_service")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)

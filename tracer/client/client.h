@@ -89,6 +89,8 @@ int client_job_set_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
 int client_job_set_headers(bgcopy_job *job, const char *headers);
 int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags);
 int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
+/* NULL or "" clears it. */
+int client_job_set_notify_service(bgcopy_job *job, const char *name);
 int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
 
 /* client_callback.c: notify interfaces across the process boundary */

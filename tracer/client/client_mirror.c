@@ -234,6 +234,8 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 				job->auth_scheme = a;
 	} else if (!strcmp(name, "HeaderNames"))
 		mirror_header_names(job, value);
+	else if (!strcmp(name, "NotifyService"))
+		set_text(&job->notify_service, value);
 }
 
 /* One property's variant, already entered. */

@@ -142,6 +142,11 @@ int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv)
 	return status;
 }
 
+int client_job_set_notify_service(bgcopy_job *job, const char *name)
+{
+	return job_call(job, "SetNotifyService", "s", name ? name : "");
+}
+
 /* The daemon says whether its jobs have settled; asked every 50 ms. */
 int client_wait_idle(bgcopy_engine *engine, long timeout_ms)
 {

@@ -11,8 +11,6 @@
 
 #include "daemon.h"
 
-#define CALLBACK_IFACE		"org.bgcopy1.Callback"
-#define DEFAULT_TIMEOUT_MS	30000u
 
 /*
  * The engine calls an interface on one of its dispatcher threads and
@@ -93,19 +91,12 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int send_request(struct callbacks *all, struct request *req, struct peer *peer)
 {
 	sd_bus_message *m = NULL;
-	const struct bgcopy_error *e = &req->error;
 	int r;
 
-	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path, CALLBACK_IFACE,
-					   req->member);
+	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path,
+					   BGCOPYD_CALLBACK_IFACE, req->member);
 	if (r >= 0)
-		r = sd_bus_message_append(m, "s", req->id);
-	if (r >= 0 && !strcmp(req->member, "JobError"))
-		r = sd_bus_message_append(m, "(iiiiis)", (int32_t)e->context, e->code,
-					  e->http_status, e->curl_code, e->file_index,
-					  e->description);
-	if (r >= 0 && !strcmp(req->member, "FileTransferred"))
-		r = sd_bus_message_append(m, "u", req->file_index);
+		r = callback_append_args(m, req->member, req->id, &req->error, req->file_index);
 	if (r >= 0)
 		r = sd_bus_call_async(peer->bus, &req->slot, m, on_reply, req, all->timeout_usec);
 	sd_bus_message_unref(m);
@@ -233,14 +224,6 @@ static const struct bgcopy_callback_ops remote_ops = {
 	.file_transferred = file_transferred,
 };
 
-static uint64_t timeout_usec(void)
-{
-	const char *env = getenv("BGCOPYD_CALLBACK_TIMEOUT_MS");
-	unsigned long ms = env && *env ? strtoul(env, NULL, 10) : 0;
-
-	return (ms ? ms : DEFAULT_TIMEOUT_MS) * 1000ull;
-}
-
 static int callbacks_start(struct daemon *d)
 {
 	struct callbacks *all;
@@ -251,7 +234,7 @@ static int callbacks_start(struct daemon *d)
 	all = calloc(1, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	all->timeout_usec = timeout_usec();
+	all->timeout_usec = callback_timeout_usec();
 	all->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (all->wake_fd < 0) {
 		free(all);
@@ -305,11 +288,11 @@ int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path)
 		pthread_mutex_unlock(&all->lock);
 	}
 	retire_current(all, job);
-	if (cb)
-		cb->current = true;
-	status = bgcopy_job_set_notify_interface(job, cb ? &cb->base : NULL);
-	if (cb)
-		cb_release(&cb->base);	/* the engine holds its own reference */
+	if (!cb)	/* the job's notify service, if any, takes over */
+		return notify_service_install(p->daemon, job);
+	cb->current = true;
+	status = bgcopy_job_set_notify_interface(job, &cb->base);
+	cb_release(&cb->base);	/* the engine holds its own reference */
 	return status;
 }
 
@@ -362,11 +345,28 @@ void bus_callback_peer_gone(struct peer *p)
 		pthread_mutex_unlock(&all->lock);
 		for (size_t i = 0; i < n; i++) {
 			/* A final job keeps its interface (it can change no
-			 * more); calls to it fail from now on. */
-			bgcopy_job_set_notify_interface(held[i]->job, NULL);
+			 * more); calls to it fail from now on.  Another's
+			 * notify service, if any, takes over. */
+			notify_service_install(p->daemon, held[i]->job);
 			cb_release(&held[i]->base);
 		}
 	} while (n == sizeof(held) / sizeof(held[0]));
+}
+
+/* Whether a client's interface is the job's (then a notify service
+ * waits for it to go). */
+bool bus_callback_has_client(struct daemon *d, bgcopy_job *job)
+{
+	struct callbacks *all = d->callbacks;
+	bool found = false;
+
+	if (!all)
+		return false;
+	pthread_mutex_lock(&all->lock);
+	for (struct remote_cb *c = all->cbs; c && !found; c = c->next)
+		found = c->job == job && c->current && c->peer;
+	pthread_mutex_unlock(&all->lock);
+	return found;
 }
 
 void bus_callback_free(struct daemon *d)

@@ -324,6 +324,12 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		return sd_bus_message_append(reply, "s", names);
 	}
+	if (!strcmp(property, "NotifyService")) {
+		char name[BGCOPY_NOTIFY_SERVICE_MAX + 1];
+
+		bgcopy_job_get_notify_service(job, name, sizeof(name));
+		return sd_bus_message_append(reply, "s", name);
+	}
 	if (!strcmp(property, "NotifyCmdlineTimeout"))
 		return sd_bus_message_append(reply, "u", bgcopy_job_get_notify_cmdline_timeout(job));
 	if (!strcmp(property, "NotifyEpoch"))
@@ -424,8 +430,29 @@ static int method_set_notify_interface(sd_bus_message *m, void *userdata, sd_bus
 	r = sd_bus_message_read(m, "o", &path);
 	if (r < 0)
 		return r;
+	if (message_peer(m) == message_peer(m)->daemon->bus_peer)
+		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+					 "on the bus a job takes a notify service "
+					 "(SetNotifyService); interfaces register over the socket");
 	return reply_changed(m, userdata, bus_callback_register(message_peer(m), userdata, path),
 			     error);
+}
+
+/* BITS' SetNotifyCLSID: "" clears it.  Unless a client's interface
+ * serves the job, the service's takes over (or leaves) at once. */
+static int method_set_notify_service(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = message_peer(m)->daemon;
+	const char *name;
+	int r, status;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	status = bgcopy_job_set_notify_service(userdata, name);
+	if (status == BGCOPY_OK && !bus_callback_has_client(d, userdata))
+		status = notify_service_install(d, userdata);
+	return reply_changed(m, userdata, status, error);
 }
 
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
@@ -499,6 +526,9 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetHeaders", SD_BUS_ARGS("s", headers),
 				SD_BUS_NO_RESULT, method_set_headers, UNPRIV),
 	SD_BUS_METHOD("TakeOwnership", NULL, NULL, method_take_ownership, UNPRIV),
+	SD_BUS_PROPERTY("NotifyService", "s", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetNotifyService", SD_BUS_ARGS("s", name),
+				SD_BUS_NO_RESULT, method_set_notify_service, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

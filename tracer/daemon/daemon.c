@@ -48,6 +48,8 @@ static void usage(FILE *out)
 	      "                        or $BGCOPYD_MAX_JOBS)\n"
 	      "  --foreground          stay attached to the terminal\n"
 	      "A socket passed by systemd (socket activation) replaces --socket.\n"
+	      "Where a session bus (the system bus with --system) exists it also owns\n"
+	      "org.bgcopy1 there, and calls the D-Bus services jobs name to be notified.\n"
 	      "  --version             print the version and exit\n"
 	      "  -h, --help            this help\n", out);
 }
@@ -327,6 +329,8 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 	}
 	if (open_engine(d, o->store))
 		return -1;
+	bus_name_open(d);
+	notify_service_restore(d);
 	r = listen_adopt(d);
 	if (r < 0 || (r == 0 && listen_open(d, o->socket, o->system ? 0666 : 0600)))
 		return -1;
@@ -351,12 +355,14 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 
 static void shutdown_daemon(struct daemon *d, const char *socket)
 {
+	d->stopping = true;
 	while (d->peers)
 		peer_free(d->peers);
 	job_watch_free(d);
 	idle_free(d);
 	if (d->listen_fd >= 0)
 		listen_close(d, socket);
+	bus_name_close(d);
 	if (d->engine)
 		bgcopy_engine_close(d->engine);
 	bus_callback_free(d);

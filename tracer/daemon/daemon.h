@@ -4,10 +4,10 @@
  * Layers.  A file calls only files of its own layer or of layers below it,
  * and files of one layer never call each other in a circle:
  *
- *   0 leaves        bus_errors.c jobs.c changes.c idle.c
+ *   0 leaves        bus_errors.c jobs.c changes.c idle.c notify_service.c
  *   1 signals       job_watch.c
  *   2 objects       bus_callback.c bus_manager.c bus_job.c
- *   3 connections   peer.c
+ *   3 connections   peer.c bus_name.c
  *   4 socket        listen.c
  *   5 main          daemon.c
  *
@@ -17,6 +17,8 @@
  * The engine's dispatcher threads also call into bus_callback.c (a
  * client's notify interface), which hands each call to the loop and
  * waits for its reply.
+ * and into notify_service.c (a job's notify service), which calls it
+ * over a bus connection of the dispatcher's own.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
@@ -36,6 +38,11 @@
 #define BGCOPYD_JOB_IFACE	"org.bgcopy1.Job"
 #define BGCOPYD_VERSION		"1.0.0"
 #define BGCOPYD_ERROR		"org.bgcopy1.Error."
+/* Taken on the session or system bus where one exists (bus_name.c);
+ * a notify service exports its Callback object at this path. */
+#define BGCOPYD_BUS_NAME	"org.bgcopy1"
+#define BGCOPYD_CALLBACK_PATH	"/org/bgcopy1/callback"
+#define BGCOPYD_CALLBACK_IFACE	"org.bgcopy1.Callback"
 /* BITS' defaults (MaxJobsPerUser, MaxJobsPerMachine). */
 #define BGCOPYD_MAX_JOBS_PER_USER	60
 #define BGCOPYD_MAX_JOBS		300
@@ -91,6 +98,11 @@ struct daemon {
 	size_t nsnapshots, snapshots_cap;
 	unsigned nmoving;		/* jobs QUEUED to TRANSIENT_ERROR */
 	struct callbacks *callbacks;	/* bus_callback.c, NULL until first used */
+	/* bus_name.c: a session or system bus, where one exists */
+	int bus_errno;			/* why none is reachable; 0: one is */
+	bool bus_missing_said;		/* notify_service.c logged it once */
+	bool stopping;			/* shutting down: no service takes over */
+	struct peer *bus_peer;		/* org.bgcopy1 there, or NULL */
 };
 
 /* listen.c: the Unix socket clients connect to */
@@ -121,7 +133,19 @@ int bus_manager_register(struct peer *p);
 /* bus_callback.c: interfaces clients export, called from the engine */
 int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path);
 void bus_callback_peer_gone(struct peer *p);
+bool bus_callback_has_client(struct daemon *d, bgcopy_job *job);
 void bus_callback_free(struct daemon *d);
+
+/* notify_service.c: a job's notify service */
+uint64_t callback_timeout_usec(void);
+int callback_append_args(sd_bus_message *m, const char *member, const char *id,
+			 const struct bgcopy_error *e, uint32_t file_index);
+int notify_service_install(struct daemon *d, bgcopy_job *job);
+void notify_service_restore(struct daemon *d);
+
+/* bus_name.c: org.bgcopy1 on a bus */
+void bus_name_open(struct daemon *d);
+void bus_name_close(struct daemon *d);
 
 /* bus_job.c */
 int bus_job_register(struct peer *p);

@@ -377,6 +377,17 @@ BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index,
 						 char *out, size_t size);
 
+/* ---- A persistent callback target (docs/bgcopyd.md) ------------------ */
+
+/* A D-Bus service (a well-known name, "org.example.App") that bgcopyd
+ * calls (org.bgcopy1.Callback, activating it if need be) when no client
+ * interface is registered, as BITS' notification CLSID; NULL or "" clears
+ * it.  Kept in the store; an embedded engine keeps it but calls nothing. */
+#define BGCOPY_NOTIFY_SERVICE_MAX 255u
+BGCOPY_API int bgcopy_job_set_notify_service(bgcopy_job *job, const char *name);
+/* The name, "" when none; BGCOPY_E_LIMIT when it does not fit `size`. */
+BGCOPY_API int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -187,6 +187,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN auth_user;"
 		 "ALTER TABLE jobs DROP COLUMN auth_password;"
 		 "ALTER TABLE jobs DROP COLUMN headers;"
+		 "ALTER TABLE jobs DROP COLUMN notify_service;"
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -200,7 +201,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 7);
+	assert_int_equal(sqlite3_column_int(q, 0), 8);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -233,6 +234,7 @@ static void credentials_survive_a_restart(void **state)
 			 "ALTER TABLE jobs DROP COLUMN auth_user;"
 			 "ALTER TABLE jobs DROP COLUMN auth_password;"
 			 "ALTER TABLE jobs DROP COLUMN headers;"
+			 "ALTER TABLE jobs DROP COLUMN notify_service;"
 			 "PRAGMA user_version=6;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -277,6 +279,49 @@ static void credentials_survive_a_restart(void **state)
 	assert_string_equal(names, "X-A, X-B");
 	assert_int_equal(bgcopy_job_clear_credentials(old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_NONE);
+	bgcopy_engine_close(e);
+}
+
+/* Schema 8 keeps a job's notify service (BITS' notification CLSID): a
+ * name that is not a well-known D-Bus name is refused and changes
+ * nothing, a cleared one stays cleared, a schema-7 store migrates to none. */
+static void the_notify_service_survives_a_restart(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job, *old;
+	char id[37], old_id[37], name[BGCOPY_NOTIFY_SERVICE_MAX + 1], small[8];
+
+	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
+	bgcopy_job_get_id(old, old_id);
+	bgcopy_engine_close(e);
+	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN notify_service;"
+			 "PRAGMA user_version=7;");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_notify_service(old, name, sizeof(name)), BGCOPY_OK);
+	assert_string_equal(name, "");
+	assert_int_equal(bgcopy_job_set_notify_service(old, "org.example.Old"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_notify_service(old, NULL), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "service", &job), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_set_notify_service(job, "org.example.App"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_notify_service(job, ":1.5"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_set_notify_service(job, "nodots"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_set_notify_service(job, "org..example"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_get_notify_service(job, small, sizeof(small)), BGCOPY_E_LIMIT);
+	bgcopy_engine_close(e);
+
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_notify_service(job, name, sizeof(name)), BGCOPY_OK);
+	assert_string_equal(name, "org.example.App");
+	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_notify_service(old, name, sizeof(name)), BGCOPY_OK);
+	assert_string_equal(name, "");
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_notify_service(job, "org.example.Late"),
+			 BGCOPY_E_INVALID_STATE);
 	bgcopy_engine_close(e);
 }
 
@@ -420,6 +465,7 @@ int main(void)
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
 		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
 		cmocka_unit_test(credentials_survive_a_restart),
+		cmocka_unit_test(the_notify_service_survives_a_restart),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),

@@ -1,0 +1,90 @@
+/* An activatable D-Bus service for tests: takes a name, exports org.bgcopy1.Callback and logs each call it gets to a file. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+/*
+ * notify_receiver NAME LOG [FAILURES]
+ *
+ * Owns NAME on the bus that activated it (DBUS_STARTER_ADDRESS, else the
+ * session bus) and answers every org.bgcopy1.Callback method at
+ * /org/bgcopy1/callback: 0 after appending "MEMBER JOB-ID" to LOG, or,
+ * for the first FAILURES calls, an error after appending
+ * "MEMBER JOB-ID failed".  Any arguments after the job's id are
+ * accepted, so bgcopyd may add some.  Exits when the bus goes away.
+ */
+struct receiver {
+	const char *log;
+	unsigned long failures;
+};
+
+static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct receiver *rcv = userdata;
+	const char *member = sd_bus_message_get_member(m), *id = "";
+	bool fail = rcv->failures > 0;
+	FILE *log;
+
+	if (!sd_bus_message_is_method_call(m, "org.bgcopy1.Callback", NULL))
+		return 0;	/* sd-bus answers the standard interfaces */
+	if (sd_bus_message_read(m, "s", &id) < 0)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no job id");
+	log = fopen(rcv->log, "a");
+	if (!log)
+		return sd_bus_error_set_errnof(error, errno, "cannot open %s", rcv->log);
+	fprintf(log, "%s %s%s\n", member, id, fail ? " failed" : "");
+	fclose(log);
+	if (fail) {
+		rcv->failures--;
+		return sd_bus_error_set(error, "org.bgcopy1.Test.Failed", "told to fail");
+	}
+	return sd_bus_reply_method_return(m, "i", 0);
+}
+
+static int connect_bus(sd_bus **bus)
+{
+	const char *starter = getenv("DBUS_STARTER_ADDRESS");
+	int r;
+
+	if (!starter)
+		return sd_bus_open_user(bus);
+	r = sd_bus_new(bus);
+	if (r >= 0)
+		r = sd_bus_set_address(*bus, starter);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(*bus, 1);
+	return r >= 0 ? sd_bus_start(*bus) : r;
+}
+
+int main(int argc, char **argv)
+{
+	struct receiver rcv;
+	sd_bus *bus = NULL;
+	int r;
+
+	if (argc < 3 || argc > 4) {
+		fputs("usage: notify_receiver NAME LOG [FAILURES]\n", stderr);
+		return 2;
+	}
+	rcv = (struct receiver){ .log = argv[2],
+				 .failures = argc == 4 ? strtoul(argv[3], NULL, 10) : 0 };
+	r = connect_bus(&bus);
+	if (r >= 0)
+		r = sd_bus_add_object(bus, NULL, "/org/bgcopy1/callback", on_call, &rcv);
+	if (r >= 0)
+		r = sd_bus_request_name(bus, argv[1], 0);
+	if (r < 0) {
+		fprintf(stderr, "notify_receiver: cannot serve %s: %s\n", argv[1], strerror(-r));
+		sd_bus_unref(bus);
+		return 1;
+	}
+	while ((r = sd_bus_process(bus, NULL)) >= 0)
+		if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
+			break;
+	sd_bus_flush_close_unref(bus);
+	return 0;
+}

@@ -1,0 +1,188 @@
+/* bgcopyd: a job's notify service (BITS' notification CLSID), called on a bus, activated if need be, when no client listens. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+#define DEFAULT_TIMEOUT_MS	30000u
+
+/*
+ * The daemon's own notify interface for a job whose notify service is
+ * set and which no client's interface serves: each callback is a method
+ * call to that name on the bus (the session bus of a per-user daemon,
+ * the system bus of --system), which the bus daemon activates from its
+ * .service file if nobody owns the name.  It runs on the engine's
+ * dispatcher thread over a connection of its own (sd-bus connections
+ * belong to one thread), and its reply is the callback's result.
+ */
+struct service_cb {
+	struct bgcopy_callback base;
+	unsigned refs;			/* atomic */
+	bool system;			/* the system bus, else the session bus */
+	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1];
+};
+
+uint64_t callback_timeout_usec(void)
+{
+	const char *env = getenv("BGCOPYD_CALLBACK_TIMEOUT_MS");
+	unsigned long ms = env && *env ? strtoul(env, NULL, 10) : 0;
+
+	return (ms ? ms : DEFAULT_TIMEOUT_MS) * 1000ull;
+}
+
+/* A Callback method's arguments: the job's id, then JobError's error or
+ * FileTransferred's index. */
+int callback_append_args(sd_bus_message *m, const char *member, const char *id,
+			 const struct bgcopy_error *e, uint32_t file_index)
+{
+	int r = sd_bus_message_append(m, "s", id);
+
+	if (r >= 0 && !strcmp(member, "JobError"))
+		r = sd_bus_message_append(m, "(iiiiis)", (int32_t)e->context, e->code,
+					  e->http_status, e->curl_code, e->file_index,
+					  e->description);
+	if (r >= 0 && !strcmp(member, "FileTransferred"))
+		r = sd_bus_message_append(m, "u", file_index);
+	return r;
+}
+
+/* 0 when the service answered 0; -1 (a failed attempt, retried per the
+ * contract) for anything else: no bus, no such service, an error, an
+ * answer other than 0, or no answer in time. */
+static int call_service(struct service_cb *cb, bgcopy_job *job, const char *member,
+			const struct bgcopy_error *error, uint32_t file_index)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus *bus = NULL;
+	int32_t result = -1;
+	char id[37];
+	int r;
+
+	bgcopy_job_get_id(job, id);
+	r = cb->system ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
+	if (r >= 0)
+		r = sd_bus_message_new_method_call(bus, &m, cb->name, BGCOPYD_CALLBACK_PATH,
+						   BGCOPYD_CALLBACK_IFACE, member);
+	if (r >= 0)
+		r = callback_append_args(m, member, id, error, file_index);
+	if (r >= 0)
+		r = sd_bus_call(bus, m, callback_timeout_usec(), &err, &reply);
+	if (r >= 0 && sd_bus_message_read(reply, "i", &result) < 0)
+		result = -1;
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(m);
+	sd_bus_flush_close_unref(bus);
+	return r >= 0 && result == 0 ? 0 : -1;
+}
+
+static struct service_cb *service_of(struct bgcopy_callback *self)
+{
+	return (struct service_cb *)self;
+}
+
+static int job_transferred(struct bgcopy_callback *self, bgcopy_job *job)
+{
+	return call_service(service_of(self), job, "JobTransferred", NULL, 0);
+}
+
+static int job_error(struct bgcopy_callback *self, bgcopy_job *job,
+		     const struct bgcopy_error *error)
+{
+	return call_service(service_of(self), job, "JobError", error, 0);
+}
+
+static int job_modification(struct bgcopy_callback *self, bgcopy_job *job)
+{
+	return call_service(service_of(self), job, "JobModification", NULL, 0);
+}
+
+static int file_transferred(struct bgcopy_callback *self, bgcopy_job *job, unsigned index)
+{
+	return call_service(service_of(self), job, "FileTransferred", NULL, index);
+}
+
+static void cb_add_ref(struct bgcopy_callback *self)
+{
+	__atomic_add_fetch(&service_of(self)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void cb_release(struct bgcopy_callback *self)
+{
+	if (!__atomic_sub_fetch(&service_of(self)->refs, 1, __ATOMIC_ACQ_REL))
+		free(self);
+}
+
+static const struct bgcopy_callback_ops service_ops = {
+	.add_ref = cb_add_ref,
+	.release = cb_release,
+	.job_transferred = job_transferred,
+	.job_error = job_error,
+	.job_modification = job_modification,
+	.file_transferred = file_transferred,
+};
+
+/* With no client interface on `job`: the service's interface becomes
+ * its notify interface (a new epoch), or, with no service or no bus,
+ * none.  Returns a bgcopy status. */
+int notify_service_install(struct daemon *d, bgcopy_job *job)
+{
+	struct service_cb *cb = NULL;
+	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1] = "";
+	int status;
+
+	if (!d->stopping)	/* a client gone at exit leaves no call behind */
+		bgcopy_job_get_notify_service(job, name, sizeof(name));
+	if (*name && d->bus_errno) {
+		if (!d->bus_missing_said)
+			fprintf(stderr, "bgcopyd: no %s bus (%s): notify services such as %s "
+				"are not called; their jobs' command lines run instead\n",
+				d->system ? "system" : "session", strerror(d->bus_errno), name);
+		d->bus_missing_said = true;
+		*name = '\0';
+	}
+	if (*name) {
+		cb = calloc(1, sizeof(*cb));
+		if (!cb)
+			return BGCOPY_E_NOMEM;
+		*cb = (struct service_cb){ .base.ops = &service_ops, .refs = 1,
+					   .system = d->system };
+		strcpy(cb->name, name);
+	}
+	status = bgcopy_job_set_notify_interface(job, cb ? &cb->base : NULL);
+	if (cb)
+		cb_release(&cb->base);	/* the engine holds its own reference */
+	return status;
+}
+
+/* After a restart no job has an interface: each job with a service gets
+ * the service's, so what it is owed goes there. */
+void notify_service_restore(struct daemon *d)
+{
+	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1], id[37];
+	size_t n = 0;
+	bgcopy_job **jobs = daemon_jobs(d, NULL, false, &n);
+
+	if (!jobs) {
+		fputs("bgcopyd: out of memory: jobs' notify services are not restored\n", stderr);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum bgcopy_state state = bgcopy_job_get_state(jobs[i]);
+
+		if (state == BGCOPY_ACKNOWLEDGED || state == BGCOPY_CANCELLED ||
+		    bgcopy_job_get_notify_service(jobs[i], name, sizeof(name)) != BGCOPY_OK ||
+		    !*name)
+			continue;
+		if (notify_service_install(d, jobs[i]) == BGCOPY_OK)
+			continue;
+		bgcopy_job_get_id(jobs[i], id);
+		fprintf(stderr, "bgcopyd: job %s: its notify service %s cannot take its "
+			"notifications: %s\n", id, name, bgcopy_last_error());
+	}
+	free(jobs);
+}
