@@ -72,11 +72,12 @@ static void ask_for_tracing(bgcopy_engine *engine)
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	bool wait = trace_recording();
+	bool wait;
 	int r;
 
 	if (!trace_loaded())
 		return;
+	wait = trace_recording();
 	pthread_mutex_lock(&c->bus_lock);
 	r = sd_bus_message_new_method_call(c->bus, &m, NULL, "/org/bgcopy1",
 					   "org.bgcopy1.Manager", "EnableTracing");

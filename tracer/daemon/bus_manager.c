@@ -171,7 +171,7 @@ struct trace_wait {
 	bgcopy_engine *engine;
 	long pid;
 	uint32_t uid;
-	uint64_t deadline;		/* CLOCK_MONOTONIC, usec */
+	uint64_t asked, deadline;	/* CLOCK_MONOTONIC, usec */
 };
 
 #define TRACE_POLL_USEC	(20 * 1000)
@@ -197,8 +197,8 @@ static int trace_wait_step(struct trace_wait *w, uint64_t now)
 		bus_error_from_status(&error, status);
 	else if (!recording)
 		sd_bus_error_setf(&error, BGCOPYD_ERROR "Io", "no tracing session of uid %u "
-				  "records bgcopyd (pid %ld) %d s after it was asked",
-				  (unsigned)getuid(), (long)getpid(), BGCOPY_TRACE_WAIT_MS / 1000);
+				  "records bgcopyd (pid %ld) %.1f s after it was asked",
+				  (unsigned)getuid(), (long)getpid(), (now - w->asked) / 1e6);
 	r = sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(w->call, &error) :
 	    sd_bus_reply_method_return(w->call, NULL);
 	sd_bus_error_free(&error);
@@ -239,8 +239,9 @@ static int method_enable_tracing(sd_bus_message *m, void *userdata, sd_bus_error
 	*w = (struct trace_wait){ .call = sd_bus_message_ref(m), .engine = p->daemon->engine,
 				  .pid = p->pid, .uid = p->uid };
 	r = sd_event_now(p->daemon->event, CLOCK_MONOTONIC, &now);
-	if (r >= 0 && p->uid == p->daemon->uid)
-		w->deadline = now + BGCOPY_TRACE_WAIT_MS * 1000ull;
+	w->asked = w->deadline = now;
+	if (p->uid == p->daemon->uid)
+		w->deadline += BGCOPY_TRACE_WAIT_MS * 1000ull;
 	if (r >= 0)
 		r = trace_wait_step(w, now);
 	if (r == 0)
