@@ -89,6 +89,11 @@ struct bgcopy_tp_hooks {
 	/* Each event's LTTng enabled state, so the engine skips the call (and
 	 * the work of preparing its arguments) when no session listens. */
 	const int *enabled[BGCOPY_TP_NEVENTS];
+	/* Whether an active session records some bgcopy event now: a
+	 * process that loaded the provider while no session daemon ran
+	 * is enabled seconds after one starts (lttng-ust registers on
+	 * its own thread), and a service waits for it (bgcopyd). */
+	int (*recording)(void);
 	BGCOPY_SCHEMA_EVENTS(BGCOPY_TP_HOOK)
 };
 

@@ -109,6 +109,13 @@ bool trace_loaded(void)
 	return TRACE_HOOKS() != NULL;
 }
 
+bool trace_recording(void)
+{
+	const struct bgcopy_tp_hooks *hooks = TRACE_HOOKS();
+
+	return hooks && hooks->recording();
+}
+
 void trace_engine_open(bgcopy_engine *engine)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;

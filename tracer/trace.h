@@ -42,6 +42,8 @@ void trace_load(void);
  * client): BGCOPY_OK, or BGCOPY_E_IO with the error set. */
 int trace_load_now(void);
 bool trace_loaded(void);
+/* Whether an active session records some of the provider's events now. */
+bool trace_recording(void);
 /* engine_open, at the open and again for a session that began later. */
 void trace_engine_open(bgcopy_engine *engine);
 /* peer_request: process pid (uid) asked for verb on job (NULL: on no

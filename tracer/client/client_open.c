@@ -62,16 +62,37 @@ static int connect_daemon(bgcopy_engine *engine, struct client *c, bool start)
 }
 
 /* A traced process (bgcopy record) wants the daemon's events of its jobs
- * in its trace: the daemon loads its tracepoint provider for it.  Without
- * them the trace lacks those jobs, which is no reason to fail the call. */
+ * in its trace: the daemon loads its tracepoint provider for it and
+ * answers once a session records it, within BGCOPY_TRACE_WAIT_MS.  A
+ * process that no session records itself does not wait for that answer.
+ * Without the daemon's events the trace lacks those jobs, which is no
+ * reason to fail the call. */
 static void ask_for_tracing(bgcopy_engine *engine)
 {
+	struct client *c = engine->client;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	bool wait;
+	int r;
+
 	if (!trace_loaded())
 		return;
-	if (client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "EnableTracing",
-			 NULL, "") != BGCOPY_OK)
+	wait = trace_recording();
+	pthread_mutex_lock(&c->bus_lock);
+	r = sd_bus_message_new_method_call(c->bus, &m, NULL, "/org/bgcopy1",
+					   "org.bgcopy1.Manager", "EnableTracing");
+	if (r >= 0 && !wait)
+		r = sd_bus_message_set_expect_reply(m, 0);
+	if (r >= 0)
+		r = wait ? sd_bus_call(c->bus, m, (BGCOPY_TRACE_WAIT_MS + 5000) * 1000ull,
+				       &e, NULL) : sd_bus_send(c->bus, m, NULL);
+	pthread_mutex_unlock(&c->bus_lock);
+	if (r < 0)
 		fprintf(stderr, "bgcopy: bgcopyd on '%s' does not trace this process's "
-			"jobs: %s\n", engine->client->socket, bgcopy_last_error());
+			"jobs: %s\n", c->socket, sd_bus_error_is_set(&e) ? e.message :
+			strerror(-r));
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(m);
 }
 
 /* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */

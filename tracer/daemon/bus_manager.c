@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
@@ -162,16 +164,98 @@ static int property_get_idle(sd_bus *bus, const char *path, const char *interfac
 				     bgcopy_engine_wait_idle(p->daemon->engine, 0) == BGCOPY_OK);
 }
 
+/* An EnableTracing whose answer waits until a session records the
+ * daemon: events emitted before that are lost to the caller's trace. */
+struct trace_wait {
+	sd_bus_message *call;
+	bgcopy_engine *engine;
+	long pid;
+	uint32_t uid;
+	uint64_t asked, deadline;	/* CLOCK_MONOTONIC, usec */
+};
+
+#define TRACE_POLL_USEC	(20 * 1000)
+
+static void trace_wait_free(void *userdata)
+{
+	struct trace_wait *w = userdata;
+
+	sd_bus_message_unref(w->call);
+	free(w);
+}
+
+/* Answers the call when it can: 1 when answered, 0 to look again. */
+static int trace_wait_step(struct trace_wait *w, uint64_t now)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int recording, r;
+	int status = bgcopy_engine_trace_for(w->engine, w->pid, w->uid, &recording);
+
+	if (status == BGCOPY_OK && !recording && now < w->deadline)
+		return 0;
+	if (status != BGCOPY_OK)
+		bus_error_from_status(&error, status);
+	else if (!recording)
+		sd_bus_error_setf(&error, BGCOPYD_ERROR "Io", "no tracing session of uid %u "
+				  "records bgcopyd (pid %ld) %.1f s after it was asked",
+				  (unsigned)getuid(), (long)getpid(), (now - w->asked) / 1e6);
+	r = sd_bus_error_is_set(&error) ? sd_bus_reply_method_error(w->call, &error) :
+	    sd_bus_reply_method_return(w->call, NULL);
+	sd_bus_error_free(&error);
+	return r < 0 ? r : 1;
+}
+
+static int on_trace_poll(sd_event_source *s, uint64_t now, void *userdata)
+{
+	int r = trace_wait_step(userdata, now);
+
+	if (r == 0 && sd_event_source_set_time_relative(s, TRACE_POLL_USEC) >= 0 &&
+	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) >= 0)
+		return 0;
+	/* Answered, or it cannot wait: take the loop's source back and
+	 * free it, and the call with it (trace_wait_free). */
+	sd_event_source_ref(s);
+	sd_event_source_set_floating(s, 0);
+	sd_event_source_disable_unref(s);
+	return 0;
+}
+
 /* A traced client (bgcopy record) asks for the engine's events: the
- * provider is loaded on the first such call (docs/bgcopyd.md). */
+ * provider is loaded on the first such call, and the answer comes once
+ * a session records them, or after BGCOPY_TRACE_WAIT_MS (docs/bgcopyd.md).
+ * A caller of another uid is answered at once: its sessions cannot
+ * record this daemon. */
 static int method_enable_tracing(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct peer *p = userdata;
-	int status = bgcopy_engine_trace_for(p->daemon->engine, p->pid, p->uid);
+	sd_event_source *poll = NULL;
+	struct trace_wait *w = calloc(1, sizeof(*w));
+	uint64_t now;
+	int r;
 
-	if (status != BGCOPY_OK)
-		return bus_error_from_status(error, status);
-	return sd_bus_reply_method_return(m, NULL);
+	(void)error;
+	if (!w)
+		return -ENOMEM;
+	*w = (struct trace_wait){ .call = sd_bus_message_ref(m), .engine = p->daemon->engine,
+				  .pid = p->pid, .uid = p->uid };
+	r = sd_event_now(p->daemon->event, CLOCK_MONOTONIC, &now);
+	w->asked = w->deadline = now;
+	if (p->uid == p->daemon->uid)
+		w->deadline += BGCOPY_TRACE_WAIT_MS * 1000ull;
+	if (r >= 0)
+		r = trace_wait_step(w, now);
+	if (r == 0)
+		r = sd_event_add_time_relative(p->daemon->event, &poll, CLOCK_MONOTONIC,
+					       TRACE_POLL_USEC, 0, on_trace_poll, w);
+	if (r < 0 || !poll) {
+		trace_wait_free(w);
+		return r < 0 ? r : 1;
+	}
+	/* The loop owns it now, and frees it (and the call) when it ends. */
+	sd_event_source_set_destroy_callback(poll, trace_wait_free);
+	sd_event_source_set_floating(poll, 1);
+	sd_event_source_unref(poll);
+	return 1;
 }
 
 static const sd_bus_vtable manager_vtable[] = {

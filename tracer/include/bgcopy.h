@@ -335,11 +335,17 @@ BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_n
  * removed. */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 /* A service serving a traced client (bgcopy record): loads the
- * tracepoint provider now, whatever BGCOPY_TRACE says, traces the
- * request ("EnableTracing", as below) and traces `engine`'s engine_open
- * again, so that a session begun after the open knows the engine.
+ * tracepoint provider now, whatever BGCOPY_TRACE says.  When an active
+ * session records its events, traces the request ("EnableTracing", as
+ * below) and `engine`'s engine_open again, so that the session knows the
+ * engine, and sets *recording to 1; else traces nothing and sets it to
+ * 0: call again, since lttng-ust registers with a session daemon started
+ * after the load on its own thread, seconds later (it retries every 5 s).
  * BGCOPY_E_IO when the provider cannot be loaded. */
-BGCOPY_API int bgcopy_engine_trace_for(bgcopy_engine *engine, long pid, uint32_t uid);
+BGCOPY_API int bgcopy_engine_trace_for(bgcopy_engine *engine, long pid, uint32_t uid,
+				       int *recording);
+/* How long a service asked to trace waits for a session to record it. */
+#define BGCOPY_TRACE_WAIT_MS	10000
 /* Traces that process `pid` (of `uid`) asked for `verb` on `job`, or,
  * with job NULL, on the job this thread is about to create (the
  * peer_request event, tp/EVENTS.md).  Nothing to do when no session
