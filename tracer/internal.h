@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c
+ *                    wbuf.c pathmap.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store.c
  *   2 arming         notify_iface.c notify_arm.c
@@ -66,6 +66,17 @@ enum jobq_reader { JOBQ_NOTIFY, JOBQ_TRANSFER, JOBQ_READERS };
 struct jobq {
 	bgcopy_job **heap;
 	size_t len, cap;
+};
+
+/* pathmap.c: destination path -> the job holding it.  Keys are not
+ * copied: each is the holding file's own local_path. */
+struct pathmap_slot {
+	const char *key;
+	void *value;
+};
+struct pathmap {
+	struct pathmap_slot *slots;
+	size_t cap, len;	/* cap: a power of two, or 0 */
 };
 
 #define BGCOPY_DEFAULT_RETRY_MS		(600u * 1000u)
@@ -211,6 +222,8 @@ struct bgcopy_engine {
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
 	uint64_t jobs_linked;
+	/* job_api.c: who holds each destination; a final holder frees it */
+	struct pathmap destinations;
 
 	/* jobq.c: only jobs that wait for something are in a queue */
 	struct jobq queues[JOBQ_COUNT];
@@ -289,6 +302,13 @@ bool wbuf_write(struct wbuf *b, int fd, int *err);
 void wbuf_release(struct wbuf *b);
 void wbuf_pool_drain(void);	/* frees this thread's spare buffers */
 
+/* pathmap.c */
+void *pathmap_get(const struct pathmap *m, const char *key);
+int pathmap_put(struct pathmap *m, const char *key, void *value);
+/* Only when `key` is still `value`'s: a later holder keeps its entry. */
+void pathmap_remove(struct pathmap *m, const char *key, const void *value);
+void pathmap_free(struct pathmap *m);
+
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);
 bool state_wants_bytes(enum bgcopy_state state);
@@ -331,6 +351,7 @@ bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
+int job_claim_destination(bgcopy_job *job, unsigned index);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);

@@ -109,16 +109,17 @@ static int check_destination(const char *local_path)
  * a destination belongs to one file of one unfinished job. */
 static int check_destination_free(bgcopy_engine *engine, const char *path)
 {
+	bgcopy_job *holder = pathmap_get(&engine->destinations, path);
+
 	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		if (job_is_final(job))
-			continue;
-		for (unsigned i = 0; i < job->nfiles; i++)
-			if (!strcmp(job->files[i].local_path, path))
-				return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
-						 "the destination of file %u of job %s",
-						 path, i, job->id);
-	}
+	if (!holder || job_is_final(holder))
+		return BGCOPY_OK;
+	for (unsigned i = 0; i < holder->nfiles; i++)
+		if (!strcmp(holder->files[i].local_path, path))
+			return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
+					 "the destination of file %u of job %s",
+					 path, i, holder->id);
+	assert(!"a destination's holder has no file there");
 	return BGCOPY_OK;
 }
 
@@ -159,8 +160,14 @@ static int append_file(bgcopy_job *job, const char *url, const char *path,
 		free(f->local_path);
 		return BGCOPY_E_NOMEM;
 	}
-	f->redacted_url = redacted;
 	job->nfiles++;
+	if (job_claim_destination(job, job->nfiles - 1)) {
+		job->nfiles--;
+		free(f->url);
+		free(f->local_path);
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	}
+	f->redacted_url = redacted;
 	return BGCOPY_OK;
 }
 

@@ -28,6 +28,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 void job_free(bgcopy_job *job)
 {
 	for (unsigned i = 0; i < job->nfiles; i++) {
+		pathmap_remove(&job->engine->destinations, job->files[i].local_path, job);
 		free(job->files[i].url);
 		free(job->files[i].redacted_url);
 		free(job->files[i].local_path);
@@ -57,6 +58,15 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
 	else
 		engine->jobs = job;
 	engine->jobs_tail = job;
+}
+
+/* The file's destination is the job's from now on (until it is freed or
+ * final: check_destination_free in job_api.c). */
+int job_claim_destination(bgcopy_job *job, unsigned index)
+{
+	assert(index < job->nfiles);
+	return pathmap_put(&job->engine->destinations, job->files[index].local_path,
+			   job);
 }
 
 bool job_is_final(const bgcopy_job *job)

@@ -47,6 +47,21 @@ static const char *db_path(struct harness *h)
 	return path;
 }
 
+static int count_rows(struct harness *h, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int n;
+
+	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
 static void refused_and_untouched(struct harness *h, const char *what)
 {
 	size_t before_len, after_len;
@@ -337,7 +352,38 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	assert_false(harness_exists(ours));
 	assert_true(harness_exists(foreign));
 	bgcopy_engine_close(e);
+	/* Removed and forgotten: the next open has nothing to look for. */
+	assert_int_equal(count_rows(h, "SELECT count(*) FROM temps"), 0);
 	unlink(foreign);
+}
+
+/* A job that leaves the store takes its temps rows along: they would
+ * only make the next open look for files long gone. */
+static void a_departed_job_leaves_no_temps_rows(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	struct bgcopy_progress p;
+	char sql[128], id[37], temp[600];
+
+	harness_make_file(h, "left.bin", 400000);
+	assert_int_equal(bgcopy_job_create(e, "left", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/left.bin"),
+					     harness_out(h, "left.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	do {
+		harness_sleep_ms(20);
+		bgcopy_job_get_progress(job, &p);
+	} while (p.bytes_transferred == 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
+	assert_int_equal(count_rows(h, sql), 1);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(count_rows(h, sql), 0);
+	snprintf(temp, sizeof(temp), "%s/.left.bin.%.8s-0.bgcopy-tmp", h->out, id);
+	assert_false(harness_exists(temp));
+	bgcopy_engine_close(e);
 }
 
 /* The Last-Modified date testd sends for a file. */
@@ -422,6 +468,7 @@ int main(void)
 		cmocka_unit_test(credentials_survive_a_restart),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
+		cmocka_unit_test(a_departed_job_leaves_no_temps_rows),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
 		cmocka_unit_test(a_change_the_store_cannot_record_is_reported),
 	};
