@@ -8,7 +8,7 @@
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *                    wbuf.c pathmap.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
- *                    store_medium.c store.c
+ *                    store_medium.c store_clean.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -371,6 +371,10 @@ int store_trust_stamp(struct sqlite3 *db, const char *dir);
 /* store_medium.c: a store on a read-only file system is read immutable */
 int store_medium_read_only(const char *dir, bool *immutable);
 char *store_medium_uri(const char *dir);
+
+/* store_clean.c: jobs.db unchanged since an engine closed it cleanly */
+void store_clean_mark(const char *dir, int lock_fd);
+bool store_clean_since_close(const char *dir, const char *lock_text);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);

@@ -31,6 +31,7 @@
 struct store {
 	sqlite3 *db;
 	int lock_fd;
+	bool closed_clean;	/* store_clean.c: unchanged since a clean close */
 	char failure[256];	/* the last write that failed */
 	unsigned failures;	/* how many have, ever: see store_check() */
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
@@ -138,7 +139,8 @@ static int take_lock(bgcopy_engine *engine, struct store *st)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char *path = store_path(engine->store_dir, "lock");
-	char pid[32];
+	char pid[32], before[256];
+	ssize_t n;
 
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
@@ -151,6 +153,9 @@ static int take_lock(bgcopy_engine *engine, struct store *st)
 		return set_error(BGCOPY_E_STORE_BUSY, "store '%s' in use by pid %ld",
 				 engine->store_dir,
 				 store_lock_holder(engine->store_dir));
+	n = pread(st->lock_fd, before, sizeof(before) - 1, 0);
+	before[n > 0 ? n : 0] = '\0';
+	st->closed_clean = store_clean_since_close(engine->store_dir, before);
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) != 0 ||
 	    pwrite(st->lock_fd, pid, strlen(pid), 0) < 0)
@@ -640,8 +645,13 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	free(path);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Read before writing anything: a damaged database is reported and
-	 * left exactly as it was found. */
-	status = check_integrity(st, engine->store_dir);
+	 * left exactly as it was found (unless it is byte for byte as a
+	 * clean close left it: store_clean.c). */
+	if (!st->closed_clean)
+		status = check_integrity(st, engine->store_dir);
+	/* Closing would checkpoint a log a crash left into the damaged file. */
+	if (status)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (!status && stamp && !read_only)
 		status = store_trust_stamp(st->db, engine->store_dir);
 	if (status)
@@ -670,7 +680,9 @@ void store_close(bgcopy_engine *engine)
 	sqlite3_finalize(st->delete_files);
 	sqlite3_finalize(st->note_temp);
 	sqlite3_finalize(st->delete_temps);
-	sqlite3_close(st->db);
+	/* Marked while still locked: no one else can have written since. */
+	if (sqlite3_close(st->db) == SQLITE_OK && st->lock_fd >= 0)
+		store_clean_mark(engine->store_dir, st->lock_fd);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	free(st);

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -108,6 +111,78 @@ static void a_truncated_database_is_refused_and_left_untouched(void **state)
 	assert_true(len > 8192);
 	write_all(db_path(h), data, len / 2);
 	free(data);
+	refused_and_untouched(h, "damaged");
+}
+
+/* Zeroes the root page of the temps index, which opening the store never
+ * reads: only the integrity check finds it. */
+static void damage_an_unread_index(struct harness *h)
+{
+	int root = 0, page_size = 0, fd;
+	char zeros[65536] = { 0 }, uri[512];
+	sqlite3_stmt *q;
+	sqlite3 *db;
+
+	/* Immutable: no -wal or -shm left beside it by this look. */
+	snprintf(uri, sizeof(uri), "file:%s?immutable=1", db_path(h));
+	assert_int_equal(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage,"
+					    " (SELECT page_size FROM pragma_page_size)"
+					    " FROM sqlite_master WHERE name = 'temps_by_job'",
+					    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	root = sqlite3_column_int(q, 0);
+	page_size = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_true(root > 1 && page_size > 0 && page_size <= (int)sizeof(zeros));
+	fd = open(db_path(h), O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, zeros, (size_t)page_size,
+				(off_t)(root - 1) * page_size), page_size);
+	close(fd);
+}
+
+/* The integrity check is skipped only for a store exactly as a clean
+ * close left it: a write since, even one that keeps its size, brings
+ * it back. */
+static void a_store_changed_since_its_clean_close_is_checked(void **state)
+{
+	struct harness *h = *state;
+
+	harness_store_with_a_job(h);
+	damage_an_unread_index(h);
+	refused_and_untouched(h, "damaged");
+}
+
+/* An engine killed leaves no mark of a clean close: the next one checks. */
+static void a_store_whose_engine_was_killed_is_checked(void **state)
+{
+	struct harness *h = *state;
+	int ready[2], status;
+	pid_t child;
+	char byte;
+
+	harness_store_with_a_job(h);
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		bgcopy_engine *e;
+
+		if (bgcopy_engine_open(h->store, NULL, &e) != BGCOPY_OK)
+			_exit(3);
+		(void)!write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	damage_an_unread_index(h);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	close(ready[0]);
+	close(ready[1]);
 	refused_and_untouched(h, "damaged");
 }
 
@@ -462,6 +537,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(garbage_is_refused_and_left_untouched),
 		cmocka_unit_test(a_truncated_database_is_refused_and_left_untouched),
+		cmocka_unit_test(a_store_changed_since_its_clean_close_is_checked),
+		cmocka_unit_test(a_store_whose_engine_was_killed_is_checked),
 		cmocka_unit_test(a_newer_schema_is_refused),
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
 		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
