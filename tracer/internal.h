@@ -8,7 +8,7 @@
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *                    wbuf.c pathmap.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
- *                    store_medium.c store_clean.c store.c
+ *                    store_medium.c store_clean.c store_lock.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -376,6 +376,10 @@ char *store_medium_uri(const char *dir);
 void store_clean_mark(const char *dir, int lock_fd);
 bool store_clean_since_close(const char *dir, const char *lock_text);
 
+/* store_lock.c */
+long store_lock_holder(const char *dir);
+int store_lock_take(const char *dir, int *fd, bool *closed_clean);
+
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
 /* The stored jobs, linked through `next` in creation order, as they were
@@ -385,7 +389,6 @@ void store_remove_orphan_temps(bgcopy_engine *engine);
 void store_close(bgcopy_engine *engine);
 int store_save_job(bgcopy_job *job);
 int store_save_file(bgcopy_job *job, unsigned index);
-long store_lock_holder(const char *dir);
 void store_note_temp(bgcopy_job *job, const char *path);
 /* How many writes have failed so far; store_check() turns `status` into
  * BGCOPY_E_STORE if one failed since `before`: an API call must not

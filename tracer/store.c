@@ -105,65 +105,6 @@ static char *store_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
 }
 
-/*
- * Open-file-description locks: owned by our descriptor, not our process,
- * so a second engine in this very process is refused too, and closing
- * some other descriptor of the file (store_lock_holder) cannot drop ours.
- * They carry no pid, so the holder writes its own into the file.
- */
-long store_lock_holder(const char *dir)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char *path = store_path(dir, "lock");
-	char text[32] = "";
-	ssize_t n;
-	int fd;
-
-	if (!path)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return 0;
-	if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) {
-		close(fd);
-		return 0;
-	}
-	n = pread(fd, text, sizeof(text) - 1, 0);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return strtol(text, NULL, 10);
-}
-
-static int take_lock(bgcopy_engine *engine, struct store *st)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char *path = store_path(engine->store_dir, "lock");
-	char pid[32], before[256];
-	ssize_t n;
-
-	if (!path)
-		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	free(path);
-	if (st->lock_fd < 0)
-		return set_error(BGCOPY_E_IO, "cannot open the lock of store '%s': %s",
-				 engine->store_dir, strerror(errno));
-	if (fcntl(st->lock_fd, F_OFD_SETLK, &fl) != 0)
-		return set_error(BGCOPY_E_STORE_BUSY, "store '%s' in use by pid %ld",
-				 engine->store_dir,
-				 store_lock_holder(engine->store_dir));
-	n = pread(st->lock_fd, before, sizeof(before) - 1, 0);
-	before[n > 0 ? n : 0] = '\0';
-	st->closed_clean = store_clean_since_close(engine->store_dir, before);
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) != 0 ||
-	    pwrite(st->lock_fd, pid, strlen(pid), 0) < 0)
-		return set_error(BGCOPY_E_IO, "cannot write the lock of store '%s'",
-				 engine->store_dir);
-	return BGCOPY_OK;
-}
-
 static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
@@ -613,7 +554,8 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	if (status)
 		return status;
 	if (!read_only) {
-		status = take_lock(engine, st);
+		status = store_lock_take(engine->store_dir, &st->lock_fd,
+					  &st->closed_clean);
 		if (!status)
 			status = store_trust_create_db(engine->store_dir);
 		if (status)
