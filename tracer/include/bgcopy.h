@@ -364,6 +364,16 @@ BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index,
 						 char *out, size_t size);
 
+/* Adds `count` files at once (urls[i] to local_paths[i]), all or none,
+ * in one store transaction: each is checked as bgcopy_job_add_file
+ * checks it, and the first refused makes the call return its error,
+ * prefixed "file N of COUNT: ", with nothing added.  BGCOPY_E_LIMIT when
+ * they would take the job past its file cap (max_files_per_job, 200 by
+ * default, as BITS). */
+BGCOPY_API int bgcopy_job_add_files(bgcopy_job *job, unsigned count,
+				    const char *const *urls,
+				    const char *const *local_paths);
+
 #ifdef __cplusplus
 }
 #endif
