@@ -183,6 +183,7 @@ struct bgcopy_job {
 	uint64_t cmdline_gen;		/* bumped by every set_notify_cmdline */
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	bool busy;			/* a callback or command line runs */
+	bool temps_noted;		/* transfer_temp.c: every file's is in the store */
 	bool files_busy;		/* job_end.c: complete or cancel works on its
 					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
@@ -355,6 +356,7 @@ int job_claim_destination(bgcopy_job *job, unsigned index);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
+char *job_temp_name(const bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */

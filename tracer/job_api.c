@@ -221,6 +221,7 @@ static int add_one(bgcopy_job *job, const char *url, const char *local_path,
  * changed (lock held). */
 static void files_added(bgcopy_job *job, unsigned first)
 {
+	job->temps_noted = false;	/* the new ones are not */
 	job_touch(job);
 	for (unsigned i = first; i < job->nfiles; i++) {
 		TRACE(file_added, TRACE_JOB(job), (int32_t)i,

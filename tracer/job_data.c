@@ -94,21 +94,28 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
 }
 
 /* The temporary file sits beside its destination, so committing it is a
- * rename within one file system. */
-int job_temp_path(bgcopy_job *job, unsigned index)
+ * rename within one file system.  NULL on no memory. */
+char *job_temp_name(const bgcopy_job *job, unsigned index)
 {
-	struct job_file *f = &job->files[index];
+	const struct job_file *f = &job->files[index];
 	char dir[PATH_MAX], base[PATH_MAX];
 	char *path;
 
 	assert(index < job->nfiles);
-	if (f->temp_path)
-		return BGCOPY_OK;
 	snprintf(dir, sizeof(dir), "%s", f->local_path);
 	snprintf(base, sizeof(base), "%s", f->local_path);
 	if (asprintf(&path, "%s/.%s.%.8s-%u.bgcopy-tmp", dirname(dir),
 		     basename(base), job->id, index) < 0)
-		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	f->temp_path = path;
-	return BGCOPY_OK;
+		return NULL;
+	return path;
+}
+
+int job_temp_path(bgcopy_job *job, unsigned index)
+{
+	struct job_file *f = &job->files[index];
+
+	if (f->temp_path)
+		return BGCOPY_OK;
+	f->temp_path = job_temp_name(job, index);
+	return f->temp_path ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
 }
