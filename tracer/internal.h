@@ -91,6 +91,7 @@ struct pathmap {
 struct job_file {
 	char *url;
 	char *redacted_url;	/* what traces and messages show */
+	bool url_unchecked;	/* loaded from the store: job_file_url_check */
 	char *local_path;
 	char *temp_path;
 	int64_t bytes_total;	/* -1 while unknown */
@@ -357,6 +358,7 @@ bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
 char *job_temp_name(const bgcopy_job *job, unsigned index);
+int job_file_url_check(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */

@@ -93,6 +93,26 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
 	}
 }
 
+/* A URL loaded from the store is checked when first used rather than at
+ * open (url_check was a fifth of an open): refused, it is shown as
+ * "(unreadable URL)", and asked again at each use, which fails again. */
+int job_file_url_check(bgcopy_job *job, unsigned index)
+{
+	struct job_file *f = &job->files[index];
+	char *redacted = NULL;
+	int status;
+
+	assert(index < job->nfiles);
+	if (!f->url_unchecked)
+		return BGCOPY_OK;
+	status = url_check(f->url, job->engine->opt.test_options &
+			   BGCOPY_TEST_ALLOW_FILE, &redacted);
+	free(f->redacted_url);
+	f->redacted_url = status ? xstrdup("(unreadable URL)") : redacted;
+	f->url_unchecked = status != BGCOPY_OK;
+	return status;
+}
+
 /* The temporary file sits beside its destination, so committing it is a
  * rename within one file system.  NULL on no memory. */
 char *job_temp_name(const bgcopy_job *job, unsigned index)

@@ -271,8 +271,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
 		f->etag = xstrdup(col_text(q, 6));
 		f->last_modified = xstrdup(col_text(q, 7));
 		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
-		if (url_check(f->url, true, &f->redacted_url))
-			f->redacted_url = xstrdup("(unreadable URL)");
+		f->url_unchecked = true;	/* when used: job_file_url_check */
 		if (f->completed && job->current_file == job->nfiles - 1)
 			job->current_file = job->nfiles;
 		if (load_sha256(f, col_text(q, 9)))

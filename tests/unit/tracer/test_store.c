@@ -186,6 +186,37 @@ static void a_store_whose_engine_was_killed_is_checked(void **state)
 	refused_and_untouched(h, "damaged");
 }
 
+/* Stored URLs are checked when used, not at open: a row no one could
+ * add is refused, with a clear error, before any temporary file or
+ * request; until then it shows as unreadable. */
+static void a_hostile_url_row_is_refused_before_anything_is_fetched(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_file_info f;
+	struct bgcopy_error err;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	char id[37], temp[600];
+
+	harness_store_with_a_job(h);
+	harness_exec_sql(db_path(h), "UPDATE files SET url = 'gopher://127.0.0.1/k';");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &f), BGCOPY_OK);
+	assert_string_equal(f.redacted_url, "(unreadable URL)");
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, 10000));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	if (!strstr(err.description, "stored URL of file 0 is refused") ||
+	    !strstr(err.description, "gopher"))
+		fail_msg("error '%s'", err.description);
+	snprintf(temp, sizeof(temp), "%s/.k.%.8s-0.bgcopy-tmp", h->out, id);
+	assert_false(harness_exists(temp));
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
+}
+
 static void a_newer_schema_is_refused(void **state)
 {
 	struct harness *h = *state;
@@ -577,6 +608,7 @@ int main(void)
 		cmocka_unit_test(a_truncated_database_is_refused_and_left_untouched),
 		cmocka_unit_test(a_store_changed_since_its_clean_close_is_checked),
 		cmocka_unit_test(a_store_whose_engine_was_killed_is_checked),
+		cmocka_unit_test(a_hostile_url_row_is_refused_before_anything_is_fetched),
 		cmocka_unit_test(a_newer_schema_is_refused),
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
 		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
