@@ -150,13 +150,15 @@ static int add_range(bgcopy_job *job, const struct file_list *l, unsigned first,
 int add_list(bgcopy_job *job, const char *list)
 {
 	struct file_list l = { .path = list, .name = strcmp(list, "-") ? list : "stdin" };
-	int rc = list_read(&l);
+	int status, rc = list_read(&l);
 
-	if (!rc && (rc = add_range(job, &l, 0, l.count)) &&
-	    l.count > FILES_PER_JOB)
-		fprintf(stderr, "bgcopy: a job holds at most %d files: bgcopy create "
-			"--list LIST spreads a list over as many jobs as it needs\n",
-			FILES_PER_JOB);
+	if (!rc && (status = bgcopy_job_add_files(job, l.count, l.urls, l.paths))) {
+		rc = add_failed(&l, 0);
+		if (status == BGCOPY_E_LIMIT)
+			fprintf(stderr, "bgcopy: bgcopy create --list LIST spreads a list "
+				"over as many jobs as it needs (%d files a job)\n",
+				FILES_PER_JOB);
+	}
 	list_free(&l);
 	return rc;
 }
