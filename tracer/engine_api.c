@@ -260,6 +260,7 @@ free_engine:
 		next = job->next;
 		job_free(job);
 	}
+	pathmap_free(&engine->destinations);
 	pthread_cond_destroy(&engine->idle_cond);
 	pthread_cond_destroy(&engine->dispatch_cond);
 	pthread_mutex_destroy(&engine->lock);

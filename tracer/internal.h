@@ -6,9 +6,9 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c
+ *                    wbuf.c pathmap.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
- *                    store_medium.c store.c
+ *                    store_medium.c store_clean.c store_lock.c store.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -68,6 +68,17 @@ struct jobq {
 	size_t len, cap;
 };
 
+/* pathmap.c: destination path -> the job holding it.  Keys are not
+ * copied: each is the holding file's own local_path. */
+struct pathmap_slot {
+	const char *key;
+	void *value;
+};
+struct pathmap {
+	struct pathmap_slot *slots;
+	size_t cap, len;	/* cap: a power of two, or 0 */
+};
+
 #define BGCOPY_DEFAULT_RETRY_MS		(600u * 1000u)
 #define BGCOPY_RETRY_FLOOR_MS		(5u * 1000u)
 #define BGCOPY_DEFAULT_NO_PROGRESS_MS	(1209600ull * 1000u)
@@ -80,6 +91,7 @@ struct jobq {
 struct job_file {
 	char *url;
 	char *redacted_url;	/* what traces and messages show */
+	bool url_unchecked;	/* loaded from the store: job_file_url_check */
 	char *local_path;
 	char *temp_path;
 	int64_t bytes_total;	/* -1 while unknown */
@@ -173,6 +185,7 @@ struct bgcopy_job {
 	uint32_t cmdline_timeout_s;	/* notify_api.c: how long it may run */
 	char *notify_service;		/* a D-Bus name bgcopyd calls, or NULL */
 	bool busy;			/* a callback or command line runs */
+	bool temps_noted;		/* transfer_temp.c: every file's is in the store */
 	bool files_busy;		/* job_end.c: complete or cancel works on its
 					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
@@ -212,6 +225,8 @@ struct bgcopy_engine {
 	/* job_data.c */
 	bgcopy_job *jobs, *jobs_tail;
 	uint64_t jobs_linked;
+	/* job_api.c: who holds each destination; a final holder frees it */
+	struct pathmap destinations;
 
 	/* jobq.c: only jobs that wait for something are in a queue */
 	struct jobq queues[JOBQ_COUNT];
@@ -290,6 +305,13 @@ bool wbuf_write(struct wbuf *b, int fd, int *err);
 void wbuf_release(struct wbuf *b);
 void wbuf_pool_drain(void);	/* frees this thread's spare buffers */
 
+/* pathmap.c */
+void *pathmap_get(const struct pathmap *m, const char *key);
+int pathmap_put(struct pathmap *m, const char *key, void *value);
+/* Only when `key` is still `value`'s: a later holder keeps its entry. */
+void pathmap_remove(struct pathmap *m, const char *key, const void *value);
+void pathmap_free(struct pathmap *m);
+
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);
 bool state_wants_bytes(enum bgcopy_state state);
@@ -332,9 +354,12 @@ bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
+int job_claim_destination(bgcopy_job *job, unsigned index);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
+char *job_temp_name(const bgcopy_job *job, unsigned index);
+int job_file_url_check(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
@@ -352,6 +377,14 @@ int store_trust_stamp(struct sqlite3 *db, const char *dir);
 int store_medium_read_only(const char *dir, bool *immutable);
 char *store_medium_uri(const char *dir);
 
+/* store_clean.c: jobs.db unchanged since an engine closed it cleanly */
+void store_clean_mark(const char *dir, int lock_fd);
+bool store_clean_since_close(const char *dir, const char *lock_text);
+
+/* store_lock.c */
+long store_lock_holder(const char *dir);
+int store_lock_take(const char *dir, int *fd, bool *closed_clean);
+
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
 /* The stored jobs, linked through `next` in creation order, as they were
@@ -361,7 +394,6 @@ void store_remove_orphan_temps(bgcopy_engine *engine);
 void store_close(bgcopy_engine *engine);
 int store_save_job(bgcopy_job *job);
 int store_save_file(bgcopy_job *job, unsigned index);
-long store_lock_holder(const char *dir);
 void store_note_temp(bgcopy_job *job, const char *path);
 /* How many writes have failed so far; store_check() turns `status` into
  * BGCOPY_E_STORE if one failed since `before`: an API call must not

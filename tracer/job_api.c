@@ -1,4 +1,4 @@
-/* Public verbs that create a job, add its files and move it: create, add_file, resume, suspend, complete, cancel. */
+/* Public verbs that create a job, add its files and move it: create, add_file, add_files, resume, suspend, complete, cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
@@ -109,16 +109,17 @@ static int check_destination(const char *local_path)
  * a destination belongs to one file of one unfinished job. */
 static int check_destination_free(bgcopy_engine *engine, const char *path)
 {
+	bgcopy_job *holder = pathmap_get(&engine->destinations, path);
+
 	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next) {
-		if (job_is_final(job))
-			continue;
-		for (unsigned i = 0; i < job->nfiles; i++)
-			if (!strcmp(job->files[i].local_path, path))
-				return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
-						 "the destination of file %u of job %s",
-						 path, i, job->id);
-	}
+	if (!holder || job_is_final(holder))
+		return BGCOPY_OK;
+	for (unsigned i = 0; i < holder->nfiles; i++)
+		if (!strcmp(holder->files[i].local_path, path))
+			return set_error(BGCOPY_E_INVALID_ARG, "'%s' is already "
+					 "the destination of file %u of job %s",
+					 path, i, holder->id);
+	assert(!"a destination's holder has no file there");
 	return BGCOPY_OK;
 }
 
@@ -159,8 +160,14 @@ static int append_file(bgcopy_job *job, const char *url, const char *path,
 		free(f->local_path);
 		return BGCOPY_E_NOMEM;
 	}
-	f->redacted_url = redacted;
 	job->nfiles++;
+	if (job_claim_destination(job, job->nfiles - 1)) {
+		job->nfiles--;
+		free(f->url);
+		free(f->local_path);
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	}
+	f->redacted_url = redacted;
 	return BGCOPY_OK;
 }
 
@@ -170,21 +177,21 @@ int bgcopy_job_add_file(bgcopy_job *job, const char *url,
 	return bgcopy_job_add_file_sha256(job, url, local_path, NULL);
 }
 
-int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
-			       const char *local_path, const char *sha256_hex)
+/* User info a URL carried, kept until its file is surely added. */
+struct url_secrets {
+	char *user, *password;
+};
+
+/* Checks one file and appends it (lock held); nothing appended when it
+ * fails.  The URL's user info goes to `secrets`. */
+static int add_one(bgcopy_job *job, const char *url, const char *local_path,
+		   struct url_secrets *secrets)
 {
-	unsigned char sha256[SHA256_BYTES];
-	char *redacted = NULL, *bare = NULL, *user = NULL, *password = NULL;
+	char *redacted = NULL, *bare = NULL;
 	char abs_path[PATH_MAX];
 	int status;
 
-	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
-		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
-				 "64 hexadecimal digits are wanted", sha256_hex);
-	CLIENT_DISPATCH(job ? job->engine : NULL,
-			client_job_add_file(job, url, local_path, sha256_hex));
-
-	API_ENTER(job, API_CHANGE);
+	*secrets = (struct url_secrets){ 0 };
 	status = url_check(url, job->engine->opt.test_options &
 				BGCOPY_TEST_ALLOW_FILE, &redacted);
 	if (!status)
@@ -195,33 +202,141 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 		status = check_destination_free(job->engine, abs_path);
 	/* The URL is kept without its user info: that becomes the job's
 	 * credentials, kept where secrets are. */
-	if (!status && !(bare = url_take_userinfo(url, &user, &password)))
+	if (!status && !(bare = url_take_userinfo(url, &secrets->user,
+						  &secrets->password)))
 		status = BGCOPY_E_NOMEM;
 	if (!status)
 		status = append_file(job, bare, abs_path, redacted);
 	free(bare);
 	if (status) {
 		free(redacted);
-		free_secret(user);
-		free_secret(password);
-		return api_leave(job->engine, status);
+		free_secret(secrets->user);
+		free_secret(secrets->password);
+		*secrets = (struct url_secrets){ 0 };
 	}
-	if (user)
-		job_take_credentials(job, BGCOPY_AUTH_ANY, user, password);
-	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
-	if (sha256_hex)
-		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
+	return status;
+}
+
+/* Files from index `first` on, traced and stored; the job then says it
+ * changed (lock held). */
+static void files_added(bgcopy_job *job, unsigned first)
+{
+	job->temps_noted = false;	/* the new ones are not */
 	job_touch(job);
-	TRACE(file_added, TRACE_JOB(job), (int32_t)(job->nfiles - 1),
-	      redacted, abs_path);
-	store_save_file(job, job->nfiles - 1);
+	for (unsigned i = first; i < job->nfiles; i++) {
+		TRACE(file_added, TRACE_JOB(job), (int32_t)i,
+		      job->files[i].redacted_url, job->files[i].local_path);
+		store_save_file(job, i);
+	}
 	notify_on_modification(job);
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	if (job->state == BGCOPY_TRANSFERRED)
 		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_FILE_ADDED);
 	else
 		store_save_job(job);
+}
+
+int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
+			       const char *local_path, const char *sha256_hex)
+{
+	unsigned char sha256[SHA256_BYTES];
+	struct url_secrets secrets;
+	int status;
+
+	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
+		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
+				 "64 hexadecimal digits are wanted", sha256_hex);
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_add_file(job, url, local_path, sha256_hex));
+
+	API_ENTER(job, API_CHANGE);
+	status = add_one(job, url, local_path, &secrets);
+	if (status)
+		return api_leave(job->engine, status);
+	if (secrets.user)
+		job_take_credentials(job, BGCOPY_AUTH_ANY, secrets.user, secrets.password);
+	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
+	if (sha256_hex)
+		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
+	files_added(job, job->nfiles - 1);
 	return api_leave(job->engine, BGCOPY_OK);
+}
+
+/* Takes the files appended from index `first` on out again. */
+static void drop_files(bgcopy_job *job, unsigned first)
+{
+	while (job->nfiles > first) {
+		struct job_file *f = &job->files[--job->nfiles];
+
+		pathmap_remove(&job->engine->destinations, f->local_path, job);
+		free(f->url);
+		free(f->redacted_url);
+		free(f->local_path);
+	}
+}
+
+static void free_secrets(struct url_secrets *secrets, unsigned count)
+{
+	for (unsigned i = 0; secrets && i < count; i++) {
+		free_secret(secrets[i].user);
+		free_secret(secrets[i].password);
+	}
+	free(secrets);
+}
+
+/* All or nothing, in one store transaction: the first file refused
+ * takes the ones before it out again. */
+static int add_all(bgcopy_job *job, unsigned count, const char *const *urls,
+		   const char *const *local_paths, struct url_secrets *secrets)
+{
+	unsigned first = job->nfiles, cap = job->engine->opt.max_files_per_job;
+	char why[512];
+	int status;
+
+	if (count > cap - job->nfiles)
+		return set_error(BGCOPY_E_LIMIT, "job %s has %u files and may have "
+				 "%u: %u more do not fit; nothing was added",
+				 job->id, job->nfiles, cap, count);
+	for (unsigned i = 0; i < count; i++) {
+		status = add_one(job, urls[i], local_paths[i], &secrets[i]);
+		if (status) {
+			snprintf(why, sizeof(why), "%s", bgcopy_last_error());
+			drop_files(job, first);
+			return set_error(status, "file %u of %u: %s; nothing was added",
+					 i + 1, count, why);
+		}
+	}
+	store_begin(job->engine);
+	for (unsigned i = 0; i < count; i++)
+		if (secrets[i].user) {
+			job_take_credentials(job, BGCOPY_AUTH_ANY, secrets[i].user,
+					     secrets[i].password);
+			secrets[i] = (struct url_secrets){ 0 };
+		}
+	files_added(job, first);
+	store_end(job->engine, BGCOPY_OK);
+	return BGCOPY_OK;
+}
+
+int bgcopy_job_add_files(bgcopy_job *job, unsigned count, const char *const *urls,
+			 const char *const *local_paths)
+{
+	struct url_secrets *secrets;
+	int status;
+
+	if (count && (!urls || !local_paths))
+		return set_error(BGCOPY_E_INVALID_ARG, "urls and local_paths are required");
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_add_files(job, count, urls, local_paths));
+
+	API_ENTER(job, API_CHANGE);
+	if (!count)
+		return api_leave(job->engine, BGCOPY_OK);
+	secrets = xcalloc(count, sizeof(*secrets));
+	status = secrets ? add_all(job, count, urls, local_paths, secrets) :
+		 BGCOPY_E_NOMEM;
+	free_secrets(secrets, count);
+	return api_leave(job->engine, status);
 }
 
 int bgcopy_job_resume(bgcopy_job *job)

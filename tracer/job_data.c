@@ -28,6 +28,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 void job_free(bgcopy_job *job)
 {
 	for (unsigned i = 0; i < job->nfiles; i++) {
+		pathmap_remove(&job->engine->destinations, job->files[i].local_path, job);
 		free(job->files[i].url);
 		free(job->files[i].redacted_url);
 		free(job->files[i].local_path);
@@ -60,6 +61,15 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
 	engine->jobs_tail = job;
 }
 
+/* The file's destination is the job's from now on (until it is freed or
+ * final: check_destination_free in job_api.c). */
+int job_claim_destination(bgcopy_job *job, unsigned index)
+{
+	assert(index < job->nfiles);
+	return pathmap_put(&job->engine->destinations, job->files[index].local_path,
+			   job);
+}
+
 bool job_is_final(const bgcopy_job *job)
 {
 	return state_is_final(job->state);
@@ -84,22 +94,49 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out)
 	}
 }
 
-/* The temporary file sits beside its destination, so committing it is a
- * rename within one file system. */
-int job_temp_path(bgcopy_job *job, unsigned index)
+/* A URL loaded from the store is checked when first used rather than at
+ * open (url_check was a fifth of an open): refused, it is shown as
+ * "(unreadable URL)", and asked again at each use, which fails again. */
+int job_file_url_check(bgcopy_job *job, unsigned index)
 {
 	struct job_file *f = &job->files[index];
+	char *redacted = NULL;
+	int status;
+
+	assert(index < job->nfiles);
+	if (!f->url_unchecked)
+		return BGCOPY_OK;
+	status = url_check(f->url, job->engine->opt.test_options &
+			   BGCOPY_TEST_ALLOW_FILE, &redacted);
+	free(f->redacted_url);
+	f->redacted_url = status ? xstrdup("(unreadable URL)") : redacted;
+	f->url_unchecked = status != BGCOPY_OK;
+	return status;
+}
+
+/* The temporary file sits beside its destination, so committing it is a
+ * rename within one file system.  NULL on no memory. */
+char *job_temp_name(const bgcopy_job *job, unsigned index)
+{
+	const struct job_file *f = &job->files[index];
 	char dir[PATH_MAX], base[PATH_MAX];
 	char *path;
 
 	assert(index < job->nfiles);
-	if (f->temp_path)
-		return BGCOPY_OK;
 	snprintf(dir, sizeof(dir), "%s", f->local_path);
 	snprintf(base, sizeof(base), "%s", f->local_path);
 	if (asprintf(&path, "%s/.%s.%.8s-%u.bgcopy-tmp", dirname(dir),
 		     basename(base), job->id, index) < 0)
-		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	f->temp_path = path;
-	return BGCOPY_OK;
+		return NULL;
+	return path;
+}
+
+int job_temp_path(bgcopy_job *job, unsigned index)
+{
+	struct job_file *f = &job->files[index];
+
+	if (f->temp_path)
+		return BGCOPY_OK;
+	f->temp_path = job_temp_name(job, index);
+	return f->temp_path ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
 }

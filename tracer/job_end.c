@@ -126,9 +126,12 @@ static int commit_files_unlocked(struct commit *c)
 }
 
 /* Lock held again: a committed file forgets its temporary file in the
- * store at once, so an interrupted complete, taken again, skips it. */
+ * store at once, so an interrupted complete, taken again, skips it.  One
+ * transaction for them all: the renames are all done by now, so a crash
+ * finds the same rows stale either way, and 200 files cost one commit. */
 static void commit_record(bgcopy_job *job, const struct commit *c)
 {
+	store_begin(job->engine);
 	for (unsigned i = 0; i < c->n; i++) {
 		struct job_file *f = &job->files[c->items[i].index];
 
@@ -139,6 +142,7 @@ static void commit_record(bgcopy_job *job, const struct commit *c)
 		f->temp_path = NULL;
 		store_save_file(job, c->items[i].index);
 	}
+	store_end(job->engine, BGCOPY_OK);
 }
 
 /* Commits finished files, with the lock released for the file-system

@@ -218,6 +218,7 @@ int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
 	} else {
 		const struct job_file *f = &job->files[index];
 
+		job_file_url_check(job, index);	/* else shown as unreadable */
 		copy_text(out->url, sizeof(out->url), f->url);
 		copy_text(out->redacted_url, sizeof(out->redacted_url),
 			  f->redacted_url);

@@ -49,6 +49,7 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 	bgcopy_job *job, *next;
 	uint32_t restored = 0;
 	int status;
+	bool claimed = true;
 
 	status = store_load_jobs(engine, &job);
 	if (status)
@@ -57,6 +58,8 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 	for (; job; job = next) {
 		next = job->next;
 		engine_link_job(engine, job);
+		for (unsigned i = 0; i < job->nfiles; i++)
+			claimed = !job_claim_destination(job, i) && claimed;
 		restart_clocks(job);
 		trace_job_event(job, BGCOPY_TP_EV_job_restored);
 		restored++;
@@ -69,5 +72,5 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 		store_remove_orphan_temps(engine);
 	TRACE(store_open, engine->trace_id, engine->store_dir, schema, restored);
 	engine_unlock(engine);
-	return BGCOPY_OK;
+	return claimed ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
 }

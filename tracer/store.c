@@ -31,9 +31,11 @@
 struct store {
 	sqlite3 *db;
 	int lock_fd;
+	bool closed_clean;	/* store_clean.c: unchanged since a clean close */
 	char failure[256];	/* the last write that failed */
 	unsigned failures;	/* how many have, ever: see store_check() */
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
+	sqlite3_stmt *delete_temps;	/* store_temps.c */
 };
 
 /* Schema 1, as first released; later versions are reached by the
@@ -105,61 +107,6 @@ static char *store_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
 }
 
-/*
- * Open-file-description locks: owned by our descriptor, not our process,
- * so a second engine in this very process is refused too, and closing
- * some other descriptor of the file (store_lock_holder) cannot drop ours.
- * They carry no pid, so the holder writes its own into the file.
- */
-long store_lock_holder(const char *dir)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char *path = store_path(dir, "lock");
-	char text[32] = "";
-	ssize_t n;
-	int fd;
-
-	if (!path)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return 0;
-	if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) {
-		close(fd);
-		return 0;
-	}
-	n = pread(fd, text, sizeof(text) - 1, 0);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return strtol(text, NULL, 10);
-}
-
-static int take_lock(bgcopy_engine *engine, struct store *st)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char *path = store_path(engine->store_dir, "lock");
-	char pid[32];
-
-	if (!path)
-		return set_error(BGCOPY_E_NOMEM, "out of memory");
-	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	free(path);
-	if (st->lock_fd < 0)
-		return set_error(BGCOPY_E_IO, "cannot open the lock of store '%s': %s",
-				 engine->store_dir, strerror(errno));
-	if (fcntl(st->lock_fd, F_OFD_SETLK, &fl) != 0)
-		return set_error(BGCOPY_E_STORE_BUSY, "store '%s' in use by pid %ld",
-				 engine->store_dir,
-				 store_lock_holder(engine->store_dir));
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) != 0 ||
-	    pwrite(st->lock_fd, pid, strlen(pid), 0) < 0)
-		return set_error(BGCOPY_E_IO, "cannot write the lock of store '%s'",
-				 engine->store_dir);
-	return BGCOPY_OK;
-}
-
 static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
@@ -171,6 +118,14 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_file[] =
 		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
 
+	/* Indexes rather than a schema version: an older bgcopy reads the
+	 * store as before.  Creating a job reads MAX(created_order) and a
+	 * job leaves with its temps rows: both O(log n) with these. */
+	if (sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS jobs_by_order"
+			 " ON jobs (created_order);"
+			 "CREATE INDEX IF NOT EXISTS temps_by_job ON temps (job_id);",
+			 NULL, NULL, NULL))
+		return db_error(st->db, "cannot index the store", dir);
 	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM jobs WHERE id=?1", -1,
@@ -178,7 +133,9 @@ static int prepare(struct store *st, const char *dir)
 	    sqlite3_prepare_v2(st->db, "DELETE FROM files WHERE job_id=?1", -1,
 			       &st->delete_files, NULL) ||
 	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temps VALUES (?1,?2)",
-			       -1, &st->note_temp, NULL))
+			       -1, &st->note_temp, NULL) ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM temps WHERE job_id=?1", -1,
+			       &st->delete_temps, NULL))
 		return db_error(st->db, "cannot prepare statements", dir);
 	return BGCOPY_OK;
 }
@@ -289,19 +246,12 @@ static int load_sha256(struct job_file *f, const char *hex)
 	return f->has_sha256 ? sha256_from_hex(hex, f->sha256) : 0;
 }
 
-static int load_files(bgcopy_engine *engine, bgcopy_job *job)
+/* `q` is the statement of every job's load: prepared once per open. */
+static int load_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
 {
-	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(engine->store->db,
-			       "SELECT url, local_path, temp_path, bytes_total,"
-			       " bytes_done, completed, etag, last_modified, final_url,"
-			       " sha256"
-			       " FROM files WHERE job_id=?1"
-			       " ORDER BY idx", -1, &q, NULL))
-		return db_error(engine->store->db, "cannot read files",
-				engine->store_dir);
+	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct job_file *files = realloc(job->files,
@@ -323,18 +273,14 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 		f->etag = xstrdup(col_text(q, 6));
 		f->last_modified = xstrdup(col_text(q, 7));
 		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
-		if (url_check(f->url, true, &f->redacted_url))
-			f->redacted_url = xstrdup("(unreadable URL)");
+		f->url_unchecked = true;	/* when used: job_file_url_check */
 		if (f->completed && job->current_file == job->nfiles - 1)
 			job->current_file = job->nfiles;
-		if (load_sha256(f, col_text(q, 9))) {
-			sqlite3_finalize(q);
+		if (load_sha256(f, col_text(q, 9)))
 			return set_error(BGCOPY_E_STORE, "store '%s': file %u of job %s "
 					 "has an unreadable SHA-256", engine->store_dir,
 					 job->nfiles - 1, job->id);
-		}
 	}
-	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? BGCOPY_OK :
 	       db_error(engine->store->db, "cannot read files", engine->store_dir);
 }
@@ -457,15 +403,23 @@ static void free_jobs(bgcopy_job *job)
 int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
 {
 	bgcopy_job *head = NULL, **tail = &head, *job;
-	sqlite3_stmt *q;
-	int rc, status = BGCOPY_OK;
+	sqlite3_stmt *q, *files = NULL;
+	int rc = SQLITE_ERROR, status = BGCOPY_OK;
 
 	*jobs = NULL;
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT " JOB_COLUMNS " FROM jobs ORDER BY created_order", -1,
-			       &q, NULL))
-		return db_error(engine->store->db, "cannot read jobs",
-				engine->store_dir);
+			       &q, NULL) ||
+	    sqlite3_prepare_v2(engine->store->db,
+			       "SELECT url, local_path, temp_path, bytes_total,"
+			       " bytes_done, completed, etag, last_modified, final_url,"
+			       " sha256"
+			       " FROM files WHERE job_id=?1"
+			       " ORDER BY idx", -1, &files, NULL)) {
+		status = db_error(engine->store->db, "cannot read jobs",
+				  engine->store_dir);
+		goto end;
+	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		job = restore_job(engine, q);
 		if (!job) {
@@ -474,14 +428,16 @@ int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
 		}
 		*tail = job;
 		tail = &job->next;
-		status = load_files(engine, job);
+		status = load_files(engine, job, files);
 		if (status)
 			break;
 	}
-	sqlite3_finalize(q);
 	if (!status && rc != SQLITE_DONE)
 		status = db_error(engine->store->db, "cannot read jobs",
 				  engine->store_dir);
+end:
+	sqlite3_finalize(files);
+	sqlite3_finalize(q);
 	if (status)
 		free_jobs(head);
 	else
@@ -543,31 +499,30 @@ int store_check(bgcopy_engine *engine, unsigned before, int status)
 }
 
 /* Temporary files this store created for jobs that have left it (a crash
- * between the two): removed if still ours, and forgotten. */
+ * between the two): removed if still ours, then forgotten, all in one
+ * statement (the rows leave with their job since store_delete_job does
+ * it, so only a crash or an older bgcopy leaves any). */
 void store_remove_orphan_temps(bgcopy_engine *engine)
 {
 	sqlite3 *db = engine->store->db;
-	sqlite3_stmt *q, *forget;
+	sqlite3_stmt *q;
 	struct stat st;
 
 	if (sqlite3_prepare_v2(db, "SELECT path FROM temps WHERE job_id NOT IN"
 			       " (SELECT id FROM jobs)", -1, &q, NULL))
 		return;
-	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE path=?1", -1, &forget,
-			       NULL)) {
-		sqlite3_finalize(q);
-		return;
-	}
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *path = col_text(q, 0);
 
 		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    st.st_uid == geteuid())
 			unlink(path);
-		sqlite3_bind_text(forget, 1, path, -1, SQLITE_TRANSIENT);
-		run(forget, engine);
 	}
-	sqlite3_finalize(forget);
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE job_id NOT IN"
+			       " (SELECT id FROM jobs)", -1, &q, NULL))
+		return;
+	run(q, engine);
 	sqlite3_finalize(q);
 }
 
@@ -601,7 +556,8 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	if (status)
 		return status;
 	if (!read_only) {
-		status = take_lock(engine, st);
+		status = store_lock_take(engine->store_dir, &st->lock_fd,
+					  &st->closed_clean);
 		if (!status)
 			status = store_trust_create_db(engine->store_dir);
 		if (status)
@@ -633,8 +589,13 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	free(path);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Read before writing anything: a damaged database is reported and
-	 * left exactly as it was found. */
-	status = check_integrity(st, engine->store_dir);
+	 * left exactly as it was found (unless it is byte for byte as a
+	 * clean close left it: store_clean.c). */
+	if (!st->closed_clean)
+		status = check_integrity(st, engine->store_dir);
+	/* Closing would checkpoint a log a crash left into the damaged file. */
+	if (status)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (!status && stamp && !read_only)
 		status = store_trust_stamp(st->db, engine->store_dir);
 	if (status)
@@ -662,7 +623,10 @@ void store_close(bgcopy_engine *engine)
 	sqlite3_finalize(st->delete_job);
 	sqlite3_finalize(st->delete_files);
 	sqlite3_finalize(st->note_temp);
-	sqlite3_close(st->db);
+	sqlite3_finalize(st->delete_temps);
+	/* Marked while still locked: no one else can have written since. */
+	if (sqlite3_close(st->db) == SQLITE_OK && st->lock_fd >= 0)
+		store_clean_mark(engine->store_dir, st->lock_fd);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	free(st);
@@ -675,13 +639,19 @@ static int store_delete_job(bgcopy_job *job)
 	struct store *st = job->engine->store;
 	int status;
 
-	/* One transaction: a crash must not leave a job without its files. */
+	/* One transaction: a crash must not leave a job without its files,
+	 * nor its temps rows without their job. */
 	store_begin(job->engine);
 	sqlite3_bind_text(st->delete_files, 1, job->id, -1, SQLITE_STATIC);
 	status = run(st->delete_files, job->engine);
 	sqlite3_bind_text(st->delete_job, 1, job->id, -1, SQLITE_STATIC);
 	if (!status)
 		status = run(st->delete_job, job->engine);
+	/* Its temporary files are committed or removed by now (job_end.c):
+	 * the rows would only make the next open look for them. */
+	sqlite3_bind_text(st->delete_temps, 1, job->id, -1, SQLITE_STATIC);
+	if (!status)
+		status = run(st->delete_temps, job->engine);
 	store_end(job->engine, status);
 	return status;
 }

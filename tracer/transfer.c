@@ -280,6 +280,16 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		return;
 	if (job->state == BGCOPY_QUEUED)
 		job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
+	/* A stored row is checked before anything is fetched. */
+	if (job_file_url_check(job, job->current_file)) {
+		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
+					     .file_index = (int)job->current_file };
+		error_describe(&err, "the stored URL of file %u is refused: %s",
+			       job->current_file, bgcopy_last_error());
+		free(x);
+		job_fail(job, false, &err);
+		return;
+	}
 	x->is_file = !strncasecmp(f->url, "file:", 5);
 	/* Bytes of a version we could not name again are not resumed
 	 * (file:// never names one). */

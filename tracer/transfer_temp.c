@@ -119,6 +119,30 @@ static bool still_starting(const bgcopy_job *job, unsigned index,
 	       !strcmp(job->files[index].temp_path, path);
 }
 
+/* Every file's temporary name, noted in the store in one transaction at
+ * the job's first transfer (a store write per file was one commit each);
+ * a row whose file never comes is passed over by the orphan sweep.  The
+ * store keeps them until the job leaves it. */
+static void note_temps(bgcopy_job *job)
+{
+	bool noted = true;
+
+	if (job->temps_noted)
+		return;
+	store_begin(job->engine);
+	for (unsigned i = 0; i < job->nfiles; i++) {
+		char *path = job->files[i].temp_path ? xstrdup(job->files[i].temp_path) :
+			     job_temp_name(job, i);
+
+		noted = noted && path;
+		if (path)
+			store_note_temp(job, path);
+		free(path);
+	}
+	store_end(job->engine, BGCOPY_OK);
+	job->temps_noted = noted;
+}
+
 /* Opens the file's temporary file for writing at bytes_done, never
  * following a symlink; a new one is created O_EXCL with mode 0600.  The
  * file-system calls run with the lock released (a hung mount must not
@@ -139,7 +163,7 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 		return -1;
 	}
 	/* Noted before it exists: a crash right after must not orphan it. */
-	store_note_temp(job, path);
+	note_temps(job);
 	engine_unlock(job->engine);
 	fd = open_unlocked(path, &done, &planted);
 	code = errno;

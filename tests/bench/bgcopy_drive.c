@@ -1,7 +1,8 @@
-/* Benchmark driver: N files in jobs of K through the public API, each job completed from its JobTransferred callback. */
+/* Benchmark driver: N files in jobs of K through the public API, each job completed from its JobTransferred callback; notification latency from the change hook. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,10 @@
  * URL_FORMAT is a printf format given the file's number (it may ignore
  * it: every file the same URL); file i goes to OUTDIR/%05u.  Prints one line:
  * jobs, files, seconds to create and add, seconds until every job is
- * ACKNOWLEDGED, and the spread of JobTransferred arrival after resume.
+ * ACKNOWLEDGED, the spread of JobTransferred arrival after resume, and
+ * the notification latency (from the job entering TRANSFERRED, as the
+ * change hook reports it, to its JobTransferred call): p50, p99, max.
+ * Files are added with one bgcopy_job_add_files call per job.
  */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -23,6 +27,38 @@ static pthread_cond_t all_done = PTHREAD_COND_INITIALIZER;
 static unsigned finished, failed, njobs;
 static double *arrivals;
 static double t_resumed;
+
+/* Each job's index by its handle (open addressing), filled before any
+ * resume; the hook and the callbacks only read it. */
+static bgcopy_job **slot_job;
+static unsigned *slot_index, slots;
+static double *entered_transferred, *latencies;
+static unsigned nlatencies;
+
+static unsigned slot_of(const bgcopy_job *job)
+{
+	unsigned i = (unsigned)(((uintptr_t)job >> 4) * 2654435761u) & (slots - 1);
+
+	while (slot_job[i] && slot_job[i] != job)
+		i = (i + 1) & (slots - 1);
+	return i;
+}
+
+static void remember(bgcopy_job *job, unsigned index)
+{
+	unsigned i = slot_of(job);
+
+	slot_job[i] = job;
+	slot_index[i] = index;
+}
+
+/* -1 for a job not (yet) remembered. */
+static long index_of(const bgcopy_job *job)
+{
+	unsigned i = slot_of(job);
+
+	return slot_job[i] ? (long)slot_index[i] : -1;
+}
 
 static double now_s(void)
 {
@@ -47,9 +83,28 @@ static void one_finished(bool ok)
 
 static void nothing(struct bgcopy_callback *self) { (void)self; }
 
+/* Engine lock held: a time stamp and nothing else. */
+static void on_change(bgcopy_job *job, unsigned what, enum bgcopy_state state,
+		      void *data)
+{
+	long index = index_of(job);
+
+	(void)data;
+	if ((what & BGCOPY_CHANGE_STATE) && state == BGCOPY_TRANSFERRED && index >= 0)
+		entered_transferred[index] = now_s();
+}
+
 static int transferred(struct bgcopy_callback *self, bgcopy_job *job)
 {
-	int status = bgcopy_job_complete(job);
+	double called = now_s();
+	long index = index_of(job);
+	int status;
+
+	pthread_mutex_lock(&mu);
+	if (index >= 0 && entered_transferred[index] > 0 && nlatencies < njobs)
+		latencies[nlatencies++] = called - entered_transferred[index];
+	pthread_mutex_unlock(&mu);
+	status = bgcopy_job_complete(job);
 
 	(void)self;
 	if (status)
@@ -96,7 +151,7 @@ int main(int argc, char **argv)
 	bgcopy_job **jobs;
 	unsigned nfiles, per_job;
 	double t0, t_added, t_end;
-	char url[4096], path[4096];
+	char **urls, **paths;
 
 	if (argc < 6) {
 		fprintf(stderr, "usage: bgcopy_drive STORE URL_FORMAT NFILES PER_JOB OUTDIR [CONNECTIONS]\n");
@@ -108,23 +163,41 @@ int main(int argc, char **argv)
 		return 2;
 	njobs = (nfiles + per_job - 1) / per_job;
 	opt.max_connections = opt.max_per_host = argc > 6 ? (unsigned)atoi(argv[6]) : 16;
+	for (slots = 64; slots < 2 * njobs; slots *= 2)
+		;
 	jobs = calloc(njobs, sizeof(*jobs));
 	arrivals = calloc(njobs, sizeof(*arrivals));
-	if (!jobs || !arrivals)
+	entered_transferred = calloc(njobs, sizeof(*entered_transferred));
+	latencies = calloc(njobs, sizeof(*latencies));
+	slot_job = calloc(slots, sizeof(*slot_job));
+	slot_index = calloc(slots, sizeof(*slot_index));
+	urls = calloc(nfiles, sizeof(*urls));
+	paths = calloc(nfiles, sizeof(*paths));
+	if (!jobs || !arrivals || !entered_transferred || !latencies || !slot_job ||
+	    !slot_index || !urls || !paths)
 		return 1;
-	t0 = now_s();
-	check(bgcopy_engine_open(argv[1], &opt, &engine), "open");
-	for (unsigned j = 0; j < njobs; j++) {
-		check(bgcopy_job_create(engine, "bench", &jobs[j]), "create");
-		for (unsigned i = j * per_job; i < nfiles && i < (j + 1) * per_job; i++) {
+	for (unsigned i = 0; i < nfiles; i++) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
-			snprintf(url, sizeof(url), argv[2], i);
+		if (asprintf(&urls[i], argv[2], i) < 0 ||
+		    asprintf(&paths[i], "%s/%05u", argv[5], i) < 0)
+			return 1;
 #pragma GCC diagnostic pop
-			snprintf(path, sizeof(path), "%s/%05u", argv[5], i);
-			check(bgcopy_job_add_file(jobs[j], url, path), "add");
-		}
+	}
+	t0 = now_s();
+	check(bgcopy_engine_open(argv[1], &opt, &engine), "open");
+	/* A client engine takes no hook: then no latency is printed. */
+	if (!bgcopy_engine_is_client(engine))
+		check(bgcopy_engine_set_change_hook(engine, on_change, NULL), "hook");
+	for (unsigned j = 0; j < njobs; j++) {
+		unsigned first = j * per_job;
+		unsigned n = nfiles - first < per_job ? nfiles - first : per_job;
+
+		check(bgcopy_job_create(engine, "bench", &jobs[j]), "create");
+		remember(jobs[j], j);
+		check(bgcopy_job_add_files(jobs[j], n, (const char *const *)urls + first,
+					   (const char *const *)paths + first), "add");
 		check(bgcopy_job_set_notify_interface(jobs[j], &cb), "interface");
 	}
 	t_added = now_s();
@@ -138,12 +211,31 @@ int main(int argc, char **argv)
 		pthread_cond_wait(&all_done, &mu);
 	pthread_mutex_unlock(&mu);
 	t_end = now_s();
+	bgcopy_engine_set_change_hook(engine, NULL, NULL);
 	bgcopy_engine_close(engine);
 	qsort(arrivals, njobs, sizeof(*arrivals), cmp_double);
 	printf("jobs %u files %u add_s %.3f run_s %.3f total_s %.3f "
-	       "first_s %.3f p50_s %.3f last_s %.3f failed %u\n",
+	       "first_s %.3f p50_s %.3f last_s %.3f failed %u",
 	       njobs, nfiles, t_added - t0, t_end - t_resumed, now_s() - t0,
 	       arrivals[0], arrivals[njobs / 2], arrivals[njobs - 1], failed);
+	if (nlatencies) {
+		qsort(latencies, nlatencies, sizeof(*latencies), cmp_double);
+		printf(" notify_p50_ms %.3f notify_p99_ms %.3f notify_max_ms %.3f",
+		       latencies[nlatencies / 2] * 1e3,
+		       latencies[(size_t)(nlatencies * 0.99)] * 1e3,
+		       latencies[nlatencies - 1] * 1e3);
+	}
+	printf("\n");
+	for (unsigned i = 0; i < nfiles; i++) {
+		free(urls[i]);
+		free(paths[i]);
+	}
+	free(urls);
+	free(paths);
+	free(slot_job);
+	free(slot_index);
+	free(entered_transferred);
+	free(latencies);
 	free(jobs);
 	free(arrivals);
 	return failed ? 1 : 0;

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # bgcopy against curl, aria2c and wget2 on the same files from one local nginx: medians, CPU, peak RSS, ratios.
 #   BGCOPY_BUILD=build tests/bench/peers.sh [WORKLOAD...]
-# Workloads: big (1 GiB), small (5,000 x 16 KiB), mid (500 x 1 MiB),
-# jobs (1k and 10k jobs of one small file; BENCH_JOBS=... to change,
-# e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
+# Workloads: big (1 GiB), small (5,000 x 16 KiB), small-cli (the same
+# through the bgcopy command: create --list, resume, wait, complete),
+# mid (500 x 1 MiB), jobs (1k and 10k jobs of one small file;
+# BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
 # alternate the tools; every output is checked byte for byte.
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
 ROUNDS=${BENCH_ROUNDS:-5}
 JOB_COUNTS=${BENCH_JOBS:-1000 10000}
-WORKLOADS=${*:-big small mid jobs}
+WORKLOADS=${*:-big small small-cli mid jobs}
+HERE=$(cd "$(dirname "$0")" && pwd)
 DRIVE=$B/bench/bgcopy_drive
 BGCOPY=$B/bin/bgcopy
 WORK=$(mktemp -d /tmp/bgcopy-peers-XXXXXX)
@@ -35,13 +37,16 @@ free_port() {
 
 www=$WORK/www
 mkdir -p "$www/s" "$www/m" "$WORK/nginx/logs"
-head -c 1073741824 /dev/urandom > "$www/big.bin"
-head -c $((5000 * 16384)) /dev/urandom | (cd "$www/s" && split -b 16384 -d -a 5 -)
-head -c $((500 * 1048576)) /dev/urandom | (cd "$www/m" && split -b 1048576 -d -a 5 -)
+# Only the files the workloads asked for: 1.5 GiB takes a while.
+case " $WORKLOADS " in *" big "*) head -c 1073741824 /dev/urandom > "$www/big.bin" ;; esac
+case " $WORKLOADS " in *" small "*|*" small-cli "*)
+	head -c $((5000 * 16384)) /dev/urandom | (cd "$www/s" && split -b 16384 -d -a 5 -) ;; esac
+case " $WORKLOADS " in *" mid "*)
+	head -c $((500 * 1048576)) /dev/urandom | (cd "$www/m" && split -b 1048576 -d -a 5 -) ;; esac
 head -c 4096 /dev/urandom > "$www/one.bin"
 chmod -R a+rX "$WORK"
 for d in s m; do
-	(cd "$www/$d" && for f in x*; do mv "$f" "${f#x}"; done)
+	(cd "$www/$d" && for f in x*; do [ -e "$f" ] && mv "$f" "${f#x}"; done)
 done
 
 PORT=$(free_port)
@@ -114,6 +119,9 @@ run() {
 	awk '{ printf "%s %.3f %d\n", $1, $2 + $3, $4 }' "$WORK/time" >> "$RES/$tag"
 	# The driver's own split: creating and adding, then running.
 	sed -n 's/.*add_s \([0-9.]*\) run_s \([0-9.]*\).*/\1 \2/p' "$WORK/last.log" >> "$RES/$tag.split"
+	# Its notification latency: JobTransferred after the job became TRANSFERRED.
+	sed -n 's/.*notify_p50_ms \([0-9.]*\) notify_p99_ms \([0-9.]*\).*/\1 \2/p' \
+		"$WORK/last.log" >> "$RES/$tag.notify"
 	[ "$KEEP" = 1 ] || rm -rf "$OUT"
 }
 
@@ -200,8 +208,19 @@ for w in $WORKLOADS; do
 			"bgcopy (C API, 16 connections)" "$DRIVE" "$WORK/store" "$URL/$d/%05d" "$n" "$per" . -- \
 			"${peer_args[@]}"
 		;;
+	small-cli)
+		make_lists s 5000
+		for ((i = 0; i < 5000; i++)); do printf '%s/s/%05d %05d\n' "$URL" "$i" "$i"; done > "$WORK/s.list"
+		want=$(dir_hash "$www/s")
+		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
+			"$URL/s/[00000-04999]" -o '#1'
+		rounds "5,000 x 16 KiB (bgcopy command, create --list)" "$want" "$ROUNDS" \
+			"bgcopy create --list, resume, wait, complete" \
+			bash "$HERE/cli_list.sh" "$BGCOPY" "$WORK/store" "$WORK/s.list" -- \
+			"${peer_args[@]}"
+		;;
 	jobs)
-		first_n= first_rss=
+		first_n= first_rss= first_per_job=
 		for n in $JOB_COUNTS; do
 			# Every output is the same 4 KiB file.
 			want=$(python3 -c 'import hashlib, sys
@@ -217,10 +236,16 @@ print(h.hexdigest())' "$www/one.bin" "$n")
 				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n" 1)" 'BEGIN { print t / n * 1e6 }')" \
 				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 1)" 'BEGIN { print t / n * 1e6 }')" \
 				"$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n.split" 2)" 'BEGIN { print t / n * 1e6 }')"
+			[ -s "$RES/bgcopy jobs=$n.notify" ] &&
+				printf '  notification latency (TRANSFERRED to JobTransferred): p50 %.3f ms, p99 %.3f ms\n' \
+					"$(median "$RES/bgcopy jobs=$n.notify" 1)" "$(median "$RES/bgcopy jobs=$n.notify" 2)"
 			rss=$(median "$RES/bgcopy jobs=$n" 3)
+			per_job=$(awk -v n="$n" -v t="$(median "$RES/bgcopy jobs=$n" 1)" 'BEGIN { print t / n }')
 			if [ -z "$first_n" ]; then
-				first_n=$n first_rss=$rss
+				first_n=$n first_rss=$rss first_per_job=$per_job
 			else
+				printf '  linearity: time per job at %s jobs is %.2fx that at %s (goal: within 1.5x)\n' \
+					"$n" "$(awk -v a="$per_job" -v b="$first_per_job" 'BEGIN { print a / b }')" "$first_n"
 				# Finished jobs stay in memory until the engine closes.
 				printf '  memory: %.2f KiB more per job than at %s jobs (peak RSS)\n' \
 					"$(awk -v a="$rss" -v b="$first_rss" -v n="$n" -v m="$first_n" 'BEGIN { print (a - b) / (n - m) }')" "$first_n"

@@ -118,7 +118,7 @@ DAEMON_PID=
 [ -e "$SOCK" ] && die "the socket outlived the daemon"
 "$BGCOPYD" --store "$STORE" --socket "$SOCK" 2>> "$WORK/daemon.err" ||
 	die "bgcopyd in the background: $(cat "$WORK/daemon.err")"
-DAEMON_PID=$(cat "$STORE/lock")
+DAEMON_PID=$(head -n 1 "$STORE/lock")
 [ "$(manager GetJob s "$KEPT_ID" | path_of)" = "$KEPT" ] || die "the restarted daemon lost the job"
 [ "$(prop "$KEPT" DisplayName)" = 's "kept"' ] || die "DisplayName after restart"
 

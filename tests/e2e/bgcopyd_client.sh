@@ -11,7 +11,7 @@ SOCK=$STORE/bgcopyd.bus
 export XDG_RUNTIME_DIR=
 bg() { "$BGCOPY" --store "$STORE" --test-short-retry "$@"; }
 # The daemon holds the store; its pid is the store's lock holder.
-daemon_pid() { [ -S "$SOCK" ] && cat "$STORE/lock" 2>/dev/null; }
+daemon_pid() { [ -S "$SOCK" ] && head -n 1 "$STORE/lock" 2>/dev/null; }
 stop_daemon() {
 	local pid
 	pid=$(daemon_pid) || return 0

@@ -115,8 +115,12 @@ static int cmd_create(struct cli *cli, bgcopy_engine *engine)
 	bgcopy_job *job;
 	int status;
 
+	if (cli->argc >= 3 && !strcmp(cli->argv[cli->argc - 2], "--list") &&
+	    cli->argc <= 4)
+		return create_list(engine, cli->argc == 4 ? cli->argv[1] : "",
+				   cli->argv[cli->argc - 1]);
 	if (cli->argc > 2)
-		return fail(EXIT_USAGE, "usage: bgcopy create [NAME]");
+		return fail(EXIT_USAGE, "usage: bgcopy create [NAME] [--list LIST]");
 	status = bgcopy_job_create(engine, cli->argc == 2 ? cli->argv[1] : "", &job);
 	if (status)
 		return api_fail(status);
@@ -151,7 +155,10 @@ static int cmd_add(struct cli *cli, bgcopy_engine *engine)
 	bgcopy_job *job;
 	int rc = take_sha256(cli, &sha256);
 
-	if (rc || (rc = need_args(cli, 3, "JOB URL FILE [--sha256 HEX]")) ||
+	if (!rc && cli->argc == 4 && !strcmp(cli->argv[2], "--list"))
+		return (rc = find_job(engine, cli->argv[1], &job)) ? rc :
+		       add_list(job, cli->argv[3]);
+	if (rc || (rc = need_args(cli, 3, "JOB URL FILE [--sha256 HEX] | JOB --list LIST")) ||
 	    (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
 	rc = bgcopy_job_add_file_sha256(job, cli->argv[2], cli->argv[3], sha256);
@@ -560,8 +567,8 @@ static const struct {
 	unsigned flags;
 } verbs[] = {
 	{ "download", DOWNLOAD_ARGS, "download now (create, resume, wait, complete)", cmd_download, RW },
-	{ "create", "[NAME]", "create a job (SUSPENDED) and print its id", cmd_create, ADMIN },
-	{ "add", "JOB URL FILE [--sha256 HEX]", "add a file to a job (with the SHA-256 it must have)", cmd_add, ADMIN },
+	{ "create", "[NAME] [--list LIST]", "create a job (SUSPENDED) and print its id; with --list, as many jobs as LIST's files need (200 a job), each id printed", cmd_create, ADMIN },
+	{ "add", "JOB URL FILE [--sha256 HEX] | JOB --list LIST", "add a file to a job (with the SHA-256 it must have); --list: every 'URL PATH' line of LIST (- for stdin), all or none", cmd_add, ADMIN },
 	{ "resume", "JOB", "queue a SUSPENDED or ERROR job", cmd_resume, ADMIN },
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },

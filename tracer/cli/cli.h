@@ -40,6 +40,9 @@ int complete_and_report(bgcopy_job *job, const char *id);
 	"time of the next try.\n"
 
 int cmd_download(struct cli *cli, bgcopy_engine *engine);
+/* file_list.c: LIST is a file or "-" for stdin, one "URL PATH" a line */
+int add_list(bgcopy_job *job, const char *list);
+int create_list(bgcopy_engine *engine, const char *name, const char *list);
 int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_headers(struct cli *cli, bgcopy_engine *engine);
 

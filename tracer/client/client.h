@@ -78,6 +78,8 @@ void client_refresh(bgcopy_job *job);
 int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out);
 int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path,
 			const char *sha256_hex);
+int client_job_add_files(bgcopy_job *job, unsigned count, const char *const *urls,
+			 const char *const *local_paths);
 int client_job_verb(bgcopy_job *job, const char *member);
 int client_job_set_text(bgcopy_job *job, int property, const char *text);
 int client_job_set_number(bgcopy_job *job, int property, uint64_t value);

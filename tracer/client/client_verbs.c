@@ -9,29 +9,44 @@
 #include "client.h"
 #include "trace.h"
 
-/* One call on the job's object; its arguments as sd_bus_message_append
- * takes them. */
-static int job_call(bgcopy_job *job, const char *member, const char *types, ...)
+/* A call on the job's object, to fill and send (job_send). */
+static int job_message(bgcopy_job *job, const char *member, sd_bus_message **m)
 {
-	sd_bus_message *m = NULL;
 	char path[128];
-	va_list ap;
-	int status, r;
+	int status;
 
 	status = client_writable(job);
 	if (status)
 		return status;
 	client_job_path(job->id, path, sizeof(path));
-	status = client_new_call(job->engine, path, member, &m);
+	return client_new_call(job->engine, path, member, m);
+}
+
+/* `r`: how filling it went (sd-bus, negative on failure). */
+static int job_send(bgcopy_job *job, sd_bus_message *m, int r)
+{
+	int status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
+		     client_send(job->engine, m, NULL);
+
+	client_message_unref(job->engine, m);
+	return status;
+}
+
+/* One call on the job's object; its arguments as sd_bus_message_append
+ * takes them. */
+static int job_call(bgcopy_job *job, const char *member, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int status, r;
+
+	status = job_message(job, member, &m);
 	if (status)
 		return status;
 	va_start(ap, types);
 	r = types ? sd_bus_message_appendv(m, types, ap) : 0;
 	va_end(ap);
-	status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
-		 client_send(job->engine, m, NULL);
-	client_message_unref(job->engine, m);
-	return status;
+	return job_send(job, m, r);
 }
 
 /* A job completed or cancelled lets go of its interface, as in the
@@ -46,23 +61,65 @@ int client_job_verb(bgcopy_job *job, const char *member)
 }
 
 /* The daemon's working directory is not ours: a relative path is made
- * absolute here, as the embedded engine does. */
+ * absolute here, as the embedded engine does.  `abs`: PATH_MAX bytes. */
+static const char *absolute_local(const char *local_path, char *abs)
+{
+	char cwd[PATH_MAX];
+
+	if (local_path[0] == '/')
+		return local_path;
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    snprintf(abs, PATH_MAX, "%s/%s", cwd, local_path) >= PATH_MAX) {
+		set_error(BGCOPY_E_INVALID_ARG, "local path '%s' is too long", local_path);
+		return NULL;
+	}
+	return abs;
+}
+
 int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path,
 			const char *sha256_hex)
 {
-	char abs[PATH_MAX], cwd[PATH_MAX];
+	char abs[PATH_MAX];
 
 	if (!url || !local_path)
 		return set_error(BGCOPY_E_INVALID_ARG, "a URL and a local path are required");
-	if (local_path[0] != '/') {
-		if (!getcwd(cwd, sizeof(cwd)) ||
-		    snprintf(abs, sizeof(abs), "%s/%s", cwd, local_path) >= (int)sizeof(abs))
-			return set_error(BGCOPY_E_INVALID_ARG, "local path '%s' is too long",
-					 local_path);
-		local_path = abs;
-	}
+	local_path = absolute_local(local_path, abs);
+	if (!local_path)
+		return BGCOPY_E_INVALID_ARG;
 	return sha256_hex ? job_call(job, "AddFileSha256", "sss", url, local_path, sha256_hex) :
 	       job_call(job, "AddFile", "ss", url, local_path);
+}
+
+/* One AddFiles call: the daemon adds them all or none. */
+int client_job_add_files(bgcopy_job *job, unsigned count, const char *const *urls,
+			 const char *const *local_paths)
+{
+	sd_bus_message *m = NULL;
+	char abs[PATH_MAX];
+	const char *path;
+	int status, r;
+
+	status = job_message(job, "AddFiles", &m);
+	if (status)
+		return status;
+	r = sd_bus_message_open_container(m, 'a', "(ss)");
+	for (unsigned i = 0; r >= 0 && i < count; i++) {
+		if (!urls[i] || !local_paths[i]) {
+			client_message_unref(job->engine, m);
+			return set_error(BGCOPY_E_INVALID_ARG, "file %u of %u: a URL and a "
+					 "local path are required; nothing was added",
+					 i + 1, count);
+		}
+		path = absolute_local(local_paths[i], abs);
+		if (!path) {
+			client_message_unref(job->engine, m);
+			return BGCOPY_E_INVALID_ARG;
+		}
+		r = sd_bus_message_append(m, "(ss)", urls[i], path);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	return job_send(job, m, r);
 }
 
 int client_job_set_text(bgcopy_job *job, int property, const char *text)

@@ -135,6 +135,55 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 								     sha256_hex), error);
 }
 
+/* AddFiles: an array of (url, local_path), added all or none.  The
+ * strings stay the message's; only the arrays of pointers are ours. */
+static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char **urls = NULL, **paths = NULL, *url, *local_path;
+	unsigned count = 0, cap = 0;
+	int r;
+
+	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "in system mode only root adds files: the engine "
+					 "writes them as root, not yet as the job's owner");
+	r = sd_bus_message_enter_container(m, 'a', "(ss)");
+	while (r >= 0 && (r = sd_bus_message_read(m, "(ss)", &url, &local_path)) > 0) {
+		if (local_path[0] != '/') {
+			r = sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+					      "file %u: local path '%s' is not absolute",
+					      count + 1, local_path);
+			goto end;
+		}
+		if (count == cap) {
+			const char **u, **p;
+
+			cap = cap ? cap * 2 : 64;
+			u = realloc(urls, cap * sizeof(*urls));
+			if (u)
+				urls = u;
+			p = realloc(paths, cap * sizeof(*paths));
+			if (p)
+				paths = p;
+			if (!u || !p) {
+				r = -ENOMEM;
+				goto end;
+			}
+		}
+		urls[count] = url;
+		paths[count++] = local_path;
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r >= 0)
+		r = reply_changed(m, userdata, bgcopy_job_add_files(userdata, count, urls,
+								    paths), error);
+end:
+	free(urls);
+	free(paths);
+	return r;
+}
+
 static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	bool display = !strcmp(sd_bus_message_get_member(m), "SetDisplayName");
@@ -474,6 +523,8 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("Error", "s", property_get_text, 0, CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("AddFile", SD_BUS_ARGS("s", url, "s", local_path),
 				SD_BUS_NO_RESULT, method_add_file, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("AddFiles", SD_BUS_ARGS("a(ss)", files),
+				SD_BUS_NO_RESULT, method_add_files, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("AddFileSha256",
 				SD_BUS_ARGS("s", url, "s", local_path, "s", sha256),
 				SD_BUS_NO_RESULT, method_add_file, UNPRIV),

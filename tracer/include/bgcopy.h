@@ -394,6 +394,18 @@ BGCOPY_API int bgcopy_job_set_notify_service(bgcopy_job *job, const char *name);
 /* The name, "" when none; BGCOPY_E_LIMIT when it does not fit `size`. */
 BGCOPY_API int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t size);
 
+/* ---- Many files at once ---------------------------------------------- */
+
+/* Adds `count` files at once (urls[i] to local_paths[i]), all or none,
+ * in one store transaction: each is checked as bgcopy_job_add_file
+ * checks it, and the first refused makes the call return its error,
+ * prefixed "file N of COUNT: ", with nothing added.  BGCOPY_E_LIMIT when
+ * they would take the job past its file cap (max_files_per_job, 200 by
+ * default, as BITS). */
+BGCOPY_API int bgcopy_job_add_files(bgcopy_job *job, unsigned count,
+				    const char *const *urls,
+				    const char *const *local_paths);
+
 #ifdef __cplusplus
 }
 #endif

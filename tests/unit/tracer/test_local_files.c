@@ -191,7 +191,8 @@ static void one_destination_belongs_to_one_unfinished_job(void **state)
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	const char *dest = harness_out(h, "shared.bin");
-	bgcopy_job *first, *second;
+	bgcopy_job *first, *second, *third;
+	char id[37];
 
 	harness_make_file(h, "shared.bin", 3000);
 	assert_int_equal(bgcopy_job_create(e, "first", &first), BGCOPY_OK);
@@ -209,7 +210,19 @@ static void one_destination_belongs_to_one_unfinished_job(void **state)
 	assert_int_equal(bgcopy_job_complete(first), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_add_file(second, harness_url(h, "/shared.bin"), dest),
 			 BGCOPY_OK);
+	bgcopy_job_get_id(second, id);
+	/* A restored job holds its destinations as before. */
+	bgcopy_engine_close(e);
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_job_create(e, "third", &third), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(third, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), id));
+	assert_int_equal(bgcopy_engine_find_job(e, id, &second), BGCOPY_OK);
 	bgcopy_job_cancel(second);
+	assert_int_equal(bgcopy_job_add_file(third, harness_url(h, "/shared.bin"), dest),
+			 BGCOPY_OK);
+	bgcopy_job_cancel(third);
 	unlink(dest);
 	bgcopy_engine_close(e);
 }

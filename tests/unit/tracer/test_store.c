@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -45,6 +48,21 @@ static const char *db_path(struct harness *h)
 
 	snprintf(path, sizeof(path), "%s/jobs.db", h->store);
 	return path;
+}
+
+static int count_rows(struct harness *h, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int n;
+
+	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
 }
 
 static void refused_and_untouched(struct harness *h, const char *what)
@@ -94,6 +112,109 @@ static void a_truncated_database_is_refused_and_left_untouched(void **state)
 	write_all(db_path(h), data, len / 2);
 	free(data);
 	refused_and_untouched(h, "damaged");
+}
+
+/* Zeroes the root page of the temps index, which opening the store never
+ * reads: only the integrity check finds it. */
+static void damage_an_unread_index(struct harness *h)
+{
+	int root = 0, page_size = 0, fd;
+	char zeros[65536] = { 0 }, uri[512];
+	sqlite3_stmt *q;
+	sqlite3 *db;
+
+	/* Immutable: no -wal or -shm left beside it by this look. */
+	snprintf(uri, sizeof(uri), "file:%s?immutable=1", db_path(h));
+	assert_int_equal(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage,"
+					    " (SELECT page_size FROM pragma_page_size)"
+					    " FROM sqlite_master WHERE name = 'temps_by_job'",
+					    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	root = sqlite3_column_int(q, 0);
+	page_size = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_true(root > 1 && page_size > 0 && page_size <= (int)sizeof(zeros));
+	fd = open(db_path(h), O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, zeros, (size_t)page_size,
+				(off_t)(root - 1) * page_size), page_size);
+	close(fd);
+}
+
+/* The integrity check is skipped only for a store exactly as a clean
+ * close left it: a write since, even one that keeps its size, brings
+ * it back. */
+static void a_store_changed_since_its_clean_close_is_checked(void **state)
+{
+	struct harness *h = *state;
+
+	harness_store_with_a_job(h);
+	damage_an_unread_index(h);
+	refused_and_untouched(h, "damaged");
+}
+
+/* An engine killed leaves no mark of a clean close: the next one checks. */
+static void a_store_whose_engine_was_killed_is_checked(void **state)
+{
+	struct harness *h = *state;
+	int ready[2], status;
+	pid_t child;
+	char byte;
+
+	harness_store_with_a_job(h);
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		bgcopy_engine *e;
+
+		if (bgcopy_engine_open(h->store, NULL, &e) != BGCOPY_OK)
+			_exit(3);
+		(void)!write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	damage_an_unread_index(h);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	close(ready[0]);
+	close(ready[1]);
+	refused_and_untouched(h, "damaged");
+}
+
+/* Stored URLs are checked when used, not at open: a row no one could
+ * add is refused, with a clear error, before any temporary file or
+ * request; until then it shows as unreadable. */
+static void a_hostile_url_row_is_refused_before_anything_is_fetched(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_file_info f;
+	struct bgcopy_error err;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	char id[37], temp[600];
+
+	harness_store_with_a_job(h);
+	harness_exec_sql(db_path(h), "UPDATE files SET url = 'gopher://127.0.0.1/k';");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &f), BGCOPY_OK);
+	assert_string_equal(f.redacted_url, "(unreadable URL)");
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, 10000));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	if (!strstr(err.description, "stored URL of file 0 is refused") ||
+	    !strstr(err.description, "gopher"))
+		fail_msg("error '%s'", err.description);
+	snprintf(temp, sizeof(temp), "%s/.k.%.8s-0.bgcopy-tmp", h->out, id);
+	assert_false(harness_exists(temp));
+	bgcopy_job_cancel(job);
+	bgcopy_engine_close(e);
 }
 
 static void a_newer_schema_is_refused(void **state)
@@ -382,7 +503,76 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	assert_false(harness_exists(ours));
 	assert_true(harness_exists(foreign));
 	bgcopy_engine_close(e);
+	/* Removed and forgotten: the next open has nothing to look for. */
+	assert_int_equal(count_rows(h, "SELECT count(*) FROM temps"), 0);
 	unlink(foreign);
+}
+
+/* Every file's temporary name is in the store before the job's first
+ * temporary file exists, in one transaction rather than one a file; a
+ * file added later is noted when its turn comes. */
+static void a_jobs_temporary_names_are_noted_together(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	struct bgcopy_progress p;
+	char sql[128], id[37];
+
+	harness_make_file(h, "n0.bin", 400000);
+	harness_make_file(h, "n1.bin", 1000);
+	assert_int_equal(bgcopy_job_create(e, "noted", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/n0.bin"),
+					     harness_out(h, "n0.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/n1.bin"),
+					     harness_out(h, "n1.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/n1.bin"),
+					     harness_out(h, "n2.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
+	assert_int_equal(count_rows(h, sql), 0);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	do {
+		harness_sleep_ms(20);
+		bgcopy_job_get_progress(job, &p);
+	} while (p.bytes_transferred == 0);
+	assert_int_equal(count_rows(h, sql), 3);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/n1.bin"),
+					     harness_out(h, "n3.bin")), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 20000));
+	assert_int_equal(count_rows(h, sql), 4);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(count_rows(h, sql), 0);
+	bgcopy_engine_close(e);
+}
+
+/* A job that leaves the store takes its temps rows along: they would
+ * only make the next open look for files long gone. */
+static void a_departed_job_leaves_no_temps_rows(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	struct bgcopy_progress p;
+	char sql[128], id[37], temp[600];
+
+	harness_make_file(h, "left.bin", 400000);
+	assert_int_equal(bgcopy_job_create(e, "left", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/left.bin"),
+					     harness_out(h, "left.bin")), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	do {
+		harness_sleep_ms(20);
+		bgcopy_job_get_progress(job, &p);
+	} while (p.bytes_transferred == 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
+	assert_int_equal(count_rows(h, sql), 1);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(count_rows(h, sql), 0);
+	snprintf(temp, sizeof(temp), "%s/.left.bin.%.8s-0.bgcopy-tmp", h->out, id);
+	assert_false(harness_exists(temp));
+	bgcopy_engine_close(e);
 }
 
 /* The Last-Modified date testd sends for a file. */
@@ -461,6 +651,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(garbage_is_refused_and_left_untouched),
 		cmocka_unit_test(a_truncated_database_is_refused_and_left_untouched),
+		cmocka_unit_test(a_store_changed_since_its_clean_close_is_checked),
+		cmocka_unit_test(a_store_whose_engine_was_killed_is_checked),
+		cmocka_unit_test(a_hostile_url_row_is_refused_before_anything_is_fetched),
 		cmocka_unit_test(a_newer_schema_is_refused),
 		cmocka_unit_test(schema_1_is_migrated_with_its_jobs),
 		cmocka_unit_test(schema_3_is_migrated_and_unnamed_bytes_start_over),
@@ -468,6 +661,8 @@ int main(void)
 		cmocka_unit_test(the_notify_service_survives_a_restart),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
+		cmocka_unit_test(a_departed_job_leaves_no_temps_rows),
+		cmocka_unit_test(a_jobs_temporary_names_are_noted_together),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
 		cmocka_unit_test(a_change_the_store_cannot_record_is_reported),
 	};

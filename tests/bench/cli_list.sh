@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The bgcopy command's many-files workload for peers.sh: create --list, resume, wait and complete every job, through a bgcopyd of its own, stopped at the end.
+#   cli_list.sh BGCOPY STORE LIST   (run in the output directory)
+set -eu
+BGCOPY=$1 STORE=$2 LIST=$3
+export XDG_RUNTIME_DIR= BGCOPY_EMBEDDED=0	# the daemon's socket in the store
+bg() { "$BGCOPY" --store "$STORE" "$@"; }
+stop_daemon() {
+	local pid
+	pid=$(head -n 1 "$STORE/lock" 2>/dev/null) || return 0
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+}
+trap stop_daemon EXIT
+ids=$(bg create bench --list "$LIST" 2>/dev/null)
+for id in $ids; do bg resume "$id"; done
+for id in $ids; do bg wait "$id" >/dev/null; done
+for id in $ids; do bg complete "$id" >/dev/null; done
