@@ -25,7 +25,7 @@
 #define BGCOPY_SCHEMA_H
 
 /* Recorded in engine_open.trace_schema; the analysis refuses others. */
-#define BGCOPY_TRACE_SCHEMA 4
+#define BGCOPY_TRACE_SCHEMA 5
 
 /* ---- Enums ---- */
 
@@ -92,7 +92,9 @@
 	X(P, REDIRECT_POLICY, 8)	/* schema 3 */			\
 	X(P, CMDLINE_TIMEOUT, 9)	/* schema 3 */			\
 	X(P, CREDENTIALS, 10)		/* schema 4: the scheme, never a secret */ \
-	X(P, HEADERS, 11)		/* schema 4: the names, never the values */
+	X(P, HEADERS, 11)		/* schema 4: the names, never the values */ \
+	X(P, PROXY, 12)			/* schema 5: the usage's name */ \
+	X(P, PROXY_CREDENTIALS, 13)	/* schema 5: the scheme, never a secret */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */

@@ -8,7 +8,7 @@
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *                    wbuf.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
- *                    store_medium.c store.c
+ *                    store_medium.c store.c store_http.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -96,6 +96,12 @@ struct job_file {
 	unsigned char sha256[SHA256_BYTES];
 };
 
+/* Who a job's requests say they are, to the server or to a proxy. */
+struct credentials {
+	enum bgcopy_auth_scheme scheme;
+	char *user, *password;		/* NULL with BGCOPY_AUTH_NONE */
+};
+
 /* One registration of a notify interface.  The engine's references to
  * the application's object go through it, so the trace can tell when the
  * last of them is gone. */
@@ -141,10 +147,13 @@ struct bgcopy_job {
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	enum bgcopy_redirect_policy redirect_policy;
 
-	/* job_http_api.c: the server's credentials (job_data.c wipes them) */
-	enum bgcopy_auth_scheme auth_scheme;
-	char *auth_user, *auth_password;	/* NULL with BGCOPY_AUTH_NONE */
+	/* job_http_api.c: the server's and the proxy's credentials
+	 * (job_data.c wipes them), headers, proxy */
+	struct credentials auth, proxy_auth;
 	char *headers;		/* "Name: value" lines, checked; NULL: none */
+	enum bgcopy_proxy_usage proxy_usage;
+	char *proxy_list;	/* OVERRIDE: space-separated; else NULL */
+	char *proxy_bypass;	/* OVERRIDE: ','-separated; NULL: none */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -337,7 +346,7 @@ int job_temp_path(bgcopy_job *job, unsigned index);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 7
+#define STORE_SCHEMA 8
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -350,6 +359,13 @@ int store_trust_stamp(struct sqlite3 *db, const char *dir);
 /* store_medium.c: a store on a read-only file system is read immutable */
 int store_medium_read_only(const char *dir, bool *immutable);
 char *store_medium_uri(const char *dir);
+
+/* store_http.c: a job's HTTP options (credentials, headers, proxy) in
+ * its row, from column `col` on (0-based to load, 1-based to bind; the
+ * order of store.c's JOB_COLUMNS). */
+struct sqlite3_stmt;
+void store_http_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
+void store_http_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
@@ -520,9 +536,13 @@ void api_leave_read(bgcopy_engine *engine);
 
 /* ---- 6: public verbs ------------------------------------------------- */
 
-/* job_http_api.c: lock held; takes `user` and `password` over. */
-void job_take_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
-			  char *user, char *password);
+/* job_http_api.c: lock held; takes `user` and `password` over into
+ * `which`, the job's auth or proxy_auth. */
+void job_take_credentials(bgcopy_job *job, struct credentials *which,
+			  enum bgcopy_auth_scheme scheme, char *user, char *password);
+/* Lock held: the credentials, proxy credentials and headers go (each one
+ * set is traced as cleared). */
+void job_drop_secrets(bgcopy_job *job);
 
 #define API_ENTER(job, rule)						\
 	do {								\

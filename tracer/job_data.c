@@ -41,9 +41,13 @@ void job_free(bgcopy_job *job)
 	argv_free(job->cmdline);
 	free(job->name);
 	free(job->description);
-	free_secret(job->auth_user);
-	free_secret(job->auth_password);
+	free_secret(job->auth.user);
+	free_secret(job->auth.password);
+	free_secret(job->proxy_auth.user);
+	free_secret(job->proxy_auth.password);
 	free_secret(job->headers);
+	free(job->proxy_list);
+	free(job->proxy_bypass);
 	free(job);
 }
 

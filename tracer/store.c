@@ -80,6 +80,13 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN auth_user TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN auth_password TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
+	/* 8 (issue 16): the job's proxy and the proxy's credentials. */
+	[7] = "ALTER TABLE jobs ADD COLUMN proxy_usage INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN proxy_list TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_auth_scheme INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN proxy_user TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_password TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -88,7 +95,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
 	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
 	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
-	" auth_password, headers"
+	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
+	" proxy_auth_scheme, proxy_user, proxy_password"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -164,6 +172,7 @@ static int prepare(struct store *st, const char *dir)
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
+		"?32,?33,?34,?35,?36,?37,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -427,15 +436,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
 			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
 			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
-	job->auth_scheme = sqlite3_column_int(q, 27) == BGCOPY_AUTH_BASIC ||
-			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_DIGEST ||
-			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_ANY ?
-			   sqlite3_column_int(q, 27) : BGCOPY_AUTH_NONE;
-	if (job->auth_scheme != BGCOPY_AUTH_NONE) {
-		job->auth_user = xstrdup(col_text(q, 28));
-		job->auth_password = xstrdup(col_text(q, 29));
-	}
-	job->headers = *col_text(q, 30) ? xstrdup(col_text(q, 30)) : NULL;
+	store_http_load(q, 27, job);
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -732,11 +733,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	sqlite3_bind_int(q, 26, job->redirect_policy);
 	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
-	sqlite3_bind_int(q, 28, job->auth_scheme);
-	sqlite3_bind_text(q, 29, job->auth_user ? job->auth_user : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 30, job->auth_password ? job->auth_password : "", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(q, 31, job->headers ? job->headers : "", -1, SQLITE_STATIC);
+	store_http_bind(q, 28, job);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

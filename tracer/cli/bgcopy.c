@@ -562,6 +562,9 @@ static const struct {
 	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
 	{ "set-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the server's user and password (basic, digest or any: the default), the password read from F or stdin", cmd_set_credentials, ADMIN },
 	{ "set-headers", "JOB --file F | JOB --clear", "headers sent with every request of the job (one 'Name: value' a line, 16 KiB in all)", cmd_set_headers, ADMIN },
+	/* Issue 16: the proxy, BITS' SetProxySettings, and its credentials. */
+	{ "set-proxy", "JOB --preconfig | JOB --no-proxy | JOB --override PROXIES [--bypass HOSTS]", "the environment's proxy (the default), none, or the first of PROXIES with HOSTS reached directly", cmd_set_proxy, ADMIN },
+	{ "set-proxy-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the proxy's user and password, as set-credentials takes the server's", cmd_set_credentials, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

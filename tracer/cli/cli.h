@@ -42,5 +42,6 @@ int complete_and_report(bgcopy_job *job, const char *id);
 int cmd_download(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_headers(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_proxy(struct cli *cli, bgcopy_engine *engine);
 
 #endif

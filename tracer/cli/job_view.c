@@ -16,6 +16,20 @@ json_t *error_json(const struct bgcopy_error *err)
 		"description", json_text(err->description));
 }
 
+/* The proxy's usage and lists; of its credentials, the scheme alone. */
+static void add_proxy_json(bgcopy_job *job, json_t *o)
+{
+	char proxies[BGCOPY_PROXY_LIST_MAX + 1], bypass[BGCOPY_PROXY_LIST_MAX + 1];
+
+	bgcopy_job_get_proxy_lists(job, proxies, sizeof(proxies), bypass, sizeof(bypass));
+	json_object_set_new(o, "proxy", json_string(
+		bgcopy_proxy_usage_name(bgcopy_job_get_proxy_usage(job))));
+	json_object_set_new(o, "proxy_list", json_text(proxies));
+	json_object_set_new(o, "proxy_bypass", json_text(bypass));
+	json_object_set_new(o, "proxy_credentials", json_string(
+		bgcopy_auth_scheme_name(bgcopy_job_get_proxy_auth_scheme(job))));
+}
+
 json_t *job_json(bgcopy_job *job, bool show_args)
 {
 	char id[37], name[256], desc[1024], cmd[1024], names[1024];
@@ -75,6 +89,7 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 			bgcopy_auth_scheme_name(bgcopy_job_get_auth_scheme(job))));
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		json_object_set_new(o, "header_names", json_text(names));
+		add_proxy_json(job, o);
 		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
 			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
 	}
@@ -110,6 +125,11 @@ void print_job_text(json_t *o)
 	       json_string_value(json_object_get(o, "redirect_policy")),
 	       json_string_value(json_object_get(o, "credentials")),
 	       json_string_value(json_object_get(o, "header_names")));
+	print_safe(stdout, "  proxy %s '%s', bypass '%s', proxy credentials %s\n",
+	       json_string_value(json_object_get(o, "proxy")),
+	       json_string_value(json_object_get(o, "proxy_list")),
+	       json_string_value(json_object_get(o, "proxy_bypass")),
+	       json_string_value(json_object_get(o, "proxy_credentials")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)

@@ -228,12 +228,20 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 		for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
 			if (!strcmp(value, bgcopy_redirect_policy_name(p)))
 				job->redirect_policy = p;
-	} else if (!strcmp(name, "AuthScheme")) {
+	} else if (!strcmp(name, "AuthScheme") || !strcmp(name, "ProxyAuthScheme")) {
 		for (int a = BGCOPY_AUTH_NONE; a <= BGCOPY_AUTH_ANY; a++)
 			if (!strcmp(value, bgcopy_auth_scheme_name(a)))
-				job->auth_scheme = a;
+				(*name == 'A' ? &job->auth : &job->proxy_auth)->scheme = a;
 	} else if (!strcmp(name, "HeaderNames"))
 		mirror_header_names(job, value);
+	else if (!strcmp(name, "ProxyUsage")) {
+		for (int u = BGCOPY_PROXY_PRECONFIG; u <= BGCOPY_PROXY_OVERRIDE; u++)
+			if (!strcmp(value, bgcopy_proxy_usage_name(u)))
+				job->proxy_usage = u;
+	} else if (!strcmp(name, "ProxyList"))
+		set_text(&job->proxy_list, value);
+	else if (!strcmp(name, "ProxyBypass"))
+		set_text(&job->proxy_bypass, value);
 }
 
 /* One property's variant, already entered. */

@@ -93,13 +93,20 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 	return set_error(BGCOPY_E_INVALID_ARG, "property %d cannot be set", property);
 }
 
-int client_job_set_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+int client_job_set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_scheme scheme,
 			       const char *user, const char *password)
 {
 	if (scheme == BGCOPY_AUTH_NONE)
-		return job_call(job, "ClearCredentials", NULL);
-	return job_call(job, "SetCredentials", "sss", bgcopy_auth_scheme_name(scheme),
-			user, password);
+		return job_call(job, proxy ? "ClearProxyCredentials" : "ClearCredentials", NULL);
+	return job_call(job, proxy ? "SetProxyCredentials" : "SetCredentials", "sss",
+			bgcopy_auth_scheme_name(scheme), user, password);
+}
+
+int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
+			 const char *proxies, const char *bypass)
+{
+	return job_call(job, "SetProxy", "sss", bgcopy_proxy_usage_name(usage),
+			proxies ? proxies : "", bypass ? bypass : "");
 }
 
 int client_job_set_headers(bgcopy_job *job, const char *headers)

@@ -364,6 +364,41 @@ BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index,
 						 char *out, size_t size);
 
+/* ---- A job's proxy (BITS' SetProxySettings) ---- */
+/* Which proxy a job's requests go through. */
+enum bgcopy_proxy_usage {
+	BGCOPY_PROXY_PRECONFIG = 0,	/* the default: the transferring process's
+					   environment (http_proxy, https_proxy,
+					   no_proxy), as libcurl reads it */
+	BGCOPY_PROXY_NO_PROXY = 1,	/* never a proxy, whatever the environment */
+	BGCOPY_PROXY_OVERRIDE = 2,	/* the job's own proxy list and bypass list */
+};
+/* `proxies` (OVERRIDE only: one or more "[scheme://]host[:port]"
+ * separated by spaces or ';', the first one used; no user info: proxy
+ * credentials have their own setter) and `bypass` (OVERRIDE only, may be
+ * NULL: host names, domains or addresses separated by spaces, ',' or ';',
+ * reached directly).  Both must be NULL or "" with the other usages.
+ * Takes effect from the job's next transfer. */
+#define BGCOPY_PROXY_LIST_MAX 4096u
+BGCOPY_API int bgcopy_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
+				    const char *proxies, const char *bypass);
+BGCOPY_API enum bgcopy_proxy_usage bgcopy_job_get_proxy_usage(bgcopy_job *job);
+/* The lists as stored: proxies space-separated, bypass ','-separated;
+ * "" when none. */
+BGCOPY_API int bgcopy_job_get_proxy_lists(bgcopy_job *job, char *proxies,
+					  size_t proxies_size, char *bypass,
+					  size_t bypass_size);
+BGCOPY_API const char *bgcopy_proxy_usage_name(enum bgcopy_proxy_usage usage);
+/* The proxy's credentials (BITS' SetCredentials with a proxy target), as
+ * bgcopy_job_set_credentials keeps the server's: in the store only, read
+ * by its owner alone; the trace, info and list name only the scheme.
+ * Sent to whichever proxy the job's usage selects. */
+BGCOPY_API int bgcopy_job_set_proxy_credentials(bgcopy_job *job,
+						enum bgcopy_auth_scheme scheme,
+						const char *user, const char *password);
+BGCOPY_API int bgcopy_job_clear_proxy_credentials(bgcopy_job *job);
+BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_proxy_auth_scheme(bgcopy_job *job);
+
 #ifdef __cplusplus
 }
 #endif

@@ -235,6 +235,7 @@ static void a_schema_5_store_is_migrated(void **state)
 			 "ALTER TABLE jobs DROP COLUMN auth_user;"
 			 "ALTER TABLE jobs DROP COLUMN auth_password;"
 			 "ALTER TABLE jobs DROP COLUMN headers;"
+			 HARNESS_DROP_HTTP_OPTIONS_8
 			 "PRAGMA user_version=5;");
 	e = harness_reopen(h, SHORT);
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
