@@ -71,7 +71,8 @@
 	X(P, REMOTE_FILE, 2)						\
 	X(P, TRANSPORT, 3)						\
 	X(P, ENGINE, 4)							\
-	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */
+	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */ \
+	X(P, MAX_DOWNLOAD_TIME, 6)	/* schema 5: past the maximum download time */
 
 #define BGCOPY_SCHEMA_ENUM_priority(X, P)				\
 	X(P, FOREGROUND, 0)						\
@@ -94,7 +95,8 @@
 	X(P, CREDENTIALS, 10)		/* schema 4: the scheme, never a secret */ \
 	X(P, HEADERS, 11)		/* schema 4: the names, never the values */ \
 	X(P, PROXY, 12)			/* schema 5: the usage's name */ \
-	X(P, PROXY_CREDENTIALS, 13)	/* schema 5: the scheme, never a secret */
+	X(P, PROXY_CREDENTIALS, 13)	/* schema 5: the scheme, never a secret */ \
+	X(P, MAX_DOWNLOAD_TIME, 14)	/* schema 5: milliseconds, 0: none */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */

@@ -154,6 +154,11 @@ struct bgcopy_job {
 	enum bgcopy_proxy_usage proxy_usage;
 	char *proxy_list;	/* OVERRIDE: space-separated; else NULL */
 	char *proxy_bypass;	/* OVERRIDE: ','-separated; NULL: none */
+	/* job_props_api.c sets the limit; job.c keeps the clock of the time
+	 * spent CONNECTING or TRANSFERRING (BITS' maximum download time) */
+	uint64_t max_download_time_ms;	/* 0: no limit */
+	uint64_t active_ms;		/* before active_since_ms */
+	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -343,6 +348,8 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
+/* The time spent CONNECTING or TRANSFERRING since the last resume, by `now`. */
+uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */

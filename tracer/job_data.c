@@ -18,6 +18,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	job->state = BGCOPY_SUSPENDED;
 	job->min_retry_ms = BGCOPY_DEFAULT_RETRY_MS;
 	job->no_progress_ms = BGCOPY_DEFAULT_NO_PROGRESS_MS;
+	job->max_download_time_ms = BGCOPY_DEFAULT_MAX_DOWNLOAD_TIME_S * 1000ull;
 	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
 	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
 	job->cmdline_timeout_s = BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
@@ -105,4 +106,10 @@ int job_temp_path(bgcopy_job *job, unsigned index)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
 	f->temp_path = path;
 	return BGCOPY_OK;
+}
+
+uint64_t job_active_ms(const bgcopy_job *job, int64_t now)
+{
+	return job->active_ms + (job->active_since_ms ?
+				 (uint64_t)(now - job->active_since_ms) : 0);
 }

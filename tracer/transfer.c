@@ -597,7 +597,8 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	unlink_transfer(engine, x);
 }
 
-/* A due timer: the retry delay is over, or no progress came in time. */
+/* A due timer: the retry delay is over, the maximum download time
+ * spent, or no progress came in time. */
 static void timer_fire(bgcopy_job *job, int64_t now)
 {
 	if (job->state == BGCOPY_TRANSIENT_ERROR && now >= job->retry_at_ms) {
@@ -605,6 +606,17 @@ static void timer_fire(bgcopy_job *job, int64_t now)
 		return;
 	}
 	transfer_abort_job(job);
+	if (job->max_download_time_ms && job->active_since_ms &&
+	    job_active_ms(job, now) >= job->max_download_time_ms) {
+		job->error = (struct bgcopy_error){
+			.context = BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME, .file_index = -1 };
+		error_describe(&job->error, "maximum download time of %llu ms spent "
+			       "connecting and transferring",
+			       (unsigned long long)job->max_download_time_ms);
+		job->has_error = true;
+		job_set_state(job, BGCOPY_ERROR, BGCOPY_TP_CAUSE_PERMANENT_FAILURE);
+		return;
+	}
 	job->error = (struct bgcopy_error){
 		.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
 	error_describe(&job->error, "no progress for %llu ms",

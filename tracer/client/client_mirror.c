@@ -279,6 +279,8 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 			job->min_retry_ms = (uint64_t)u * 1000;
 		else if (!strcmp(name, "NoProgressTimeout"))
 			job->no_progress_ms = (uint64_t)u * 1000;
+		else if (!strcmp(name, "MaxDownloadTime"))
+			job->max_download_time_ms = (uint64_t)u * 1000;
 		else if (!strcmp(name, "NotifyCmdlineTimeout"))
 			job->cmdline_timeout_s = u;
 		else if (!strcmp(name, "PendingNotifications"))

@@ -333,6 +333,8 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "AuthScheme"))
 		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
 						     bgcopy_job_get_auth_scheme(job)));
+	if (!strcmp(property, "MaxDownloadTime"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_max_download_time(job));
 	if (!strcmp(property, "ProxyAuthScheme"))
 		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
 						     bgcopy_job_get_proxy_auth_scheme(job)));
@@ -436,6 +438,8 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 		status = bgcopy_job_set_no_progress_timeout(userdata, u);
 	else if (!strcmp(member, "SetModificationIntervalMs"))
 		status = bgcopy_job_set_modification_interval_ms(userdata, u);
+	else if (!strcmp(member, "SetMaxDownloadTime"))
+		status = bgcopy_job_set_max_download_time(userdata, u);
 	else
 		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
 	return reply_changed(m, userdata, status, error);
@@ -538,6 +542,9 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_ARGS("s", scheme, "s", user, "s", password),
 				SD_BUS_NO_RESULT, method_set_credentials, UNPRIV),
 	SD_BUS_METHOD("ClearProxyCredentials", NULL, NULL, method_set_credentials, UNPRIV),
+	SD_BUS_PROPERTY("MaxDownloadTime", "u", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxDownloadTime", SD_BUS_ARGS("u", seconds),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

@@ -73,6 +73,8 @@ enum bgcopy_error_context {
 	BGCOPY_ERRCTX_TRANSPORT = 3,
 	BGCOPY_ERRCTX_ENGINE = 4,
 	BGCOPY_ERRCTX_CHECKSUM = 5,	/* the file is not the expected SHA-256 */
+	BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME = 6,	/* past the job's maximum download
+						   time (issue 16) */
 };
 
 typedef struct bgcopy_engine bgcopy_engine;
@@ -398,6 +400,16 @@ BGCOPY_API int bgcopy_job_set_proxy_credentials(bgcopy_job *job,
 						const char *user, const char *password);
 BGCOPY_API int bgcopy_job_clear_proxy_credentials(bgcopy_job *job);
 BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_proxy_auth_scheme(bgcopy_job *job);
+
+/* ---- A job's maximum download time (BITS' SetMaximumDownloadTime) ---- */
+/* The time the job may spend CONNECTING or TRANSFERRING, in seconds
+ * (QUEUED and TRANSIENT_ERROR do not count; bgcopy_job_resume starts the
+ * count again; it survives a restart).  Past it the job goes to ERROR,
+ * context BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME.  0: no limit.  The default is
+ * BITS' 90 days. */
+#define BGCOPY_DEFAULT_MAX_DOWNLOAD_TIME_S 7776000u
+BGCOPY_API int bgcopy_job_set_max_download_time(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_max_download_time(bgcopy_job *job);
 
 #ifdef __cplusplus
 }
