@@ -96,7 +96,8 @@
 	X(P, HEADERS, 11)		/* schema 4: the names, never the values */ \
 	X(P, PROXY, 12)			/* schema 5: the usage's name */ \
 	X(P, PROXY_CREDENTIALS, 13)	/* schema 5: the scheme, never a secret */ \
-	X(P, MAX_DOWNLOAD_TIME, 14)	/* schema 5: milliseconds, 0: none */
+	X(P, MAX_DOWNLOAD_TIME, 14)	/* schema 5: milliseconds, 0: none */ \
+	X(P, DYNAMIC_CONTENT, 15)	/* schema 5: 1 or 0 */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */
@@ -105,7 +106,8 @@
 	X(P, NO_VALIDATOR, 1)	/* bytes kept, but nothing names their version */ \
 	X(P, OTHER_VERSION, 2)	/* a 200 to a conditional range, or a 206 of another version */ \
 	X(P, BAD_RANGE, 3)	/* a 206 without Range, or a range not asked for */ \
-	X(P, RANGE_NOT_SATISFIABLE, 4)	/* a 416 other than past the end */
+	X(P, RANGE_NOT_SATISFIABLE, 4)	/* a 416 other than past the end */ \
+	X(P, DYNAMIC_CONTENT, 5)	/* schema 5: a dynamic-content job never resumes */
 
 /* Schema 2: what a resume's If-Range carried. */
 #define BGCOPY_SCHEMA_ENUM_if_range(X, P)				\

@@ -159,6 +159,7 @@ struct bgcopy_job {
 	uint64_t max_download_time_ms;	/* 0: no limit */
 	uint64_t active_ms;		/* before active_since_ms */
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
+	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;

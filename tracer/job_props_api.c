@@ -112,6 +112,14 @@ int bgcopy_job_set_max_download_time(bgcopy_job *job, uint32_t seconds)
 			  BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME);
 }
 
+int bgcopy_job_set_dynamic_content(bgcopy_job *job, int enabled)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, NULL, &job->dynamic_content, enabled != 0,
+			  BGCOPY_TP_PROP_DYNAMIC_CONTENT);
+}
+
 int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes)
 {
 	if (!job)
@@ -170,6 +178,7 @@ GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress
 GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
 GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
 GETTER(uint64_t, bgcopy_job_get_max_download_size, job->max_download)
+GETTER(int, bgcopy_job_get_dynamic_content, (int)job->dynamic_content)
 GETTER(uint32_t, bgcopy_job_get_max_download_time, (uint32_t)(job->max_download_time_ms / 1000))
 GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, job->redirect_policy)
 

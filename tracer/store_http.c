@@ -1,4 +1,4 @@
-/* A job's HTTP options in its store row: server and proxy credentials, custom headers, proxy, time limit. */
+/* A job's HTTP options in its store row: server and proxy credentials, custom headers, proxy, limits. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,7 @@ static void load_credentials(sqlite3_stmt *q, int col, struct credentials *c)
 
 /* Columns: auth_scheme, auth_user, auth_password, headers, proxy_usage,
  * proxy_list, proxy_bypass, proxy_auth_scheme, proxy_user, proxy_password,
- * max_download_time_ms, active_ms. */
+ * max_download_time_ms, active_ms, dynamic_content. */
 void store_http_load(sqlite3_stmt *q, int col, bgcopy_job *job)
 {
 	int usage = sqlite3_column_int(q, col + 4);
@@ -53,6 +53,7 @@ void store_http_load(sqlite3_stmt *q, int col, bgcopy_job *job)
 	load_credentials(q, col + 7, &job->proxy_auth);
 	job->max_download_time_ms = (uint64_t)sqlite3_column_int64(q, col + 10);
 	job->active_ms = (uint64_t)sqlite3_column_int64(q, col + 11);
+	job->dynamic_content = sqlite3_column_int(q, col + 12) != 0;
 }
 
 static void bind_text(sqlite3_stmt *q, int col, const char *text)
@@ -78,4 +79,5 @@ void store_http_bind(sqlite3_stmt *q, int col, const bgcopy_job *job)
 	sqlite3_bind_int64(q, col + 10, (sqlite3_int64)job->max_download_time_ms);
 	/* The clock as of now, should the job be active. */
 	sqlite3_bind_int64(q, col + 11, (sqlite3_int64)job_active_ms(job, now_ms()));
+	sqlite3_bind_int(q, col + 12, (int)job->dynamic_content);
 }

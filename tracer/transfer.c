@@ -82,7 +82,7 @@ static void headers_done(struct transfer *x)
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
 	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
-	x->unframed = !x->is_file &&
+	x->unframed = !x->is_file && !x->dynamic &&
 		      answer_unframed(&x->answer, version == CURL_HTTP_VERSION_1_0 ||
 				      version == CURL_HTTP_VERSION_1_1, length);
 	if (x->unframed)
@@ -281,11 +281,13 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	if (job->state == BGCOPY_QUEUED)
 		job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
 	x->is_file = !strncasecmp(f->url, "file:", 5);
+	x->dynamic = job->dynamic_content;
 	/* Bytes of a version we could not name again are not resumed
-	 * (file:// never names one). */
-	if (!file_resumable(f)) {
+	 * (file:// never names one), nor dynamic content's. */
+	if (!file_resumable(f) || x->dynamic) {
 		if (f->bytes_done)
-			x->restart = BGCOPY_TP_RESTART_NO_VALIDATOR;
+			x->restart = x->dynamic ? BGCOPY_TP_RESTART_DYNAMIC_CONTENT :
+				     BGCOPY_TP_RESTART_NO_VALIDATOR;
 		f->bytes_done = 0;
 	}
 	x->fd = open_temp(job, job->current_file, &err);
@@ -469,7 +471,8 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		*transient = false;
 		error_describe(err, "server sent neither a Content-Length nor a "
 			       "chunked body (%s): a body ended by closing the "
-			       "connection cannot be told from a cut one",
+			       "connection cannot be told from a cut one; a job "
+			       "with the dynamic content flag takes it",
 			       f->redacted_url);
 		return false;
 	}

@@ -22,6 +22,7 @@ struct transfer {
 	int if_range;			/* what the resume's If-Range carried */
 	bool too_big;			/* past the job's maximum download size */
 	bool unframed;			/* no length, no chunks: a cut looks whole */
+	bool dynamic;			/* the job's dynamic content flag, at start */
 	bool excess;			/* more body than Content-Length said */
 	int verify;			/* the SHA-256 check: BGCOPY_TP_VERIFY_* */
 	char refused[160];		/* why the answer was refused, "" if not */

@@ -149,7 +149,7 @@ analyze --timeline "$WORK/trace" > "$WORK/timeline.txt" 2>/dev/null
 [ -s "$WORK/report.json" ] && [ -s "$WORK/timeline.txt" ] || die "no report to search"
 
 # Through bgcopyd: the proxy and its credentials (and the maximum
-# download time) travel to the daemon,
+# download time, the dynamic content flag) travel to the daemon,
 # whose environment has no proxy, and survive its restart.
 export BGCOPY_EMBEDDED=0 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR=
 d() { "$BGCOPY" --store "$DAEMON_STORE" "$@"; }
@@ -159,12 +159,14 @@ d set-proxy "$djob" --override "$AUTH" --bypass example.invalid || die "set-prox
 d set-proxy-credentials "$djob" --user pxuser --password-file "$WORK/pw" ||
 	die "set-proxy-credentials through the daemon"
 d set-max-download-time "$djob" 3600 || die "set-max-download-time through the daemon"
+d set-dynamic-content "$djob" on || die "set-dynamic-content through the daemon"
 stop_daemon
 d info "$djob" --json > "$WORK/daemon.json"
 grep -q '"proxy": "override"' "$WORK/daemon.json" &&
 	grep -q '"proxy_bypass": "example.invalid"' "$WORK/daemon.json" &&
 	grep -q '"proxy_credentials": "any"' "$WORK/daemon.json" &&
-	grep -q '"max_download_time": 3600,' "$WORK/daemon.json" ||
+	grep -q '"max_download_time": 3600,' "$WORK/daemon.json" &&
+	grep -q '"dynamic_content": true' "$WORK/daemon.json" ||
 	die "the proxy did not survive the daemon's restart: $(cat "$WORK/daemon.json")"
 d resume "$djob" && d wait "$djob" || { d info "$djob" >&2; die "the daemon's job did not transfer"; }
 through auth daemon.bin || die "the daemon's job did not go through its proxy"

@@ -301,6 +301,22 @@ static int cmd_set_retry_delay(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_min_retry_delay);
 }
 
+/* on or off: BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
+static int cmd_set_dynamic_content(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB on|off");
+
+	if (rc)
+		return rc;
+	if (strcmp(cli->argv[2], "on") && strcmp(cli->argv[2], "off"))
+		return fail(EXIT_USAGE, "dynamic content is on or off, not '%s'", cli->argv[2]);
+	if ((rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_set_dynamic_content(job, !strcmp(cli->argv[2], "on"));
+	return rc ? api_fail(rc) : 0;
+}
+
 static int cmd_set_max_download_time(struct cli *c, bgcopy_engine *e)
 {
 	return set_seconds(c, e, bgcopy_job_set_max_download_time);
@@ -571,6 +587,7 @@ static const struct {
 	{ "set-proxy", "JOB --preconfig | JOB --no-proxy | JOB --override PROXIES [--bypass HOSTS]", "the environment's proxy (the default), none, or the first of PROXIES with HOSTS reached directly", cmd_set_proxy, ADMIN },
 	{ "set-proxy-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the proxy's user and password, as set-credentials takes the server's", cmd_set_credentials, ADMIN },
 	{ "set-max-download-time", "JOB SECONDS", "fail a job that spends this long connecting and transferring (0: no limit; default 90 days)", cmd_set_max_download_time, ADMIN },
+	{ "set-dynamic-content", "JOB on|off", "accept servers with no length or no ranges: every attempt from byte 0, a body ended by a close taken as whole", cmd_set_dynamic_content, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

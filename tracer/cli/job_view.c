@@ -90,6 +90,8 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		json_object_set_new(o, "header_names", json_text(names));
 		add_proxy_json(job, o);
+		json_object_set_new(o, "dynamic_content",
+				    json_boolean(bgcopy_job_get_dynamic_content(job)));
 		json_object_set_new(o, "max_download_time", json_integer(
 			(json_int_t)bgcopy_job_get_max_download_time(job)));
 		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
@@ -127,8 +129,9 @@ void print_job_text(json_t *o)
 	       json_string_value(json_object_get(o, "redirect_policy")),
 	       json_string_value(json_object_get(o, "credentials")),
 	       json_string_value(json_object_get(o, "header_names")));
-	print_safe(stdout, "  max download time %llds (0: none)\n",
-	       json_integer_value(json_object_get(o, "max_download_time")));
+	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s\n",
+	       json_integer_value(json_object_get(o, "max_download_time")),
+	       json_is_true(json_object_get(o, "dynamic_content")) ? "on" : "off");
 	print_safe(stdout, "  proxy %s '%s', bypass '%s', proxy credentials %s\n",
 	       json_string_value(json_object_get(o, "proxy")),
 	       json_string_value(json_object_get(o, "proxy_list")),

@@ -287,6 +287,13 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 			set_pending(job, u);
 		return 0;
 	}
+	if (!strcmp(type, "b") && !strcmp(name, "DynamicContent")) {
+		int b = 0;
+
+		r = sd_bus_message_read(m, "b", &b);
+		job->dynamic_content = b != 0;
+		return r;
+	}
 	if (!strcmp(type, "t") && (!strcmp(name, "MaxDownloadSize") || !strcmp(name, "NotifyEpoch"))) {
 		r = sd_bus_message_read(m, "t", &t);
 		if (r >= 0)

@@ -88,6 +88,8 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 		return job_call(job, "SetModificationIntervalMs", "u", (uint32_t)value);
 	case CLIENT_PROP_CMDLINE_TIMEOUT:
 		return job_call(job, "SetNotifyCmdlineTimeout", "u", (uint32_t)value);
+	case BGCOPY_TP_PROP_DYNAMIC_CONTENT:
+		return job_call(job, "SetDynamicContent", "b", (int)value);
 	case BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME:
 		return job_call(job, "SetMaxDownloadTime", "u", (uint32_t)(value / 1000));
 	}

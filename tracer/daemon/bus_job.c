@@ -333,6 +333,8 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "AuthScheme"))
 		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
 						     bgcopy_job_get_auth_scheme(job)));
+	if (!strcmp(property, "DynamicContent"))
+		return sd_bus_message_append(reply, "b", bgcopy_job_get_dynamic_content(job));
 	if (!strcmp(property, "MaxDownloadTime"))
 		return sd_bus_message_append(reply, "u", bgcopy_job_get_max_download_time(job));
 	if (!strcmp(property, "ProxyAuthScheme"))
@@ -422,10 +424,12 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 	const char *member = sd_bus_message_get_member(m);
 	uint64_t t = 0;
 	uint32_t u = 0;
-	int r, status;
+	int r, status, b = 0;
 
 	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize"))
 		r = sd_bus_message_read(m, "t", &t);
+	else if (!strcmp(member, "SetDynamicContent"))
+		r = sd_bus_message_read(m, "b", &b);
 	else
 		r = sd_bus_message_read(m, "u", &u);
 	if (r < 0)
@@ -440,6 +444,8 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 		status = bgcopy_job_set_modification_interval_ms(userdata, u);
 	else if (!strcmp(member, "SetMaxDownloadTime"))
 		status = bgcopy_job_set_max_download_time(userdata, u);
+	else if (!strcmp(member, "SetDynamicContent"))
+		status = bgcopy_job_set_dynamic_content(userdata, b);
 	else
 		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
 	return reply_changed(m, userdata, status, error);
@@ -544,6 +550,9 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_METHOD("ClearProxyCredentials", NULL, NULL, method_set_credentials, UNPRIV),
 	SD_BUS_PROPERTY("MaxDownloadTime", "u", property_get_more, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("SetMaxDownloadTime", SD_BUS_ARGS("u", seconds),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_PROPERTY("DynamicContent", "b", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetDynamicContent", SD_BUS_ARGS("b", enabled),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_VTABLE_END
 };

@@ -411,6 +411,17 @@ BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_proxy_auth_scheme(bgcopy_job *
 BGCOPY_API int bgcopy_job_set_max_download_time(bgcopy_job *job, uint32_t seconds);
 BGCOPY_API uint32_t bgcopy_job_get_max_download_time(bgcopy_job *job);
 
+/* ---- Dynamic content (BITS_JOB_PROPERTY_DYNAMIC_CONTENT) ---- */
+/* Non-zero: the job's files may come from a server that gives no length
+ * or no ranges.  Every attempt asks for the whole file (no Range: the
+ * content may differ from one request to the next), a body ended by the
+ * server closing the connection is taken as whole, and an interrupted
+ * file starts again from zero; the maximum download size still caps it.
+ * Zero, the default: such a body is a permanent error naming the flag,
+ * since a cut one looks the same. */
+BGCOPY_API int bgcopy_job_set_dynamic_content(bgcopy_job *job, int enabled);
+BGCOPY_API int bgcopy_job_get_dynamic_content(bgcopy_job *job);
+
 #ifdef __cplusplus
 }
 #endif
