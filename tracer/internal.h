@@ -13,7 +13,7 @@
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
- *                    transfer_options.c
+ *                    transfer_options.c transfer_headers.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
@@ -91,6 +91,7 @@ struct job_file {
 	char *etag;
 	char *last_modified;
 	char *final_url;	/* redacted, where redirects ended; NULL: none */
+	char *response_headers;	/* transfer_headers.c: the last response's, NULL: none */
 	/* What the finished bytes must hash to (transfer_verify.c). */
 	bool has_sha256;
 	unsigned char sha256[SHA256_BYTES];

@@ -36,6 +36,7 @@ void job_free(bgcopy_job *job)
 		free(job->files[i].etag);
 		free(job->files[i].last_modified);
 		free(job->files[i].final_url);
+		free(job->files[i].response_headers);
 	}
 	free(job->files);
 	free(job->file_queue);

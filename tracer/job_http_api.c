@@ -370,3 +370,24 @@ int bgcopy_job_get_proxy_lists(bgcopy_job *job, char *proxies, size_t proxies_si
 	api_leave_read(job->engine);
 	return BGCOPY_OK;
 }
+
+/* ---- response headers --------------------------------------------------- */
+
+int bgcopy_job_get_file_response_headers(bgcopy_job *job, unsigned index, char *out,
+					 size_t size)
+{
+	int status = BGCOPY_OK;
+
+	if (!job || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "no job, or no room for the headers");
+	CLIENT_DISPATCH(job->engine,
+			client_file_response_headers(job, index, out, size));
+	api_enter(job, API_READ);
+	if (index >= job->nfiles)
+		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u", job->id, index);
+	else
+		snprintf(out, size, "%s", job->files[index].response_headers ?
+			 job->files[index].response_headers : "");
+	api_leave_read(job->engine);
+	return status;
+}

@@ -82,7 +82,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
 	/* 8 (issue 16): the job's proxy and the proxy's credentials; its
 	 * maximum download time and the time spent against it; its dynamic
-	 * content flag. */
+	 * content flag; a file's last response headers. */
 	[7] = "ALTER TABLE jobs ADD COLUMN proxy_usage INT DEFAULT 0;"
 	      "ALTER TABLE jobs ADD COLUMN proxy_list TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT DEFAULT '';"
@@ -91,7 +91,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN proxy_password TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN max_download_time_ms INT DEFAULT 7776000000;"
 	      "ALTER TABLE jobs ADD COLUMN active_ms INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;",
+	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;"
+	      "ALTER TABLE files ADD COLUMN response_headers TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -182,7 +183,7 @@ static int prepare(struct store *st, const char *dir)
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
 
 	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
@@ -310,7 +311,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 	if (sqlite3_prepare_v2(engine->store->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
 			       " bytes_done, completed, etag, last_modified, final_url,"
-			       " sha256"
+			       " sha256, response_headers"
 			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &q, NULL))
 		return db_error(engine->store->db, "cannot read files",
@@ -336,6 +337,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job)
 		f->etag = xstrdup(col_text(q, 6));
 		f->last_modified = xstrdup(col_text(q, 7));
 		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
+		f->response_headers = *col_text(q, 10) ? xstrdup(col_text(q, 10)) : NULL;
 		if (url_check(f->url, true, &f->redacted_url))
 			f->redacted_url = xstrdup("(unreadable URL)");
 		if (f->completed && job->current_file == job->nfiles - 1)
@@ -772,6 +774,8 @@ int store_save_file(bgcopy_job *job, unsigned index)
 			  SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, f->final_url ? f->final_url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, f->response_headers ? f->response_headers : "", -1,
+			  SQLITE_STATIC);
 	status = run(q, job->engine);
 	if (!status)
 		job->files[index].bytes_saved = f->bytes_done;

@@ -129,14 +129,19 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	struct transfer *x = arg;
 	size_t len = size * n;
 
+	response_header_line(x, data, len);
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
 		x->excess = false;		/* a redirect's excess is not ours */
 		x->http_error = 0;	/* a 401 that authentication answers is not */
 		return len;
 	}
-	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
+	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n')) {
+		engine_lock(x->engine);
+		response_headers_keep(x);
+		engine_unlock(x->engine);
 		headers_done(x);
+	}
 	else
 		answer_header(&x->answer, data, len);
 	return len;

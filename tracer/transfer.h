@@ -31,6 +31,8 @@ struct transfer {
 	struct http_answer answer;	/* of the response being read */
 	struct curl_slist *headers;	/* the job's, then If-Range */
 	char *origin;			/* where the job's headers may go, NULL: none */
+	char *resp;			/* transfer_headers.c: the response's headers */
+	size_t resp_len;
 	uint64_t received;		/* body bytes in this attempt */
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct wbuf wbuf;		/* body not yet written, worker only */
@@ -51,5 +53,10 @@ bool write_buffered(struct transfer *x);	/* lock not held */
  * held; false: no memory); transfer_free_options when it is done. */
 bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file *f);
 void transfer_free_options(struct transfer *x);
+
+/* transfer_headers.c: each header line of a response (worker, lock not
+ * held), then, at its end, the file keeps them (lock held). */
+void response_header_line(struct transfer *x, const char *data, size_t len);
+void response_headers_keep(struct transfer *x);
 
 #endif /* BGCOPY_TRANSFER_H */

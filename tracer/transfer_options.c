@@ -136,4 +136,6 @@ void transfer_free_options(struct transfer *x)
 	x->headers = NULL;
 	free(x->origin);
 	x->origin = NULL;
+	free(x->resp);
+	x->resp = NULL;
 }

@@ -414,13 +414,16 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
+	bool headers = take_flag(cli, "--headers");
 	bgcopy_job *job;
 	json_t *o;
-	int rc = need_args(cli, 1, "JOB [--json] [--show-args]");
+	int rc = need_args(cli, 1, "JOB [--json] [--show-args] [--headers]");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
 	o = job_json(job, show_args);
+	if (o && headers)
+		add_response_headers(job, o);
 	if (!o)
 		return fail(EXIT_USAGE, "out of memory");
 	if (json) {
@@ -574,7 +577,7 @@ static const struct {
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
-	{ "info", "JOB [--json] [--show-args]", "show a job (the command line's arguments only with --show-args)", cmd_info, RO },
+	{ "info", "JOB [--json] [--show-args] [--headers]", "show a job (the command line's arguments only with --show-args; each file's last HTTP response headers with --headers)", cmd_info, RO },
 	{ "list", "[--json] [--show-args]", "list the jobs", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bgcopy.h"
 #include "job_view.h"
@@ -102,6 +104,21 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 	return o;
 }
 
+/* Each file's last response headers, as the engine kept them. */
+void add_response_headers(bgcopy_job *job, json_t *o)
+{
+	char *text = malloc(BGCOPY_RESPONSE_HEADERS_MAX + 1);
+	json_t *files = json_object_get(o, "files"), *f;
+	size_t i;
+
+	json_array_foreach(files, i, f) {
+		if (text && bgcopy_job_get_file_response_headers(job, (unsigned)i, text,
+				BGCOPY_RESPONSE_HEADERS_MAX + 1) == BGCOPY_OK)
+			json_object_set_new(f, "response_headers", json_text(text));
+	}
+	free(text);
+}
+
 void print_job_text(json_t *o)
 {
 	json_t *files = json_object_get(o, "files"), *f, *err;
@@ -148,4 +165,17 @@ void print_job_text(json_t *o)
 		       json_integer_value(json_object_get(f, "bytes_transferred")),
 		       json_integer_value(json_object_get(f, "bytes_total")),
 		       json_is_true(json_object_get(f, "completed")) ? ", done" : "");
+	json_array_foreach(files, i, f) {
+		const char *h = json_string_value(json_object_get(f, "response_headers"));
+
+		if (!h)
+			continue;
+		print_safe(stdout, "  file %zu response headers:%s\n", i, *h ? "" : " none");
+		for (const char *line = h; *line; ) {	/* one line each: escaped */
+			size_t len = strcspn(line, "\n");
+
+			print_safe(stdout, "    %.*s\n", (int)len, line);
+			line += len + (line[len] == '\n');
+		}
+	}
 }

@@ -88,6 +88,8 @@ int client_job_set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_sch
 /* Checked lists, or NULL for none. */
 int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
 			 const char *proxies, const char *bypass);
+/* Asked of the daemon each time: not mirrored. */
+int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size);
 /* Checked lines, or NULL for none. */
 int client_job_set_headers(bgcopy_job *job, const char *headers);
 int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags);

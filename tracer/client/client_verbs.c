@@ -118,6 +118,24 @@ int client_job_set_headers(bgcopy_job *job, const char *headers)
 	return job_call(job, "SetHeaders", "s", headers ? headers : "");
 }
 
+int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size)
+{
+	sd_bus_message *reply = NULL;
+	const char *text = "";
+	char path[128];
+	int status;
+
+	client_job_path(job->id, path, sizeof(path));
+	status = client_callv(job->engine, path, "org.bgcopy1.Job", "GetFileResponseHeaders",
+			      &reply, "u", index);
+	if (!status && sd_bus_message_read(reply, "s", &text) < 0)
+		status = set_error(BGCOPY_E_NOMEM, "cannot read bgcopyd's answer");
+	if (!status)
+		snprintf(out, size, "%s", text);
+	client_message_unref(job->engine, reply);
+	return status;
+}
+
 int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p)
 {
 	if (p != BGCOPY_REDIRECT_ALLOW && p != BGCOPY_REDIRECT_DISALLOW &&

@@ -220,6 +220,21 @@ static int method_set_credentials(sd_bus_message *m, void *userdata, sd_bus_erro
 				 "scheme must be basic, digest or any, not '%s'", scheme);
 }
 
+/* GetFileResponseHeaders(index): the last response's headers, as kept. */
+static int method_get_response_headers(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	char text[BGCOPY_RESPONSE_HEADERS_MAX + 1];
+	uint32_t index;
+	int r = sd_bus_message_read(m, "u", &index), status;
+
+	if (r < 0)
+		return r;
+	status = bgcopy_job_get_file_response_headers(userdata, index, text, sizeof(text));
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_reply_method_return(m, "s", text);
+}
+
 /* SetProxy(usage, proxies, bypass): BITS' SetProxySettings. */
 static int method_set_proxy(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -554,6 +569,8 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("DynamicContent", "b", property_get_more, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("SetDynamicContent", SD_BUS_ARGS("b", enabled),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("GetFileResponseHeaders", SD_BUS_ARGS("u", index),
+				SD_BUS_RESULT("s", headers), method_get_response_headers, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

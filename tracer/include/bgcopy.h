@@ -422,6 +422,17 @@ BGCOPY_API uint32_t bgcopy_job_get_max_download_time(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_set_dynamic_content(bgcopy_job *job, int enabled);
 BGCOPY_API int bgcopy_job_get_dynamic_content(bgcopy_job *job);
 
+/* ---- A file's HTTP response headers (DO's HTTP_RESPONSE_HEADERS) ---- */
+/* The status line and headers of the last response the file's last
+ * attempt received (after redirects), one a line, kept with the file
+ * (stored; 16 KiB at most); "" before any.  Never kept: the values of
+ * Set-Cookie, Set-Cookie2, Authentication-Info and
+ * Proxy-Authentication-Info (shown as "(not kept)"), and the user info
+ * and query of Location and Content-Location. */
+#define BGCOPY_RESPONSE_HEADERS_MAX 16384u
+BGCOPY_API int bgcopy_job_get_file_response_headers(bgcopy_job *job, unsigned index,
+						    char *out, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
