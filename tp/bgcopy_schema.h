@@ -97,7 +97,8 @@
 	X(P, PROXY, 12)			/* schema 5: the usage's name */ \
 	X(P, PROXY_CREDENTIALS, 13)	/* schema 5: the scheme, never a secret */ \
 	X(P, MAX_DOWNLOAD_TIME, 14)	/* schema 5: milliseconds, 0: none */ \
-	X(P, DYNAMIC_CONTENT, 15)	/* schema 5: 1 or 0 */
+	X(P, DYNAMIC_CONTENT, 15)	/* schema 5: 1 or 0 */ \
+	X(P, MAX_BANDWIDTH, 16)		/* schema 5: bytes per second, 0: none */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */
@@ -197,7 +198,8 @@
 /* One HTTP attempt: url redacted (no user info, no query), range_from 0
  * when no Range was asked, bytes received in this attempt; schema 3:
  * whether the file has an expected SHA-256, and what checking it found;
- * schema 4: where redirects led a completed file, redacted ("" if nowhere). */
+ * schema 4: where redirects led a completed file, redacted ("" if nowhere);
+ * schema 5: the lowest bandwidth cap the attempt ran under, 0: none. */
 #define BGCOPY_SCHEMA_GROUP_transfer(F, a)				\
 	F(a, file_index,     int32_t,      INTEGER, _, REQUIRED)	\
 	F(a, url,            const char *, STRING,  _, REQUIRED)	\
@@ -215,7 +217,8 @@
 	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL) \
 	F(a, sha256_expected, uint8_t,     INTEGER, _,        OPTIONAL) \
 	F(a, verify,         int32_t,      ENUM,    verify,   OPTIONAL) \
-	F(a, final_url,      const char *, STRING,  _,        OPTIONAL)
+	F(a, final_url,      const char *, STRING,  _,        OPTIONAL) \
+	F(a, rate_cap_bps,   uint64_t,     INTEGER, _,        OPTIONAL)
 
 /* ---- Events ---- */
 

@@ -14,6 +14,7 @@
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    transfer_options.c transfer_headers.c
+ *                    transfer_rate.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
@@ -161,6 +162,7 @@ struct bgcopy_job {
 	uint64_t active_ms;		/* before active_since_ms */
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
 	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
+	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -244,6 +246,10 @@ struct bgcopy_engine {
 	struct flusher *flusher;	/* flush.c, for the worker */
 	unsigned active;
 	uint64_t sched_clock;
+
+	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
+	 * by the transfers of jobs not FOREGROUND, 0: no cap */
+	uint64_t max_bandwidth;
 
 	/* tracer/client/: set when bgcopyd serves the store (client mode) */
 	struct client *client;
@@ -433,6 +439,11 @@ void job_changed(bgcopy_job *job, unsigned what);	/* BGCOPY_CHANGE_* */
 int transfer_start_worker(bgcopy_engine *engine);
 void transfer_stop_worker(bgcopy_engine *engine);
 void transfer_abort_job(bgcopy_job *job);	/* lock held */
+
+/* transfer_rate.c: lock held, on the worker.  Gives each running
+ * transfer its bandwidth cap (the job's, the engine's share); transfer.h
+ * declares its pacing. */
+void rate_apply(bgcopy_engine *engine);
 
 /* transfer_queue.c: lock held.  Re-key a job after its transfer came or
  * went; the job that should get the next connection; a job whose timer

@@ -82,7 +82,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
 	/* 8 (issue 16): the job's proxy and the proxy's credentials; its
 	 * maximum download time and the time spent against it; its dynamic
-	 * content flag; a file's last response headers. */
+	 * content flag and bandwidth cap; a file's last response headers. */
 	[7] = "ALTER TABLE jobs ADD COLUMN proxy_usage INT DEFAULT 0;"
 	      "ALTER TABLE jobs ADD COLUMN proxy_list TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT DEFAULT '';"
@@ -92,6 +92,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN max_download_time_ms INT DEFAULT 7776000000;"
 	      "ALTER TABLE jobs ADD COLUMN active_ms INT DEFAULT 0;"
 	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN max_bandwidth INT DEFAULT 0;"
 	      "ALTER TABLE files ADD COLUMN response_headers TEXT DEFAULT '';",
 };
 
@@ -103,7 +104,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
 	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
 	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
-	" active_ms, dynamic_content"
+	" active_ms, dynamic_content, max_bandwidth"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -179,7 +180,7 @@ static int prepare(struct store *st, const char *dir)
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
-		"?32,?33,?34,?35,?36,?37,?38,?39,?40,"
+		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =

@@ -32,7 +32,7 @@ static void load_credentials(sqlite3_stmt *q, int col, struct credentials *c)
 
 /* Columns: auth_scheme, auth_user, auth_password, headers, proxy_usage,
  * proxy_list, proxy_bypass, proxy_auth_scheme, proxy_user, proxy_password,
- * max_download_time_ms, active_ms, dynamic_content. */
+ * max_download_time_ms, active_ms, dynamic_content, max_bandwidth. */
 void store_http_load(sqlite3_stmt *q, int col, bgcopy_job *job)
 {
 	int usage = sqlite3_column_int(q, col + 4);
@@ -54,6 +54,7 @@ void store_http_load(sqlite3_stmt *q, int col, bgcopy_job *job)
 	job->max_download_time_ms = (uint64_t)sqlite3_column_int64(q, col + 10);
 	job->active_ms = (uint64_t)sqlite3_column_int64(q, col + 11);
 	job->dynamic_content = sqlite3_column_int(q, col + 12) != 0;
+	job->max_bandwidth = (uint64_t)sqlite3_column_int64(q, col + 13);
 }
 
 static void bind_text(sqlite3_stmt *q, int col, const char *text)
@@ -80,4 +81,5 @@ void store_http_bind(sqlite3_stmt *q, int col, const bgcopy_job *job)
 	/* The clock as of now, should the job be active. */
 	sqlite3_bind_int64(q, col + 11, (sqlite3_int64)job_active_ms(job, now_ms()));
 	sqlite3_bind_int(q, col + 12, (int)job->dynamic_content);
+	sqlite3_bind_int64(q, col + 13, (sqlite3_int64)job->max_bandwidth);
 }

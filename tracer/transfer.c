@@ -155,13 +155,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
-	/* A challenge's body: curl may answer it with the job's credentials,
-	 * and aborting here would stop that.  Not the file either way. */
+	/* A challenge's body, never the file: curl may answer it (no abort). */
 	if (x->http_error == 401 || x->http_error == 407)
 		return len;
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
 	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
+	if (rate_pause(x, len))
+		return CURL_WRITEFUNC_PAUSE;	/* over its bandwidth cap: libcurl keeps them */
 	if (!wbuf_add(&x->wbuf, data, len)) {
 		x->write_errno = ENOMEM;
 		return 0;
@@ -394,6 +395,7 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc,
 		.sha256_expected = job->files[x->index].has_sha256,
 		.verify = x->verify,
 		.final_url = final_url ? final_url : "",
+		.rate_cap_bps = x->rate_min,
 	}));
 }
 
@@ -725,6 +727,7 @@ static void *worker_main(void *arg)
 		reap_abandoned(engine);
 		next = transfer_timers(engine);
 		schedule(engine);
+		rate_apply(engine);
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
@@ -738,6 +741,7 @@ static void *worker_main(void *arg)
 		timeout = 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
+		timeout = rate_resume(engine, timeout);
 		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
 		engine_lock(engine);
 	}

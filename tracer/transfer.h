@@ -31,6 +31,11 @@ struct transfer {
 	struct http_answer answer;	/* of the response being read */
 	struct curl_slist *headers;	/* the job's, then If-Range */
 	char *origin;			/* where the job's headers may go, NULL: none */
+	uint64_t rate_cap;		/* transfer_rate.c: the cap now, 0: none */
+	uint64_t rate_min;		/* the lowest cap of the attempt, 0: none */
+	int64_t rate_since_ms;		/* when rate_cap was set */
+	uint64_t rate_bytes;		/* body bytes taken since */
+	int64_t rate_resume_ms;		/* paused until then; 0: not paused */
 	char *resp;			/* transfer_headers.c: the response's headers */
 	size_t resp_len;
 	uint64_t received;		/* body bytes in this attempt */
@@ -58,5 +63,12 @@ void transfer_free_options(struct transfer *x);
  * held), then, at its end, the file keeps them (lock held). */
 void response_header_line(struct transfer *x, const char *data, size_t len);
 void response_headers_keep(struct transfer *x);
+
+/* transfer_rate.c, on the worker (rate_apply in internal.h): whether the
+ * body's next `len` bytes must wait (the write callback then pauses);
+ * lock not held, the paused transfers whose time came go on, and the
+ * poll's timeout shrinks to the next one's. */
+bool rate_pause(struct transfer *x, size_t len);
+int rate_resume(bgcopy_engine *engine, int timeout_ms);
 
 #endif /* BGCOPY_TRANSFER_H */

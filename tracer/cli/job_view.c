@@ -92,6 +92,8 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		json_object_set_new(o, "header_names", json_text(names));
 		add_proxy_json(job, o);
+		json_object_set_new(o, "max_bandwidth", json_integer(
+			(json_int_t)bgcopy_job_get_max_bandwidth(job)));
 		json_object_set_new(o, "dynamic_content",
 				    json_boolean(bgcopy_job_get_dynamic_content(job)));
 		json_object_set_new(o, "max_download_time", json_integer(
@@ -146,9 +148,10 @@ void print_job_text(json_t *o)
 	       json_string_value(json_object_get(o, "redirect_policy")),
 	       json_string_value(json_object_get(o, "credentials")),
 	       json_string_value(json_object_get(o, "header_names")));
-	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s\n",
+	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s, bandwidth cap %lld B/s (0: none)\n",
 	       json_integer_value(json_object_get(o, "max_download_time")),
-	       json_is_true(json_object_get(o, "dynamic_content")) ? "on" : "off");
+	       json_is_true(json_object_get(o, "dynamic_content")) ? "on" : "off",
+	       json_integer_value(json_object_get(o, "max_bandwidth")));
 	print_safe(stdout, "  proxy %s '%s', bypass '%s', proxy credentials %s\n",
 	       json_string_value(json_object_get(o, "proxy")),
 	       json_string_value(json_object_get(o, "proxy_list")),

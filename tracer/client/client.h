@@ -88,6 +88,8 @@ int client_job_set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_sch
 /* Checked lists, or NULL for none. */
 int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
 			 const char *proxies, const char *bypass);
+/* The engine's bandwidth cap: set (`set`) or read into *bps. */
+int client_engine_max_bandwidth(bgcopy_engine *engine, uint64_t *bps, bool set);
 /* Asked of the daemon each time: not mirrored. */
 int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size);
 /* Checked lines, or NULL for none. */

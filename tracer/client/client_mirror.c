@@ -294,6 +294,8 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 		job->dynamic_content = b != 0;
 		return r;
 	}
+	if (!strcmp(type, "t") && !strcmp(name, "MaxBandwidth"))
+		return sd_bus_message_read(m, "t", &job->max_bandwidth);
 	if (!strcmp(type, "t") && (!strcmp(name, "MaxDownloadSize") || !strcmp(name, "NotifyEpoch"))) {
 		r = sd_bus_message_read(m, "t", &t);
 		if (r >= 0)

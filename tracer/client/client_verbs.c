@@ -88,6 +88,8 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 		return job_call(job, "SetModificationIntervalMs", "u", (uint32_t)value);
 	case CLIENT_PROP_CMDLINE_TIMEOUT:
 		return job_call(job, "SetNotifyCmdlineTimeout", "u", (uint32_t)value);
+	case BGCOPY_TP_PROP_MAX_BANDWIDTH:
+		return job_call(job, "SetMaxBandwidth", "t", value);
 	case BGCOPY_TP_PROP_DYNAMIC_CONTENT:
 		return job_call(job, "SetDynamicContent", "b", (int)value);
 	case BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME:
@@ -116,6 +118,22 @@ int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
 int client_job_set_headers(bgcopy_job *job, const char *headers)
 {
 	return job_call(job, "SetHeaders", "s", headers ? headers : "");
+}
+
+int client_engine_max_bandwidth(bgcopy_engine *engine, uint64_t *bps, bool set)
+{
+	sd_bus_message *reply = NULL;
+	int status;
+
+	if (set)
+		return client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager",
+				    "SetMaxBandwidth", NULL, "t", *bps);
+	status = client_callv(engine, "/org/bgcopy1", "org.freedesktop.DBus.Properties",
+			      "Get", &reply, "ss", "org.bgcopy1.Manager", "MaxBandwidth");
+	if (!status && sd_bus_message_read(reply, "v", "t", bps) < 0)
+		status = set_error(BGCOPY_E_NOMEM, "cannot read bgcopyd's answer");
+	client_message_unref(engine, reply);
+	return status;
 }
 
 int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size)

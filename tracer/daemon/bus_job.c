@@ -348,6 +348,8 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "AuthScheme"))
 		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
 						     bgcopy_job_get_auth_scheme(job)));
+	if (!strcmp(property, "MaxBandwidth"))
+		return sd_bus_message_append(reply, "t", bgcopy_job_get_max_bandwidth(job));
 	if (!strcmp(property, "DynamicContent"))
 		return sd_bus_message_append(reply, "b", bgcopy_job_get_dynamic_content(job));
 	if (!strcmp(property, "MaxDownloadTime"))
@@ -441,7 +443,8 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 	uint32_t u = 0;
 	int r, status, b = 0;
 
-	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize"))
+	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize") ||
+	    !strcmp(member, "SetMaxBandwidth"))
 		r = sd_bus_message_read(m, "t", &t);
 	else if (!strcmp(member, "SetDynamicContent"))
 		r = sd_bus_message_read(m, "b", &b);
@@ -461,6 +464,8 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 		status = bgcopy_job_set_max_download_time(userdata, u);
 	else if (!strcmp(member, "SetDynamicContent"))
 		status = bgcopy_job_set_dynamic_content(userdata, b);
+	else if (!strcmp(member, "SetMaxBandwidth"))
+		status = bgcopy_job_set_max_bandwidth(userdata, t);
 	else
 		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
 	return reply_changed(m, userdata, status, error);
@@ -571,6 +576,9 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("GetFileResponseHeaders", SD_BUS_ARGS("u", index),
 				SD_BUS_RESULT("s", headers), method_get_response_headers, UNPRIV),
+	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

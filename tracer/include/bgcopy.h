@@ -433,6 +433,20 @@ BGCOPY_API int bgcopy_job_get_dynamic_content(bgcopy_job *job);
 BGCOPY_API int bgcopy_job_get_file_response_headers(bgcopy_job *job, unsigned index,
 						    char *out, size_t size);
 
+/* ---- Bandwidth caps (BITS' bandwidth policy) ---- */
+/* Bytes per second a job's transfers may receive (libcurl's
+ * CURLOPT_MAX_RECV_SPEED_LARGE); 0, the default, is no cap.  Stored.
+ * Both caps may change while transfers run: the worker applies them
+ * within a second. */
+BGCOPY_API int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_s);
+BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
+/* The engine's cap, shared evenly by its running transfers of jobs
+ * that are not FOREGROUND (those are exempt, as BITS exempts them from
+ * policy); a job's own cap still applies.  Kept for the engine's life
+ * (bgcopyd's: root sets it through the Manager). */
+BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
+BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
+
 #ifdef __cplusplus
 }
 #endif

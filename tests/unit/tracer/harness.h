@@ -70,6 +70,7 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN max_download_time_ms;"		\
 	"ALTER TABLE jobs DROP COLUMN active_ms;"			\
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
+	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
