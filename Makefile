@@ -84,7 +84,8 @@ DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
 	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
 	libssl-dev strace \
-	chromium python3-jsonschema nginx-light dbus
+	chromium python3-jsonschema nginx-light dbus \
+	tinyproxy-bin
 
 # pkg-config module or command : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
@@ -95,7 +96,8 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
 	pc:libcrypto:libssl-dev cmd:strace:strace \
 	cmd:chromium:chromium cmd:jsonschema:python3-jsonschema \
-	cmd:nginx:nginx-light cmd:dbus-daemon:dbus
+	cmd:nginx:nginx-light cmd:dbus-daemon:dbus \
+	cmd:tinyproxy:tinyproxy-bin
 
 # install_probes PROBES,STATUS: installs the packages of the probes that
 # fail (as root), else names them and exits with STATUS.

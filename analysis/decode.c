@@ -40,7 +40,7 @@ static const struct member {
 	S(program), I(pid), I(status), U(timed_out),
 	U(range_from), U(range_honoured), I(restart), I(if_range), U(namelookup_us), U(connect_us),
 	U(tls_us), U(first_byte_us), U(total_us), U(sha256_expected), I(verify),
-	S(final_url),
+	S(final_url), U(rate_cap_bps),
 	/* schema 5: peer_request */
 	S(target_job), S(verb), I(peer_pid), U(peer_uid), U(peer_uts_ns),
 #undef U

@@ -107,6 +107,7 @@ struct bgc_record {
 	uint64_t sha256_expected;	/* schema 3; 0 before */
 	int64_t verify;			/* schema 3; 0 (NONE) before */
 	const char *final_url;		/* schema 4: where redirects led; NULL before */
+	uint64_t rate_cap_bps;		/* schema 5: lowest bandwidth cap; 0 none */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
 	/* peer_request (schema 5): bgcopyd's client and what it asked for;

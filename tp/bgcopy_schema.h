@@ -71,7 +71,8 @@
 	X(P, REMOTE_FILE, 2)						\
 	X(P, TRANSPORT, 3)						\
 	X(P, ENGINE, 4)							\
-	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */
+	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */ \
+	X(P, MAX_DOWNLOAD_TIME, 6)	/* schema 5: past the maximum download time */
 
 #define BGCOPY_SCHEMA_ENUM_priority(X, P)				\
 	X(P, FOREGROUND, 0)						\
@@ -93,7 +94,12 @@
 	X(P, CMDLINE_TIMEOUT, 9)	/* schema 3 */			\
 	X(P, CREDENTIALS, 10)		/* schema 4: the scheme, never a secret */ \
 	X(P, HEADERS, 11)		/* schema 4: the names, never the values */ \
-	X(P, NOTIFY_SERVICE, 12)	/* schema 5: the D-Bus name, "" when cleared */
+	X(P, NOTIFY_SERVICE, 12)	/* schema 5: the D-Bus name, "" when cleared */ \
+	X(P, PROXY, 13)			/* schema 5: the usage's name */ \
+	X(P, PROXY_CREDENTIALS, 14)	/* schema 5: the scheme, never a secret */ \
+	X(P, MAX_DOWNLOAD_TIME, 15)	/* schema 5: milliseconds, 0: none */ \
+	X(P, DYNAMIC_CONTENT, 16)	/* schema 5: 1 or 0 */ \
+	X(P, MAX_BANDWIDTH, 17)		/* schema 5: bytes per second, 0: none */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */
@@ -102,7 +108,8 @@
 	X(P, NO_VALIDATOR, 1)	/* bytes kept, but nothing names their version */ \
 	X(P, OTHER_VERSION, 2)	/* a 200 to a conditional range, or a 206 of another version */ \
 	X(P, BAD_RANGE, 3)	/* a 206 without Range, or a range not asked for */ \
-	X(P, RANGE_NOT_SATISFIABLE, 4)	/* a 416 other than past the end */
+	X(P, RANGE_NOT_SATISFIABLE, 4)	/* a 416 other than past the end */ \
+	X(P, DYNAMIC_CONTENT, 5)	/* schema 5: a dynamic-content job never resumes */
 
 /* Schema 2: what a resume's If-Range carried. */
 #define BGCOPY_SCHEMA_ENUM_if_range(X, P)				\
@@ -192,7 +199,8 @@
 /* One HTTP attempt: url redacted (no user info, no query), range_from 0
  * when no Range was asked, bytes received in this attempt; schema 3:
  * whether the file has an expected SHA-256, and what checking it found;
- * schema 4: where redirects led a completed file, redacted ("" if nowhere). */
+ * schema 4: where redirects led a completed file, redacted ("" if nowhere);
+ * schema 5: the lowest bandwidth cap the attempt ran under, 0: none. */
 #define BGCOPY_SCHEMA_GROUP_transfer(F, a)				\
 	F(a, file_index,     int32_t,      INTEGER, _, REQUIRED)	\
 	F(a, url,            const char *, STRING,  _, REQUIRED)	\
@@ -210,7 +218,8 @@
 	F(a, if_range,       int32_t,      ENUM,    if_range, OPTIONAL) \
 	F(a, sha256_expected, uint8_t,     INTEGER, _,        OPTIONAL) \
 	F(a, verify,         int32_t,      ENUM,    verify,   OPTIONAL) \
-	F(a, final_url,      const char *, STRING,  _,        OPTIONAL)
+	F(a, final_url,      const char *, STRING,  _,        OPTIONAL) \
+	F(a, rate_cap_bps,   uint64_t,     INTEGER, _,        OPTIONAL)
 
 /* ---- Events ---- */
 

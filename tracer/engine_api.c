@@ -346,3 +346,31 @@ int bgcopy_engine_wait_idle(bgcopy_engine *engine, long timeout_ms)
 	api_leave_read(engine);
 	return status;
 }
+
+int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s)
+{
+	int status;
+
+	if (!engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	CLIENT_DISPATCH(engine, client_engine_max_bandwidth(engine, &bytes_per_s, true));
+	status = api_enter_engine(engine, API_CHANGE);
+	if (!status) {
+		engine->max_bandwidth = bytes_per_s;
+		wake_worker(engine);	/* applied within a second */
+	}
+	return api_leave(engine, status);
+}
+
+uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine)
+{
+	uint64_t bps = 0;
+
+	if (!engine)
+		return 0;
+	CLIENT_DISPATCH(engine, client_engine_max_bandwidth(engine, &bps, false) ? 0 : bps);
+	api_enter_engine(engine, API_READ);
+	bps = engine->max_bandwidth;
+	api_leave_read(engine);
+	return bps;
+}

@@ -93,6 +93,17 @@ const char *bgcopy_auth_scheme_name(enum bgcopy_auth_scheme scheme)
 	return NAME_OF(names, scheme, "unknown");
 }
 
+const char *bgcopy_proxy_usage_name(enum bgcopy_proxy_usage usage)
+{
+	static const char *const names[] = {
+		[BGCOPY_PROXY_PRECONFIG] = "preconfig",
+		[BGCOPY_PROXY_NO_PROXY] = "no_proxy",
+		[BGCOPY_PROXY_OVERRIDE] = "override",
+	};
+
+	return NAME_OF(names, usage, "unknown");
+}
+
 /* Error descriptions are cut to fit, never refused. */
 void error_describe(struct bgcopy_error *err, const char *fmt, ...)
 {

@@ -9,11 +9,13 @@
  *                    wbuf.c pathmap.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
+ *                    store_http.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
- *                    transfer_options.c
+ *                    transfer_options.c transfer_headers.c
+ *                    transfer_rate.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
@@ -103,9 +105,16 @@ struct job_file {
 	char *etag;
 	char *last_modified;
 	char *final_url;	/* redacted, where redirects ended; NULL: none */
+	char *response_headers;	/* transfer_headers.c: the last response's, NULL: none */
 	/* What the finished bytes must hash to (transfer_verify.c). */
 	bool has_sha256;
 	unsigned char sha256[SHA256_BYTES];
+};
+
+/* Who a job's requests say they are, to the server or to a proxy. */
+struct credentials {
+	enum bgcopy_auth_scheme scheme;
+	char *user, *password;		/* NULL with BGCOPY_AUTH_NONE */
 };
 
 /* One registration of a notify interface.  The engine's references to
@@ -153,10 +162,20 @@ struct bgcopy_job {
 	uint64_t max_download;		/* largest file allowed, 0: no limit */
 	enum bgcopy_redirect_policy redirect_policy;
 
-	/* job_http_api.c: the server's credentials (job_data.c wipes them) */
-	enum bgcopy_auth_scheme auth_scheme;
-	char *auth_user, *auth_password;	/* NULL with BGCOPY_AUTH_NONE */
+	/* job_http_api.c: the server's and the proxy's credentials
+	 * (job_data.c wipes them), headers, proxy */
+	struct credentials auth, proxy_auth;
 	char *headers;		/* "Name: value" lines, checked; NULL: none */
+	enum bgcopy_proxy_usage proxy_usage;
+	char *proxy_list;	/* OVERRIDE: space-separated; else NULL */
+	char *proxy_bypass;	/* OVERRIDE: ','-separated; NULL: none */
+	/* job_props_api.c sets the limit; job.c keeps the clock of the time
+	 * spent CONNECTING or TRANSFERRING (BITS' maximum download time) */
+	uint64_t max_download_time_ms;	/* 0: no limit */
+	uint64_t active_ms;		/* before active_since_ms */
+	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
+	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
+	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -244,6 +263,10 @@ struct bgcopy_engine {
 	struct flusher *flusher;	/* flush.c, for the worker */
 	unsigned active;
 	uint64_t sched_clock;
+
+	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
+	 * by the transfers of jobs not FOREGROUND, 0: no cap */
+	uint64_t max_bandwidth;
 
 	/* tracer/client/: set when bgcopyd serves the store (client mode) */
 	struct client *client;
@@ -360,10 +383,12 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
 char *job_temp_name(const bgcopy_job *job, unsigned index);
 int job_file_url_check(bgcopy_job *job, unsigned index);
+/* The time spent CONNECTING or TRANSFERRING since the last resume, by `now`. */
+uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 8
+#define STORE_SCHEMA 9
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -384,6 +409,13 @@ bool store_clean_since_close(const char *dir, const char *lock_text);
 /* store_lock.c */
 long store_lock_holder(const char *dir);
 int store_lock_take(const char *dir, int *fd, bool *closed_clean);
+
+/* store_http.c: a job's HTTP options (credentials, headers, proxy) in
+ * its row, from column `col` on (0-based to load, 1-based to bind; the
+ * order of store.c's JOB_COLUMNS). */
+struct sqlite3_stmt;
+void store_http_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
+void store_http_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
@@ -441,6 +473,11 @@ void job_changed(bgcopy_job *job, unsigned what);	/* BGCOPY_CHANGE_* */
 int transfer_start_worker(bgcopy_engine *engine);
 void transfer_stop_worker(bgcopy_engine *engine);
 void transfer_abort_job(bgcopy_job *job);	/* lock held */
+
+/* transfer_rate.c: lock held, on the worker.  Gives each running
+ * transfer its bandwidth cap (the job's, the engine's share); transfer.h
+ * declares its pacing. */
+void rate_apply(bgcopy_engine *engine);
 
 /* transfer_queue.c: lock held.  Re-key a job after its transfer came or
  * went; the job that should get the next connection; a job whose timer
@@ -553,9 +590,13 @@ void api_leave_read(bgcopy_engine *engine);
 
 /* ---- 6: public verbs ------------------------------------------------- */
 
-/* job_http_api.c: lock held; takes `user` and `password` over. */
-void job_take_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
-			  char *user, char *password);
+/* job_http_api.c: lock held; takes `user` and `password` over into
+ * `which`, the job's auth or proxy_auth. */
+void job_take_credentials(bgcopy_job *job, struct credentials *which,
+			  enum bgcopy_auth_scheme scheme, char *user, char *password);
+/* Lock held: the credentials, proxy credentials and headers go (each one
+ * set is traced as cleared). */
+void job_drop_secrets(bgcopy_job *job);
 
 #define API_ENTER(job, rule)						\
 	do {								\

@@ -26,6 +26,27 @@ void job_changed(bgcopy_job *job, unsigned what)
 		engine->change_hook(job, what, job->state, engine->change_data);
 }
 
+static bool state_is_active(enum bgcopy_state state)
+{
+	return state == BGCOPY_CONNECTING || state == BGCOPY_TRANSFERRING;
+}
+
+/* The maximum download time's clock runs in CONNECTING and TRANSFERRING
+ * only; a resume starts it again, as BITS' does. */
+static void count_active(bgcopy_job *job, enum bgcopy_state to, int cause)
+{
+	int64_t now = now_ms();
+
+	if (cause == BGCOPY_TP_CAUSE_RESUME)
+		job->active_ms = 0;
+	else if (job->active_since_ms && !state_is_active(to))
+		job->active_ms = job_active_ms(job, now);
+	if (!state_is_active(to))
+		job->active_since_ms = 0;
+	else if (!job->active_since_ms)
+		job->active_since_ms = now;
+}
+
 void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 {
 	enum bgcopy_state from = job->state;
@@ -37,6 +58,7 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 	assert(state_change_allowed(from, to));
 	job->state = to;
 	job_touch(job);
+	count_active(job, to, cause);
 	/* The no-progress clock starts when the job starts wanting bytes,
 	 * and stops while it waits in the queue for a connection: the
 	 * contract counts it in CONNECTING, TRANSFERRING, TRANSIENT_ERROR. */

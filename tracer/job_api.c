@@ -254,7 +254,7 @@ int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
 	if (status)
 		return api_leave(job->engine, status);
 	if (secrets.user)
-		job_take_credentials(job, BGCOPY_AUTH_ANY, secrets.user, secrets.password);
+		job_take_credentials(job, &job->auth, BGCOPY_AUTH_ANY, secrets.user, secrets.password);
 	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
 	if (sha256_hex)
 		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
@@ -309,7 +309,7 @@ static int add_all(bgcopy_job *job, unsigned count, const char *const *urls,
 	store_begin(job->engine);
 	for (unsigned i = 0; i < count; i++)
 		if (secrets[i].user) {
-			job_take_credentials(job, BGCOPY_AUTH_ANY, secrets[i].user,
+			job_take_credentials(job, &job->auth, BGCOPY_AUTH_ANY, secrets[i].user,
 					     secrets[i].password);
 			secrets[i] = (struct url_secrets){ 0 };
 		}
@@ -435,8 +435,9 @@ int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook
 }
 
 /* The command line goes first: between the two calls the job has its old
- * owner and nothing of theirs that could run.  Their credentials go too,
- * as BITS removes them: the new owner must not borrow them. */
+ * owner and nothing of theirs that could run.  Their credentials, proxy
+ * credentials and custom headers go too, as BITS removes them: the new
+ * owner must not borrow them. */
 int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 {
 	int status;
@@ -454,8 +455,7 @@ int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 	if (status)
 		return status;
 	API_ENTER(job, API_CHANGE);
-	if (job->auth_scheme != BGCOPY_AUTH_NONE)
-		job_take_credentials(job, BGCOPY_AUTH_NONE, NULL, NULL);
+	job_drop_secrets(job);
 	job->owner = owner;
 	job_touch(job);
 	store_save_job(job);

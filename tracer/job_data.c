@@ -18,6 +18,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	job->state = BGCOPY_SUSPENDED;
 	job->min_retry_ms = BGCOPY_DEFAULT_RETRY_MS;
 	job->no_progress_ms = BGCOPY_DEFAULT_NO_PROGRESS_MS;
+	job->max_download_time_ms = BGCOPY_DEFAULT_MAX_DOWNLOAD_TIME_S * 1000ull;
 	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
 	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
 	job->cmdline_timeout_s = BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
@@ -36,16 +37,21 @@ void job_free(bgcopy_job *job)
 		free(job->files[i].etag);
 		free(job->files[i].last_modified);
 		free(job->files[i].final_url);
+		free(job->files[i].response_headers);
 	}
 	free(job->files);
 	free(job->file_queue);
 	argv_free(job->cmdline);
 	free(job->name);
 	free(job->description);
-	free_secret(job->auth_user);
-	free_secret(job->auth_password);
+	free_secret(job->auth.user);
+	free_secret(job->auth.password);
+	free_secret(job->proxy_auth.user);
+	free_secret(job->proxy_auth.password);
 	free_secret(job->headers);
 	free(job->notify_service);
+	free(job->proxy_list);
+	free(job->proxy_bypass);
 	free(job);
 }
 
@@ -139,4 +145,10 @@ int job_temp_path(bgcopy_job *job, unsigned index)
 		return BGCOPY_OK;
 	f->temp_path = job_temp_name(job, index);
 	return f->temp_path ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
+}
+
+uint64_t job_active_ms(const bgcopy_job *job, int64_t now)
+{
+	return job->active_ms + (job->active_since_ms ?
+				 (uint64_t)(now - job->active_since_ms) : 0);
 }

@@ -51,8 +51,10 @@ static int set_number(bgcopy_job *job, uint64_t *field64, uint32_t *field32,
 		*field32 = (uint32_t)value;
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
 	job_property_changed(job, property, text);
-	if (property == BGCOPY_TP_PROP_PRIORITY)
-		wake_worker(job->engine);
+	if (property == BGCOPY_TP_PROP_PRIORITY ||
+	    property == BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME ||
+	    property == BGCOPY_TP_PROP_MAX_BANDWIDTH)
+		wake_worker(job->engine);	/* it orders the queue, or a timer */
 	return api_leave(job->engine, BGCOPY_OK);
 }
 
@@ -101,6 +103,30 @@ int bgcopy_job_set_no_progress_timeout(bgcopy_job *job, uint32_t seconds)
 	return set_number(job, &job->no_progress_ms, NULL,
 			  (uint64_t)seconds * 1000,
 			  BGCOPY_TP_PROP_NO_PROGRESS_TIMEOUT);
+}
+
+int bgcopy_job_set_max_download_time(bgcopy_job *job, uint32_t seconds)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, &job->max_download_time_ms, NULL, (uint64_t)seconds * 1000,
+			  BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME);
+}
+
+int bgcopy_job_set_dynamic_content(bgcopy_job *job, int enabled)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, NULL, &job->dynamic_content, enabled != 0,
+			  BGCOPY_TP_PROP_DYNAMIC_CONTENT);
+}
+
+int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_s)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	return set_number(job, &job->max_bandwidth, NULL, bytes_per_s,
+			  BGCOPY_TP_PROP_MAX_BANDWIDTH);
 }
 
 int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes)
@@ -161,6 +187,9 @@ GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress
 GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
 GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
 GETTER(uint64_t, bgcopy_job_get_max_download_size, job->max_download)
+GETTER(int, bgcopy_job_get_dynamic_content, (int)job->dynamic_content)
+GETTER(uint64_t, bgcopy_job_get_max_bandwidth, job->max_bandwidth)
+GETTER(uint32_t, bgcopy_job_get_max_download_time, (uint32_t)(job->max_download_time_ms / 1000))
 GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, job->redirect_policy)
 
 int64_t bgcopy_job_get_time(bgcopy_job *job, int which)

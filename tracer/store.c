@@ -84,6 +84,20 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
 	/* 8: the D-Bus service bgcopyd calls when no client listens. */
 	[7] = "ALTER TABLE jobs ADD COLUMN notify_service TEXT DEFAULT '';",
+	/* 9 (issue 16): the job's proxy and the proxy's credentials; its
+	 * maximum download time and the time spent against it; its dynamic
+	 * content flag and bandwidth cap; a file's last response headers. */
+	[8] = "ALTER TABLE jobs ADD COLUMN proxy_usage INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN proxy_list TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_auth_scheme INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN proxy_user TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN proxy_password TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN max_download_time_ms INT DEFAULT 7776000000;"
+	      "ALTER TABLE jobs ADD COLUMN active_ms INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;"
+	      "ALTER TABLE jobs ADD COLUMN max_bandwidth INT DEFAULT 0;"
+	      "ALTER TABLE files ADD COLUMN response_headers TEXT DEFAULT '';",
 };
 
 #define JOB_COLUMNS							\
@@ -92,7 +106,9 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
 	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
 	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
-	" auth_password, headers, notify_service"
+	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
+	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
+	" active_ms, dynamic_content, max_bandwidth, notify_service"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -112,11 +128,12 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_job[] =
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,"
+		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
+		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
 
 	/* Indexes rather than a schema version: an older bgcopy reads the
 	 * store as before.  Creating a job reads MAX(created_order) and a
@@ -274,6 +291,7 @@ static int load_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
 		f->last_modified = xstrdup(col_text(q, 7));
 		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
 		f->url_unchecked = true;	/* when used: job_file_url_check */
+		f->response_headers = *col_text(q, 10) ? xstrdup(col_text(q, 10)) : NULL;
 		if (f->completed && job->current_file == job->nfiles - 1)
 			job->current_file = job->nfiles;
 		if (load_sha256(f, col_text(q, 9)))
@@ -375,16 +393,8 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
 			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
 			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
-	job->auth_scheme = sqlite3_column_int(q, 27) == BGCOPY_AUTH_BASIC ||
-			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_DIGEST ||
-			   sqlite3_column_int(q, 27) == BGCOPY_AUTH_ANY ?
-			   sqlite3_column_int(q, 27) : BGCOPY_AUTH_NONE;
-	if (job->auth_scheme != BGCOPY_AUTH_NONE) {
-		job->auth_user = xstrdup(col_text(q, 28));
-		job->auth_password = xstrdup(col_text(q, 29));
-	}
-	job->headers = *col_text(q, 30) ? xstrdup(col_text(q, 30)) : NULL;
-	job->notify_service = *col_text(q, 31) ? xstrdup(col_text(q, 31)) : NULL;
+	store_http_load(q, 27, job);
+	job->notify_service = *col_text(q, 41) ? xstrdup(col_text(q, 41)) : NULL;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -413,7 +423,7 @@ int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
 	    sqlite3_prepare_v2(engine->store->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
 			       " bytes_done, completed, etag, last_modified, final_url,"
-			       " sha256"
+			       " sha256, response_headers"
 			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &files, NULL)) {
 		status = db_error(engine->store->db, "cannot read jobs",
@@ -705,12 +715,8 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
 	sqlite3_bind_int(q, 26, job->redirect_policy);
 	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
-	sqlite3_bind_int(q, 28, job->auth_scheme);
-	sqlite3_bind_text(q, 29, job->auth_user ? job->auth_user : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 30, job->auth_password ? job->auth_password : "", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(q, 31, job->headers ? job->headers : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 32, job->notify_service ? job->notify_service : "", -1,
+	store_http_bind(q, 28, job);
+	sqlite3_bind_text(q, 42, job->notify_service ? job->notify_service : "", -1,
 			  SQLITE_STATIC);
 	status = run(q, job->engine);
 	free(cmdline);
@@ -744,6 +750,8 @@ int store_save_file(bgcopy_job *job, unsigned index)
 			  SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, f->final_url ? f->final_url : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, f->response_headers ? f->response_headers : "", -1,
+			  SQLITE_STATIC);
 	status = run(q, job->engine);
 	if (!status)
 		job->files[index].bytes_saved = f->bytes_done;

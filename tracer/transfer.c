@@ -82,7 +82,7 @@ static void headers_done(struct transfer *x)
 		return;		/* 0: file://, which has no status */
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
 	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
-	x->unframed = !x->is_file &&
+	x->unframed = !x->is_file && !x->dynamic &&
 		      answer_unframed(&x->answer, version == CURL_HTTP_VERSION_1_0 ||
 				      version == CURL_HTTP_VERSION_1_1, length);
 	if (x->unframed)
@@ -129,14 +129,19 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	struct transfer *x = arg;
 	size_t len = size * n;
 
+	response_header_line(x, data, len);
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		answer_reset(&x->answer);	/* a new response begins */
 		x->excess = false;		/* a redirect's excess is not ours */
 		x->http_error = 0;	/* a 401 that authentication answers is not */
 		return len;
 	}
-	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n'))
+	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n')) {
+		engine_lock(x->engine);
+		response_headers_keep(x);
+		engine_unlock(x->engine);
 		headers_done(x);
+	}
 	else
 		answer_header(&x->answer, data, len);
 	return len;
@@ -150,13 +155,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	/* file:// sends no headers: its body is its answer. */
 	if (!x->answered && x->is_file)
 		headers_done(x);
-	/* A challenge's body: curl may answer it with the job's credentials,
-	 * and aborting here would stop that.  Not the file either way. */
+	/* A challenge's body, never the file: curl may answer it (no abort). */
 	if (x->http_error == 401 || x->http_error == 407)
 		return len;
 	if (x->write_errno || x->http_error || !x->answered || x->too_big ||
 	    (!wbuf_fits(&x->wbuf, len) && !write_buffered(x)))
 		return 0;	/* an error body, or a refused answer, is not the file */
+	if (rate_pause(x, len))
+		return CURL_WRITEFUNC_PAUSE;	/* over its bandwidth cap: libcurl keeps them */
 	if (!wbuf_add(&x->wbuf, data, len)) {
 		x->write_errno = ENOMEM;
 		return 0;
@@ -291,11 +297,13 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		return;
 	}
 	x->is_file = !strncasecmp(f->url, "file:", 5);
+	x->dynamic = job->dynamic_content;
 	/* Bytes of a version we could not name again are not resumed
-	 * (file:// never names one). */
-	if (!file_resumable(f)) {
+	 * (file:// never names one), nor dynamic content's. */
+	if (!file_resumable(f) || x->dynamic) {
 		if (f->bytes_done)
-			x->restart = BGCOPY_TP_RESTART_NO_VALIDATOR;
+			x->restart = x->dynamic ? BGCOPY_TP_RESTART_DYNAMIC_CONTENT :
+				     BGCOPY_TP_RESTART_NO_VALIDATOR;
 		f->bytes_done = 0;
 	}
 	x->fd = open_temp(job, job->current_file, &err);
@@ -397,6 +405,7 @@ static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc,
 		.sha256_expected = job->files[x->index].has_sha256,
 		.verify = x->verify,
 		.final_url = final_url ? final_url : "",
+		.rate_cap_bps = x->rate_min,
 	}));
 }
 
@@ -479,7 +488,8 @@ static bool classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		*transient = false;
 		error_describe(err, "server sent neither a Content-Length nor a "
 			       "chunked body (%s): a body ended by closing the "
-			       "connection cannot be told from a cut one",
+			       "connection cannot be told from a cut one; a job "
+			       "with the dynamic content flag takes it",
 			       f->redacted_url);
 		return false;
 	}
@@ -607,7 +617,8 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	unlink_transfer(engine, x);
 }
 
-/* A due timer: the retry delay is over, or no progress came in time. */
+/* A due timer: the retry delay is over, the maximum download time
+ * spent, or no progress came in time. */
 static void timer_fire(bgcopy_job *job, int64_t now)
 {
 	if (job->state == BGCOPY_TRANSIENT_ERROR && now >= job->retry_at_ms) {
@@ -615,6 +626,17 @@ static void timer_fire(bgcopy_job *job, int64_t now)
 		return;
 	}
 	transfer_abort_job(job);
+	if (job->max_download_time_ms && job->active_since_ms &&
+	    job_active_ms(job, now) >= job->max_download_time_ms) {
+		job->error = (struct bgcopy_error){
+			.context = BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME, .file_index = -1 };
+		error_describe(&job->error, "maximum download time of %llu ms spent "
+			       "connecting and transferring",
+			       (unsigned long long)job->max_download_time_ms);
+		job->has_error = true;
+		job_set_state(job, BGCOPY_ERROR, BGCOPY_TP_CAUSE_PERMANENT_FAILURE);
+		return;
+	}
 	job->error = (struct bgcopy_error){
 		.context = BGCOPY_ERRCTX_ENGINE, .file_index = -1 };
 	error_describe(&job->error, "no progress for %llu ms",
@@ -715,6 +737,7 @@ static void *worker_main(void *arg)
 		reap_abandoned(engine);
 		next = transfer_timers(engine);
 		schedule(engine);
+		rate_apply(engine);
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
@@ -728,6 +751,7 @@ static void *worker_main(void *arg)
 		timeout = 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
+		timeout = rate_resume(engine, timeout);
 		curl_multi_poll(engine->multi, NULL, 0, timeout, NULL);
 		engine_lock(engine);
 	}

@@ -22,6 +22,7 @@ struct transfer {
 	int if_range;			/* what the resume's If-Range carried */
 	bool too_big;			/* past the job's maximum download size */
 	bool unframed;			/* no length, no chunks: a cut looks whole */
+	bool dynamic;			/* the job's dynamic content flag, at start */
 	bool excess;			/* more body than Content-Length said */
 	int verify;			/* the SHA-256 check: BGCOPY_TP_VERIFY_* */
 	char refused[160];		/* why the answer was refused, "" if not */
@@ -30,6 +31,13 @@ struct transfer {
 	struct http_answer answer;	/* of the response being read */
 	struct curl_slist *headers;	/* the job's, then If-Range */
 	char *origin;			/* where the job's headers may go, NULL: none */
+	uint64_t rate_cap;		/* transfer_rate.c: the cap now, 0: none */
+	uint64_t rate_min;		/* the lowest cap of the attempt, 0: none */
+	int64_t rate_since_ms;		/* when rate_cap was set */
+	uint64_t rate_bytes;		/* body bytes taken since */
+	int64_t rate_resume_ms;		/* paused until then; 0: not paused */
+	char *resp;			/* transfer_headers.c: the response's headers */
+	size_t resp_len;
 	uint64_t received;		/* body bytes in this attempt */
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct wbuf wbuf;		/* body not yet written, worker only */
@@ -50,5 +58,17 @@ bool write_buffered(struct transfer *x);	/* lock not held */
  * held; false: no memory); transfer_free_options when it is done. */
 bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file *f);
 void transfer_free_options(struct transfer *x);
+
+/* transfer_headers.c: each header line of a response (worker, lock not
+ * held), then, at its end, the file keeps them (lock held). */
+void response_header_line(struct transfer *x, const char *data, size_t len);
+void response_headers_keep(struct transfer *x);
+
+/* transfer_rate.c, on the worker (rate_apply in internal.h): whether the
+ * body's next `len` bytes must wait (the write callback then pauses);
+ * lock not held, the paused transfers whose time came go on, and the
+ * poll's timeout shrinks to the next one's. */
+bool rate_pause(struct transfer *x, size_t len);
+int rate_resume(bgcopy_engine *engine, int timeout_ms);
 
 #endif /* BGCOPY_TRANSFER_H */

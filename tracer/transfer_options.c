@@ -1,4 +1,4 @@
-/* A job's HTTP options on its transfers' easy handles: credentials, headers. */
+/* A job's HTTP options on its transfers' easy handles: credentials, headers, proxy. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,22 +7,53 @@
 
 #include "transfer.h"
 
+static const unsigned long auth_methods[] = {
+	[BGCOPY_AUTH_BASIC] = CURLAUTH_BASIC,
+	[BGCOPY_AUTH_DIGEST] = CURLAUTH_DIGEST,
+	[BGCOPY_AUTH_ANY] = CURLAUTH_ANY,
+};
+
+static bool has_credentials(const struct credentials *c)
+{
+	return c->scheme != BGCOPY_AUTH_NONE && c->user && c->password;
+}
+
 /* libcurl copies the strings.  It sends them to the URL's host only, never
  * to a host a redirect leads to (no CURLOPT_UNRESTRICTED_AUTH). */
 static void set_auth(CURL *easy, const bgcopy_job *job)
 {
-	static const unsigned long methods[] = {
-		[BGCOPY_AUTH_BASIC] = CURLAUTH_BASIC,
-		[BGCOPY_AUTH_DIGEST] = CURLAUTH_DIGEST,
-		[BGCOPY_AUTH_ANY] = CURLAUTH_ANY,
-	};
-
-	if (job->auth_scheme == BGCOPY_AUTH_NONE || !job->auth_user ||
-	    !job->auth_password)
+	if (!has_credentials(&job->auth))
 		return;
-	curl_easy_setopt(easy, CURLOPT_HTTPAUTH, methods[job->auth_scheme]);
-	curl_easy_setopt(easy, CURLOPT_USERNAME, job->auth_user);
-	curl_easy_setopt(easy, CURLOPT_PASSWORD, job->auth_password);
+	curl_easy_setopt(easy, CURLOPT_HTTPAUTH, auth_methods[job->auth.scheme]);
+	curl_easy_setopt(easy, CURLOPT_USERNAME, job->auth.user);
+	curl_easy_setopt(easy, CURLOPT_PASSWORD, job->auth.password);
+}
+
+/* PRECONFIG leaves libcurl to read http_proxy, https_proxy and no_proxy
+ * from the environment; "" as the proxy turns that off; OVERRIDE's
+ * bypass list replaces no_proxy.  The first proxy of the list is used. */
+static bool set_proxy(CURL *easy, const bgcopy_job *job)
+{
+	char *first;
+
+	if (job->proxy_usage == BGCOPY_PROXY_NO_PROXY)
+		curl_easy_setopt(easy, CURLOPT_PROXY, "");
+	if (job->proxy_usage == BGCOPY_PROXY_OVERRIDE) {
+		assert(job->proxy_list);
+		first = strndup(job->proxy_list, strcspn(job->proxy_list, " "));
+		if (!first)
+			return false;
+		curl_easy_setopt(easy, CURLOPT_PROXY, first);
+		free(first);
+		curl_easy_setopt(easy, CURLOPT_NOPROXY,
+				 job->proxy_bypass ? job->proxy_bypass : "");
+	}
+	if (has_credentials(&job->proxy_auth)) {
+		curl_easy_setopt(easy, CURLOPT_PROXYAUTH, auth_methods[job->proxy_auth.scheme]);
+		curl_easy_setopt(easy, CURLOPT_PROXYUSERNAME, job->proxy_auth.user);
+		curl_easy_setopt(easy, CURLOPT_PROXYPASSWORD, job->proxy_auth.password);
+	}
+	return true;
 }
 
 /* scheme://host:port, which a redirect must keep for the headers to go. */
@@ -76,6 +107,8 @@ bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file 
 	const char *text = x->job->headers;
 
 	set_auth(easy, x->job);
+	if (!set_proxy(easy, x->job))
+		return false;
 	if (!text || !*text)
 		return true;
 	x->origin = origin_of(f->url);
@@ -103,4 +136,6 @@ void transfer_free_options(struct transfer *x)
 	x->headers = NULL;
 	free(x->origin);
 	x->origin = NULL;
+	free(x->resp);
+	x->resp = NULL;
 }

@@ -3,14 +3,22 @@
 
 #include "internal.h"
 
-/* The job's next timer: the end of its retry delay or of its
- * no-progress timeout; none while it waits in the queue. */
+/* The job's next timer: the end of its retry delay, of its no-progress
+ * timeout or of its maximum download time; none while it waits in the
+ * queue. */
 static int64_t timer_deadline(const bgcopy_job *job)
 {
 	int64_t stall_at = job->last_progress_ms + (int64_t)job->no_progress_ms + 1;
 
 	if (job->state == BGCOPY_QUEUED)
 		return INT64_MAX;
+	if (job->active_since_ms && job->max_download_time_ms) {
+		int64_t left = job->active_ms >= job->max_download_time_ms ? 0 :
+			       (int64_t)(job->max_download_time_ms - job->active_ms);
+
+		if (job->active_since_ms + left < stall_at)
+			stall_at = job->active_since_ms + left;
+	}
 	if (job->state == BGCOPY_TRANSIENT_ERROR && job->retry_at_ms < stall_at)
 		return job->retry_at_ms;
 	return stall_at;

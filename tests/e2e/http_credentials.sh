@@ -48,6 +48,7 @@ CONF
 for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
 NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
 
+analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
 bg() { traced "$BGCOPY" --store "$WORK/store" "$@"; }
 new_job() {	# NAME URL FILE
 	local job
@@ -117,6 +118,7 @@ grep -q '( "CREDENTIALS" : container = 10 ), value = "basic"' "$WORK/trace.txt" 
 	die "the trace does not say credentials were set"
 analyze --format json "$WORK/trace" > "$WORK/report.json" 2>/dev/null
 analyze --timeline "$WORK/trace" > "$WORK/timeline.txt" 2>/dev/null
+[ -s "$WORK/report.json" ] && [ -s "$WORK/timeline.txt" ] || die "no report to search"
 [ "$(stat -c %a "$WORK/store/jobs.db")" = 600 ] || die "the store is not its owner's only"
 for secret in "$PW" wrong-pw-0000 digest-pw-5309; do
 	if grep -rqF -e "$secret" "$WORK/trace" "$WORK/trace.txt" "$WORK/list.json" \

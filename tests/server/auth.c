@@ -9,7 +9,7 @@
 
 enum MHD_Result handle_digest(const struct request *req, const char *name)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0, 0 };
 	struct MHD_Response *resp;
 	char *user = MHD_digest_auth_get_username(req->conn);
 	int ok = MHD_NO;
@@ -52,7 +52,7 @@ static enum MHD_Result log_x_header(void *cls, enum MHD_ValueKind kind,
 
 enum MHD_Result handle_headers(const struct request *req, const char *name)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0, 1 };
 
 	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, log_x_header, NULL);
 	return serve_file(req, name, &plain);

@@ -103,7 +103,7 @@ static const char *swap_version(const struct request *req,
 static enum MHD_Result handle_fault(const struct request *req,
 				    const char *rest)
 {
-	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
+	struct serve_opts o = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0, 0 };
 	struct fault f;
 	char spec[FAULT_SPEC_MAX + 1], msg[FAULT_SPEC_MAX + 64], ra[32];
 	char changed[PATH_MAX];
@@ -224,7 +224,7 @@ enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn,
 				      const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
 {
-	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0 };
+	static const struct serve_opts plain = { 0, 0, UINT64_MAX, 0, VAL_BOTH, 0, 0, 0, 0 };
 	struct request req;
 
 	(void)cls;

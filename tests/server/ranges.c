@@ -339,6 +339,12 @@ enum MHD_Result serve_file(const struct request *req, const char *name,
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES,
 				    "bytes") != MHD_YES)
 		goto error;
+	if (o->secret_headers &&
+	    (MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, TESTD_COOKIE) != MHD_YES ||
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LOCATION,
+				     TESTD_CONTENT_LOCATION) != MHD_YES ||
+	     MHD_add_response_header(resp, "X-Testd-Note", "shown-value") != MHD_YES))
+		goto error;
 	if (rk == RANGE_OK) {
 		snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
 			 first, last, total);

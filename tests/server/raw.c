@@ -21,7 +21,7 @@
 #define RAW_DRIP_MS 200
 
 enum raw_kind { RAW_RESET, RAW_RESET_BODY, RAW_STALL, RAW_DRIP_HEADERS, RAW_HTTP10,
-		RAW_BAD_CHUNK, RAW_LONG };
+		RAW_BAD_CHUNK, RAW_LONG, RAW_HTTP10_RESET };
 
 static const struct raw_def {
 	const char *name;
@@ -35,6 +35,7 @@ static const struct raw_def {
 	{ "http10", RAW_HTTP10, 0 },
 	{ "bad-chunk", RAW_BAD_CHUNK, 0 },
 	{ "long", RAW_LONG, 1 },
+	{ "http10-reset", RAW_HTTP10_RESET, 1 },
 };
 
 struct raw_request {
@@ -205,13 +206,13 @@ static void drip_headers(int fd)
 		sleep_ms(RAW_DRIP_MS);
 }
 
+static const char http10_head[] = "HTTP/1.0 200 OK\r\n"
+				 "Content-Type: application/octet-stream\r\n\r\n";
+
 /* The HTTP/1.0 way: no length, the body ends when the connection does. */
 static void http10(int fd, const char *data, size_t size)
 {
-	static const char head[] = "HTTP/1.0 200 OK\r\n"
-				   "Content-Type: application/octet-stream\r\n\r\n";
-
-	if (send_all(fd, head, sizeof(head) - 1) == 0)
+	if (send_all(fd, http10_head, sizeof(http10_head) - 1) == 0)
 		send_all(fd, data, size);
 }
 
@@ -256,6 +257,12 @@ static bool misbehave(int fd, const struct raw_def *d, uint64_t arg,
 		return true;
 	case RAW_HTTP10:
 		http10(fd, data, size);
+		return true;
+	case RAW_HTTP10_RESET:
+		if (!first)
+			http10(fd, data, size);
+		else if (send_all(fd, http10_head, sizeof(http10_head) - 1) == 0)
+			reset_after(fd, data, size, arg);
 		return true;
 	case RAW_RESET:
 	case RAW_RESET_BODY:

@@ -74,7 +74,12 @@ struct serve_opts {
 	int ignore_if_range;	/* serve the range even when If-Range fails */
 	int unasked_partial;	/* 206 of the first half to a request without Range */
 	int short_end;		/* 206 that stops a byte short of the end */
+	int secret_headers;	/* Set-Cookie and Content-Location with secrets
+				   (TESTD_SECRET_HEADERS), and X-Testd-Note */
 };
+/* What /headers/ answers with: values a client must never show. */
+#define TESTD_COOKIE "testd-session=cookie-secret-4417"
+#define TESTD_CONTENT_LOCATION "http://loc-user:loc-pw-8812@127.0.0.1/x?token=loc-token-5150"
 
 /* State of one body being streamed by body_reader(). */
 struct body {
@@ -154,7 +159,8 @@ enum MHD_Result serve_endless(const struct request *req);
 #define DIGEST_USER "alice"
 #define DIGEST_PASSWORD "digest-pw-5309"
 enum MHD_Result handle_digest(const struct request *req, const char *name);
-/* /headers/<name>: the file, its request's X- headers logged first */
+/* /headers/<name>: the file, its request's X- headers logged first; the
+ * answer carries secret_headers */
 enum MHD_Result handle_headers(const struct request *req, const char *name);
 
 /* faults.c: the /fault/<spec>/ routes */

@@ -308,6 +308,54 @@ static int cmd_set_retry_delay(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_min_retry_delay);
 }
 
+/* A job's cap, or with no JOB the engine's (bgcopyd's: root only). */
+static int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine)
+{
+	unsigned long long bps;
+	bgcopy_job *job;
+	char *end;
+	int rc;
+
+	if (cli->argc != 2 && cli->argc != 3)
+		return fail(EXIT_USAGE, "usage: bgcopy set-bandwidth [JOB] BYTES_PER_S");
+	errno = 0;
+	bps = strtoull(cli->argv[cli->argc - 1], &end, 10);
+	if (errno || end == cli->argv[cli->argc - 1] || *end || *cli->argv[cli->argc - 1] == '-')
+		return fail(EXIT_USAGE, "BYTES_PER_S must be a whole number, not '%s'",
+			    cli->argv[cli->argc - 1]);
+	if (cli->argc == 2 && !bgcopy_engine_is_client(engine))
+		return fail(EXIT_USAGE, "an engine's bandwidth cap lasts as long as its process: "
+			    "set it through bgcopyd (BGCOPY_EMBEDDED unset)");
+	if (cli->argc == 2)
+		rc = bgcopy_engine_set_max_bandwidth(engine, bps);
+	else if ((rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	else
+		rc = bgcopy_job_set_max_bandwidth(job, bps);
+	return rc ? api_fail(rc) : 0;
+}
+
+/* on or off: BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
+static int cmd_set_dynamic_content(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 2, "JOB on|off");
+
+	if (rc)
+		return rc;
+	if (strcmp(cli->argv[2], "on") && strcmp(cli->argv[2], "off"))
+		return fail(EXIT_USAGE, "dynamic content is on or off, not '%s'", cli->argv[2]);
+	if ((rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_set_dynamic_content(job, !strcmp(cli->argv[2], "on"));
+	return rc ? api_fail(rc) : 0;
+}
+
+static int cmd_set_max_download_time(struct cli *c, bgcopy_engine *e)
+{
+	return set_seconds(c, e, bgcopy_job_set_max_download_time);
+}
+
 static int cmd_set_no_progress_timeout(struct cli *c, bgcopy_engine *e)
 {
 	return set_seconds(c, e, bgcopy_job_set_no_progress_timeout);
@@ -413,13 +461,16 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
+	bool headers = take_flag(cli, "--headers");
 	bgcopy_job *job;
 	json_t *o;
-	int rc = need_args(cli, 1, "JOB [--json] [--show-args]");
+	int rc = need_args(cli, 1, "JOB [--json] [--show-args] [--headers]");
 
 	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
 		return rc;
 	o = job_json(job, show_args);
+	if (o && headers)
+		add_response_headers(job, o);
 	if (!o)
 		return fail(EXIT_USAGE, "out of memory");
 	if (json) {
@@ -573,7 +624,7 @@ static const struct {
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
-	{ "info", "JOB [--json] [--show-args]", "show a job (the command line's arguments only with --show-args)", cmd_info, RO },
+	{ "info", "JOB [--json] [--show-args] [--headers]", "show a job (the command line's arguments only with --show-args; each file's last HTTP response headers with --headers)", cmd_info, RO },
 	{ "list", "[--json] [--show-args]", "list the jobs", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
@@ -582,6 +633,12 @@ static const struct {
 	{ "set-redirect-policy", "JOB POLICY", "allow (not https to http, the default), disallow or allow-insecure", cmd_set_redirect_policy, ADMIN },
 	{ "set-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the server's user and password (basic, digest or any: the default), the password read from F or stdin", cmd_set_credentials, ADMIN },
 	{ "set-headers", "JOB --file F | JOB --clear", "headers sent with every request of the job (one 'Name: value' a line, 16 KiB in all)", cmd_set_headers, ADMIN },
+	/* Issue 16: the proxy, BITS' SetProxySettings, and its credentials. */
+	{ "set-proxy", "JOB --preconfig | JOB --no-proxy | JOB --override PROXIES [--bypass HOSTS]", "the environment's proxy (the default), none, or the first of PROXIES with HOSTS reached directly", cmd_set_proxy, ADMIN },
+	{ "set-proxy-credentials", "JOB --user U [--scheme S] [--password-file F] | JOB --clear", "the proxy's user and password, as set-credentials takes the server's", cmd_set_credentials, ADMIN },
+	{ "set-max-download-time", "JOB SECONDS", "fail a job that spends this long connecting and transferring (0: no limit; default 90 days)", cmd_set_max_download_time, ADMIN },
+	{ "set-dynamic-content", "JOB on|off", "accept servers with no length or no ranges: every attempt from byte 0, a body ended by a close taken as whole", cmd_set_dynamic_content, ADMIN },
+	{ "set-bandwidth", "[JOB] BYTES_PER_S", "cap a job's transfers, or without JOB the engine's, shared by jobs not foreground (0: none; bgcopyd's: root only)", cmd_set_bandwidth, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

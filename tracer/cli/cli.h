@@ -45,5 +45,6 @@ int add_list(bgcopy_job *job, const char *list);
 int create_list(bgcopy_engine *engine, const char *name, const char *list);
 int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_headers(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_proxy(struct cli *cli, bgcopy_engine *engine);
 
 #endif

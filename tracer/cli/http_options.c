@@ -1,4 +1,4 @@
-/* The verbs of a job's HTTP options: set-credentials, set-headers. */
+/* The verbs of a job's HTTP options: set-credentials, set-headers, set-proxy, set-proxy-credentials. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +62,15 @@ static int parse_scheme(const char *text, enum bgcopy_auth_scheme *out)
 	return fail(EXIT_USAGE, "scheme must be basic, digest or any, not '%s'", text);
 }
 
-#define CREDENTIALS_USAGE "usage: bgcopy set-credentials JOB --user USER " \
+#define CREDENTIALS_USAGE "usage: bgcopy %s JOB --user USER " \
 	"[--scheme basic|digest|any] [--password-file FILE] | JOB --clear"
 
-/* The password comes from a file or stdin, never from the command line,
- * where other users could read it in /proc. */
+/* set-credentials and set-proxy-credentials: the password comes from a
+ * file or stdin, never from the command line, where other users could
+ * read it in /proc. */
 int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine)
 {
+	bool proxy = !strcmp(cli->argv[0], "set-proxy-credentials");
 	enum bgcopy_auth_scheme scheme = BGCOPY_AUTH_ANY;
 	const char *user = NULL, *file = NULL;
 	char password[SECRET_MAX];
@@ -77,7 +79,7 @@ int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine)
 	int rc = 0;
 
 	if (cli->argc < 3)
-		return fail(EXIT_USAGE, CREDENTIALS_USAGE);
+		return fail(EXIT_USAGE, CREDENTIALS_USAGE, cli->argv[0]);
 	for (int i = 2; !rc && i < cli->argc; i++) {
 		const char *opt = cli->argv[i], *val = cli->argv[i + 1];
 
@@ -87,7 +89,7 @@ int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine)
 		}
 		if (!val || (strcmp(opt, "--user") && strcmp(opt, "--scheme") &&
 			     strcmp(opt, "--password-file")))
-			return fail(EXIT_USAGE, CREDENTIALS_USAGE);
+			return fail(EXIT_USAGE, CREDENTIALS_USAGE, cli->argv[0]);
 		i++;
 		if (!strcmp(opt, "--user"))
 			user = val;
@@ -99,16 +101,18 @@ int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine)
 	if (rc)
 		return rc;
 	if (clear == (user != NULL))
-		return fail(EXIT_USAGE, CREDENTIALS_USAGE);
+		return fail(EXIT_USAGE, CREDENTIALS_USAGE, cli->argv[0]);
 	if ((rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)))
 		return api_fail(rc);
 	if (clear) {
-		rc = bgcopy_job_clear_credentials(job);
+		rc = proxy ? bgcopy_job_clear_proxy_credentials(job) :
+		     bgcopy_job_clear_credentials(job);
 		return rc ? api_fail(rc) : 0;
 	}
 	if ((rc = password_from(file, password, sizeof(password))))
 		return rc;
-	rc = bgcopy_job_set_credentials(job, scheme, user, password);
+	rc = proxy ? bgcopy_job_set_proxy_credentials(job, scheme, user, password) :
+	     bgcopy_job_set_credentials(job, scheme, user, password);
 	explicit_bzero(password, sizeof(password));
 	return rc ? api_fail(rc) : 0;
 }
@@ -141,4 +145,32 @@ int cmd_set_headers(struct cli *cli, bgcopy_engine *engine)
 		rc = api_fail(rc);
 	explicit_bzero(text, n);
 	return rc;
+}
+
+#define PROXY_USAGE "usage: bgcopy set-proxy JOB --preconfig | JOB --no-proxy | " \
+	"JOB --override PROXIES [--bypass HOSTS]"
+
+/* BITS' SetProxySettings: the environment's proxy, none, or the job's. */
+int cmd_set_proxy(struct cli *cli, bgcopy_engine *engine)
+{
+	const char *mode = cli->argc >= 3 ? cli->argv[2] : "", *proxies = NULL, *bypass = NULL;
+	enum bgcopy_proxy_usage usage;
+	bgcopy_job *job;
+	int rc;
+
+	if (cli->argc == 3 && !strcmp(mode, "--preconfig"))
+		usage = BGCOPY_PROXY_PRECONFIG;
+	else if (cli->argc == 3 && !strcmp(mode, "--no-proxy"))
+		usage = BGCOPY_PROXY_NO_PROXY;
+	else if (!strcmp(mode, "--override") &&
+		 (cli->argc == 4 || (cli->argc == 6 && !strcmp(cli->argv[4], "--bypass")))) {
+		usage = BGCOPY_PROXY_OVERRIDE;
+		proxies = cli->argv[3];
+		bypass = cli->argc == 6 ? cli->argv[5] : NULL;
+	} else
+		return fail(EXIT_USAGE, PROXY_USAGE);
+	if ((rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)) ||
+	    (rc = bgcopy_job_set_proxy(job, usage, proxies, bypass)))
+		return api_fail(rc);
+	return 0;
 }

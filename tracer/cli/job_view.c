@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bgcopy.h"
 #include "job_view.h"
@@ -14,6 +16,20 @@ json_t *error_json(const struct bgcopy_error *err)
 		"http_status", err->http_status, "curl_code", err->curl_code,
 		"file_index", err->file_index,
 		"description", json_text(err->description));
+}
+
+/* The proxy's usage and lists; of its credentials, the scheme alone. */
+static void add_proxy_json(bgcopy_job *job, json_t *o)
+{
+	char proxies[BGCOPY_PROXY_LIST_MAX + 1], bypass[BGCOPY_PROXY_LIST_MAX + 1];
+
+	bgcopy_job_get_proxy_lists(job, proxies, sizeof(proxies), bypass, sizeof(bypass));
+	json_object_set_new(o, "proxy", json_string(
+		bgcopy_proxy_usage_name(bgcopy_job_get_proxy_usage(job))));
+	json_object_set_new(o, "proxy_list", json_text(proxies));
+	json_object_set_new(o, "proxy_bypass", json_text(bypass));
+	json_object_set_new(o, "proxy_credentials", json_string(
+		bgcopy_auth_scheme_name(bgcopy_job_get_proxy_auth_scheme(job))));
 }
 
 json_t *job_json(bgcopy_job *job, bool show_args)
@@ -76,6 +92,13 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 			bgcopy_auth_scheme_name(bgcopy_job_get_auth_scheme(job))));
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		json_object_set_new(o, "header_names", json_text(names));
+		add_proxy_json(job, o);
+		json_object_set_new(o, "max_bandwidth", json_integer(
+			(json_int_t)bgcopy_job_get_max_bandwidth(job)));
+		json_object_set_new(o, "dynamic_content",
+				    json_boolean(bgcopy_job_get_dynamic_content(job)));
+		json_object_set_new(o, "max_download_time", json_integer(
+			(json_int_t)bgcopy_job_get_max_download_time(job)));
 		json_object_set_new(o, "notify_cmdline_timeout", json_integer(
 			(json_int_t)bgcopy_job_get_notify_cmdline_timeout(job)));
 		bgcopy_job_get_notify_service(job, service, sizeof(service));
@@ -84,6 +107,21 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 	if (o && bgcopy_job_get_error(job, &err) == BGCOPY_OK)
 		json_object_set_new(o, "error", error_json(&err));
 	return o;
+}
+
+/* Each file's last response headers, as the engine kept them. */
+void add_response_headers(bgcopy_job *job, json_t *o)
+{
+	char *text = malloc(BGCOPY_RESPONSE_HEADERS_MAX + 1);
+	json_t *files = json_object_get(o, "files"), *f;
+	size_t i;
+
+	json_array_foreach(files, i, f) {
+		if (text && bgcopy_job_get_file_response_headers(job, (unsigned)i, text,
+				BGCOPY_RESPONSE_HEADERS_MAX + 1) == BGCOPY_OK)
+			json_object_set_new(f, "response_headers", json_text(text));
+	}
+	free(text);
 }
 
 void print_job_text(json_t *o)
@@ -116,6 +154,15 @@ void print_job_text(json_t *o)
 	if (*json_string_value(json_object_get(o, "notify_service")))
 		print_safe(stdout, "  notify service %s\n",
 			   json_string_value(json_object_get(o, "notify_service")));
+	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s, bandwidth cap %lld B/s (0: none)\n",
+	       json_integer_value(json_object_get(o, "max_download_time")),
+	       json_is_true(json_object_get(o, "dynamic_content")) ? "on" : "off",
+	       json_integer_value(json_object_get(o, "max_bandwidth")));
+	print_safe(stdout, "  proxy %s '%s', bypass '%s', proxy credentials %s\n",
+	       json_string_value(json_object_get(o, "proxy")),
+	       json_string_value(json_object_get(o, "proxy_list")),
+	       json_string_value(json_object_get(o, "proxy_bypass")),
+	       json_string_value(json_object_get(o, "proxy_credentials")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)
@@ -127,4 +174,17 @@ void print_job_text(json_t *o)
 		       json_integer_value(json_object_get(f, "bytes_transferred")),
 		       json_integer_value(json_object_get(f, "bytes_total")),
 		       json_is_true(json_object_get(f, "completed")) ? ", done" : "");
+	json_array_foreach(files, i, f) {
+		const char *h = json_string_value(json_object_get(f, "response_headers"));
+
+		if (!h)
+			continue;
+		print_safe(stdout, "  file %zu response headers:%s\n", i, *h ? "" : " none");
+		for (const char *line = h; *line; ) {	/* one line each: escaped */
+			size_t len = strcspn(line, "\n");
+
+			print_safe(stdout, "    %.*s\n", (int)len, line);
+			line += len + (line[len] == '\n');
+		}
+	}
 }

@@ -13,6 +13,8 @@
 json_t *job_json(bgcopy_job *job, bool show_args);
 /* A job error as info shows it. */
 json_t *error_json(const struct bgcopy_error *err);
+/* Adds each file's last HTTP response headers to job_json's object. */
+void add_response_headers(bgcopy_job *job, json_t *o);
 /* job_json's object as text, control characters escaped. */
 void print_job_text(json_t *o);
 

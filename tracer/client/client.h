@@ -84,9 +84,16 @@ int client_job_verb(bgcopy_job *job, const char *member);
 int client_job_set_text(bgcopy_job *job, int property, const char *text);
 int client_job_set_number(bgcopy_job *job, int property, uint64_t value);
 int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p);
-/* BGCOPY_AUTH_NONE clears them. */
-int client_job_set_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+/* The server's, or with `proxy` the proxy's; BGCOPY_AUTH_NONE clears them. */
+int client_job_set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_scheme scheme,
 			       const char *user, const char *password);
+/* Checked lists, or NULL for none. */
+int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
+			 const char *proxies, const char *bypass);
+/* The engine's bandwidth cap: set (`set`) or read into *bps. */
+int client_engine_max_bandwidth(bgcopy_engine *engine, uint64_t *bps, bool set);
+/* Asked of the daemon each time: not mirrored. */
+int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size);
 /* Checked lines, or NULL for none. */
 int client_job_set_headers(bgcopy_job *job, const char *headers);
 int client_job_set_notify_flags(bgcopy_job *job, uint32_t flags);

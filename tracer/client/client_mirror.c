@@ -228,14 +228,22 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 		for (int p = BGCOPY_REDIRECT_ALLOW; p <= BGCOPY_REDIRECT_ALLOW_INSECURE; p++)
 			if (!strcmp(value, bgcopy_redirect_policy_name(p)))
 				job->redirect_policy = p;
-	} else if (!strcmp(name, "AuthScheme")) {
+	} else if (!strcmp(name, "AuthScheme") || !strcmp(name, "ProxyAuthScheme")) {
 		for (int a = BGCOPY_AUTH_NONE; a <= BGCOPY_AUTH_ANY; a++)
 			if (!strcmp(value, bgcopy_auth_scheme_name(a)))
-				job->auth_scheme = a;
+				(*name == 'A' ? &job->auth : &job->proxy_auth)->scheme = a;
 	} else if (!strcmp(name, "HeaderNames"))
 		mirror_header_names(job, value);
 	else if (!strcmp(name, "NotifyService"))
 		set_text(&job->notify_service, value);
+	else if (!strcmp(name, "ProxyUsage")) {
+		for (int u = BGCOPY_PROXY_PRECONFIG; u <= BGCOPY_PROXY_OVERRIDE; u++)
+			if (!strcmp(value, bgcopy_proxy_usage_name(u)))
+				job->proxy_usage = u;
+	} else if (!strcmp(name, "ProxyList"))
+		set_text(&job->proxy_list, value);
+	else if (!strcmp(name, "ProxyBypass"))
+		set_text(&job->proxy_bypass, value);
 }
 
 /* One property's variant, already entered. */
@@ -273,12 +281,23 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 			job->min_retry_ms = (uint64_t)u * 1000;
 		else if (!strcmp(name, "NoProgressTimeout"))
 			job->no_progress_ms = (uint64_t)u * 1000;
+		else if (!strcmp(name, "MaxDownloadTime"))
+			job->max_download_time_ms = (uint64_t)u * 1000;
 		else if (!strcmp(name, "NotifyCmdlineTimeout"))
 			job->cmdline_timeout_s = u;
 		else if (!strcmp(name, "PendingNotifications"))
 			set_pending(job, u);
 		return 0;
 	}
+	if (!strcmp(type, "b") && !strcmp(name, "DynamicContent")) {
+		int b = 0;
+
+		r = sd_bus_message_read(m, "b", &b);
+		job->dynamic_content = b != 0;
+		return r;
+	}
+	if (!strcmp(type, "t") && !strcmp(name, "MaxBandwidth"))
+		return sd_bus_message_read(m, "t", &job->max_bandwidth);
 	if (!strcmp(type, "t") && (!strcmp(name, "MaxDownloadSize") || !strcmp(name, "NotifyEpoch"))) {
 		r = sd_bus_message_read(m, "t", &t);
 		if (r >= 0)

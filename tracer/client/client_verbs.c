@@ -145,23 +145,70 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 		return job_call(job, "SetModificationIntervalMs", "u", (uint32_t)value);
 	case CLIENT_PROP_CMDLINE_TIMEOUT:
 		return job_call(job, "SetNotifyCmdlineTimeout", "u", (uint32_t)value);
+	case BGCOPY_TP_PROP_MAX_BANDWIDTH:
+		return job_call(job, "SetMaxBandwidth", "t", value);
+	case BGCOPY_TP_PROP_DYNAMIC_CONTENT:
+		return job_call(job, "SetDynamicContent", "b", (int)value);
+	case BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME:
+		return job_call(job, "SetMaxDownloadTime", "u", (uint32_t)(value / 1000));
 	}
 	assert(!"a numeric property client mode does not know");
 	return set_error(BGCOPY_E_INVALID_ARG, "property %d cannot be set", property);
 }
 
-int client_job_set_credentials(bgcopy_job *job, enum bgcopy_auth_scheme scheme,
+int client_job_set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_scheme scheme,
 			       const char *user, const char *password)
 {
 	if (scheme == BGCOPY_AUTH_NONE)
-		return job_call(job, "ClearCredentials", NULL);
-	return job_call(job, "SetCredentials", "sss", bgcopy_auth_scheme_name(scheme),
-			user, password);
+		return job_call(job, proxy ? "ClearProxyCredentials" : "ClearCredentials", NULL);
+	return job_call(job, proxy ? "SetProxyCredentials" : "SetCredentials", "sss",
+			bgcopy_auth_scheme_name(scheme), user, password);
+}
+
+int client_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
+			 const char *proxies, const char *bypass)
+{
+	return job_call(job, "SetProxy", "sss", bgcopy_proxy_usage_name(usage),
+			proxies ? proxies : "", bypass ? bypass : "");
 }
 
 int client_job_set_headers(bgcopy_job *job, const char *headers)
 {
 	return job_call(job, "SetHeaders", "s", headers ? headers : "");
+}
+
+int client_engine_max_bandwidth(bgcopy_engine *engine, uint64_t *bps, bool set)
+{
+	sd_bus_message *reply = NULL;
+	int status;
+
+	if (set)
+		return client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager",
+				    "SetMaxBandwidth", NULL, "t", *bps);
+	status = client_callv(engine, "/org/bgcopy1", "org.freedesktop.DBus.Properties",
+			      "Get", &reply, "ss", "org.bgcopy1.Manager", "MaxBandwidth");
+	if (!status && sd_bus_message_read(reply, "v", "t", bps) < 0)
+		status = set_error(BGCOPY_E_NOMEM, "cannot read bgcopyd's answer");
+	client_message_unref(engine, reply);
+	return status;
+}
+
+int client_file_response_headers(bgcopy_job *job, unsigned index, char *out, size_t size)
+{
+	sd_bus_message *reply = NULL;
+	const char *text = "";
+	char path[128];
+	int status;
+
+	client_job_path(job->id, path, sizeof(path));
+	status = client_callv(job->engine, path, "org.bgcopy1.Job", "GetFileResponseHeaders",
+			      &reply, "u", index);
+	if (!status && sd_bus_message_read(reply, "s", &text) < 0)
+		status = set_error(BGCOPY_E_NOMEM, "cannot read bgcopyd's answer");
+	if (!status)
+		snprintf(out, size, "%s", text);
+	client_message_unref(job->engine, reply);
+	return status;
 }
 
 int client_job_set_redirect_policy(bgcopy_job *job, enum bgcopy_redirect_policy p)

@@ -251,24 +251,63 @@ static int method_set_notify_cmdline(sd_bus_message *m, void *userdata, sd_bus_e
 	return r;
 }
 
-/* SetCredentials(scheme, user, password), ClearCredentials(): BITS'
- * SetCredentials for the server; the password is never shown again. */
+/* SetCredentials(scheme, user, password), ClearCredentials() and their
+ * Proxy twins: BITS' SetCredentials for the server or the proxy; the
+ * password is never shown again. */
 static int method_set_credentials(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char *scheme, *user, *password;
+	const char *member = sd_bus_message_get_member(m), *scheme, *user, *password;
+	bool proxy = strstr(member, "Proxy") != NULL;
 	int r;
 
-	if (!strcmp(sd_bus_message_get_member(m), "ClearCredentials"))
-		return reply_changed(m, userdata, bgcopy_job_clear_credentials(userdata), error);
+	if (!strncmp(member, "Clear", 5))
+		return reply_changed(m, userdata, proxy ?
+				     bgcopy_job_clear_proxy_credentials(userdata) :
+				     bgcopy_job_clear_credentials(userdata), error);
 	r = sd_bus_message_read(m, "sss", &scheme, &user, &password);
 	if (r < 0)
 		return r;
 	for (int a = BGCOPY_AUTH_BASIC; a <= BGCOPY_AUTH_ANY; a++)
 		if (!strcmp(scheme, bgcopy_auth_scheme_name(a)))
-			return reply_changed(m, userdata, bgcopy_job_set_credentials(userdata, a,
-					     user, password), error);
+			return reply_changed(m, userdata, proxy ?
+					     bgcopy_job_set_proxy_credentials(userdata, a,
+									      user, password) :
+					     bgcopy_job_set_credentials(userdata, a, user, password),
+					     error);
 	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 				 "scheme must be basic, digest or any, not '%s'", scheme);
+}
+
+/* GetFileResponseHeaders(index): the last response's headers, as kept. */
+static int method_get_response_headers(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	char text[BGCOPY_RESPONSE_HEADERS_MAX + 1];
+	uint32_t index;
+	int r = sd_bus_message_read(m, "u", &index), status;
+
+	if (r < 0)
+		return r;
+	status = bgcopy_job_get_file_response_headers(userdata, index, text, sizeof(text));
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_reply_method_return(m, "s", text);
+}
+
+/* SetProxy(usage, proxies, bypass): BITS' SetProxySettings. */
+static int method_set_proxy(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *usage, *proxies, *bypass;
+	int r = sd_bus_message_read(m, "sss", &usage, &proxies, &bypass);
+
+	if (r < 0)
+		return r;
+	for (int u = BGCOPY_PROXY_PRECONFIG; u <= BGCOPY_PROXY_OVERRIDE; u++)
+		if (!strcmp(usage, bgcopy_proxy_usage_name(u)))
+			return reply_changed(m, userdata, bgcopy_job_set_proxy(userdata, u,
+					     proxies, bypass), error);
+	return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
+				 "proxy usage must be preconfig, no_proxy or override, not '%s'",
+				 usage);
 }
 
 /* SetHeaders(lines): "" removes them. */
@@ -367,6 +406,24 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "AuthScheme"))
 		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
 						     bgcopy_job_get_auth_scheme(job)));
+	if (!strcmp(property, "MaxBandwidth"))
+		return sd_bus_message_append(reply, "t", bgcopy_job_get_max_bandwidth(job));
+	if (!strcmp(property, "DynamicContent"))
+		return sd_bus_message_append(reply, "b", bgcopy_job_get_dynamic_content(job));
+	if (!strcmp(property, "MaxDownloadTime"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_max_download_time(job));
+	if (!strcmp(property, "ProxyAuthScheme"))
+		return sd_bus_message_append(reply, "s", bgcopy_auth_scheme_name(
+						     bgcopy_job_get_proxy_auth_scheme(job)));
+	if (!strcmp(property, "ProxyUsage"))
+		return sd_bus_message_append(reply, "s", bgcopy_proxy_usage_name(
+						     bgcopy_job_get_proxy_usage(job)));
+	if (!strcmp(property, "ProxyList") || !strcmp(property, "ProxyBypass")) {
+		char proxies[BGCOPY_PROXY_LIST_MAX + 1], bypass[BGCOPY_PROXY_LIST_MAX + 1];
+
+		bgcopy_job_get_proxy_lists(job, proxies, sizeof(proxies), bypass, sizeof(bypass));
+		return sd_bus_message_append(reply, "s", property[5] == 'L' ? proxies : bypass);
+	}
 	if (!strcmp(property, "HeaderNames")) {
 		char names[BGCOPY_HEADERS_MAX + 1];
 
@@ -448,10 +505,13 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 	const char *member = sd_bus_message_get_member(m);
 	uint64_t t = 0;
 	uint32_t u = 0;
-	int r, status;
+	int r, status, b = 0;
 
-	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize"))
+	if (!strcmp(member, "SetMinRetryDelayMs") || !strcmp(member, "SetMaxDownloadSize") ||
+	    !strcmp(member, "SetMaxBandwidth"))
 		r = sd_bus_message_read(m, "t", &t);
+	else if (!strcmp(member, "SetDynamicContent"))
+		r = sd_bus_message_read(m, "b", &b);
 	else
 		r = sd_bus_message_read(m, "u", &u);
 	if (r < 0)
@@ -464,6 +524,12 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 		status = bgcopy_job_set_no_progress_timeout(userdata, u);
 	else if (!strcmp(member, "SetModificationIntervalMs"))
 		status = bgcopy_job_set_modification_interval_ms(userdata, u);
+	else if (!strcmp(member, "SetMaxDownloadTime"))
+		status = bgcopy_job_set_max_download_time(userdata, u);
+	else if (!strcmp(member, "SetDynamicContent"))
+		status = bgcopy_job_set_dynamic_content(userdata, b);
+	else if (!strcmp(member, "SetMaxBandwidth"))
+		status = bgcopy_job_set_max_bandwidth(userdata, t);
 	else
 		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
 	return reply_changed(m, userdata, status, error);
@@ -580,6 +646,29 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("NotifyService", "s", property_get_more, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyService", SD_BUS_ARGS("s", name),
 				SD_BUS_NO_RESULT, method_set_notify_service, UNPRIV),
+	/* Issue 16: the proxy and its credentials. */
+	SD_BUS_PROPERTY("ProxyUsage", "s", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("ProxyList", "s", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("ProxyBypass", "s", property_get_more, 0, 0),
+	SD_BUS_PROPERTY("ProxyAuthScheme", "s", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetProxy",
+				SD_BUS_ARGS("s", usage, "s", proxies, "s", bypass),
+				SD_BUS_NO_RESULT, method_set_proxy, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetProxyCredentials",
+				SD_BUS_ARGS("s", scheme, "s", user, "s", password),
+				SD_BUS_NO_RESULT, method_set_credentials, UNPRIV),
+	SD_BUS_METHOD("ClearProxyCredentials", NULL, NULL, method_set_credentials, UNPRIV),
+	SD_BUS_PROPERTY("MaxDownloadTime", "u", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxDownloadTime", SD_BUS_ARGS("u", seconds),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_PROPERTY("DynamicContent", "b", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetDynamicContent", SD_BUS_ARGS("b", enabled),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("GetFileResponseHeaders", SD_BUS_ARGS("u", index),
+				SD_BUS_RESULT("s", headers), method_get_response_headers, UNPRIV),
+	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_VTABLE_END
 };
 

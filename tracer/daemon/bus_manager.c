@@ -258,6 +258,36 @@ static int method_enable_tracing(sd_bus_message *m, void *userdata, sd_bus_error
 	return 1;
 }
 
+/* SetMaxBandwidth(bytes_per_s): the engine's cap, every user's jobs
+ * share it, so root's to set. */
+static int method_set_max_bandwidth(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	uint64_t bps;
+	int r = sd_bus_message_read(m, "t", &bps), status;
+
+	if (r < 0)
+		return r;
+	if (p->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "only root sets the engine's bandwidth cap, not uid %u",
+					 (unsigned)p->uid);
+	status = bgcopy_engine_set_max_bandwidth(p->daemon->engine, bps);
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int property_get_max_bandwidth(sd_bus *bus, const char *path, const char *interface,
+				      const char *property, sd_bus_message *reply,
+				      void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "t", bgcopy_engine_get_max_bandwidth(p->daemon->engine));
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -276,6 +306,10 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("EnableTracing", NULL, NULL, method_enable_tracing,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_max_bandwidth, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
+				SD_BUS_NO_RESULT, method_set_max_bandwidth,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
 

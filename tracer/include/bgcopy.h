@@ -73,6 +73,8 @@ enum bgcopy_error_context {
 	BGCOPY_ERRCTX_TRANSPORT = 3,
 	BGCOPY_ERRCTX_ENGINE = 4,
 	BGCOPY_ERRCTX_CHECKSUM = 5,	/* the file is not the expected SHA-256 */
+	BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME = 6,	/* past the job's maximum download
+						   time (issue 16) */
 };
 
 typedef struct bgcopy_engine bgcopy_engine;
@@ -405,6 +407,87 @@ BGCOPY_API int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t 
 BGCOPY_API int bgcopy_job_add_files(bgcopy_job *job, unsigned count,
 				    const char *const *urls,
 				    const char *const *local_paths);
+
+/* ---- A job's proxy (BITS' SetProxySettings) ---- */
+/* Which proxy a job's requests go through. */
+enum bgcopy_proxy_usage {
+	BGCOPY_PROXY_PRECONFIG = 0,	/* the default: the transferring process's
+					   environment (http_proxy, https_proxy,
+					   no_proxy), as libcurl reads it */
+	BGCOPY_PROXY_NO_PROXY = 1,	/* never a proxy, whatever the environment */
+	BGCOPY_PROXY_OVERRIDE = 2,	/* the job's own proxy list and bypass list */
+};
+/* `proxies` (OVERRIDE only: one or more "[scheme://]host[:port]"
+ * separated by spaces or ';', the first one used; no user info: proxy
+ * credentials have their own setter) and `bypass` (OVERRIDE only, may be
+ * NULL: host names, domains or addresses separated by spaces, ',' or ';',
+ * reached directly).  Both must be NULL or "" with the other usages.
+ * Takes effect from the job's next transfer. */
+#define BGCOPY_PROXY_LIST_MAX 4096u
+BGCOPY_API int bgcopy_job_set_proxy(bgcopy_job *job, enum bgcopy_proxy_usage usage,
+				    const char *proxies, const char *bypass);
+BGCOPY_API enum bgcopy_proxy_usage bgcopy_job_get_proxy_usage(bgcopy_job *job);
+/* The lists as stored: proxies space-separated, bypass ','-separated;
+ * "" when none. */
+BGCOPY_API int bgcopy_job_get_proxy_lists(bgcopy_job *job, char *proxies,
+					  size_t proxies_size, char *bypass,
+					  size_t bypass_size);
+BGCOPY_API const char *bgcopy_proxy_usage_name(enum bgcopy_proxy_usage usage);
+/* The proxy's credentials (BITS' SetCredentials with a proxy target), as
+ * bgcopy_job_set_credentials keeps the server's: in the store only, read
+ * by its owner alone; the trace, info and list name only the scheme.
+ * Sent to whichever proxy the job's usage selects. */
+BGCOPY_API int bgcopy_job_set_proxy_credentials(bgcopy_job *job,
+						enum bgcopy_auth_scheme scheme,
+						const char *user, const char *password);
+BGCOPY_API int bgcopy_job_clear_proxy_credentials(bgcopy_job *job);
+BGCOPY_API enum bgcopy_auth_scheme bgcopy_job_get_proxy_auth_scheme(bgcopy_job *job);
+
+/* ---- A job's maximum download time (BITS' SetMaximumDownloadTime) ---- */
+/* The time the job may spend CONNECTING or TRANSFERRING, in seconds
+ * (QUEUED and TRANSIENT_ERROR do not count; bgcopy_job_resume starts the
+ * count again; it survives a restart).  Past it the job goes to ERROR,
+ * context BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME.  0: no limit.  The default is
+ * BITS' 90 days. */
+#define BGCOPY_DEFAULT_MAX_DOWNLOAD_TIME_S 7776000u
+BGCOPY_API int bgcopy_job_set_max_download_time(bgcopy_job *job, uint32_t seconds);
+BGCOPY_API uint32_t bgcopy_job_get_max_download_time(bgcopy_job *job);
+
+/* ---- Dynamic content (BITS_JOB_PROPERTY_DYNAMIC_CONTENT) ---- */
+/* Non-zero: the job's files may come from a server that gives no length
+ * or no ranges.  Every attempt asks for the whole file (no Range: the
+ * content may differ from one request to the next), a body ended by the
+ * server closing the connection is taken as whole, and an interrupted
+ * file starts again from zero; the maximum download size still caps it.
+ * Zero, the default: such a body is a permanent error naming the flag,
+ * since a cut one looks the same. */
+BGCOPY_API int bgcopy_job_set_dynamic_content(bgcopy_job *job, int enabled);
+BGCOPY_API int bgcopy_job_get_dynamic_content(bgcopy_job *job);
+
+/* ---- A file's HTTP response headers (DO's HTTP_RESPONSE_HEADERS) ---- */
+/* The status line and headers of the last response the file's last
+ * attempt received (after redirects), one a line, kept with the file
+ * (stored; 16 KiB at most); "" before any.  Never kept: the values of
+ * Set-Cookie, Set-Cookie2, Authentication-Info and
+ * Proxy-Authentication-Info (shown as "(not kept)"), and the user info
+ * and query of Location and Content-Location. */
+#define BGCOPY_RESPONSE_HEADERS_MAX 16384u
+BGCOPY_API int bgcopy_job_get_file_response_headers(bgcopy_job *job, unsigned index,
+						    char *out, size_t size);
+
+/* ---- Bandwidth caps (BITS' bandwidth policy) ---- */
+/* Bytes per second a job's transfers may receive (libcurl's
+ * CURLOPT_MAX_RECV_SPEED_LARGE); 0, the default, is no cap.  Stored.
+ * Both caps may change while transfers run: the worker applies them
+ * within a second. */
+BGCOPY_API int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_s);
+BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
+/* The engine's cap, shared evenly by its running transfers of jobs
+ * that are not FOREGROUND (those are exempt, as BITS exempts them from
+ * policy); a job's own cap still applies.  Kept for the engine's life
+ * (bgcopyd's: root sets it through the Manager). */
+BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
+BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
 
 #ifdef __cplusplus
 }

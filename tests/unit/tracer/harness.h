@@ -58,6 +58,20 @@ void harness_store_with_a_job(struct harness *h);
 /* Runs SQL on a database file with a connection of its own; fails the
  * test when it cannot. */
 void harness_exec_sql(const char *db_path, const char *sql);
+/* SQL that drops what store schema 9 (issue 16, the HTTP options)
+ * added, to make an older store. */
+#define HARNESS_DROP_HTTP_OPTIONS_9					\
+	"ALTER TABLE jobs DROP COLUMN proxy_usage;"			\
+	"ALTER TABLE jobs DROP COLUMN proxy_list;"			\
+	"ALTER TABLE jobs DROP COLUMN proxy_bypass;"			\
+	"ALTER TABLE jobs DROP COLUMN proxy_auth_scheme;"		\
+	"ALTER TABLE jobs DROP COLUMN proxy_user;"			\
+	"ALTER TABLE jobs DROP COLUMN proxy_password;"			\
+	"ALTER TABLE jobs DROP COLUMN max_download_time_ms;"		\
+	"ALTER TABLE jobs DROP COLUMN active_ms;"			\
+	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
+	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
+	"ALTER TABLE files DROP COLUMN response_headers;"
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
 void harness_sleep_ms(long ms);

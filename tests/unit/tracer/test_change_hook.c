@@ -119,8 +119,14 @@ static void root_names_the_owner_and_takes_ownership(void **state)
 	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_set_credentials(job, BGCOPY_AUTH_BASIC, "u", "p"),
 			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_proxy_credentials(job, BGCOPY_AUTH_DIGEST, "pu", "pp"),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_headers(job, "X-Token: t"), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_take_ownership(job, 0), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_auth_scheme(job), BGCOPY_AUTH_NONE);
+	assert_int_equal(bgcopy_job_get_proxy_auth_scheme(job), BGCOPY_AUTH_NONE);
+	bgcopy_job_get_header_names(job, cmdline, sizeof(cmdline));
+	assert_string_equal(cmdline, "");	/* their headers are gone too */
 	assert_int_equal(bgcopy_job_get_owner(job), 0);
 	bgcopy_job_get_notify_cmdline(job, cmdline, sizeof(cmdline));
 	assert_string_equal(cmdline, "");	/* the previous owner's is gone */
@@ -131,6 +137,7 @@ static void root_names_the_owner_and_takes_ownership(void **state)
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
 	assert_int_equal(bgcopy_job_get_owner(job), 0);
 	assert_int_equal(bgcopy_job_get_auth_scheme(job), BGCOPY_AUTH_NONE);
+	assert_int_equal(bgcopy_job_get_proxy_auth_scheme(job), BGCOPY_AUTH_NONE);
 	bgcopy_engine_close(e);
 }
 

@@ -236,6 +236,7 @@ static void a_schema_5_store_is_migrated(void **state)
 			 "ALTER TABLE jobs DROP COLUMN auth_password;"
 			 "ALTER TABLE jobs DROP COLUMN headers;"
 			 "ALTER TABLE jobs DROP COLUMN notify_service;"
+			 HARNESS_DROP_HTTP_OPTIONS_9
 			 "PRAGMA user_version=5;");
 	e = harness_reopen(h, SHORT);
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);

@@ -282,7 +282,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
-	char id[37], temp[600], sql[1200];
+	char id[37], temp[600], sql[2048];
 	struct bgcopy_progress p;
 	sqlite3 *db;
 	sqlite3_stmt *q;
@@ -309,6 +309,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN auth_password;"
 		 "ALTER TABLE jobs DROP COLUMN headers;"
 		 "ALTER TABLE jobs DROP COLUMN notify_service;"
+		 HARNESS_DROP_HTTP_OPTIONS_9
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -322,7 +323,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 8);
+	assert_int_equal(sqlite3_column_int(q, 0), 9);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -344,7 +345,7 @@ static void credentials_survive_a_restart(void **state)
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	bgcopy_job *job, *old;
-	char id[37], old_id[37], url[512], names[64];
+	char id[37], old_id[37], url[512], names[64], proxies[64];
 	sqlite3 *db;
 	sqlite3_stmt *q;
 
@@ -356,6 +357,7 @@ static void credentials_survive_a_restart(void **state)
 			 "ALTER TABLE jobs DROP COLUMN auth_password;"
 			 "ALTER TABLE jobs DROP COLUMN headers;"
 			 "ALTER TABLE jobs DROP COLUMN notify_service;"
+			 HARNESS_DROP_HTTP_OPTIONS_9
 			 "PRAGMA user_version=6;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -367,6 +369,18 @@ static void credentials_survive_a_restart(void **state)
 	assert_int_equal(bgcopy_job_set_headers(old, "X-A: 1\r\n\nX-B: two"), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_set_headers(old, "Range: bytes=0-"), BGCOPY_E_INVALID_ARG);
 	assert_int_equal(bgcopy_job_set_headers(old, "no colon"), BGCOPY_E_INVALID_ARG);
+	assert_int_equal(bgcopy_job_get_proxy_usage(old), BGCOPY_PROXY_PRECONFIG);
+	assert_int_equal(bgcopy_job_set_proxy(old, BGCOPY_PROXY_OVERRIDE, NULL, "x"),
+			 BGCOPY_E_INVALID_ARG);	/* override needs a proxy */
+	assert_int_equal(bgcopy_job_set_proxy(old, BGCOPY_PROXY_NO_PROXY, "p:1", NULL),
+			 BGCOPY_E_INVALID_ARG);	/* a list with another usage */
+	assert_int_equal(bgcopy_job_set_proxy(old, BGCOPY_PROXY_OVERRIDE, "u:pw@p:1", NULL),
+			 BGCOPY_E_INVALID_ARG);	/* user info */
+	assert_int_equal(bgcopy_job_set_proxy(old, BGCOPY_PROXY_OVERRIDE,
+					      " p1:3128;http://p2:8080 ", "a.example, .b;c"),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_proxy_credentials(old, BGCOPY_AUTH_BASIC, "pu", "pp"),
+			 BGCOPY_OK);
 	assert_int_equal(bgcopy_job_create(e, "url", &job), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
 	snprintf(url, sizeof(url), "http://me:s%%3Acret@%s",
@@ -398,8 +412,27 @@ static void credentials_survive_a_restart(void **state)
 	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_DIGEST);
 	assert_int_equal(bgcopy_job_get_header_names(old, names, sizeof(names)), BGCOPY_OK);
 	assert_string_equal(names, "X-A, X-B");
+	assert_int_equal(bgcopy_job_get_proxy_usage(old), BGCOPY_PROXY_OVERRIDE);
+	assert_int_equal(bgcopy_job_get_proxy_lists(old, proxies, sizeof(proxies), names,
+						    sizeof(names)), BGCOPY_OK);
+	assert_string_equal(proxies, "p1:3128 http://p2:8080");
+	assert_string_equal(names, "a.example,.b,c");
+	assert_int_equal(bgcopy_job_get_proxy_auth_scheme(old), BGCOPY_AUTH_BASIC);
 	assert_int_equal(bgcopy_job_clear_credentials(old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_auth_scheme(old), BGCOPY_AUTH_NONE);
+	assert_int_equal(bgcopy_job_clear_proxy_credentials(old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_proxy(old, BGCOPY_PROXY_NO_PROXY, NULL, NULL),
+			 BGCOPY_OK);
+	bgcopy_engine_close(e);
+
+	/* Cleared, they stay cleared. */
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_proxy_auth_scheme(old), BGCOPY_AUTH_NONE);
+	assert_int_equal(bgcopy_job_get_proxy_usage(old), BGCOPY_PROXY_NO_PROXY);
+	assert_int_equal(bgcopy_job_get_proxy_lists(old, proxies, sizeof(proxies), names,
+						    sizeof(names)), BGCOPY_OK);
+	assert_string_equal(proxies, "");
 	bgcopy_engine_close(e);
 }
 
@@ -417,6 +450,7 @@ static void the_notify_service_survives_a_restart(void **state)
 	bgcopy_job_get_id(old, old_id);
 	bgcopy_engine_close(e);
 	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN notify_service;"
+			 HARNESS_DROP_HTTP_OPTIONS_9
 			 "PRAGMA user_version=7;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
