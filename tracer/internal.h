@@ -14,7 +14,7 @@
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
- *                    transfer_options.c transfer_headers.c
+ *                    transfer_options.c transfer_headers.c transfer_outcome.c
  *                    transfer_rate.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c

@@ -71,4 +71,15 @@ void response_headers_keep(struct transfer *x);
 bool rate_pause(struct transfer *x, size_t len);
 int rate_resume(bgcopy_engine *engine, int timeout_ms);
 
+/* transfer_outcome.c */
+/* The protocols a redirect may lead to: never from https to http unless
+ * the job allows it (BITS' default policy). */
+const char *transfer_redirect_protocols(const bgcopy_job *job, const char *url);
+/* The URL curl went (or would have gone) to last, without its secrets. */
+char *transfer_redirect_target(struct transfer *x);
+/* Classifies a finished attempt; true when the file is complete, else
+ * `err` says why and `transient` whether a later try may succeed. */
+bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
+		       bool *transient);
+
 #endif /* BGCOPY_TRANSFER_H */

@@ -1,0 +1,139 @@
+/* Transfers: what a finished attempt came to, a complete file or an error that is transient or permanent. */
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "transfer.h"
+
+/* The protocols a redirect may lead to: never from https to http unless
+ * the job allows it (BITS' default policy). */
+const char *transfer_redirect_protocols(const bgcopy_job *job, const char *url)
+{
+	if (job->redirect_policy == BGCOPY_REDIRECT_ALLOW &&
+	    !strncasecmp(url, "https:", 6))
+		return "https";
+	return "http,https";
+}
+
+/* The URL curl went (or would have gone) to last, without its secrets;
+ * NULL when unreadable or out of memory. */
+char *transfer_redirect_target(struct transfer *x)
+{
+	char *effective = NULL, *redacted = NULL;
+
+	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &effective);
+	if (!effective || url_check(effective, true, &redacted) != BGCOPY_OK)
+		return xstrdup("(unreadable URL)");
+	return redacted;
+}
+
+/* Classifies a finished attempt; returns true when the file is complete. */
+bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
+		       bool *transient)
+{
+	const struct job_file *f = &x->job->files[x->index];
+	long code = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	*err = (struct bgcopy_error){
+		.http_status = (int)code, .curl_code = (int)rc,
+		.file_index = (int)x->index,
+	};
+	*transient = true;
+	/* Asked for the bytes after the end: everything was here already
+	 * (progress was saved after the last byte, before completion). */
+	if (x->http_error == 416 && x->range_from > 0 &&
+	    x->answer.cr_total == (int64_t)x->range_from) {
+		x->job->files[x->index].bytes_total = x->answer.cr_total;
+		return true;
+	}
+	if (x->http_error) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		err->http_status = (int)x->http_error;
+		err->curl_code = CURLE_HTTP_RETURNED_ERROR;	/* not our abort */
+		/* A range the server cannot serve: start the file over. */
+		*transient = transient_http(x->http_error) || x->http_error == 416;
+		error_describe(err, "HTTP %ld from %s", x->http_error, f->redacted_url);
+		return false;
+	}
+	/* A final 3xx is an answer with no file in it (304, no Location
+	 * to follow, or a job that follows none: on_body refused its body). */
+	if ((rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && !x->write_errno)) &&
+	    code >= 300 && code < 400) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "HTTP %ld with no file from %s%s", code,
+			       f->redacted_url,
+			       x->job->redirect_policy == BGCOPY_REDIRECT_DISALLOW ?
+			       " (the job follows no redirect)" : "");
+		return false;
+	}
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+	    !strcmp(transfer_redirect_protocols(x->job, f->url), "https")) {
+		char *target = transfer_redirect_target(x);
+
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "redirect from https to a URL that is not "
+			       "https refused (%s to %s); the job's redirect "
+			       "policy can allow it", f->redacted_url,
+			       target ? target : "?");
+		free(target);
+		return false;
+	}
+	if (x->too_big) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "file is larger than the job's maximum download "
+			       "size of %" PRIu64 " bytes (%s)", x->job->max_download,
+			       f->redacted_url);
+		return false;
+	}
+	if (x->unframed) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		*transient = false;
+		error_describe(err, "server sent neither a Content-Length nor a "
+			       "chunked body (%s): a body ended by closing the "
+			       "connection cannot be told from a cut one; a job "
+			       "with the dynamic content flag takes it",
+			       f->redacted_url);
+		return false;
+	}
+	if (x->excess && !x->refused[0])
+		snprintf(x->refused, sizeof(x->refused), "server sent more bytes "
+			 "than its Content-Length announced");
+	if (x->refused[0]) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err, "%s (%s)", x->refused, f->redacted_url);
+		return false;
+	}
+	if (rc == CURLE_OK && (f->bytes_total < 0 ||
+			       f->bytes_done == (uint64_t)f->bytes_total))
+		return true;
+	if (rc == CURLE_OK) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err, "server sent %" PRIu64 " of %" PRId64 " bytes",
+			       f->bytes_done, f->bytes_total);
+		return false;
+	}
+	if (x->write_errno) {
+		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
+		err->code = x->write_errno;
+		*transient = transient_errno(x->write_errno);
+		error_describe(err, "cannot write '%s': %s%s", f->temp_path,
+			       *transient ? "the disk is full: " : "",
+			       strerror(x->write_errno));
+		return false;
+	}
+	err->context = BGCOPY_ERRCTX_TRANSPORT;
+	*transient = transient_curl(rc);
+	error_describe(err, "%s (%s)",
+		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+		 f->redacted_url);
+	return false;
+}
