@@ -109,6 +109,10 @@ struct bgc_record {
 	const char *final_url;		/* schema 4: where redirects led; NULL before */
 	uint64_t namelookup_us, connect_us, tls_us, first_byte_us, total_us;
 
+	/* schema 5: client_open, client_callback_received/returned: the
+	 * client engine's id; `engine' and `job' name the attempt's */
+	uint64_t client;
+
 	/* The stream set the message came through, from its trace's
 	 * environment: with per-PID buffers the process (stream_pid), with
 	 * per-UID buffers the user (stream_uid); -1 when not known. */

@@ -25,7 +25,7 @@
 #define BGCOPY_SCHEMA_H
 
 /* Recorded in engine_open.trace_schema; the analysis refuses others. */
-#define BGCOPY_TRACE_SCHEMA 4
+#define BGCOPY_TRACE_SCHEMA 5
 
 /* ---- Enums ---- */
 
@@ -238,7 +238,12 @@
 	EV(retry_scheduled,   RETRY_SCHEDULED,   NOTICE)		\
 	EV(cmdline_run,       CMDLINE_RUN,       NOTICE)		\
 	EV(cmdline_exit,      CMDLINE_EXIT,      NOTICE)		\
-	EV(transfer,          TRANSFER,          INFO)
+	EV(transfer,          TRANSFER,          INFO)			\
+	/* schema 5: callbacks traced on both sides (bgcopyd, its client) */ \
+	EV(callback_forwarded, CALLBACK_FORWARDED, NOTICE)		\
+	EV(client_open,       CLIENT_OPEN,       INFO)			\
+	EV(client_callback_received, CLIENT_CALLBACK_RECEIVED, NOTICE)	\
+	EV(client_callback_returned, CLIENT_CALLBACK_RETURNED, NOTICE)
 
 /*
  * Each event's hook parameters, in order, and so its fields:
@@ -333,6 +338,34 @@
 
 #define BGCOPY_SCHEMA_EVENT_transfer(F, G, a)				\
 	G(F, a, job, j) G(F, a, transfer, t)
+
+/* Schema 5: callbacks traced on both sides.  callback_forwarded: the
+ * engine's callback (bgcopyd's) handed this attempt to process pid.  A
+ * client engine (client) records client_open when it connects, and each
+ * call it receives and answers, named by the attempt it serves: the
+ * engine and job it belongs to, its arming and attempt. */
+#define BGCOPY_SCHEMA_EVENT_callback_forwarded(F, G, a)			\
+	G(F, a, job, j) G(F, a, notification, n)			\
+	F(a, pid, int32_t, INTEGER, _, REQUIRED)
+
+#define BGCOPY_SCHEMA_EVENT_client_open(F, G, a)			\
+	F(a, client, uint64_t, HEX, _, REQUIRED)
+
+#define BGCOPY_SCHEMA_GROUP_client_attempt(F, a)			\
+	F(a, client,     uint64_t,     HEX,     _,    REQUIRED)		\
+	F(a, engine,     uint64_t,     HEX,     _,    REQUIRED)		\
+	F(a, job,        const char *, TEXT,    36,   REQUIRED)		\
+	F(a, kind,       int32_t,      ENUM,    kind, REQUIRED)		\
+	F(a, file_index, int32_t,      INTEGER, _,    REQUIRED)		\
+	F(a, arming,     uint64_t,     INTEGER, _,    REQUIRED)		\
+	F(a, attempt,    uint32_t,     INTEGER, _,    REQUIRED)
+
+#define BGCOPY_SCHEMA_EVENT_client_callback_received(F, G, a)		\
+	G(F, a, client_attempt, c)
+
+#define BGCOPY_SCHEMA_EVENT_client_callback_returned(F, G, a)		\
+	G(F, a, client_attempt, c)					\
+	F(a, result, int32_t, INTEGER, _, REQUIRED)
 
 /* ---- Walking an event ---- */
 

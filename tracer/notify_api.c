@@ -203,3 +203,11 @@ uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
 	api_leave_read(job->engine);
 	return pending;
 }
+
+int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attempt *out)
+{
+	if (!out)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "bgcopy_callback_forward() needs an out pointer");
+	return notify_forward_running(to, out);
+}

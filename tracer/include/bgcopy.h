@@ -364,6 +364,22 @@ BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index,
 						 char *out, size_t size);
 
+/*
+ * Forwarding a callback to another process (bgcopyd does, to a client's
+ * notify interface), so that both sides trace the same attempt.  Called
+ * from inside a notify interface's method, on the engine's thread that
+ * runs it: records that this attempt was handed to process `to` (trace
+ * event callback_forwarded) and gives the ids to pass along, which the
+ * receiving process records with what it did (docs/CONTRACT.md 5.9).
+ * BGCOPY_E_INVALID_STATE anywhere else.
+ */
+struct bgcopy_callback_attempt {
+	uint64_t engine;	/* the engine's trace id (engine_open) */
+	uint64_t arming;	/* trace schema 2's arming id */
+	uint32_t attempt;	/* 1 for the first try of that arming */
+};
+BGCOPY_API int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attempt *out);
+
 #ifdef __cplusplus
 }
 #endif
