@@ -67,6 +67,22 @@ bg wait "$versions" >/dev/null || die "wait for the changed file"
 cmp -s "$WORK/www/v.bin.v2" "$WORK/out/.v.bin."*-0.bgcopy-tmp ||
 	die "the changed file is not the new version, whole"
 bg cancel "$versions"
+
+# Schema 5: a callback bgcopyd forwards to a traced client
+# (callback_forwarded), which traces client_open and its receipt.
+dbg() { BGCOPY_EMBEDDED=0 BGCOPY_SOCKET=$WORK/dbus "$@"; }
+dbg traced "$B/bin/bgcopyd" --store "$WORK/dstore" --socket "$WORK/dbus" --foreground \
+	2> "$WORK/daemon.err" &
+daemon=$!
+for _ in $(seq 200); do [ -S "$WORK/dbus" ] && break; sleep 0.05; done
+forwarded=$(dbg "$BGCOPY" --store "$WORK/dstore" create forwarded) || die "create through bgcopyd"
+dbg "$BGCOPY" --store "$WORK/dstore" add "$forwarded" "$URL/e.bin" "$WORK/out/d.bin" >/dev/null
+dbg traced "$B/tools/callback_client" "$WORK/dstore" "$forwarded" ack > "$WORK/client.out" &
+client=$!
+for _ in $(seq 200); do grep -q registered "$WORK/client.out" && break; sleep 0.05; done
+dbg "$BGCOPY" --store "$WORK/dstore" resume "$forwarded"
+wait $client || die "the traced client failed"
+kill $daemon && wait $daemon
 stop_session
 
 bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
@@ -79,7 +95,7 @@ expect() {
 	done
 }
 id="job = \"$job\""
-expect engine_open "trace_schema = 4," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
+expect engine_open "trace_schema = 5," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
 expect store_open "schema_version = 7," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
@@ -115,6 +131,11 @@ expect cmdline_run "job = \"$other\"" 'program = "/bin/false"'
 expect cmdline_exit "job = \"$other\"" "status = 1, timed_out = 0"
 expect cmdline_exit "job = \"$hung\"" "status = -9, timed_out = 1"
 expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
+fw="job = \"$forwarded\""
+expect callback_forwarded "$fw" '( "JOB_TRANSFERRED"' "attempt = 1" "pid = "
+expect client_open "client = 0x"
+expect client_callback_received "$fw" '( "JOB_TRANSFERRED"' "arming = 1, attempt = 1"
+expect client_callback_returned "$fw" "attempt = 1, result = 0 }"
 
 # Every event of the provider was seen.
 for event in $(sed -n 's/^\tEV(\([a-z_]*\),.*/\1/p' "$(dirname "$0")/../../tp/bgcopy_schema.h"); do

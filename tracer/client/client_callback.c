@@ -117,7 +117,8 @@ static int run_method(bgcopy_engine *engine, const char *member, const char *id,
 }
 
 /* One call: its arguments read, the method run between the receipt and
- * the return traced with the daemon's attempt (CONTRACT.md 5.9). */
+ * the return traced with the daemon's attempt (CONTRACT.md section 7,
+ * C1-C3). */
 static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 {
 	const char *member = sd_bus_message_get_member(m), *id, *desc;
@@ -251,7 +252,8 @@ int client_pump_start(bgcopy_engine *engine)
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
 	c->pump_started = true;
 	/* From here on this process's receipts are in the trace (if it is
-	 * traced): what lets the checker miss one (CONTRACT.md 5.9). */
+	 * traced): what lets the checker miss one (CONTRACT.md section 7,
+	 * C1-C3). */
 	TRACE(client_open, engine->trace_id);
 	return BGCOPY_OK;
 }

@@ -370,7 +370,8 @@ BGCOPY_API int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index
  * from inside a notify interface's method, on the engine's thread that
  * runs it: records that this attempt was handed to process `to` (trace
  * event callback_forwarded) and gives the ids to pass along, which the
- * receiving process records with what it did (docs/CONTRACT.md 5.9).
+ * receiving process records with what it did (docs/CONTRACT.md section
+ * 7, C1-C3).
  * BGCOPY_E_INVALID_STATE anywhere else.
  */
 struct bgcopy_callback_attempt {
