@@ -28,7 +28,7 @@ traced_daemon() {
 # stop_all: the daemon ends (engine_close), then the session.
 stop_all() {
 	kill "$DAEMON_PID" || die "bgcopyd ended early: $(cat "$WORK/daemon.err")"
-	wait "$DAEMON_PID"
+	wait "$DAEMON_PID" || die "bgcopyd exited $?: $(cat "$WORK/daemon.err")"
 	DAEMON_PID=
 	stop_session
 }
