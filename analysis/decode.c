@@ -41,7 +41,7 @@ static const struct member {
 	U(range_from), U(range_honoured), I(restart), I(if_range), U(namelookup_us), U(connect_us),
 	U(tls_us), U(first_byte_us), U(total_us), U(sha256_expected), I(verify),
 	S(final_url),
-	U(client),	/* schema 5 */
+	U(client), U(pid_start),	/* schema 5 */
 #undef U
 #undef I
 #undef S

@@ -112,6 +112,7 @@ struct bgc_record {
 	/* schema 5: client_open, client_callback_received/returned: the
 	 * client engine's id; `engine' and `job' name the attempt's */
 	uint64_t client;
+	uint64_t pid_start;		/* and callback_forwarded: process start */
 
 	/* The stream set the message came through, from its trace's
 	 * environment: with per-PID buffers the process (stream_pid), with

@@ -346,10 +346,15 @@
  * engine and job it belongs to, its arming and attempt. */
 #define BGCOPY_SCHEMA_EVENT_callback_forwarded(F, G, a)			\
 	G(F, a, job, j) G(F, a, notification, n)			\
-	F(a, pid, int32_t, INTEGER, _, REQUIRED)
+	F(a, pid,       int32_t,  INTEGER, _, REQUIRED)			\
+	F(a, pid_start, uint64_t, INTEGER, _, REQUIRED)
 
+/* pid_start: when the process started, in clock ticks since boot
+ * (/proc/PID/stat field 22; 0 if unknown): with the pid (client_open's
+ * vpid), one process even when a later one takes its pid. */
 #define BGCOPY_SCHEMA_EVENT_client_open(F, G, a)			\
-	F(a, client, uint64_t, HEX, _, REQUIRED)
+	F(a, client,    uint64_t, HEX,     _, REQUIRED)			\
+	F(a, pid_start, uint64_t, INTEGER, _, REQUIRED)
 
 #define BGCOPY_SCHEMA_GROUP_client_attempt(F, a)			\
 	F(a, client,     uint64_t,     HEX,     _,    REQUIRED)		\

@@ -269,7 +269,7 @@ int notify_forward_running(int32_t to, struct bgcopy_callback_attempt *out)
 		return set_error(BGCOPY_E_INVALID_STATE, "bgcopy_callback_forward() "
 				 "was called outside a notify interface's method");
 	engine_lock(job->engine);
-	TRACE(callback_forwarded, TRACE_JOB(job), running.n, to);
+	TRACE(callback_forwarded, TRACE_JOB(job), running.n, to, trace_process_start(to));
 	engine_unlock(job->engine);
 	*out = (struct bgcopy_callback_attempt){ .engine = job->engine->trace_id,
 						  .arming = running.n->arming,

@@ -6,6 +6,8 @@
 #ifndef BGCOPY_TRACE_H
 #define BGCOPY_TRACE_H
 
+#include <sys/types.h>
+
 #include "tp/bgcopy_tp_abi.h"
 
 extern const struct bgcopy_tp_hooks *bgcopy_tp;
@@ -29,6 +31,7 @@ extern const struct bgcopy_tp_hooks *bgcopy_tp;
 				  .seq = ++(job_)->seq })
 
 void trace_load(void);
+uint64_t trace_process_start(pid_t pid);
 void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event);
 
 #endif /* BGCOPY_TRACE_H */

@@ -354,8 +354,10 @@ void on_forwarded(struct job *j, const struct bgc_record *r)
 {
 	struct inflight *in = inflight_match(j, r, false);
 
-	if (in && r->pid > 0)
+	if (in && r->pid > 0) {
 		in->forwarded_to = r->pid;
+		in->forwarded_start = r->pid_start;
+	}
 }
 
 /* The outcome of an ended attempt for the arming it served: true when

@@ -40,12 +40,12 @@ const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_CMDLINE_EXIT, RUN, "pid", "status"),
 	BGC_READS(BGC_REC_TRANSFER, JOB),
 	/* schema 5: the client side of callbacks (receipts.c) */
-	BGC_READS(BGC_REC_CALLBACK_FORWARDED, RUN, "pid"),
-	BGC_READS(BGC_REC_CLIENT_OPEN, "client"),
-	BGC_READS(BGC_REC_CLIENT_CALLBACK_RECEIVED, "engine", "job", "kind",
-		  "file_index", "arming", "attempt"),
-	BGC_READS(BGC_REC_CLIENT_CALLBACK_RETURNED, "engine", "job", "kind",
-		  "file_index", "arming", "attempt", "result"),
+	BGC_READS(BGC_REC_CALLBACK_FORWARDED, RUN, "pid", "pid_start"),
+	BGC_READS(BGC_REC_CLIENT_OPEN, "client", "pid_start"),
+	BGC_READS(BGC_REC_CLIENT_CALLBACK_RECEIVED, "client", "engine", "job",
+		  "kind", "file_index", "arming", "attempt"),
+	BGC_READS(BGC_REC_CLIENT_CALLBACK_RETURNED, "client", "engine", "job",
+		  "kind", "file_index", "arming", "attempt", "result"),
 	BGC_READS_END,
 };
 

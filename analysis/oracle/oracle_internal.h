@@ -127,6 +127,7 @@ struct inflight {
 	size_t delivery;
 	struct oracle_evidence ev;
 	int64_t forwarded_to;		/* schema 5: the client's pid; 0 */
+	uint64_t forwarded_start;	/* and its pid_start */
 };
 
 /*
@@ -208,9 +209,11 @@ struct loss {
 };
 
 /* Schema 5 (receipts.c): a client process whose receipts are in the
- * trace from `since' on (its client_open or first receipt). */
+ * trace from its client_open on. */
 struct client_proc {
 	int64_t pid;			/* its vpid */
+	uint64_t start;			/* pid_start: with pid, one process */
+	uint64_t client;		/* its engine's id, in its receipts */
 	int64_t since;
 	struct stream_key stream;
 };
@@ -219,7 +222,8 @@ struct client_proc {
 struct receipt {
 	uint64_t engine, arming;
 	uint32_t attempt;
-	int64_t pid;
+	int64_t pid;			/* for the reader */
+	uint64_t client;
 	bool returned;
 	int32_t result;
 	bool duplicate;			/* C2 told of it */
@@ -235,6 +239,7 @@ struct forward {
 	int kind;
 	int32_t file;
 	int64_t pid;
+	uint64_t pid_start;
 	int64_t begin_ts, end_ts;
 	bool discharged;		/* its success discharged T, E or F(i) */
 	struct oracle_evidence end_ev;

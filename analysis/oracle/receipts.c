@@ -20,36 +20,35 @@ static void arming_key(uint64_t engine, const char *job, uint64_t arming,
 	snprintf(key, size, "%" PRIx64 ":%s:%" PRIu64, engine, job, arming);
 }
 
-/* The traced client process `pid', if its receipts were in the trace by
- * `ts'. */
+/* The traced client process `pid' started at `start', if its receipts
+ * were in the trace by `ts'. */
 static struct client_proc *client_traced(struct oracle *o, int64_t pid,
-					 int64_t ts)
+					 uint64_t start, int64_t ts)
 {
 	size_t i;
 
 	for (i = 0; i < o->n_clients; i++) {
-		if (o->clients[i].pid == pid && o->clients[i].since <= ts)
-			return &o->clients[i];
+		struct client_proc *c = &o->clients[i];
+
+		if (c->pid == pid && c->start == start && start &&
+		    c->since <= ts)
+			return c;
 	}
 	return NULL;
 }
 
-static int client_seen(struct oracle *o, const struct bgc_record *r)
+static int on_client_open(struct oracle *o, const struct bgc_record *r)
 {
 	struct client_proc *c;
-	size_t i;
 
-	if (r->vpid < 0)
-		return 0;	/* no vpid context: it cannot be joined */
-	for (i = 0; i < o->n_clients; i++) {
-		if (o->clients[i].pid == r->vpid)
-			return 0;
-	}
+	if (r->vpid < 0 || !r->pid_start)
+		return 0;	/* not a process the daemon's pid can name */
 	c = PUSH(o, o->clients, o->n_clients, o->clients_cap);
 	if (!c)
 		return -1;
 	*c = (struct client_proc) {
-		.pid = r->vpid, .since = r->ts,
+		.pid = r->vpid, .start = r->pid_start, .client = r->client,
+		.since = r->ts,
 		.stream = { .pid = r->stream_pid, .uid = r->stream_uid },
 	};
 	return 0;
@@ -132,7 +131,7 @@ static int on_received(struct oracle *o, const struct bgc_record *r)
 	*e = (struct receipt) {
 		.engine = r->engine, .arming = r->arming,
 		.attempt = (uint32_t) r->attempt, .pid = r->vpid,
-		.prev = *last, .ev = evidence_of(r),
+		.client = r->client, .prev = *last, .ev = evidence_of(r),
 	};
 	*last = o->n_receipts;
 	if (!j || r->kind <= 0 || r->kind >= ORACLE_KINDS)
@@ -157,7 +156,7 @@ static void on_returned(struct oracle *o, const struct bgc_record *r)
 	last = strmap_get(&o->receipts_by_arming, key);
 	for (i = last ? *last : 0; i; i = e->prev) {
 		e = &o->receipts[i - 1];
-		if (e->attempt == r->attempt && e->pid == r->vpid &&
+		if (e->attempt == r->attempt && e->client == r->client &&
 		    !e->returned)
 			break;
 	}
@@ -176,10 +175,8 @@ static void on_returned(struct oracle *o, const struct bgc_record *r)
 
 int on_client_event(struct oracle *o, const struct bgc_record *r)
 {
-	if (client_seen(o, r))
-		return -1;
 	if (r->type == BGC_REC_CLIENT_OPEN)
-		return 0;
+		return on_client_open(o, r);
 	if (!r->job)
 		return oracle_set_error(o, "a %s event has no job id: the trace "
 					"is damaged", names_record(r->type));
@@ -202,6 +199,7 @@ int forward_ended(struct oracle *o, struct job *j, const struct inflight *in,
 		.j = j, .engine = r->engine, .arming = in->arming,
 		.attempt = (uint32_t) in->attempt, .kind = in->kind,
 		.file = in->file, .pid = in->forwarded_to,
+		.pid_start = in->forwarded_start,
 		.begin_ts = in->ev.ts, .end_ts = r->ts,
 		.discharged = discharged, .end_ev = evidence_of(r),
 	};
@@ -227,9 +225,10 @@ static const struct loss *client_loss(const struct oracle *o,
 	return NULL;
 }
 
-/* The arming's receipt of this attempt, from that process, that
- * returned success. */
-static bool received_success(struct oracle *o, const struct forward *fw)
+/* The arming's receipt of this attempt, by client `c', that returned
+ * success. */
+static bool received_success(struct oracle *o, const struct forward *fw,
+			     const struct client_proc *c)
 {
 	char key[128];
 	size_t *last, i;
@@ -239,7 +238,7 @@ static bool received_success(struct oracle *o, const struct forward *fw)
 	last = strmap_get(&o->receipts_by_arming, key);
 	for (i = last ? *last : 0; i; i = e->prev) {
 		e = &o->receipts[i - 1];
-		if (e->attempt == fw->attempt && e->pid == fw->pid &&
+		if (e->attempt == fw->attempt && e->client == c->client &&
 		    e->returned && e->result == 0)
 			return true;
 	}
@@ -248,13 +247,15 @@ static bool received_success(struct oracle *o, const struct forward *fw)
 
 static void settle_forward(struct oracle *o, const struct forward *fw)
 {
-	const struct client_proc *c = client_traced(o, fw->pid, fw->begin_ts);
+	const struct client_proc *c = client_traced(o, fw->pid, fw->pid_start,
+						    fw->begin_ts);
 	const struct loss *l;
 	struct oracle_finding *f;
 	struct job *j = fw->j;
 
 	if (!c) {
-		/* Not in the trace: nothing to join, so nothing proven. */
+		/* Not in the trace (or only a process that had its pid
+		 * before): nothing to join, so nothing proven. */
 		if (!j->untraced_noted)
 			finding_add(o, j, ORACLE_NOTE_CLIENT_UNTRACED, fw->kind,
 				    fw->file, fw->begin_ts, "callbacks forwarded "
@@ -275,7 +276,7 @@ static void settle_forward(struct oracle *o, const struct forward *fw)
 	}
 	/* C1: the daemon counted it delivered, the client never ran it
 	 * to success. */
-	if (fw->discharged && !received_success(o, fw)) {
+	if (fw->discharged && !received_success(o, fw, c)) {
 		f = finding_add(o, j, ORACLE_G1_LOST, fw->kind, fw->file,
 			    fw->end_ts, "%s acknowledged but never received: "
 			    "attempt %" PRIu32 " to process %" PRId64 " ended "

@@ -144,10 +144,13 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 	case SCN_RETURNED:
 		notification(st, r);
 		r->pid = (int64_t) st->pid;
+		r->pid_start = st->start;
+		break;
+	case SCN_CLIENT_OPEN:
+		r->pid_start = st->start;
 		break;
 	case SCN_ENGINE_CLOSE:
 	case SCN_MISSING:
-	case SCN_CLIENT_OPEN:
 		break;
 	}
 }
@@ -178,7 +181,7 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 	};
 	if (client_side(st)) {
 		r->vpid = r->stream_pid = (int64_t) st->pid;
-		r->client = 0xc0000000u + st->pid;
+		r->client = 0xc0000000u + st->pid * 1000 + st->start;
 	}
 	fill(st, r);
 	return true;

@@ -259,13 +259,13 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 	st = &s->steps[s->n_steps++];
 	*st = (struct scn_step) {
 		.verb = verb, .ms = ms, .line = p->line, .job = p->job,
-		.engine = p->engine, .file = -1,
+		.engine = p->engine, .file = -1, .start = 1,
 	};
 	return st;
 }
 
 /* file=N result=N status=N epoch=N arming=N iface=N pid=N uid=N
- * cmdline=TEXT, after the fixed words. */
+ * start=N cmdline=TEXT, after the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -294,6 +294,9 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 		} else if (!strcmp(tok[i], "pid")) {
 			st->has_pid = true;
 			if (unsigned_number(p, value, &st->pid))
+				return -1;
+		} else if (!strcmp(tok[i], "start")) {
+			if (unsigned_number(p, value, &st->start))
 				return -1;
 		} else if (!strcmp(tok[i], "uid")) {
 			st->has_uid = true;
@@ -504,9 +507,11 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 	case SCN_CLIENT_OPEN:
 		st->job = 0;
 		st->has_pid = true;
-		if (n != 1)
+		if (n < 1)
 			return fail(p, "expected client-open PID");
-		return unsigned_number(p, tok[0], &st->pid);
+		if (unsigned_number(p, tok[0], &st->pid))
+			return -1;
+		return options(p, st, tok + 1, n - 1);
 	case SCN_FORWARDED:
 	case SCN_RECEIVED:
 	case SCN_RETURNED:

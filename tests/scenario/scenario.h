@@ -65,6 +65,7 @@ struct scn_step {
 	uint64_t count;			/* discard; missing: seq numbers */
 	bool has_pid, has_uid;		/* discard ... pid=N uid=N */
 	uint64_t pid, uid;
+	uint64_t start;			/* client-open, forwarded: start=N (1) */
 };
 
 /* Rules as analysis/oracle.h numbers them: G1..G8, then the notes. */

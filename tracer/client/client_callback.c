@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "trace.h"
@@ -254,7 +255,7 @@ int client_pump_start(bgcopy_engine *engine)
 	/* From here on this process's receipts are in the trace (if it is
 	 * traced): what lets the checker miss one (CONTRACT.md section 7,
 	 * C1-C3). */
-	TRACE(client_open, engine->trace_id);
+	TRACE(client_open, engine->trace_id, trace_process_start(getpid()));
 	return BGCOPY_OK;
 }
 
