@@ -71,10 +71,12 @@ bg cancel "$versions"
 # Schema 5: a callback bgcopyd forwards to a traced client
 # (callback_forwarded), which traces client_open and its receipt.
 dbg() { BGCOPY_EMBEDDED=0 BGCOPY_SOCKET=$WORK/dbus "$@"; }
-dbg traced "$B/bin/bgcopyd" --store "$WORK/dstore" --socket "$WORK/dbus" --foreground \
+BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 \
+	"$B/bin/bgcopyd" --store "$WORK/dstore" --socket "$WORK/dbus" --foreground \
 	2> "$WORK/daemon.err" &
 daemon=$!
 for _ in $(seq 200); do [ -S "$WORK/dbus" ] && break; sleep 0.05; done
+[ -S "$WORK/dbus" ] || die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
 forwarded=$(dbg "$BGCOPY" --store "$WORK/dstore" create forwarded) || die "create through bgcopyd"
 dbg "$BGCOPY" --store "$WORK/dstore" add "$forwarded" "$URL/e.bin" "$WORK/out/d.bin" >/dev/null
 dbg traced "$B/tools/callback_client" "$WORK/dstore" "$forwarded" ack > "$WORK/client.out" &
@@ -82,7 +84,8 @@ client=$!
 for _ in $(seq 200); do grep -q registered "$WORK/client.out" && break; sleep 0.05; done
 dbg "$BGCOPY" --store "$WORK/dstore" resume "$forwarded"
 wait $client || die "the traced client failed"
-kill $daemon && wait $daemon
+kill $daemon || die "bgcopyd ended early: $(cat "$WORK/daemon.err")"
+wait $daemon || die "bgcopyd exited $?: $(cat "$WORK/daemon.err")"
 stop_session
 
 bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
