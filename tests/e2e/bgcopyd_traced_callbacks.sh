@@ -12,6 +12,11 @@ export BGCOPY_SOCKET=$SOCK XDG_RUNTIME_DIR=
 CLIENT=$B/tools/callback_client
 [ -x "$CLIENT" ] || die "$CLIENT was not built"
 STORE=$WORK/store
+CLIENT_PID= hung=
+# Clients too, should a check fail with one waiting (or hanging) still.
+trap 'kill $CLIENT_PID $hung 2>/dev/null
+      [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEMON_PID"
+      cleanup' EXIT
 
 bg() { "$BGCOPY" --store "$STORE" "$@"; }
 analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }

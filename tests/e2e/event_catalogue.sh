@@ -75,6 +75,7 @@ BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 \
 	"$B/bin/bgcopyd" --store "$WORK/dstore" --socket "$WORK/dbus" --foreground \
 	2> "$WORK/daemon.err" &
 daemon=$!
+trap 'kill $daemon 2>/dev/null; cleanup' EXIT
 for _ in $(seq 200); do [ -S "$WORK/dbus" ] && break; sleep 0.05; done
 [ -S "$WORK/dbus" ] || die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
 forwarded=$(dbg "$BGCOPY" --store "$WORK/dstore" create forwarded) || die "create through bgcopyd"
