@@ -1,7 +1,7 @@
 /* Schema 5: a client's receipts of the callbacks bgcopyd forwarded to it, joined to the daemon's attempts (CONTRACT.md section 7, C1-C3). */
 /*
- * bgcopyd's engine records callback_forwarded (the client's pid) inside
- * each attempt it hands to a client; the client library records
+ * bgcopyd's engine records callback_forwarded (the client's pid and start)
+ * inside each attempt it hands to a client; the client library records
  * client_open, then client_callback_received and _returned with the
  * daemon's engine, job, arming and attempt.  The two processes' streams
  * join on those ids, never on time or guesses.
