@@ -256,6 +256,14 @@ $(B)/tools/trace_fuzz: $(call obj,tests/tools/trace_fuzz.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
+# A client whose notify interface acknowledges or hangs, for
+# tests/e2e/bgcopyd_traced_callbacks.sh.
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/callback_client)
+$(B)/tools/callback_client: $(call obj,tests/tools/callback_client.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib'
+
 # A D-Bus client that times bgcopyd's change signals.
 TOOLS += $(if $(DAEMON_SRC),$(B)/tools/bgcopyd_watch)
 $(call obj,tests/tools/bgcopyd_watch.c): EXTRA_CFLAGS = $(call PC,libsystemd)

@@ -43,6 +43,7 @@ static const struct member {
 	S(final_url), U(rate_cap_bps),
 	/* schema 5: peer_request */
 	S(target_job), S(verb), I(peer_pid), U(peer_uid), U(peer_uts_ns),
+	U(client), U(pid_start),	/* schema 5: callbacks on both sides */
 #undef U
 #undef I
 #undef S

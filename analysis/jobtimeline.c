@@ -297,6 +297,24 @@ static void job_line(struct jobtimeline *tl, struct text *t,
 	case BGC_REC_TRANSFER:
 		transfer(tl, t, r);
 		break;
+	/* schema 5: a callback on both sides, joined by arming and attempt */
+	case BGC_REC_CALLBACK_FORWARDED:
+		append(tl, t, "forwarded ");
+		notif_words(tl, t, r);
+		append(tl, t, " arming %" PRIu64 " to pid %" PRId64 "\n",
+		       r->arming, r->pid);
+		break;
+	case BGC_REC_CLIENT_CALLBACK_RECEIVED:
+	case BGC_REC_CLIENT_CALLBACK_RETURNED:
+		append(tl, t, "client pid %" PRId64 " %s %s arming %" PRIu64
+		       " attempt %" PRIu64 " of engine 0x%" PRIx64, r->vpid,
+		       r->type == BGC_REC_CLIENT_CALLBACK_RECEIVED ? "received" :
+		       "returned", names_kind(r->kind), r->arming, r->attempt,
+		       r->engine);
+		if (r->type == BGC_REC_CLIENT_CALLBACK_RETURNED)
+			append(tl, t, " -> %" PRId64, r->result);
+		append(tl, t, "\n");
+		break;
 	default:
 		break;
 	}

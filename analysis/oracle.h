@@ -64,6 +64,7 @@ enum oracle_rule {
 	ORACLE_G8_LATE,
 	/* Not violations: explain what the oracle accepted. */
 	ORACLE_NOTE_REDELIVERED,	/* redelivered after restart */
+	ORACLE_NOTE_CLIENT_UNTRACED,	/* schema 5: receipts not checked */
 };
 
 enum oracle_verdict {

@@ -117,6 +117,10 @@ struct bgc_record {
 	int64_t peer_pid;
 	uint64_t peer_uid;
 	uint64_t peer_uts_ns;		/* 0: the peer had gone */
+	/* schema 5: client_open, client_callback_received/returned: the
+	 * client engine's id; `engine' and `job' name the attempt's */
+	uint64_t client;
+	uint64_t pid_start;		/* and callback_forwarded: process start */
 
 	/* The stream set the message came through, from its trace's
 	 * environment: with per-PID buffers the process (stream_pid), with

@@ -250,7 +250,12 @@
 	EV(cmdline_exit,      CMDLINE_EXIT,      NOTICE)		\
 	EV(transfer,          TRANSFER,          INFO)			\
 	/* schema 5, bgcopyd: who asks for what (tracer/trace.c) */	\
-	EV(peer_request,      PEER_REQUEST,      INFO)
+	EV(peer_request,      PEER_REQUEST,      INFO)	\
+	/* schema 5: callbacks traced on both sides (bgcopyd, its client) */ \
+	EV(callback_forwarded, CALLBACK_FORWARDED, NOTICE)		\
+	EV(client_open,       CLIENT_OPEN,       INFO)			\
+	EV(client_callback_received, CLIENT_CALLBACK_RECEIVED, NOTICE)	\
+	EV(client_callback_returned, CLIENT_CALLBACK_RETURNED, NOTICE)
 
 /*
  * Each event's hook parameters, in order, and so its fields:
@@ -357,6 +362,39 @@
 	F(a, peer_pid,    int32_t,      INTEGER, _, REQUIRED)		\
 	F(a, peer_uid,    uint32_t,     INTEGER, _, REQUIRED)		\
 	F(a, peer_uts_ns, uint64_t,     INTEGER, _, REQUIRED)
+
+/* Schema 5: callbacks traced on both sides.  callback_forwarded: the
+ * engine's callback (bgcopyd's) handed this attempt to process pid.  A
+ * client engine (client) records client_open when it connects, and each
+ * call it receives and answers, named by the attempt it serves: the
+ * engine and job it belongs to, its arming and attempt. */
+#define BGCOPY_SCHEMA_EVENT_callback_forwarded(F, G, a)			\
+	G(F, a, job, j) G(F, a, notification, n)			\
+	F(a, pid,       int32_t,  INTEGER, _, REQUIRED)			\
+	F(a, pid_start, uint64_t, INTEGER, _, REQUIRED)
+
+/* pid_start: when the process started, in clock ticks since boot
+ * (/proc/PID/stat field 22; 0 if unknown): with the pid (client_open's
+ * vpid), one process even when a later one takes its pid. */
+#define BGCOPY_SCHEMA_EVENT_client_open(F, G, a)			\
+	F(a, client,    uint64_t, HEX,     _, REQUIRED)			\
+	F(a, pid_start, uint64_t, INTEGER, _, REQUIRED)
+
+#define BGCOPY_SCHEMA_GROUP_client_attempt(F, a)			\
+	F(a, client,     uint64_t,     HEX,     _,    REQUIRED)		\
+	F(a, engine,     uint64_t,     HEX,     _,    REQUIRED)		\
+	F(a, job,        const char *, TEXT,    36,   REQUIRED)		\
+	F(a, kind,       int32_t,      ENUM,    kind, REQUIRED)		\
+	F(a, file_index, int32_t,      INTEGER, _,    REQUIRED)		\
+	F(a, arming,     uint64_t,     INTEGER, _,    REQUIRED)		\
+	F(a, attempt,    uint32_t,     INTEGER, _,    REQUIRED)
+
+#define BGCOPY_SCHEMA_EVENT_client_callback_received(F, G, a)		\
+	G(F, a, client_attempt, c)
+
+#define BGCOPY_SCHEMA_EVENT_client_callback_returned(F, G, a)		\
+	G(F, a, client_attempt, c)					\
+	F(a, result, int32_t, INTEGER, _, REQUIRED)
 
 /* ---- Walking an event ---- */
 

@@ -65,6 +65,9 @@ struct bgcopy_tp_notification {
 	BGCOPY_SCHEMA_GROUP_notification(BGCOPY_TP_MEMBER, _)
 };
 struct bgcopy_tp_transfer { BGCOPY_SCHEMA_GROUP_transfer(BGCOPY_TP_MEMBER, _) };
+struct bgcopy_tp_client_attempt {
+	BGCOPY_SCHEMA_GROUP_client_attempt(BGCOPY_TP_MEMBER, _)
+};
 
 /* Every event's index in the enabled-state table below. */
 #define BGCOPY_TP_EVENT_INDEX(name, NAME, level) BGCOPY_TP_EV_##name,

@@ -562,6 +562,9 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d);
 bool notify_settled(bgcopy_job *job);
 /* Every job's notifications settled (notify_settled). */
 bool notify_all_settled(bgcopy_engine *engine);
+/* bgcopy_callback_forward: lock not held; BGCOPY_E_INVALID_STATE off a
+ * callback of this thread. */
+int notify_forward_running(int32_t to, struct bgcopy_callback_attempt *out);
 
 /* notify_dispatch.c */
 int notify_start(bgcopy_engine *engine);

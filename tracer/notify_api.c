@@ -246,3 +246,11 @@ int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t size)
 	api_leave_read(job->engine);
 	return status;
 }
+
+int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attempt *out)
+{
+	if (!out)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "bgcopy_callback_forward() needs an out pointer");
+	return notify_forward_running(to, out);
+}

@@ -253,6 +253,30 @@ static void slow_begin_for_tests(bgcopy_engine *engine)
 		usleep(SLOW_BEGIN_US);
 }
 
+/* The attempt the callback running on this thread serves, for
+ * bgcopy_callback_forward(); zero outside a callback. */
+struct running_attempt {
+	struct delivery *d;
+	const struct bgcopy_tp_notification *n;
+};
+static __thread struct running_attempt running;
+
+int notify_forward_running(int32_t to, struct bgcopy_callback_attempt *out)
+{
+	bgcopy_job *job = running.d ? running.d->job : NULL;
+
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_STATE, "bgcopy_callback_forward() "
+				 "was called outside a notify interface's method");
+	engine_lock(job->engine);
+	TRACE(callback_forwarded, TRACE_JOB(job), running.n, to, trace_process_start(to));
+	engine_unlock(job->engine);
+	*out = (struct bgcopy_callback_attempt){ .engine = job->engine->trace_id,
+						  .arming = running.n->arming,
+						  .attempt = running.n->attempt };
+	return BGCOPY_OK;
+}
+
 static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 				struct bgcopy_tp_notification *n)
 {
@@ -276,7 +300,9 @@ static void deliver_by_callback(bgcopy_engine *engine, struct delivery *d,
 
 	cb->ops->add_ref(cb);
 	t0 = mono_ns();
+	running = (struct running_attempt){ .d = d, .n = n };
 	result = call_back(cb, d, &err);
+	running = (struct running_attempt){ 0 };
 	t0 = mono_ns() - t0;
 	cb->ops->release(cb);
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bgcopy.h"
 #include "tp/bgcopy_tp_abi.h"
@@ -50,6 +51,7 @@ void trace_engine_open(bgcopy_engine *engine);
  * job yet); its UTS namespace is read from /proc. */
 void trace_peer_request(bgcopy_engine *engine, bgcopy_job *job, long pid,
 			uint32_t uid, const char *verb);
+uint64_t trace_process_start(pid_t pid);
 void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event);
 
 #endif /* BGCOPY_TRACE_H */

@@ -349,12 +349,63 @@ static struct inflight *inflight_match(struct job *j,
 	return NULL;
 }
 
-void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
+/* Schema 5: the engine's callback handed this attempt to a client. */
+void on_forwarded(struct job *j, const struct bgc_record *r)
+{
+	struct inflight *in = inflight_match(j, r, false);
+
+	if (in && r->pid > 0) {
+		in->forwarded_to = r->pid;
+		in->forwarded_start = r->pid_start;
+	}
+}
+
+/* The outcome of an ended attempt for the arming it served: true when
+ * its success discharged it. */
+static bool end_settles(struct job *j, const struct inflight *in,
+			const struct bgc_record *r, bool cmdline,
+			int32_t result)
+{
+	struct obl *b;
+
+	if (in->kind == M || !in->gen)
+		return false;	/* M's return value is ignored */
+	b = obl_for(j, in->kind, in->file);
+	if (!b || !b->armed || b->gen != in->gen)
+		return false;
+	/* Schema 2: the engine re-armed it since (a new epoch re-arms F
+	 * and M too): the result belongs to the arming it served. */
+	if (in->has_arming && b->engine_arming && in->arming != b->engine_arming)
+		return false;
+	/* A new epoch re-armed it meanwhile (the engine starts its attempts
+	 * over): a callback's outcome no longer counts, success or failure.
+	 * A command line belongs to no interface: its exit counts. */
+	if (!cmdline && j->epoch_known && r->epoch != j->epoch)
+		return false;
+	if (result != 0) {
+		struct oracle_notif *n = notif_of(j, b->notif);
+
+		b->fail_pending = true;
+		b->fail_cmdline = cmdline;
+		b->fail_ts = r->ts;
+		/* The engine spaces the retry by the delay it had then. */
+		b->fail_retry_ns = j->retry_ns;
+		b->fail_ev = evidence_of(r);
+		if (n)
+			n->failures++;
+		return false;
+	}
+	obl_discharge(j, b, r);
+	return true;
+}
+
+void on_end(struct oracle *o, struct job *j, const struct bgc_record *r,
+	    bool cmdline)
 {
 	struct inflight in, *match = inflight_match(j, r, cmdline);
 	int32_t result = (int32_t) (cmdline ? r->status : r->result);
 	struct oracle_delivery *d;
-	struct obl *b;
+	bool discharged;
 
 	if (!match)
 		return;	/* its begin is not in the trace */
@@ -373,32 +424,7 @@ void on_end(struct job *j, const struct bgc_record *r, bool cmdline)
 	/* A pending M waits for the job's running delivery. */
 	if (j->L->m.armed && j->L->m.window_ts >= 0 && r->ts > j->L->m.window_ts)
 		j->L->m.window_ts = r->ts;
-	if (in.kind == M || !in.gen)
-		return;	/* M's return value is ignored */
-	b = obl_for(j, in.kind, in.file);
-	if (!b || !b->armed || b->gen != in.gen)
-		return;
-	/* Schema 2: the engine re-armed it since (a new epoch re-arms F
-	 * and M too): the result belongs to the arming it served. */
-	if (in.has_arming && b->engine_arming && in.arming != b->engine_arming)
-		return;
-	/* A new epoch re-armed it meanwhile (the engine starts its attempts
-	 * over): a callback's outcome no longer counts, success or failure.
-	 * A command line belongs to no interface: its exit counts. */
-	if (!cmdline && j->epoch_known && r->epoch != j->epoch)
-		return;
-	if (result != 0) {
-		struct oracle_notif *n = notif_of(j, b->notif);
-
-		b->fail_pending = true;
-		b->fail_cmdline = cmdline;
-		b->fail_ts = r->ts;
-		/* The engine spaces the retry by the delay it had then. */
-		b->fail_retry_ns = j->retry_ns;
-		b->fail_ev = evidence_of(r);
-		if (n)
-			n->failures++;
-	} else {
-		obl_discharge(j, b, r);
-	}
+	discharged = end_settles(j, &in, r, cmdline, result);
+	if (in.forwarded_to > 0)
+		forward_ended(o, j, &in, r, discharged);
 }

@@ -39,6 +39,13 @@ const struct bgc_reads oracle_reads[] = {
 	BGC_READS(BGC_REC_CMDLINE_RUN, RUN, "pid"),
 	BGC_READS(BGC_REC_CMDLINE_EXIT, RUN, "pid", "status"),
 	BGC_READS(BGC_REC_TRANSFER, JOB),
+	/* schema 5: the client side of callbacks (receipts.c) */
+	BGC_READS(BGC_REC_CALLBACK_FORWARDED, RUN, "pid", "pid_start"),
+	BGC_READS(BGC_REC_CLIENT_OPEN, "client", "pid_start"),
+	BGC_READS(BGC_REC_CLIENT_CALLBACK_RECEIVED, "client", "engine", "job",
+		  "kind", "file_index", "arming", "attempt"),
+	BGC_READS(BGC_REC_CLIENT_CALLBACK_RETURNED, "client", "engine", "job",
+		  "kind", "file_index", "arming", "attempt", "result"),
 	BGC_READS_END,
 };
 
@@ -167,10 +174,13 @@ static int job_event(struct oracle *o, struct engine *eng, struct job *j,
 	case BGC_REC_CMDLINE_RUN:
 		return on_begin(o, j, r, true);
 	case BGC_REC_CALLBACK_END:
-		on_end(j, r, false);
+		on_end(o, j, r, false);
 		return 0;
 	case BGC_REC_CMDLINE_EXIT:
-		on_end(j, r, true);
+		on_end(o, j, r, true);
+		return 0;
+	case BGC_REC_CALLBACK_FORWARDED:
+		on_forwarded(j, r);
 		return 0;
 	default:
 		return 0;	/* timeline-only events */
@@ -189,6 +199,15 @@ int oracle_feed(struct oracle *o, const struct bgc_record *r)
 		o->first_ts = r->ts;
 	if (r->ts > o->last_ts)
 		o->last_ts = r->ts;
+	if (r->type == BGC_REC_CLIENT_OPEN ||
+	    r->type == BGC_REC_CLIENT_CALLBACK_RECEIVED ||
+	    r->type == BGC_REC_CLIENT_CALLBACK_RETURNED) {
+		/* A client's: its job and attempt are the daemon's. */
+		if (on_client_event(o, r))
+			return -1;
+		overdue_scan(o, r->ts);
+		return 0;
+	}
 	if (r->type == BGC_REC_ENGINE_OPEN && on_engine_open(o, r))
 		return -1;
 	eng = engine_get(o, r->engine);

@@ -335,5 +335,12 @@ void oracle_destroy(struct oracle *o)
 	free(o->jobs);
 	free(o->engines);
 	free(o->losses);
+	/* receipts.c's: each arming's chain head is the map's own block */
+	for (i = 0; i < o->receipts_by_arming.cap; i++)
+		free(o->receipts_by_arming.slots[i].value);
+	strmap_fini(&o->receipts_by_arming);
+	free(o->clients);
+	free(o->receipts);
+	free(o->forwards);
 	free(o);
 }

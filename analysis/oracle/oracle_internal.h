@@ -15,6 +15,8 @@
  *   obligations.c  arming, voiding and settling T, E, F(i); coalescing M
  *   events.c       events that change the model (state, flags, interface,
  *                  properties, files, restore, engine open, tracer loss)
+ *   receipts.c     schema 5: a client's receipts of the callbacks bgcopyd
+ *                  forwarded to it, joined to the daemon's attempts (C1-C3)
  *   deliveries.c   callback and command-line runs checked against it
  *   feed.c         oracle_feed(): each record to its handler; gaps in a
  *                  job's sequence numbers
@@ -124,6 +126,8 @@ struct inflight {
 	uint64_t arming;
 	size_t delivery;
 	struct oracle_evidence ev;
+	int64_t forwarded_to;		/* schema 5: the client's pid; 0 */
+	uint64_t forwarded_start;	/* and its pid_start */
 };
 
 /*
@@ -188,6 +192,7 @@ struct job {
 
 	bool tainted;
 	char *taint;
+	bool untraced_noted;		/* NOTE_CLIENT_UNTRACED told once */
 };
 
 /* A process (per-PID buffers) or user (per-UID); -1: not known. */
@@ -201,6 +206,43 @@ struct loss {
 	uint64_t count;
 	bool packets, has_window;
 	struct stream_key in;
+};
+
+/* Schema 5 (receipts.c): a client process whose receipts are in the
+ * trace from its client_open on. */
+struct client_proc {
+	int64_t pid;			/* its vpid */
+	uint64_t start;			/* pid_start: with pid, one process */
+	uint64_t client;		/* its engine's id, in its receipts */
+	int64_t since;
+	struct stream_key stream;
+};
+
+/* A client's receipt of one attempt, and its return when traced. */
+struct receipt {
+	uint64_t engine, arming;
+	uint32_t attempt;
+	int64_t pid;			/* for the reader */
+	uint64_t client;
+	bool returned;
+	int32_t result;
+	bool duplicate;			/* C2 told of it */
+	size_t prev;			/* the arming's previous receipt + 1; 0 */
+	struct oracle_evidence ev;
+};
+
+/* A callback attempt bgcopyd forwarded to a client process. */
+struct forward {
+	struct job *j;
+	uint64_t engine, arming;
+	uint32_t attempt;
+	int kind;
+	int32_t file;
+	int64_t pid;
+	uint64_t pid_start;
+	int64_t begin_ts, end_ts;
+	bool discharged;		/* its success discharged T, E or F(i) */
+	struct oracle_evidence end_ev;
 };
 
 struct oracle {
@@ -220,6 +262,15 @@ struct oracle {
 	int64_t overdue_at;
 	enum oracle_verdict verdict;
 	char error[256];
+	/* Schema 5: the client side of callbacks (receipts.c).  An arming's
+	 * receipts are chained from receipts_by_arming's last (index + 1). */
+	struct client_proc *clients;
+	size_t n_clients, clients_cap;
+	struct receipt *receipts;
+	size_t n_receipts, receipts_cap;
+	struct strmap receipts_by_arming;
+	struct forward *forwards;
+	size_t n_forwards, forwards_cap;
 };
 
 /* Appends a zeroed element to a growing array; NULL when out of memory. */
@@ -317,13 +368,21 @@ void taint_by_loss(struct oracle *o, struct job *j,
 		   const struct loss *l);
 int on_discarded(struct oracle *o, const struct bgc_record *r);
 
+/* receipts.c */
+int on_client_event(struct oracle *o, const struct bgc_record *r);
+int forward_ended(struct oracle *o, struct job *j, const struct inflight *in,
+		  const struct bgc_record *r, bool discharged);
+void receipts_settle(struct oracle *o);
+
 /* feed.c */
 void job_seq_end(struct job *j);
 
 /* deliveries.c */
 int on_begin(struct oracle *o, struct job *j,
 	     const struct bgc_record *r, bool cmdline);
-void on_end(struct job *j, const struct bgc_record *r, bool cmdline);
+void on_end(struct oracle *o, struct job *j, const struct bgc_record *r,
+	    bool cmdline);
+void on_forwarded(struct job *j, const struct bgc_record *r);
 
 #pragma GCC visibility pop
 

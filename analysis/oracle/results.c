@@ -38,6 +38,7 @@ int oracle_finish(struct oracle *o)
 	if (!o->n_events)
 		return oracle_set_error(o, "the trace has no bgcopy events");
 	o->verdict = ORACLE_PASS;
+	receipts_settle(o);
 	for (i = 0; i < o->n_jobs; i++) {
 		struct job *j = o->jobs[i];
 		size_t k;
@@ -114,6 +115,7 @@ const char *oracle_rule_name(enum oracle_rule rule)
 		[ORACLE_G7_MISORDERED] = "G7 misordered",
 		[ORACLE_G8_LATE] = "G8 late",
 		[ORACLE_NOTE_REDELIVERED] = "note redelivered after restart",
+		[ORACLE_NOTE_CLIENT_UNTRACED] = "note client not traced",
 	};
 	return (size_t) rule < sizeof(tab) / sizeof(tab[0]) && tab[rule] ?
 	       tab[rule] : "?";

@@ -79,6 +79,25 @@ daemon=$(cat "$WORK/dstore/lock")
 peer_job=$(BGCOPY_TRACE=1 dbg create peer) || die "a traced client of bgcopyd"
 BGCOPY_TRACE=1 dbg cancel "$peer_job" || die "cancel through bgcopyd"
 kill "$daemon" && wait_gone "$daemon"
+# Schema 5: a callback bgcopyd forwards to a traced client
+# (callback_forwarded), which traces client_open and its receipt.
+dbg() { BGCOPY_EMBEDDED=0 BGCOPY_SOCKET=$WORK/dbus "$@"; }
+BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 \
+	"$B/bin/bgcopyd" --store "$WORK/fstore" --socket "$WORK/dbus" --foreground \
+	2> "$WORK/daemon.err" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; cleanup' EXIT
+for _ in $(seq 200); do [ -S "$WORK/dbus" ] && break; sleep 0.05; done
+[ -S "$WORK/dbus" ] || die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
+forwarded=$(dbg "$BGCOPY" --store "$WORK/fstore" create forwarded) || die "create through bgcopyd"
+dbg "$BGCOPY" --store "$WORK/fstore" add "$forwarded" "$URL/e.bin" "$WORK/out/d.bin" >/dev/null
+dbg traced "$B/tools/callback_client" "$WORK/fstore" "$forwarded" ack > "$WORK/client.out" &
+client=$!
+for _ in $(seq 200); do grep -q registered "$WORK/client.out" && break; sleep 0.05; done
+dbg "$BGCOPY" --store "$WORK/fstore" resume "$forwarded"
+wait $client || die "the traced client failed"
+kill $daemon || die "bgcopyd ended early: $(cat "$WORK/daemon.err")"
+wait $daemon || die "bgcopyd exited $?: $(cat "$WORK/daemon.err")"
 stop_session
 
 bt "$WORK/trace" > "$WORK/events.txt" || die "babeltrace2 cannot read the trace"
@@ -130,6 +149,11 @@ expect cmdline_exit "job = \"$hung\"" "status = -9, timed_out = 1"
 expect retry_scheduled "job = \"$other\"" '( "JOB_TRANSFERRED"' "delay_ms = 600000"
 expect peer_request 'target_job = "", verb = "EnableTracing"' 'target_job = "", verb = "CreateJob"' \
 	"target_job = \"$peer_job\", verb = \"Cancel\"" "peer_uid = $(id -u), peer_uts_ns = $(stat -L -c %i /proc/self/ns/uts) }"
+fw="job = \"$forwarded\""
+expect callback_forwarded "$fw" '( "JOB_TRANSFERRED"' "attempt = 1" "pid = " "pid_start = "
+expect client_open "client = 0x" "pid_start = "
+expect client_callback_received "$fw" '( "JOB_TRANSFERRED"' "arming = 1, attempt = 1"
+expect client_callback_returned "$fw" "attempt = 1, result = 0 }"
 
 # Every event of the provider was seen.
 for event in $(sed -n 's/^\tEV(\([a-z_]*\),.*/\1/p' "$(dirname "$0")/../../tp/bgcopy_schema.h"); do

@@ -80,7 +80,7 @@ for f in capped free live fg nrm; do
 done
 
 bt "$WORK/trace" > "$WORK/trace.txt" || die "trace unreadable"
-grep -q '( "MAX_BANDWIDTH" : container = 16 ), value = "100000"' "$WORK/trace.txt" ||
+grep -q '( "MAX_BANDWIDTH" : container = 17 ), value = "100000"' "$WORK/trace.txt" ||
 	die "the trace does not say the cap was set"
 [ "$(transfer_cap "$capped")" = 100000 ] || die "capped: rate_cap_bps $(transfer_cap "$capped")"
 [ "$(transfer_cap "$free")" = 0 ] || die "free: rate_cap_bps $(transfer_cap "$free")"

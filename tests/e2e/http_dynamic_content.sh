@@ -61,7 +61,7 @@ for path in /raw/http10-reset:10000/cut.bin /fault/reset:10000/ranged.bin; do
 		die "dynamic content was resumed with a Range ($path)"
 done
 bt "$WORK/trace" > "$WORK/trace.txt" || die "trace unreadable"
-grep -q '( "DYNAMIC_CONTENT" : container = 15 ), value = "1"' "$WORK/trace.txt" ||
+grep -q '( "DYNAMIC_CONTENT" : container = 16 ), value = "1"' "$WORK/trace.txt" ||
 	die "the trace does not say the flag was set"
 grep "bgcopy:transfer:" "$WORK/trace.txt" | grep -F "job = \"$cut\"" |
 	grep -q 'restart = ( "DYNAMIC_CONTENT" : container = 5 )' ||

@@ -39,7 +39,7 @@ cmp -s "$WORK/www/slow.bin" "$WORK/out/slow.bin" || die "slow.bin differs"
 stop_session
 
 bt "$WORK/trace" > "$WORK/trace.txt" || die "trace unreadable"
-grep -q '( "MAX_DOWNLOAD_TIME" : container = 14 ), value = "1000"' "$WORK/trace.txt" ||
+grep -q '( "MAX_DOWNLOAD_TIME" : container = 15 ), value = "1000"' "$WORK/trace.txt" ||
 	die "the trace does not say the limit was set"
 grep "bgcopy:state_change:" "$WORK/trace.txt" | grep -F "job = \"$slow\"" |
 	grep -q 'error_context = ( "MAX_DOWNLOAD_TIME" : container = 6 )' ||

@@ -140,9 +140,9 @@ bg cancel "$owned"
 stop_session
 
 bt "$WORK/trace" > "$WORK/trace.txt" || die "trace unreadable"
-grep -q '( "PROXY" : container = 12 ), value = "override"' "$WORK/trace.txt" ||
+grep -q '( "PROXY" : container = 13 ), value = "override"' "$WORK/trace.txt" ||
 	die "the trace does not say a proxy was set"
-grep -q '( "PROXY_CREDENTIALS" : container = 13 ), value = "basic"' "$WORK/trace.txt" ||
+grep -q '( "PROXY_CREDENTIALS" : container = 14 ), value = "basic"' "$WORK/trace.txt" ||
 	die "the trace does not say proxy credentials were set"
 analyze --format json "$WORK/trace" > "$WORK/report.json" 2>/dev/null
 analyze --timeline "$WORK/trace" > "$WORK/timeline.txt" 2>/dev/null

@@ -27,7 +27,18 @@ static const enum bgc_rec_type record_type[] = {
 	[SCN_TRANSFER] = BGC_REC_TRANSFER,
 	[SCN_DISCARD] = BGC_REC_DISCARDED,
 	[SCN_MISSING] = BGC_REC__COUNT,		/* no record */
+	[SCN_FORWARDED] = BGC_REC_CALLBACK_FORWARDED,
+	[SCN_CLIENT_OPEN] = BGC_REC_CLIENT_OPEN,
+	[SCN_RECEIVED] = BGC_REC_CLIENT_CALLBACK_RECEIVED,
+	[SCN_RETURNED] = BGC_REC_CLIENT_CALLBACK_RETURNED,
 };
+
+/* A client's events: from its own process, naming no seq of the job. */
+static bool client_side(const struct scn_step *st)
+{
+	return st->verb == SCN_CLIENT_OPEN || st->verb == SCN_RECEIVED ||
+	       st->verb == SCN_RETURNED;
+}
 
 void scn_cursor_init(struct scn_cursor *c, const struct scenario *s)
 {
@@ -128,6 +139,16 @@ static void fill(const struct scn_step *st, struct bgc_record *r)
 	case SCN_CMDLINE_EXIT:
 		notification(st, r);
 		break;
+	case SCN_FORWARDED:
+	case SCN_RECEIVED:
+	case SCN_RETURNED:
+		notification(st, r);
+		r->pid = (int64_t) st->pid;
+		r->pid_start = st->start;
+		break;
+	case SCN_CLIENT_OPEN:
+		r->pid_start = st->start;
+		break;
 	case SCN_ENGINE_CLOSE:
 	case SCN_MISSING:
 		break;
@@ -145,7 +166,8 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		    c->s->steps[c->next].ms > until_ms)
 			return false;
 		st = &c->s->steps[c->next++];
-		seq = st->job ? &c->seq[st->job - 'a'][st->engine] : NULL;
+		seq = st->job && !client_side(st) ?
+		      &c->seq[st->job - 'a'][st->engine] : NULL;
 		if (st->verb == SCN_MISSING)
 			*seq += st->count;
 	} while (st->verb == SCN_MISSING);
@@ -157,6 +179,10 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 		/* each engine in its own process, all of one user */
 		.stream_pid = 1000 + st->engine, .stream_uid = 0,
 	};
+	if (client_side(st)) {
+		r->vpid = r->stream_pid = (int64_t) st->pid;
+		r->client = 0xc0000000u + st->pid * 1000 + st->start;
+	}
 	fill(st, r);
 	return true;
 }

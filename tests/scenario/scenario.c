@@ -50,7 +50,7 @@ static const struct word kinds[] = {
 static const struct word rules[] = {
 	{ "G1", 1 }, { "G2", 2 }, { "G3", 3 }, { "G4", 4 }, { "G5", 5 },
 	{ "G6", 6 }, { "G7", 7 }, { "G8", 8 }, { "note", SCN_RULE_NOTE },
-	{ NULL, 0 },
+	{ "untraced", SCN_RULE_UNTRACED }, { NULL, 0 },
 };
 
 static const struct word verdicts[] = {
@@ -86,7 +86,9 @@ static const struct word verbs[] = {
 	{ "coalesced", SCN_COALESCED }, { "begin", SCN_BEGIN },
 	{ "end", SCN_END }, { "cmdline-run", SCN_CMDLINE_RUN },
 	{ "cmdline-exit", SCN_CMDLINE_EXIT }, { "transfer", SCN_TRANSFER },
-	{ "discard", SCN_DISCARD }, { "missing", SCN_MISSING }, { NULL, 0 },
+	{ "discard", SCN_DISCARD }, { "missing", SCN_MISSING },
+	{ "forwarded", SCN_FORWARDED }, { "client-open", SCN_CLIENT_OPEN },
+	{ "received", SCN_RECEIVED }, { "returned", SCN_RETURNED }, { NULL, 0 },
 };
 
 /* `transferred-job FLAGS' at T: a job with an interface (epoch 1) that
@@ -257,13 +259,13 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 	st = &s->steps[s->n_steps++];
 	*st = (struct scn_step) {
 		.verb = verb, .ms = ms, .line = p->line, .job = p->job,
-		.engine = p->engine, .file = -1,
+		.engine = p->engine, .file = -1, .start = 1,
 	};
 	return st;
 }
 
 /* file=N result=N status=N epoch=N arming=N iface=N pid=N uid=N
- * cmdline=TEXT, after the fixed words. */
+ * start=N cmdline=TEXT, after the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -292,6 +294,9 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 		} else if (!strcmp(tok[i], "pid")) {
 			st->has_pid = true;
 			if (unsigned_number(p, value, &st->pid))
+				return -1;
+		} else if (!strcmp(tok[i], "start")) {
+			if (unsigned_number(p, value, &st->start))
 				return -1;
 		} else if (!strcmp(tok[i], "uid")) {
 			st->has_uid = true;
@@ -330,6 +335,36 @@ static int notification(struct parser *p, struct scn_step *st, char **tok,
 }
 
 static int event(struct parser *p, int64_t ms, char **tok, int n);
+
+/* `remote-callback KIND EPOCH ATTEMPT pid=N ...': a callback bgcopyd
+ * forwards to client process N, which receives it at ms and returns at
+ * ms+1 (result=N, both sides), before the daemon's end. */
+static int remote_callback(struct parser *p, int64_t ms, char **tok, int n)
+{
+	static const struct {
+		enum scn_verb verb;
+		int offset;
+	} steps[] = {
+		{ SCN_BEGIN, 0 }, { SCN_FORWARDED, 0 }, { SCN_RECEIVED, 0 },
+		{ SCN_RETURNED, 1 }, { SCN_END, 1 },
+	};
+	struct scn_step *first = new_step(p, SCN_BEGIN, ms), *st;
+	size_t i;
+
+	if (!first || notification(p, first, tok, n))
+		return -1;
+	if (!first->has_pid)
+		return fail(p, "remote-callback needs pid=N");
+	for (i = 1; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		st = new_step(p, steps[i].verb, ms + steps[i].offset);
+		if (!st)
+			return fail(p, "out of memory");
+		*st = p->cur->steps[p->cur->n_steps - 1 - i];
+		st->verb = steps[i].verb;
+		st->ms = ms + steps[i].offset;
+	}
+	return 0;
+}
 
 /* `callback KIND EPOCH ATTEMPT ...': begin at ms, end 1 ms later. */
 static int callback(struct parser *p, int64_t ms, char **tok, int n)
@@ -377,6 +412,8 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 
 	if (!strcmp(tok[0], "callback"))
 		return callback(p, ms, tok + 1, n - 1);
+	if (!strcmp(tok[0], "remote-callback"))
+		return remote_callback(p, ms, tok + 1, n - 1);
 	if (!strcmp(tok[0], "transferred-job"))
 		return expand_transferred_job(p, ms, tok + 1, n - 1);
 	if (word(p, verbs, "event", tok[0], &verb))
@@ -467,6 +504,20 @@ static int event(struct parser *p, int64_t ms, char **tok, int n)
 		if (n != 1)
 			return fail(p, "expected missing COUNT");
 		return unsigned_number(p, tok[0], &st->count);
+	case SCN_CLIENT_OPEN:
+		st->job = 0;
+		st->has_pid = true;
+		if (n < 1)
+			return fail(p, "expected client-open PID");
+		if (unsigned_number(p, tok[0], &st->pid))
+			return -1;
+		return options(p, st, tok + 1, n - 1);
+	case SCN_FORWARDED:
+	case SCN_RECEIVED:
+	case SCN_RETURNED:
+		if (notification(p, st, tok, n))
+			return -1;
+		return st->has_pid ? 0 : fail(p, "%s needs pid=N", word_name(verbs, verb));
 	case SCN_ARMED:
 	case SCN_COALESCED:
 	case SCN_BEGIN:

@@ -30,6 +30,11 @@ enum scn_verb {
 	SCN_TRANSFER,
 	SCN_DISCARD,
 	SCN_MISSING,			/* not an event: seq numbers skipped */
+	/* schema 5: callbacks forwarded to a client, and its receipts */
+	SCN_FORWARDED,
+	SCN_CLIENT_OPEN,
+	SCN_RECEIVED,
+	SCN_RETURNED,
 };
 
 /* One event.  Which members mean something depends on the verb. */
@@ -60,10 +65,12 @@ struct scn_step {
 	uint64_t count;			/* discard; missing: seq numbers */
 	bool has_pid, has_uid;		/* discard ... pid=N uid=N */
 	uint64_t pid, uid;
+	uint64_t start;			/* client-open, forwarded: start=N (1) */
 };
 
-/* Rules as analysis/oracle.h numbers them: G1..G8, then the note. */
+/* Rules as analysis/oracle.h numbers them: G1..G8, then the notes. */
 #define SCN_RULE_NOTE 9
+#define SCN_RULE_UNTRACED 10
 
 struct scn_finding {
 	char job;

@@ -153,6 +153,14 @@ static int emit(struct fake *f, const struct scn_step *st)
 		fprintf(stderr, "line %u: a trace cannot be told to discard\n",
 			st->line);
 		return -1;
+	case SCN_FORWARDED:
+	case SCN_CLIENT_OPEN:
+	case SCN_RECEIVED:
+	case SCN_RETURNED:
+		/* a client is another process: tests/e2e/bgcopyd_traced_callbacks.sh */
+		fprintf(stderr, "line %u: one fake engine cannot be bgcopyd and "
+			"its client\n", st->line);
+		return -1;
 	default:
 		notification(j, st);
 		break;

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
+#include "trace.h"
 
 #define PUMP_POLL_MS 50
 
@@ -35,18 +37,44 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return 1;
 }
 
+/* Every method ends with the daemon's attempt (engine, arming, attempt:
+ * bgcopy_callback_forward), which this side's trace names. */
 static const sd_bus_vtable callback_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD_WITH_ARGS("JobTransferred", SD_BUS_ARGS("s", job),
+	SD_BUS_METHOD_WITH_ARGS("JobTransferred", SD_BUS_ARGS("s", job, "(ttu)", attempt),
 				SD_BUS_RESULT("i", result), method_queue, 0),
-	SD_BUS_METHOD_WITH_ARGS("JobError", SD_BUS_ARGS("s", job, "(iiiiis)", error),
+	SD_BUS_METHOD_WITH_ARGS("JobError",
+				SD_BUS_ARGS("s", job, "(iiiiis)", error, "(ttu)", attempt),
 				SD_BUS_RESULT("i", result), method_queue, 0),
-	SD_BUS_METHOD_WITH_ARGS("JobModification", SD_BUS_ARGS("s", job),
+	SD_BUS_METHOD_WITH_ARGS("JobModification", SD_BUS_ARGS("s", job, "(ttu)", attempt),
 				SD_BUS_RESULT("i", result), method_queue, 0),
-	SD_BUS_METHOD_WITH_ARGS("FileTransferred", SD_BUS_ARGS("s", job, "u", index),
+	SD_BUS_METHOD_WITH_ARGS("FileTransferred",
+				SD_BUS_ARGS("s", job, "u", index, "(ttu)", attempt),
 				SD_BUS_RESULT("i", result), method_queue, 0),
 	SD_BUS_VTABLE_END
 };
+
+/* The trace's kind of a Callback method. */
+static int kind_of(const char *member)
+{
+	if (!strcmp(member, "JobTransferred"))
+		return BGCOPY_TP_KIND_JOB_TRANSFERRED;
+	if (!strcmp(member, "JobError"))
+		return BGCOPY_TP_KIND_JOB_ERROR;
+	if (!strcmp(member, "JobModification"))
+		return BGCOPY_TP_KIND_JOB_MODIFICATION;
+	return BGCOPY_TP_KIND_FILE_TRANSFERRED;
+}
+
+/* BGCOPY_TEST_SWALLOW_CALLBACK=1, for tests only: a broken client library
+ * that answers success without running the method or tracing it, which
+ * the checker must catch ("acknowledged but never received"). */
+static bool swallow_for_tests(void)
+{
+	const char *v = getenv("BGCOPY_TEST_SWALLOW_CALLBACK");
+
+	return v && !strcmp(v, "1");
+}
 
 /* The registered interface of job `id`, with a reference for the call. */
 static struct bgcopy_callback *interface_of(bgcopy_engine *engine, const char *id,
@@ -66,25 +94,14 @@ static struct bgcopy_callback *interface_of(bgcopy_engine *engine, const char *i
 
 /* The application's method for one call; -1 when no interface of ours
  * is registered on the job (any more): a failed attempt. */
-static int run_call(bgcopy_engine *engine, sd_bus_message *m)
+static int run_method(bgcopy_engine *engine, const char *member, const char *id,
+		      const struct bgcopy_error *error, uint32_t index)
 {
-	const char *member = sd_bus_message_get_member(m), *id, *desc;
-	struct bgcopy_error err = { 0 };
+	struct bgcopy_error err = *error;
 	struct bgcopy_callback *cb;
 	bgcopy_job *job;
-	uint32_t index = 0;
-	int ctx, result = 0;
+	int result = 0;
 
-	if (sd_bus_message_read(m, "s", &id) < 0)
-		return -1;
-	if (!strcmp(member, "JobError") &&
-	    sd_bus_message_read(m, "(iiiiis)", &ctx, &err.code, &err.http_status,
-				&err.curl_code, &err.file_index, &desc) >= 0) {
-		err.context = (enum bgcopy_error_context)ctx;
-		snprintf(err.description, sizeof(err.description), "%s", desc);
-	}
-	if (!strcmp(member, "FileTransferred") && sd_bus_message_read(m, "u", &index) < 0)
-		return -1;
 	cb = interface_of(engine, id, &job);
 	if (!cb)
 		return -1;
@@ -97,6 +114,43 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 	else if (!strcmp(member, "FileTransferred") && cb->ops->file_transferred)
 		result = cb->ops->file_transferred(cb, job, index);
 	cb->ops->release(cb);
+	return result;
+}
+
+/* One call: its arguments read, the method run between the receipt and
+ * the return traced with the daemon's attempt (CONTRACT.md section 7,
+ * C1-C3). */
+static int run_call(bgcopy_engine *engine, sd_bus_message *m)
+{
+	const char *member = sd_bus_message_get_member(m), *id, *desc;
+	struct bgcopy_error err = { 0 };
+	struct bgcopy_tp_client_attempt at = { .client = engine->trace_id, .file_index = -1 };
+	uint32_t index = 0;
+	int ctx, result;
+
+	if (sd_bus_message_read(m, "s", &id) < 0)
+		return -1;
+	if (!strcmp(member, "JobError")) {
+		if (sd_bus_message_read(m, "(iiiiis)", &ctx, &err.code, &err.http_status,
+					&err.curl_code, &err.file_index, &desc) < 0)
+			return -1;
+		err.context = (enum bgcopy_error_context)ctx;
+		snprintf(err.description, sizeof(err.description), "%s", desc);
+	}
+	if (!strcmp(member, "FileTransferred")) {
+		if (sd_bus_message_read(m, "u", &index) < 0)
+			return -1;
+		at.file_index = (int32_t)index;
+	}
+	if (sd_bus_message_read(m, "(ttu)", &at.engine, &at.arming, &at.attempt) < 0)
+		return -1;
+	if (swallow_for_tests())
+		return 0;
+	at.job = id;
+	at.kind = kind_of(member);
+	TRACE(client_callback_received, &at);
+	result = run_method(engine, member, id, &err, index);
+	TRACE(client_callback_returned, &at, result);
 	return result;
 }
 
@@ -198,6 +252,10 @@ int client_pump_start(bgcopy_engine *engine)
 	if (pthread_create(&c->pump, NULL, pump, engine))
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
 	c->pump_started = true;
+	/* From here on this process's receipts are in the trace (if it is
+	 * traced): what lets the checker miss one (CONTRACT.md section 7,
+	 * C1-C3). */
+	TRACE(client_open, engine->trace_id, trace_process_start(getpid()));
 	return BGCOPY_OK;
 }
 

@@ -37,6 +37,7 @@ struct request {
 	char id[37];
 	struct bgcopy_error error;
 	uint32_t file_index;
+	struct bgcopy_callback_attempt attempt;	/* passed on, for both traces */
 	struct peer *peer;		/* loop thread: who was called */
 	sd_bus_slot *slot;		/* loop thread */
 	int result;
@@ -96,7 +97,8 @@ static int send_request(struct callbacks *all, struct request *req, struct peer 
 	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path,
 					   BGCOPYD_CALLBACK_IFACE, req->member);
 	if (r >= 0)
-		r = callback_append_args(m, req->member, req->id, &req->error, req->file_index);
+		r = callback_append_args(m, req->member, req->id, &req->error, req->file_index,
+					 &req->attempt);
 	if (r >= 0)
 		r = sd_bus_call_async(peer->bus, &req->slot, m, on_reply, req, all->timeout_usec);
 	sd_bus_message_unref(m);
@@ -139,13 +141,19 @@ static int invoke(struct remote_cb *cb, bgcopy_job *job, struct request *req)
 {
 	struct callbacks *all = cb->all;
 	uint64_t one = 1;
+	pid_t to;
 
 	req->cb = cb;
 	bgcopy_job_get_id(job, req->id);
 	pthread_mutex_lock(&all->lock);
+	to = cb->peer ? cb->peer->pid : 0;
+	pthread_mutex_unlock(&all->lock);
+	if (!to || bgcopy_callback_forward(to, &req->attempt) != BGCOPY_OK)
+		return -1;	/* its client has gone: a failed attempt */
+	pthread_mutex_lock(&all->lock);
 	if (!cb->peer) {
 		pthread_mutex_unlock(&all->lock);
-		return -1;	/* its client has gone: a failed attempt */
+		return -1;
 	}
 	req->next = all->queue;
 	all->queue = req;

@@ -139,7 +139,8 @@ void bus_callback_free(struct daemon *d);
 /* notify_service.c: a job's notify service */
 uint64_t callback_timeout_usec(void);
 int callback_append_args(sd_bus_message *m, const char *member, const char *id,
-			 const struct bgcopy_error *e, uint32_t file_index);
+			 const struct bgcopy_error *e, uint32_t file_index,
+			 const struct bgcopy_callback_attempt *at);
 int notify_service_install(struct daemon *d, bgcopy_job *job);
 void notify_service_restore(struct daemon *d);
 

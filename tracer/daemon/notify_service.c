@@ -34,9 +34,11 @@ uint64_t callback_timeout_usec(void)
 }
 
 /* A Callback method's arguments: the job's id, then JobError's error or
- * FileTransferred's index. */
+ * FileTransferred's index, then the engine's attempt (engine, arming,
+ * attempt: bgcopy_callback_forward), so the receiver's trace joins ours. */
 int callback_append_args(sd_bus_message *m, const char *member, const char *id,
-			 const struct bgcopy_error *e, uint32_t file_index)
+			 const struct bgcopy_error *e, uint32_t file_index,
+			 const struct bgcopy_callback_attempt *at)
 {
 	int r = sd_bus_message_append(m, "s", id);
 
@@ -46,6 +48,8 @@ int callback_append_args(sd_bus_message *m, const char *member, const char *id,
 					  e->description);
 	if (r >= 0 && !strcmp(member, "FileTransferred"))
 		r = sd_bus_message_append(m, "u", file_index);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "(ttu)", at->engine, at->arming, at->attempt);
 	return r;
 }
 
@@ -58,6 +62,9 @@ static int call_service(struct service_cb *cb, bgcopy_job *job, const char *memb
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
 	sd_bus *bus = NULL;
+	/* No ids: which process the bus hands the call to is the bus's to
+	 * know, so no trace of ours could join it (docs/bgcopyd.md). */
+	const struct bgcopy_callback_attempt at = { 0 };
 	int32_t result = -1;
 	char id[37];
 	int r;
@@ -68,7 +75,7 @@ static int call_service(struct service_cb *cb, bgcopy_job *job, const char *memb
 		r = sd_bus_message_new_method_call(bus, &m, cb->name, BGCOPYD_CALLBACK_PATH,
 						   BGCOPYD_CALLBACK_IFACE, member);
 	if (r >= 0)
-		r = callback_append_args(m, member, id, error, file_index);
+		r = callback_append_args(m, member, id, error, file_index, &at);
 	if (r >= 0)
 		r = sd_bus_call(bus, m, callback_timeout_usec(), &err, &reply);
 	if (r >= 0 && sd_bus_message_read(reply, "i", &result) < 0)

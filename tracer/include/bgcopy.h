@@ -489,6 +489,25 @@ BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
 BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
 BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
 
+/* ---- Callbacks handed to another process ---- */
+
+/*
+ * Forwarding a callback to another process (bgcopyd does, to a client's
+ * notify interface), so that both sides trace the same attempt.  Called
+ * from inside a notify interface's method, on the engine's thread that
+ * runs it: records that this attempt was handed to process `to` (trace
+ * event callback_forwarded) and gives the ids to pass along, which the
+ * receiving process records with what it did (docs/CONTRACT.md section
+ * 7, C1-C3).
+ * BGCOPY_E_INVALID_STATE anywhere else.
+ */
+struct bgcopy_callback_attempt {
+	uint64_t engine;	/* the engine's trace id (engine_open) */
+	uint64_t arming;	/* trace schema 2's arming id */
+	uint32_t attempt;	/* 1 for the first try of that arming */
+};
+BGCOPY_API int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attempt *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,8 @@
 
 #define MS 1000000ll
 
-_Static_assert(SCN_RULE_NOTE == ORACLE_NOTE_REDELIVERED,
+_Static_assert(SCN_RULE_NOTE == ORACLE_NOTE_REDELIVERED &&
+	       SCN_RULE_UNTRACED == ORACLE_NOTE_CLIENT_UNTRACED,
 	       "scenario rules follow enum oracle_rule");
 _Static_assert(SCN_FAIL == (int) ORACLE_FAIL &&
 	       SCN_INCONCLUSIVE == (int) ORACLE_INCONCLUSIVE,
