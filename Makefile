@@ -261,6 +261,14 @@ $(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
 
+# An application of bgcopyd that reconnects when the daemon is killed
+# (bgcopyd_kill.sh, bgcopyd_many_clients.sh).
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/service_client)
+$(B)/tools/service_client: $(call obj,tests/tools/service_client.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
 # SANITIZE=thread runs the notification tests only: TSan cannot run
