@@ -98,6 +98,8 @@ while read -r _ name id; do
 	grep -q "^JOB_TRANSFERRED $id $name\$" "$WORK/callbacks.log" ||
 		die "job $id ($name) never received JobTransferred (seed $SEED)"
 done < "$WORK/jobs"
-echo "$(wc -l < "$WORK/callbacks.log") JobTransferred received for $want jobs," \
-	"$(cat "$WORK"/clients/*.err | awk '/reconnects/ { n += $4 } END { print n }') reconnects"
+echo "$(wc -l < "$WORK/callbacks.log") JobTransferred received for $want jobs;" \
+	"$(awk '/reconnects/ { r += $4; c += $6; d += $9 } END {
+		print r " reconnects, " c " creates and " d " completes whose answer was lost" }' \
+		"$WORK"/clients/*.err)"
 echo "bgcopyd kill ok"

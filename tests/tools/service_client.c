@@ -33,7 +33,9 @@
  * twice, a file is added only to a job that has none.
  *
  * Prints "job NAME-i ID" when a job's id is known and, at the end,
- * "received ID COUNT" per job (JobTransferred calls received).  Exit 0
+ * "received ID COUNT" per job (JobTransferred calls received); a summary
+ * (reconnects, creates and completes whose answer was lost) goes to
+ * stderr.  Exit 0
  * when every job was completed; 1 when a job the daemon had acknowledged
  * disappeared (lost), a call failed otherwise, or S seconds (default 100)
  * passed first; 2 on a usage error.
@@ -62,6 +64,8 @@ struct client {
 	struct bgcopy_callback iface;
 	atomic_int iface_refs;
 	unsigned reconnects;
+	unsigned adopted;	/* creates whose answer was lost */
+	unsigned completed_unseen;	/* completes whose answer was lost */
 };
 
 static struct client client;
@@ -176,6 +180,7 @@ static int adopt_by_name(struct slot *s)
 		if (!strcmp(name, s->name)) {
 			set_id(s, jobs[i]);
 			s->job = jobs[i];
+			client.adopted++;
 		}
 	}
 	free(jobs);
@@ -190,6 +195,7 @@ static int attach(struct slot *s)
 
 	if (status == BGCOPY_E_NOT_FOUND && s->phase == COMPLETING) {
 		s->phase = DONE;
+		client.completed_unseen++;
 		return BGCOPY_OK;
 	}
 	if (status == BGCOPY_E_NOT_FOUND) {
@@ -346,8 +352,9 @@ static void report(void)
 			fprintf(stderr, "service_client: %s (%s) not done: %s\n", s->name,
 				s->id[0] ? s->id : "no id", phase_name[s->phase]);
 	}
-	fprintf(stderr, "service_client: %u jobs, %u reconnects\n", client.nslots,
-		client.reconnects);
+	fprintf(stderr, "service_client: %u jobs, %u reconnects, %u creates and %u completes "
+		"whose answer was lost\n", client.nslots, client.reconnects, client.adopted,
+		client.completed_unseen);
 }
 
 static int usage(void)
