@@ -48,20 +48,37 @@ static const sd_bus_vtable callback_vtable[] = {
 	SD_BUS_VTABLE_END
 };
 
-/* The registered interface of job `id`, with a reference for the call. */
-static struct bgcopy_callback *interface_of(bgcopy_engine *engine, const char *id,
-					    bgcopy_job **job)
+/* Drops one reference on a registration; the last one lets the
+ * application's object go, with no lock held: its release may take a
+ * lock of the application's, which may be held around an API call. */
+static void iface_put(bgcopy_engine *engine, struct notify_iface *ni)
 {
-	struct bgcopy_callback *cb = NULL;
+	bool last;
+
+	engine_lock(engine);
+	assert(ni->refs > 0);
+	last = --ni->refs == 0;
+	engine_unlock(engine);
+	if (last) {
+		ni->cb->ops->release(ni->cb);
+		free(ni);
+	}
+}
+
+/* The registration of job `id`, with a reference for the call. */
+static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
+					 bgcopy_job **job)
+{
+	struct notify_iface *ni = NULL;
 
 	engine_lock(engine);
 	*job = client_mirror_of(engine, id);
 	if (*job && (*job)->iface) {
-		cb = (*job)->iface->cb;
-		cb->ops->add_ref(cb);
+		ni = (*job)->iface;
+		ni->refs++;
 	}
 	engine_unlock(engine);
-	return cb;
+	return ni;
 }
 
 /* The application's method for one call; -1 when no interface of ours
@@ -70,6 +87,7 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 {
 	const char *member = sd_bus_message_get_member(m), *id, *desc;
 	struct bgcopy_error err = { 0 };
+	struct notify_iface *ni;
 	struct bgcopy_callback *cb;
 	bgcopy_job *job;
 	uint32_t index = 0;
@@ -85,9 +103,11 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 	}
 	if (!strcmp(member, "FileTransferred") && sd_bus_message_read(m, "u", &index) < 0)
 		return -1;
-	cb = interface_of(engine, id, &job);
-	if (!cb)
+	ni = interface_of(engine, id, &job);
+	if (!ni)
 		return -1;
+	cb = ni->cb;
+	cb->ops->add_ref(cb);	/* as the embedded engine: no lock held */
 	if (!strcmp(member, "JobTransferred") && cb->ops->job_transferred)
 		result = cb->ops->job_transferred(cb, job);
 	else if (!strcmp(member, "JobError") && cb->ops->job_error)
@@ -97,6 +117,7 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 	else if (!strcmp(member, "FileTransferred") && cb->ops->file_transferred)
 		result = cb->ops->file_transferred(cb, job, index);
 	cb->ops->release(cb);
+	iface_put(engine, ni);
 	return result;
 }
 
@@ -277,10 +298,8 @@ int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 		}	/* else replaced meanwhile: that call dropped `ni` */
 		engine_unlock(engine);
 	}
-	if (old) {
-		old->cb->ops->release(old->cb);
-		free(old);
-	}
+	if (old)
+		iface_put(engine, old);
 	if (status)
 		forget_if_final(job, status);
 	return status;
@@ -294,10 +313,8 @@ void client_drop_interface(bgcopy_job *job)
 	ni = job->iface;
 	job->iface = NULL;
 	engine_unlock(job->engine);
-	if (ni) {
-		ni->cb->ops->release(ni->cb);
-		free(ni);
-	}
+	if (ni)
+		iface_put(job->engine, ni);
 }
 
 void client_release_interfaces(bgcopy_engine *engine)
