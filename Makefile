@@ -4,7 +4,7 @@
 #   make              build everything into build/
 #   make check        install missing packages, build, run every test
 #   make check SANITIZE=1        the same under ASan and UBSan (build/asan/)
-#   make check SANITIZE=thread   the notification tests under TSan
+#   make check SANITIZE=thread   the notification, daemon and client-mode tests under TSan
 #   make demo         a traced run against a local server, with timelines
 #   make bench        benchmarks (ratios measured in one run)
 #   make install      PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
@@ -271,10 +271,13 @@ $(B)/tools/service_client: $(call obj,tests/tools/service_client.c) $(LIBBGCOPY_
 
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
-# SANITIZE=thread runs the notification tests only: TSan cannot run
-# under LTTng's or babeltrace2's uninstrumented libraries.
+# SANITIZE=thread runs the notification tests, and the daemon's and
+# client mode's (tests/run.sh: a binary whose name contains a word, a
+# script named by one): TSan cannot run most others under LTTng's or
+# babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify
+CHECK_FILTER := test_notify test_client bgcopyd_client bgcopyd_signals \
+	bgcopyd_client_engine bgcopyd_kill bgcopyd_many_clients
 endif
 
 check: deps
