@@ -168,13 +168,16 @@ static void disconnect(void)
  * the create never reached the store. */
 static int adopt_by_name(struct slot *s)
 {
-	size_t n = bgcopy_engine_list_jobs(client.engine, NULL, 0);
-	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t cap = bgcopy_engine_list_jobs(client.engine, NULL, 0), n;
+	bgcopy_job **jobs = calloc(cap ? cap : 1, sizeof(*jobs));
 	char name[64];
 
 	if (!jobs)
 		return BGCOPY_E_NOMEM;
-	n = bgcopy_engine_list_jobs(client.engine, jobs, n);
+	/* Other clients' jobs may have come meanwhile: only `cap` are filled. */
+	n = bgcopy_engine_list_jobs(client.engine, jobs, cap);
+	if (n > cap)
+		n = cap;
 	for (size_t i = 0; i < n && !s->id[0]; i++) {
 		bgcopy_job_get_display_name(jobs[i], name, sizeof(name));
 		if (!strcmp(name, s->name)) {
@@ -321,6 +324,7 @@ static int run(long deadline)
 		if (status == BGCOPY_OK)
 			status = ping();
 		if (daemon_gone(status) && now_ms() < deadline) {
+			fprintf(stderr, "service_client: reconnecting: %s\n", bgcopy_last_error());
 			client.reconnects++;
 			status = connect_daemon(deadline);
 		} else if (status == BGCOPY_OK) {
