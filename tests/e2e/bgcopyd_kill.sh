@@ -98,7 +98,9 @@ while read -r _ name id; do
 	grep -q "^JOB_TRANSFERRED $id $name\$" "$WORK/callbacks.log" ||
 		die "job $id ($name) never received JobTransferred (seed $SEED)"
 done < "$WORK/jobs"
-echo "$(wc -l < "$WORK/callbacks.log") JobTransferred received for $want jobs;" \
+# What the kills cut: transfers begun again, callbacks made again.
+echo "$(($(grep -c '^GET ' "$WORK/server.log") - want)) transfers begun again," \
+	"$(($(wc -l < "$WORK/callbacks.log") - want)) JobTransferred received again;" \
 	"$(awk '/reconnects/ { r += $4; c += $6; d += $9 } END {
 		print r " reconnects, " c " creates and " d " completes whose answer was lost" }' \
 		"$WORK"/clients/*.err)"
