@@ -276,8 +276,8 @@ TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 # script named by one): TSan cannot run most others under LTTng's or
 # babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify test_client bgcopyd_client bgcopyd_signals \
-	bgcopyd_client_engine bgcopyd_kill bgcopyd_many_clients
+CHECK_FILTER := test_notify test_client bgcopyd_bus bgcopyd_client bgcopyd_signals \
+	bgcopyd_client_engine bgcopyd_system bgcopyd_units bgcopyd_kill bgcopyd_many_clients
 endif
 
 check: deps
