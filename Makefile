@@ -4,7 +4,7 @@
 #   make              build everything into build/
 #   make check        install missing packages, build, run every test
 #   make check SANITIZE=1        the same under ASan and UBSan (build/asan/)
-#   make check SANITIZE=thread   the notification tests under TSan
+#   make check SANITIZE=thread   the notification, daemon and client-mode tests under TSan
 #   make demo         a traced run against a local server, with timelines
 #   make bench        benchmarks (ratios measured in one run)
 #   make install      PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
@@ -278,12 +278,23 @@ $(B)/tools/notify_receiver: $(call obj,tests/tools/notify_receiver.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
 
+# An application of bgcopyd that reconnects when the daemon is killed
+# (bgcopyd_kill.sh, bgcopyd_many_clients.sh).
+TOOLS += $(if $(DAEMON_SRC),$(B)/tools/service_client)
+$(B)/tools/service_client: $(call obj,tests/tools/service_client.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+
 TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 
-# SANITIZE=thread runs the notification tests only: TSan cannot run
-# under LTTng's or babeltrace2's uninstrumented libraries.
+# SANITIZE=thread runs the notification tests, and the daemon's and
+# client mode's (tests/run.sh: a binary whose name contains a word, a
+# script named by one): TSan cannot run most others under LTTng's or
+# babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify
+CHECK_FILTER := test_notify test_client test_callback_forward bgcopyd_bus bgcopyd_client bgcopyd_signals \
+	bgcopyd_client_engine bgcopyd_system bgcopyd_units bgcopyd_kill bgcopyd_many_clients
 endif
 
 check: deps

@@ -20,7 +20,7 @@ SESSION=
 BT_PRELOAD=
 case $B in *asan*)
 	BT_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
-	export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 ;;
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:verify_asan_link_order=0 ;;
 esac
 
 bt() { LD_PRELOAD=$BT_PRELOAD babeltrace2 "$@"; }

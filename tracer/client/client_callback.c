@@ -76,20 +76,37 @@ static bool swallow_for_tests(void)
 	return v && !strcmp(v, "1");
 }
 
-/* The registered interface of job `id`, with a reference for the call. */
-static struct bgcopy_callback *interface_of(bgcopy_engine *engine, const char *id,
-					    bgcopy_job **job)
+/* Drops one reference on a registration; the last one lets the
+ * application's object go, with no lock held: its release may take a
+ * lock of the application's, which may be held around an API call. */
+static void iface_put(bgcopy_engine *engine, struct notify_iface *ni)
 {
-	struct bgcopy_callback *cb = NULL;
+	bool last;
+
+	engine_lock(engine);
+	assert(ni->refs > 0);
+	last = --ni->refs == 0;
+	engine_unlock(engine);
+	if (last) {
+		ni->cb->ops->release(ni->cb);
+		free(ni);
+	}
+}
+
+/* The registration of job `id`, with a reference for the call. */
+static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
+					 bgcopy_job **job)
+{
+	struct notify_iface *ni = NULL;
 
 	engine_lock(engine);
 	*job = client_mirror_of(engine, id);
 	if (*job && (*job)->iface) {
-		cb = (*job)->iface->cb;
-		cb->ops->add_ref(cb);
+		ni = (*job)->iface;
+		ni->refs++;
 	}
 	engine_unlock(engine);
-	return cb;
+	return ni;
 }
 
 /* The application's method for one call; -1 when no interface of ours
@@ -98,13 +115,16 @@ static int run_method(bgcopy_engine *engine, const char *member, const char *id,
 		      const struct bgcopy_error *error, uint32_t index)
 {
 	struct bgcopy_error err = *error;
+	struct notify_iface *ni;
 	struct bgcopy_callback *cb;
 	bgcopy_job *job;
 	int result = 0;
 
-	cb = interface_of(engine, id, &job);
-	if (!cb)
+	ni = interface_of(engine, id, &job);
+	if (!ni)
 		return -1;
+	cb = ni->cb;
+	cb->ops->add_ref(cb);	/* as the embedded engine: no lock held */
 	if (!strcmp(member, "JobTransferred") && cb->ops->job_transferred)
 		result = cb->ops->job_transferred(cb, job);
 	else if (!strcmp(member, "JobError") && cb->ops->job_error)
@@ -114,6 +134,7 @@ static int run_method(bgcopy_engine *engine, const char *member, const char *id,
 	else if (!strcmp(member, "FileTransferred") && cb->ops->file_transferred)
 		result = cb->ops->file_transferred(cb, job, index);
 	cb->ops->release(cb);
+	iface_put(engine, ni);
 	return result;
 }
 
@@ -335,10 +356,8 @@ int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 		}	/* else replaced meanwhile: that call dropped `ni` */
 		engine_unlock(engine);
 	}
-	if (old) {
-		old->cb->ops->release(old->cb);
-		free(old);
-	}
+	if (old)
+		iface_put(engine, old);
 	if (status)
 		forget_if_final(job, status);
 	return status;
@@ -352,10 +371,8 @@ void client_drop_interface(bgcopy_job *job)
 	ni = job->iface;
 	job->iface = NULL;
 	engine_unlock(job->engine);
-	if (ni) {
-		ni->cb->ops->release(ni->cb);
-		free(ni);
-	}
+	if (ni)
+		iface_put(job->engine, ni);
 }
 
 void client_release_interfaces(bgcopy_engine *engine)

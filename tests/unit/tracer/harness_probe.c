@@ -28,7 +28,7 @@ static void probe_release(struct bgcopy_callback *cb)
 
 static int probe_call(struct probe *p, bgcopy_job *job, int kind, int file)
 {
-	int result = 0;
+	int result = 0, sleep_ms;
 
 	pthread_mutex_lock(&global_lock);
 	if (++global_running > global_max)
@@ -57,8 +57,10 @@ static int probe_call(struct probe *p, bgcopy_job *job, int kind, int file)
 	}
 	pthread_mutex_unlock(&p->lock);
 
-	if (p->sleep_ms)
-		harness_sleep_ms(p->sleep_ms);
+	/* A test may change it while a call runs: read once, atomically. */
+	sleep_ms = __atomic_load_n(&p->sleep_ms, __ATOMIC_RELAXED);
+	if (sleep_ms)
+		harness_sleep_ms(sleep_ms);
 	if (p->inside)
 		p->inside(p, job, kind);
 

@@ -84,16 +84,20 @@ static void verbs_and_callbacks_go_through_the_daemon(void **state)
 	probe_free(p);
 }
 
-/* The child registers, takes JobTransferred and dies inside it. */
-static void die_inside_a_callback(struct harness *h, const char *id, int ready)
+/* The child is told the store and the job's id, registers, takes
+ * JobTransferred and dies inside it. */
+static void die_inside_a_callback(struct harness *h, int id_fd, int ready)
 {
 	struct bgcopy_engine_options opt = { .flags = BGCOPY_OPEN_SERVICE, .test_options = SHORT };
 	struct probe *p = probe_new();
 	bgcopy_engine *e;
 	bgcopy_job *job;
+	char id[37];
 
 	p->block = true;
-	if (bgcopy_engine_open(h->store, &opt, &e) || bgcopy_engine_find_job(e, id, &job) ||
+	if (read(id_fd, h->store, sizeof(h->store)) != (ssize_t)sizeof(h->store) ||
+	    read(id_fd, id, sizeof(id)) != (ssize_t)sizeof(id) ||
+	    bgcopy_engine_open(h->store, &opt, &e) || bgcopy_engine_find_job(e, id, &job) ||
 	    bgcopy_job_set_notify_interface(job, &p->base) ||
 	    write(ready, "r", 1) != 1)
 		_exit(2);
@@ -107,23 +111,36 @@ static void die_inside_a_callback(struct harness *h, const char *id, int ready)
 static void a_client_killed_in_a_callback_is_released_and_the_notification_redelivered(void **state)
 {
 	struct harness *h = *state;
-	bgcopy_engine *e = client_engine(h);
+	bgcopy_engine *e;
 	struct probe *p = probe_new();
-	bgcopy_job *job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
-	int pipefd[2], wstatus;
+	bgcopy_job *job;
+	int id_pipe[2], ready_pipe[2], wstatus;
 	uint64_t epoch;
 	char id[37], byte;
 	pid_t child;
 
-	bgcopy_job_get_id(job, id);
-	assert_int_equal(pipe(pipefd), 0);
+	/* Forked while this process has no thread of its own yet: the child
+	 * starts an engine's threads, which a fork of a multi-threaded
+	 * process may not (TSan refuses it). */
+	assert_int_equal(pipe(id_pipe), 0);
+	assert_int_equal(pipe(ready_pipe), 0);
 	child = fork();
 	assert_true(child >= 0);
-	if (child == 0)
-		die_inside_a_callback(h, id, pipefd[1]);
-	assert_int_equal(read(pipefd[0], &byte, 1), 1);		/* registered */
+	if (child == 0) {
+		close(id_pipe[1]);
+		close(ready_pipe[0]);
+		die_inside_a_callback(h, id_pipe[0], ready_pipe[1]);
+	}
+	close(id_pipe[0]);
+	close(ready_pipe[1]);	/* a child that dies ends our reads */
+	e = client_engine(h);
+	job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(write(id_pipe[1], h->store, sizeof(h->store)), sizeof(h->store));
+	assert_int_equal(write(id_pipe[1], id, sizeof(id)), sizeof(id));
+	assert_int_equal(read(ready_pipe[0], &byte, 1), 1);	/* registered */
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	assert_int_equal(read(pipefd[0], &byte, 1), 1);		/* inside the callback */
+	assert_int_equal(read(ready_pipe[0], &byte, 1), 1);	/* inside the callback */
 	assert_int_equal(byte, 'c');
 	epoch = bgcopy_job_get_notify_epoch(job);
 	kill(child, SIGKILL);
@@ -138,8 +155,8 @@ static void a_client_killed_in_a_callback_is_released_and_the_notification_redel
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
 	stop_daemon(h);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	close(id_pipe[1]);
+	close(ready_pipe[0]);
 	probe_free(p);
 }
 
@@ -161,7 +178,7 @@ static void a_client_that_does_not_answer_in_time_is_retried(void **state)
 	/* Timed out: a failed attempt, retried 300 ms later, still owed. */
 	assert_true(probe_wait_calls(p, T, 2, WAIT_MS));
 	assert_true(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED);
-	p->sleep_ms = 0;	/* answers in time from now on */
+	__atomic_store_n(&p->sleep_ms, 0, __ATOMIC_RELAXED);	/* in time from now on */
 	for (long end = harness_now_ms() + WAIT_MS;
 	     bgcopy_job_get_pending_notifications(job) && harness_now_ms() < end;)
 		harness_sleep_ms(20);
@@ -172,12 +189,111 @@ static void a_client_that_does_not_answer_in_time_is_retried(void **state)
 	probe_free(p);
 }
 
+/* An interface whose add_ref takes a lock of the application's, as the
+ * bgcopy command's waiter does; once `gate` is set, a call's add_ref
+ * says in `entered` that it is about to take it. */
+struct locking_iface {
+	struct bgcopy_callback base;
+	pthread_mutex_t lock;	/* the application's */
+	int refs;		/* under lock */
+	int gate, entered, transferred;	/* atomic */
+};
+
+static void locking_add_ref(struct bgcopy_callback *cb)
+{
+	struct locking_iface *li = (struct locking_iface *)cb;
+
+	if (__atomic_load_n(&li->gate, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&li->entered, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&li->lock);
+	li->refs++;
+	pthread_mutex_unlock(&li->lock);
+}
+
+static void locking_release(struct bgcopy_callback *cb)
+{
+	struct locking_iface *li = (struct locking_iface *)cb;
+
+	pthread_mutex_lock(&li->lock);
+	li->refs--;
+	pthread_mutex_unlock(&li->lock);
+}
+
+static int locking_transferred(struct bgcopy_callback *cb, bgcopy_job *job)
+{
+	(void)job;
+	__atomic_store_n(&((struct locking_iface *)cb)->transferred, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static const struct bgcopy_callback_ops locking_ops = {
+	.add_ref = locking_add_ref, .release = locking_release,
+	.job_transferred = locking_transferred,
+};
+
+struct state_reader {
+	bgcopy_job *job;
+	int done;		/* atomic */
+};
+
+static void *read_state(void *arg)
+{
+	struct state_reader *r = arg;
+
+	bgcopy_job_get_state(r->job);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool wait_flag(int *flag, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && harness_now_ms() < deadline)
+		harness_sleep_ms(10);
+	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+/* A call's add_ref runs with no lock of the engine's held, as in the
+ * embedded engine: an application that calls the API while holding the
+ * lock its add_ref takes does not deadlock with its own callback. */
+static void add_ref_runs_with_no_engine_lock_held(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	struct locking_iface li = { .base.ops = &locking_ops };
+	struct state_reader reader;
+	bgcopy_job *job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	pthread_t tid;
+	bool answered;
+
+	pthread_mutex_init(&li.lock, NULL);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &li.base), BGCOPY_OK);
+	__atomic_store_n(&li.gate, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&li.lock);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(wait_flag(&li.entered, WAIT_MS));	/* the call waits for our lock */
+	reader = (struct state_reader){ .job = job };
+	assert_int_equal(pthread_create(&tid, NULL, read_state, &reader), 0);
+	answered = wait_flag(&reader.done, 5000);
+	pthread_mutex_unlock(&li.lock);
+	pthread_join(tid, NULL);
+	assert_true(answered);		/* the API did not wait for the callback */
+	assert_true(wait_flag(&li.transferred, WAIT_MS));
+	probe_job_finish(job);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+	assert_int_equal(li.refs, 0);
+	pthread_mutex_destroy(&li.lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verbs_and_callbacks_go_through_the_daemon),
 		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
 		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
+		cmocka_unit_test(add_ref_runs_with_no_engine_lock_held),
 	};
 
 	unsetenv("BGCOPY_EMBEDDED");

@@ -1,0 +1,107 @@
+# bgcopyd killed with SIGKILL 30 times at random moments, during transfers
+# and callbacks, while clients queue jobs, register and complete them:
+# no job lost or doubled, every file identical, no temporary file left,
+# every JobTransferred received at least once.
+# BGCOPY_KILL_SEED=N replays a run's moments; BGCOPY_KILLS changes the count.
+export BGCOPY_EMBEDDED=0
+. "$(dirname "$0")/lib.sh"
+unset BGCOPY_EMBEDDED BGCOPY_SOCKET BGCOPY_SERVICE
+CLIENT=$B/tools/service_client
+[ -x "$CLIENT" ] || die "$CLIENT was not built"
+
+SEED=${BGCOPY_KILL_SEED:-$((($(date +%s%N) / 1000) % 1000000))}
+KILLS=${BGCOPY_KILLS:-30}
+CLIENTS=3 JOBS=6
+echo "seed $SEED, $KILLS kills (BGCOPY_KILL_SEED=$SEED replays the moments)"
+RANDOM=$SEED
+
+STORE=$WORK/store
+export XDG_RUNTIME_DIR=$WORK/run BGCOPYD_IDLE_EXIT=60
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+mkdir -p "$WORK/out" "$WORK/clients"
+# The store's lock holder, when it is a daemon (never a client's engine).
+daemon_pid() {
+	local pid
+	pid=$(cat "$STORE/lock" 2>/dev/null) || return 1
+	[ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = bgcopyd ] && echo "$pid"
+}
+stop_daemon() {
+	local pid
+	pid=$(daemon_pid) && kill "$pid" 2>/dev/null && wait_gone "$pid"
+}
+trap 'kill $(jobs -p) 2>/dev/null; stop_daemon; cleanup' EXIT
+
+start_server
+# Slow enough that a kill lands mid-transfer; each callback takes 300 ms
+# to return, so that kills land inside callbacks too.
+URL=http://127.0.0.1:$PORT/fault/slow:400000
+round=0 pids=()
+start_round() {
+	round=$((round + 1))
+	for c in $(seq "$CLIENTS"); do
+		local name=r${round}c$c
+		for i in $(seq 0 $((JOBS - 1))); do
+			make_file "$name-$i.bin" $((100000 + RANDOM * 16))
+		done
+		"$CLIENT" --store "$STORE" --name "$name" --jobs "$JOBS" --url "$URL" \
+			--out "$WORK/out" --log "$WORK/callbacks.log" --callback-ms 300 \
+			--deadline-s 150 > "$WORK/clients/$name.out" 2> "$WORK/clients/$name.err" &
+		pids+=($!)
+	done
+}
+clients_said() { tail -n 5 "$WORK"/clients/*.err; }
+alive() { for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
+# Rounds of clients until every kill has landed; a new daemon is started
+# by the clients on demand after each kill.
+start_round
+kills=0
+while [ "$kills" -lt "$KILLS" ]; do
+	alive || start_round
+	pid=
+	for _ in $(seq 600); do pid=$(daemon_pid) && break; sleep 0.05; done
+	[ -n "$pid" ] || { clients_said; die "no daemon was started again within 30 s after kill $kills"; }
+	# A moment between 0 and 2.5 s after this daemon appeared.
+	ms=$((RANDOM % 2500))
+	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	kill -9 "$pid" 2>/dev/null || continue	# it went by itself: not counted
+	wait_gone "$pid"
+	kills=$((kills + 1))
+	echo "kill $kills: pid $pid"
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+[ "$failed" = 0 ] || {
+	clients_said
+	die "$failed clients failed (seed $SEED)"
+}
+echo "$round rounds of $CLIENTS clients, $JOBS jobs each"
+
+# Every job was created once: one id per name, one name per id.
+cat "$WORK"/clients/*.out | awk '$1 == "job"' | sort -u > "$WORK/jobs"
+want=$((round * CLIENTS * JOBS))
+[ "$(awk '{ print $2 }' "$WORK/jobs" | sort -u | wc -l)" = "$want" ] ||
+	die "not $want named jobs: $(cat "$WORK/jobs")"
+[ "$(wc -l < "$WORK/jobs")" = "$want" ] || die "a name has two ids: $(cat "$WORK/jobs")"
+[ "$(awk '{ print $3 }' "$WORK/jobs" | sort -u | wc -l)" = "$want" ] || die "an id has two names"
+# Every job was completed and none was made twice: the store is empty.
+"$BGCOPY" --store "$STORE" list --json > "$WORK/left.json" || die "bgcopy list"
+grep -q '"id"' "$WORK/left.json" && die "jobs left in the store (doubled?): $(cat "$WORK/left.json")"
+# Every file identical, nothing else in the directory (no temporary file).
+while read -r _ name _; do
+	cmp "$WORK/www/$name.bin" "$WORK/out/$name.bin" || die "$name.bin differs (seed $SEED)"
+done < "$WORK/jobs"
+diff <(ls "$WORK/out") <(awk '{ print $2 ".bin" }' "$WORK/jobs" | sort) ||
+	die "the output directory holds more than the files (seed $SEED)"
+# At least once: every job's JobTransferred was received by its client.
+while read -r _ name id; do
+	grep -q "^JOB_TRANSFERRED $id $name\$" "$WORK/callbacks.log" ||
+		die "job $id ($name) never received JobTransferred (seed $SEED)"
+done < "$WORK/jobs"
+# What the kills cut: transfers begun again, callbacks made again.
+echo "$(($(grep -c '^GET ' "$WORK/server.log") - want)) transfers begun again," \
+	"$(($(wc -l < "$WORK/callbacks.log") - want)) JobTransferred received again;" \
+	"$(awk '/reconnects/ { r += $4; c += $6; d += $9 } END {
+		print r " reconnects, " c " creates and " d " completes whose answer was lost" }' \
+		"$WORK"/clients/*.err)"
+echo "bgcopyd kill ok"
