@@ -43,8 +43,9 @@ int client_sync_jobs(bgcopy_engine *engine)
 	uint32_t owner;
 	int r, status;
 
-	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "ListJobs",
-			      &reply, "");
+	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager",
+			      engine->opt.flags & BGCOPY_OPEN_ALL_USERS ?
+			      "ListAllUsersJobs" : "ListJobs", &reply, "");
 	if (status)
 		return status;
 	r = sd_bus_message_enter_container(reply, 'a', "(sssuo)");

@@ -101,6 +101,11 @@ static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *err
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 					 "only root lists every user's jobs; uid %u may "
 					 "call ListJobs", (unsigned)p->uid);
+	if (all && !p->daemon->system)
+		return sd_bus_error_setf(error, BGCOPYD_ERROR "InvalidState",
+					 "this daemon serves the store of uid %u alone "
+					 "(bgcopyd without --system): ListJobs lists its jobs",
+					 (unsigned)p->daemon->uid);
 	jobs = daemon_jobs(p->daemon, p, !all, &n);
 	if (!jobs)
 		return -ENOMEM;
