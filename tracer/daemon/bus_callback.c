@@ -364,6 +364,7 @@ void bus_callback_peer_gone(struct peer *p)
 			/* A final job keeps its interface (it can change no
 			 * more); calls to it fail from now on. */
 			bgcopy_job_set_notify_interface(held[i]->job, NULL);
+			job_watch_changed(p->daemon, held[i]->job);	/* NotifyEpoch */
 			cb_release(&held[i]->base);
 		}
 	} while (n == sizeof(held) / sizeof(held[0]));

@@ -421,6 +421,7 @@ static int method_set_notify_interface(sd_bus_message *m, void *userdata, sd_bus
 
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+#define INVALIDATES SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION
 
 static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -453,20 +454,21 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
-	/* Read when needed, not announced (job_watch.c compares the rest). */
-	SD_BUS_PROPERTY("MinRetryDelay", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NoProgressTimeout", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("MaxDownloadSize", "t", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, 0),
-	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("AuthScheme", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("HeaderNames", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, 0),
+	/* Announced by name, as invalidated (job_digest.c), but
+	 * PendingNotifications: a delivery changes it and is not reported. */
+	SD_BUS_PROPERTY("MinRetryDelay", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NoProgressTimeout", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("MaxDownloadSize", "t", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("AuthScheme", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("HeaderNames", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, INVALIDATES),
 	SD_BUS_PROPERTY("PendingNotifications", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, 0),
-	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, 0),
+	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, INVALIDATES),
+	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, INVALIDATES),
 	SD_BUS_METHOD_WITH_ARGS("SetMinRetryDelayMs", SD_BUS_ARGS("t", ms),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNoProgressTimeout", SD_BUS_ARGS("u", seconds),

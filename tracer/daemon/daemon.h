@@ -4,7 +4,7 @@
  * Layers.  A file calls only files of its own layer or of layers below it,
  * and files of one layer never call each other in a circle:
  *
- *   0 leaves        bus_errors.c jobs.c changes.c idle.c
+ *   0 leaves        bus_errors.c jobs.c changes.c idle.c job_digest.c
  *   1 signals       job_watch.c
  *   2 objects       bus_callback.c bus_manager.c bus_job.c
  *   3 connections   peer.c
@@ -136,6 +136,18 @@ void changes_close(struct daemon *d);
 /* idle.c: the idle exit */
 void idle_update(struct daemon *d);
 void idle_free(struct daemon *d);
+
+/* job_digest.c: the properties announced by name alone (invalidated),
+ * each as a digest of its value; Files is taken with the progress. */
+enum job_digest {
+	JOB_DIGEST_MIN_RETRY, JOB_DIGEST_NO_PROGRESS, JOB_DIGEST_MAX_DOWNLOAD,
+	JOB_DIGEST_REDIRECT, JOB_DIGEST_CMDLINE, JOB_DIGEST_CMDLINE_TIMEOUT,
+	JOB_DIGEST_AUTH, JOB_DIGEST_HEADERS, JOB_DIGEST_EPOCH, JOB_DIGEST_TIMES,
+	JOB_DIGEST_ERROR, JOB_DIGEST_FILES, JOB_DIGESTS
+};
+extern const char *const job_digest_names[JOB_DIGESTS];
+void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS]);
+uint64_t job_digest_files(bgcopy_job *job);
 
 /* job_watch.c: property change signals */
 int job_watch_start(struct daemon *d);
