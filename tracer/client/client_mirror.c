@@ -151,6 +151,19 @@ static int read_files(bgcopy_job *job, sd_bus_message *m)
 	return r < 0 ? r : sd_bus_message_exit_container(m);
 }
 
+/* After Files (bus_job.c's order): each file's expected digest. */
+static int read_files_sha256(bgcopy_job *job, sd_bus_message *m)
+{
+	char **hex = NULL;
+	int r = sd_bus_message_read_strv(m, &hex);
+
+	for (unsigned i = 0; r >= 0 && hex && hex[i] && i < job->nfiles; i++)
+		job->files[i].has_sha256 = *hex[i] &&
+					   sha256_from_hex(hex[i], job->files[i].sha256) == 0;
+	argv_free(hex);
+	return r;
+}
+
 static int read_cmdline(bgcopy_job *job, sd_bus_message *m)
 {
 	char **argv = NULL;
@@ -250,6 +263,8 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 		return read_files(job, m);
 	if (!strcmp(name, "NotifyCmdline"))
 		return read_cmdline(job, m);
+	if (!strcmp(name, "FilesSha256"))
+		return read_files_sha256(job, m);
 	if (!strcmp(name, "ErrorDetail"))
 		return read_error(job, m);
 	if (!strcmp(name, "Times"))

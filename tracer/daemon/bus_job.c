@@ -363,6 +363,22 @@ static int property_get_files(sd_bus *bus, const char *path, const char *interfa
 	return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+/* FilesSha256: each file's expected SHA-256 in lower-case hex, "" for
+ * none, in the order of Files. */
+static int property_get_files_sha256(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply,
+				     void *userdata, sd_bus_error *error)
+{
+	char hex[65];
+	int r = sd_bus_message_open_container(reply, 'a', "s");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (unsigned i = 0; r >= 0 && bgcopy_job_get_file_sha256(userdata, i, hex, sizeof(hex)) ==
+	     BGCOPY_OK; i++)
+		r = sd_bus_message_append(reply, "s", hex);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 static int property_get_cmdline(sd_bus *bus, const char *path, const char *interface,
 				const char *property, sd_bus_message *reply,
 				void *userdata, sd_bus_error *error)
@@ -469,6 +485,8 @@ static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, INVALIDATES),
 	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, INVALIDATES),
 	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, INVALIDATES),
+	/* After Files: a client's mirror takes it over the files just read. */
+	SD_BUS_PROPERTY("FilesSha256", "as", property_get_files_sha256, 0, INVALIDATES),
 	SD_BUS_METHOD_WITH_ARGS("SetMinRetryDelayMs", SD_BUS_ARGS("t", ms),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNoProgressTimeout", SD_BUS_ARGS("u", seconds),

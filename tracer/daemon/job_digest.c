@@ -40,6 +40,7 @@ const char *const job_digest_names[JOB_DIGESTS] = {
 	[JOB_DIGEST_TIMES] = "Times",
 	[JOB_DIGEST_ERROR] = "ErrorDetail",
 	[JOB_DIGEST_FILES] = "Files",
+	[JOB_DIGEST_FILES_SHA256] = "FilesSha256",
 };
 
 static uint64_t digest_cmdline(bgcopy_job *job)
@@ -99,6 +100,16 @@ uint64_t job_digest_files(bgcopy_job *job)
 	return h;
 }
 
+static uint64_t digest_files_sha256(bgcopy_job *job)
+{
+	char hex[65];
+	uint64_t h = FNV_START;
+
+	for (unsigned i = 0; bgcopy_job_get_file_sha256(job, i, hex, sizeof(hex)) == BGCOPY_OK; i++)
+		h = fnv_text(h, hex);
+	return h;
+}
+
 /* Every digest but Files, which goes with the progress (job_watch.c). */
 void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 {
@@ -113,4 +124,5 @@ void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 	out[JOB_DIGEST_EPOCH] = bgcopy_job_get_notify_epoch(job);
 	out[JOB_DIGEST_TIMES] = digest_times(job);
 	out[JOB_DIGEST_ERROR] = digest_error(job);
+	out[JOB_DIGEST_FILES_SHA256] = digest_files_sha256(job);
 }
