@@ -9,29 +9,43 @@
 #include "client.h"
 #include "trace.h"
 
+/* A call on the job's object, its arguments not yet appended. */
+static int job_message(bgcopy_job *job, const char *member, sd_bus_message **m)
+{
+	char path[128];
+	int status = client_writable(job);
+
+	if (status)
+		return status;
+	client_job_path(job->id, path, sizeof(path));
+	return client_new_call(job->engine, path, member, m);
+}
+
+/* Sends it once its arguments were appended (r: how that went). */
+static int job_send(bgcopy_job *job, sd_bus_message *m, int r)
+{
+	int status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
+		     client_send(job->engine, m, NULL);
+
+	client_message_unref(job->engine, m);
+	return status;
+}
+
 /* One call on the job's object; its arguments as sd_bus_message_append
  * takes them. */
 static int job_call(bgcopy_job *job, const char *member, const char *types, ...)
 {
 	sd_bus_message *m = NULL;
-	char path[128];
 	va_list ap;
 	int status, r;
 
-	status = client_writable(job);
-	if (status)
-		return status;
-	client_job_path(job->id, path, sizeof(path));
-	status = client_new_call(job->engine, path, member, &m);
+	status = job_message(job, member, &m);
 	if (status)
 		return status;
 	va_start(ap, types);
 	r = types ? sd_bus_message_appendv(m, types, ap) : 0;
 	va_end(ap);
-	status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
-		 client_send(job->engine, m, NULL);
-	client_message_unref(job->engine, m);
-	return status;
+	return job_send(job, m, r);
 }
 
 /* A job completed or cancelled lets go of its interface, as in the
@@ -51,6 +65,8 @@ int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path
 			const char *sha256_hex)
 {
 	char abs[PATH_MAX], cwd[PATH_MAX];
+	sd_bus_message *m = NULL;
+	int status, r;
 
 	if (!url || !local_path)
 		return set_error(BGCOPY_E_INVALID_ARG, "a URL and a local path are required");
@@ -61,14 +77,25 @@ int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path
 					 local_path);
 		local_path = abs;
 	}
-	return sha256_hex ? job_call(job, "AddFileSha256", "sss", url, local_path, sha256_hex) :
-	       job_call(job, "AddFile", "ss", url, local_path);
+	status = job_message(job, "AddFileBytes", &m);
+	if (status)
+		return status;
+	r = client_append_bytes(m, url);
+	if (r >= 0)
+		r = client_append_bytes(m, local_path);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", sha256_hex ? sha256_hex : "");
+	return job_send(job, m, r);
 }
 
 int client_job_set_text(bgcopy_job *job, int property, const char *text)
 {
-	return job_call(job, property == BGCOPY_TP_PROP_DISPLAY_NAME ? "SetDisplayName" :
-			"SetDescription", "s", text);
+	sd_bus_message *m = NULL;
+	int status;
+
+	status = job_message(job, property == BGCOPY_TP_PROP_DISPLAY_NAME ?
+			     "SetDisplayNameBytes" : "SetDescriptionBytes", &m);
+	return status ? status : job_send(job, m, client_append_bytes(m, text));
 }
 
 /* The numeric properties set_number() in job_props_api.c sets. */

@@ -94,6 +94,7 @@ static int send_request(struct callbacks *all, struct request *req, struct peer 
 {
 	sd_bus_message *m = NULL;
 	const struct bgcopy_error *e = &req->error;
+	char shown[sizeof(e->description)];
 	int r;
 
 	r = sd_bus_message_new_method_call(peer->bus, &m, NULL, req->cb->path, CALLBACK_IFACE,
@@ -103,7 +104,7 @@ static int send_request(struct callbacks *all, struct request *req, struct peer 
 	if (r >= 0 && !strcmp(req->member, "JobError"))
 		r = sd_bus_message_append(m, "(iiiiis)", (int32_t)e->context, e->code,
 					  e->http_status, e->curl_code, e->file_index,
-					  e->description);
+					  bus_text(e->description, shown, sizeof(shown)));
 	if (r >= 0 && !strcmp(req->member, "FileTransferred"))
 		r = sd_bus_message_append(m, "u", req->file_index);
 	if (r >= 0)

@@ -41,6 +41,9 @@ const char *const job_digest_names[JOB_DIGESTS] = {
 	[JOB_DIGEST_ERROR] = "ErrorDetail",
 	[JOB_DIGEST_FILES] = "Files",
 	[JOB_DIGEST_FILES_SHA256] = "FilesSha256",
+	[JOB_DIGEST_NAME_BYTES] = "DisplayNameBytes",
+	[JOB_DIGEST_DESCRIPTION_BYTES] = "DescriptionBytes",
+	[JOB_DIGEST_LOCAL_PATHS] = "LocalPaths",
 };
 
 static uint64_t digest_cmdline(bgcopy_job *job)
@@ -110,6 +113,27 @@ static uint64_t digest_files_sha256(bgcopy_job *job)
 	return h;
 }
 
+static uint64_t digest_texts(bgcopy_job *job, bool description)
+{
+	char text[BGCOPYD_TEXT_MAX];
+
+	if (description)
+		bgcopy_job_get_description(job, text, sizeof(text));
+	else
+		bgcopy_job_get_display_name(job, text, sizeof(text));
+	return fnv_text(FNV_START, text);
+}
+
+static uint64_t digest_local_paths(bgcopy_job *job)
+{
+	static struct bgcopy_file_info f;	/* 8 KiB: the loop thread alone */
+	uint64_t h = FNV_START;
+
+	for (unsigned i = 0; bgcopy_job_get_file(job, i, &f) == BGCOPY_OK; i++)
+		h = fnv_text(h, f.local_path);
+	return h;
+}
+
 /* Every digest but Files, which goes with the progress (job_watch.c). */
 void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 {
@@ -125,4 +149,7 @@ void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 	out[JOB_DIGEST_TIMES] = digest_times(job);
 	out[JOB_DIGEST_ERROR] = digest_error(job);
 	out[JOB_DIGEST_FILES_SHA256] = digest_files_sha256(job);
+	out[JOB_DIGEST_NAME_BYTES] = digest_texts(job, false);
+	out[JOB_DIGEST_DESCRIPTION_BYTES] = digest_texts(job, true);
+	out[JOB_DIGEST_LOCAL_PATHS] = digest_local_paths(job);
 }

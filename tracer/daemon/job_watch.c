@@ -239,8 +239,8 @@ static int append_props(sd_bus_message *m, const struct props *pr)
 		if (r >= 0)
 			r = sd_bus_message_open_container(m, 'v', type);
 		if (r >= 0)
-			r = sd_bus_message_append_basic(m, pr->type[i], pr->type[i] == 's' ?
-							(const void *)pr->v[i].s : &pr->v[i]);
+			r = pr->type[i] == 's' ? bus_append_text(m, pr->v[i].s) :
+			    sd_bus_message_append_basic(m, pr->type[i], &pr->v[i]);
 		if (r >= 0)
 			r = sd_bus_message_close_container(m);
 		if (r >= 0)

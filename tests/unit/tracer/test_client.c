@@ -109,6 +109,34 @@ static void a_file_digest_is_read_from_the_daemon(void **state)
 	stop_daemon(h);
 }
 
+/* Names, descriptions and local paths are bytes: ones that are not
+ * UTF-8 cross the daemon and come back as they were. */
+static void bytes_that_are_not_utf8_cross_the_daemon(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	struct bgcopy_file_info file;
+	bgcopy_job *job;
+	char text[64], path[4096];
+
+	snprintf(path, sizeof(path), "%s", harness_out(h, "\xff.bin"));
+	assert_int_equal(bgcopy_job_create(e, "caf\xe9", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_description(job, "\xfe\xff"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/a.bin"), path), BGCOPY_OK);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "caf\xe9");
+	bgcopy_job_get_description(job, text, sizeof(text));
+	assert_string_equal(text, "\xfe\xff");
+	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_OK);
+	assert_string_equal(file.local_path, path);
+	assert_int_equal(bgcopy_job_set_display_name(job, "\xc0\x80"), BGCOPY_OK);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "\xc0\x80");	/* an overlong NUL, kept as bytes */
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+}
+
 /* The child registers, takes JobTransferred and dies inside it. */
 static void die_inside_a_callback(struct harness *h, const char *id, int ready)
 {
@@ -204,6 +232,7 @@ int main(void)
 		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
 		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
 		cmocka_unit_test(a_file_digest_is_read_from_the_daemon),
+		cmocka_unit_test(bytes_that_are_not_utf8_cross_the_daemon),
 	};
 
 	unsetenv("BGCOPY_EMBEDDED");
