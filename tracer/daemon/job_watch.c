@@ -102,6 +102,7 @@ static void diff_digest(struct job_snapshot *s, enum job_digest which, uint64_t 
 {
 	if (s->digests[which] == now)
 		return;
+	assert(pr->ninvalid < JOB_DIGESTS);	/* each digest once per diff */
 	s->digests[which] = now;
 	pr->invalid[pr->ninvalid++] = job_digest_names[which];
 }
