@@ -213,6 +213,16 @@ $(B)/bench/bgcopy_drive: $(call obj,tests/bench/bgcopy_drive.c) $(LIBBGCOPY_DEV)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
 
+# The daemon benchmark's driver, and the arming clock it preloads into
+# bgcopyd (tests/bench/daemon.sh).
+$(B)/bench/daemon_drive: $(call obj,tests/bench/daemon_drive.c tests/bench/arming.c) $(LIBBGCOPY_DEV)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' -lpthread
+$(B)/bench/arming_preload.so: $(call obj,tests/bench/arming_preload.c tests/bench/arming.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ -ldl -lpthread
+
 # Benchmark-only packages: the server and the peers bgcopy is measured
 # against; `make bench` installs them (a peer left missing is skipped).
 BENCH_PROBES := cmd:nginx:nginx-light cmd:curl:curl cmd:aria2c:aria2 \
@@ -320,7 +330,8 @@ demo: deps
 
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(TESTD) $(B)/bench/tp_bench \
-		$(B)/bench/gen_events $(B)/bench/bgcopy_drive
+		$(B)/bench/gen_events $(B)/bench/bgcopy_drive \
+		$(B)/bench/daemon_drive $(B)/bench/arming_preload.so
 	@tests/bench/run.sh $(B)
 
 # What install puts where; uninstall removes exactly these.

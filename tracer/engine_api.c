@@ -105,6 +105,23 @@ static bool env_set(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
+/* BGCOPY_OPEN_ALL_USERS: the daemon's refusal (another uid than root, a
+ * per-user daemon) at the open rather than an empty list later. */
+static int open_all_users(bgcopy_engine *engine, int status)
+{
+	if (status == CLIENT_NO_DAEMON)
+		return set_error(BGCOPY_E_INVALID_STATE, "every user's jobs are listed by "
+				 "bgcopyd --system; store '%s' would be opened by this "
+				 "process alone (no daemon serves it, or BGCOPY_EMBEDDED "
+				 "asks for that)", engine->store_dir);
+	if (status)
+		return status;
+	engine_lock(engine);
+	status = client_sync_jobs(engine);
+	engine_unlock(engine);
+	return status;
+}
+
 /* See bgcopy.h: BGCOPY_OK with a client engine, CLIENT_NO_DAEMON to go
  * on embedded, or why neither can be. */
 static int open_client(bgcopy_engine *engine)
@@ -176,6 +193,8 @@ int bgcopy_engine_open(const char *store_dir,
 		return status;
 	}
 	status = open_client(engine);
+	if (engine->opt.flags & BGCOPY_OPEN_ALL_USERS)
+		status = open_all_users(engine, status);
 	if (status == BGCOPY_OK) {
 		*out = engine;
 		return BGCOPY_OK;

@@ -12,4 +12,7 @@ done
 # bgcopy against curl, aria2c and wget2 (no tracing: no lock needed).
 echo "== peers"
 bash "$here/peers.sh" || status=1
+# bgcopyd against the embedded engine (a daemon of its own per measurement).
+echo "== daemon"
+bash "$here/daemon.sh" || status=1
 exit $status

@@ -39,6 +39,21 @@ done
 [ "$worst" -lt 100000 ] || die "ERROR took $worst us to arrive"
 echo "slowest ERROR signal: $worst us"
 
+# The properties read with GetAll are announced too, by name: a method
+# that changes one sends PropertiesChanged with it invalidated, before
+# its reply (the watcher stops once it has seen it).
+for call in "SetNoProgressTimeout 3600 NoProgressTimeout" \
+	    "SetNotifyCmdlineTimeout 60 NotifyCmdlineTimeout"; do
+	read -r method value property <<<"$call"
+	"$WATCH" "$ADDR" "$JOB" --call "$method" --call-u "$value" --until-property "$property" \
+		> "$WORK/prop.txt" || die "$method: no signal for $property: $(cat "$WORK/prop.txt")"
+	grep -q " $property~" "$WORK/prop.txt" || die "$method: $(cat "$WORK/prop.txt")"
+done
+# The same value again changes nothing and announces nothing.
+"$WATCH" "$ADDR" "$JOB" --call SetNoProgressTimeout --call-u 3600 \
+	--until-property NoProgressTimeout > "$WORK/prop.txt" 2>/dev/null &&
+	die "an unchanged NoProgressTimeout was announced: $(cat "$WORK/prop.txt")"
+
 # Progress of a 0.5 s download is coalesced (at most one signal per
 # 100 ms), the last value is announced, and then nothing: an idle daemon
 # sends no signal.

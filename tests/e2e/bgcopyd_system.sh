@@ -2,7 +2,7 @@
 # jobs through /run/bgcopy/bus, and gets a named error for root's; root
 # lists every user's jobs; nobody's command line runs as nobody; the
 # per-user and per-machine job limits; TakeOwnership drops the previous
-# owner's command line.
+# owner's command line; bgcopy list --all-users.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 [ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
@@ -60,6 +60,33 @@ nmanager ListJobs | grep -q nobody-job || die "nobody does not list its job"
 manager ListJobs | grep -q nobody-job && die "root's ListJobs holds nobody's job"
 manager ListAllUsersJobs | grep root-job | grep -q nobody-job ||
 	die "ListAllUsersJobs: $(manager ListAllUsersJobs)"
+
+# bgcopy list --all-users: root's command lists both jobs with their
+# owners (column 4); nobody, a per-user daemon and an embedded engine
+# are refused, each saying why.
+sys_bgcopy() { BGCOPY_EMBEDDED=0 BGCOPY_SOCKET=$SOCK "$BGCOPY" --store "$WORK/store" "$@"; }
+all=$(sys_bgcopy list --all-users) || die "list --all-users failed"
+owner_of() { awk -v name="$1" '$5 == name { print $4 }' <<<"$all"; }
+[ "$(owner_of root-job)" = root ] && [ "$(owner_of nobody-job)" = nobody ] ||
+	die "list --all-users: $all"
+sys_bgcopy list | grep -q nobody-job && die "root's plain list holds nobody's job"
+[ "$(sys_bgcopy list --all-users --json | grep -c "\"owner\": $NOBODY,")" = 1 ] ||
+	die "list --all-users --json: $(sys_bgcopy list --all-users --json)"
+refused() {	# WHY COMMAND...: exit 2 and WHY on stderr
+	local why=$1 rc=0; shift
+	"$@" > /dev/null 2> "$WORK/refused.err" || rc=$?
+	[ "$rc" = 2 ] && grep -q -- "$why" "$WORK/refused.err" ||
+		die "$* exited $rc: $(cat "$WORK/refused.err")"
+}
+refused "is for root" as_nobody env BGCOPY_EMBEDDED=0 BGCOPY_SOCKET=$SOCK \
+	"$BGCOPY" --store "$WORK/store" list --all-users
+refused "bgcopyd --system" env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$WORK/own" list --all-users
+# A per-user daemon: it returns once it serves, and leaves alone 1 s
+# after its last client, whatever happens here.
+"$BGCOPYD" --store "$WORK/ustore" --socket "$WORK/run/user.bus" --idle-exit 1 \
+	>/dev/null 2>"$WORK/user.err" || die "per-user bgcopyd: $(cat "$WORK/user.err")"
+refused "without --system" env BGCOPY_EMBEDDED=0 BGCOPY_SOCKET="$WORK/run/user.bus" \
+	"$BGCOPY" --store "$WORK/ustore" list --all-users
 # Files are written by the daemon as root: only root may name them.
 expect_error org.freedesktop.DBus.Error.AccessDenied nbus call org.bgcopy1 "$NJOB" \
 	org.bgcopy1.Job AddFile ss "$URL/payload.bin" "$WORK/cmd/n.bin"

@@ -10,15 +10,18 @@
 #include <systemd/sd-bus.h>
 
 /*
- * bgcopyd_watch ADDRESS JOB_PATH --until STATE [--call METHOD] [--quiet-ms N]
+ * bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME
+ *               [--call METHOD [--call-u N]] [--quiet-ms N]
  *
  * One line per signal: microseconds since the start (just before METHOD
- * is called, if any), then name=value of each property it carries.
- * Exits 0 once State=STATE was seen and then N ms more passed (any
- * signal meanwhile is printed too); 1 after 10 s without it.
+ * is called, with the one argument N of type u if given), then
+ * name=value of each property it carries and name~ of each it
+ * invalidates.  Exits 0 once State=STATE (or property NAME, changed or
+ * invalidated) was seen and then N ms more passed (any signal meanwhile
+ * is printed too); 1 after 10 s without it.
  */
 struct watch {
-	const char *until;
+	const char *until, *until_property;
 	bool seen;
 	uint64_t start;
 };
@@ -44,7 +47,7 @@ static int print_value(sd_bus_message *m, const char *name, struct watch *w)
 		return r;
 	switch (type[0]) {
 	case 's': printf(" %s=%s", name, v.s);
-		  if (!strcmp(name, "State") && !strcmp(v.s, w->until))
+		  if (w->until && !strcmp(name, "State") && !strcmp(v.s, w->until))
 			  w->seen = true;
 		  break;
 	case 'u': printf(" %s=%u", name, v.u); break;
@@ -67,18 +70,29 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
 		r = sd_bus_message_read(m, "s", &name);
+		if (r >= 0 && w->until_property && !strcmp(name, w->until_property))
+			w->seen = true;
 		if (r >= 0)
 			r = print_value(m, name, w);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(m);
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r >= 0)
+		r = sd_bus_message_enter_container(m, 'a', "s");
+	while (r >= 0 && (r = sd_bus_message_read(m, "s", &name)) > 0) {
+		printf(" %s~", name);
+		if (w->until_property && !strcmp(name, w->until_property))
+			w->seen = true;
 	}
 	printf("\n");
 	fflush(stdout);
 	return r < 0 ? r : 0;
 }
 
-static int run(sd_bus *bus, const char *path, const char *call, unsigned quiet_ms,
-	       struct watch *w)
+static int run(sd_bus *bus, const char *path, const char *call, const char *call_u,
+	       unsigned quiet_ms, struct watch *w)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	uint64_t deadline, seen_at = 0;
@@ -87,8 +101,11 @@ static int run(sd_bus *bus, const char *path, const char *call, unsigned quiet_m
 	w->start = now_usec();
 	deadline = w->start + 10000000u;
 	if (call) {
-		r = sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job", call,
-				       &error, NULL, "");
+		r = call_u ? sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job",
+						call, &error, NULL, "u",
+						(uint32_t)strtoul(call_u, NULL, 10)) :
+			     sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job",
+						call, &error, NULL, "");
 		if (r < 0) {
 			fprintf(stderr, "bgcopyd_watch: %s: %s\n", call, error.message);
 			sd_bus_error_free(&error);
@@ -116,12 +133,14 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "until", required_argument, NULL, 'u' },
+		{ "until-property", required_argument, NULL, 'p' },
 		{ "call", required_argument, NULL, 'c' },
+		{ "call-u", required_argument, NULL, 'a' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
 		{ 0 }
 	};
 	struct watch w = { 0 };
-	const char *call = NULL;
+	const char *call = NULL, *call_u = NULL;
 	unsigned quiet_ms = 0;
 	sd_bus *bus = NULL;
 	int c, r;
@@ -129,14 +148,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': w.until = optarg; break;
+		case 'p': w.until_property = optarg; break;
 		case 'c': call = optarg; break;
+		case 'a': call_u = optarg; break;
 		case 'q': quiet_ms = (unsigned)atoi(optarg); break;
 		default: return 2;
 		}
 	}
-	if (argc - optind != 2 || !w.until) {
-		fputs("usage: bgcopyd_watch ADDRESS JOB_PATH --until STATE [--call METHOD] "
-		      "[--quiet-ms N]\n", stderr);
+	if (argc - optind != 2 || !w.until == !w.until_property) {
+		fputs("usage: bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME "
+		      "[--call METHOD [--call-u N]] [--quiet-ms N]\n", stderr);
 		return 2;
 	}
 	r = sd_bus_new(&bus);
@@ -149,7 +170,7 @@ int main(int argc, char **argv)
 					"org.freedesktop.DBus.Properties", "PropertiesChanged",
 					on_changed, &w);
 	if (r >= 0)
-		r = run(bus, argv[optind + 1], call, quiet_ms, &w);
+		r = run(bus, argv[optind + 1], call, call_u, quiet_ms, &w);
 	if (r < 0)
 		fprintf(stderr, "bgcopyd_watch: %s\n", strerror(-r));
 	sd_bus_flush_close_unref(bus);

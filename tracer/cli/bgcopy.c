@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -483,14 +484,28 @@ static int cmd_info(struct cli *cli, bgcopy_engine *engine)
 	return 0;
 }
 
+/* The owner column of list --all-users: a user name, or the uid. */
+static const char *owner_name(uint32_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, size, "%s", pw->pw_name);
+	else
+		snprintf(buf, size, "%u", (unsigned)uid);
+	return buf;
+}
+
 static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
+	bool all_users = take_flag(cli, "--all-users");	/* list_open_flags opened for it */
+	char owner[64];
 	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	json_t *all = json_array();
-	int rc = need_args(cli, 0, "[--json] [--show-args]");
+	int rc = need_args(cli, 0, "[--json] [--show-args] [--all-users]");
 
 	if (!rc && (!jobs || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
@@ -509,7 +524,15 @@ static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 		o = job_json(jobs[i], show_args);
 		if (json)
 			json_array_append_new(all, o);
-		else if (o) {
+		else if (o && all_users) {
+			print_safe(stdout, "%s  %-15s %-10s %-12s %s\n",
+			       json_string_value(json_object_get(o, "id")),
+			       json_string_value(json_object_get(o, "state")),
+			       json_string_value(json_object_get(o, "priority")),
+			       owner_name(bgcopy_job_get_owner(jobs[i]), owner, sizeof(owner)),
+			       json_string_value(json_object_get(o, "name")));
+			json_decref(o);
+		} else if (o) {
 			print_safe(stdout, "%s  %-15s %-10s %s\n",
 			       json_string_value(json_object_get(o, "id")),
 			       json_string_value(json_object_get(o, "state")),
@@ -625,7 +648,7 @@ static const struct {
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
 	{ "info", "JOB [--json] [--show-args] [--headers]", "show a job (the command line's arguments only with --show-args; each file's last HTTP response headers with --headers)", cmd_info, RO },
-	{ "list", "[--json] [--show-args]", "list the jobs", cmd_list, RO },
+	{ "list", "[--json] [--show-args] [--all-users]", "list the jobs (--all-users: every user's, root, through bgcopyd --system)", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
 	{ "set-retry-delay", "JOB SECONDS", "minimum retry delay (at least 5)", cmd_set_retry_delay, ADMIN },
 	{ "set-no-progress-timeout", "JOB SECONDS", "fail a job making no progress this long", cmd_set_no_progress_timeout, ADMIN },
@@ -667,6 +690,21 @@ static void usage(FILE *out)
 		"\nexit status: 0 success, 1 a job error, 2 a usage error or refused request\n");
 }
 
+/* list --all-users wants every user's jobs, which only root may see and
+ * only bgcopyd --system holds (the library refuses the rest). */
+static int list_open_flags(const struct cli *cli, unsigned *flags)
+{
+	for (int i = 1; i < cli->argc; i++) {
+		if (strcmp(cli->argv[i], "--all-users"))
+			continue;
+		if (geteuid() != 0)
+			return fail(EXIT_USAGE, "list --all-users is for root; uid %u lists "
+				    "its own jobs with bgcopy list", (unsigned)geteuid());
+		*flags |= BGCOPY_OPEN_ALL_USERS;
+	}
+	return 0;
+}
+
 /* `bgcopy record` is bgcopy-record, beside this program: only it needs
  * liblttng-ctl. */
 static int exec_record(int argc, char **argv)
@@ -700,6 +738,7 @@ int main(int argc, char **argv)
 	char store[PATH_MAX];
 	struct cli cli = { 0 };
 	bgcopy_engine *engine;
+	unsigned flags;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
@@ -732,7 +771,10 @@ int main(int argc, char **argv)
 				fputs(DOWNLOAD_HELP, stdout);
 			return 0;
 		}
-		if ((rc = open_engine(&cli, verbs[i].flags, &engine)))
+		flags = verbs[i].flags;
+		if (verbs[i].run == cmd_list && (rc = list_open_flags(&cli, &flags)))
+			return rc;
+		if ((rc = open_engine(&cli, flags, &engine)))
 			return rc;
 		rc = verbs[i].run(&cli, engine);
 		bgcopy_engine_close(engine);

@@ -67,6 +67,9 @@ void client_message_unref(bgcopy_engine *engine, sd_bus_message *m);
 int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m);
 int client_writable(bgcopy_job *job);
+/* Names and paths go as bytes ('ay'): D-Bus text must be UTF-8, they
+ * need not be (docs/bgcopyd.md). */
+int client_append_bytes(sd_bus_message *m, const char *bytes);
 void client_job_path(const char *id, char *out, size_t size);
 
 /* client_mirror.c: lock held */

@@ -111,6 +111,11 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 	return status;
 }
 
+int client_append_bytes(sd_bus_message *m, const char *bytes)
+{
+	return sd_bus_message_append_array(m, 'y', bytes, strlen(bytes));
+}
+
 /* What api.c's guard refuses on a read-only engine; the daemon judges
  * the rest (a final job, an unknown one). */
 int client_writable(bgcopy_job *job)

@@ -43,8 +43,9 @@ int client_sync_jobs(bgcopy_engine *engine)
 	uint32_t owner;
 	int r, status;
 
-	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "ListJobs",
-			      &reply, "");
+	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager",
+			      engine->opt.flags & BGCOPY_OPEN_ALL_USERS ?
+			      "ListAllUsersJobs" : "ListJobs", &reply, "");
 	if (status)
 		return status;
 	r = sd_bus_message_enter_container(reply, 'a', "(sssuo)");
@@ -61,7 +62,7 @@ int client_sync_jobs(bgcopy_engine *engine)
 
 int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 {
-	sd_bus_message *reply = NULL;
+	sd_bus_message *m, *reply = NULL;
 	const char *path;
 	char id[37];
 	int status;
@@ -72,8 +73,16 @@ int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 	if (engine->opt.flags & BGCOPY_OPEN_READ_ONLY)
 		return set_error(BGCOPY_E_READ_ONLY, "the engine was opened read-only; "
 				 "no job can be created");
-	status = client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager", "CreateJob",
-			      &reply, "s", name ? name : "");
+	status = client_new_call(engine, "/org/bgcopy1", "CreateJobBytes", &reply);
+	if (status)
+		return status;
+	/* The call becomes its reply. */
+	m = reply;
+	reply = NULL;
+	status = client_append_bytes(m, name ? name : "") < 0 ?
+		 set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
+		 client_send(engine, m, &reply);
+	client_message_unref(engine, m);
 	if (status)
 		return status;
 	if (sd_bus_message_read(reply, "o", &path) < 0 ||
@@ -148,6 +157,66 @@ static int read_files(bgcopy_job *job, sd_bus_message *m)
 	job->files = files;
 	job->nfiles = n;
 	return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+/* One 'ay' into a string of its own; NULL when out of memory. */
+static char *read_bytes(sd_bus_message *m, int *r)
+{
+	const void *data;
+	size_t n;
+	char *s;
+
+	*r = sd_bus_message_read_array(m, 'y', &data, &n);
+	if (*r < 0 || !(s = malloc(n + 1)))
+		return NULL;
+	memcpy(s, data, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* DisplayNameBytes and DescriptionBytes: the exact bytes of the texts
+ * read before them, which show U+FFFD for what is not UTF-8. */
+static int read_text_bytes(char **field, sd_bus_message *m)
+{
+	int r;
+	char *s = read_bytes(m, &r);
+
+	if (s) {
+		free(*field);
+		*field = s;
+	}
+	return r;
+}
+
+/* LocalPaths, after Files (bus_job.c's order): each path's bytes. */
+static int read_local_paths(bgcopy_job *job, sd_bus_message *m)
+{
+	int r = sd_bus_message_enter_container(m, 'a', "ay");
+	char *s;
+
+	for (unsigned i = 0; r > 0 && !sd_bus_message_at_end(m, false); i++) {
+		s = read_bytes(m, &r);
+		if (s && i < job->nfiles) {
+			free(job->files[i].local_path);
+			job->files[i].local_path = s;
+		} else {
+			free(s);
+		}
+	}
+	return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+/* After Files (bus_job.c's order): each file's expected digest. */
+static int read_files_sha256(bgcopy_job *job, sd_bus_message *m)
+{
+	char **hex = NULL;
+	int r = sd_bus_message_read_strv(m, &hex);
+
+	for (unsigned i = 0; r >= 0 && hex && hex[i] && i < job->nfiles; i++)
+		job->files[i].has_sha256 = *hex[i] &&
+					   sha256_from_hex(hex[i], job->files[i].sha256) == 0;
+	argv_free(hex);
+	return r;
 }
 
 static int read_cmdline(bgcopy_job *job, sd_bus_message *m)
@@ -259,6 +328,14 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 		return read_files(job, m);
 	if (!strcmp(name, "NotifyCmdline"))
 		return read_cmdline(job, m);
+	if (!strcmp(name, "FilesSha256"))
+		return read_files_sha256(job, m);
+	if (!strcmp(name, "LocalPaths"))
+		return read_local_paths(job, m);
+	if (!strcmp(name, "DisplayNameBytes"))
+		return read_text_bytes(&job->name, m);
+	if (!strcmp(name, "DescriptionBytes"))
+		return read_text_bytes(&job->description, m);
 	if (!strcmp(name, "ErrorDetail"))
 		return read_error(job, m);
 	if (!strcmp(name, "Times"))

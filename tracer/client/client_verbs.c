@@ -80,14 +80,23 @@ int client_job_add_file(bgcopy_job *job, const char *url, const char *local_path
 			const char *sha256_hex)
 {
 	char abs[PATH_MAX];
+	sd_bus_message *m = NULL;
+	int status, r;
 
 	if (!url || !local_path)
 		return set_error(BGCOPY_E_INVALID_ARG, "a URL and a local path are required");
 	local_path = absolute_local(local_path, abs);
 	if (!local_path)
 		return BGCOPY_E_INVALID_ARG;
-	return sha256_hex ? job_call(job, "AddFileSha256", "sss", url, local_path, sha256_hex) :
-	       job_call(job, "AddFile", "ss", url, local_path);
+	status = job_message(job, "AddFileBytes", &m);
+	if (status)
+		return status;
+	r = client_append_bytes(m, url);
+	if (r >= 0)
+		r = client_append_bytes(m, local_path);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", sha256_hex ? sha256_hex : "");
+	return job_send(job, m, r);
 }
 
 /* One AddFiles call: the daemon adds them all or none. */
@@ -124,8 +133,12 @@ int client_job_add_files(bgcopy_job *job, unsigned count, const char *const *url
 
 int client_job_set_text(bgcopy_job *job, int property, const char *text)
 {
-	return job_call(job, property == BGCOPY_TP_PROP_DISPLAY_NAME ? "SetDisplayName" :
-			"SetDescription", "s", text);
+	sd_bus_message *m = NULL;
+	int status;
+
+	status = job_message(job, property == BGCOPY_TP_PROP_DISPLAY_NAME ?
+			     "SetDisplayNameBytes" : "SetDescriptionBytes", &m);
+	return status ? status : job_send(job, m, client_append_bytes(m, text));
 }
 
 /* The numeric properties set_number() in job_props_api.c sets. */

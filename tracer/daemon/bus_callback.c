@@ -356,6 +356,7 @@ void bus_callback_peer_gone(struct peer *p)
 			 * more); calls to it fail from now on.  Another's
 			 * notify service, if any, takes over. */
 			notify_service_install(p->daemon, held[i]->job);
+			job_watch_changed(p->daemon, held[i]->job);	/* NotifyEpoch */
 			cb_release(&held[i]->base);
 		}
 	} while (n == sizeof(held) / sizeof(held[0]));

@@ -44,9 +44,13 @@ int bus_error_from_status(sd_bus_error *error, int status)
 	unsigned index = status < 0 ? (unsigned)-status : 0;
 	const char *name = NULL;
 
+	char shown[1024];
+
 	if (index < sizeof(status_names) / sizeof(status_names[0]))
 		name = status_names[index];
-	return sd_bus_error_set(error, name ? name : SD_BUS_ERROR_FAILED, bgcopy_last_error());
+	/* A message naming a path that is not UTF-8 must still be sent. */
+	return sd_bus_error_set(error, name ? name : SD_BUS_ERROR_FAILED,
+				bus_text(bgcopy_last_error(), shown, sizeof(shown)));
 }
 
 int bus_error_not_found(sd_bus_error *error, const char *id)

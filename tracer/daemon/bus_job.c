@@ -1,6 +1,7 @@
 /* bgcopyd: a job object per job, /org/bgcopy1/job/<id> (org.bgcopy1.Job): its properties and verbs. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,19 +110,28 @@ static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 				 "no verb '%s'", member);
 }
 
+/* AddFileBytes(url, local_path, sha256): both as bytes, "" for no digest. */
+static int read_add_file_bytes(sd_bus_message *m, sd_bus_error *error, char **url,
+			       char **local_path, const char **sha256_hex)
+{
+	int r = bus_read_bytes(m, error, "the URL", url);
+
+	if (r >= 0)
+		r = bus_read_bytes(m, error, "the local path", local_path);
+	if (r >= 0)
+		r = sd_bus_message_read(m, "s", sha256_hex);
+	if (r >= 0 && !**sha256_hex)
+		*sha256_hex = NULL;
+	return r;
+}
+
 /* The daemon's working directory is not the client's: a relative path
  * would land somewhere the client did not mean. */
-/* AddFile, and AddFileSha256 with the file's expected digest. */
-static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int add_file(sd_bus_message *m, bgcopy_job *job, const char *url,
+		    const char *local_path, const char *sha256_hex, sd_bus_error *error)
 {
-	bool digest = !strcmp(sd_bus_message_get_member(m), "AddFileSha256");
-	const char *url, *local_path, *sha256_hex = NULL;
-	int r;
+	char shown[PATH_MAX];
 
-	r = digest ? sd_bus_message_read(m, "sss", &url, &local_path, &sha256_hex) :
-		     sd_bus_message_read(m, "ss", &url, &local_path);
-	if (r < 0)
-		return r;
 	/* The engine writes files with the daemon's uid: a root daemon
 	 * writing where a user says could be made to write anywhere. */
 	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
@@ -130,9 +140,35 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 					 "writes them as root, not yet as the job's owner");
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-					 "local path '%s' is not absolute", local_path);
-	return reply_changed(m, userdata, bgcopy_job_add_file_sha256(userdata, url, local_path,
-								     sha256_hex), error);
+					 "local path '%s' is not absolute",
+					 bus_text(local_path, shown, sizeof(shown)));
+	return reply_changed(m, job, bgcopy_job_add_file_sha256(job, url, local_path, sha256_hex),
+			     error);
+}
+
+/* AddFile, AddFileSha256 with the file's expected digest, and
+ * AddFileBytes for a URL or path that is not UTF-8. */
+static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m);
+	const char *url, *local_path, *sha256_hex = NULL;
+	char *url_bytes = NULL, *path_bytes = NULL;
+	int r;
+
+	if (!strcmp(member, "AddFileBytes")) {
+		r = read_add_file_bytes(m, error, &url_bytes, &path_bytes, &sha256_hex);
+		url = url_bytes;
+		local_path = path_bytes;
+	} else {
+		r = !strcmp(member, "AddFileSha256") ?
+		    sd_bus_message_read(m, "sss", &url, &local_path, &sha256_hex) :
+		    sd_bus_message_read(m, "ss", &url, &local_path);
+	}
+	if (r >= 0)
+		r = add_file(m, userdata, url, local_path, sha256_hex, error);
+	free(url_bytes);
+	free(path_bytes);
+	return r;
 }
 
 /* AddFiles: an array of (url, local_path), added all or none.  The
@@ -140,6 +176,7 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char **urls = NULL, **paths = NULL, *url, *local_path;
+	char shown[PATH_MAX];
 	unsigned count = 0, cap = 0;
 	int r;
 
@@ -152,7 +189,7 @@ static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *err
 		if (local_path[0] != '/') {
 			r = sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					      "file %u: local path '%s' is not absolute",
-					      count + 1, local_path);
+					      count + 1, bus_text(local_path, shown, sizeof(shown)));
 			goto end;
 		}
 		if (count == cap) {
@@ -184,20 +221,27 @@ end:
 	return r;
 }
 
+/* SetDisplayName, SetDescription, and their ...Bytes forms for text
+ * that is not UTF-8. */
 static int method_set_text(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	bool display = !strcmp(sd_bus_message_get_member(m), "SetDisplayName");
-	const char *text;
+	const char *member = sd_bus_message_get_member(m);
+	bool display = !strncmp(member, "SetDisplayName", 14);
+	const char *what = display ? "the display name" : "the description", *text = NULL;
+	char *bytes = NULL;
 	int r;
 
-	r = sd_bus_message_read(m, "s", &text);
-	if (r < 0)
-		return r;
-	r = bus_error_check_text(error, display ? "the display name" : "the description", text);
-	if (r < 0)
-		return r;
-	return reply_changed(m, userdata, display ? bgcopy_job_set_display_name(userdata, text) :
-			     bgcopy_job_set_description(userdata, text), error);
+	r = strstr(member, "Bytes") ? bus_read_bytes(m, error, what, &bytes) :
+	    sd_bus_message_read(m, "s", &text);
+	if (bytes)
+		text = bytes;
+	if (r >= 0)
+		r = bus_error_check_text(error, what, text);
+	if (r >= 0)
+		r = reply_changed(m, userdata, display ? bgcopy_job_set_display_name(userdata, text) :
+				  bgcopy_job_set_description(userdata, text), error);
+	free(bytes);
+	return r;
 }
 
 /* SetPriority and SetRedirectPolicy: one of an enum's names, any case. */
@@ -353,14 +397,16 @@ static int property_get_text(sd_bus *bus, const char *path, const char *interfac
 	if (!strcmp(property, "Priority"))
 		return sd_bus_message_append(reply, "s",
 					     bgcopy_priority_name(bgcopy_job_get_priority(job)));
-	if (!strcmp(property, "DisplayName"))
+	if (!strncmp(property, "DisplayName", 11))
 		bgcopy_job_get_display_name(job, text, sizeof(text));
-	else if (!strcmp(property, "Description"))
+	else if (!strncmp(property, "Description", 11))
 		bgcopy_job_get_description(job, text, sizeof(text));
 	else	/* Error: its description, "" when the job has none */
 		snprintf(text, sizeof(text), "%s",
 			 bgcopy_job_get_error(job, &err) == BGCOPY_OK ? err.description : "");
-	return sd_bus_message_append(reply, "s", text);
+	/* DisplayNameBytes, DescriptionBytes: the bytes as they are. */
+	return strstr(property, "Bytes") ? bus_append_bytes(reply, text) :
+	       bus_append_text(reply, text);
 }
 
 static int property_get_number(sd_bus *bus, const char *path, const char *interface,
@@ -459,8 +505,11 @@ static int property_get_error_detail(sd_bus *bus, const char *path, const char *
 	int has = bgcopy_job_get_error(userdata, &e) == BGCOPY_OK;
 
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	char shown[sizeof(e.description)];
+
 	return sd_bus_message_append(reply, "(biiiiis)", has, (int32_t)e.context, e.code,
-				     e.http_status, e.curl_code, e.file_index, e.description);
+				     e.http_status, e.curl_code, e.file_index,
+				     bus_text(e.description, shown, sizeof(shown)));
 }
 
 /* Files: url (as given: the caller is the owner), redacted url, local
@@ -477,10 +526,51 @@ static int property_get_files(sd_bus *bus, const char *path, const char *interfa
 	for (unsigned i = 0; r >= 0 && bgcopy_job_get_file(userdata, i, &f) == BGCOPY_OK; i++) {
 		if (bgcopy_job_get_file_final_url(userdata, i, final_url, sizeof(final_url)))
 			final_url[0] = '\0';
-		r = sd_bus_message_append(reply, "(sssxtbs)", f.url, f.redacted_url,
-					  f.local_path, f.bytes_total, f.bytes_transferred,
-					  f.completed, final_url);
+		r = sd_bus_message_open_container(reply, 'r', "sssxtbs");
+		if (r >= 0)
+			r = bus_append_text(reply, f.url);
+		if (r >= 0)
+			r = bus_append_text(reply, f.redacted_url);
+		if (r >= 0)
+			r = bus_append_text(reply, f.local_path);
+		if (r >= 0)
+			r = sd_bus_message_append(reply, "xtb", f.bytes_total, f.bytes_transferred,
+						  f.completed);
+		if (r >= 0)
+			r = bus_append_text(reply, final_url);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
 	}
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* LocalPaths: each file's local path as its bytes, in the order of Files. */
+static int property_get_local_paths(sd_bus *bus, const char *path, const char *interface,
+				    const char *property, sd_bus_message *reply,
+				    void *userdata, sd_bus_error *error)
+{
+	static struct bgcopy_file_info f;	/* 8 KiB: the loop thread alone */
+	int r = sd_bus_message_open_container(reply, 'a', "ay");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (unsigned i = 0; r >= 0 && bgcopy_job_get_file(userdata, i, &f) == BGCOPY_OK; i++)
+		r = bus_append_bytes(reply, f.local_path);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* FilesSha256: each file's expected SHA-256 in lower-case hex, "" for
+ * none, in the order of Files. */
+static int property_get_files_sha256(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply,
+				     void *userdata, sd_bus_error *error)
+{
+	char hex[65];
+	int r = sd_bus_message_open_container(reply, 'a', "s");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (unsigned i = 0; r >= 0 && bgcopy_job_get_file_sha256(userdata, i, hex, sizeof(hex)) ==
+	     BGCOPY_OK; i++)
+		r = sd_bus_message_append(reply, "s", hex);
 	return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
@@ -494,7 +584,7 @@ static int property_get_cmdline(sd_bus *bus, const char *path, const char *inter
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
 	for (unsigned i = 0; r >= 0 && bgcopy_job_get_notify_cmdline_arg(
 		     userdata, i, arg, sizeof(arg)) == BGCOPY_OK; i++)
-		r = sd_bus_message_append(reply, "s", arg);
+		r = bus_append_text(reply, arg);
 	return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
@@ -572,6 +662,7 @@ static int method_set_notify_service(sd_bus_message *m, void *userdata, sd_bus_e
 
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+#define INVALIDATES SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION
 
 static const sd_bus_vtable job_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -606,20 +697,34 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_NO_RESULT, method_set_named, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNotifyFlags", SD_BUS_ARGS("u", flags),
 				SD_BUS_NO_RESULT, method_set_notify_flags, UNPRIV),
-	/* Read when needed, not announced (job_watch.c compares the rest). */
-	SD_BUS_PROPERTY("MinRetryDelay", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NoProgressTimeout", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("MaxDownloadSize", "t", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, 0),
-	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("AuthScheme", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("HeaderNames", "s", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, 0),
+	/* Announced by name, as invalidated (job_digest.c), but
+	 * PendingNotifications: a delivery changes it and is not reported. */
+	SD_BUS_PROPERTY("MinRetryDelay", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NoProgressTimeout", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("MaxDownloadSize", "t", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("RedirectPolicy", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyCmdline", "as", property_get_cmdline, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyCmdlineTimeout", "u", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("AuthScheme", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("HeaderNames", "s", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("NotifyEpoch", "t", property_get_more, 0, INVALIDATES),
 	SD_BUS_PROPERTY("PendingNotifications", "u", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, 0),
-	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, 0),
-	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, 0),
+	SD_BUS_PROPERTY("Times", "(xxx)", property_get_more, 0, INVALIDATES),
+	SD_BUS_PROPERTY("ErrorDetail", "(biiiiis)", property_get_error_detail, 0, INVALIDATES),
+	SD_BUS_PROPERTY("Files", "a(sssxtbs)", property_get_files, 0, INVALIDATES),
+	/* After Files: a client's mirror takes it over the files just read. */
+	SD_BUS_PROPERTY("FilesSha256", "as", property_get_files_sha256, 0, INVALIDATES),
+	/* Bytes that need not be UTF-8, after the texts they are exactly. */
+	SD_BUS_PROPERTY("DisplayNameBytes", "ay", property_get_text, 0, INVALIDATES),
+	SD_BUS_PROPERTY("DescriptionBytes", "ay", property_get_text, 0, INVALIDATES),
+	SD_BUS_PROPERTY("LocalPaths", "aay", property_get_local_paths, 0, INVALIDATES),
+	SD_BUS_METHOD_WITH_ARGS("AddFileBytes",
+				SD_BUS_ARGS("ay", url, "ay", local_path, "s", sha256),
+				SD_BUS_NO_RESULT, method_add_file, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetDisplayNameBytes", SD_BUS_ARGS("ay", display_name),
+				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
+	SD_BUS_METHOD_WITH_ARGS("SetDescriptionBytes", SD_BUS_ARGS("ay", description),
+				SD_BUS_NO_RESULT, method_set_text, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetMinRetryDelayMs", SD_BUS_ARGS("t", ms),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_METHOD_WITH_ARGS("SetNoProgressTimeout", SD_BUS_ARGS("u", seconds),

@@ -44,16 +44,12 @@ static int check_limits(struct peer *p, sd_bus_error *error)
 
 /* The owner is the caller.  A per-user daemon serves its own uid; the
  * system daemon (root) every uid, each job run as its owner. */
-static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int create_job(sd_bus_message *m, struct peer *p, const char *name,
+		      sd_bus_error *error)
 {
-	struct peer *p = userdata;
-	const char *name;
 	bgcopy_job *job;
 	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
-	if (r < 0)
-		return r;
 	if (p->uid != p->daemon->uid && !p->daemon->system)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 					 "this daemon runs as uid %u and creates jobs for it "
@@ -72,6 +68,24 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 	return reply_job_path(m, job);
 }
 
+/* CreateJob, and CreateJobBytes for a name that is not UTF-8. */
+static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *name = NULL;
+	char *bytes = NULL;
+	int r;
+
+	r = strcmp(sd_bus_message_get_member(m), "CreateJobBytes") ?
+	    sd_bus_message_read(m, "s", &name) :
+	    bus_read_bytes(m, error, "the display name", &bytes);
+	if (bytes)
+		name = bytes;
+	if (r >= 0)
+		r = create_job(m, userdata, name, error);
+	free(bytes);
+	return r;
+}
+
 static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
 {
 	char id[37], name[BGCOPYD_TEXT_MAX], *path = NULL;
@@ -82,9 +96,16 @@ static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
 	r = job_object_path(job, &path);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_append(reply, "(sssuo)", id, name,
-				  bgcopy_state_name(bgcopy_job_get_state(job)),
-				  bgcopy_job_get_owner(job), path);
+	r = sd_bus_message_open_container(reply, 'r', "sssuo");
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "s", id);
+	if (r >= 0)
+		r = bus_append_text(reply, name);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "suo", bgcopy_state_name(bgcopy_job_get_state(job)),
+					  bgcopy_job_get_owner(job), path);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
 	free(path);
 	return r;
 }
@@ -104,6 +125,11 @@ static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *err
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 					 "only root lists every user's jobs; uid %u may "
 					 "call ListJobs", (unsigned)p->uid);
+	if (all && !p->daemon->system)
+		return sd_bus_error_setf(error, BGCOPYD_ERROR "InvalidState",
+					 "this daemon serves the store of uid %u alone "
+					 "(bgcopyd without --system): ListJobs lists its jobs",
+					 (unsigned)p->daemon->uid);
 	jobs = daemon_jobs(p->daemon, p, !all, &n);
 	if (!jobs)
 		return -ENOMEM;
@@ -293,6 +319,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Idle", "b", property_get_idle, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("CreateJob", SD_BUS_ARGS("s", display_name),
+				SD_BUS_RESULT("o", job), method_create_job,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CreateJobBytes", SD_BUS_ARGS("ay", display_name),
 				SD_BUS_RESULT("o", job), method_create_job,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS,

@@ -4,7 +4,8 @@
  * Layers.  A file calls only files of its own layer or of layers below it,
  * and files of one layer never call each other in a circle:
  *
- *   0 leaves        bus_errors.c jobs.c changes.c idle.c notify_service.c
+ *   0 leaves        bus_errors.c jobs.c changes.c idle.c job_digest.c
+ *                   bus_text.c notify_service.c
  *   1 signals       job_watch.c
  *   2 objects       bus_callback.c bus_manager.c bus_job.c
  *   3 connections   peer.c bus_name.c
@@ -127,6 +128,18 @@ int bus_error_from_status(sd_bus_error *error, int status);
 int bus_error_not_found(sd_bus_error *error, const char *id);
 int bus_error_check_text(sd_bus_error *error, const char *what, const char *text);
 
+/* bus_text.c: local paths, names and descriptions are bytes; D-Bus text
+ * ('s') must be UTF-8.  Text shows them with U+FFFD for what is not
+ * UTF-8; the ...Bytes methods and properties ('ay') carry them exactly. */
+bool bus_text_valid(const char *bytes);
+/* `bytes` itself when valid, else its text in `buf` (cut to fit). */
+const char *bus_text(const char *bytes, char *buf, size_t size);
+int bus_append_text(sd_bus_message *m, const char *bytes);
+int bus_append_bytes(sd_bus_message *m, const char *bytes);
+/* One 'ay' as a string of its own (*out, freed by the caller); one
+ * holding a NUL is refused, naming `what`. */
+int bus_read_bytes(sd_bus_message *m, sd_bus_error *error, const char *what, char **out);
+
 /* bus_manager.c */
 int bus_manager_register(struct peer *p);
 
@@ -161,6 +174,20 @@ void changes_close(struct daemon *d);
 /* idle.c: the idle exit */
 void idle_update(struct daemon *d);
 void idle_free(struct daemon *d);
+
+/* job_digest.c: the properties announced by name alone (invalidated),
+ * each as a digest of its value; Files is taken with the progress. */
+enum job_digest {
+	JOB_DIGEST_MIN_RETRY, JOB_DIGEST_NO_PROGRESS, JOB_DIGEST_MAX_DOWNLOAD,
+	JOB_DIGEST_REDIRECT, JOB_DIGEST_CMDLINE, JOB_DIGEST_CMDLINE_TIMEOUT,
+	JOB_DIGEST_AUTH, JOB_DIGEST_HEADERS, JOB_DIGEST_EPOCH, JOB_DIGEST_TIMES,
+	JOB_DIGEST_ERROR, JOB_DIGEST_FILES, JOB_DIGEST_FILES_SHA256,
+	JOB_DIGEST_NAME_BYTES, JOB_DIGEST_DESCRIPTION_BYTES, JOB_DIGEST_LOCAL_PATHS,
+	JOB_DIGESTS
+};
+extern const char *const job_digest_names[JOB_DIGESTS];
+void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS]);
+uint64_t job_digest_files(bgcopy_job *job);
 
 /* job_watch.c: property change signals */
 int job_watch_start(struct daemon *d);

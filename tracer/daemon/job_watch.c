@@ -21,15 +21,18 @@ struct job_snapshot {
 	uint32_t notify_flags, owner;
 	struct bgcopy_progress progress;
 	char *display_name, *description, *error;
+	uint64_t digests[JOB_DIGESTS];	/* job_digest.c */
 	uint64_t progress_usec;		/* progress last announced */
 	bool held;			/* progress not yet announced */
 };
 
 /* One PropertiesChanged being built: names and values, the same for
- * every peer.  Strings point into the snapshot. */
+ * every peer.  Strings point into the snapshot.  The properties of
+ * job_digest.c go by name alone, as invalidated. */
 #define PROPS_MAX 12
 struct props {
-	size_t n;
+	size_t n, ninvalid;
+	const char *invalid[JOB_DIGESTS];
 	const char *name[PROPS_MAX];
 	char type[PROPS_MAX];
 	union { const char *s; uint32_t u; uint64_t t; int64_t x; } v[PROPS_MAX];
@@ -94,6 +97,26 @@ static void diff_texts(struct job_snapshot *s, bgcopy_job *job, struct props *pr
 		PROP_ADD(pr, "Error", 's', s, s->error);
 }
 
+static void diff_digest(struct job_snapshot *s, enum job_digest which, uint64_t now,
+			struct props *pr)
+{
+	if (s->digests[which] == now)
+		return;
+	assert(pr->ninvalid < JOB_DIGESTS);	/* each digest once per diff */
+	s->digests[which] = now;
+	pr->invalid[pr->ninvalid++] = job_digest_names[which];
+}
+
+static void diff_digests(struct job_snapshot *s, bgcopy_job *job, struct props *pr)
+{
+	uint64_t now[JOB_DIGESTS];
+
+	job_digests(job, now);
+	for (int i = 0; i < JOB_DIGESTS; i++)
+		if (i != JOB_DIGEST_FILES)
+			diff_digest(s, i, now[i], pr);
+}
+
 /* Progress goes out with other changes, or alone when `progress_ok`;
  * otherwise it is held for the progress timer. */
 static void diff_progress(struct job_snapshot *s, bgcopy_job *job, struct props *pr,
@@ -104,9 +127,10 @@ static void diff_progress(struct job_snapshot *s, bgcopy_job *job, struct props 
 	bgcopy_job_get_progress(job, &p);
 	if (!memcmp(&p, o, sizeof(p))) {
 		s->held = false;
+		diff_digest(s, JOB_DIGEST_FILES, job_digest_files(job), pr);
 		return;
 	}
-	if (!progress_ok && pr->n == 0) {
+	if (!progress_ok && pr->n == 0 && pr->ninvalid == 0) {
 		s->held = true;
 		return;
 	}
@@ -118,6 +142,7 @@ static void diff_progress(struct job_snapshot *s, bgcopy_job *job, struct props 
 		PROP_ADD(pr, "FilesTransferred", 'u', u, p.files_transferred);
 	if (p.files_total != o->files_total)
 		PROP_ADD(pr, "FilesTotal", 'u', u, p.files_total);
+	diff_digest(s, JOB_DIGEST_FILES, job_digest_files(job), pr);
 	*o = p;
 	s->progress_usec = now;
 	s->held = false;
@@ -133,7 +158,7 @@ static void snapshot_diff(struct daemon *d, struct job_snapshot *s, int state,
 	enum bgcopy_priority priority = bgcopy_job_get_priority(job);
 	uint32_t flags = bgcopy_job_get_notify_flags(job), owner = bgcopy_job_get_owner(job);
 
-	pr->n = 0;
+	pr->n = pr->ninvalid = 0;
 	if (state != KEEP_STATE && (enum bgcopy_state)state != s->state) {
 		snapshot_set_state(d, s, state);
 		PROP_ADD(pr, "State", 's', s, bgcopy_state_name(s->state));
@@ -151,6 +176,7 @@ static void snapshot_diff(struct daemon *d, struct job_snapshot *s, int state,
 		PROP_ADD(pr, "Owner", 'u', u, owner);
 	}
 	diff_texts(s, job, pr);
+	diff_digests(s, job, pr);
 	diff_progress(s, job, pr, progress_ok, now);
 }
 
@@ -166,8 +192,10 @@ static void snapshot_fill(struct daemon *d, struct job_snapshot *s, bgcopy_job *
 	s->notify_flags = bgcopy_job_get_notify_flags(job);
 	s->owner = bgcopy_job_get_owner(job);
 	snapshot_set_state(d, s, bgcopy_job_get_state(job));
-	ignored.n = 0;
+	ignored.n = ignored.ninvalid = 0;
 	diff_texts(s, job, &ignored);
+	job_digests(job, s->digests);
+	s->digests[JOB_DIGEST_FILES] = job_digest_files(job);
 	bgcopy_job_get_progress(job, &s->progress);
 }
 
@@ -212,8 +240,8 @@ static int append_props(sd_bus_message *m, const struct props *pr)
 		if (r >= 0)
 			r = sd_bus_message_open_container(m, 'v', type);
 		if (r >= 0)
-			r = sd_bus_message_append_basic(m, pr->type[i], pr->type[i] == 's' ?
-							(const void *)pr->v[i].s : &pr->v[i]);
+			r = pr->type[i] == 's' ? bus_append_text(m, pr->v[i].s) :
+			    sd_bus_message_append_basic(m, pr->type[i], &pr->v[i]);
 		if (r >= 0)
 			r = sd_bus_message_close_container(m);
 		if (r >= 0)
@@ -221,7 +249,11 @@ static int append_props(sd_bus_message *m, const struct props *pr)
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
-	return r >= 0 ? sd_bus_message_append(m, "as", 0) : r;
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "s");
+	for (size_t i = 0; r >= 0 && i < pr->ninvalid; i++)
+		r = sd_bus_message_append(m, "s", pr->invalid[i]);
+	return r >= 0 ? sd_bus_message_close_container(m) : r;
 }
 
 static int send_props(sd_bus *bus, const char *path, const struct props *pr)
@@ -243,7 +275,7 @@ static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 	char *path = NULL;
 	int r;
 
-	if (pr->n == 0 || job_object_path(job, &path) < 0)
+	if ((pr->n == 0 && pr->ninvalid == 0) || job_object_path(job, &path) < 0)
 		return;
 	for (struct peer *p = d->peers; p; p = p->next) {
 		/* A connection still authenticating must not get a message

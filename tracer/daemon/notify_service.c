@@ -40,12 +40,13 @@ int callback_append_args(sd_bus_message *m, const char *member, const char *id,
 			 const struct bgcopy_error *e, uint32_t file_index,
 			 const struct bgcopy_callback_attempt *at)
 {
+	char shown[sizeof(e->description)];
 	int r = sd_bus_message_append(m, "s", id);
 
 	if (r >= 0 && !strcmp(member, "JobError"))
 		r = sd_bus_message_append(m, "(iiiiis)", (int32_t)e->context, e->code,
 					  e->http_status, e->curl_code, e->file_index,
-					  e->description);
+					  bus_text(e->description, shown, sizeof(shown)));
 	if (r >= 0 && !strcmp(member, "FileTransferred"))
 		r = sd_bus_message_append(m, "u", file_index);
 	if (r >= 0)

@@ -378,6 +378,11 @@ BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *j
  */
 #define BGCOPY_OPEN_EMBEDDED	0x4u
 #define BGCOPY_OPEN_SERVICE	0x8u
+/* A client of `bgcopyd --system` whose job list (list_jobs, find_job) is
+ * every user's (BITS' BG_JOB_ENUM_ALL_USERS), for root only: the open is
+ * refused, saying why, for another uid, a per-user daemon or an engine
+ * that would be embedded. */
+#define BGCOPY_OPEN_ALL_USERS	0x10u
 /* 1 when `engine` is a client of bgcopyd, 0 when embedded. */
 BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 /* The index-th word of the notify command line (its program is 0):

@@ -84,6 +84,59 @@ static void verbs_and_callbacks_go_through_the_daemon(void **state)
 	probe_free(p);
 }
 
+/* A file's expected digest is the daemon's: the mirror carries it. */
+static void a_file_digest_is_read_from_the_daemon(void **state)
+{
+	static const char upper[] =
+		"9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	bgcopy_job *job;
+	char hex[65];
+
+	assert_int_equal(bgcopy_job_create(e, "digest", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file_sha256(job, harness_url(h, "/a.bin"),
+						    harness_out(h, "a.bin"), upper), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/b.bin"),
+					     harness_out(h, "b.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_file_sha256(job, 0, hex, sizeof(hex)), BGCOPY_OK);
+	assert_string_equal(hex, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	assert_int_equal(bgcopy_job_get_file_sha256(job, 1, hex, sizeof(hex)), BGCOPY_OK);
+	assert_string_equal(hex, "");
+	assert_int_equal(bgcopy_job_get_file_sha256(job, 2, hex, sizeof(hex)), BGCOPY_E_NOT_FOUND);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+}
+
+/* Names, descriptions and local paths are bytes: ones that are not
+ * UTF-8 cross the daemon and come back as they were. */
+static void bytes_that_are_not_utf8_cross_the_daemon(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	struct bgcopy_file_info file;
+	bgcopy_job *job;
+	char text[64], path[4096];
+
+	snprintf(path, sizeof(path), "%s", harness_out(h, "\xff.bin"));
+	assert_int_equal(bgcopy_job_create(e, "caf\xe9", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_description(job, "\xfe\xff"), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/a.bin"), path), BGCOPY_OK);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "caf\xe9");
+	bgcopy_job_get_description(job, text, sizeof(text));
+	assert_string_equal(text, "\xfe\xff");
+	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_OK);
+	assert_string_equal(file.local_path, path);
+	assert_int_equal(bgcopy_job_set_display_name(job, "\xc0\x80"), BGCOPY_OK);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "\xc0\x80");	/* an overlong NUL, kept as bytes */
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+}
+
 /* The child is told the store and the job's id, registers, takes
  * JobTransferred and dies inside it. */
 static void die_inside_a_callback(struct harness *h, int id_fd, int ready)
@@ -294,6 +347,8 @@ int main(void)
 		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
 		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
 		cmocka_unit_test(add_ref_runs_with_no_engine_lock_held),
+		cmocka_unit_test(a_file_digest_is_read_from_the_daemon),
+		cmocka_unit_test(bytes_that_are_not_utf8_cross_the_daemon),
 	};
 
 	unsetenv("BGCOPY_EMBEDDED");
