@@ -82,4 +82,21 @@ else
 	echo "idle wake-ups not checked: strace is not installed"
 fi
 [ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
+
+# A loop that catches up late (a loaded machine, made certain here) sees
+# a job's QUEUED, CONNECTING and ERROR in one batch, with the same error
+# as the last time: the ERROR signal still carries it.
+kill "$DAEMON_PID" && wait_gone "$DAEMON_PID"
+BGCOPYD_TEST_FLUSH_DELAY_MS=300 "$BGCOPYD" --store "$WORK/late-store" --socket "$SOCK" \
+	--foreground 2>"$WORK/daemon.err" &
+DAEMON_PID=$!
+wait_serving "$DAEMON_PID"
+LATE=$(manager CreateJob s late | path_of)
+on_job "$LATE" AddFile ss "$URL/missing.bin" "$WORK/late-missing.bin" || die "AddFile"
+for round in 1 2; do
+	"$WATCH" "$ADDR" "$LATE" --call Resume --until ERROR > "$WORK/late.txt" ||
+		die "late round $round: no ERROR signal: $(cat "$WORK/late.txt")"
+	grep 'State=ERROR' "$WORK/late.txt" | grep -q 'Error=.*404' ||
+		die "late round $round: the ERROR signal does not carry the error: $(cat "$WORK/late.txt")"
+done
 echo "bgcopyd_signals: ok"
