@@ -302,6 +302,17 @@ bgcopy_engine *harness_open(struct harness *h,
 	return engine;
 }
 
+void harness_skip_through_daemon(const char *why)
+{
+	const char *service = getenv("BGCOPY_SERVICE");
+
+	/* The engine's reading of it (engine_api.c). */
+	if (!service || !*service || !strcmp(service, "0"))
+		return;
+	print_message("embedded only: %s\n", why);
+	skip();
+}
+
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms)
 {
 	long deadline = harness_now_ms() + timeout_ms;
