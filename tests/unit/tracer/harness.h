@@ -76,6 +76,9 @@ void harness_exec_sql(const char *db_path, const char *sql);
  * clients of bgcopyd (BGCOPY_SERVICE=1): it holds an assumption only an
  * embedded engine meets, which `why` names. */
 void harness_skip_through_daemon(const char *why);
+/* The reason of most: a test that changes a store's files between two
+ * engines changes them under the daemon, which still holds the store. */
+#define HARNESS_EDITS_THE_STORE "it changes the store's files, which the daemon holds open"
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
 void harness_sleep_ms(long ms);

@@ -251,7 +251,7 @@ static void a_schema_5_store_is_migrated(void **state)
  * the store is refused, and left as it was. */
 static void an_unreadable_stored_digest_is_refused(void **state)
 {
-	harness_skip_through_daemon("it edits the store the daemon still holds");
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = NULL;
 	char db[400];

@@ -41,7 +41,7 @@ static void any_byte_string_is_a_name(void **state)
 
 static void sizes_no_sum_can_hold_make_an_unknown_total(void **state)
 {
-	harness_skip_through_daemon("it edits the store the daemon still holds");
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	struct bgcopy_progress p;
