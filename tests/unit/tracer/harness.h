@@ -76,6 +76,10 @@ void harness_exec_sql(const char *db_path, const char *sql);
  * clients of bgcopyd (BGCOPY_SERVICE=1): it holds an assumption only an
  * embedded engine meets, which `why` names. */
 void harness_skip_through_daemon(const char *why);
+/* Returns once no process holds h->store (its engines closed): at once
+ * when embedded, after the idle exit of the daemon that held it
+ * (BGCOPYD_IDLE_EXIT); fails the test after a minute. */
+void harness_store_let_go(struct harness *h);
 /* The reason of most: a test that changes a store's files between two
  * engines changes them under the daemon, which still holds the store. */
 #define HARNESS_EDITS_THE_STORE "it changes the store's files, which the daemon holds open"
