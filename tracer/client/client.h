@@ -21,6 +21,9 @@
 #include "internal.h"
 
 #define CLIENT_NO_DAEMON	1	/* client_open: nobody serves the store */
+/* bgcopyd's exit status 100 + n: its engine refused the store with the
+ * status -n (BGCOPYD_EXIT_ENGINE in daemon.h). */
+#define CLIENT_EXIT_ENGINE	100
 #define CLIENT_JOB_PREFIX	"/org/bgcopy1/job/"
 #define CLIENT_CALLBACK_PATH	"/org/bgcopy1/callback"
 /* client_job_set_number: the one number the trace has no property for */

@@ -35,7 +35,17 @@ static bgcopy_job *mirror(bgcopy_engine *engine, const char *id)
 	return job;
 }
 
-/* Every job the daemon shows us gets a mirror, in creation order. */
+/* An embedded engine opened now would not load a job that is
+ * ACKNOWLEDGED or CANCELLED (the store drops it); the daemon's engine
+ * keeps it until the daemon exits. */
+static bool final_state_name(const char *state)
+{
+	return !strcmp(state, bgcopy_state_name(BGCOPY_ACKNOWLEDGED)) ||
+	       !strcmp(state, bgcopy_state_name(BGCOPY_CANCELLED));
+}
+
+/* Every job the daemon shows us gets a mirror, in creation order, but
+ * one already final when this engine first sees it. */
 int client_sync_jobs(bgcopy_engine *engine)
 {
 	sd_bus_message *reply = NULL;
@@ -51,7 +61,8 @@ int client_sync_jobs(bgcopy_engine *engine)
 	r = sd_bus_message_enter_container(reply, 'a', "(sssuo)");
 	while (r > 0 && (r = sd_bus_message_read(reply, "(sssuo)", &id, &name, &state,
 						  &owner, &path)) > 0)
-		if (!mirror(engine, id))
+		if ((!final_state_name(state) || client_mirror_of(engine, id)) &&
+		    !mirror(engine, id))
 			status = BGCOPY_E_NOMEM;
 	client_message_unref(engine, reply);
 	if (r < 0)

@@ -141,7 +141,33 @@ static char **daemon_env(unsigned test_options)
 	return env;
 }
 
-/* Runs bgcopyd, which returns once it serves (0) or has said why not. */
+/* Copies the daemon's stderr to ours until it serves or exits, keeping
+ * its last line (its reason when it cannot serve) without "bgcopyd: ". */
+static void forward_stderr(int fd, char *last, size_t size)
+{
+	char buf[512], line[512];
+	size_t n_line = 0;
+	ssize_t n;
+
+	last[0] = '\0';
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0 || write(STDERR_FILENO, buf, (size_t)n) < 0)
+			continue;	/* our stderr closed: the line is still kept */
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (n_line < sizeof(line) - 1)
+					line[n_line++] = buf[i];
+				continue;
+			}
+			line[n_line] = '\0';
+			snprintf(last, size, "%s", strncmp(line, "bgcopyd: ", 9) ? line : line + 9);
+			n_line = 0;
+		}
+	}
+}
+
+/* Runs bgcopyd, which returns once it serves (0) or has said why not:
+ * a store its engine refused gives that engine's status and reason. */
 static int run_daemon(const char *store, const char *socket, unsigned test_options)
 {
 	const char *idle = getenv("BGCOPYD_IDLE_EXIT");
@@ -150,19 +176,29 @@ static int run_daemon(const char *store, const char *socket, unsigned test_optio
 			 "--idle-exit", idle_s, NULL };
 	char **env = daemon_env(test_options);
 	posix_spawn_file_actions_t fa;
-	int r, wstatus = 0;
+	int r, wstatus = 0, err[2], code;
+	char reason[512];
 	pid_t pid;
 
 	if (!env)
 		return BGCOPY_E_NOMEM;
 	snprintf(idle_s, sizeof(idle_s), "%s", idle && *idle ? idle : DEFAULT_IDLE_EXIT);
 	daemon_program(program, sizeof(program));
-	/* The daemon outlives us: it keeps stdio (until it serves) and no
-	 * other descriptor of ours, such as a pipe a caller reads to EOF. */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	r = posix_spawnp(&pid, program, &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
+	/* The daemon outlives us: it keeps no descriptor of ours, such as a
+	 * pipe a caller reads to EOF, and its stderr is a pipe to us until
+	 * it serves. */
+	r = pipe2(err, O_CLOEXEC) ? errno : 0;
+	if (!r) {
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+		r = posix_spawnp(&pid, program, &fa, NULL, argv, env);
+		posix_spawn_file_actions_destroy(&fa);
+		close(err[1]);
+		if (!r)
+			forward_stderr(err[0], reason, sizeof(reason));
+		close(err[0]);
+	}
 	for (size_t i = 0; env[i]; i++)
 		if (!strncmp(env[i], "BGCOPYD_TEST_OPTIONS=", 21))
 			free(env[i]);
@@ -171,6 +207,9 @@ static int run_daemon(const char *store, const char *socket, unsigned test_optio
 		return set_error(BGCOPY_E_IO, "cannot start %s: %s", program, strerror(r));
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
+	code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) - CLIENT_EXIT_ENGINE : 0;
+	if (code > 0 && code <= -BGCOPY_E_READ_ONLY && reason[0])
+		return set_error(-code, "%s", reason);
 	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus))
 		return set_error(BGCOPY_E_IO, "%s could not serve store '%s' on '%s' "
 				 "(its reason is above)", program, store, socket);

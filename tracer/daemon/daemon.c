@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -255,8 +256,8 @@ static int catch_signals(struct daemon *d)
 }
 
 /* Without --foreground the parent returns once the child serves (exit 0)
- * or has said on stderr why it cannot (exit 1).  Returns in the child the
- * pipe to write "ready" to, -1 in the foreground. */
+ * or has said on stderr why it cannot (the child's exit status).  Returns
+ * in the child the pipe to write "ready" to, -1 in the foreground. */
 static int detach(bool foreground)
 {
 	int ready[2];
@@ -270,8 +271,14 @@ static int detach(bool foreground)
 		exit(1);
 	}
 	if (pid > 0) {
+		int wstatus = 0;
+
 		close(ready[1]);
-		exit(read(ready[0], &byte, 1) == 1 ? 0 : 1);
+		if (read(ready[0], &byte, 1) == 1)
+			exit(0);
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		exit(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) ? WEXITSTATUS(wstatus) : 1);
 	}
 	close(ready[0]);
 	setsid();
@@ -307,13 +314,16 @@ static int open_engine(struct daemon *d, const char *store)
 		.test_options = test ? (unsigned)strtoul(test, NULL, 0) : 0,
 	};
 
-	if (bgcopy_engine_open(store, &opt, &d->engine) != BGCOPY_OK) {
+	int status = bgcopy_engine_open(store, &opt, &d->engine);
+
+	if (status != BGCOPY_OK) {
 		fprintf(stderr, "bgcopyd: %s\n", bgcopy_last_error());
-		return -1;
+		return BGCOPYD_EXIT_ENGINE - status;
 	}
 	return 0;
 }
 
+/* 0 once stopped, else the exit status: 1, or BGCOPYD_EXIT_ENGINE. */
 static int serve(struct daemon *d, const struct options *o, int ready_fd)
 {
 	int r;
@@ -325,30 +335,31 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 		r = catch_signals(d);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: cannot set up the event loop: %s\n", strerror(-r));
-		return -1;
+		return 1;
 	}
-	if (open_engine(d, o->store))
-		return -1;
+	r = open_engine(d, o->store);
+	if (r)
+		return r;
 	bus_name_open(d);
 	notify_service_restore(d);
 	r = listen_adopt(d);
 	if (r < 0 || (r == 0 && listen_open(d, o->socket, o->system ? 0666 : 0600)))
-		return -1;
+		return 1;
 	r = listen_attach(d);
 	if (r >= 0)
 		r = job_watch_start(d);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: cannot watch the socket and the jobs: %s\n",
 			strerror(-r));
-		return -1;
+		return 1;
 	}
 	if (chdir("/") != 0)
-		return -1;
+		return 1;
 	announce_ready(ready_fd);
 	r = sd_event_loop(d->event);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: the event loop failed: %s\n", strerror(-r));
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -386,5 +397,5 @@ int main(int argc, char **argv)
 	ready_fd = detach(o.foreground);
 	r = serve(&d, &o, ready_fd);
 	shutdown_daemon(&d, o.socket);
-	return r ? 1 : 0;
+	return r;
 }

@@ -39,6 +39,9 @@
 #define BGCOPYD_JOB_IFACE	"org.bgcopy1.Job"
 #define BGCOPYD_VERSION		"1.0.0"
 #define BGCOPYD_ERROR		"org.bgcopy1.Error."
+/* Exit status 100 + n: the engine refused the store with the bgcopy
+ * status -n (libbgcopy's client mode returns that status, client.h). */
+#define BGCOPYD_EXIT_ENGINE	100
 /* Taken on the session or system bus where one exists (bus_name.c);
  * a notify service exports its Callback object at this path. */
 #define BGCOPYD_BUS_NAME	"org.bgcopy1"

@@ -302,6 +302,29 @@ bgcopy_engine *harness_open(struct harness *h,
 	return engine;
 }
 
+void harness_skip_through_daemon(const char *why)
+{
+	const char *service = getenv("BGCOPY_SERVICE");
+
+	/* The engine's reading of it (engine_api.c). */
+	if (!service || !*service || !strcmp(service, "0"))
+		return;
+	print_message("embedded only: %s\n", why);
+	skip();
+}
+
+void harness_store_let_go(struct harness *h)
+{
+	long deadline = harness_now_ms() + 60000;
+
+	while (bgcopy_engine_store_holder(h->store)) {
+		if (harness_now_ms() > deadline)
+			fail_msg("%s is still held by pid %ld", h->store,
+				 bgcopy_engine_store_holder(h->store));
+		harness_sleep_ms(50);
+	}
+}
+
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms)
 {
 	long deadline = harness_now_ms() + timeout_ms;

@@ -72,6 +72,17 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
 	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
+/* Skips the calling test (cmocka counts it skipped) when its engines are
+ * clients of bgcopyd (BGCOPY_SERVICE=1): it holds an assumption only an
+ * embedded engine meets, which `why` names. */
+void harness_skip_through_daemon(const char *why);
+/* Returns once no process holds h->store (its engines closed): at once
+ * when embedded, after the idle exit of the daemon that held it
+ * (BGCOPYD_IDLE_EXIT); fails the test after a minute. */
+void harness_store_let_go(struct harness *h);
+/* The reason of most: a test that changes a store's files between two
+ * engines changes them under the daemon, which still holds the store. */
+#define HARNESS_EDITS_THE_STORE "it changes the store's files, which the daemon holds open"
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
 void harness_sleep_ms(long ms);

@@ -26,6 +26,7 @@ static void forward_inside(struct probe *p, bgcopy_job *job, int kind)
 
 static void a_callback_learns_its_attempt_and_arming(void **state)
 {
+	harness_skip_through_daemon("the callback runs in the client, not in the engine that forwards it");
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
 	struct probe *p = probe_new();

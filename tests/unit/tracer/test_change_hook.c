@@ -68,6 +68,8 @@ static void states(struct calls *c, char *out, size_t size)
 
 static void every_state_a_job_passes_is_reported_in_order(void **state)
 {
+	/* bgcopyd's clients read its PropertiesChanged signals instead. */
+	harness_skip_through_daemon("a client engine refuses a change hook");
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	static struct calls c = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -104,6 +106,7 @@ static void every_state_a_job_passes_is_reported_in_order(void **state)
 
 static void root_names_the_owner_and_takes_ownership(void **state)
 {
+	harness_skip_through_daemon("root names another owner in its own engine alone");
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	const char *const argv[] = { "/bin/true", NULL };

@@ -84,6 +84,7 @@ static void refused_and_untouched(struct harness *h, const char *what)
 
 static void garbage_is_refused_and_left_untouched(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	char junk[8192];
 
@@ -96,6 +97,7 @@ static void garbage_is_refused_and_left_untouched(void **state)
 
 static void a_truncated_database_is_refused_and_left_untouched(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	bgcopy_job *job;
@@ -149,6 +151,7 @@ static void damage_an_unread_index(struct harness *h)
  * it back. */
 static void a_store_changed_since_its_clean_close_is_checked(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 
 	harness_store_with_a_job(h);
@@ -159,6 +162,7 @@ static void a_store_changed_since_its_clean_close_is_checked(void **state)
 /* An engine killed leaves no mark of a clean close: the next one checks. */
 static void a_store_whose_engine_was_killed_is_checked(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	int ready[2], status;
 	pid_t child;
@@ -191,6 +195,7 @@ static void a_store_whose_engine_was_killed_is_checked(void **state)
  * request; until then it shows as unreadable. */
 static void a_hostile_url_row_is_refused_before_anything_is_fetched(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	struct bgcopy_file_info f;
 	struct bgcopy_error err;
@@ -219,6 +224,7 @@ static void a_hostile_url_row_is_refused_before_anything_is_fetched(void **state
 
 static void a_newer_schema_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 
 	harness_store_with_a_job(h);
@@ -279,6 +285,7 @@ static void schema_1_is_migrated_with_its_jobs(void **state)
  * again rather than joined to whatever the server has now. */
 static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
@@ -342,6 +349,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
  * there, not in the stored URL, and a schema-6 store migrates to none. */
 static void credentials_survive_a_restart(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	bgcopy_job *job, *old;
@@ -441,6 +449,7 @@ static void credentials_survive_a_restart(void **state)
  * nothing, a cleared one stays cleared, a schema-7 store migrates to none. */
 static void the_notify_service_survives_a_restart(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	bgcopy_job *job, *old;
@@ -482,6 +491,7 @@ static void the_notify_service_survives_a_restart(void **state)
 
 static void abandoned_jobs_expire(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	struct bgcopy_engine_options opt = { .inactivity_timeout_s = 3600 };
 	bgcopy_engine *e = harness_engine(h, 0);
@@ -507,6 +517,7 @@ static void abandoned_jobs_expire(void **state)
 
 static void temporary_files_of_departed_jobs_are_removed(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
@@ -624,6 +635,7 @@ static const char *http_date(const char *path)
 
 static void a_resume_past_the_end_completes_the_file(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;

@@ -141,6 +141,7 @@ static void opens(struct harness *h)
 
 static void a_store_owned_by_another_user_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	char owner[64];
 
@@ -160,6 +161,7 @@ static void a_store_owned_by_another_user_is_refused(void **state)
 
 static void a_store_others_may_write_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 
 	harness_store_with_a_job(h);
@@ -175,6 +177,7 @@ static void a_store_others_may_write_is_refused(void **state)
 
 static void a_symbolic_link_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	char real[400], link[420], db[600];
 
@@ -212,6 +215,7 @@ static void copy_live_store(struct harness *h, const char *to)
 
 static void a_foreign_write_ahead_log_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	char other[300], mine[300], killed[300], from[600], to[600];
 	bgcopy_engine *e;
@@ -245,6 +249,7 @@ static void a_foreign_write_ahead_log_is_refused(void **state)
 
 static void a_foreign_log_with_its_own_index_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	char other[300], mine[300], from[600], to[600];
 
@@ -281,6 +286,7 @@ static int application_id(const char *path)
 
 static void another_programs_database_is_refused(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 
 	snprintf(h->store, sizeof(h->store), "%s/photos", h->dir);
@@ -296,6 +302,7 @@ static void another_programs_database_is_refused(void **state)
 
 static void a_store_from_before_the_mark_is_stamped(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 
 	harness_store_with_a_job(h);
@@ -330,6 +337,7 @@ static void a_new_store_is_private_whatever_the_umask(void **state)
  * which is the store's own and must not lock its owner out. */
 static void a_checkpointed_log_left_without_its_index_is_taken(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, 0);
 	char saved[600];
@@ -385,6 +393,7 @@ static int look_at_read_only_store(const char *dir, struct read_only_view *v)
  * be run, says why, and can still be inspected; nothing in it changes. */
 static void a_store_on_a_read_only_file_system_is_inspected_untouched(void **state)
 {
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
 	struct read_only_view v = { 0 };
 	struct snapshot before;
