@@ -12,7 +12,7 @@ STORE=$WORK/store
 bg() { "$BGCOPY" --store "$STORE" "$@"; }
 stop_daemon() {
 	local pid
-	pid=$(cat "$STORE/lock" 2>/dev/null) && [ -n "$pid" ] &&
+	pid=$(head -n 1 "$STORE/lock" 2>/dev/null) && [ -n "$pid" ] &&
 		kill "$pid" 2>/dev/null && wait_gone "$pid"
 }
 trap 'stop_daemon; cleanup' EXIT
@@ -24,7 +24,7 @@ name=$'caf\xe9 \xff'
 path=$WORK/out/$'\xff-one.bin'
 
 job=$(bg create "$name") || die "create with a name that is not UTF-8"
-pid=$(cat "$STORE/lock") && [ "$(cat "/proc/$pid/comm")" = bgcopyd ] ||
+pid=$(head -n 1 "$STORE/lock") && [ "$(cat "/proc/$pid/comm")" = bgcopyd ] ||
 	die "the command did not go through bgcopyd"
 bg add "$job" "http://127.0.0.1:$PORT/one.bin" "$path" || die "add a path holding 0xff"
 for form in text json; do

@@ -22,7 +22,7 @@ mkdir -p "$WORK/out" "$WORK/clients"
 # The store's lock holder, when it is a daemon (never a client's engine).
 daemon_pid() {
 	local pid
-	pid=$(cat "$STORE/lock" 2>/dev/null) || return 1
+	pid=$(head -n 1 "$STORE/lock" 2>/dev/null) || return 1
 	[ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = bgcopyd ] && echo "$pid"
 }
 stop_daemon() {
@@ -45,7 +45,7 @@ start_round() {
 		done
 		"$CLIENT" --store "$STORE" --name "$name" --jobs "$JOBS" --url "$URL" \
 			--out "$WORK/out" --log "$WORK/callbacks.log" --callback-ms 300 \
-			--deadline-s 150 > "$WORK/clients/$name.out" 2> "$WORK/clients/$name.err" &
+			--deadline-s 600 > "$WORK/clients/$name.out" 2> "$WORK/clients/$name.err" &
 		pids+=($!)
 	done
 }

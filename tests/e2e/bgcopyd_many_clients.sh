@@ -31,7 +31,7 @@ wait_serving "$DAEMON_PID"
 pids=()
 for c in $(seq "$CLIENTS"); do
 	"$CLIENT" --store "$STORE" --name "c$c" --jobs "$JOBS" --url "http://127.0.0.1:$PORT" \
-		--out "$WORK/out" --log "$WORK/callbacks.log" --deadline-s 240 \
+		--out "$WORK/out" --log "$WORK/callbacks.log" --deadline-s 600 \
 		> "$WORK/clients/c$c.out" 2> "$WORK/clients/c$c.err" &
 	pids+=($!)
 done

@@ -75,7 +75,7 @@ bg cancel "$versions"
 # peer asks for what (peer_request).
 dbg() { BGCOPY_EMBEDDED=0 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR= "$BGCOPY" --store "$WORK/dstore" "$@"; }
 dbg create starter >/dev/null || die "starting bgcopyd"
-daemon=$(cat "$WORK/dstore/lock")
+daemon=$(head -n 1 "$WORK/dstore/lock")
 peer_job=$(BGCOPY_TRACE=1 dbg create peer) || die "a traced client of bgcopyd"
 BGCOPY_TRACE=1 dbg cancel "$peer_job" || die "cancel through bgcopyd"
 kill "$daemon" && wait_gone "$daemon"

@@ -12,7 +12,7 @@ STORE=$WORK/store
 SOCK=$STORE/bgcopyd.bus
 export XDG_RUNTIME_DIR=
 bg() { "$BGCOPY" --store "$STORE" --test-short-retry "$@"; }
-daemon_pid() { [ -S "$SOCK" ] && cat "$STORE/lock" 2>/dev/null; }
+daemon_pid() { [ -S "$SOCK" ] && head -n 1 "$STORE/lock" 2>/dev/null; }
 maps_lttng() { grep -Eq 'libbgcopy-tp\.so|liblttng-ust' "/proc/$1/maps"; }
 trap 'pid=$(daemon_pid) && kill "$pid" 2>/dev/null && wait_gone "$pid"; cleanup' EXIT
 

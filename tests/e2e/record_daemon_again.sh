@@ -13,7 +13,7 @@ export BGCOPYD_IDLE_EXIT=120
 STORE=$WORK/store
 SOCK=$STORE/bgcopyd.bus
 export XDG_RUNTIME_DIR=
-daemon_pid() { [ -S "$SOCK" ] && cat "$STORE/lock" 2>/dev/null; }
+daemon_pid() { [ -S "$SOCK" ] && head -n 1 "$STORE/lock" 2>/dev/null; }
 trap 'pid=$(daemon_pid) && kill "$pid" 2>/dev/null && wait_gone "$pid"; cleanup' EXIT
 
 command -v lttng-sessiond >/dev/null || { echo "lttng-sessiond not installed"; exit 77; }
