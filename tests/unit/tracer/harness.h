@@ -72,6 +72,17 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
 	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
+/* SQL that takes a store back to schema 7, then to schema 6: what each
+ * later schema added, dropped (the PRAGMA user_version is the test's). */
+#define HARNESS_DROP_TO_SCHEMA_7					\
+	"ALTER TABLE jobs DROP COLUMN notify_service;"			\
+	HARNESS_DROP_HTTP_OPTIONS_9
+#define HARNESS_DROP_TO_SCHEMA_6					\
+	"ALTER TABLE jobs DROP COLUMN auth_scheme;"			\
+	"ALTER TABLE jobs DROP COLUMN auth_user;"			\
+	"ALTER TABLE jobs DROP COLUMN auth_password;"			\
+	"ALTER TABLE jobs DROP COLUMN headers;"				\
+	HARNESS_DROP_TO_SCHEMA_7
 /* Skips the calling test (cmocka counts it skipped) when its engines are
  * clients of bgcopyd (BGCOPY_SERVICE=1): it holds an assumption only an
  * embedded engine meets, which `why` names. */

@@ -231,12 +231,7 @@ static void a_schema_5_store_is_migrated(void **state)
 	snprintf(db, sizeof(db), "%s/jobs.db", h->store);
 	/* What schema 5 lacked: 6's digest and 7's credentials and headers. */
 	harness_exec_sql(db, "ALTER TABLE files DROP COLUMN sha256;"
-			 "ALTER TABLE jobs DROP COLUMN auth_scheme;"
-			 "ALTER TABLE jobs DROP COLUMN auth_user;"
-			 "ALTER TABLE jobs DROP COLUMN auth_password;"
-			 "ALTER TABLE jobs DROP COLUMN headers;"
-			 "ALTER TABLE jobs DROP COLUMN notify_service;"
-			 HARNESS_DROP_HTTP_OPTIONS_9
+			 HARNESS_DROP_TO_SCHEMA_6
 			 "PRAGMA user_version=5;");
 	e = harness_reopen(h, SHORT);
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);

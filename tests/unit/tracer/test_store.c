@@ -311,12 +311,7 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 "ALTER TABLE jobs DROP COLUMN cmdline_timeout_s;"
 		 "ALTER TABLE files DROP COLUMN final_url;"
 		 "ALTER TABLE files DROP COLUMN sha256;"
-		 "ALTER TABLE jobs DROP COLUMN auth_scheme;"
-		 "ALTER TABLE jobs DROP COLUMN auth_user;"
-		 "ALTER TABLE jobs DROP COLUMN auth_password;"
-		 "ALTER TABLE jobs DROP COLUMN headers;"
-		 "ALTER TABLE jobs DROP COLUMN notify_service;"
-		 HARNESS_DROP_HTTP_OPTIONS_9
+		 HARNESS_DROP_TO_SCHEMA_6
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
 	harness_exec_sql(db_path(h), sql);
@@ -360,12 +355,7 @@ static void credentials_survive_a_restart(void **state)
 	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
 	bgcopy_job_get_id(old, old_id);
 	bgcopy_engine_close(e);
-	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN auth_scheme;"
-			 "ALTER TABLE jobs DROP COLUMN auth_user;"
-			 "ALTER TABLE jobs DROP COLUMN auth_password;"
-			 "ALTER TABLE jobs DROP COLUMN headers;"
-			 "ALTER TABLE jobs DROP COLUMN notify_service;"
-			 HARNESS_DROP_HTTP_OPTIONS_9
+	harness_exec_sql(db_path(h), HARNESS_DROP_TO_SCHEMA_6
 			 "PRAGMA user_version=6;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -458,8 +448,7 @@ static void the_notify_service_survives_a_restart(void **state)
 	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
 	bgcopy_job_get_id(old, old_id);
 	bgcopy_engine_close(e);
-	harness_exec_sql(db_path(h), "ALTER TABLE jobs DROP COLUMN notify_service;"
-			 HARNESS_DROP_HTTP_OPTIONS_9
+	harness_exec_sql(db_path(h), HARNESS_DROP_TO_SCHEMA_7
 			 "PRAGMA user_version=7;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
