@@ -22,6 +22,8 @@
 #define DEFAULT_CONNECTIONS	16
 #define DEFAULT_PER_HOST	6
 #define DEFAULT_FILES_PER_JOB	200
+/* What a client of bgcopyd --system calls its store in messages. */
+#define SYSTEM_STORE_NAME	"(the store of bgcopyd --system)"
 
 static CURLcode curl_init_status;
 
@@ -129,6 +131,8 @@ static int open_client(bgcopy_engine *engine)
 	bool service = (engine->opt.flags & BGCOPY_OPEN_SERVICE) || env_set("BGCOPY_SERVICE");
 	int status;
 
+	if (engine->opt.flags & BGCOPY_OPEN_SYSTEM)
+		return client_open(engine, CLIENT_SYSTEM);
 	if ((engine->opt.flags & BGCOPY_OPEN_EMBEDDED) || env_set("BGCOPY_EMBEDDED"))
 		return CLIENT_NO_DAEMON;
 	/* A traced process (bgcopy record) wants the engine's events in its
@@ -143,7 +147,7 @@ static int open_client(bgcopy_engine *engine)
 		if (status)
 			return status;
 	}
-	return client_open(engine, service);
+	return client_open(engine, service ? CLIENT_START : CLIENT_FIND);
 }
 
 int bgcopy_engine_is_client(bgcopy_engine *engine)
@@ -156,14 +160,25 @@ int bgcopy_engine_open(const char *store_dir,
 		       bgcopy_engine **out)
 {
 	static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+	unsigned flags = options ? options->flags : 0;
 	bgcopy_engine *engine;
 	uint32_t schema;
 	bool read_only;
 	int status;
 
+	/* The environment's wish yields to the caller's flag (bgcopyd's own
+	 * engine is embedded whatever its environment says). */
+	if (env_set("BGCOPY_SYSTEM") && !(flags & BGCOPY_OPEN_EMBEDDED))
+		flags |= BGCOPY_OPEN_SYSTEM;
+	/* The system daemon serves the store it was started with. */
+	if (flags & BGCOPY_OPEN_SYSTEM)
+		store_dir = SYSTEM_STORE_NAME;
 	if (!store_dir || !*store_dir || !out)
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "a store directory and an out pointer are required");
+	if ((flags & BGCOPY_OPEN_SYSTEM) && (flags & BGCOPY_OPEN_EMBEDDED))
+		return set_error(BGCOPY_E_INVALID_ARG, "BGCOPY_OPEN_SYSTEM and "
+				 "BGCOPY_OPEN_EMBEDDED ask for two different engines");
 	*out = NULL;
 	pthread_once(&curl_once, curl_init_once);
 	if (curl_init_status != CURLE_OK)
@@ -175,6 +190,7 @@ int bgcopy_engine_open(const char *store_dir,
 		return BGCOPY_E_NOMEM;
 	if (options)
 		engine->opt = *options;
+	engine->opt.flags = flags;
 	apply_defaults(&engine->opt);
 	read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
 	engine->file_mode = 0666 & ~process_umask();

@@ -65,7 +65,8 @@ static int open_engine(struct cli *cli, unsigned flags, bgcopy_engine **engine)
 {
 	/* Through bgcopyd, started if need be: several commands at once. */
 	struct bgcopy_engine_options opt = {
-		.flags = flags | BGCOPY_OPEN_SERVICE, .test_options = cli->test_options,
+		.flags = flags | (cli->system ? BGCOPY_OPEN_SYSTEM : BGCOPY_OPEN_SERVICE),
+		.test_options = cli->test_options,
 	};
 	int status = bgcopy_engine_open(cli->store, &opt, engine);
 
@@ -675,7 +676,7 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: bgcopy [--store DIR] VERB [ARGS]\n\nverbs:\n");
+	fprintf(out, "usage: bgcopy [--store DIR | --system] VERB [ARGS]\n\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(out, "  %-24s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(out, "  %-24s %s\n", "record",
@@ -683,6 +684,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nglobal options:\n"
 		"  --store DIR        job store (default $XDG_STATE_HOME/bgcopy or\n"
 		"                     ~/.local/state/bgcopy)\n"
+		"  --system           the machine's bgcopyd --system (" BGCOPY_SYSTEM_SOCKET "),\n"
+		"                     never started here; also for record's COMMAND\n"
 		"  --test-short-retry allow retry delays under 5 s (tests only; traced)\n"
 		"  --test-allow-file  allow file:// URLs (tests only; traced)\n"
 		"  -h, --help         this help; VERB --help for a verb\n"
@@ -729,6 +732,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "store", required_argument, NULL, 's' },
+		{ "system", no_argument, NULL, 'y' },
 		{ "test-short-retry", no_argument, NULL, 'r' },
 		{ "test-allow-file", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -744,6 +748,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's': cli.store = optarg; break;
+		case 'y': cli.system = true; break;
 		case 'r': cli.test_options |= BGCOPY_TEST_SHORT_RETRY; break;
 		case 'f': cli.test_options |= BGCOPY_TEST_ALLOW_FILE; break;
 		case 'h': usage(stdout); return 0;
@@ -755,9 +760,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (cli.system && cli.store)
+		return fail(EXIT_USAGE, "--system works on the system daemon's store: "
+			    "--store is not for it");
+	/* The recorded command's engines go to the system daemon too. */
+	if (cli.system && setenv("BGCOPY_SYSTEM", "1", 1))
+		return fail(EXIT_USAGE, "cannot set BGCOPY_SYSTEM: %s", strerror(errno));
 	if (!strcmp(argv[optind], "record"))
 		return exec_record(argc - optind, argv + optind);
-	if (!cli.store)
+	if (!cli.store && !cli.system)
 		cli.store = default_store(store, sizeof(store));
 	cli.argc = argc - optind;
 	cli.argv = argv + optind;

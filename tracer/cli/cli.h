@@ -10,7 +10,8 @@
 #define EXIT_USAGE 2
 
 struct cli {
-	const char *store;
+	const char *store;	/* NULL with --system: the daemon's */
+	bool system;		/* --system: bgcopyd --system's jobs */
 	unsigned test_options;
 	int argc;
 	char **argv;

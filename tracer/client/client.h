@@ -55,11 +55,21 @@ struct client {
 
 /* client_start.c: where a store's daemon listens, and starting one */
 int client_socket_path(const char *store, char *out, size_t size);
+/* BGCOPY_SYSTEM_SOCKET once it and every directory above it are found
+ * to be root's alone (bgcopy.h, BGCOPY_OPEN_SYSTEM). */
+int client_system_socket(char *out, size_t size);
+/* BGCOPY_E_IO, saying that none answers there and how to start one. */
+int client_no_system_daemon(const char *socket);
 int client_start_daemon(const char *store, const char *socket,
 			unsigned test_options);
 
 /* client_open.c: a client engine's connection and pump */
-int client_open(bgcopy_engine *engine, bool start);
+enum client_reach {
+	CLIENT_FIND,		/* the store's daemon if one answers */
+	CLIENT_START,		/* the store's daemon, started if need be */
+	CLIENT_SYSTEM,		/* bgcopyd --system, never started */
+};
+int client_open(bgcopy_engine *engine, enum client_reach reach);
 void client_close(bgcopy_engine *engine);
 
 /* client_bus.c: calls to the daemon */

@@ -35,6 +35,22 @@ static bool nobody_listens(int r)
 	return r == -ENOENT || r == -ECONNREFUSED;
 }
 
+/* bgcopyd --system, on its socket once trusted; never started here. */
+static int connect_system(struct client *c)
+{
+	int r, status = client_system_socket(c->socket, sizeof(c->socket));
+
+	if (status)
+		return status;
+	r = connect_bus(c->socket, &c->bus);
+	if (r >= 0)
+		return BGCOPY_OK;
+	if (nobody_listens(r))
+		return client_no_system_daemon(c->socket);
+	return set_error(BGCOPY_E_IO, "cannot connect to the system bgcopyd on '%s': %s",
+			 c->socket, strerror(-r));
+}
+
 /* Connects to the store's daemon, starting one first with `start`.
  * CLIENT_NO_DAEMON when none serves it and none may (or can) be
  * started because another process holds the store. */
@@ -96,7 +112,7 @@ static void ask_for_tracing(bgcopy_engine *engine)
 }
 
 /* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */
-int client_open(bgcopy_engine *engine, bool start)
+int client_open(bgcopy_engine *engine, enum client_reach reach)
 {
 	struct client *c = xcalloc(1, sizeof(*c));
 	int status;
@@ -113,7 +129,8 @@ int client_open(bgcopy_engine *engine, bool start)
 		free(c);
 		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
 	}
-	status = connect_daemon(engine, c, start);
+	status = reach == CLIENT_SYSTEM ? connect_system(c) :
+		 connect_daemon(engine, c, reach == CLIENT_START);
 	if (status == BGCOPY_OK) {
 		engine->client = c;
 		status = client_pump_start(engine);

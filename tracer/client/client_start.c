@@ -86,6 +86,58 @@ int client_socket_path(const char *store, char *out, size_t size)
 	return BGCOPY_OK;
 }
 
+/* `path` is root's and, when a directory, writable by root alone: only
+ * root could have put what it holds there.  -errno when it cannot be
+ * read, 1 when it is not trusted (the reason is set). */
+static int root_alone(const char *path, bool dir)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return -errno;
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISSOCK(st.st_mode))
+		set_error(BGCOPY_E_IO, "'%s' is not a %s: no system bgcopyd is trusted there",
+			  path, dir ? "directory" : "socket");
+	else if (st.st_uid != 0 || (dir && (st.st_mode & 0022)))
+		set_error(BGCOPY_E_IO, "'%s' (uid %u, mode %04o) is not root's alone: it is "
+			  "not trusted as bgcopyd --system's", path, (unsigned)st.st_uid,
+			  (unsigned)(st.st_mode & 07777));
+	else
+		return 0;
+	return 1;
+}
+
+int client_no_system_daemon(const char *socket)
+{
+	return set_error(BGCOPY_E_IO, "no system bgcopyd answers on '%s': root starts it "
+			 "with 'bgcopyd --system' (or 'systemctl start bgcopyd.socket')",
+			 socket);
+}
+
+int client_system_socket(char *out, size_t size)
+{
+	char path[] = BGCOPY_SYSTEM_SOCKET;
+	int r = root_alone("/", true);
+
+	/* Each directory from / down, then the socket itself. */
+	for (char *slash = strchr(path + 1, '/'); !r && slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		r = root_alone(path, true);
+		*slash = '/';
+	}
+	if (!r)
+		r = root_alone(path, false);
+	if (r == 1)
+		return BGCOPY_E_IO;
+	if (r == -ENOENT)
+		return client_no_system_daemon(path);
+	if (r)
+		return set_error(BGCOPY_E_IO, "cannot check '%s': %s", path, strerror(-r));
+	assert(strlen(path) < size);
+	snprintf(out, size, "%s", path);
+	return BGCOPY_OK;
+}
+
 /* bgcopyd: $BGCOPYD, beside the library (lib/../bin) or the program,
  * else from PATH. */
 static void daemon_program(char *out, size_t size)

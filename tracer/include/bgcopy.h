@@ -383,6 +383,19 @@ BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *j
  * refused, saying why, for another uid, a per-user daemon or an engine
  * that would be embedded. */
 #define BGCOPY_OPEN_ALL_USERS	0x10u
+/* A client of the machine's daemon, `bgcopyd --system`, on
+ * BGCOPY_SYSTEM_SOCKET (BGCOPY_SYSTEM=1 in the environment acts as this
+ * flag unless BGCOPY_OPEN_EMBEDDED is given; BGCOPY_EMBEDDED=1 is
+ * ignored; with BGCOPY_OPEN_EMBEDDED it is refused).  store_dir is ignored and
+ * may be NULL: the daemon serves the store it was started with.  No
+ * daemon is ever started (root or systemd does), and no other engine is
+ * opened instead: when none answers the open fails with BGCOPY_E_IO,
+ * naming the socket and how to start the daemon.  The socket is trusted
+ * only when it is root's in directories root alone can write, from /
+ * down (another user could have planted anything else); otherwise the
+ * open fails with BGCOPY_E_IO, naming the path and its owner. */
+#define BGCOPY_OPEN_SYSTEM	0x20u
+#define BGCOPY_SYSTEM_SOCKET	"/run/bgcopy/bus"
 /* 1 when `engine` is a client of bgcopyd, 0 when embedded. */
 BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 /* The index-th word of the notify command line (its program is 0):

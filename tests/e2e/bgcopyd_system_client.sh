@@ -1,0 +1,80 @@
+# bgcopy --system (BGCOPY_OPEN_SYSTEM): root and nobody reach a real
+# bgcopyd --system on /run/bgcopy/bus without BGCOPY_SOCKET; with no
+# system daemon the command starts none and says how to start it (exit
+# 2); a socket another user planted is refused, and nothing reaches it.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bgcopyd_lib.bash"
+[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
+id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
+	{ echo "needs a nobody user and runuser"; exit 77; }
+[ -n "${BGCOPY_TESTS_ISOLATED:-}" ] ||
+	{ echo "changes /run/bgcopy: run in the tests' private namespace (tests/run.sh)"; exit 77; }
+
+SOCK=/run/bgcopy/bus
+ADDR=unix:path=$SOCK
+as_nobody() { runuser -u nobody -- "$@"; }
+# refused WHY COMMAND...: exit 2 and WHY on stderr
+refused() {
+	local why=$1 rc=0; shift
+	"$@" > "$WORK/refused.out" 2> "$WORK/refused.err" || rc=$?
+	[ "$rc" = 2 ] && grep -qF -- "$why" "$WORK/refused.err" ||
+		die "$* exited $rc: $(cat "$WORK/refused.err")"
+}
+chmod 0711 "$WORK"
+start_server
+make_file payload.bin 100000
+URL=http://127.0.0.1:$PORT
+mkdir "$WORK/out"
+
+# No system daemon: one line names the socket and how to start it, and
+# no daemon is started (the per-user default store is not opened either).
+[ -e "$SOCK" ] && die "$SOCK exists before the test"
+NO_DAEMON="no system bgcopyd answers on '$SOCK': root starts it with 'bgcopyd --system'"
+refused "$NO_DAEMON" "$BGCOPY" --system list
+refused "$NO_DAEMON" as_nobody "$BGCOPY" --system create job
+refused "$NO_DAEMON" env BGCOPY_SYSTEM=1 "$BGCOPY" list
+[ -e "$SOCK" ] && die "a command started a system daemon"
+refused "--store is not for it" "$BGCOPY" --system --store "$WORK/x" list
+
+# A real system daemon: nobody's and root's commands reach it.
+"$BGCOPYD" --system --store "$WORK/store" --foreground 2>"$WORK/daemon.err" &
+DAEMON_PID=$!
+wait_serving "$DAEMON_PID"
+NJOB=$(as_nobody "$BGCOPY" --system create nobody-job) || die "nobody's create"
+as_nobody "$BGCOPY" --system set-priority "$NJOB" high || die "nobody's set-priority"
+as_nobody "$BGCOPY" --system info "$NJOB" | grep -q HIGH || die "nobody's info"
+as_nobody "$BGCOPY" --system list | grep -q nobody-job || die "nobody's list"
+RJOB=$("$BGCOPY" --system create root-job) || die "root's create"
+"$BGCOPY" --system add "$RJOB" "$URL/payload.bin" "$WORK/out/payload.bin" || die "add"
+"$BGCOPY" --system resume "$RJOB" && "$BGCOPY" --system wait "$RJOB" >/dev/null &&
+	"$BGCOPY" --system complete "$RJOB" >/dev/null || die "root's download"
+cmp "$WORK/www/payload.bin" "$WORK/out/payload.bin" || die "the file differs"
+as_nobody "$BGCOPY" --system list | grep -q root-job && die "nobody lists root's job"
+all=$("$BGCOPY" --system list --all-users) || die "list --all-users"
+grep nobody-job <<<"$all" | grep -q nobody || die "list --all-users: $all"
+# The environment's BGCOPY_SYSTEM=1 wins over the tests' BGCOPY_EMBEDDED=1.
+as_nobody env BGCOPY_SYSTEM=1 "$BGCOPY" list | grep -q nobody-job ||
+	die "BGCOPY_SYSTEM=1 did not reach the system daemon"
+as_nobody "$BGCOPY" --system cancel "$NJOB" || die "nobody's cancel"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
+DAEMON_PID=
+[ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
+
+# nobody plants a daemon of its own on the system socket while
+# /run/bgcopy lets it: refused, by the directory and then by the socket's
+# owner, and root's create never reaches it.
+chmod 1777 /run/bgcopy
+mkdir "$WORK/nobody" && chown nobody "$WORK/nobody"
+as_nobody "$BGCOPYD" --store "$WORK/nobody/store" --socket "$SOCK" 2>"$WORK/planted.err" ||
+	die "the planted daemon did not start: $(cat "$WORK/planted.err")"
+PLANTED=$(head -n 1 "$WORK/nobody/store/lock") || die "no planted daemon"
+refused "'/run/bgcopy' (uid 0, mode 1777) is not root's alone" "$BGCOPY" --system create x
+refused "'/run/bgcopy' (uid 0, mode 1777) is not root's alone" as_nobody "$BGCOPY" --system list
+chmod 0755 /run/bgcopy
+refused "'$SOCK' (uid $(id -u nobody), mode 0600) is not root's alone" \
+	"$BGCOPY" --system create x
+[ "$(as_nobody busctl --address="$ADDR" call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager \
+	ListJobs)" = "a(sssuo) 0" ] || die "a job reached the planted daemon"
+kill "$PLANTED" && wait_gone "$PLANTED"
+echo "bgcopyd_system_client: ok"
