@@ -342,7 +342,7 @@ INSTALLED = $(PREFIX)/bin/bgcopy $(PREFIX)/bin/bgcopy-record $(PREFIX)/bin/bgcop
 	$(LIBDIR)/pkgconfig/bgcopy.pc $(PLUGINDIR)/babeltrace-plugin-bgcopy.so
 # Manual pages: docs/man/NAME.SECTION into MANDIR/manSECTION.
 MANDIR = $(PREFIX)/share/man
-MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3)
+MAN_PAGES := $(wildcard docs/man/*.1 docs/man/*.3 docs/man/*.8)
 man_dest = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
 INSTALLED += $(foreach m,$(MAN_PAGES),$(call man_dest,$(m)))
 # bgcopyd's systemd units: a user and a system unit, each socket-activated.
@@ -365,7 +365,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' tracer/bgcopy.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/bgcopy.pc
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
 	$(foreach m,$(MAN_PAGES),install -m 0644 $(m) $(DESTDIR)$(call man_dest,$(m)) &&) true
 	$(foreach u,$(UNITS),install -d $(DESTDIR)$(SYSTEMDDIR)/$(dir $(u)) && \
 		sed 's|@PREFIX@|$(PREFIX)|' tracer/daemon/systemd/$(u) > $(DESTDIR)$(SYSTEMDDIR)/$(u) &&) true
@@ -380,7 +380,7 @@ uninstall:
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DBUSPOLICYDIR) \
 		$(DESTDIR)$(PREFIX)/share/dbus-1
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
 	$(if $(DESTDIR),,ldconfig)
 
 clean:

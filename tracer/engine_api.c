@@ -191,7 +191,6 @@ int bgcopy_engine_open(const char *store_dir,
 	if (options)
 		engine->opt = *options;
 	engine->opt.flags = flags;
-	apply_defaults(&engine->opt);
 	read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
 	engine->file_mode = 0666 & ~process_umask();
 	if (getrandom(&engine->trace_id, sizeof(engine->trace_id), 0) !=
@@ -217,6 +216,8 @@ int bgcopy_engine_open(const char *store_dir,
 	}
 	if (status != CLIENT_NO_DAEMON)
 		goto error;
+	/* A client's options stay as asked: the daemon's are compared with them. */
+	apply_defaults(&engine->opt);
 	status = read_only ? BGCOPY_OK : make_store_dir(store_dir);
 	if (status)
 		goto error;
@@ -408,4 +409,17 @@ uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine)
 	bps = engine->max_bandwidth;
 	api_leave_read(engine);
 	return bps;
+}
+
+int bgcopy_engine_get_options(bgcopy_engine *engine, struct bgcopy_engine_options *out)
+{
+	if (!engine || !out)
+		return set_error(BGCOPY_E_INVALID_ARG, "an engine and an out pointer are required");
+	CLIENT_DISPATCH(engine, client_engine_options(engine, out));
+	api_enter_engine(engine, API_READ);
+	*out = engine->opt;
+	if (!out->inactivity_timeout_s)
+		out->inactivity_timeout_s = BGCOPY_DEFAULT_INACTIVITY_S;
+	api_leave_read(engine);
+	return BGCOPY_OK;
 }

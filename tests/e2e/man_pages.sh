@@ -6,7 +6,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 man=$top/docs/man
 command -v groff >/dev/null || { echo "groff not installed (make deps)"; exit 77; }
-for page in bgcopy.1 bgcopy-record.1 bgcopy-analyze.1 libbgcopy.3; do
+for page in bgcopy.1 bgcopy-record.1 bgcopy-analyze.1 libbgcopy.3 bgcopyd.8; do
 	[ -f "$man/$page" ] || die "no $page"
 	warnings=$(groff -ww -z -man "$man/$page" 2>&1) || die "groff failed on $page"
 	[ -z "$warnings" ] || die "groff warns on $page: $warnings"
@@ -26,6 +26,7 @@ check_options bgcopy.1 "$BGCOPY" --help
 check_options bgcopy.1 "$BGCOPY" download --help
 check_options bgcopy-record.1 "$BGCOPY" record --help
 check_options bgcopy-analyze.1 "$ANALYZE" --help
+check_options bgcopyd.8 "$B/bin/bgcopyd" --help
 for verb in $("$BGCOPY" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
 	sed 's/\\-/-/g' "$man/bgcopy.1" | grep -q "^\.B[I]* \"*$verb\b" ||
 		die "bgcopy.1 does not describe the verb $verb"
@@ -36,7 +37,8 @@ case $B in
 */asan|*/tsan) echo "install is checked on the plain build"; exit 0 ;;
 esac
 make -s -C "$top" install DESTDIR="$WORK/root" PREFIX=/usr >/dev/null || die "make install failed"
-for page in man1/bgcopy.1 man1/bgcopy-record.1 man1/bgcopy-analyze.1 man3/libbgcopy.3; do
+for page in man1/bgcopy.1 man1/bgcopy-record.1 man1/bgcopy-analyze.1 man3/libbgcopy.3 \
+	man8/bgcopyd.8; do
 	cmp "$WORK/root/usr/share/man/$page" "$man/${page#*/}" || die "$page not installed"
 done
 make -s -C "$top" uninstall DESTDIR="$WORK/root" PREFIX=/usr >/dev/null || die "make uninstall failed"

@@ -61,7 +61,21 @@ int client_system_socket(char *out, size_t size);
 /* BGCOPY_E_IO, saying that none answers there and how to start one. */
 int client_no_system_daemon(const char *socket);
 int client_start_daemon(const char *store, const char *socket,
-			unsigned test_options);
+			const struct bgcopy_engine_options *asked);
+
+/* client_options.c: the engine options that are the daemon's (engine->opt
+ * holds the caller's, 0 where it takes the default) */
+#define CLIENT_DAEMON_OPTIONS	5
+#define CLIENT_NUMBER_SIZE	16
+/* bgcopyd's options for those `asked` gives, into argv (two words each,
+ * numbers kept in numbers[]): how many words. */
+size_t client_options_argv(const struct bgcopy_engine_options *asked, char **argv,
+			   char (*numbers)[CLIENT_NUMBER_SIZE]);
+/* The daemon's engine's options (bgcopy_engine_get_options). */
+int client_engine_options(bgcopy_engine *engine, struct bgcopy_engine_options *out);
+/* BGCOPY_E_STORE_BUSY, naming the option and both values, when the
+ * daemon's engine runs with another value of an option the caller gave. */
+int client_options_check(bgcopy_engine *engine);
 
 /* client_open.c: a client engine's connection and pump */
 enum client_reach {

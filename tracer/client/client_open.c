@@ -69,7 +69,7 @@ static int connect_daemon(bgcopy_engine *engine, struct client *c, bool start)
 				 c->socket, strerror(-r));
 	if (!start)
 		return CLIENT_NO_DAEMON;
-	status = client_start_daemon(engine->store_dir, c->socket, engine->opt.test_options);
+	status = client_start_daemon(engine->store_dir, c->socket, &engine->opt);
 	if (status)
 		return status;
 	r = connect_bus(c->socket, &c->bus);
@@ -133,7 +133,9 @@ int client_open(bgcopy_engine *engine, enum client_reach reach)
 		 connect_daemon(engine, c, reach == CLIENT_START);
 	if (status == BGCOPY_OK) {
 		engine->client = c;
-		status = client_pump_start(engine);
+		status = client_options_check(engine);
+		if (status == BGCOPY_OK)
+			status = client_pump_start(engine);
 		if (status == BGCOPY_OK) {
 			ask_for_tracing(engine);
 			return BGCOPY_OK;

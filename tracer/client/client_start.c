@@ -20,6 +20,7 @@
 
 #define SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path))
 #define DEFAULT_IDLE_EXIT "600"
+#define DAEMON_BASE_ARGS 7	/* bgcopyd --store S --socket P --idle-exit N */
 
 extern char **environ;
 
@@ -220,13 +221,16 @@ static void forward_stderr(int fd, char *last, size_t size)
 
 /* Runs bgcopyd, which returns once it serves (0) or has said why not:
  * a store its engine refused gives that engine's status and reason. */
-static int run_daemon(const char *store, const char *socket, unsigned test_options)
+static int run_daemon(const char *store, const char *socket,
+		      const struct bgcopy_engine_options *asked)
 {
 	const char *idle = getenv("BGCOPYD_IDLE_EXIT");
-	char program[PATH_MAX], idle_s[32];
-	char *argv[] = { program, "--store", (char *)store, "--socket", (char *)socket,
-			 "--idle-exit", idle_s, NULL };
-	char **env = daemon_env(test_options);
+	char program[PATH_MAX], idle_s[32], numbers[CLIENT_DAEMON_OPTIONS][CLIENT_NUMBER_SIZE];
+	char *argv[DAEMON_BASE_ARGS + 2 * CLIENT_DAEMON_OPTIONS + 1] = {
+		program, "--store", (char *)store, "--socket", (char *)socket,
+		"--idle-exit", idle_s,
+	};
+	char **env = daemon_env(asked->test_options);
 	posix_spawn_file_actions_t fa;
 	int r, wstatus = 0, err[2], code;
 	char reason[512];
@@ -235,6 +239,8 @@ static int run_daemon(const char *store, const char *socket, unsigned test_optio
 	if (!env)
 		return BGCOPY_E_NOMEM;
 	snprintf(idle_s, sizeof(idle_s), "%s", idle && *idle ? idle : DEFAULT_IDLE_EXIT);
+	/* The caller's engine options are the daemon's engine's. */
+	client_options_argv(asked, argv + DAEMON_BASE_ARGS, numbers);
 	daemon_program(program, sizeof(program));
 	/* The daemon outlives us: it keeps no descriptor of ours, such as a
 	 * pipe a caller reads to EOF, and its stderr is a pipe to us until
@@ -285,7 +291,8 @@ static bool daemon_answers(const char *path)
  * socket: the first starts it, the others then find it serving.  A
  * store another process holds in its own engine gets no daemon:
  * CLIENT_NO_DAEMON, and the caller opens it as before. */
-int client_start_daemon(const char *store, const char *socket, unsigned test_options)
+int client_start_daemon(const char *store, const char *socket,
+			const struct bgcopy_engine_options *asked)
 {
 	char lock_path[PATH_MAX], dir[PATH_MAX], *slash;
 	int fd, status = BGCOPY_OK;
@@ -308,7 +315,7 @@ int client_start_daemon(const char *store, const char *socket, unsigned test_opt
 		if (store_lock_holder(store) > 0)
 			status = CLIENT_NO_DAEMON;
 		else
-			status = run_daemon(store, socket, test_options);
+			status = run_daemon(store, socket, asked);
 	}
 	close(fd);
 	return status;

@@ -314,6 +314,26 @@ static int property_get_max_bandwidth(sd_bus *bus, const char *path, const char 
 	return sd_bus_message_append(reply, "t", bgcopy_engine_get_max_bandwidth(p->daemon->engine));
 }
 
+/* EngineOptions: what the daemon's engine runs with, which libbgcopy's
+ * client compares with the options its caller gave (client_options.c). */
+static int property_get_engine_options(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply,
+				       void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	struct bgcopy_engine_options o;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	if (bgcopy_engine_get_options(p->daemon->engine, &o) != BGCOPY_OK)
+		return -EIO;
+	return sd_bus_message_append(reply, "a{su}", 6, "dispatcher_threads", o.dispatcher_threads,
+				     "max_connections", o.max_connections,
+				     "max_per_host", o.max_per_host,
+				     "max_files_per_job", o.max_files_per_job,
+				     "inactivity_timeout_s", o.inactivity_timeout_s,
+				     "test_options", o.test_options);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -336,6 +356,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("EnableTracing", NULL, NULL, method_enable_tracing,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_max_bandwidth, 0, 0),
+	SD_BUS_PROPERTY("EngineOptions", "a{su}", property_get_engine_options, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
 				SD_BUS_NO_RESULT, method_set_max_bandwidth,
 				SD_BUS_VTABLE_UNPRIVILEGED),

@@ -26,6 +26,7 @@ struct options {
 	char socket[PATH_MAX];
 	uint64_t idle_exit_s;
 	uint64_t max_jobs_per_user, max_jobs;
+	struct bgcopy_engine_options engine;	/* 0: the engine's default */
 	bool foreground;
 	bool system;
 };
@@ -47,6 +48,13 @@ static void usage(FILE *out)
 	      "                        or $BGCOPYD_MAX_JOBS_PER_USER)\n"
 	      "  --max-jobs N          jobs all users together may have (default 300,\n"
 	      "                        or $BGCOPYD_MAX_JOBS)\n"
+	      "  --dispatcher-threads N threads that run callbacks (default 4)\n"
+	      "  --max-connections N   transfers at once (default 16)\n"
+	      "  --max-per-host N      transfers at once to one host (default 6)\n"
+	      "  --max-files-per-job N files a job may hold (default 200)\n"
+	      "  --inactivity-timeout SECONDS\n"
+	      "                        cancel a job untouched this long when the\n"
+	      "                        store opens (default 7776000: 90 days)\n"
 	      "  --foreground          stay attached to the terminal\n"
 	      "A socket passed by systemd (socket activation) replaces --socket.\n"
 	      "Where a session bus (the system bus with --system) exists it also owns\n"
@@ -171,6 +179,21 @@ static int parse_number(const char *text, const char *option, uint64_t *out)
 	return 0;
 }
 
+/* An engine option: a number from 1 up (0 would mean the default). */
+static int parse_engine_option(const char *text, const char *option, unsigned *out)
+{
+	uint64_t v;
+
+	if (parse_number(text, option, &v))
+		return -1;
+	if (!v) {
+		fprintf(stderr, "bgcopyd: %s wants a number from 1 up, not 0\n", option);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* 0 to run, 1 to exit 0 (help), -1 to exit with a usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -182,11 +205,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "system", no_argument, NULL, 'y' },
 		{ "max-jobs-per-user", required_argument, NULL, 'u' },
 		{ "max-jobs", required_argument, NULL, 'm' },
+		{ "dispatcher-threads", required_argument, NULL, 'D' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-per-host", required_argument, NULL, 'H' },
+		{ "max-files-per-job", required_argument, NULL, 'F' },
+		{ "inactivity-timeout", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *store = NULL, *socket = NULL, *env;
+	struct bgcopy_engine_options *e = &o->engine;
 	int c;
 
 	/* A daemon started on demand has no options but the client's
@@ -206,6 +235,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 				  return -1;
 			  break;
 		case 'm': if (parse_number(optarg, "--max-jobs", &o->max_jobs)) return -1; break;
+		case 'D': if (parse_engine_option(optarg, "--dispatcher-threads",
+						  &e->dispatcher_threads)) return -1;
+			  break;
+		case 'C': if (parse_engine_option(optarg, "--max-connections",
+						  &e->max_connections)) return -1;
+			  break;
+		case 'H': if (parse_engine_option(optarg, "--max-per-host", &e->max_per_host))
+				  return -1;
+			  break;
+		case 'F': if (parse_engine_option(optarg, "--max-files-per-job",
+						  &e->max_files_per_job)) return -1;
+			  break;
+		case 'I': if (parse_engine_option(optarg, "--inactivity-timeout",
+						  &e->inactivity_timeout_s)) return -1;
+			  break;
 		case 'f': o->foreground = true; break;
 		case 'y': o->system = true; break;
 		case 'h': usage(stdout); return 1;
@@ -304,17 +348,17 @@ static void announce_ready(int ready_fd)
 	close(ready_fd);
 }
 
-static int open_engine(struct daemon *d, const char *store)
+static int open_engine(struct daemon *d, const struct options *o)
 {
 	/* The engine runs here, never as a client of itself; test options
 	 * come from the client that started it (libbgcopy's client mode). */
 	const char *test = getenv("BGCOPYD_TEST_OPTIONS");
-	struct bgcopy_engine_options opt = {
-		.flags = BGCOPY_OPEN_EMBEDDED,
-		.test_options = test ? (unsigned)strtoul(test, NULL, 0) : 0,
-	};
+	struct bgcopy_engine_options opt = o->engine;
+	int status;
 
-	int status = bgcopy_engine_open(store, &opt, &d->engine);
+	opt.flags = BGCOPY_OPEN_EMBEDDED;
+	opt.test_options = test ? (unsigned)strtoul(test, NULL, 0) : 0;
+	status = bgcopy_engine_open(o->store, &opt, &d->engine);
 
 	if (status != BGCOPY_OK) {
 		fprintf(stderr, "bgcopyd: %s\n", bgcopy_last_error());
@@ -337,7 +381,7 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 		fprintf(stderr, "bgcopyd: cannot set up the event loop: %s\n", strerror(-r));
 		return 1;
 	}
-	r = open_engine(d, o->store);
+	r = open_engine(d, o);
 	if (r)
 		return r;
 	bus_name_open(d);

@@ -162,9 +162,21 @@ BGCOPY_API const char *bgcopy_last_error(void);
 BGCOPY_API const char *bgcopy_state_name(enum bgcopy_state state);
 BGCOPY_API const char *bgcopy_priority_name(enum bgcopy_priority priority);
 
+/* A client engine (see "The service" below) has no engine of its own:
+ * each option of the daemon's engine (dispatcher_threads,
+ * max_connections, max_per_host, max_files_per_job,
+ * inactivity_timeout_s) that is not 0 goes on the command line of a
+ * bgcopyd started on demand, and must be what an already running daemon's
+ * engine has, else the open fails with BGCOPY_E_STORE_BUSY naming the
+ * option and both values (the engine is shared by every client and
+ * cannot change for one; 0 takes the daemon's, whatever it is). */
 BGCOPY_API int bgcopy_engine_open(const char *store_dir,
 				  const struct bgcopy_engine_options *options,
 				  bgcopy_engine **out);
+/* The options `engine` runs with, each default filled in; a client
+ * engine's are its daemon's engine's (flags are the client's own). */
+BGCOPY_API int bgcopy_engine_get_options(bgcopy_engine *engine,
+					 struct bgcopy_engine_options *out);
 /* Stops transfers and callbacks, keeps every job in the store.  Called
  * from inside a callback, it returns at once and the engine closes as
  * soon as that callback has returned. */
@@ -374,7 +386,8 @@ BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *j
  * it uses a daemon that already holds the store, and asks it to trace
  * (bgcopy_engine_trace_for), so the daemon's events are recorded too.
  * In a client engine BGCOPY_OPEN_NO_TRANSFER has no effect (the daemon
- * transfers) and the test options are the daemon's.
+ * transfers), the test options are the daemon's, and the daemon's engine
+ * options are checked (bgcopy_engine_open).
  */
 #define BGCOPY_OPEN_EMBEDDED	0x4u
 #define BGCOPY_OPEN_SERVICE	0x8u
