@@ -126,7 +126,6 @@ static void one_refused_file_adds_none(void **state)
 
 static void a_list_past_the_cap_adds_none(void **state)
 {
-	harness_skip_through_daemon("max_files_per_job is the daemon's engine option");
 	struct harness *h = *state;
 	struct bgcopy_engine_options opt = { .max_files_per_job = 5 };
 	bgcopy_engine *e = harness_engine_with(h, &opt);

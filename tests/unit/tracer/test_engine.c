@@ -556,7 +556,6 @@ static void a_second_engine_is_told_who_holds_the_store(void **state)
 
 static void foreground_goes_first_and_equals_take_turns(void **state)
 {
-	harness_skip_through_daemon("max_connections is the daemon's engine option");
 	struct harness *h = *state;
 	struct bgcopy_engine_options one = {
 		.test_options = SHORT, .max_connections = 1,
@@ -611,7 +610,6 @@ static void foreground_goes_first_and_equals_take_turns(void **state)
 
 static void the_per_host_cap_holds_the_second_connection(void **state)
 {
-	harness_skip_through_daemon("max_per_host is the daemon's engine option");
 	struct harness *h = *state;
 	struct bgcopy_engine_options one_per_host = {
 		.test_options = SHORT, .max_per_host = 1,
@@ -737,7 +735,6 @@ static void file_urls_need_the_engine_option(void **state)
 
 static void the_file_cap_is_enforced(void **state)
 {
-	harness_skip_through_daemon("max_files_per_job is the daemon's engine option");
 	struct harness *h = *state;
 	struct bgcopy_engine_options cap = { .max_files_per_job = 3 };
 	bgcopy_engine *e = harness_engine_with(h, &cap);
