@@ -55,6 +55,14 @@ grep nobody-job <<<"$all" | grep -q nobody || die "list --all-users: $all"
 # The environment's BGCOPY_SYSTEM=1 wins over the tests' BGCOPY_EMBEDDED=1.
 as_nobody env BGCOPY_SYSTEM=1 "$BGCOPY" list | grep -q nobody-job ||
 	die "BGCOPY_SYSTEM=1 did not reach the system daemon"
+# bgcopy --system record: the recorded command's engines are clients of
+# the system daemon too.
+if command -v lttng-sessiond >/dev/null; then
+	"$BGCOPY" --system record -o "$WORK/trace" -- "$BGCOPY" list --all-users > "$WORK/recorded.out" \
+		2> "$WORK/record.err" || die "record: $(cat "$WORK/record.err")"
+	grep -q nobody-job "$WORK/recorded.out" ||
+		die "the recorded command did not reach the system daemon: $(cat "$WORK/recorded.out")"
+fi
 as_nobody "$BGCOPY" --system cancel "$NJOB" || die "nobody's cancel"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
