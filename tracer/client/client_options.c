@@ -12,7 +12,7 @@ static const struct {
 	const char *name;
 	const char *flag;
 	size_t offset;
-} daemon_options[CLIENT_DAEMON_OPTIONS] = {
+} daemon_options[] = {
 #define DAEMON_OPTION(field, flag) { #field, flag, offsetof(struct bgcopy_engine_options, field) }
 	DAEMON_OPTION(dispatcher_threads, "--dispatcher-threads"),
 	DAEMON_OPTION(max_connections, "--max-connections"),
@@ -21,6 +21,8 @@ static const struct {
 	DAEMON_OPTION(inactivity_timeout_s, "--inactivity-timeout"),
 #undef DAEMON_OPTION
 };
+_Static_assert(sizeof(daemon_options) / sizeof(daemon_options[0]) == CLIENT_DAEMON_OPTIONS,
+	       "CLIENT_DAEMON_OPTIONS counts the daemon's engine options");
 
 static unsigned *option_in(struct bgcopy_engine_options *o, size_t i)
 {

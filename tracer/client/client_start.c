@@ -230,6 +230,7 @@ static int run_daemon(const char *store, const char *socket,
 		program, "--store", (char *)store, "--socket", (char *)socket,
 		"--idle-exit", idle_s,
 	};
+	size_t argc;
 	char **env = daemon_env(asked->test_options);
 	posix_spawn_file_actions_t fa;
 	int r, wstatus = 0, err[2], code;
@@ -240,7 +241,8 @@ static int run_daemon(const char *store, const char *socket,
 		return BGCOPY_E_NOMEM;
 	snprintf(idle_s, sizeof(idle_s), "%s", idle && *idle ? idle : DEFAULT_IDLE_EXIT);
 	/* The caller's engine options are the daemon's engine's. */
-	client_options_argv(asked, argv + DAEMON_BASE_ARGS, numbers);
+	argc = DAEMON_BASE_ARGS + client_options_argv(asked, argv + DAEMON_BASE_ARGS, numbers);
+	argv[argc] = NULL;
 	daemon_program(program, sizeof(program));
 	/* The daemon outlives us: it keeps no descriptor of ours, such as a
 	 * pipe a caller reads to EOF, and its stderr is a pipe to us until
