@@ -356,11 +356,11 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("EnableTracing", NULL, NULL, method_enable_tracing,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_max_bandwidth, 0, 0),
-	SD_BUS_PROPERTY("EngineOptions", "a{su}", property_get_engine_options, 0,
-			SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
 				SD_BUS_NO_RESULT, method_set_max_bandwidth,
 				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_PROPERTY("EngineOptions", "a{su}", property_get_engine_options, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_VTABLE_END
 };
 
