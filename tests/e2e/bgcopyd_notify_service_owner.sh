@@ -3,16 +3,20 @@
 # (/run/user/UID/bus, nobody's socket) or else on the system bus, where
 # the bus policy applies to nobody; a name the policy forbids to nobody
 # is a failed attempt, retried, with a log line; root's jobs are called
-# by the daemon itself as before.  Private buses and a private /run/user.
+# by the daemon itself as before.  Private buses, and a private /run/user
+# in a mount namespace of the script's own.
+[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
+# A mount namespace of its own, so that the private /run/user below is
+# no other test's.
+if [ -z "${BGCOPY_OWNER_NS:-}" ]; then
+	BGCOPY_OWNER_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 unset BGCOPY_EMBEDDED
-[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
 id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
 	{ echo "needs a nobody user and runuser"; exit 77; }
 command -v dbus-daemon >/dev/null || { echo "dbus-daemon not installed"; exit 77; }
-# /run/user/UID is replaced by a tmpfs: only in a namespace of our own.
-[ -n "${BGCOPY_TESTS_ISOLATED:-}" ] || { echo "needs tests/run.sh's private mount namespace"; exit 77; }
 RECEIVER=$B/tools/notify_receiver
 [ -x "$RECEIVER" ] || die "$RECEIVER was not built"
 NOBODY=$(id -u nobody)
@@ -21,7 +25,8 @@ trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEM
       [ -n "$SESSION_PID" ] && kill "$SESSION_PID" 2>/dev/null
       [ -n "$SYSTEM_BUS_PID" ] && kill "$SYSTEM_BUS_PID" 2>/dev/null
       cleanup' EXIT
-mount -t tmpfs -o mode=755 tmpfs /run/user || die "cannot mount a private /run/user"
+mkdir -p /run/user && mount -t tmpfs -o mode=755 tmpfs /run/user ||
+	die "cannot mount a private /run/user"
 chmod 0711 "$WORK"
 mkdir -m 0777 "$WORK/logs" "$WORK/out"
 mkdir "$WORK/session-services" "$WORK/system-services"
