@@ -114,9 +114,9 @@ static int open_owner_bus(uid_t owner, sd_bus **bus, const char **which)
  * service answered 0.  It calls no libbgcopy function (another thread may
  * have held the engine's lock at the fork) and writes with dprintf (no
  * stdio lock). */
-static void owner_child(const struct service_cb *cb, const struct run_as *as,
-			const char *id, const char *member,
-			const struct bgcopy_error *error, uint32_t file_index)
+static _Noreturn void owner_child(const struct service_cb *cb, const struct run_as *as,
+				  const char *id, const char *member,
+				  const struct bgcopy_error *error, uint32_t file_index)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus *bus = NULL;
@@ -179,7 +179,7 @@ static int call_as_owner(const struct service_cb *cb, const char *id, uid_t owne
  * contract) for anything else: no bus, no such service, an error, an
  * answer other than 0, or no answer in time. */
 static int call_service(struct service_cb *cb, bgcopy_job *job, const char *member,
-			const struct bgcopy_error *error, uint32_t file_index)
+				  const struct bgcopy_error *error, uint32_t file_index)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus *bus = NULL;
