@@ -161,8 +161,11 @@ $(BGCOPY): $(call obj,$(CLI_SRC)) $(LIBBGCOPY_DEV)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,$(CLI_SRC)) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,jansson) -lpthread
 
-# The service: the engine behind a D-Bus interface (sd-bus).
-$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBBGCOPY_DEV)
+# The service: the engine behind a D-Bus interface (sd-bus).  It runs a
+# notify service's call as the job's owner with libbgcopy's own code for
+# its command line (tracer/run_as.h).
+DAEMON_SHARED_SRC := tracer/run_as.c tracer/clock.c
+$(DAEMON): $(call obj,$(DAEMON_SRC) $(DAEMON_SHARED_SRC)) $(LIBBGCOPY_DEV)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
 		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,libsystemd) -lpthread

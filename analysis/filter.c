@@ -13,7 +13,7 @@ static char kept_mark;
 
 const struct bgc_reads filter_reads[] = {
 	BGC_READS(BGC_REC_PEER_REQUEST, "engine", "target_job", "verb",
-		  "peer_uts_ns"),
+		  "peer_uts_ns", "peer_pid"),
 	BGC_READS(BGC_REC_JOB_CREATED, "job"),
 	BGC_READS_END,
 };
@@ -175,7 +175,7 @@ static int job_named(struct filter *f, const char *id, bool *named)
 	return 0;
 }
 
-/* ---- bgcopyd serving the run ---- */
+/* ---- bgcopyd serving the selected processes (--run, --pid) ---- */
 
 static bool engine_serves(const struct filter *f, uint64_t engine)
 {
@@ -214,7 +214,7 @@ static int add_serving(struct filter *f, uint64_t engine)
 }
 
 /* Whether the thread that traced rec had a creation pending for the
- * run; it is no longer pending either way. */
+ * selected processes; it is no longer pending either way. */
 static bool take_creator(struct filter *f, const struct bgc_record *rec)
 {
 	for (size_t i = 0; i < f->n_creators; i++) {
@@ -238,7 +238,7 @@ static int add_creator(struct filter *f, const struct bgc_record *rec)
 	return 0;
 }
 
-/* A job a run's process acted on is kept from here on, even if its
+/* A job a selected process acted on is kept from here on, even if its
  * earlier events were left out: the oracle then finds its start
  * missing and judges it INCONCLUSIVE, never on half its story. */
 static int claim_job(struct filter *f, const char *id)
@@ -248,18 +248,29 @@ static int claim_job(struct filter *f, const char *id)
 	return strmap_put(&f->jobs, id, &kept_mark) ? 0 : -1;
 }
 
-/* bgcopyd's peer_request: kept when the peer is one of the run's
- * processes, which makes the daemon's engine one serving the run and
- * the job asked for (or the one the thread creates next) the run's. */
+/* Whether bgcopyd's client behind a peer_request is a selected process:
+ * in the run (its UTS namespace; 0 is a peer that had gone) and, with
+ * --pid, that pid (the daemon's view, SO_PEERCRED). */
+static bool peer_selected(const struct filter *f, const struct bgc_record *rec)
+{
+	if (!f->spec.by_run && f->spec.pid < 0)
+		return false;	/* every process is selected: nothing to follow */
+	return (!f->spec.by_run || (rec->peer_uts_ns &&
+				    rec->peer_uts_ns == f->spec.run_uts_ns)) &&
+	       (f->spec.pid < 0 || rec->peer_pid == f->spec.pid);
+}
+
+/* bgcopyd's peer_request: kept when the peer is a selected process,
+ * which makes the daemon's engine one serving the selection and the job
+ * asked for (or the one the thread creates next) a selected one. */
 static int peer_request(struct filter *f, const struct bgc_record *rec,
 			bool *keep)
 {
-	bool run_peer = f->spec.by_run && rec->peer_uts_ns &&
-			rec->peer_uts_ns == f->spec.run_uts_ns;
+	bool followed = peer_selected(f, rec);
 
 	take_creator(f, rec);	/* this thread's previous request is done */
-	*keep = run_peer || process_selected(f, rec);
-	if (!run_peer)
+	*keep = followed || process_selected(f, rec);
+	if (!followed)
 		return 0;
 	if (add_serving(f, rec->engine))
 		return -1;
@@ -269,13 +280,13 @@ static int peer_request(struct filter *f, const struct bgc_record *rec,
 	       add_creator(f, rec) : 0;
 }
 
-/* A job is kept or left whole, as its first event decides (or a run's
- * peer_request, claim_job). */
+/* A job is kept or left whole, as its first event decides (or a
+ * selected peer's request, claim_job). */
 static int job_selected(struct filter *f, const struct bgc_record *rec,
 			bool *keep)
 {
 	void *known = strmap_get(&f->jobs, rec->job);
-	bool named, for_run;
+	bool named, for_peer;
 
 	if (known) {
 		*keep = known == &kept_mark;
@@ -283,8 +294,8 @@ static int job_selected(struct filter *f, const struct bgc_record *rec,
 	}
 	if (job_named(f, rec->job, &named))
 		return -1;
-	for_run = rec->type == BGC_REC_JOB_CREATED && take_creator(f, rec);
-	*keep = named && (process_selected(f, rec) || for_run) &&
+	for_peer = rec->type == BGC_REC_JOB_CREATED && take_creator(f, rec);
+	*keep = named && (process_selected(f, rec) || for_peer) &&
 		filter_in_window(f, rec);
 	/* A left job maps to its own key, not NULL: strmap_get tells. */
 	return strmap_put(&f->jobs, rec->job, *keep ? &kept_mark :

@@ -2,8 +2,9 @@
  * Which records a check keeps: one recorded run (its UTS namespace), one
  * process, one job, a time window.  Pure C, fed every record before the
  * oracle; what it leaves out is counted for one line of the report.
- * A run also keeps bgcopyd's events of the jobs its processes created or
- * acted on, as the daemon's peer_request events tell (tp/EVENTS.md).
+ * A run or a process also keeps bgcopyd's events of the jobs its
+ * processes created or acted on, as the daemon's peer_request events
+ * tell (tp/EVENTS.md).
  */
 #ifndef BGCOPY_FILTER_H
 #define BGCOPY_FILTER_H
@@ -49,8 +50,8 @@ struct filter {
 	uint64_t left_events;
 	int64_t left_pids[FILTER_PIDS_MAX];
 	size_t n_left_pids;
-	/* bgcopyd serving the run: its engines (their engine-scoped events
-	 * are kept) and its threads with a job creation pending */
+	/* bgcopyd serving the selection: its engines (their engine-scoped
+	 * events are kept) and its threads with a job creation pending */
 	uint64_t *serving;
 	size_t n_serving, serving_cap;
 	struct filter_creator *creators;

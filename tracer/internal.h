@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c pathmap.c
+ *                    wbuf.c pathmap.c run_as.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c
@@ -543,7 +543,6 @@ char **cmdline_env(const bgcopy_job *job, int kind);
 void cmdline_spawn_gated(char **argv, char **env, uid_t owner, struct gated_cmdline *run);
 void cmdline_open_gate(struct gated_cmdline *run);
 void cmdline_drop(struct gated_cmdline *run);
-int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };

@@ -2,19 +2,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "run_as.h"
 #include "trace.h"
 
 static const char *event_name(int kind)
@@ -78,18 +73,6 @@ nomem:
 	return NULL;
 }
 
-/* Who the program runs as: the job's owner.  A root engine (a system
- * service) becomes the owner, with its gid, groups and home; any other
- * engine cannot change uid and runs it as itself. */
-#define RUN_AS_GROUPS 64
-struct run_as {
-	bool drop;
-	uid_t uid;
-	gid_t gid;
-	int ngroups;
-	gid_t groups[RUN_AS_GROUPS];
-};
-
 /* HOME=dir in env, which cmdline_env filled with the engine's. */
 static bool set_home(char **env, const char *dir)
 {
@@ -103,36 +86,6 @@ static bool set_home(char **env, const char *dir)
 			env[i] = home;
 		}
 	return true;
-}
-
-/* Looked up before the fork: the child may only make system calls.
- * False when the owner is unknown: the program must not run as root. */
-static bool run_as_owner(uid_t owner, char **env, struct run_as *as)
-{
-	struct passwd pw, *found = NULL;
-	char buf[4096];
-
-	*as = (struct run_as){ .drop = false };
-	if (geteuid() != 0 || owner == 0)
-		return true;
-	if (getpwuid_r(owner, &pw, buf, sizeof(buf), &found) != 0 || !found)
-		return false;
-	*as = (struct run_as){ .drop = true, .uid = owner, .gid = pw.pw_gid,
-			       .ngroups = RUN_AS_GROUPS };
-	if (getgrouplist(pw.pw_name, pw.pw_gid, as->groups, &as->ngroups) < 0) {
-		as->groups[0] = pw.pw_gid;	/* more groups than we keep */
-		as->ngroups = 1;
-	}
-	return set_home(env, pw.pw_dir);
-}
-
-static void become(const struct run_as *as)
-{
-	if (!as->drop)
-		return;
-	if (setgroups((size_t)as->ngroups, as->groups) != 0 || setgid(as->gid) != 0 ||
-	    setuid(as->uid) != 0 || setuid(0) == 0)
-		_exit(127);	/* never run as root for another user */
 }
 
 /*
@@ -158,7 +111,7 @@ static void gated_child(char **argv, char **env, const struct run_as *as, int ga
 		_exit(127);
 	/* The engine's sockets, store and files are not the program's. */
 	close_range(3, ~0u, 0);
-	become(as);
+	run_as_become(as);
 	execvpe(argv[0], argv, env);
 	_exit(127);
 }
@@ -171,7 +124,10 @@ void cmdline_spawn_gated(char **argv, char **env, uid_t owner, struct gated_cmdl
 	int gate[2];
 
 	*run = (struct gated_cmdline){ .pid = -1, .gate = -1 };
-	if (!run_as_owner(owner, env, &as) || pipe2(gate, O_CLOEXEC) != 0)
+	/* Looked up before the fork: the child may only make system calls.
+	 * An unknown owner runs nothing: never as root for them. */
+	if (!run_as_owner(owner, &as) || (as.drop && !set_home(env, as.home)) ||
+	    pipe2(gate, O_CLOEXEC) != 0)
 		return;
 	run->pid = fork();
 	if (run->pid == 0)
@@ -196,22 +152,6 @@ void cmdline_open_gate(struct gated_cmdline *run)
 	run->gate = -1;
 }
 
-/* Its exit status, the negated signal that killed it, or 127 if it never
- * ran. */
-static int cmdline_wait(pid_t pid)
-{
-	int wstatus;
-
-	if (pid < 0)
-		return 127;
-	while (waitpid(pid, &wstatus, 0) < 0)
-		if (errno != EINTR)
-			return 127;
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return WIFSIGNALED(wstatus) ? -WTERMSIG(wstatus) : 127;
-}
-
 /* The program never runs: the held child is killed before it execs and
  * reaped at once (it cannot be slow: it only waits at the gate). */
 void cmdline_drop(struct gated_cmdline *run)
@@ -220,40 +160,6 @@ void cmdline_drop(struct gated_cmdline *run)
 		return;
 	kill(run->pid, SIGKILL);
 	close(run->gate);
-	cmdline_wait(run->pid);
+	child_wait(run->pid);
 	*run = (struct gated_cmdline){ .pid = -1, .gate = -1 };
-}
-
-/*
- * Waits at most `limit_s` for the program, with no lock held and no
- * polling: a pidfd becomes readable when it exits.  Past the limit its
- * whole process group is killed, then reaped, and *timed_out is set.
- * Without pidfds (Linux before 5.3) it waits without a limit.
- */
-int cmdline_wait_limited(pid_t pid, uint32_t limit_s, bool *timed_out)
-{
-	int64_t deadline = now_ms() + (int64_t)limit_s * 1000;
-	struct pollfd pfd = { .events = POLLIN };
-	int rc = 0;
-
-	*timed_out = false;
-	if (pid < 0)
-		return 127;
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	while (pfd.fd >= 0) {
-		int64_t left = deadline - now_ms();
-
-		rc = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
-		if ((rc < 0 && errno == EINTR) || (rc == 0 && left > INT_MAX))
-			continue;
-		break;
-	}
-	if (pfd.fd >= 0 && rc == 0) {
-		*timed_out = true;
-		kill(-pid, SIGKILL);	/* the group it made itself... */
-		kill(pid, SIGKILL);	/* ...or the program alone if it could not */
-	}
-	if (pfd.fd >= 0)
-		close(pfd.fd);
-	return cmdline_wait(pid);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "run_as.h"
 #include "trace.h"
 
 #define SLOW_SPAWN_US (250 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */
@@ -363,7 +364,7 @@ static void deliver_by_cmdline(bgcopy_engine *engine, struct delivery *d,
 	TRACE(cmdline_run, TRACE_JOB(job), n, argv ? argv[0] : "", run.pid);
 	cmdline_open_gate(&run);
 	engine_unlock(engine);
-	status = cmdline_wait_limited(run.pid, limit_s, &timed_out);
+	status = child_wait_limited(run.pid, (int64_t)limit_s * 1000, &timed_out);
 	engine_lock(engine);
 	TRACE(cmdline_exit, TRACE_JOB(job), n, run.pid, status, timed_out);
 	settle(d, n, status);

@@ -2,7 +2,8 @@
 # until a recorded command asks it to trace; the recording then holds the
 # daemon's events of the run's jobs, judged PASS, while another process's
 # job in the same daemon is left out; a job the daemon had before the
-# recording, touched by the run, is INCONCLUSIVE, never FAIL.
+# recording, touched by the run, is INCONCLUSIVE, never FAIL; --pid of
+# the run's process selects as --run does.
 export BGCOPY_EMBEDDED=0
 . "$(dirname "$0")/lib.sh"
 unset BGCOPY_EMBEDDED BGCOPY_SOCKET
@@ -81,6 +82,28 @@ grep -q "^engines: 1 opened, .*store \"$STORE\"" "$WORK/timeline.txt" &&
 	die "the daemon's engine events are not in the run: $(cat "$WORK/timeline.txt")"
 echo "ok (c) the run holds the daemon's engine_open, state changes, transfer and the requests"
 
+# (c2) --pid of the recorded download's process follows it into the
+# daemon as --run does: its job's daemon-side events, PASS, the other
+# job left out.  Its pid is the one the daemon saw (same pid namespace).
+cli=$(sed -n 's/.*request Resume from pid \([0-9]*\) uid.*/\1/p' "$WORK/timeline.txt" | head -n 1)
+[ -n "$cli" ] || die "no request of the download's process in the timeline"
+LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --pid="$cli" --format=json "$WORK/run" \
+	> "$WORK/pid.json" 2> "$WORK/pid.err" || die "--pid=$cli: $(cat "$WORK/pid.err" "$WORK/pid.json")"
+/usr/bin/python3 - "$WORK/pid.json" "$other" <<'EOF' || die "--pid's verdict: $(cat "$WORK/pid.json")"
+import json, sys
+report, other = json.load(open(sys.argv[1])), sys.argv[2]
+jobs = report["jobs"]
+assert report["verdict"] == "PASS", report["verdict"]
+assert len(jobs) == 1 and jobs[0]["id"] != other, [j["id"] for j in jobs]
+assert jobs[0]["verdict"] == "PASS" and jobs[0]["taint"] is None, jobs[0]
+# The daemon's side: its transfer armed the notification it delivered.
+done = [n for n in jobs[0]["notifications"] if n["kind"] == "JOB_TRANSFERRED"]
+assert done and done[0]["attempts"] >= 1, jobs[0]["notifications"]
+EOF
+grep -q '^left out: [1-9][0-9]* events of [1-9][0-9]* processes outside the selection ([1-9][0-9]* jobs)' \
+	"$WORK/pid.err" "$WORK/pid.json" || die "--pid: the other job is not counted as left out: $(cat "$WORK/pid.err")"
+echo "ok (c2) --pid of the download's process holds its job's daemon events: PASS"
+
 # (d) A job the daemon had before the recording, resumed by the run: its
 # start is not in the trace, so it proves nothing (INCONCLUSIVE).
 "$BGCOPY" record --check -o "$WORK/old" -- \
@@ -90,4 +113,14 @@ cat "$WORK/old.txt"
 [ $rc = 2 ] || die "a pre-existing job touched by the run: exit $rc, expected 2 (INCONCLUSIVE)"
 grep -q "^job $before .*INCONCLUSIVE" "$WORK/old.txt" || die "the pre-existing job is not INCONCLUSIVE"
 grep -q "creation is not in the trace" "$WORK/old.txt" || die "no reason given for INCONCLUSIVE"
+# The same with --pid of the resuming process (the timeline, of an
+# INCONCLUSIVE job, exits 2).
+LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --timeline --run="$WORK/old/bgcopy-run" "$WORK/old" \
+	> "$WORK/old-timeline.txt" 2>&1
+cli=$(sed -n 's/.*request Resume from pid \([0-9]*\) uid.*/\1/p' "$WORK/old-timeline.txt" | head -n 1)
+[ -n "$cli" ] || die "no Resume of the recorded process in $(cat "$WORK/old-timeline.txt")"
+rc=0
+LD_PRELOAD=$BT_PRELOAD "$ANALYZE" --pid="$cli" "$WORK/old" > "$WORK/old-pid.txt" 2>&1 || rc=$?
+[ $rc = 2 ] && grep -q "^job $before .*INCONCLUSIVE" "$WORK/old-pid.txt" ||
+	die "--pid of the process that resumed a pre-existing job: exit $rc: $(cat "$WORK/old-pid.txt")"
 echo "record daemon ok"

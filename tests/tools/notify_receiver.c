@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 /*
@@ -14,29 +15,48 @@
  * session bus) and answers every org.bgcopy1.Callback method at
  * /org/bgcopy1/callback: 0 after appending "MEMBER JOB-ID" to LOG, or,
  * for the first FAILURES calls, an error after appending
- * "MEMBER JOB-ID failed".  Any arguments after the job's id are
- * accepted, so bgcopyd may add some.  Exits when the bus goes away.
+ * "MEMBER JOB-ID failed".  Before each such line it appends "caller uid
+ * UID" (who made the call, as the bus says), and when it starts "started
+ * uid UID on the TYPE bus" (DBUS_STARTER_BUS_TYPE), so that tests see who
+ * called and who was activated where.  Any arguments after the job's id
+ * are accepted, so bgcopyd may add some.  Exits when the bus goes away.
  */
 struct receiver {
 	const char *log;
 	unsigned long failures;
 };
 
+/* The caller's effective uid, or -1 when the bus does not say. */
+static long caller_uid(sd_bus_message *m)
+{
+	sd_bus_creds *creds = NULL;
+	uid_t uid;
+	long found = -1;
+
+	if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds) >= 0 &&
+	    sd_bus_creds_get_euid(creds, &uid) >= 0)
+		found = (long)uid;
+	sd_bus_creds_unref(creds);
+	return found;
+}
+
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct receiver *rcv = userdata;
 	const char *member = sd_bus_message_get_member(m), *id = "";
 	bool fail = rcv->failures > 0;
+	long caller;
 	FILE *log;
 
 	if (!sd_bus_message_is_method_call(m, "org.bgcopy1.Callback", NULL))
 		return 0;	/* sd-bus answers the standard interfaces */
 	if (sd_bus_message_read(m, "s", &id) < 0)
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no job id");
+	caller = caller_uid(m);
 	log = fopen(rcv->log, "a");
 	if (!log)
 		return sd_bus_error_set_errnof(error, errno, "cannot open %s", rcv->log);
-	fprintf(log, "%s %s%s\n", member, id, fail ? " failed" : "");
+	fprintf(log, "caller uid %ld\n%s %s%s\n", caller, member, id, fail ? " failed" : "");
 	fclose(log);
 	if (fail) {
 		rcv->failures--;
@@ -60,6 +80,17 @@ static int connect_bus(sd_bus **bus)
 	return r >= 0 ? sd_bus_start(*bus) : r;
 }
 
+static int log_start(const char *path)
+{
+	const char *type = getenv("DBUS_STARTER_BUS_TYPE");
+	FILE *log = fopen(path, "a");
+
+	if (!log)
+		return -errno;
+	fprintf(log, "started uid %u on the %s bus\n", (unsigned)getuid(), type ? type : "session");
+	return fclose(log) == 0 ? 0 : -errno;
+}
+
 int main(int argc, char **argv)
 {
 	struct receiver rcv;
@@ -77,6 +108,8 @@ int main(int argc, char **argv)
 		r = sd_bus_add_object(bus, NULL, "/org/bgcopy1/callback", on_call, &rcv);
 	if (r >= 0)
 		r = sd_bus_request_name(bus, argv[1], 0);
+	if (r >= 0)
+		r = log_start(argv[2]);
 	if (r < 0) {
 		fprintf(stderr, "notify_receiver: cannot serve %s: %s\n", argv[1], strerror(-r));
 		sd_bus_unref(bus);

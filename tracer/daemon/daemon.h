@@ -19,7 +19,8 @@
  * client's notify interface), which hands each call to the loop and
  * waits for its reply.
  * and into notify_service.c (a job's notify service), which calls it
- * over a bus connection of the dispatcher's own.
+ * over a bus connection of the dispatcher's own, or, for a job of
+ * another owner, from a child process running as that owner.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H

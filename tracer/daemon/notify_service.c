@@ -1,11 +1,15 @@
 /* bgcopyd: a job's notify service (BITS' notification CLSID), called on a bus, activated if need be, when no client listens. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon.h"
+#include "../run_as.h"
 
 #define DEFAULT_TIMEOUT_MS	30000u
 
@@ -22,6 +26,7 @@ struct service_cb {
 	struct bgcopy_callback base;
 	unsigned refs;			/* atomic */
 	bool system;			/* the system bus, else the session bus */
+	uid_t daemon_uid;		/* jobs of other owners: call_as_owner */
 	char name[BGCOPY_NOTIFY_SERVICE_MAX + 1];
 };
 
@@ -54,36 +59,142 @@ int callback_append_args(sd_bus_message *m, const char *member, const char *id,
 	return r;
 }
 
+/* One call's message to the service on `bus`; its answer in *result.
+ * Returns what sd-bus returned, `err` saying why when it failed. */
+static int call_on_bus(sd_bus *bus, const char *name, const char *id, const char *member,
+		       const struct bgcopy_error *error, uint32_t file_index,
+		       sd_bus_error *err, int32_t *result)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	/* No ids: which process the bus hands the call to is the bus's to
+	 * know, so no trace of ours could join it (docs/bgcopyd.md). */
+	const struct bgcopy_callback_attempt at = { 0 };
+	int r;
+
+	*result = -1;
+	r = sd_bus_message_new_method_call(bus, &m, name, BGCOPYD_CALLBACK_PATH,
+					   BGCOPYD_CALLBACK_IFACE, member);
+	if (r >= 0)
+		r = callback_append_args(m, member, id, error, file_index, &at);
+	if (r >= 0)
+		r = sd_bus_call(bus, m, callback_timeout_usec(), err, &reply);
+	if (r >= 0 && sd_bus_message_read(reply, "i", result) < 0)
+		*result = -1;
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(m);
+	return r;
+}
+
+/* The owner's session bus when /run/user/UID/bus is the owner's socket,
+ * else the system bus, where its policy applies to the owner.  Called as
+ * the owner, so that a socket it cannot reach is not reached. */
+static int open_owner_bus(uid_t owner, sd_bus **bus, const char **which)
+{
+	char path[64], address[80];
+	struct stat st;
+	int r;
+
+	snprintf(path, sizeof(path), "/run/user/%u/bus", (unsigned)owner);
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != owner) {
+		*which = "system";
+		return sd_bus_open_system(bus);
+	}
+	*which = "session";
+	snprintf(address, sizeof(address), "unix:path=%s", path);
+	r = sd_bus_new(bus);
+	if (r >= 0)
+		r = sd_bus_set_address(*bus, address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(*bus, 1);
+	return r >= 0 ? sd_bus_start(*bus) : r;
+}
+
+/* The forked child of call_as_owner: the daemon's files closed, it
+ * becomes the owner, calls, says why a call failed, and exits 0 when the
+ * service answered 0.  It calls no libbgcopy function (another thread may
+ * have held the engine's lock at the fork) and writes with dprintf (no
+ * stdio lock). */
+static _Noreturn void owner_child(const struct service_cb *cb, const struct run_as *as,
+				  const char *id, const char *member,
+				  const struct bgcopy_error *error, uint32_t file_index)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus *bus = NULL;
+	const char *which = "system";
+	int32_t result = -1;
+	int r;
+
+	setpgid(0, 0);	/* past its time limit, killed with all it started */
+	close_range(3, ~0u, 0);
+	run_as_become(as);
+	r = open_owner_bus(as->uid, &bus, &which);
+	if (r >= 0)
+		r = call_on_bus(bus, cb->name, id, member, error, file_index, &err, &result);
+	if (r < 0)
+		dprintf(STDERR_FILENO, "bgcopyd: job %s: %s to notify service %s on the %s bus "
+			"as uid %u failed: %s\n", id, member, cb->name, which, (unsigned)as->uid,
+			err.message ? err.message : strerror(-r));
+	else if (result != 0)
+		dprintf(STDERR_FILENO, "bgcopyd: job %s: notify service %s answered %s with %d, "
+			"not 0\n", id, cb->name, member, (int)result);
+	_exit(r >= 0 && result == 0 ? 0 : 1);
+}
+
+/* A job owned by another user than the daemon's (--system): the call
+ * is made by a child running as the owner, never by root, and its exit
+ * status is the callback's result.  It has the call's timeout and as
+ * long again to open the bus and exit. */
+static int call_as_owner(const struct service_cb *cb, const char *id, uid_t owner,
+			 const char *member, const struct bgcopy_error *error,
+			 uint32_t file_index)
+{
+	struct run_as as;
+	bool known = run_as_owner(owner, &as), timed_out;
+	pid_t pid;
+	int status;
+
+	if (!known || !as.drop) {
+		fprintf(stderr, "bgcopyd: job %s: notify service %s not called: its owner, "
+			"uid %u, is %s\n", id, cb->name, (unsigned)owner,
+			known ? "not one this daemon can become" : "unknown");
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0)
+		owner_child(cb, &as, id, member, error, file_index);
+	if (pid < 0) {
+		fprintf(stderr, "bgcopyd: job %s: notify service %s not called: no process "
+			"to run as uid %u: %s\n", id, cb->name, (unsigned)owner, strerror(errno));
+		return -1;
+	}
+	status = child_wait_limited(pid, (int64_t)(2 * callback_timeout_usec() / 1000),
+				    &timed_out);
+	if (timed_out)
+		fprintf(stderr, "bgcopyd: job %s: %s to notify service %s as uid %u took "
+			"too long: killed\n", id, member, cb->name, (unsigned)owner);
+	return status == 0 ? 0 : -1;
+}
+
 /* 0 when the service answered 0; -1 (a failed attempt, retried per the
  * contract) for anything else: no bus, no such service, an error, an
  * answer other than 0, or no answer in time. */
 static int call_service(struct service_cb *cb, bgcopy_job *job, const char *member,
-			const struct bgcopy_error *error, uint32_t file_index)
+				  const struct bgcopy_error *error, uint32_t file_index)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
 	sd_bus *bus = NULL;
-	/* No ids: which process the bus hands the call to is the bus's to
-	 * know, so no trace of ours could join it (docs/bgcopyd.md). */
-	const struct bgcopy_callback_attempt at = { 0 };
+	uid_t owner = bgcopy_job_get_owner(job);
 	int32_t result = -1;
 	char id[37];
 	int r;
 
 	bgcopy_job_get_id(job, id);
+	if (owner != cb->daemon_uid)
+		return call_as_owner(cb, id, owner, member, error, file_index);
 	r = cb->system ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
 	if (r >= 0)
-		r = sd_bus_message_new_method_call(bus, &m, cb->name, BGCOPYD_CALLBACK_PATH,
-						   BGCOPYD_CALLBACK_IFACE, member);
-	if (r >= 0)
-		r = callback_append_args(m, member, id, error, file_index, &at);
-	if (r >= 0)
-		r = sd_bus_call(bus, m, callback_timeout_usec(), &err, &reply);
-	if (r >= 0 && sd_bus_message_read(reply, "i", &result) < 0)
-		result = -1;
+		r = call_on_bus(bus, cb->name, id, member, error, file_index, &err, &result);
 	sd_bus_error_free(&err);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(m);
 	sd_bus_flush_close_unref(bus);
 	return r >= 0 && result == 0 ? 0 : -1;
 }
@@ -158,7 +269,7 @@ int notify_service_install(struct daemon *d, bgcopy_job *job)
 		if (!cb)
 			return BGCOPY_E_NOMEM;
 		*cb = (struct service_cb){ .base.ops = &service_ops, .refs = 1,
-					   .system = d->system };
+					   .system = d->system, .daemon_uid = d->uid };
 		strcpy(cb->name, name);
 	}
 	status = bgcopy_job_set_notify_interface(job, cb ? &cb->base : NULL);
