@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +80,9 @@ nomem:
 /* Who the program runs as: the job's owner.  A root engine (a system
  * service) becomes the owner, with its gid, groups and home; any other
  * engine cannot change uid and runs it as itself. */
-#define RUN_AS_GROUPS 64
 struct run_as {
 	bool drop;
-	uid_t uid;
-	gid_t gid;
-	int ngroups;
-	gid_t groups[RUN_AS_GROUPS];
+	struct fs_identity id;
 };
 
 /* HOME=dir in env, which cmdline_env filled with the engine's. */
@@ -109,29 +104,22 @@ static bool set_home(char **env, const char *dir)
  * False when the owner is unknown: the program must not run as root. */
 static bool run_as_owner(uid_t owner, char **env, struct run_as *as)
 {
-	struct passwd pw, *found = NULL;
-	char buf[4096];
+	char home[PATH_MAX];
 
 	*as = (struct run_as){ .drop = false };
-	if (geteuid() != 0 || owner == 0)
+	if (!fs_identity_switches(owner))
 		return true;
-	if (getpwuid_r(owner, &pw, buf, sizeof(buf), &found) != 0 || !found)
-		return false;
-	*as = (struct run_as){ .drop = true, .uid = owner, .gid = pw.pw_gid,
-			       .ngroups = RUN_AS_GROUPS };
-	if (getgrouplist(pw.pw_name, pw.pw_gid, as->groups, &as->ngroups) < 0) {
-		as->groups[0] = pw.pw_gid;	/* more groups than we keep */
-		as->ngroups = 1;
-	}
-	return set_home(env, pw.pw_dir);
+	as->drop = true;
+	return fs_identity_lookup(owner, &as->id, home, sizeof(home)) == BGCOPY_OK &&
+	       set_home(env, home);
 }
 
 static void become(const struct run_as *as)
 {
 	if (!as->drop)
 		return;
-	if (setgroups((size_t)as->ngroups, as->groups) != 0 || setgid(as->gid) != 0 ||
-	    setuid(as->uid) != 0 || setuid(0) == 0)
+	if (setgroups((size_t)as->id.ngroups, as->id.groups) != 0 ||
+	    setgid(as->id.gid) != 0 || setuid(as->id.uid) != 0 || setuid(0) == 0)
 		_exit(127);	/* never run as root for another user */
 }
 
