@@ -200,6 +200,9 @@ endef
 
 $(foreach t,$(ANALYSIS_TEST_SRC),$(eval $(call analysis_test,$(t))))
 $(foreach t,$(ENGINE_TEST_SRC),$(eval $(call engine_test,$(t))))
+# test_fs_identity drives fs_identity.c itself: the library exports none of it.
+$(call unit_bin,tests/unit/tracer/test_fs_identity.c): \
+	$(call obj,tracer/fs_identity.c tracer/error.c tracer/memory.c)
 
 $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 	@mkdir -p $(dir $@)
