@@ -306,8 +306,8 @@ TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 # script named by one): TSan cannot run most others under LTTng's or
 # babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify test_client test_callback_forward bgcopyd_bus bgcopyd_client bgcopyd_signals \
-	bgcopyd_client_engine bgcopyd_system bgcopyd_units bgcopyd_kill bgcopyd_many_clients
+CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity bgcopyd_bus bgcopyd_client bgcopyd_signals \
+	bgcopyd_client_engine bgcopyd_system bgcopyd_system_files bgcopyd_units bgcopyd_kill bgcopyd_many_clients
 endif
 
 check: deps

@@ -3,8 +3,9 @@
 # destination nobody may not write is refused when it is added, naming
 # the path and why; links nobody plants (at the temporary file, at the
 # destination, in place of its directory) never get root to write a file
-# of root's; cancel removes nobody's temporary file; root's own jobs are
-# still written as root.
+# of root's; cancel removes nobody's temporary file, and so does the next
+# start when its job left the store; root's own jobs are still written as
+# root.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 [ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
@@ -39,10 +40,18 @@ install -d -m 0700 "$WORK/vault" "$WORK/vault/sub"	# root's alone
 echo "root's own file" > "$WORK/root-file"
 cp "$WORK/root-file" "$WORK/root-file.orig"
 
-"$BGCOPYD" --system --store "$WORK/store" --foreground 2>"$WORK/daemon.err" &
-DAEMON_PID=$!
-for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && break; sleep 0.05; done
-nmanager ListJobs >/dev/null || die "bgcopyd --system did not start: $(cat "$WORK/daemon.err")"
+start_daemon() {
+	"$BGCOPYD" --system --store "$WORK/store" --foreground 2>>"$WORK/daemon.err" &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && break; sleep 0.05; done
+	nmanager ListJobs >/dev/null || die "bgcopyd --system did not start: $(cat "$WORK/daemon.err")"
+}
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
+	DAEMON_PID=
+}
+start_daemon
 
 # A download of nobody's lands as nobody's file, the same bytes.
 J=$(nmanager CreateJob s mine | path_of)
@@ -138,8 +147,28 @@ on_job "$J" Complete || die "root's Complete"
 cmp "$WORK/www/payload.bin" "$WORK/vault/r.bin" || die "root's file differs"
 [ "$(owner_of "$WORK/vault/r.bin")" = root:root ] || die "root's file belongs to $(owner_of "$WORK/vault/r.bin")"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
-DAEMON_PID=
+# Nobody's temporary file whose job left the store (a crash between the
+# two) is removed at the next start, as nobody.
+J=$(nmanager CreateJob s departed | path_of)
+njob "$J" AddFile ss "$URL/fault/slow:20000/big.bin" "$WORK/n/gone.bin" || die "AddFile gone.bin"
+njob "$J" Resume || die "Resume"
+TEMP=$(temp_of "$WORK/n/gone.bin" "$J")
+for _ in $(seq 600); do [ -s "$TEMP" ] && break; sleep 0.05; done
+[ -s "$TEMP" ] || die "no bytes in $TEMP"
+GONE_ID=$(id_of "$J")
+stop_daemon
+/usr/bin/python3 - "$WORK/store/jobs.db" "$GONE_ID" <<'PY' || die "cannot take the job out of the store"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM jobs WHERE id = ?", (sys.argv[2],))
+db.execute("DELETE FROM files WHERE job_id = ?", (sys.argv[2],))
+db.commit()
+db.close()
+PY
+[ -e "$TEMP" ] || die "the temporary file went with the daemon"
+start_daemon
+[ -e "$TEMP" ] && die "the departed job's temporary file $TEMP was left"
+
+stop_daemon
 [ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
 echo "bgcopyd_system_files: ok"
