@@ -203,6 +203,9 @@ endef
 
 $(foreach t,$(ANALYSIS_TEST_SRC),$(eval $(call analysis_test,$(t))))
 $(foreach t,$(ENGINE_TEST_SRC),$(eval $(call engine_test,$(t))))
+# test_fs_identity drives fs_identity.c itself: the library exports none of it.
+$(call unit_bin,tests/unit/tracer/test_fs_identity.c): \
+	$(call obj,tracer/fs_identity.c tracer/run_as.c tracer/clock.c tracer/error.c tracer/memory.c)
 
 $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 	@mkdir -p $(dir $@)
@@ -306,8 +309,8 @@ TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 # script named by one): TSan cannot run most others under LTTng's or
 # babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify test_client test_callback_forward bgcopyd_bus bgcopyd_client bgcopyd_signals \
-	bgcopyd_client_engine bgcopyd_system bgcopyd_units bgcopyd_kill bgcopyd_many_clients
+CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity bgcopyd_bus bgcopyd_client bgcopyd_signals \
+	bgcopyd_client_engine bgcopyd_system bgcopyd_system_files bgcopyd_units bgcopyd_kill bgcopyd_many_clients
 endif
 
 check: deps

@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c pathmap.c run_as.c
+ *                    wbuf.c pathmap.c run_as.c fs_identity.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c
@@ -46,6 +46,7 @@
 #include <sys/types.h>
 
 #include "bgcopy.h"
+#include "run_as.h"
 
 struct store;
 struct transfer;
@@ -150,6 +151,7 @@ struct bgcopy_job {
 	struct bgcopy_job *next;	/* engine's list, creation order */
 	char id[37];
 	uint32_t owner;
+	struct fs_identity *fs_owner;	/* job_as_owner: the owner's, once looked up */
 	int64_t ctime;			/* seconds since the epoch */
 	uint64_t seq;			/* per-job trace sequence (trace.h) */
 
@@ -336,6 +338,24 @@ int pathmap_put(struct pathmap *m, const char *key, void *value);
 void pathmap_remove(struct pathmap *m, const char *key, const void *value);
 void pathmap_free(struct pathmap *m);
 
+/* fs_identity.c: a root engine works on a job's files as its owner, on
+ * the calling thread alone (setfsuid, setfsgid and the raw setgroups
+ * system call).  as_owner_begin with NULL, or with root's identity, or
+ * in an engine not run as root, switches nothing; each begin that
+ * succeeded is followed by one end on the same thread, never nested. */
+struct as_owner {
+	bool begun, switched;
+	uid_t uid_was;
+	gid_t gid_was;
+	int ngroups_was;
+	gid_t *groups_was;
+};
+/* The user's gid and groups, and home directory into `home` unless NULL. */
+int fs_identity_lookup(uid_t uid, struct fs_identity *id, char *home, size_t home_size);
+uid_t fs_uid(void);	/* who the calling thread's new files belong to */
+int as_owner_begin(const struct fs_identity *id, struct as_owner *as);
+void as_owner_end(struct as_owner *as);
+
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);
 bool state_wants_bytes(enum bgcopy_state state);
@@ -384,6 +404,9 @@ void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);
 int job_temp_path(bgcopy_job *job, unsigned index);
 char *job_temp_name(const bgcopy_job *job, unsigned index);
 int job_file_url_check(bgcopy_job *job, unsigned index);
+/* Lock held: as_owner_begin with the job's owner's identity (looked up
+ * once, again after a change of owner). */
+int job_as_owner(bgcopy_job *job, struct as_owner *as);
 /* The time spent CONNECTING or TRANSFERRING since the last resume, by `now`. */
 uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 

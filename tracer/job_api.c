@@ -1,6 +1,7 @@
 /* Public verbs that create a job, add its files and move it: create, add_file, add_files, resume, suspend, complete, cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -71,10 +72,13 @@ int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 	return api_leave(engine, BGCOPY_OK);
 }
 
-static int check_destination(const char *local_path)
+/* Lock held; the file-system checks run as the job's owner. */
+static int check_destination(bgcopy_job *job, const char *local_path)
 {
 	char copy[PATH_MAX], *dir;
+	struct as_owner as;
 	struct stat st;
+	int status;
 
 	if (!local_path || !*local_path)
 		return set_error(BGCOPY_E_INVALID_ARG, "empty local path");
@@ -87,22 +91,27 @@ static int check_destination(const char *local_path)
 	snprintf(copy, sizeof(copy), "%s", local_path);
 	/* Not the copy itself: for a bare name dirname returns ".". */
 	dir = dirname(copy);
+	status = job_as_owner(job, &as);
+	if (status)
+		return status;
 	if (stat(dir, &st) != 0)
-		return set_error(BGCOPY_E_INVALID_ARG,
-				 "destination directory '%s' does not exist: %s",
-				 dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return set_error(BGCOPY_E_INVALID_ARG,
-				 "'%s' is not a directory", dir);
-	if (access(dir, W_OK | X_OK) != 0)
-		return set_error(BGCOPY_E_INVALID_ARG,
-				 "destination directory '%s' is not writable: %s",
-				 dir, strerror(errno));
+		status = set_error(BGCOPY_E_INVALID_ARG, errno == ENOENT ?
+				   "destination directory '%s' does not exist: %s" :
+				   "destination directory '%s' cannot be reached: %s",
+				   dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		status = set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a directory", dir);
+	/* AT_EACCESS: the identity taken, not the real uid access() uses. */
+	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		status = set_error(BGCOPY_E_INVALID_ARG,
+				   "destination directory '%s' is not writable: %s",
+				   dir, strerror(errno));
 	/* Checked again at commit: a rename would replace a FIFO or device. */
-	if (stat(local_path, &st) == 0 && !S_ISREG(st.st_mode))
-		return set_error(BGCOPY_E_INVALID_ARG, "destination '%s' exists and "
-				 "is not a regular file", local_path);
-	return BGCOPY_OK;
+	else if (stat(local_path, &st) == 0 && !S_ISREG(st.st_mode))
+		status = set_error(BGCOPY_E_INVALID_ARG, "destination '%s' exists and "
+				   "is not a regular file", local_path);
+	as_owner_end(&as);
+	return status;
 }
 
 /* Two files committed to one path would leave whichever came last:
@@ -195,7 +204,7 @@ static int add_one(bgcopy_job *job, const char *url, const char *local_path,
 	status = url_check(url, job->engine->opt.test_options &
 				BGCOPY_TEST_ALLOW_FILE, &redacted);
 	if (!status)
-		status = check_destination(local_path);
+		status = check_destination(job, local_path);
 	if (!status)
 		status = absolute_path(local_path, abs_path);
 	if (!status)

@@ -52,6 +52,7 @@ void job_free(bgcopy_job *job)
 	free(job->notify_service);
 	free(job->proxy_list);
 	free(job->proxy_bypass);
+	free(job->fs_owner);
 	free(job);
 }
 
@@ -118,6 +119,30 @@ int job_file_url_check(bgcopy_job *job, unsigned index)
 	f->redacted_url = status ? xstrdup("(unreadable URL)") : redacted;
 	f->url_unchecked = status != BGCOPY_OK;
 	return status;
+}
+
+int job_as_owner(bgcopy_job *job, struct as_owner *as)
+{
+	struct fs_identity *id = job->fs_owner;
+	int status;
+
+	assert(engine_locked(job->engine));
+	if (!fs_identity_switches(job->owner))
+		return as_owner_begin(NULL, as);
+	if (!id || id->uid != job->owner) {
+		free(job->fs_owner);
+		job->fs_owner = NULL;
+		id = xcalloc(1, sizeof(*id));
+		if (!id)
+			return BGCOPY_E_NOMEM;
+		status = fs_identity_lookup(job->owner, id, NULL, 0);
+		if (status) {
+			free(id);
+			return status;
+		}
+		job->fs_owner = id;
+	}
+	return as_owner_begin(id, as);
 }
 
 /* The temporary file sits beside its destination, so committing it is a

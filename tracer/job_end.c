@@ -26,7 +26,7 @@ static void share_temp(const char *path, mode_t mode)
 
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == fs_uid())
 		fchmod(fd, mode);
 	close(fd);
 }
@@ -145,13 +145,14 @@ static void commit_record(bgcopy_job *job, const struct commit *c)
 	store_end(job->engine, BGCOPY_OK);
 }
 
-/* Commits finished files, with the lock released for the file-system
- * step.  A rename that fails leaves the job as it was; any finished
+/* Commits finished files as the job's owner, with the lock released for
+ * the file-system step.  A rename that fails leaves the job as it was; any finished
  * file whose temporary file is gone is an error, not an older file at
  * the destination passed off as this one.  A job that changed meanwhile
  * (cancelled, or another complete) is not completed by this call. */
 int job_commit_files(bgcopy_job *job)
 {
+	struct as_owner as;
 	struct commit c;
 	int status;
 
@@ -160,11 +161,14 @@ int job_commit_files(bgcopy_job *job)
 		return set_error(BGCOPY_E_INVALID_STATE, "job %s is being completed "
 				 "or cancelled by another call", job->id);
 	status = commit_plan(job, &c);
+	if (!status)
+		status = job_as_owner(job, &as);
 	if (status)
 		goto end;
 	job->files_busy = true;
 	engine_unlock(job->engine);
 	status = commit_files_unlocked(&c);
+	as_owner_end(&as);
 	engine_lock(job->engine);
 	job->files_busy = false;
 	jobq_mark(job);		/* it may want a connection again */
@@ -178,23 +182,30 @@ end:
 	return status;
 }
 
-/* Removes every temporary file, with the lock released (a hung mount
- * must not stall the other jobs) but no transfer started meanwhile, then
- * ends the job.  What could be planned is removed, even short of memory. */
+/* Removes every temporary file as the job's owner, with the lock
+ * released (a hung mount must not stall the other jobs) but no transfer
+ * started meanwhile, then ends the job.  What could be planned is
+ * removed, even short of memory; nothing when the owner cannot be taken
+ * on (root must not unlink where a user points). */
 void job_cancel_now(bgcopy_job *job)
 {
+	struct as_owner as;
 	struct commit c;
+	bool owner_taken;
 
 	assert(engine_locked(job->engine));
 	transfer_abort_job(job);
 	for (unsigned i = 0; i < job->nfiles; i++)
 		job_temp_path(job, i);
 	commit_plan(job, &c);
+	owner_taken = job_as_owner(job, &as) == BGCOPY_OK;
 	job->files_busy = true;
 	engine_unlock(job->engine);
 	test_fs_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
-	for (unsigned i = 0; i < c.n; i++)
+	for (unsigned i = 0; owner_taken && i < c.n; i++)
 		remove_temp(c.items[i].temp);
+	if (owner_taken)
+		as_owner_end(&as);
 	engine_lock(job->engine);
 	job->files_busy = false;
 	jobq_mark(job);		/* it may want a connection again */

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "run_as.h"
 #include "trace.h"
 
 static const char *event_name(int kind)

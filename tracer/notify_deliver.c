@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "run_as.h"
 #include "trace.h"
 
 #define SLOW_SPAWN_US (250 * 1000)	/* BGCOPY_TEST_SLOW_SPAWN */

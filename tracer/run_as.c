@@ -13,33 +13,45 @@
 #include "internal.h"
 #include "run_as.h"
 
-bool run_as_owner(uid_t owner, struct run_as *as)
+bool owner_identity(uid_t uid, struct fs_identity *id, char *home, size_t home_size)
 {
 	struct passwd pw, *found = NULL;
 	char buf[4096];
 
-	*as = (struct run_as){ .drop = false };
-	if (geteuid() != 0 || owner == 0)
-		return true;
-	if (getpwuid_r(owner, &pw, buf, sizeof(buf), &found) != 0 || !found ||
-	    strlen(pw.pw_dir) >= sizeof(as->home))
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0 || !found ||
+	    (home && strlen(pw.pw_dir) >= home_size))
 		return false;
-	*as = (struct run_as){ .drop = true, .uid = owner, .gid = pw.pw_gid,
-			       .ngroups = RUN_AS_GROUPS };
-	strcpy(as->home, pw.pw_dir);
-	if (getgrouplist(pw.pw_name, pw.pw_gid, as->groups, &as->ngroups) < 0) {
-		as->groups[0] = pw.pw_gid;	/* more groups than we keep */
-		as->ngroups = 1;
+	*id = (struct fs_identity){ .uid = uid, .gid = pw.pw_gid,
+				    .ngroups = FS_IDENTITY_GROUPS };
+	if (getgrouplist(pw.pw_name, pw.pw_gid, id->groups, &id->ngroups) < 0) {
+		id->groups[0] = pw.pw_gid;	/* more groups than we keep */
+		id->ngroups = 1;
 	}
+	if (home)
+		strcpy(home, pw.pw_dir);
 	return true;
+}
+
+bool fs_identity_switches(uid_t owner)
+{
+	return geteuid() == 0 && owner != 0;
+}
+
+bool run_as_owner(uid_t owner, struct run_as *as)
+{
+	*as = (struct run_as){ .drop = false };
+	if (!fs_identity_switches(owner))
+		return true;
+	as->drop = true;
+	return owner_identity(owner, &as->id, as->home, sizeof(as->home));
 }
 
 void run_as_become(const struct run_as *as)
 {
 	if (!as->drop)
 		return;
-	if (setgroups((size_t)as->ngroups, as->groups) != 0 || setgid(as->gid) != 0 ||
-	    setuid(as->uid) != 0 || setuid(0) == 0)
+	if (setgroups((size_t)as->id.ngroups, as->id.groups) != 0 ||
+	    setgid(as->id.gid) != 0 || setuid(as->id.uid) != 0 || setuid(0) == 0)
 		_exit(127);	/* never run as root for another user */
 }
 

@@ -46,10 +46,10 @@ static int open_checked(const char *path, int flags, bool *planted)
 		/* ENXIO: a FIFO nobody reads; ELOOP: a symbolic link. */
 		*planted = errno == ENXIO || errno == ELOOP ||
 			   (errno == EEXIST && lstat(path, &st) == 0 &&
-			    (!S_ISREG(st.st_mode) || st.st_uid != geteuid()));
+			    (!S_ISREG(st.st_mode) || st.st_uid != fs_uid()));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs_uid() ||
 	    fcntl(fd, F_SETFL, 0) != 0) {
 		*planted = true;
 		close(fd);
@@ -143,17 +143,29 @@ static void note_temps(bgcopy_job *job)
 	job->temps_noted = noted;
 }
 
+/* The job's owner cannot be taken on (unknown user, no privilege). */
+static void owner_error(const bgcopy_job *job, unsigned index, struct bgcopy_error *err)
+{
+	*err = (struct bgcopy_error){
+		.context = BGCOPY_ERRCTX_LOCAL_FILE, .code = EPERM,
+		.file_index = (int)index,
+	};
+	error_describe(err, "cannot write '%s' as the job's owner: %s",
+		       job->files[index].local_path, bgcopy_last_error());
+}
+
 /* Opens the file's temporary file for writing at bytes_done, never
- * following a symlink; a new one is created O_EXCL with mode 0600.  The
- * file-system calls run with the lock released (a hung mount must not
- * stall every API call); OPEN_TEMP_GONE when the job changed meanwhile
- * (cancelled, suspended), with nothing left behind. */
+ * following a symlink; a new one is created O_EXCL with mode 0600, as
+ * the job's owner.  The file-system calls run with the lock released (a
+ * hung mount must not stall every API call); OPEN_TEMP_GONE when the job
+ * changed meanwhile (cancelled, suspended), with nothing left behind. */
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 {
 	struct job_file *f = &job->files[index];
 	enum bgcopy_state state = job->state;
 	uint64_t done = f->bytes_done;
 	bool planted = false;
+	struct as_owner as;
 	char *path;
 	int fd, code;
 
@@ -164,6 +176,12 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	}
 	/* Noted before it exists: a crash right after must not orphan it. */
 	note_temps(job);
+	/* After the store's writes: its files are root's, not the owner's. */
+	if (job_as_owner(job, &as)) {
+		owner_error(job, index, err);
+		free(path);
+		return -1;
+	}
 	engine_unlock(job->engine);
 	fd = open_unlocked(path, &done, &planted);
 	code = errno;
@@ -185,6 +203,7 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 		if (fd < 0)
 			temp_error(job, index, planted, code, err);
 	}
+	as_owner_end(&as);
 	free(path);
 	return fd;
 }

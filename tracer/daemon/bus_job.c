@@ -132,12 +132,6 @@ static int add_file(sd_bus_message *m, bgcopy_job *job, const char *url,
 {
 	char shown[PATH_MAX];
 
-	/* The engine writes files with the daemon's uid: a root daemon
-	 * writing where a user says could be made to write anywhere. */
-	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "in system mode only root adds files: the engine "
-					 "writes them as root, not yet as the job's owner");
 	if (local_path[0] != '/')
 		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
 					 "local path '%s' is not absolute",
@@ -180,10 +174,6 @@ static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *err
 	unsigned count = 0, cap = 0;
 	int r;
 
-	if (message_peer(m)->daemon->system && message_peer(m)->uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "in system mode only root adds files: the engine "
-					 "writes them as root, not yet as the job's owner");
 	r = sd_bus_message_enter_container(m, 'a', "(ss)");
 	while (r >= 0 && (r = sd_bus_message_read(m, "(ss)", &url, &local_path)) > 0) {
 		if (local_path[0] != '/') {

@@ -127,12 +127,12 @@ static _Noreturn void owner_child(const struct service_cb *cb, const struct run_
 	setpgid(0, 0);	/* past its time limit, killed with all it started */
 	close_range(3, ~0u, 0);
 	run_as_become(as);
-	r = open_owner_bus(as->uid, &bus, &which);
+	r = open_owner_bus(as->id.uid, &bus, &which);
 	if (r >= 0)
 		r = call_on_bus(bus, cb->name, id, member, error, file_index, &err, &result);
 	if (r < 0)
 		dprintf(STDERR_FILENO, "bgcopyd: job %s: %s to notify service %s on the %s bus "
-			"as uid %u failed: %s\n", id, member, cb->name, which, (unsigned)as->uid,
+			"as uid %u failed: %s\n", id, member, cb->name, which, (unsigned)as->id.uid,
 			err.message ? err.message : strerror(-r));
 	else if (result != 0)
 		dprintf(STDERR_FILENO, "bgcopyd: job %s: notify service %s answered %s with %d, "

@@ -341,7 +341,9 @@ BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 /* bgcopy_job_create for a job owned by `owner`: a process running as
  * root (a system service) may name any uid, any other only its own.  The
  * notify command line of a job runs as its owner (uid, gid and groups),
- * never as root for another user's job. */
+ * never as root for another user's job, and its files are checked when
+ * added, written, committed and removed as its owner: a destination the
+ * owner may not write is refused by add_file. */
 BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 				    uint32_t owner, bgcopy_job **out);
 /* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
