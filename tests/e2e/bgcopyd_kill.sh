@@ -35,7 +35,7 @@ start_server
 # Slow enough that a kill lands mid-transfer; each callback takes 300 ms
 # to return, so that kills land inside callbacks too.
 URL=http://127.0.0.1:$PORT/fault/slow:400000
-round=0 pids=()
+round=0 names=()
 start_round() {
 	round=$((round + 1))
 	for c in $(seq "$CLIENTS"); do
@@ -43,14 +43,18 @@ start_round() {
 		for i in $(seq 0 $((JOBS - 1))); do
 			make_file "$name-$i.bin" $((100000 + RANDOM * 16))
 		done
-		"$CLIENT" --store "$STORE" --name "$name" --jobs "$JOBS" --url "$URL" \
+		# Each client's status lands in a file as it ends: bash forgets a
+		# finished child's status once its pid is reused, which a loaded
+		# machine does within one test.
+		( "$CLIENT" --store "$STORE" --name "$name" --jobs "$JOBS" --url "$URL" \
 			--out "$WORK/out" --log "$WORK/callbacks.log" --callback-ms 300 \
-			--deadline-s 600 > "$WORK/clients/$name.out" 2> "$WORK/clients/$name.err" &
-		pids+=($!)
+			--deadline-s 600 > "$WORK/clients/$name.out" 2> "$WORK/clients/$name.err"
+		  echo $? > "$WORK/clients/$name.rc" ) &
+		names+=("$name")
 	done
 }
 clients_said() { tail -n 5 "$WORK"/clients/*.err; }
-alive() { for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+alive() { for n in "${names[@]}"; do [ -e "$WORK/clients/$n.rc" ] || return 0; done; return 1; }
 
 # Rounds of clients until every kill has landed; a new daemon is started
 # by the clients on demand after each kill.
@@ -69,8 +73,9 @@ while [ "$kills" -lt "$KILLS" ]; do
 	kills=$((kills + 1))
 	echo "kill $kills: pid $pid"
 done
+while alive; do sleep 0.2; done	# each client ends by its --deadline-s
 failed=0
-for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((failed + 1)); done
 [ "$failed" = 0 ] || {
 	clients_said
 	die "$failed clients failed (seed $SEED)"
