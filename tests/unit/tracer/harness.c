@@ -302,12 +302,17 @@ bgcopy_engine *harness_open(struct harness *h,
 	return engine;
 }
 
-void harness_skip_through_daemon(const char *why)
+bool harness_through_daemon(void)
 {
 	const char *service = getenv("BGCOPY_SERVICE");
 
 	/* The engine's reading of it (engine_api.c). */
-	if (!service || !*service || !strcmp(service, "0"))
+	return service && *service && strcmp(service, "0");
+}
+
+void harness_skip_through_daemon(const char *why)
+{
+	if (!harness_through_daemon())
 		return;
 	print_message("embedded only: %s\n", why);
 	skip();

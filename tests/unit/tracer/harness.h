@@ -83,6 +83,8 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN auth_password;"			\
 	"ALTER TABLE jobs DROP COLUMN headers;"				\
 	HARNESS_DROP_TO_SCHEMA_7
+/* Whether the tests' engines are clients of bgcopyd (BGCOPY_SERVICE=1). */
+bool harness_through_daemon(void);
 /* Skips the calling test (cmocka counts it skipped) when its engines are
  * clients of bgcopyd (BGCOPY_SERVICE=1): it holds an assumption only an
  * embedded engine meets, which `why` names. */

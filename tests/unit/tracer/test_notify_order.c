@@ -92,7 +92,10 @@ static void modifications_are_coalesced_and_throttled(void **state)
 	 * the progress events that armed them. */
 	assert_true(n >= 3);
 	assert_true(n <= 12);
-	for (int i = 1; i < n && i < MAX_SEEN; i++)
+	/* The engine spaces the calls it starts; a client of bgcopyd sees
+	 * them a socket hop later, each hop as late as a loaded machine
+	 * makes it, so only an embedded engine's spacing is measured. */
+	for (int i = 1; !harness_through_daemon() && i < n && i < MAX_SEEN; i++)
 		assert_true(p->begin_ms[M][i] - p->begin_ms[M][i - 1] >= 195);
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
