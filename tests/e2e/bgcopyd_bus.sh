@@ -79,7 +79,6 @@ KEPT_ID=$(prop "$KEPT" Id | sed 's/^s "\(.*\)"$/\1/')
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 0711 "$WORK" "$WORK/run"
 	chmod 0666 "$SOCK"
-	as_nobody() { runuser -u nobody -- "$@"; }
 	nobody_bus() { as_nobody busctl --address="$ADDR" "$@"; }
 	[ "$(nobody_bus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager ListJobs)" = "a(sssuo) 0" ] ||
 		die "nobody lists root's jobs"

@@ -46,3 +46,55 @@ wait_serving() {
 	done
 	die "bgcopyd did not start: $(cat "$WORK/daemon.err" 2>/dev/null)"
 }
+
+# start_system_bus [DEFAULT_RULES] [ROOT_RULES] [SERVICEDIR]: a private
+# dbus-daemon of type system whose default policy denies method calls as
+# a real one's does, plus the policy make install puts in
+# share/dbus-1/system.d; sets SYSTEM_BUS_PID (the caller's EXIT trap
+# stops it) and SYSTEM_BUS (its address).
+start_system_bus() {
+	local root_rules= servicedir=
+
+	[ -n "${2-}" ] && root_rules="<policy user=\"root\">$2</policy>"
+	[ -n "${3-}" ] && servicedir="<servicedir>$3</servicedir>"
+
+	cat > "$WORK/system.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:tmpdir=/tmp</listen>
+  $servicedir
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    ${1-}
+  </policy>
+  $root_rules
+  <include>$(cd "$(dirname "$0")/../.." && pwd)/tracer/daemon/dbus/org.bgcopy1.conf</include>
+</busconfig>
+CONF
+	dbus-daemon --config-file="$WORK/system.conf" --fork --print-address=3 --print-pid=4 \
+		3>"$WORK/system.address" 4>"$WORK/system.pid" || die "the system dbus-daemon did not start"
+	SYSTEM_BUS_PID=$(cat "$WORK/system.pid")
+	SYSTEM_BUS=$(head -n 1 "$WORK/system.address")
+}
+
+# needs_root_and_nobody: the script skips (77) unless it can run a system
+# daemon as root and act as a second user, nobody (as_nobody CMD...).
+needs_root_and_nobody() {
+	[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
+	id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
+		{ echo "needs a nobody user and runuser"; exit 77; }
+}
+as_nobody() { runuser -u nobody -- "$@"; }

@@ -200,33 +200,7 @@ stop_daemon
 # System mode on a private system bus whose policy is the one make
 # install puts in share/dbus-1/system.d: the bus lets root own and call
 # org.bgcopy1 (and nobody else, as its defaults deny every call).
-cat > "$WORK/system.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <auth>EXTERNAL</auth>
-  <listen>unix:tmpdir=/tmp</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-  </policy>
-  <include>$(cd "$(dirname "$0")/../.." && pwd)/tracer/daemon/dbus/org.bgcopy1.conf</include>
-</busconfig>
-EOF
-dbus-daemon --config-file="$WORK/system.conf" --fork --print-address=3 --print-pid=4 \
-	3>"$WORK/system.address" 4>"$WORK/system.pid" || die "the system dbus-daemon did not start"
-SYSTEM_BUS_PID=$(cat "$WORK/system.pid")
-SYSTEM_BUS=$(head -n 1 "$WORK/system.address")
+start_system_bus
 DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS "$BGCOPYD" --system --store "$WORK/system-store" \
 	--socket "$WORK/system-store.bus" --foreground 2>>"$WORK/daemon.err" &
 DAEMON_PID=$!

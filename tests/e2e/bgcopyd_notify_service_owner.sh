@@ -14,8 +14,7 @@ fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 unset BGCOPY_EMBEDDED
-id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
-	{ echo "needs a nobody user and runuser"; exit 77; }
+needs_root_and_nobody
 command -v dbus-daemon >/dev/null || { echo "dbus-daemon not installed"; exit 77; }
 RECEIVER=$B/tools/notify_receiver
 [ -x "$RECEIVER" ] || die "$RECEIVER was not built"
@@ -63,46 +62,17 @@ SESSION_PID=$(cat "$WORK/session.pid")
 # A system bus whose policy, like a real one's, denies method calls by
 # default: anyone may call org.bgcopy1.test.Owner, root alone
 # org.bgcopy1.test.RootOnly; bgcopyd may own org.bgcopy1 there.
-cat > "$WORK/system.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <auth>EXTERNAL</auth>
-  <listen>unix:tmpdir=/tmp</listen>
-  <servicedir>$WORK/system-services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.bgcopy1.test.Owner"/>
-  </policy>
-  <policy user="root">
-    <allow own="org.bgcopy1.test.Owner"/>
+start_system_bus '<allow send_destination="org.bgcopy1.test.Owner"/>' \
+	'<allow own="org.bgcopy1.test.Owner"/>
     <allow own="org.bgcopy1.test.RootOnly"/>
-    <allow send_destination="org.bgcopy1.test.RootOnly"/>
-  </policy>
-  <include>$(cd "$(dirname "$0")/../.." && pwd)/tracer/daemon/dbus/org.bgcopy1.conf</include>
-</busconfig>
-CONF
-dbus-daemon --config-file="$WORK/system.conf" --fork --print-address=3 --print-pid=4 \
-	3>"$WORK/system.address" 4>"$WORK/system.pid" || die "the system dbus-daemon did not start"
-SYSTEM_BUS_PID=$(cat "$WORK/system.pid")
+    <allow send_destination="org.bgcopy1.test.RootOnly"/>' "$WORK/system-services"
 
 start_server
 make_file a.bin 100000
 URL=http://127.0.0.1:$PORT
 SOCK=$WORK/system-store.bus
 ADDR=unix:path=$SOCK
-BGCOPYD_TEST_OPTIONS=1 DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$WORK/system.address") \
+BGCOPYD_TEST_OPTIONS=1 DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS \
 	"$BGCOPYD" --system \
 	--store "$WORK/system-store" --socket "$SOCK" --foreground 2>>"$WORK/daemon.err" &
 DAEMON_PID=$!

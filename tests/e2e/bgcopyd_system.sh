@@ -5,15 +5,12 @@
 # owner's command line; bgcopy list --all-users.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
-[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
-id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
-	{ echo "needs a nobody user and runuser"; exit 77; }
+needs_root_and_nobody
 
 SOCK=/run/bgcopy/bus
 ADDR=unix:path=$SOCK
 NOBODY=$(id -u nobody)
 
-as_nobody() { runuser -u nobody -- "$@"; }
 nbus() { as_nobody busctl --address="$ADDR" "$@"; }
 nmanager() { nbus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
 

@@ -4,15 +4,12 @@
 # 2); a socket another user planted is refused, and nothing reaches it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
-[ "$(id -u)" = 0 ] || { echo "needs root (a system daemon and a second user)"; exit 77; }
-id nobody >/dev/null 2>&1 && command -v runuser >/dev/null ||
-	{ echo "needs a nobody user and runuser"; exit 77; }
+needs_root_and_nobody
 [ -n "${BGCOPY_TESTS_ISOLATED:-}" ] ||
 	{ echo "changes /run/bgcopy: run in the tests' private namespace (tests/run.sh)"; exit 77; }
 
 SOCK=/run/bgcopy/bus
 ADDR=unix:path=$SOCK
-as_nobody() { runuser -u nobody -- "$@"; }
 # refused WHY COMMAND...: exit 2 and WHY on stderr
 refused() {
 	local why=$1 rc=0; shift
