@@ -22,7 +22,7 @@
  *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
- *                    job_http_api.c trace_api.c
+ *                    job_http_api.c trace_api.c job_tls_api.c
  *
  * The store and the trace change no job state: the store turns rows into
  * jobs and jobs into rows, the trace records.  job.c is the only writer of
@@ -142,6 +142,12 @@ struct obligation {
 	uint64_t arming;	/* the trace's id of this arming (schema 2) */
 };
 
+/* The security flags a job keeps in job->tls (the redirect bits are its
+ * redirect policy). */
+#define JOB_TLS_FLAGS (BGCOPY_SECURITY_CHECK_REVOCATION |			\
+		       BGCOPY_SECURITY_IGNORE_CN_INVALID |			\
+		       BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
+
 /* A job's fields, grouped by the file that owns (writes) them. */
 struct bgcopy_job {
 	/* job_data.c, fixed once linked */
@@ -176,6 +182,11 @@ struct bgcopy_job {
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
 	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
 	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
+	/* job_tls_api.c: TLS files (absolute paths, NULL: none) and flags */
+	struct job_tls {
+		char *client_cert, *client_key, *ca_file, *crl_file;
+		uint32_t flags;		/* JOB_TLS_FLAGS: not the redirect bits */
+	} tls;
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -388,7 +399,7 @@ uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 9
+#define STORE_SCHEMA 10
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -416,6 +427,9 @@ int store_lock_take(const char *dir, int *fd, bool *closed_clean);
 struct sqlite3_stmt;
 void store_http_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
 void store_http_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
+/* store_http.c: a job's TLS files and flags (schema 10), likewise. */
+void store_tls_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
+void store_tls_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
@@ -600,6 +614,9 @@ void job_take_credentials(bgcopy_job *job, struct credentials *which,
 /* Lock held: the credentials, proxy credentials and headers go (each one
  * set is traced as cleared). */
 void job_drop_secrets(bgcopy_job *job);
+/* job_tls_api.c: lock held; the client certificate and key go (traced
+ * as cleared when there was one). */
+void job_drop_client_certificate(bgcopy_job *job);
 
 #define API_ENTER(job, rule)						\
 	do {								\

@@ -52,6 +52,10 @@ void job_free(bgcopy_job *job)
 	free(job->notify_service);
 	free(job->proxy_list);
 	free(job->proxy_bypass);
+	free(job->tls.client_cert);
+	free(job->tls.client_key);
+	free(job->tls.ca_file);
+	free(job->tls.crl_file);
 	free(job);
 }
 

@@ -1,4 +1,4 @@
-/* A job's HTTP options on its transfers' easy handles: credentials, headers, proxy. */
+/* A job's HTTP options on its transfers' easy handles: credentials, headers, proxy, TLS. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,40 @@ static bool set_proxy(CURL *easy, const bgcopy_job *job)
 	return true;
 }
 
+/* The job's TLS files and flags; libcurl reads the files when it
+ * connects.  Such a job's transfers neither reuse a connection or TLS
+ * session nor leave one: libcurl 7.88 does not compare CRL files when it
+ * reuses one, which could skip the job's revocation check. */
+static void set_tls(CURL *easy, const bgcopy_job *job)
+{
+	const struct job_tls *t = &job->tls;
+
+	if (!t->client_cert && !t->ca_file && !t->flags)
+		return;
+	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	if (t->client_cert) {
+		curl_easy_setopt(easy, CURLOPT_SSLCERT, t->client_cert);
+		curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(easy, CURLOPT_SSLKEY, t->client_key);
+	}
+	/* Instead of the system's: its directory too. */
+	if (t->ca_file) {
+		curl_easy_setopt(easy, CURLOPT_CAINFO, t->ca_file);
+		curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+	}
+	if (t->flags & BGCOPY_SECURITY_CHECK_REVOCATION) {
+		assert(t->crl_file);
+		curl_easy_setopt(easy, CURLOPT_CRLFILE, t->crl_file);
+	}
+	if (t->flags & (BGCOPY_SECURITY_IGNORE_CN_INVALID |
+			BGCOPY_SECURITY_NO_SERVER_VERIFICATION))
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	if (t->flags & BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+}
+
 /* scheme://host:port, which a redirect must keep for the headers to go. */
 static char *origin_of(const char *url)
 {
@@ -107,6 +141,7 @@ bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file 
 	const char *text = x->job->headers;
 
 	set_auth(easy, x->job);
+	set_tls(easy, x->job);
 	if (!set_proxy(easy, x->job))
 		return false;
 	if (!text || !*text)

@@ -288,3 +288,18 @@ int client_wait_idle(bgcopy_engine *engine, long timeout_ms)
 		usleep(50 * 1000);
 	}
 }
+
+/* ---- TLS (issue 16) ---- */
+
+int client_job_set_tls(bgcopy_job *job, const char *member, const char *path,
+		       const char *key)
+{
+	if (!strcmp(member, "SetClientCertificate"))
+		return job_call(job, member, "ss", path ? path : "", key ? key : "");
+	return job_call(job, member, "s", path ? path : "");
+}
+
+int client_job_set_security_flags(bgcopy_job *job, uint32_t flags)
+{
+	return job_call(job, "SetSecurityFlags", "u", flags);
+}
