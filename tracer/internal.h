@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c pathmap.c
+ *                    wbuf.c pathmap.c schedule.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c
@@ -148,6 +148,19 @@ struct obligation {
 		       BGCOPY_SECURITY_IGNORE_CN_INVALID |			\
 		       BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
 
+/* schedule.c: the engine's bandwidth by hour and weekday (BITS'
+ * bandwidth policy); the first window holding a local time gives its cap. */
+#define BANDWIDTH_WINDOWS_MAX 16
+struct bandwidth_window {
+	uint8_t days;			/* bit 0 Sunday ... bit 6 Saturday */
+	uint8_t from, to;		/* hours, from <= hour < to */
+	uint64_t bps;			/* 0: no cap meanwhile */
+};
+struct bandwidth_schedule {
+	struct bandwidth_window windows[BANDWIDTH_WINDOWS_MAX];
+	unsigned count;			/* 0: no schedule */
+};
+
 /* A job's fields, grouped by the file that owns (writes) them. */
 struct bgcopy_job {
 	/* job_data.c, fixed once linked */
@@ -278,6 +291,9 @@ struct bgcopy_engine {
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
 	 * by the transfers of jobs not FOREGROUND, 0: no cap */
 	uint64_t max_bandwidth;
+	/* engine_api.c sets it, transfer_rate.c applies it: the caps by
+	 * hour and weekday; outside its windows, max_bandwidth */
+	struct bandwidth_schedule schedule;
 
 	/* tracer/client/: set when bgcopyd serves the store (client mode) */
 	struct client *client;
@@ -318,6 +334,12 @@ int sha256_from_hex(const char *hex, unsigned char out[SHA256_BYTES]);
 void sha256_to_hex(const unsigned char digest[SHA256_BYTES],
 		   char out[SHA256_HEX_SIZE]);
 int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
+
+/* schedule.c: text "DAYS FROM-TO BYTES_PER_S; ..." and back; the cap
+ * in force at `now` (local time), false outside every window. */
+int schedule_parse(const char *text, struct bandwidth_schedule *out);
+void schedule_format(const struct bandwidth_schedule *s, char *out, size_t size);
+bool schedule_cap(const struct bandwidth_schedule *s, time_t now, uint64_t *bps);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);

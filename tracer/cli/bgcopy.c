@@ -666,6 +666,8 @@ static const struct {
 	{ "set-ca-file", "JOB FILE | JOB --clear", "trust the CAs of this PEM file instead of the system's", cmd_set_trust_file, ADMIN },
 	{ "set-crl-file", "JOB FILE | JOB --clear", "the PEM CRLs that set-security-flags check-revocation checks against", cmd_set_trust_file, ADMIN },
 	{ "set-security-flags", "JOB FLAGS", "check-revocation,ignore-cn-invalid,no-server-verification,redirect-...; a number, or none", cmd_set_security_flags, ADMIN },
+	{ "set-bandwidth-schedule", "'DAYS FROM-TO BYTES_PER_S[; ...]' | --clear", "bgcopyd's caps by hour and weekday (mon-fri 8-18 2000000); else set-bandwidth's (root)", cmd_set_bandwidth_schedule, ADMIN },
+	{ "bandwidth", "", "bgcopyd's bandwidth cap and schedule", cmd_bandwidth, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

@@ -112,6 +112,10 @@ int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
 int client_job_set_tls(bgcopy_job *job, const char *member, const char *path,
 		       const char *key);
 int client_job_set_security_flags(bgcopy_job *job, uint32_t flags);
+/* The engine's bandwidth schedule: set `text`, or with `text` NULL read
+ * it into `out`. */
+int client_engine_bandwidth_schedule(bgcopy_engine *engine, const char *text, char *out,
+				     size_t size);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);

@@ -496,6 +496,21 @@ BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
  * (bgcopyd's: root sets it through the Manager). */
 BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
 BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
+/* The engine's cap by hour and weekday, as BITS' bandwidth policy: up to
+ * 16 entries "DAYS FROM-TO BYTES_PER_S" separated by ';', DAYS sun..sat
+ * as a range ("mon-fri", may wrap), a list ("sat,sun") or "*", hours
+ * FROM < TO in 0-24, local time.  The first entry holding the moment
+ * gives the engine's cap then (0: none); outside every entry it is
+ * bgcopy_engine_set_max_bandwidth's.  Shared and applied like that cap,
+ * within a second of a change of hour.  NULL or "" removes it; kept for
+ * the engine's life (bgcopyd's: root sets it through the Manager). */
+#define BGCOPY_BANDWIDTH_SCHEDULE_MAX 1024u
+BGCOPY_API int bgcopy_engine_set_bandwidth_schedule(bgcopy_engine *engine,
+						    const char *schedule);
+/* The schedule as the engine keeps it ("mon,tue,wed,thu,fri 8-18 2000000"),
+ * "" when none; BGCOPY_E_LIMIT when it does not fit. */
+BGCOPY_API int bgcopy_engine_get_bandwidth_schedule(bgcopy_engine *engine, char *out,
+						    size_t size);
 
 /* ---- TLS (BITS' SetClientCertificate, SetSecurityFlags) ---- */
 /* Files are absolute paths to PEM files, read by the process that
