@@ -336,8 +336,8 @@ BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 				    uint32_t owner, bgcopy_job **out);
 /* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
- * the previous owner's notify command line and server credentials are
- * removed. */
+ * the previous owner's notify command line, server and proxy credentials,
+ * custom headers and client certificate are removed. */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 /* A service serving a traced client (bgcopy record): loads the
  * tracepoint provider now, whatever BGCOPY_TRACE says.  When an active
