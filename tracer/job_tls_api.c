@@ -13,7 +13,8 @@
 
 /* What a TLS file must be when set: an absolute path to a regular file
  * this process can read; a private key also readable or writable by its
- * owner alone, since anyone who reads it can be the job's client. */
+ * owner alone, since anyone who reads it can be the job's client
+ * (transfer_options.c checks that again before each transfer). */
 static int check_file(const char *what, const char *path, bool private_key)
 {
 	struct stat st;
@@ -33,9 +34,9 @@ static int check_file(const char *what, const char *path, bool private_key)
 	}
 	close(fd);
 	if (private_key && (st.st_mode & 077))
-		return set_error(BGCOPY_E_INVALID_ARG, "the private key '%s' can be read "
-				 "or written by other users (mode %04o): make it the "
-				 "owner's alone (chmod 600)", path,
+		return set_error(BGCOPY_E_INVALID_ARG, "the %s '%s' can be read or written "
+				 "by other users (mode %04o): a private key must be its "
+				 "owner's alone (chmod 600)", what, path,
 				 (unsigned)(st.st_mode & 07777));
 	return BGCOPY_OK;
 }
@@ -69,8 +70,12 @@ int bgcopy_job_set_client_certificate(bgcopy_job *job, const char *cert, const c
 	int status;
 
 	if (cert && *cert) {
-		status = check_file("client certificate", cert, false);
-		if (!status && key && *key)
+		bool key_apart = key && *key;
+
+		/* Without a key of its own, the certificate's file holds it. */
+		status = check_file(key_apart ? "client certificate" : "client certificate "
+				    "and key", cert, !key_apart);
+		if (!status && key_apart)
 			status = check_file("private key", key, true);
 		if (status)
 			return status;

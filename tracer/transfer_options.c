@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "transfer.h"
 
@@ -88,6 +89,22 @@ static void set_tls(CURL *easy, const bgcopy_job *job)
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	if (t->flags & BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+}
+
+bool transfer_key_exposed(const bgcopy_job *job, struct bgcopy_error *err)
+{
+	const char *key = job->tls.client_key ? job->tls.client_key : job->tls.client_cert;
+	struct stat st;
+
+	/* A file gone or unreadable is libcurl's to report. */
+	if (!key || stat(key, &st) || !(st.st_mode & 077))
+		return false;
+	*err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_TLS,
+				      .file_index = (int)job->current_file };
+	error_describe(err, "the private key '%s' can be read or written by other users "
+		       "(mode %04o): a private key must be its owner's alone (chmod 600)",
+		       key, (unsigned)(st.st_mode & 07777));
+	return true;
 }
 
 /* scheme://host:port, which a redirect must keep for the headers to go. */

@@ -7,7 +7,8 @@
 # revoked server is an ERROR once the job checks revocation; the flag
 # ignore-cn-invalid accepts the wrong name and info shows it; what libcurl
 # cannot honour, a key others can read, and revocation without a CRL are
-# refused.  Stored (every bgcopy run reopens the store; through bgcopyd,
+# refused, and a key that others can read by the time of the transfer
+# stops it.  Stored (every bgcopy run reopens the store; through bgcopyd,
 # across a daemon restart); the key's bytes are in no trace, info or list.
 . "$(dirname "$0")/lib.sh"
 
@@ -100,6 +101,8 @@ for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; don
 NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
 chmod 600 "$T/client.key"
 cp "$T/client.key" "$T/open.key" && chmod 644 "$T/open.key"
+cp -p "$T/client.key" "$T/later.key"
+cat "$T/client.pem" "$T/client.key" > "$T/both.pem" && chmod 644 "$T/both.pem"
 
 # ---- jobs ----
 bg() { traced "$BGCOPY" --store "$WORK/store" "$@"; }
@@ -132,6 +135,15 @@ grep -q "chmod 600" "$WORK/last.err" || die "a key others can read: $(cat "$WORK
 refused set-client-cert "$withcert" --cert "$T/missing.pem"
 bg set-client-cert "$withcert" --cert "$T/client.pem" --key "$T/client.key" ||
 	die "set-client-cert"
+# A certificate's file that holds its key is a key file.
+refused set-client-cert "$withcert" --cert "$T/both.pem"
+grep -q "client certificate and key" "$WORK/last.err" || die "both.pem: $(cat "$WORK/last.err")"
+# A key others can read by the time the job transfers: no request with it.
+exposed=$(new_job exposed "$CLIENT")
+bg set-ca-file "$exposed" "$T/ca.pem" || die "set-ca-file (exposed)"
+bg set-client-cert "$exposed" --cert "$T/client.pem" --key "$T/later.key" ||
+	die "set-client-cert (exposed)"
+chmod 640 "$T/later.key"
 nocert=$(new_job nocert "$CLIENT")
 bg set-ca-file "$nocert" "$T/ca.pem" || die "set-ca-file (no cert)"
 checked=$(new_job checked "$REVOKED")
@@ -164,7 +176,7 @@ grep -qF "\"client_certificate\": \"$T/client.pem\"" "$WORK/withcert.json" &&
 	grep -qF "\"client_key\": \"$T/client.key\"" "$WORK/withcert.json" ||
 	die "info does not show the client certificate: $(cat "$WORK/withcert.json")"
 
-for job in "$trusted" "$untrusted" "$withcert" "$nocert" "$checked" "$unchecked" \
+for job in "$trusted" "$untrusted" "$withcert" "$exposed" "$nocert" "$checked" "$unchecked" \
 	"$anyname" "$strictname"; do
 	bg resume "$job" || die "resume"
 done
@@ -175,6 +187,7 @@ error_is "$untrusted" 7 "TLS handshake failed"
 error_is "$checked" 7 "TLS handshake failed"
 error_is "$strictname" 7 "TLS handshake failed"
 error_is "$nocert" 2 '"http_status": 400'
+error_is "$exposed" 7 "later.key' can be read or written by other users (mode 0640)"
 bg list --json > "$WORK/list.json" || die "list"
 for job in "$trusted" "$withcert" "$unchecked" "$anyname"; do
 	bg complete "$job" > /dev/null || die "complete"

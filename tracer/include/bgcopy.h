@@ -519,7 +519,9 @@ BGCOPY_API int bgcopy_engine_get_bandwidth_schedule(bgcopy_engine *engine, char 
  * A client certificate and its private key (`key` NULL or "": the key is
  * in the certificate's file); an unencrypted key only, whose file no
  * one but its owner may read or write (mode 0600 or 0400): another is
- * refused.  NULL or "" as `cert` removes both.  Taking ownership of the
+ * refused, and a transfer whose key file others can read by then ends
+ * the job in ERROR (context TLS) before any request.  NULL or "" as
+ * `cert` removes both.  Taking ownership of the
  * job removes them too. */
 BGCOPY_API int bgcopy_job_set_client_certificate(bgcopy_job *job, const char *cert,
 						 const char *key);
