@@ -309,33 +309,6 @@ static int cmd_set_retry_delay(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_min_retry_delay);
 }
 
-/* A job's cap, or with no JOB the engine's (bgcopyd's: root only). */
-static int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine)
-{
-	unsigned long long bps;
-	bgcopy_job *job;
-	char *end;
-	int rc;
-
-	if (cli->argc != 2 && cli->argc != 3)
-		return fail(EXIT_USAGE, "usage: bgcopy set-bandwidth [JOB] BYTES_PER_S");
-	errno = 0;
-	bps = strtoull(cli->argv[cli->argc - 1], &end, 10);
-	if (errno || end == cli->argv[cli->argc - 1] || *end || *cli->argv[cli->argc - 1] == '-')
-		return fail(EXIT_USAGE, "BYTES_PER_S must be a whole number, not '%s'",
-			    cli->argv[cli->argc - 1]);
-	if (cli->argc == 2 && !bgcopy_engine_is_client(engine))
-		return fail(EXIT_USAGE, "an engine's bandwidth cap lasts as long as its process: "
-			    "set it through bgcopyd (BGCOPY_EMBEDDED unset)");
-	if (cli->argc == 2)
-		rc = bgcopy_engine_set_max_bandwidth(engine, bps);
-	else if ((rc = find_job(engine, cli->argv[1], &job)))
-		return rc;
-	else
-		rc = bgcopy_job_set_max_bandwidth(job, bps);
-	return rc ? api_fail(rc) : 0;
-}
-
 /* on or off: BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
 static int cmd_set_dynamic_content(struct cli *cli, bgcopy_engine *engine)
 {

@@ -50,7 +50,8 @@ int cmd_set_proxy(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_client_cert(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_trust_file(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_security_flags(struct cli *cli, bgcopy_engine *engine);
-/* schedule.c */
+/* bandwidth.c */
+int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_bandwidth_schedule(struct cli *cli, bgcopy_engine *engine);
 int cmd_bandwidth(struct cli *cli, bgcopy_engine *engine);
 

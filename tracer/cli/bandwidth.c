@@ -1,5 +1,7 @@
-/* The verbs of the engine's bandwidth: set-bandwidth-schedule, and bandwidth to show it. */
+/* The verbs of bandwidth: set-bandwidth (a job's cap or the engine's), set-bandwidth-schedule, and bandwidth to show the engine's. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -11,6 +13,30 @@ static int need_daemon(bgcopy_engine *engine)
 		return fail(EXIT_USAGE, "an engine's bandwidth caps last as long as its process: "
 			    "set them through bgcopyd (BGCOPY_EMBEDDED unset)");
 	return 0;
+}
+
+/* A job's cap, or with no JOB the engine's (bgcopyd's: root only). */
+int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine)
+{
+	const char *text = cli->argv[cli->argc - 1];
+	unsigned long long bps;
+	bgcopy_job *job;
+	char *end;
+	int rc;
+
+	if (cli->argc != 2 && cli->argc != 3)
+		return fail(EXIT_USAGE, "usage: bgcopy set-bandwidth [JOB] BYTES_PER_S");
+	errno = 0;
+	bps = strtoull(text, &end, 10);
+	if (errno || end == text || *end || *text == '-')
+		return fail(EXIT_USAGE, "BYTES_PER_S must be a whole number, not '%s'", text);
+	if (cli->argc == 2 && (rc = need_daemon(engine)))
+		return rc;
+	if (cli->argc == 2)
+		rc = bgcopy_engine_set_max_bandwidth(engine, bps);
+	else if (!(rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)))
+		rc = bgcopy_job_set_max_bandwidth(job, bps);
+	return rc ? api_fail(rc) : 0;
 }
 
 /* BITS' bandwidth policy: "DAYS FROM-TO BYTES_PER_S; ...", root's. */
