@@ -72,7 +72,8 @@
 	X(P, TRANSPORT, 3)						\
 	X(P, ENGINE, 4)							\
 	X(P, CHECKSUM, 5)	/* schema 3: not the expected SHA-256 */ \
-	X(P, MAX_DOWNLOAD_TIME, 6)	/* schema 5: past the maximum download time */
+	X(P, MAX_DOWNLOAD_TIME, 6)	/* schema 5: past the maximum download time */ \
+	X(P, TLS, 7)		/* schema 5: the TLS handshake failed */
 
 #define BGCOPY_SCHEMA_ENUM_priority(X, P)				\
 	X(P, FOREGROUND, 0)						\
@@ -99,7 +100,11 @@
 	X(P, PROXY_CREDENTIALS, 14)	/* schema 5: the scheme, never a secret */ \
 	X(P, MAX_DOWNLOAD_TIME, 15)	/* schema 5: milliseconds, 0: none */ \
 	X(P, DYNAMIC_CONTENT, 16)	/* schema 5: 1 or 0 */ \
-	X(P, MAX_BANDWIDTH, 17)		/* schema 5: bytes per second, 0: none */
+	X(P, MAX_BANDWIDTH, 17)		/* schema 5: bytes per second, 0: none */ \
+	X(P, CLIENT_CERTIFICATE, 18)	/* schema 5: its path, never the key */ \
+	X(P, CA_FILE, 19)		/* schema 5: the path, "" when cleared */ \
+	X(P, CRL_FILE, 20)		/* schema 5: the path, "" when cleared */ \
+	X(P, SECURITY_FLAGS, 21)	/* schema 5: the TLS flags' names */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */

@@ -423,3 +423,39 @@ int bgcopy_engine_get_options(bgcopy_engine *engine, struct bgcopy_engine_option
 	api_leave_read(engine);
 	return BGCOPY_OK;
 }
+
+int bgcopy_engine_set_bandwidth_schedule(bgcopy_engine *engine, const char *schedule)
+{
+	struct bandwidth_schedule parsed;
+	int status;
+
+	if (!engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
+	status = schedule_parse(schedule, &parsed);
+	if (status)
+		return status;
+	CLIENT_DISPATCH(engine, client_engine_bandwidth_schedule(engine, schedule ? schedule : "",
+								 NULL, 0));
+	status = api_enter_engine(engine, API_CHANGE);
+	if (!status) {
+		engine->schedule = parsed;
+		wake_worker(engine);	/* applied within a second */
+	}
+	return api_leave(engine, status);
+}
+
+int bgcopy_engine_get_bandwidth_schedule(bgcopy_engine *engine, char *out, size_t size)
+{
+	char text[BGCOPY_BANDWIDTH_SCHEDULE_MAX + 1];
+
+	if (!engine || !out || !size)
+		return set_error(BGCOPY_E_INVALID_ARG, "no engine, or no room for the schedule");
+	CLIENT_DISPATCH(engine, client_engine_bandwidth_schedule(engine, NULL, out, size));
+	api_enter_engine(engine, API_READ);
+	schedule_format(&engine->schedule, text, sizeof(text));
+	api_leave_read(engine);
+	if ((size_t)snprintf(out, size, "%s", text) >= size)
+		return set_error(BGCOPY_E_LIMIT, "the bandwidth schedule is %zu bytes, more "
+				 "than the %zu given", strlen(text), size - 1);
+	return BGCOPY_OK;
+}

@@ -6,7 +6,7 @@
  * (tests/lint/layers.sh checks both on the object files):
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
- *                    wbuf.c pathmap.c run_as.c fs_identity.c
+ *                    wbuf.c pathmap.c run_as.c fs_identity.c schedule.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c
@@ -23,7 +23,7 @@
  *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
- *                    job_http_api.c trace_api.c
+ *                    job_http_api.c trace_api.c job_tls_api.c
  *
  * The store and the trace change no job state: the store turns rows into
  * jobs and jobs into rows, the trace records.  job.c is the only writer of
@@ -144,6 +144,25 @@ struct obligation {
 	uint64_t arming;	/* the trace's id of this arming (schema 2) */
 };
 
+/* The security flags a job keeps in job->tls (the redirect bits are its
+ * redirect policy). */
+#define JOB_TLS_FLAGS (BGCOPY_SECURITY_CHECK_REVOCATION |			\
+		       BGCOPY_SECURITY_IGNORE_CN_INVALID |			\
+		       BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
+
+/* schedule.c: the engine's bandwidth by hour and weekday (BITS'
+ * bandwidth policy); the first window holding a local time gives its cap. */
+#define BANDWIDTH_WINDOWS_MAX 16
+struct bandwidth_window {
+	uint8_t days;			/* bit 0 Sunday ... bit 6 Saturday */
+	uint8_t from, to;		/* hours, from <= hour < to */
+	uint64_t bps;			/* 0: no cap meanwhile */
+};
+struct bandwidth_schedule {
+	struct bandwidth_window windows[BANDWIDTH_WINDOWS_MAX];
+	unsigned count;			/* 0: no schedule */
+};
+
 /* A job's fields, grouped by the file that owns (writes) them. */
 struct bgcopy_job {
 	/* job_data.c, fixed once linked */
@@ -179,6 +198,11 @@ struct bgcopy_job {
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
 	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
 	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
+	/* job_tls_api.c: TLS files (absolute paths, NULL: none) and flags */
+	struct job_tls {
+		char *client_cert, *client_key, *ca_file, *crl_file;
+		uint32_t flags;		/* JOB_TLS_FLAGS: not the redirect bits */
+	} tls;
 
 	/* job.c: the state machine */
 	enum bgcopy_state state;
@@ -270,6 +294,9 @@ struct bgcopy_engine {
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
 	 * by the transfers of jobs not FOREGROUND, 0: no cap */
 	uint64_t max_bandwidth;
+	/* engine_api.c sets it, transfer_rate.c applies it: the caps by
+	 * hour and weekday; outside its windows, max_bandwidth */
+	struct bandwidth_schedule schedule;
 
 	/* tracer/client/: set when bgcopyd serves the store (client mode) */
 	struct client *client;
@@ -310,6 +337,12 @@ int sha256_from_hex(const char *hex, unsigned char out[SHA256_BYTES]);
 void sha256_to_hex(const unsigned char digest[SHA256_BYTES],
 		   char out[SHA256_HEX_SIZE]);
 int sha256_of_fd(int fd, unsigned char out[SHA256_BYTES]);
+
+/* schedule.c: text "DAYS FROM-TO BYTES_PER_S; ..." and back; the cap
+ * in force at `now` (local time), false outside every window. */
+int schedule_parse(const char *text, struct bandwidth_schedule *out);
+void schedule_format(const struct bandwidth_schedule *s, char *out, size_t size);
+bool schedule_cap(const struct bandwidth_schedule *s, time_t now, uint64_t *bps);
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
@@ -412,7 +445,7 @@ uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 9
+#define STORE_SCHEMA 10
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -440,6 +473,9 @@ int store_lock_take(const char *dir, int *fd, bool *closed_clean);
 struct sqlite3_stmt;
 void store_http_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
 void store_http_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
+/* store_http.c: a job's TLS files and flags (schema 10), likewise. */
+void store_tls_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
+void store_tls_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
@@ -623,6 +659,9 @@ void job_take_credentials(bgcopy_job *job, struct credentials *which,
 /* Lock held: the credentials, proxy credentials and headers go (each one
  * set is traced as cleared). */
 void job_drop_secrets(bgcopy_job *job);
+/* job_tls_api.c: lock held; the client certificate and key go (traced
+ * as cleared when there was one). */
+void job_drop_client_certificate(bgcopy_job *job);
 
 #define API_ENTER(job, rule)						\
 	do {								\

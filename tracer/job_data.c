@@ -53,6 +53,10 @@ void job_free(bgcopy_job *job)
 	free(job->proxy_list);
 	free(job->proxy_bypass);
 	free(job->fs_owner);
+	free(job->tls.client_cert);
+	free(job->tls.client_key);
+	free(job->tls.ca_file);
+	free(job->tls.crl_file);
 	free(job);
 }
 

@@ -194,6 +194,7 @@ void job_drop_secrets(bgcopy_job *job)
 		job_take_credentials(job, &job->proxy_auth, BGCOPY_AUTH_NONE, NULL, NULL);
 	if (job->headers)
 		job_take_headers(job, NULL);
+	job_drop_client_certificate(job);
 }
 
 int bgcopy_job_set_headers(bgcopy_job *job, const char *headers)

@@ -98,6 +98,12 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;"
 	      "ALTER TABLE jobs ADD COLUMN max_bandwidth INT DEFAULT 0;"
 	      "ALTER TABLE files ADD COLUMN response_headers TEXT DEFAULT '';",
+	/* 10 (issue 16): the job's TLS files, as paths, and security flags. */
+	[9] = "ALTER TABLE jobs ADD COLUMN tls_client_cert TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN tls_client_key TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN tls_ca_file TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN tls_crl_file TEXT DEFAULT '';"
+	      "ALTER TABLE jobs ADD COLUMN security_flags INT DEFAULT 0;",
 };
 
 #define JOB_COLUMNS							\
@@ -108,7 +114,9 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
 	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
 	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
-	" active_ms, dynamic_content, max_bandwidth, notify_service"
+	" active_ms, dynamic_content, max_bandwidth, notify_service,"	\
+	" tls_client_cert, tls_client_key, tls_ca_file, tls_crl_file,"	\
+	" security_flags"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -129,7 +137,7 @@ static int prepare(struct store *st, const char *dir)
 		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
-		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,"
+		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -395,6 +403,7 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
 	store_http_load(q, 27, job);
 	job->notify_service = *col_text(q, 41) ? xstrdup(col_text(q, 41)) : NULL;
+	store_tls_load(q, 42, job);
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -736,6 +745,7 @@ int store_save_job(bgcopy_job *job)
 	store_http_bind(q, 28, job);
 	sqlite3_bind_text(q, 42, job->notify_service ? job->notify_service : "", -1,
 			  SQLITE_STATIC);
+	store_tls_bind(q, 43, job);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

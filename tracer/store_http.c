@@ -1,4 +1,4 @@
-/* A job's HTTP options in its store row: server and proxy credentials, custom headers, proxy, limits. */
+/* A job's HTTP options in its store row: server and proxy credentials, custom headers, proxy, limits, TLS. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +82,26 @@ void store_http_bind(sqlite3_stmt *q, int col, const bgcopy_job *job)
 	sqlite3_bind_int64(q, col + 11, (sqlite3_int64)job_active_ms(job, now_ms()));
 	sqlite3_bind_int(q, col + 12, (int)job->dynamic_content);
 	sqlite3_bind_int64(q, col + 13, (sqlite3_int64)job->max_bandwidth);
+}
+
+/* Columns: tls_client_cert, tls_client_key, tls_ca_file, tls_crl_file,
+ * security_flags.  Revocation is checked only with a CRL file. */
+void store_tls_load(sqlite3_stmt *q, int col, bgcopy_job *job)
+{
+	job->tls.client_cert = text_or_null(q, col);
+	job->tls.client_key = job->tls.client_cert ? text_or_null(q, col + 1) : NULL;
+	job->tls.ca_file = text_or_null(q, col + 2);
+	job->tls.crl_file = text_or_null(q, col + 3);
+	job->tls.flags = (uint32_t)sqlite3_column_int64(q, col + 4) & JOB_TLS_FLAGS;
+	if (!job->tls.crl_file)
+		job->tls.flags &= ~BGCOPY_SECURITY_CHECK_REVOCATION;
+}
+
+void store_tls_bind(sqlite3_stmt *q, int col, const bgcopy_job *job)
+{
+	bind_text(q, col, job->tls.client_cert);
+	bind_text(q, col + 1, job->tls.client_key);
+	bind_text(q, col + 2, job->tls.ca_file);
+	bind_text(q, col + 3, job->tls.crl_file);
+	sqlite3_bind_int64(q, col + 4, job->tls.flags);
 }

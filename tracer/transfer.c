@@ -286,6 +286,11 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		job_fail(job, false, &err);
 		return;
 	}
+	if (transfer_key_exposed(job, &err)) {
+		free(x);
+		job_fail(job, false, &err);
+		return;
+	}
 	x->is_file = !strncasecmp(f->url, "file:", 5);
 	x->dynamic = job->dynamic_content;
 	/* Bytes of a version we could not name again are not resumed

@@ -58,6 +58,10 @@ bool write_buffered(struct transfer *x);	/* lock not held */
  * held; false: no memory); transfer_free_options when it is done. */
 bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file *f);
 void transfer_free_options(struct transfer *x);
+/* Lock held: true, and the permanent error to give, when the job's
+ * private key can now be read or written by others (it could not when
+ * set): no request goes out with it. */
+bool transfer_key_exposed(const bgcopy_job *job, struct bgcopy_error *err);
 
 /* transfer_headers.c: each header line of a response (worker, lock not
  * held), then, at its end, the file keeps them (lock held). */

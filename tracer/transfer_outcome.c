@@ -32,6 +32,26 @@ char *transfer_redirect_target(struct transfer *x)
 	return redacted;
 }
 
+/* The handshake failed: the server's certificate was not trusted, or
+ * the job's TLS files could not be used. */
+static bool tls_failure(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Classifies a finished attempt; returns true when the file is complete. */
 bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		       bool *transient)
@@ -130,9 +150,10 @@ bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err
 			       strerror(x->write_errno));
 		return false;
 	}
-	err->context = BGCOPY_ERRCTX_TRANSPORT;
+	err->context = tls_failure(rc) ? BGCOPY_ERRCTX_TLS : BGCOPY_ERRCTX_TRANSPORT;
 	*transient = transient_curl(rc);
-	error_describe(err, "%s (%s)",
+	error_describe(err, "%s%s (%s)",
+		 err->context == BGCOPY_ERRCTX_TLS ? "TLS handshake failed: " : "",
 		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
 		 f->redacted_url);
 	return false;

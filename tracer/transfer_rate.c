@@ -1,4 +1,4 @@
-/* Bandwidth caps on the running transfers: the job's own, and an even share of the engine's for jobs not FOREGROUND, kept by pausing the body. */
+/* Bandwidth caps on the running transfers: the job's own, and an even share of the engine's (or its schedule's) for jobs not FOREGROUND, kept by pausing the body. */
 /*
  * libcurl's CURLOPT_MAX_RECV_SPEED_LARGE (7.88) lets a short transfer run
  * at full speed (400 KB capped at 50 KB/s came in 15 ms here) and takes a
@@ -6,6 +6,8 @@
  * the cap was set, the write callback pauses the transfer
  * (CURL_WRITEFUNC_PAUSE) until the allowance covers it.
  */
+#include <time.h>
+
 #include "transfer.h"
 
 #define RATE_BURST_MS 100	/* what may come at once: a tenth of a second's worth */
@@ -26,14 +28,22 @@ static uint64_t tighter(uint64_t a, uint64_t b)
 	return !a ? b : !b ? a : a < b ? a : b;
 }
 
+/* The engine's cap now: its schedule's, else its own. */
+static uint64_t engine_cap(const bgcopy_engine *engine)
+{
+	uint64_t bps;
+
+	return schedule_cap(&engine->schedule, time(NULL), &bps) ? bps : engine->max_bandwidth;
+}
+
 void rate_apply(bgcopy_engine *engine)
 {
 	unsigned sharing = capped_by_engine(engine);
-	uint64_t share = sharing && engine->max_bandwidth ?
-			 engine->max_bandwidth / sharing : 0;
+	uint64_t engine_bps = engine_cap(engine);
+	uint64_t share = sharing && engine_bps ? engine_bps / sharing : 0;
 
 	assert(engine_locked(engine));
-	if (sharing && engine->max_bandwidth && !share)
+	if (sharing && engine_bps && !share)
 		share = 1;	/* never 0, which would lift the cap */
 	for (struct transfer *x = engine->transfers; x; x = x->next) {
 		uint64_t cap;

@@ -310,33 +310,6 @@ static int cmd_set_retry_delay(struct cli *c, bgcopy_engine *e)
 	return set_seconds(c, e, bgcopy_job_set_min_retry_delay);
 }
 
-/* A job's cap, or with no JOB the engine's (bgcopyd's: root only). */
-static int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine)
-{
-	unsigned long long bps;
-	bgcopy_job *job;
-	char *end;
-	int rc;
-
-	if (cli->argc != 2 && cli->argc != 3)
-		return fail(EXIT_USAGE, "usage: bgcopy set-bandwidth [JOB] BYTES_PER_S");
-	errno = 0;
-	bps = strtoull(cli->argv[cli->argc - 1], &end, 10);
-	if (errno || end == cli->argv[cli->argc - 1] || *end || *cli->argv[cli->argc - 1] == '-')
-		return fail(EXIT_USAGE, "BYTES_PER_S must be a whole number, not '%s'",
-			    cli->argv[cli->argc - 1]);
-	if (cli->argc == 2 && !bgcopy_engine_is_client(engine))
-		return fail(EXIT_USAGE, "an engine's bandwidth cap lasts as long as its process: "
-			    "set it through bgcopyd (BGCOPY_EMBEDDED unset)");
-	if (cli->argc == 2)
-		rc = bgcopy_engine_set_max_bandwidth(engine, bps);
-	else if ((rc = find_job(engine, cli->argv[1], &job)))
-		return rc;
-	else
-		rc = bgcopy_job_set_max_bandwidth(job, bps);
-	return rc ? api_fail(rc) : 0;
-}
-
 /* on or off: BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
 static int cmd_set_dynamic_content(struct cli *cli, bgcopy_engine *engine)
 {
@@ -663,6 +636,12 @@ static const struct {
 	{ "set-max-download-time", "JOB SECONDS", "fail a job that spends this long connecting and transferring (0: no limit; default 90 days)", cmd_set_max_download_time, ADMIN },
 	{ "set-dynamic-content", "JOB on|off", "accept servers with no length or no ranges: every attempt from byte 0, a body ended by a close taken as whole", cmd_set_dynamic_content, ADMIN },
 	{ "set-bandwidth", "[JOB] BYTES_PER_S", "cap a job's transfers, or without JOB the engine's, shared by jobs not foreground (0: none; bgcopyd's: root only)", cmd_set_bandwidth, ADMIN },
+	{ "set-client-cert", "JOB --cert FILE [--key FILE] | JOB --clear", "present this PEM certificate and key (mode 0600) to servers that ask", cmd_set_client_cert, ADMIN },
+	{ "set-ca-file", "JOB FILE | JOB --clear", "trust the CAs of this PEM file instead of the system's", cmd_set_trust_file, ADMIN },
+	{ "set-crl-file", "JOB FILE | JOB --clear", "the PEM CRLs that set-security-flags check-revocation checks against", cmd_set_trust_file, ADMIN },
+	{ "set-security-flags", "JOB FLAGS", "check-revocation,ignore-cn-invalid,no-server-verification,redirect-...; a number, or none", cmd_set_security_flags, ADMIN },
+	{ "set-bandwidth-schedule", "'DAYS FROM-TO BYTES_PER_S[; ...]' | --clear", "bgcopyd's caps by hour and weekday (mon-fri 8-18 2000000); else set-bandwidth's (root)", cmd_set_bandwidth_schedule, ADMIN },
+	{ "bandwidth", "", "bgcopyd's bandwidth cap and schedule", cmd_bandwidth, ADMIN },
 	{ "set-flags", "JOB FLAGS", "notify flags: 0x1 transferred, 0x2 error, 0x4 disable, 0x8 modification, 0x10 file", cmd_set_flags, ADMIN },
 	{ "set-notify-cmd", "JOB PROGRAM [ARG...]", "run PROGRAM ARGS JOB-ID EVENT when no interface takes a notification", cmd_set_notify_cmd, ADMIN },
 	{ "set-notify-cmd-timeout", "JOB SECONDS", "kill the command line's process group after SECONDS (default 300); the attempt failed", cmd_set_notify_cmd_timeout, ADMIN },

@@ -47,5 +47,13 @@ int create_list(bgcopy_engine *engine, const char *name, const char *list);
 int cmd_set_credentials(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_headers(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_proxy(struct cli *cli, bgcopy_engine *engine);
+/* tls_options.c */
+int cmd_set_client_cert(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_trust_file(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_security_flags(struct cli *cli, bgcopy_engine *engine);
+/* bandwidth.c */
+int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_bandwidth_schedule(struct cli *cli, bgcopy_engine *engine);
+int cmd_bandwidth(struct cli *cli, bgcopy_engine *engine);
 
 #endif

@@ -32,6 +32,24 @@ static void add_proxy_json(bgcopy_job *job, json_t *o)
 		bgcopy_auth_scheme_name(bgcopy_job_get_proxy_auth_scheme(job))));
 }
 
+/* The TLS files' paths and the security flags, by value and by name. */
+static void add_tls_json(bgcopy_job *job, json_t *o)
+{
+	char cert[4096] = "", key[4096] = "", ca[4096] = "", crl[4096] = "", names[256] = "";
+	uint32_t flags = bgcopy_job_get_security_flags(job);
+
+	bgcopy_job_get_client_certificate(job, cert, sizeof(cert), key, sizeof(key));
+	bgcopy_job_get_ca_file(job, ca, sizeof(ca));
+	bgcopy_job_get_crl_file(job, crl, sizeof(crl));
+	bgcopy_security_flag_names(flags, names, sizeof(names));
+	json_object_set_new(o, "client_certificate", json_text(cert));
+	json_object_set_new(o, "client_key", json_text(key));
+	json_object_set_new(o, "ca_file", json_text(ca));
+	json_object_set_new(o, "crl_file", json_text(crl));
+	json_object_set_new(o, "security_flags", json_integer(flags));
+	json_object_set_new(o, "security_flag_names", json_string(*names ? names : "none"));
+}
+
 json_t *job_json(bgcopy_job *job, bool show_args)
 {
 	char id[37], name[256], desc[1024], cmd[1024], names[1024];
@@ -93,6 +111,7 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 		bgcopy_job_get_header_names(job, names, sizeof(names));
 		json_object_set_new(o, "header_names", json_text(names));
 		add_proxy_json(job, o);
+		add_tls_json(job, o);
 		json_object_set_new(o, "max_bandwidth", json_integer(
 			(json_int_t)bgcopy_job_get_max_bandwidth(job)));
 		json_object_set_new(o, "dynamic_content",
@@ -163,6 +182,13 @@ void print_job_text(json_t *o)
 	       json_string_value(json_object_get(o, "proxy_list")),
 	       json_string_value(json_object_get(o, "proxy_bypass")),
 	       json_string_value(json_object_get(o, "proxy_credentials")));
+	print_safe(stdout, "  tls client certificate '%s' key '%s', CA file '%s', CRL file '%s', security flags 0x%llx (%s)\n",
+	       json_string_value(json_object_get(o, "client_certificate")),
+	       json_string_value(json_object_get(o, "client_key")),
+	       json_string_value(json_object_get(o, "ca_file")),
+	       json_string_value(json_object_get(o, "crl_file")),
+	       json_integer_value(json_object_get(o, "security_flags")),
+	       json_string_value(json_object_get(o, "security_flag_names")));
 	if ((err = json_object_get(o, "error")))
 		print_safe(stdout, "  error: %s\n", json_string_value(json_object_get(err, "description")));
 	json_array_foreach(files, i, f)

@@ -131,6 +131,15 @@ int client_job_set_notify_cmdline(bgcopy_job *job, const char *const *argv);
 /* NULL or "" clears it. */
 int client_job_set_notify_service(bgcopy_job *job, const char *name);
 int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
+/* TLS: `member` SetClientCertificate (`path`, `key`), SetCaFile or
+ * SetCrlFile (`path`); NULL sends "" (clears). */
+int client_job_set_tls(bgcopy_job *job, const char *member, const char *path,
+		       const char *key);
+int client_job_set_security_flags(bgcopy_job *job, uint32_t flags);
+/* The engine's bandwidth schedule: set `text`, or with `text` NULL read
+ * it into `out`. */
+int client_engine_bandwidth_schedule(bgcopy_engine *engine, const char *text, char *out,
+				     size_t size);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);

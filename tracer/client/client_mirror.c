@@ -324,6 +324,14 @@ static void read_named(bgcopy_job *job, const char *name, const char *value)
 		set_text(&job->proxy_list, value);
 	else if (!strcmp(name, "ProxyBypass"))
 		set_text(&job->proxy_bypass, value);
+	else if (!strcmp(name, "ClientCertificate"))
+		set_text(&job->tls.client_cert, value);
+	else if (!strcmp(name, "ClientKey"))
+		set_text(&job->tls.client_key, value);
+	else if (!strcmp(name, "CaFile"))
+		set_text(&job->tls.ca_file, value);
+	else if (!strcmp(name, "CrlFile"))
+		set_text(&job->tls.crl_file, value);
 }
 
 /* One property's variant, already entered. */
@@ -375,6 +383,8 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 			job->cmdline_timeout_s = u;
 		else if (!strcmp(name, "PendingNotifications"))
 			set_pending(job, u);
+		else if (!strcmp(name, "SecurityFlags"))
+			job->tls.flags = u & JOB_TLS_FLAGS;
 		return 0;
 	}
 	if (!strcmp(type, "b") && !strcmp(name, "DynamicContent")) {

@@ -288,3 +288,41 @@ int client_wait_idle(bgcopy_engine *engine, long timeout_ms)
 		usleep(50 * 1000);
 	}
 }
+
+/* ---- TLS (issue 16) ---- */
+
+int client_job_set_tls(bgcopy_job *job, const char *member, const char *path,
+		       const char *key)
+{
+	if (!strcmp(member, "SetClientCertificate"))
+		return job_call(job, member, "ss", path ? path : "", key ? key : "");
+	return job_call(job, member, "s", path ? path : "");
+}
+
+int client_job_set_security_flags(bgcopy_job *job, uint32_t flags)
+{
+	return job_call(job, "SetSecurityFlags", "u", flags);
+}
+
+/* ---- bandwidth schedule (issue 16) ---- */
+
+int client_engine_bandwidth_schedule(bgcopy_engine *engine, const char *text, char *out,
+				     size_t size)
+{
+	sd_bus_message *reply = NULL;
+	const char *got = NULL;
+	int status;
+
+	if (text)
+		return client_callv(engine, "/org/bgcopy1", "org.bgcopy1.Manager",
+				    "SetBandwidthSchedule", NULL, "s", text);
+	status = client_callv(engine, "/org/bgcopy1", "org.freedesktop.DBus.Properties",
+			      "Get", &reply, "ss", "org.bgcopy1.Manager", "BandwidthSchedule");
+	if (!status && sd_bus_message_read(reply, "v", "s", &got) < 0)
+		status = set_error(BGCOPY_E_NOMEM, "cannot read bgcopyd's answer");
+	if (!status && (size_t)snprintf(out, size, "%s", got) >= size)
+		status = set_error(BGCOPY_E_LIMIT, "the bandwidth schedule is %zu bytes, "
+				   "more than the %zu given", strlen(got), size - 1);
+	client_message_unref(engine, reply);
+	return status;
+}

@@ -23,7 +23,7 @@ static void trace_job_request(const struct peer *p, bgcopy_job *job, sd_bus_mess
 /* The job a path names if the caller may see it.  Any other job path,
  * of a job that does not exist or is another user's, answers NotFound
  * alike: a job the caller may not see is one that does not exist. */
-static int job_find(sd_bus *bus, const char *path, const char *interface,
+int job_find(sd_bus *bus, const char *path, const char *interface,
 		    void *userdata, void **found, sd_bus_error *error)
 {
 	static const char prefix[] = BGCOPYD_JOB_PREFIX "/";
@@ -74,13 +74,13 @@ static int job_enumerate(sd_bus *bus, const char *path, void *userdata,
 }
 
 /* The peer whose connection a message came on (the slot's userdata). */
-static struct peer *message_peer(sd_bus_message *m)
+struct peer *message_peer(sd_bus_message *m)
 {
 	return sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
 }
 
 /* After a verb: its change signals go out before the reply. */
-static int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *error)
+int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *error)
 {
 	if (status != BGCOPY_OK)
 		return bus_error_from_status(error, status);

@@ -334,6 +334,43 @@ static int property_get_engine_options(sd_bus *bus, const char *path, const char
 				     "test_options", o.test_options);
 }
 
+/* SetBandwidthSchedule(schedule): the engine's caps by hour and
+ * weekday, every user's jobs share them, so root's to set. */
+static int method_set_bandwidth_schedule(sd_bus_message *m, void *userdata,
+					 sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	const char *text;
+	int r = sd_bus_message_read(m, "s", &text), status;
+
+	if (r < 0)
+		return r;
+	if (p->uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "only root sets the engine's bandwidth schedule, not uid %u",
+					 (unsigned)p->uid);
+	status = bgcopy_engine_set_bandwidth_schedule(p->daemon->engine, text);
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int property_get_bandwidth_schedule(sd_bus *bus, const char *path,
+					   const char *interface, const char *property,
+					   sd_bus_message *reply, void *userdata,
+					   sd_bus_error *error)
+{
+	struct peer *p = userdata;
+	char text[BGCOPY_BANDWIDTH_SCHEDULE_MAX + 1];
+	int status;
+
+	(void)bus, (void)path, (void)interface, (void)property;
+	status = bgcopy_engine_get_bandwidth_schedule(p->daemon->engine, text, sizeof(text));
+	if (status != BGCOPY_OK)
+		return bus_error_from_status(error, status);
+	return sd_bus_message_append(reply, "s", text);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -361,6 +398,10 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("EngineOptions", "a{su}", property_get_engine_options, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("BandwidthSchedule", "s", property_get_bandwidth_schedule, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetBandwidthSchedule", SD_BUS_ARGS("s", schedule),
+				SD_BUS_NO_RESULT, method_set_bandwidth_schedule,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
 

@@ -50,6 +50,7 @@ static int serve_on(struct daemon *d, sd_bus *bus)
 	*p = (struct peer){ .daemon = d, .bus = bus, .uid = d->system ? 0 : d->uid };
 	if ((r = sd_bus_add_filter(bus, NULL, check_sender, p)) < 0 ||
 	    (r = bus_manager_register(p)) < 0 || (r = bus_job_register(p)) < 0 ||
+	    (r = bus_job_tls_register(p)) < 0 ||
 	    (r = sd_bus_request_name(bus, BGCOPYD_BUS_NAME, 0)) < 0 ||
 	    (r = sd_bus_attach_event(bus, d->event, SD_EVENT_PRIORITY_NORMAL)) < 0) {
 		free(p);

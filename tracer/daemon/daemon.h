@@ -7,7 +7,7 @@
  *   0 leaves        bus_errors.c jobs.c changes.c idle.c job_digest.c
  *                   bus_text.c notify_service.c
  *   1 signals       job_watch.c
- *   2 objects       bus_callback.c bus_manager.c bus_job.c
+ *   2 objects       bus_callback.c bus_manager.c bus_job.c bus_job_tls.c
  *   3 connections   peer.c bus_name.c
  *   4 socket        listen.c
  *   5 main          daemon.c
@@ -167,6 +167,14 @@ void bus_name_close(struct daemon *d);
 
 /* bus_job.c */
 int bus_job_register(struct peer *p);
+/* bus_job.c, for bus_job_tls.c: a job path's job if the caller sees it;
+ * the peer a message came on; a verb's reply, after its change signals. */
+int job_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+	     void **found, sd_bus_error *error);
+struct peer *message_peer(sd_bus_message *m);
+int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *error);
+/* bus_job_tls.c: the job's TLS members, after bus_job.c's */
+int bus_job_tls_register(struct peer *p);
 
 /* changes.c: the change hook's queue */
 int changes_open(struct daemon *d);

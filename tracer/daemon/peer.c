@@ -106,6 +106,7 @@ static int peer_bus_setup(struct peer *p, int fd)
 					  "org.freedesktop.DBus", bus_compat_vtable, p)) < 0 ||
 	    (r = bus_manager_register(p)) < 0 ||
 	    (r = bus_job_register(p)) < 0 ||
+	    (r = bus_job_tls_register(p)) < 0 ||
 	    (r = sd_bus_start(p->bus)) < 0)
 		return r;
 	return sd_bus_attach_event(p->bus, p->daemon->event, SD_EVENT_PRIORITY_NORMAL);

@@ -75,6 +75,9 @@ enum bgcopy_error_context {
 	BGCOPY_ERRCTX_CHECKSUM = 5,	/* the file is not the expected SHA-256 */
 	BGCOPY_ERRCTX_MAX_DOWNLOAD_TIME = 6,	/* past the job's maximum download
 						   time (issue 16) */
+	BGCOPY_ERRCTX_TLS = 7,		/* the TLS handshake failed: the server's
+					   certificate, or the job's own TLS
+					   files (issue 16) */
 };
 
 typedef struct bgcopy_engine bgcopy_engine;
@@ -347,8 +350,8 @@ BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 BGCOPY_API int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 				    uint32_t owner, bgcopy_job **out);
 /* BITS' TakeOwnership, for root only: `owner` becomes the job's owner and
- * the previous owner's notify command line and server credentials are
- * removed. */
+ * the previous owner's notify command line, server and proxy credentials,
+ * custom headers and client certificate are removed. */
 BGCOPY_API int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner);
 /* A service serving a traced client (bgcopy record): loads the
  * tracepoint provider now, whatever BGCOPY_TRACE says.  When an active
@@ -521,6 +524,82 @@ BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
  * (bgcopyd's: root sets it through the Manager). */
 BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
 BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
+/* The engine's cap by hour and weekday, as BITS' bandwidth policy: up to
+ * 16 entries "DAYS FROM-TO BYTES_PER_S" separated by ';', DAYS sun..sat
+ * as a range ("mon-fri", may wrap), a list ("sat,sun") or "*", hours
+ * FROM < TO in 0-24, local time.  The first entry holding the moment
+ * gives the engine's cap then (0: none); outside every entry it is
+ * bgcopy_engine_set_max_bandwidth's.  Shared and applied like that cap,
+ * within a second of a change of hour.  NULL or "" removes it; kept for
+ * the engine's life (bgcopyd's: root sets it through the Manager). */
+#define BGCOPY_BANDWIDTH_SCHEDULE_MAX 1024u
+BGCOPY_API int bgcopy_engine_set_bandwidth_schedule(bgcopy_engine *engine,
+						    const char *schedule);
+/* The schedule as the engine keeps it ("mon,tue,wed,thu,fri 8-18 2000000"),
+ * "" when none; BGCOPY_E_LIMIT when it does not fit. */
+BGCOPY_API int bgcopy_engine_get_bandwidth_schedule(bgcopy_engine *engine, char *out,
+						    size_t size);
+
+/* ---- TLS (BITS' SetClientCertificate, SetSecurityFlags) ---- */
+/* Files are absolute paths to PEM files, read by the process that
+ * transfers (bgcopyd for a client engine) when each transfer starts;
+ * each must be readable when set.  Stored as paths, never as contents.
+ * A client certificate and its private key (`key` NULL or "": the key is
+ * in the certificate's file); an unencrypted key only, whose file no
+ * one but its owner may read or write (mode 0600 or 0400): another is
+ * refused, and a transfer whose key file others can read by then ends
+ * the job in ERROR (context TLS) before any request.  NULL or "" as
+ * `cert` removes both.  Taking ownership of the
+ * job removes them too. */
+BGCOPY_API int bgcopy_job_set_client_certificate(bgcopy_job *job, const char *cert,
+						 const char *key);
+/* The paths as set, "" when none; BGCOPY_E_LIMIT when one does not fit. */
+BGCOPY_API int bgcopy_job_get_client_certificate(bgcopy_job *job, char *cert,
+						 size_t cert_size, char *key,
+						 size_t key_size);
+/* The CAs the job trusts instead of the system's (a PEM bundle); NULL
+ * or "": the system's. */
+BGCOPY_API int bgcopy_job_set_ca_file(bgcopy_job *job, const char *path);
+BGCOPY_API int bgcopy_job_get_ca_file(bgcopy_job *job, char *out, size_t size);
+/* Certificate revocation lists (PEM) checked with
+ * BGCOPY_SECURITY_CHECK_REVOCATION: libcurl checks revocation against
+ * such a file only, it fetches no CRL and asks no OCSP responder.  It
+ * must cover every certificate of the server's chain (its CA's CRL).
+ * NULL or "" clears it, refused while the flag is set. */
+BGCOPY_API int bgcopy_job_set_crl_file(bgcopy_job *job, const char *path);
+BGCOPY_API int bgcopy_job_get_crl_file(bgcopy_job *job, char *out, size_t size);
+/* Security flags, BITS' BG_SSL_* and BG_HTTP_REDIRECT_POLICY_* values.
+ * Refused, since libcurl cannot skip that one check alone:
+ * IGNORE_DATE_INVALID, IGNORE_UNKNOWN_CA, IGNORE_WRONG_USAGE (the
+ * error names NO_SERVER_VERIFICATION, which skips them all). */
+#define BGCOPY_SECURITY_CHECK_REVOCATION	0x0001u	/* against the job's CRL file,
+							   which must be set first */
+#define BGCOPY_SECURITY_IGNORE_CN_INVALID	0x0002u	/* any host name: libcurl's
+							   SSL_VERIFYHOST off */
+#define BGCOPY_SECURITY_IGNORE_DATE_INVALID	0x0004u	/* refused */
+#define BGCOPY_SECURITY_IGNORE_UNKNOWN_CA	0x0008u	/* refused */
+#define BGCOPY_SECURITY_IGNORE_WRONG_USAGE	0x0010u	/* refused */
+/* The redirect policy in the flags (BITS' 0x700 mask and 0x800) is the
+ * job's redirect policy: ALLOW_SILENT and ALLOW_REPORT set ALLOW (every
+ * redirect's final URL is reported anyway), DISALLOW sets DISALLOW, and
+ * ALLOW_HTTPS_TO_HTTP with either ALLOW sets ALLOW_INSECURE.  Reading
+ * the flags gives the policy back the same way. */
+#define BGCOPY_SECURITY_REDIRECT_POLICY_MASK	0x0700u
+#define BGCOPY_SECURITY_REDIRECT_ALLOW_SILENT	0x0000u
+#define BGCOPY_SECURITY_REDIRECT_ALLOW_REPORT	0x0100u
+#define BGCOPY_SECURITY_REDIRECT_DISALLOW	0x0200u
+#define BGCOPY_SECURITY_REDIRECT_ALLOW_HTTPS_TO_HTTP	0x0800u
+/* bgcopy's own: no check at all of the server's certificate (chain,
+ * dates, host name), libcurl's SSL_VERIFYPEER and SSL_VERIFYHOST off. */
+#define BGCOPY_SECURITY_NO_SERVER_VERIFICATION	0x10000u
+BGCOPY_API int bgcopy_job_set_security_flags(bgcopy_job *job, uint32_t flags);
+BGCOPY_API uint32_t bgcopy_job_get_security_flags(bgcopy_job *job);
+/* "check-revocation", "ignore-cn-invalid", ... for one flag bit, the
+ * redirect values included ("redirect-disallow"...); NULL for a bit
+ * that names no flag. */
+BGCOPY_API const char *bgcopy_security_flag_name(uint32_t flag);
+/* The names of the flags set, ','-separated ("" for none), cut to fit. */
+BGCOPY_API void bgcopy_security_flag_names(uint32_t flags, char *out, size_t size);
 
 /* ---- Callbacks handed to another process ---- */
 

@@ -703,10 +703,10 @@ static void tls_certificates_are_verified(void **state)
 	assert_int_equal(bgcopy_job_create(e, "tls", &job), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_add_file(job, url, harness_out(h, "tls.bin")), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	/* A self-signed certificate is not trusted: a permanent error. */
+	/* A self-signed certificate is not trusted: a permanent TLS error. */
 	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
 	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
-	assert_int_equal(err.context, BGCOPY_ERRCTX_TRANSPORT);
+	assert_int_equal(err.context, BGCOPY_ERRCTX_TLS);
 	assert_int_equal(err.curl_code, 60);	/* CURLE_PEER_FAILED_VERIFICATION */
 	bgcopy_job_cancel(job);
 	bgcopy_engine_close(e);
