@@ -60,18 +60,53 @@ void client_job_path(const char *id, char *out, size_t size)
 			*c = '_';
 }
 
+/* A daemon that exited or was killed leaves the connection closed for
+ * good: the jobs, interfaces and mirrors were that daemon's, so the
+ * engine is opened again rather than reconnected. */
+void client_note_lost(struct client *c)
+{
+	if (sd_bus_is_open(c->bus) <= 0)
+		__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);
+}
+
+int client_check_open(struct client *c)
+{
+	if (!__atomic_load_n(&c->lost, __ATOMIC_ACQUIRE))
+		return BGCOPY_OK;
+	return set_error(BGCOPY_E_IO, "the connection to bgcopyd on '%s' was lost (the "
+			 "daemon exited or was killed): open the engine again", c->socket);
+}
+
+/* What sd_bus_call read while waiting for its reply is dispatched now
+ * (a callback wakes the pump, a change signal waits for the mirrors),
+ * not at the pump's next poll.  bus_lock held. */
+static void dispatch_read(struct client *c)
+{
+	while (sd_bus_process(c->bus, NULL) > 0)
+		;
+}
+
+/* The status of a call that failed with `r`, bus_lock held. */
+static int call_failed(struct client *c, const sd_bus_error *e, int r)
+{
+	client_note_lost(c);
+	return client_check_open(c) != BGCOPY_OK ? BGCOPY_E_IO : status_from_error(e, r);
+}
+
 /* Sends `m` and waits for its reply (NULL `reply`: none kept). */
 int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply)
 {
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r, status = BGCOPY_OK;
+	int r, status;
 
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_call(c->bus, m, 0, &e, reply);
+	status = client_check_open(c);
+	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, reply)) < 0)
+		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read(c);
 	pthread_mutex_unlock(&c->bus_lock);
-	if (r < 0)
-		status = status_from_error(&e, r);
 	sd_bus_error_free(&e);
 	return status;
 }
@@ -80,15 +115,19 @@ int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m)
 {
 	struct client *c = engine->client;
-	int r;
+	int r, status;
 
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_message_new_method_call(c->bus, m, NULL, path,
-					   strncmp(path, CLIENT_JOB_PREFIX,
-						   sizeof(CLIENT_JOB_PREFIX) - 1) ?
-					   "org.bgcopy1.Manager" : "org.bgcopy1.Job", member);
+	status = client_check_open(c);
+	if (!status &&
+	    (r = sd_bus_message_new_method_call(c->bus, m, NULL, path,
+						strncmp(path, CLIENT_JOB_PREFIX,
+							sizeof(CLIENT_JOB_PREFIX) - 1) ?
+						"org.bgcopy1.Manager" : "org.bgcopy1.Job",
+						member)) < 0)
+		status = call_failed(c, &SD_BUS_ERROR_NULL, r);
 	pthread_mutex_unlock(&c->bus_lock);
-	return r < 0 ? status_from_error(&SD_BUS_ERROR_NULL, r) : BGCOPY_OK;
+	return status;
 }
 
 /* A method call with arguments as sd_bus_message_append takes them. */
@@ -98,15 +137,18 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	va_list ap;
-	int r, status = BGCOPY_OK;
+	int r, status;
 
 	va_start(ap, types);
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap);
+	status = client_check_open(c);
+	if (!status &&
+	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap)) < 0)
+		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read(c);
 	pthread_mutex_unlock(&c->bus_lock);
 	va_end(ap);
-	if (r < 0)
-		status = status_from_error(&e, r);
 	sd_bus_error_free(&e);
 	return status;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -19,8 +20,19 @@ struct client_call {
 	struct client_call *next;
 };
 
+/* The pump's poll returns at once; the counter only grows, so a write
+ * that fails finds it set already. */
+static void wake_pump(struct client *c)
+{
+	static const uint64_t one = 1;
+
+	if (write(c->wake_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
 /* Every Callback method: queued, answered by the pump once the
- * application's method has run with no lock held. */
+ * application's method has run with no lock held.  Any thread that
+ * reads the connection may queue it: the pump is woken to run it. */
 static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct client *c = userdata;
@@ -34,6 +46,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
 	*tail = call;
+	wake_pump(c);
 	return 1;
 }
 
@@ -101,6 +114,10 @@ static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
 
 	engine_lock(engine);
 	*job = client_mirror_of(engine, id);
+	/* What the callback reports may not be announced yet (the daemon's
+	 * loop sends both in no fixed order): its getters read the job whole. */
+	if (*job)
+		(*job)->mirror_current = false;
 	if (*job && (*job)->iface) {
 		ni = (*job)->iface;
 		ni->refs++;
@@ -241,21 +258,25 @@ static void *pump(void *arg)
 {
 	bgcopy_engine *engine = arg;
 	struct client *c = engine->client;
-	struct pollfd pfd = { .events = POLLIN };
+	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = c->wake_fd, .events = POLLIN } };
+	uint64_t woken;
 	int r;
 
 	pthread_mutex_lock(&c->bus_lock);
-	pfd.fd = sd_bus_get_fd(c->bus);
+	pfd[0].fd = sd_bus_get_fd(c->bus);
 	pthread_mutex_unlock(&c->bus_lock);
 	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&c->bus_lock);
 		r = sd_bus_process(c->bus, NULL);
+		if (r < 0)
+			client_note_lost(c);
 		pthread_mutex_unlock(&c->bus_lock);
 		if (r < 0)
 			break;		/* the daemon has gone */
 		run_calls(engine);
-		if (r == 0)
-			poll(&pfd, 1, PUMP_POLL_MS);
+		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN) &&
+		    read(c->wake_fd, &woken, sizeof(woken)) < 0)
+			break;	/* an eventfd that cannot be read */
 	}
 	return NULL;
 }
@@ -263,15 +284,24 @@ static void *pump(void *arg)
 int client_pump_start(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
-	int r;
+	int r, status;
 
 	r = sd_bus_add_object_vtable(c->bus, NULL, CLIENT_CALLBACK_PATH,
 				     "org.bgcopy1.Callback", callback_vtable, c);
 	if (r < 0)
 		return set_error(BGCOPY_E_NOMEM, "cannot export the callback object: %s",
 				 strerror(-r));
-	if (pthread_create(&c->pump, NULL, pump, engine))
+	status = client_mirror_watch(engine);	/* the other messages the pump reads */
+	if (status)
+		return status;
+	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wake_fd < 0)
+		return set_error(BGCOPY_E_NOMEM, "cannot make the client's eventfd: %s",
+				 strerror(errno));
+	if (pthread_create(&c->pump, NULL, pump, engine)) {
+		close(c->wake_fd);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
+	}
 	c->pump_started = true;
 	/* From here on this process's receipts are in the trace (if it is
 	 * traced): what lets the checker miss one (CONTRACT.md section 7,
@@ -289,6 +319,7 @@ void client_pump_stop(bgcopy_engine *engine)
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
+	wake_pump(c);
 	pthread_join(c->pump, NULL);
 	c->pump_started = false;
 	while ((call = c->calls)) {
@@ -299,6 +330,8 @@ void client_pump_stop(bgcopy_engine *engine)
 	while (c->workers)
 		pthread_cond_wait(&c->workers_done, &c->bus_lock);
 	pthread_mutex_unlock(&c->bus_lock);
+	close(c->wake_fd);
+	client_mirror_free(engine);
 }
 
 /* A job that went final in the daemon (cancelled or completed by
@@ -311,8 +344,7 @@ static void forget_if_final(bgcopy_job *job, int status)
 
 	snprintf(why, sizeof(why), "%s", bgcopy_last_error());
 	engine_lock(job->engine);
-	client_refresh(job);
-	final = state_is_final(job->state);
+	final = client_mirror_read(job, true) == BGCOPY_OK && state_is_final(job->state);
 	engine_unlock(job->engine);
 	if (final)
 		client_drop_interface(job);
