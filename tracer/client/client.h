@@ -132,6 +132,9 @@ int client_wait_idle(bgcopy_engine *engine, long timeout_ms);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);
+/* The pump's poll returns at once: it dispatches what another thread's
+ * call read past (a callback, a change signal), or sees it must stop. */
+void client_pump_wake(struct client *c);
 /* True on a thread running one of `engine`'s callbacks. */
 bool client_on_worker(const bgcopy_engine *engine);
 void client_pump_stop(bgcopy_engine *engine);

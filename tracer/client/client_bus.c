@@ -77,15 +77,6 @@ int client_check_open(struct client *c)
 			 "daemon exited or was killed): open the engine again", c->socket);
 }
 
-/* What sd_bus_call read while waiting for its reply is dispatched now
- * (a callback wakes the pump, a change signal waits for the mirrors),
- * not at the pump's next poll.  bus_lock held. */
-static void dispatch_read(struct client *c)
-{
-	while (sd_bus_process(c->bus, NULL) > 0)
-		;
-}
-
 /* The status of a call that failed with `r`, bus_lock held. */
 static int call_failed(struct client *c, const sd_bus_error *e, int r)
 {
@@ -104,9 +95,8 @@ int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply
 	status = client_check_open(c);
 	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, reply)) < 0)
 		status = call_failed(c, &e, r);
-	if (!status)
-		dispatch_read(c);
 	pthread_mutex_unlock(&c->bus_lock);
+	client_pump_wake(c);	/* to dispatch what the call read past */
 	sd_bus_error_free(&e);
 	return status;
 }
@@ -145,9 +135,8 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 	if (!status &&
 	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap)) < 0)
 		status = call_failed(c, &e, r);
-	if (!status)
-		dispatch_read(c);
 	pthread_mutex_unlock(&c->bus_lock);
+	client_pump_wake(c);	/* to dispatch what the call read past */
 	va_end(ap);
 	sd_bus_error_free(&e);
 	return status;

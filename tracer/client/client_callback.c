@@ -20,13 +20,13 @@ struct client_call {
 	struct client_call *next;
 };
 
-/* The pump's poll returns at once; the counter only grows, so a write
- * that fails finds it set already. */
-static void wake_pump(struct client *c)
+/* The counter only grows: a write that fails finds it set already.
+ * pump_started changes only while no other thread uses the engine. */
+void client_pump_wake(struct client *c)
 {
 	static const uint64_t one = 1;
 
-	if (write(c->wake_fd, &one, sizeof(one)) < 0)
+	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
 		return;
 }
 
@@ -46,7 +46,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
 	*tail = call;
-	wake_pump(c);
+	client_pump_wake(c);
 	return 1;
 }
 
@@ -298,11 +298,12 @@ int client_pump_start(bgcopy_engine *engine)
 	if (c->wake_fd < 0)
 		return set_error(BGCOPY_E_NOMEM, "cannot make the client's eventfd: %s",
 				 strerror(errno));
+	c->pump_started = true;
 	if (pthread_create(&c->pump, NULL, pump, engine)) {
+		c->pump_started = false;
 		close(c->wake_fd);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
 	}
-	c->pump_started = true;
 	/* From here on this process's receipts are in the trace (if it is
 	 * traced): what lets the checker miss one (CONTRACT.md section 7,
 	 * C1-C3). */
@@ -319,9 +320,8 @@ void client_pump_stop(bgcopy_engine *engine)
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
-	wake_pump(c);
+	client_pump_wake(c);
 	pthread_join(c->pump, NULL);
-	c->pump_started = false;
 	while ((call = c->calls)) {
 		c->calls = call->next;
 		reply(c, call, -1);
@@ -330,6 +330,7 @@ void client_pump_stop(bgcopy_engine *engine)
 	while (c->workers)
 		pthread_cond_wait(&c->workers_done, &c->bus_lock);
 	pthread_mutex_unlock(&c->bus_lock);
+	c->pump_started = false;	/* no callback left to wake it */
 	close(c->wake_fd);
 	client_mirror_free(engine);
 }

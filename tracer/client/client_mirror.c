@@ -584,16 +584,20 @@ static int apply_signals(bgcopy_engine *engine)
 	sd_bus_message **signals;
 	size_t n;
 	bool dropped;
-	int r = 0, status;
+	int r, status;
 
-	pthread_mutex_lock(&c->bus_lock);
-	status = client_check_open(c);
-	while (!status && (r = sd_bus_process(c->bus, NULL)) > 0)
-		;
-	if (r < 0) {
-		client_note_lost(c);
+	/* One message at a time: the callbacks' replies go out meanwhile. */
+	do {
+		pthread_mutex_lock(&c->bus_lock);
 		status = client_check_open(c);
-	}
+		r = status ? 0 : sd_bus_process(c->bus, NULL);
+		if (r < 0) {
+			client_note_lost(c);
+			status = client_check_open(c);
+		}
+		pthread_mutex_unlock(&c->bus_lock);
+	} while (r > 0);
+	pthread_mutex_lock(&c->bus_lock);
 	signals = c->signals;
 	n = c->nsignals;
 	dropped = c->signals_dropped;
