@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -58,6 +59,16 @@ void client_job_path(const char *id, char *out, size_t size)
 	for (char *c = out + sizeof(CLIENT_JOB_PREFIX) - 1; *c; c++)
 		if (*c == '-')
 			*c = '_';
+}
+
+/* The counter only grows: a write that fails finds it set already.
+ * pump_started changes only while no other thread uses the engine. */
+void client_pump_wake(struct client *c)
+{
+	static const uint64_t one = 1;
+
+	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
+		return;
 }
 
 /* A daemon that exited or was killed leaves the connection closed for

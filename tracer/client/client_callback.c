@@ -20,16 +20,6 @@ struct client_call {
 	struct client_call *next;
 };
 
-/* The counter only grows: a write that fails finds it set already.
- * pump_started changes only while no other thread uses the engine. */
-void client_pump_wake(struct client *c)
-{
-	static const uint64_t one = 1;
-
-	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
-		return;
-}
-
 /* Every Callback method: queued, answered by the pump once the
  * application's method has run with no lock held.  Any thread that
  * reads the connection may queue it: the pump is woken to run it. */
