@@ -378,6 +378,16 @@ void job_watch_changed(struct daemon *d, bgcopy_job *job)
 	job_watch_flush(d, true);
 }
 
+/* Before a job's properties are read: what the hook queued is announced
+ * first, so that the answer is no older than the signals sent before it
+ * and states it replays after it are few (libbgcopy's client mirrors
+ * jobs from both, client_mirror.c). */
+void job_watch_catch_up(struct daemon *d)
+{
+	if (changes_waiting(d))
+		job_watch_flush(d, false);
+}
+
 void job_watch_add(struct daemon *d, bgcopy_job *job)
 {
 	bool fresh;
