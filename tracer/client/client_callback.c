@@ -241,15 +241,24 @@ static void run_calls(bgcopy_engine *engine)
 	pthread_attr_destroy(&attr);
 }
 
+/* Resets the eventfd, so that it wakes the pump for later calls only. */
+static void woken(struct client *c)
+{
+	uint64_t count;
+
+	if (read(c->wake_fd, &count, sizeof(count)) < 0)
+		return;	/* EAGAIN: nothing was counted */
+}
+
 /* Reads what the daemon sends while no API call does, and runs the
  * callbacks it asks for.  Another thread's call may take our messages
- * off the socket and queue them: the poll is short for that reason. */
+ * off the socket and queue them: it wakes the pump (client_pump_wake),
+ * and the short poll is the safety net. */
 static void *pump(void *arg)
 {
 	bgcopy_engine *engine = arg;
 	struct client *c = engine->client;
 	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = c->wake_fd, .events = POLLIN } };
-	uint64_t woken;
 	int r;
 
 	pthread_mutex_lock(&c->bus_lock);
@@ -264,9 +273,8 @@ static void *pump(void *arg)
 		if (r < 0)
 			break;		/* the daemon has gone */
 		run_calls(engine);
-		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN) &&
-		    read(c->wake_fd, &woken, sizeof(woken)) < 0)
-			break;	/* an eventfd that cannot be read */
+		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN))
+			woken(c);
 	}
 	return NULL;
 }

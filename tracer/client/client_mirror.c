@@ -564,7 +564,9 @@ static void apply_signal(bgcopy_engine *engine, sd_bus_message *m)
 	if (!job || cookie <= job->mirror_cookie)
 		return;
 	job->mirror_cookie = cookie;
-	r = sd_bus_message_read(m, "s", &iface);
+	r = sd_bus_message_rewind(m, true);
+	if (r >= 0)
+		r = sd_bus_message_read(m, "s", &iface);
 	if (r >= 0 && strcmp(iface, "org.bgcopy1.Job"))
 		return;
 	if (r >= 0)
