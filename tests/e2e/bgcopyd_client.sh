@@ -1,6 +1,7 @@
 # The bgcopy command through bgcopyd: started on demand (two clients
 # racing start one daemon), every verb, several commands at once (list
-# and cancel while a download waits, monitor), the embedded engine forced.
+# and cancel while a download waits, monitor), the embedded engine forced,
+# a wait whose daemon is killed.
 export BGCOPY_EMBEDDED=0
 . "$(dirname "$0")/lib.sh"
 unset BGCOPY_EMBEDDED BGCOPY_SOCKET
@@ -159,9 +160,22 @@ kill -TERM $mon
 wait $mon || die "monitor did not exit 0 on SIGTERM"
 expect_exit 2 bg monitor --interval 5
 
-# The daemon gone (killed): the next command starts another one.
+# The daemon killed while a command waits on a job: the wait ends,
+# naming the lost connection; the next command starts another daemon.
+stuck=$(bg create stuck)
+bg add "$stuck" "$URL/fault/slow:200000/big.bin" "$WORK/out/stuck.bin"
+bg resume "$stuck"
+timeout 60 "$BGCOPY" --store "$STORE" wait "$stuck" > /dev/null 2> "$WORK/stuck.err" &
+waiter=$!
+for _ in $(seq 400); do bg info "$stuck" | grep -q "epoch 1," && break; sleep 0.05; done
+bg info "$stuck" | grep -q "epoch 1," || die "the wait never registered: $(bg info "$stuck")"
 old=$(daemon_pid)
 kill -9 "$old"; wait_gone "$old"
+wait $waiter
+rc=$?
+[ $rc = 1 ] || die "wait exited $rc once the daemon was killed: $(cat "$WORK/stuck.err")"
+grep -q "the connection to bgcopyd on '$SOCK' was lost" "$WORK/stuck.err" ||
+	die "wait once the daemon was killed: $(cat "$WORK/stuck.err")"
 bg list > /dev/null && bg create after > /dev/null || die "a command after the daemon was killed"
 [ "$(daemon_pid)" != "$old" ] || die "no new daemon"
 echo "bgcopyd client ok"
