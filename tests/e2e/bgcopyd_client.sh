@@ -142,18 +142,23 @@ cmp "$WORK/www/two.bin" "$WORK/out/again.bin" || die "downloaded file differs"
 expect_exit 2 env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$STORE" create x
 grep -q "in use by pid $(daemon_pid)" "$WORK/last.err" || die "embedded beside the daemon: $(cat "$WORK/last.err")"
 
-# monitor streams every job's changes, made by other commands.
+# monitor streams every job's changes, made by other commands.  It looks
+# every --interval ms: each state is held until the monitor has shown it
+# (the commands are quicker than that).
 "$BGCOPY" --store "$STORE" monitor --interval 20 > "$WORK/monitor.out" 2>&1 &
 mon=$!
+monitor_shows() {	# STATE
+	for _ in $(seq 200); do grep -q "$watched $1" "$WORK/monitor.out" && return 0; sleep 0.05; done
+	die "monitor missed $1: $(cat "$WORK/monitor.out")"
+}
 watched=$(bg create watched)
+monitor_shows SUSPENDED
 bg add "$watched" "$URL/one.bin" "$WORK/out/watched.bin"
 bg resume "$watched"
 timeout 20 "$BGCOPY" --store "$STORE" wait "$watched" > /dev/null || die "wait for the watched job"
+monitor_shows TRANSFERRED
 bg complete "$watched"
-for state in SUSPENDED TRANSFERRED ACKNOWLEDGED; do
-	for _ in $(seq 100); do grep -q "$watched $state" "$WORK/monitor.out" && break; sleep 0.05; done
-	grep -q "$watched $state" "$WORK/monitor.out" || die "monitor missed $state: $(cat "$WORK/monitor.out")"
-done
+monitor_shows ACKNOWLEDGED
 grep -q "$watched ACKNOWLEDGED *300000/300000 bytes 1/1 files watched" "$WORK/monitor.out" ||
 	die "monitor's line: $(grep "$watched" "$WORK/monitor.out")"
 kill -TERM $mon

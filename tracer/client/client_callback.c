@@ -379,7 +379,9 @@ int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	client_job_path(job->id, path, sizeof(path));
 	status = client_callv(engine, path, "org.bgcopy1.Job", "SetNotifyInterface", NULL,
 			      "o", cb ? CLIENT_CALLBACK_PATH : "/");
-	if (status) {
+	/* A daemon gone calls nothing back: the change stands here, so that
+	 * the interface it replaced is released. */
+	if (status && !__atomic_load_n(&engine->client->lost, __ATOMIC_ACQUIRE)) {
 		engine_lock(engine);
 		if (job->iface == ni) {
 			job->iface = old;	/* as it was */
