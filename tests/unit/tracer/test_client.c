@@ -391,6 +391,7 @@ static void every_call_fails_once_the_daemon_is_killed(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = client_engine(h);
+	struct probe *p = probe_new();
 	struct bgcopy_progress progress;
 	struct bgcopy_file_info file;
 	struct bgcopy_error error;
@@ -403,6 +404,7 @@ static void every_call_fails_once_the_daemon_is_killed(void **state)
 	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/a.bin"),
 					     harness_out(h, "a.bin")), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_SUSPENDED);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
 	pid = bgcopy_engine_store_holder(h->store);
 	assert_true(pid > 0);
@@ -434,8 +436,13 @@ static void every_call_fails_once_the_daemon_is_killed(void **state)
 	assert_int_equal(bgcopy_engine_list_jobs(e, list, 1), 0);
 	assert_lost("bgcopyd");
 	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_E_IO);
+	/* No daemon calls it back: the interface is let go at once. */
+	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
 	bgcopy_engine_close(e);
 	stop_daemon(h);
+	probe_free(p);
 }
 
 int main(void)
