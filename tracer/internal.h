@@ -225,6 +225,7 @@ struct bgcopy_job {
 	 * current while every change bgcopyd announced since it was last
 	 * read whole has been applied to it */
 	uint64_t mirror_cookie;		/* the daemon's last message applied */
+	uint64_t mirror_changed;	/* the reply to our last call on it */
 	bool mirror_current;
 };
 

@@ -8,9 +8,10 @@
  * getter (api.c) applies the signals received so far and reads the
  * mirror, asking the daemon for the whole job (GetAll) only when a
  * signal named a value without carrying it, signals were dropped, or
- * the daemon does not announce the value (API_READ_LIVE).  Verbs that
- * change something are forwarded by CLIENT_DISPATCH at the top of each
- * public verb; the daemon announces their changes before replying.
+ * the daemon does not announce the value (API_READ_LIVE), or this client
+ * changed the job since (client_bus.c: read-your-writes, whatever the
+ * daemon announces).  Verbs that change something are forwarded by
+ * CLIENT_DISPATCH at the top of each public verb.
  * Once the connection is lost every call fails (client_bus.c).
  *
  * Locking: the engine lock guards the mirrors, a mutex of its own the
@@ -95,13 +96,16 @@ void client_pump_wake(struct client *c);
  * need not be (docs/bgcopyd.md). */
 int client_append_bytes(sd_bus_message *m, const char *bytes);
 void client_job_path(const char *id, char *out, size_t size);
+/* The id of the job whose object is at `path`; false for another path. */
+bool client_job_id(const char *path, char id[37]);
+/* The engine lock held. */
+bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id);
 
 /* client_mirror.c: the engine lock held, but client_mirror_watch (at
  * the open) and client_mirror_free (at the close) */
 int client_mirror_watch(bgcopy_engine *engine);
 void client_mirror_free(bgcopy_engine *engine);
 int client_sync_jobs(bgcopy_engine *engine);
-bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id);
 /* Brings the mirror up to what the daemon announced; with `live`, or
  * when that is not enough, reads the whole job from the daemon. */
 int client_mirror_read(bgcopy_job *job, bool live);

@@ -61,6 +61,51 @@ void client_job_path(const char *id, char *out, size_t size)
 			*c = '_';
 }
 
+bool client_job_id(const char *path, char id[37])
+{
+	if (strncmp(path, CLIENT_JOB_PREFIX, sizeof(CLIENT_JOB_PREFIX) - 1) ||
+	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36)
+		return false;
+	snprintf(id, 37, "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
+	for (char *c = id; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	return true;
+}
+
+bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
+{
+	assert(engine_locked(engine));
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (!strcmp(job->id, id))
+			return job;
+	return NULL;
+}
+
+/* After a call of a job's own methods (a verb, never called with the
+ * engine lock held): its mirror is read whole by the next getter, by a
+ * GetAll answered after `reply`, so that it shows what the call did even
+ * where the daemon announces nothing (a value it does not announce). */
+static void note_job_call(bgcopy_engine *engine, const char *path, const char *iface,
+			  sd_bus_message *reply)
+{
+	bgcopy_job *job;
+	uint64_t cookie;
+	char id[37];
+
+	if (!path || !iface || !strcmp(iface, "org.freedesktop.DBus.Properties") ||
+	    !client_job_id(path, id) || sd_bus_message_get_cookie(reply, &cookie) < 0)
+		return;
+	assert(!engine_locked(engine));
+	engine_lock(engine);
+	job = client_mirror_of(engine, id);
+	if (job && cookie > job->mirror_changed) {
+		job->mirror_changed = cookie;
+		job->mirror_current = false;
+	}
+	engine_unlock(engine);
+}
+
 /* The counter only grows: a write that fails finds it set already.
  * pump_started changes only while no other thread uses the engine. */
 void client_pump_wake(struct client *c)
@@ -100,15 +145,23 @@ int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply
 {
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *answer = NULL;
 	int r, status;
 
 	pthread_mutex_lock(&c->bus_lock);
 	status = client_check_open(c);
-	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, reply)) < 0)
+	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, &answer)) < 0)
 		status = call_failed(c, &e, r);
 	pthread_mutex_unlock(&c->bus_lock);
 	client_pump_wake(c);	/* to dispatch what the call read past */
 	sd_bus_error_free(&e);
+	if (!status)
+		note_job_call(engine, sd_bus_message_get_path(m), sd_bus_message_get_interface(m),
+			      answer);
+	if (reply)
+		*reply = answer;
+	else
+		client_message_unref(engine, answer);
 	return status;
 }
 
@@ -137,6 +190,7 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 {
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *answer = NULL;
 	va_list ap;
 	int r, status;
 
@@ -144,12 +198,19 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 	pthread_mutex_lock(&c->bus_lock);
 	status = client_check_open(c);
 	if (!status &&
-	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap)) < 0)
+	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, &answer, types,
+				     ap)) < 0)
 		status = call_failed(c, &e, r);
 	pthread_mutex_unlock(&c->bus_lock);
 	client_pump_wake(c);	/* to dispatch what the call read past */
 	va_end(ap);
 	sd_bus_error_free(&e);
+	if (!status)
+		note_job_call(engine, path, iface, answer);
+	if (reply)
+		*reply = answer;
+	else
+		client_message_unref(engine, answer);
 	return status;
 }
 

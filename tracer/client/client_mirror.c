@@ -7,24 +7,6 @@
 
 #include "client.h"
 
-bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
-{
-	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if (!strcmp(job->id, id))
-			return job;
-	return NULL;
-}
-
-/* The id of the job at `path` (CLIENT_JOB_PREFIX and 36 characters). */
-static void job_id_of(const char *path, char id[37])
-{
-	snprintf(id, 37, "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
-	for (char *c = id; *c; c++)
-		if (*c == '_')
-			*c = '-';
-}
-
 /* The mirror of job `id`, made and linked if new; NULL on no memory. */
 static bgcopy_job *mirror(bgcopy_engine *engine, const char *id)
 {
@@ -105,12 +87,10 @@ int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 	client_message_unref(engine, m);
 	if (status)
 		return status;
-	if (sd_bus_message_read(reply, "o", &path) < 0 ||
-	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36) {
+	if (sd_bus_message_read(reply, "o", &path) < 0 || !client_job_id(path, id)) {
 		client_message_unref(engine, reply);
 		return set_error(BGCOPY_E_IO, "bgcopyd answered CreateJob with no job");
 	}
-	job_id_of(path, id);
 	client_message_unref(engine, reply);
 	engine_lock(engine);
 	*out = mirror(engine, id);	/* read whole by its first getter */
@@ -465,13 +445,15 @@ static int read_whole(bgcopy_job *job)
 			      "s", "org.bgcopy1.Job");
 	if (status)
 		return status;
-	job->mirror_current = read_all(job, reply, false) >= 0 &&
-			      sd_bus_message_get_cookie(reply, &cookie) >= 0;
-	if (job->mirror_current)
-		job->mirror_cookie = cookie;
-	else
+	if (read_all(job, reply, false) < 0 || sd_bus_message_get_cookie(reply, &cookie) < 0) {
+		job->mirror_current = false;
 		status = set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s",
 				   job->id);
+	} else {
+		/* Not when answered before a change of ours (client_bus.c). */
+		job->mirror_current = cookie > job->mirror_changed;
+		job->mirror_cookie = cookie;
+	}
 	client_message_unref(engine, reply);
 	return status;
 }
@@ -556,10 +538,8 @@ static void apply_signal(bgcopy_engine *engine, sd_bus_message *m)
 	uint64_t cookie;
 	int r;
 
-	if (!path || strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36 ||
-	    sd_bus_message_get_cookie(m, &cookie) < 0)
+	if (!path || !client_job_id(path, id) || sd_bus_message_get_cookie(m, &cookie) < 0)
 		return;
-	job_id_of(path, id);
 	job = client_mirror_of(engine, id);
 	if (!job || cookie <= job->mirror_cookie)
 		return;
