@@ -223,7 +223,7 @@ struct bgcopy_job {
 
 	/* tracer/client/client_mirror.c: a client engine's job is a mirror,
 	 * current while every change bgcopyd announced since it was last
-	 * read whole has been applied to it */
+	 * read whole has been applied to it and no call of ours changed it */
 	uint64_t mirror_cookie;		/* the daemon's last message applied */
 	uint64_t mirror_changed;	/* the reply to our last call on it */
 	bool mirror_current;

@@ -365,15 +365,17 @@ enum bgcopy_proxy_usage bgcopy_job_get_proxy_usage(bgcopy_job *job)
 int bgcopy_job_get_proxy_lists(bgcopy_job *job, char *proxies, size_t proxies_size,
 			       char *bypass, size_t bypass_size)
 {
-	bool read;
+	int status;
 
 	if (!proxies || !proxies_size || !bypass || !bypass_size)
 		return set_error(BGCOPY_E_INVALID_ARG, "no room for the proxy lists");
-	read = api_enter(job, API_READ_LIVE) == BGCOPY_OK;
-	snprintf(proxies, proxies_size, "%s", read && job->proxy_list ? job->proxy_list : "");
-	snprintf(bypass, bypass_size, "%s", read && job->proxy_bypass ? job->proxy_bypass : "");
+	status = api_enter(job, API_READ_LIVE);
+	snprintf(proxies, proxies_size, "%s",
+		 status == BGCOPY_OK && job->proxy_list ? job->proxy_list : "");
+	snprintf(bypass, bypass_size, "%s",
+		 status == BGCOPY_OK && job->proxy_bypass ? job->proxy_bypass : "");
 	api_leave_read(job->engine);
-	return read ? BGCOPY_OK : BGCOPY_E_IO;
+	return status;
 }
 
 /* ---- response headers --------------------------------------------------- */
