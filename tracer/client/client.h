@@ -88,10 +88,6 @@ int client_writable(bgcopy_job *job);
  * when sd-bus says so. */
 int client_check_open(struct client *c);
 void client_note_lost(struct client *c);
-/* The pump's poll (client_callback.c) returns at once: it dispatches
- * what another thread's call read past (a callback, a change signal),
- * or sees it must stop. */
-void client_pump_wake(struct client *c);
 /* Names and paths go as bytes ('ay'): D-Bus text must be UTF-8, they
  * need not be (docs/bgcopyd.md). */
 int client_append_bytes(sd_bus_message *m, const char *bytes);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "client.h"
 
@@ -106,16 +105,6 @@ static void note_job_call(bgcopy_engine *engine, const char *path, const char *i
 	engine_unlock(engine);
 }
 
-/* The counter only grows: a write that fails finds it set already.
- * pump_started changes only while no other thread uses the engine. */
-void client_pump_wake(struct client *c)
-{
-	static const uint64_t one = 1;
-
-	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
-		return;
-}
-
 /* A daemon that exited or was killed leaves the connection closed for
  * good: the jobs, interfaces and mirrors were that daemon's, so the
  * engine is opened again rather than reconnected. */
@@ -131,6 +120,20 @@ int client_check_open(struct client *c)
 		return BGCOPY_OK;
 	return set_error(BGCOPY_E_IO, "the connection to bgcopyd on '%s' was lost (the "
 			 "daemon exited or was killed): open the engine again", c->socket);
+}
+
+/* What sd_bus_call read past while waiting for its reply (queued in
+ * sd-bus: its timeout is then 0) is dispatched now by the caller, which
+ * holds the lock already: a callback wakes the pump (method_queue), a
+ * change signal waits for the mirrors.  Only that: what is still on the
+ * socket is the pump's to read.  bus_lock held. */
+static void dispatch_read_past(struct client *c)
+{
+	uint64_t usec;
+
+	while (sd_bus_get_timeout(c->bus, &usec) > 0 && usec == 0 &&
+	       sd_bus_process(c->bus, NULL) > 0)
+		;
 }
 
 /* The status of a call that failed with `r`, bus_lock held. */
@@ -152,8 +155,9 @@ int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply
 	status = client_check_open(c);
 	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, &answer)) < 0)
 		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read_past(c);
 	pthread_mutex_unlock(&c->bus_lock);
-	client_pump_wake(c);	/* to dispatch what the call read past */
 	sd_bus_error_free(&e);
 	if (!status)
 		note_job_call(engine, sd_bus_message_get_path(m), sd_bus_message_get_interface(m),
@@ -201,8 +205,9 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, &answer, types,
 				     ap)) < 0)
 		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read_past(c);
 	pthread_mutex_unlock(&c->bus_lock);
-	client_pump_wake(c);	/* to dispatch what the call read past */
 	va_end(ap);
 	sd_bus_error_free(&e);
 	if (!status)

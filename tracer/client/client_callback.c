@@ -20,6 +20,17 @@ struct client_call {
 	struct client_call *next;
 };
 
+/* The pump's poll returns at once: a callback waits, or it must stop.
+ * The counter only grows: a write that fails finds it set already;
+ * pump_started changes only while no other thread uses the engine. */
+static void wake_pump(struct client *c)
+{
+	static const uint64_t one = 1;
+
+	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
 /* Every Callback method: queued, answered by the pump once the
  * application's method has run with no lock held.  Any thread that
  * reads the connection may queue it: the pump is woken to run it. */
@@ -36,7 +47,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
 	*tail = call;
-	client_pump_wake(c);
+	wake_pump(c);
 	return 1;
 }
 
@@ -252,8 +263,8 @@ static void woken(struct client *c)
 
 /* Reads what the daemon sends while no API call does, and runs the
  * callbacks it asks for.  Another thread's call may take our messages
- * off the socket and queue them: it wakes the pump (client_pump_wake),
- * and the short poll is the safety net. */
+ * off the socket: it dispatches them itself (client_bus.c), a callback
+ * among them wakes the pump, and the short poll is the safety net. */
 static void *pump(void *arg)
 {
 	bgcopy_engine *engine = arg;
@@ -318,7 +329,7 @@ void client_pump_stop(bgcopy_engine *engine)
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
-	client_pump_wake(c);
+	wake_pump(c);
 	pthread_join(c->pump, NULL);
 	while ((call = c->calls)) {
 		c->calls = call->next;
