@@ -38,10 +38,12 @@ int api_enter(bgcopy_job *job, enum api_rule rule)
 	/* A client engine's job is a mirror: a reader sees the daemon's
 	 * values.  Changes never get here (CLIENT_DISPATCH). */
 	if (job->engine->client) {
-		assert(rule == API_READ);
-		client_refresh(job);
+		assert(rule != API_CHANGE);
+		status = client_mirror_read(job, rule == API_READ_LIVE);
+		if (status)
+			return status;
 	}
-	if (rule == API_READ)
+	if (rule != API_CHANGE)
 		return BGCOPY_OK;
 	status = check_writable(job->engine, job);
 	if (!status && job_is_final(job))

@@ -342,8 +342,11 @@ size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 	if (!engine)
 		return 0;
 	api_enter_engine(engine, API_READ);
-	if (engine->client)
-		client_sync_jobs(engine);	/* on failure: the jobs known so far */
+	/* On failure the jobs known so far, unless bgcopyd is gone: none. */
+	if (engine->client && client_sync_jobs(engine) && client_check_open(engine->client)) {
+		api_leave_read(engine);
+		return 0;
+	}
 	for (bgcopy_job *job = engine->jobs; job; job = job->next, n++)
 		if (n < max)
 			jobs[n] = job;

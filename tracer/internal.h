@@ -247,6 +247,13 @@ struct bgcopy_job {
 	int64_t qkey[JOBQ_COUNT][2];
 	bool marked[JOBQ_READERS];	/* to be re-keyed by that reader */
 	bgcopy_job *marked_next[JOBQ_READERS];
+
+	/* tracer/client/client_mirror.c: a client engine's job is a mirror,
+	 * current while every change bgcopyd announced since it was last
+	 * read whole has been applied to it and no call of ours changed it */
+	uint64_t mirror_cookie;		/* the daemon's last message applied */
+	uint64_t mirror_changed;	/* the reply to our last call on it */
+	bool mirror_current;
 };
 
 struct bgcopy_engine {
@@ -640,14 +647,18 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema);
 enum api_rule {
 	API_READ,	/* any job, any engine */
 	API_CHANGE,	/* a writable engine and a job that is not final */
+	/* API_READ of a value bgcopyd does not announce (EmitsChangedSignal
+	 * false in docs/org.bgcopy1.xml): a client engine asks for it */
+	API_READ_LIVE,
 };
-/* With `job` non-NULL, returns with the lock held whatever the status. */
+/* With `job` non-NULL, returns with the lock held whatever the status;
+ * a read fails only in a client engine (bgcopyd gone). */
 int api_enter(bgcopy_job *job, enum api_rule rule);
 int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
 /* API_CHANGE calls: `status`, or BGCOPY_E_STORE if a write failed during
  * the call; unlocks. */
 int api_leave(bgcopy_engine *engine, int status);
-/* API_READ calls: unlocks. */
+/* API_READ and API_READ_LIVE calls: unlocks. */
 void api_leave_read(bgcopy_engine *engine);
 
 /* ---- 6: public verbs ------------------------------------------------- */

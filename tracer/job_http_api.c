@@ -57,10 +57,11 @@ static int set_credentials(bgcopy_job *job, bool proxy, enum bgcopy_auth_scheme 
 
 static enum bgcopy_auth_scheme get_scheme(bgcopy_job *job, bool proxy)
 {
-	enum bgcopy_auth_scheme scheme;
+	/* bgcopyd announces the server's scheme, not the proxy's. */
+	enum bgcopy_auth_scheme scheme = (enum bgcopy_auth_scheme)BGCOPY_E_IO;
 
-	api_enter(job, API_READ);
-	scheme = proxy ? job->proxy_auth.scheme : job->auth.scheme;
+	if (api_enter(job, proxy ? API_READ_LIVE : API_READ) == BGCOPY_OK)
+		scheme = proxy ? job->proxy_auth.scheme : job->auth.scheme;
 	api_leave_read(job->engine);
 	return scheme;
 }
@@ -239,12 +240,14 @@ int bgcopy_job_set_headers(bgcopy_job *job, const char *headers)
 
 int bgcopy_job_get_header_names(bgcopy_job *job, char *out, size_t size)
 {
+	int status;
+
 	if (!out || !size)
 		return set_error(BGCOPY_E_INVALID_ARG, "no room for the names");
-	api_enter(job, API_READ);
-	header_names(job->headers, out, size);
+	status = api_enter(job, API_READ);
+	header_names(status == BGCOPY_OK ? job->headers : NULL, out, size);
 	api_leave_read(job->engine);
-	return BGCOPY_OK;
+	return status;
 }
 
 /* ---- proxy -------------------------------------------------------------- */
@@ -352,10 +355,10 @@ end:
 
 enum bgcopy_proxy_usage bgcopy_job_get_proxy_usage(bgcopy_job *job)
 {
-	enum bgcopy_proxy_usage usage;
+	enum bgcopy_proxy_usage usage = (enum bgcopy_proxy_usage)BGCOPY_E_IO;
 
-	api_enter(job, API_READ);
-	usage = job->proxy_usage;
+	if (api_enter(job, API_READ_LIVE) == BGCOPY_OK)
+		usage = job->proxy_usage;
 	api_leave_read(job->engine);
 	return usage;
 }
@@ -363,13 +366,17 @@ enum bgcopy_proxy_usage bgcopy_job_get_proxy_usage(bgcopy_job *job)
 int bgcopy_job_get_proxy_lists(bgcopy_job *job, char *proxies, size_t proxies_size,
 			       char *bypass, size_t bypass_size)
 {
+	int status;
+
 	if (!proxies || !proxies_size || !bypass || !bypass_size)
 		return set_error(BGCOPY_E_INVALID_ARG, "no room for the proxy lists");
-	api_enter(job, API_READ);
-	snprintf(proxies, proxies_size, "%s", job->proxy_list ? job->proxy_list : "");
-	snprintf(bypass, bypass_size, "%s", job->proxy_bypass ? job->proxy_bypass : "");
+	status = api_enter(job, API_READ_LIVE);
+	snprintf(proxies, proxies_size, "%s",
+		 status == BGCOPY_OK && job->proxy_list ? job->proxy_list : "");
+	snprintf(bypass, bypass_size, "%s",
+		 status == BGCOPY_OK && job->proxy_bypass ? job->proxy_bypass : "");
 	api_leave_read(job->engine);
-	return BGCOPY_OK;
+	return status;
 }
 
 /* ---- response headers --------------------------------------------------- */

@@ -169,36 +169,43 @@ void bgcopy_job_get_id(const bgcopy_job *job, char out[37])
 	memcpy(out, job->id, sizeof(job->id));
 }
 
-#define GETTER(type, name, expr)				\
+/* `lost`: what a client engine's getter gives once bgcopyd is gone
+ * (bgcopy.h, bgcopy_engine_open). */
+#define GETTER(type, name, rule, lost, expr)			\
 	type name(bgcopy_job *job)				\
 	{							\
-		type value;					\
-		api_enter(job, API_READ);			\
-		value = (expr);					\
+		type value = (type)(lost);			\
+		if (api_enter(job, rule) == BGCOPY_OK)		\
+			value = (expr);				\
 		api_leave_read(job->engine);			\
 		return value;					\
 	}
 
-GETTER(enum bgcopy_state, bgcopy_job_get_state, job->state)
-GETTER(enum bgcopy_priority, bgcopy_job_get_priority, job->priority)
-GETTER(uint32_t, bgcopy_job_get_owner, job->owner)
-GETTER(uint32_t, bgcopy_job_get_min_retry_delay, (uint32_t)(job->min_retry_ms / 1000))
-GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, (uint32_t)(job->no_progress_ms / 1000))
-GETTER(uint32_t, bgcopy_job_get_notify_flags, job->notify_flags)
-GETTER(uint64_t, bgcopy_job_get_notify_epoch, job->epoch)
-GETTER(uint64_t, bgcopy_job_get_max_download_size, job->max_download)
-GETTER(int, bgcopy_job_get_dynamic_content, (int)job->dynamic_content)
-GETTER(uint64_t, bgcopy_job_get_max_bandwidth, job->max_bandwidth)
-GETTER(uint32_t, bgcopy_job_get_max_download_time, (uint32_t)(job->max_download_time_ms / 1000))
-GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, job->redirect_policy)
+GETTER(enum bgcopy_state, bgcopy_job_get_state, API_READ, BGCOPY_E_IO, job->state)
+GETTER(enum bgcopy_priority, bgcopy_job_get_priority, API_READ, BGCOPY_E_IO, job->priority)
+GETTER(uint32_t, bgcopy_job_get_owner, API_READ, 0, job->owner)
+GETTER(uint32_t, bgcopy_job_get_min_retry_delay, API_READ, 0,
+       (uint32_t)(job->min_retry_ms / 1000))
+GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, API_READ, 0,
+       (uint32_t)(job->no_progress_ms / 1000))
+GETTER(uint32_t, bgcopy_job_get_notify_flags, API_READ, 0, job->notify_flags)
+GETTER(uint64_t, bgcopy_job_get_notify_epoch, API_READ, 0, job->epoch)
+GETTER(uint64_t, bgcopy_job_get_max_download_size, API_READ, 0, job->max_download)
+GETTER(int, bgcopy_job_get_dynamic_content, API_READ_LIVE, BGCOPY_E_IO,
+       (int)job->dynamic_content)
+GETTER(uint64_t, bgcopy_job_get_max_bandwidth, API_READ_LIVE, 0, job->max_bandwidth)
+GETTER(uint32_t, bgcopy_job_get_max_download_time, API_READ_LIVE, 0,
+       (uint32_t)(job->max_download_time_ms / 1000))
+GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, API_READ, BGCOPY_E_IO,
+       job->redirect_policy)
 
 int64_t bgcopy_job_get_time(bgcopy_job *job, int which)
 {
-	int64_t t;
+	int64_t t = BGCOPY_E_IO;
 
-	api_enter(job, API_READ);
-	t = which == BGCOPY_TIME_CREATED ? job->ctime :
-	    which == BGCOPY_TIME_MODIFIED ? job->mtime : job->ttime;
+	if (api_enter(job, API_READ) == BGCOPY_OK)
+		t = which == BGCOPY_TIME_CREATED ? job->ctime :
+		    which == BGCOPY_TIME_MODIFIED ? job->mtime : job->ttime;
 	api_leave_read(job->engine);
 	return t;
 }
@@ -209,28 +216,34 @@ static void copy_text(char *out, size_t size, const char *text)
 		snprintf(out, size, "%s", text ? text : "");
 }
 
+/* "" when a client engine's bgcopyd is gone. */
 void bgcopy_job_get_display_name(bgcopy_job *job, char *out, size_t size)
 {
-	api_enter(job, API_READ);
-	copy_text(out, size, job->name);
+	bool read = api_enter(job, API_READ) == BGCOPY_OK;
+
+	copy_text(out, size, read ? job->name : NULL);
 	api_leave_read(job->engine);
 }
 
 void bgcopy_job_get_description(bgcopy_job *job, char *out, size_t size)
 {
-	api_enter(job, API_READ);
-	copy_text(out, size, job->description);
+	bool read = api_enter(job, API_READ) == BGCOPY_OK;
+
+	copy_text(out, size, read ? job->description : NULL);
 	api_leave_read(job->engine);
 }
 
 int bgcopy_job_get_progress(bgcopy_job *job, struct bgcopy_progress *out)
 {
+	int status;
+
 	if (!job || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	job_progress(job, out);
+	status = api_enter(job, API_READ);
+	if (!status)
+		job_progress(job, out);
 	api_leave_read(job->engine);
-	return BGCOPY_OK;
+	return status;
 }
 
 int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
@@ -240,11 +253,11 @@ int bgcopy_job_get_file(bgcopy_job *job, unsigned index,
 
 	if (!job || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	if (index >= job->nfiles) {
+	status = api_enter(job, API_READ);
+	if (status == BGCOPY_OK && index >= job->nfiles) {
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
 				   job->id, index);
-	} else {
+	} else if (status == BGCOPY_OK) {
 		const struct job_file *f = &job->files[index];
 
 		job_file_url_check(job, index);	/* else shown as unreadable */
@@ -266,10 +279,10 @@ int bgcopy_job_get_error(bgcopy_job *job, struct bgcopy_error *out)
 
 	if (!job || !out)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	if (job->has_error)
+	status = api_enter(job, API_READ);
+	if (status == BGCOPY_OK && job->has_error)
 		*out = job->error;
-	else
+	else if (status == BGCOPY_OK)
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no error",
 				   job->id);
 	api_leave_read(job->engine);
@@ -283,11 +296,12 @@ int bgcopy_job_get_file_final_url(bgcopy_job *job, unsigned index, char *out,
 
 	if (!job || !out || !size)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	if (index >= job->nfiles)
+	status = api_enter(job, API_READ);
+	*out = '\0';
+	if (status == BGCOPY_OK && index >= job->nfiles)
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
 				   job->id, index);
-	else
+	else if (status == BGCOPY_OK)
 		snprintf(out, size, "%s", job->files[index].final_url ?
 			 job->files[index].final_url : "");
 	api_leave_read(job->engine);
@@ -303,12 +317,12 @@ int bgcopy_job_get_file_sha256(bgcopy_job *job, unsigned index, char *out,
 		return set_error(BGCOPY_E_INVALID_ARG,
 				 "job and out (%d bytes) are required",
 				 SHA256_HEX_SIZE);
-	api_enter(job, API_READ);
+	status = api_enter(job, API_READ);
 	*out = '\0';
-	if (index >= job->nfiles)
+	if (status == BGCOPY_OK && index >= job->nfiles)
 		status = set_error(BGCOPY_E_NOT_FOUND, "job %s has no file %u",
 				   job->id, index);
-	else if (job->files[index].has_sha256)
+	else if (status == BGCOPY_OK && job->files[index].has_sha256)
 		sha256_to_hex(job->files[index].sha256, out);
 	api_leave_read(job->engine);
 	return status;

@@ -148,8 +148,10 @@ int bgcopy_job_get_client_certificate(bgcopy_job *job, char *cert, size_t cert_s
 
 	if (!job || !cert || !cert_size || !key || !key_size)
 		return set_error(BGCOPY_E_INVALID_ARG, "no job, or no room for the paths");
-	api_enter(job, API_READ);
-	status = give_path(job->tls.client_cert, cert, cert_size);
+	/* bgcopyd announces no TLS setting: a client reads them afresh. */
+	status = api_enter(job, API_READ_LIVE);
+	if (!status)
+		status = give_path(job->tls.client_cert, cert, cert_size);
 	if (!status)
 		status = give_path(job->tls.client_key, key, key_size);
 	api_leave_read(job->engine);
@@ -162,8 +164,9 @@ static int get_trust_file(bgcopy_job *job, bool crl, char *out, size_t size)
 
 	if (!job || !out || !size)
 		return set_error(BGCOPY_E_INVALID_ARG, "no job, or no room for the path");
-	api_enter(job, API_READ);
-	status = give_path(crl ? job->tls.crl_file : job->tls.ca_file, out, size);
+	status = api_enter(job, API_READ_LIVE);
+	if (!status)
+		status = give_path(crl ? job->tls.crl_file : job->tls.ca_file, out, size);
 	api_leave_read(job->engine);
 	return status;
 }
@@ -272,13 +275,14 @@ uint32_t bgcopy_job_get_security_flags(bgcopy_job *job)
 		[BGCOPY_REDIRECT_DISALLOW] = BGCOPY_SECURITY_REDIRECT_DISALLOW,
 		[BGCOPY_REDIRECT_ALLOW_INSECURE] = BGCOPY_SECURITY_REDIRECT_ALLOW_HTTPS_TO_HTTP,
 	};
-	uint32_t flags;
+	uint32_t flags = 0;
 
 	if (!job)
 		return 0;
-	api_enter(job, API_READ);
-	assert((unsigned)job->redirect_policy <= BGCOPY_REDIRECT_ALLOW_INSECURE);
-	flags = job->tls.flags | redirect_bits[job->redirect_policy];
+	if (api_enter(job, API_READ_LIVE) == BGCOPY_OK) {
+		assert((unsigned)job->redirect_policy <= BGCOPY_REDIRECT_ALLOW_INSECURE);
+		flags = job->tls.flags | redirect_bits[job->redirect_policy];
+	}
 	api_leave_read(job->engine);
 	return flags;
 }

@@ -147,25 +147,28 @@ int bgcopy_job_set_notify_cmdline_timeout(bgcopy_job *job, uint32_t seconds)
 
 uint32_t bgcopy_job_get_notify_cmdline_timeout(bgcopy_job *job)
 {
-	uint32_t seconds;
+	uint32_t seconds = 0;	/* a client engine's bgcopyd is gone */
 
-	api_enter(job, API_READ);
-	seconds = job->cmdline_timeout_s;
+	if (api_enter(job, API_READ) == BGCOPY_OK)
+		seconds = job->cmdline_timeout_s;
 	api_leave_read(job->engine);
 	return seconds;
 }
 
+/* "" when a client engine's bgcopyd is gone, as when none is set. */
 void bgcopy_job_get_notify_cmdline(bgcopy_job *job, char *out, size_t size)
 {
-	api_enter(job, API_READ);
-	argv_join(job->cmdline, out, size);
+	bool read = api_enter(job, API_READ) == BGCOPY_OK;
+
+	argv_join(read ? job->cmdline : NULL, out, size);
 	api_leave_read(job->engine);
 }
 
 void bgcopy_job_get_notify_cmdline_summary(bgcopy_job *job, char *out, size_t size)
 {
-	api_enter(job, API_READ);
-	argv_describe(job->cmdline, out, size);
+	bool read = api_enter(job, API_READ) == BGCOPY_OK;
+
+	argv_describe(read ? job->cmdline : NULL, out, size);
 	api_leave_read(job->engine);
 }
 
@@ -177,10 +180,12 @@ int bgcopy_job_get_notify_cmdline_arg(bgcopy_job *job, unsigned index, char *out
 
 	if (!job || !out || !size)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	while (job->cmdline && job->cmdline[n] && n < index)
+	status = api_enter(job, API_READ);
+	while (status == BGCOPY_OK && job->cmdline && job->cmdline[n] && n < index)
 		n++;
-	if (job->cmdline && job->cmdline[n])
+	if (status != BGCOPY_OK)
+		*out = '\0';
+	else if (job->cmdline && job->cmdline[n])
 		snprintf(out, size, "%s", job->cmdline[n]);
 	else
 		status = set_error(BGCOPY_E_NOT_FOUND, "the command line of job %s has "
@@ -193,7 +198,11 @@ uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job)
 {
 	uint32_t pending = 0;
 
-	api_enter(job, API_READ);
+	/* Not announced: each delivery changes it (docs/bgcopyd.md). */
+	if (api_enter(job, API_READ_LIVE) != BGCOPY_OK) {
+		api_leave_read(job->engine);
+		return 0;
+	}
 	if (job->ob_transferred.armed)
 		pending |= BGCOPY_NOTIFY_JOB_TRANSFERRED;
 	if (job->ob_error.armed)
@@ -238,8 +247,10 @@ int bgcopy_job_get_notify_service(bgcopy_job *job, char *out, size_t size)
 
 	if (!job || !out || !size)
 		return set_error(BGCOPY_E_INVALID_ARG, "job and out are required");
-	api_enter(job, API_READ);
-	if ((size_t)snprintf(out, size, "%s", job->notify_service ? job->notify_service : "") >=
+	*out = '\0';
+	status = api_enter(job, API_READ_LIVE);
+	if (status == BGCOPY_OK &&
+	    (size_t)snprintf(out, size, "%s", job->notify_service ? job->notify_service : "") >=
 	    size)
 		status = set_error(BGCOPY_E_LIMIT, "the notify service of job %s is longer than "
 				   "%zu bytes", job->id, size - 1);

@@ -6,6 +6,9 @@
 # mid (500 x 1 MiB), jobs (1k and 10k jobs of one small file;
 # BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
 # alternate the tools; every output is checked byte for byte.
+# BENCH_BGCOPY_BEFORE=PATH: small-cli also runs that bgcopy command (one
+# built from an earlier commit, with its own bgcopyd beside it) in the
+# same rounds, and prints how much faster this one is.
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -134,7 +137,7 @@ median() {	# FILE COLUMN
 # report WORKLOAD TAG...: medians per tool, then bgcopy's ratio to the
 # fastest peer (peer time / bgcopy time: 1.0 means as fast).
 report() {
-	local w=$1 tag best="" best_t="" bg_t
+	local w=$1 tag best="" best_t="" bg_t before_t=""
 	shift
 	printf '%-40s %9s %9s %9s %7s\n' "$w" "median s" "cpu s" "rss MiB" "rounds"
 	for tag in "$@"; do
@@ -143,6 +146,7 @@ report() {
 			"$(median "$RES/$tag" 2)" "$(awk -v k="$(median "$RES/$tag" 3)" 'BEGIN { print k / 1024 }')" \
 			"$(wc -l < "$RES/$tag")"
 		case $tag in bgcopy*) bg_t=$(median "$RES/$tag" 1) ;;
+		before*) before_t=$(median "$RES/$tag" 1) ;;
 		*) t=$(median "$RES/$tag" 1)
 		   if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then
 			best_t=$t; best=$tag
@@ -152,6 +156,11 @@ report() {
 	[ -n "$best" ] && [ -n "${bg_t:-}" ] &&
 		printf '  ratio bgcopy/best peer (%s): %.2fx\n' "$best" \
 			"$(awk -v a="$best_t" -v b="$bg_t" 'BEGIN { print a / b }')"
+	[ -n "$best" ] && [ -n "$before_t" ] &&
+		printf '  ratio before/best peer: %.2fx; bgcopy is %.2fx as fast as before\n' \
+			"$(awk -v a="$best_t" -v b="$before_t" 'BEGIN { print a / b }')" \
+			"$(awk -v a="$before_t" -v b="${bg_t:-nan}" 'BEGIN { print a / b }')"
+	return 0
 }
 
 # rounds WORKLOAD EXPECTED_HASH N TAG CMD -- TAG CMD -- ...: N rounds, the
@@ -214,6 +223,9 @@ for w in $WORKLOADS; do
 		want=$(dir_hash "$www/s")
 		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
 			"$URL/s/[00000-04999]" -o '#1'
+		[ -n "${BENCH_BGCOPY_BEFORE:-}" ] &&
+			peer_args+=("before: bgcopy create --list, ..." bash "$HERE/cli_list.sh"
+				    "$BENCH_BGCOPY_BEFORE" "$WORK/store" "$WORK/s.list" --)
 		rounds "5,000 x 16 KiB (bgcopy command, create --list)" "$want" "$ROUNDS" \
 			"bgcopy create --list, resume, wait, complete" \
 			bash "$HERE/cli_list.sh" "$BGCOPY" "$WORK/store" "$WORK/s.list" -- \

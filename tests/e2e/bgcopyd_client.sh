@@ -1,6 +1,7 @@
 # The bgcopy command through bgcopyd: started on demand (two clients
 # racing start one daemon), every verb, several commands at once (list
-# and cancel while a download waits, monitor), the embedded engine forced.
+# and cancel while a download waits, monitor), the embedded engine forced,
+# a wait whose daemon is killed.
 export BGCOPY_EMBEDDED=0
 . "$(dirname "$0")/lib.sh"
 unset BGCOPY_EMBEDDED BGCOPY_SOCKET
@@ -141,27 +142,45 @@ cmp "$WORK/www/two.bin" "$WORK/out/again.bin" || die "downloaded file differs"
 expect_exit 2 env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$STORE" create x
 grep -q "in use by pid $(daemon_pid)" "$WORK/last.err" || die "embedded beside the daemon: $(cat "$WORK/last.err")"
 
-# monitor streams every job's changes, made by other commands.
+# monitor streams every job's changes, made by other commands.  It looks
+# every --interval ms: each state is held until the monitor has shown it
+# (the commands are quicker than that).
 "$BGCOPY" --store "$STORE" monitor --interval 20 > "$WORK/monitor.out" 2>&1 &
 mon=$!
+monitor_shows() {	# STATE
+	for _ in $(seq 200); do grep -q "$watched $1" "$WORK/monitor.out" && return 0; sleep 0.05; done
+	die "monitor missed $1: $(cat "$WORK/monitor.out")"
+}
 watched=$(bg create watched)
+monitor_shows SUSPENDED
 bg add "$watched" "$URL/one.bin" "$WORK/out/watched.bin"
 bg resume "$watched"
 timeout 20 "$BGCOPY" --store "$STORE" wait "$watched" > /dev/null || die "wait for the watched job"
+monitor_shows TRANSFERRED
 bg complete "$watched"
-for state in SUSPENDED TRANSFERRED ACKNOWLEDGED; do
-	for _ in $(seq 100); do grep -q "$watched $state" "$WORK/monitor.out" && break; sleep 0.05; done
-	grep -q "$watched $state" "$WORK/monitor.out" || die "monitor missed $state: $(cat "$WORK/monitor.out")"
-done
+monitor_shows ACKNOWLEDGED
 grep -q "$watched ACKNOWLEDGED *300000/300000 bytes 1/1 files watched" "$WORK/monitor.out" ||
 	die "monitor's line: $(grep "$watched" "$WORK/monitor.out")"
 kill -TERM $mon
 wait $mon || die "monitor did not exit 0 on SIGTERM"
 expect_exit 2 bg monitor --interval 5
 
-# The daemon gone (killed): the next command starts another one.
+# The daemon killed while a command waits on a job: the wait ends,
+# naming the lost connection; the next command starts another daemon.
+stuck=$(bg create stuck)
+bg add "$stuck" "$URL/fault/slow:200000/big.bin" "$WORK/out/stuck.bin"
+bg resume "$stuck"
+timeout 60 "$BGCOPY" --store "$STORE" wait "$stuck" > /dev/null 2> "$WORK/stuck.err" &
+waiter=$!
+for _ in $(seq 400); do bg info "$stuck" | grep -q "epoch 1," && break; sleep 0.05; done
+bg info "$stuck" | grep -q "epoch 1," || die "the wait never registered: $(bg info "$stuck")"
 old=$(daemon_pid)
 kill -9 "$old"; wait_gone "$old"
+wait $waiter
+rc=$?
+[ $rc = 1 ] || die "wait exited $rc once the daemon was killed: $(cat "$WORK/stuck.err")"
+grep -q "the connection to bgcopyd on '$SOCK' was lost" "$WORK/stuck.err" ||
+	die "wait once the daemon was killed: $(cat "$WORK/stuck.err")"
 bg list > /dev/null && bg create after > /dev/null || die "a command after the daemon was killed"
 [ "$(daemon_pid)" != "$old" ] || die "no new daemon"
 echo "bgcopyd client ok"

@@ -305,8 +305,8 @@ static bool all_done(void)
 	return true;
 }
 
-/* Is the daemon still there?  A getter answers from the mirror when it
- * cannot reach the daemon, so ask something that says so. */
+/* Is the daemon still there?  A job waiting for its callback makes no
+ * call, so ask something that returns a status. */
 static int ping(void)
 {
 	int status = bgcopy_engine_wait_idle(client.engine, 0);

@@ -101,11 +101,18 @@ static void outcome_from_state(struct waiter *w, bgcopy_job *job)
 }
 
 /* Another process (through bgcopyd) may cancel or complete the job we
- * wait for: no notification would ever come.  w->lock held. */
+ * wait for, or bgcopyd may die: no notification would ever come.
+ * w->lock held. */
 static void outcome_from_final_state(struct waiter *w, bgcopy_job *job)
 {
 	enum bgcopy_state state = bgcopy_job_get_state(job);
 
+	if ((int)state == BGCOPY_E_IO) {	/* bgcopyd is gone (bgcopy.h) */
+		w->errored = true;
+		snprintf(w->error.description, sizeof(w->error.description), "%s",
+			 bgcopy_last_error());
+		return;
+	}
 	if (state != BGCOPY_CANCELLED && state != BGCOPY_ACKNOWLEDGED)
 		return;
 	w->errored = true;

@@ -3,10 +3,16 @@
  * bgcopyd holds, forwarded over D-Bus (bgcopy.h says when it is used).
  *
  * A client engine is a bgcopy_engine with `client` set and no store or
- * threads of its own; its jobs are mirrors, refreshed from the daemon's
- * job object whenever a getter enters the API (api.c), so every getter
- * reads the daemon's current value.  Verbs that change something are
- * forwarded by CLIENT_DISPATCH at the top of each public verb.
+ * threads of its own; its jobs are mirrors of the daemon's job objects,
+ * kept current by their PropertiesChanged signals (client_mirror.c): a
+ * getter (api.c) applies the signals received so far and reads the
+ * mirror, asking the daemon for the whole job (GetAll) only when a
+ * signal named a value without carrying it, signals were dropped, or
+ * the daemon does not announce the value (API_READ_LIVE), or this client
+ * changed the job since (client_bus.c: read-your-writes, whatever the
+ * daemon announces).  Verbs that change something are forwarded by
+ * CLIENT_DISPATCH at the top of each public verb.
+ * Once the connection is lost every call fails (client_bus.c).
  *
  * Locking: the engine lock guards the mirrors, a mutex of its own the
  * connection; the engine lock is taken first.  Callbacks from the
@@ -47,10 +53,17 @@ struct client {
 	/* client_callback.c */
 	pthread_t pump;
 	bool pump_started;
+	int wake_fd;			/* eventfd: the pump's poll returns */
 	bool stopping;			/* atomic: the pump ends */
 	struct client_call *calls;	/* callbacks waiting to run, bus_lock */
 	unsigned workers;		/* callbacks running, bus_lock */
 	pthread_cond_t workers_done;
+	/* client_mirror.c: change signals read, not yet applied, bus_lock */
+	sd_bus_message **signals;
+	size_t nsignals, signals_cap;
+	bool signals_dropped;		/* too many waited: no mirror is current */
+	/* client_bus.c: the connection closed (atomic); it stays closed */
+	bool lost;
 };
 
 /* client_start.c: where a store's daemon listens, and starting one */
@@ -94,15 +107,28 @@ void client_message_unref(bgcopy_engine *engine, sd_bus_message *m);
 int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m);
 int client_writable(bgcopy_job *job);
+/* BGCOPY_OK while the connection to bgcopyd is open, else BGCOPY_E_IO
+ * naming its socket.  client_note_lost (bus_lock held) marks it lost
+ * when sd-bus says so. */
+int client_check_open(struct client *c);
+void client_note_lost(struct client *c);
 /* Names and paths go as bytes ('ay'): D-Bus text must be UTF-8, they
  * need not be (docs/bgcopyd.md). */
 int client_append_bytes(sd_bus_message *m, const char *bytes);
 void client_job_path(const char *id, char *out, size_t size);
-
-/* client_mirror.c: lock held */
-int client_sync_jobs(bgcopy_engine *engine);
+/* The id of the job whose object is at `path`; false for another path. */
+bool client_job_id(const char *path, char id[37]);
+/* The engine lock held. */
 bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id);
-void client_refresh(bgcopy_job *job);
+
+/* client_mirror.c: the engine lock held, but client_mirror_watch (at
+ * the open) and client_mirror_free (at the close) */
+int client_mirror_watch(bgcopy_engine *engine);
+void client_mirror_free(bgcopy_engine *engine);
+int client_sync_jobs(bgcopy_engine *engine);
+/* Brings the mirror up to what the daemon announced; with `live`, or
+ * when that is not enough, reads the whole job from the daemon. */
+int client_mirror_read(bgcopy_job *job, bool live);
 
 /* client_verbs.c: the public verbs of a client engine */
 int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out);

@@ -60,19 +60,112 @@ void client_job_path(const char *id, char *out, size_t size)
 			*c = '_';
 }
 
+bool client_job_id(const char *path, char id[37])
+{
+	if (strncmp(path, CLIENT_JOB_PREFIX, sizeof(CLIENT_JOB_PREFIX) - 1) ||
+	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36)
+		return false;
+	snprintf(id, 37, "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
+	for (char *c = id; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	return true;
+}
+
+bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
+{
+	assert(engine_locked(engine));
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (!strcmp(job->id, id))
+			return job;
+	return NULL;
+}
+
+/* After a call of a job's own methods (a verb, never called with the
+ * engine lock held): its mirror is read whole by the next getter, by a
+ * GetAll answered after `reply`, so that it shows what the call did even
+ * where the daemon announces nothing (a value it does not announce). */
+static void note_job_call(bgcopy_engine *engine, const char *path, const char *iface,
+			  sd_bus_message *reply)
+{
+	bgcopy_job *job;
+	uint64_t cookie;
+	char id[37];
+
+	if (!path || !iface || !strcmp(iface, "org.freedesktop.DBus.Properties") ||
+	    !client_job_id(path, id) || sd_bus_message_get_cookie(reply, &cookie) < 0)
+		return;
+	assert(!engine_locked(engine));
+	engine_lock(engine);
+	job = client_mirror_of(engine, id);
+	if (job && cookie > job->mirror_changed) {
+		job->mirror_changed = cookie;
+		job->mirror_current = false;
+	}
+	engine_unlock(engine);
+}
+
+/* A daemon that exited or was killed leaves the connection closed for
+ * good: the jobs, interfaces and mirrors were that daemon's, so the
+ * engine is opened again rather than reconnected. */
+void client_note_lost(struct client *c)
+{
+	if (sd_bus_is_open(c->bus) <= 0)
+		__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);
+}
+
+int client_check_open(struct client *c)
+{
+	if (!__atomic_load_n(&c->lost, __ATOMIC_ACQUIRE))
+		return BGCOPY_OK;
+	return set_error(BGCOPY_E_IO, "the connection to bgcopyd on '%s' was lost (the "
+			 "daemon exited or was killed): open the engine again", c->socket);
+}
+
+/* What sd_bus_call read past while waiting for its reply (queued in
+ * sd-bus: its timeout is then 0) is dispatched now by the caller, which
+ * holds the lock already: a callback wakes the pump (method_queue), a
+ * change signal waits for the mirrors.  Only that: what is still on the
+ * socket is the pump's to read.  bus_lock held. */
+static void dispatch_read_past(struct client *c)
+{
+	uint64_t usec;
+
+	while (sd_bus_get_timeout(c->bus, &usec) > 0 && usec == 0 &&
+	       sd_bus_process(c->bus, NULL) > 0)
+		;
+}
+
+/* The status of a call that failed with `r`, bus_lock held. */
+static int call_failed(struct client *c, const sd_bus_error *e, int r)
+{
+	client_note_lost(c);
+	return client_check_open(c) != BGCOPY_OK ? BGCOPY_E_IO : status_from_error(e, r);
+}
+
 /* Sends `m` and waits for its reply (NULL `reply`: none kept). */
 int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply)
 {
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r, status = BGCOPY_OK;
+	sd_bus_message *answer = NULL;
+	int r, status;
 
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_call(c->bus, m, 0, &e, reply);
+	status = client_check_open(c);
+	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, &answer)) < 0)
+		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read_past(c);
 	pthread_mutex_unlock(&c->bus_lock);
-	if (r < 0)
-		status = status_from_error(&e, r);
 	sd_bus_error_free(&e);
+	if (!status)
+		note_job_call(engine, sd_bus_message_get_path(m), sd_bus_message_get_interface(m),
+			      answer);
+	if (reply)
+		*reply = answer;
+	else
+		client_message_unref(engine, answer);
 	return status;
 }
 
@@ -80,15 +173,19 @@ int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m)
 {
 	struct client *c = engine->client;
-	int r;
+	int r, status;
 
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_message_new_method_call(c->bus, m, NULL, path,
-					   strncmp(path, CLIENT_JOB_PREFIX,
-						   sizeof(CLIENT_JOB_PREFIX) - 1) ?
-					   "org.bgcopy1.Manager" : "org.bgcopy1.Job", member);
+	status = client_check_open(c);
+	if (!status &&
+	    (r = sd_bus_message_new_method_call(c->bus, m, NULL, path,
+						strncmp(path, CLIENT_JOB_PREFIX,
+							sizeof(CLIENT_JOB_PREFIX) - 1) ?
+						"org.bgcopy1.Manager" : "org.bgcopy1.Job",
+						member)) < 0)
+		status = call_failed(c, &SD_BUS_ERROR_NULL, r);
 	pthread_mutex_unlock(&c->bus_lock);
-	return r < 0 ? status_from_error(&SD_BUS_ERROR_NULL, r) : BGCOPY_OK;
+	return status;
 }
 
 /* A method call with arguments as sd_bus_message_append takes them. */
@@ -97,17 +194,28 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 {
 	struct client *c = engine->client;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *answer = NULL;
 	va_list ap;
-	int r, status = BGCOPY_OK;
+	int r, status;
 
 	va_start(ap, types);
 	pthread_mutex_lock(&c->bus_lock);
-	r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, reply, types, ap);
+	status = client_check_open(c);
+	if (!status &&
+	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, &answer, types,
+				     ap)) < 0)
+		status = call_failed(c, &e, r);
+	if (!status)
+		dispatch_read_past(c);
 	pthread_mutex_unlock(&c->bus_lock);
 	va_end(ap);
-	if (r < 0)
-		status = status_from_error(&e, r);
 	sd_bus_error_free(&e);
+	if (!status)
+		note_job_call(engine, path, iface, answer);
+	if (reply)
+		*reply = answer;
+	else
+		client_message_unref(engine, answer);
 	return status;
 }
 

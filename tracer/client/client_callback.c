@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -19,8 +20,20 @@ struct client_call {
 	struct client_call *next;
 };
 
+/* The pump's poll returns at once: a callback waits, or it must stop.
+ * The counter only grows: a write that fails finds it set already;
+ * pump_started changes only while no other thread uses the engine. */
+static void wake_pump(struct client *c)
+{
+	static const uint64_t one = 1;
+
+	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
 /* Every Callback method: queued, answered by the pump once the
- * application's method has run with no lock held. */
+ * application's method has run with no lock held.  Any thread that
+ * reads the connection may queue it: the pump is woken to run it. */
 static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct client *c = userdata;
@@ -34,6 +47,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
 	*tail = call;
+	wake_pump(c);
 	return 1;
 }
 
@@ -101,6 +115,10 @@ static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
 
 	engine_lock(engine);
 	*job = client_mirror_of(engine, id);
+	/* What the callback reports may not be announced yet (the daemon's
+	 * loop sends both in no fixed order): its getters read the job whole. */
+	if (*job)
+		(*job)->mirror_current = false;
 	if (*job && (*job)->iface) {
 		ni = (*job)->iface;
 		ni->refs++;
@@ -234,28 +252,40 @@ static void run_calls(bgcopy_engine *engine)
 	pthread_attr_destroy(&attr);
 }
 
+/* Resets the eventfd, so that it wakes the pump for later calls only. */
+static void woken(struct client *c)
+{
+	uint64_t count;
+
+	if (read(c->wake_fd, &count, sizeof(count)) < 0)
+		return;	/* EAGAIN: nothing was counted */
+}
+
 /* Reads what the daemon sends while no API call does, and runs the
  * callbacks it asks for.  Another thread's call may take our messages
- * off the socket and queue them: the poll is short for that reason. */
+ * off the socket: it dispatches them itself (client_bus.c), a callback
+ * among them wakes the pump, and the short poll is the safety net. */
 static void *pump(void *arg)
 {
 	bgcopy_engine *engine = arg;
 	struct client *c = engine->client;
-	struct pollfd pfd = { .events = POLLIN };
+	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = c->wake_fd, .events = POLLIN } };
 	int r;
 
 	pthread_mutex_lock(&c->bus_lock);
-	pfd.fd = sd_bus_get_fd(c->bus);
+	pfd[0].fd = sd_bus_get_fd(c->bus);
 	pthread_mutex_unlock(&c->bus_lock);
 	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&c->bus_lock);
 		r = sd_bus_process(c->bus, NULL);
+		if (r < 0)
+			client_note_lost(c);
 		pthread_mutex_unlock(&c->bus_lock);
 		if (r < 0)
 			break;		/* the daemon has gone */
 		run_calls(engine);
-		if (r == 0)
-			poll(&pfd, 1, PUMP_POLL_MS);
+		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN))
+			woken(c);
 	}
 	return NULL;
 }
@@ -263,16 +293,26 @@ static void *pump(void *arg)
 int client_pump_start(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
-	int r;
+	int r, status;
 
 	r = sd_bus_add_object_vtable(c->bus, NULL, CLIENT_CALLBACK_PATH,
 				     "org.bgcopy1.Callback", callback_vtable, c);
 	if (r < 0)
 		return set_error(BGCOPY_E_NOMEM, "cannot export the callback object: %s",
 				 strerror(-r));
-	if (pthread_create(&c->pump, NULL, pump, engine))
-		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
+	status = client_mirror_watch(engine);	/* the other messages the pump reads */
+	if (status)
+		return status;
+	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wake_fd < 0)
+		return set_error(BGCOPY_E_NOMEM, "cannot make the client's eventfd: %s",
+				 strerror(errno));
 	c->pump_started = true;
+	if (pthread_create(&c->pump, NULL, pump, engine)) {
+		c->pump_started = false;
+		close(c->wake_fd);
+		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
+	}
 	/* From here on this process's receipts are in the trace (if it is
 	 * traced): what lets the checker miss one (CONTRACT.md section 7,
 	 * C1-C3). */
@@ -289,8 +329,8 @@ void client_pump_stop(bgcopy_engine *engine)
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
+	wake_pump(c);
 	pthread_join(c->pump, NULL);
-	c->pump_started = false;
 	while ((call = c->calls)) {
 		c->calls = call->next;
 		reply(c, call, -1);
@@ -299,6 +339,9 @@ void client_pump_stop(bgcopy_engine *engine)
 	while (c->workers)
 		pthread_cond_wait(&c->workers_done, &c->bus_lock);
 	pthread_mutex_unlock(&c->bus_lock);
+	c->pump_started = false;	/* no callback left to wake it */
+	close(c->wake_fd);
+	client_mirror_free(engine);
 }
 
 /* A job that went final in the daemon (cancelled or completed by
@@ -311,8 +354,7 @@ static void forget_if_final(bgcopy_job *job, int status)
 
 	snprintf(why, sizeof(why), "%s", bgcopy_last_error());
 	engine_lock(job->engine);
-	client_refresh(job);
-	final = state_is_final(job->state);
+	final = client_mirror_read(job, true) == BGCOPY_OK && state_is_final(job->state);
 	engine_unlock(job->engine);
 	if (final)
 		client_drop_interface(job);
@@ -348,7 +390,9 @@ int client_job_set_notify_interface(bgcopy_job *job, struct bgcopy_callback *cb)
 	client_job_path(job->id, path, sizeof(path));
 	status = client_callv(engine, path, "org.bgcopy1.Job", "SetNotifyInterface", NULL,
 			      "o", cb ? CLIENT_CALLBACK_PATH : "/");
-	if (status) {
+	/* A daemon gone calls nothing back: the change stands here, so that
+	 * the interface it replaced is released. */
+	if (status && !__atomic_load_n(&engine->client->lost, __ATOMIC_ACQUIRE)) {
 		engine_lock(engine);
 		if (job->iface == ni) {
 			job->iface = old;	/* as it was */

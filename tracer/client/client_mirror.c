@@ -1,4 +1,4 @@
-/* Client mode: job handles mirror the daemon's jobs; a refresh reads every property of one in one round trip. */
+/* Client mode: job handles mirror the daemon's jobs, kept current by its change signals; a job is read whole (GetAll) only when they do not suffice. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -6,15 +6,6 @@
 #include <string.h>
 
 #include "client.h"
-
-bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id)
-{
-	assert(engine_locked(engine));
-	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if (!strcmp(job->id, id))
-			return job;
-	return NULL;
-}
 
 /* The mirror of job `id`, made and linked if new; NULL on no memory. */
 static bgcopy_job *mirror(bgcopy_engine *engine, const char *id)
@@ -96,20 +87,13 @@ int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 	client_message_unref(engine, m);
 	if (status)
 		return status;
-	if (sd_bus_message_read(reply, "o", &path) < 0 ||
-	    strlen(path) != sizeof(CLIENT_JOB_PREFIX) - 1 + 36) {
+	if (sd_bus_message_read(reply, "o", &path) < 0 || !client_job_id(path, id)) {
 		client_message_unref(engine, reply);
 		return set_error(BGCOPY_E_IO, "bgcopyd answered CreateJob with no job");
 	}
-	snprintf(id, sizeof(id), "%s", path + sizeof(CLIENT_JOB_PREFIX) - 1);
 	client_message_unref(engine, reply);
-	for (char *c = id; *c; c++)
-		if (*c == '_')
-			*c = '-';
 	engine_lock(engine);
-	*out = mirror(engine, id);
-	if (*out)
-		client_refresh(*out);
+	*out = mirror(engine, id);	/* read whole by its first getter */
 	engine_unlock(engine);
 	return *out ? BGCOPY_OK : BGCOPY_E_NOMEM;
 }
@@ -405,44 +389,234 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 	return sd_bus_message_skip(m, type);
 }
 
-static int read_all(bgcopy_job *job, sd_bus_message *m)
+/* Values a change signal carries that the mirror takes as they come;
+ * any other named in a signal (progress, Error: text that stands for
+ * ErrorDetail) makes the mirror read the job whole. */
+static bool taken_from_signal(const char *name)
+{
+	static const char *const names[] = {
+		"State", "Priority", "Owner", "NotifyFlags", "DisplayName", "Description",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* One property's entry, already entered: its variant read into the
+ * mirror, or skipped (the mirror no longer current). */
+static int read_entry(bgcopy_job *job, sd_bus_message *m, bool from_signal)
 {
 	const char *name, *type;
-	int r;
+	int r = sd_bus_message_read(m, "s", &name);
 
-	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	if (r >= 0 && from_signal && !taken_from_signal(name)) {
+		job->mirror_current = false;
+		return sd_bus_message_skip(m, "v");
+	}
+	if (r >= 0)
+		r = sd_bus_message_peek_type(m, NULL, &type);
+	if (r >= 0)
+		r = sd_bus_message_enter_container(m, 'v', type);
+	if (r >= 0)
+		r = read_property(job, m, name, type);
+	return r >= 0 ? sd_bus_message_exit_container(m) : r;
+}
+
+/* An a{sv} of GetAll or of PropertiesChanged into the mirror. */
+static int read_all(bgcopy_job *job, sd_bus_message *m, bool from_signal)
+{
+	int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+
 	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		r = sd_bus_message_read(m, "s", &name);
-		if (r >= 0)
-			r = sd_bus_message_peek_type(m, NULL, &type);
-		if (r >= 0)
-			r = sd_bus_message_enter_container(m, 'v', type);
-		if (r >= 0)
-			r = read_property(job, m, name, type);
-		if (r >= 0)
-			r = sd_bus_message_exit_container(m);	/* the variant */
+		r = read_entry(job, m, from_signal);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(m);	/* the entry */
 		if (r >= 0)
 			r = 1;
 	}
-	return r;
+	return r < 0 ? r : sd_bus_message_exit_container(m);
 }
 
-/* The mirror takes the daemon's values; on failure it keeps the last
- * ones (a getter has no way to report it). */
-void client_refresh(bgcopy_job *job)
+/* The whole job from the daemon.  Every change signal sent before the
+ * reply is older than what it carries: one connection keeps the
+ * daemon's order, and its cookies (serial numbers) grow with it. */
+static int read_whole(bgcopy_job *job)
 {
 	bgcopy_engine *engine = job->engine;
 	sd_bus_message *reply = NULL;
+	uint64_t cookie = 0;
 	char path[128];
+	int status;
 
-	assert(engine_locked(engine));
 	client_job_path(job->id, path, sizeof(path));
-	if (client_callv(engine, path, "org.freedesktop.DBus.Properties", "GetAll", &reply,
-			 "s", "org.bgcopy1.Job"))
-		return;
-	if (read_all(job, reply) < 0)
-		set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s", job->id);
+	status = client_callv(engine, path, "org.freedesktop.DBus.Properties", "GetAll", &reply,
+			      "s", "org.bgcopy1.Job");
+	if (status)
+		return status;
+	if (read_all(job, reply, false) < 0 || sd_bus_message_get_cookie(reply, &cookie) < 0) {
+		job->mirror_current = false;
+		status = set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s",
+				   job->id);
+	} else {
+		/* Not when answered before a change of ours (client_bus.c). */
+		job->mirror_current = cookie > job->mirror_changed;
+		job->mirror_cookie = cookie;
+	}
 	client_message_unref(engine, reply);
+	return status;
+}
+
+/* ---- change signals -------------------------------------------------- */
+
+/* Past this many signals waiting for a getter they are dropped, and
+ * every mirror is read whole when next used: a process that reads no
+ * job keeps no backlog. */
+#define SIGNALS_MAX 4096
+
+/* bus_lock held: sd_bus_process calls the match. */
+static void drop_signals(struct client *c)
+{
+	for (size_t i = 0; i < c->nsignals; i++)
+		sd_bus_message_unref(c->signals[i]);
+	free(c->signals);
+	c->signals = NULL;
+	c->nsignals = c->signals_cap = 0;
+}
+
+/* Every PropertiesChanged of a job object, kept in the order received
+ * for the next getter, which holds the engine lock this cannot take. */
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct client *c = userdata;
+	sd_bus_message **grown = NULL;
+	size_t cap;
+
+	(void)error;
+	if (c->signals_dropped)
+		return 0;
+	if (c->nsignals == c->signals_cap) {
+		cap = c->signals_cap ? 2 * c->signals_cap : 64;
+		if (cap <= SIGNALS_MAX)
+			grown = realloc(c->signals, cap * sizeof(*grown));
+		if (!grown) {
+			drop_signals(c);
+			c->signals_dropped = true;
+			return 0;
+		}
+		c->signals = grown;
+		c->signals_cap = cap;
+	}
+	c->signals[c->nsignals++] = sd_bus_message_ref(m);
+	return 0;
+}
+
+/* At the open, before any job is read: the daemon sends every peer the
+ * signals of the jobs it sees; the match picks them out locally. */
+int client_mirror_watch(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+	int r = sd_bus_add_match(c->bus, NULL, "type='signal',"
+				 "interface='org.freedesktop.DBus.Properties',"
+				 "member='PropertiesChanged',"
+				 "path_namespace='/org/bgcopy1/job'",
+				 on_properties_changed, c);
+
+	return r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot watch bgcopyd's change signals: %s",
+				 strerror(-r)) : BGCOPY_OK;
+}
+
+/* The signals nobody applied, once no thread reads the connection. */
+void client_mirror_free(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+
+	pthread_mutex_lock(&c->bus_lock);
+	drop_signals(c);
+	pthread_mutex_unlock(&c->bus_lock);
+}
+
+/* One signal into its job's mirror, unless the mirror was read whole
+ * after the daemon sent it (or the job has no mirror yet: read whole
+ * when it gets one). */
+static void apply_signal(bgcopy_engine *engine, sd_bus_message *m)
+{
+	const char *path = sd_bus_message_get_path(m), *iface;
+	char id[37];
+	bgcopy_job *job;
+	uint64_t cookie;
+	int r;
+
+	if (!path || !client_job_id(path, id) || sd_bus_message_get_cookie(m, &cookie) < 0)
+		return;
+	job = client_mirror_of(engine, id);
+	if (!job || cookie <= job->mirror_cookie)
+		return;
+	job->mirror_cookie = cookie;
+	r = sd_bus_message_rewind(m, true);
+	if (r >= 0)
+		r = sd_bus_message_read(m, "s", &iface);
+	if (r >= 0 && strcmp(iface, "org.bgcopy1.Job"))
+		return;
+	if (r >= 0)
+		r = read_all(job, m, true);
+	/* Named alone (invalidated): read whole when next used. */
+	if (r >= 0)
+		r = sd_bus_message_enter_container(m, 'a', "s");
+	if (r < 0 || (r > 0 && !sd_bus_message_at_end(m, false)))
+		job->mirror_current = false;
+}
+
+/* Reads what the daemon has sent so far (the connection's order) and
+ * applies its change signals in that order. */
+static int apply_signals(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+	sd_bus_message **signals;
+	size_t n;
+	bool dropped;
+	int r, status;
+
+	/* One message at a time: the callbacks' replies go out meanwhile. */
+	do {
+		pthread_mutex_lock(&c->bus_lock);
+		status = client_check_open(c);
+		r = status ? 0 : sd_bus_process(c->bus, NULL);
+		if (r < 0) {
+			client_note_lost(c);
+			status = client_check_open(c);
+		}
+		pthread_mutex_unlock(&c->bus_lock);
+	} while (r > 0);
+	pthread_mutex_lock(&c->bus_lock);
+	signals = c->signals;
+	n = c->nsignals;
+	dropped = c->signals_dropped;
+	c->signals = NULL;
+	c->nsignals = c->signals_cap = 0;
+	c->signals_dropped = false;
+	pthread_mutex_unlock(&c->bus_lock);
+
+	for (bgcopy_job *job = engine->jobs; dropped && job; job = job->next)
+		job->mirror_current = false;
+	for (size_t i = 0; i < n; i++)
+		apply_signal(engine, signals[i]);
+	pthread_mutex_lock(&c->bus_lock);
+	for (size_t i = 0; i < n; i++)
+		sd_bus_message_unref(signals[i]);
+	pthread_mutex_unlock(&c->bus_lock);
+	free(signals);
+	return status;
+}
+
+int client_mirror_read(bgcopy_job *job, bool live)
+{
+	int status;
+
+	assert(engine_locked(job->engine));
+	status = apply_signals(job->engine);
+	if (status == BGCOPY_OK && (live || !job->mirror_current))
+		status = read_whole(job);
+	return status;
 }

@@ -184,10 +184,14 @@ static int property_get_idle(sd_bus *bus, const char *path, const char *interfac
 			     void *userdata, sd_bus_error *error)
 {
 	struct peer *p = userdata;
+	bool idle = bgcopy_engine_wait_idle(p->daemon->engine, 0) == BGCOPY_OK;
 
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return sd_bus_message_append(reply, "b",
-				     bgcopy_engine_wait_idle(p->daemon->engine, 0) == BGCOPY_OK);
+	/* What settled is announced before the answer, so that a client's
+	 * mirror is current once it has seen Idle. */
+	if (idle)
+		job_watch_flush(p->daemon, true);
+	return sd_bus_message_append(reply, "b", idle);
 }
 
 /* An EnableTracing whose answer waits until a session records the

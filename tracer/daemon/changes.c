@@ -82,6 +82,16 @@ void changes_ack(struct daemon *d)
 		return;	/* EAGAIN: nothing was counted */
 }
 
+bool changes_waiting(struct daemon *d)
+{
+	bool waiting;
+
+	pthread_mutex_lock(&d->changes_lock);
+	waiting = d->nchanges > 0 || d->changes_overflow;
+	pthread_mutex_unlock(&d->changes_lock);
+	return waiting;
+}
+
 /* Hands the queued changes over (the caller frees *out); *overflow when
  * some were dropped and every job must be compared. */
 size_t changes_take(struct daemon *d, struct job_change **out, bool *overflow)

@@ -180,6 +180,7 @@ int bus_job_tls_register(struct peer *p);
 int changes_open(struct daemon *d);
 void changes_report(struct daemon *d, bgcopy_job *job, unsigned what, enum bgcopy_state state);
 void changes_ack(struct daemon *d);
+bool changes_waiting(struct daemon *d);
 size_t changes_take(struct daemon *d, struct job_change **out, bool *overflow);
 void changes_close(struct daemon *d);
 
@@ -206,6 +207,7 @@ int job_watch_start(struct daemon *d);
 void job_watch_add(struct daemon *d, bgcopy_job *job);
 void job_watch_flush(struct daemon *d, bool now_all);
 void job_watch_changed(struct daemon *d, bgcopy_job *job);
+void job_watch_catch_up(struct daemon *d);
 void job_watch_free(struct daemon *d);
 
 #endif /* BGCOPYD_DAEMON_H */

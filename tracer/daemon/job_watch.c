@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -294,10 +295,15 @@ static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 		if (!peer_sees(p, job) || sd_bus_is_ready(p->bus) <= 0)
 			continue;
 		r = send_props(p->bus, path, pr);
-		/* A client that went away is dropped once its close is read. */
-		if (r < 0 && r != -ECONNRESET && r != -EPIPE && r != -ENOTCONN)
-			fprintf(stderr, "bgcopyd: cannot tell pid %ld of a change: %s\n",
-				(long)p->pid, strerror(-r));
+		/* A client that went away is dropped once its close is read.
+		 * One that missed a change would trust a wrong mirror of the
+		 * job (libbgcopy's client, client_mirror.c): it is hung up on,
+		 * and sees its connection lost instead. */
+		if (r < 0 && r != -ECONNRESET && r != -EPIPE && r != -ENOTCONN) {
+			fprintf(stderr, "bgcopyd: cannot tell pid %ld of a change: %s; "
+				"hanging up on it\n", (long)p->pid, strerror(-r));
+			shutdown(sd_bus_get_fd(p->bus), SHUT_RDWR);
+		}
 	}
 	free(path);
 }
@@ -376,6 +382,16 @@ void job_watch_changed(struct daemon *d, bgcopy_job *job)
 {
 	changes_report(d, job, BGCOPY_CHANGE_PROPERTY, BGCOPY_SUSPENDED);
 	job_watch_flush(d, true);
+}
+
+/* Before a job's properties are read: what the hook queued is announced
+ * first, so that the answer is no older than the signals sent before it
+ * and states it replays after it are few (libbgcopy's client mirrors
+ * jobs from both, client_mirror.c). */
+void job_watch_catch_up(struct daemon *d)
+{
+	if (changes_waiting(d))
+		job_watch_flush(d, false);
 }
 
 void job_watch_add(struct daemon *d, bgcopy_job *job)

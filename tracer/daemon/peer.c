@@ -78,6 +78,20 @@ static const sd_bus_vtable bus_compat_vtable[] = {
 	SD_BUS_VTABLE_END
 };
 
+/* Get and GetAll of a job answer after the changes queued so far are
+ * announced (job_watch_catch_up). */
+static int before_reading_a_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *path = sd_bus_message_get_path(m);
+	struct peer *p = userdata;
+
+	(void)error;
+	if (path && !strncmp(path, BGCOPYD_JOB_PREFIX "/", sizeof(BGCOPYD_JOB_PREFIX)) &&
+	    sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL))
+		job_watch_catch_up(p->daemon);
+	return 0;
+}
+
 /* Takes `fd` over.  The server side of a peer-to-peer connection: the client authenticates
  * with its uid (EXTERNAL), never anonymously; sd-bus checks no
  * privileges of its own (the methods are unprivileged): owner isolation
@@ -102,6 +116,7 @@ static int peer_bus_setup(struct peer *p, int fd)
 	    (r = sd_bus_match_signal(p->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
 				     "org.freedesktop.DBus.Local", "Disconnected",
 				     on_disconnected, p)) < 0 ||
+	    (r = sd_bus_add_filter(p->bus, NULL, before_reading_a_job, p)) < 0 ||
 	    (r = sd_bus_add_object_vtable(p->bus, NULL, "/org/freedesktop/DBus",
 					  "org.freedesktop.DBus", bus_compat_vtable, p)) < 0 ||
 	    (r = bus_manager_register(p)) < 0 ||

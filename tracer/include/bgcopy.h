@@ -173,6 +173,16 @@ BGCOPY_API const char *bgcopy_priority_name(enum bgcopy_priority priority);
  * engine has, else the open fails with BGCOPY_E_STORE_BUSY naming the
  * option and both values (the engine is shared by every client and
  * cannot change for one; 0 takes the daemon's, whatever it is). */
+/* Opens an embedded engine or a client of bgcopyd (see "The service"
+ * below).  A client engine whose connection to bgcopyd is lost (the
+ * daemon exited or was killed) stays lost: every call on it and on its
+ * jobs then fails with BGCOPY_E_IO, bgcopy_last_error() naming the
+ * socket, rather than give the values last read; a getter that returns
+ * a value instead of a status gives BGCOPY_E_IO cast to its type when
+ * that is signed or an enum (a state, a priority, a time), 0 when it is
+ * unsigned, and "" for a text.  bgcopy_job_get_id still works and
+ * bgcopy_engine_close releases everything; open the engine again to
+ * reach the next daemon (one starts on demand). */
 BGCOPY_API int bgcopy_engine_open(const char *store_dir,
 				  const struct bgcopy_engine_options *options,
 				  bgcopy_engine **out);
@@ -377,8 +387,12 @@ BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *j
  * API, semantics and return codes:
  *   - embedded: the engine runs in this process and holds the store;
  *   - client: bgcopyd holds the store and every call goes to it over
- *     D-Bus (docs/bgcopyd.md); job handles mirror the daemon's jobs and
- *     a notify interface is called across the process boundary.
+ *     D-Bus (docs/bgcopyd.md); job handles mirror the daemon's jobs,
+ *     kept current by its change signals, so that a getter reads local
+ *     memory unless the mirror is out of date, and a notify interface
+ *     is called across the process boundary.  A getter never returns a
+ *     value older than the caller's own last change, nor than a change
+ *     bgcopyd announced before the getter was called.
  * By default a client engine is opened when a daemon serves the store,
  * an embedded one otherwise.  BGCOPY_OPEN_SERVICE asks for a client
  * engine and starts bgcopyd when none serves the store (the `bgcopy`

@@ -340,6 +340,111 @@ static void add_ref_runs_with_no_engine_lock_held(void **state)
 	pthread_mutex_destroy(&li.lock);
 }
 
+/* A change one client makes is announced to the others before that
+ * client's call returns: another's getter, called after it, sees it. */
+static void a_change_another_client_made_is_seen_at_once(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options service = { .flags = BGCOPY_OPEN_SERVICE };
+	bgcopy_engine *e = client_engine(h), *other = harness_open(h, &service);
+	bgcopy_job *job, *theirs;
+	char id[37], text[64];
+
+	assert_int_equal(bgcopy_job_create(e, "seen", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/a.bin"),
+					     harness_out(h, "a.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_priority(job), BGCOPY_PRIORITY_NORMAL);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_engine_find_job(other, id, &theirs), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_priority(theirs, BGCOPY_PRIORITY_LOW), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_priority(job), BGCOPY_PRIORITY_LOW);
+	assert_int_equal(bgcopy_job_set_display_name(theirs, "renamed"), BGCOPY_OK);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "renamed");
+	assert_int_equal(bgcopy_job_set_min_retry_delay(theirs, 7), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_min_retry_delay(job), 7);	/* named alone */
+	assert_int_equal(bgcopy_job_set_max_download_time(theirs, 9), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_max_download_time(job), 9);	/* not announced */
+	/* Our own change reads back at once, whatever the other read. */
+	assert_int_equal(bgcopy_job_set_description(job, "mine"), BGCOPY_OK);
+	bgcopy_job_get_description(theirs, text, sizeof(text));
+	assert_string_equal(text, "mine");
+	bgcopy_job_get_description(job, text, sizeof(text));
+	assert_string_equal(text, "mine");
+	assert_int_equal(bgcopy_job_cancel(theirs), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_CANCELLED);
+	bgcopy_engine_close(other);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+}
+
+static void assert_lost(const char *socket_word)
+{
+	assert_non_null(strstr(bgcopy_last_error(), "the connection to bgcopyd on '"));
+	assert_non_null(strstr(bgcopy_last_error(), socket_word));
+	assert_non_null(strstr(bgcopy_last_error(), "was lost"));
+}
+
+/* Once the daemon is gone, no getter gives the last value it mirrored:
+ * every call fails naming the socket, and the engine still closes. */
+static void every_call_fails_once_the_daemon_is_killed(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = client_engine(h);
+	struct probe *p = probe_new();
+	struct bgcopy_progress progress;
+	struct bgcopy_file_info file;
+	struct bgcopy_error error;
+	bgcopy_job *job, *found, *list[1];
+	long pid, deadline = harness_now_ms() + WAIT_MS;
+	char id[37], text[64];
+	int status;
+
+	assert_int_equal(bgcopy_job_create(e, "orphan", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/a.bin"),
+					     harness_out(h, "a.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_SUSPENDED);
+	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	pid = bgcopy_engine_store_holder(h->store);
+	assert_true(pid > 0);
+	assert_int_equal(kill((pid_t)pid, SIGKILL), 0);
+	/* The connection closes once the kernel has reaped the daemon's
+	 * descriptors: a getter fails from then on. */
+	while ((status = bgcopy_job_get_progress(job, &progress)) == BGCOPY_OK &&
+	       harness_now_ms() < deadline)
+		harness_sleep_ms(10);
+	assert_int_equal(status, BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal((int)bgcopy_job_get_state(job), BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal((int)bgcopy_job_get_priority(job), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_get_time(job, BGCOPY_TIME_CREATED), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_get_notify_flags(job), 0);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
+	bgcopy_job_get_display_name(job, text, sizeof(text));
+	assert_string_equal(text, "");
+	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_get_error(job, &error), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_get_header_names(job, text, sizeof(text)), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal(bgcopy_job_set_display_name(job, "again"), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_job_create(e, "new", &found), BGCOPY_E_IO);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &found), BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal(bgcopy_engine_list_jobs(e, list, 1), 0);
+	assert_lost("bgcopyd");
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_E_IO);
+	/* No daemon calls it back: the interface is let go at once. */
+	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_E_IO);
+	assert_lost("bgcopyd");
+	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	bgcopy_engine_close(e);
+	stop_daemon(h);
+	probe_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +454,8 @@ int main(void)
 		cmocka_unit_test(add_ref_runs_with_no_engine_lock_held),
 		cmocka_unit_test(a_file_digest_is_read_from_the_daemon),
 		cmocka_unit_test(bytes_that_are_not_utf8_cross_the_daemon),
+		cmocka_unit_test(a_change_another_client_made_is_seen_at_once),
+		cmocka_unit_test(every_call_fails_once_the_daemon_is_killed),
 	};
 
 	unsetenv("BGCOPY_EMBEDDED");
