@@ -72,6 +72,7 @@ struct peer {
 	uid_t uid;
 	pid_t pid;
 	uint64_t serial;		/* the n-th connection: its unique name */
+	bool spoke;			/* it has sent a message: signals may go */
 	struct peer *prev, *next;
 };
 

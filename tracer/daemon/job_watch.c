@@ -290,9 +290,9 @@ static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 	if ((pr->n == 0 && pr->ninvalid == 0) || job_object_path(job, &path) < 0)
 		return;
 	for (struct peer *p = d->peers; p; p = p->next) {
-		/* A connection still authenticating must not get a message
-		 * before its "OK": it would read a broken handshake. */
-		if (!peer_sees(p, job) || sd_bus_is_ready(p->bus) <= 0)
+		/* Not before the peer's first message (peer.c, on_message),
+		 * which also means its handshake is over. */
+		if (!peer_sees(p, job) || !p->spoke)
 			continue;
 		r = send_props(p->bus, path, pr);
 		/* A client that went away is dropped once its close is read.

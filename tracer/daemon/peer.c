@@ -44,6 +44,18 @@ static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	return 0;
 }
 
+/* A client built for a bus (busctl) waits for the answer to its Hello
+ * and takes any other message first for a broken connection (sd-bus:
+ * EIO): nothing unasked is sent to a peer before its first message. */
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct peer *p = userdata;
+
+	(void)m, (void)error;
+	p->spoke = true;
+	return 0;
+}
+
 /* Clients built for a bus (busctl, sd_bus_open with an address,
  * dbus-monitor) say Hello first and wait for a unique name: each
  * connection is given one, as a bus would. */
@@ -113,6 +125,7 @@ static int peer_bus_setup(struct peer *p, int fd)
 	if ((r = sd_bus_set_server(p->bus, 1, id)) < 0 ||
 	    (r = sd_bus_set_anonymous(p->bus, 0)) < 0 ||
 	    (r = sd_bus_set_trusted(p->bus, 0)) < 0 ||
+	    (r = sd_bus_add_filter(p->bus, NULL, on_message, p)) < 0 ||
 	    (r = sd_bus_match_signal(p->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
 				     "org.freedesktop.DBus.Local", "Disconnected",
 				     on_disconnected, p)) < 0 ||
