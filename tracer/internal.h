@@ -264,7 +264,7 @@ struct bgcopy_engine {
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
 	struct flusher *flusher;	/* flush.c, for the worker */
-	unsigned active;
+	unsigned active;		/* transfers moving bytes; not those syncing */
 	uint64_t sched_clock;
 
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
