@@ -265,7 +265,7 @@ struct bgcopy_engine {
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
 	struct flusher *flusher;	/* flush.c, for the worker */
-	unsigned active;		/* transfers moving bytes; not those syncing */
+	unsigned active;
 	uint64_t sched_clock;
 
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared

@@ -356,8 +356,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	wbuf_release(&x->wbuf);
 	if (x->fd >= 0)
 		close(x->fd);
-	if (!x->synced)
-		engine->active--;	/* a synced one let its slot go at once */
+	engine->active--;
 	free(x);
 }
 
@@ -552,11 +551,8 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 }
 
 /* Lock not held: the transfers that are done, each file that may be
- * complete synced first by the flusher (with `all`: every one).
- * `*to_flusher`: how many went to the flusher just now; their
- * connections are free for other jobs while their files sync. */
-static struct transfer *take_done(bgcopy_engine *engine, bool all,
-				  unsigned *to_flusher)
+ * complete synced first by the flusher (with `all`: every one). */
+static struct transfer *take_done(bgcopy_engine *engine, bool all)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
 	struct flush_req *r, *next;
@@ -564,7 +560,6 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 	int left;
 
 	assert(!engine_locked(engine));
-	*to_flusher = 0;
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -576,7 +571,6 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 		}
 		x->flush.fd = x->fd;
 		x->flushing = true;
-		(*to_flusher)++;
 		flush_submit(engine, &x->flush);
 	}
 	for (r = flush_take_done(engine, all); r; r = next) {
@@ -590,14 +584,11 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 }
 
 /* One store transaction for every transfer that ended together. */
-static void collect_done(bgcopy_engine *engine, struct transfer *done,
-			 unsigned to_flusher)
+static void collect_done(bgcopy_engine *engine, struct transfer *done)
 {
 	struct transfer *next;
 
 	assert(engine_locked(engine));
-	assert(engine->active >= to_flusher);
-	engine->active -= to_flusher;
 	store_begin(engine);
 	for (; done; done = next) {
 		next = done->done_next;
@@ -610,7 +601,6 @@ static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
 	struct transfer *done;
-	unsigned to_flusher;
 	int running, timeout;
 	int64_t next;
 
@@ -625,9 +615,9 @@ static void *worker_main(void *arg)
 		curl_multi_perform(engine->multi, &running);
 		for (struct transfer *x = engine->transfers; x; x = x->next)
 			write_buffered(x);
-		done = take_done(engine, false, &to_flusher);
+		done = take_done(engine, false);
 		engine_lock(engine);
-		collect_done(engine, done, to_flusher);
+		collect_done(engine, done);
 		engine_unlock(engine);
 
 		timeout = 1000;
@@ -639,9 +629,9 @@ static void *worker_main(void *arg)
 	}
 	/* What is synced is complete: recorded before the fds close. */
 	engine_unlock(engine);
-	done = take_done(engine, true, &to_flusher);
+	done = take_done(engine, true);
 	engine_lock(engine);
-	collect_done(engine, done, to_flusher);
+	collect_done(engine, done);
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
 
