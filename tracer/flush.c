@@ -1,6 +1,8 @@
-/* Finished files' data synced to disk on threads of their own: the worker moves bytes meanwhile, and the device merges flushes that run together. */
+/* Finished files' data synced to disk on threads of their own, files that finished together in one sync of their file system. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -28,10 +30,49 @@ static void append(struct flush_req ***tail, struct flush_req *r)
 	*tail = &r->next;
 }
 
+static void sync_one(struct flush_req *r)
+{
+	r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
+}
+
+/* Several files at once: one syncfs per file system writes back each
+ * inode table block once and flushes the device cache once, where a
+ * fdatasync per file does both per file.  syncfs reports any write-back error on the file system
+ * since these files were opened; then each file is synced alone, for
+ * its own errno. */
+static void sync_batch(struct flush_req *batch)
+{
+	struct flush_req *r, *s;
+	struct stat st, other;
+
+	if (!batch->next) {
+		sync_one(batch);
+		return;
+	}
+	for (r = batch; r; r = r->next)
+		r->sync_errno = -1;	/* not synced yet */
+	for (r = batch; r; r = r->next) {
+		if (r->sync_errno >= 0)
+			continue;
+		if (fstat(r->fd, &st) != 0 || syncfs(r->fd) != 0) {
+			for (s = r; s; s = s->next)
+				if (s->sync_errno < 0)
+					sync_one(s);
+			return;
+		}
+		for (s = r; s; s = s->next)
+			if (s->sync_errno < 0 && fstat(s->fd, &other) == 0 &&
+			    other.st_dev == st.st_dev)
+				s->sync_errno = 0;
+		if (r->sync_errno < 0)
+			sync_one(r);	/* its file system changed under it? */
+	}
+}
+
 static void *flush_main(void *arg)
 {
 	struct flusher *fl = arg;
-	struct flush_req *r;
+	struct flush_req *batch, *r, *next;
 
 	pthread_mutex_lock(&fl->mu);
 	for (;;) {
@@ -39,15 +80,19 @@ static void *flush_main(void *arg)
 			pthread_cond_wait(&fl->cond, &fl->mu);
 		if (!fl->todo)
 			break;
-		r = fl->todo;
-		fl->todo = r->next;
-		if (!fl->todo)
-			fl->todo_tail = &fl->todo;
+		/* Everything queued: what finished while the last sync ran. */
+		batch = fl->todo;
+		fl->todo = NULL;
+		fl->todo_tail = &fl->todo;
 		pthread_mutex_unlock(&fl->mu);
-		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
+		sync_batch(batch);
 		pthread_mutex_lock(&fl->mu);
-		append(&fl->done_tail, r);
-		fl->ndone++;
+		for (r = batch; r; r = next) {
+			next = r->next;
+			assert(r->sync_errno >= 0);
+			append(&fl->done_tail, r);
+			fl->ndone++;
+		}
 		pthread_cond_signal(&fl->done_cond);
 		wake_worker(fl->engine);
 	}

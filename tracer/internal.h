@@ -10,6 +10,7 @@
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c
+ *                    store_upsert.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -469,6 +470,10 @@ char *store_medium_uri(const char *dir);
 /* store_clean.c: jobs.db unchanged since an engine closed it cleanly */
 void store_clean_mark(const char *dir, int lock_fd);
 bool store_clean_since_close(const char *dir, const char *lock_text);
+
+/* store_upsert.c: an INSERT made to update the row it conflicts with */
+char *store_upsert_sql(struct sqlite3 *db, const char *insert, const char *table,
+		       const char *const *key, const char *const *keep);
 
 /* store_lock.c */
 long store_lock_holder(const char *dir);

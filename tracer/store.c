@@ -131,17 +131,29 @@ static char *store_path(const char *dir, const char *name)
 	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
 }
 
+/* Saving a row again updates it in place (store_upsert.c). */
+static int prepare_upsert(struct store *st, const char *insert, const char *table,
+			  const char *const *key, const char *const *keep,
+			  sqlite3_stmt **stmt)
+{
+	char *sql = store_upsert_sql(st->db, insert, table, key, keep);
+	int rc = sql ? sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) : SQLITE_NOMEM;
+
+	free(sql);
+	return rc;
+}
+
 static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
-		"INSERT OR REPLACE INTO jobs (" JOB_COLUMNS ", created_order)"
+		"INSERT INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
 		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
-		"INSERT OR REPLACE INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
+		"INSERT INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
 
 	/* Indexes rather than a schema version: an older bgcopy reads the
 	 * store as before.  Creating a job reads MAX(created_order) and a
@@ -151,8 +163,10 @@ static int prepare(struct store *st, const char *dir)
 			 "CREATE INDEX IF NOT EXISTS temps_by_job ON temps (job_id);",
 			 NULL, NULL, NULL))
 		return db_error(st->db, "cannot index the store", dir);
-	if (sqlite3_prepare_v2(st->db, save_job, -1, &st->save_job, NULL) ||
-	    sqlite3_prepare_v2(st->db, save_file, -1, &st->save_file, NULL) ||
+	if (prepare_upsert(st, save_job, "jobs", (const char *[]){ "id", NULL },
+			   (const char *[]){ "created_order", NULL }, &st->save_job) ||
+	    prepare_upsert(st, save_file, "files", (const char *[]){ "job_id", "idx", NULL },
+			   (const char *[]){ NULL }, &st->save_file) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM jobs WHERE id=?1", -1,
 			       &st->delete_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM files WHERE job_id=?1", -1,
