@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,4 +115,27 @@ void as_owner_end(struct as_owner *as)
 	*as = (struct as_owner){ .begun = false };
 	begun_here--;
 	errno = saved;
+}
+
+/* A root engine (bgcopyd --system) may have made the file as a job's
+ * owner, and removes it as that owner: a directory swapped for a link
+ * meanwhile leads the unlink nowhere that user may not go. */
+void unlink_as_file_owner(const char *path)
+{
+	struct fs_identity owner;
+	struct as_owner as;
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (st.st_uid == geteuid()) {
+		unlink(path);
+		return;
+	}
+	if (!fs_identity_switches(st.st_uid) ||
+	    fs_identity_lookup(st.st_uid, &owner, NULL, 0) ||
+	    as_owner_begin(&owner, &as))
+		return;
+	unlink(path);
+	as_owner_end(&as);
 }

@@ -396,6 +396,9 @@ int fs_identity_lookup(uid_t uid, struct fs_identity *id, char *home, size_t hom
 uid_t fs_uid(void);	/* who the calling thread's new files belong to */
 int as_owner_begin(const struct fs_identity *id, struct as_owner *as);
 void as_owner_end(struct as_owner *as);
+/* Unlinks `path` if it is a regular file of the engine's user, or, in a
+ * root engine, of another user, as that user; anything else stays. */
+void unlink_as_file_owner(const char *path);
 
 /* state.c: what each state means, and which transitions exist */
 bool state_is_final(enum bgcopy_state state);

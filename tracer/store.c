@@ -531,30 +531,6 @@ int store_check(bgcopy_engine *engine, unsigned before, int status)
 			 "restart", engine->store_dir, st->failure);
 }
 
-/* A departed job's temporary file, if still a regular file of the
- * engine's user; a root engine's (bgcopyd --system) may have made it as
- * a job's owner, and removes it as that owner: a directory swapped for a
- * link meanwhile leads the unlink nowhere that user may not go. */
-static void remove_orphan_temp(const char *path)
-{
-	struct fs_identity owner;
-	struct as_owner as;
-	struct stat st;
-
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return;
-	if (st.st_uid == geteuid()) {
-		unlink(path);
-		return;
-	}
-	if (!fs_identity_switches(st.st_uid) ||
-	    fs_identity_lookup(st.st_uid, &owner, NULL, 0) ||
-	    as_owner_begin(&owner, &as))
-		return;
-	unlink(path);
-	as_owner_end(&as);
-}
-
 /* Temporary files this store created for jobs that have left it (a crash
  * between the two): removed if still ours, then forgotten, all in one
  * statement (the rows leave with their job since store_delete_job does
@@ -568,7 +544,7 @@ void store_remove_orphan_temps(bgcopy_engine *engine)
 			       " (SELECT id FROM jobs)", -1, &q, NULL))
 		return;
 	while (sqlite3_step(q) == SQLITE_ROW)
-		remove_orphan_temp(col_text(q, 0));
+		unlink_as_file_owner(col_text(q, 0));
 	sqlite3_finalize(q);
 	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE job_id NOT IN"
 			       " (SELECT id FROM jobs)", -1, &q, NULL))
