@@ -132,15 +132,8 @@ bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err
 		error_describe(err, "%s (%s)", x->refused, f->redacted_url);
 		return false;
 	}
-	if (rc == CURLE_OK && (f->bytes_total < 0 ||
-			       f->bytes_done == (uint64_t)f->bytes_total))
-		return true;
-	if (rc == CURLE_OK) {
-		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
-		error_describe(err, "server sent %" PRIu64 " of %" PRId64 " bytes",
-			       f->bytes_done, f->bytes_total);
-		return false;
-	}
+	/* Before the count: libcurl may have handed over the whole body
+	 * and the last write of it failed. */
 	if (x->write_errno) {
 		err->context = BGCOPY_ERRCTX_LOCAL_FILE;
 		err->code = x->write_errno;
@@ -148,6 +141,15 @@ bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err
 		error_describe(err, "cannot write '%s': %s%s", f->temp_path,
 			       *transient ? "the disk is full: " : "",
 			       strerror(x->write_errno));
+		return false;
+	}
+	if (rc == CURLE_OK && (f->bytes_total < 0 ||
+			       f->bytes_done == (uint64_t)f->bytes_total))
+		return true;
+	if (rc == CURLE_OK) {
+		err->context = BGCOPY_ERRCTX_REMOTE_FILE;
+		error_describe(err, "server sent %" PRIu64 " of %" PRId64 " bytes",
+			       f->bytes_done, f->bytes_total);
 		return false;
 	}
 	err->context = tls_failure(rc) ? BGCOPY_ERRCTX_TLS : BGCOPY_ERRCTX_TRANSPORT;

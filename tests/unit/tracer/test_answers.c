@@ -109,12 +109,17 @@ static void a_file_announced_over_the_cap_is_refused(void **state)
 	bgcopy_engine_close(e);
 }
 
-static void a_full_disk_is_transient_and_says_so(void **state)
+/* Downloads `size` bytes into a 64 KiB file system that `filler` bytes
+ * already take: the job must say the disk is full, a local and transient
+ * error, whatever the moment the write fails (while the body arrives, or
+ * at the last write, after libcurl saw the whole body). */
+static void download_to_a_small_disk(struct harness *h, size_t size, size_t filler)
 {
-	struct harness *h = *state;
 	bgcopy_engine *e;
 	bgcopy_job *job;
-	char small[400], out[500];
+	char small[400], out[500], fill[500];
+	static char zeros[4096];
+	FILE *f;
 
 	snprintf(small, sizeof(small), "%s/small-disk", h->dir);
 	assert_int_equal(mkdir(small, 0700), 0);
@@ -122,8 +127,13 @@ static void a_full_disk_is_transient_and_says_so(void **state)
 		rmdir(small);
 		skip();		/* needs root: no small file system to fill */
 	}
+	snprintf(fill, sizeof(fill), "%s/filler", small);
+	assert_non_null(f = fopen(fill, "w"));
+	for (size_t done = 0; done < filler; done += sizeof(zeros))
+		fwrite(zeros, 1, sizeof(zeros), f);
+	fclose(f);	/* past the size, what did not fit is simply not there */
 	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	harness_make_file(h, "full.bin", 300000);
+	harness_make_file(h, "full.bin", size);
 	snprintf(out, sizeof(out), "%s/full.bin", small);
 	job = new_job(h, e, "/full.bin", out);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
@@ -135,6 +145,18 @@ static void a_full_disk_is_transient_and_says_so(void **state)
 	rmdir(small);
 }
 
+static void a_full_disk_is_transient_and_says_so(void **state)
+{
+	download_to_a_small_disk(*state, 300000, 0);
+}
+
+/* The whole body in one read: libcurl ends well and only the last write
+ * fails (once reported as "server sent 0 of 16384 bytes"). */
+static void a_small_file_on_a_full_disk_is_a_local_error(void **state)
+{
+	download_to_a_small_disk(*state, 16384, 128 * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +164,7 @@ int main(void)
 		cmocka_unit_test(an_endless_body_stops_at_the_cap),
 		cmocka_unit_test(a_file_announced_over_the_cap_is_refused),
 		cmocka_unit_test(a_full_disk_is_transient_and_says_so),
+		cmocka_unit_test(a_small_file_on_a_full_disk_is_a_local_error),
 	};
 
 	return cmocka_run_group_tests_name("answers", tests, harness_group_setup,
