@@ -32,7 +32,7 @@ dl download "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] || die "URL alone is not a u
 echo "ok: bare name, -O, several URLs"
 
 # Connection refused: the cause and the next try are said within a second.
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+closed=$(free_port)
 dl_bg download "http://127.0.0.1:$closed/x.iso" x.iso 2> "$WORK/refused.err" &
 pid=$!
 for _ in $(seq 10); do grep -q "next try in" "$WORK/refused.err" && break; sleep 0.1; done

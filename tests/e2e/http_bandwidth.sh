@@ -41,12 +41,7 @@ done
 
 # Through bgcopyd, traced: the daemon is started by a traced command.
 DSTORE=$WORK/dstore
-stop_daemon() {
-	local pid
-	[ -S "$DSTORE/bgcopyd.bus" ] || return 0
-	pid=$(cat "$DSTORE/lock" 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
-}
+stop_daemon() { stop_store_daemon "$DSTORE"; }
 trap 'stop_daemon; cleanup' EXIT
 d() { BGCOPY_EMBEDDED=0 BGCOPY_SERVICE=1 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR= \
 	traced "$BGCOPY" --store "$DSTORE" "$@"; }

@@ -13,12 +13,7 @@ make_file other.bin 100000
 mkdir -p "$WORK/out"
 URL=http://127.0.0.1:$PORT
 DSTORE=$WORK/dstore
-stop_daemon() {
-	local pid
-	[ -S "$DSTORE/bgcopyd.bus" ] || return 0
-	pid=$(head -n 1 "$DSTORE/lock" 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
-}
+stop_daemon() { stop_store_daemon "$DSTORE"; }
 trap 'stop_daemon; cleanup' EXIT
 d() { BGCOPY_EMBEDDED=0 BGCOPY_SERVICE=1 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR= \
 	traced "$BGCOPY" --store "$DSTORE" "$@"; }

@@ -21,32 +21,13 @@ cp "$WORK/www/s.bin" "$WORK/www/s2.bin"
 mkdir -p "$WORK/out" "$WORK/nginx/logs" "$WORK/www/digest"
 chmod -R a+rX "$WORK"
 printf 'bob:{PLAIN}%s\n' "$PW" > "$WORK/nginx/htpasswd"
-NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $WORK/nginx/body;
-	proxy_temp_path $WORK/nginx/proxy;
-	fastcgi_temp_path $WORK/nginx/fastcgi;
-	uwsgi_temp_path $WORK/nginx/uwsgi;
-	scgi_temp_path $WORK/nginx/scgi;
-	server {
+NPORT=$(free_port)
+start_nginx "	server {
 		listen 127.0.0.1:$NPORT;
 		root $WORK/www;
-		auth_basic "bgcopy";
+		auth_basic \"bgcopy\";
 		auth_basic_user_file $WORK/nginx/htpasswd;
-	}
-}
-CONF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" ||
-	die "nginx did not start"
-for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
-NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
+	}"
 
 analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
 bg() { traced "$BGCOPY" --store "$WORK/store" "$@"; }

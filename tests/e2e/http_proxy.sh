@@ -11,12 +11,7 @@
 command -v tinyproxy >/dev/null || { echo "tinyproxy not installed"; exit 77; }
 PROXY_PIDS=
 DAEMON_STORE=$WORK/dstore
-stop_daemon() {
-	local pid
-	[ -S "$DAEMON_STORE/bgcopyd.bus" ] || return 0
-	pid=$(cat "$DAEMON_STORE/lock" 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
-}
+stop_daemon() { stop_store_daemon "$DAEMON_STORE"; }
 stop_all() {
 	stop_daemon
 	for pid in $PROXY_PIDS; do kill "$pid" 2>/dev/null; done
@@ -24,7 +19,6 @@ stop_all() {
 }
 trap stop_all EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # start_proxy NAME [USER PASSWORD]: tinyproxy in the foreground, logging
 # each request to $WORK/NAME.log; sets PROXY_PORT.
 start_proxy() {

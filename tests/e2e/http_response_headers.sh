@@ -37,12 +37,7 @@ bg complete "$job" > /dev/null || die "complete"
 
 # Through bgcopyd, with the daemon restarted in between.
 DSTORE=$WORK/dstore
-stop_daemon() {
-	local pid
-	[ -S "$DSTORE/bgcopyd.bus" ] || return 0
-	pid=$(cat "$DSTORE/lock" 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
-}
+stop_daemon() { stop_store_daemon "$DSTORE"; }
 trap 'stop_daemon; cleanup' EXIT
 d() { BGCOPY_EMBEDDED=0 BGCOPYD_IDLE_EXIT=60 XDG_RUNTIME_DIR= "$BGCOPY" --store "$DSTORE" "$@"; }
 djob=$(d create daemon) && d add "$djob" "$URL/headers/d.bin" "$WORK/out/d.bin" ||

@@ -17,12 +17,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 NGINX_PID=
 DSTORE=$WORK/dstore
-stop_daemon() {
-	local pid
-	[ -S "$DSTORE/bgcopyd.bus" ] || return 0
-	pid=$(head -n 1 "$DSTORE/lock" 2>/dev/null)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
-}
+stop_daemon() { stop_store_daemon "$DSTORE"; }
 stop_all() { stop_daemon; [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null; cleanup; }
 trap stop_all EXIT
 
@@ -67,38 +62,18 @@ ssl ca -config "$T/ca.cnf" -gencrl -out "$T/crl.pem"
 # ---- nginx: one server a certificate, one asking for a client's ----
 make_file f.bin 30000
 chmod -R a+rX "$WORK"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 GOOD=$(free_port) CLIENT=$(free_port) WRONG=$(free_port) REVOKED=$(free_port)
 server() {	# PORT CERT [EXTRA]
 	printf '\tserver {\n\t\tlisten 127.0.0.1:%s ssl;\n\t\troot %s;\n' "$1" "$WORK/www"
 	printf '\t\tssl_certificate %s.pem;\n\t\tssl_certificate_key %s.key;\n%s\t}\n' \
 		"$T/$2" "$T/$2" "${3:-}"
 }
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $WORK/nginx/body;
-	proxy_temp_path $WORK/nginx/proxy;
-	fastcgi_temp_path $WORK/nginx/fastcgi;
-	uwsgi_temp_path $WORK/nginx/uwsgi;
-	scgi_temp_path $WORK/nginx/scgi;
-$(server "$GOOD" server)
+start_nginx "$(server "$GOOD" server)
 $(server "$CLIENT" server "		ssl_client_certificate $T/ca.pem;
 		ssl_verify_client on;
 ")
 $(server "$WRONG" wrongcn)
-$(server "$REVOKED" revoked)
-}
-CONF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" ||
-	die "nginx did not start: $(cat "$WORK/nginx/logs/error.log")"
-for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
-NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
+$(server "$REVOKED" revoked)"
 chmod 600 "$T/client.key"
 cp "$T/client.key" "$T/open.key" && chmod 644 "$T/open.key"
 cp -p "$T/client.key" "$T/later.key"

@@ -96,3 +96,42 @@ expect_exit() {
 }
 
 make_file() { head -c "$2" /dev/urandom > "$WORK/www/$1"; }
+
+# A free TCP port on 127.0.0.1 (the kernel's pick).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# stop_store_daemon STORE: the bgcopyd serving STORE, if one does (the
+# first line of its lock file), stopped and waited for.
+stop_store_daemon() {
+	local pid
+	[ -S "$1/bgcopyd.bus" ] || return 0
+	pid=$(head -n 1 "$1/lock" 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait_gone "$pid"
+}
+
+# start_nginx SERVER_BLOCKS: Debian's nginx (the script checked $NGINX)
+# with these server blocks, its files in $WORK/nginx; sets NGINX_PID,
+# which the script's EXIT trap stops.
+start_nginx() {
+	mkdir -p "$WORK/nginx/logs"
+	cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $WORK/nginx/body;
+	proxy_temp_path $WORK/nginx/proxy;
+	fastcgi_temp_path $WORK/nginx/fastcgi;
+	uwsgi_temp_path $WORK/nginx/uwsgi;
+	scgi_temp_path $WORK/nginx/scgi;
+$1
+}
+CONF
+	"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" ||
+		die "nginx did not start: $(cat "$WORK/nginx/logs/error.log")"
+	for _ in $(seq 100); do [ -s "$WORK/nginx/nginx.pid" ] && break; sleep 0.05; done
+	NGINX_PID=$(cat "$WORK/nginx/nginx.pid")
+}
