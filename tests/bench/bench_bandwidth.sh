@@ -61,9 +61,9 @@ measure() {	# LABEL STORE CAP_JOB(1|0)
 	end=$(date +%s.%N)
 	bg complete "$job" >/dev/null || return 1
 	cmp -s "$WORK/$label.bin" "$WORK/www/20m.bin" || { echo "bandwidth: $label: output differs"; return 1; }
-	secs=$(echo "$end - $start" | bc -l)
-	printf '%-22s %6.2f s   ratio to the %d s goal %.3f (goal 0.9-1.1)\n' \
-		"$label" "$secs" "$GOAL" "$(echo "$secs / $GOAL" | bc -l)"
+	awk -v label="$label" -v a="$start" -v b="$end" -v goal="$GOAL" 'BEGIN {
+		printf "%-22s %6.2f s   ratio to the %d s goal %.3f (goal 0.9-1.1)\n",
+		       label, b - a, goal, (b - a) / goal }'
 }
 status=0
 BGCOPY_EMBEDDED=1 measure job-cap "$WORK/store-job" 1 || status=1
