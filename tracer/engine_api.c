@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,8 +396,12 @@ int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s)
 	CLIENT_DISPATCH(engine, client_engine_max_bandwidth(engine, &bytes_per_s, true));
 	status = api_enter_engine(engine, API_CHANGE);
 	if (!status) {
+		char text[24];
+
 		engine->max_bandwidth = bytes_per_s;
 		wake_worker(engine);	/* applied within a second */
+		snprintf(text, sizeof(text), "%" PRIu64, bytes_per_s);
+		status = store_save_setting(engine, SETTING_MAX_BANDWIDTH, text);
 	}
 	return api_leave(engine, status);
 }
@@ -441,8 +446,12 @@ int bgcopy_engine_set_bandwidth_schedule(bgcopy_engine *engine, const char *sche
 								 NULL, 0));
 	status = api_enter_engine(engine, API_CHANGE);
 	if (!status) {
+		char text[BGCOPY_BANDWIDTH_SCHEDULE_MAX + 1];
+
 		engine->schedule = parsed;
 		wake_worker(engine);	/* applied within a second */
+		schedule_format(&parsed, text, sizeof(text));
+		status = store_save_setting(engine, SETTING_BANDWIDTH_SCHEDULE, text);
 	}
 	return api_leave(engine, status);
 }

@@ -9,7 +9,7 @@
  *                    wbuf.c pathmap.c run_as.c fs_identity.c schedule.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
- *                    store_http.c
+ *                    store_http.c store_settings.c
  *                    store_upsert.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
@@ -456,7 +456,7 @@ uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 10
+#define STORE_SCHEMA 11
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -473,6 +473,12 @@ char *store_medium_uri(const char *dir);
 /* store_clean.c: jobs.db unchanged since an engine closed it cleanly */
 void store_clean_mark(const char *dir, int lock_fd);
 bool store_clean_since_close(const char *dir, const char *lock_text);
+
+/* store_settings.c: the engine's own settings (schema 11), by name */
+#define SETTING_MAX_BANDWIDTH		"max_bandwidth"
+#define SETTING_BANDWIDTH_SCHEDULE	"bandwidth_schedule"
+int store_save_setting(bgcopy_engine *engine, const char *name, const char *value);
+char *store_load_setting(bgcopy_engine *engine, const char *name);
 
 /* store_upsert.c: an INSERT made to update the row it conflicts with */
 char *store_upsert_sql(struct sqlite3 *db, const char *insert, const char *table,
@@ -507,6 +513,10 @@ void store_note_temp(bgcopy_job *job, const char *path);
  * report a change durable that is not. */
 unsigned store_failures(bgcopy_engine *engine);
 int store_check(bgcopy_engine *engine, unsigned before, int status);
+/* One prepared write, its failure counted for store_check; the database
+ * it goes to (NULL with no store open). */
+int store_write(bgcopy_engine *engine, struct sqlite3_stmt *q);
+struct sqlite3 *store_db(bgcopy_engine *engine);
 /* Groups the writes between them into one transaction (nestable). */
 void store_begin(bgcopy_engine *engine);
 void store_end(bgcopy_engine *engine, int status);

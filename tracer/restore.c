@@ -1,4 +1,6 @@
 /* Restoring a store's jobs into an engine: what each is owed after a restart, and which have expired. */
+#include <stdlib.h>
+
 #include "internal.h"
 #include "trace.h"
 
@@ -43,6 +45,28 @@ static void restore_policy(bgcopy_engine *engine, bgcopy_job *job)
 	notify_on_restore(job);
 }
 
+/* The engine-wide bandwidth cap and schedule last set (store_settings.c).
+ * A value that does not parse is left out: the store is not trusted to
+ * hold only what the engine wrote. */
+static void restore_settings(bgcopy_engine *engine)
+{
+	char *cap = store_load_setting(engine, SETTING_MAX_BANDWIDTH);
+	char *schedule = store_load_setting(engine, SETTING_BANDWIDTH_SCHEDULE);
+	struct bandwidth_schedule parsed;
+	char *end;
+
+	if (cap) {
+		unsigned long long bps = strtoull(cap, &end, 10);
+
+		if (end != cap && !*end)
+			engine->max_bandwidth = bps;
+	}
+	if (schedule && schedule_parse(schedule, &parsed) == BGCOPY_OK)
+		engine->schedule = parsed;
+	free(cap);
+	free(schedule);
+}
+
 int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
@@ -55,6 +79,7 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 	if (status)
 		return status;
 	engine_lock(engine);
+	restore_settings(engine);
 	for (; job; job = next) {
 		next = job->next;
 		engine_link_job(engine, job);

@@ -104,6 +104,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN tls_ca_file TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN tls_crl_file TEXT DEFAULT '';"
 	      "ALTER TABLE jobs ADD COLUMN security_flags INT DEFAULT 0;",
+	/* 11 (issue 16): the engine's own settings (store_settings.c). */
+	[10] = "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT);",
 };
 
 #define JOB_COLUMNS							\
@@ -491,6 +493,16 @@ static int run(sqlite3_stmt *q, bgcopy_engine *engine)
 		 sqlite3_errmsg(engine->store->db));
 	engine->store->failures++;
 	return db_error(engine->store->db, "cannot write", engine->store_dir);
+}
+
+int store_write(bgcopy_engine *engine, sqlite3_stmt *q)
+{
+	return run(q, engine);
+}
+
+sqlite3 *store_db(bgcopy_engine *engine)
+{
+	return engine->store ? engine->store->db : NULL;
 }
 
 /* Savepoints, so that groups of writes nest. */

@@ -534,8 +534,9 @@ BGCOPY_API int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_
 BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
 /* The engine's cap, shared evenly by its running transfers of jobs
  * that are not FOREGROUND (those are exempt, as BITS exempts them from
- * policy); a job's own cap still applies.  Kept for the engine's life
- * (bgcopyd's: root sets it through the Manager). */
+ * policy); a job's own cap still applies.  Kept in the store, so the
+ * next engine on it has it again (bgcopyd's: root sets it through the
+ * Manager); a read-only engine shows it and refuses to change it. */
 BGCOPY_API int bgcopy_engine_set_max_bandwidth(bgcopy_engine *engine, uint64_t bytes_per_s);
 BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
 /* The engine's cap by hour and weekday, as BITS' bandwidth policy: up to
@@ -544,8 +545,8 @@ BGCOPY_API uint64_t bgcopy_engine_get_max_bandwidth(bgcopy_engine *engine);
  * FROM < TO in 0-24, local time.  The first entry holding the moment
  * gives the engine's cap then (0: none); outside every entry it is
  * bgcopy_engine_set_max_bandwidth's.  Shared and applied like that cap,
- * within a second of a change of hour.  NULL or "" removes it; kept for
- * the engine's life (bgcopyd's: root sets it through the Manager). */
+ * within a second of a change of hour.  NULL or "" removes it; kept in
+ * the store like the cap (bgcopyd's: root sets it through the Manager). */
 #define BGCOPY_BANDWIDTH_SCHEDULE_MAX 1024u
 BGCOPY_API int bgcopy_engine_set_bandwidth_schedule(bgcopy_engine *engine,
 						    const char *schedule);

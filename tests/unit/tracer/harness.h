@@ -72,14 +72,17 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
 	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
-/* SQL that takes a store back to schema 9, 7, then 6: what each later
- * schema added, dropped (the PRAGMA user_version is the test's). */
+/* SQL that takes a store back to schema 10, 9, 7, then 6: what each
+ * later schema added, dropped (the PRAGMA user_version is the test's). */
+#define HARNESS_DROP_TO_SCHEMA_10					\
+	"DROP TABLE settings;"
 #define HARNESS_DROP_TO_SCHEMA_9					\
 	"ALTER TABLE jobs DROP COLUMN tls_client_cert;"			\
 	"ALTER TABLE jobs DROP COLUMN tls_client_key;"			\
 	"ALTER TABLE jobs DROP COLUMN tls_ca_file;"			\
 	"ALTER TABLE jobs DROP COLUMN tls_crl_file;"			\
-	"ALTER TABLE jobs DROP COLUMN security_flags;"
+	"ALTER TABLE jobs DROP COLUMN security_flags;"			\
+	HARNESS_DROP_TO_SCHEMA_10
 #define HARNESS_DROP_TO_SCHEMA_7					\
 	"ALTER TABLE jobs DROP COLUMN notify_service;"			\
 	HARNESS_DROP_HTTP_OPTIONS_9					\

@@ -1,7 +1,9 @@
 /*
  * The engine's bandwidth schedule: what is taken, how it is kept (and
- * shown back), what is refused and why; the schedule in force is the
- * business of tests/e2e/http_bandwidth_schedule.sh, which reads the trace.
+ * shown back), what is refused and why, and how it and the engine's
+ * cap outlive the engine (the store's settings, schema 11); the schedule
+ * in force is the business of tests/e2e/http_bandwidth_schedule.sh,
+ * which reads the trace.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,11 +77,76 @@ static void bad_schedules_are_refused(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* Through bgcopyd too: the daemon that served the first engine exits
+ * (harness_store_let_go) and the next one reads them from the store. */
+static void the_cap_and_schedule_outlive_the_engine(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	char out[BGCOPY_BANDWIDTH_SCHEDULE_MAX + 1];
+
+	assert_int_equal(bgcopy_engine_set_max_bandwidth(e, 2000000), BGCOPY_OK);
+	assert_kept(e, "mon-fri 8-18 1000", "mon,tue,wed,thu,fri 8-18 1000");
+	bgcopy_engine_close(e);
+	harness_store_let_go(h);
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_get_max_bandwidth(e), 2000000);
+	assert_int_equal(bgcopy_engine_get_bandwidth_schedule(e, out, sizeof(out)), BGCOPY_OK);
+	assert_string_equal(out, "mon,tue,wed,thu,fri 8-18 1000");
+	/* Cleared, they stay cleared. */
+	assert_int_equal(bgcopy_engine_set_max_bandwidth(e, 0), BGCOPY_OK);
+	assert_kept(e, "", "");
+	bgcopy_engine_close(e);
+	harness_store_let_go(h);
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_get_max_bandwidth(e), 0);
+	assert_int_equal(bgcopy_engine_get_bandwidth_schedule(e, out, sizeof(out)), BGCOPY_OK);
+	assert_string_equal(out, "");
+	bgcopy_engine_close(e);
+}
+
+/* A store of schema 10 has no settings: opened, it gets the table and the
+ * defaults; a read-only engine shows what is stored and changes nothing;
+ * a stored value that does not parse is left out. */
+static void older_read_only_and_hostile_stores(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_engine_options ro = { .flags = BGCOPY_OPEN_READ_ONLY };
+	bgcopy_engine *e = harness_engine(h, 0);
+	char db[600], out[BGCOPY_BANDWIDTH_SCHEDULE_MAX + 1];
+
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
+	bgcopy_engine_close(e);
+	snprintf(db, sizeof(db), "%s/jobs.db", h->store);
+	harness_exec_sql(db, HARNESS_DROP_TO_SCHEMA_10 "PRAGMA user_version=10;");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_get_max_bandwidth(e), 0);
+	assert_int_equal(bgcopy_engine_set_max_bandwidth(e, 5000), BGCOPY_OK);
+	assert_kept(e, "sun 1-2 7", "sun 1-2 7");
+	bgcopy_engine_close(e);
+
+	e = harness_open(h, &ro);
+	assert_int_equal(bgcopy_engine_get_max_bandwidth(e), 5000);
+	assert_int_not_equal(bgcopy_engine_set_max_bandwidth(e, 9), BGCOPY_OK);
+	assert_int_not_equal(bgcopy_engine_set_bandwidth_schedule(e, "mon 0-1 1"), BGCOPY_OK);
+	bgcopy_engine_close(e);
+
+	harness_exec_sql(db, "UPDATE settings SET value = '12x' WHERE name = 'max_bandwidth';"
+			 "UPDATE settings SET value = 'mon 0-99 1' WHERE name = 'bandwidth_schedule';");
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_get_max_bandwidth(e), 0);
+	assert_int_equal(bgcopy_engine_get_bandwidth_schedule(e, out, sizeof(out)), BGCOPY_OK);
+	assert_string_equal(out, "");
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(schedules_are_kept_and_shown_back),
 		cmocka_unit_test(bad_schedules_are_refused),
+		cmocka_unit_test(the_cap_and_schedule_outlive_the_engine),
+		cmocka_unit_test(older_read_only_and_hostile_stores),
 	};
 
 	return cmocka_run_group_tests_name("schedule", tests, harness_group_setup,
