@@ -19,8 +19,9 @@ command -v dbus-daemon >/dev/null || { echo "dbus-daemon not installed"; exit 77
 RECEIVER=$B/tools/notify_receiver
 [ -x "$RECEIVER" ] || die "$RECEIVER was not built"
 NOBODY=$(id -u nobody)
-SESSION_PID= SYSTEM_BUS_PID=
+SESSION_PID= SYSTEM_BUS_PID= MUTE_PID=
 trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait_gone "$DAEMON_PID"
+      [ -n "$MUTE_PID" ] && kill "$MUTE_PID" 2>/dev/null
       [ -n "$SESSION_PID" ] && kill "$SESSION_PID" 2>/dev/null
       [ -n "$SYSTEM_BUS_PID" ] && kill "$SYSTEM_BUS_PID" 2>/dev/null
       cleanup' EXIT
@@ -136,4 +137,41 @@ wait_for 'grep -qx "JobTransferred $job" "$WORK/logs/root-only.log" 2>/dev/null'
 	"root's job never reached its service: $(cat "$WORK/daemon.err")"
 grep -B 1 -x "JobTransferred $job" "$WORK/logs/root-only.log" | grep -qx "caller uid 0" ||
 	die "root's job was not called by root: $(cat "$WORK/logs/root-only.log")"
+# A child that hangs is killed at its time limit, with everything it
+# started, and the attempt fails and is retried: nobody's session bus
+# socket now accepts and never answers, so the child, as nobody, waits
+# in sd-bus's authentication (90 s), far past twice the call's timeout.
+# A daemon of its own with a short timeout, the store kept.
+kill "$DAEMON_PID" && wait_gone "$DAEMON_PID"
+kill "$SESSION_PID" && SESSION_PID=
+rm -f "/run/user/$NOBODY/bus"
+runuser -u nobody -- /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept())' "/run/user/$NOBODY/bus" &
+MUTE_PID=$!
+wait_for '[ -S "/run/user/$NOBODY/bus" ]' "the mute socket never appeared"
+BGCOPYD_CALLBACK_TIMEOUT_MS=1000 BGCOPYD_TEST_OPTIONS=1 DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS \
+	"$BGCOPYD" --system \
+	--store "$WORK/system-store" --socket "$SOCK" --foreground 2>>"$WORK/daemon.err" &
+DAEMON_PID=$!
+wait_serving "$DAEMON_PID"
+job=$(notified_job nbus on-mute org.bgcopy1.test.Owner) || exit 1
+killed_lines() {
+	grep -c "job $job: JobTransferred to notify service org.bgcopy1.test.Owner as uid $NOBODY took too long: killed" \
+		"$WORK/daemon.err"
+}
+wait_for '[ "$(killed_lines)" -ge 2 ]' \
+	"no two hung calls killed and retried: $(cat "$WORK/daemon.err")"
+# Each child was killed, not left behind: only the mute listener runs
+# as nobody, past the third attempt's start at most.
+wait_for '[ "$(pgrep -u nobody -c -f "$BGCOPYD")" -le 1 ]' \
+	"hung children of bgcopyd were left running: $(pgrep -u nobody -a)"
+# JobTransferred is still owed (BGCOPY_NOTIFY_JOB_TRANSFERRED, 0x1).
+pending=$(prop "/org/bgcopy1/job/${job//-/_}" PendingNotifications | cut -d' ' -f2)
+(( pending & 1 )) || die "JobTransferred is no longer owed after killed attempts: $pending"
 echo "notify services of other owners checks passed"
