@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The bgcopy command's many-files workload for peers.sh: create --list, resume, wait and complete every job, through a bgcopyd of its own, stopped at the end.
-#   cli_list.sh BGCOPY STORE LIST   (run in the output directory)
+# The bgcopy command's many-files workload for peers.sh: download --list, or create --list, resume, wait and complete every job, through a bgcopyd of its own, stopped at the end.
+#   cli_list.sh BGCOPY STORE LIST [steps]   (run in the output directory;
+#   steps: the four verbs, as a bgcopy without download --list needs)
 set -eu
-BGCOPY=$1 STORE=$2 LIST=$3
+BGCOPY=$1 STORE=$2 LIST=$3 HOW=${4:-download}
 export XDG_RUNTIME_DIR= BGCOPY_EMBEDDED=0	# the daemon's socket in the store
 bg() { "$BGCOPY" --store "$STORE" "$@"; }
 stop_daemon() {
@@ -12,6 +13,10 @@ stop_daemon() {
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
 }
 trap stop_daemon EXIT
+if [ "$HOW" = download ]; then
+	bg download --list "$LIST" 2>/dev/null
+	exit
+fi
 ids=$(bg create bench --list "$LIST" 2>/dev/null)
 for id in $ids; do bg resume "$id"; done
 for id in $ids; do bg wait "$id" >/dev/null; done

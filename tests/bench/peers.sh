@@ -2,7 +2,7 @@
 # bgcopy against curl, aria2c and wget2 on the same files from one local nginx: medians, CPU, peak RSS, ratios.
 #   BGCOPY_BUILD=build tests/bench/peers.sh [WORKLOAD...]
 # Workloads: big (1 GiB), small (5,000 x 16 KiB), small-cli (the same
-# through the bgcopy command: create --list, resume, wait, complete),
+# through the bgcopy command: download --list),
 # mid (500 x 1 MiB), jobs (1k and 10k jobs of one small file;
 # BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
 # alternate the tools; every output is checked byte for byte.
@@ -225,9 +225,9 @@ for w in $WORKLOADS; do
 			"$URL/s/[00000-04999]" -o '#1'
 		[ -n "${BENCH_BGCOPY_BEFORE:-}" ] &&
 			peer_args+=("before: bgcopy create --list, ..." bash "$HERE/cli_list.sh"
-				    "$BENCH_BGCOPY_BEFORE" "$WORK/store" "$WORK/s.list" --)
-		rounds "5,000 x 16 KiB (bgcopy command, create --list)" "$want" "$ROUNDS" \
-			"bgcopy create --list, resume, wait, complete" \
+				    "$BENCH_BGCOPY_BEFORE" "$WORK/store" "$WORK/s.list" steps --)
+		rounds "5,000 x 16 KiB (bgcopy command, download --list)" "$want" "$ROUNDS" \
+			"bgcopy download --list" \
 			bash "$HERE/cli_list.sh" "$BGCOPY" "$WORK/store" "$WORK/s.list" -- \
 			"${peer_args[@]}"
 		;;

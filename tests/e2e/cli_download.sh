@@ -1,5 +1,5 @@
 # bgcopy download as a user meets it: a bare file name, -O, several URLs
-# into a directory, a transient error said at once (text and --json),
+# into a directory, a list of files over several jobs, a transient error said at once (text and --json),
 # --timeout and --retry-delay, Ctrl-C that cancels or keeps, a kept job
 # resumed by the same command, and a meter that redraws one line.
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +30,53 @@ grep -q "no file name" "$WORK/err" || die "-O without a name: $(cat "$WORK/err")
 dl download "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] || die "URL alone is not a usage error"
 [ "$(jobs_left)" = "[]" ] || die "jobs left after the downloads: $(jobs_left)"
 echo "ok: bare name, -O, several URLs"
+
+# --list: 450 files, more than a job holds, go in three jobs run at
+# once, each added in one call; every file arrives, no job is left.
+mkdir -p "$WORK/www/many" "$WORK/many"
+for i in $(seq 450); do echo "file $i" > "$WORK/www/many/f$i"; done
+for i in $(seq 450); do echo "$URL/many/f$i many/f$i"; done > "$WORK/many.list"
+cd "$WORK" || die "cd"
+dl download --list "$WORK/many.list" 2> "$WORK/err" || die "download --list: $(cat "$WORK/err")"
+grep -q "450 files in 3 jobs" "$WORK/err" || die "no word of the split: $(cat "$WORK/err")"
+for i in $(seq 450); do
+	cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "--list: many/f$i differs"
+done
+[ "$(jobs_left)" = "[]" ] || die "jobs left after download --list: $(jobs_left)"
+# From stdin; one file the server lacks fails the download with exit 1,
+# and every job is cancelled, its temporary files gone.
+rm -rf "$WORK/many"/*
+{ sed 200q "$WORK/many.list"; echo "$URL/many/missing many/missing"; } |
+	dl download --list - 2> "$WORK/err"
+[ $? = 1 ] || die "a missing file in --list did not fail the download"
+grep -q "404" "$WORK/err" || die "the failure does not say 404: $(cat "$WORK/err")"
+[ "$(jobs_left)" = "[]" ] || die "a failed --list left jobs: $(jobs_left)"
+[ -z "$(ls -A "$WORK/many" | grep -v '^f[0-9]*$')" ] ||
+	die "a failed --list left temporary files: $(ls -A "$WORK/many")"
+# With --keep the failed download's jobs stay; once the server has the
+# file, the same command resumes both and completes them.
+{ sed 200q "$WORK/many.list"; echo "$URL/many/late many/late"; } > "$WORK/late.list"
+dl download --keep --list "$WORK/late.list" 2> "$WORK/err"
+[ $? = 1 ] || die "a missing file with --keep did not fail the download"
+[ "$(dl list | grep -c -e SUSPENDED -e ERROR -e TRANSFERRED)" = 2 ] ||
+	die "--keep did not keep both jobs: $(dl list)"
+echo late > "$WORK/www/many/late"
+dl download --keep --list "$WORK/late.list" 2> "$WORK/err" ||
+	die "the kept --list did not finish: $(cat "$WORK/err")"
+[ "$(grep -c "resuming kept job" "$WORK/err")" = 2 ] || die "not both resumed: $(cat "$WORK/err")"
+cmp -s "$WORK/many/late" "$WORK/www/many/late" && cmp -s "$WORK/many/f200" "$WORK/www/many/f200" ||
+	die "the kept --list's files differ"
+[ "$(jobs_left)" = "[]" ] || die "jobs left after the kept --list: $(jobs_left)"
+# A bad line is refused by its number before anything is created;
+# --list takes no URL.
+printf '%s\n' "$URL/many/f1 many/f1" "just-one-word" > "$WORK/bad.list"
+dl download --list "$WORK/bad.list" 2> "$WORK/err"; [ $? = 2 ] || die "a bad list was not a usage error"
+grep -q "line 2: 'URL PATH' expected" "$WORK/err" || die "bad line not named: $(cat "$WORK/err")"
+dl download --list "$WORK/many.list" "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] ||
+	die "--list with a URL was not a usage error"
+[ "$(jobs_left)" = "[]" ] || die "refused lists left jobs: $(jobs_left)"
+cd "$WORK/here" || die "cd"
+echo "ok: --list over several jobs, from stdin, a failure, bad lists"
 
 # Connection refused: the cause and the next try are said within a second.
 closed=$(free_port)

@@ -26,19 +26,21 @@ int parse_uint(const char *text, const char *what, unsigned long max,
 /* Says which files a complete committed and which it dropped. */
 int complete_and_report(bgcopy_job *job, const char *id);
 
-#define DOWNLOAD_ARGS "[OPTIONS] URL FILE | -O URL... | -o DIR URL..."
+#define DOWNLOAD_ARGS "[OPTIONS] URL FILE | -O URL... | -o DIR URL... | --list LIST"
 #define DOWNLOAD_HELP \
 	"\noptions:\n" \
 	"  -O, --remote-name     name each file after its URL (the current directory)\n" \
 	"  -o, --output-dir DIR  put each file in DIR, named after its URL\n" \
+	"  --list LIST           the files of LIST ('URL PATH' a line, - for stdin)\n" \
 	"  --timeout SECONDS     give up after this long without progress\n" \
 	"  --retry-delay SECONDS wait this long between tries (at least 5; default 600)\n" \
-	"  --keep                on Ctrl-C or an error keep the job: the same command resumes it\n" \
+	"  --keep                on Ctrl-C or an error keep the jobs: the same command resumes them\n" \
 	"  --json                one JSON object a line on stdout: the job, its state\n" \
 	"                        changes, the end\n" \
-	"\nCtrl-C (or SIGTERM) cancels the job and removes its temporary files\n" \
-	"(exit 130 or 143); a transient error is shown with its cause and the\n" \
-	"time of the next try.\n"
+	"\nMore than 200 files go in several jobs, run at once.  Ctrl-C (or\n" \
+	"SIGTERM) cancels the jobs and removes their temporary files (exit 130\n" \
+	"or 143); a transient error is shown with its cause and the time of the\n" \
+	"next try.\n"
 
 int cmd_download(struct cli *cli, bgcopy_engine *engine);
 /* file_list.c: LIST is a file or "-" for stdin, one "URL PATH" a line */

@@ -1,4 +1,4 @@
-/* bgcopy download: one job for one or more URLs run here until done, with a progress meter; Ctrl-C cancels it or, with --keep, keeps it for the same command to resume. */
+/* bgcopy download: jobs for one or more URLs (or a list) run here until done, with a progress meter; Ctrl-C cancels them or, with --keep, keeps them for the same command to resume. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -11,21 +11,33 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file_list.h"
 #include "job_view.h"
 #include "meter.h"
 #include "safe_text.h"
 #include "waiter.h"
 
+/* One job of the download: files first..first + count - 1. */
+struct batch {
+	bgcopy_job *job;
+	unsigned first, count;
+	bool kept;			/* a job an earlier run kept */
+	bool waiting;			/* `waiter` is its notify interface */
+	struct waiter waiter;
+};
+
 struct download {
 	bool remote_name, keep, json;
 	const char *dir;
+	const char *list_name;		/* --list */
+	struct file_list list;
 	long timeout_s, retry_delay_s;	/* -1: the job's own */
-	int nfiles;
-	char **urls;
-	char (*paths)[PATH_MAX];	/* absolute destinations */
-	bgcopy_job *job;
-	bool kept;			/* a job an earlier run kept */
-	struct meter meter;
+	unsigned nfiles;
+	const char **urls;		/* the command line's or the list's */
+	char **paths;			/* absolute destinations */
+	unsigned nbatches;		/* FILES_PER_JOB files a job */
+	struct batch *batches;
+	struct meter meter;		/* of the batch waited on */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -64,6 +76,7 @@ static int parse_options(struct download *d, struct cli *cli)
 		{ "retry-delay", required_argument, NULL, 'r' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "list", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = 0;
@@ -78,14 +91,19 @@ static int parse_options(struct download *d, struct cli *cli)
 		case 'r': rc = seconds_option(optarg, "--retry-delay", &d->retry_delay_s); break;
 		case 'k': d->keep = true; break;
 		case 'j': d->json = true; break;
+		case 'l': d->list_name = optarg; break;
 		case ':': rc = fail(EXIT_USAGE, "download: %s needs a value", cli->argv[optind - 1]); break;
 		default: rc = fail(EXIT_USAGE, "download: unknown option '%s'", cli->argv[optind - 1]);
 		}
 	}
 	if (rc)
 		return rc;
-	d->urls = cli->argv + optind;
-	d->nfiles = cli->argc - optind;
+	d->urls = (const char **)cli->argv + optind;
+	d->nfiles = (unsigned)(cli->argc - optind);
+	if (d->list_name)
+		return d->nfiles || d->remote_name || d->dir ?
+		       fail(EXIT_USAGE, "download: --list LIST takes no URL, -O or -o: "
+			    "the list names each file") : 0;
 	if (d->remote_name || d->dir)
 		return d->nfiles ? 0 : fail(EXIT_USAGE, "usage: bgcopy download " DOWNLOAD_ARGS);
 	if (d->nfiles != 2)
@@ -96,7 +114,7 @@ static int parse_options(struct download *d, struct cli *cli)
 
 /* The last segment of the URL's path, as curl -O takes it.  The URL is
  * not shown: it may carry a secret. */
-static int name_from_url(const char *url, int index, char *out, size_t size)
+static int name_from_url(const char *url, unsigned index, char *out, size_t size)
 {
 	const char *start = strstr(url, "://"), *end, *slash;
 	size_t len;
@@ -106,7 +124,7 @@ static int name_from_url(const char *url, int index, char *out, size_t size)
 	slash = memrchr(start, '/', (size_t)(end - start));
 	len = slash ? (size_t)(end - slash - 1) : 0;
 	if (!len || len >= size || (len <= 2 && !strncmp(slash + 1, "..", len)))
-		return fail(EXIT_USAGE, "URL %d has no file name at the end of its path: "
+		return fail(EXIT_USAGE, "URL %u has no file name at the end of its path: "
 			    "give FILE instead of -O", index + 1);
 	memcpy(out, slash + 1, len);
 	out[len] = '\0';
@@ -134,39 +152,81 @@ static int absolute(const char *dir, const char *name, char *out)
 	return 0;
 }
 
+/* The list's files, its paths taken from the current directory. */
+static int read_list(struct download *d)
+{
+	int rc = file_list_read(&d->list, d->list_name);
+
+	d->urls = d->list.urls;
+	d->nfiles = d->list.count;
+	return rc;
+}
+
+/* Each file's absolute destination: FILE, the list's path, or the
+ * URL's name (in DIR with -o). */
 static int destinations(struct download *d)
 {
-	char name[NAME_MAX + 1];
-	int rc = 0;
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	int rc = d->list_name ? read_list(d) : 0;
 
-	d->paths = calloc((size_t)d->nfiles, sizeof(*d->paths));
-	if (!d->paths)
-		return fail(EXIT_USAGE, "out of memory");
-	for (int i = 0; !rc && i < d->nfiles; i++) {
-		if (!d->remote_name && !d->dir)
-			rc = absolute(NULL, d->urls[1], d->paths[i]);
+	if (!rc && !(d->paths = calloc(d->nfiles, sizeof(*d->paths))))
+		rc = fail(EXIT_USAGE, "out of memory");
+	for (unsigned i = 0; !rc && i < d->nfiles; i++) {
+		if (d->list_name)
+			rc = absolute(NULL, d->list.paths[i], path);
+		else if (!d->remote_name && !d->dir)
+			rc = absolute(NULL, d->urls[1], path);
 		else if (!(rc = name_from_url(d->urls[i], i, name, sizeof(name))))
-			rc = absolute(d->dir, name, d->paths[i]);
+			rc = absolute(d->dir, name, path);
+		if (!rc && !(d->paths[i] = strdup(path)))
+			rc = fail(EXIT_USAGE, "out of memory");
 	}
 	return rc;
 }
 
-static bool same_files(const struct download *d, bgcopy_job *job)
+/* FILES_PER_JOB files a job, in the list's order. */
+static int split(struct download *d)
+{
+	d->nbatches = (d->nfiles + FILES_PER_JOB - 1) / FILES_PER_JOB;
+	d->batches = calloc(d->nbatches, sizeof(*d->batches));
+	if (!d->batches)
+		return fail(EXIT_USAGE, "out of memory");
+	for (unsigned i = 0; i < d->nbatches; i++) {
+		d->batches[i].first = i * FILES_PER_JOB;
+		d->batches[i].count = d->nfiles - d->batches[i].first < FILES_PER_JOB ?
+				      d->nfiles - d->batches[i].first : FILES_PER_JOB;
+	}
+	if (!d->json)
+		file_list_say_split(d->nfiles, d->nbatches);
+	return 0;
+}
+
+static bool same_files(const struct download *d, const struct batch *b, bgcopy_job *job)
 {
 	struct bgcopy_file_info *f = malloc(sizeof(*f));
 	struct bgcopy_progress p;
 	bool same = f && bgcopy_job_get_progress(job, &p) == BGCOPY_OK &&
-		    p.files_total == (uint32_t)d->nfiles;
+		    p.files_total == b->count;
 
-	for (int i = 0; same && i < d->nfiles; i++)
-		same = bgcopy_job_get_file(job, (unsigned)i, f) == BGCOPY_OK &&
-		       !strcmp(f->url, d->urls[i]) && !strcmp(f->local_path, d->paths[i]);
+	for (unsigned i = 0; same && i < b->count; i++)
+		same = bgcopy_job_get_file(job, i, f) == BGCOPY_OK &&
+		       !strcmp(f->url, d->urls[b->first + i]) &&
+		       !strcmp(f->local_path, d->paths[b->first + i]);
 	free(f);
 	return same;
 }
 
+static bool taken(const struct download *d, const bgcopy_job *job)
+{
+	for (unsigned i = 0; i < d->nbatches; i++)
+		if (d->batches[i].job == job)
+			return true;
+	return false;
+}
+
 /* A job an earlier run kept: the same URLs to the same files. */
-static bgcopy_job *find_kept(const struct download *d, bgcopy_engine *engine)
+static bgcopy_job *find_kept(const struct download *d, const struct batch *b,
+			     bgcopy_engine *engine)
 {
 	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
 	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs)), *found = NULL;
@@ -175,14 +235,16 @@ static bgcopy_job *find_kept(const struct download *d, bgcopy_engine *engine)
 	for (size_t i = 0; i < n && !found; i++) {
 		enum bgcopy_state s = bgcopy_job_get_state(jobs[i]);
 
-		if (s != BGCOPY_ACKNOWLEDGED && s != BGCOPY_CANCELLED && same_files(d, jobs[i]))
+		if (s != BGCOPY_ACKNOWLEDGED && s != BGCOPY_CANCELLED &&
+		    same_files(d, b, jobs[i]) && !taken(d, jobs[i]))
 			found = jobs[i];
 	}
 	free(jobs);
 	return found;
 }
 
-static int create_job(struct download *d, bgcopy_engine *engine)
+/* All of a batch's files in one call, one store transaction. */
+static int create_job(struct download *d, struct batch *b, bgcopy_engine *engine)
 {
 	char name[300];
 	const char *slash = strrchr(d->paths[0], '/');
@@ -190,50 +252,72 @@ static int create_job(struct download *d, bgcopy_engine *engine)
 
 	if (d->nfiles == 1)
 		snprintf(name, sizeof(name), "download %s", slash + 1);
+	else if (d->nbatches == 1)
+		snprintf(name, sizeof(name), "download %u files", d->nfiles);
 	else
-		snprintf(name, sizeof(name), "download %d files", d->nfiles);
-	if ((rc = bgcopy_job_create(engine, name, &d->job)))
+		snprintf(name, sizeof(name), "download files %u-%u of %u", b->first + 1,
+			 b->first + b->count, d->nfiles);
+	if ((rc = bgcopy_job_create(engine, name, &b->job)))
 		return api_fail(rc);
-	for (int i = 0; i < d->nfiles && !rc; i++)
-		rc = bgcopy_job_add_file(d->job, d->urls[i], d->paths[i]);
+	rc = bgcopy_job_add_files(b->job, b->count, d->urls + b->first,
+				  (const char **)d->paths + b->first);
 	if (rc) {
-		rc = api_fail(rc);
-		bgcopy_job_cancel(d->job);
+		rc = d->list_name ? file_list_add_failed(&d->list, b->first) : api_fail(rc);
+		bgcopy_job_cancel(b->job);
+		b->job = NULL;
 	}
 	return rc;
 }
 
-static int apply_limits(const struct download *d)
+static int apply_limits(const struct download *d, bgcopy_job *job)
 {
 	int rc = 0;
 
 	if (d->retry_delay_s >= 0)
-		rc = bgcopy_job_set_min_retry_delay(d->job, (uint32_t)d->retry_delay_s);
+		rc = bgcopy_job_set_min_retry_delay(job, (uint32_t)d->retry_delay_s);
 	if (!rc && d->timeout_s >= 0)
-		rc = bgcopy_job_set_no_progress_timeout(d->job, (uint32_t)d->timeout_s);
+		rc = bgcopy_job_set_no_progress_timeout(job, (uint32_t)d->timeout_s);
 	return rc ? api_fail(rc) : 0;
 }
 
+/* Every job the download made (not those an earlier run kept), when
+ * it cannot go on; the kept ones are left as they were. */
+static void cancel_new(struct download *d)
+{
+	for (unsigned i = 0; i < d->nbatches; i++)
+		if (d->batches[i].job && !d->batches[i].kept)
+			bgcopy_job_cancel(d->batches[i].job);
+}
+
 /* A kept job resumes where it stopped; otherwise a new one. */
-static int take_job(struct download *d, bgcopy_engine *engine)
+static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine)
 {
 	struct bgcopy_progress p;
 	char id[37];
 	int rc;
 
-	d->job = find_kept(d, engine);
-	d->kept = d->job != NULL;
-	if (d->kept && !d->json) {
-		bgcopy_job_get_id(d->job, id);
-		bgcopy_job_get_progress(d->job, &p);
+	b->job = find_kept(d, b, engine);
+	b->kept = b->job != NULL;
+	if (b->kept && !d->json) {
+		bgcopy_job_get_id(b->job, id);
+		bgcopy_job_get_progress(b->job, &p);
 		print_safe(stderr, "bgcopy: resuming kept job %s (%s, %llu bytes here)\n", id,
-			   bgcopy_state_name(bgcopy_job_get_state(d->job)),
+			   bgcopy_state_name(bgcopy_job_get_state(b->job)),
 			   (unsigned long long)p.bytes_transferred);
 	}
-	if (!d->kept && (rc = create_job(d, engine)))
+	if (!b->kept && (rc = create_job(d, b, engine)))
 		return rc;
-	if ((rc = apply_limits(d)) && !d->kept)
-		bgcopy_job_cancel(d->job);
+	return apply_limits(d, b->job);
+}
+
+static int take_jobs(struct download *d, bgcopy_engine *engine)
+{
+	int rc = split(d);
+
+	for (unsigned i = 0; !rc && i < d->nbatches; i++)
+		rc = take_job(d, &d->batches[i], engine);
+	if (rc)
+		cancel_new(d);
 	return rc;
 }
 
@@ -245,11 +329,14 @@ static bool tick(void *arg)
 	return !stop_signal;
 }
 
-static void json_event(const struct download *d, const char *event, json_t *more)
+static void json_event(const struct batch *b, const char *event, json_t *more)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s}", "event", event, "job", d->meter.id,
-			      "state", bgcopy_state_name(bgcopy_job_get_state(d->job)));
+	char id[37];
+	json_t *o;
 
+	bgcopy_job_get_id(b->job, id);
+	o = json_pack("{s:s,s:s,s:s}", "event", event, "job", id, "state",
+		      bgcopy_state_name(bgcopy_job_get_state(b->job)));
 	if (o && more)
 		json_object_update(o, more);
 	if (o) {
@@ -261,45 +348,74 @@ static void json_event(const struct download *d, const char *event, json_t *more
 	json_decref(more);
 }
 
+/* The jobs' ids for a message: one id, or how many. */
+static void jobs_named(const struct download *d, char *out, size_t size)
+{
+	if (d->nbatches == 1) {
+		memcpy(out, "job ", 4);
+		bgcopy_job_get_id(d->batches[0].job, out + 4);
+	} else {
+		snprintf(out, size, "%u jobs", d->nbatches);
+	}
+}
+
+/* Ctrl-C: every job cancelled, or suspended with --keep. */
 static int interrupted(struct download *d)
 {
 	int sig = stop_signal;
+	char jobs[64];
 
+	for (unsigned i = 0; i < d->nbatches; i++) {
+		struct batch *b = &d->batches[i];
+
+		if (d->keep)
+			bgcopy_job_suspend(b->job);
+		else
+			bgcopy_job_cancel(b->job);
+		if (d->json)
+			json_event(b, "interrupted", json_pack("{s:b}", "kept", d->keep));
+	}
+	jobs_named(d, jobs, sizeof(jobs));
 	if (d->keep)
-		bgcopy_job_suspend(d->job);
-	else
-		bgcopy_job_cancel(d->job);
-	if (d->json)
-		json_event(d, "interrupted", json_pack("{s:b}", "kept", d->keep));
-	if (d->keep)
-		return fail(128 + sig, "interrupted: job %s kept (SUSPENDED); run the "
-			    "same command again to resume it", d->meter.id);
-	return fail(128 + sig, "interrupted: job %s cancelled, its temporary files removed",
-		    d->meter.id);
+		return fail(128 + sig, "interrupted: %s kept (SUSPENDED); run the "
+			    "same command again to resume %s", jobs,
+			    d->nbatches == 1 ? "it" : "them");
+	return fail(128 + sig, "interrupted: %s cancelled, %s temporary files removed", jobs,
+		    d->nbatches == 1 ? "its" : "their");
 }
 
-static int errored(struct download *d, const struct bgcopy_error *err)
+/* One job failed: the others stop with it (cancelled, or with --keep
+ * suspended unless they are done), so that nothing runs unseen. */
+static int errored(struct download *d, struct batch *failed, const struct bgcopy_error *err)
 {
 	if (d->json)
-		json_event(d, "error", json_pack("{s:o,s:b}", "error", error_json(err),
-						 "kept", d->keep));
-	if (!d->keep)
-		bgcopy_job_cancel(d->job);
+		json_event(failed, "error", json_pack("{s:o,s:b}", "error", error_json(err),
+						      "kept", d->keep));
+	for (unsigned i = 0; i < d->nbatches; i++) {
+		bgcopy_job *job = d->batches[i].job;
+
+		if (!d->keep)
+			bgcopy_job_cancel(job);
+		else if (job != failed->job && bgcopy_job_get_state(job) != BGCOPY_TRANSFERRED)
+			bgcopy_job_suspend(job);
+	}
 	return fail(EXIT_JOB_ERROR, "%s%s", err->description,
-		    d->keep ? " (job kept: run the same command again to retry)" : "");
+		    d->keep ? " (jobs kept: run the same command again to retry)" : "");
 }
 
+/* Every job transferred: each committed. */
 static int transferred(struct download *d)
 {
-	json_t *files = json_array();
-	int rc = bgcopy_job_complete(d->job);
+	json_t *files = d->json ? json_array() : NULL;
+	int rc = 0;
 
-	if (rc)
-		rc = api_fail(rc);
-	for (int i = 0; !rc && d->json && i < d->nfiles; i++)
+	for (unsigned i = 0; !rc && i < d->nbatches; i++)
+		if ((rc = bgcopy_job_complete(d->batches[i].job)))
+			rc = api_fail(rc);
+	for (unsigned i = 0; !rc && files && i < d->nfiles; i++)
 		json_array_append_new(files, json_text(d->paths[i]));
-	if (!rc && d->json)
-		json_event(d, "done", json_pack("{s:o}", "files", files));
+	if (!rc && files)
+		json_event(&d->batches[d->nbatches - 1], "done", json_pack("{s:o}", "files", files));
 	else
 		json_decref(files);
 	return rc;
@@ -312,46 +428,74 @@ static enum meter_mode meter_mode(const struct download *d)
 	return isatty(STDERR_FILENO) ? METER_TTY : METER_PLAIN;
 }
 
-/* Runs the job here until it is transferred, fails or is interrupted. */
-static int run(struct download *d)
+/* Each job waited on by its own interface, then queued. */
+static int start(struct download *d)
 {
-	struct bgcopy_error err = { 0 };
-	enum outcome outcome = OUTCOME_TRANSFERRED;
-	enum bgcopy_state state = bgcopy_job_get_state(d->job);
-	struct waiter w;
-	char label[64];
-	int rc;
+	int rc = 0;
 
-	snprintf(label, sizeof(label), "%s", d->nfiles == 1 ?
-		 strrchr(d->paths[0], '/') + 1 : "files");
-	waiter_init(&w);
-	meter_init(&d->meter, meter_mode(d), d->job, label);
-	if ((rc = bgcopy_job_set_notify_interface(d->job, &w.base)) ||
-	    ((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
-	     (rc = bgcopy_job_resume(d->job)))) {
-		rc = api_fail(rc);
-		if (!d->kept)
-			bgcopy_job_cancel(d->job);
-		goto end;
+	for (unsigned i = 0; !rc && i < d->nbatches; i++) {
+		struct batch *b = &d->batches[i];
+		enum bgcopy_state state = bgcopy_job_get_state(b->job);
+
+		waiter_init(&b->waiter);
+		b->waiting = true;
+		if ((rc = bgcopy_job_set_notify_interface(b->job, &b->waiter.base)) ||
+		    ((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
+		     (rc = bgcopy_job_resume(b->job))))
+			rc = api_fail(rc);
+		else if (d->json)
+			json_event(b, "started", json_pack("{s:b,s:i}", "kept", b->kept,
+							   "files", b->count));
 	}
-	if (d->json)
-		json_event(d, "started", json_pack("{s:b,s:i}", "kept", d->kept,
-						   "files", d->nfiles));
+	if (rc)
+		cancel_new(d);
+	return rc;
+}
+
+/* Waits on one job with its meter. */
+static enum outcome wait_for(struct download *d, struct batch *b)
+{
+	enum outcome outcome = OUTCOME_TRANSFERRED;
+	char label[64];
+
+	if (d->nfiles == 1)
+		snprintf(label, sizeof(label), "%s", strrchr(d->paths[0], '/') + 1);
+	else if (d->nbatches == 1)
+		snprintf(label, sizeof(label), "files");
+	else
+		snprintf(label, sizeof(label), "files %u-%u/%u", b->first + 1,
+			 b->first + b->count, d->nfiles);
+	meter_init(&d->meter, meter_mode(d), b->job, label);
 	/* A kept job that finished: its JobTransferred went to the run
 	 * that kept it. */
-	if (state != BGCOPY_TRANSFERRED)
-		outcome = waiter_wait(&w, d->job, false, tick, d);
+	if (bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
+		outcome = waiter_wait(&b->waiter, b->job, false, tick, d);
 	meter_end(&d->meter);
-	err = w.error;
-	if (outcome == OUTCOME_TRANSFERRED)
+	return outcome;
+}
+
+/* Runs the jobs here, all at once, until each is transferred, one
+ * fails or the download is interrupted. */
+static int run(struct download *d)
+{
+	enum outcome outcome = OUTCOME_TRANSFERRED;
+	struct batch *b = NULL;
+	int rc = start(d);
+
+	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && i < d->nbatches; i++)
+		outcome = wait_for(d, b = &d->batches[i]);
+	if (!rc && outcome == OUTCOME_TRANSFERRED)
 		rc = transferred(d);
-	else if (outcome == OUTCOME_ERROR)
-		rc = errored(d, &err);
-	else
+	else if (!rc && outcome == OUTCOME_ERROR)
+		rc = errored(d, b, &b->waiter.error);
+	else if (!rc)
 		rc = interrupted(d);
-end:
-	bgcopy_job_set_notify_interface(d->job, NULL);
-	waiter_destroy(&w);
+	for (unsigned i = 0; i < d->nbatches; i++) {
+		if (!d->batches[i].waiting)
+			continue;
+		bgcopy_job_set_notify_interface(d->batches[i].job, NULL);
+		waiter_destroy(&d->batches[i].waiter);
+	}
 	return rc;
 }
 
@@ -362,8 +506,13 @@ int cmd_download(struct cli *cli, bgcopy_engine *engine)
 
 	catch_signals();
 	if (!(rc = parse_options(&d, cli)) && !(rc = destinations(&d)) &&
-	    !(rc = take_job(&d, engine)))
+	    !(rc = take_jobs(&d, engine)))
 		rc = run(&d);
+	for (unsigned i = 0; d.paths && i < d.nfiles; i++)
+		free(d.paths[i]);
 	free(d.paths);
+	free(d.batches);
+	if (d.list_name)
+		file_list_free(&d.list);
 	return rc;
 }

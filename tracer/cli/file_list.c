@@ -1,4 +1,4 @@
-/* bgcopy add JOB --list LIST and create --list LIST: many files in one call, as bitsadmin /addfileset takes them. */
+/* Lists of files read for add --list, create --list and download --list: many files in one call, as bitsadmin /addfileset takes them. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -7,22 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "file_list.h"
 
-/* A job holds at most this many files (bgcopy's default, as BITS):
- * create --list starts another job past it. */
-#define FILES_PER_JOB 200
-
-/* The list's files; urls and paths point into its lines. */
-struct file_list {
-	const char *path;	/* as given, "-" for stdin */
-	const char *name;	/* as messages show it */
-	unsigned count, cap;
-	const char **urls, **paths;
-	unsigned *line_of;	/* each file's line number */
-	char **lines;
-};
-
-static void list_free(struct file_list *l)
+void file_list_free(struct file_list *l)
 {
 	for (unsigned i = 0; i < l->count; i++)
 		free(l->lines[i]);
@@ -92,15 +79,17 @@ static int take_line(struct file_list *l, char *line, size_t len, unsigned numbe
 	return 0;
 }
 
-static int list_read(struct file_list *l)
+int file_list_read(struct file_list *l, const char *list)
 {
-	FILE *in = strcmp(l->path, "-") ? fopen(l->path, "re") : stdin;
+	FILE *in;
 	unsigned number = 0;
 	size_t size = 0;
 	char *line = NULL;
 	ssize_t len;
 	int rc = 0;
 
+	*l = (struct file_list){ .path = list, .name = strcmp(list, "-") ? list : "stdin" };
+	in = strcmp(l->path, "-") ? fopen(l->path, "re") : stdin;
 	if (!in)
 		return fail(EXIT_USAGE, "cannot read list '%s': %s", l->name,
 			    strerror(errno));
@@ -124,9 +113,16 @@ static int list_read(struct file_list *l)
 	return rc;
 }
 
+void file_list_say_split(unsigned files, unsigned jobs)
+{
+	if (jobs > 1)
+		fprintf(stderr, "bgcopy: %u files in %u jobs (a job holds at most %d)\n",
+			files, jobs, FILES_PER_JOB);
+}
+
 /* The library names the refused file "file N of COUNT: why"; the user
  * wants the line of the list. */
-static int add_failed(const struct file_list *l, unsigned first)
+int file_list_add_failed(const struct file_list *l, unsigned first)
 {
 	const char *why = bgcopy_last_error();
 	unsigned n, count;
@@ -144,33 +140,33 @@ static int add_range(bgcopy_job *job, const struct file_list *l, unsigned first,
 {
 	int status = bgcopy_job_add_files(job, count, l->urls + first, l->paths + first);
 
-	return status ? add_failed(l, first) : 0;
+	return status ? file_list_add_failed(l, first) : 0;
 }
 
 int add_list(bgcopy_job *job, const char *list)
 {
-	struct file_list l = { .path = list, .name = strcmp(list, "-") ? list : "stdin" };
-	int status, rc = list_read(&l);
+	struct file_list l;
+	int status, rc = file_list_read(&l, list);
 
 	if (!rc && (status = bgcopy_job_add_files(job, l.count, l.urls, l.paths))) {
-		rc = add_failed(&l, 0);
+		rc = file_list_add_failed(&l, 0);
 		if (status == BGCOPY_E_LIMIT)
 			fprintf(stderr, "bgcopy: bgcopy create --list LIST spreads a list "
 				"over as many jobs as it needs (%d files a job)\n",
 				FILES_PER_JOB);
 	}
-	list_free(&l);
+	file_list_free(&l);
 	return rc;
 }
 
 /* As many jobs as the list needs, each printed; all or none. */
 int create_list(bgcopy_engine *engine, const char *name, const char *list)
 {
-	struct file_list l = { .path = list, .name = strcmp(list, "-") ? list : "stdin" };
+	struct file_list l;
 	bgcopy_job **jobs = NULL;
 	unsigned njobs = 0;
 	char id[37];
-	int rc = list_read(&l);
+	int rc = file_list_read(&l, list);
 
 	if (rc)
 		goto end;
@@ -193,11 +189,10 @@ int create_list(bgcopy_engine *engine, const char *name, const char *list)
 		bgcopy_job_get_id(jobs[i], id);
 		printf("%s\n", id);
 	}
-	if (!rc && njobs > 1)
-		fprintf(stderr, "bgcopy: %u files in %u jobs (a job holds at most %d)\n",
-			l.count, njobs, FILES_PER_JOB);
+	if (!rc)
+		file_list_say_split(l.count, njobs);
 end:
 	free(jobs);
-	list_free(&l);
+	file_list_free(&l);
 	return rc;
 }
