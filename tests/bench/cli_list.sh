@@ -13,6 +13,12 @@ stop_daemon() {
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
 }
 trap stop_daemon EXIT
+# As many connections to the one server as the API workload and curl
+# --parallel-max 16 use (bgcopyd's default is 6 a host, as browsers).
+rm -f "$STORE/bgcopyd.bus"
+"$(dirname "$BGCOPY")/bgcopyd" --store "$STORE" --socket "$STORE/bgcopyd.bus" --idle-exit 60 \
+	--max-connections 16 --max-per-host 16 &
+for _ in $(seq 500); do [ -S "$STORE/bgcopyd.bus" ] && break; sleep 0.01; done
 if [ "$HOW" = download ]; then
 	bg download --list "$LIST" 2>/dev/null
 	exit
