@@ -10,7 +10,10 @@ stop_daemon() {
 	local pid
 	pid=$(head -n 1 "$STORE/lock" 2>/dev/null) || return 0
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+	# Gone once a zombie: its reaper (init, not us) may take a second.
+	while kill -0 "$pid" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
+		sleep 0.01
+	done
 }
 trap stop_daemon EXIT
 # As many connections to the one server as the API workload and curl
