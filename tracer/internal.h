@@ -16,7 +16,7 @@
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    transfer_options.c transfer_headers.c transfer_outcome.c
- *                    transfer_rate.c
+ *                    transfer_rate.c transfer_tls.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
@@ -605,6 +605,12 @@ bool transient_curl(int curl_code);
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
 void test_fs_delay(const char *env);
 bool transient_errno(int code);
+
+/* transfer_tls.c: opens a job's TLS file `path` for reading (what: how
+ * errors name it), as the calling thread's file-system identity; a
+ * descriptor, or a status when it cannot be read, is not a regular file,
+ * or is a private key others may read or write (set_error says which). */
+int tls_file_open(const char *what, const char *path, bool private_key);
 
 /* transfer_verify.c: checks a finished file against its expected digest,
  * hashing with the lock released; `owner` is where the transfer holds its

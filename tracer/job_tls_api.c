@@ -1,43 +1,37 @@
 /* Public verbs for a job's TLS: client certificate and key, the CA and CRL files, security flags. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/client.h"
 #include "internal.h"
 #include "trace.h"
 
-/* What a TLS file must be when set: an absolute path to a regular file
- * this process can read; a private key also readable or writable by its
- * owner alone, since anyone who reads it can be the job's client
- * (transfer_options.c checks that again before each transfer). */
-static int check_file(const char *what, const char *path, bool private_key)
+/* Lock held.  What a TLS file must be when set: an absolute path to a
+ * regular file the job's owner can read, as the engine reads it when it
+ * transfers (transfer_tls.c), so a root engine never opens one with
+ * root's rights for a user; a private key also readable or writable by
+ * its owner alone, since anyone who reads it can be the job's client
+ * (checked again before each transfer). */
+static int check_file(bgcopy_job *job, const char *what, const char *path,
+		      bool private_key)
 {
-	struct stat st;
-	int fd;
+	struct as_owner as;
+	int fd, status;
 
+	assert(engine_locked(job->engine));
 	if (path[0] != '/')
 		return set_error(BGCOPY_E_INVALID_ARG, "the %s '%s' is not an absolute "
 				 "path", what, path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	status = job_as_owner(job, &as);
+	if (status)
+		return status;
+	fd = tls_file_open(what, path, private_key);
+	as_owner_end(&as);
 	if (fd < 0)
-		return set_error(BGCOPY_E_INVALID_ARG, "cannot read the %s '%s': %s",
-				 what, path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return set_error(BGCOPY_E_INVALID_ARG, "the %s '%s' is not a regular "
-				 "file", what, path);
-	}
+		return fd;
 	close(fd);
-	if (private_key && (st.st_mode & 077))
-		return set_error(BGCOPY_E_INVALID_ARG, "the %s '%s' can be read or written "
-				 "by other users (mode %04o): a private key must be its "
-				 "owner's alone (chmod 600)", what, path,
-				 (unsigned)(st.st_mode & 07777));
 	return BGCOPY_OK;
 }
 
@@ -69,23 +63,23 @@ int bgcopy_job_set_client_certificate(bgcopy_job *job, const char *cert, const c
 	char *c = NULL, *k = NULL;
 	int status;
 
+	if ((!cert || !*cert) && key && *key)
+		return set_error(BGCOPY_E_INVALID_ARG, "a private key goes with a client "
+				 "certificate");
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_set_tls(job, "SetClientCertificate", cert, key));
+	API_ENTER(job, API_CHANGE);
 	if (cert && *cert) {
 		bool key_apart = key && *key;
 
 		/* Without a key of its own, the certificate's file holds it. */
-		status = check_file(key_apart ? "client certificate" : "client certificate "
-				    "and key", cert, !key_apart);
+		status = check_file(job, key_apart ? "client certificate" :
+				    "client certificate and key", cert, !key_apart);
 		if (!status && key_apart)
-			status = check_file("private key", key, true);
+			status = check_file(job, "private key", key, true);
 		if (status)
-			return status;
-	} else if (key && *key) {
-		return set_error(BGCOPY_E_INVALID_ARG, "a private key goes with a client "
-				 "certificate");
+			return api_leave(job->engine, status);
 	}
-	CLIENT_DISPATCH(job ? job->engine : NULL,
-			client_job_set_tls(job, "SetClientCertificate", cert, key));
-	API_ENTER(job, API_CHANGE);
 	if (!copy_path(cert, &c) || !copy_path(cert && *cert ? key : NULL, &k)) {
 		free(c);
 		return api_leave(job->engine, BGCOPY_E_NOMEM);
@@ -99,15 +93,15 @@ static int set_trust_file(bgcopy_job *job, bool crl, const char *path)
 {
 	char *copy, **field;
 
-	if (path && *path) {
-		int status = check_file(crl ? "CRL file" : "CA file", path, false);
-
-		if (status)
-			return status;
-	}
 	CLIENT_DISPATCH(job ? job->engine : NULL,
 			client_job_set_tls(job, crl ? "SetCrlFile" : "SetCaFile", path, NULL));
 	API_ENTER(job, API_CHANGE);
+	if (path && *path) {
+		int status = check_file(job, crl ? "CRL file" : "CA file", path, false);
+
+		if (status)
+			return api_leave(job->engine, status);
+	}
 	if (crl && (!path || !*path) && (job->tls.flags & BGCOPY_SECURITY_CHECK_REVOCATION))
 		return api_leave(job->engine, set_error(BGCOPY_E_INVALID_ARG, "job %s checks "
 			"revocation against its CRL file: clear check-revocation first",

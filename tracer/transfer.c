@@ -286,7 +286,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		job_fail(job, false, &err);
 		return;
 	}
-	if (transfer_key_exposed(job, &err)) {
+	if (!transfer_open_tls(job, x, &err)) {
 		free(x);
 		job_fail(job, false, &err);
 		return;
@@ -305,6 +305,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	if (x->fd < 0) {
 		if (x->fd != OPEN_TEMP_GONE)
 			job_fail(job, transient_errno(err.code), &err);
+		transfer_close_tls(x);
 		free(x);
 		return;
 	}

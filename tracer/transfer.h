@@ -36,6 +36,12 @@ struct transfer {
 	int64_t rate_since_ms;		/* when rate_cap was set */
 	uint64_t rate_bytes;		/* body bytes taken since */
 	int64_t rate_resume_ms;		/* paused until then; 0: not paused */
+	/* transfer_tls.c: the job's TLS files, opened as its owner (-1:
+	 * none), and its flags, as they were when the transfer started. */
+#define TRANSFER_TLS_FILES 4
+	int tls_fd[TRANSFER_TLS_FILES];	/* certificate, key, CA, CRL */
+	uint32_t tls_flags;
+	bool tls_any;			/* any file or flag: no reuse */
 	char *resp;			/* transfer_headers.c: the response's headers */
 	size_t resp_len;
 	uint64_t received;		/* body bytes in this attempt */
@@ -54,14 +60,21 @@ bool over_cap(const bgcopy_job *job, uint64_t size);
 void account_written(struct transfer *x);	/* lock held */
 bool write_buffered(struct transfer *x);	/* lock not held */
 
-/* transfer_options.c: the job's credentials and headers on `easy` (lock
- * held; false: no memory); transfer_free_options when it is done. */
+/* transfer_options.c: the job's credentials, headers and TLS on `easy`
+ * (lock held; false: no memory); transfer_free_options when it is done,
+ * after the easy handle's cleanup. */
 bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file *f);
 void transfer_free_options(struct transfer *x);
-/* Lock held: true, and the permanent error to give, when the job's
- * private key can now be read or written by others (it could not when
- * set): no request goes out with it. */
-bool transfer_key_exposed(const bgcopy_job *job, struct bgcopy_error *err);
+
+/* transfer_tls.c, lock held.  transfer_open_tls opens the job's TLS
+ * files as its owner, before anything else of the transfer: false, and
+ * the permanent error to give (context TLS, naming the file and why),
+ * when one cannot be read as the owner, is not a regular file, or is a
+ * private key others may now read or write: no request goes out.
+ * transfer_set_tls sets them on `easy`; transfer_close_tls closes them. */
+bool transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error *err);
+void transfer_set_tls(CURL *easy, const struct transfer *x);
+void transfer_close_tls(struct transfer *x);
 
 /* transfer_headers.c: each header line of a response (worker, lock not
  * held), then, at its end, the file keeps them (lock held). */

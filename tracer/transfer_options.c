@@ -1,10 +1,9 @@
-/* A job's HTTP options on its transfers' easy handles: credentials, headers, proxy, TLS. */
+/* A job's HTTP options on its transfers' easy handles: credentials, headers, proxy, TLS (transfer_tls.c). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "transfer.h"
 
@@ -54,56 +53,6 @@ static bool set_proxy(CURL *easy, const bgcopy_job *job)
 		curl_easy_setopt(easy, CURLOPT_PROXYUSERNAME, job->proxy_auth.user);
 		curl_easy_setopt(easy, CURLOPT_PROXYPASSWORD, job->proxy_auth.password);
 	}
-	return true;
-}
-
-/* The job's TLS files and flags; libcurl reads the files when it
- * connects.  Such a job's transfers neither reuse a connection or TLS
- * session nor leave one: libcurl 7.88 does not compare CRL files when it
- * reuses one, which could skip the job's revocation check. */
-static void set_tls(CURL *easy, const bgcopy_job *job)
-{
-	const struct job_tls *t = &job->tls;
-
-	if (!t->client_cert && !t->ca_file && !t->flags)
-		return;
-	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-	if (t->client_cert) {
-		curl_easy_setopt(easy, CURLOPT_SSLCERT, t->client_cert);
-		curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
-		curl_easy_setopt(easy, CURLOPT_SSLKEY, t->client_key);
-	}
-	/* Instead of the system's: its directory too. */
-	if (t->ca_file) {
-		curl_easy_setopt(easy, CURLOPT_CAINFO, t->ca_file);
-		curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
-	}
-	if (t->flags & BGCOPY_SECURITY_CHECK_REVOCATION) {
-		assert(t->crl_file);
-		curl_easy_setopt(easy, CURLOPT_CRLFILE, t->crl_file);
-	}
-	if (t->flags & (BGCOPY_SECURITY_IGNORE_CN_INVALID |
-			BGCOPY_SECURITY_NO_SERVER_VERIFICATION))
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	if (t->flags & BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-}
-
-bool transfer_key_exposed(const bgcopy_job *job, struct bgcopy_error *err)
-{
-	const char *key = job->tls.client_key ? job->tls.client_key : job->tls.client_cert;
-	struct stat st;
-
-	/* A file gone or unreadable is libcurl's to report. */
-	if (!key || stat(key, &st) || !(st.st_mode & 077))
-		return false;
-	*err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_TLS,
-				      .file_index = (int)job->current_file };
-	error_describe(err, "the private key '%s' can be read or written by other users "
-		       "(mode %04o): a private key must be its owner's alone (chmod 600)",
-		       key, (unsigned)(st.st_mode & 07777));
 	return true;
 }
 
@@ -158,7 +107,7 @@ bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file 
 	const char *text = x->job->headers;
 
 	set_auth(easy, x->job);
-	set_tls(easy, x->job);
+	transfer_set_tls(easy, x);
 	if (!set_proxy(easy, x->job))
 		return false;
 	if (!text || !*text)
@@ -190,4 +139,5 @@ void transfer_free_options(struct transfer *x)
 	x->origin = NULL;
 	free(x->resp);
 	x->resp = NULL;
+	transfer_close_tls(x);
 }

@@ -98,3 +98,32 @@ needs_root_and_nobody() {
 		{ echo "needs a nobody user and runuser"; exit 77; }
 }
 as_nobody() { runuser -u nobody -- "$@"; }
+
+# ---- bgcopyd --system, reached by nobody (after needs_root_and_nobody) ----
+nbus() { as_nobody busctl --address="$ADDR" "$@"; }
+nmanager() { nbus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
+njob() { local path=$1; shift; nbus call org.bgcopy1 "$path" org.bgcopy1.Job "$@"; }
+# use_system_socket: $ADDR is the system daemon's socket; the script
+# skips (77) while another system daemon serves it.
+use_system_socket() {
+	SOCK=/run/bgcopy/bus
+	ADDR=unix:path=$SOCK
+	if [ -S "$SOCK" ] && bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager \
+		Version >/dev/null 2>&1; then
+		echo "a bgcopyd already serves $SOCK"; exit 77
+	fi
+}
+# start_system_daemon: bgcopyd --system on the store $WORK/store, its
+# errors in $WORK/daemon.err, until nobody gets an answer;
+# stop_system_daemon: SIGTERM, and it must exit 0.
+start_system_daemon() {
+	"$BGCOPYD" --system --store "$WORK/store" --foreground 2>>"$WORK/daemon.err" &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && break; sleep 0.05; done
+	nmanager ListJobs >/dev/null || die "bgcopyd --system did not start: $(cat "$WORK/daemon.err")"
+}
+stop_system_daemon() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
+	DAEMON_PID=
+}

@@ -11,9 +11,6 @@ SOCK=/run/bgcopy/bus
 ADDR=unix:path=$SOCK
 NOBODY=$(id -u nobody)
 
-nbus() { as_nobody busctl --address="$ADDR" "$@"; }
-nmanager() { nbus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
-
 # Another system daemon on this machine is left alone.
 if [ -S "$SOCK" ] && bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version \
 	>/dev/null 2>&1; then

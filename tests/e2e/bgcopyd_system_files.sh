@@ -10,22 +10,14 @@
 . "$(dirname "$0")/bgcopyd_lib.bash"
 needs_root_and_nobody
 
-SOCK=/run/bgcopy/bus
-ADDR=unix:path=$SOCK
+use_system_socket
 
-nbus() { as_nobody busctl --address="$ADDR" "$@"; }
-nmanager() { nbus call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager "$@"; }
-njob() { local path=$1; shift; nbus call org.bgcopy1 "$path" org.bgcopy1.Job "$@"; }
 id_of() { prop "$1" Id | sed 's/^s "\(.*\)"$/\1/'; }
 # temp_of DEST JOB: where the engine keeps file 0 of JOB until it is complete.
 temp_of() { echo "$(dirname "$1")/.$(basename "$1").$(id_of "$2" | cut -c1-8)-0.bgcopy-tmp"; }
 owner_of() { stat -c '%U:%G' "$1"; }
 NOBODY_OWNER=nobody:$(id -gn nobody)
 
-if [ -S "$SOCK" ] && bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version \
-	>/dev/null 2>&1; then
-	echo "a bgcopyd already serves $SOCK"; exit 77
-fi
 start_server
 make_file payload.bin 100000
 make_file big.bin 1000000
@@ -37,18 +29,7 @@ install -d -m 0700 "$WORK/vault" "$WORK/vault/sub"	# root's alone
 echo "root's own file" > "$WORK/root-file"
 cp "$WORK/root-file" "$WORK/root-file.orig"
 
-start_daemon() {
-	"$BGCOPYD" --system --store "$WORK/store" --foreground 2>>"$WORK/daemon.err" &
-	DAEMON_PID=$!
-	for _ in $(seq 100); do [ -S "$SOCK" ] && nmanager ListJobs >/dev/null 2>&1 && break; sleep 0.05; done
-	nmanager ListJobs >/dev/null || die "bgcopyd --system did not start: $(cat "$WORK/daemon.err")"
-}
-stop_daemon() {
-	kill -TERM "$DAEMON_PID"
-	wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
-	DAEMON_PID=
-}
-start_daemon
+start_system_daemon
 
 # A download of nobody's lands as nobody's file, the same bytes.
 J=$(nmanager CreateJob s mine | path_of)
@@ -153,7 +134,7 @@ TEMP=$(temp_of "$WORK/n/gone.bin" "$J")
 for _ in $(seq 600); do [ -s "$TEMP" ] && break; sleep 0.05; done
 [ -s "$TEMP" ] || die "no bytes in $TEMP"
 GONE_ID=$(id_of "$J")
-stop_daemon
+stop_system_daemon
 /usr/bin/python3 - "$WORK/store/jobs.db" "$GONE_ID" <<'PY' || die "cannot take the job out of the store"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -163,9 +144,9 @@ db.commit()
 db.close()
 PY
 [ -e "$TEMP" ] || die "the temporary file went with the daemon"
-start_daemon
+start_system_daemon
 [ -e "$TEMP" ] && die "the departed job's temporary file $TEMP was left"
 
-stop_daemon
+stop_system_daemon
 [ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
 echo "bgcopyd_system_files: ok"

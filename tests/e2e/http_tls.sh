@@ -22,33 +22,8 @@ stop_all() { stop_daemon; [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null; 
 trap stop_all EXIT
 
 # ---- certificates ----
-T=$WORK/tls
-mkdir -p "$T/db" "$WORK/www" "$WORK/out" "$WORK/nginx/logs"
-: > "$T/db/index.txt"
-echo 1000 > "$T/db/crlnumber"
-cat > "$T/ca.cnf" <<CNF
-[ ca ]
-default_ca = test_ca
-[ test_ca ]
-database = $T/db/index.txt
-crlnumber = $T/db/crlnumber
-certificate = $T/ca.pem
-private_key = $T/ca.key
-default_md = sha256
-default_crl_days = 30
-CNF
-ssl() { openssl "$@" 2>>"$T/openssl.log" || die "openssl $1 failed: $(tail -n 5 "$T/openssl.log")"; }
-ssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
-	-subj "/CN=bgcopy test CA" -keyout "$T/ca.key" -out "$T/ca.pem" \
-	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-# issue NAME SERIAL SUBJECT EXTENSIONS: NAME.pem and NAME.key, signed by the CA.
-issue() {
-	ssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$3" \
-		-keyout "$T/$1.key" -out "$T/$1.csr"
-	printf '%s\n' "$4" > "$T/$1.ext"
-	ssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -set_serial "$2" \
-		-days 30 -extfile "$T/$1.ext" -out "$T/$1.pem"
-}
+mkdir -p "$WORK/www" "$WORK/out" "$WORK/nginx/logs"
+. "$(dirname "$0")/tls_lib.bash"
 issue server 4097 /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1
 extendedKeyUsage=serverAuth"
 issue wrongcn 4098 /CN=wrong.example "subjectAltName=DNS:wrong.example
@@ -63,11 +38,6 @@ ssl ca -config "$T/ca.cnf" -gencrl -out "$T/crl.pem"
 make_file f.bin 30000
 chmod -R a+rX "$WORK"
 GOOD=$(free_port) CLIENT=$(free_port) WRONG=$(free_port) REVOKED=$(free_port)
-server() {	# PORT CERT [EXTRA]
-	printf '\tserver {\n\t\tlisten 127.0.0.1:%s ssl;\n\t\troot %s;\n' "$1" "$WORK/www"
-	printf '\t\tssl_certificate %s.pem;\n\t\tssl_certificate_key %s.key;\n%s\t}\n' \
-		"$T/$2" "$T/$2" "${3:-}"
-}
 start_nginx "$(server "$GOOD" server)
 $(server "$CLIENT" server "		ssl_client_certificate $T/ca.pem;
 		ssl_verify_client on;

@@ -27,21 +27,9 @@ static int property_get_tls(sd_bus *bus, const char *path, const char *interface
 	return bus_append_text(reply, strcmp(property, "ClientKey") ? first : key);
 }
 
-/* The engine reads these files with the daemon's uid: a root daemon
- * reading a key a user names could be made to present root's. */
-static int check_reader(sd_bus_message *m, sd_bus_error *error)
-{
-	struct peer *p = message_peer(m);
-
-	if (p->daemon->system && p->uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "in system mode only root sets a job's TLS files: "
-					 "the engine reads them as root");
-	return 0;
-}
-
 /* SetClientCertificate(cert, key), SetCaFile(path), SetCrlFile(path):
- * "" clears. */
+ * "" clears.  Anyone who may change the job sets them: the engine opens
+ * them as the job's owner (transfer_tls.c), never with root's rights. */
 static int method_set_tls_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char *member = sd_bus_message_get_member(m), *path = NULL, *key = NULL;
@@ -50,8 +38,6 @@ static int method_set_tls_file(sd_bus_message *m, void *userdata, sd_bus_error *
 	r = !strcmp(member, "SetClientCertificate") ?
 	    sd_bus_message_read(m, "ss", &path, &key) : sd_bus_message_read(m, "s", &path);
 	if (r < 0)
-		return r;
-	if (*path && (r = check_reader(m, error)) < 0)
 		return r;
 	if (!strcmp(member, "SetClientCertificate"))
 		status = bgcopy_job_set_client_certificate(userdata, path, key);

@@ -1,8 +1,9 @@
 /*
  * A job's TLS settings: what is refused and why, how BITS' redirect bits
  * map onto the redirect policy, what survives a restart and a schema-9
- * store's migration, what take-ownership drops, and a self-signed server
- * refused (context TLS) unless the job skips server verification.
+ * store's migration, what take-ownership drops, a self-signed server
+ * refused (context TLS) unless the job skips server verification, and
+ * files gone or swapped for a FIFO after they were set.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -231,6 +232,51 @@ static void a_self_signed_server_is_an_error_of_context_tls(void **state)
 	waitpid(server, &wstatus, 0);
 }
 
+static void assert_tls_error(bgcopy_job *job, const char *why)
+{
+	struct bgcopy_error err;
+
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, WAIT_MS));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	assert_int_equal(err.context, BGCOPY_ERRCTX_TLS);
+	if (!strstr(err.description, why))
+		fail_msg("'%s' does not say '%s'", err.description, why);
+}
+
+/* The files are opened before each transfer, not only when set: one
+ * gone by then fails the job, naming it and why, before any request; a
+ * FIFO in a file's place is refused, not waited on. */
+static void files_changed_after_they_were_set_fail_the_transfer(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	struct tls_files f;
+	bgcopy_job *gone, *fifo;
+	const char *url = "https://127.0.0.1:1/never.bin";	/* never asked */
+	char why[600];
+
+	make_files(h, &f);
+	assert_int_equal(bgcopy_job_create(e, "gone", &gone), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(gone, url, harness_out(h, "gone.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_client_certificate(gone, f.cert, f.key), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "fifo", &fifo), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(fifo, url, harness_out(h, "fifo.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_ca_file(fifo, f.ca), BGCOPY_OK);
+	assert_int_equal(unlink(f.key), 0);
+	assert_int_equal(unlink(f.ca), 0);
+	assert_int_equal(mkfifo(f.ca, 0644), 0);
+	assert_int_equal(bgcopy_job_resume(gone), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(fifo), BGCOPY_OK);
+	snprintf(why, sizeof(why), "cannot read the private key '%s': No such file or directory",
+		 f.key);
+	assert_tls_error(gone, why);
+	snprintf(why, sizeof(why), "the CA file '%s' is not a regular file", f.ca);
+	assert_tls_error(fifo, why);
+	assert_int_equal(bgcopy_job_cancel(gone), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_cancel(fifo), BGCOPY_OK);
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +284,7 @@ int main(void)
 		cmocka_unit_test(redirect_bits_are_the_redirect_policy),
 		cmocka_unit_test(tls_settings_survive_a_restart),
 		cmocka_unit_test(a_self_signed_server_is_an_error_of_context_tls),
+		cmocka_unit_test(files_changed_after_they_were_set_fail_the_transfer),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, harness_group_setup,
