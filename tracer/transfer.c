@@ -286,11 +286,17 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		job_fail(job, false, &err);
 		return;
 	}
-	if (!transfer_open_tls(job, x, &err)) {
-		free(x);
+	switch (transfer_open_tls(job, x, &err)) {
+	case TLS_OPENED:
+		break;
+	case TLS_FAILED:
 		job_fail(job, false, &err);
+		/* fall through */
+	case TLS_GONE:
+		free(x);
 		return;
 	}
+	f = &job->files[job->current_file];	/* the lock was let go */
 	x->is_file = !strncasecmp(f->url, "file:", 5);
 	x->dynamic = job->dynamic_content;
 	/* Bytes of a version we could not name again are not resumed

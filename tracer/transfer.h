@@ -67,12 +67,15 @@ bool transfer_set_options(CURL *easy, struct transfer *x, const struct job_file 
 void transfer_free_options(struct transfer *x);
 
 /* transfer_tls.c, lock held.  transfer_open_tls opens the job's TLS
- * files as its owner, before anything else of the transfer: false, and
- * the permanent error to give (context TLS, naming the file and why),
- * when one cannot be read as the owner, is not a regular file, or is a
- * private key others may now read or write: no request goes out.
- * transfer_set_tls sets them on `easy`; transfer_close_tls closes them. */
-bool transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error *err);
+ * files as its owner, before anything else of the transfer, letting the
+ * lock go meanwhile: TLS_FAILED, and the permanent error to give
+ * (context TLS, naming the file and why), when one cannot be read as the
+ * owner, is not a regular file, or is a private key others may now read
+ * or write: no request goes out; TLS_GONE when the job changed
+ * meanwhile.  transfer_set_tls sets them on `easy`; transfer_close_tls
+ * closes them. */
+enum tls_open { TLS_OPENED, TLS_FAILED, TLS_GONE };
+enum tls_open transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error *err);
 void transfer_set_tls(CURL *easy, const struct transfer *x);
 void transfer_close_tls(struct transfer *x);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,8 +51,8 @@ void transfer_close_tls(struct transfer *x)
 }
 
 /* Opens what the job names, each as the owner; false on the first that
- * does not open, its error left in bgcopy_last_error(). */
-static bool open_each(struct transfer *x, const char *const paths[])
+ * does not open, its error left in bgcopy_last_error().  Lock not held. */
+static bool open_each(struct transfer *x, char *const paths[])
 {
 	bool key_apart = paths[TLS_KEY] != NULL;
 	const char *what[TRANSFER_TLS_FILES] = {
@@ -59,6 +60,7 @@ static bool open_each(struct transfer *x, const char *const paths[])
 		[TLS_KEY] = "private key", [TLS_CA] = "CA file", [TLS_CRL] = "CRL file",
 	};
 
+	test_fs_delay("BGCOPY_TEST_SLOW_TLS_OPEN_MS");
 	for (int i = 0; i < TRANSFER_TLS_FILES; i++) {
 		if (!paths[i])
 			continue;
@@ -70,21 +72,42 @@ static bool open_each(struct transfer *x, const char *const paths[])
 	return true;
 }
 
-/* A root engine (bgcopyd --system) would read any path a user names:
- * each file is opened here with the owner's file-system identity, links
- * followed with the owner's rights, and libcurl is given the descriptor's
- * /proc/self/fd name (set_tls), which reaches the very file opened: what
- * libcurl reads is what the owner could.  Paths rather than the bytes
- * (the *_BLOB options) because libcurl 7.88 has no blob for a CRL. */
-bool transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error *err)
+/* The paths to open, copied: the job's may change once the lock is let
+ * go.  False when out of memory. */
+static bool copy_paths(const struct job_tls *t, char *paths[])
 {
-	const struct job_tls *t = &job->tls;
-	const char *paths[TRANSFER_TLS_FILES] = {
+	const char *from[TRANSFER_TLS_FILES] = {
 		[TLS_CERT] = t->client_cert,
 		[TLS_KEY] = t->client_cert ? t->client_key : NULL,
 		[TLS_CA] = t->ca_file,
 		[TLS_CRL] = t->flags & BGCOPY_SECURITY_CHECK_REVOCATION ? t->crl_file : NULL,
 	};
+	bool ok = true;
+
+	for (int i = 0; i < TRANSFER_TLS_FILES; i++)
+		ok = (!from[i] || (paths[i] = xstrdup(from[i]))) && ok;
+	return ok;
+}
+
+static void free_paths(char *paths[])
+{
+	for (int i = 0; i < TRANSFER_TLS_FILES; i++)
+		free(paths[i]);
+}
+
+/* A root engine (bgcopyd --system) would read any path a user names:
+ * each file is opened here with the owner's file-system identity, links
+ * followed with the owner's rights, and libcurl is given the descriptor's
+ * /proc/self/fd name (set_tls), which reaches the very file opened: what
+ * libcurl reads is what the owner could.  Paths rather than the bytes
+ * (the *_BLOB options) because libcurl 7.88 has no blob for a CRL.  The
+ * opens run with the lock let go, as the temporary file's do: a hung
+ * mount a user names must not stall every API call. */
+enum tls_open transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error *err)
+{
+	const struct job_tls *t = &job->tls;
+	enum bgcopy_state state = job->state;
+	char *paths[TRANSFER_TLS_FILES] = { NULL };
 	struct as_owner as;
 	bool opened;
 
@@ -97,21 +120,35 @@ bool transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgcopy_error 
 	x->tls_flags = t->flags;
 	x->tls_any = t->client_cert || t->ca_file || t->flags;
 	if (!x->tls_any)
-		return true;
+		return TLS_OPENED;
 	*err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_TLS,
 				      .file_index = (int)job->current_file };
+	if (!copy_paths(t, paths)) {
+		free_paths(paths);
+		error_describe(err, "cannot open the job's TLS files: out of memory");
+		return TLS_FAILED;
+	}
 	if (job_as_owner(job, &as)) {
+		free_paths(paths);
 		error_describe(err, "cannot read the job's TLS files as its owner: %s",
 			       bgcopy_last_error());
-		return false;
+		return TLS_FAILED;
 	}
+	engine_unlock(job->engine);
 	opened = open_each(x, paths);
+	engine_lock(job->engine);
 	as_owner_end(&as);
+	free_paths(paths);
+	if (job->state != state || job->xfer || job->files_busy) {
+		transfer_close_tls(x);		/* cancelled, suspended meanwhile */
+		return TLS_GONE;
+	}
 	if (!opened) {
 		error_describe(err, "%s", bgcopy_last_error());
 		transfer_close_tls(x);
+		return TLS_FAILED;
 	}
-	return opened;
+	return TLS_OPENED;
 }
 
 /* libcurl opens the name itself when it connects. */

@@ -2,8 +2,9 @@
  * A job's TLS settings: what is refused and why, how BITS' redirect bits
  * map onto the redirect policy, what survives a restart and a schema-9
  * store's migration, what take-ownership drops, a self-signed server
- * refused (context TLS) unless the job skips server verification, and
- * files gone or swapped for a FIFO after they were set.
+ * refused (context TLS) unless the job skips server verification,
+ * files gone or swapped for a FIFO after they were set, and a hung open
+ * that holds no lock.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -277,6 +279,41 @@ static void files_changed_after_they_were_set_fail_the_transfer(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* The files are opened with the engine's lock let go: a hung mount a
+ * user names stalls no call, and a job cancelled meanwhile starts no
+ * transfer once the open returns. */
+static void a_hung_tls_open_stalls_no_call(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	char ca[400];
+	bgcopy_job *job;
+	long before;
+	FILE *out;
+	int files = harness_out_count(h);
+
+	setenv("BGCOPY_TEST_SLOW_TLS_OPEN_MS", "6000", 1);
+	e = harness_engine(h, 0);
+	snprintf(ca, sizeof(ca), "%s/hung-ca.pem", h->dir);
+	assert_non_null(out = fopen(ca, "w"));
+	fclose(out);
+	assert_int_equal(bgcopy_job_create(e, "hung", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, "https://127.0.0.1:1/never.bin",
+					     harness_out(h, "hung.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_set_ca_file(job, ca), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_CONNECTING, WAIT_MS));
+	harness_sleep_ms(300);		/* inside the open */
+	before = harness_now_ms();
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 1);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	/* Half the open's time: a lock held through it would take all. */
+	assert_true(harness_now_ms() - before < 3000);
+	bgcopy_engine_close(e);		/* waits for the open to return */
+	unsetenv("BGCOPY_TEST_SLOW_TLS_OPEN_MS");
+	assert_int_equal(harness_out_count(h), files);	/* no temporary file */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +322,7 @@ int main(void)
 		cmocka_unit_test(tls_settings_survive_a_restart),
 		cmocka_unit_test(a_self_signed_server_is_an_error_of_context_tls),
 		cmocka_unit_test(files_changed_after_they_were_set_fail_the_transfer),
+		cmocka_unit_test(a_hung_tls_open_stalls_no_call),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, harness_group_setup,
