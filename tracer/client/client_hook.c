@@ -175,7 +175,7 @@ int client_hook_watch(bgcopy_engine *engine)
 
 /* The listing every change from now on continues (the daemon lists the
  * states it last announced, bus_manager.c): a record for each job, the
- * older signals' records dropped.  bus_lock held; the pump's. */
+ * older signals' records dropped.  bus_lock held. */
 static int resync(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
@@ -184,15 +184,19 @@ static int resync(bgcopy_engine *engine)
 	struct hook_record rec;
 	const char *id, *name, *state, *path;
 	uint32_t owner;
-	int r;
+	int r, status;
 
 	r = sd_bus_call_method(c->bus, NULL, "/org/bgcopy1", "org.bgcopy1.Manager",
 			       engine->opt.flags & BGCOPY_OPEN_ALL_USERS ? "ListAllUsersJobs" :
 			       "ListJobs", &e, &reply, "");
 	if (r < 0) {
 		client_note_lost(c);
+		status = client_check_open(c);
+		if (status == BGCOPY_OK)
+			status = set_error(BGCOPY_E_IO, "bgcopyd did not list its jobs for the "
+					   "change hook: %s", e.message ? e.message : strerror(-r));
 		sd_bus_error_free(&e);
-		return r;
+		return status;
 	}
 	r = sd_bus_message_get_cookie(reply, &c->hook_from);
 	drop_records(c);
@@ -210,9 +214,8 @@ static int resync(bgcopy_engine *engine)
 			push(c, &rec);
 	}
 	sd_bus_message_unref(reply);
-	if (r < 0)
-		fprintf(stderr, "libbgcopy: bgcopyd sent a malformed job list: %s\n", strerror(-r));
-	return r;
+	return r < 0 ? set_error(BGCOPY_E_IO, "bgcopyd sent a malformed job list: %s",
+				 strerror(-r)) : BGCOPY_OK;
 }
 
 /* A job this engine lists: its own, or every user's with
@@ -315,17 +318,22 @@ int client_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook, void 
 		return set_error(BGCOPY_E_INVALID_STATE, "the change hook cannot be changed "
 				 "from inside a change hook");
 	pthread_mutex_lock(&c->hook_lock);	/* the previous one has returned */
-	c->hook = hook;
-	c->hook_data = data;
 	pthread_mutex_lock(&c->bus_lock);
 	drop_records(c);
 	c->hook_on = hook != NULL;
-	c->hook_resync = hook != NULL;	/* it starts from every job's state */
-	c->hook_lost = false;
+	c->hook_resync = c->hook_lost = false;
+	/* It starts from every job's state, listed now: a job created once
+	 * this returns reaches it from its creation. */
+	if (hook && (status = resync(engine)) != BGCOPY_OK) {
+		c->hook_on = false;
+		drop_records(c);
+	}
 	pthread_mutex_unlock(&c->bus_lock);
+	c->hook = status == BGCOPY_OK ? hook : NULL;
+	c->hook_data = data;
 	pthread_mutex_unlock(&c->hook_lock);
-	client_pump_wake(c);
-	return BGCOPY_OK;
+	client_pump_wake(c);	/* to take what was read meanwhile */
+	return status;
 }
 
 /* Once the pump has stopped. */

@@ -356,9 +356,11 @@ BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
  * connection, with no lock of the engine held, in the order the daemon
  * announced the changes, whether or not the application calls anything.
  * It starts with a BGCOPY_CHANGE_STATE for every job the engine lists
- * (the state the daemon last announced), then is told of every change
- * the daemon announces, a job created later included (its handle is
- * then the engine's, good until the engine closes).  It may call the
+ * (the state the daemon last announced, listed by
+ * bgcopy_engine_set_change_hook, which fails with BGCOPY_E_IO when it
+ * cannot list them), then is told of every change the daemon announces,
+ * of a job created once that returned too, from its creation (its
+ * handle is then the engine's, good until the engine closes).  It may call the
  * getters and verbs; not bgcopy_engine_set_change_hook (refused) nor
  * bgcopy_engine_close (which waits for it).  While it runs, the
  * daemon's callbacks to this engine wait: it too must be quick.  Past
