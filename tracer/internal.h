@@ -20,7 +20,7 @@
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
- *                    client_options.c
+ *                    client_options.c client_hook.c
  *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
@@ -255,6 +255,10 @@ struct bgcopy_job {
 	uint64_t mirror_cookie;		/* the daemon's last message applied */
 	uint64_t mirror_changed;	/* the reply to our last call on it */
 	bool mirror_current;
+	/* tracer/client/client_hook.c: the job as the change hook was told
+	 * of it, the pump's alone (the engine lock held) */
+	bool hook_known;
+	enum bgcopy_state hook_state;
 };
 
 struct bgcopy_engine {

@@ -67,6 +67,7 @@ int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 	}
 	engine_link_job(engine, job);
 	trace_job_event(job, BGCOPY_TP_EV_job_created);
+	job_changed(job, BGCOPY_CHANGE_STATE);	/* it enters SUSPENDED */
 	store_save_job(job);
 	*out = job;	/* linked: the handle is good even if not stored */
 	return api_leave(engine, BGCOPY_OK);
@@ -429,10 +430,7 @@ int bgcopy_engine_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook
 
 	if (!engine)
 		return set_error(BGCOPY_E_INVALID_ARG, "engine is NULL");
-	if (engine->client)
-		return set_error(BGCOPY_E_INVALID_STATE, "a change hook needs an "
-				 "embedded engine; bgcopyd's clients read its "
-				 "PropertiesChanged signals");
+	CLIENT_DISPATCH(engine, client_set_change_hook(engine, hook, data));
 	status = api_enter_engine(engine, API_READ);
 	if (status)
 		return api_leave(engine, status);

@@ -187,7 +187,8 @@ int main(int argc, char **argv)
 	}
 	t0 = now_s();
 	check(bgcopy_engine_open(argv[1], &opt, &engine), "open");
-	/* A client engine takes no hook: then no latency is printed. */
+	/* A client engine's hook is called late, by its own thread, when
+	 * the daemon's signal comes: no latency is printed then. */
 	if (!bgcopy_engine_is_client(engine))
 		check(bgcopy_engine_set_change_hook(engine, on_change, NULL), "hook");
 	for (unsigned j = 0; j < njobs; j++) {

@@ -142,28 +142,42 @@ cmp "$WORK/www/two.bin" "$WORK/out/again.bin" || die "downloaded file differs"
 expect_exit 2 env BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$STORE" create x
 grep -q "in use by pid $(daemon_pid)" "$WORK/last.err" || die "embedded beside the daemon: $(cat "$WORK/last.err")"
 
-# monitor streams every job's changes, made by other commands.  It looks
-# every --interval ms: each state is held until the monitor has shown it
-# (the commands are quicker than that).
-"$BGCOPY" --store "$STORE" monitor --interval 20 > "$WORK/monitor.out" 2>&1 &
+# monitor streams every state each job enters, in order, however short:
+# a download by another command, whose states last a few ms, under an
+# --interval of 60 s (the progress interval alone: a sampling monitor
+# would show one state).  The order is the engine's own, which
+# test_change_hook proves for an embedded engine and for a client.
+ready=$(bg create ready)
+"$BGCOPY" --store "$STORE" monitor --interval 60000 > "$WORK/monitor.out" 2>&1 &
 mon=$!
-monitor_shows() {	# STATE
-	for _ in $(seq 200); do grep -q "$watched $1" "$WORK/monitor.out" && return 0; sleep 0.05; done
-	die "monitor missed $1: $(cat "$WORK/monitor.out")"
+monitor_shows() {	# JOB STATE: waits for the line, up to 20 s
+	for _ in $(seq 400); do grep -q " $1 $2 " "$WORK/monitor.out" && return 0; sleep 0.05; done
+	die "monitor missed $1 $2: $(cat "$WORK/monitor.out")"
 }
-watched=$(bg create watched)
-monitor_shows SUSPENDED
-bg add "$watched" "$URL/one.bin" "$WORK/out/watched.bin"
-bg resume "$watched"
-timeout 20 "$BGCOPY" --store "$STORE" wait "$watched" > /dev/null || die "wait for the watched job"
-monitor_shows TRANSFERRED
-bg complete "$watched"
-monitor_shows ACKNOWLEDGED
-grep -q "$watched ACKNOWLEDGED *300000/300000 bytes 1/1 files watched" "$WORK/monitor.out" ||
-	die "monitor's line: $(grep "$watched" "$WORK/monitor.out")"
+monitor_shows "$ready" SUSPENDED	# its first lines: every job's state
+bg download --json "$URL/two.bin" "$WORK/out/streamed.bin" > "$WORK/streamed.json" ||
+	die "download while monitor runs"
+streamed=$(sed -n 's/.*"job":"\([^"]*\)".*/\1/p' "$WORK/streamed.json" | head -n 1)
+[ -n "$streamed" ] || die "download --json named no job: $(cat "$WORK/streamed.json")"
+monitor_shows "$streamed" ACKNOWLEDGED
+states=$(awk -v id="$streamed" '$2 == id { print $3 }' "$WORK/monitor.out" | uniq | tr '\n' ' ')
+[ "$states" = "SUSPENDED QUEUED CONNECTING TRANSFERRING TRANSFERRED ACKNOWLEDGED " ] ||
+	die "monitor's states of the download: $states; $(cat "$WORK/monitor.out")"
+grep -Eq "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} $streamed ACKNOWLEDGED +100000/100000 bytes 1/1 files download streamed.bin$" \
+	"$WORK/monitor.out" || die "monitor's line: $(grep "$streamed" "$WORK/monitor.out")"
 kill -TERM $mon
 wait $mon || die "monitor did not exit 0 on SIGTERM"
 expect_exit 2 bg monitor --interval 5
+bg cancel "$ready" || die "cancel"
+# Embedded too (a store no daemon serves): every job's state, then the
+# changes of this process's engine; Ctrl-C ends it, exit 0.
+quiet=$(BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$WORK/embedded" create quiet)
+BGCOPY_EMBEDDED=1 "$BGCOPY" --store "$WORK/embedded" monitor > "$WORK/embedded.out" 2>&1 &
+mon=$!
+for _ in $(seq 400); do grep -q " $quiet SUSPENDED " "$WORK/embedded.out" && break; sleep 0.05; done
+grep -q " $quiet SUSPENDED " "$WORK/embedded.out" || die "embedded monitor: $(cat "$WORK/embedded.out")"
+kill -INT $mon
+wait $mon || die "embedded monitor did not exit 0 on SIGINT"
 
 # The daemon killed while a command waits on a job: the wait ends,
 # naming the lost connection; the next command starts another daemon.
@@ -174,6 +188,10 @@ timeout 60 "$BGCOPY" --store "$STORE" wait "$stuck" > /dev/null 2> "$WORK/stuck.
 waiter=$!
 for _ in $(seq 400); do bg info "$stuck" | grep -q "epoch 1," && break; sleep 0.05; done
 bg info "$stuck" | grep -q "epoch 1," || die "the wait never registered: $(bg info "$stuck")"
+"$BGCOPY" --store "$STORE" monitor > "$WORK/lost-monitor.out" 2> "$WORK/lost-monitor.err" &
+mon=$!
+for _ in $(seq 400); do grep -q " $stuck " "$WORK/lost-monitor.out" && break; sleep 0.05; done
+grep -q " $stuck " "$WORK/lost-monitor.out" || die "monitor never showed $stuck"
 old=$(daemon_pid)
 kill -9 "$old"; wait_gone "$old"
 wait $waiter
@@ -181,6 +199,12 @@ rc=$?
 [ $rc = 1 ] || die "wait exited $rc once the daemon was killed: $(cat "$WORK/stuck.err")"
 grep -q "the connection to bgcopyd on '$SOCK' was lost" "$WORK/stuck.err" ||
 	die "wait once the daemon was killed: $(cat "$WORK/stuck.err")"
+# monitor too ends, exit 2, naming it.
+wait $mon
+rc=$?
+[ $rc = 2 ] || die "monitor exited $rc once the daemon was killed: $(cat "$WORK/lost-monitor.err")"
+grep -q "the connection to bgcopyd on '$SOCK' was lost" "$WORK/lost-monitor.err" ||
+	die "monitor once the daemon was killed: $(cat "$WORK/lost-monitor.err")"
 bg list > /dev/null && bg create after > /dev/null || die "a command after the daemon was killed"
 [ "$(daemon_pid)" != "$old" ] || die "no new daemon"
 echo "bgcopyd client ok"

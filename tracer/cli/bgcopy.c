@@ -650,7 +650,7 @@ static const struct {
 	{ "clear-notify-service", "JOB", "remove the notify service", cmd_notify_service, ADMIN },
 	{ "wait", "JOB", "run the engine until JOB is TRANSFERRED (0) or ERROR (1)", cmd_wait, RW },
 	{ "run", "", "run the engine until every job has settled", cmd_run, RW },
-	{ "monitor", "[--interval MS]", "print every job's state and progress as they change (through bgcopyd), until interrupted", cmd_monitor, ADMIN },
+	{ "monitor", "[--interval MS]", "stream every state each job enters, in order, and its progress every MS at most (through bgcopyd), until interrupted", cmd_monitor, ADMIN },
 };
 
 static void usage(FILE *out)

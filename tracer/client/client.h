@@ -44,6 +44,7 @@
 	} while (0)
 
 struct client_call;
+struct hook_record;
 
 struct client {
 	bgcopy_engine *engine;
@@ -64,6 +65,18 @@ struct client {
 	bool signals_dropped;		/* too many waited: no mirror is current */
 	/* client_bus.c: the connection closed (atomic); it stays closed */
 	bool lost;
+	/* client_hook.c: the change hook, called by the pump in the order
+	 * of the daemon's signals */
+	pthread_mutex_t hook_lock;	/* taken before bus_lock; held while it runs */
+	bgcopy_change_hook hook;	/* hook_lock */
+	void *hook_data;		/* hook_lock */
+	uid_t uid;			/* who the daemon sees at this end */
+	bool hook_on;			/* bus_lock: signals make records */
+	bool hook_resync;		/* bus_lock: list every job's state first */
+	bool hook_lost;			/* bus_lock: records were dropped */
+	uint64_t hook_from;		/* bus_lock: signals older are in the listing */
+	struct hook_record *records;	/* bus_lock: not yet given to the hook */
+	size_t nrecords, records_cap;
 };
 
 /* client_start.c: where a store's daemon listens, and starting one */
@@ -107,6 +120,8 @@ void client_message_unref(bgcopy_engine *engine, sd_bus_message *m);
 int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 		    sd_bus_message **m);
 int client_writable(bgcopy_job *job);
+/* The pump's poll returns at once (client_callback.c's pump). */
+void client_pump_wake(struct client *c);
 /* BGCOPY_OK while the connection to bgcopyd is open, else BGCOPY_E_IO
  * naming its socket.  client_note_lost (bus_lock held) marks it lost
  * when sd-bus says so. */
@@ -124,6 +139,8 @@ bgcopy_job *client_mirror_of(bgcopy_engine *engine, const char *id);
 /* client_mirror.c: the engine lock held, but client_mirror_watch (at
  * the open) and client_mirror_free (at the close) */
 int client_mirror_watch(bgcopy_engine *engine);
+/* The mirror of job `id`, made and linked if new; NULL on no memory. */
+bgcopy_job *client_mirror_add(bgcopy_engine *engine, const char *id);
 void client_mirror_free(bgcopy_engine *engine);
 int client_sync_jobs(bgcopy_engine *engine);
 /* Brings the mirror up to what the daemon announced; with `live`, or
@@ -166,6 +183,16 @@ int client_job_set_security_flags(bgcopy_job *job, uint32_t flags);
  * it into `out`. */
 int client_engine_bandwidth_schedule(bgcopy_engine *engine, const char *text, char *out,
 				     size_t size);
+
+/* client_hook.c: the change hook (bgcopy.h says what it is told).  The
+ * pump calls client_hook_watch when it starts, client_hook_deliver
+ * after each message it reads, client_hook_connection_lost when the
+ * daemon has gone, and client_hook_free once it has stopped. */
+int client_hook_watch(bgcopy_engine *engine);
+int client_set_change_hook(bgcopy_engine *engine, bgcopy_change_hook hook, void *data);
+void client_hook_deliver(bgcopy_engine *engine);
+void client_hook_connection_lost(bgcopy_engine *engine);
+void client_hook_free(bgcopy_engine *engine);
 
 /* client_callback.c: notify interfaces across the process boundary */
 int client_pump_start(bgcopy_engine *engine);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -222,6 +223,16 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 int client_append_bytes(sd_bus_message *m, const char *bytes)
 {
 	return sd_bus_message_append_array(m, 'y', bytes, strlen(bytes));
+}
+
+/* The counter only grows: a write that fails finds it set already;
+ * pump_started changes only while no other thread uses the engine. */
+void client_pump_wake(struct client *c)
+{
+	static const uint64_t one = 1;
+
+	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
+		return;
 }
 
 /* What api.c's guard refuses on a read-only engine; the daemon judges

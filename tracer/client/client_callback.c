@@ -20,17 +20,6 @@ struct client_call {
 	struct client_call *next;
 };
 
-/* The pump's poll returns at once: a callback waits, or it must stop.
- * The counter only grows: a write that fails finds it set already;
- * pump_started changes only while no other thread uses the engine. */
-static void wake_pump(struct client *c)
-{
-	static const uint64_t one = 1;
-
-	if (c->pump_started && write(c->wake_fd, &one, sizeof(one)) < 0)
-		return;
-}
-
 /* Every Callback method: queued, answered by the pump once the
  * application's method has run with no lock held.  Any thread that
  * reads the connection may queue it: the pump is woken to run it. */
@@ -47,7 +36,7 @@ static int method_queue(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	for (tail = &c->calls; *tail; tail = &(*tail)->next)
 		;
 	*tail = call;
-	wake_pump(c);
+	client_pump_wake(c);
 	return 1;
 }
 
@@ -281,9 +270,12 @@ static void *pump(void *arg)
 		if (r < 0)
 			client_note_lost(c);
 		pthread_mutex_unlock(&c->bus_lock);
-		if (r < 0)
+		if (r < 0) {
+			client_hook_connection_lost(engine);
 			break;		/* the daemon has gone */
+		}
 		run_calls(engine);
+		client_hook_deliver(engine);
 		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN))
 			woken(c);
 	}
@@ -301,16 +293,21 @@ int client_pump_start(bgcopy_engine *engine)
 		return set_error(BGCOPY_E_NOMEM, "cannot export the callback object: %s",
 				 strerror(-r));
 	status = client_mirror_watch(engine);	/* the other messages the pump reads */
+	if (status == BGCOPY_OK)
+		status = client_hook_watch(engine);
 	if (status)
 		return status;
 	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->wake_fd < 0)
+	if (c->wake_fd < 0) {
+		client_hook_free(engine);
 		return set_error(BGCOPY_E_NOMEM, "cannot make the client's eventfd: %s",
 				 strerror(errno));
+	}
 	c->pump_started = true;
 	if (pthread_create(&c->pump, NULL, pump, engine)) {
 		c->pump_started = false;
 		close(c->wake_fd);
+		client_hook_free(engine);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
 	}
 	/* From here on this process's receipts are in the trace (if it is
@@ -329,7 +326,7 @@ void client_pump_stop(bgcopy_engine *engine)
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
-	wake_pump(c);
+	client_pump_wake(c);
 	pthread_join(c->pump, NULL);
 	while ((call = c->calls)) {
 		c->calls = call->next;
@@ -342,6 +339,7 @@ void client_pump_stop(bgcopy_engine *engine)
 	c->pump_started = false;	/* no callback left to wake it */
 	close(c->wake_fd);
 	client_mirror_free(engine);
+	client_hook_free(engine);
 }
 
 /* A job that went final in the daemon (cancelled or completed by

@@ -7,8 +7,7 @@
 
 #include "client.h"
 
-/* The mirror of job `id`, made and linked if new; NULL on no memory. */
-static bgcopy_job *mirror(bgcopy_engine *engine, const char *id)
+bgcopy_job *client_mirror_add(bgcopy_engine *engine, const char *id)
 {
 	bgcopy_job *job = client_mirror_of(engine, id);
 
@@ -53,7 +52,7 @@ int client_sync_jobs(bgcopy_engine *engine)
 	while (r > 0 && (r = sd_bus_message_read(reply, "(sssuo)", &id, &name, &state,
 						  &owner, &path)) > 0)
 		if ((!final_state_name(state) || client_mirror_of(engine, id)) &&
-		    !mirror(engine, id))
+		    !client_mirror_add(engine, id))
 			status = BGCOPY_E_NOMEM;
 	client_message_unref(engine, reply);
 	if (r < 0)
@@ -93,7 +92,7 @@ int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out)
 	}
 	client_message_unref(engine, reply);
 	engine_lock(engine);
-	*out = mirror(engine, id);	/* read whole by its first getter */
+	*out = client_mirror_add(engine, id);	/* read whole by its first getter */
 	engine_unlock(engine);
 	return *out ? BGCOPY_OK : BGCOPY_E_NOMEM;
 }

@@ -64,7 +64,7 @@ static int create_job(sd_bus_message *m, struct peer *p, const char *name,
 	r = bgcopy_job_create_as(p->daemon->engine, name, p->uid, &job);
 	if (r != BGCOPY_OK)
 		return bus_error_from_status(error, r);
-	job_watch_add(p->daemon, job);	/* its first snapshot: changes from now on */
+	job_watch_created(p->daemon, job);	/* its first snapshot, announced */
 	return reply_job_path(m, job);
 }
 
@@ -86,7 +86,7 @@ static int method_create_job(sd_bus_message *m, void *userdata, sd_bus_error *er
 	return r;
 }
 
-static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
+static int append_job_entry(sd_bus_message *reply, bgcopy_job *job, enum bgcopy_state state)
 {
 	char id[37], name[BGCOPYD_TEXT_MAX], *path = NULL;
 	int r;
@@ -102,7 +102,7 @@ static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
 	if (r >= 0)
 		r = bus_append_text(reply, name);
 	if (r >= 0)
-		r = sd_bus_message_append(reply, "suo", bgcopy_state_name(bgcopy_job_get_state(job)),
+		r = sd_bus_message_append(reply, "suo", bgcopy_state_name(state),
 					  bgcopy_job_get_owner(job), path);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
@@ -111,7 +111,10 @@ static int append_job_entry(sd_bus_message *reply, bgcopy_job *job)
 }
 
 /* ListJobs: the caller's own jobs; ListAllUsersJobs: every user's, for
- * root only (BITS' BG_JOB_ENUM_ALL_USERS). */
+ * root only (BITS' BG_JOB_ENUM_ALL_USERS).  Each with the state its
+ * signals last announced, after the changes queued so far: the listing
+ * continues the signals sent before it, the signals after it continue
+ * the listing. */
 static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	bool all = !strcmp(sd_bus_message_get_member(m), "ListAllUsersJobs");
@@ -130,6 +133,7 @@ static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *err
 					 "this daemon serves the store of uid %u alone "
 					 "(bgcopyd without --system): ListJobs lists its jobs",
 					 (unsigned)p->daemon->uid);
+	job_watch_catch_up(p->daemon);
 	jobs = daemon_jobs(p->daemon, p, !all, &n);
 	if (!jobs)
 		return -ENOMEM;
@@ -137,7 +141,7 @@ static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *err
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "(sssuo)");
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = append_job_entry(reply, jobs[i]);
+		r = append_job_entry(reply, jobs[i], job_watch_state(p->daemon, jobs[i]));
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r >= 0)

@@ -206,6 +206,8 @@ uint64_t job_digest_files(bgcopy_job *job);
 /* job_watch.c: property change signals */
 int job_watch_start(struct daemon *d);
 void job_watch_add(struct daemon *d, bgcopy_job *job);
+void job_watch_created(struct daemon *d, bgcopy_job *job);
+enum bgcopy_state job_watch_state(struct daemon *d, bgcopy_job *job);
 void job_watch_flush(struct daemon *d, bool now_all);
 void job_watch_changed(struct daemon *d, bgcopy_job *job);
 void job_watch_catch_up(struct daemon *d);

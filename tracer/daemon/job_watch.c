@@ -401,6 +401,32 @@ void job_watch_add(struct daemon *d, bgcopy_job *job)
 	snapshot_of(d, job, &fresh);
 }
 
+/* A job just created is announced to every peer that sees it, State
+ * (SUSPENDED) and Owner, before the creator's reply: a client streams a
+ * job from its creation on (libbgcopy's change hook, client_hook.c). */
+void job_watch_created(struct daemon *d, bgcopy_job *job)
+{
+	struct props pr = { 0 };
+	bool fresh;
+	struct job_snapshot *s = snapshot_of(d, job, &fresh);
+
+	if (!s)
+		return;
+	PROP_ADD(&pr, "State", 's', s, bgcopy_state_name(s->state));
+	PROP_ADD(&pr, "Owner", 'u', u, s->owner);
+	emit(d, job, &pr);
+}
+
+/* The state last announced: what a listing shows, so that it continues
+ * the signals sent before it (a client's change hook starts from it). */
+enum bgcopy_state job_watch_state(struct daemon *d, bgcopy_job *job)
+{
+	for (size_t i = d->nsnapshots; i-- > 0;)
+		if (d->snapshots[i].job == job)
+			return d->snapshots[i].state;
+	return bgcopy_job_get_state(job);
+}
+
 static int on_changes(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	(void)s, (void)fd, (void)revents;

@@ -340,15 +340,39 @@ BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
 #define BGCOPY_CHANGE_STATE	0x1u	/* `state` is the state it entered */
 #define BGCOPY_CHANGE_PROGRESS	0x2u	/* bytes or files moved or were added */
 #define BGCOPY_CHANGE_PROPERTY	0x4u	/* a property set through the API */
+/* Client engines only, with job NULL: changes were lost; after a
+ * backlog that overflowed, each job's state follows (BGCOPY_CHANGE_STATE
+ * calls), after a lost connection nothing does. */
+#define BGCOPY_CHANGE_LOST	0x8u
 /*
- * Called for every change, in order, on whichever thread made it, with
- * the engine's lock held: it must be quick and must not call libbgcopy
- * (a service wakes its own loop from it).  A state that lasts a moment
- * is reported too, each with its own call.
+ * Called for every change, in order, one kind of change a call, `state`
+ * the job's state then (for BGCOPY_CHANGE_STATE the state it entered).
+ * A state that lasts a moment is reported too, each with its own call,
+ * from a job's creation (SUSPENDED) on.
+ * Embedded: on whichever thread made the change, with the engine's lock
+ * held: it must be quick and must not call libbgcopy (a service wakes
+ * its own loop from it).
+ * Client of bgcopyd: on the engine's own thread that reads the
+ * connection, with no lock of the engine held, in the order the daemon
+ * announced the changes, whether or not the application calls anything.
+ * It starts with a BGCOPY_CHANGE_STATE for every job the engine lists
+ * (the state the daemon last announced, listed by
+ * bgcopy_engine_set_change_hook, which fails with BGCOPY_E_IO when it
+ * cannot list them), then is told of every change the daemon announces,
+ * of a job created once that returned too, from its creation (its
+ * handle is then the engine's, good until the engine closes).  It may call the
+ * getters and verbs; not bgcopy_engine_set_change_hook (refused) nor
+ * bgcopy_engine_close (which waits for it).  While it runs, the
+ * daemon's callbacks to this engine wait: it too must be quick.  Past
+ * 4,096 changes it has not taken, they are dropped and it is told
+ * BGCOPY_CHANGE_LOST, then every job's state.  Progress is announced at
+ * most every 100 ms a job, so it is told less of it than an embedded
+ * engine's hook.
  */
 typedef void (*bgcopy_change_hook)(bgcopy_job *job, unsigned what,
 				   enum bgcopy_state state, void *data);
-/* NULL removes it; once this returns, the previous hook is not running. */
+/* NULL removes it; once this returns, the previous hook is not running
+ * and is not called again. */
 BGCOPY_API int bgcopy_engine_set_change_hook(bgcopy_engine *engine,
 					     bgcopy_change_hook hook, void *data);
 /* bgcopy_job_create for a job owned by `owner`: a process running as
