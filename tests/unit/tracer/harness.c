@@ -330,6 +330,17 @@ void harness_store_let_go(struct harness *h)
 	}
 }
 
+void harness_stop_daemon(struct harness *h)
+{
+	long pid = bgcopy_engine_store_holder(h->store);
+
+	if (pid <= 0)
+		return;
+	kill((pid_t)pid, SIGTERM);
+	for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
+		harness_sleep_ms(10);
+}
+
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms)
 {
 	long deadline = harness_now_ms() + timeout_ms;

@@ -103,6 +103,10 @@ void harness_skip_through_daemon(const char *why);
  * when embedded, after the idle exit of the daemon that held it
  * (BGCOPYD_IDLE_EXIT); fails the test after a minute. */
 void harness_store_let_go(struct harness *h);
+/* bgcopyd serving h->store, if any, stopped (SIGTERM) and waited for
+ * up to 5 s: its clients' connections are lost, the next test starts
+ * afresh. */
+void harness_stop_daemon(struct harness *h);
 /* The reason of most: a test that changes a store's files between two
  * engines changes them under the daemon, which still holds the store. */
 #define HARNESS_EDITS_THE_STORE "it changes the store's files, which the daemon holds open"

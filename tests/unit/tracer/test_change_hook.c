@@ -179,18 +179,6 @@ static void an_embedded_hook_is_called_by_the_change_itself(void **state)
 	bgcopy_engine_close(e);
 }
 
-/* bgcopyd serving h->store is stopped, its connections lost. */
-static void stop_daemon(struct harness *h)
-{
-	long pid = bgcopy_engine_store_holder(h->store);
-
-	if (pid <= 0)
-		return;
-	kill((pid_t)pid, SIGTERM);
-	for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
-		harness_sleep_ms(10);
-}
-
 static bgcopy_engine *client_engine(struct harness *h, bool fresh_store)
 {
 	struct bgcopy_engine_options opt = { .flags = BGCOPY_OPEN_SERVICE };
@@ -233,7 +221,7 @@ static void a_client_hook_is_told_what_an_embedded_one_is(void **state)
 	assert_true(all_about(&client, found));
 	bgcopy_engine_close(driver);
 	bgcopy_engine_close(watcher);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 /* A hook that keeps the pump waiting while more changes come than the
@@ -318,7 +306,7 @@ static void a_client_hook_that_falls_behind_is_told_of_the_loss(void **state)
 	assert_int_equal(b.calls.state[lost + 1], BGCOPY_SUSPENDED);
 	assert_true(ncalls(&b.calls) < 8);	/* what was dropped is not replayed */
 
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	assert_true(wait_call(&b.calls, (size_t)lost + 1, BGCOPY_CHANGE_LOST) > lost + 1);
 	bgcopy_engine_close(e);
 }

@@ -27,18 +27,6 @@ static bgcopy_engine *client_engine(struct harness *h)
 	return e;
 }
 
-/* The daemon holds the store: stop it so the next test starts afresh. */
-static void stop_daemon(struct harness *h)
-{
-	long pid = bgcopy_engine_store_holder(h->store);
-
-	if (pid <= 0)
-		return;
-	kill((pid_t)pid, SIGTERM);
-	for (int i = 0; i < 200 && kill((pid_t)pid, 0) == 0; i++)
-		harness_sleep_ms(10);
-}
-
 static bool wait_epoch_above(bgcopy_job *job, uint64_t epoch, long timeout_ms)
 {
 	long deadline = harness_now_ms() + timeout_ms;
@@ -80,7 +68,7 @@ static void verbs_and_callbacks_go_through_the_daemon(void **state)
 	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_OK);
 	assert_true(harness_same(h, "n.bin", file.local_path));
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	probe_free(p);
 }
 
@@ -106,7 +94,7 @@ static void a_file_digest_is_read_from_the_daemon(void **state)
 	assert_int_equal(bgcopy_job_get_file_sha256(job, 2, hex, sizeof(hex)), BGCOPY_E_NOT_FOUND);
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 /* Names, descriptions and local paths are bytes: ones that are not
@@ -134,7 +122,7 @@ static void bytes_that_are_not_utf8_cross_the_daemon(void **state)
 	assert_string_equal(text, "\xc0\x80");	/* an overlong NUL, kept as bytes */
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 /* The child is told the store and the job's id, registers, takes
@@ -207,7 +195,7 @@ static void a_client_killed_in_a_callback_is_released_and_the_notification_redel
 	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	close(id_pipe[1]);
 	close(ready_pipe[0]);
 	probe_free(p);
@@ -238,7 +226,7 @@ static void a_client_that_does_not_answer_in_time_is_retried(void **state)
 	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	probe_free(p);
 }
 
@@ -335,7 +323,7 @@ static void add_ref_runs_with_no_engine_lock_held(void **state)
 	assert_true(wait_flag(&li.transferred, WAIT_MS));
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	assert_int_equal(li.refs, 0);
 	pthread_mutex_destroy(&li.lock);
 }
@@ -375,7 +363,7 @@ static void a_change_another_client_made_is_seen_at_once(void **state)
 	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_CANCELLED);
 	bgcopy_engine_close(other);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 static void assert_lost(const char *socket_word)
@@ -441,7 +429,7 @@ static void every_call_fails_once_the_daemon_is_killed(void **state)
 	assert_lost("bgcopyd");
 	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	probe_free(p);
 }
 

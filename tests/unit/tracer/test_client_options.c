@@ -36,18 +36,6 @@ static void daemon_cmdline(struct harness *h, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* The daemon holds the store: stop it so the next test starts afresh. */
-static void stop_daemon(struct harness *h)
-{
-	long pid = bgcopy_engine_store_holder(h->store);
-
-	if (pid <= 0)
-		return;
-	kill((pid_t)pid, SIGTERM);
-	for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
-		usleep(10000);
-}
-
 static const struct bgcopy_engine_options asked = {
 	.flags = BGCOPY_OPEN_SERVICE, .dispatcher_threads = 2, .max_connections = 3,
 	.max_per_host = 1, .max_files_per_job = 2, .inactivity_timeout_s = 3600,
@@ -82,7 +70,7 @@ static void the_options_are_the_on_demand_daemons(void **state)
 			 BGCOPY_E_LIMIT);
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 /* The engine is the daemon's, shared by its clients: an option it does
@@ -106,7 +94,7 @@ static void a_running_daemon_with_other_options_refuses_the_open(void **state)
 	assert_int_equal(bgcopy_engine_open(h->store, &asked, &e), BGCOPY_OK);
 	bgcopy_engine_close(e);
 	bgcopy_engine_close(first);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 }
 
 /* Options left 0 put none on the daemon's command line: its defaults. */
@@ -128,7 +116,7 @@ static void defaults_are_not_on_the_command_line(void **state)
 	assert_int_equal(got.max_files_per_job, 200);
 	assert_int_equal(got.inactivity_timeout_s, NINETY_DAYS_S);
 	bgcopy_engine_close(e);
-	stop_daemon(h);
+	harness_stop_daemon(h);
 	/* An embedded engine gives its own, the defaults filled in alike. */
 	e = harness_engine_with(h, &embedded);
 	assert_int_equal(bgcopy_engine_is_client(e), 0);
