@@ -41,12 +41,13 @@ wait_gone() {
 
 # start_server [DIR]: serves $WORK/www; sets PORT and SERVER_PID.  Its
 # port file and log go to DIR (default $WORK), one per concurrent server.
+# It exits by itself after TESTD_MAX_SECONDS (600), should a test leak it.
 start_server() {
 	local dir=${1:-$WORK}
 	mkdir -p "$WORK/www"
 	rm -f "$dir/port"
 	"$TESTD" --root "$WORK/www" --port-file "$dir/port" --log "$dir/server.log" \
-		--max-seconds 600 >/dev/null &
+		--max-seconds "${TESTD_MAX_SECONDS:-600}" >/dev/null &
 	SERVER_PID=$!
 	for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.02; done
 	PORT=$(cat "$dir/port") || die "test server did not start"
