@@ -355,6 +355,27 @@ size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 	return n;
 }
 
+int bgcopy_engine_forget_job(bgcopy_engine *engine, bgcopy_job *job)
+{
+	int status;
+
+	if (!engine || !job || job->engine != engine)
+		return set_error(BGCOPY_E_INVALID_ARG, "a job of this engine is required");
+	/* A client's mirror is brought up to date: its cancel may be newer. */
+	status = api_enter(job, API_READ);
+	if (!status && !job_is_final(job))
+		status = set_error(BGCOPY_E_INVALID_STATE, "job %s is %s; only a final "
+				   "job (ACKNOWLEDGED or CANCELLED) can be forgotten",
+				   job->id, bgcopy_state_name(job->state));
+	if (!status && job->files_busy)
+		status = set_error(BGCOPY_E_INVALID_STATE, "job %s is being completed "
+				   "or cancelled by another call", job->id);
+	if (!status)
+		job_forget(job);
+	api_leave_read(engine);
+	return status;
+}
+
 static bool engine_settled(bgcopy_engine *engine)
 {
 	bool moves = !(engine->opt.flags & BGCOPY_OPEN_NO_TRANSFER);

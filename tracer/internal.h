@@ -168,7 +168,7 @@ struct bandwidth_schedule {
 struct bgcopy_job {
 	/* job_data.c, fixed once linked */
 	bgcopy_engine *engine;
-	struct bgcopy_job *next;	/* engine's list, creation order */
+	struct bgcopy_job *next, *prev;	/* engine's list, creation order */
 	char id[37];
 	uint32_t owner;
 	struct fs_identity *fs_owner;	/* job_as_owner: the owner's, once looked up */
@@ -241,6 +241,12 @@ struct bgcopy_job {
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
 	uint64_t armings;		/* the last arming id given */
+
+	/* job_data.c: a final job the application let go of
+	 * (bgcopy_engine_forget_job) is off every list, and freed once no
+	 * thread of the engine that let the lock go holds it (pins) */
+	unsigned pins;
+	bool forgotten;
 
 	/* jobq.c: the job's places in the engine's queues */
 	uint64_t order;			/* creation order: ties go to the older */
@@ -440,12 +446,18 @@ bgcopy_job *jobq_at(bgcopy_engine *engine, enum jobq_id id, size_t i);
 bool jobq_holds(const bgcopy_job *job, enum jobq_id id);
 void jobq_free(bgcopy_engine *engine);
 void jobq_mark(bgcopy_job *job);
+void jobq_forget(bgcopy_job *job);
 bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 
 /* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
+/* Lock held.  A thread that lets the lock go while it still needs a job
+ * pins it; the unpin frees a job forgotten meanwhile (job_forget). */
+void job_pin(bgcopy_job *job);
+void job_unpin(bgcopy_job *job);
+void job_forget(bgcopy_job *job);
 int job_claim_destination(bgcopy_job *job, unsigned index);
 bool job_is_final(const bgcopy_job *job);
 void job_progress(const bgcopy_job *job, struct bgcopy_progress *out);

@@ -22,7 +22,7 @@ void job_changed(bgcopy_job *job, unsigned what)
 	bgcopy_engine *engine = job->engine;
 
 	assert(engine_locked(engine));
-	if (engine->change_hook)
+	if (engine->change_hook && !job->forgotten)
 		engine->change_hook(job, what, job->state, engine->change_data);
 }
 

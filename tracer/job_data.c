@@ -63,6 +63,7 @@ void job_free(bgcopy_job *job)
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
 {
 	job->next = NULL;
+	job->prev = engine->jobs_tail;
 	job->order = ++engine->jobs_linked;
 	jobq_mark(job);
 	if (engine->jobs_tail)
@@ -70,6 +71,48 @@ void engine_link_job(bgcopy_engine *engine, bgcopy_job *job)
 	else
 		engine->jobs = job;
 	engine->jobs_tail = job;
+}
+
+static void engine_unlink_job(bgcopy_engine *engine, bgcopy_job *job)
+{
+	if (job->prev)
+		job->prev->next = job->next;
+	else
+		engine->jobs = job->next;
+	if (job->next)
+		job->next->prev = job->prev;
+	else
+		engine->jobs_tail = job->prev;
+	job->next = job->prev = NULL;
+}
+
+void job_pin(bgcopy_job *job)
+{
+	assert(engine_locked(job->engine));
+	job->pins++;
+}
+
+void job_unpin(bgcopy_job *job)
+{
+	assert(engine_locked(job->engine) && job->pins > 0);
+	if (--job->pins == 0 && job->forgotten)
+		job_free(job);
+}
+
+/* A final job leaves every list and queue at once, so no thread finds it
+ * again; its memory goes now, or with its last pin.  Nothing is left of
+ * it elsewhere: its files' destinations were let go and its rows left
+ * the store when it became final, its transfers were aborted and its
+ * registration dropped. */
+void job_forget(bgcopy_job *job)
+{
+	assert(engine_locked(job->engine));
+	assert(job_is_final(job) && !job->forgotten && !job->files_busy);
+	engine_unlink_job(job->engine, job);
+	jobq_forget(job);
+	job->forgotten = true;
+	if (job->pins == 0)
+		job_free(job);
 }
 
 /* The file's destination is the job's from now on (until it is freed or

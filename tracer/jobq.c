@@ -82,7 +82,7 @@ bool jobq_set(bgcopy_job *job, enum jobq_id id, int64_t k0, int64_t k1)
 {
 	struct jobq *q = &job->engine->queues[id];
 
-	assert(engine_locked(job->engine));
+	assert(engine_locked(job->engine) && !job->forgotten);
 	job->qkey[id][0] = k0;
 	job->qkey[id][1] = k1;
 	if (!job->qpos[id]) {
@@ -146,12 +146,34 @@ void jobq_mark(bgcopy_job *job)
 	bgcopy_engine *engine = job->engine;
 
 	assert(engine_locked(engine));
+	if (job->forgotten)
+		return;		/* a pinned job's last steps: no reader must see it */
 	for (int r = 0; r < JOBQ_READERS; r++) {
 		if (job->marked[r])
 			continue;
 		job->marked[r] = true;
 		job->marked_next[r] = engine->marked[r];
 		engine->marked[r] = job;
+	}
+}
+
+/* Out of every queue and every reader's marks, for good. */
+void jobq_forget(bgcopy_job *job)
+{
+	bgcopy_engine *engine = job->engine;
+
+	assert(engine_locked(engine));
+	for (int id = 0; id < JOBQ_COUNT; id++)
+		jobq_remove(job, id);
+	for (int r = 0; r < JOBQ_READERS; r++) {
+		bgcopy_job **p = &engine->marked[r];
+
+		if (!job->marked[r])
+			continue;
+		while (*p != job)
+			p = &(*p)->marked_next[r];
+		*p = job->marked_next[r];
+		job->marked[r] = false;
 	}
 }
 

@@ -380,6 +380,7 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d)
 
 	assert(engine_locked(engine));
 	assert(!job->busy);
+	job_pin(job);	/* the application may forget a job gone final meanwhile */
 	job->busy = true;
 	engine->busy_jobs++;
 	d->ob->attempt++;
@@ -395,6 +396,7 @@ void notify_deliver(bgcopy_engine *engine, struct delivery *d)
 	job->busy = false;
 	engine->busy_jobs--;
 	jobq_mark(job);
+	job_unpin(job);
 	wake_dispatchers(engine);
 	wake_waiters(engine);
 }

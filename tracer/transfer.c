@@ -347,8 +347,15 @@ static void schedule(bgcopy_engine *engine)
 
 	while (engine->active < engine->opt.max_connections &&
 	       (job = sched_next_runnable(engine))) {
+		/* start_transfer lets the lock go: the job may be forgotten. */
+		job_pin(job);
 		start_transfer(engine, job);
+		if (job->forgotten) {
+			job_unpin(job);
+			continue;
+		}
 		sched_rekey(job);
+		job_unpin(job);
 		if (sched_next_runnable(engine) == job)
 			break;	/* it could not start (no memory): later */
 	}

@@ -23,6 +23,10 @@
 # - memory: VmRSS of the process holding the store (the driver, or
 #   bgcopyd) before and after NJOBS idle jobs of one file each, scaled to
 #   1,000 jobs; the daemon's empty RSS is its VmRSS before.
+# - finished: what a job's history costs: the growth over a second batch
+#   of NJOBS jobs made, cancelled and let go of (bgcopy_engine_forget_job;
+#   bgcopyd does it itself, here at once, BGCOPYD_KEEP_FINAL_MS=0), the
+#   first batch having warmed the heap (malloc keeps what was freed).
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -65,7 +69,7 @@ fresh() {
 # A daemon on the fresh store, with the arming clock preloaded, no job
 # limit (the defaults, 60 and 300, are BITS') and file:// sources allowed.
 start_daemon() {
-	LD_PRELOAD=$PRELOAD BGCOPYD_TEST_OPTIONS=2 \
+	LD_PRELOAD=$PRELOAD BGCOPYD_TEST_OPTIONS=2 BGCOPYD_KEEP_FINAL_MS=0 \
 	BGCOPYD_MAX_JOBS_PER_USER=1000000 BGCOPYD_MAX_JOBS=1000000 \
 		"$BGCOPYD" --foreground --store "$WORK/store" --socket "$BGCOPY_SOCKET" \
 		2> "$WORK/daemon.err" &
@@ -109,6 +113,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	for m in $modes; do measure "$m" latency "file://$WORK/one.bin" "$JOBS" "$WORK/out"; done
 	# Idle jobs: nothing is fetched, any URL will do.
 	for m in $modes; do measure "$m" memory "http://127.0.0.1:9/one.bin" "$JOBS" "$WORK/out"; done
+	for m in $modes; do measure "$m" finished "http://127.0.0.1:9/one.bin" "$JOBS" "$WORK/out"; done
 done
 
 row() {	# LABEL NAME UNIT
@@ -125,4 +130,5 @@ row "bgcopy_job_create + bgcopy_job_cancel" create_cancel_us us
 row "JobTransferred latency p50, $JOBS jobs" p50_us us
 row "JobTransferred latency p99, $JOBS jobs" p99_us us
 row "RSS per 1,000 idle jobs" per_1000_kib KiB
+row "RSS per 1,000 jobs cancelled and let go" finished_per_1000_kib KiB
 echo "bgcopyd's RSS with no job: $(median service.rss_before_kib) KiB"

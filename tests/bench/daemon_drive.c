@@ -14,6 +14,7 @@
  *   daemon_drive embedded|service calls STORE N
  *   daemon_drive embedded|service latency STORE URL NJOBS DIR
  *   daemon_drive embedded|service memory STORE URL NJOBS DIR
+ *   daemon_drive embedded|service finished STORE URL NJOBS DIR
  *
  * service: a client of the bgcopyd already serving STORE (BGCOPY_SOCKET),
  * whose arming clock is the preloaded arming_preload.so; embedded: the
@@ -276,24 +277,66 @@ static long rss_kib(long pid)
 	return kib;
 }
 
-/* The store's holder is the engine: this process, or the daemon. */
-static void bench_memory(bgcopy_engine *engine, const char *store, const char *url,
-			 unsigned njobs, const char *dir)
+/* Until the daemon has let go of every final job (job_forget.c): a new
+ * client lists what the daemon lists. */
+static void wait_daemon_let_go(const char *mode, const char *store)
 {
+	for (;;) {
+		bgcopy_engine *probe = open_engine(mode, store);
+		size_t listed = bgcopy_engine_list_jobs(probe, NULL, 0);
+
+		bgcopy_engine_close(probe);
+		if (!listed)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+}
+
+/* NJOBS jobs made, cancelled and let go of. */
+static void finished_jobs(bgcopy_engine *engine, const char *mode, const char *store,
+			  const char *url, unsigned njobs, const char *dir)
+{
+	bgcopy_job **jobs = one_file_jobs(engine, url, njobs, dir, false);
+
+	for (unsigned i = 0; i < njobs; i++) {
+		check(bgcopy_job_cancel(jobs[i]), "cancel");
+		check(bgcopy_engine_forget_job(engine, jobs[i]), "forget");
+	}
+	free(jobs);
+	if (bgcopy_engine_is_client(engine))
+		wait_daemon_let_go(mode, store);
+}
+
+/* The store's holder is the engine: this process, or the daemon.  With
+ * `finished`, what a job's history costs: the growth over a second batch
+ * of jobs made, cancelled and let go of (the first one warms the heap,
+ * which keeps what was freed). */
+static void bench_memory(const char *mode, const char *store, const char *url,
+			 unsigned njobs, const char *dir, bool finished)
+{
+	bgcopy_engine *engine = open_engine(mode, store);
 	long holder = bgcopy_engine_store_holder(store), before, after;
-	bgcopy_job **jobs;
+	bgcopy_job **jobs = NULL;
 
 	if (holder <= 0)
 		check(-1, "nobody holds the store");
+	if (finished)
+		finished_jobs(engine, mode, store, url, njobs, dir);
 	bgcopy_engine_list_jobs(engine, NULL, 0);	/* the daemon has served a call */
 	before = rss_kib(holder);
-	jobs = one_file_jobs(engine, url, njobs, dir, false);
-	if (bgcopy_engine_list_jobs(engine, NULL, 0) != njobs)
-		check(-1, "the store does not hold the jobs just created");
+	if (finished) {
+		finished_jobs(engine, mode, store, url, njobs, dir);
+	} else {
+		jobs = one_file_jobs(engine, url, njobs, dir, false);
+		if (bgcopy_engine_list_jobs(engine, NULL, 0) != njobs)
+			check(-1, "the store does not hold the jobs just created");
+	}
 	after = rss_kib(holder);
-	printf("pid %ld jobs %u rss_before_kib %ld rss_after_kib %ld per_1000_kib %.1f\n",
-	       holder, njobs, before, after, (double)(after - before) * 1000.0 / njobs);
+	printf("pid %ld jobs %u rss_before_kib %ld rss_after_kib %ld %s %.1f\n",
+	       holder, njobs, before, after, finished ? "finished_per_1000_kib" : "per_1000_kib",
+	       (double)(after - before) * 1000.0 / njobs);
 	free(jobs);
+	bgcopy_engine_close(engine);
 }
 
 static unsigned count(const char *arg)
@@ -317,12 +360,14 @@ int main(int argc, char **argv)
 	} else if (argc == 7 && !strcmp(argv[2], "latency")) {
 		engine = open_engine(argv[1], argv[3]);
 		bench_latency(engine, argv[4], count(argv[5]), argv[6]);
-	} else if (argc == 7 && !strcmp(argv[2], "memory")) {
-		engine = open_engine(argv[1], argv[3]);
-		bench_memory(engine, argv[3], argv[4], count(argv[5]), argv[6]);
+	} else if (argc == 7 && (!strcmp(argv[2], "memory") || !strcmp(argv[2], "finished"))) {
+		bench_memory(argv[1], argv[3], argv[4], count(argv[5]), argv[6],
+			     !strcmp(argv[2], "finished"));
+		return 0;
 	} else {
 		fprintf(stderr, "usage: daemon_drive embedded|service calls STORE N\n"
-			"       daemon_drive embedded|service latency|memory STORE URL NJOBS DIR\n");
+			"       daemon_drive embedded|service latency|memory|finished STORE URL "
+			"NJOBS DIR\n");
 		return 2;
 	}
 	bgcopy_engine_close(engine);

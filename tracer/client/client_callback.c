@@ -111,6 +111,7 @@ static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
 	if (*job && (*job)->iface) {
 		ni = (*job)->iface;
 		ni->refs++;
+		job_pin(*job);	/* the method may forget it */
 	}
 	engine_unlock(engine);
 	return ni;
@@ -142,6 +143,9 @@ static int run_method(bgcopy_engine *engine, const char *member, const char *id,
 		result = cb->ops->file_transferred(cb, job, index);
 	cb->ops->release(cb);
 	iface_put(engine, ni);
+	engine_lock(engine);
+	job_unpin(job);
+	engine_unlock(engine);
 	return result;
 }
 

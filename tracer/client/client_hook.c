@@ -264,11 +264,17 @@ static void call_hook(bgcopy_engine *engine, const struct hook_record *rec)
 		return;
 	}
 	engine_lock(engine);
-	job = job_of(engine, rec, &state);
+	if ((job = job_of(engine, rec, &state)))
+		job_pin(job);	/* the hook may forget it, and is called again */
 	engine_unlock(engine);
-	for (size_t i = 0; job && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	if (!job)
+		return;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (rec->what & kinds[i])
 			c->hook(job, kinds[i], state, c->hook_data);
+	engine_lock(engine);
+	job_unpin(job);
+	engine_unlock(engine);
 }
 
 /* The pump: the records so far, to the hook that was set when they were

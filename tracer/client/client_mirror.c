@@ -615,7 +615,12 @@ int client_mirror_read(bgcopy_job *job, bool live)
 
 	assert(engine_locked(job->engine));
 	status = apply_signals(job->engine);
-	if (status == BGCOPY_OK && (live || !job->mirror_current))
+	if (status == BGCOPY_OK && (live || !job->mirror_current)) {
 		status = read_whole(job);
+		/* bgcopyd let go of it a while after it became final
+		 * (job_forget.c): what was read of it last is its end. */
+		if (status == BGCOPY_E_NOT_FOUND && state_is_final(job->state))
+			status = BGCOPY_OK;
+	}
 	return status;
 }

@@ -27,8 +27,19 @@ static int job_send(bgcopy_job *job, sd_bus_message *m, int r)
 {
 	int status = r < 0 ? set_error(BGCOPY_E_NOMEM, "cannot build a call to bgcopyd") :
 		     client_send(job->engine, m, NULL);
+	enum bgcopy_state state;
 
 	client_message_unref(job->engine, m);
+	if (status != BGCOPY_E_NOT_FOUND)
+		return status;
+	/* bgcopyd let go of it a while after it became final (job_forget.c):
+	 * the embedded engine's answer, which it would have given. */
+	engine_lock(job->engine);
+	state = job->state;
+	engine_unlock(job->engine);
+	if (state_is_final(state))
+		status = set_error(BGCOPY_E_INVALID_STATE, "job %s is %s; a final job cannot "
+				   "change", job->id, bgcopy_state_name(state));
 	return status;
 }
 

@@ -378,6 +378,23 @@ bool bus_callback_has_client(struct daemon *d, bgcopy_job *job)
 	return found;
 }
 
+/* The engine let go of the job: interfaces still referenced (a call in
+ * flight, a client yet to go) name it no more. */
+void bus_callback_forget_job(struct daemon *d, bgcopy_job *job)
+{
+	struct callbacks *all = d->callbacks;
+
+	if (!all)
+		return;
+	pthread_mutex_lock(&all->lock);
+	for (struct remote_cb *c = all->cbs; c; c = c->next)
+		if (c->job == job) {
+			c->job = NULL;
+			c->current = false;
+		}
+	pthread_mutex_unlock(&all->lock);
+}
+
 void bus_callback_free(struct daemon *d)
 {
 	struct callbacks *all = d->callbacks;

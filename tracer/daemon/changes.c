@@ -109,6 +109,20 @@ size_t changes_take(struct daemon *d, struct job_change **out, bool *overflow)
 	return n;
 }
 
+/* The engine let go of the job: no change of it may reach the loop.
+ * None comes after the engine's bgcopy_engine_forget_job. */
+void changes_forget(struct daemon *d, bgcopy_job *job)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&d->changes_lock);
+	for (size_t i = 0; i < d->nchanges; i++)
+		if (d->changes[i].job != job)
+			d->changes[k++] = d->changes[i];
+	d->nchanges = k;
+	pthread_mutex_unlock(&d->changes_lock);
+}
+
 /* The hook is gone before the queue: once bgcopy_engine_set_change_hook
  * returns, no engine thread is inside on_change. */
 void changes_close(struct daemon *d)

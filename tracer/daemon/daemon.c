@@ -391,6 +391,8 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 		return 1;
 	r = listen_attach(d);
 	if (r >= 0)
+		r = job_forget_start(d);
+	if (r >= 0)
 		r = job_watch_start(d);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: cannot watch the socket and the jobs: %s\n",
@@ -413,6 +415,7 @@ static void shutdown_daemon(struct daemon *d, const char *socket)
 	d->stopping = true;
 	while (d->peers)
 		peer_free(d->peers);
+	job_forget_free(d);
 	job_watch_free(d);
 	idle_free(d);
 	if (d->listen_fd >= 0)

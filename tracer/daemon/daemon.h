@@ -8,6 +8,7 @@
  *                   bus_text.c notify_service.c
  *   1 signals       job_watch.c
  *   2 objects       bus_callback.c bus_manager.c bus_job.c bus_job_tls.c
+ *                   job_forget.c
  *   3 connections   peer.c bus_name.c
  *   4 socket        listen.c
  *   5 main          daemon.c
@@ -100,8 +101,15 @@ struct daemon {
 	int changes_fd;			/* eventfd: wakes the loop */
 	/* job_watch.c: what each job looked like when last announced */
 	sd_event_source *changes_source, *progress_source;
-	struct job_snapshot *snapshots;
+	struct job_snapshot **snapshots;	/* in no order */
 	size_t nsnapshots, snapshots_cap;
+	void *snapshot_index;		/* tsearch tree: job to snapshot */
+	/* job_forget.c: final jobs announced, oldest first, let go of
+	 * keep_final_usec later */
+	sd_event_source *forget_source;
+	struct final_job { bgcopy_job *job; uint64_t at_usec; } *finals;
+	size_t nfinals, finals_cap;
+	uint64_t keep_final_usec;
 	unsigned nmoving;		/* jobs QUEUED to TRANSIENT_ERROR */
 	struct callbacks *callbacks;	/* bus_callback.c, NULL until first used */
 	/* bus_name.c: a session or system bus, where one exists */
@@ -152,6 +160,7 @@ int bus_manager_register(struct peer *p);
 int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path);
 void bus_callback_peer_gone(struct peer *p);
 bool bus_callback_has_client(struct daemon *d, bgcopy_job *job);
+void bus_callback_forget_job(struct daemon *d, bgcopy_job *job);
 void bus_callback_free(struct daemon *d);
 
 /* notify_service.c: a job's notify service */
@@ -183,6 +192,7 @@ void changes_report(struct daemon *d, bgcopy_job *job, unsigned what, enum bgcop
 void changes_ack(struct daemon *d);
 bool changes_waiting(struct daemon *d);
 size_t changes_take(struct daemon *d, struct job_change **out, bool *overflow);
+void changes_forget(struct daemon *d, bgcopy_job *job);
 void changes_close(struct daemon *d);
 
 /* idle.c: the idle exit */
@@ -211,6 +221,12 @@ enum bgcopy_state job_watch_state(struct daemon *d, bgcopy_job *job);
 void job_watch_flush(struct daemon *d, bool now_all);
 void job_watch_changed(struct daemon *d, bgcopy_job *job);
 void job_watch_catch_up(struct daemon *d);
+void job_watch_remove(struct daemon *d, bgcopy_job *job);
+void job_watch_arm_forget(struct daemon *d);
 void job_watch_free(struct daemon *d);
+
+/* job_forget.c: final jobs let go of once announced */
+int job_forget_start(struct daemon *d);
+void job_forget_free(struct daemon *d);
 
 #endif /* BGCOPYD_DAEMON_H */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 /* What a job looked like when it was last announced. */
 struct job_snapshot {
 	bgcopy_job *job;
+	size_t index;			/* in d->snapshots */
 	enum bgcopy_state state;
 	enum bgcopy_priority priority;
 	uint32_t notify_flags, owner;
@@ -26,6 +28,7 @@ struct job_snapshot {
 	uint64_t digests[JOB_DIGESTS];	/* job_digest.c */
 	uint64_t progress_usec;		/* progress last announced */
 	bool held;			/* progress not yet announced */
+	bool final;			/* its final state went out: in d->finals */
 };
 
 /* One PropertiesChanged being built: names and values, the same for
@@ -197,7 +200,6 @@ static void snapshot_fill(struct daemon *d, struct job_snapshot *s, bgcopy_job *
 {
 	struct props ignored;
 
-	snapshot_clear(s);
 	s->job = job;
 	s->state = BGCOPY_SUSPENDED;	/* not moving: counted below */
 	s->priority = bgcopy_job_get_priority(job);
@@ -211,30 +213,66 @@ static void snapshot_fill(struct daemon *d, struct job_snapshot *s, bgcopy_job *
 	bgcopy_job_get_progress(job, &s->progress);
 }
 
+static int by_job(const void *a, const void *b)
+{
+	const bgcopy_job *x = ((const struct job_snapshot *)a)->job;
+	const bgcopy_job *y = ((const struct job_snapshot *)b)->job;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct job_snapshot *snapshot_find(struct daemon *d, bgcopy_job *job)
+{
+	struct job_snapshot key = { .job = job };
+	struct job_snapshot **found = tfind(&key, &d->snapshot_index, by_job);
+
+	return found ? *found : NULL;
+}
+
 /* The job's snapshot, made now (and *fresh set) for a job not seen
- * before; NULL when out of memory.  Jobs are never removed while the
- * daemon runs, so the table only grows. */
+ * before; NULL when out of memory. */
 static struct job_snapshot *snapshot_of(struct daemon *d, bgcopy_job *job, bool *fresh)
 {
-	struct job_snapshot *grown;
+	struct job_snapshot *s = snapshot_find(d, job), **grown;
 	size_t cap;
 
 	*fresh = false;
-	for (size_t i = d->nsnapshots; i-- > 0;)
-		if (d->snapshots[i].job == job)
-			return &d->snapshots[i];
+	if (s)
+		return s;
 	if (d->nsnapshots == d->snapshots_cap) {
 		cap = d->snapshots_cap ? 2 * d->snapshots_cap : 64;
 		grown = realloc(d->snapshots, cap * sizeof(*grown));
 		if (!grown)
 			return NULL;
-		memset(grown + d->snapshots_cap, 0, (cap - d->snapshots_cap) * sizeof(*grown));
 		d->snapshots = grown;
 		d->snapshots_cap = cap;
 	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->job = job;
+	if (!tsearch(s, &d->snapshot_index, by_job)) {
+		free(s);
+		return NULL;
+	}
 	*fresh = true;
-	snapshot_fill(d, &d->snapshots[d->nsnapshots], job);
-	return &d->snapshots[d->nsnapshots++];
+	snapshot_fill(d, s, job);
+	s->index = d->nsnapshots;
+	d->snapshots[d->nsnapshots++] = s;
+	return s;
+}
+
+static void snapshot_remove(struct daemon *d, struct job_snapshot *s)
+{
+	struct job_snapshot *last = d->snapshots[--d->nsnapshots];
+
+	assert(d->snapshots[s->index] == s);
+	tdelete(s, &d->snapshot_index, by_job);
+	d->snapshots[s->index] = last;
+	last->index = s->index;
+	snapshot_set_state(d, s, BGCOPY_ACKNOWLEDGED);	/* not moving */
+	snapshot_clear(s);
+	free(s);
 }
 
 static int append_props(sd_bus_message *m, const struct props *pr)
@@ -308,6 +346,42 @@ static void emit(struct daemon *d, bgcopy_job *job, const struct props *pr)
 	free(path);
 }
 
+/* Every peer was told the job is final: the engine lets go of it a
+ * while later (job_forget.c). */
+static void let_go_later(struct daemon *d, struct job_snapshot *s, uint64_t now)
+{
+	struct final_job *grown;
+	size_t cap;
+
+	if (!d->forget_source)
+		return;
+	if (d->nfinals == d->finals_cap) {
+		cap = d->finals_cap ? 2 * d->finals_cap : 16;
+		grown = realloc(d->finals, cap * sizeof(*grown));
+		if (!grown)
+			return;	/* kept until the daemon exits */
+		d->finals = grown;
+		d->finals_cap = cap;
+	}
+	d->finals[d->nfinals++] = (struct final_job){ .job = s->job, .at_usec = now };
+	s->final = true;
+	if (d->nfinals == 1)
+		job_watch_arm_forget(d);
+}
+
+/* The forget timer, for the oldest final job if any. */
+void job_watch_arm_forget(struct daemon *d)
+{
+	if (!d->nfinals) {
+		sd_event_source_set_enabled(d->forget_source, SD_EVENT_OFF);
+		return;
+	}
+	if (sd_event_source_set_time(d->forget_source,
+				     d->finals[0].at_usec + d->keep_final_usec) < 0 ||
+	    sd_event_source_set_enabled(d->forget_source, SD_EVENT_ONESHOT) < 0)
+		sd_event_exit(d->event, 1);
+}
+
 static void watch_job(struct daemon *d, bgcopy_job *job, int state, bool progress_ok,
 		      uint64_t now)
 {
@@ -320,6 +394,8 @@ static void watch_job(struct daemon *d, bgcopy_job *job, int state, bool progres
 	snapshot_diff(d, s, state, &pr, progress_ok || now - s->progress_usec >= PROGRESS_USEC,
 		      now);
 	emit(d, job, &pr);
+	if (!s->final && (s->state == BGCOPY_ACKNOWLEDGED || s->state == BGCOPY_CANCELLED))
+		let_go_later(d, s, now);
 }
 
 /* Arms the progress timer for the earliest held progress, if any. */
@@ -328,8 +404,8 @@ static void hold_progress(struct daemon *d)
 	uint64_t at = UINT64_MAX;
 
 	for (size_t i = 0; i < d->nsnapshots; i++)
-		if (d->snapshots[i].held && d->snapshots[i].progress_usec + PROGRESS_USEC < at)
-			at = d->snapshots[i].progress_usec + PROGRESS_USEC;
+		if (d->snapshots[i]->held && d->snapshots[i]->progress_usec + PROGRESS_USEC < at)
+			at = d->snapshots[i]->progress_usec + PROGRESS_USEC;
 	if (at == UINT64_MAX)
 		return;
 	if (sd_event_source_set_time(d->progress_source, at) < 0 ||
@@ -370,8 +446,8 @@ void job_watch_flush(struct daemon *d, bool now_all)
 	free(batch);
 	/* Changes were dropped: every job is compared with the engine. */
 	for (size_t i = 0; overflow && i < d->nsnapshots; i++)
-		watch_job(d, d->snapshots[i].job,
-			  (int)bgcopy_job_get_state(d->snapshots[i].job), true, now);
+		watch_job(d, d->snapshots[i]->job,
+			  (int)bgcopy_job_get_state(d->snapshots[i]->job), true, now);
 	hold_progress(d);
 	idle_update(d);
 }
@@ -421,10 +497,9 @@ void job_watch_created(struct daemon *d, bgcopy_job *job)
  * the signals sent before it (a client's change hook starts from it). */
 enum bgcopy_state job_watch_state(struct daemon *d, bgcopy_job *job)
 {
-	for (size_t i = d->nsnapshots; i-- > 0;)
-		if (d->snapshots[i].job == job)
-			return d->snapshots[i].state;
-	return bgcopy_job_get_state(job);
+	struct job_snapshot *s = snapshot_find(d, job);
+
+	return s ? s->state : bgcopy_job_get_state(job);
 }
 
 static int on_changes(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -441,8 +516,8 @@ static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)s;
 	for (size_t i = 0; i < d->nsnapshots; i++)
-		if (d->snapshots[i].held)
-			watch_job(d, d->snapshots[i].job, KEEP_STATE, true, usec);
+		if (d->snapshots[i]->held)
+			watch_job(d, d->snapshots[i]->job, KEEP_STATE, true, usec);
 	return 0;
 }
 
@@ -472,13 +547,22 @@ int job_watch_start(struct daemon *d)
 	return r;
 }
 
+/* The job is gone from the engine: so is its snapshot. */
+void job_watch_remove(struct daemon *d, bgcopy_job *job)
+{
+	struct job_snapshot *s = snapshot_find(d, job);
+
+	if (s)
+		snapshot_remove(d, s);
+}
+
 void job_watch_free(struct daemon *d)
 {
 	changes_close(d);
 	d->changes_source = sd_event_source_disable_unref(d->changes_source);
 	d->progress_source = sd_event_source_disable_unref(d->progress_source);
-	for (size_t i = 0; i < d->nsnapshots; i++)
-		snapshot_clear(&d->snapshots[i]);
+	while (d->nsnapshots)
+		snapshot_remove(d, d->snapshots[0]);
 	free(d->snapshots);
 	d->snapshots = NULL;
 	d->nsnapshots = d->snapshots_cap = 0;

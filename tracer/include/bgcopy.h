@@ -204,6 +204,17 @@ BGCOPY_API int bgcopy_engine_find_job(bgcopy_engine *engine, const char *id,
 /* Fills at most max handles in creation order; returns how many exist. */
 BGCOPY_API size_t bgcopy_engine_list_jobs(bgcopy_engine *engine, bgcopy_job **jobs,
 					  size_t max);
+/* Lets go of a final job (ACKNOWLEDGED or CANCELLED, as this engine last
+ * saw it): the engine lists and finds it no more and frees its memory,
+ * at once or when its own threads are done with it.  Its handle must not
+ * be used again, by any thread of the caller (one still in a call on it
+ * is a misuse).  Without this a final job's handle stays valid until the
+ * engine closes, which a process that runs for long pays for in memory.
+ * BGCOPY_E_INVALID_STATE for a job not final, or being completed or
+ * cancelled by another call; BGCOPY_E_INVALID_ARG for another engine's.
+ * A client engine forgets its own handle; bgcopyd forgets every final
+ * job itself once it has announced its state. */
+BGCOPY_API int bgcopy_engine_forget_job(bgcopy_engine *engine, bgcopy_job *job);
 /* Blocks until every job is settled (no bytes to move) and every
  * notification that can be delivered now has been, or timeout_ms passes
  * (-1: no limit).  Returns BGCOPY_OK when settled, BGCOPY_E_LIMIT on time
@@ -360,7 +371,8 @@ BGCOPY_API uint32_t bgcopy_job_get_pending_notifications(bgcopy_job *job);
  * bgcopy_engine_set_change_hook, which fails with BGCOPY_E_IO when it
  * cannot list them), then is told of every change the daemon announces,
  * of a job created once that returned too, from its creation (its
- * handle is then the engine's, good until the engine closes).  It may call the
+ * handle is then the engine's, good until the engine closes or
+ * bgcopy_engine_forget_job).  It may call the
  * getters and verbs; not bgcopy_engine_set_change_hook (refused) nor
  * bgcopy_engine_close (which waits for it).  While it runs, the
  * daemon's callbacks to this engine wait: it too must be quick.  Past

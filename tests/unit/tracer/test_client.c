@@ -230,6 +230,50 @@ static void a_client_that_does_not_answer_in_time_is_retried(void **state)
 	probe_free(p);
 }
 
+/* bgcopyd lets go of a final job a while after announcing it: the
+ * client's handle still reads what the job ended as. */
+static void a_final_job_reads_back_after_the_daemon_let_go(void **state)
+{
+	struct harness *h = *state;
+	struct bgcopy_file_info file;
+	bgcopy_engine *e, *other;
+	bgcopy_job *job, *found;
+	char id[37];
+
+	setenv("BGCOPYD_KEEP_FINAL_MS", "100", 1);	/* the daemon's */
+	e = client_engine(h);
+	unsetenv("BGCOPYD_KEEP_FINAL_MS");
+	job = probe_job(h, e, "/n.bin", 1, 0);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	/* A new client's list is the daemon's: empty once it let go. */
+	for (long end = harness_now_ms() + WAIT_MS; harness_now_ms() < end;) {
+		size_t listed;
+
+		other = client_engine(h);
+		listed = bgcopy_engine_list_jobs(other, NULL, 0);
+		bgcopy_engine_close(other);
+		if (!listed)
+			break;
+		harness_sleep_ms(20);
+	}
+	other = client_engine(h);
+	assert_int_equal(bgcopy_engine_find_job(other, id, &found), BGCOPY_E_NOT_FOUND);
+	bgcopy_engine_close(other);
+	/* This client's handle is its own until it lets go, as embedded. */
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_ACKNOWLEDGED);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &file), BGCOPY_OK);
+	assert_true(harness_same(h, "n.bin", file.local_path));
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_E_INVALID_STATE);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &found), BGCOPY_OK);
+	assert_int_equal(bgcopy_engine_forget_job(e, job), BGCOPY_OK);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &found), BGCOPY_E_NOT_FOUND);
+	bgcopy_engine_close(e);
+	harness_stop_daemon(h);
+}
+
 /* An interface whose add_ref takes a lock of the application's, as the
  * bgcopy command's waiter does; once `gate` is set, a call's add_ref
  * says in `entered` that it is about to take it. */
@@ -439,6 +483,7 @@ int main(void)
 		cmocka_unit_test(verbs_and_callbacks_go_through_the_daemon),
 		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
 		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
+		cmocka_unit_test(a_final_job_reads_back_after_the_daemon_let_go),
 		cmocka_unit_test(add_ref_runs_with_no_engine_lock_held),
 		cmocka_unit_test(a_file_digest_is_read_from_the_daemon),
 		cmocka_unit_test(bytes_that_are_not_utf8_cross_the_daemon),

@@ -1,0 +1,70 @@
+/* bgcopyd: a final job is let go of a while after every peer was told its state, so that the daemon's memory follows its live jobs, not its history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+
+/*
+ * An embedded engine keeps a final job's handle until it closes; a
+ * daemon that runs for weeks must not.  job_watch.c queues a job in
+ * d->finals, oldest first, once its ACKNOWLEDGED or CANCELLED went out.
+ * KEEP_FINAL_USEC later (a client that completes a job may still read it
+ * back) this timer, run by the loop between two events, so with no
+ * method holding the job on the stack, has the engine forget it, then
+ * drops whatever here named it.  A call on its object then finds no
+ * job, as after a restart.  BGCOPYD_KEEP_FINAL_MS shortens the wait for
+ * tests.
+ */
+#define KEEP_FINAL_USEC (60 * 1000000ull)
+
+static void let_go(struct daemon *d, bgcopy_job *job)
+{
+	char id[37];
+
+	bgcopy_job_get_id(job, id);
+	if (bgcopy_engine_forget_job(d->engine, job) != BGCOPY_OK) {
+		fprintf(stderr, "bgcopyd: job %s is kept: %s\n", id, bgcopy_last_error());
+		return;
+	}
+	/* No change of it is reported after the forget: the queued ones go. */
+	changes_forget(d, job);
+	bus_callback_forget_job(d, job);
+	job_watch_remove(d, job);
+}
+
+static int on_forget(sd_event_source *s, uint64_t now, void *userdata)
+{
+	struct daemon *d = userdata;
+	size_t n = 0;
+
+	(void)s;
+	while (n < d->nfinals && d->finals[n].at_usec + d->keep_final_usec <= now)
+		let_go(d, d->finals[n++].job);
+	d->nfinals -= n;
+	memmove(d->finals, d->finals + n, d->nfinals * sizeof(*d->finals));
+	job_watch_arm_forget(d);
+	return 0;
+}
+
+int job_forget_start(struct daemon *d)
+{
+	const char *ms = getenv("BGCOPYD_KEEP_FINAL_MS");
+	int r;
+
+	d->keep_final_usec = ms ? strtoull(ms, NULL, 10) * 1000ull : KEEP_FINAL_USEC;
+	r = sd_event_add_time(d->event, &d->forget_source, CLOCK_MONOTONIC, UINT64_MAX,
+			      0, on_forget, d);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(d->forget_source, SD_EVENT_OFF);
+	return r;
+}
+
+void job_forget_free(struct daemon *d)
+{
+	d->forget_source = sd_event_source_disable_unref(d->forget_source);
+	free(d->finals);
+	d->finals = NULL;
+	d->nfinals = d->finals_cap = 0;
+}
