@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,40 +155,61 @@ static off_t temp_size(bgcopy_job *job, unsigned index)
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
-static void one_file_error_stops_the_others_with_their_bytes(void **state)
+/* File 0 (on testd's raw port at `stall`) stalls after some bytes; file
+ * 1 (`second`), started beside it, fails the job: ERROR (permanent, the
+ * test then makes later.bin and resumes) or TRANSIENT_ERROR (the retry
+ * goes on), naming file 1 and `http_status`.  File 0's written bytes are
+ * kept and asked for again by Range, and file 1 is fetched. */
+static void a_sibling_fails(struct harness *h, const char *stall, const char *second,
+			    bool permanent, long http_status)
 {
-	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, SHORT);
-	const char *urls[] = { kept(harness_raw_url(h, "/raw/stall:3002/stall.bin")),
-			       kept(harness_url(h, "/later.bin")) };
+	const char *urls[] = { kept(harness_raw_url(h, stall)), kept(harness_url(h, second)) };
 	bgcopy_job *job = job_of(e, h, urls, 2, 1);
 	struct bgcopy_error err;
 	long deadline = harness_now_ms() + LONG_WAIT_MS;
 	uint64_t kept_bytes;
-	char range[128];
+	char needle[256];
 
+	/* Long enough to be seen in TRANSIENT_ERROR. */
+	assert_int_equal(bgcopy_job_set_min_retry_delay_ms(job, 5000), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	/* Written, though not yet counted: the stall sends no next write. */
 	while (temp_size(job, 0) == 0 && harness_now_ms() < deadline)
 		harness_sleep_ms(10);
 	assert_true(temp_size(job, 0) > 0);
-	/* The second file, missing, starts beside the stalled first. */
+	/* The second file starts beside the stalled first. */
 	assert_int_equal(bgcopy_job_set_parallel_files(job, 2), BGCOPY_OK);
-	assert_true(harness_wait_state(job, BGCOPY_ERROR, LONG_WAIT_MS));
+	assert_true(harness_wait_state(job, permanent ? BGCOPY_ERROR : BGCOPY_TRANSIENT_ERROR,
+				       LONG_WAIT_MS));
 	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
 	assert_int_equal(err.file_index, 1);
-	assert_int_equal(err.http_status, 404);
+	assert_int_equal(err.http_status, http_status);
 	kept_bytes = file_bytes(job, 0);
 	assert_int_equal(kept_bytes, temp_size(job, 0));
-	/* Fixed on the server: the first file goes on from its bytes. */
-	harness_make_file(h, "later.bin", 1000);
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	snprintf(range, sizeof(range), "GET /raw/stall:3002/stall.bin range=bytes=%llu- ",
+	if (permanent) {	/* fixed on the server */
+		harness_make_file(h, "later.bin", 1000);
+		assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	}
+	snprintf(needle, sizeof(needle), "GET %s range=bytes=%llu- ", stall,
 		 (unsigned long long)kept_bytes);
-	assert_true(wait_log_count(h, range, 1));
-	assert_true(wait_log_count(h, "GET /later.bin range=- status=200", 1));
+	assert_true(wait_log_count(h, needle, 1));
+	snprintf(needle, sizeof(needle), "GET %s range=- status=200", second);
+	assert_true(wait_log_count(h, needle, 1));
 	bgcopy_job_cancel(job);
 	bgcopy_engine_close(e);
+}
+
+static void one_file_error_stops_the_others_with_their_bytes(void **state)
+{
+	a_sibling_fails(*state, "/raw/stall:3002/stall.bin", "/later.bin", true, 404);
+}
+
+static void one_transient_error_stops_the_others_with_their_bytes(void **state)
+{
+	harness_make_file(*state, "flaky.bin", 1000);
+	a_sibling_fails(*state, "/raw/stall:3003/stall.bin", "/fault/503-then-ok:1/flaky.bin",
+			false, 503);
 }
 
 static void file_notifications_come_in_completion_order(void **state)
@@ -302,6 +324,7 @@ int main(void)
 		cmocka_unit_test(a_job_moves_its_files_at_once),
 		cmocka_unit_test(the_per_host_cap_holds),
 		cmocka_unit_test(one_file_error_stops_the_others_with_their_bytes),
+		cmocka_unit_test(one_transient_error_stops_the_others_with_their_bytes),
 		cmocka_unit_test(file_notifications_come_in_completion_order),
 		cmocka_unit_test(a_suspended_parallel_job_resumes_every_file_whole),
 	};
