@@ -2,9 +2,9 @@
  * Transfers: one worker thread drives libcurl's multi interface for every
  * job.  A job moves up to parallel_files of its files at once (one, as
  * BITS, by default), lowest index first, each into a temporary file
- * beside its destination; a later attempt resumes one with a Range request made
- * conditional by If-Range, and starts over whenever the answer is not the
- * same version (transfer_http.c judges the answers).
+ * beside its destination; a later attempt resumes one with a Range
+ * request made conditional by If-Range, and starts over whenever the
+ * answer is not the same version (transfer_http.c judges the answers).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>

@@ -46,9 +46,9 @@ static bool wants_connection(const bgcopy_job *job)
 	       sched_next_file(job) < job->nfiles;
 }
 
-/* A job waits for a connection while wants_connection: highest
- * priority first, among equals the one
- * that waited longest since it last had a connection, then the older.
+/* A job waits for a connection while wants_connection: highest priority
+ * first, among equals the one that waited longest since it last had a
+ * connection (each file started is one), then the older.
  * A job whose files a complete or cancel works on (files_busy) waits,
  * looked at again when it comes to the top.  A job that wants bytes has
  * a timer.
