@@ -104,7 +104,8 @@
 	X(P, CLIENT_CERTIFICATE, 18)	/* schema 5: its path, never the key */ \
 	X(P, CA_FILE, 19)		/* schema 5: the path, "" when cleared */ \
 	X(P, CRL_FILE, 20)		/* schema 5: the path, "" when cleared */ \
-	X(P, SECURITY_FLAGS, 21)	/* schema 5: the TLS flags' names */
+	X(P, SECURITY_FLAGS, 21)	/* schema 5: the TLS flags' names */ \
+	X(P, PARALLEL_FILES, 22)	/* schema 5: files moved at once, 1-16 */
 
 /* Schema 2: why a transfer's bytes do not continue the file's earlier
  * ones: the file starts over from byte 0 (tracer/transfer.c). */

@@ -103,6 +103,7 @@ struct job_file {
 	uint64_t bytes_done;
 	uint64_t bytes_saved;	/* last progress checkpoint in the store */
 	bool completed;
+	bool in_flight;		/* transfer.c: a transfer of it is active */
 	/* The version bytes_done came from (transfer_http.c): strong ETag
 	 * and Last-Modified of its first answer, NULL or "" when none. */
 	char *etag;
@@ -199,6 +200,7 @@ struct bgcopy_job {
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
 	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
 	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
+	uint32_t parallel_files;	/* job_props_api.c: files moved at once */
 	/* job_tls_api.c: TLS files (absolute paths, NULL: none) and flags */
 	struct job_tls {
 		char *client_cert, *client_key, *ca_file, *crl_file;
@@ -220,7 +222,7 @@ struct bgcopy_job {
 	unsigned current_file;		/* first file not completed */
 
 	/* transfer.c, the worker */
-	struct transfer *xfer;		/* active transfer */
+	unsigned xfers;			/* its files' active transfers */
 	uint64_t sched_stamp;		/* when it last got a connection: fairness */
 
 	/* notify_*.c: notifications */
@@ -472,7 +474,7 @@ uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 11
+#define STORE_SCHEMA 12
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);
@@ -588,6 +590,8 @@ bgcopy_job *sched_next_runnable(bgcopy_engine *engine);
 bgcopy_job *sched_due_timer(bgcopy_engine *engine, int64_t now, int64_t *next);
 /* Some job wants bytes. */
 bool transfer_wanting(bgcopy_engine *engine);
+/* The job's lowest file neither complete nor moving; nfiles when none. */
+unsigned sched_next_file(const bgcopy_job *job);
 
 /* transfer_http.c: what one HTTP response says about the file */
 struct http_answer {

@@ -132,7 +132,9 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	assert(index < job->nfiles && !f->completed);
 	f->completed = true;
 	f->bytes_total = (int64_t)f->bytes_done;
-	job->current_file = index + 1;
+	/* Parallel files complete in any order: the first one not complete. */
+	while (job->current_file < job->nfiles && job->files[job->current_file].completed)
+		job->current_file++;
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	/* The file's completion and the FileTransferred it is owed are
@@ -142,7 +144,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	store_save_file(job, index);
 	notify_on_file_completed(job, index);
 	/* Between files the job stays TRANSFERRING; the worker starts the
-	 * next one. */
+	 * next one.  Every file complete: none is moving either. */
 	if (job->current_file >= job->nfiles) {
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);

@@ -22,6 +22,7 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	job->modification_ms = BGCOPY_DEFAULT_MODIFICATION_MS;
 	job->notify_flags = BGCOPY_NOTIFY_DEFAULT;
 	job->cmdline_timeout_s = BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
+	job->parallel_files = 1;	/* BITS' order: one file at a time */
 	job->error.file_index = -1;
 	return job;
 }

@@ -53,7 +53,8 @@ static int set_number(bgcopy_job *job, uint64_t *field64, uint32_t *field32,
 	job_property_changed(job, property, text);
 	if (property == BGCOPY_TP_PROP_PRIORITY ||
 	    property == BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME ||
-	    property == BGCOPY_TP_PROP_MAX_BANDWIDTH)
+	    property == BGCOPY_TP_PROP_MAX_BANDWIDTH ||
+	    property == BGCOPY_TP_PROP_PARALLEL_FILES)
 		wake_worker(job->engine);	/* it orders the queue, or a timer */
 	return api_leave(job->engine, BGCOPY_OK);
 }
@@ -129,6 +130,18 @@ int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_s)
 			  BGCOPY_TP_PROP_MAX_BANDWIDTH);
 }
 
+int bgcopy_job_set_parallel_files(bgcopy_job *job, uint32_t files)
+{
+	if (!job)
+		return set_error(BGCOPY_E_INVALID_ARG, "job is NULL");
+	if (files < 1 || files > BGCOPY_PARALLEL_FILES_MAX)
+		return set_error(BGCOPY_E_INVALID_ARG,
+				 "parallel files %u is not between 1 and %u",
+				 (unsigned)files, BGCOPY_PARALLEL_FILES_MAX);
+	return set_number(job, NULL, &job->parallel_files, files,
+			  BGCOPY_TP_PROP_PARALLEL_FILES);
+}
+
 int bgcopy_job_set_max_download_size(bgcopy_job *job, uint64_t bytes)
 {
 	if (!job)
@@ -194,6 +207,7 @@ GETTER(uint64_t, bgcopy_job_get_max_download_size, API_READ, 0, job->max_downloa
 GETTER(int, bgcopy_job_get_dynamic_content, API_READ_LIVE, BGCOPY_E_IO,
        (int)job->dynamic_content)
 GETTER(uint64_t, bgcopy_job_get_max_bandwidth, API_READ_LIVE, 0, job->max_bandwidth)
+GETTER(uint32_t, bgcopy_job_get_parallel_files, API_READ_LIVE, 0, job->parallel_files)
 GETTER(uint32_t, bgcopy_job_get_max_download_time, API_READ_LIVE, 0,
        (uint32_t)(job->max_download_time_ms / 1000))
 GETTER(enum bgcopy_redirect_policy, bgcopy_job_get_redirect_policy, API_READ, BGCOPY_E_IO,

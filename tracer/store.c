@@ -106,6 +106,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	      "ALTER TABLE jobs ADD COLUMN security_flags INT DEFAULT 0;",
 	/* 11 (issue 16): the engine's own settings (store_settings.c). */
 	[10] = "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT);",
+	/* 12 (issue 17): how many of a job's files move at once. */
+	[11] = "ALTER TABLE jobs ADD COLUMN parallel_files INT DEFAULT 1;",
 };
 
 #define JOB_COLUMNS							\
@@ -118,7 +120,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
 	" active_ms, dynamic_content, max_bandwidth, notify_service,"	\
 	" tls_client_cert, tls_client_key, tls_ca_file, tls_crl_file,"	\
-	" security_flags"
+	" security_flags, parallel_files"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -151,7 +153,7 @@ static int prepare(struct store *st, const char *dir)
 		"INSERT INTO jobs (" JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
-		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,"
+		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
 		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
 	static const char save_file[] =
@@ -420,6 +422,10 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	store_http_load(q, 27, job);
 	job->notify_service = *col_text(q, 41) ? xstrdup(col_text(q, 41)) : NULL;
 	store_tls_load(q, 42, job);
+	/* Out of range (a hand-edited row): the serial default. */
+	job->parallel_files = sqlite3_column_int64(q, 47) >= 1 &&
+			      sqlite3_column_int64(q, 47) <= BGCOPY_PARALLEL_FILES_MAX ?
+			      (uint32_t)sqlite3_column_int64(q, 47) : 1;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;
@@ -748,6 +754,7 @@ int store_save_job(bgcopy_job *job)
 	sqlite3_bind_text(q, 42, job->notify_service ? job->notify_service : "", -1,
 			  SQLITE_STATIC);
 	store_tls_bind(q, 43, job);
+	sqlite3_bind_int64(q, 48, job->parallel_files);
 	status = run(q, job->engine);
 	free(cmdline);
 	free(queue);

@@ -1,9 +1,10 @@
 /*
  * Transfers: one worker thread drives libcurl's multi interface for every
- * job.  A job moves one file at a time into a temporary file beside its
- * destination; a later attempt resumes it with a Range request made
- * conditional by If-Range, and starts over whenever the answer is not the
- * same version (transfer_http.c judges the answers).
+ * job.  A job moves up to parallel_files of its files at once (one, as
+ * BITS, by default), lowest index first, each into a temporary file
+ * beside its destination; a later attempt resumes one with a Range
+ * request made conditional by If-Range, and starts over whenever the
+ * answer is not the same version (transfer_http.c judges the answers).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -28,18 +29,43 @@
 #define RECV_BUFFER_BYTES (256L * 1024)
 
 
+/* The transfer no longer holds its file (lock held): the worker reaps
+ * it, or finishes with it, as the job's no more. */
+static void let_go(bgcopy_job *job, struct transfer *x)
+{
+	assert(x->job == job && job->xfers > 0 && job->files[x->index].in_flight);
+	job->files[x->index].in_flight = false;
+	job->xfers--;
+	x->job = NULL;
+	jobq_mark(job);
+}
+
 void transfer_abort_job(bgcopy_job *job)
 {
 	assert(engine_locked(job->engine));
-	if (!job->xfer)
+	if (!job->xfers)
 		return;
-	assert(job->xfer->job == job);
-	/* What reached the disk survives a suspend and a restart. */
-	store_save_file(job, job->xfer->index);
-	job->xfer->job = NULL;	/* the worker reaps it */
-	job->xfer = NULL;
-	jobq_mark(job);
+	for (struct transfer *x = job->engine->transfers; x; x = x->next) {
+		if (x->job != job)
+			continue;
+		/* What reached the disk survives a suspend and a restart. */
+		store_save_file(job, x->index);
+		let_go(job, x);
+	}
+	assert(job->xfers == 0);
 	wake_worker(job->engine);
+}
+
+/* One file's failure is the job's: its other files stop, their bytes
+ * kept for the resume.  On the worker, whose last writes are counted
+ * first (an API thread's abort cannot: they are the worker's). */
+static void fail_job(bgcopy_job *job, bool transient, const struct bgcopy_error *err)
+{
+	for (struct transfer *x = job->engine->transfers; x; x = x->next)
+		if (x->job == job)
+			account_written(x);
+	transfer_abort_job(job);
+	job_fail(job, transient, err);
 }
 
 /* ---- curl callbacks (worker thread, lock not held) ------------------- */
@@ -260,43 +286,48 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	struct bgcopy_error err;
 	struct transfer *x;
 	struct job_file *f;
+	unsigned index;
 
 	assert(engine_locked(engine));
-	assert(!job->xfer);
+	assert(job->xfers < job->parallel_files);
 	while (job->current_file < job->nfiles &&
 	       job->files[job->current_file].completed)
 		job->current_file++;
 	if (job->current_file >= job->nfiles) {
+		assert(!job->xfers);
 		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 		return;
 	}
-	f = &job->files[job->current_file];
+	index = sched_next_file(job);
+	if (index >= job->nfiles)
+		return;		/* every file left is moving */
 	x = xcalloc(1, sizeof(*x));
 	if (!x)
 		return;
 	if (job->state == BGCOPY_QUEUED)
 		job_set_state(job, BGCOPY_CONNECTING, BGCOPY_TP_CAUSE_SCHEDULED);
 	/* A stored row is checked before anything is fetched. */
-	if (job_file_url_check(job, job->current_file)) {
+	if (job_file_url_check(job, index)) {
 		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
-					     .file_index = (int)job->current_file };
+					     .file_index = (int)index };
 		error_describe(&err, "the stored URL of file %u is refused: %s",
-			       job->current_file, bgcopy_last_error());
+			       index, bgcopy_last_error());
 		free(x);
-		job_fail(job, false, &err);
+		fail_job(job, false, &err);
 		return;
 	}
+	x->index = index;
 	switch (transfer_open_tls(job, x, &err)) {
 	case TLS_OPENED:
 		break;
 	case TLS_FAILED:
-		job_fail(job, false, &err);
+		fail_job(job, false, &err);
 		/* fall through */
 	case TLS_GONE:
 		free(x);
 		return;
 	}
-	f = &job->files[job->current_file];	/* the lock was let go */
+	f = &job->files[index];	/* the lock was let go */
 	x->is_file = !strncasecmp(f->url, "file:", 5);
 	x->dynamic = job->dynamic_content;
 	/* Bytes of a version we could not name again are not resumed
@@ -307,18 +338,17 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 				     BGCOPY_TP_RESTART_NO_VALIDATOR;
 		f->bytes_done = 0;
 	}
-	x->fd = open_temp(job, job->current_file, &err);
+	x->fd = open_temp(job, index, &err);
 	if (x->fd < 0) {
 		if (x->fd != OPEN_TEMP_GONE)
-			job_fail(job, transient_errno(err.code), &err);
+			fail_job(job, transient_errno(err.code), &err);
 		transfer_close_tls(x);
 		free(x);
 		return;
 	}
-	f = &job->files[job->current_file];	/* the lock was let go */
+	f = &job->files[index];	/* the lock was let go */
 	x->engine = engine;
 	x->job = job;
-	x->index = job->current_file;
 	x->range_from = f->bytes_done;
 	answer_reset(&x->answer);
 	x->easy = make_easy(engine, x, f);
@@ -329,15 +359,16 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		close(x->fd);
 		free(x);
 		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
-					     .file_index = (int)job->current_file };
+					     .file_index = (int)index };
 		error_describe(&err, "cannot start a transfer (out of memory)");
-		job_fail(job, true, &err);
+		fail_job(job, true, &err);
 		return;
 	}
 	x->next = engine->transfers;
 	engine->transfers = x;
 	engine->active++;
-	job->xfer = x;
+	f->in_flight = true;
+	job->xfers++;
 	job->sched_stamp = ++engine->sched_clock;
 }
 
@@ -347,6 +378,9 @@ static void schedule(bgcopy_engine *engine)
 
 	while (engine->active < engine->opt.max_connections &&
 	       (job = sched_next_runnable(engine))) {
+		uint64_t stamp = job->sched_stamp;
+		bool started;
+
 		/* start_transfer lets the lock go: the job may be forgotten. */
 		job_pin(job);
 		start_transfer(engine, job);
@@ -355,9 +389,13 @@ static void schedule(bgcopy_engine *engine)
 			continue;
 		}
 		sched_rekey(job);
+		started = job->sched_stamp != stamp;
 		job_unpin(job);
-		if (sched_next_runnable(engine) == job)
-			break;	/* it could not start (no memory): later */
+		/* A job with more files to start is runnable again, behind
+		 * its equals; the same stamp on top: it could not start (no
+		 * memory), later. */
+		if (!started && sched_next_runnable(engine) == job)
+			break;
 	}
 }
 
@@ -451,7 +489,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 	bool transient = false, complete;
 
 	assert(engine_locked(engine));
-	assert(!job || job->xfer == x);
+	assert(!job || job->files[x->index].in_flight);
 	account_written(x);
 	/* We read no error body (and may have stopped it ourselves): say
 	 * what curl would have said. */
@@ -473,8 +511,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		complete = x->verify == BGCOPY_TP_VERIFY_NONE ||
 			   x->verify == BGCOPY_TP_VERIFY_MATCH;
 	}
-	job->xfer = NULL;
-	jobq_mark(job);
+	let_go(job, x);
 	if (complete)
 		note_final_url(job, x);
 	if (!complete && !x->changed && x->http_error == 416 && !x->verify)
@@ -492,7 +529,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 			error_describe(&err, "cannot sync '%s': %s",
 				       job->files[x->index].temp_path,
 				       strerror(err.code));
-			job_fail(job, transient_errno(err.code), &err);
+			fail_job(job, transient_errno(err.code), &err);
 		} else {
 			if (job->state == BGCOPY_CONNECTING)
 				job_set_state(job, BGCOPY_TRANSFERRING,
@@ -503,7 +540,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		if (x->refused[0] || x->http_error == 416)
 			job->files[x->index].bytes_done = 0;
 		store_save_file(job, x->index);
-		job_fail(job, transient, &err);
+		fail_job(job, transient, &err);
 	}
 	unlink_transfer(engine, x);
 }
@@ -657,7 +694,7 @@ static void *worker_main(void *arg)
 		account_written(x);
 		if (x->job) {
 			store_save_file(x->job, x->index);
-			x->job->xfer = NULL;
+			let_go(x->job, x);
 		}
 		unlink_transfer(engine, x);
 	}

@@ -24,9 +24,31 @@ static int64_t timer_deadline(const bgcopy_job *job)
 	return stall_at;
 }
 
-/* A job waits for a connection while QUEUED, or TRANSFERRING between
- * files, with no transfer: highest priority first, among equals the one
- * that waited longest since it last had a connection, then the older.
+unsigned sched_next_file(const bgcopy_job *job)
+{
+	unsigned i = job->current_file;
+
+	while (i < job->nfiles && (job->files[i].completed || job->files[i].in_flight))
+		i++;
+	return i;
+}
+
+/* With no transfer, QUEUED or TRANSFERRING between files (the worker
+ * then starts a file or finds them all done); with fewer transfers than
+ * its parallel_files, CONNECTING or TRANSFERRING with a file to start. */
+static bool wants_connection(const bgcopy_job *job)
+{
+	if (job->files_busy || job->xfers >= job->parallel_files)
+		return false;
+	if (!job->xfers)
+		return job->state == BGCOPY_QUEUED || job->state == BGCOPY_TRANSFERRING;
+	return (job->state == BGCOPY_CONNECTING || job->state == BGCOPY_TRANSFERRING) &&
+	       sched_next_file(job) < job->nfiles;
+}
+
+/* A job waits for a connection while wants_connection: highest priority
+ * first, among equals the one that waited longest since it last had a
+ * connection (each file started is one), then the older.
  * A job whose files a complete or cancel works on (files_busy) waits,
  * looked at again when it comes to the top.  A job that wants bytes has
  * a timer.
@@ -37,8 +59,7 @@ void sched_rekey(bgcopy_job *job)
 	bool ok = true;
 
 	assert(engine_locked(job->engine));
-	if ((job->state == BGCOPY_QUEUED || job->state == BGCOPY_TRANSFERRING) &&
-	    !job->xfer && !job->files_busy)
+	if (wants_connection(job))
 		ok = jobq_set(job, JOBQ_RUNNABLE, job->priority,
 			      (int64_t)job->sched_stamp);
 	else

@@ -36,6 +36,16 @@ static uint64_t engine_cap(const bgcopy_engine *engine)
 	return schedule_cap(&engine->schedule, time(NULL), &bps) ? bps : engine->max_bandwidth;
 }
 
+/* The job's own cap, shared evenly by its files in flight. */
+static uint64_t job_share(const bgcopy_job *job)
+{
+	uint64_t share;
+
+	assert(job->xfers > 0);
+	share = job->max_bandwidth / job->xfers;
+	return job->max_bandwidth && !share ? 1 : share;	/* never 0: no cap */
+}
+
 void rate_apply(bgcopy_engine *engine)
 {
 	unsigned sharing = capped_by_engine(engine);
@@ -50,7 +60,7 @@ void rate_apply(bgcopy_engine *engine)
 
 		if (!x->job)
 			continue;
-		cap = tighter(x->job->max_bandwidth,
+		cap = tighter(job_share(x->job),
 			      x->job->priority == BGCOPY_PRIORITY_FOREGROUND ? 0 : share);
 		if (cap == x->rate_cap)
 			continue;

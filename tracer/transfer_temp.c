@@ -113,8 +113,8 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted)
 static bool still_starting(const bgcopy_job *job, unsigned index,
 			   enum bgcopy_state state, const char *path)
 {
-	return job->state == state && !job->xfer && !job->files_busy &&
-	       index < job->nfiles &&
+	return job->state == state && !job->files_busy && index < job->nfiles &&
+	       !job->files[index].in_flight &&
 	       job->files[index].temp_path &&
 	       !strcmp(job->files[index].temp_path, path);
 }

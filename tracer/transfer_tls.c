@@ -122,7 +122,7 @@ enum tls_open transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgco
 	if (!x->tls_any)
 		return TLS_OPENED;
 	*err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_TLS,
-				      .file_index = (int)job->current_file };
+				      .file_index = (int)x->index };
 	if (!copy_paths(t, paths)) {
 		free_paths(paths);
 		error_describe(err, "cannot open the job's TLS files: out of memory");
@@ -139,7 +139,7 @@ enum tls_open transfer_open_tls(bgcopy_job *job, struct transfer *x, struct bgco
 	engine_lock(job->engine);
 	as_owner_end(&as);
 	free_paths(paths);
-	if (job->state != state || job->xfer || job->files_busy) {
+	if (job->state != state || job->files[x->index].in_flight || job->files_busy) {
 		transfer_close_tls(x);		/* cancelled, suspended meanwhile */
 		return TLS_GONE;
 	}

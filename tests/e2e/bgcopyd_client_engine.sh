@@ -14,7 +14,7 @@ for t in test_notify_retries test_notify_flags test_notify_order test_notify_rac
 	 test_notify_cmdline test_cmdline_limit test_redirects test_answers test_versions \
 	 test_local_files test_names test_checksums test_add_files test_callback_forward \
 	 test_hostile test_engine test_store test_store_trust test_crash test_tls test_schedule \
-	 test_change_hook test_forget; do
+	 test_change_hook test_forget test_parallel; do
 	bin=$B/tests/$t
 	[ -x "$bin" ] || die "$bin is not built"
 	"$bin" > "$WORK/$t.log" 2>&1 || { cat "$WORK/$t.log"; die "$t through bgcopyd"; }

@@ -32,6 +32,7 @@ bg set-notify-cmd "$other" /bin/false
 bg set-redirect-policy "$other" disallow
 bg set-notify-cmd-timeout "$other" 2
 bg set-notify-service "$other" org.example.Catalogue
+bg set-parallel-files "$other" 2
 bg resume "$other"
 hung=$(bg create hung)
 bg add "$hung" "$URL/e.bin" "$WORK/out/h.bin"
@@ -112,7 +113,7 @@ expect() {
 id="job = \"$job\""
 expect engine_open "trace_schema = 5," "dispatcher_threads = 4," "test_options = 0x1," "min_retry_floor_ms = 0"
 expect engine_close "engine = 0x"
-expect store_open "schema_version = 11," "jobs_restored = 1"
+expect store_open "schema_version = 12," "jobs_restored = 1"
 expect job_created "$id" 'name = "catalogue"' '( "SUSPENDED"' "notify_flags = 0x3," "min_retry_delay_ms = 600000"
 expect job_restored "$id" '( "LOW"' '( "TRANSFERRED"' "files = 1"
 expect file_added "$id" "url = \"http://127.0.0.1:$PORT/fault/slow:800000/e.bin\"" "local_path = \"$WORK/out/e.bin\"" "file_index = 0"
@@ -129,6 +130,7 @@ expect transfer "job = \"$moved\"" "final_url = \"http://127.0.0.1:$PORT/e.bin\"
 expect state_change "job = \"$sums\"" 'error_context = ( "CHECKSUM"' 'description = "SHA-256 mismatch: expected 000'
 expect property_change "job = \"$other\"" '( "REDIRECT_POLICY"' 'value = "1"' '( "CMDLINE_TIMEOUT"' 'value = "2000"'
 expect property_change "job = \"$other\"" '( "NOTIFY_SERVICE"' 'value = "org.example.Catalogue"'
+expect property_change "job = \"$other\"" '( "PARALLEL_FILES" : container = 22 )' 'value = "2"'
 grep "bgcopy:property_change:" "$WORK/events.txt" | grep -F "job = \"$hung\"" |
 	grep -qF '( "CREDENTIALS" : container = 10 ), value = "digest"' ||
 	die "no CREDENTIALS property_change of the scheme"

@@ -1,6 +1,7 @@
-/* The verbs of bandwidth: set-bandwidth (a job's cap or the engine's), set-bandwidth-schedule, and bandwidth to show the engine's. */
+/* The verbs of throughput: set-bandwidth (a job's cap or the engine's), set-bandwidth-schedule, bandwidth to show the engine's, set-parallel-files. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,22 @@ int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine)
 		rc = bgcopy_engine_set_max_bandwidth(engine, bps);
 	else if (!(rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)))
 		rc = bgcopy_job_set_max_bandwidth(job, bps);
+	return rc ? api_fail(rc) : 0;
+}
+
+/* How many of a job's files move at once (the engine checks 1..16). */
+int cmd_set_parallel_files(struct cli *cli, bgcopy_engine *engine)
+{
+	unsigned long files;
+	bgcopy_job *job;
+	int rc;
+
+	if (cli->argc != 3)
+		return fail(EXIT_USAGE, "usage: bgcopy set-parallel-files JOB FILES");
+	if ((rc = parse_uint(cli->argv[2], "FILES", UINT32_MAX, &files)))
+		return rc;
+	if (!(rc = bgcopy_engine_find_job(engine, cli->argv[1], &job)))
+		rc = bgcopy_job_set_parallel_files(job, (uint32_t)files);
 	return rc ? api_fail(rc) : 0;
 }
 

@@ -636,6 +636,7 @@ static const struct {
 	{ "set-max-download-time", "JOB SECONDS", "fail a job that spends this long connecting and transferring (0: no limit; default 90 days)", cmd_set_max_download_time, ADMIN },
 	{ "set-dynamic-content", "JOB on|off", "accept servers with no length or no ranges: every attempt from byte 0, a body ended by a close taken as whole", cmd_set_dynamic_content, ADMIN },
 	{ "set-bandwidth", "[JOB] BYTES_PER_S", "cap a job's transfers, or without JOB the engine's, shared by jobs not foreground (0: none; bgcopyd's: root only)", cmd_set_bandwidth, ADMIN },
+	{ "set-parallel-files", "JOB FILES", "fetch up to FILES (1-16) of the job's files at once; 1, the default, is one at a time", cmd_set_parallel_files, ADMIN },
 	{ "set-client-cert", "JOB --cert FILE [--key FILE] | JOB --clear", "present this PEM certificate and key (mode 0600) to servers that ask", cmd_set_client_cert, ADMIN },
 	{ "set-ca-file", "JOB FILE | JOB --clear", "trust the CAs of this PEM file instead of the system's", cmd_set_trust_file, ADMIN },
 	{ "set-crl-file", "JOB FILE | JOB --clear", "the PEM CRLs that set-security-flags check-revocation checks against", cmd_set_trust_file, ADMIN },

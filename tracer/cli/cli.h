@@ -34,6 +34,7 @@ int complete_and_report(bgcopy_job *job, const char *id);
 	"  --list LIST           the files of LIST ('URL PATH' a line, - for stdin)\n" \
 	"  --timeout SECONDS     give up after this long without progress\n" \
 	"  --retry-delay SECONDS wait this long between tries (at least 5; default 600)\n" \
+	"  --parallel FILES      fetch up to FILES (1-16) of a job's files at once\n" \
 	"  --keep                on Ctrl-C or an error keep the jobs: the same command resumes them\n" \
 	"  --json                one JSON object a line on stdout: the job, its state\n" \
 	"                        changes, the end\n" \
@@ -55,6 +56,7 @@ int cmd_set_trust_file(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_security_flags(struct cli *cli, bgcopy_engine *engine);
 /* bandwidth.c */
 int cmd_set_bandwidth(struct cli *cli, bgcopy_engine *engine);
+int cmd_set_parallel_files(struct cli *cli, bgcopy_engine *engine);
 int cmd_set_bandwidth_schedule(struct cli *cli, bgcopy_engine *engine);
 int cmd_bandwidth(struct cli *cli, bgcopy_engine *engine);
 

@@ -32,6 +32,7 @@ struct download {
 	const char *list_name;		/* --list */
 	struct file_list list;
 	long timeout_s, retry_delay_s;	/* -1: the job's own */
+	unsigned long parallel;		/* --parallel; 0: the job's own */
 	unsigned nfiles;
 	const char **urls;		/* the command line's or the list's */
 	char **paths;			/* absolute destinations */
@@ -77,6 +78,7 @@ static int parse_options(struct download *d, struct cli *cli)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'l' },
+		{ "parallel", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = 0;
@@ -92,6 +94,7 @@ static int parse_options(struct download *d, struct cli *cli)
 		case 'k': d->keep = true; break;
 		case 'j': d->json = true; break;
 		case 'l': d->list_name = optarg; break;
+		case 'p': rc = parse_uint(optarg, "--parallel", UINT32_MAX, &d->parallel); break;
 		case ':': rc = fail(EXIT_USAGE, "download: %s needs a value", cli->argv[optind - 1]); break;
 		default: rc = fail(EXIT_USAGE, "download: unknown option '%s'", cli->argv[optind - 1]);
 		}
@@ -277,6 +280,8 @@ static int apply_limits(const struct download *d, bgcopy_job *job)
 		rc = bgcopy_job_set_min_retry_delay(job, (uint32_t)d->retry_delay_s);
 	if (!rc && d->timeout_s >= 0)
 		rc = bgcopy_job_set_no_progress_timeout(job, (uint32_t)d->timeout_s);
+	if (!rc && d->parallel)
+		rc = bgcopy_job_set_parallel_files(job, (uint32_t)d->parallel);
 	return rc ? api_fail(rc) : 0;
 }
 

@@ -114,6 +114,8 @@ json_t *job_json(bgcopy_job *job, bool show_args)
 		add_tls_json(job, o);
 		json_object_set_new(o, "max_bandwidth", json_integer(
 			(json_int_t)bgcopy_job_get_max_bandwidth(job)));
+		json_object_set_new(o, "parallel_files", json_integer(
+			(json_int_t)bgcopy_job_get_parallel_files(job)));
 		json_object_set_new(o, "dynamic_content",
 				    json_boolean(bgcopy_job_get_dynamic_content(job)));
 		json_object_set_new(o, "max_download_time", json_integer(
@@ -173,10 +175,11 @@ void print_job_text(json_t *o)
 	if (*json_string_value(json_object_get(o, "notify_service")))
 		print_safe(stdout, "  notify service %s\n",
 			   json_string_value(json_object_get(o, "notify_service")));
-	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s, bandwidth cap %lld B/s (0: none)\n",
+	print_safe(stdout, "  max download time %llds (0: none), dynamic content %s, bandwidth cap %lld B/s (0: none), parallel files %lld\n",
 	       json_integer_value(json_object_get(o, "max_download_time")),
 	       json_is_true(json_object_get(o, "dynamic_content")) ? "on" : "off",
-	       json_integer_value(json_object_get(o, "max_bandwidth")));
+	       json_integer_value(json_object_get(o, "max_bandwidth")),
+	       json_integer_value(json_object_get(o, "parallel_files")));
 	print_safe(stdout, "  proxy %s '%s', bypass '%s', proxy credentials %s\n",
 	       json_string_value(json_object_get(o, "proxy")),
 	       json_string_value(json_object_get(o, "proxy_list")),

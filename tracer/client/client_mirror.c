@@ -368,6 +368,8 @@ static int read_property(bgcopy_job *job, sd_bus_message *m, const char *name,
 			set_pending(job, u);
 		else if (!strcmp(name, "SecurityFlags"))
 			job->tls.flags = u & JOB_TLS_FLAGS;
+		else if (!strcmp(name, "ParallelFiles"))
+			job->parallel_files = u;
 		return 0;
 	}
 	if (!strcmp(type, "b") && !strcmp(name, "DynamicContent")) {

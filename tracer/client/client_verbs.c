@@ -175,6 +175,8 @@ int client_job_set_number(bgcopy_job *job, int property, uint64_t value)
 		return job_call(job, "SetDynamicContent", "b", (int)value);
 	case BGCOPY_TP_PROP_MAX_DOWNLOAD_TIME:
 		return job_call(job, "SetMaxDownloadTime", "u", (uint32_t)(value / 1000));
+	case BGCOPY_TP_PROP_PARALLEL_FILES:
+		return job_call(job, "SetParallelFiles", "u", (uint32_t)value);
 	}
 	assert(!"a numeric property client mode does not know");
 	return set_error(BGCOPY_E_INVALID_ARG, "property %d cannot be set", property);

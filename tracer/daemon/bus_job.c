@@ -444,6 +444,8 @@ static int property_get_more(sd_bus *bus, const char *path, const char *interfac
 						     bgcopy_job_get_auth_scheme(job)));
 	if (!strcmp(property, "MaxBandwidth"))
 		return sd_bus_message_append(reply, "t", bgcopy_job_get_max_bandwidth(job));
+	if (!strcmp(property, "ParallelFiles"))
+		return sd_bus_message_append(reply, "u", bgcopy_job_get_parallel_files(job));
 	if (!strcmp(property, "DynamicContent"))
 		return sd_bus_message_append(reply, "b", bgcopy_job_get_dynamic_content(job));
 	if (!strcmp(property, "MaxDownloadTime"))
@@ -579,7 +581,8 @@ static int property_get_cmdline(sd_bus *bus, const char *path, const char *inter
 }
 
 /* SetMinRetryDelayMs, SetNoProgressTimeout, SetMaxDownloadSize,
- * SetModificationIntervalMs, SetNotifyCmdlineTimeout: one number each. */
+ * SetModificationIntervalMs, SetNotifyCmdlineTimeout, SetParallelFiles...:
+ * one number each. */
 static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char *member = sd_bus_message_get_member(m);
@@ -610,6 +613,8 @@ static int method_set_number(sd_bus_message *m, void *userdata, sd_bus_error *er
 		status = bgcopy_job_set_dynamic_content(userdata, b);
 	else if (!strcmp(member, "SetMaxBandwidth"))
 		status = bgcopy_job_set_max_bandwidth(userdata, t);
+	else if (!strcmp(member, "SetParallelFiles"))
+		status = bgcopy_job_set_parallel_files(userdata, u);
 	else
 		status = bgcopy_job_set_notify_cmdline_timeout(userdata, u);
 	return reply_changed(m, userdata, status, error);
@@ -763,6 +768,9 @@ static const sd_bus_vtable job_vtable[] = {
 				SD_BUS_RESULT("s", headers), method_get_response_headers, UNPRIV),
 	SD_BUS_PROPERTY("MaxBandwidth", "t", property_get_more, 0, 0),
 	SD_BUS_METHOD_WITH_ARGS("SetMaxBandwidth", SD_BUS_ARGS("t", bytes_per_s),
+				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
+	SD_BUS_PROPERTY("ParallelFiles", "u", property_get_more, 0, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetParallelFiles", SD_BUS_ARGS("u", files),
 				SD_BUS_NO_RESULT, method_set_number, UNPRIV),
 	SD_BUS_VTABLE_END
 };

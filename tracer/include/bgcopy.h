@@ -568,6 +568,21 @@ BGCOPY_API int bgcopy_job_get_file_response_headers(bgcopy_job *job, unsigned in
  * within a second. */
 BGCOPY_API int bgcopy_job_set_max_bandwidth(bgcopy_job *job, uint64_t bytes_per_s);
 BGCOPY_API uint64_t bgcopy_job_get_max_bandwidth(bgcopy_job *job);
+
+/* ---- Parallel files (beyond BITS, which moves a job's files one at a
+ * time) ---- */
+/* How many of the job's files may be transferred at once, 1 (the
+ * default: BITS' serial order) to BGCOPY_PARALLEL_FILES_MAX, else
+ * BGCOPY_E_INVALID_ARG.  Stored.  Each file in flight is one connection
+ * of the engine's max_connections and counts against its max_per_host;
+ * the job's bandwidth cap is shared by them.  Files then complete out
+ * of index order, and FileTransferred comes in completion order.  A
+ * change applies when the worker next starts a file: a lower value
+ * stops none of the transfers running. */
+#define BGCOPY_PARALLEL_FILES_MAX 16u	/* a browser's per-host habit is 6; past
+					 * 16 a host sees abuse, not a download */
+BGCOPY_API int bgcopy_job_set_parallel_files(bgcopy_job *job, uint32_t files);
+BGCOPY_API uint32_t bgcopy_job_get_parallel_files(bgcopy_job *job);
 /* The engine's cap, shared evenly by its running transfers of jobs
  * that are not FOREGROUND (those are exempt, as BITS exempts them from
  * policy); a job's own cap still applies.  Kept in the store, so the

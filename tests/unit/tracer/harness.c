@@ -248,6 +248,35 @@ bool harness_log_has(struct harness *h, const char *needle)
 	return found;
 }
 
+int harness_log_count(struct harness *h, const char *needle)
+{
+	size_t len;
+	char *text = slurp(h->log, &len), *line, *save = NULL;
+	int n = 0;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		n += strstr(line, needle) != NULL;
+	free(text);
+	return n;
+}
+
+const char *harness_raw_url(struct harness *h, const char *path)
+{
+	static char url[512];
+	char port_file[400];
+	int raw = 0;
+	FILE *f;
+
+	snprintf(port_file, sizeof(port_file), "%s/port.raw", h->dir);
+	f = fopen(port_file, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &raw), 1);
+	fclose(f);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", raw, path);
+	return url;
+}
+
 bool harness_exists(const char *path)
 {
 	struct stat st;

@@ -38,6 +38,11 @@ const char *harness_url(struct harness *h, const char *path);
 const char *harness_out(struct harness *h, const char *name);
 bool harness_same(struct harness *h, const char *name, const char *out_path);
 bool harness_log_has(struct harness *h, const char *needle);
+/* Lines of the server log holding `needle`. */
+int harness_log_count(struct harness *h, const char *needle);
+/* URL of a path on testd's raw port ("/raw/stall:5000/a.bin"), read from
+ * the port file it writes beside its own. */
+const char *harness_raw_url(struct harness *h, const char *path);
 bool harness_exists(const char *path);
 /* Files in out/ (temporary ones included). */
 int harness_out_count(struct harness *h);
@@ -72,10 +77,13 @@ void harness_exec_sql(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
 	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
-/* SQL that takes a store back to schema 10, 9, 7, then 6: what each
+/* SQL that takes a store back to schema 11, 10, 9, 7, then 6: what each
  * later schema added, dropped (the PRAGMA user_version is the test's). */
+#define HARNESS_DROP_TO_SCHEMA_11					\
+	"ALTER TABLE jobs DROP COLUMN parallel_files;"
 #define HARNESS_DROP_TO_SCHEMA_10					\
-	"DROP TABLE settings;"
+	"DROP TABLE settings;"						\
+	HARNESS_DROP_TO_SCHEMA_11
 #define HARNESS_DROP_TO_SCHEMA_9					\
 	"ALTER TABLE jobs DROP COLUMN tls_client_cert;"			\
 	"ALTER TABLE jobs DROP COLUMN tls_client_key;"			\

@@ -59,23 +59,6 @@
 #define WAIT_MS 10000
 #define SIZE 200000
 
-/* A URL on testd's raw port, written beside its port file. */
-static const char *raw_url(struct harness *h, const char *path)
-{
-	static char url[512];
-	char port_file[400];
-	int raw = 0;
-	FILE *f;
-
-	snprintf(port_file, sizeof(port_file), "%s/port.raw", h->dir);
-	f = fopen(port_file, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &raw), 1);
-	fclose(f);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", raw, path);
-	return url;
-}
-
 static bgcopy_job *start_url(bgcopy_engine *e, const char *url, const char *out,
 			     unsigned retry_ms)
 {
@@ -152,7 +135,7 @@ static void answered(struct harness *h, const struct hostile *k)
 	bgcopy_job *job;
 
 	harness_make_file(h, k->name, k->size);
-	job = start_url(e, k->raw ? raw_url(h, k->path) : harness_url(h, k->path),
+	job = start_url(e, k->raw ? harness_raw_url(h, k->path) : harness_url(h, k->path),
 			harness_out(h, k->name), 1000);
 	fails_with(job, k->state, k->context, k->status, k->needle);
 	assert_false(harness_exists(harness_out(h, k->name)));
@@ -239,7 +222,7 @@ static void times_out(struct harness *h, const char *path)
 	bgcopy_job *job;
 
 	harness_make_file(h, "stall.bin", SIZE);
-	job = start_timed(e, raw_url(h, path), harness_out(h, "stall.bin"));
+	job = start_timed(e, harness_raw_url(h, path), harness_out(h, "stall.bin"));
 	fails_with(job, BGCOPY_ERROR, BGCOPY_ERRCTX_ENGINE, 0, "no progress for 1000 ms");
 	assert_false(harness_exists(harness_out(h, "stall.bin")));
 	ends_with_nothing(h, job);
@@ -272,7 +255,7 @@ static void a_reset_at_any_offset_resumes_to_one_version(void **state)
 		snprintf(name, sizeof(name), "reset%zu.bin", i);
 		harness_make_file(h, name, SIZE);
 		snprintf(path, sizeof(path), "/raw/%s/%s", specs[i], name);
-		jobs[i] = start_url(e, raw_url(h, path), harness_out(h, name), 1500);
+		jobs[i] = start_url(e, harness_raw_url(h, path), harness_out(h, name), 1500);
 	}
 	for (size_t i = 0; i < N; i++)
 		fails_with(jobs[i], BGCOPY_TRANSIENT_ERROR, BGCOPY_ERRCTX_TRANSPORT, 0, NULL);
