@@ -623,7 +623,7 @@ bool transient_curl(int curl_code);
 /* transfer_temp.c: lock held (released for the file-system calls) */
 #define OPEN_TEMP_GONE (-2)
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
-void test_fs_delay(const char *env);
+void test_delay(const char *env);
 bool transient_errno(int code);
 
 /* transfer_tls.c: opens a job's TLS file `path` for reading (what: how

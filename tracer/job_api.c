@@ -353,6 +353,7 @@ int bgcopy_job_resume(bgcopy_job *job)
 {
 	int status = BGCOPY_OK;
 
+	test_delay("BGCOPY_TEST_SLOW_RESUME_MS");	/* a caller's own steps around it */
 	CLIENT_DISPATCH(job ? job->engine : NULL, client_job_verb(job, "Resume"));
 
 	API_ENTER(job, API_CHANGE);

@@ -101,7 +101,7 @@ static int commit_files_unlocked(struct commit *c)
 {
 	int status = check_destinations(c);
 
-	test_fs_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
+	test_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
 	for (unsigned i = 0; !status && i < c->n; i++) {
 		struct commit_item *it = &c->items[i];
 
@@ -201,7 +201,7 @@ void job_cancel_now(bgcopy_job *job)
 	owner_taken = job_as_owner(job, &as) == BGCOPY_OK;
 	job->files_busy = true;
 	engine_unlock(job->engine);
-	test_fs_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
+	test_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
 	for (unsigned i = 0; owner_taken && i < c.n; i++)
 		remove_temp(c.items[i].temp);
 	if (owner_taken)

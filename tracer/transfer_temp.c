@@ -19,9 +19,9 @@ bool transient_errno(int code)
 	return code == ENOSPC || code == EDQUOT;
 }
 
-/* Tests stand for a hung FUSE or NFS mount: the file-system step named
- * by `env` (BGCOPY_TEST_SLOW_*_MS) takes that long. */
-void test_fs_delay(const char *env)
+/* Tests widen a window: the step named by `env` (BGCOPY_TEST_SLOW_*_MS)
+ * takes that long, as on a hung FUSE or NFS mount or a loaded machine. */
+void test_delay(const char *env)
 {
 	const char *ms = getenv(env);
 
@@ -84,7 +84,7 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted)
 	struct stat st;
 	int fd = -1;
 
-	test_fs_delay("BGCOPY_TEST_SLOW_OPEN_MS");
+	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
 	if (*done > 0) {
 		fd = open_checked(path, 0, planted);
 		if (fd >= 0 && fstat(fd, &st) == 0) {

@@ -60,7 +60,7 @@ static bool open_each(struct transfer *x, char *const paths[])
 		[TLS_KEY] = "private key", [TLS_CA] = "CA file", [TLS_CRL] = "CRL file",
 	};
 
-	test_fs_delay("BGCOPY_TEST_SLOW_TLS_OPEN_MS");
+	test_delay("BGCOPY_TEST_SLOW_TLS_OPEN_MS");
 	for (int i = 0; i < TRANSFER_TLS_FILES; i++) {
 		if (!paths[i])
 			continue;

@@ -444,9 +444,12 @@ static int start(struct download *d)
 
 		waiter_init(&b->waiter);
 		b->waiting = true;
-		if ((rc = bgcopy_job_set_notify_interface(b->job, &b->waiter.base)) ||
-		    ((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
-		     (rc = bgcopy_job_resume(b->job))))
+		/* Resumed before the interface is set: a kept job still in
+		 * ERROR would be told its old error at once (the contract's
+		 * E is armed by an interface set while ERROR). */
+		if (((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
+		     (rc = bgcopy_job_resume(b->job))) ||
+		    (rc = bgcopy_job_set_notify_interface(b->job, &b->waiter.base)))
 			rc = api_fail(rc);
 		else if (d->json)
 			json_event(b, "started", json_pack("{s:b,s:i}", "kept", b->kept,
