@@ -564,6 +564,7 @@ void notify_on_new_epoch(bgcopy_job *job);
 /* job.c */
 void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause);
 void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err);
+unsigned job_first_incomplete(bgcopy_job *job);
 void job_file_completed(bgcopy_job *job, unsigned index);
 void job_note_progress(bgcopy_job *job, unsigned index);
 void job_touch(bgcopy_job *job);

@@ -123,6 +123,16 @@ void job_note_progress(bgcopy_job *job, unsigned index)
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 }
 
+/* current_file past every completed file: files complete in any order
+ * when several move at once, and a restored job may start past some. */
+unsigned job_first_incomplete(bgcopy_job *job)
+{
+	assert(engine_locked(job->engine));
+	while (job->current_file < job->nfiles && job->files[job->current_file].completed)
+		job->current_file++;
+	return job->current_file;
+}
+
 void job_file_completed(bgcopy_job *job, unsigned index)
 {
 	struct job_file *f = &job->files[index];
@@ -132,9 +142,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	assert(index < job->nfiles && !f->completed);
 	f->completed = true;
 	f->bytes_total = (int64_t)f->bytes_done;
-	/* Parallel files complete in any order: the first one not complete. */
-	while (job->current_file < job->nfiles && job->files[job->current_file].completed)
-		job->current_file++;
+	job_first_incomplete(job);
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	/* The file's completion and the FileTransferred it is owed are

@@ -380,6 +380,7 @@ static char *format_cmdline(const bgcopy_job *job)
 static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 {
 	bgcopy_job *job = job_alloc(engine);
+	int64_t parallel;
 
 	if (!job)
 		return NULL;
@@ -423,9 +424,9 @@ static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
 	job->notify_service = *col_text(q, 41) ? xstrdup(col_text(q, 41)) : NULL;
 	store_tls_load(q, 42, job);
 	/* Out of range (a hand-edited row): the serial default. */
-	job->parallel_files = sqlite3_column_int64(q, 47) >= 1 &&
-			      sqlite3_column_int64(q, 47) <= BGCOPY_PARALLEL_FILES_MAX ?
-			      (uint32_t)sqlite3_column_int64(q, 47) : 1;
+	parallel = sqlite3_column_int64(q, 47);
+	job->parallel_files = parallel >= 1 && parallel <= BGCOPY_PARALLEL_FILES_MAX ?
+			      (uint32_t)parallel : 1;
 	if (parse_file_queue(job, col_text(q, 23))) {
 		job_free(job);
 		return NULL;

@@ -290,10 +290,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 
 	assert(engine_locked(engine));
 	assert(job->xfers < job->parallel_files);
-	while (job->current_file < job->nfiles &&
-	       job->files[job->current_file].completed)
-		job->current_file++;
-	if (job->current_file >= job->nfiles) {
+	if (job_first_incomplete(job) >= job->nfiles) {
 		assert(!job->xfers);
 		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 		return;

@@ -23,8 +23,8 @@ static void let_go(struct daemon *d, bgcopy_job *job)
 {
 	char id[37];
 
-	bgcopy_job_get_id(job, id);
 	if (bgcopy_engine_forget_job(d->engine, job) != BGCOPY_OK) {
+		bgcopy_job_get_id(job, id);	/* kept: still the engine's */
 		fprintf(stderr, "bgcopyd: job %s is kept: %s\n", id, bgcopy_last_error());
 		return;
 	}
