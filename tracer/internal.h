@@ -10,7 +10,7 @@
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c store_settings.c
- *                    store_upsert.c
+ *                    store_upsert.c store_owners.c store_schema.c store_rows.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
@@ -175,6 +175,8 @@ struct bgcopy_job {
 	struct fs_identity *fs_owner;	/* job_as_owner: the owner's, once looked up */
 	int64_t ctime;			/* seconds since the epoch */
 	uint64_t seq;			/* per-job trace sequence (trace.h) */
+	struct store *store;		/* store.c: the store holding its rows */
+	uint64_t created_order;		/* store.c: across every store, from 1 */
 
 	/* job_props_api.c: what the application set */
 	char *name;
@@ -516,8 +518,48 @@ void store_http_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 void store_tls_load(struct sqlite3_stmt *q, int col, bgcopy_job *job);
 void store_tls_bind(struct sqlite3_stmt *q, int col, const bgcopy_job *job);
 
+/* store_owners.c: the per-owner layout (BGCOPY_OPEN_PER_OWNER), each
+ * owner's jobs in users/<uid>/ under the engine's store */
+#define SETTING_LAYOUT			"layout"
+#define LAYOUT_PER_OWNER		"per-owner"
+int store_owners_dir(const char *store_dir, uint32_t uid, bool create, char **out);
+int store_owners_list(const char *store_dir, uint32_t **uids, size_t *n);
+
+/* store_schema.c: brings a database up to STORE_SCHEMA, or refuses it */
+int store_schema_check(struct sqlite3 *db, const char *dir, bool read_only);
+
+/* store_rows.c: a job's row, in this order, then created_order (0-based
+ * column 48, bound as ?49); its files' rows. */
+#define STORE_JOB_COLUMNS							\
+	"id, name, description, priority, state, owner, ctime, mtime,"	\
+	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
+	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
+	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
+	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
+	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
+	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
+	" active_ms, dynamic_content, max_bandwidth, notify_service,"	\
+	" tls_client_cert, tls_client_key, tls_ca_file, tls_crl_file,"	\
+	" security_flags, parallel_files"
+const char *store_col_text(struct sqlite3_stmt *q, int col);
+/* A row as it was stored: nothing restored yet.  NULL on no memory. */
+bgcopy_job *store_row_job(bgcopy_engine *engine, struct sqlite3_stmt *q);
+/* The job's files from `q`, the statement of every job's load. */
+int store_row_files(bgcopy_engine *engine, bgcopy_job *job, struct sqlite3_stmt *q);
+int store_bind_job(struct sqlite3_stmt *q, const bgcopy_job *job);
+void store_bind_file(struct sqlite3_stmt *q, const bgcopy_job *job, unsigned index);
+
 /* store.c (trace.h declares trace.c) */
 int store_open(bgcopy_engine *engine, uint32_t *schema);
+/* The per-owner layout (restore.c decides it): every owner's store, and
+ * each owner's from now on. */
+int store_open_owners(bgcopy_engine *engine);
+/* Per-owner layout: opens (creating) the store of `owner`'s jobs, so that
+ * a job is refused rather than created unstored. */
+int store_owner_ready(bgcopy_engine *engine, uint32_t owner);
+/* A job whose owner changed (TakeOwnership) moves to the new owner's
+ * store; the lock is held and no store_begin() is open. */
+int store_move_job(bgcopy_job *job);
 /* The stored jobs, linked through `next` in creation order, as they were
  * stored: nothing restored, expired or re-owed yet. */
 int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs);

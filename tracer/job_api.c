@@ -61,6 +61,9 @@ int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 	if (!job)
 		return BGCOPY_E_NOMEM;
 	status = api_enter_engine(engine, API_CHANGE);
+	/* Refused, naming why, rather than created with nowhere to stay. */
+	if (!status)
+		status = store_owner_ready(engine, owner);
 	if (status) {
 		job_free(job);
 		return api_leave(engine, status);
@@ -466,7 +469,7 @@ int bgcopy_job_take_ownership(bgcopy_job *job, uint32_t owner)
 	job_drop_secrets(job);
 	job->owner = owner;
 	job_touch(job);
-	store_save_job(job);
+	store_move_job(job);
 	job_changed(job, BGCOPY_CHANGE_PROPERTY);
 	return api_leave(job->engine, BGCOPY_OK);
 }

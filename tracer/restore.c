@@ -1,5 +1,6 @@
 /* Restoring a store's jobs into an engine: what each is owed after a restart, and which have expired. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -67,6 +68,27 @@ static void restore_settings(bgcopy_engine *engine)
 	free(schedule);
 }
 
+/* The layout recorded in the engine's store, recorded there by the first
+ * open that asks for the per-owner one (BGCOPY_OPEN_PER_OWNER). */
+static int restore_layout(bgcopy_engine *engine)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	bool asked = engine->opt.flags & BGCOPY_OPEN_PER_OWNER;
+	char *layout = store_load_setting(engine, SETTING_LAYOUT);
+	int status = BGCOPY_OK;
+
+	if (layout && strcmp(layout, LAYOUT_PER_OWNER))
+		status = set_error(BGCOPY_E_STORE, "store '%s' has the layout '%s', "
+				   "which this bgcopy does not know", engine->store_dir,
+				   layout);
+	else if (!layout && asked && !read_only)
+		status = store_save_setting(engine, SETTING_LAYOUT, LAYOUT_PER_OWNER);
+	if (!status && (layout || asked))
+		status = store_open_owners(engine);
+	free(layout);
+	return status;
+}
+
 int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
@@ -75,7 +97,9 @@ int restore_jobs(bgcopy_engine *engine, uint32_t schema)
 	int status;
 	bool claimed = true;
 
-	status = store_load_jobs(engine, &job);
+	status = restore_layout(engine);
+	if (!status)
+		status = store_load_jobs(engine, &job);
 	if (status)
 		return status;
 	engine_lock(engine);

@@ -9,6 +9,12 @@
  * One engine per store: the lock file carries an fcntl write lock and the
  * holder's pid, which is how a second process names who is in the way.
  *
+ * In the per-owner layout (BGCOPY_OPEN_PER_OWNER, store_owners.c) the
+ * engine's store keeps its settings and each owner's jobs are in a store
+ * of their own, opened at the open or at the owner's first job.  A job's
+ * rows are all in one store (job->store), so each store's transactions
+ * keep what one store's did; a job that changes owner moves (move_rows).
+ *
  * A leaf: it turns rows into jobs and jobs into rows and changes no job's
  * state; what a restored job is owed is restore.c's business.
  */
@@ -26,101 +32,24 @@
 
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
-#define CMDLINE_SEP "\x1f"
 
 struct store {
 	sqlite3 *db;
+	char *dir;
+	uint32_t owner;		/* per-owner layout: whose jobs it holds */
 	int lock_fd;
 	bool closed_clean;	/* store_clean.c: unchanged since a clean close */
-	char failure[256];	/* the last write that failed */
-	unsigned failures;	/* how many have, ever: see store_check() */
+	unsigned savepoints;	/* store_begin()s open on it */
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
 	sqlite3_stmt *delete_temps;	/* store_temps.c */
+	/* The engine's store only (engine->store): */
+	char failure[256];	/* the last write that failed, in any store */
+	unsigned failures;	/* how many have, ever: see store_check() */
+	uint64_t last_order;	/* the highest created_order in any store */
+	bool per_owner;
+	struct store *owners;	/* per-owner layout: the ones open */
+	struct store *next;	/* in owners */
 };
-
-/* Schema 1, as first released; later versions are reached by the
- * migrations below, in one transaction. */
-static const char schema_v1[] =
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	" id TEXT PRIMARY KEY, name TEXT, description TEXT, priority INT,"
-	" state INT, owner INT, ctime INT, mtime INT, ttime INT, flags INT,"
-	" min_retry_ms INT, no_progress_ms INT, modification_ms INT,"
-	" cmdline TEXT, epoch INT, has_error INT, err_context INT,"
-	" err_code INT, err_http INT, err_curl INT, err_file INT, err_text TEXT,"
-	" created_order INTEGER);"
-	"CREATE TABLE IF NOT EXISTS files ("
-	" job_id TEXT, idx INT, url TEXT, local_path TEXT, temp_path TEXT,"
-	" bytes_total INT, bytes_done INT, completed INT,"
-	" PRIMARY KEY (job_id, idx));";
-
-/* migrations[v] takes a store from schema v to v + 1. */
-static const char *const migrations[STORE_SCHEMA] = {
-	[0] = schema_v1,
-	/* 2: which notifications were delivered, and the files still owed
-	 * FileTransferred, so a restart owes exactly what was not. */
-	[1] = "ALTER TABLE jobs ADD COLUMN discharged INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN file_queue TEXT DEFAULT '';",
-	/* 3: every temporary file we create, so the ones whose job left the
-	 * store can be found again, and only ours. */
-	[2] = "CREATE TABLE IF NOT EXISTS temps (path TEXT PRIMARY KEY, job_id TEXT);",
-	/* 4: the validators of the version a file's bytes came from, so a
-	 * resume after a restart never joins two versions; a job's cap on
-	 * the size of its files. */
-	[3] = "ALTER TABLE files ADD COLUMN etag TEXT DEFAULT '';"
-	      "ALTER TABLE files ADD COLUMN last_modified TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN max_download INT DEFAULT 0;",
-	/* 5: how a job follows redirects, and where a file's ended; how
-	 * long its command line may run. */
-	[4] = "ALTER TABLE jobs ADD COLUMN redirect_policy INT DEFAULT 0;"
-	      "ALTER TABLE files ADD COLUMN final_url TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN cmdline_timeout_s INT DEFAULT 300;",
-	/* 6: the SHA-256 a file's bytes must have, in hexadecimal. */
-	[5] = "ALTER TABLE files ADD COLUMN sha256 TEXT DEFAULT '';",
-	/* 7: the server's credentials and the job's custom headers (the
-	 * store is its owner's only). */
-	[6] = "ALTER TABLE jobs ADD COLUMN auth_scheme INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN auth_user TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN auth_password TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN headers TEXT DEFAULT '';",
-	/* 8: the D-Bus service bgcopyd calls when no client listens. */
-	[7] = "ALTER TABLE jobs ADD COLUMN notify_service TEXT DEFAULT '';",
-	/* 9 (issue 16): the job's proxy and the proxy's credentials; its
-	 * maximum download time and the time spent against it; its dynamic
-	 * content flag and bandwidth cap; a file's last response headers. */
-	[8] = "ALTER TABLE jobs ADD COLUMN proxy_usage INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN proxy_list TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN proxy_auth_scheme INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN proxy_user TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN proxy_password TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN max_download_time_ms INT DEFAULT 7776000000;"
-	      "ALTER TABLE jobs ADD COLUMN active_ms INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN dynamic_content INT DEFAULT 0;"
-	      "ALTER TABLE jobs ADD COLUMN max_bandwidth INT DEFAULT 0;"
-	      "ALTER TABLE files ADD COLUMN response_headers TEXT DEFAULT '';",
-	/* 10 (issue 16): the job's TLS files, as paths, and security flags. */
-	[9] = "ALTER TABLE jobs ADD COLUMN tls_client_cert TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN tls_client_key TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN tls_ca_file TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN tls_crl_file TEXT DEFAULT '';"
-	      "ALTER TABLE jobs ADD COLUMN security_flags INT DEFAULT 0;",
-	/* 11 (issue 16): the engine's own settings (store_settings.c). */
-	[10] = "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT);",
-	/* 12 (issue 17): how many of a job's files move at once. */
-	[11] = "ALTER TABLE jobs ADD COLUMN parallel_files INT DEFAULT 1;",
-};
-
-#define JOB_COLUMNS							\
-	"id, name, description, priority, state, owner, ctime, mtime,"	\
-	" ttime, flags, min_retry_ms, no_progress_ms, modification_ms,"	\
-	" cmdline, epoch, has_error, err_context, err_code, err_http,"	\
-	" err_curl, err_file, err_text, discharged, file_queue, max_download,"	\
-	" redirect_policy, cmdline_timeout_s, auth_scheme, auth_user,"	\
-	" auth_password, headers, proxy_usage, proxy_list, proxy_bypass,"	\
-	" proxy_auth_scheme, proxy_user, proxy_password, max_download_time_ms,"	\
-	" active_ms, dynamic_content, max_bandwidth, notify_service,"	\
-	" tls_client_cert, tls_client_key, tls_ca_file, tls_crl_file,"	\
-	" security_flags, parallel_files"
 
 static int db_error(sqlite3 *db, const char *what, const char *dir)
 {
@@ -150,18 +79,17 @@ static int prepare_upsert(struct store *st, const char *insert, const char *tabl
 static int prepare(struct store *st, const char *dir)
 {
 	static const char save_job[] =
-		"INSERT INTO jobs (" JOB_COLUMNS ", created_order)"
+		"INSERT INTO jobs (" STORE_JOB_COLUMNS ", created_order)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 		"?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,"
 		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,"
-		"COALESCE((SELECT created_order FROM jobs WHERE id=?1),"
-		"(SELECT IFNULL(MAX(created_order),0)+1 FROM jobs)))";
+		"COALESCE((SELECT created_order FROM jobs WHERE id=?1), ?49))";
 	static const char save_file[] =
 		"INSERT INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
 
 	/* Indexes rather than a schema version: an older bgcopy reads the
-	 * store as before.  Creating a job reads MAX(created_order) and a
-	 * job leaves with its temps rows: both O(log n) with these. */
+	 * store as before.  Jobs load in created_order and a job leaves
+	 * with its temps rows: both O(log n) with these. */
 	if (sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS jobs_by_order"
 			 " ON jobs (created_order);"
 			 "CREATE INDEX IF NOT EXISTS temps_by_job ON temps (job_id);",
@@ -180,54 +108,6 @@ static int prepare(struct store *st, const char *dir)
 	    sqlite3_prepare_v2(st->db, "DELETE FROM temps WHERE job_id=?1", -1,
 			       &st->delete_temps, NULL))
 		return db_error(st->db, "cannot prepare statements", dir);
-	return BGCOPY_OK;
-}
-
-/* Creates the schema, or checks the one found: a newer one is refused. */
-/* Checks the schema found, refusing a newer one, and brings an older one
- * (or a new, empty file) up to date in one transaction. */
-static int check_schema(struct store *st, const char *dir, bool read_only)
-{
-	char sql[64];
-	sqlite3_stmt *q;
-	int version = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL))
-		return db_error(st->db, "cannot read the schema version "
-				"(damaged database left untouched)", dir);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		version = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	if (version < 0)
-		return db_error(st->db, "the database is damaged and was left "
-				"untouched", dir);
-	if (version > STORE_SCHEMA)
-		return set_error(BGCOPY_E_STORE, "store '%s' was written by a newer "
-				 "bgcopy (schema %d, this one knows %d)", dir,
-				 version, STORE_SCHEMA);
-	if (version == STORE_SCHEMA)
-		return BGCOPY_OK;
-	if (read_only)
-		return set_error(BGCOPY_E_STORE, "store '%s' has schema %d and needs "
-				 "migrating to %d by a process that may write it",
-				 dir, version, STORE_SCHEMA);
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL))
-		return db_error(st->db, "cannot begin the migration", dir);
-	for (int v = version; v < STORE_SCHEMA; v++) {
-		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL)) {
-			int status = db_error(st->db, "cannot migrate the schema", dir);
-
-			sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
-			return status;
-		}
-	}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d; COMMIT;", STORE_SCHEMA);
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL)) {
-		int status = db_error(st->db, "cannot migrate the schema", dir);
-
-		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
-		return status;
-	}
 	return BGCOPY_OK;
 }
 
@@ -250,190 +130,6 @@ static int check_integrity(struct store *st, const char *dir)
 	return status;
 }
 
-static char **split_cmdline(const char *text)
-{
-	size_t n = 1;
-	char **argv, *copy, *save = NULL;
-
-	if (!text || !*text)
-		return NULL;
-	for (const char *p = text; *p; p++)
-		n += *p == CMDLINE_SEP[0];
-	argv = xcalloc(n + 1, sizeof(*argv));
-	copy = xstrdup(text);
-	if (!argv || !copy) {
-		free(argv);
-		free(copy);
-		return NULL;
-	}
-	n = 0;
-	for (char *tok = strtok_r(copy, CMDLINE_SEP, &save); tok;
-	     tok = strtok_r(NULL, CMDLINE_SEP, &save))
-		argv[n++] = xstrdup(tok);
-	free(copy);
-	return argv;
-}
-
-static const char *col_text(sqlite3_stmt *q, int col)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	return t ? (const char *)t : "";
-}
-
-/* "" when the file expects no digest; anything but 64 hexadecimal
- * digits would let the file pass unchecked: refused. */
-static int load_sha256(struct job_file *f, const char *hex)
-{
-	f->has_sha256 = *hex != '\0';
-	return f->has_sha256 ? sha256_from_hex(hex, f->sha256) : 0;
-}
-
-/* `q` is the statement of every job's load: prepared once per open. */
-static int load_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
-{
-	int rc;
-
-	sqlite3_reset(q);
-	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct job_file *files = realloc(job->files,
-						 (job->nfiles + 1) * sizeof(*files));
-		struct job_file *f;
-
-		if (!files)
-			break;
-		job->files = files;
-		f = &files[job->nfiles++];
-		memset(f, 0, sizeof(*f));
-		f->url = xstrdup(col_text(q, 0));
-		f->local_path = xstrdup(col_text(q, 1));
-		f->temp_path = *col_text(q, 2) ? xstrdup(col_text(q, 2)) : NULL;
-		f->bytes_total = sqlite3_column_int64(q, 3);
-		f->bytes_done = (uint64_t)sqlite3_column_int64(q, 4);
-		f->bytes_saved = f->bytes_done;
-		f->completed = sqlite3_column_int(q, 5);
-		f->etag = xstrdup(col_text(q, 6));
-		f->last_modified = xstrdup(col_text(q, 7));
-		f->final_url = *col_text(q, 8) ? xstrdup(col_text(q, 8)) : NULL;
-		f->url_unchecked = true;	/* when used: job_file_url_check */
-		f->response_headers = *col_text(q, 10) ? xstrdup(col_text(q, 10)) : NULL;
-		if (f->completed && job->current_file == job->nfiles - 1)
-			job->current_file = job->nfiles;
-		if (load_sha256(f, col_text(q, 9)))
-			return set_error(BGCOPY_E_STORE, "store '%s': file %u of job %s "
-					 "has an unreadable SHA-256", engine->store_dir,
-					 job->nfiles - 1, job->id);
-	}
-	return rc == SQLITE_DONE ? BGCOPY_OK :
-	       db_error(engine->store->db, "cannot read files", engine->store_dir);
-}
-
-/* "2,5,7": the completed files still owed FileTransferred, in order. */
-static int parse_file_queue(bgcopy_job *job, const char *text)
-{
-	size_t n = 1;
-
-	if (!*text)
-		return BGCOPY_OK;
-	for (const char *p = text; *p; p++)
-		n += *p == ',';
-	job->file_queue = xcalloc(n, sizeof(*job->file_queue));
-	if (!job->file_queue)
-		return BGCOPY_E_NOMEM;
-	for (char *p = (char *)text, *end; *p; p = *end ? end + 1 : end) {
-		job->file_queue[job->file_queue_len++] = (unsigned)strtoul(p, &end, 10);
-		if (end == p)
-			break;
-	}
-	return BGCOPY_OK;
-}
-
-/* Both texts are built whole, never cut: a cut one would restore as
- * something else.  NULL on no memory. */
-static char *format_file_queue(const bgcopy_job *job)
-{
-	size_t size = (size_t)job->file_queue_len * 11 + 1, len = 0;
-	char *out = xcalloc(size, 1);
-
-	for (unsigned i = 0; out && i < job->file_queue_len; i++)
-		len += (size_t)snprintf(out + len, size - len, "%s%u", i ? "," : "",
-					job->file_queue[i]);
-	return out;
-}
-
-static char *format_cmdline(const bgcopy_job *job)
-{
-	size_t size = 1, len = 0;
-	char *out;
-
-	for (char **a = job->cmdline; a && *a; a++)
-		size += strlen(*a) + 1;
-	out = xcalloc(size, 1);
-	for (char **a = job->cmdline; out && a && *a; a++)
-		len += (size_t)snprintf(out + len, size - len, "%s%s",
-					len ? CMDLINE_SEP : "", *a);
-	return out;
-}
-
-/* Restores one job row as it was stored. */
-static bgcopy_job *restore_job(bgcopy_engine *engine, sqlite3_stmt *q)
-{
-	bgcopy_job *job = job_alloc(engine);
-	int64_t parallel;
-
-	if (!job)
-		return NULL;
-	snprintf(job->id, sizeof(job->id), "%s", col_text(q, 0));
-	job->name = xstrdup(col_text(q, 1));
-	job->description = xstrdup(col_text(q, 2));
-	job->priority = sqlite3_column_int(q, 3);
-	job->state = sqlite3_column_int(q, 4);
-	job->owner = (uint32_t)sqlite3_column_int64(q, 5);
-	job->ctime = sqlite3_column_int64(q, 6);
-	job->mtime = sqlite3_column_int64(q, 7);
-	job->ttime = sqlite3_column_int64(q, 8);
-	job->notify_flags = (uint32_t)sqlite3_column_int(q, 9);
-	job->min_retry_ms = (uint64_t)sqlite3_column_int64(q, 10);
-	job->no_progress_ms = (uint64_t)sqlite3_column_int64(q, 11);
-	job->modification_ms = (uint32_t)sqlite3_column_int64(q, 12);
-	job->cmdline = split_cmdline(col_text(q, 13));
-	job->epoch = (uint64_t)sqlite3_column_int64(q, 14);
-	job->has_error = sqlite3_column_int(q, 15);
-	job->error = (struct bgcopy_error){
-		.context = sqlite3_column_int(q, 16),
-		.code = sqlite3_column_int(q, 17),
-		.http_status = sqlite3_column_int(q, 18),
-		.curl_code = sqlite3_column_int(q, 19),
-		.file_index = sqlite3_column_int(q, 20),
-	};
-	snprintf(job->error.description, sizeof(job->error.description), "%s",
-		 col_text(q, 21));
-	job->ob_transferred.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_TRANSFERRED;
-	job->ob_error.discharged = sqlite3_column_int(q, 22) & BGCOPY_NOTIFY_JOB_ERROR;
-	job->max_download = (uint64_t)sqlite3_column_int64(q, 24);
-	/* Anything but a known policy is taken for the safe default. */
-	job->cmdline_timeout_s = sqlite3_column_int64(q, 26) > 0 &&
-				 sqlite3_column_int64(q, 26) <= UINT32_MAX ?
-				 (uint32_t)sqlite3_column_int64(q, 26) :
-				 BGCOPY_DEFAULT_CMDLINE_TIMEOUT_S;
-	job->redirect_policy = sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_DISALLOW ||
-			       sqlite3_column_int(q, 25) == BGCOPY_REDIRECT_ALLOW_INSECURE ?
-			       sqlite3_column_int(q, 25) : BGCOPY_REDIRECT_ALLOW;
-	store_http_load(q, 27, job);
-	job->notify_service = *col_text(q, 41) ? xstrdup(col_text(q, 41)) : NULL;
-	store_tls_load(q, 42, job);
-	/* Out of range (a hand-edited row): the serial default. */
-	parallel = sqlite3_column_int64(q, 47);
-	job->parallel_files = parallel >= 1 && parallel <= BGCOPY_PARALLEL_FILES_MAX ?
-			      (uint32_t)parallel : 1;
-	if (parse_file_queue(job, col_text(q, 23))) {
-		job_free(job);
-		return NULL;
-	}
-	return job;
-}
-
 static void free_jobs(bgcopy_job *job)
 {
 	for (bgcopy_job *next; job; job = next) {
@@ -442,52 +138,17 @@ static void free_jobs(bgcopy_job *job)
 	}
 }
 
-int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
+/* A write's failure, remembered for the API call that made the change
+ * (store_check), whichever store it went to. */
+static int write_failed(bgcopy_engine *engine, sqlite3 *db, const char *dir)
 {
-	bgcopy_job *head = NULL, **tail = &head, *job;
-	sqlite3_stmt *q, *files = NULL;
-	int rc = SQLITE_ERROR, status = BGCOPY_OK;
-
-	*jobs = NULL;
-	if (sqlite3_prepare_v2(engine->store->db,
-			       "SELECT " JOB_COLUMNS " FROM jobs ORDER BY created_order", -1,
-			       &q, NULL) ||
-	    sqlite3_prepare_v2(engine->store->db,
-			       "SELECT url, local_path, temp_path, bytes_total,"
-			       " bytes_done, completed, etag, last_modified, final_url,"
-			       " sha256, response_headers"
-			       " FROM files WHERE job_id=?1"
-			       " ORDER BY idx", -1, &files, NULL)) {
-		status = db_error(engine->store->db, "cannot read jobs",
-				  engine->store_dir);
-		goto end;
-	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		job = restore_job(engine, q);
-		if (!job) {
-			status = BGCOPY_E_NOMEM;
-			break;
-		}
-		*tail = job;
-		tail = &job->next;
-		status = load_files(engine, job, files);
-		if (status)
-			break;
-	}
-	if (!status && rc != SQLITE_DONE)
-		status = db_error(engine->store->db, "cannot read jobs",
-				  engine->store_dir);
-end:
-	sqlite3_finalize(files);
-	sqlite3_finalize(q);
-	if (status)
-		free_jobs(head);
-	else
-		*jobs = head;
-	return status;
+	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
+		 sqlite3_errmsg(db));
+	engine->store->failures++;
+	return db_error(db, "cannot write", dir);
 }
 
-static int run(sqlite3_stmt *q, bgcopy_engine *engine)
+static int run(bgcopy_engine *engine, sqlite3_stmt *q)
 {
 	int rc = sqlite3_step(q);
 
@@ -495,16 +156,12 @@ static int run(sqlite3_stmt *q, bgcopy_engine *engine)
 	sqlite3_clear_bindings(q);
 	if (rc == SQLITE_DONE)
 		return BGCOPY_OK;
-	/* Remembered for the API call that made the change (store_check). */
-	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
-		 sqlite3_errmsg(engine->store->db));
-	engine->store->failures++;
-	return db_error(engine->store->db, "cannot write", engine->store_dir);
+	return write_failed(engine, sqlite3_db_handle(q), engine->store_dir);
 }
 
 int store_write(bgcopy_engine *engine, sqlite3_stmt *q)
 {
-	return run(q, engine);
+	return run(engine, q);
 }
 
 sqlite3 *store_db(bgcopy_engine *engine)
@@ -512,26 +169,42 @@ sqlite3 *store_db(bgcopy_engine *engine)
 	return engine->store ? engine->store->db : NULL;
 }
 
-/* Savepoints, so that groups of writes nest. */
+/* Savepoints, so that groups of writes nest; counted per store, since an
+ * owner's store may open inside a group. */
+static void begin_one(struct store *st)
+{
+	if (st->save_job && !sqlite3_exec(st->db, "SAVEPOINT bgcopy;", NULL, NULL, NULL))
+		st->savepoints++;
+}
+
+static int end_one(bgcopy_engine *engine, struct store *st, int status)
+{
+	if (!st->savepoints)
+		return status;
+	st->savepoints--;
+	if (status)
+		sqlite3_exec(st->db, "ROLLBACK TO bgcopy;", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "RELEASE bgcopy;", NULL, NULL, NULL))
+		return write_failed(engine, st->db, st->dir);
+	return status;
+}
+
 void store_begin(bgcopy_engine *engine)
 {
-	if (engine->store && engine->store->save_job)
-		sqlite3_exec(engine->store->db, "SAVEPOINT bgcopy;", NULL, NULL, NULL);
+	if (!engine->store)
+		return;
+	begin_one(engine->store);
+	for (struct store *st = engine->store->owners; st; st = st->next)
+		begin_one(st);
 }
 
 void store_end(bgcopy_engine *engine, int status)
 {
-	struct store *st = engine->store;
-
-	if (!st || !st->save_job)
+	if (!engine->store)
 		return;
-	if (status)
-		sqlite3_exec(st->db, "ROLLBACK TO bgcopy;", NULL, NULL, NULL);
-	if (sqlite3_exec(st->db, "RELEASE bgcopy;", NULL, NULL, NULL)) {
-		snprintf(st->failure, sizeof(st->failure), "%s",
-			 sqlite3_errmsg(st->db));
-		st->failures++;
-	}
+	for (struct store *st = engine->store->owners; st; st = st->next)
+		end_one(engine, st, status);
+	end_one(engine, engine->store, status);
 }
 
 unsigned store_failures(bgcopy_engine *engine)
@@ -550,76 +223,66 @@ int store_check(bgcopy_engine *engine, unsigned before, int status)
 			 "restart", engine->store_dir, st->failure);
 }
 
-/* Temporary files this store created for jobs that have left it (a crash
- * between the two): removed if still ours, then forgotten, all in one
- * statement (the rows leave with their job since store_delete_job does
- * it, so only a crash or an older bgcopy leaves any). */
-void store_remove_orphan_temps(bgcopy_engine *engine)
+static struct store *new_store(char *dir, uint32_t owner)
 {
-	sqlite3 *db = engine->store->db;
-	sqlite3_stmt *q;
+	struct store *st = dir ? xcalloc(1, sizeof(*st)) : NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT path FROM temps WHERE job_id NOT IN"
-			       " (SELECT id FROM jobs)", -1, &q, NULL))
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW)
-		unlink_as_file_owner(col_text(q, 0));
-	sqlite3_finalize(q);
-	if (sqlite3_prepare_v2(db, "DELETE FROM temps WHERE job_id NOT IN"
-			       " (SELECT id FROM jobs)", -1, &q, NULL))
-		return;
-	run(q, engine);
-	sqlite3_finalize(q);
+	if (!st) {
+		free(dir);
+		return NULL;
+	}
+	st->dir = dir;
+	st->owner = owner;
+	st->lock_fd = -1;
+	return st;
 }
 
-void store_note_temp(bgcopy_job *job, const char *path)
+static void close_one(struct store *st)
 {
-	struct store *st = job->engine->store;
-
-	if (!st || !st->note_temp)
-		return;
-	sqlite3_bind_text(st->note_temp, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st->note_temp, 2, job->id, -1, SQLITE_STATIC);
-	run(st->note_temp, job->engine);
+	sqlite3_finalize(st->save_job);
+	sqlite3_finalize(st->save_file);
+	sqlite3_finalize(st->delete_job);
+	sqlite3_finalize(st->delete_files);
+	sqlite3_finalize(st->note_temp);
+	sqlite3_finalize(st->delete_temps);
+	/* Marked while still locked: no one else can have written since. */
+	if (sqlite3_close(st->db) == SQLITE_OK && st->lock_fd >= 0)
+		store_clean_mark(st->dir, st->lock_fd);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	free(st->dir);
+	free(st);
 }
 
-int store_open(bgcopy_engine *engine, uint32_t *schema)
+static int open_dir(bgcopy_engine *engine, struct store *st, uint32_t *schema)
 {
 	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
-	struct store *st = xcalloc(1, sizeof(*st));
+	const char *dir = st->dir;
 	char *path = NULL;
 	int status, flags;
 	bool stamp, immutable = false;
 
 	*schema = STORE_SCHEMA;
-
-	if (!st)
-		return BGCOPY_E_NOMEM;
-	st->lock_fd = -1;
-	engine->store = st;
 	/* Before anything in the directory is created or opened. */
-	status = store_trust_check(engine->store_dir);
+	status = store_trust_check(dir);
 	if (status)
 		return status;
 	if (!read_only) {
-		status = store_lock_take(engine->store_dir, &st->lock_fd,
-					  &st->closed_clean);
+		status = store_lock_take(dir, &st->lock_fd, &st->closed_clean);
 		if (!status)
-			status = store_trust_create_db(engine->store_dir);
+			status = store_trust_create_db(dir);
 		if (status)
 			return status;
 	}
-	if (!read_only || !store_lock_holder(engine->store_dir))
-		status = store_trust_wal(engine->store_dir);
+	if (!read_only || !store_lock_holder(dir))
+		status = store_trust_wal(dir);
 	if (!status)
-		status = store_trust_identity(engine->store_dir, &stamp);
+		status = store_trust_identity(dir, &stamp);
 	if (status)
 		return status;
-	if (read_only && (status = store_medium_read_only(engine->store_dir,
-							  &immutable)))
+	if (read_only && (status = store_medium_read_only(dir, &immutable)))
 		return status;
-	path = immutable ? store_medium_uri(engine->store_dir) :
-	       store_path(engine->store_dir, "jobs.db");
+	path = immutable ? store_medium_uri(dir) : store_path(dir, "jobs.db");
 	if (!path)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
 	flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI :
@@ -627,8 +290,8 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL)) {
 		status = read_only && access(path, F_OK) != 0 ?
 			 set_error(BGCOPY_E_NOT_FOUND, "store '%s' has no jobs "
-				   "database yet", engine->store_dir) :
-			 db_error(st->db, "cannot open jobs.db", engine->store_dir);
+				   "database yet", dir) :
+			 db_error(st->db, "cannot open jobs.db", dir);
 		free(path);
 		return status;
 	}
@@ -638,12 +301,12 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 	 * left exactly as it was found (unless it is byte for byte as a
 	 * clean close left it: store_clean.c). */
 	if (!st->closed_clean)
-		status = check_integrity(st, engine->store_dir);
+		status = check_integrity(st, dir);
 	/* Closing would checkpoint a log a crash left into the damaged file. */
 	if (status)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (!status && stamp && !read_only)
-		status = store_trust_stamp(st->db, engine->store_dir);
+		status = store_trust_stamp(st->db, dir);
 	if (status)
 		return status;
 	if (!read_only &&
@@ -651,11 +314,102 @@ int store_open(bgcopy_engine *engine, uint32_t *schema)
 			 /* cleared credentials leave no copy in free pages */
 			 "PRAGMA secure_delete=ON;",
 			 NULL, NULL, NULL))
-		return db_error(st->db, "cannot set the journal mode", engine->store_dir);
-	status = check_schema(st, engine->store_dir, read_only);
+		return db_error(st->db, "cannot set the journal mode", dir);
+	status = store_schema_check(st->db, dir, read_only);
 	if (!status && !read_only)
-		status = prepare(st, engine->store_dir);
+		status = prepare(st, dir);
 	return status;
+}
+
+static struct store *find_owner(bgcopy_engine *engine, uint32_t owner)
+{
+	struct store *st = engine->store;
+
+	if (!st || !st->per_owner)
+		return st;
+	for (st = st->owners; st; st = st->next)
+		if (st->owner == owner)
+			return st;
+	return NULL;
+}
+
+/* Opens `owner`'s store, creating it unless the engine only reads. */
+static int open_owner(bgcopy_engine *engine, uint32_t owner, struct store **out)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	struct store *st;
+	char *dir;
+	uint32_t schema;
+	int status;
+
+	assert(engine->store && engine->store->per_owner);
+	status = store_owners_dir(engine->store_dir, owner, !read_only, &dir);
+	if (status)
+		return status;
+	st = new_store(dir, owner);
+	if (!st)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	status = open_dir(engine, st, &schema);
+	if (status) {
+		close_one(st);
+		return status;
+	}
+	st->next = engine->store->owners;
+	engine->store->owners = st;
+	*out = st;
+	return BGCOPY_OK;
+}
+
+int store_owner_ready(bgcopy_engine *engine, uint32_t owner)
+{
+	struct store *st;
+
+	return find_owner(engine, owner) ? BGCOPY_OK : open_owner(engine, owner, &st);
+}
+
+/* The store of the job's rows: its owner's, found or opened at its first
+ * write.  NULL with no store, or, counted as a failed write, when its
+ * owner's cannot open. */
+static struct store *job_store(bgcopy_job *job)
+{
+	bgcopy_engine *engine = job->engine;
+
+	if (!job->store && !(job->store = find_owner(engine, job->owner)) &&
+	    engine->store && open_owner(engine, job->owner, &job->store)) {
+		snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
+			 bgcopy_last_error());
+		engine->store->failures++;
+	}
+	return job->store;
+}
+
+int store_open_owners(bgcopy_engine *engine)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	uint32_t *owners = NULL;
+	size_t n = 0;
+	int status;
+
+	engine->store->per_owner = true;
+	status = store_owners_list(engine->store_dir, &owners, &n);
+	for (size_t i = 0; !status && i < n; i++) {
+		struct store *st;
+
+		status = open_owner(engine, owners[i], &st);
+		/* A reader skips a store a crash left before its database. */
+		if (status == BGCOPY_E_NOT_FOUND && read_only)
+			status = BGCOPY_OK;
+	}
+	free(owners);
+	return status;
+}
+
+int store_open(bgcopy_engine *engine, uint32_t *schema)
+{
+	engine->store = new_store(xstrdup(engine->store_dir), 0);
+	if (!engine->store)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	return open_dir(engine, engine->store, schema);
 }
 
 void store_close(bgcopy_engine *engine)
@@ -664,134 +418,340 @@ void store_close(bgcopy_engine *engine)
 
 	if (!st)
 		return;
-	sqlite3_finalize(st->save_job);
-	sqlite3_finalize(st->save_file);
-	sqlite3_finalize(st->delete_job);
-	sqlite3_finalize(st->delete_files);
-	sqlite3_finalize(st->note_temp);
-	sqlite3_finalize(st->delete_temps);
-	/* Marked while still locked: no one else can have written since. */
-	if (sqlite3_close(st->db) == SQLITE_OK && st->lock_fd >= 0)
-		store_clean_mark(engine->store_dir, st->lock_fd);
-	if (st->lock_fd >= 0)
-		close(st->lock_fd);
-	free(st);
+	while (st->owners) {
+		struct store *owner = st->owners;
+
+		st->owners = owner->next;
+		close_one(owner);
+	}
+	close_one(st);
 	engine->store = NULL;
 }
 
-/* A final job leaves the store: its files are settled by then. */
-static int store_delete_job(bgcopy_job *job)
+/* Temporary files this store created for jobs that have left it (a crash
+ * between the two): removed if still ours, then forgotten, all in one
+ * statement (the rows leave with their job since delete_rows does it, so
+ * only a crash or an older bgcopy leaves any). */
+static void remove_orphan_temps(bgcopy_engine *engine, struct store *st)
 {
-	struct store *st = job->engine->store;
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT path FROM temps WHERE job_id NOT IN"
+			       " (SELECT id FROM jobs)", -1, &q, NULL))
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		unlink_as_file_owner(store_col_text(q, 0));
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM temps WHERE job_id NOT IN"
+			       " (SELECT id FROM jobs)", -1, &q, NULL))
+		return;
+	run(engine, q);
+	sqlite3_finalize(q);
+}
+
+void store_remove_orphan_temps(bgcopy_engine *engine)
+{
+	remove_orphan_temps(engine, engine->store);
+	for (struct store *st = engine->store->owners; st; st = st->next)
+		remove_orphan_temps(engine, st);
+}
+
+void store_note_temp(bgcopy_job *job, const char *path)
+{
+	struct store *st = job_store(job);
+
+	if (!st || !st->note_temp)
+		return;
+	sqlite3_bind_text(st->note_temp, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->note_temp, 2, job->id, -1, SQLITE_STATIC);
+	run(job->engine, st->note_temp);
+}
+
+/* A job leaves a store: its files are settled by then, or it moved. */
+static int delete_rows(bgcopy_engine *engine, struct store *st, const char *id)
+{
 	int status;
 
 	/* One transaction: a crash must not leave a job without its files,
 	 * nor its temps rows without their job. */
-	store_begin(job->engine);
-	sqlite3_bind_text(st->delete_files, 1, job->id, -1, SQLITE_STATIC);
-	status = run(st->delete_files, job->engine);
-	sqlite3_bind_text(st->delete_job, 1, job->id, -1, SQLITE_STATIC);
+	begin_one(st);
+	sqlite3_bind_text(st->delete_files, 1, id, -1, SQLITE_STATIC);
+	status = run(engine, st->delete_files);
+	sqlite3_bind_text(st->delete_job, 1, id, -1, SQLITE_STATIC);
 	if (!status)
-		status = run(st->delete_job, job->engine);
-	/* Its temporary files are committed or removed by now (job_end.c):
-	 * the rows would only make the next open look for them. */
-	sqlite3_bind_text(st->delete_temps, 1, job->id, -1, SQLITE_STATIC);
+		status = run(engine, st->delete_job);
+	/* Its temporary files are committed or removed by now (job_end.c),
+	 * or their rows moved with it: these would only make the next open
+	 * look for them. */
+	sqlite3_bind_text(st->delete_temps, 1, id, -1, SQLITE_STATIC);
 	if (!status)
-		status = run(st->delete_temps, job->engine);
-	store_end(job->engine, status);
+		status = run(engine, st->delete_temps);
+	return end_one(engine, st, status);
+}
+
+static int save_job_row(bgcopy_job *job, struct store *st)
+{
+	int status;
+
+	/* One order across every owner's store: a new job comes last. */
+	if (!job->created_order)
+		job->created_order = ++job->engine->store->last_order;
+	status = store_bind_job(st->save_job, job);
+	if (status) {
+		sqlite3_clear_bindings(st->save_job);
+		snprintf(job->engine->store->failure, sizeof(job->engine->store->failure),
+			 "out of memory");
+		job->engine->store->failures++;
+		return status;
+	}
+	return run(job->engine, st->save_job);
+}
+
+static int save_file_row(bgcopy_job *job, struct store *st, unsigned index)
+{
+	int status;
+
+	store_bind_file(st->save_file, job, index);
+	status = run(job->engine, st->save_file);
+	if (!status)
+		job->files[index].bytes_saved = job->files[index].bytes_done;
 	return status;
 }
 
 int store_save_job(bgcopy_job *job)
 {
-	struct store *st = job->engine->store;
-	sqlite3_stmt *q;
-	char *cmdline, *queue;
-	int status;
+	struct store *st = job_store(job);
 
-	if (!st || !st->save_job)
+	if (!st)
+		return job->engine->store ? BGCOPY_E_STORE : BGCOPY_OK;
+	if (!st->save_job)
 		return BGCOPY_OK;
-	if (job_is_final(job))
-		return store_delete_job(job);
-	cmdline = format_cmdline(job);
-	queue = format_file_queue(job);
-	if (!cmdline || !queue) {
-		free(cmdline);
-		free(queue);
-		snprintf(st->failure, sizeof(st->failure), "out of memory");
-		st->failures++;
-		return BGCOPY_E_NOMEM;
-	}
-	q = st->save_job;
-	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, job->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, job->description, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 4, job->priority);
-	sqlite3_bind_int(q, 5, job->state);
-	sqlite3_bind_int64(q, 6, job->owner);
-	sqlite3_bind_int64(q, 7, job->ctime);
-	sqlite3_bind_int64(q, 8, job->mtime);
-	sqlite3_bind_int64(q, 9, job->ttime);
-	sqlite3_bind_int(q, 10, (int)job->notify_flags);
-	sqlite3_bind_int64(q, 11, (sqlite3_int64)job->min_retry_ms);
-	sqlite3_bind_int64(q, 12, (sqlite3_int64)job->no_progress_ms);
-	sqlite3_bind_int64(q, 13, job->modification_ms);
-	sqlite3_bind_text(q, 14, cmdline, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 15, (sqlite3_int64)job->epoch);
-	sqlite3_bind_int(q, 16, job->has_error);
-	sqlite3_bind_int(q, 17, job->error.context);
-	sqlite3_bind_int(q, 18, job->error.code);
-	sqlite3_bind_int(q, 19, job->error.http_status);
-	sqlite3_bind_int(q, 20, job->error.curl_code);
-	sqlite3_bind_int(q, 21, job->error.file_index);
-	sqlite3_bind_text(q, 22, job->error.description, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 23, (job->ob_transferred.discharged ? BGCOPY_NOTIFY_JOB_TRANSFERRED : 0) |
-			 (job->ob_error.discharged ? BGCOPY_NOTIFY_JOB_ERROR : 0));
-	sqlite3_bind_text(q, 24, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 25, (sqlite3_int64)job->max_download);
-	sqlite3_bind_int(q, 26, job->redirect_policy);
-	sqlite3_bind_int64(q, 27, job->cmdline_timeout_s);
-	store_http_bind(q, 28, job);
-	sqlite3_bind_text(q, 42, job->notify_service ? job->notify_service : "", -1,
-			  SQLITE_STATIC);
-	store_tls_bind(q, 43, job);
-	sqlite3_bind_int64(q, 48, job->parallel_files);
-	status = run(q, job->engine);
-	free(cmdline);
-	free(queue);
-	return status;
+	return job_is_final(job) ? delete_rows(job->engine, st, job->id) : save_job_row(job, st);
 }
 
 int store_save_file(bgcopy_job *job, unsigned index)
 {
-	struct store *st = job->engine->store;
-	const struct job_file *f = &job->files[index];
-	char sha256[SHA256_HEX_SIZE] = "";
+	struct store *st = job_store(job);
+
+	if (!st)
+		return job->engine->store ? BGCOPY_E_STORE : BGCOPY_OK;
+	if (!st->save_file || job_is_final(job))
+		return BGCOPY_OK;
+	return save_file_row(job, st, index);
+}
+
+/* The rows of the job's temporary files, `from` into `to`. */
+static int copy_temps(bgcopy_job *job, struct store *from, struct store *to)
+{
 	sqlite3_stmt *q;
+	int rc, status = BGCOPY_OK;
+
+	if (sqlite3_prepare_v2(from->db, "SELECT path FROM temps WHERE job_id=?1", -1, &q,
+			       NULL))
+		return db_error(from->db, "cannot read temps", from->dir);
+	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
+	while (!status && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sqlite3_bind_text(to->note_temp, 1, store_col_text(q, 0), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(to->note_temp, 2, job->id, -1, SQLITE_STATIC);
+		status = run(job->engine, to->note_temp);
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = db_error(from->db, "cannot read temps", from->dir);
+	sqlite3_finalize(q);
+	return status;
+}
+
+/*
+ * The job's rows, from its store into `to`, in three commits so that a
+ * crash between any two leaves the job in one store once it is loaded
+ * again (settle_misplaced):
+ *   1. its row in its old store names the new owner: a load finding it
+ *      there takes it for what is left of a move;
+ *   2. job, files and temps rows into `to`, at once;
+ *   3. out of the old store.
+ */
+static int move_rows(bgcopy_job *job, struct store *to)
+{
+	bgcopy_engine *engine = job->engine;
+	struct store *from = job->store;
 	int status;
 
-	if (!st || !st->save_file || job_is_final(job))
-		return BGCOPY_OK;
-	if (f->has_sha256)
-		sha256_to_hex(f->sha256, sha256);
-	q = st->save_file;
-	sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)index);
-	sqlite3_bind_text(q, 3, f->url, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, f->local_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, f->temp_path ? f->temp_path : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, f->bytes_total);
-	sqlite3_bind_int64(q, 7, (sqlite3_int64)f->bytes_done);
-	sqlite3_bind_int(q, 8, f->completed);
-	sqlite3_bind_text(q, 9, f->etag ? f->etag : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 10, f->last_modified ? f->last_modified : "", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(q, 11, f->final_url ? f->final_url : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 12, sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 13, f->response_headers ? f->response_headers : "", -1,
-			  SQLITE_STATIC);
-	status = run(q, job->engine);
+	assert(from && from != to && !from->savepoints && !to->savepoints);
+	status = save_job_row(job, from);
+	if (status)
+		return status;
+	begin_one(to);
+	status = save_job_row(job, to);
+	for (unsigned i = 0; !status && i < job->nfiles; i++)
+		status = save_file_row(job, to, i);
 	if (!status)
-		job->files[index].bytes_saved = f->bytes_done;
+		status = copy_temps(job, from, to);
+	status = end_one(engine, to, status);
+	if (status)
+		return status;
+	job->store = to;
+	return delete_rows(engine, from, job->id);
+}
+
+int store_move_job(bgcopy_job *job)
+{
+	struct store *from = job_store(job), *to;
+
+	if (!from || !from->save_job)
+		return store_save_job(job);
+	to = find_owner(job->engine, job->owner);
+	if (!to && open_owner(job->engine, job->owner, &to))
+		return write_failed(job->engine, from->db, from->dir);
+	if (to == from)
+		return store_save_job(job);
+	if (job_is_final(job)) {
+		job->store = to;	/* it has no rows left to move */
+		return BGCOPY_OK;
+	}
+	return move_rows(job, to);
+}
+
+/* Appends the jobs of one store at *tail. */
+static int load_store(bgcopy_engine *engine, struct store *st, bgcopy_job ***tail)
+{
+	sqlite3_stmt *q, *files = NULL;
+	bgcopy_job *job;
+	int rc = SQLITE_ERROR, status = BGCOPY_OK;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT " STORE_JOB_COLUMNS ", created_order FROM jobs"
+			       " ORDER BY created_order", -1,
+			       &q, NULL) ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT url, local_path, temp_path, bytes_total,"
+			       " bytes_done, completed, etag, last_modified, final_url,"
+			       " sha256, response_headers"
+			       " FROM files WHERE job_id=?1"
+			       " ORDER BY idx", -1, &files, NULL)) {
+		status = db_error(st->db, "cannot read jobs", st->dir);
+		goto end;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		job = store_row_job(engine, q);
+		if (!job) {
+			status = BGCOPY_E_NOMEM;
+			break;
+		}
+		job->store = st;
+		if (job->created_order > engine->store->last_order)
+			engine->store->last_order = job->created_order;
+		**tail = job;
+		*tail = &job->next;
+		status = store_row_files(engine, job, files);
+		if (status)
+			break;
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = db_error(st->db, "cannot read jobs", st->dir);
+end:
+	sqlite3_finalize(files);
+	sqlite3_finalize(q);
+	return status;
+}
+
+static bool misplaced(const bgcopy_job *job)
+{
+	return job->store->owner != job->owner || job->store == job->engine->store;
+}
+
+/* Per-owner layout: a job found outside its owner's store is what a move
+ * (move_rows) or an older layout left.  Where its owner's store has it
+ * too, the move had done step 2 and this copy goes; otherwise it moves
+ * now.  A reader changes nothing and shows the one copy. */
+static int settle_misplaced(bgcopy_engine *engine, bgcopy_job **head)
+{
+	bool read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
+	int status = BGCOPY_OK;
+
+	for (bgcopy_job **link = head, *job; !status && (job = *link);) {
+		bgcopy_job *placed = NULL;
+		struct store *to;
+
+		if (!misplaced(job)) {
+			link = &job->next;
+			continue;
+		}
+		for (bgcopy_job *other = *head; other && !placed; other = other->next)
+			if (other != job && !misplaced(other) && !strcmp(other->id, job->id))
+				placed = other;
+		if (placed) {
+			if (!read_only)
+				status = delete_rows(engine, job->store, job->id);
+			*link = job->next;
+			job_free(job);
+			continue;
+		}
+		if (!read_only) {
+			to = find_owner(engine, job->owner);
+			status = to ? BGCOPY_OK : open_owner(engine, job->owner, &to);
+			if (!status)
+				status = move_rows(job, to);
+		}
+		link = &job->next;
+	}
+	return status;
+}
+
+struct loaded {
+	bgcopy_job *job;
+	size_t order;		/* in load order: a tie keeps it */
+};
+
+static int by_creation(const void *a, const void *b)
+{
+	const struct loaded *x = a, *y = b;
+
+	if (x->job->created_order != y->job->created_order)
+		return x->job->created_order < y->job->created_order ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Every owner's store in one creation order (a store of the old layout
+ * had its own: its jobs tie, and keep it). */
+static int sort_by_creation(bgcopy_job **head)
+{
+	size_t n = 0;
+	struct loaded *all;
+
+	for (bgcopy_job *job = *head; job; job = job->next)
+		n++;
+	if (!n)
+		return BGCOPY_OK;
+	all = xcalloc(n, sizeof(*all));
+	if (!all)
+		return BGCOPY_E_NOMEM;
+	n = 0;
+	for (bgcopy_job *job = *head; job; job = job->next, n++)
+		all[n] = (struct loaded){ job, n };
+	qsort(all, n, sizeof(*all), by_creation);
+	for (size_t i = 0; i < n; i++)
+		all[i].job->next = i + 1 < n ? all[i + 1].job : NULL;
+	*head = all[0].job;
+	free(all);
+	return BGCOPY_OK;
+}
+
+int store_load_jobs(bgcopy_engine *engine, bgcopy_job **jobs)
+{
+	bgcopy_job *head = NULL, **tail = &head;
+	int status = load_store(engine, engine->store, &tail);
+
+	for (struct store *st = engine->store->owners; !status && st; st = st->next)
+		status = load_store(engine, st, &tail);
+	if (!status && engine->store->per_owner) {
+		status = settle_misplaced(engine, &head);
+		if (!status)
+			status = sort_by_creation(&head);
+	}
+	if (status) {
+		free_jobs(head);
+		head = NULL;
+	}
+	*jobs = head;
 	return status;
 }

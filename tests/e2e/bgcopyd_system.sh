@@ -2,7 +2,8 @@
 # jobs through /run/bgcopy/bus, and gets a named error for root's; root
 # lists every user's jobs; nobody's command line runs as nobody; the
 # per-user and per-machine job limits; TakeOwnership drops the previous
-# owner's command line; bgcopy list --all-users.
+# owner's command line; bgcopy list --all-users; each owner's jobs in a
+# store of their own that only root may read, a job taken moving to root's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 needs_root_and_nobody
@@ -10,6 +11,14 @@ needs_root_and_nobody
 SOCK=/run/bgcopy/bus
 ADDR=unix:path=$SOCK
 NOBODY=$(id -u nobody)
+# stored_in UID ID: 1 when the job is in UID's store, else 0.
+stored_in() {
+	/usr/bin/python3 - "$WORK/store/users/$1/jobs.db" "$2" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT COUNT(*) FROM jobs WHERE id = ?", (sys.argv[2],)).fetchone()[0])
+PY
+}
 
 # Another system daemon on this machine is left alone.
 if [ -S "$SOCK" ] && bus get-property org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager Version \
@@ -54,6 +63,17 @@ nmanager ListJobs | grep -q nobody-job || die "nobody does not list its job"
 manager ListJobs | grep -q nobody-job && die "root's ListJobs holds nobody's job"
 manager ListAllUsersJobs | grep root-job | grep -q nobody-job ||
 	die "ListAllUsersJobs: $(manager ListAllUsersJobs)"
+NJOB_ID=$(prop "$NJOB" Id | sed 's/^s "\(.*\)"$/\1/')
+for dir in users users/0 "users/$NOBODY"; do
+	[ "$(stat -c '%U %a' "$WORK/store/$dir")" = "root 700" ] ||
+		die "store/$dir is $(stat -c '%U %a' "$WORK/store/$dir")"
+done
+[ "$(stored_in "$NOBODY" "$NJOB_ID")$(stored_in 0 "$NJOB_ID")" = 10 ] ||
+	die "nobody's job is not in nobody's store alone"
+[ "$(stored_in 0 "$ROOT_ID")$(stored_in "$NOBODY" "$ROOT_ID")" = 10 ] ||
+	die "root's job is not in root's store alone"
+as_nobody cat "$WORK/store/users/$NOBODY/jobs.db" >/dev/null 2>&1 &&
+	die "nobody reads its store's file"
 
 # bgcopy list --all-users: root's command lists both jobs with their
 # owners (column 4); nobody, a per-user daemon and an embedded engine
@@ -123,7 +143,8 @@ expect_error org.freedesktop.DBus.Error.AccessDenied nbus call org.bgcopy1 "$NJO
 	org.bgcopy1.Job TakeOwnership
 bus call org.bgcopy1 "$NJOB" org.bgcopy1.Job TakeOwnership || die "TakeOwnership"
 [ "$(prop "$NJOB" Owner)" = "u 0" ] || die "Owner after TakeOwnership: $(prop "$NJOB" Owner)"
-NJOB_ID=$(prop "$NJOB" Id | sed 's/^s "\(.*\)"$/\1/')
+[ "$(stored_in 0 "$NJOB_ID")$(stored_in "$NOBODY" "$NJOB_ID")" = 10 ] ||
+	die "the job taken did not move to root's store"
 expect_error org.bgcopy1.Error.NotFound nmanager GetJob s "$NJOB_ID"
 rm -f "$WORK/cmd/ran-as"
 make_file second.bin 1000

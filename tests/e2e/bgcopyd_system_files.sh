@@ -135,7 +135,8 @@ for _ in $(seq 600); do [ -s "$TEMP" ] && break; sleep 0.05; done
 [ -s "$TEMP" ] || die "no bytes in $TEMP"
 GONE_ID=$(id_of "$J")
 stop_system_daemon
-/usr/bin/python3 - "$WORK/store/jobs.db" "$GONE_ID" <<'PY' || die "cannot take the job out of the store"
+# Each owner's jobs are in a store of their own (the per-owner layout).
+/usr/bin/python3 - "$WORK/store/users/$(id -u nobody)/jobs.db" "$GONE_ID" <<'PY' || die "cannot take the job out of the store"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("DELETE FROM jobs WHERE id = ?", (sys.argv[2],))

@@ -43,7 +43,8 @@ static void usage(FILE *out)
 	      "  --idle-exit SECONDS   exit after this long with no job moving and no\n"
 	      "                        client connected (default 0: never)\n"
 	      "  --system              the machine's daemon (root): every user's jobs,\n"
-	      "                        store " SYSTEM_STORE ", socket " SYSTEM_RUN_DIR "/bus\n"
+	      "                        a store per owner in " SYSTEM_STORE "/users,\n"
+	      "                        socket " SYSTEM_RUN_DIR "/bus\n"
 	      "  --max-jobs-per-user N jobs one user may have queued (default 60,\n"
 	      "                        or $BGCOPYD_MAX_JOBS_PER_USER)\n"
 	      "  --max-jobs N          jobs all users together may have (default 300,\n"
@@ -356,7 +357,7 @@ static int open_engine(struct daemon *d, const struct options *o)
 	struct bgcopy_engine_options opt = o->engine;
 	int status;
 
-	opt.flags = BGCOPY_OPEN_EMBEDDED;
+	opt.flags = BGCOPY_OPEN_EMBEDDED | (o->system ? BGCOPY_OPEN_PER_OWNER : 0);
 	opt.test_options = test ? (unsigned)strtoul(test, NULL, 0) : 0;
 	status = bgcopy_engine_open(o->store, &opt, &d->engine);
 

@@ -464,6 +464,13 @@ BGCOPY_API void bgcopy_engine_trace_request(bgcopy_engine *engine, bgcopy_job *j
  * open fails with BGCOPY_E_IO, naming the path and its owner. */
 #define BGCOPY_OPEN_SYSTEM	0x20u
 #define BGCOPY_SYSTEM_SOCKET	"/run/bgcopy/bus"
+/* An embedded engine that keeps each owner's jobs in a store of their own,
+ * store_dir/users/<uid>/, in directories root alone may write (bgcopyd
+ * --system); store_dir itself keeps the engine's settings.  The layout is
+ * recorded at the first such open, and every later open keeps it, with
+ * this flag or without.  A job whose owner changes moves to the new
+ * owner's store. */
+#define BGCOPY_OPEN_PER_OWNER	0x40u
 /* 1 when `engine` is a client of bgcopyd, 0 when embedded. */
 BGCOPY_API int bgcopy_engine_is_client(bgcopy_engine *engine);
 /* The index-th word of the notify command line (its program is 0):

@@ -411,6 +411,22 @@ void harness_exec_sql(const char *db_path, const char *sql)
 	sqlite3_close(db);
 }
 
+int harness_count_rows(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int n;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
 void harness_store_with_a_job(struct harness *h)
 {
 	bgcopy_engine *e = harness_engine(h, 0);

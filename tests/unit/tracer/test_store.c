@@ -52,17 +52,7 @@ static const char *db_path(struct harness *h)
 
 static int count_rows(struct harness *h, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	int n;
-
-	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	n = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	return n;
+	return harness_count_rows(db_path(h), sql);
 }
 
 static void refused_and_untouched(struct harness *h, const char *what)
