@@ -147,7 +147,7 @@ static int foreign_wal(const char *wal, const char *why, ...)
 
 static int foreign_wal(const char *wal, const char *why, ...)
 {
-	char text[200];
+	char text[320];
 	va_list ap;
 
 	va_start(ap, why);
@@ -326,10 +326,14 @@ static int wal_redundant(const char *db, int fd, const unsigned char *head,
 
 /* The log's changes were made to this database: its first page 1 was
  * written after this database's (counter + 1), or a checkpoint copied
- * one of its page 1s into it. */
+ * one of its page 1s into it.  A log with no page 1 shows nothing: taken
+ * when its -shm index vouches for it. */
 static int check_continues(const char *db, const char *wal,
-			   const unsigned char *head, uint32_t page_size)
+			   const unsigned char *head, uint32_t page_size,
+			   bool index_vouches)
 {
+	static const char no_index[] = "it has no -shm index to prove it belongs "
+				       "to jobs.db, and ";
 	unsigned char db_head[100];
 	struct page_one_evidence ev;
 	uint32_t counter;
@@ -344,17 +348,25 @@ static int check_continues(const char *db, const char *wal,
 				 strerror(errno));
 	status = wal_page_one(fd, head, page_size, counter, &ev);
 	close(fd);
-	if (status || !ev.seen || ev.first == counter + 1 || ev.holds_db)
+	if (status || (ev.seen && (ev.first == counter + 1 || ev.holds_db)))
 		return status;
-	return foreign_wal(wal, "its changes were not made to this database "
+	if (!ev.seen)
+		return index_vouches ? BGCOPY_OK :
+		       foreign_wal(wal, "%sits pages are not the database's", no_index);
+	return foreign_wal(wal, "%sits changes were not made to this database "
 			   "(its page 1 follows change counter %u, the "
-			   "database's is %u)", ev.first - 1, counter);
+			   "database's is %u)", index_vouches ? "" : no_index,
+			   ev.first - 1, counter);
 }
 
 /* A log without its index.  SQLite unlinks the -shm before the -wal when
  * it closes, so a process killed between the two leaves a checkpointed
- * log alone, whose pages are the database's already: taken.  Any other
- * log without an index is refused. */
+ * log alone, whose pages are the database's already: taken.  And the
+ * first connection after a kill empties the -shm before it rebuilds it
+ * from the log, so one killed between the two leaves a log of committed
+ * changes with an empty index: taken when its page 1 continues this
+ * database (check_continues).  Any other log without an index is
+ * refused. */
 static int check_redundant(const char *db, const char *wal,
 			   const unsigned char *head, uint32_t page_size)
 {
@@ -368,8 +380,7 @@ static int check_redundant(const char *db, const char *wal,
 	close(fd);
 	if (status || redundant)
 		return status;
-	return foreign_wal(wal, "it has no -shm index to prove it belongs to "
-			   "jobs.db, and its pages are not the database's");
+	return check_continues(db, wal, head, page_size, false);
 }
 
 /*
@@ -408,7 +419,7 @@ static int check_wal(const char *db, const char *wal, const char *shm)
 	    index_page != 0)
 		return foreign_wal(wal, "its -shm index is for another page size");
 	if (!memcmp(index + SHM_SALTS, head + 16, 8))
-		return check_continues(db, wal, head, page_size);
+		return check_continues(db, wal, head, page_size, true);
 	if (index_frames == 0 &&
 	    get_be32(index + SHM_SALTS) == get_be32(head + 16) + 1)
 		return BGCOPY_OK;

@@ -73,7 +73,7 @@ make_file a.bin 100000
 URL=http://127.0.0.1:$PORT
 SOCK=$WORK/system-store.bus
 ADDR=unix:path=$SOCK
-BGCOPYD_TEST_OPTIONS=1 DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS \
+BGCOPYD_TEST_OPTIONS=1 DBUS_SYSTEM_BUS_ADDRESS=$SYSTEM_BUS ROOT_SECRET=not-for-nobody \
 	"$BGCOPYD" --system \
 	--store "$WORK/system-store" --socket "$SOCK" --foreground 2>>"$WORK/daemon.err" &
 DAEMON_PID=$!
@@ -107,8 +107,16 @@ wait_for 'grep -qx "JobTransferred $job" "$WORK/logs/session.log" 2>/dev/null' \
 	"nobody's session bus never got JobTransferred: $(cat "$WORK/daemon.err")"
 [ "$(head -n 1 "$WORK/logs/session.log")" = "started uid $NOBODY on the session bus" ] ||
 	die "the receiver did not run as nobody: $(cat "$WORK/logs/session.log")"
-grep -B 1 -x "JobTransferred $job" "$WORK/logs/session.log" | grep -qx "caller uid $NOBODY" ||
+grep -B 2 -x "JobTransferred $job" "$WORK/logs/session.log" | grep -qx "caller uid $NOBODY" ||
 	die "the call was not made by nobody: $(cat "$WORK/logs/session.log")"
+# The process calling as nobody, which nobody may inspect, carries none of
+# the daemon's environment but what the call needs.
+env_line=$(grep -B 1 -x "JobTransferred $job" "$WORK/logs/session.log" | head -n 1)
+case "$env_line" in
+"caller env "*DBUS_SYSTEM_BUS_ADDRESS*) ;;
+*) die "the caller's environment was not read: $env_line" ;;
+esac
+case "$env_line" in *ROOT_SECRET*|*PATH*) die "root's environment reached nobody: $env_line" ;; esac
 
 # /run/user/UID/bus that is not nobody's socket is not used: the system
 # bus is, and it sees nobody calling.
@@ -116,7 +124,7 @@ chown root "/run/user/$NOBODY/bus"
 job=$(notified_job nbus on-system org.bgcopy1.test.Owner) || exit 1
 wait_for 'grep -qx "JobTransferred $job" "$WORK/logs/system.log" 2>/dev/null' \
 	"the system bus never got JobTransferred: $(cat "$WORK/daemon.err")"
-grep -B 1 -x "JobTransferred $job" "$WORK/logs/system.log" | grep -qx "caller uid $NOBODY" ||
+grep -B 2 -x "JobTransferred $job" "$WORK/logs/system.log" | grep -qx "caller uid $NOBODY" ||
 	die "the call on the system bus was not made by nobody: $(cat "$WORK/logs/system.log")"
 grep -q "JobTransferred $job" "$WORK/logs/session.log" && die "a socket not nobody's was used"
 
@@ -135,7 +143,7 @@ wait_for '[ "$(forbidden_lines)" -ge 2 ]' \
 job=$(notified_job bus root-job org.bgcopy1.test.RootOnly) || exit 1
 wait_for 'grep -qx "JobTransferred $job" "$WORK/logs/root-only.log" 2>/dev/null' \
 	"root's job never reached its service: $(cat "$WORK/daemon.err")"
-grep -B 1 -x "JobTransferred $job" "$WORK/logs/root-only.log" | grep -qx "caller uid 0" ||
+grep -B 2 -x "JobTransferred $job" "$WORK/logs/root-only.log" | grep -qx "caller uid 0" ||
 	die "root's job was not called by root: $(cat "$WORK/logs/root-only.log")"
 # A child that hangs is killed at its time limit, with everything it
 # started, and the attempt fails and is retried: nobody's session bus

@@ -16,7 +16,9 @@
  * /org/bgcopy1/callback: 0 after appending "MEMBER JOB-ID" to LOG, or,
  * for the first FAILURES calls, an error after appending
  * "MEMBER JOB-ID failed".  Before each such line it appends "caller uid
- * UID" (who made the call, as the bus says), and when it starts "started
+ * UID" (who made the call, as the bus says) and "caller env NAMES" (the
+ * names in the caller's environment, as far as /proc lets this uid read
+ * it, "?" where it does not), and when it starts "started
  * uid UID on the TYPE bus" (DBUS_STARTER_BUS_TYPE), so that tests see who
  * called and who was activated where.  Any arguments after the job's id
  * are accepted, so bgcopyd may add some.  Exits when the bus goes away.
@@ -40,11 +42,42 @@ static long caller_uid(sd_bus_message *m)
 	return found;
 }
 
+/* "NAME NAME ..." of the caller's environment, in order; "?" unreadable. */
+static void caller_env(sd_bus_message *m, char *out, size_t size)
+{
+	sd_bus_creds *creds = NULL;
+	char path[64], buf[8192];
+	size_t len = 0, used = 0;
+	pid_t pid;
+	FILE *f = NULL;
+
+	snprintf(out, size, "?");
+	if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_PID, &creds) >= 0 &&
+	    sd_bus_creds_get_pid(creds, &pid) >= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+		f = fopen(path, "r");
+	}
+	sd_bus_creds_unref(creds);
+	if (!f)
+		return;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	out[0] = '\0';
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+		size_t name = strcspn(buf + i, "=");
+
+		used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%.*s",
+					 used ? " " : "", (int)name, buf + i);
+	}
+}
+
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct receiver *rcv = userdata;
 	const char *member = sd_bus_message_get_member(m), *id = "";
 	bool fail = rcv->failures > 0;
+	char env[1024];
 	long caller;
 	FILE *log;
 
@@ -53,10 +86,12 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if (sd_bus_message_read(m, "s", &id) < 0)
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no job id");
 	caller = caller_uid(m);
+	caller_env(m, env, sizeof(env));
 	log = fopen(rcv->log, "a");
 	if (!log)
 		return sd_bus_error_set_errnof(error, errno, "cannot open %s", rcv->log);
-	fprintf(log, "caller uid %ld\n%s %s%s\n", caller, member, id, fail ? " failed" : "");
+	fprintf(log, "caller uid %ld\ncaller env %s\n%s %s%s\n", caller, env, member, id,
+		fail ? " failed" : "");
 	fclose(log);
 	if (fail) {
 		rcv->failures--;

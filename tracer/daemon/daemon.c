@@ -434,8 +434,11 @@ int main(int argc, char **argv)
 			     .max_jobs = BGCOPYD_MAX_JOBS };
 	struct daemon d = { .listen_fd = -1, .changes_fd = -1, .uid = getuid(),
 			    .changes_lock = PTHREAD_MUTEX_INITIALIZER };
-	int r = parse_options(argc, argv, &o), ready_fd;
+	int r, ready_fd;
 
+	if (argc > 1 && !strcmp(argv[1], BGCOPYD_CALL_SERVICE_ARG))
+		return notify_service_call_main(argc, argv);
+	r = parse_options(argc, argv, &o);
 	if (r)
 		return r > 0 ? 0 : 2;
 	d.idle_exit_usec = o.idle_exit_s * 1000000ull;

@@ -169,6 +169,9 @@ int callback_append_args(sd_bus_message *m, const char *member, const char *id,
 			 const struct bgcopy_error *e, uint32_t file_index,
 			 const struct bgcopy_callback_attempt *at);
 int notify_service_install(struct daemon *d, bgcopy_job *job);
+/* The daemon's binary run as a job's owner to call its notify service. */
+#define BGCOPYD_CALL_SERVICE_ARG	"--call-notify-service"
+int notify_service_call_main(int argc, char **argv);
 void notify_service_restore(struct daemon *d);
 
 /* bus_name.c: org.bgcopy1 on a bus */

@@ -1,5 +1,6 @@
 /* bgcopyd: a job's notify service (BITS' notification CLSID), called on a bus, activated if need be, when no client listens. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,45 +110,116 @@ static int open_owner_bus(uid_t owner, sd_bus **bus, const char **which)
 	return r >= 0 ? sd_bus_start(*bus) : r;
 }
 
-/* The forked child of call_as_owner: the daemon's files closed, it
- * becomes the owner, calls, says why a call failed, and exits 0 when the
- * service answered 0.  It calls no libbgcopy function (another thread may
- * have held the engine's lock at the fork) and writes with dprintf (no
- * stdio lock). */
-static _Noreturn void owner_child(const struct service_cb *cb, const struct run_as *as,
-				  const char *id, const char *member,
-				  const struct bgcopy_error *error, uint32_t file_index)
-{
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus *bus = NULL;
-	const char *which = "system";
-	int32_t result = -1;
-	int r;
+/* The call's words for the daemon's own binary run as the owner
+ * (notify_service_call_main), all built before the fork. */
+struct owner_call {
+	char numbers[6][16];	/* context, code, http, curl, error's file, index */
+	char *argv[15];
+	char *envp[8];
+};
 
+/* What of the daemon's environment the call needs: the process runs as
+ * the owner, who may read its environment, so nothing else of root's. */
+static const char *const call_env[] = {
+	"DBUS_SYSTEM_BUS_ADDRESS=", "BGCOPYD_CALLBACK_TIMEOUT_MS=",
+	"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "TSAN_OPTIONS=", "LSAN_OPTIONS=",
+};
+
+static void owner_call_words(struct owner_call *c, const struct service_cb *cb,
+			     const char *id, const char *member,
+			     const struct bgcopy_error *error, uint32_t file_index)
+{
+	const struct bgcopy_error none = { 0 };
+	const struct bgcopy_error *e = error ? error : &none;
+	const long values[6] = { e->context, e->code, e->http_status, e->curl_code,
+				 e->file_index, (long)file_index };
+	size_t n = 0;
+
+	for (int i = 0; i < 6; i++)
+		snprintf(c->numbers[i], sizeof(c->numbers[i]), "%ld", values[i]);
+	c->argv[n++] = (char *)"bgcopyd";
+	c->argv[n++] = (char *)BGCOPYD_CALL_SERVICE_ARG;
+	c->argv[n++] = (char *)cb->name;
+	c->argv[n++] = (char *)id;
+	c->argv[n++] = (char *)member;
+	for (int i = 0; i < 6; i++)
+		c->argv[n++] = c->numbers[i];
+	c->argv[n++] = (char *)e->description;
+	c->argv[n] = NULL;
+	assert(n < sizeof(c->argv) / sizeof(*c->argv));
+	n = 0;
+	for (char **v = environ; *v && n + 1 < sizeof(c->envp) / sizeof(*c->envp); v++)
+		for (size_t i = 0; i < sizeof(call_env) / sizeof(*call_env); i++)
+			if (!strncmp(*v, call_env[i], strlen(call_env[i])))
+				c->envp[n++] = *v;
+	c->envp[n] = NULL;
+}
+
+/* The forked child of call_as_owner: only what may run between fork and
+ * exec in a process that had threads (no allocation, no lock, no sd-bus):
+ * it closes the daemon's files, becomes the owner and runs the daemon's
+ * own binary afresh, which makes the call (notify_service_call_main). */
+static _Noreturn void owner_child(const struct run_as *as, struct owner_call *call)
+{
 	setpgid(0, 0);	/* past its time limit, killed with all it started */
 	close_range(3, ~0u, 0);
 	run_as_become(as);
-	r = open_owner_bus(as->id.uid, &bus, &which);
+	execve("/proc/self/exe", call->argv, call->envp);
+	dprintf(STDERR_FILENO, "bgcopyd: cannot run itself as uid %u to call a notify "
+		"service: %s\n", (unsigned)as->id.uid, strerror(errno));
+	_exit(127);
+}
+
+/* bgcopyd --call-notify-service NAME ID MEMBER CONTEXT CODE HTTP CURL
+ * ERROR_FILE INDEX DESCRIPTION, run by call_as_owner as the job's owner:
+ * exit 0 when the service answered 0, else 1, saying why on stderr. */
+int notify_service_call_main(int argc, char **argv)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	struct bgcopy_error e = { 0 };
+	const char *which = "system", *name, *id, *member;
+	sd_bus *bus = NULL;
+	int32_t result = -1;
+	uint32_t index;
+	int r;
+
+	if (argc != 12) {
+		fprintf(stderr, "bgcopyd: %s is bgcopyd's own, with 10 arguments\n",
+			BGCOPYD_CALL_SERVICE_ARG);
+		return 2;
+	}
+	name = argv[2];
+	id = argv[3];
+	member = argv[4];
+	e = (struct bgcopy_error){ .context = atoi(argv[5]), .code = atoi(argv[6]),
+				   .http_status = atoi(argv[7]), .curl_code = atoi(argv[8]),
+				   .file_index = atoi(argv[9]) };
+	index = (uint32_t)strtoul(argv[10], NULL, 10);
+	snprintf(e.description, sizeof(e.description), "%s", argv[11]);
+	r = open_owner_bus(getuid(), &bus, &which);
 	if (r >= 0)
-		r = call_on_bus(bus, cb->name, id, member, error, file_index, &err, &result);
+		r = call_on_bus(bus, name, id, member, &e, index, &err, &result);
 	if (r < 0)
-		dprintf(STDERR_FILENO, "bgcopyd: job %s: %s to notify service %s on the %s bus "
-			"as uid %u failed: %s\n", id, member, cb->name, which, (unsigned)as->id.uid,
+		fprintf(stderr, "bgcopyd: job %s: %s to notify service %s on the %s bus "
+			"as uid %u failed: %s\n", id, member, name, which, (unsigned)getuid(),
 			err.message ? err.message : strerror(-r));
 	else if (result != 0)
-		dprintf(STDERR_FILENO, "bgcopyd: job %s: notify service %s answered %s with %d, "
-			"not 0\n", id, cb->name, member, (int)result);
-	_exit(r >= 0 && result == 0 ? 0 : 1);
+		fprintf(stderr, "bgcopyd: job %s: notify service %s answered %s with %d, "
+			"not 0\n", id, name, member, (int)result);
+	sd_bus_error_free(&err);
+	sd_bus_flush_close_unref(bus);
+	return r >= 0 && result == 0 ? 0 : 1;
 }
 
 /* A job owned by another user than the daemon's (--system): the call
- * is made by a child running as the owner, never by root, and its exit
+ * is made by a process running as the owner, never by root, and its exit
  * status is the callback's result.  It has the call's timeout and as
  * long again to open the bus and exit. */
 static int call_as_owner(const struct service_cb *cb, const char *id, uid_t owner,
 			 const char *member, const struct bgcopy_error *error,
 			 uint32_t file_index)
 {
+	struct owner_call call;
 	struct run_as as;
 	bool known = run_as_owner(owner, &as), timed_out;
 	pid_t pid;
@@ -159,9 +231,10 @@ static int call_as_owner(const struct service_cb *cb, const char *id, uid_t owne
 			known ? "not one this daemon can become" : "unknown");
 		return -1;
 	}
+	owner_call_words(&call, cb, id, member, error, file_index);
 	pid = fork();
 	if (pid == 0)
-		owner_child(cb, &as, id, member, error, file_index);
+		owner_child(&as, &call);
 	if (pid < 0) {
 		fprintf(stderr, "bgcopyd: job %s: notify service %s not called: no process "
 			"to run as uid %u: %s\n", id, cb->name, (unsigned)owner, strerror(errno));

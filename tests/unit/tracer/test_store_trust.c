@@ -217,9 +217,10 @@ static void a_foreign_write_ahead_log_is_refused(void **state)
 {
 	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
 	struct harness *h = *state;
-	char other[300], mine[300], killed[300], from[600], to[600];
+	char other[300], mine[300], killed[300], killed2[300], from[600], to[600];
 	bgcopy_engine *e;
 
+	snprintf(killed2, sizeof(killed2), "%s/killed-in-recovery", h->dir);
 	snprintf(other, sizeof(other), "%s/other-live", h->dir);
 	snprintf(mine, sizeof(mine), "%s/mine-live", h->dir);
 	snprintf(killed, sizeof(killed), "%s/killed", h->dir);
@@ -228,6 +229,15 @@ static void a_foreign_write_ahead_log_is_refused(void **state)
 	/* Its own log and index, as a killed engine leaves them: applied. */
 	copy_live_store(h, killed);
 	snprintf(h->store, sizeof(h->store), "%s", killed);
+	e = harness_open(h, NULL);
+	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 5);
+	bgcopy_engine_close(e);
+	/* Its own log, and the index emptied as the first connection after a
+	 * kill empties it before rebuilding it, then killed: applied. */
+	copy_live_store(h, killed2);
+	snprintf(to, sizeof(to), "%s/jobs.db-shm", killed2);
+	assert_int_equal(truncate(to, 0), 0);
+	snprintf(h->store, sizeof(h->store), "%s", killed2);
 	e = harness_open(h, NULL);
 	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 5);
 	bgcopy_engine_close(e);
