@@ -21,7 +21,7 @@
  * waits for its reply.
  * and into notify_service.c (a job's notify service), which calls it
  * over a bus connection of the dispatcher's own, or, for a job of
- * another owner, from a child process running as that owner.
+ * another owner, from bgcopyd's own binary exec'd as that owner.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
