@@ -11,7 +11,7 @@
 #include "bgcopy.h"
 
 /*
- *   bgcopy_drive STORE URL_FORMAT NFILES PER_JOB OUTDIR [CONNECTIONS]
+ *   bgcopy_drive STORE URL_FORMAT NFILES PER_JOB OUTDIR [CONNECTIONS [PARALLEL]]
  *
  * URL_FORMAT is a printf format given the file's number (it may ignore
  * it: every file the same URL); file i goes to OUTDIR/%05u.  Prints one line:
@@ -19,7 +19,8 @@
  * ACKNOWLEDGED, the spread of JobTransferred arrival after resume, and
  * the notification latency (from the job entering TRANSFERRED, as the
  * change hook reports it, to its JobTransferred call): p50, p99, max.
- * Files are added with one bgcopy_job_add_files call per job.
+ * Files are added with one bgcopy_job_add_files call per job; PARALLEL
+ * (default 1, BITS' serial job) is how many of a job's files move at once.
  */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -150,11 +151,13 @@ int main(int argc, char **argv)
 	bgcopy_engine *engine;
 	bgcopy_job **jobs;
 	unsigned nfiles, per_job;
+	uint32_t parallel;
 	double t0, t_added, t_end;
 	char **urls, **paths;
 
 	if (argc < 6) {
-		fprintf(stderr, "usage: bgcopy_drive STORE URL_FORMAT NFILES PER_JOB OUTDIR [CONNECTIONS]\n");
+		fprintf(stderr, "usage: bgcopy_drive STORE URL_FORMAT NFILES PER_JOB OUTDIR "
+			"[CONNECTIONS [PARALLEL]]\n");
 		return 2;
 	}
 	nfiles = (unsigned)atoi(argv[3]);
@@ -163,6 +166,7 @@ int main(int argc, char **argv)
 		return 2;
 	njobs = (nfiles + per_job - 1) / per_job;
 	opt.max_connections = opt.max_per_host = argc > 6 ? (unsigned)atoi(argv[6]) : 16;
+	parallel = argc > 7 ? (uint32_t)atoi(argv[7]) : 1;
 	for (slots = 64; slots < 2 * njobs; slots *= 2)
 		;
 	jobs = calloc(njobs, sizeof(*jobs));
@@ -197,6 +201,8 @@ int main(int argc, char **argv)
 
 		check(bgcopy_job_create(engine, "bench", &jobs[j]), "create");
 		remember(jobs[j], j);
+		if (parallel > 1)
+			check(bgcopy_job_set_parallel_files(jobs[j], parallel), "parallel files");
 		check(bgcopy_job_add_files(jobs[j], n, (const char *const *)urls + first,
 					   (const char *const *)paths + first), "add");
 		check(bgcopy_job_set_notify_interface(jobs[j], &cb), "interface");

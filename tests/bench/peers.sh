@@ -3,7 +3,8 @@
 #   BGCOPY_BUILD=build tests/bench/peers.sh [WORKLOAD...]
 # Workloads: big (1 GiB), small (5,000 x 16 KiB), small-cli (the same
 # through the bgcopy command: download --list),
-# mid (500 x 1 MiB), jobs (1k and 10k jobs of one small file;
+# mid (500 x 1 MiB), parallel (one job of 200 x 16 KiB: its files one at a
+# time, as BITS moves them, and 16 at a time), jobs (1k and 10k jobs of one small file;
 # BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
 # alternate the tools; every output is checked byte for byte.
 # BENCH_BGCOPY_BEFORE=PATH: small-cli also runs that bgcopy command (one
@@ -13,7 +14,7 @@ set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
 ROUNDS=${BENCH_ROUNDS:-5}
 JOB_COUNTS=${BENCH_JOBS:-1000 10000}
-WORKLOADS=${*:-big small small-cli mid jobs}
+WORKLOADS=${*:-big small small-cli mid parallel jobs}
 HERE=$(cd "$(dirname "$0")" && pwd)
 DRIVE=$B/bench/bgcopy_drive
 BGCOPY=$B/bin/bgcopy
@@ -42,7 +43,7 @@ www=$WORK/www
 mkdir -p "$www/s" "$www/m" "$WORK/nginx/logs"
 # Only the files the workloads asked for: 1.5 GiB takes a while.
 case " $WORKLOADS " in *" big "*) head -c 1073741824 /dev/urandom > "$www/big.bin" ;; esac
-case " $WORKLOADS " in *" small "*|*" small-cli "*)
+case " $WORKLOADS " in *" small "*|*" small-cli "*|*" parallel "*)
 	head -c $((5000 * 16384)) /dev/urandom | (cd "$www/s" && split -b 16384 -d -a 5 -) ;; esac
 case " $WORKLOADS " in *" mid "*)
 	head -c $((500 * 1048576)) /dev/urandom | (cd "$www/m" && split -b 1048576 -d -a 5 -) ;; esac
@@ -215,6 +216,19 @@ for w in $WORKLOADS; do
 		add_peer wget2 "wget2 --max-threads=16" wget2 -q --max-threads=16 -nd -i "$WORK/$d.urls"
 		rounds "$label" "$want" "$ROUNDS" \
 			"bgcopy (C API, 16 connections)" "$DRIVE" "$WORK/store" "$URL/$d/%05d" "$n" "$per" . -- \
+			"${peer_args[@]}"
+		;;
+	parallel)
+		# BITS' cap of files per job; "before" is BITS' serial job.
+		want=$( (cd "$www/s" && find . -type f | sort | head -n 200 | xargs cat) |
+			sha256sum | cut -c1-64)
+		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
+			"$URL/s/[00000-00199]" -o '#1'
+		rounds "200 x 16 KiB in one job (API)" "$want" "$ROUNDS" \
+			"before: bgcopy one job, 1 file at a time" \
+			"$DRIVE" "$WORK/store" "$URL/s/%05d" 200 200 . 16 1 -- \
+			"bgcopy one job, 16 files at a time" \
+			"$DRIVE" "$WORK/store" "$URL/s/%05d" 200 200 . 16 16 -- \
 			"${peer_args[@]}"
 		;;
 	small-cli)
