@@ -84,7 +84,7 @@ DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	libbabeltrace2-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev \
 	uuid-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev pkg-config groff-base \
 	libssl-dev strace \
-	chromium python3-jsonschema nginx-light dbus \
+	chromium python3-jsonschema nginx-light dbus systemd \
 	tinyproxy-bin
 
 # pkg-config module or command : Debian package
@@ -97,6 +97,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:libcrypto:libssl-dev cmd:strace:strace \
 	cmd:chromium:chromium cmd:jsonschema:python3-jsonschema \
 	cmd:nginx:nginx-light cmd:dbus-daemon:dbus \
+	cmd:busctl:systemd cmd:systemd-socket-activate:systemd \
 	cmd:tinyproxy:tinyproxy-bin
 
 # install_probes PROBES,STATUS: installs the packages of the probes that
@@ -311,7 +312,8 @@ TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 ifeq ($(SANITIZE),thread)
 CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity bgcopyd_bus bgcopyd_client bgcopyd_signals \
 	bgcopyd_client_engine bgcopyd_system bgcopyd_system_files bgcopyd_units bgcopyd_kill bgcopyd_many_clients \
-	bgcopyd_system_tls test_change_hook test_forget bgcopyd_forget test_parallel
+	bgcopyd_system_tls test_change_hook test_forget bgcopyd_forget test_parallel \
+	bgcopyd_notify_service_owner bgcopyd_system_client test_store_owners
 endif
 
 check: deps

@@ -52,6 +52,11 @@ for verb in Cancel Resume Suspend Complete TakeOwnership; do
 done
 expect_error org.bgcopy1.Error.NotFound nbus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job \
 	SetNotifyCmdline as 1 /bin/true
+# Nor may nobody register on it, a callback object or a notify service.
+expect_error org.bgcopy1.Error.NotFound nbus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job \
+	SetNotifyInterface o /org/example/callback
+expect_error org.bgcopy1.Error.NotFound nbus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job \
+	SetNotifyService s org.example.Receiver
 expect_error org.bgcopy1.Error.NotFound nbus get-property org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job Owner
 expect_error org.freedesktop.DBus.Error.AccessDenied nmanager ListAllUsersJobs
 
@@ -64,6 +69,22 @@ manager ListJobs | grep -q nobody-job && die "root's ListJobs holds nobody's job
 manager ListAllUsersJobs | grep root-job | grep -q nobody-job ||
 	die "ListAllUsersJobs: $(manager ListAllUsersJobs)"
 NJOB_ID=$(prop "$NJOB" Id | sed 's/^s "\(.*\)"$/\1/')
+
+# Signals: nobody's connection hears its own job change, never root's,
+# which changes all the while.
+( for i in $(seq 40); do
+	bus call org.bgcopy1 "$ROOTJOB" org.bgcopy1.Job SetNotifyFlags u $((i % 2 + 1)) >/dev/null
+	sleep 0.1
+  done ) &
+FLIPS=$!
+as_nobody "$B/tools/bgcopyd_watch" "$ADDR" "$NJOB" --all-jobs --call SetNotifyFlags --call-u 1 \
+	--until-property NotifyFlags --quiet-ms 2000 > "$WORK/nobody.signals" ||
+	die "nobody's watch failed: $(cat "$WORK/nobody.signals")"
+wait "$FLIPS" || die "root's flag changes failed"
+grep -q " $NJOB NotifyFlags=1" "$WORK/nobody.signals" ||
+	die "nobody did not hear its own job: $(cat "$WORK/nobody.signals")"
+grep -q "$ROOTJOB" "$WORK/nobody.signals" && die "nobody heard root's job: $(grep "$ROOTJOB" "$WORK/nobody.signals" | head -3)"
+[ "$(prop "$ROOTJOB" NotifyFlags)" = "u 1" ] || die "root's job did not change meanwhile"
 for dir in users users/0 "users/$NOBODY"; do
 	[ "$(stat -c '%U %a' "$WORK/store/$dir")" = "root 700" ] ||
 		die "store/$dir is $(stat -c '%U %a' "$WORK/store/$dir")"

@@ -34,7 +34,8 @@ refused "$NO_DAEMON" env BGCOPY_SYSTEM=1 "$BGCOPY" list
 refused "--store is not for it" "$BGCOPY" --system --store "$WORK/x" list
 
 # A real system daemon: nobody's and root's commands reach it.
-"$BGCOPYD" --system --store "$WORK/store" --foreground 2>"$WORK/daemon.err" &
+"$BGCOPYD" --system --store "$WORK/store" --foreground --max-jobs-per-user 3 \
+	2>"$WORK/daemon.err" &
 DAEMON_PID=$!
 wait_serving "$DAEMON_PID"
 NJOB=$(as_nobody "$BGCOPY" --system create nobody-job) || die "nobody's create"
@@ -60,6 +61,16 @@ if command -v lttng-sessiond >/dev/null; then
 	grep -q nobody-job "$WORK/recorded.out" ||
 		die "the recorded command did not reach the system daemon: $(cat "$WORK/recorded.out")"
 fi
+# take-ownership: root's alone; the job leaves nobody's list for root's.
+TAKEN=$(as_nobody "$BGCOPY" --system create taken-job) || die "nobody's second create"
+refused "take-ownership is for root" as_nobody "$BGCOPY" --system take-ownership "$TAKEN"
+"$BGCOPY" --system take-ownership "$TAKEN" || die "root's take-ownership"
+as_nobody "$BGCOPY" --system list | grep -q taken-job && die "nobody still lists the job taken"
+"$BGCOPY" --system list | grep -q taken-job || die "root does not list the job it took"
+# The per-user limit (3 here) through the command, named: nobody has 1.
+as_nobody "$BGCOPY" --system create n2 >/dev/null && as_nobody "$BGCOPY" --system create n3 \
+	>/dev/null || die "nobody's 2nd and 3rd jobs"
+refused "max-jobs-per-user 3" as_nobody "$BGCOPY" --system create n4
 as_nobody "$BGCOPY" --system cancel "$NJOB" || die "nobody's cancel"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"

@@ -11,18 +11,20 @@
 
 /*
  * bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME
- *               [--call METHOD [--call-u N]] [--quiet-ms N]
+ *               [--call METHOD [--call-u N]] [--quiet-ms N] [--all-jobs]
  *
  * One line per signal: microseconds since the start (just before METHOD
  * is called, with the one argument N of type u if given), then
  * name=value of each property it carries and name~ of each it
  * invalidates.  Exits 0 once State=STATE (or property NAME, changed or
  * invalidated) was seen and then N ms more passed (any signal meanwhile
- * is printed too); 1 after 10 s without it.
+ * is printed too); 1 after 10 s without it.  With --all-jobs every job's
+ * signals are printed, each line with its path after the time (STATE and
+ * NAME are still JOB_PATH's).
  */
 struct watch {
-	const char *until, *until_property;
-	bool seen;
+	const char *until, *until_property, *path;
+	bool seen, all_jobs;
 	uint64_t start;
 };
 
@@ -34,7 +36,7 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static int print_value(sd_bus_message *m, const char *name, struct watch *w)
+static int print_value(sd_bus_message *m, const char *name, bool mine, struct watch *w)
 {
 	const char *type;
 	char t;
@@ -47,7 +49,7 @@ static int print_value(sd_bus_message *m, const char *name, struct watch *w)
 		return r;
 	switch (type[0]) {
 	case 's': printf(" %s=%s", name, v.s);
-		  if (w->until && !strcmp(name, "State") && !strcmp(v.s, w->until))
+		  if (mine && w->until && !strcmp(name, "State") && !strcmp(v.s, w->until))
 			  w->seen = true;
 		  break;
 	case 'u': printf(" %s=%u", name, v.u); break;
@@ -61,19 +63,23 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct watch *w = userdata;
 	const char *iface, *name;
+	bool mine;
 	int r;
 
 	(void)error;
+	mine = !strcmp(sd_bus_message_get_path(m), w->path);
 	printf("%llu", (unsigned long long)(now_usec() - w->start));
+	if (w->all_jobs)
+		printf(" %s", sd_bus_message_get_path(m));
 	r = sd_bus_message_read(m, "s", &iface);
 	if (r >= 0)
 		r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
 		r = sd_bus_message_read(m, "s", &name);
-		if (r >= 0 && w->until_property && !strcmp(name, w->until_property))
+		if (r >= 0 && mine && w->until_property && !strcmp(name, w->until_property))
 			w->seen = true;
 		if (r >= 0)
-			r = print_value(m, name, w);
+			r = print_value(m, name, mine, w);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(m);
 	}
@@ -83,7 +89,7 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		r = sd_bus_message_enter_container(m, 'a', "s");
 	while (r >= 0 && (r = sd_bus_message_read(m, "s", &name)) > 0) {
 		printf(" %s~", name);
-		if (w->until_property && !strcmp(name, w->until_property))
+		if (mine && w->until_property && !strcmp(name, w->until_property))
 			w->seen = true;
 	}
 	printf("\n");
@@ -137,6 +143,7 @@ int main(int argc, char **argv)
 		{ "call", required_argument, NULL, 'c' },
 		{ "call-u", required_argument, NULL, 'a' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ "all-jobs", no_argument, NULL, 'j' },
 		{ 0 }
 	};
 	struct watch w = { 0 };
@@ -152,21 +159,23 @@ int main(int argc, char **argv)
 		case 'c': call = optarg; break;
 		case 'a': call_u = optarg; break;
 		case 'q': quiet_ms = (unsigned)atoi(optarg); break;
+		case 'j': w.all_jobs = true; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind != 2 || !w.until == !w.until_property) {
 		fputs("usage: bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME "
-		      "[--call METHOD [--call-u N]] [--quiet-ms N]\n", stderr);
+		      "[--call METHOD [--call-u N]] [--quiet-ms N] [--all-jobs]\n", stderr);
 		return 2;
 	}
+	w.path = argv[optind + 1];
 	r = sd_bus_new(&bus);
 	if (r >= 0)
 		r = sd_bus_set_address(bus, argv[optind]);
 	if (r >= 0)
 		r = sd_bus_start(bus);
 	if (r >= 0)
-		r = sd_bus_match_signal(bus, NULL, NULL, argv[optind + 1],
+		r = sd_bus_match_signal(bus, NULL, NULL, w.all_jobs ? NULL : w.path,
 					"org.freedesktop.DBus.Properties", "PropertiesChanged",
 					on_changed, &w);
 	if (r >= 0)

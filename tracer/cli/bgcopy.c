@@ -183,6 +183,19 @@ static int cmd_resume(struct cli *c, bgcopy_engine *e) { return job_action(c, e,
 static int cmd_suspend(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_suspend); }
 static int cmd_cancel(struct cli *c, bgcopy_engine *e) { return job_action(c, e, bgcopy_job_cancel); }
 
+/* BITS' TakeOwnership: root makes another user's job its own (the
+ * engine opened for every user's jobs: all_users_flags). */
+static int cmd_take_ownership(struct cli *cli, bgcopy_engine *engine)
+{
+	bgcopy_job *job;
+	int rc = need_args(cli, 1, "JOB");
+
+	if (rc || (rc = find_job(engine, cli->argv[1], &job)))
+		return rc;
+	rc = bgcopy_job_take_ownership(job, (uint32_t)getuid());
+	return rc ? api_fail(rc) : 0;
+}
+
 struct file_fate {
 	bool committed;
 	uint64_t bytes;
@@ -621,6 +634,7 @@ static const struct {
 	{ "suspend", "JOB", "suspend a job", cmd_suspend, ADMIN },
 	{ "cancel", "JOB", "cancel a job and remove its temporary files", cmd_cancel, ADMIN },
 	{ "complete", "JOB", "commit a job's files and acknowledge it", cmd_complete, ADMIN },
+	{ "take-ownership", "JOB", "root: make another user's job root's, without its command line, credentials and headers (bgcopyd --system)", cmd_take_ownership, ADMIN },
 	{ "info", "JOB [--json] [--show-args] [--headers]", "show a job (the command line's arguments only with --show-args; each file's last HTTP response headers with --headers)", cmd_info, RO },
 	{ "list", "[--json] [--show-args] [--all-users]", "list the jobs (--all-users: every user's, root, through bgcopyd --system)", cmd_list, RO },
 	{ "set-priority", "JOB PRIORITY", "foreground, high, normal or low", cmd_set_priority, ADMIN },
@@ -673,18 +687,23 @@ static void usage(FILE *out)
 		"\nexit status: 0 success, 1 a job error, 2 a usage error or refused request\n");
 }
 
-/* list --all-users wants every user's jobs, which only root may see and
- * only bgcopyd --system holds (the library refuses the rest). */
-static int list_open_flags(const struct cli *cli, unsigned *flags)
+/* list --all-users and take-ownership reach every user's jobs, which only
+ * root may and only bgcopyd --system holds (the library refuses the rest). */
+static int all_users_flags(const struct cli *cli, verb_fn run, unsigned *flags)
 {
-	for (int i = 1; i < cli->argc; i++) {
-		if (strcmp(cli->argv[i], "--all-users"))
-			continue;
-		if (geteuid() != 0)
-			return fail(EXIT_USAGE, "list --all-users is for root; uid %u lists "
-				    "its own jobs with bgcopy list", (unsigned)geteuid());
-		*flags |= BGCOPY_OPEN_ALL_USERS;
-	}
+	bool wanted = run == cmd_take_ownership;
+
+	for (int i = 1; run == cmd_list && i < cli->argc; i++)
+		wanted = wanted || !strcmp(cli->argv[i], "--all-users");
+	if (!wanted)
+		return 0;
+	if (geteuid() != 0)
+		return run == cmd_list ?
+		       fail(EXIT_USAGE, "list --all-users is for root; uid %u lists its own "
+			    "jobs with bgcopy list", (unsigned)geteuid()) :
+		       fail(EXIT_USAGE, "take-ownership is for root; uid %u cannot take "
+			    "another user's job", (unsigned)geteuid());
+	*flags |= BGCOPY_OPEN_ALL_USERS;
 	return 0;
 }
 
@@ -763,7 +782,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		flags = verbs[i].flags;
-		if (verbs[i].run == cmd_list && (rc = list_open_flags(&cli, &flags)))
+		if ((rc = all_users_flags(&cli, verbs[i].run, &flags)))
 			return rc;
 		if ((rc = open_engine(&cli, flags, &engine)))
 			return rc;
