@@ -149,43 +149,70 @@ static void die_inside_a_callback(struct harness *h, int id_fd, int ready)
 	_exit(4);
 }
 
-static void a_client_killed_in_a_callback_is_released_and_the_notification_redelivered(void **state)
-{
-	struct harness *h = *state;
-	bgcopy_engine *e;
-	struct probe *p = probe_new();
-	bgcopy_job *job;
-	int id_pipe[2], ready_pipe[2], wstatus;
-	uint64_t epoch;
-	char id[37], byte;
-	pid_t child;
+/* A second client process, forked before this one has a thread of its own
+ * (a fork of a multi-threaded process may not start an engine's threads:
+ * TSan refuses it), to be killed inside a callback. */
+struct doomed_client {
+	pid_t pid;
+	int id_fd, ready_fd;
+};
 
-	/* Forked while this process has no thread of its own yet: the child
-	 * starts an engine's threads, which a fork of a multi-threaded
-	 * process may not (TSan refuses it). */
+static void doomed_start(struct harness *h, struct doomed_client *d)
+{
+	int id_pipe[2], ready_pipe[2];
+
 	assert_int_equal(pipe(id_pipe), 0);
 	assert_int_equal(pipe(ready_pipe), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (d->pid == 0) {
 		close(id_pipe[1]);
 		close(ready_pipe[0]);
 		die_inside_a_callback(h, id_pipe[0], ready_pipe[1]);
 	}
 	close(id_pipe[0]);
 	close(ready_pipe[1]);	/* a child that dies ends our reads */
-	e = client_engine(h);
-	job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	d->id_fd = id_pipe[1];
+	d->ready_fd = ready_pipe[0];
+}
+
+/* The client registers on `job`, which is resumed, and is killed inside
+ * its JobTransferred: the epoch it was called in. */
+static uint64_t doomed_kill_inside_a_callback(struct harness *h, struct doomed_client *d,
+					      bgcopy_job *job)
+{
+	uint64_t epoch;
+	int wstatus;
+	char id[37], byte;
+
 	bgcopy_job_get_id(job, id);
-	assert_int_equal(write(id_pipe[1], h->store, sizeof(h->store)), sizeof(h->store));
-	assert_int_equal(write(id_pipe[1], id, sizeof(id)), sizeof(id));
-	assert_int_equal(read(ready_pipe[0], &byte, 1), 1);	/* registered */
+	assert_int_equal(write(d->id_fd, h->store, sizeof(h->store)), sizeof(h->store));
+	assert_int_equal(write(d->id_fd, id, sizeof(id)), sizeof(id));
+	assert_int_equal(read(d->ready_fd, &byte, 1), 1);	/* registered */
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	assert_int_equal(read(ready_pipe[0], &byte, 1), 1);	/* inside the callback */
+	assert_int_equal(read(d->ready_fd, &byte, 1), 1);	/* inside the callback */
 	assert_int_equal(byte, 'c');
 	epoch = bgcopy_job_get_notify_epoch(job);
-	kill(child, SIGKILL);
-	assert_int_equal(waitpid(child, &wstatus, 0), child);
+	kill(d->pid, SIGKILL);
+	assert_int_equal(waitpid(d->pid, &wstatus, 0), d->pid);
+	close(d->id_fd);
+	close(d->ready_fd);
+	return epoch;
+}
+
+static void a_client_killed_in_a_callback_is_released_and_the_notification_redelivered(void **state)
+{
+	struct harness *h = *state;
+	struct doomed_client d;
+	struct probe *p = probe_new();
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	uint64_t epoch;
+
+	doomed_start(h, &d);
+	e = client_engine(h);
+	job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	epoch = doomed_kill_inside_a_callback(h, &d, job);
 	/* Its registration is released: a new epoch, the notification owed. */
 	assert_true(wait_epoch_above(job, epoch, WAIT_MS));
 	assert_true(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED);
@@ -196,9 +223,39 @@ static void a_client_killed_in_a_callback_is_released_and_the_notification_redel
 	probe_job_finish(job);
 	bgcopy_engine_close(e);
 	harness_stop_daemon(h);
-	close(id_pipe[1]);
-	close(ready_pipe[0]);
 	probe_free(p);
+}
+
+/* Released with no other client registered, the notification owed goes
+ * to the job's command line, run by the daemon. */
+static void a_client_killed_in_a_callback_leaves_the_notification_to_the_command_line(void **state)
+{
+	struct harness *h = *state;
+	struct doomed_client d;
+	char out[400], script[600];
+	const char *argv[] = { "/bin/sh", "-c", script, "notify", NULL };
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	uint64_t epoch;
+	long t0;
+
+	doomed_start(h, &d);
+	e = client_engine(h);
+	job = probe_job(h, e, "/n.bin", 1, BGCOPY_NOTIFY_JOB_TRANSFERRED);
+	snprintf(out, sizeof(out), "%s/cmdline-after-release", h->dir);
+	snprintf(script, sizeof(script), "echo \"$2\" >> %s", out);
+	assert_int_equal(bgcopy_job_set_notify_cmdline(job, argv), BGCOPY_OK);
+	epoch = doomed_kill_inside_a_callback(h, &d, job);
+	assert_true(wait_epoch_above(job, epoch, WAIT_MS));
+	t0 = harness_now_ms();
+	while (!strstr(probe_read_text(out), "transferred") && harness_now_ms() - t0 < WAIT_MS)
+		harness_sleep_ms(10);
+	assert_string_equal(probe_read_text(out), "transferred\n");
+	assert_int_equal(bgcopy_engine_wait_idle(e, WAIT_MS), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
+	probe_job_finish(job);
+	bgcopy_engine_close(e);
+	harness_stop_daemon(h);
 }
 
 static void a_client_that_does_not_answer_in_time_is_retried(void **state)
@@ -482,6 +539,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verbs_and_callbacks_go_through_the_daemon),
 		cmocka_unit_test(a_client_killed_in_a_callback_is_released_and_the_notification_redelivered),
+		cmocka_unit_test(a_client_killed_in_a_callback_leaves_the_notification_to_the_command_line),
 		cmocka_unit_test(a_client_that_does_not_answer_in_time_is_retried),
 		cmocka_unit_test(a_final_job_reads_back_after_the_daemon_let_go),
 		cmocka_unit_test(add_ref_runs_with_no_engine_lock_held),
