@@ -1,7 +1,8 @@
 # bgcopyd through busctl: the interfaces as docs/org.bgcopy1.xml writes
 # them, a download driven over D-Bus, named errors, owner isolation, a
 # clean SIGTERM, a restart that finds the job, a stale socket replaced,
-# the idle exit, and a second daemon on the store refused.
+# the idle exit (not while a job moves), and a second daemon on the store
+# refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 DOC=$(cd "$(dirname "$0")/../.." && pwd)/docs/org.bgcopy1.xml
@@ -121,6 +122,13 @@ DAEMON_PID=$(head -n 1 "$STORE/lock")
 [ "$(manager GetJob s "$KEPT_ID" | path_of)" = "$KEPT" ] || die "the restarted daemon lost the job"
 [ "$(prop "$KEPT" DisplayName)" = 's "kept"' ] || die "DisplayName after restart"
 
+# A job moving keeps an idle daemon up: its file (300 kB at 100 kB/s) is
+# cut by the kill below and resumed by the next daemon, which may leave
+# only once it is done.
+on_job "$KEPT" AddFile ss "$URL/fault/slow:100000/payload.bin" "$WORK/out/kept.bin" ||
+	die "AddFile to the kept job"
+on_job "$KEPT" Resume || die "Resume the kept job"
+
 # A daemon killed outright leaves its socket file: the next one replaces it.
 kill -KILL "$DAEMON_PID"
 wait_gone "$DAEMON_PID"
@@ -129,11 +137,18 @@ DAEMON_PID=
 start_daemon --idle-exit 1
 grep -q "in use" "$WORK/daemon.err" && die "the stale socket was not replaced"
 
-# Idle exit: nothing moves and no client stays: it exits by itself.
-for _ in $(seq 60); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$DAEMON_PID" 2>/dev/null && die "bgcopyd --idle-exit 1 is still running after 6 s"
+# Idle exit: once nothing moves and no client stays, it exits by itself.
+for _ in $(seq 600); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$DAEMON_PID" 2>/dev/null && die "bgcopyd --idle-exit 1 is still running after 60 s"
 wait "$DAEMON_PID" || die "the idle exit was not clean"
 DAEMON_PID=
 [ -e "$SOCK" ] && die "the socket outlived the idle exit"
 [ -s "$WORK/daemon.err" ] && die "bgcopyd complained: $(cat "$WORK/daemon.err")"
+# Not before the job it restored stopped moving.
+start_daemon
+[ "$(prop "$KEPT" State)" = 's "TRANSFERRED"' ] ||
+	die "the idle daemon left with the job $(prop "$KEPT" State)"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || die "bgcopyd exited $? on SIGTERM"
+DAEMON_PID=
 echo "bgcopyd_bus: ok"
