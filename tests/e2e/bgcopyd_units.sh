@@ -1,7 +1,9 @@
 # bgcopyd's systemd units: make install puts a user and a system unit,
 # socket-activated, under PREFIX/lib/systemd and make uninstall takes them
 # back; bgcopyd serves on a socket passed the way systemd passes it
-# (systemd-socket-activate) and leaves that socket file alone.
+# (systemd-socket-activate) and leaves that socket file alone; so does
+# the system unit's command, bgcopyd --system, which nobody's first
+# command starts and which keeps nobody's job in nobody's store.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/bgcopyd_lib.bash"
@@ -54,4 +56,28 @@ wait "$PID" || die "bgcopyd exited $? after being idle"
 # systemd-socket-activate's own lines aside, nothing on stderr.
 grep -v -e '^Listening on ' -e '^Communication attempt on fd ' -e '^Execing ' "$WORK/daemon.err" &&
 	die "bgcopyd complained"
+
+# The system unit's command on /run/bgcopy/bus (private to the tests:
+# tests/run.sh), the socket made as its unit makes it.
+if [ "$(id -u)" = 0 ] && [ -n "${BGCOPY_TESTS_ISOLATED:-}" ] && id nobody >/dev/null 2>&1; then
+	SYS_SOCK=/run/bgcopy/bus
+	[ -e "$SYS_SOCK" ] && die "$SYS_SOCK exists before the test"
+	systemd-socket-activate -l "$SYS_SOCK" "$BGCOPYD" --system --store "$WORK/system" \
+		--foreground --idle-exit 1 2>"$WORK/system.err" &
+	PID=$!
+	for _ in $(seq 100); do [ -S "$SYS_SOCK" ] && break; sleep 0.05; done
+	[ -S "$SYS_SOCK" ] || die "systemd-socket-activate did not listen on $SYS_SOCK"
+	chmod 0666 "$SYS_SOCK"	# SocketMode=0666
+	runuser -u nobody -- "$BGCOPY" --system create activated >/dev/null ||
+		die "nobody's first command did not start bgcopyd --system: $(cat "$WORK/system.err")"
+	runuser -u nobody -- "$BGCOPY" --system list | grep -q activated || die "nobody's list"
+	[ -f "$WORK/system/users/$(id -u nobody)/jobs.db" ] || die "nobody's job is not in nobody's store"
+	for _ in $(seq 600); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$PID" 2>/dev/null && die "bgcopyd --system --idle-exit 1 did not exit"
+	wait "$PID" || die "bgcopyd --system exited $? after being idle"
+	[ -S "$SYS_SOCK" ] || die "bgcopyd --system removed the socket systemd passed it"
+	grep -v -e '^Listening on ' -e '^Communication attempt on fd ' -e '^Execing ' \
+		"$WORK/system.err" && die "bgcopyd --system complained"
+	rm -f "$SYS_SOCK"
+fi
 echo "bgcopyd_units: ok"
