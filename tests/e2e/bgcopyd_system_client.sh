@@ -60,6 +60,18 @@ if command -v lttng-sessiond >/dev/null; then
 		2> "$WORK/record.err" || die "record: $(cat "$WORK/record.err")"
 	grep -q nobody-job "$WORK/recorded.out" ||
 		die "the recorded command did not reach the system daemon: $(cat "$WORK/recorded.out")"
+	# Root's recording of a download holds the system daemon's events
+	# for its job, and the check judges them.
+	"$BGCOPY" --system record --check -o "$WORK/dl-trace" -- "$BGCOPY" --system download \
+		"$URL/payload.bin" "$WORK/out/recorded.bin" > "$WORK/recorded.out" 2> "$WORK/record.err" ||
+		die "record --check of a download: $(cat "$WORK/record.err" "$WORK/recorded.out")"
+	grep -q "^verdict: PASS" "$WORK/recorded.out" || die "the check: $(cat "$WORK/recorded.out")"
+	bt "$WORK/dl-trace" 2>/dev/null | grep 'bgcopy:file_complete' | grep -q 'procname = "bgcopyd"' ||
+		die "the system daemon's events are not in root's recording"
+	cmp "$WORK/www/payload.bin" "$WORK/out/recorded.bin" || die "the recorded download differs"
+	# Another user's recording could hold none of them: refused, saying why.
+	refused "recording bgcopyd --system's clients is for root" \
+		as_nobody "$BGCOPY" --system record -- true
 fi
 # take-ownership: root's alone; the job leaves nobody's list for root's.
 TAKEN=$(as_nobody "$BGCOPY" --system create taken-job) || die "nobody's second create"

@@ -127,6 +127,22 @@ static int split_check_args(struct recorder *r, const char *opts)
 }
 
 /* 0, or -1 after saying what was wrong (a usage error). */
+/* The system daemon's events go to root's sessions alone, and another
+ * user's command runs in a user namespace (isolate) where root's files
+ * show as nobody's, so the system socket could not be trusted: said here
+ * rather than by the command's own refusal. */
+static int refuse_system_unless_root(void)
+{
+	const char *system = getenv("BGCOPY_SYSTEM");
+
+	if (geteuid() == 0 || !system || !*system || !strcmp(system, "0"))
+		return 0;
+	return fail("recording bgcopyd --system's clients is for root: uid %u's "
+		    "trace would not hold the system daemon's events (LTTng gives "
+		    "them to root's sessions), and the command would run where the "
+		    "system socket cannot be trusted", (unsigned)geteuid());
+}
+
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
 	static const struct option options[] = {
@@ -190,7 +206,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 	if (optind == argc)
 		return fail("no command after --");
 	r->command = argv + optind;
-	return 0;
+	return refuse_system_unless_root();
 }
 
 static bool dir_is_empty(const char *path)
