@@ -81,6 +81,12 @@ failed=0
 for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((failed + 1)); done
 [ "$failed" = 0 ] || {
 	clients_said
+	# What the jobs left behind were doing, for the next reader.
+	for id in $(sed -n 's/.*(\([0-9a-f-]\{36\}\)) not done.*/\1/p' "$WORK"/clients/*.err); do
+		echo "job $id, as the store has it:"
+		"$BGCOPY" --store "$STORE" info "$id" 2>&1 | sed 's/^/    /'
+	done
+	grep -h "not done" "$WORK"/clients/*.err | head -5
 	die "$failed clients failed (seed $SEED)"
 }
 echo "$round rounds of $CLIENTS clients, $JOBS jobs each"
