@@ -105,4 +105,5 @@ refused "'$SOCK' (uid $(id -u nobody), mode 0600) is not root's alone" \
 [ "$(as_nobody busctl --address="$ADDR" call org.bgcopy1 /org/bgcopy1 org.bgcopy1.Manager \
 	ListJobs)" = "a(sssuo) 0" ] || die "a job reached the planted daemon"
 kill "$PLANTED" && wait_gone "$PLANTED"
+rm -f "$SOCK"	# the planted daemon may not remove it from root's directory
 echo "bgcopyd_system_client: ok"
