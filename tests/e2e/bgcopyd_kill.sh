@@ -76,6 +76,18 @@ while [ "$kills" -lt "$KILLS" ]; do
 	kills=$((kills + 1))
 	echo "kill $kills: pid $pid after ${SECONDS}s"
 done
+# Two minutes after the last kill every client is done, unless a job is
+# stuck: then the daemon's and the clients' stacks go to the log (gdb,
+# where installed), for whoever reads a failure.
+for _ in $(seq 600); do alive || break; sleep 0.2; done
+if alive && command -v gdb >/dev/null; then
+	pid=$(daemon_pid)
+	echo "clients still running 120 s after the last kill: stacks follow"
+	for p in $pid $(pgrep -f "service_client --store $STORE"); do
+		echo "== pid $p ($(cat /proc/"$p"/comm 2>/dev/null))"
+		gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^(Thread|#)'
+	done
+fi
 while alive; do sleep 0.2; done	# each client ends by its --deadline-s
 failed=0
 for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((failed + 1)); done
