@@ -154,6 +154,15 @@ static bool daemon_gone(int status)
 	return status == BGCOPY_E_IO;
 }
 
+/* The same for a call on a connected engine: BGCOPY_E_IO is also a file
+ * the daemon could not use (a complete whose temporary file is missing),
+ * which reconnecting would only repeat; the daemon is gone only when the
+ * engine no longer answers. */
+static bool call_lost_daemon(int status)
+{
+	return daemon_gone(status) && bgcopy_engine_wait_idle(client.engine, 0) == BGCOPY_E_IO;
+}
+
 static void disconnect(void)
 {
 	if (!client.engine)
@@ -335,7 +344,7 @@ static int run(long deadline)
 			status = step(&client.slots[i]);
 		if (status == BGCOPY_OK)
 			status = ping();
-		if (daemon_gone(status) && now_ms() < deadline) {
+		if (call_lost_daemon(status) && now_ms() < deadline) {
 			fprintf(stderr, "service_client: reconnecting: %s\n", bgcopy_last_error());
 			client.reconnects++;
 			status = connect_daemon(deadline);
