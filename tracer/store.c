@@ -138,13 +138,17 @@ static void free_jobs(bgcopy_job *job)
 	}
 }
 
-/* A write's failure, remembered for the API call that made the change
- * (store_check), whichever store it went to. */
+/* A write that could not be made, remembered for the API call that made
+ * the change (store_check), whichever store it was for. */
+static void note_failure(bgcopy_engine *engine, const char *why)
+{
+	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s", why);
+	engine->store->failures++;
+}
+
 static int write_failed(bgcopy_engine *engine, sqlite3 *db, const char *dir)
 {
-	snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
-		 sqlite3_errmsg(db));
-	engine->store->failures++;
+	note_failure(engine, sqlite3_errmsg(db));
 	return db_error(db, "cannot write", dir);
 }
 
@@ -375,11 +379,8 @@ static struct store *job_store(bgcopy_job *job)
 	bgcopy_engine *engine = job->engine;
 
 	if (!job->store && !(job->store = find_owner(engine, job->owner)) &&
-	    engine->store && open_owner(engine, job->owner, &job->store)) {
-		snprintf(engine->store->failure, sizeof(engine->store->failure), "%s",
-			 bgcopy_last_error());
-		engine->store->failures++;
-	}
+	    engine->store && open_owner(engine, job->owner, &job->store))
+		note_failure(engine, bgcopy_last_error());
 	return job->store;
 }
 
@@ -499,9 +500,7 @@ static int save_job_row(bgcopy_job *job, struct store *st)
 	status = store_bind_job(st->save_job, job);
 	if (status) {
 		sqlite3_clear_bindings(st->save_job);
-		snprintf(job->engine->store->failure, sizeof(job->engine->store->failure),
-			 "out of memory");
-		job->engine->store->failures++;
+		note_failure(job->engine, "out of memory");
 		return status;
 	}
 	return run(job->engine, st->save_job);
@@ -596,12 +595,15 @@ static int move_rows(bgcopy_job *job, struct store *to)
 int store_move_job(bgcopy_job *job)
 {
 	struct store *from = job_store(job), *to;
+	int status;
 
 	if (!from || !from->save_job)
 		return store_save_job(job);
 	to = find_owner(job->engine, job->owner);
-	if (!to && open_owner(job->engine, job->owner, &to))
-		return write_failed(job->engine, from->db, from->dir);
+	if (!to && (status = open_owner(job->engine, job->owner, &to))) {
+		note_failure(job->engine, bgcopy_last_error());
+		return status;
+	}
 	if (to == from)
 		return store_save_job(job);
 	if (job_is_final(job)) {
