@@ -99,6 +99,9 @@ struct job_file {
 	bool url_unchecked;	/* loaded from the store: job_file_url_check */
 	char *local_path;
 	char *temp_path;
+	/* The temporary file's identity (transfer_temp.c), 0 when unknown:
+	 * a complete killed after its rename finds it at the destination. */
+	uint64_t temp_dev, temp_ino;
 	int64_t bytes_total;	/* -1 while unknown */
 	uint64_t bytes_done;
 	uint64_t bytes_saved;	/* last progress checkpoint in the store */
@@ -476,7 +479,7 @@ uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
 /* The store's schema: store.c migrates to it, store_trust.c stamps no
  * newer store. */
-#define STORE_SCHEMA 12
+#define STORE_SCHEMA 13
 
 /* store_trust.c: refusals name the path, its owner and the fix */
 int store_trust_check(const char *dir);

@@ -38,6 +38,7 @@ struct commit_item {
 	bool rename;		/* a finished file; else an unfinished one's leftover */
 	bool done;
 	char *temp, *dest;
+	uint64_t temp_dev, temp_ino, size;	/* what the temporary file was */
 };
 
 struct commit {
@@ -69,7 +70,10 @@ static int commit_plan(const bgcopy_job *job, struct commit *c)
 
 		if (!f->temp_path)
 			continue;
-		*it = (struct commit_item){ .index = i, .rename = f->completed };
+		*it = (struct commit_item){
+			.index = i, .rename = f->completed, .temp_dev = f->temp_dev,
+			.temp_ino = f->temp_ino, .size = f->bytes_done,
+		};
 		c->n++;
 		it->temp = xstrdup(f->temp_path);
 		it->dest = xstrdup(f->local_path);
@@ -94,6 +98,18 @@ static int check_destinations(const struct commit *c)
 	return BGCOPY_OK;
 }
 
+/* The temporary file is missing and the destination is that very file:
+ * a complete killed after its rename, before its record.  Identity, not
+ * name or size, tells it from an older file at the destination. */
+static bool renamed_before(const struct commit_item *it)
+{
+	struct stat st;
+
+	return it->temp_ino != 0 && lstat(it->dest, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == fs_uid() && (uint64_t)st.st_dev == it->temp_dev &&
+	       (uint64_t)st.st_ino == it->temp_ino && (uint64_t)st.st_size == it->size;
+}
+
 /* Lock not held: stat, rename and unlink may hang on a FUSE or NFS mount,
  * and must not stall every other job meanwhile.  Stops at the first
  * rename that fails; unfinished files' leftovers go only when all did. */
@@ -104,20 +120,22 @@ static int commit_files_unlocked(struct commit *c)
 	test_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
 	for (unsigned i = 0; !status && i < c->n; i++) {
 		struct commit_item *it = &c->items[i];
+		int failed;
 
 		if (!it->rename)
 			continue;
 		/* Temporary files are private (0600); the result is not. */
 		share_temp(it->temp, c->mode);
-		if (rename(it->temp, it->dest) != 0)
-			status = set_error(BGCOPY_E_IO, errno == ENOENT ?
+		failed = rename(it->temp, it->dest) == 0 ? 0 : errno;
+		if (!failed || (failed == ENOENT && renamed_before(it)))
+			it->done = true;
+		else
+			status = set_error(BGCOPY_E_IO, failed == ENOENT ?
 					   "the temporary file '%s' of '%s' is missing "
 					   "(%s): the file was not committed and the job "
 					   "is kept; cancel it to give up" :
 					   "cannot rename '%s' to '%s': %s",
-					   it->temp, it->dest, strerror(errno));
-		else
-			it->done = true;
+					   it->temp, it->dest, strerror(failed));
 	}
 	for (unsigned i = 0; !status && i < c->n; i++)
 		if (!c->items[i].rename)

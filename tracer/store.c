@@ -85,7 +85,7 @@ static int prepare(struct store *st, const char *dir)
 		"?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,"
 		"COALESCE((SELECT created_order FROM jobs WHERE id=?1), ?49))";
 	static const char save_file[] =
-		"INSERT INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
+		"INSERT INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)";
 
 	/* Indexes rather than a schema version: an older bgcopy reads the
 	 * store as before.  Jobs load in created_order and a job leaves
@@ -627,7 +627,7 @@ static int load_store(bgcopy_engine *engine, struct store *st, bgcopy_job ***tai
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT url, local_path, temp_path, bytes_total,"
 			       " bytes_done, completed, etag, last_modified, final_url,"
-			       " sha256, response_headers"
+			       " sha256, response_headers, temp_dev, temp_ino"
 			       " FROM files WHERE job_id=?1"
 			       " ORDER BY idx", -1, &files, NULL)) {
 		status = db_error(st->db, "cannot read jobs", st->dir);

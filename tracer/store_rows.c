@@ -76,6 +76,8 @@ int store_row_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
 		f->final_url = *store_col_text(q, 8) ? xstrdup(store_col_text(q, 8)) : NULL;
 		f->url_unchecked = true;	/* when used: job_file_url_check */
 		f->response_headers = *store_col_text(q, 10) ? xstrdup(store_col_text(q, 10)) : NULL;
+		f->temp_dev = (uint64_t)sqlite3_column_int64(q, 11);
+		f->temp_ino = (uint64_t)sqlite3_column_int64(q, 12);
 		if (f->completed && job->current_file == job->nfiles - 1)
 			job->current_file = job->nfiles;
 		if (load_sha256(f, store_col_text(q, 9)))
@@ -264,4 +266,6 @@ void store_bind_file(sqlite3_stmt *q, const bgcopy_job *job, unsigned index)
 	sqlite3_bind_text(q, 12, sha256, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 13, f->response_headers ? f->response_headers : "", -1,
 			  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 14, (sqlite3_int64)f->temp_dev);
+	sqlite3_bind_int64(q, 15, (sqlite3_int64)f->temp_ino);
 }

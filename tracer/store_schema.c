@@ -79,6 +79,10 @@ static const char *const migrations[STORE_SCHEMA] = {
 	[10] = "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT);",
 	/* 12 (issue 17): how many of a job's files move at once. */
 	[11] = "ALTER TABLE jobs ADD COLUMN parallel_files INT DEFAULT 1;",
+	/* 13: which file a temporary file is, so a complete killed between
+	 * its rename and its record knows its own file at the destination. */
+	[12] = "ALTER TABLE files ADD COLUMN temp_dev INT DEFAULT 0;"
+	       "ALTER TABLE files ADD COLUMN temp_ino INT DEFAULT 0;",
 };
 
 /* Checks the schema found, refusing a newer one, and brings an older one

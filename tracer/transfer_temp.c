@@ -166,6 +166,7 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	uint64_t done = f->bytes_done;
 	bool planted = false;
 	struct as_owner as;
+	struct stat st;
 	char *path;
 	int fd, code;
 
@@ -185,6 +186,8 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	engine_unlock(job->engine);
 	fd = open_unlocked(path, &done, &planted);
 	code = errno;
+	if (fd >= 0 && fstat(fd, &st) != 0)
+		st = (struct stat){ 0 };
 	engine_lock(job->engine);
 	if (!still_starting(job, index, state, path)) {
 		/* A cancel or complete meanwhile removed what was there
@@ -200,6 +203,9 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 		fd = OPEN_TEMP_GONE;
 	} else {
 		job->files[index].bytes_done = done;
+		/* Saved with the file's completion, before any rename. */
+		job->files[index].temp_dev = fd >= 0 ? (uint64_t)st.st_dev : 0;
+		job->files[index].temp_ino = fd >= 0 ? (uint64_t)st.st_ino : 0;
 		if (fd < 0)
 			temp_error(job, index, planted, code, err);
 	}

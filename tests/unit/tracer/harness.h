@@ -79,10 +79,14 @@ int harness_count_rows(const char *db_path, const char *sql);
 	"ALTER TABLE jobs DROP COLUMN dynamic_content;"			\
 	"ALTER TABLE jobs DROP COLUMN max_bandwidth;"			\
 	"ALTER TABLE files DROP COLUMN response_headers;"
-/* SQL that takes a store back to schema 11, 10, 9, 7, then 6: what each
+/* SQL that takes a store back to schema 12, 11, 10, 9, 7, then 6: what each
  * later schema added, dropped (the PRAGMA user_version is the test's). */
+#define HARNESS_DROP_TO_SCHEMA_12					\
+	"ALTER TABLE files DROP COLUMN temp_dev;"			\
+	"ALTER TABLE files DROP COLUMN temp_ino;"
 #define HARNESS_DROP_TO_SCHEMA_11					\
-	"ALTER TABLE jobs DROP COLUMN parallel_files;"
+	"ALTER TABLE jobs DROP COLUMN parallel_files;"			\
+	HARNESS_DROP_TO_SCHEMA_12
 #define HARNESS_DROP_TO_SCHEMA_10					\
 	"DROP TABLE settings;"						\
 	HARNESS_DROP_TO_SCHEMA_11

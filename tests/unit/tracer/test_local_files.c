@@ -2,7 +2,8 @@
  * Local files another user or an accident put in the way: a FIFO at a
  * temporary name is refused at once while the engine keeps serving other
  * jobs; a destination that is not a regular file is refused at add and
- * at commit; a vanished temporary file is an error on complete; one
+ * at commit; a vanished temporary file is an error on complete, unless
+ * a complete killed after its rename put it at the destination; one
  * destination belongs to one unfinished job.
  */
 #define _GNU_SOURCE
@@ -186,6 +187,77 @@ static void a_vanished_temporary_file_is_an_error_on_complete(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* The bytes of `from` in a new file `to`. */
+static void copy_to_new_file(const char *from, const char *to)
+{
+	char buf[4096];
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wbx");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* What a complete killed between its rename and its record leaves: no
+ * temporary file, the finished one at the destination, the store still
+ * naming the temporary file.  Taken again, the complete knows its own
+ * file by identity; a file of the same size and bytes is not it. */
+static void a_complete_killed_after_its_rename_is_taken_again(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *job, *other;
+	char kept[600], copied[600], temp[600], other_temp[600], copy[608];
+	char id[37], other_id[37];
+
+	snprintf(kept, sizeof(kept), "%s", harness_out(h, "renamed.bin"));
+	snprintf(copied, sizeof(copied), "%s", harness_out(h, "copied.bin"));
+	harness_make_file(h, "renamed.bin", 5000);
+	harness_make_file(h, "copied.bin", 5000);
+	assert_int_equal(bgcopy_job_create(e, "renamed", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/renamed.bin"), kept),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "copied", &other), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(other, harness_url(h, "/copied.bin"), copied),
+			 BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(other), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, 10000));
+	bgcopy_job_get_id(job, id);
+	bgcopy_job_get_id(other, other_id);
+	temp_name(h, job, "renamed.bin", temp, sizeof(temp));
+	temp_name(h, other, "copied.bin", other_temp, sizeof(other_temp));
+	bgcopy_engine_close(e);
+
+	assert_int_equal(rename(temp, kept), 0);
+	/* The other's bytes, through a copy: the same size, another file. */
+	snprintf(copy, sizeof(copy), "%s.copy", copied);
+	assert_int_equal(link(other_temp, copy), 0);
+	assert_int_equal(rename(other_temp, copied), 0);
+	assert_int_equal(unlink(copied), 0);
+	copy_to_new_file(copy, copied);
+
+	e = harness_reopen(h, 0);
+	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_ACKNOWLEDGED);
+	assert_true(harness_same(h, "renamed.bin", kept));
+	assert_int_equal(bgcopy_engine_find_job(e, other_id, &other), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_complete(other), BGCOPY_E_IO);
+	assert_non_null(strstr(bgcopy_last_error(), "is missing"));
+	assert_int_equal(bgcopy_job_get_state(other), BGCOPY_TRANSFERRED);
+	assert_int_equal(bgcopy_job_cancel(other), BGCOPY_OK);
+	unlink(kept);
+	unlink(copied);
+	unlink(copy);
+	bgcopy_engine_close(e);
+}
+
 static void one_destination_belongs_to_one_unfinished_job(void **state)
 {
 	struct harness *h = *state;
@@ -233,6 +305,7 @@ int main(void)
 		cmocka_unit_test(a_fifo_at_the_temporary_name_is_refused_at_once),
 		cmocka_unit_test(a_destination_that_is_not_a_regular_file_is_refused),
 		cmocka_unit_test(a_vanished_temporary_file_is_an_error_on_complete),
+		cmocka_unit_test(a_complete_killed_after_its_rename_is_taken_again),
 		cmocka_unit_test(one_destination_belongs_to_one_unfinished_job),
 	};
 
