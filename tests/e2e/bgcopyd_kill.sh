@@ -1,5 +1,6 @@
-# bgcopyd killed with SIGKILL 30 times at random moments, during transfers
-# and callbacks, while clients queue jobs, register and complete them:
+# bgcopyd killed with SIGKILL 30 times at random moments and inside
+# callbacks, during transfers, while clients queue jobs, register and
+# complete them:
 # no job lost or doubled, every file identical, no temporary file left,
 # every JobTransferred received at least once.
 # BGCOPY_KILL_SEED=N replays a run's moments; BGCOPY_KILLS changes the count.
@@ -59,23 +60,48 @@ start_round() {
 clients_said() { tail -n 5 "$WORK"/clients/*.err; }
 alive() { for n in "${names[@]}"; do [ -e "$WORK/clients/$n.rc" ] || return 0; done; return 1; }
 
+# Receipts and answers so far (service_client logs both).
+count_lines() { grep -c "^$1 " "$WORK/callbacks.log" 2>/dev/null; }
+# Waits up to 20 s for a callback to begin: it lasts 300 ms from its
+# receipt, so a kill right after lands inside it.
+await_callback() {
+	local before
+	before=$(count_lines JOB_TRANSFERRED)
+	for _ in $(seq 1000); do
+		[ "$(count_lines JOB_TRANSFERRED)" != "$before" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # Rounds of clients until every kill has landed; a new daemon is started
-# by the clients on demand after each kill.
+# by the clients on demand after each kill.  Every fifth kill waits for a
+# callback to begin; the others fall at random.
 start_round
-kills=0
+kills=0 inside=0
 while [ "$kills" -lt "$KILLS" ]; do
 	alive || start_round
 	pid=
 	for _ in $(seq 600); do pid=$(daemon_pid) && break; sleep 0.05; done
 	[ -n "$pid" ] || { clients_said; die "no daemon was started again within 30 s after kill $kills"; }
-	# A moment between 0 and 2.5 s after this daemon appeared.
-	ms=$((RANDOM % 2500))
-	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	if [ $((kills % 5)) = 4 ]; then
+		await_callback || echo "kill $((kills + 1)): no callback began within 20 s"
+	else
+		# A moment between 0 and 2.5 s after this daemon appeared.
+		ms=$((RANDOM % 2500))
+		sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	fi
 	kill -9 "$pid" 2>/dev/null || continue	# it went by itself: not counted
 	wait_gone "$pid"
 	kills=$((kills + 1))
-	echo "kill $kills: pid $pid after ${SECONDS}s"
+	# A callback begun and not yet answered: this kill cut it.
+	cut=$(($(count_lines JOB_TRANSFERRED) - $(count_lines RETURNING)))
+	[ "$cut" -gt 0 ] && inside=$((inside + 1))
+	echo "kill $kills: pid $pid after ${SECONDS}s, $cut callbacks under way"
 done
+# The kills aimed at callbacks cut at least one: the checks below (no job
+# lost or doubled, every JobTransferred received) then hold across one.
+[ "$inside" -gt 0 ] || die "no kill landed inside a callback (seed $SEED)"
 # Two minutes after the last kill every client is done, unless a job is
 # stuck: then the daemon's and the clients' stacks go to the log (gdb,
 # where installed), for whoever reads a failure.
@@ -126,7 +152,8 @@ while read -r _ name id; do
 done < "$WORK/jobs"
 # What the kills cut: transfers begun again, callbacks made again.
 echo "$(($(grep -c '^GET ' "$WORK/server.log") - want)) transfers begun again," \
-	"$(($(wc -l < "$WORK/callbacks.log") - want)) JobTransferred received again;" \
+	"$(($(count_lines JOB_TRANSFERRED) - want)) JobTransferred received again," \
+	"$inside kills inside callbacks;" \
 	"$(awk '/reconnects/ { r += $4; c += $6; d += $9 } END {
 		print r " reconnects, " c " creates and " d " completes whose answer was lost" }' \
 		"$WORK"/clients/*.err)"

@@ -49,8 +49,9 @@ awk '$1 == "job"' "$WORK"/clients/*.out | sort -u > "$WORK/jobs"
 	die "not $((CLIENTS * JOBS)) distinct jobs: $(wc -l < "$WORK/jobs")"
 [ "$(cat "$WORK"/clients/*.out | awk '$1 == "received" && $3 != 1' | wc -l)" = 0 ] ||
 	die "a JobTransferred received other than once: $(awk '$1 == "received" && $3 != 1' "$WORK"/clients/*.out)"
-[ "$(sort "$WORK/callbacks.log" | uniq -d | wc -l)" = 0 ] || die "a JobTransferred delivered twice"
-[ "$(wc -l < "$WORK/callbacks.log")" = $((CLIENTS * JOBS)) ] || die "not one receipt per job"
+grep '^JOB_TRANSFERRED ' "$WORK/callbacks.log" > "$WORK/receipts"
+[ "$(sort "$WORK/receipts" | uniq -d | wc -l)" = 0 ] || die "a JobTransferred delivered twice"
+[ "$(wc -l < "$WORK/receipts")" = $((CLIENTS * JOBS)) ] || die "not one receipt per job"
 lost=$(grep -L ', 0 reconnects' "$WORK"/clients/*.err)
 [ -z "$lost" ] || die "a client lost the daemon: $(cat $lost)"
 while read -r _ name _; do

@@ -22,7 +22,7 @@
  * with JobTransferred notifications to a notify interface of this process.
  * The interface appends "JOB_TRANSFERRED <id> <name>" to FILE (O_APPEND,
  * one write) when a call arrives, then takes MS milliseconds to return
- * success.  A job is completed once it is TRANSFERRED and its
+ * success, appending "RETURNING <id> <name>" just before it does.  A job is completed once it is TRANSFERRED and its
  * JobTransferred has been received.
  *
  * The daemon may be killed at any moment.  Every call that finds it gone
@@ -120,13 +120,23 @@ static struct slot *slot_of(const char *id)
 	return found;
 }
 
+/* One line, one write: the clients share the file. */
+static void log_callback(const char *what, const char *id, const char *name)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "%s %s %s\n", what, id, name);
+
+	if (write(client.log_fd, line, (size_t)n) != n)
+		fprintf(stderr, "service_client: cannot log a callback: %s\n", strerror(errno));
+}
+
 /* Logged on arrival, so a daemon killed while we sleep still sees a
- * receipt here; the sleep is where kills land inside callbacks. */
+ * receipt here; the sleep is where kills land inside callbacks, and the
+ * second line tells a kill there from one after the answer. */
 static int job_transferred(struct bgcopy_callback *self, bgcopy_job *job)
 {
-	char id[37], line[160];
+	char id[37];
 	struct slot *s;
-	int n;
 
 	(void)self;
 	bgcopy_job_get_id(job, id);
@@ -135,11 +145,10 @@ static int job_transferred(struct bgcopy_callback *self, bgcopy_job *job)
 		fprintf(stderr, "service_client: JobTransferred for job %s, never ours\n", id);
 		return -1;
 	}
-	n = snprintf(line, sizeof(line), "JOB_TRANSFERRED %s %s\n", id, s->name);
-	if (write(client.log_fd, line, (size_t)n) != n)
-		fprintf(stderr, "service_client: cannot log a callback: %s\n", strerror(errno));
+	log_callback("JOB_TRANSFERRED", id, s->name);
 	sleep_ms(client.callback_ms);
 	atomic_fetch_add(&s->received, 1);
+	log_callback("RETURNING", id, s->name);
 	return 0;
 }
 

@@ -158,8 +158,10 @@ static int invoke(struct remote_cb *cb, bgcopy_job *job, struct request *req)
 	req->next = all->queue;
 	all->queue = req;
 	pthread_mutex_unlock(&all->lock);
+	/* The request is queued: it is ours again only once done.  EAGAIN,
+	 * an eventfd at its limit, means the loop is awake already. */
 	if (write(all->wake_fd, &one, sizeof(one)) != sizeof(one))
-		return -1;	/* an eventfd at its limit: the loop is awake */
+		assert(errno == EAGAIN);
 	pthread_mutex_lock(&all->lock);
 	while (!req->done)
 		pthread_cond_wait(&all->done, &all->lock);
