@@ -1,7 +1,8 @@
 # Callbacks traced on both sides: a traced bgcopyd and traced clients in
 # one LTTng session.  A callback acknowledged by a client joins its
 # receipt (PASS); a client killed inside a callback gets it redelivered
-# to the next registration (PASS); a client library that answers success
+# to the next registration (PASS); so does a daemon killed inside one,
+# once the next daemon has started (PASS); a client library that answers success
 # without running the method is caught: acknowledged but never received
 # (FAIL).  CONTRACT.md section 7, C1-C3.
 export BGCOPY_EMBEDDED=0
@@ -21,10 +22,10 @@ trap 'kill $CLIENT_PID $hung 2>/dev/null
 bg() { "$BGCOPY" --store "$STORE" "$@"; }
 analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
 
-# traced_daemon TRACE-DIR: a session recording everything, and a traced
-# bgcopyd on the store inside it.
+# traced_daemon [TRACE-DIR]: a traced bgcopyd on the store, inside a new
+# session recording everything at TRACE-DIR (or the session running).
 traced_daemon() {
-	start_session "$1"
+	[ -z "${1-}" ] || start_session "$1"
 	BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 \
 		"$BGCOPYD" --store "$STORE" --socket "$SOCK" --foreground 2>>"$WORK/daemon.err" &
 	DAEMON_PID=$!
@@ -106,6 +107,35 @@ analyze --timeline --job="$killed" "$WORK/trace" > "$WORK/killed.txt"
 [ "$(grep -c "received JOB_TRANSFERRED" "$WORK/killed.txt")" = 2 ] &&
 	[ "$(grep -c "returned JOB_TRANSFERRED" "$WORK/killed.txt")" = 1 ] ||
 	die "not received twice and returned once: $(cat "$WORK/killed.txt")"
+
+# The daemon killed inside a callback: the notification is owed again by
+# the daemon started next, and redelivered to the next registration.
+traced_daemon "$WORK/restarted"
+cut=$(new_job cut)
+BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$CLIENT" "$STORE" "$cut" hang \
+	> "$WORK/cut.out" 2> "$WORK/cut.out.err" &
+hung=$!
+wait_line "$WORK/cut.out" registered
+bg resume "$cut" || die "resume"
+wait_line "$WORK/cut.out" inside
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+kill -KILL "$hung"
+wait "$hung" 2>/dev/null
+traced_daemon
+acknowledge "$cut" "$WORK/cut-again.out"
+wait "$CLIENT_PID" || die "the registration after the restart failed: $(cat "$WORK/cut-again.out.err")"
+grep -qx "method ran" "$WORK/cut-again.out" || die "JobTransferred not redelivered after the restart"
+bg complete "$cut" || die "complete"
+stop_all
+
+analyze --format=json "$WORK/restarted" > "$WORK/restarted.json" ||
+	die "a callback cut by the daemon's kill, then redelivered, did not PASS: $(analyze "$WORK/restarted")"
+grep -q '"verdict": "PASS"' "$WORK/restarted.json" || die "no PASS: $(cat "$WORK/restarted.json")"
+analyze --timeline --job="$cut" "$WORK/restarted" > "$WORK/cut.txt"
+[ "$(grep -c "received JOB_TRANSFERRED" "$WORK/cut.txt")" = 2 ] &&
+	[ "$(grep -c "returned JOB_TRANSFERRED" "$WORK/cut.txt")" = 1 ] ||
+	die "not received twice and returned once across the kill: $(cat "$WORK/cut.txt")"
 
 # A broken client library: success answered, the method never run.
 traced_daemon "$WORK/swallowed"
