@@ -65,6 +65,7 @@ struct client {
 	bool signals_dropped;		/* too many waited: no mirror is current */
 	/* client_bus.c: the connection closed (atomic); it stays closed */
 	bool lost;
+	int lost_errno;			/* 0: closed; else why the pump gave up */
 	/* client_hook.c: the change hook, called by the pump in the order
 	 * of the daemon's signals */
 	pthread_mutex_t hook_lock;	/* taken before bus_lock; held while it runs */
@@ -127,6 +128,9 @@ void client_pump_wake(struct client *c);
  * when sd-bus says so. */
 int client_check_open(struct client *c);
 void client_note_lost(struct client *c);
+/* The pump cannot read the connection (sd_bus_process said `r`): with
+ * no pump no callback runs, so it is lost even if sd-bus holds it open. */
+void client_pump_failed(struct client *c, int r);
 /* Names and paths go as bytes ('ay'): D-Bus text must be UTF-8, they
  * need not be (docs/bgcopyd.md). */
 int client_append_bytes(sd_bus_message *m, const char *bytes);

@@ -115,10 +115,21 @@ void client_note_lost(struct client *c)
 		__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);
 }
 
+void client_pump_failed(struct client *c, int r)
+{
+	if (sd_bus_is_open(c->bus) > 0)
+		c->lost_errno = -r;
+	__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);
+}
+
 int client_check_open(struct client *c)
 {
 	if (!__atomic_load_n(&c->lost, __ATOMIC_ACQUIRE))
 		return BGCOPY_OK;
+	if (c->lost_errno)
+		return set_error(BGCOPY_E_IO, "the connection to bgcopyd on '%s' cannot be "
+				 "read (%s): no callback can come; open the engine again",
+				 c->socket, strerror(c->lost_errno));
 	return set_error(BGCOPY_E_IO, "the connection to bgcopyd on '%s' was lost (the "
 			 "daemon exited or was killed): open the engine again", c->socket);
 }
