@@ -123,6 +123,8 @@ for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((f
 	for id in $(sed -n 's/.*(\([0-9a-f-]\{36\}\)) not done.*/\1/p' "$WORK"/clients/*.err); do
 		echo "job $id, as the store has it:"
 		"$BGCOPY" --store "$STORE" info "$id" 2>&1 | sed 's/^/    /'
+		echo "    its callbacks: $(grep -c " $id " "$WORK/callbacks.log") lines;" \
+			"its client: $(grep -h "received $id" "$WORK"/clients/*.out)"
 	done
 	grep -h "not done" "$WORK"/clients/*.err | head -5
 	die "$failed clients failed (seed $SEED)"
