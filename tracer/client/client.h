@@ -128,9 +128,10 @@ void client_pump_wake(struct client *c);
  * when sd-bus says so. */
 int client_check_open(struct client *c);
 void client_note_lost(struct client *c);
-/* The pump cannot read the connection (sd_bus_process said `r`): with
- * no pump no callback runs, so it is lost even if sd-bus holds it open. */
-void client_pump_failed(struct client *c, int r);
+/* Reading the connection failed (sd_bus_process said `r`, bus_lock
+ * held): a callback it read may be gone unanswered, and the pump stops,
+ * so it is lost even if sd-bus holds it open. */
+void client_read_failed(struct client *c, int r);
 /* Names and paths go as bytes ('ay'): D-Bus text must be UTF-8, they
  * need not be (docs/bgcopyd.md). */
 int client_append_bytes(sd_bus_message *m, const char *bytes);

@@ -115,7 +115,7 @@ void client_note_lost(struct client *c)
 		__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);
 }
 
-void client_pump_failed(struct client *c, int r)
+void client_read_failed(struct client *c, int r)
 {
 	if (sd_bus_is_open(c->bus) > 0)
 		c->lost_errno = -r;
@@ -142,10 +142,12 @@ int client_check_open(struct client *c)
 static void dispatch_read_past(struct client *c)
 {
 	uint64_t usec;
+	int r = 1;
 
-	while (sd_bus_get_timeout(c->bus, &usec) > 0 && usec == 0 &&
-	       sd_bus_process(c->bus, NULL) > 0)
-		;
+	while (r > 0 && sd_bus_get_timeout(c->bus, &usec) > 0 && usec == 0)
+		r = sd_bus_process(c->bus, NULL);
+	if (r < 0)
+		client_read_failed(c, r);
 }
 
 /* The status of a call that failed with `r`, bus_lock held. */

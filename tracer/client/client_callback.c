@@ -272,7 +272,7 @@ static void *pump(void *arg)
 		pthread_mutex_lock(&c->bus_lock);
 		r = sd_bus_process(c->bus, NULL);
 		if (r < 0)
-			client_pump_failed(c, r);
+			client_read_failed(c, r);
 		pthread_mutex_unlock(&c->bus_lock);
 		if (r < 0) {
 			client_hook_connection_lost(engine);

@@ -585,7 +585,7 @@ static int apply_signals(bgcopy_engine *engine)
 		status = client_check_open(c);
 		r = status ? 0 : sd_bus_process(c->bus, NULL);
 		if (r < 0) {
-			client_note_lost(c);
+			client_read_failed(c, r);
 			status = client_check_open(c);
 		}
 		pthread_mutex_unlock(&c->bus_lock);

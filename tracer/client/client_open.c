@@ -108,7 +108,7 @@ static void ask_for_tracing(bgcopy_engine *engine)
 			"jobs: %s\n", c->socket, sd_bus_error_is_set(&e) ? e.message :
 			strerror(-r));
 	sd_bus_error_free(&e);
-	sd_bus_message_unref(m);
+	client_message_unref(engine, m);	/* the pump runs: under bus_lock */
 }
 
 /* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */

@@ -23,7 +23,7 @@
 struct remote_cb {
 	struct bgcopy_callback base;
 	struct callbacks *all;
-	unsigned refs;			/* atomic */
+	unsigned refs;			/* all->lock: the last one unlinks it */
 	struct peer *peer;		/* all->lock; NULL once the client has gone */
 	char path[128];			/* the client's object */
 	bgcopy_job *job;
@@ -203,26 +203,35 @@ static int file_transferred(struct bgcopy_callback *self, bgcopy_job *job, unsig
 	return invoke(remote_of(self), job, &req);
 }
 
+/* References change under all->lock, as the list does: the last one
+ * goes and unlinks in one hold, so bus_callback_peer_gone, which takes
+ * a reference on what it finds listed, never finds one being freed. */
 static void cb_add_ref(struct bgcopy_callback *self)
 {
-	__atomic_add_fetch(&remote_of(self)->refs, 1, __ATOMIC_RELAXED);
+	struct callbacks *all = remote_of(self)->all;
+
+	pthread_mutex_lock(&all->lock);
+	remote_of(self)->refs++;
+	pthread_mutex_unlock(&all->lock);
 }
 
 static void cb_release(struct bgcopy_callback *self)
 {
 	struct remote_cb *cb = remote_of(self);
 	struct callbacks *all = cb->all;
+	bool last;
 
-	if (__atomic_sub_fetch(&cb->refs, 1, __ATOMIC_ACQ_REL))
-		return;
 	pthread_mutex_lock(&all->lock);
-	for (struct remote_cb **c = &all->cbs; *c; c = &(*c)->next)
+	assert(cb->refs > 0);
+	last = --cb->refs == 0;
+	for (struct remote_cb **c = &all->cbs; last && *c; c = &(*c)->next)
 		if (*c == cb) {
 			*c = cb->next;
 			break;
 		}
 	pthread_mutex_unlock(&all->lock);
-	free(cb);
+	if (last)
+		free(cb);
 }
 
 static const struct bgcopy_callback_ops remote_ops = {
@@ -262,13 +271,14 @@ static int callbacks_start(struct daemon *d)
 	return 0;
 }
 
-/* The job's current interface (if any was registered here) is no
- * longer current: replaced, or its client gone. */
-static void retire_current(struct callbacks *all, bgcopy_job *job)
+/* The job's current interface (if any was registered here), but
+ * `keep`, is no longer current: replaced, or its client gone. */
+static void retire_current(struct callbacks *all, bgcopy_job *job,
+			   const struct remote_cb *keep)
 {
 	pthread_mutex_lock(&all->lock);
 	for (struct remote_cb *c = all->cbs; c; c = c->next)
-		if (c->job == job)
+		if (c->job == job && c != keep)
 			c->current = false;
 	pthread_mutex_unlock(&all->lock);
 }
@@ -297,11 +307,16 @@ int bus_callback_register(struct peer *p, bgcopy_job *job, const char *path)
 		all->cbs = cb;
 		pthread_mutex_unlock(&all->lock);
 	}
-	retire_current(all, job);
-	if (!cb)	/* the job's notify service, if any, takes over */
+	if (!cb) {	/* the job's notify service, if any, takes over */
+		retire_current(all, job, NULL);
 		return notify_service_install(p->daemon, job);
-	cb->current = true;
+	}
+	/* The one it replaces stays current if the engine refuses. */
 	status = bgcopy_job_set_notify_interface(job, &cb->base);
+	if (status == BGCOPY_OK)
+		retire_current(all, job, cb);
+	else
+		cb->current = false;
 	cb_release(&cb->base);	/* the engine holds its own reference */
 	return status;
 }
@@ -336,7 +351,7 @@ void bus_callback_peer_gone(struct peer *p)
 			if (c->peer == p && n < sizeof(held) / sizeof(held[0])) {
 				c->peer = NULL;
 				c->current = false;
-				cb_add_ref(&c->base);
+				c->refs++;	/* listed: not going */
 				held[n++] = c;
 			}
 		}
