@@ -106,9 +106,15 @@ done
 # stuck: then the daemon's and the clients' stacks go to the log (gdb,
 # where installed), for whoever reads a failure.
 for _ in $(seq 600); do alive || break; sleep 0.2; done
+if alive; then
+	# Read live, while the clients are still connected (later, `info`
+	# may read the store of a daemon gone meanwhile).
+	echo "clients still running 120 s after the last kill; daemon: $(daemon_pid || echo none)"
+	"$BGCOPY" --store "$STORE" list 2>&1 | head -n 40
+fi
 if alive && command -v gdb >/dev/null; then
 	pid=$(daemon_pid)
-	echo "clients still running 120 s after the last kill: stacks follow"
+	echo "stacks follow"
 	for p in $pid $(pgrep -f "service_client --store $STORE"); do
 		echo "== pid $p ($(cat /proc/"$p"/comm 2>/dev/null))"
 		gdb -p "$p" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^(Thread|#)'
@@ -120,6 +126,7 @@ for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((f
 [ "$failed" = 0 ] || {
 	clients_said
 	# What the jobs left behind were doing, for the next reader.
+	echo "daemon at the end: $(daemon_pid || echo "none: what follows is the store's")"
 	for id in $(sed -n 's/.*(\([0-9a-f-]\{36\}\)) not done.*/\1/p' "$WORK"/clients/*.err); do
 		echo "job $id, as the store has it:"
 		"$BGCOPY" --store "$STORE" info "$id" 2>&1 | sed 's/^/    /'
