@@ -207,4 +207,11 @@ grep -q "the connection to bgcopyd on '$SOCK' was lost" "$WORK/lost-monitor.err"
 	die "monitor once the daemon was killed: $(cat "$WORK/lost-monitor.err")"
 bg list > /dev/null && bg create after > /dev/null || die "a command after the daemon was killed"
 [ "$(daemon_pid)" != "$old" ] || die "no new daemon"
+# A daemon in the background says what goes wrong in the store's log,
+# its owner's alone, which the next daemon appends to.
+new=$(daemon_pid)
+[ "$(stat -c %a "$STORE/bgcopyd.log")" = 600 ] || die "bgcopyd.log is not 0600"
+grep -q "^bgcopyd: pid $old serves store '$STORE' from 20" "$STORE/bgcopyd.log" &&
+	grep -q "^bgcopyd: pid $new serves store '$STORE' from 20" "$STORE/bgcopyd.log" ||
+	die "the log does not hold both daemons: $(cat "$STORE/bgcopyd.log")"
 echo "bgcopyd client ok"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -330,19 +331,56 @@ static int detach(bool foreground)
 	return ready[1];
 }
 
-/* The child serves: stdio goes to /dev/null, the parent exits 0. */
-static void announce_ready(int ready_fd)
+#define LOG_NAME	"bgcopyd.log"
+#define LOG_KEEP_BYTES	(1 << 20)	/* past it, the log becomes LOG_NAME.1 */
+
+/* Where a daemon in the background says what goes wrong once it serves
+ * (a notify service that hangs, an abort): the store's LOG_NAME, the
+ * store being its owner's alone; /dev/null when it cannot be opened. */
+static int open_log(const char *store)
 {
-	int null;
+	char path[PATH_MAX], old[PATH_MAX + 2];
+	struct stat st;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/" LOG_NAME, store) >= (int)sizeof(path))
+		return -1;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > LOG_KEEP_BYTES) {
+		snprintf(old, sizeof(old), "%s.1", path);
+		rename(path, old);
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		  0600);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* The child serves: stdin and stdout go to /dev/null, stderr to the
+ * store's log, and the parent exits 0. */
+static void announce_ready(int ready_fd, const char *store)
+{
+	int null, log;
+	char when[32];
+	time_t now = time(NULL);
 
 	if (ready_fd < 0)
 		return;
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	log = open_log(store);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		dup2(log >= 0 ? log : null, STDERR_FILENO);
 		close(null);
+	}
+	if (log >= 0) {
+		close(log);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+		fprintf(stderr, "bgcopyd: pid %ld serves store '%s' from %s\n", (long)getpid(),
+			store, when);
 	}
 	if (write(ready_fd, "1", 1) != 1)
 		exit(1);
@@ -402,7 +440,7 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 	}
 	if (chdir("/") != 0)
 		return 1;
-	announce_ready(ready_fd);
+	announce_ready(ready_fd, o->store);
 	r = sd_event_loop(d->event);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: the event loop failed: %s\n", strerror(-r));
