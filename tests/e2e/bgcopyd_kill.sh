@@ -127,6 +127,8 @@ for n in "${names[@]}"; do [ "$(cat "$WORK/clients/$n.rc")" = 0 ] || failed=$((f
 	clients_said
 	# What the jobs left behind were doing, for the next reader.
 	echo "daemon at the end: $(daemon_pid || echo "none: what follows is the store's")"
+	echo "the daemons' log, apart from their start lines:"
+	grep -v " serves store " "$STORE/bgcopyd.log" | tail -n 20
 	for id in $(sed -n 's/.*(\([0-9a-f-]\{36\}\)) not done.*/\1/p' "$WORK"/clients/*.err); do
 		echo "job $id, as the store has it:"
 		"$BGCOPY" --store "$STORE" info "$id" 2>&1 | sed 's/^/    /'
