@@ -62,6 +62,38 @@ acknowledge() {
 	wait_line "$out" registered
 }
 
+# hang_inside JOB OUT: a traced client registers on JOB, which is
+# resumed, and is inside its JobTransferred when this returns ($hung).
+hang_inside() {
+	BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$CLIENT" "$STORE" "$1" hang \
+		> "$2" 2> "$2.err" &
+	hung=$!
+	wait_line "$2" registered
+	bg resume "$1" || die "resume"
+	wait_line "$2" inside
+}
+# redelivered JOB OUT: a traced client registers again and acknowledges
+# the JobTransferred owed; the job is completed.
+redelivered() {
+	acknowledge "$1" "$2"
+	wait "$CLIENT_PID" || die "the next registration failed: $(cat "$2.err")"
+	grep -qx "method ran" "$2" || die "JobTransferred not redelivered"
+	bg complete "$1" || die "complete"
+}
+# passes TRACE: the checker's verdict on TRACE is PASS (its JSON report
+# in TRACE.json).
+passes() {
+	analyze --format=json "$1" > "$1.json" || die "no PASS: $(analyze "$1")"
+	grep -q '"verdict": "PASS"' "$1.json" || die "no PASS: $(cat "$1.json")"
+}
+# received_twice TRACE JOB: the job's timeline has two receipts, one return.
+received_twice() {
+	analyze --timeline --job="$2" "$1" > "$WORK/twice.txt"
+	[ "$(grep -c "received JOB_TRANSFERRED" "$WORK/twice.txt")" = 2 ] &&
+		[ "$(grep -c "returned JOB_TRANSFERRED" "$WORK/twice.txt")" = 1 ] ||
+		die "not received twice and returned once: $(cat "$WORK/twice.txt")"
+}
+
 start_server
 start_sessiond
 make_file f.bin 100000
@@ -78,24 +110,14 @@ grep -qx "method ran" "$WORK/normal.out" || die "the client's method did not run
 bg complete "$normal" || die "complete"
 
 killed=$(new_job killed)
-BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$CLIENT" "$STORE" "$killed" hang \
-	> "$WORK/hang.out" 2> "$WORK/hang.out.err" &
-hung=$!
-wait_line "$WORK/hang.out" registered
-bg resume "$killed" || die "resume"
-wait_line "$WORK/hang.out" inside
+hang_inside "$killed" "$WORK/hang.out"
 kill -KILL "$hung"
 wait "$hung" 2>/dev/null
-acknowledge "$killed" "$WORK/again.out"
-wait "$CLIENT_PID" || die "the next registration failed: $(cat "$WORK/again.out.err")"
-grep -qx "method ran" "$WORK/again.out" || die "JobTransferred not redelivered"
-bg complete "$killed" || die "complete"
+redelivered "$killed" "$WORK/again.out"
 stop_all
 
-analyze --format=json "$WORK/trace" > "$WORK/report.json" ||
-	die "a traced callback and a redelivery did not PASS: $(analyze "$WORK/trace")"
-grep -q '"verdict": "PASS"' "$WORK/report.json" || die "no PASS: $(cat "$WORK/report.json")"
-grep -q "not traced" "$WORK/report.json" && die "a client was not joined: $(cat "$WORK/report.json")"
+passes "$WORK/trace"
+grep -q "not traced" "$WORK/trace.json" && die "a client was not joined: $(cat "$WORK/trace.json")"
 # Joined: the daemon's attempt and the client's receipt and return, by
 # the same arming and attempt, in the job's timeline.
 analyze --timeline --job="$normal" "$WORK/trace" > "$WORK/normal.txt"
@@ -103,39 +125,23 @@ grep -qE "forwarded JOB_TRANSFERRED epoch 1 attempt 1 arming [0-9]+ to pid [0-9]
 	grep -qE "client pid [0-9]+ received JOB_TRANSFERRED arming [0-9]+ attempt 1" "$WORK/normal.txt" &&
 	grep -qE "client pid [0-9]+ returned JOB_TRANSFERRED arming [0-9]+ attempt 1 .* -> 0" "$WORK/normal.txt" ||
 	die "the receipt is not in the timeline: $(cat "$WORK/normal.txt")"
-analyze --timeline --job="$killed" "$WORK/trace" > "$WORK/killed.txt"
-[ "$(grep -c "received JOB_TRANSFERRED" "$WORK/killed.txt")" = 2 ] &&
-	[ "$(grep -c "returned JOB_TRANSFERRED" "$WORK/killed.txt")" = 1 ] ||
-	die "not received twice and returned once: $(cat "$WORK/killed.txt")"
+received_twice "$WORK/trace" "$killed"
 
 # The daemon killed inside a callback: the notification is owed again by
 # the daemon started next, and redelivered to the next registration.
 traced_daemon "$WORK/restarted"
 cut=$(new_job cut)
-BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1 "$CLIENT" "$STORE" "$cut" hang \
-	> "$WORK/cut.out" 2> "$WORK/cut.out.err" &
-hung=$!
-wait_line "$WORK/cut.out" registered
-bg resume "$cut" || die "resume"
-wait_line "$WORK/cut.out" inside
+hang_inside "$cut" "$WORK/cut.out"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 kill -KILL "$hung"
 wait "$hung" 2>/dev/null
 traced_daemon
-acknowledge "$cut" "$WORK/cut-again.out"
-wait "$CLIENT_PID" || die "the registration after the restart failed: $(cat "$WORK/cut-again.out.err")"
-grep -qx "method ran" "$WORK/cut-again.out" || die "JobTransferred not redelivered after the restart"
-bg complete "$cut" || die "complete"
+redelivered "$cut" "$WORK/cut-again.out"
 stop_all
 
-analyze --format=json "$WORK/restarted" > "$WORK/restarted.json" ||
-	die "a callback cut by the daemon's kill, then redelivered, did not PASS: $(analyze "$WORK/restarted")"
-grep -q '"verdict": "PASS"' "$WORK/restarted.json" || die "no PASS: $(cat "$WORK/restarted.json")"
-analyze --timeline --job="$cut" "$WORK/restarted" > "$WORK/cut.txt"
-[ "$(grep -c "received JOB_TRANSFERRED" "$WORK/cut.txt")" = 2 ] &&
-	[ "$(grep -c "returned JOB_TRANSFERRED" "$WORK/cut.txt")" = 1 ] ||
-	die "not received twice and returned once across the kill: $(cat "$WORK/cut.txt")"
+passes "$WORK/restarted"
+received_twice "$WORK/restarted" "$cut"
 
 # A broken client library: success answered, the method never run.
 traced_daemon "$WORK/swallowed"
