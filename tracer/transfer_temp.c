@@ -32,24 +32,24 @@ void test_delay(const char *env)
 /*
  * Opened O_NONBLOCK and checked by fstat before any I/O: a FIFO planted
  * at the name would block open() or write() for ever.  *planted says a
- * file that is not a regular file of ours is in the way.
+ * file that is not a regular file of ours is in the way; *st is what
+ * the fstat found.
  */
-static int open_checked(const char *path, int flags, bool *planted)
+static int open_checked(const char *path, int flags, bool *planted, struct stat *st)
 {
 	/* Read too: a finished file is hashed through it (transfer_verify.c). */
 	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 		      0600);
-	struct stat st;
 
 	*planted = false;
 	if (fd < 0) {
 		/* ENXIO: a FIFO nobody reads; ELOOP: a symbolic link. */
 		*planted = errno == ENXIO || errno == ELOOP ||
-			   (errno == EEXIST && lstat(path, &st) == 0 &&
-			    (!S_ISREG(st.st_mode) || st.st_uid != fs_uid()));
+			   (errno == EEXIST && lstat(path, st) == 0 &&
+			    (!S_ISREG(st->st_mode) || st->st_uid != fs_uid()));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs_uid() ||
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_uid != fs_uid() ||
 	    fcntl(fd, F_SETFL, 0) != 0) {
 		*planted = true;
 		close(fd);
@@ -78,33 +78,32 @@ static void temp_error(const bgcopy_job *job, unsigned index, bool planted,
 }
 
 /* Lock not held.  Reopens the file at *done (no further than its size,
- * which it may lower) or creates it anew (*done 0).  -1 with errno. */
-static int open_unlocked(const char *path, uint64_t *done, bool *planted)
+ * which it may lower) or creates it anew (*done 0), *st saying which
+ * file it is.  -1 with errno. */
+static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct stat *st)
 {
-	struct stat st;
 	int fd = -1;
 
 	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
 	if (*done > 0) {
-		fd = open_checked(path, 0, planted);
-		if (fd >= 0 && fstat(fd, &st) == 0) {
-			if ((uint64_t)st.st_size < *done)
-				*done = (uint64_t)st.st_size;
+		fd = open_checked(path, 0, planted, st);
+		if (fd >= 0) {
+			if ((uint64_t)st->st_size < *done)
+				*done = (uint64_t)st->st_size;
 			if (ftruncate(fd, (off_t)*done) == 0 &&
 			    lseek(fd, (off_t)*done, SEEK_SET) >= 0)
 				return fd;
-		}
-		if (fd >= 0)
 			close(fd);
+		}
 		if (*planted)
 			return -1;
 		*done = 0;
 	}
-	fd = open_checked(path, O_CREAT | O_EXCL, planted);
+	fd = open_checked(path, O_CREAT | O_EXCL, planted, st);
 	if (fd < 0 && errno == EEXIST && !*planted) {
 		/* Our own leftover from an attempt whose progress was lost. */
 		unlink(path);
-		fd = open_checked(path, O_CREAT | O_EXCL, planted);
+		fd = open_checked(path, O_CREAT | O_EXCL, planted, st);
 	}
 	return fd;
 }
@@ -184,10 +183,8 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 		return -1;
 	}
 	engine_unlock(job->engine);
-	fd = open_unlocked(path, &done, &planted);
+	fd = open_unlocked(path, &done, &planted, &st);
 	code = errno;
-	if (fd >= 0 && fstat(fd, &st) != 0)
-		st = (struct stat){ 0 };
 	engine_lock(job->engine);
 	if (!still_starting(job, index, state, path)) {
 		/* A cancel or complete meanwhile removed what was there

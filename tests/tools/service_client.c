@@ -22,8 +22,9 @@
  * with JobTransferred notifications to a notify interface of this process.
  * The interface appends "JOB_TRANSFERRED <id> <name>" to FILE (O_APPEND,
  * one write) when a call arrives, then takes MS milliseconds to return
- * success, appending "RETURNING <id> <name>" just before it does.  A job is completed once it is TRANSFERRED and its
- * JobTransferred has been received.
+ * success, appending "RETURNING <id> <name>" just before it does.  A
+ * job is completed once it is TRANSFERRED and its JobTransferred has
+ * been received.
  *
  * The daemon may be killed at any moment.  Every call that finds it gone
  * (BGCOPY_E_IO) makes the client close its engine, open it again (which

@@ -117,6 +117,9 @@ void client_note_lost(struct client *c)
 
 void client_read_failed(struct client *c, int r)
 {
+	/* Written once, before `lost` publishes it. */
+	if (__atomic_load_n(&c->lost, __ATOMIC_ACQUIRE))
+		return;
 	if (sd_bus_is_open(c->bus) > 0)
 		c->lost_errno = -r;
 	__atomic_store_n(&c->lost, true, __ATOMIC_RELEASE);

@@ -349,8 +349,9 @@ static int open_log(const char *store)
 		snprintf(old, sizeof(old), "%s.1", path);
 		rename(path, old);
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-		  0600);
+	/* O_NONBLOCK: a FIFO at the name fails (ENXIO) rather than hang. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
+		  O_NONBLOCK, 0600);
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
 		fd = -1;
