@@ -288,12 +288,14 @@ $(B)/tools/bgcopyd_watch: $(call obj,tests/tools/bgcopyd_watch.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
 
-# An activatable receiver of a job's notify service (bgcopyd_notify_service.sh).
+# An activatable receiver of a job's notify service that traces its
+# receipts through libbgcopy (bgcopyd_notify_service.sh).
 TOOLS += $(if $(DAEMON_SRC),$(B)/tools/notify_receiver)
 $(call obj,tests/tools/notify_receiver.c): EXTRA_CFLAGS = $(call PC,libsystemd)
-$(B)/tools/notify_receiver: $(call obj,tests/tools/notify_receiver.c)
+$(B)/tools/notify_receiver: $(call obj,tests/tools/notify_receiver.c) $(LIBBGCOPY_DEV)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call PL,libsystemd)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) -L$(B)/lib -lbgcopy \
+		-Wl,-rpath,'$$ORIGIN/../lib' $(call PL,libsystemd)
 
 # An application of bgcopyd that reconnects when the daemon is killed
 # (bgcopyd_kill.sh, bgcopyd_many_clients.sh).

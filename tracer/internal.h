@@ -24,7 +24,7 @@
  *                    (tracer/client/)
  *   5 policy         restore.c api.c
  *   6 public verbs   engine_api.c job_api.c job_props_api.c notify_api.c
- *                    job_http_api.c trace_api.c job_tls_api.c
+ *                    job_http_api.c trace_api.c job_tls_api.c receipt_api.c
  *
  * The store and the trace change no job state: the store turns rows into
  * jobs and jobs into rows, the trace records.  job.c is the only writer of

@@ -183,6 +183,22 @@ void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 /* When process `pid` started, in clock ticks since boot (field 22 of
  * /proc/PID/stat), 0 if unknown: with the pid, a process no later one
  * with that pid is taken for (the callback join, CONTRACT.md K30). */
+/* The trace's kind of an org.bgcopy1.Callback method; -1 for another. */
+int trace_callback_kind(const char *member)
+{
+	static const struct { const char *member; int kind; } kinds[] = {
+		{ "JobTransferred", BGCOPY_TP_KIND_JOB_TRANSFERRED },
+		{ "JobError", BGCOPY_TP_KIND_JOB_ERROR },
+		{ "JobModification", BGCOPY_TP_KIND_JOB_MODIFICATION },
+		{ "FileTransferred", BGCOPY_TP_KIND_FILE_TRANSFERRED },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (!strcmp(member, kinds[i].member))
+			return kinds[i].kind;
+	return -1;
+}
+
 uint64_t trace_process_start(pid_t pid)
 {
 	char path[64], buf[1024], *p;

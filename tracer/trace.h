@@ -52,6 +52,9 @@ void trace_engine_open(bgcopy_engine *engine);
 void trace_peer_request(bgcopy_engine *engine, bgcopy_job *job, long pid,
 			uint32_t uid, const char *verb);
 uint64_t trace_process_start(pid_t pid);
+/* The trace's kind (BGCOPY_TP_KIND_*) of an org.bgcopy1.Callback method;
+ * -1 for another name. */
+int trace_callback_kind(const char *member);
 void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event);
 
 #endif /* BGCOPY_TRACE_H */

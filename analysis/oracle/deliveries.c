@@ -357,6 +357,7 @@ void on_forwarded(struct job *j, const struct bgc_record *r)
 	if (in && r->pid > 0) {
 		in->forwarded_to = r->pid;
 		in->forwarded_start = r->pid_start;
+		in->forwarded_ts = r->ts;
 	}
 }
 

@@ -128,6 +128,7 @@ struct inflight {
 	struct oracle_evidence ev;
 	int64_t forwarded_to;		/* schema 5: the client's pid; 0 */
 	uint64_t forwarded_start;	/* and its pid_start */
+	int64_t forwarded_ts;		/* and when it was handed over */
 };
 
 /*
@@ -240,7 +241,7 @@ struct forward {
 	int32_t file;
 	int64_t pid;
 	uint64_t pid_start;
-	int64_t begin_ts, end_ts;
+	int64_t begin_ts, forwarded_ts, end_ts;
 	bool discharged;		/* its success discharged T, E or F(i) */
 	struct oracle_evidence end_ev;
 };

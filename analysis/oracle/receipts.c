@@ -21,7 +21,9 @@ static void arming_key(uint64_t engine, const char *job, uint64_t arming,
 }
 
 /* The traced client process `pid' started at `start', if its receipts
- * were in the trace by `ts'. */
+ * were in the trace by `ts': the attempt's hand-over to it, which comes
+ * before any receipt of it (a service the bus started for the attempt
+ * opened after its begin, and before it). */
 static struct client_proc *client_traced(struct oracle *o, int64_t pid,
 					 uint64_t start, int64_t ts)
 {
@@ -200,7 +202,8 @@ int forward_ended(struct oracle *o, struct job *j, const struct inflight *in,
 		.attempt = (uint32_t) in->attempt, .kind = in->kind,
 		.file = in->file, .pid = in->forwarded_to,
 		.pid_start = in->forwarded_start,
-		.begin_ts = in->ev.ts, .end_ts = r->ts,
+		.begin_ts = in->ev.ts, .forwarded_ts = in->forwarded_ts,
+		.end_ts = r->ts,
 		.discharged = discharged, .end_ev = evidence_of(r),
 	};
 	return 0;
@@ -248,7 +251,7 @@ static bool received_success(struct oracle *o, const struct forward *fw,
 static void settle_forward(struct oracle *o, const struct forward *fw)
 {
 	const struct client_proc *c = client_traced(o, fw->pid, fw->pid_start,
-						    fw->begin_ts);
+						    fw->forwarded_ts);
 	const struct loss *l;
 	struct oracle_finding *f;
 	struct job *j = fw->j;

@@ -1,8 +1,8 @@
 # bgcopy-analyze --baseline OLD NEW on real recordings (bgcopy record):
 #  (a) the same workload twice -> exit 0, "OK:";
-#  (b) NEW fetches one file at a tenth of the speed (testd's /fault/slow)
-#      -> exit 1, that file named first in the summary and marked in the
-#      table; as JSON too; --max-regression=95 lets it pass;
+#  (b) NEW fetches one file at a twentieth of the speed (testd's
+#      /fault/slow) -> exit 1, that file named first in the summary and
+#      marked in the table; as JSON too; --max-regression=99 lets it pass;
 #  (c) the slowed file's URL path differs (the fault spec is in it): by
 #      path it is "only in OLD"/"only in NEW", not a regression;
 #  (d) a NEW whose own contract check FAILs is noted, the exit status
@@ -16,12 +16,12 @@ analyze() { LD_PRELOAD=$BT_PRELOAD "$ANALYZE" "$@"; }
 start_server
 start_sessiond
 # Every file throttled, so that its throughput is the server's pace and
-# not the machine's: ~0.2 s at 1 MB/s, ~2 s at 100 kB/s.
+# not the machine's: ~0.2 s at 1 MB/s, ~4 s at 50 kB/s.
 make_file a.bin 200000
 make_file b.bin 200000
 URL=http://127.0.0.1:$PORT
 FAST=1000000
-SLOW=100000
+SLOW=50000
 
 # workload NAME BPS: six downloads of a.bin (six JobTransferred latency
 # samples, five needed) and one of b.bin at BPS bytes/s, recorded.
@@ -49,13 +49,18 @@ workload new "$SLOW"
 # runs are compared above a floor of 100 ms, so that what is judged is
 # the comparison, not the machine's load.
 FLOOR=--latency-floor-ms=100
+# So does one file's throughput: a 0.2 s download of b.bin measured 57 %
+# slower the second time while make bench ran.  Where no regression is
+# expected, real runs are judged at 80 %; a twentieth of the speed (-95 %)
+# is found either way.
+TOLERANCE=--max-regression=80
 
 # ---- (a) the same workload twice -------------------------------------------
-analyze --baseline "$WORK/old" $FLOOR "$WORK/same" > "$WORK/a.txt" 2>&1
+analyze --baseline "$WORK/old" $FLOOR $TOLERANCE "$WORK/same" > "$WORK/a.txt" 2>&1
 rc=$?
 cat "$WORK/a.txt"
 [ $rc = 0 ] || die "the same workload twice: exit $rc, expected 0"
-tail -1 "$WORK/a.txt" | grep -q '^OK: no metric worse by more than 20% ' ||
+tail -1 "$WORK/a.txt" | grep -q '^OK: no metric worse by more than 80% ' ||
 	die "the same workload twice: no OK summary"
 grep -qE '^latency JOB_TRANSFERRED p50 \(ms\) +[67] +[67] ' "$WORK/a.txt" ||
 	die "JobTransferred latency was not compared"
@@ -65,16 +70,20 @@ grep -qE '^throughput /fault/slow:1000000/b.bin \(MB/s\) +1 +1 ' "$WORK/a.txt" |
 	die "b.bin's throughput was not compared by path"
 echo "ok (a) the same workload twice: exit 0"
 
-# ---- (b) b.bin ten times slower in NEW -------------------------------------
+# ---- (b) b.bin twenty times slower in NEW ----------------------------------
 analyze --baseline "$WORK/old" $FLOOR --url-key=name "$WORK/new" > "$WORK/b.txt" 2>&1
 rc=$?
 cat "$WORK/b.txt"
-[ $rc = 1 ] || die "b.bin 10x slower: exit $rc, expected 1"
+[ $rc = 1 ] || die "b.bin 20x slower: exit $rc, expected 1"
 tail -1 "$WORK/b.txt" | grep -q '^REGRESSED: throughput b.bin -[89][0-9]\.[0-9]% ' ||
 	die "the summary does not name b.bin first"
 grep -qE '^throughput b.bin \(MB/s\) .*REGRESSED$' "$WORK/b.txt" ||
 	die "the table does not mark b.bin"
-grep -E '^throughput a.bin ' "$WORK/b.txt" | grep -q REGRESSED &&
+analyze --baseline "$WORK/old" $FLOOR $TOLERANCE --url-key=name "$WORK/new" \
+	> "$WORK/b80.txt" 2>&1
+[ $? = 1 ] && grep -qE '^throughput b.bin \(MB/s\) .*REGRESSED$' "$WORK/b80.txt" ||
+	die "b.bin 20x slower is not found at $TOLERANCE: $(cat "$WORK/b80.txt")"
+grep -E '^throughput a.bin ' "$WORK/b80.txt" | grep -q REGRESSED &&
 	die "a.bin, served alike, is marked as a regression"
 analyze --baseline "$WORK/old" $FLOOR --url-key=name --format=json "$WORK/new" \
 	> "$WORK/b.json" 2> "$WORK/b.json.err"
@@ -90,15 +99,15 @@ else
 		grep -q '"name": "throughput b.bin"' "$WORK/b.json" ||
 		die "the JSON comparison is wrong: $(cat "$WORK/b.json")"
 fi
-analyze --baseline "$WORK/old" $FLOOR --url-key=name --max-regression=95 "$WORK/new" \
-	> "$WORK/b95.txt" 2>&1 || die "--max-regression=95: exit $?, expected 0"
-echo "ok (b) b.bin 10x slower: exit 1, named first; JSON; --max-regression"
+analyze --baseline "$WORK/old" $FLOOR --url-key=name --max-regression=99 "$WORK/new" \
+	> "$WORK/b99.txt" 2>&1 || die "--max-regression=99: exit $?, expected 0"
+echo "ok (b) b.bin 20x slower: exit 1, named first; JSON; --max-regression"
 
 # ---- (c) by path, the slowed URL is another URL -----------------------------
-analyze --baseline "$WORK/old" $FLOOR "$WORK/new" > "$WORK/c.txt" 2>&1 ||
+analyze --baseline "$WORK/old" $FLOOR $TOLERANCE "$WORK/new" > "$WORK/c.txt" 2>&1 ||
 	{ cat "$WORK/c.txt"; die "by path: exit $?, expected 0"; }
 grep -qE '^throughput /fault/slow:1000000/b.bin .* only in OLD$' "$WORK/c.txt" &&
-	grep -qE '^throughput /fault/slow:100000/b.bin .* only in NEW$' "$WORK/c.txt" ||
+	grep -qE '^throughput /fault/slow:50000/b.bin .* only in NEW$' "$WORK/c.txt" ||
 	{ cat "$WORK/c.txt"; die "by path: b.bin's two URLs not reported apart"; }
 echo "ok (c) by path the two b.bin URLs are apart: exit 0"
 

@@ -4,8 +4,10 @@
 # retried; a client's interface takes precedence and the service comes
 # back when the client goes; the setting survives a restart; bgcopyd owns
 # org.bgcopy1 on the bus; with no bus the command line runs; the traced
-# daemon PASSes bgcopy-analyze; on a system bus with the installed
-# policy, bgcopyd --system owns the name and only root may call it.
+# daemon PASSes bgcopy-analyze, the service's receipts joined to its
+# attempts, and a service that acknowledges what it never ran FAILs; on
+# a system bus with the installed policy, bgcopyd --system owns the name
+# and only root may call it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bgcopyd_lib.bash"
 unset BGCOPY_EMBEDDED
@@ -66,12 +68,14 @@ stop_daemon
 
 # A private session bus (its socket in /tmp, where nobody can reach
 # it); its service files activate the receiver.
+# service NAME [FAILURES [unseen]]
 service() {
 	printf '[D-BUS Service]\nName=%s\nExec=%s %s %s %s\n' "$1" "$RECEIVER" "$1" \
-		"$WORK/$1.log" "${2:-0}" > "$WORK/services/$1.service"
+		"$WORK/$1.log" "${*:2}" > "$WORK/services/$1.service"
 }
-service org.bgcopy1.test.Ok
+service org.bgcopy1.test.Ok 0
 service org.bgcopy1.test.Failing 2
+service org.bgcopy1.test.Unseen 0 unseen
 # One whose program never takes its name: every activation fails.
 printf '[D-BUS Service]\nName=org.bgcopy1.test.Broken\nExec=/bin/false\n' \
 	> "$WORK/services/org.bgcopy1.test.Broken.service"
@@ -91,7 +95,8 @@ cat > "$WORK/bus.conf" <<EOF
   </policy>
 </busconfig>
 EOF
-dbus-daemon --config-file="$WORK/bus.conf" --fork --print-address=3 --print-pid=4 \
+# The receivers it activates trace their receipts.
+traced dbus-daemon --config-file="$WORK/bus.conf" --fork --print-address=3 --print-pid=4 \
 	3>"$WORK/bus.address" 4>"$WORK/bus.pid" || die "dbus-daemon did not start"
 BUS_PID=$(cat "$WORK/bus.pid")
 export DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$WORK/bus.address")
@@ -231,4 +236,28 @@ failed=$(grep -n 'callback JOB_TRANSFERRED .* -> -1 ' "$WORK/handed.txt" | head 
 ran=$(grep -n 'cmdline run JOB_TRANSFERRED' "$WORK/handed.txt" | head -n 1 | cut -d: -f1)
 [ -n "$failed" ] && [ -n "$ran" ] && [ "$failed" -lt "$ran" ] ||
 	die "the command line did not follow a failed call to the service: $(cat "$WORK/handed.txt")"
+# The service's receipt joins the daemon's attempt: forwarded to the
+# process that owned the name, received and answered there.
+"$ANALYZE" --timeline --job="$ok" "$WORK/trace" > "$WORK/ok.txt" || die "no timeline of the ok job"
+pid=$(sed -En 's/.*forwarded JOB_TRANSFERRED .* to pid ([0-9]+).*/\1/p' "$WORK/ok.txt" | head -n 1)
+[ -n "$pid" ] && grep -qE "client pid $pid received JOB_TRANSFERRED arming [0-9]+ attempt 1" "$WORK/ok.txt" &&
+	grep -qE "client pid $pid returned JOB_TRANSFERRED arming [0-9]+ attempt 1 .* -> 0" "$WORK/ok.txt" ||
+	die "the service's receipt is not joined to the attempt: $(cat "$WORK/ok.txt")"
+
+# A service that answers 0 and never ran the callback is caught.
+start_session "$WORK/unseen-trace"
+start_daemon "$STORE" BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1
+unseen=$(bg "$STORE" create unseen) || die "create failed"
+bg "$STORE" add "$unseen" "$URL/a.bin" "$WORK/out/unseen.bin" &&
+	bg "$STORE" set-notify-service "$unseen" org.bgcopy1.test.Unseen &&
+	bg "$STORE" resume "$unseen" || die "setting up the unseen job failed"
+wait_for 'grep -q "^JobTransferred $unseen\$" "$WORK/org.bgcopy1.test.Unseen.log" 2>/dev/null' \
+	"the unseen service never got JobTransferred"
+bg "$STORE" complete "$unseen" || die "complete failed"
+stop_daemon
+stop_session
+"$ANALYZE" "$WORK/unseen-trace" > "$WORK/unseen.txt"
+rc=$?
+[ $rc = 1 ] && grep -q "acknowledged but never received" "$WORK/unseen.txt" ||
+	die "a service that never ran the callback was not caught (exit $rc): $(cat "$WORK/unseen.txt")"
 echo "notify service checks passed"

@@ -8,8 +8,10 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
+#include "bgcopy.h"
+
 /*
- * notify_receiver NAME LOG [FAILURES]
+ * notify_receiver NAME LOG [FAILURES [unseen]]
  *
  * Owns NAME on the bus that activated it (DBUS_STARTER_ADDRESS, else the
  * session bus) and answers every org.bgcopy1.Callback method at
@@ -20,12 +22,17 @@
  * names in the caller's environment, as far as /proc lets this uid read
  * it, "?" where it does not), and when it starts "started
  * uid UID on the TYPE bus" (DBUS_STARTER_BUS_TYPE), so that tests see who
- * called and who was activated where.  Any arguments after the job's id
- * are accepted, so bgcopyd may add some.  Exits when the bus goes away.
+ * called and who was activated where.  It traces what it receives and
+ * answers as a notify service should (bgcopy_callback_received and
+ * _returned, when BGCOPY_TRACE loads the provider); "unseen" makes it a
+ * broken one, which answers 0 and traces no receipt: the checker must
+ * call that "acknowledged but never received".  Exits when the bus goes
+ * away.
  */
 struct receiver {
 	const char *log;
 	unsigned long failures;
+	bool unseen;		/* answers without tracing its receipts */
 };
 
 /* The caller's effective uid, or -1 when the bus does not say. */
@@ -72,10 +79,28 @@ static void caller_env(sd_bus_message *m, char *out, size_t size)
 	}
 }
 
+/* The call's arguments after the job's id, as the receipt to trace. */
+static int read_receipt(sd_bus_message *m, struct bgcopy_callback_receipt *rc)
+{
+	uint32_t index = 0;
+	int r = 0;
+
+	rc->member = sd_bus_message_get_member(m);
+	if (!strcmp(rc->member, "JobError"))
+		r = sd_bus_message_skip(m, "(iiiiis)");
+	else if (!strcmp(rc->member, "FileTransferred"))
+		r = sd_bus_message_read(m, "u", &index);
+	rc->file_index = (int32_t)index;
+	if (r >= 0)
+		r = sd_bus_message_read(m, "(ttu)", &rc->attempt.engine, &rc->attempt.arming,
+					&rc->attempt.attempt);
+	return r;
+}
+
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct receiver *rcv = userdata;
-	const char *member = sd_bus_message_get_member(m), *id = "";
+	struct bgcopy_callback_receipt rc = { 0 };
 	bool fail = rcv->failures > 0;
 	char env[1024];
 	long caller;
@@ -83,20 +108,29 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 	if (!sd_bus_message_is_method_call(m, "org.bgcopy1.Callback", NULL))
 		return 0;	/* sd-bus answers the standard interfaces */
-	if (sd_bus_message_read(m, "s", &id) < 0)
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no job id");
+	if (sd_bus_message_read(m, "s", &rc.job) < 0 || read_receipt(m, &rc) < 0)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+					"not the arguments of org.bgcopy1.Callback");
+	if (!rcv->unseen && bgcopy_callback_received(&rc) != BGCOPY_OK)
+		fprintf(stderr, "notify_receiver: %s\n", bgcopy_last_error());
 	caller = caller_uid(m);
 	caller_env(m, env, sizeof(env));
 	log = fopen(rcv->log, "a");
-	if (!log)
-		return sd_bus_error_set_errnof(error, errno, "cannot open %s", rcv->log);
-	fprintf(log, "caller uid %ld\ncaller env %s\n%s %s%s\n", caller, env, member, id,
-		fail ? " failed" : "");
-	fclose(log);
-	if (fail) {
+	if (log) {
+		fprintf(log, "caller uid %ld\ncaller env %s\n%s %s%s\n", caller, env,
+			rc.member, rc.job, fail ? " failed" : "");
+		fclose(log);
+	}
+	if (!log || fail) {
+		if (!rcv->unseen)
+			bgcopy_callback_returned(&rc, -1);
+		if (!log)
+			return sd_bus_error_set_errnof(error, errno, "cannot open %s", rcv->log);
 		rcv->failures--;
 		return sd_bus_error_set(error, "org.bgcopy1.Test.Failed", "told to fail");
 	}
+	if (!rcv->unseen)
+		bgcopy_callback_returned(&rc, 0);
 	return sd_bus_reply_method_return(m, "i", 0);
 }
 
@@ -132,12 +166,15 @@ int main(int argc, char **argv)
 	sd_bus *bus = NULL;
 	int r;
 
-	if (argc < 3 || argc > 4) {
-		fputs("usage: notify_receiver NAME LOG [FAILURES]\n", stderr);
+	if (argc < 3 || argc > 5 || (argc == 5 && strcmp(argv[4], "unseen"))) {
+		fputs("usage: notify_receiver NAME LOG [FAILURES [unseen]]\n", stderr);
 		return 2;
 	}
 	rcv = (struct receiver){ .log = argv[2],
-				 .failures = argc == 4 ? strtoul(argv[3], NULL, 10) : 0 };
+				 .failures = argc >= 4 ? strtoul(argv[3], NULL, 10) : 0,
+				 .unseen = argc == 5 };
+	/* Before the name is ours: no call can come untraced. */
+	bgcopy_callback_receiver_open();
 	r = connect_bus(&bus);
 	if (r >= 0)
 		r = sd_bus_add_object(bus, NULL, "/org/bgcopy1/callback", on_call, &rcv);

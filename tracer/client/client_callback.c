@@ -57,18 +57,6 @@ static const sd_bus_vtable callback_vtable[] = {
 	SD_BUS_VTABLE_END
 };
 
-/* The trace's kind of a Callback method. */
-static int kind_of(const char *member)
-{
-	if (!strcmp(member, "JobTransferred"))
-		return BGCOPY_TP_KIND_JOB_TRANSFERRED;
-	if (!strcmp(member, "JobError"))
-		return BGCOPY_TP_KIND_JOB_ERROR;
-	if (!strcmp(member, "JobModification"))
-		return BGCOPY_TP_KIND_JOB_MODIFICATION;
-	return BGCOPY_TP_KIND_FILE_TRANSFERRED;
-}
-
 /* BGCOPY_TEST_SWALLOW_CALLBACK=1, for tests only: a broken client library
  * that answers success without running the method or tracing it, which
  * the checker must catch ("acknowledged but never received"). */
@@ -179,7 +167,8 @@ static int run_call(bgcopy_engine *engine, sd_bus_message *m)
 	if (swallow_for_tests())
 		return 0;
 	at.job = id;
-	at.kind = kind_of(member);
+	at.kind = trace_callback_kind(member);
+	assert(at.kind >= 0);	/* the vtable has no other method */
 	TRACE(client_callback_received, &at);
 	result = run_method(engine, member, id, &err, index);
 	TRACE(client_callback_returned, &at, result);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -60,29 +61,95 @@ int callback_append_args(sd_bus_message *m, const char *member, const char *id,
 	return r;
 }
 
-/* One call's message to the service on `bus`; its answer in *result.
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Microseconds left until `deadline` (now_usec), at least 1: an sd-bus
+ * timeout of 0 would mean its default. */
+static uint64_t usec_left(uint64_t deadline)
+{
+	uint64_t now = now_usec();
+
+	return deadline > now ? deadline - now : 1;
+}
+
+/* The process that owns `name` now, started by the bus (D-Bus
+ * activation) if nobody does: its unique name (to free) and pid (0 when
+ * the bus does not say, as over TCP).  The
+ * call then goes to that unique name, so that the process the attempt
+ * was forwarded to is the one that gets it: one gone meanwhile fails the
+ * attempt rather than hand it to another. */
+static int name_owner(sd_bus *bus, const char *name, uint64_t deadline,
+		      sd_bus_error *err, char **unique, pid_t *pid)
+{
+	const uint64_t mask = SD_BUS_CREDS_UNIQUE_NAME | SD_BUS_CREDS_PID;
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_creds *creds = NULL;
+	const char *u = NULL;
+	int r = sd_bus_get_name_creds(bus, name, mask, &creds);
+
+	if (r < 0) {
+		r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.DBus",
+						   "/org/freedesktop/DBus",
+						   "org.freedesktop.DBus",
+						   "StartServiceByName");
+		if (r >= 0)
+			r = sd_bus_message_append(m, "su", name, 0u);
+		if (r >= 0)
+			r = sd_bus_call(bus, m, usec_left(deadline), err, &reply);
+		if (r >= 0)
+			r = sd_bus_get_name_creds(bus, name, mask, &creds);
+	}
+	if (r >= 0)
+		r = sd_bus_creds_get_unique_name(creds, &u);
+	if (r >= 0 && sd_bus_creds_get_pid(creds, pid) < 0)
+		*pid = 0;
+	if (r >= 0 && !(*unique = strdup(u)))
+		r = -ENOMEM;
+	sd_bus_creds_unref(creds);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(m);
+	return r;
+}
+
+/* One call to the service on `bus`, its answer in *result, within the
+ * callback's timeout.  With `at`, called inside the engine's callback,
+ * the attempt is forwarded to the process that owns the name and its ids
+ * go with the call, so that a receiver that traces its receipts
+ * (bgcopy_callback_received) joins ours; else the ids are zeros.
  * Returns what sd-bus returned, `err` saying why when it failed. */
 static int call_on_bus(sd_bus *bus, const char *name, const char *id, const char *member,
 		       const struct bgcopy_error *error, uint32_t file_index,
-		       sd_bus_error *err, int32_t *result)
+		       struct bgcopy_callback_attempt *at, sd_bus_error *err,
+		       int32_t *result)
 {
+	const struct bgcopy_callback_attempt none = { 0 };
+	uint64_t deadline = now_usec() + callback_timeout_usec();
 	sd_bus_message *m = NULL, *reply = NULL;
-	/* No ids: which process the bus hands the call to is the bus's to
-	 * know, so no trace of ours could join it (docs/bgcopyd.md). */
-	const struct bgcopy_callback_attempt at = { 0 };
-	int r;
+	char *unique = NULL;
+	pid_t pid = 0;
+	int r = name_owner(bus, name, deadline, err, &unique, &pid);
 
 	*result = -1;
-	r = sd_bus_message_new_method_call(bus, &m, name, BGCOPYD_CALLBACK_PATH,
-					   BGCOPYD_CALLBACK_IFACE, member);
+	if (at && (pid <= 0 || bgcopy_callback_forward(pid, at) != BGCOPY_OK))
+		*at = none;
 	if (r >= 0)
-		r = callback_append_args(m, member, id, error, file_index, &at);
+		r = sd_bus_message_new_method_call(bus, &m, unique, BGCOPYD_CALLBACK_PATH,
+						   BGCOPYD_CALLBACK_IFACE, member);
 	if (r >= 0)
-		r = sd_bus_call(bus, m, callback_timeout_usec(), err, &reply);
+		r = callback_append_args(m, member, id, error, file_index, at ? at : &none);
+	if (r >= 0)
+		r = sd_bus_call(bus, m, usec_left(deadline), err, &reply);
 	if (r >= 0 && sd_bus_message_read(reply, "i", result) < 0)
 		*result = -1;
 	sd_bus_message_unref(reply);
 	sd_bus_message_unref(m);
+	free(unique);
 	return r;
 }
 
@@ -198,7 +265,7 @@ int notify_service_call_main(int argc, char **argv)
 	snprintf(e.description, sizeof(e.description), "%s", argv[11]);
 	r = open_owner_bus(getuid(), &bus, &which);
 	if (r >= 0)
-		r = call_on_bus(bus, name, id, member, &e, index, &err, &result);
+		r = call_on_bus(bus, name, id, member, &e, index, NULL, &err, &result);
 	if (r < 0)
 		fprintf(stderr, "bgcopyd: job %s: %s to notify service %s on the %s bus "
 			"as uid %u failed: %s\n", id, member, name, which, (unsigned)getuid(),
@@ -255,6 +322,7 @@ static int call_service(struct service_cb *cb, bgcopy_job *job, const char *memb
 				  const struct bgcopy_error *error, uint32_t file_index)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
+	struct bgcopy_callback_attempt at;
 	sd_bus *bus = NULL;
 	uid_t owner = bgcopy_job_get_owner(job);
 	int32_t result = -1;
@@ -266,7 +334,8 @@ static int call_service(struct service_cb *cb, bgcopy_job *job, const char *memb
 		return call_as_owner(cb, id, owner, member, error, file_index);
 	r = cb->system ? sd_bus_open_system(&bus) : sd_bus_open_user(&bus);
 	if (r >= 0)
-		r = call_on_bus(bus, cb->name, id, member, error, file_index, &err, &result);
+		r = call_on_bus(bus, cb->name, id, member, error, file_index, &at, &err,
+				&result);
 	sd_bus_error_free(&err);
 	sd_bus_flush_close_unref(bus);
 	return r >= 0 && result == 0 ? 0 : -1;

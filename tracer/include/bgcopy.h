@@ -693,6 +693,33 @@ struct bgcopy_callback_attempt {
 };
 BGCOPY_API int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attempt *out);
 
+/*
+ * Receiving such a callback without a client engine: a process that
+ * answers org.bgcopy1.Callback calls itself (a job's notify service,
+ * docs/bgcopyd.md) traces them as the client library traces its own, so
+ * that the checker proves each one bgcopyd counted delivered ran here
+ * (docs/CONTRACT.md section 7, C1-C3).  bgcopy_callback_receiver_open()
+ * once, before the process takes its bus name: it records the process,
+ * whose receipts are checked from then on (call it again for a session
+ * that started later); bgcopy_callback_received() when a call arrives;
+ * bgcopy_callback_returned() with the answer, just before replying.
+ * Each loads the provider as an engine does (BGCOPY_TRACE) and records
+ * nothing no session listens to, or an attempt of all zeros (a sender
+ * that forwarded nothing).  BGCOPY_E_INVALID_ARG for a missing receipt,
+ * member or job, or a member that is not a Callback method;
+ * BGCOPY_E_INVALID_STATE before the first open.
+ */
+struct bgcopy_callback_receipt {
+	const char *member;	/* "JobTransferred", "JobError", ... */
+	const char *job;	/* the job's id, the call's first argument */
+	int32_t file_index;	/* FileTransferred's index; ignored for others */
+	struct bgcopy_callback_attempt attempt;	/* the call's last argument */
+};
+BGCOPY_API int bgcopy_callback_receiver_open(void);
+BGCOPY_API int bgcopy_callback_received(const struct bgcopy_callback_receipt *receipt);
+BGCOPY_API int bgcopy_callback_returned(const struct bgcopy_callback_receipt *receipt,
+					int32_t result);
+
 #ifdef __cplusplus
 }
 #endif

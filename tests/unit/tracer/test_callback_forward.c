@@ -1,4 +1,4 @@
-/* bgcopy_callback_forward(): the attempt a callback serves, for the process it forwards the callback to. */
+/* bgcopy_callback_forward(): the attempt a callback serves, for the process it forwards the callback to; bgcopy_callback_received() and _returned(): that process's side. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,9 +62,39 @@ static void outside_a_callback_it_is_refused(void **state)
 	assert_int_equal(bgcopy_callback_forward(4242, NULL), BGCOPY_E_INVALID_ARG);
 }
 
+/* Runs before any open in this process: the receiver state is global. */
+static void a_receiver_names_what_is_wrong_with_a_receipt(void **state)
+{
+	struct bgcopy_callback_receipt rc = {
+		.member = "JobTransferred", .job = "6c3a4d1e-0000-4000-8000-000000000001",
+		.attempt = { .engine = 0x1234, .arming = 1, .attempt = 1 },
+	};
+
+	(void)state;
+	assert_int_equal(bgcopy_callback_received(&rc), BGCOPY_E_INVALID_STATE);
+	assert_non_null(strstr(bgcopy_last_error(), "bgcopy_callback_receiver_open"));
+	assert_int_equal(bgcopy_callback_receiver_open(), BGCOPY_OK);
+	assert_int_equal(bgcopy_callback_received(&rc), BGCOPY_OK);
+	assert_int_equal(bgcopy_callback_returned(&rc, 0), BGCOPY_OK);
+	assert_int_equal(bgcopy_callback_received(NULL), BGCOPY_E_INVALID_ARG);
+	rc.job = NULL;
+	assert_int_equal(bgcopy_callback_returned(&rc, 0), BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), "bgcopy_callback_returned"));
+	rc.job = "6c3a4d1e-0000-4000-8000-000000000001";
+	rc.member = "JobFinished";
+	assert_int_equal(bgcopy_callback_received(&rc), BGCOPY_E_INVALID_ARG);
+	assert_non_null(strstr(bgcopy_last_error(), "'JobFinished' is not a method"));
+	/* A sender that forwarded nothing: accepted, nothing to join. */
+	rc = (struct bgcopy_callback_receipt){ .member = "FileTransferred", .job = "j",
+					       .file_index = 3 };
+	assert_int_equal(bgcopy_callback_received(&rc), BGCOPY_OK);
+	assert_int_equal(bgcopy_callback_receiver_open(), BGCOPY_OK);	/* again */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_receiver_names_what_is_wrong_with_a_receipt),
 		cmocka_unit_test(a_callback_learns_its_attempt_and_arming),
 		cmocka_unit_test(outside_a_callback_it_is_refused),
 	};
