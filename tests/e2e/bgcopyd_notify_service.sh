@@ -47,6 +47,20 @@ stop_daemon() {
 	kill "$DAEMON_PID" && wait "$DAEMON_PID" || die "bgcopyd did not exit cleanly"
 	DAEMON_PID=
 }
+# resumed_job NAME URL SERVICE: a job NAME of URL, its notify service
+# SERVICE, resumed; prints its id.
+resumed_job() {
+	local job
+	job=$(bg "$STORE" create "$1") || die "create failed"
+	bg "$STORE" add "$job" "$2" "$WORK/out/$1.bin" &&
+		bg "$STORE" set-notify-service "$job" "$3" &&
+		bg "$STORE" resume "$job" || die "setting up the $1 job failed"
+	echo "$job"
+}
+# wait_called SERVICE MEMBER JOB: until SERVICE logged MEMBER for JOB.
+wait_called() {
+	wait_for "grep -q '^$2 $3\$' '$WORK/$1.log' 2>/dev/null" "$1 never got $2 for $3"
+}
 
 start_server
 make_file a.bin 200000
@@ -140,12 +154,8 @@ cmp "$WORK/www/a.bin" "$WORK/out/ok.bin" || die "ok.bin differs"
 	die "the service was called more than once: $(cat "$WORK/org.bgcopy1.test.Ok.log")"
 
 # JobError reaches it too, with the error's details.
-broken=$(bg "$STORE" create broken) || die "create failed"
-bg "$STORE" add "$broken" "$URL/missing.bin" "$WORK/out/broken.bin" &&
-	bg "$STORE" set-notify-service "$broken" org.bgcopy1.test.Ok &&
-	bg "$STORE" resume "$broken" || die "setting up the broken job failed"
-wait_for 'grep -q "^JobError $broken\$" "$WORK/org.bgcopy1.test.Ok.log"' \
-	"the service never got JobError"
+broken=$(resumed_job broken "$URL/missing.bin" org.bgcopy1.test.Ok) || exit 1
+wait_called org.bgcopy1.test.Ok JobError "$broken"
 bg "$STORE" cancel "$broken" || die "cancel failed"
 
 # A service answering with an error: retried after the retry delay.
@@ -247,12 +257,8 @@ pid=$(sed -En 's/.*forwarded JOB_TRANSFERRED .* to pid ([0-9]+).*/\1/p' "$WORK/o
 # A service that answers 0 and never ran the callback is caught.
 start_session "$WORK/unseen-trace"
 start_daemon "$STORE" BGCOPY_TRACE=1 LTTNG_UST_ALLOW_BLOCKING=1
-unseen=$(bg "$STORE" create unseen) || die "create failed"
-bg "$STORE" add "$unseen" "$URL/a.bin" "$WORK/out/unseen.bin" &&
-	bg "$STORE" set-notify-service "$unseen" org.bgcopy1.test.Unseen &&
-	bg "$STORE" resume "$unseen" || die "setting up the unseen job failed"
-wait_for 'grep -q "^JobTransferred $unseen\$" "$WORK/org.bgcopy1.test.Unseen.log" 2>/dev/null' \
-	"the unseen service never got JobTransferred"
+unseen=$(resumed_job unseen "$URL/a.bin" org.bgcopy1.test.Unseen) || exit 1
+wait_called org.bgcopy1.test.Unseen JobTransferred "$unseen"
 bg "$STORE" complete "$unseen" || die "complete failed"
 stop_daemon
 stop_session
