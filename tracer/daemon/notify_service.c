@@ -118,10 +118,13 @@ static int name_owner(sd_bus *bus, const char *name, uint64_t deadline,
 }
 
 /* One call to the service on `bus`, its answer in *result, within the
- * callback's timeout.  With `at`, called inside the engine's callback,
- * the attempt is forwarded to the process that owns the name and its ids
- * go with the call, so that a receiver that traces its receipts
- * (bgcopy_callback_received) joins ours; else the ids are zeros.
+ * callback's timeout.  With `at` (the daemon calling as itself, inside
+ * the engine's callback), the call goes to the process that owns the
+ * name, to which the attempt is forwarded, with its ids, so that a
+ * receiver that traces its receipts (bgcopy_callback_received) joins
+ * ours.  Without (a call made as another owner), to the name with zeros:
+ * the bus's policy then decides whether that owner may start the
+ * service, as StartServiceByName would not ask.
  * Returns what sd-bus returned, `err` saying why when it failed. */
 static int call_on_bus(sd_bus *bus, const char *name, const char *id, const char *member,
 		       const struct bgcopy_error *error, uint32_t file_index,
@@ -133,13 +136,14 @@ static int call_on_bus(sd_bus *bus, const char *name, const char *id, const char
 	sd_bus_message *m = NULL, *reply = NULL;
 	char *unique = NULL;
 	pid_t pid = 0;
-	int r = name_owner(bus, name, deadline, err, &unique, &pid);
+	int r = at ? name_owner(bus, name, deadline, err, &unique, &pid) : 0;
 
 	*result = -1;
 	if (at && (pid <= 0 || bgcopy_callback_forward(pid, at) != BGCOPY_OK))
 		*at = none;
 	if (r >= 0)
-		r = sd_bus_message_new_method_call(bus, &m, unique, BGCOPYD_CALLBACK_PATH,
+		r = sd_bus_message_new_method_call(bus, &m, unique ? unique : name,
+						   BGCOPYD_CALLBACK_PATH,
 						   BGCOPYD_CALLBACK_IFACE, member);
 	if (r >= 0)
 		r = callback_append_args(m, member, id, error, file_index, at ? at : &none);
