@@ -15,7 +15,9 @@ int bgcopy_callback_receiver_open(void)
 	uint64_t id = 0, none = 0;
 
 	trace_load();
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id) || !id)
+	/* GRND_NONBLOCK: a service the bus starts early at boot must not
+	 * wait for the entropy pool; the fallback is unique enough. */
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id) || !id)
 		id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32 ^ 1;
 	/* The first open's id stays: receipts already recorded name it. */
 	__atomic_compare_exchange_n(&receiver_id, &none, id, false, __ATOMIC_ACQ_REL,

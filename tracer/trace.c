@@ -180,9 +180,6 @@ void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 		TRACE_HOOKS()->job_restored(TRACE_JOB(job), &info);
 }
 
-/* When process `pid` started, in clock ticks since boot (field 22 of
- * /proc/PID/stat), 0 if unknown: with the pid, a process no later one
- * with that pid is taken for (the callback join, CONTRACT.md K30). */
 /* The trace's kind of an org.bgcopy1.Callback method; -1 for another. */
 int trace_callback_kind(const char *member)
 {
@@ -199,6 +196,9 @@ int trace_callback_kind(const char *member)
 	return -1;
 }
 
+/* When process `pid` started, in clock ticks since boot (field 22 of
+ * /proc/PID/stat), 0 if unknown: with the pid, a process no later one
+ * with that pid is taken for (the callback join, CONTRACT.md K30). */
 uint64_t trace_process_start(pid_t pid)
 {
 	char path[64], buf[1024], *p;

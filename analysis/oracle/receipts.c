@@ -228,10 +228,27 @@ static const struct loss *client_loss(const struct oracle *o,
 	return NULL;
 }
 
-/* The arming's receipt of this attempt, by client `c', that returned
- * success. */
-static bool received_success(struct oracle *o, const struct forward *fw,
-			     const struct client_proc *c)
+/* Whether `client' is one of the ids the forwarded-to process traced
+ * under by the hand-over: a process may hold several (a client engine
+ * and a notify service's receiver, or two engines). */
+static bool client_of_forward(const struct oracle *o, uint64_t client,
+			      const struct forward *fw)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_clients; i++) {
+		const struct client_proc *c = &o->clients[i];
+
+		if (c->client == client && c->pid == fw->pid &&
+		    c->start == fw->pid_start && c->since <= fw->forwarded_ts)
+			return true;
+	}
+	return false;
+}
+
+/* The arming's receipt of this attempt, by the process it was forwarded
+ * to, that returned success. */
+static bool received_success(struct oracle *o, const struct forward *fw)
 {
 	char key[128];
 	size_t *last, i;
@@ -241,8 +258,8 @@ static bool received_success(struct oracle *o, const struct forward *fw,
 	last = strmap_get(&o->receipts_by_arming, key);
 	for (i = last ? *last : 0; i; i = e->prev) {
 		e = &o->receipts[i - 1];
-		if (e->attempt == fw->attempt && e->client == c->client &&
-		    e->returned && e->result == 0)
+		if (e->attempt == fw->attempt && e->returned && e->result == 0 &&
+		    client_of_forward(o, e->client, fw))
 			return true;
 	}
 	return false;
@@ -279,7 +296,7 @@ static void settle_forward(struct oracle *o, const struct forward *fw)
 	}
 	/* C1: the daemon counted it delivered, the client never ran it
 	 * to success. */
-	if (fw->discharged && !received_success(o, fw, c)) {
+	if (fw->discharged && !received_success(o, fw)) {
 		f = finding_add(o, j, ORACLE_G1_LOST, fw->kind, fw->file,
 			    fw->end_ts, "%s acknowledged but never received: "
 			    "attempt %" PRIu32 " to process %" PRId64 " ended "

@@ -109,8 +109,9 @@ cat > "$WORK/bus.conf" <<EOF
   </policy>
 </busconfig>
 EOF
-# The receivers it activates trace their receipts.
-traced dbus-daemon --config-file="$WORK/bus.conf" --fork --print-address=3 --print-pid=4 \
+# The receivers it activates trace their receipts, registered with the
+# session daemon before their first event however loaded the machine.
+LTTNG_UST_REGISTER_TIMEOUT=-1 traced dbus-daemon --config-file="$WORK/bus.conf" --fork --print-address=3 --print-pid=4 \
 	3>"$WORK/bus.address" 4>"$WORK/bus.pid" || die "dbus-daemon did not start"
 BUS_PID=$(cat "$WORK/bus.pid")
 export DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$WORK/bus.address")
@@ -262,6 +263,8 @@ wait_called org.bgcopy1.test.Unseen JobTransferred "$unseen"
 bg "$STORE" complete "$unseen" || die "complete failed"
 stop_daemon
 stop_session
+bt "$WORK/unseen-trace" | grep -q 'bgcopy:client_open' ||
+	die "the unseen receiver's client_open is not in its trace"
 "$ANALYZE" "$WORK/unseen-trace" > "$WORK/unseen.txt"
 rc=$?
 [ $rc = 1 ] && grep -q "acknowledged but never received" "$WORK/unseen.txt" ||

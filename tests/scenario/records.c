@@ -181,7 +181,8 @@ bool scn_next_record(struct scn_cursor *c, int64_t until_ms,
 	};
 	if (client_side(st)) {
 		r->vpid = r->stream_pid = (int64_t) st->pid;
-		r->client = 0xc0000000u + st->pid * 1000 + st->start;
+		r->client = st->client ? 0xd0000000u + st->client :
+			    0xc0000000u + st->pid * 1000 + st->start;
 	}
 	fill(st, r);
 	return true;

@@ -265,7 +265,7 @@ static struct scn_step *new_step(struct parser *p, enum scn_verb verb,
 }
 
 /* file=N result=N status=N epoch=N arming=N iface=N pid=N uid=N
- * start=N cmdline=TEXT, after the fixed words. */
+ * start=N client=N cmdline=TEXT, after the fixed words. */
 static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 {
 	char *value;
@@ -297,6 +297,9 @@ static int options(struct parser *p, struct scn_step *st, char **tok, int n)
 				return -1;
 		} else if (!strcmp(tok[i], "start")) {
 			if (unsigned_number(p, value, &st->start))
+				return -1;
+		} else if (!strcmp(tok[i], "client")) {
+			if (unsigned_number(p, value, &st->client))
 				return -1;
 		} else if (!strcmp(tok[i], "uid")) {
 			st->has_uid = true;

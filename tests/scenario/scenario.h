@@ -66,6 +66,8 @@ struct scn_step {
 	bool has_pid, has_uid;		/* discard ... pid=N uid=N */
 	uint64_t pid, uid;
 	uint64_t start;			/* client-open, forwarded: start=N (1) */
+	uint64_t client;		/* client-open, received, returned: client=N
+					 * (0: the process's one id) */
 };
 
 /* Rules as analysis/oracle.h numbers them: G1..G8, then the notes. */

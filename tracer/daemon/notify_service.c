@@ -91,8 +91,11 @@ static int name_owner(sd_bus *bus, const char *name, uint64_t deadline,
 	sd_bus_message *m = NULL, *reply = NULL;
 	sd_bus_creds *creds = NULL;
 	const char *u = NULL;
-	int r = sd_bus_get_name_creds(bus, name, mask, &creds);
+	int r;
 
+	/* The lookups' own calls to the bus keep to the callback's time. */
+	sd_bus_set_method_call_timeout(bus, usec_left(deadline));
+	r = sd_bus_get_name_creds(bus, name, mask, &creds);
 	if (r < 0) {
 		r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.DBus",
 						   "/org/freedesktop/DBus",
@@ -103,6 +106,8 @@ static int name_owner(sd_bus *bus, const char *name, uint64_t deadline,
 		if (r >= 0)
 			r = sd_bus_call(bus, m, usec_left(deadline), err, &reply);
 		if (r >= 0)
+			sd_bus_set_method_call_timeout(bus, usec_left(deadline));
+		if (r >= 0)
 			r = sd_bus_get_name_creds(bus, name, mask, &creds);
 	}
 	if (r >= 0)
@@ -111,6 +116,10 @@ static int name_owner(sd_bus *bus, const char *name, uint64_t deadline,
 		*pid = 0;
 	if (r >= 0 && !(*unique = strdup(u)))
 		r = -ENOMEM;
+	/* A call sent with no time left would run in the service while we
+	 * counted it failed: retried, it would run twice. */
+	if (r >= 0 && now_usec() >= deadline)
+		r = -ETIMEDOUT;
 	sd_bus_creds_unref(creds);
 	sd_bus_message_unref(reply);
 	sd_bus_message_unref(m);
@@ -139,7 +148,7 @@ static int call_on_bus(sd_bus *bus, const char *name, const char *id, const char
 	int r = at ? name_owner(bus, name, deadline, err, &unique, &pid) : 0;
 
 	*result = -1;
-	if (at && (pid <= 0 || bgcopy_callback_forward(pid, at) != BGCOPY_OK))
+	if (at && (r < 0 || pid <= 0 || bgcopy_callback_forward(pid, at) != BGCOPY_OK))
 		*at = none;
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(bus, &m, unique ? unique : name,

@@ -699,13 +699,15 @@ BGCOPY_API int bgcopy_callback_forward(int32_t to, struct bgcopy_callback_attemp
  * docs/bgcopyd.md) traces them as the client library traces its own, so
  * that the checker proves each one bgcopyd counted delivered ran here
  * (docs/CONTRACT.md section 7, C1-C3).  bgcopy_callback_receiver_open()
- * once, before the process takes its bus name: it records the process,
- * whose receipts are checked from then on (call it again for a session
- * that started later); bgcopy_callback_received() when a call arrives;
+ * once, before the process takes its bus name: it loads the provider as
+ * an engine does (BGCOPY_TRACE) and records the process, whose receipts
+ * are checked from then on by sessions that were recording then;
+ * bgcopy_callback_received() when a call arrives;
  * bgcopy_callback_returned() with the answer, just before replying.
- * Each loads the provider as an engine does (BGCOPY_TRACE) and records
- * nothing no session listens to, or an attempt of all zeros (a sender
- * that forwarded nothing).  BGCOPY_E_INVALID_ARG for a missing receipt,
+ * Nothing is recorded that no session listens to, nor an attempt of all
+ * zeros (a sender that forwarded nothing).  The id drawn at the first
+ * open names this process's receipts; a child forked after it should
+ * not answer calls with it.  BGCOPY_E_INVALID_ARG for a missing receipt,
  * member or job, or a member that is not a Callback method;
  * BGCOPY_E_INVALID_STATE before the first open.
  */
