@@ -87,7 +87,9 @@ DEPS_PACKAGES := liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 \
 	chromium python3-jsonschema nginx-light dbus systemd \
 	tinyproxy-bin
 
-# pkg-config module or command : Debian package
+# pkg-config module, command, or module of Debian's own python3 (the
+# tests run /usr/bin/python3: a python3 of pyenv's on PATH, even with a
+# jsonschema command, does not give it the module) : Debian package
 DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	cmd:lttng-sessiond:lttng-tools cmd:babeltrace2:babeltrace2 \
 	pc:babeltrace2:libbabeltrace2-dev pc:libcurl:libcurl4-openssl-dev \
@@ -95,7 +97,7 @@ DEPS_PROBES := pc:lttng-ust:liblttng-ust-dev pc:lttng-ctl:liblttng-ctl-dev \
 	pc:cmocka:libcmocka-dev pc:libmicrohttpd:libmicrohttpd-dev \
 	pc:libsystemd:libsystemd-dev cmd:groff:groff-base \
 	pc:libcrypto:libssl-dev cmd:strace:strace \
-	cmd:chromium:chromium cmd:jsonschema:python3-jsonschema \
+	cmd:chromium:chromium py:jsonschema:python3-jsonschema \
 	cmd:nginx:nginx-light cmd:dbus-daemon:dbus \
 	cmd:busctl:systemd cmd:systemd-socket-activate:systemd \
 	cmd:tinyproxy:tinyproxy-bin
@@ -109,6 +111,8 @@ define install_probes
 		kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%%:*}; pkg=$${rest#*:}; \
 		if [ $$kind = pc ]; then \
 			command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$what && continue; \
+		elif [ $$kind = py ]; then \
+			/usr/bin/python3 -c "import $$what" >/dev/null 2>&1 && continue; \
 		else \
 			command -v $$what >/dev/null 2>&1 && continue; \
 		fi; \
