@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,9 +193,7 @@ int bgcopy_engine_open(const char *store_dir,
 	engine->opt.flags = flags;
 	read_only = engine->opt.flags & BGCOPY_OPEN_READ_ONLY;
 	engine->file_mode = 0666 & ~process_umask();
-	if (getrandom(&engine->trace_id, sizeof(engine->trace_id), 0) !=
-	    sizeof(engine->trace_id))
-		engine->trace_id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32;
+	engine->trace_id = trace_new_id();
 	engine->store_dir = xstrdup(store_dir);
 	if (!engine->store_dir) {
 		free(engine);

@@ -1,6 +1,5 @@
 /* Tracing on a receiver's side: the callbacks a process answers for bgcopyd without a client engine of its own (a job's notify service). */
 #define _GNU_SOURCE
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -12,13 +11,9 @@ static uint64_t receiver_id;
 
 int bgcopy_callback_receiver_open(void)
 {
-	uint64_t id = 0, none = 0;
+	uint64_t id = trace_new_id(), none = 0;
 
 	trace_load();
-	/* GRND_NONBLOCK: a service the bus starts early at boot must not
-	 * wait for the entropy pool; the fallback is unique enough. */
-	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id) || !id)
-		id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32 ^ 1;
 	/* The first open's id stays: receipts already recorded name it. */
 	__atomic_compare_exchange_n(&receiver_id, &none, id, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);

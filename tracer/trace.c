@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -178,6 +180,18 @@ void trace_job_event(struct bgcopy_job *job, enum bgcopy_tp_event event)
 		TRACE_HOOKS()->job_created(TRACE_JOB(job), &info);
 	else
 		TRACE_HOOKS()->job_restored(TRACE_JOB(job), &info);
+}
+
+uint64_t trace_new_id(void)
+{
+	uint64_t id = 0;
+
+	/* GRND_NONBLOCK: a process started early at boot (a service the bus
+	 * activates) must not wait for the entropy pool; the fallback is
+	 * unique enough among the processes of one trace. */
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id) || !id)
+		id = ((uint64_t)now_ms() ^ (uint64_t)getpid() << 32) | 1;
+	return id;
 }
 
 /* The trace's kind of an org.bgcopy1.Callback method; -1 for another. */

@@ -52,6 +52,8 @@ void trace_engine_open(bgcopy_engine *engine);
 void trace_peer_request(bgcopy_engine *engine, bgcopy_job *job, long pid,
 			uint32_t uid, const char *verb);
 uint64_t trace_process_start(pid_t pid);
+/* A random id, never 0, for an engine or a receiver in the trace. */
+uint64_t trace_new_id(void);
 /* The trace's kind (BGCOPY_TP_KIND_*) of an org.bgcopy1.Callback method;
  * -1 for another name. */
 int trace_callback_kind(const char *member);
