@@ -38,7 +38,10 @@ rc=0; bg set-dynamic-content "$dyn" maybe 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || die "set-dynamic-content maybe: exit $rc"
 
 for job in "$plain" "$dyn" "$cut" "$capped" "$ranged"; do bg resume "$job" || die "resume"; done
-for job in "$dyn" "$cut" "$ranged"; do
+# The cut job is waited for first: its reset comes once, and an engine
+# that closed once another job was done could end that first attempt before
+# it read a byte, leaving nothing to start over from (run 8 of a series).
+for job in "$cut" "$dyn" "$ranged"; do
 	bg wait "$job" || { bg info "$job" >&2; die "job $job did not transfer"; }
 done
 for job in "$plain" "$capped"; do
