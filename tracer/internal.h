@@ -599,7 +599,8 @@ void notify_arm_file_head(bgcopy_job *job);
 void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 		     enum bgcopy_state to);
 void notify_on_modification(bgcopy_job *job);
-void notify_on_file_completed(bgcopy_job *job, unsigned index);
+/* Whether a FileTransferred was queued: the job's row changed. */
+bool notify_on_file_completed(bgcopy_job *job, unsigned index);
 void notify_on_restore(bgcopy_job *job);
 void notify_on_flags(bgcopy_job *job, uint32_t old_flags);
 void notify_on_new_epoch(bgcopy_job *job);

@@ -137,6 +137,7 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 {
 	struct job_file *f = &job->files[index];
 	unsigned before;
+	bool queued;
 
 	assert(engine_locked(job->engine));
 	assert(index < job->nfiles && !f->completed);
@@ -150,14 +151,17 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	before = store_failures(job->engine);
 	store_begin(job->engine);
 	store_save_file(job, index);
-	notify_on_file_completed(job, index);
+	queued = notify_on_file_completed(job, index);
 	/* Between files the job stays TRANSFERRING; the worker starts the
-	 * next one.  Every file complete: none is moving either. */
+	 * next one.  Every file complete: none is moving either.  The job's
+	 * row holds no file's progress: it is written again only for the
+	 * FileTransferred queued (a third of a small file's store time). */
 	if (job->current_file >= job->nfiles) {
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 	} else {
-		store_save_job(job);
+		if (queued)
+			store_save_job(job);
 		wake_worker(job->engine);
 	}
 	store_end(job->engine, store_check(job->engine, before, BGCOPY_OK));

@@ -177,21 +177,22 @@ void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 	notify_on_modification(job);
 }
 
-void notify_on_file_completed(bgcopy_job *job, unsigned index)
+bool notify_on_file_completed(bgcopy_job *job, unsigned index)
 {
 	unsigned *queue;
 
 	assert(engine_locked(job->engine));
 	assert(index < job->nfiles && job->files[index].completed);
 	if (!flags_allow(job->notify_flags, BGCOPY_NOTIFY_FILE_TRANSFERRED))
-		return;
+		return false;
 	/* Never more entries than the job has files. */
 	assert(job->file_queue_len < job->nfiles);
 	queue = realloc(job->file_queue, job->nfiles * sizeof(*queue));
 	if (!queue)
-		return;
+		return false;
 	job->file_queue = queue;
 	job->file_queue[job->file_queue_len++] = index;
 	if (job->file_queue_len == 1)
 		notify_arm_file_head(job);
+	return true;
 }
