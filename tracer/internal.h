@@ -670,6 +670,7 @@ bool transient_curl(int curl_code);
 /* transfer_temp.c: lock held (released for the file-system calls) */
 #define OPEN_TEMP_GONE (-2)
 int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
+void job_note_temps(bgcopy_job *job, unsigned first);
 void test_delay(const char *env);
 bool transient_errno(int code);
 

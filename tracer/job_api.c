@@ -232,21 +232,25 @@ static int add_one(bgcopy_job *job, const char *url, const char *local_path,
 
 /* Files from index `first` on, traced and stored; the job then says it
  * changed (lock held). */
+/* One store transaction: the rows, their temporary names (noted here,
+ * off the transfer's path) and the job's row. */
 static void files_added(bgcopy_job *job, unsigned first)
 {
-	job->temps_noted = false;	/* the new ones are not */
+	store_begin(job->engine);
 	job_touch(job);
 	for (unsigned i = first; i < job->nfiles; i++) {
 		TRACE(file_added, TRACE_JOB(job), (int32_t)i,
 		      job->files[i].redacted_url, job->files[i].local_path);
 		store_save_file(job, i);
 	}
+	job_note_temps(job, first);
 	notify_on_modification(job);
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
 	if (job->state == BGCOPY_TRANSFERRED)
 		job_set_state(job, BGCOPY_QUEUED, BGCOPY_TP_CAUSE_FILE_ADDED);
 	else
 		store_save_job(job);
+	store_end(job->engine, BGCOPY_OK);
 }
 
 int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,

@@ -118,18 +118,19 @@ static bool still_starting(const bgcopy_job *job, unsigned index,
 	       !strcmp(job->files[index].temp_path, path);
 }
 
-/* Every file's temporary name, noted in the store in one transaction at
- * the job's first transfer (a store write per file was one commit each);
- * a row whose file never comes is passed over by the orphan sweep.  The
- * store keeps them until the job leaves it. */
-static void note_temps(bgcopy_job *job)
+/* The temporary names of files `first` on, noted in the store in one
+ * transaction (the caller's, when it has one) before any of them
+ * exists: when files are added, and again at a restored job's first
+ * transfer (a store write per file was one commit each).  A row whose
+ * file never comes is passed over by the orphan sweep; the store keeps
+ * them until the job leaves it. */
+void job_note_temps(bgcopy_job *job, unsigned first)
 {
-	bool noted = true;
+	bool noted = first == 0 || job->temps_noted;
 
-	if (job->temps_noted)
-		return;
+	assert(engine_locked(job->engine));
 	store_begin(job->engine);
-	for (unsigned i = 0; i < job->nfiles; i++) {
+	for (unsigned i = first; i < job->nfiles; i++) {
 		char *path = job->files[i].temp_path ? xstrdup(job->files[i].temp_path) :
 			     job_temp_name(job, i);
 
@@ -175,7 +176,8 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 		return -1;
 	}
 	/* Noted before it exists: a crash right after must not orphan it. */
-	note_temps(job);
+	if (!job->temps_noted)
+		job_note_temps(job, 0);
 	/* After the store's writes: its files are root's, not the owner's. */
 	if (job_as_owner(job, &as)) {
 		owner_error(job, index, err);
