@@ -4,8 +4,8 @@
 # Workloads: big (1 GiB), small (5,000 x 16 KiB), small-cli (the same
 # through the bgcopy command: download --list),
 # mid (500 x 1 MiB), parallel (one job of 200 x 16 KiB: its files one at a
-# time, as BITS moves them, and 16 at a time), jobs (1k and 10k jobs of one small file;
-# BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000 100000").  BENCH_ROUNDS (default 5) rounds
+# time, as BITS moves them, and 16 at a time), jobs (1k, 10k and 100k jobs of one small
+# file, the last once: about a minute; BENCH_JOBS=... to change, e.g. BENCH_JOBS="1000 10000").  BENCH_ROUNDS (default 5) rounds
 # alternate the tools; every output is checked byte for byte.
 # BENCH_BGCOPY_BEFORE=PATH: small-cli also runs that bgcopy command (one
 # built from an earlier commit, with its own bgcopyd beside it) in the
@@ -13,7 +13,7 @@
 set -u
 B=${BGCOPY_BUILD:?BGCOPY_BUILD is not set}
 ROUNDS=${BENCH_ROUNDS:-5}
-JOB_COUNTS=${BENCH_JOBS:-1000 10000}
+JOB_COUNTS=${BENCH_JOBS:-1000 10000 100000}
 WORKLOADS=${*:-big small small-cli mid parallel jobs}
 HERE=$(cd "$(dirname "$0")" && pwd)
 DRIVE=$B/bench/bgcopy_drive
