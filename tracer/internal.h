@@ -371,9 +371,14 @@ bool schedule_cap(const struct bandwidth_schedule *s, time_t now, uint64_t *bps)
 
 /* url.c */
 int url_check(const char *url, bool allow_file, char **redacted);
-/* The URL without its user info, and that user and password (NULL when
- * it has none); NULL on no memory or a URL url_check refuses. */
-char *url_take_userinfo(const char *url, char **user, char **password);
+/* What a file added keeps of its URL, from one parse: url_check's
+ * verdict and redacted form, the URL without its user info, and that user
+ * and password (NULL when it has none); url_parts_free frees the lot. */
+struct url_parts {
+	char *bare, *redacted, *user, *password;
+};
+int url_split(const char *url, bool allow_file, struct url_parts *out);
+void url_parts_free(struct url_parts *p);
 
 /* wbuf.c: a body's pieces combined into large writes, on one thread.
  * wbuf_add is false when the piece does not fit or memory ran out;

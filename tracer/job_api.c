@@ -200,13 +200,13 @@ struct url_secrets {
 static int add_one(bgcopy_job *job, const char *url, const char *local_path,
 		   struct url_secrets *secrets)
 {
-	char *redacted = NULL, *bare = NULL;
+	struct url_parts parts;
 	char abs_path[PATH_MAX];
 	int status;
 
 	*secrets = (struct url_secrets){ 0 };
-	status = url_check(url, job->engine->opt.test_options &
-				BGCOPY_TEST_ALLOW_FILE, &redacted);
+	status = url_split(url, job->engine->opt.test_options & BGCOPY_TEST_ALLOW_FILE,
+			   &parts);
 	if (!status)
 		status = check_destination(job, local_path);
 	if (!status)
@@ -215,18 +215,14 @@ static int add_one(bgcopy_job *job, const char *url, const char *local_path,
 		status = check_destination_free(job->engine, abs_path);
 	/* The URL is kept without its user info: that becomes the job's
 	 * credentials, kept where secrets are. */
-	if (!status && !(bare = url_take_userinfo(url, &secrets->user,
-						  &secrets->password)))
-		status = BGCOPY_E_NOMEM;
 	if (!status)
-		status = append_file(job, bare, abs_path, redacted);
-	free(bare);
-	if (status) {
-		free(redacted);
-		free_secret(secrets->user);
-		free_secret(secrets->password);
-		*secrets = (struct url_secrets){ 0 };
+		status = append_file(job, parts.bare, abs_path, parts.redacted);
+	if (!status) {
+		parts.redacted = NULL;	/* the file's now */
+		*secrets = (struct url_secrets){ parts.user, parts.password };
+		parts.user = parts.password = NULL;
 	}
+	url_parts_free(&parts);
 	return status;
 }
 

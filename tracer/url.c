@@ -2,7 +2,7 @@
  * URL checks and redaction through libcurl's URL API, so what we accept is
  * exactly what curl will fetch.  Redaction drops user info, query and
  * fragment: traces and messages must never carry secrets; user info is
- * taken out of a URL before it is kept (url_take_userinfo).
+ * taken out of a URL before it is kept (url_split).
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -26,14 +26,15 @@ static char *redact(CURLU *u)
 	return out;
 }
 
-int url_check(const char *url, bool allow_file, char **redacted)
+/* `url` parsed, absolute, http or https (or file when allowed); *out
+ * for the caller to curl_url_cleanup, NULL on failure. */
+static int parse_checked(const char *url, bool allow_file, CURLU **out)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL;
-	char *shown;
 	int status = BGCOPY_OK;
 
-	*redacted = NULL;
+	*out = NULL;
 	if (!u)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
 	if (!url || !*url) {
@@ -50,23 +51,37 @@ int url_check(const char *url, bool allow_file, char **redacted)
 		goto end;
 	}
 	if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https") &&
-	    !(allow_file && !strcasecmp(scheme, "file"))) {
+	    !(allow_file && !strcasecmp(scheme, "file")))
 		status = set_error(BGCOPY_E_INVALID_ARG,
 				   "URL scheme '%s' is not allowed (only http and https)",
 				   scheme);
-		goto end;
-	}
-	shown = redact(u);
-	if (!shown) {
-		status = set_error(BGCOPY_E_NOMEM, "out of memory");
-		goto end;
-	}
-	*redacted = xstrdup(shown);
-	curl_free(shown);
-	if (!*redacted)
-		status = BGCOPY_E_NOMEM;
 end:
 	curl_free(scheme);
+	if (status)
+		curl_url_cleanup(u);
+	else
+		*out = u;
+	return status;
+}
+
+/* The URL without what redact() drops, in memory of ours. */
+static int redacted_copy(CURLU *u, char **redacted)
+{
+	char *shown = redact(u);
+
+	*redacted = shown ? xstrdup(shown) : NULL;
+	curl_free(shown);
+	return *redacted ? BGCOPY_OK : set_error(BGCOPY_E_NOMEM, "out of memory");
+}
+
+int url_check(const char *url, bool allow_file, char **redacted)
+{
+	CURLU *u;
+	int status = parse_checked(url, allow_file, &u);
+
+	*redacted = NULL;
+	if (!status)
+		status = redacted_copy(u, redacted);
 	curl_url_cleanup(u);
 	return status;
 }
@@ -84,34 +99,48 @@ static char *url_part(CURLU *u, CURLUPart part)
 	return copy;
 }
 
-char *url_take_userinfo(const char *url, char **user, char **password)
+/* Takes the user info out of `u`: out->bare is the URL without it. */
+static int take_userinfo(CURLU *u, struct url_parts *out)
 {
-	CURLU *u = curl_url();
-	char *bare = NULL, *out = NULL;
+	char *bare = NULL;
 
-	*user = *password = NULL;
-	if (!u || curl_url_set(u, CURLUPART_URL, url, 0))
-		goto end;
-	*user = url_part(u, CURLUPART_USER);
-	if (*user) {
-		*password = url_part(u, CURLUPART_PASSWORD);
-		if (!*password)
-			*password = xstrdup("");
+	out->user = url_part(u, CURLUPART_USER);
+	if (out->user) {
+		out->password = url_part(u, CURLUPART_PASSWORD);
+		if (!out->password)
+			out->password = xstrdup("");
 	}
-	if (curl_url_set(u, CURLUPART_USER, NULL, 0) ||
-	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) ||
-	    curl_url_get(u, CURLUPART_URL, &bare, 0))
-		goto end;
-	out = xstrdup(bare);
-end:
+	if (!curl_url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !curl_url_get(u, CURLUPART_URL, &bare, 0))
+		out->bare = xstrdup(bare);
 	curl_free(bare);
+	if (!out->bare || (out->user && !out->password))
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	return BGCOPY_OK;
+}
+
+void url_parts_free(struct url_parts *p)
+{
+	free(p->bare);
+	free(p->redacted);
+	free_secret(p->user);
+	free_secret(p->password);
+	*p = (struct url_parts){ 0 };
+}
+
+int url_split(const char *url, bool allow_file, struct url_parts *out)
+{
+	CURLU *u;
+	int status = parse_checked(url, allow_file, &u);
+
+	*out = (struct url_parts){ 0 };
+	if (!status)
+		status = take_userinfo(u, out);
+	if (!status)
+		status = redacted_copy(u, &out->redacted);
 	curl_url_cleanup(u);
-	if (!out || (*user && !*password)) {
-		free(out);
-		free_secret(*user);
-		free_secret(*password);
-		*user = *password = NULL;
-		return NULL;
-	}
-	return out;
+	if (status)
+		url_parts_free(out);
+	return status;
 }
