@@ -122,22 +122,31 @@ int flush_start(bgcopy_engine *engine)
 	return BGCOPY_OK;
 }
 
-void flush_submit(bgcopy_engine *engine, struct flush_req *r)
+/* A chain of requests (linked by next) woken once: files that finished
+ * together go to one thread, and so to one syncfs, not one each. */
+void flush_submit(bgcopy_engine *engine, struct flush_req *chain)
 {
 	struct flusher *fl = engine->flusher;
+	struct flush_req *r, *next;
 
 	assert(!engine_locked(engine));
-	if (!fl->nthreads)
+	if (!chain)
+		return;
+	for (r = chain; !fl->nthreads && r; r = r->next)
 		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 	pthread_mutex_lock(&fl->mu);
-	fl->pending++;
-	if (fl->nthreads) {
-		append(&fl->todo_tail, r);
-		pthread_cond_signal(&fl->cond);
-	} else {
-		append(&fl->done_tail, r);
-		fl->ndone++;
+	for (r = chain; r; r = next) {
+		next = r->next;
+		fl->pending++;
+		if (fl->nthreads) {
+			append(&fl->todo_tail, r);
+		} else {
+			append(&fl->done_tail, r);
+			fl->ndone++;
+		}
 	}
+	if (fl->nthreads)
+		pthread_cond_signal(&fl->cond);
 	pthread_mutex_unlock(&fl->mu);
 }
 

@@ -443,7 +443,7 @@ void wake_waiters(bgcopy_engine *engine);
  * flush_take_done gives back the synced ones (with `all`, once every
  * one submitted is) and wakes the worker when one is. */
 int flush_start(bgcopy_engine *engine);
-void flush_submit(bgcopy_engine *engine, struct flush_req *r);
+void flush_submit(bgcopy_engine *engine, struct flush_req *chain);
 struct flush_req *flush_take_done(bgcopy_engine *engine, bool all);
 void flush_stop(bgcopy_engine *engine);
 

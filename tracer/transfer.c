@@ -608,7 +608,7 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 static struct transfer *take_done(bgcopy_engine *engine, bool all)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
-	struct flush_req *r, *next;
+	struct flush_req *r, *next, *sync = NULL, **sync_tail = &sync;
 	CURLMsg *msg;
 	int left;
 
@@ -623,9 +623,12 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 			continue;
 		}
 		x->flush.fd = x->fd;
+		x->flush.next = NULL;
 		x->flushing = true;
-		flush_submit(engine, &x->flush);
+		*sync_tail = &x->flush;
+		sync_tail = &x->flush.next;
 	}
+	flush_submit(engine, sync);
 	for (r = flush_take_done(engine, all); r; r = next) {
 		next = r->next;
 		x = (struct transfer *)((char *)r - offsetof(struct transfer, flush));
