@@ -40,7 +40,7 @@ rm -f "$sanitizer_log".*
 case "$build" in
 	*asan*) export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$sanitizer_log \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$sanitizer_log ;;
-	*tsan*) export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$sanitizer_log ;;
+	*tsan*) export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$sanitizer_log:suppressions=$here/tsan.supp ;;
 esac
 
 # sanitizer_reports NAME: shows and keeps (as NAME.sanitizer.PID) the

@@ -532,51 +532,84 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	unlink(foreign);
 }
 
+static int temps_rows(struct harness *h, const char *id)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
+	return count_rows(h, sql);
+}
+
 /* Every file's temporary name is in the store with the file, from the
- * transaction that adds it, before its temporary file can exist; a job
- * whose rows lack them (a store written before) notes them all at its
- * first transfer, in one transaction rather than one a file. */
+ * transaction that adds it, before its temporary file can exist. */
 static void a_jobs_temporary_names_are_noted_with_its_files(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	bgcopy_job *job;
-	struct bgcopy_progress p;
-	char sql[128], id[37], url[600], out1[600], out2[600];
+	char id[37], url[600], out1[600], out2[600];
 
 	harness_make_file(h, "n0.bin", 400000);
 	harness_make_file(h, "n1.bin", 1000);
 	assert_int_equal(bgcopy_job_create(e, "noted", &job), BGCOPY_OK);
 	bgcopy_job_get_id(job, id);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
 	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/n0.bin"),
 					     harness_out(h, "n0.bin")), BGCOPY_OK);
-	assert_int_equal(count_rows(h, sql), 1);
+	assert_int_equal(temps_rows(h, id), 1);
 	snprintf(url, sizeof(url), "%s", harness_url(h, "/n1.bin"));
 	snprintf(out1, sizeof(out1), "%s", harness_out(h, "n1.bin"));
 	snprintf(out2, sizeof(out2), "%s", harness_out(h, "n2.bin"));
 	assert_int_equal(bgcopy_job_add_files(job, 2, (const char *[]){ url, url },
 					      (const char *[]){ out1, out2 }), BGCOPY_OK);
-	assert_int_equal(count_rows(h, sql), 3);
+	assert_int_equal(temps_rows(h, id), 3);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 20000));
+	assert_int_equal(temps_rows(h, id), 3);
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(temps_rows(h, id), 0);
 	bgcopy_engine_close(e);
+}
 
+/* A job whose rows lack their temporary names (a store written before
+ * they were noted with the files) notes them all at its first transfer,
+ * in one transaction rather than one a file; a file added then is noted
+ * with it. */
+static void a_restored_job_notes_its_temporary_names_at_its_first_transfer(void **state)
+{
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	struct bgcopy_progress p;
+	char sql[128], id[37];
+
+	harness_make_file(h, "r0.bin", 400000);
+	harness_make_file(h, "r1.bin", 1000);
+	assert_int_equal(bgcopy_job_create(e, "restored", &job), BGCOPY_OK);
+	bgcopy_job_get_id(job, id);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/fault/slow:100000/r0.bin"),
+					     harness_out(h, "r0.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/r1.bin"),
+					     harness_out(h, "r1.bin")), BGCOPY_OK);
+	bgcopy_engine_close(e);
 	snprintf(sql, sizeof(sql), "DELETE FROM temps WHERE job_id = '%s'", id);
 	harness_exec_sql(db_path(h), sql);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temps WHERE job_id = '%s'", id);
+
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
+	assert_int_equal(temps_rows(h, id), 0);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	do {
 		harness_sleep_ms(20);
 		bgcopy_job_get_progress(job, &p);
 	} while (p.bytes_transferred == 0);
-	assert_int_equal(count_rows(h, sql), 3);
-	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/n1.bin"),
-					     harness_out(h, "n3.bin")), BGCOPY_OK);
-	assert_int_equal(count_rows(h, sql), 4);
+	assert_int_equal(temps_rows(h, id), 2);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/r1.bin"),
+					     harness_out(h, "r2.bin")), BGCOPY_OK);
+	assert_int_equal(temps_rows(h, id), 3);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 20000));
 	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
-	assert_int_equal(count_rows(h, sql), 0);
+	assert_int_equal(temps_rows(h, id), 0);
 	bgcopy_engine_close(e);
 }
 
@@ -698,6 +731,7 @@ int main(void)
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_departed_job_leaves_no_temps_rows),
 		cmocka_unit_test(a_jobs_temporary_names_are_noted_with_its_files),
+		cmocka_unit_test(a_restored_job_notes_its_temporary_names_at_its_first_transfer),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
 		cmocka_unit_test(a_change_the_store_cannot_record_is_reported),
 	};
