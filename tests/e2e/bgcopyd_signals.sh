@@ -49,6 +49,13 @@ for call in "SetNoProgressTimeout 3600 NoProgressTimeout" \
 		> "$WORK/prop.txt" || die "$method: no signal for $property: $(cat "$WORK/prop.txt")"
 	grep -q " $property~" "$WORK/prop.txt" || die "$method: $(cat "$WORK/prop.txt")"
 done
+# A file added announces LocalPaths (bgcopyd reads every file's again only
+# when the file count moved, not at each change).
+PATHS=$(manager CreateJob s paths | path_of)
+"$WATCH" "$ADDR" "$PATHS" --call AddFile --call-s "$URL/payload.bin" \
+	--call-s "$WORK/paths.bin" --until-property LocalPaths > "$WORK/prop.txt" ||
+	die "AddFile: no signal for LocalPaths: $(cat "$WORK/prop.txt")"
+grep -q " LocalPaths~" "$WORK/prop.txt" || die "AddFile: $(cat "$WORK/prop.txt")"
 # The same value again changes nothing and announces nothing.
 "$WATCH" "$ADDR" "$JOB" --call SetNoProgressTimeout --call-u 3600 \
 	--until-property NoProgressTimeout > "$WORK/prop.txt" 2>/dev/null &&

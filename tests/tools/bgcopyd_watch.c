@@ -11,10 +11,12 @@
 
 /*
  * bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME
- *               [--call METHOD [--call-u N]] [--quiet-ms N] [--all-jobs]
+ *               [--call METHOD [--call-u N | --call-s S [--call-s S]]]
+ *               [--quiet-ms N] [--all-jobs]
  *
  * One line per signal: microseconds since the start (just before METHOD
- * is called, with the one argument N of type u if given), then
+ * is called, with the one argument N of type u, or one or two strings S,
+ * if given), then
  * name=value of each property it carries and name~ of each it
  * invalidates.  Exits 0 once State=STATE (or property NAME, changed or
  * invalidated) was seen and then N ms more passed (any signal meanwhile
@@ -97,7 +99,30 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return r < 0 ? r : 0;
 }
 
-static int run(sd_bus *bus, const char *path, const char *call, const char *call_u,
+/* What --call sends: no argument, one u, or one or two strings. */
+struct call {
+	const char *method, *u, *s[2];
+	unsigned ns;
+};
+
+static int call_method(sd_bus *bus, const char *path, const struct call *c,
+		       sd_bus_error *error)
+{
+	const char *job = "org.bgcopy1.Job";
+
+	if (c->u)
+		return sd_bus_call_method(bus, "org.bgcopy1", path, job, c->method, error,
+					  NULL, "u", (uint32_t)strtoul(c->u, NULL, 10));
+	if (c->ns == 2)
+		return sd_bus_call_method(bus, "org.bgcopy1", path, job, c->method, error,
+					  NULL, "ss", c->s[0], c->s[1]);
+	if (c->ns == 1)
+		return sd_bus_call_method(bus, "org.bgcopy1", path, job, c->method, error,
+					  NULL, "s", c->s[0]);
+	return sd_bus_call_method(bus, "org.bgcopy1", path, job, c->method, error, NULL, "");
+}
+
+static int run(sd_bus *bus, const char *path, const struct call *call,
 	       unsigned quiet_ms, struct watch *w)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -106,14 +131,10 @@ static int run(sd_bus *bus, const char *path, const char *call, const char *call
 
 	w->start = now_usec();
 	deadline = w->start + 10000000u;
-	if (call) {
-		r = call_u ? sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job",
-						call, &error, NULL, "u",
-						(uint32_t)strtoul(call_u, NULL, 10)) :
-			     sd_bus_call_method(bus, "org.bgcopy1", path, "org.bgcopy1.Job",
-						call, &error, NULL, "");
+	if (call->method) {
+		r = call_method(bus, path, call, &error);
 		if (r < 0) {
-			fprintf(stderr, "bgcopyd_watch: %s: %s\n", call, error.message);
+			fprintf(stderr, "bgcopyd_watch: %s: %s\n", call->method, error.message);
 			sd_bus_error_free(&error);
 			return r;
 		}
@@ -142,12 +163,13 @@ int main(int argc, char **argv)
 		{ "until-property", required_argument, NULL, 'p' },
 		{ "call", required_argument, NULL, 'c' },
 		{ "call-u", required_argument, NULL, 'a' },
+		{ "call-s", required_argument, NULL, 's' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
 		{ "all-jobs", no_argument, NULL, 'j' },
 		{ 0 }
 	};
 	struct watch w = { 0 };
-	const char *call = NULL, *call_u = NULL;
+	struct call call = { 0 };
 	unsigned quiet_ms = 0;
 	sd_bus *bus = NULL;
 	int c, r;
@@ -156,16 +178,22 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'u': w.until = optarg; break;
 		case 'p': w.until_property = optarg; break;
-		case 'c': call = optarg; break;
-		case 'a': call_u = optarg; break;
+		case 'c': call.method = optarg; break;
+		case 'a': call.u = optarg; break;
+		case 's':
+			if (call.ns == 2)
+				return 2;
+			call.s[call.ns++] = optarg;
+			break;
 		case 'q': quiet_ms = (unsigned)atoi(optarg); break;
 		case 'j': w.all_jobs = true; break;
 		default: return 2;
 		}
 	}
-	if (argc - optind != 2 || !w.until == !w.until_property) {
+	if (argc - optind != 2 || !w.until == !w.until_property || (call.u && call.ns)) {
 		fputs("usage: bgcopyd_watch ADDRESS JOB_PATH --until STATE|--until-property NAME "
-		      "[--call METHOD [--call-u N]] [--quiet-ms N] [--all-jobs]\n", stderr);
+		      "[--call METHOD [--call-u N | --call-s S [--call-s S]]] [--quiet-ms N] "
+		      "[--all-jobs]\n", stderr);
 		return 2;
 	}
 	w.path = argv[optind + 1];
@@ -179,7 +207,7 @@ int main(int argc, char **argv)
 					"org.freedesktop.DBus.Properties", "PropertiesChanged",
 					on_changed, &w);
 	if (r >= 0)
-		r = run(bus, argv[optind + 1], call, call_u, quiet_ms, &w);
+		r = run(bus, argv[optind + 1], &call, quiet_ms, &w);
 	if (r < 0)
 		fprintf(stderr, "bgcopyd_watch: %s\n", strerror(-r));
 	sd_bus_flush_close_unref(bus);

@@ -214,6 +214,7 @@ enum job_digest {
 };
 extern const char *const job_digest_names[JOB_DIGESTS];
 void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS]);
+void job_digest_added_files(bgcopy_job *job, uint64_t out[JOB_DIGESTS]);
 uint64_t job_digest_files(bgcopy_job *job);
 
 /* job_watch.c: property change signals */

@@ -134,7 +134,8 @@ static uint64_t digest_local_paths(bgcopy_job *job)
 	return h;
 }
 
-/* Every digest but Files, which goes with the progress (job_watch.c). */
+/* Every digest but Files, which goes with the progress (job_watch.c),
+ * and job_digest_added_files's. */
 void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 {
 	out[JOB_DIGEST_MIN_RETRY] = bgcopy_job_get_min_retry_delay(job);
@@ -148,8 +149,14 @@ void job_digests(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
 	out[JOB_DIGEST_EPOCH] = bgcopy_job_get_notify_epoch(job);
 	out[JOB_DIGEST_TIMES] = digest_times(job);
 	out[JOB_DIGEST_ERROR] = digest_error(job);
-	out[JOB_DIGEST_FILES_SHA256] = digest_files_sha256(job);
 	out[JOB_DIGEST_NAME_BYTES] = digest_texts(job, false);
 	out[JOB_DIGEST_DESCRIPTION_BYTES] = digest_texts(job, true);
+}
+
+/* LocalPaths and FilesSha256: what a file keeps from its add on, so they
+ * change only when files are added (job_watch.c asks again then). */
+void job_digest_added_files(bgcopy_job *job, uint64_t out[JOB_DIGESTS])
+{
+	out[JOB_DIGEST_FILES_SHA256] = digest_files_sha256(job);
 	out[JOB_DIGEST_LOCAL_PATHS] = digest_local_paths(job);
 }
