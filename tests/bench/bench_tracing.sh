@@ -18,16 +18,21 @@ start_sessiond
 start_server
 make_file one.bin 16384
 
-# run TAG [VAR=VALUE...]: one run of the driver, "wall cpu" appended to $WORK/TAG.
+# run TAG [VAR=VALUE...]: one run of the driver, "wall cpu" appended to
+# $WORK/TAG.  Each run writes into a directory of its own, kept to the
+# end: on an ext4 without a journal (this machine's /tmp) every create
+# scans the inodes deleted in the last seconds, which would charge each
+# run for the files of the run before it (peers.sh does the same).
+RUNS=0
 run() {
-	local tag=$1
+	local tag=$1 out=$WORK/out.$((++RUNS))
 	shift
-	rm -rf "$WORK/store" "$WORK/out"
-	mkdir "$WORK/out"
+	rm -rf "$WORK/store"
+	mkdir "$out"
 	/usr/bin/time -f '%e %U %S' -o "$WORK/time" env "$@" "$DRIVE" "$WORK/store" \
-		"http://127.0.0.1:$PORT/one.bin" "$FILES" 200 "$WORK/out" 16 > "$WORK/last.log" 2>&1 ||
+		"http://127.0.0.1:$PORT/one.bin" "$FILES" 200 "$out" 16 > "$WORK/last.log" 2>&1 ||
 		die "$tag run failed: $(tail -n 2 "$WORK/last.log")"
-	[ "$(find "$WORK/out" -type f | wc -l)" = "$FILES" ] || die "$tag run: not $FILES files"
+	[ "$(find "$out" -type f | wc -l)" = "$FILES" ] || die "$tag run: not $FILES files"
 	awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$WORK/time" >> "$WORK/$tag"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
