@@ -203,6 +203,8 @@ struct bgcopy_job {
 	uint64_t max_download_time_ms;	/* 0: no limit */
 	uint64_t active_ms;		/* before active_since_ms */
 	int64_t active_since_ms;	/* entered CONNECTING/TRANSFERRING; 0: not */
+	int64_t row_saved_ms;		/* store.c: when its row, and so its
+					 * active time, was last written */
 	uint32_t dynamic_content;	/* job_props_api.c: 1 or 0 */
 	uint64_t max_bandwidth;		/* job_props_api.c: bytes/s, 0: no cap */
 	uint32_t parallel_files;	/* job_props_api.c: files moved at once */

@@ -2,6 +2,10 @@
 #include "internal.h"
 #include "trace.h"
 
+/* How old the stored active time may get while files complete: what a
+ * crash may give back to the maximum download time. */
+#define ACTIVE_TIME_SAVE_MS 1000
+
 /* Every state, property and flag change comes here: the engine's queues
  * look at the job again. */
 void job_touch(bgcopy_job *job)
@@ -154,13 +158,15 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	queued = notify_on_file_completed(job, index);
 	/* Between files the job stays TRANSFERRING; the worker starts the
 	 * next one.  Every file complete: none is moving either.  The job's
-	 * row holds no file's progress: it is written again only for the
-	 * FileTransferred queued (a third of a small file's store time). */
+	 * row holds no file's progress, but the time it has been active as
+	 * of the row's write (the maximum download time's clock): written
+	 * again for a FileTransferred queued, or once that time is a second
+	 * old, not for every file (a third of a small file's store time). */
 	if (job->current_file >= job->nfiles) {
 		job_set_state(job, BGCOPY_TRANSFERRED,
 			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
 	} else {
-		if (queued)
+		if (queued || now_ms() - job->row_saved_ms >= ACTIVE_TIME_SAVE_MS)
 			store_save_job(job);
 		wake_worker(job->engine);
 	}

@@ -521,6 +521,7 @@ static int save_job_row(bgcopy_job *job, struct store *st)
 		note_failure(job->engine, "out of memory");
 		return status;
 	}
+	job->row_saved_ms = now_ms();
 	return run(job->engine, st->save_job);
 }
 
