@@ -227,9 +227,8 @@ static int add_one(bgcopy_job *job, const char *url, const char *local_path,
 }
 
 /* Files from index `first` on, traced and stored; the job then says it
- * changed (lock held). */
-/* One store transaction: the rows, their temporary names (noted here,
- * off the transfer's path) and the job's row. */
+ * changed (lock held).  One store transaction: the rows, their temporary
+ * names (noted here, off the transfer's path) and the job's row. */
 static void files_added(bgcopy_job *job, unsigned first)
 {
 	store_begin(job->engine);

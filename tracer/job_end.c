@@ -152,8 +152,7 @@ static int commit_files_unlocked(struct commit *c)
  * and a crash in between finds each file renamed (renamed_before). */
 static void commit_record(bgcopy_job *job, const struct commit *c, bool job_stays)
 {
-	if (job_stays)
-		store_begin(job->engine);
+	store_begin(job->engine);
 	for (unsigned i = 0; i < c->n; i++) {
 		struct job_file *f = &job->files[c->items[i].index];
 
@@ -165,8 +164,7 @@ static void commit_record(bgcopy_job *job, const struct commit *c, bool job_stay
 		if (job_stays)
 			store_save_file(job, c->items[i].index);
 	}
-	if (job_stays)
-		store_end(job->engine, BGCOPY_OK);
+	store_end(job->engine, BGCOPY_OK);
 }
 
 /* Commits finished files as the job's owner, with the lock released for

@@ -521,8 +521,10 @@ static int save_job_row(bgcopy_job *job, struct store *st)
 		note_failure(job->engine, "out of memory");
 		return status;
 	}
-	job->row_saved_ms = now_ms();
-	return run(job->engine, st->save_job);
+	status = run(job->engine, st->save_job);
+	if (!status)
+		job->row_saved_ms = now_ms();
+	return status;
 }
 
 static int save_file_row(bgcopy_job *job, struct store *st, unsigned index)
