@@ -230,6 +230,7 @@ struct bgcopy_job {
 
 	/* transfer.c, the worker */
 	unsigned xfers;			/* its files' active transfers */
+	unsigned xfers_syncing;		/* of them, every byte in, being synced */
 	uint64_t sched_stamp;		/* when it last got a connection: fairness */
 
 	/* notify_*.c: notifications */
@@ -315,7 +316,9 @@ struct bgcopy_engine {
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
 	struct flusher *flusher;	/* flush.c, for the worker */
-	unsigned active;
+	unsigned active;		/* transfers */
+	unsigned syncing;		/* of them, every byte in, being synced:
+					 * no longer holding a connection */
 	uint64_t sched_clock;
 
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared

@@ -1,7 +1,8 @@
 /*
  * Transfers: one worker thread drives libcurl's multi interface for every
- * job.  A job moves up to parallel_files of its files at once (one, as
- * BITS, by default), lowest index first, each into a temporary file
+ * job.  A job receives up to parallel_files of its files at once (one, as
+ * BITS, by default; a file whose bytes are all in is synced meanwhile,
+ * and completes once it is), lowest index first, each into a temporary file
  * beside its destination; a later attempt resumes one with a Range
  * request made conditional by If-Range, and starts over whenever the
  * answer is not the same version (transfer_http.c judges the answers).
@@ -36,6 +37,7 @@ static void let_go(bgcopy_job *job, struct transfer *x)
 	assert(x->job == job && job->xfers > 0 && job->files[x->index].in_flight);
 	job->files[x->index].in_flight = false;
 	job->xfers--;
+	job->xfers_syncing -= x->syncing;
 	x->job = NULL;
 	jobq_mark(job);
 }
@@ -289,7 +291,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	unsigned index;
 
 	assert(engine_locked(engine));
-	assert(job->xfers < job->parallel_files);
+	assert(job->xfers - job->xfers_syncing < job->parallel_files);
 	if (job_first_incomplete(job) >= job->nfiles) {
 		assert(!job->xfers);
 		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
@@ -373,7 +375,7 @@ static void schedule(bgcopy_engine *engine)
 {
 	bgcopy_job *job;
 
-	while (engine->active < engine->opt.max_connections &&
+	while (engine->active - engine->syncing < engine->opt.max_connections &&
 	       (job = sched_next_runnable(engine))) {
 		uint64_t stamp = job->sched_stamp;
 		bool started;
@@ -411,6 +413,7 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	engine->active--;
+	engine->syncing -= x->syncing;
 	free(x);
 }
 
@@ -604,8 +607,10 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 }
 
 /* Lock not held: the transfers that are done, each file that may be
- * complete synced first by the flusher (with `all`: every one). */
-static struct transfer *take_done(bgcopy_engine *engine, bool all)
+ * complete synced first by the flusher (with `all`: every one).  Those
+ * given to the flusher now are listed in `flushing`. */
+static struct transfer *take_done(bgcopy_engine *engine, bool all,
+				  struct transfer **flushing)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
 	struct flush_req *r, *next, *sync = NULL, **sync_tail = &sync;
@@ -613,6 +618,7 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 	int left;
 
 	assert(!engine_locked(engine));
+	*flushing = NULL;
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -625,6 +631,8 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 		x->flush.fd = x->fd;
 		x->flush.next = NULL;
 		x->flushing = true;
+		x->flushing_next = *flushing;
+		*flushing = x;
 		*sync_tail = &x->flush;
 		sync_tail = &x->flush.next;
 	}
@@ -637,6 +645,23 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 		append_done(&tail, x);
 	}
 	return done;
+}
+
+/* Lock held.  A file being synced holds no connection, nor its job's
+ * turn: the job's next file starts meanwhile, so the sync's latency is
+ * not paid once per file (its completion still waits for the sync). */
+static void note_syncing(bgcopy_engine *engine, struct transfer *flushing)
+{
+	assert(engine_locked(engine));
+	for (struct transfer *x = flushing; x; x = x->flushing_next) {
+		assert(!x->syncing);
+		x->syncing = true;
+		engine->syncing++;
+		if (x->job) {
+			x->job->xfers_syncing++;
+			jobq_mark(x->job);
+		}
+	}
 }
 
 /* One store transaction for every transfer that ended together. */
@@ -656,7 +681,7 @@ static void collect_done(bgcopy_engine *engine, struct transfer *done)
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
-	struct transfer *done;
+	struct transfer *done, *flushing;
 	int running, timeout;
 	int64_t next;
 
@@ -671,12 +696,14 @@ static void *worker_main(void *arg)
 		curl_multi_perform(engine->multi, &running);
 		for (struct transfer *x = engine->transfers; x; x = x->next)
 			write_buffered(x);
-		done = take_done(engine, false);
+		done = take_done(engine, false, &flushing);
 		engine_lock(engine);
+		note_syncing(engine, flushing);
 		collect_done(engine, done);
 		engine_unlock(engine);
 
-		timeout = 1000;
+		/* A job whose file went to be synced may start its next. */
+		timeout = flushing ? 0 : 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
 		timeout = rate_resume(engine, timeout);
@@ -685,8 +712,9 @@ static void *worker_main(void *arg)
 	}
 	/* What is synced is complete: recorded before the fds close. */
 	engine_unlock(engine);
-	done = take_done(engine, true);
+	done = take_done(engine, true, &flushing);
 	engine_lock(engine);
+	note_syncing(engine, flushing);
 	collect_done(engine, done);
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;

@@ -51,6 +51,8 @@ struct transfer {
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
 	bool flushing;			/* the flusher has it */
+	struct transfer *flushing_next;	/* take_done's list of those it gave it */
+	bool syncing;			/* flushing, as the lock's holders see it */
 	bool synced;
 	char errbuf[CURL_ERROR_SIZE];
 };

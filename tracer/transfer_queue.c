@@ -38,7 +38,7 @@ unsigned sched_next_file(const bgcopy_job *job)
  * its parallel_files, CONNECTING or TRANSFERRING with a file to start. */
 static bool wants_connection(const bgcopy_job *job)
 {
-	if (job->files_busy || job->xfers >= job->parallel_files)
+	if (job->files_busy || job->xfers - job->xfers_syncing >= job->parallel_files)
 		return false;
 	if (!job->xfers)
 		return job->state == BGCOPY_QUEUED || job->state == BGCOPY_TRANSFERRING;

@@ -18,7 +18,7 @@ static unsigned capped_by_engine(const bgcopy_engine *engine)
 	unsigned n = 0;
 
 	for (const struct transfer *x = engine->transfers; x; x = x->next)
-		n += x->job && x->job->priority != BGCOPY_PRIORITY_FOREGROUND;
+		n += x->job && !x->syncing && x->job->priority != BGCOPY_PRIORITY_FOREGROUND;
 	return n;
 }
 
@@ -36,13 +36,13 @@ static uint64_t engine_cap(const bgcopy_engine *engine)
 	return schedule_cap(&engine->schedule, time(NULL), &bps) ? bps : engine->max_bandwidth;
 }
 
-/* The job's own cap, shared evenly by its files in flight. */
+/* The job's own cap, shared evenly by its files still receiving. */
 static uint64_t job_share(const bgcopy_job *job)
 {
 	uint64_t share;
 
-	assert(job->xfers > 0);
-	share = job->max_bandwidth / job->xfers;
+	assert(job->xfers > job->xfers_syncing);
+	share = job->max_bandwidth / (job->xfers - job->xfers_syncing);
 	return job->max_bandwidth && !share ? 1 : share;	/* never 0: no cap */
 }
 
@@ -58,7 +58,7 @@ void rate_apply(bgcopy_engine *engine)
 	for (struct transfer *x = engine->transfers; x; x = x->next) {
 		uint64_t cap;
 
-		if (!x->job)
+		if (!x->job || x->syncing)
 			continue;
 		cap = tighter(job_share(x->job),
 			      x->job->priority == BGCOPY_PRIORITY_FOREGROUND ? 0 : share);
