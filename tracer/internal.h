@@ -247,7 +247,8 @@ struct bgcopy_job {
 					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
-	unsigned *file_queue;		/* completed files owed FileTransferred */
+	unsigned *file_queue;		/* completed files owed FileTransferred,
+					 * room for every file (job_reserve_file_queue) */
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
 	uint64_t armings;		/* the last arming id given */
@@ -469,6 +470,10 @@ bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 /* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
+/* Room in the FileTransferred queue for `files` entries, reserved when
+ * files are added or loaded, where running out of memory can be
+ * reported, so that a completed file is never left out of it. */
+int job_reserve_file_queue(bgcopy_job *job, unsigned files);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 /* Lock held.  A thread that lets the lock go while it still needs a job
  * pins it; the unpin frees a job forgotten meanwhile (job_forget). */

@@ -165,6 +165,8 @@ static int append_file(bgcopy_job *job, const char *url, const char *path,
 	if (!files)
 		return set_error(BGCOPY_E_NOMEM, "out of memory");
 	job->files = files;
+	if (job_reserve_file_queue(job, job->nfiles + 1))
+		return BGCOPY_E_NOMEM;
 	f = &files[job->nfiles];
 	*f = (struct job_file){ .url = xstrdup(url), .local_path = xstrdup(path),
 				.bytes_total = -1 };

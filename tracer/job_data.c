@@ -27,6 +27,20 @@ bgcopy_job *job_alloc(bgcopy_engine *engine)
 	return job;
 }
 
+int job_reserve_file_queue(bgcopy_job *job, unsigned files)
+{
+	unsigned *queue;
+
+	assert(job->file_queue_len <= files);
+	if (!files)
+		return BGCOPY_OK;
+	queue = realloc(job->file_queue, files * sizeof(*queue));
+	if (!queue)
+		return set_error(BGCOPY_E_NOMEM, "out of memory");
+	job->file_queue = queue;
+	return BGCOPY_OK;
+}
+
 void job_free(bgcopy_job *job)
 {
 	for (unsigned i = 0; i < job->nfiles; i++) {

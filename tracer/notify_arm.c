@@ -179,18 +179,12 @@ void notify_on_state(bgcopy_job *job, enum bgcopy_state from,
 
 bool notify_on_file_completed(bgcopy_job *job, unsigned index)
 {
-	unsigned *queue;
-
 	assert(engine_locked(job->engine));
 	assert(index < job->nfiles && job->files[index].completed);
 	if (!flags_allow(job->notify_flags, BGCOPY_NOTIFY_FILE_TRANSFERRED))
 		return false;
-	/* Never more entries than the job has files. */
-	assert(job->file_queue_len < job->nfiles);
-	queue = realloc(job->file_queue, job->nfiles * sizeof(*queue));
-	if (!queue)
-		return false;
-	job->file_queue = queue;
+	/* Never more entries than the job has files, which have room. */
+	assert(job->file_queue && job->file_queue_len < job->nfiles);
 	job->file_queue[job->file_queue_len++] = index;
 	if (job->file_queue_len == 1)
 		notify_arm_file_head(job);

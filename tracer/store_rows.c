@@ -85,6 +85,8 @@ int store_row_files(bgcopy_engine *engine, bgcopy_job *job, sqlite3_stmt *q)
 					 "has an unreadable SHA-256", engine->store_dir,
 					 job->nfiles - 1, job->id);
 	}
+	if (rc == SQLITE_DONE && job_reserve_file_queue(job, job->nfiles))
+		return BGCOPY_E_NOMEM;
 	return rc == SQLITE_DONE ? BGCOPY_OK :
 	       set_error(BGCOPY_E_STORE, "store '%s': cannot read files: %s", engine->store_dir,
 			 sqlite3_errmsg(sqlite3_db_handle(q)));
