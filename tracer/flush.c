@@ -35,6 +35,16 @@ static void sync_one(struct flush_req *r)
 	r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 }
 
+/* The request's file system; false when it cannot be told. */
+static bool dev_of(struct flush_req *r)
+{
+	struct stat st;
+
+	if (!r->dev && fstat(r->fd, &st) == 0)
+		r->dev = (uint64_t)st.st_dev;
+	return r->dev != 0;
+}
+
 /* Several files at once: one syncfs per file system writes back each
  * inode table block once and flushes the device cache once, where a
  * fdatasync per file does both per file.  syncfs reports any write-back error on the file system
@@ -43,7 +53,6 @@ static void sync_one(struct flush_req *r)
 static void sync_batch(struct flush_req *batch)
 {
 	struct flush_req *r, *s;
-	struct stat st, other;
 
 	if (!batch->next) {
 		sync_one(batch);
@@ -54,15 +63,14 @@ static void sync_batch(struct flush_req *batch)
 	for (r = batch; r; r = r->next) {
 		if (r->sync_errno >= 0)
 			continue;
-		if (fstat(r->fd, &st) != 0 || syncfs(r->fd) != 0) {
+		if (!dev_of(r) || syncfs(r->fd) != 0) {
 			for (s = r; s; s = s->next)
 				if (s->sync_errno < 0)
 					sync_one(s);
 			return;
 		}
 		for (s = r; s; s = s->next)
-			if (s->sync_errno < 0 && fstat(s->fd, &other) == 0 &&
-			    other.st_dev == st.st_dev)
+			if (s->sync_errno < 0 && dev_of(s) && s->dev == r->dev)
 				s->sync_errno = 0;
 		if (r->sync_errno < 0)
 			sync_one(r);	/* its file system changed under it? */

@@ -57,6 +57,7 @@ struct flusher;
 struct flush_req {
 	struct flush_req *next;
 	int fd;
+	uint64_t dev;		/* its file system, from when it was opened; 0: ask */
 	int sync_errno;		/* fdatasync's errno, 0 when it succeeded */
 };
 
@@ -317,6 +318,7 @@ struct bgcopy_engine {
 	void *multi;			/* CURLM*, worker-owned */
 	struct transfer *transfers;	/* every easy handle in the multi */
 	struct flusher *flusher;	/* flush.c, for the worker */
+	bool worker_woken;		/* sync.c, worker only */
 	unsigned active;		/* transfers */
 	unsigned syncing;		/* of them, every byte in, being synced:
 					 * no longer holding a connection */
@@ -441,7 +443,11 @@ void engine_unlock(bgcopy_engine *engine);
 bool engine_locked(const bgcopy_engine *engine);
 /* pthread_cond_timedwait on the engine lock until `at_ms` (CLOCK_MONOTONIC). */
 void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
+/* On the worker itself, wake_worker only asks it to go round again
+ * (worker_again) instead of a write its poll would read back. */
 void wake_worker(bgcopy_engine *engine);
+void worker_thread_begin(bgcopy_engine *engine);
+bool worker_again(bgcopy_engine *engine);	/* and forgets it */
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
 

@@ -41,10 +41,29 @@ void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms)
 	__atomic_store_n(&engine->lock_owner, self_id(), __ATOMIC_RELAXED);
 }
 
+/* The engine whose worker this thread is, if any. */
+static __thread bgcopy_engine *worker_of;
+
+void worker_thread_begin(bgcopy_engine *engine)
+{
+	worker_of = engine;
+}
+
+bool worker_again(bgcopy_engine *engine)
+{
+	bool again = engine->worker_woken;
+
+	assert(worker_of == engine);
+	engine->worker_woken = false;
+	return again;
+}
+
 /* The worker sleeps in curl_multi_poll. */
 void wake_worker(bgcopy_engine *engine)
 {
-	if (engine->multi)
+	if (worker_of == engine)
+		engine->worker_woken = true;
+	else if (engine->multi)
 		curl_multi_wakeup(engine->multi);
 }
 

@@ -349,6 +349,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	x->engine = engine;
 	x->job = job;
 	x->range_from = f->bytes_done;
+	x->flush.dev = f->temp_dev;	/* the flusher need not ask */
 	answer_reset(&x->answer);
 	x->easy = make_easy(engine, x, f);
 	if (!x->easy || curl_multi_add_handle(engine->multi, x->easy)) {
@@ -685,6 +686,7 @@ static void *worker_main(void *arg)
 	int running, timeout;
 	int64_t next;
 
+	worker_thread_begin(engine);
 	engine_lock(engine);
 	while (!engine->stopping) {
 		reap_abandoned(engine);
@@ -703,7 +705,7 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		/* A job whose file went to be synced may start its next. */
-		timeout = flushing ? 0 : 1000;
+		timeout = worker_again(engine) || flushing ? 0 : 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
 		timeout = rate_resume(engine, timeout);
