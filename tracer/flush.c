@@ -35,6 +35,15 @@ static void sync_one(struct flush_req *r)
 	r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 }
 
+/* A finished file's last buffered bytes, written here rather than by
+ * the worker, just before their sync. */
+static void write_unwritten(struct flush_req *chain)
+{
+	for (struct flush_req *r = chain; r; r = r->next)
+		if (r->unwritten)
+			wbuf_write(r->unwritten, r->fd, &r->write_errno);
+}
+
 /* The request's file system; false when it cannot be told. */
 static bool dev_of(struct flush_req *r)
 {
@@ -93,6 +102,7 @@ static void *flush_main(void *arg)
 		fl->todo = NULL;
 		fl->todo_tail = &fl->todo;
 		pthread_mutex_unlock(&fl->mu);
+		write_unwritten(batch);
 		sync_batch(batch);
 		pthread_mutex_lock(&fl->mu);
 		for (r = batch; r; r = next) {
@@ -140,6 +150,8 @@ void flush_submit(bgcopy_engine *engine, struct flush_req *chain)
 	assert(!engine_locked(engine));
 	if (!chain)
 		return;
+	if (!fl->nthreads)
+		write_unwritten(chain);
 	for (r = chain; !fl->nthreads && r; r = r->next)
 		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 	pthread_mutex_lock(&fl->mu);

@@ -52,12 +52,15 @@
 struct store;
 struct transfer;
 struct flusher;
+struct wbuf;
 
 /* flush.c: one file to sync, embedded in what it belongs to. */
 struct flush_req {
 	struct flush_req *next;
 	int fd;
 	uint64_t dev;		/* its file system, from when it was opened; 0: ask */
+	struct wbuf *unwritten;	/* written before the sync, NULL: nothing */
+	int write_errno;	/* that write's errno, 0 when it succeeded */
 	int sync_errno;		/* fdatasync's errno, 0 when it succeeded */
 };
 

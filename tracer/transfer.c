@@ -608,8 +608,10 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 }
 
 /* Lock not held: the transfers that are done, each file that may be
- * complete synced first by the flusher (with `all`: every one).  Those
- * given to the flusher now are listed in `flushing`. */
+ * complete synced first by the flusher (with `all`: every one), which
+ * also writes what is left of its body.  The others' buffered bodies
+ * are written here.  Those given to the flusher now are listed in
+ * `flushing`. */
 static struct transfer *take_done(bgcopy_engine *engine, bool all,
 				  struct transfer **flushing)
 {
@@ -629,6 +631,7 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 			append_done(&tail, x);
 			continue;
 		}
+		write_by_flusher(x);
 		x->flush.fd = x->fd;
 		x->flush.next = NULL;
 		x->flushing = true;
@@ -637,12 +640,16 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 		*sync_tail = &x->flush;
 		sync_tail = &x->flush.next;
 	}
+	for (x = engine->transfers; x; x = x->next)
+		if (!x->flushing)
+			write_buffered(x);
 	flush_submit(engine, sync);
 	for (r = flush_take_done(engine, all); r; r = next) {
 		next = r->next;
 		x = (struct transfer *)((char *)r - offsetof(struct transfer, flush));
 		x->flushing = false;
 		x->synced = true;
+		written_by_flusher(x);
 		append_done(&tail, x);
 	}
 	return done;
@@ -696,8 +703,6 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
-		for (struct transfer *x = engine->transfers; x; x = x->next)
-			write_buffered(x);
 		done = take_done(engine, false, &flushing);
 		engine_lock(engine);
 		note_syncing(engine, flushing);

@@ -50,6 +50,7 @@ struct transfer {
 	struct transfer *done_next;	/* collect_done's list, worker only */
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
+	size_t flush_len;		/* of wbuf, given to the flusher to write */
 	bool flushing;			/* the flusher has it */
 	struct transfer *flushing_next;	/* take_done's list of those it gave it */
 	bool syncing;			/* flushing, as the lock's holders see it */
@@ -61,6 +62,11 @@ struct transfer {
 bool over_cap(const bgcopy_job *job, uint64_t size);
 void account_written(struct transfer *x);	/* lock held */
 bool write_buffered(struct transfer *x);	/* lock not held */
+/* A finished body's buffered bytes go to the flusher, which writes them
+ * before the sync; then the write is counted as write_buffered counts
+ * its own (worker, lock not held). */
+void write_by_flusher(struct transfer *x);
+void written_by_flusher(struct transfer *x);
 
 /* transfer_options.c: the job's credentials, headers and TLS on `easy`
  * (lock held; false: no memory); transfer_free_options when it is done,

@@ -48,6 +48,34 @@ static bool chunk_wanted(struct transfer *x, size_t len)
 	return wanted && !x->too_big;
 }
 
+void write_by_flusher(struct transfer *x)
+{
+	size_t len = x->wbuf.len;
+
+	x->flush.unwritten = NULL;
+	x->flush.write_errno = 0;
+	if (!len)
+		return;
+	if (!chunk_wanted(x, len)) {
+		x->wbuf.len = 0;
+		return;
+	}
+	x->flush.unwritten = &x->wbuf;
+	x->flush_len = len;
+}
+
+void written_by_flusher(struct transfer *x)
+{
+	if (!x->flush.unwritten)
+		return;
+	if (x->flush.write_errno) {
+		x->write_errno = x->flush.write_errno;
+		return;
+	}
+	x->received += x->flush_len;
+	x->unaccounted = x->flush_len;
+}
+
 /* Writes the buffered body (when full, and after each curl_multi_perform);
  * a job suspended, cancelled or completed meanwhile takes no more bytes. */
 bool write_buffered(struct transfer *x)
