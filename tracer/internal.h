@@ -323,8 +323,7 @@ struct bgcopy_engine {
 	struct flusher *flusher;	/* flush.c, for the worker */
 	bool worker_woken;		/* sync.c, worker only */
 	unsigned active;		/* transfers */
-	unsigned syncing;		/* of them, every byte in, being synced:
-					 * no longer holding a connection */
+	unsigned syncing;		/* of them, being synced: no connection */
 	uint64_t sched_clock;
 
 	/* engine_api.c sets it, transfer_rate.c applies it: bytes/s shared
@@ -446,8 +445,7 @@ void engine_unlock(bgcopy_engine *engine);
 bool engine_locked(const bgcopy_engine *engine);
 /* pthread_cond_timedwait on the engine lock until `at_ms` (CLOCK_MONOTONIC). */
 void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
-/* On the worker itself, wake_worker only asks it to go round again
- * (worker_again) instead of a write its poll would read back. */
+/* On the worker, wake_worker asks it to go round again (worker_again). */
 void wake_worker(bgcopy_engine *engine);
 void worker_thread_begin(bgcopy_engine *engine);
 bool worker_again(bgcopy_engine *engine);	/* and forgets it */
@@ -480,8 +478,7 @@ bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
 /* Room in the FileTransferred queue for `files` entries, reserved when
- * files are added or loaded, where running out of memory can be
- * reported, so that a completed file is never left out of it. */
+ * files are added or loaded: a completion never runs out of memory. */
 int job_reserve_file_queue(bgcopy_job *job, unsigned files);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 /* Lock held.  A thread that lets the lock go while it still needs a job
