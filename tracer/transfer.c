@@ -595,7 +595,7 @@ static void reap_abandoned(bgcopy_engine *engine)
 
 	for (; x; x = next) {
 		next = x->next;
-		if (!x->job && !x->flushing)
+		if (!x->job && !x->flushing && !x->held)
 			unlink_transfer(engine, x);
 	}
 }
@@ -672,16 +672,54 @@ static void note_syncing(bgcopy_engine *engine, struct transfer *flushing)
 	}
 }
 
-/* One store transaction for every transfer that ended together. */
-static void collect_done(bgcopy_engine *engine, struct transfer *done)
+/* A job of one file at a time ends its files in index order, as BITS
+ * does, though their syncs may end in any order: a file done while an
+ * earlier one of its job is still being synced waits for it. */
+static bool waits_for_earlier(bgcopy_engine *engine, const struct transfer *x)
 {
-	struct transfer *next;
+	assert(engine_locked(engine));
+	if (!x->job || x->job->parallel_files > 1)
+		return false;
+	for (const struct transfer *y = engine->transfers; y; y = y->next)
+		if (y->job == x->job && y->syncing && y->index < x->index)
+			return true;
+	return false;
+}
+
+/* `list` with `more` inserted, lowest file index first: a job's earlier
+ * file ends before its later ones. */
+static struct transfer *by_index(struct transfer *list, struct transfer *more)
+{
+	struct transfer *next, **at;
+
+	for (; more; more = next) {
+		next = more->done_next;
+		for (at = &list; *at && (*at)->index <= more->index; at = &(*at)->done_next)
+			;
+		more->done_next = *at;
+		*at = more;
+	}
+	return list;
+}
+
+/* One store transaction for every transfer that ended together, and
+ * those held back before; the ones still held back stay in `held`. */
+static void collect_done(bgcopy_engine *engine, struct transfer *done,
+			 struct transfer **held)
+{
+	struct transfer *x, *next, **held_tail = held;
 
 	assert(engine_locked(engine));
+	x = by_index(*held, done);
+	*held = NULL;
 	store_begin(engine);
-	for (; done; done = next) {
-		next = done->done_next;
-		finish(engine, done, done->result);
+	for (; x; x = next) {
+		next = x->done_next;
+		x->held = waits_for_earlier(engine, x);
+		if (x->held)
+			append_done(&held_tail, x);
+		else
+			finish(engine, x, x->result);
 	}
 	store_end(engine, BGCOPY_OK);
 }
@@ -689,7 +727,7 @@ static void collect_done(bgcopy_engine *engine, struct transfer *done)
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
-	struct transfer *done, *flushing;
+	struct transfer *done, *flushing, *held = NULL;
 	int running, timeout;
 	int64_t next;
 
@@ -706,7 +744,7 @@ static void *worker_main(void *arg)
 		done = take_done(engine, false, &flushing);
 		engine_lock(engine);
 		note_syncing(engine, flushing);
-		collect_done(engine, done);
+		collect_done(engine, done, &held);
 		engine_unlock(engine);
 
 		/* A job whose file went to be synced may start its next. */
@@ -722,7 +760,8 @@ static void *worker_main(void *arg)
 	done = take_done(engine, true, &flushing);
 	engine_lock(engine);
 	note_syncing(engine, flushing);
-	collect_done(engine, done);
+	collect_done(engine, done, &held);
+	assert(!held);		/* every sync ended */
 	while (engine->transfers) {
 		struct transfer *x = engine->transfers;
 

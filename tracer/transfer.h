@@ -48,6 +48,7 @@ struct transfer {
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct wbuf wbuf;		/* body not yet written, worker only */
 	struct transfer *done_next;	/* collect_done's list, worker only */
+	bool held;			/* done, waiting for its job's earlier file */
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
 	size_t flush_len;		/* of wbuf, given to the flusher to write */

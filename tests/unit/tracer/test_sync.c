@@ -28,36 +28,38 @@
 
 static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER;
-static bool holding;		/* temporary files' syncs wait */
+#define TEMPORARY ".bgcopy-tmp"
+static const char *holding;	/* temporary files named so wait, NULL: none */
 static unsigned held;		/* syncs waiting now */
+static unsigned passed;		/* temporary files' syncs that went through */
 static int failing;		/* their errno, 0: they succeed */
 
-static bool is_temporary(int fd)
+static bool is_temporary(int fd, char *path, size_t size)
 {
-	char link[64], path[PATH_MAX];
+	char link[64];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	n = readlink(link, path, size - 1);
 	if (n <= 0)
 		return false;
 	path[n] = '\0';
-	return strstr(path, ".bgcopy-tmp") != NULL;
+	return strstr(path, TEMPORARY) != NULL;
 }
 
 /* 0 to sync, else the errno to fail with. */
-static int judge(int fd)
+static int judge(const char *path)
 {
 	int code;
 
-	if (!is_temporary(fd))
-		return 0;
 	pthread_mutex_lock(&sync_mu);
-	held++;
-	pthread_cond_broadcast(&sync_cond);
-	while (holding)
-		pthread_cond_wait(&sync_cond, &sync_mu);
-	held--;
+	if (holding && strstr(path, holding)) {
+		held++;
+		pthread_cond_broadcast(&sync_cond);
+		while (holding && strstr(path, holding))
+			pthread_cond_wait(&sync_cond, &sync_mu);
+		held--;
+	}
 	code = failing;
 	pthread_mutex_unlock(&sync_mu);
 	return code;
@@ -65,13 +67,21 @@ static int judge(int fd)
 
 static int synced(int fd, long call)
 {
-	int code = judge(fd);
+	char path[PATH_MAX];
+	int code, rc;
 
+	if (!is_temporary(fd, path, sizeof(path)))
+		return (int)syscall(call, fd);
+	code = judge(path);
 	if (code) {
 		errno = code;
 		return -1;
 	}
-	return (int)syscall(call, fd);
+	rc = (int)syscall(call, fd);
+	pthread_mutex_lock(&sync_mu);
+	passed++;
+	pthread_mutex_unlock(&sync_mu);
+	return rc;
 }
 
 int syncfs(int fd)
@@ -84,28 +94,29 @@ int fdatasync(int fd)
 	return synced(fd, SYS_fdatasync);
 }
 
-static void hold_syncs(bool hold, int fail_with)
+/* Syncs of temporary files whose name holds `names` wait (NULL: none). */
+static void hold_syncs(const char *names, int fail_with)
 {
 	pthread_mutex_lock(&sync_mu);
-	holding = hold;
+	holding = names;
 	failing = fail_with;
 	pthread_cond_broadcast(&sync_cond);
 	pthread_mutex_unlock(&sync_mu);
 }
 
-/* Until at least `n` syncs wait. */
-static bool wait_held(unsigned n)
+/* Until at least `n` syncs wait, or have gone through. */
+static bool wait_count(const unsigned *count, unsigned n)
 {
 	long deadline = harness_now_ms() + LONG_WAIT_MS;
 	bool ok;
 
 	pthread_mutex_lock(&sync_mu);
-	while (held < n && harness_now_ms() < deadline) {
+	while (*count < n && harness_now_ms() < deadline) {
 		pthread_mutex_unlock(&sync_mu);
 		harness_sleep_ms(5);
 		pthread_mutex_lock(&sync_mu);
 	}
-	ok = held >= n;
+	ok = *count >= n;
 	pthread_mutex_unlock(&sync_mu);
 	return ok;
 }
@@ -145,11 +156,11 @@ static void the_next_file_starts_while_the_last_is_synced(void **state)
 	harness_skip_through_daemon("the syncs are this process's");
 	e = harness_engine(h, 0);
 	job = serial_job(h, e, 3);
-	hold_syncs(true, 0);
+	hold_syncs(TEMPORARY, 0);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	/* Every file fetched, one at a time, with no sync done: not one
 	 * of them complete until theirs is. */
-	assert_true(wait_held(1));
+	assert_true(wait_count(&held, 1));
 	while (harness_log_count(h, "GET /s2.bin ") < 1 && harness_now_ms() < deadline)
 		harness_sleep_ms(5);
 	assert_int_equal(harness_log_count(h, "GET /s2.bin "), 1);
@@ -157,7 +168,7 @@ static void the_next_file_starts_while_the_last_is_synced(void **state)
 	assert_int_equal(harness_log_count(h, "GET /s1.bin "), 1);
 	assert_int_equal(files_done(job), 0);
 	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRING);
-	hold_syncs(false, 0);
+	hold_syncs(NULL, 0);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
 	assert_int_equal(files_done(job), 3);
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
@@ -171,6 +182,39 @@ static void the_next_file_starts_while_the_last_is_synced(void **state)
 	bgcopy_engine_close(e);
 }
 
+static bool file_completed(bgcopy_job *job, unsigned index)
+{
+	struct bgcopy_file_info info;
+
+	assert_int_equal(bgcopy_job_get_file(job, index, &info), BGCOPY_OK);
+	return info.completed;
+}
+
+static void a_serial_job_completes_its_files_in_index_order(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+
+	harness_skip_through_daemon("the syncs are this process's");
+	e = harness_engine(h, 0);
+	job = serial_job(h, e, 2);
+	hold_syncs("-0" TEMPORARY, 0);	/* the first file's only */
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(wait_count(&held, 1));
+	/* The second file is fetched and synced while the first one's sync
+	 * waits: it must not complete before it (a window to, had it). */
+	assert_true(wait_count(&passed, 1));
+	harness_sleep_ms(300);
+	assert_false(file_completed(job, 1));
+	assert_int_equal(files_done(job), 0);
+	hold_syncs(NULL, 0);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
+	assert_true(file_completed(job, 0) && file_completed(job, 1));
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	bgcopy_engine_close(e);
+}
+
 static void a_file_that_cannot_be_synced_fails_its_job(void **state)
 {
 	struct harness *h = *state;
@@ -181,10 +225,10 @@ static void a_file_that_cannot_be_synced_fails_its_job(void **state)
 	harness_skip_through_daemon("the syncs are this process's");
 	e = harness_engine(h, 0);
 	job = serial_job(h, e, 2);
-	hold_syncs(false, EIO);
+	hold_syncs(NULL, EIO);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	assert_true(harness_wait_state(job, BGCOPY_ERROR, LONG_WAIT_MS));
-	hold_syncs(false, 0);
+	hold_syncs(NULL, 0);
 	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
 	assert_int_equal(err.context, BGCOPY_ERRCTX_LOCAL_FILE);
 	assert_int_equal(err.code, EIO);
@@ -215,6 +259,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_next_file_starts_while_the_last_is_synced),
+		cmocka_unit_test(a_serial_job_completes_its_files_in_index_order),
 		cmocka_unit_test(a_file_that_cannot_be_synced_fails_its_job),
 	};
 
