@@ -418,45 +418,6 @@ static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 	free(x);
 }
 
-static uint64_t info_us(CURL *e, CURLINFO what)
-{
-	curl_off_t v = 0;
-
-	curl_easy_getinfo(e, what, &v);
-	return v > 0 ? (uint64_t)v : 0;
-}
-
-/* final_url: where redirects led a completed file, NULL if nowhere. */
-static void trace_transfer(bgcopy_job *job, struct transfer *x, CURLcode rc,
-			   const char *final_url)
-{
-	long code = 0;
-
-	if (!TRACE_ENABLED(transfer))
-		return;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-	TRACE(transfer, TRACE_JOB(job), (&(struct bgcopy_tp_transfer){
-		.file_index = (int32_t)x->index,
-		.url = job->files[x->index].redacted_url,
-		.http_status = (int32_t)code,
-		.range_from = x->range_from,
-		.range_honoured = x->range_honoured,
-		.bytes = x->received,
-		.namelookup_us = info_us(x->easy, CURLINFO_NAMELOOKUP_TIME_T),
-		.connect_us = info_us(x->easy, CURLINFO_CONNECT_TIME_T),
-		.tls_us = info_us(x->easy, CURLINFO_APPCONNECT_TIME_T),
-		.first_byte_us = info_us(x->easy, CURLINFO_STARTTRANSFER_TIME_T),
-		.total_us = info_us(x->easy, CURLINFO_TOTAL_TIME_T),
-		.curl_code = (int32_t)rc,
-		.restart = x->restart,
-		.if_range = x->if_range,
-		.sha256_expected = job->files[x->index].has_sha256,
-		.verify = x->verify,
-		.final_url = final_url ? final_url : "",
-		.rate_cap_bps = x->rate_min,
-	}));
-}
-
 /* The server has another version of the file now: it starts over from
  * byte 0 at once, no error and no retry delay. */
 static void start_over(bgcopy_job *job, unsigned index)
@@ -517,7 +478,7 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		note_final_url(job, x);
 	if (!complete && !x->changed && x->http_error == 416 && !x->verify)
 		x->restart = BGCOPY_TP_RESTART_RANGE_NOT_SATISFIABLE;
-	trace_transfer(job, x, rc, complete ? job->files[x->index].final_url : NULL);
+	transfer_trace_attempt(job, x, rc, complete ? job->files[x->index].final_url : NULL);
 	if (x->changed)
 		start_over(job, x->index);
 	else if (complete) {

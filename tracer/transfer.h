@@ -110,5 +110,9 @@ char *transfer_redirect_target(struct transfer *x);
  * `err` says why and `transient` whether a later try may succeed. */
 bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err,
 		       bool *transient);
+/* The attempt's trace record (lock held); final_url: where redirects led
+ * a completed file, NULL if nowhere. */
+void transfer_trace_attempt(bgcopy_job *job, struct transfer *x, CURLcode rc,
+			    const char *final_url);
 
 #endif /* BGCOPY_TRANSFER_H */

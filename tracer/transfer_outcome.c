@@ -1,4 +1,4 @@
-/* Transfers: what a finished attempt came to, a complete file or an error that is transient or permanent. */
+/* Transfers: what a finished attempt came to, a complete file or an error that is transient or permanent, and its trace. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "trace.h"
 #include "transfer.h"
 
 /* The protocols a redirect may lead to: never from https to http unless
@@ -159,4 +160,42 @@ bool transfer_classify(struct transfer *x, CURLcode rc, struct bgcopy_error *err
 		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
 		 f->redacted_url);
 	return false;
+}
+
+static uint64_t info_us(CURL *e, CURLINFO what)
+{
+	curl_off_t v = 0;
+
+	curl_easy_getinfo(e, what, &v);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+void transfer_trace_attempt(bgcopy_job *job, struct transfer *x, CURLcode rc,
+			    const char *final_url)
+{
+	long code = 0;
+
+	if (!TRACE_ENABLED(transfer))
+		return;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	TRACE(transfer, TRACE_JOB(job), (&(struct bgcopy_tp_transfer){
+		.file_index = (int32_t)x->index,
+		.url = job->files[x->index].redacted_url,
+		.http_status = (int32_t)code,
+		.range_from = x->range_from,
+		.range_honoured = x->range_honoured,
+		.bytes = x->received,
+		.namelookup_us = info_us(x->easy, CURLINFO_NAMELOOKUP_TIME_T),
+		.connect_us = info_us(x->easy, CURLINFO_CONNECT_TIME_T),
+		.tls_us = info_us(x->easy, CURLINFO_APPCONNECT_TIME_T),
+		.first_byte_us = info_us(x->easy, CURLINFO_STARTTRANSFER_TIME_T),
+		.total_us = info_us(x->easy, CURLINFO_TOTAL_TIME_T),
+		.curl_code = (int32_t)rc,
+		.restart = x->restart,
+		.if_range = x->if_range,
+		.sha256_expected = job->files[x->index].has_sha256,
+		.verify = x->verify,
+		.final_url = final_url ? final_url : "",
+		.rate_cap_bps = x->rate_min,
+	}));
 }
