@@ -239,6 +239,19 @@ error:
 	return status;
 }
 
+/* A clean close keeps every completion the jobs still moving have not
+ * stored yet (job.c stores them with the job's next row). */
+static void save_completed_files(bgcopy_engine *engine)
+{
+	engine_lock(engine);
+	store_begin(engine);
+	for (bgcopy_job *job = engine->jobs; job; job = job->next)
+		if (job->completions_unsaved)
+			job_save_completed_files(job);
+	store_end(engine, BGCOPY_OK);
+	engine_unlock(engine);
+}
+
 static void *close_later(void *engine)
 {
 	bgcopy_engine_close(engine);
@@ -273,6 +286,7 @@ void bgcopy_engine_close(bgcopy_engine *engine)
 	engine_unlock(engine);
 	notify_stop(engine);
 	transfer_stop_worker(engine);
+	save_completed_files(engine);
 
 	/* No thread but ours is left: drop the registrations. */
 	for (job = engine->jobs; job; job = job->next) {

@@ -52,7 +52,6 @@
 struct store;
 struct transfer;
 struct flusher;
-struct wbuf;
 
 /* flush.c: one file to sync, embedded in what it belongs to. */
 struct flush_req {
@@ -110,6 +109,7 @@ struct job_file {
 	uint64_t bytes_done;
 	uint64_t bytes_saved;	/* last progress checkpoint in the store */
 	bool completed;
+	bool completion_unsaved;	/* job.c: its row waits for the job's */
 	bool in_flight;		/* transfer.c: a transfer of it is active */
 	/* The version bytes_done came from (transfer_http.c): strong ETag
 	 * and Last-Modified of its first answer, NULL or "" when none. */
@@ -235,6 +235,7 @@ struct bgcopy_job {
 	/* transfer.c, the worker */
 	unsigned xfers;			/* its files' active transfers */
 	unsigned xfers_syncing;		/* of them, every byte in, being synced */
+	unsigned completions_unsaved;	/* job.c: files completion_unsaved */
 	uint64_t sched_stamp;		/* when it last got a connection: fairness */
 
 	/* notify_*.c: notifications */
@@ -251,8 +252,7 @@ struct bgcopy_job {
 					 * files with the lock released */
 	struct obligation ob_transferred, ob_error, ob_modification;
 	struct obligation ob_file;	/* head of the file queue */
-	unsigned *file_queue;		/* completed files owed FileTransferred,
-					 * room for every file (job_reserve_file_queue) */
+	unsigned *file_queue;		/* files owed FileTransferred; room for all */
 	unsigned file_queue_len;
 	int64_t last_modification_ms;	/* begin of the previous JobModification */
 	uint64_t armings;		/* the last arming id given */
@@ -447,7 +447,7 @@ bool engine_locked(const bgcopy_engine *engine);
 void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
 /* On the worker, wake_worker asks it to go round again (worker_again). */
 void wake_worker(bgcopy_engine *engine);
-void worker_thread_begin(bgcopy_engine *engine);
+void worker_thread_begin(bgcopy_engine *engine);	/* on the worker */
 bool worker_again(bgcopy_engine *engine);	/* and forgets it */
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
@@ -477,8 +477,7 @@ bgcopy_job *jobq_next_marked(bgcopy_engine *engine, enum jobq_reader r);
 /* job_data.c: a job's memory */
 bgcopy_job *job_alloc(bgcopy_engine *engine);
 void job_free(bgcopy_job *job);
-/* Room in the FileTransferred queue for `files` entries, reserved when
- * files are added or loaded: a completion never runs out of memory. */
+/* Room in file_queue for `files`, reserved as files are added or loaded. */
 int job_reserve_file_queue(bgcopy_job *job, unsigned files);
 void engine_link_job(bgcopy_engine *engine, bgcopy_job *job);
 /* Lock held.  A thread that lets the lock go while it still needs a job
@@ -633,6 +632,7 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause);
 void job_fail(bgcopy_job *job, bool transient, const struct bgcopy_error *err);
 unsigned job_first_incomplete(bgcopy_job *job);
 void job_file_completed(bgcopy_job *job, unsigned index);
+void job_save_completed_files(bgcopy_job *job);	/* rows a completion left */
 void job_note_progress(bgcopy_job *job, unsigned index);
 void job_touch(bgcopy_job *job);
 void job_property_changed(bgcopy_job *job, int property, const char *value);

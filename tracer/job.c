@@ -51,6 +51,31 @@ static void count_active(bgcopy_job *job, enum bgcopy_state to, int cause)
 		job->active_since_ms = now;
 }
 
+void job_save_completed_files(bgcopy_job *job)
+{
+	assert(engine_locked(job->engine));
+	for (unsigned i = 0; job->completions_unsaved && i < job->nfiles; i++) {
+		if (!job->files[i].completion_unsaved)
+			continue;
+		job->files[i].completion_unsaved = false;
+		job->completions_unsaved--;
+		store_save_file(job, i);
+	}
+	assert(!job->completions_unsaved);
+}
+
+/* The job's row, and the completed files' rows waiting for it, in one
+ * transaction: a job stored TRANSFERRED has every file stored complete. */
+static void save_job_with_files(bgcopy_job *job)
+{
+	unsigned before = store_failures(job->engine);
+
+	store_begin(job->engine);
+	job_save_completed_files(job);	/* none written for a final job */
+	store_save_job(job);
+	store_end(job->engine, store_check(job->engine, before, BGCOPY_OK));
+}
+
 void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 {
 	enum bgcopy_state from = job->state;
@@ -85,7 +110,7 @@ void job_set_state(bgcopy_job *job, enum bgcopy_state to, int cause)
 		      .description = with_error ? job->error.description : "",
 	      }));
 	notify_on_state(job, from, to);
-	store_save_job(job);
+	save_job_with_files(job);
 	job_changed(job, BGCOPY_CHANGE_STATE);
 	wake_waiters(job->engine);
 	wake_worker(job->engine);
@@ -140,37 +165,31 @@ unsigned job_first_incomplete(bgcopy_job *job)
 void job_file_completed(bgcopy_job *job, unsigned index)
 {
 	struct job_file *f = &job->files[index];
-	unsigned before;
 	bool queued;
 
 	assert(engine_locked(job->engine));
-	assert(index < job->nfiles && !f->completed);
+	assert(index < job->nfiles && !f->completed && !f->completion_unsaved);
 	f->completed = true;
 	f->bytes_total = (int64_t)f->bytes_done;
 	job_first_incomplete(job);
 	TRACE(file_complete, TRACE_JOB(job), (int32_t)index, f->bytes_done);
 	job_changed(job, BGCOPY_CHANGE_PROGRESS);
-	/* The file's completion and the FileTransferred it is owed are
-	 * stored together, or a crash could lose the notification. */
-	before = store_failures(job->engine);
-	store_begin(job->engine);
-	store_save_file(job, index);
 	queued = notify_on_file_completed(job, index);
+	f->completion_unsaved = true;
+	job->completions_unsaved++;
 	/* Between files the job stays TRANSFERRING; the worker starts the
-	 * next one.  Every file complete: none is moving either.  The job's
-	 * row holds no file's progress, but the time it has been active as
-	 * of the row's write (the maximum download time's clock): written
-	 * again for a FileTransferred queued, or once that time is a second
-	 * old, not for every file (a third of a small file's store time). */
-	if (job->current_file >= job->nfiles) {
-		job_set_state(job, BGCOPY_TRANSFERRED,
-			      BGCOPY_TP_CAUSE_ALL_FILES_DONE);
-	} else {
-		if (queued || now_ms() - job->row_saved_ms >= ACTIVE_TIME_SAVE_MS)
-			store_save_job(job);
+	 * next one.  Every file complete: none is moving either.  A file's
+	 * completion is stored with the job's next row (its state, a
+	 * FileTransferred queued, which must not be lost with the file, or
+	 * a second after the last write, to keep the maximum download
+	 * time's clock): one transaction a second, not one a file.  A crash
+	 * meanwhile fetches those files again. */
+	if (job->current_file >= job->nfiles)
+		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
+	else if (queued || now_ms() - job->row_saved_ms >= ACTIVE_TIME_SAVE_MS)
+		save_job_with_files(job);
+	if (job->current_file < job->nfiles)
 		wake_worker(job->engine);
-	}
-	store_end(job->engine, store_check(job->engine, before, BGCOPY_OK));
 }
 
 void job_property_changed(bgcopy_job *job, int property, const char *value)

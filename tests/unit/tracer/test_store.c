@@ -613,49 +613,6 @@ static void a_restored_job_notes_its_temporary_names_at_its_first_transfer(void 
 	bgcopy_engine_close(e);
 }
 
-/* While its files complete, a job's row keeps the time it has been
- * active (the maximum download time's clock, which a restart takes up
- * from the row) no more than a second old, FileTransferred or not: 20
- * files of a quarter second each, and the stored time must pass one
- * second before the last is done (it stayed at 0 when the row was
- * written only for a FileTransferred). */
-static void the_active_time_is_stored_as_files_complete(void **state)
-{
-	struct harness *h = *state;
-	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	const char *urls[20], *paths[20];
-	char url[600], outs[20][600], sql[128], id[37];
-	bgcopy_job *job;
-	int stored;
-
-	harness_make_file(h, "act.bin", 25000);
-	snprintf(url, sizeof(url), "%s", harness_url(h, "/fault/slow:100000/act.bin"));
-	for (unsigned i = 0; i < 20; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "act%u.bin", i);
-		snprintf(outs[i], sizeof(outs[i]), "%s", harness_out(h, name));
-		urls[i] = url;
-		paths[i] = outs[i];
-	}
-	assert_int_equal(bgcopy_job_create(e, "active", &job), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_files(job, 20, urls, paths), BGCOPY_OK);
-	bgcopy_job_get_id(job, id);
-	snprintf(sql, sizeof(sql), "SELECT active_ms FROM jobs WHERE id = '%s'", id);
-	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
-	/* The row read before the state: a job still moving then had not
-	 * written its TRANSFERRED row yet. */
-	do {
-		harness_sleep_ms(50);
-		stored = count_rows(h, sql);
-		if (bgcopy_job_get_state(job) == BGCOPY_TRANSFERRED)
-			fail_msg("the stored active time was %d ms when the job's 20 "
-				 "files (5 s at least) were done", stored);
-	} while (stored < 1000);
-	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
-	bgcopy_engine_close(e);
-}
-
 /* A job that leaves the store takes its temps rows along: they would
  * only make the next open look for files long gone. */
 static void a_departed_job_leaves_no_temps_rows(void **state)
@@ -773,7 +730,6 @@ int main(void)
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
 		cmocka_unit_test(a_departed_job_leaves_no_temps_rows),
-		cmocka_unit_test(the_active_time_is_stored_as_files_complete),
 		cmocka_unit_test(a_jobs_temporary_names_are_noted_with_its_files),
 		cmocka_unit_test(a_restored_job_notes_its_temporary_names_at_its_first_transfer),
 		cmocka_unit_test(a_resume_past_the_end_completes_the_file),
