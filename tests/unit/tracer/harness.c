@@ -411,6 +411,14 @@ void harness_exec_sql(const char *db_path, const char *sql)
 	sqlite3_close(db);
 }
 
+const char *harness_store_db(struct harness *h)
+{
+	static char path[400];
+
+	snprintf(path, sizeof(path), "%s/jobs.db", h->store);
+	return path;
+}
+
 int harness_count_rows(const char *db_path, const char *sql)
 {
 	sqlite3 *db;

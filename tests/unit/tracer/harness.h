@@ -65,6 +65,8 @@ void harness_store_with_a_job(struct harness *h);
 void harness_exec_sql(const char *db_path, const char *sql);
 /* The first column of the first row of a query (SELECT COUNT(*) ...). */
 int harness_count_rows(const char *db_path, const char *sql);
+/* h->store's database file. */
+const char *harness_store_db(struct harness *h);
 /* SQL that drops what store schema 9 (issue 16, the HTTP options)
  * added, to make an older store. */
 #define HARNESS_DROP_HTTP_OPTIONS_9					\

@@ -42,30 +42,22 @@ static void write_all(const char *path, const void *data, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
-static const char *db_path(struct harness *h)
-{
-	static char path[400];
-
-	snprintf(path, sizeof(path), "%s/jobs.db", h->store);
-	return path;
-}
-
 static int count_rows(struct harness *h, const char *sql)
 {
-	return harness_count_rows(db_path(h), sql);
+	return harness_count_rows(harness_store_db(h), sql);
 }
 
 static void refused_and_untouched(struct harness *h, const char *what)
 {
 	size_t before_len, after_len;
-	char *before = read_all(db_path(h), &before_len), *after;
+	char *before = read_all(harness_store_db(h), &before_len), *after;
 	bgcopy_engine *e = NULL;
 
 	assert_int_equal(bgcopy_engine_open(h->store, NULL, &e), BGCOPY_E_STORE);
 	assert_null(e);
 	if (!strstr(bgcopy_last_error(), what))
 		fail_msg("error '%s' does not say '%s'", bgcopy_last_error(), what);
-	after = read_all(db_path(h), &after_len);
+	after = read_all(harness_store_db(h), &after_len);
 	assert_int_equal(before_len, after_len);
 	assert_memory_equal(before, after, before_len);
 	free(before);
@@ -81,7 +73,7 @@ static void garbage_is_refused_and_left_untouched(void **state)
 	harness_store_with_a_job(h);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (char)(i * 7 + 3);
-	write_all(db_path(h), junk, sizeof(junk));
+	write_all(harness_store_db(h), junk, sizeof(junk));
 	refused_and_untouched(h, "damaged");
 }
 
@@ -99,9 +91,9 @@ static void a_truncated_database_is_refused_and_left_untouched(void **state)
 		assert_int_equal(bgcopy_job_create(e, "padding padding padding", &job),
 				 BGCOPY_OK);
 	bgcopy_engine_close(e);
-	data = read_all(db_path(h), &len);
+	data = read_all(harness_store_db(h), &len);
 	assert_true(len > 8192);
-	write_all(db_path(h), data, len / 2);
+	write_all(harness_store_db(h), data, len / 2);
 	free(data);
 	refused_and_untouched(h, "damaged");
 }
@@ -116,7 +108,7 @@ static void damage_an_unread_index(struct harness *h)
 	sqlite3 *db;
 
 	/* Immutable: no -wal or -shm left beside it by this look. */
-	snprintf(uri, sizeof(uri), "file:%s?immutable=1", db_path(h));
+	snprintf(uri, sizeof(uri), "file:%s?immutable=1", harness_store_db(h));
 	assert_int_equal(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
 					 NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage,"
@@ -129,7 +121,7 @@ static void damage_an_unread_index(struct harness *h)
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_true(root > 1 && page_size > 0 && page_size <= (int)sizeof(zeros));
-	fd = open(db_path(h), O_WRONLY);
+	fd = open(harness_store_db(h), O_WRONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, zeros, (size_t)page_size,
 				(off_t)(root - 1) * page_size), page_size);
@@ -194,7 +186,7 @@ static void a_hostile_url_row_is_refused_before_anything_is_fetched(void **state
 	char id[37], temp[600];
 
 	harness_store_with_a_job(h);
-	harness_exec_sql(db_path(h), "UPDATE files SET url = 'gopher://127.0.0.1/k';");
+	harness_exec_sql(harness_store_db(h), "UPDATE files SET url = 'gopher://127.0.0.1/k';");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_list_jobs(e, &job, 1), 1);
 	bgcopy_job_get_id(job, id);
@@ -218,7 +210,7 @@ static void a_newer_schema_is_refused(void **state)
 	struct harness *h = *state;
 
 	harness_store_with_a_job(h);
-	harness_exec_sql(db_path(h), "PRAGMA user_version=99;");
+	harness_exec_sql(harness_store_db(h), "PRAGMA user_version=99;");
 	refused_and_untouched(h, "newer bgcopy (schema 99");
 }
 
@@ -249,7 +241,7 @@ static void schema_1_is_migrated_with_its_jobs(void **state)
 		 " 'http://127.0.0.1:1/old', '%s/old.bin', '', -1, 0, 0);"
 		 "PRAGMA user_version=1;",
 		 (long long)time(NULL), (long long)time(NULL), h->out);
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 	e = harness_open(h, NULL);
 	assert_int_equal(bgcopy_engine_find_job(e, "0b5a1d1e-0000-4000-8000-000000000001",
 						&job), BGCOPY_OK);
@@ -304,10 +296,10 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 		 HARNESS_DROP_TO_SCHEMA_6
 		 "UPDATE files SET bytes_done = 10, bytes_total = 60000, temp_path = '%s';"
 		 "PRAGMA user_version=3;", temp);
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
-	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(harness_store_db(h), &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT etag FROM files", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(q, 0), "");
@@ -345,7 +337,7 @@ static void credentials_survive_a_restart(void **state)
 	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
 	bgcopy_job_get_id(old, old_id);
 	bgcopy_engine_close(e);
-	harness_exec_sql(db_path(h), HARNESS_DROP_TO_SCHEMA_6
+	harness_exec_sql(harness_store_db(h), HARNESS_DROP_TO_SCHEMA_6
 			 "PRAGMA user_version=6;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -377,7 +369,7 @@ static void credentials_survive_a_restart(void **state)
 			 BGCOPY_OK);
 	bgcopy_engine_close(e);
 
-	assert_int_equal(sqlite3_open(db_path(h), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(harness_store_db(h), &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT url FROM files", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -438,7 +430,7 @@ static void the_notify_service_survives_a_restart(void **state)
 	assert_int_equal(bgcopy_job_create(e, "old", &old), BGCOPY_OK);
 	bgcopy_job_get_id(old, old_id);
 	bgcopy_engine_close(e);
-	harness_exec_sql(db_path(h), HARNESS_DROP_TO_SCHEMA_7
+	harness_exec_sql(harness_store_db(h), HARNESS_DROP_TO_SCHEMA_7
 			 "PRAGMA user_version=7;");
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, old_id, &old), BGCOPY_OK);
@@ -484,7 +476,7 @@ static void abandoned_jobs_expire(void **state)
 	/* Stored mid-transfer: restoring it must not count as activity. */
 	snprintf(sql, sizeof(sql), "UPDATE jobs SET mtime = mtime - 7200, state = 2 "
 		 "WHERE id = '%s';", id);
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 	e = harness_open(h, &opt);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &old), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_state(old), BGCOPY_CANCELLED);
@@ -522,7 +514,7 @@ static void temporary_files_of_departed_jobs_are_removed(void **state)
 	/* The job leaves the store, its temporary file stays: a crash. */
 	snprintf(sql, sizeof(sql), "DELETE FROM jobs WHERE id = '%s';"
 		 "DELETE FROM files WHERE job_id = '%s';", id, id);
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 	e = harness_reopen(h, 0);
 	assert_false(harness_exists(ours));
 	assert_true(harness_exists(foreign));
@@ -593,7 +585,7 @@ static void a_restored_job_notes_its_temporary_names_at_its_first_transfer(void 
 					     harness_out(h, "r1.bin")), BGCOPY_OK);
 	bgcopy_engine_close(e);
 	snprintf(sql, sizeof(sql), "DELETE FROM temps WHERE job_id = '%s'", id);
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
@@ -680,7 +672,7 @@ static void a_resume_past_the_end_completes_the_file(void **state)
 	free(data);
 	snprintf(sql, sizeof(sql), "UPDATE files SET bytes_done = %zu, temp_path = '%s',"
 		 " last_modified = '%s';", len, temp, http_date(src));
-	harness_exec_sql(db_path(h), sql);
+	harness_exec_sql(harness_store_db(h), sql);
 	e = harness_reopen(h, BGCOPY_TEST_SHORT_RETRY);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
@@ -701,7 +693,7 @@ static void a_change_the_store_cannot_record_is_reported(void **state)
 
 	assert_int_equal(bgcopy_job_create(e, "busy", &job), BGCOPY_OK);
 	/* Another connection holds the database longer than we wait. */
-	assert_int_equal(sqlite3_open(db_path(h), &other), SQLITE_OK);
+	assert_int_equal(sqlite3_open(harness_store_db(h), &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE;", NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(bgcopy_job_set_display_name(job, "renamed"), BGCOPY_E_STORE);

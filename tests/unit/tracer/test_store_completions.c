@@ -9,19 +9,6 @@
 
 #include "harness.h"
 
-static const char *db_path(struct harness *h)
-{
-	static char path[400];
-
-	snprintf(path, sizeof(path), "%s/jobs.db", h->store);
-	return path;
-}
-
-static int count_rows(struct harness *h, const char *sql)
-{
-	return harness_count_rows(db_path(h), sql);
-}
-
 /* While its files complete, a job's row keeps the time it has been
  * active (the maximum download time's clock, which a restart takes up
  * from the row) no more than a second old, FileTransferred or not: 20
@@ -56,7 +43,7 @@ static void the_active_time_is_stored_as_files_complete(void **state)
 	 * written its TRANSFERRED row yet. */
 	do {
 		harness_sleep_ms(50);
-		stored = count_rows(h, sql);
+		stored = harness_count_rows(harness_store_db(h), sql);
 		if (bgcopy_job_get_state(job) == BGCOPY_TRANSFERRED)
 			fail_msg("the stored active time was %d ms when the job's 20 "
 				 "files (5 s at least) were done", stored);
@@ -98,7 +85,7 @@ static void a_clean_close_keeps_the_completions_of_a_moving_job(void **state)
 	bgcopy_engine_close(e);
 	snprintf(sql, sizeof(sql), "SELECT completed FROM files WHERE job_id = '%s' "
 		 "AND local_path LIKE '%%moving0.bin'", id);
-	assert_int_equal(count_rows(h, sql), 1);
+	assert_int_equal(harness_count_rows(harness_store_db(h), sql), 1);
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_get_file(job, 0, &info), BGCOPY_OK);
