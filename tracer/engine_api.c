@@ -246,8 +246,7 @@ static void save_completed_files(bgcopy_engine *engine)
 	engine_lock(engine);
 	store_begin(engine);
 	for (bgcopy_job *job = engine->jobs; job; job = job->next)
-		if (job->completions_unsaved)
-			job_save_completed_files(job);
+		job_save_completed_files(job);
 	store_end(engine, BGCOPY_OK);
 	engine_unlock(engine);
 }

@@ -184,12 +184,13 @@ void job_file_completed(bgcopy_job *job, unsigned index)
 	 * a second after the last write, to keep the maximum download
 	 * time's clock): one transaction a second, not one a file.  A crash
 	 * meanwhile fetches those files again. */
-	if (job->current_file >= job->nfiles)
+	if (job->current_file >= job->nfiles) {
 		job_set_state(job, BGCOPY_TRANSFERRED, BGCOPY_TP_CAUSE_ALL_FILES_DONE);
-	else if (queued || now_ms() - job->row_saved_ms >= ACTIVE_TIME_SAVE_MS)
+		return;
+	}
+	if (queued || now_ms() - job->row_saved_ms >= ACTIVE_TIME_SAVE_MS)
 		save_job_with_files(job);
-	if (job->current_file < job->nfiles)
-		wake_worker(job->engine);
+	wake_worker(job->engine);
 }
 
 void job_property_changed(bgcopy_job *job, int property, const char *value)

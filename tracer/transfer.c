@@ -571,10 +571,8 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 /* Lock not held: the transfers that are done, each file that may be
  * complete synced first by the flusher (with `all`: every one), which
  * also writes what is left of its body.  The others' buffered bodies
- * are written here.  Those given to the flusher now are listed in
- * `flushing`. */
-static struct transfer *take_done(bgcopy_engine *engine, bool all,
-				  struct transfer **flushing)
+ * are written here. */
+static struct transfer *take_done(bgcopy_engine *engine, bool all)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
 	struct flush_req *r, *next, *sync = NULL, **sync_tail = &sync;
@@ -582,7 +580,6 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 	int left;
 
 	assert(!engine_locked(engine));
-	*flushing = NULL;
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -596,8 +593,6 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 		x->flush.fd = x->fd;
 		x->flush.next = NULL;
 		x->flushing = true;
-		x->flushing_next = *flushing;
-		*flushing = x;
 		*sync_tail = &x->flush;
 		sync_tail = &x->flush.next;
 	}
@@ -616,21 +611,27 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all,
 	return done;
 }
 
-/* Lock held.  A file being synced holds no connection, nor its job's
- * turn: the job's next file starts meanwhile, so the sync's latency is
- * not paid once per file (its completion still waits for the sync). */
-static void note_syncing(bgcopy_engine *engine, struct transfer *flushing)
+/* Lock held.  A file given to the flusher holds no connection, nor its
+ * job's turn: the job's next file starts meanwhile, so the sync's
+ * latency is not paid once per file (its completion still waits for
+ * the sync).  True when take_done gave any since the last look. */
+static bool note_syncing(bgcopy_engine *engine)
 {
+	bool any = false;
+
 	assert(engine_locked(engine));
-	for (struct transfer *x = flushing; x; x = x->flushing_next) {
-		assert(!x->syncing);
+	for (struct transfer *x = engine->transfers; x; x = x->next) {
+		if (x->syncing || !(x->flushing || x->synced))
+			continue;
 		x->syncing = true;
 		engine->syncing++;
+		any = true;
 		if (x->job) {
 			x->job->xfers_syncing++;
 			jobq_mark(x->job);
 		}
 	}
+	return any;
 }
 
 /* A job of one file at a time ends its files in index order, as BITS
@@ -688,8 +689,9 @@ static void collect_done(bgcopy_engine *engine, struct transfer *done,
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
-	struct transfer *done, *flushing, *held = NULL;
+	struct transfer *done, *held = NULL;
 	int running, timeout;
+	bool noted;
 	int64_t next;
 
 	worker_thread_begin(engine);
@@ -702,14 +704,14 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
-		done = take_done(engine, false, &flushing);
+		done = take_done(engine, false);
 		engine_lock(engine);
-		note_syncing(engine, flushing);
+		noted = note_syncing(engine);
 		collect_done(engine, done, &held);
 		engine_unlock(engine);
 
 		/* A job whose file went to be synced may start its next. */
-		timeout = worker_again(engine) || flushing ? 0 : 1000;
+		timeout = worker_again(engine) || noted ? 0 : 1000;
 		if (next >= 0 && next - now_ms() < timeout)
 			timeout = next > now_ms() ? (int)(next - now_ms()) : 0;
 		timeout = rate_resume(engine, timeout);
@@ -718,9 +720,9 @@ static void *worker_main(void *arg)
 	}
 	/* What is synced is complete: recorded before the fds close. */
 	engine_unlock(engine);
-	done = take_done(engine, true, &flushing);
+	done = take_done(engine, true);
 	engine_lock(engine);
-	note_syncing(engine, flushing);
+	note_syncing(engine);
 	collect_done(engine, done, &held);
 	assert(!held);		/* every sync ended */
 	while (engine->transfers) {

@@ -53,7 +53,6 @@ struct transfer {
 	struct flush_req flush;		/* its file's sync, worker only */
 	size_t flush_len;		/* of wbuf, given to the flusher to write */
 	bool flushing;			/* the flusher has it */
-	struct transfer *flushing_next;	/* take_done's list of those it gave it */
 	bool syncing;			/* flushing, as the lock's holders see it */
 	bool synced;
 	char errbuf[CURL_ERROR_SIZE];
