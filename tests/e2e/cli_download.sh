@@ -43,8 +43,9 @@ for i in $(seq 450); do
 	cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "--list: many/f$i differs"
 done
 [ "$(jobs_left)" = "[]" ] || die "jobs left after download --list: $(jobs_left)"
-# From stdin; one file the server lacks fails the download with exit 1,
-# and every job is cancelled, its temporary files gone.
+# From stdin; one file the server lacks fails the download with exit 1:
+# the job that was transferred by then is committed whole (its files
+# and the message say so), the other cancelled, its temporary files gone.
 rm -rf "$WORK/many"/*
 { sed 200q "$WORK/many.list"; echo "$URL/many/missing many/missing"; } |
 	dl download --list - 2> "$WORK/err"
@@ -53,6 +54,35 @@ grep -q "404" "$WORK/err" || die "the failure does not say 404: $(cat "$WORK/err
 [ "$(jobs_left)" = "[]" ] || die "a failed --list left jobs: $(jobs_left)"
 [ -z "$(ls -A "$WORK/many" | grep -v '^f[0-9]*$')" ] ||
 	die "a failed --list left temporary files: $(ls -A "$WORK/many")"
+present=$(ls -A "$WORK/many" | wc -l)
+if [ "$present" = 0 ]; then
+	grep -q "committed" "$WORK/err" && die "nothing committed, but: $(cat "$WORK/err")"
+else
+	[ "$present" = 200 ] || die "a job committed in part: $present files"
+	grep -q "(200 of 201 files were committed before it; the other jobs are cancelled)" \
+		"$WORK/err" || die "the committed files are not said: $(cat "$WORK/err")"
+	for i in $(seq 200); do
+		cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "committed many/f$i differs"
+	done
+fi
+# A job is committed as soon as it is transferred, while the others go
+# on: its files are there before the download ends, and stay when it is
+# interrupted.
+rm -rf "$WORK/many"/*
+{ sed 200q "$WORK/many.list"; echo "$URL/fault/slow:20000/slow.bin many/slow.bin"; } > "$WORK/slow.list"
+dl_bg download --list "$WORK/slow.list" 2> "$WORK/err" &
+pid=$!
+for _ in $(seq 200); do [ -e "$WORK/many/f200" ] && break; sleep 0.05; done
+[ -e "$WORK/many/f200" ] || die "the first job was not committed while the second ran"
+kill -INT "$pid"; wait "$pid"; rc=$?
+[ $rc = 130 ] || die "Ctrl-C after a commit exited $rc, expected 130"
+grep -q "interrupted: 200 files committed before it; the other jobs cancelled" "$WORK/err" ||
+	die "the interruption does not say what was committed: $(cat "$WORK/err")"
+for i in $(seq 200); do
+	cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "committed many/f$i differs"
+done
+[ "$(ls -A "$WORK/many" | wc -l)" = 200 ] || die "the interrupted job left files: $(ls -A "$WORK/many" | grep -v '^f')"
+[ "$(jobs_left)" = "[]" ] || die "the interrupted --list left jobs: $(jobs_left)"
 # With --keep the failed download's jobs stay; once the server has the
 # file, the same command resumes both and completes them.
 { sed 200q "$WORK/many.list"; echo "$URL/many/late many/late"; } > "$WORK/late.list"
@@ -78,7 +108,7 @@ dl download --list "$WORK/many.list" "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] ||
 	die "--list with a URL was not a usage error"
 [ "$(jobs_left)" = "[]" ] || die "refused lists left jobs: $(jobs_left)"
 cd "$WORK/here" || die "cd"
-echo "ok: --list over several jobs, from stdin, a failure, bad lists"
+echo "ok: --list over several jobs, from stdin, a failure, a commit before the end, bad lists"
 
 # Connection refused: the cause and the next try are said within a second.
 closed=$(free_port)

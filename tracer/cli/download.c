@@ -23,6 +23,7 @@ struct batch {
 	unsigned first, count;
 	bool kept;			/* a job an earlier run kept */
 	bool waiting;			/* `waiter` is its notify interface */
+	bool committed;			/* completed before the others ended */
 	struct waiter waiter;
 };
 
@@ -326,12 +327,23 @@ static int take_jobs(struct download *d, bgcopy_engine *engine)
 	return rc;
 }
 
+/* A job that failed while another was waited on. */
+static struct batch *failed_batch(struct download *d)
+{
+	for (unsigned i = 0; i < d->nbatches; i++)
+		if (d->batches[i].waiting && waiter_failed(&d->batches[i].waiter))
+			return &d->batches[i];
+	return NULL;
+}
+
+/* The wait stops at Ctrl-C and at any job's failure, not only the one
+ * waited on: the others must not run on unseen meanwhile. */
 static bool tick(void *arg)
 {
 	struct download *d = arg;
 
 	meter_update(&d->meter);
-	return !stop_signal;
+	return !stop_signal && !failed_batch(d);
 }
 
 static void json_event(const struct batch *b, const char *event, json_t *more)
@@ -353,14 +365,46 @@ static void json_event(const struct batch *b, const char *event, json_t *more)
 	json_decref(more);
 }
 
-/* The jobs' ids for a message: one id, or how many. */
+/* How many files the jobs already committed hold. */
+static unsigned files_committed(const struct download *d)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nbatches; i++)
+		if (d->batches[i].committed)
+			n += d->batches[i].count;
+	return n;
+}
+
+/* The jobs' ids for a message: one id, or how many are left. */
 static void jobs_named(const struct download *d, char *out, size_t size)
 {
+	unsigned committed = files_committed(d);
+
 	if (d->nbatches == 1) {
 		memcpy(out, "job ", 4);
 		bgcopy_job_get_id(d->batches[0].job, out + 4);
-	} else {
+	} else if (!committed) {
 		snprintf(out, size, "%u jobs", d->nbatches);
+	} else {
+		snprintf(out, size, "%u files committed before it; the other jobs", committed);
+	}
+}
+
+/* The jobs not committed stop, so that nothing runs unseen: cancelled,
+ * or with --keep suspended unless they are done; `spare` is left as it
+ * is. */
+static void stop_jobs(struct download *d, const struct batch *spare)
+{
+	for (unsigned i = 0; i < d->nbatches; i++) {
+		struct batch *b = &d->batches[i];
+
+		if (b->committed || b == spare)
+			continue;
+		if (!d->keep)
+			bgcopy_job_cancel(b->job);
+		else if (bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
+			bgcopy_job_suspend(b->job);
 	}
 }
 
@@ -368,18 +412,13 @@ static void jobs_named(const struct download *d, char *out, size_t size)
 static int interrupted(struct download *d)
 {
 	int sig = stop_signal;
-	char jobs[64];
+	char jobs[80];
 
-	for (unsigned i = 0; i < d->nbatches; i++) {
-		struct batch *b = &d->batches[i];
-
-		if (d->keep)
-			bgcopy_job_suspend(b->job);
-		else
-			bgcopy_job_cancel(b->job);
-		if (d->json)
-			json_event(b, "interrupted", json_pack("{s:b}", "kept", d->keep));
-	}
+	stop_jobs(d, NULL);
+	for (unsigned i = 0; d->json && i < d->nbatches; i++)
+		if (!d->batches[i].committed)
+			json_event(&d->batches[i], "interrupted",
+				   json_pack("{s:b}", "kept", d->keep));
 	jobs_named(d, jobs, sizeof(jobs));
 	if (d->keep)
 		return fail(128 + sig, "interrupted: %s kept (SUSPENDED); run the "
@@ -389,23 +428,50 @@ static int interrupted(struct download *d)
 		    d->nbatches == 1 ? "its" : "their");
 }
 
-/* One job failed: the others stop with it (cancelled, or with --keep
- * suspended unless they are done), so that nothing runs unseen. */
+/* One job failed: the others stop with it; with --keep it stays in
+ * ERROR for the same command to retry.  The files of jobs already
+ * committed stay. */
 static int errored(struct download *d, struct batch *failed, const struct bgcopy_error *err)
 {
+	unsigned committed = files_committed(d);
+	char more[160] = "";
+
 	if (d->json)
 		json_event(failed, "error", json_pack("{s:o,s:b}", "error", error_json(err),
 						      "kept", d->keep));
-	for (unsigned i = 0; i < d->nbatches; i++) {
-		bgcopy_job *job = d->batches[i].job;
+	stop_jobs(d, d->keep ? failed : NULL);
+	if (d->keep)
+		snprintf(more, sizeof(more), " (jobs kept: run the same command again to retry)");
+	else if (committed)
+		snprintf(more, sizeof(more), " (%u of %u files were committed before it; "
+			 "the other jobs are cancelled)", committed, d->nfiles);
+	return fail(EXIT_JOB_ERROR, "%s%s", err->description, more);
+}
 
-		if (!d->keep)
-			bgcopy_job_cancel(job);
-		else if (job != failed->job && bgcopy_job_get_state(job) != BGCOPY_TRANSFERRED)
-			bgcopy_job_suspend(job);
+/* A transferred job committed at once: its files appear as they come,
+ * as curl's do, and their renames overlap the other jobs' transfers.
+ * Not with --keep: the same command run again must find every job of a
+ * failed download, transferred ones included, and fetch nothing twice. */
+static int commit_transferred(struct download *d)
+{
+	for (unsigned i = 0; !d->keep && i < d->nbatches; i++) {
+		struct batch *b = &d->batches[i];
+		int rc;
+
+		if (b->committed || bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
+			continue;
+		if ((rc = bgcopy_job_complete(b->job))) {
+			/* It stays TRANSFERRED, for `bgcopy complete` once
+			 * the destination is fixed. */
+			rc = api_fail(rc);
+			stop_jobs(d, b);
+			return rc;
+		}
+		b->committed = true;
+		if (d->json)
+			json_event(b, "committed", json_pack("{s:i}", "files", b->count));
 	}
-	return fail(EXIT_JOB_ERROR, "%s%s", err->description,
-		    d->keep ? " (jobs kept: run the same command again to retry)" : "");
+	return 0;
 }
 
 /* Every job transferred: each committed. */
@@ -415,7 +481,7 @@ static int transferred(struct download *d)
 	int rc = 0;
 
 	for (unsigned i = 0; !rc && i < d->nbatches; i++)
-		if ((rc = bgcopy_job_complete(d->batches[i].job)))
+		if (!d->batches[i].committed && (rc = bgcopy_job_complete(d->batches[i].job)))
 			rc = api_fail(rc);
 	for (unsigned i = 0; !rc && files && i < d->nfiles; i++)
 		json_array_append_new(files, json_text(d->paths[i]));
@@ -483,15 +549,23 @@ static enum outcome wait_for(struct download *d, struct batch *b)
 }
 
 /* Runs the jobs here, all at once, until each is transferred, one
- * fails or the download is interrupted. */
+ * fails or the download is interrupted; each job that is transferred
+ * by then is committed as the wait goes on. */
 static int run(struct download *d)
 {
 	enum outcome outcome = OUTCOME_TRANSFERRED;
 	struct batch *b = NULL;
 	int rc = start(d);
 
-	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && i < d->nbatches; i++)
-		outcome = wait_for(d, b = &d->batches[i]);
+	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && i < d->nbatches; i++) {
+		b = &d->batches[i];
+		if (!b->committed)
+			outcome = wait_for(d, b);
+		if (outcome == OUTCOME_TRANSFERRED)
+			rc = commit_transferred(d);
+	}
+	if (outcome == OUTCOME_STOPPED && !stop_signal && (b = failed_batch(d)))
+		outcome = OUTCOME_ERROR;
 	if (!rc && outcome == OUTCOME_TRANSFERRED)
 		rc = transferred(d);
 	else if (!rc && outcome == OUTCOME_ERROR)

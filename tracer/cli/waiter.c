@@ -86,6 +86,16 @@ void waiter_destroy(struct waiter *w)
 	pthread_mutex_destroy(&w->lock);
 }
 
+bool waiter_failed(struct waiter *w)
+{
+	bool failed;
+
+	pthread_mutex_lock(&w->lock);
+	failed = w->errored;
+	pthread_mutex_unlock(&w->lock);
+	return failed;
+}
+
 /* A job's outcome seen in its state, for when the flags keep the
  * notification from coming.  w->lock held. */
 static void outcome_from_state(struct waiter *w, bgcopy_job *job)
