@@ -22,6 +22,18 @@ if [ "$daemon_before" = no ]; then
 	lttng list >/dev/null 2>&1 && die "the session daemon bgcopy record started was left running"
 fi
 
+# The command runs with what a lossless bgcopy trace needs, and without
+# liblttng-ust's base-address state dump unless it asked for one.
+"$BGCOPY" record -o "$WORK/tenv" -- sh -c 'env > "$0"' "$WORK/env.out" 2>/dev/null ||
+	die "record of env failed"
+grep -qx "LTTNG_UST_ALLOW_BLOCKING=1" "$WORK/env.out" && grep -qx "BGCOPY_TRACE=1" "$WORK/env.out" &&
+	grep -qx "LTTNG_UST_WITHOUT_BADDR_STATEDUMP=1" "$WORK/env.out" ||
+	die "the recorded command's environment lacks a setting: $(grep -e LTTNG -e BGCOPY "$WORK/env.out")"
+LTTNG_UST_WITHOUT_BADDR_STATEDUMP= "$BGCOPY" record -o "$WORK/tenv2" -- sh -c 'env > "$0"' \
+	"$WORK/env2.out" 2>/dev/null || die "record of env failed"
+grep -qx "LTTNG_UST_WITHOUT_BADDR_STATEDUMP=" "$WORK/env2.out" ||
+	die "the user's own LTTNG_UST_WITHOUT_BADDR_STATEDUMP was overridden"
+
 # The command's failure is passed through, with or without --check.
 "$BGCOPY" record -o "$WORK/t2" -- "$BGCOPY" --store "$WORK/s2" download \
 	"$URL/fault/404/r.bin" "$WORK/out/r2.bin" 2>/dev/null
