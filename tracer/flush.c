@@ -1,11 +1,11 @@
-/* Finished files' data synced to disk on threads of their own, files that finished together in one sync of their file system. */
+/* Finished files' data synced to disk on threads of their own, files that finished together in one sync of their file system; the temporary files a body's first write makes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "flush.h"
 
 #define FLUSH_THREADS 4
 
@@ -35,12 +35,64 @@ static void sync_one(struct flush_req *r)
 	r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 }
 
-/* A finished file's last buffered bytes, written here rather than by
- * the worker, just before their sync. */
-static void write_unwritten(struct flush_req *chain)
+bool flush_create(struct flush_req *r)
+{
+	int pending = CREATE_PENDING;
+	struct stat st;
+
+	if (r->fd != TEMP_LATER)
+		return r->fd >= 0;
+	assert(r->create_path);
+	/* Claimed first: a transfer let go before makes nothing. */
+	if (!atomic_compare_exchange_strong(&r->create_state, &pending, CREATE_CLAIMED)) {
+		r->fd = -1;
+		return false;
+	}
+	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
+	r->fd = temp_file_create(r->create_path, &r->planted, &st);
+	r->create_errno = r->fd < 0 ? errno : 0;
+	if (r->fd >= 0) {
+		r->dev = (uint64_t)st.st_dev;
+		r->ino = (uint64_t)st.st_ino;
+		r->fresh = true;
+	}
+	return r->fd >= 0;
+}
+
+bool flush_abandon(struct flush_req *r)
+{
+	int pending = CREATE_PENDING;
+
+	if (!r->create_path ||
+	    atomic_compare_exchange_strong(&r->create_state, &pending, CREATE_ABANDONED))
+		return false;
+	atomic_store(&r->abandoned, true);
+	return true;
+}
+
+/* Its maker removes a file let go meanwhile: a cancel may have removed
+ * the name before it was made (one let go later finds the file there).
+ * Only that very file: the name is still its file's (flush_abandon), but
+ * checked all the same. */
+void flush_drop_abandoned(struct flush_req *r)
+{
+	struct stat st;
+	bool fresh = r->fresh;
+
+	r->fresh = false;
+	if (fresh && atomic_load(&r->abandoned) &&
+	    lstat(r->create_path, &st) == 0 && (uint64_t)st.st_ino == r->ino &&
+	    (uint64_t)st.st_dev == r->dev)
+		unlink(r->create_path);
+}
+
+/* A finished file's temporary file made, if it is still to be, and its
+ * last buffered bytes written, here rather than by the worker, just
+ * before their sync. */
+static void make_and_write(struct flush_req *chain)
 {
 	for (struct flush_req *r = chain; r; r = r->next)
-		if (r->unwritten)
+		if (flush_create(r) && r->unwritten)
 			wbuf_write(r->unwritten, r->fd, &r->write_errno);
 }
 
@@ -64,11 +116,12 @@ static void sync_batch(struct flush_req *batch)
 	struct flush_req *r, *s;
 
 	if (!batch->next) {
-		sync_one(batch);
+		if (batch->fd >= 0)
+			sync_one(batch);
 		return;
 	}
 	for (r = batch; r; r = r->next)
-		r->sync_errno = -1;	/* not synced yet */
+		r->sync_errno = r->fd >= 0 ? -1 : 0;	/* -1: not synced yet */
 	for (r = batch; r; r = r->next) {
 		if (r->sync_errno >= 0)
 			continue;
@@ -102,8 +155,10 @@ static void *flush_main(void *arg)
 		fl->todo = NULL;
 		fl->todo_tail = &fl->todo;
 		pthread_mutex_unlock(&fl->mu);
-		write_unwritten(batch);
+		make_and_write(batch);
 		sync_batch(batch);
+		for (r = batch; r; r = r->next)
+			flush_drop_abandoned(r);
 		pthread_mutex_lock(&fl->mu);
 		for (r = batch; r; r = next) {
 			next = r->next;
@@ -151,9 +206,11 @@ void flush_submit(bgcopy_engine *engine, struct flush_req *chain)
 	if (!chain)
 		return;
 	if (!fl->nthreads)
-		write_unwritten(chain);
-	for (r = chain; !fl->nthreads && r; r = r->next)
-		r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
+		make_and_write(chain);
+	for (r = chain; !fl->nthreads && r; r = r->next) {
+		r->sync_errno = r->fd >= 0 && fdatasync(r->fd) != 0 ? errno : 0;
+		flush_drop_abandoned(r);
+	}
 	pthread_mutex_lock(&fl->mu);
 	for (r = chain; r; r = next) {
 		next = r->next;

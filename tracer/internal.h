@@ -7,6 +7,7 @@
  *
  *   0 utilities      clock.c error.c memory.c argv.c url.c state.c digest.c
  *                    wbuf.c pathmap.c run_as.c fs_identity.c schedule.c
+ *                    temp_file.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
  *                    store_http.c store_settings.c
@@ -16,7 +17,7 @@
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    transfer_options.c transfer_headers.c transfer_outcome.c
- *                    transfer_rate.c transfer_tls.c
+ *                    transfer_rate.c transfer_tls.c transfer_end.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c
@@ -52,16 +53,8 @@
 struct store;
 struct transfer;
 struct flusher;
-
-/* flush.c: one file to sync, embedded in what it belongs to. */
-struct flush_req {
-	struct flush_req *next;
-	int fd;
-	uint64_t dev;		/* its file system, from when it was opened; 0: ask */
-	struct wbuf *unwritten;	/* written before the sync, NULL: nothing */
-	int write_errno;	/* that write's errno, 0 when it succeeded */
-	int sync_errno;		/* fdatasync's errno, 0 when it succeeded */
-};
+struct flush_req;
+struct stat;
 
 /* jobq.c: the engine's queues of jobs, and who re-keys them. */
 enum jobq_id {
@@ -452,14 +445,6 @@ bool worker_again(bgcopy_engine *engine);	/* and forgets it */
 void wake_dispatchers(bgcopy_engine *engine);
 void wake_waiters(bgcopy_engine *engine);
 
-/* flush.c: lock not held.  Syncs submitted files on threads of its own;
- * flush_take_done gives back the synced ones (with `all`, once every
- * one submitted is) and wakes the worker when one is. */
-int flush_start(bgcopy_engine *engine);
-void flush_submit(bgcopy_engine *engine, struct flush_req *chain);
-struct flush_req *flush_take_done(bgcopy_engine *engine, bool all);
-void flush_stop(bgcopy_engine *engine);
-
 /* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);
  * a reader re-keys the jobs jobq_next_marked gives it before it reads a
  * queue, since anything that may change a job's key only marks it. */
@@ -688,11 +673,23 @@ void file_forget_validators(struct job_file *f);
 bool transient_http(long code);
 bool transient_curl(int curl_code);
 
-/* transfer_temp.c: lock held (released for the file-system calls) */
-#define OPEN_TEMP_GONE (-2)
-int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
-void job_note_temps(bgcopy_job *job, unsigned first);
+/* temp_file.c, lock not held: a temporary file opened to read and write
+ * (`flags` O_CREAT | O_EXCL: created), never through a link, FIFO or
+ * device; -1 with errno, *planted when what is at the name is not a
+ * regular file of ours.  temp_file_create replaces a leftover of ours. */
+int temp_file_open(const char *path, int flags, bool *planted, struct stat *st);
+int temp_file_create(const char *path, bool *planted, struct stat *st);
 void test_delay(const char *env);
+
+/* transfer_temp.c: lock held (released for the file-system calls);
+ * temp_start: open_temp, or TEMP_LATER: made by its first write (flush.h). */
+#define OPEN_TEMP_GONE (-2)
+#define TEMP_LATER (-3)
+int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err);
+int temp_start(bgcopy_job *job, unsigned index, struct flush_req *r, struct bgcopy_error *err);
+void temp_error(const bgcopy_job *job, unsigned index, bool planted, int code,
+		struct bgcopy_error *err);
+void job_note_temps(bgcopy_job *job, unsigned first);
 bool transient_errno(int code);
 
 /* transfer_tls.c: opens a job's TLS file `path` for reading (what: how

@@ -29,35 +29,6 @@
  * trips per byte (its default is 16 KiB). */
 #define RECV_BUFFER_BYTES (256L * 1024)
 
-
-/* The transfer no longer holds its file (lock held): the worker reaps
- * it, or finishes with it, as the job's no more. */
-static void let_go(bgcopy_job *job, struct transfer *x)
-{
-	assert(x->job == job && job->xfers > 0 && job->files[x->index].in_flight);
-	job->files[x->index].in_flight = false;
-	job->xfers--;
-	job->xfers_syncing -= x->syncing;
-	x->job = NULL;
-	jobq_mark(job);
-}
-
-void transfer_abort_job(bgcopy_job *job)
-{
-	assert(engine_locked(job->engine));
-	if (!job->xfers)
-		return;
-	for (struct transfer *x = job->engine->transfers; x; x = x->next) {
-		if (x->job != job)
-			continue;
-		/* What reached the disk survives a suspend and a restart. */
-		store_save_file(job, x->index);
-		let_go(job, x);
-	}
-	assert(job->xfers == 0);
-	wake_worker(job->engine);
-}
-
 /* One file's failure is the job's: its other files stop, their bytes
  * kept for the resume.  On the worker, whose last writes are counted
  * first (an API thread's abort cannot: they are the worker's). */
@@ -337,8 +308,9 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 				     BGCOPY_TP_RESTART_NO_VALIDATOR;
 		f->bytes_done = 0;
 	}
-	x->fd = open_temp(job, index, &err);
-	if (x->fd < 0) {
+	x->fd = temp_start(job, index, &x->flush, &err);
+	if (x->fd < 0 && x->fd != TEMP_LATER) {
+		free(x->flush.create_path);
 		if (x->fd != OPEN_TEMP_GONE)
 			fail_job(job, transient_errno(err.code), &err);
 		transfer_close_tls(x);
@@ -349,14 +321,18 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	x->engine = engine;
 	x->job = job;
 	x->range_from = f->bytes_done;
-	x->flush.dev = f->temp_dev;	/* the flusher need not ask */
+	x->flush.fd = x->fd;
+	if (x->fd >= 0)
+		x->flush.dev = f->temp_dev;	/* the flusher need not ask */
 	answer_reset(&x->answer);
 	x->easy = make_easy(engine, x, f);
 	if (!x->easy || curl_multi_add_handle(engine->multi, x->easy)) {
 		if (x->easy)
 			curl_easy_cleanup(x->easy);
 		transfer_free_options(x);
-		close(x->fd);
+		if (x->fd >= 0)
+			close(x->fd);
+		free(x->flush.create_path);
 		free(x);
 		err = (struct bgcopy_error){ .context = BGCOPY_ERRCTX_ENGINE,
 					     .file_index = (int)index };
@@ -397,25 +373,6 @@ static void schedule(bgcopy_engine *engine)
 		if (!started && sched_next_runnable(engine) == job)
 			break;
 	}
-}
-
-static void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
-{
-	for (struct transfer **p = &engine->transfers; *p; p = &(*p)->next) {
-		if (*p == x) {
-			*p = x->next;
-			break;
-		}
-	}
-	curl_multi_remove_handle(engine->multi, x->easy);
-	curl_easy_cleanup(x->easy);
-	transfer_free_options(x);
-	wbuf_release(&x->wbuf);
-	if (x->fd >= 0)
-		close(x->fd);
-	engine->active--;
-	engine->syncing -= x->syncing;
-	free(x);
 }
 
 /* The server has another version of the file now: it starts over from
@@ -461,7 +418,18 @@ static void finish(bgcopy_engine *engine, struct transfer *x, CURLcode rc)
 		unlink_transfer(engine, x);
 		return;
 	}
-	complete = !x->changed && transfer_classify(x, rc, &err, &transient);
+	if (x->flush.create_path && x->fd >= 0) {
+		/* Saved with the file's completion, before any rename. */
+		job->files[x->index].temp_dev = x->flush.dev;
+		job->files[x->index].temp_ino = x->flush.ino;
+	}
+	if (x->flush.create_errno) {
+		temp_error(job, x->index, x->flush.planted, x->flush.create_errno, &err);
+		transient = transient_errno(err.code);
+		complete = false;
+	} else {
+		complete = !x->changed && transfer_classify(x, rc, &err, &transient);
+	}
 	if (complete) {
 		/* Releases the lock while it reads: the job may let go. */
 		x->verify = transfer_verify(engine, &x->job, x->index, x->fd,
@@ -550,17 +518,6 @@ static int64_t transfer_timers(bgcopy_engine *engine)
 	return next;
 }
 
-static void reap_abandoned(bgcopy_engine *engine)
-{
-	struct transfer *x = engine->transfers, *next;
-
-	for (; x; x = next) {
-		next = x->next;
-		if (!x->job && !x->flushing && !x->held)
-			unlink_transfer(engine, x);
-	}
-}
-
 static void append_done(struct transfer ***tail, struct transfer *x)
 {
 	x->done_next = NULL;
@@ -605,6 +562,7 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 		x = (struct transfer *)((char *)r - offsetof(struct transfer, flush));
 		x->flushing = false;
 		x->synced = true;
+		x->fd = r->fd;		/* the flush thread may have made it */
 		written_by_flusher(x);
 		append_done(&tail, x);
 	}

@@ -4,15 +4,16 @@
 
 #include <curl/curl.h>
 
-#include "internal.h"
+#include "flush.h"
 
 struct transfer {
 	struct transfer *next;
 	bgcopy_engine *engine;
 	bgcopy_job *job;		/* NULL once the job let go; under the lock */
+	bgcopy_job *pinned;		/* let go while its temporary file was made */
 	unsigned index;
 	CURL *easy;
-	int fd;
+	int fd;				/* TEMP_LATER: made by the first write */
 	uint64_t range_from;		/* 0: whole file asked */
 	bool answered;			/* final headers seen */
 	bool is_file;			/* file:// (tests only): no headers, no ranges */
@@ -57,6 +58,13 @@ struct transfer {
 	bool synced;
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* transfer_end.c, lock held: let_go when the job no longer wants the
+ * transfer; the worker then reaps it (reap_abandoned) or finishes with it
+ * and frees it (unlink_transfer). */
+void let_go(bgcopy_job *job, struct transfer *x);
+void unlink_transfer(bgcopy_engine *engine, struct transfer *x);
+void reap_abandoned(bgcopy_engine *engine);
 
 /* transfer_body.c: the body's way to the disk (worker thread). */
 bool over_cap(const bgcopy_job *job, uint64_t size);

@@ -66,7 +66,7 @@ void write_by_flusher(struct transfer *x)
 
 void written_by_flusher(struct transfer *x)
 {
-	if (!x->flush.unwritten)
+	if (!x->flush.unwritten || x->fd < 0)
 		return;
 	if (x->flush.write_errno) {
 		x->write_errno = x->flush.write_errno;
@@ -76,18 +76,34 @@ void written_by_flusher(struct transfer *x)
 	x->unaccounted = x->flush_len;
 }
 
+/* The temporary file made by the body's first write (flush.h): false
+ * when it could not be (write_errno stops the transfer; finish says why)
+ * or the transfer was let go first. */
+static bool made_by_first_write(struct transfer *x)
+{
+	if (x->fd != TEMP_LATER)
+		return true;
+	flush_create(&x->flush);
+	x->fd = x->flush.fd;
+	x->write_errno = x->flush.create_errno;
+	return x->fd >= 0;
+}
+
 /* Writes the buffered body (when full, and after each curl_multi_perform);
  * a job suspended, cancelled or completed meanwhile takes no more bytes. */
 bool write_buffered(struct transfer *x)
 {
 	size_t len = x->wbuf.len;
+	bool made = x->fd == TEMP_LATER;
 
-	if (len && !chunk_wanted(x, len)) {
+	if (len && (!chunk_wanted(x, len) || !made_by_first_write(x))) {
 		x->wbuf.len = 0;
 		return false;
 	}
 	if (!len || !wbuf_write(&x->wbuf, x->fd, &x->write_errno))
 		return !len;
+	if (made)
+		flush_drop_abandoned(&x->flush);
 	x->received += len;
 	x->unaccounted = len;
 	return true;

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "flush.h"
 
 /* A full disk may empty; anything else wrong with a local file won't. */
 bool transient_errno(int code)
@@ -19,47 +19,8 @@ bool transient_errno(int code)
 	return code == ENOSPC || code == EDQUOT;
 }
 
-/* Tests widen a window: the step named by `env` (BGCOPY_TEST_SLOW_*_MS)
- * takes that long, as on a hung FUSE or NFS mount or a loaded machine. */
-void test_delay(const char *env)
-{
-	const char *ms = getenv(env);
-
-	if (ms)
-		usleep((useconds_t)strtoul(ms, NULL, 10) * 1000u);
-}
-
-/*
- * Opened O_NONBLOCK and checked by fstat before any I/O: a FIFO planted
- * at the name would block open() or write() for ever.  *planted says a
- * file that is not a regular file of ours is in the way; *st is what
- * the fstat found.
- */
-static int open_checked(const char *path, int flags, bool *planted, struct stat *st)
-{
-	/* Read too: a finished file is hashed through it (transfer_verify.c). */
-	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-		      0600);
-
-	*planted = false;
-	if (fd < 0) {
-		/* ENXIO: a FIFO nobody reads; ELOOP: a symbolic link. */
-		*planted = errno == ENXIO || errno == ELOOP ||
-			   (errno == EEXIST && lstat(path, st) == 0 &&
-			    (!S_ISREG(st->st_mode) || st->st_uid != fs_uid()));
-		return -1;
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_uid != fs_uid() ||
-	    fcntl(fd, F_SETFL, 0) != 0) {
-		*planted = true;
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void temp_error(const bgcopy_job *job, unsigned index, bool planted,
-		       int code, struct bgcopy_error *err)
+void temp_error(const bgcopy_job *job, unsigned index, bool planted, int code,
+		struct bgcopy_error *err)
 {
 	const struct job_file *f = &job->files[index];
 
@@ -86,7 +47,7 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct
 
 	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
 	if (*done > 0) {
-		fd = open_checked(path, 0, planted, st);
+		fd = temp_file_open(path, 0, planted, st);
 		if (fd >= 0) {
 			if ((uint64_t)st->st_size < *done)
 				*done = (uint64_t)st->st_size;
@@ -99,13 +60,7 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct
 			return -1;
 		*done = 0;
 	}
-	fd = open_checked(path, O_CREAT | O_EXCL, planted, st);
-	if (fd < 0 && errno == EEXIST && !*planted) {
-		/* Our own leftover from an attempt whose progress was lost. */
-		unlink(path);
-		fd = open_checked(path, O_CREAT | O_EXCL, planted, st);
-	}
-	return fd;
+	return temp_file_create(path, planted, st);
 }
 
 /* Lock held again: the job still wants this file's transfer. */
@@ -211,4 +166,29 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	as_owner_end(&as);
 	free(path);
 	return fd;
+}
+
+/* At a transfer's start: a file with bytes to keep, or a job of another
+ * user (made as that user, on this thread), opens its temporary file now
+ * (open_temp).  A new file of the engine's user is only named: it is
+ * made by its body's first write (flush.h flush_create), by the flush
+ * thread for a body that ends in the buffer, which is most small files:
+ * the worker spent a fifth of its time creating them.  TEMP_LATER then. */
+int temp_start(bgcopy_job *job, unsigned index, struct flush_req *r, struct bgcopy_error *err)
+{
+	struct job_file *f = &job->files[index];
+
+	assert(engine_locked(job->engine));
+	if (f->bytes_done || fs_identity_switches(job->owner))
+		return open_temp(job, index, err);
+	if (job_temp_path(job, index) || !(r->create_path = xstrdup(f->temp_path))) {
+		temp_error(job, index, false, ENOMEM, err);
+		return -1;
+	}
+	/* Noted before it exists: a crash right after must not orphan it. */
+	if (!job->temps_noted)
+		job_note_temps(job, 0);
+	atomic_init(&r->create_state, CREATE_PENDING);
+	atomic_init(&r->abandoned, false);
+	return TEMP_LATER;
 }

@@ -434,9 +434,15 @@ static void a_hung_open_stalls_no_call(void **state)
 	e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
 	harness_make_file(h, "open.bin", 5000);
 	job = start_url(e, harness_url(h, "/open.bin"), harness_out(h, "open.bin"), 200);
-	harness_sleep_ms(300);		/* inside the temporary file's open */
+	/* Inside the temporary file's open, which a new file's body makes
+	 * at its first write: answered, and not done while it hangs. */
+	before = harness_now_ms() + 1000;
+	while (bgcopy_job_get_state(job) == BGCOPY_CONNECTING && harness_now_ms() < before)
+		harness_sleep_ms(10);
+	harness_sleep_ms(100);
 	before = harness_now_ms();
-	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_CONNECTING);
+	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRING);
+	assert_int_equal(harness_log_count(h, "GET /open.bin "), 1);
 	assert_int_equal(bgcopy_engine_list_jobs(e, NULL, 0), 1);
 	/* Cancelled while its temporary file was being opened: whatever
 	 * the open made is removed once it returns. */

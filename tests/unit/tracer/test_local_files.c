@@ -59,11 +59,27 @@ static pid_t drain_later(const char *fifo, long ms)
 	return pid;
 }
 
+/* Another job is fetched, committed and whole within `ms`: no thread of
+ * the engine is blocked. */
+static void another_job_is_served(struct harness *h, bgcopy_engine *e, long ms)
+{
+	bgcopy_job *other;
+
+	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(other, harness_url(h, "/other.bin"),
+					     harness_out(h, "other.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(other), BGCOPY_OK);
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, ms));
+	assert_int_equal(bgcopy_job_complete(other), BGCOPY_OK);
+	assert_true(harness_same(h, "other.bin", harness_out(h, "other.bin")));
+	unlink(harness_out(h, "other.bin"));
+}
+
 static void a_fifo_at_the_temporary_name_is_refused_at_once(void **state)
 {
 	struct harness *h = *state;
 	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
-	bgcopy_job *planted, *other;
+	bgcopy_job *planted;
 	struct bgcopy_progress p;
 	struct bgcopy_error err;
 	char temp[600];
@@ -91,11 +107,7 @@ static void a_fifo_at_the_temporary_name_is_refused_at_once(void **state)
 	harness_sleep_ms(100);
 
 	begin = harness_now_ms();
-	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_add_file(other, harness_url(h, "/other.bin"),
-					     harness_out(h, "other.bin")), BGCOPY_OK);
-	assert_int_equal(bgcopy_job_resume(other), BGCOPY_OK);
-	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, 10000));
+	another_job_is_served(h, e, 10000);
 	if (harness_now_ms() - begin > 1000)
 		fail_msg("the other job took %ld ms", harness_now_ms() - begin);
 
@@ -106,11 +118,44 @@ static void a_fifo_at_the_temporary_name_is_refused_at_once(void **state)
 	assert_true(is_fifo(temp));
 	kill(drain, SIGKILL);
 	waitpid(drain, NULL, 0);
-	assert_int_equal(bgcopy_job_complete(other), BGCOPY_OK);
-	assert_true(harness_same(h, "other.bin", harness_out(h, "other.bin")));
 	bgcopy_job_cancel(planted);
 	unlink(temp);
-	unlink(harness_out(h, "other.bin"));
+	bgcopy_engine_close(e);
+}
+
+/* A new file's temporary file is made by its body's first write, most
+ * often by a flush thread: a FIFO planted at the name fails the job
+ * there, with the same words, and blocks no thread. */
+static void a_fifo_at_a_new_files_temporary_name_is_refused(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	bgcopy_job *job;
+	struct bgcopy_error err;
+	char temp[600];
+	pid_t drain;
+
+	harness_make_file(h, "new.bin", 3000);
+	harness_make_file(h, "other.bin", 20000);
+	assert_int_equal(bgcopy_job_create(e, "new", &job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/new.bin"),
+					     harness_out(h, "new.bin")), BGCOPY_OK);
+	temp_name(h, job, "new.bin", temp, sizeof(temp));
+	assert_int_equal(mkfifo(temp, 0600), 0);
+	drain = drain_later(temp, 3000);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(harness_wait_state(job, BGCOPY_ERROR, 2500));
+	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
+	assert_int_equal(err.context, BGCOPY_ERRCTX_LOCAL_FILE);
+	assert_int_equal(err.file_index, 0);
+	assert_non_null(strstr(err.description, "is not a regular file of ours"));
+	assert_true(is_fifo(temp));
+	/* The flush threads and the worker still serve another job. */
+	another_job_is_served(h, e, 2500);
+	kill(drain, SIGKILL);
+	waitpid(drain, NULL, 0);
+	bgcopy_job_cancel(job);
+	unlink(temp);
 	bgcopy_engine_close(e);
 }
 
@@ -303,6 +348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_fifo_at_the_temporary_name_is_refused_at_once),
+		cmocka_unit_test(a_fifo_at_a_new_files_temporary_name_is_refused),
 		cmocka_unit_test(a_destination_that_is_not_a_regular_file_is_refused),
 		cmocka_unit_test(a_vanished_temporary_file_is_an_error_on_complete),
 		cmocka_unit_test(a_complete_killed_after_its_rename_is_taken_again),

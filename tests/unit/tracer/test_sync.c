@@ -1,14 +1,16 @@
-/* A finished file's sync (issue 17): a job's next file starts while the one before is synced, whose completion waits for it; a file that cannot be synced fails its job. */
+/* A finished file's sync (issue 17): a job's next file starts while the one before is synced, whose completion waits for it; a file that cannot be synced fails its job; a file let go while its temporary file is made off the lock. */
 /*
- * This program defines syncfs and fdatasync, so the engine it loads
- * calls these: each syncs for real unless the test holds or fails the
- * syncs of temporary files (the store's own syncs always go through,
- * as they are made with the engine lock held).  The engine must be in
- * this process: through bgcopyd the tests are skipped.  Nothing here is
- * timed.
+ * This program defines syncfs, fdatasync and open, so the engine it
+ * loads calls these: each does its work for real unless the test holds
+ * or fails the syncs of temporary files (the store's own syncs always go
+ * through, as they are made with the engine lock held), or holds the
+ * creation of temporary files.  The engine must be in this process:
+ * through bgcopyd the tests are skipped.  Nothing here is timed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -32,6 +34,8 @@ static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER;
 static const char *holding;	/* temporary files named so wait, NULL: none */
 static unsigned held;		/* syncs waiting now */
 static unsigned passed;		/* temporary files' syncs that went through */
+static bool holding_creates;	/* temporary files wait before they are made */
+static unsigned creates_held;	/* creations waiting now, or that waited */
 static int failing;		/* their errno, 0: they succeed */
 
 static bool is_temporary(int fd, char *path, size_t size)
@@ -92,6 +96,50 @@ int syncfs(int fd)
 int fdatasync(int fd)
 {
 	return synced(fd, SYS_fdatasync);
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+		pthread_mutex_lock(&sync_mu);
+		if (holding_creates && strstr(path, TEMPORARY)) {
+			creates_held++;
+			while (holding_creates)
+				pthread_cond_wait(&sync_cond, &sync_mu);
+		}
+		pthread_mutex_unlock(&sync_mu);
+	}
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static void hold_creates(bool hold)
+{
+	pthread_mutex_lock(&sync_mu);
+	holding_creates = hold;
+	if (hold)
+		creates_held = 0;
+	pthread_cond_broadcast(&sync_cond);
+	pthread_mutex_unlock(&sync_mu);
+}
+
+/* Temporary files in the download directory. */
+static int temporaries(struct harness *h)
+{
+	DIR *d = opendir(h->out);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strstr(e->d_name, TEMPORARY) != NULL;
+	closedir(d);
+	return n;
 }
 
 /* Syncs of temporary files whose name holds `names` wait (NULL: none). */
@@ -243,6 +291,62 @@ static void a_file_that_cannot_be_synced_fails_its_job(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* A new file's temporary file is made by its body's first write, off
+ * the engine lock.  A cancel that comes after that write claimed the
+ * name but before the file exists removes nothing: the file's maker must
+ * remove what it made. */
+static void a_file_cancelled_while_its_temporary_file_is_made_leaves_none(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+
+	harness_skip_through_daemon("the files are made in this process");
+	e = harness_engine(h, 0);
+	job = serial_job(h, e, 1);
+	hold_creates(true);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(wait_count(&creates_held, 1));
+	assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+	assert_int_equal(temporaries(h), 0);
+	hold_creates(false);
+	/* Closing takes every transfer back, its file made by then. */
+	bgcopy_engine_close(e);
+	assert_int_equal(temporaries(h), 0);
+}
+
+/* Suspended and resumed while its temporary file is made: the file's
+ * next transfer waits until that one is taken back (one maker of a name
+ * at a time), then fetches it whole. */
+static void a_file_resumed_while_its_temporary_file_is_made_waits_for_it(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e;
+	bgcopy_job *job;
+	struct bgcopy_file_info info;
+	int gets = harness_log_count(h, "GET /s0.bin ");
+
+	harness_skip_through_daemon("the files are made in this process");
+	e = harness_engine(h, 0);
+	job = serial_job(h, e, 1);
+	hold_creates(true);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	assert_true(wait_count(&creates_held, 1));
+	assert_int_equal(bgcopy_job_suspend(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+	/* A window for a second GET, had the file been let go at once. */
+	harness_sleep_ms(300);
+	assert_int_equal(harness_log_count(h, "GET /s0.bin "), gets + 1);
+	hold_creates(false);
+	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
+	assert_int_equal(harness_log_count(h, "GET /s0.bin "), gets + 2);
+	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_file(job, 0, &info), BGCOPY_OK);
+	assert_true(harness_same(h, "s0.bin", info.local_path));
+	assert_int_equal(temporaries(h), 0);
+	bgcopy_engine_close(e);
+}
+
 static int group_setup(void **state)
 {
 	int rc = harness_group_setup(state);
@@ -261,6 +365,8 @@ int main(void)
 		cmocka_unit_test(the_next_file_starts_while_the_last_is_synced),
 		cmocka_unit_test(a_serial_job_completes_its_files_in_index_order),
 		cmocka_unit_test(a_file_that_cannot_be_synced_fails_its_job),
+		cmocka_unit_test(a_file_cancelled_while_its_temporary_file_is_made_leaves_none),
+		cmocka_unit_test(a_file_resumed_while_its_temporary_file_is_made_waits_for_it),
 	};
 
 	return cmocka_run_group_tests_name("syncs", tests, group_setup,
