@@ -57,7 +57,14 @@ start_round() {
 		names+=("$name")
 	done
 }
-clients_said() { tail -n 5 "$WORK"/clients/*.err; }
+# Each client's own last words: why it ended, not its reconnects nor the
+# jobs it left, which follow.
+clients_said() {
+	for f in "$WORK"/clients/*.err; do
+		echo "==> $f <=="
+		grep -v -e " reconnecting: " -e " not done: " "$f" | tail -n 5
+	done
+}
 alive() { for n in "${names[@]}"; do [ -e "$WORK/clients/$n.rc" ] || return 0; done; return 1; }
 
 # Receipts and answers so far (service_client logs both).
