@@ -310,7 +310,6 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 	}
 	x->fd = temp_start(job, index, &x->flush, &err);
 	if (x->fd < 0 && x->fd != TEMP_LATER) {
-		free(x->flush.create_path);
 		if (x->fd != OPEN_TEMP_GONE)
 			fail_job(job, transient_errno(err.code), &err);
 		transfer_close_tls(x);

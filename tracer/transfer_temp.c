@@ -109,6 +109,23 @@ static void owner_error(const bgcopy_job *job, unsigned index, struct bgcopy_err
 		       job->files[index].local_path, bgcopy_last_error());
 }
 
+/* The file's temporary name, a copy for use without the lock, noted in
+ * the store before the file exists: a crash right after must not orphan
+ * it.  NULL, with `err` said, when out of memory. */
+static char *named_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
+{
+	char *path = NULL;
+
+	assert(engine_locked(job->engine));
+	if (job_temp_path(job, index) || !(path = xstrdup(job->files[index].temp_path))) {
+		temp_error(job, index, false, ENOMEM, err);
+		return NULL;
+	}
+	if (!job->temps_noted)
+		job_note_temps(job, 0);
+	return path;
+}
+
 /* Opens the file's temporary file for writing at bytes_done, never
  * following a symlink; a new one is created O_EXCL with mode 0600, as
  * the job's owner.  The file-system calls run with the lock released (a
@@ -126,13 +143,8 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
 	int fd, code;
 
 	assert(engine_locked(job->engine));
-	if (job_temp_path(job, index) || !(path = xstrdup(f->temp_path))) {
-		temp_error(job, index, false, ENOMEM, err);
+	if (!(path = named_temp(job, index, err)))
 		return -1;
-	}
-	/* Noted before it exists: a crash right after must not orphan it. */
-	if (!job->temps_noted)
-		job_note_temps(job, 0);
 	/* After the store's writes: its files are root's, not the owner's. */
 	if (job_as_owner(job, &as)) {
 		owner_error(job, index, err);
@@ -176,18 +188,11 @@ int open_temp(bgcopy_job *job, unsigned index, struct bgcopy_error *err)
  * the worker spent a fifth of its time creating them.  TEMP_LATER then. */
 int temp_start(bgcopy_job *job, unsigned index, struct flush_req *r, struct bgcopy_error *err)
 {
-	struct job_file *f = &job->files[index];
-
 	assert(engine_locked(job->engine));
-	if (f->bytes_done || fs_identity_switches(job->owner))
+	if (job->files[index].bytes_done || fs_identity_switches(job->owner))
 		return open_temp(job, index, err);
-	if (job_temp_path(job, index) || !(r->create_path = xstrdup(f->temp_path))) {
-		temp_error(job, index, false, ENOMEM, err);
+	if (!(r->create_path = named_temp(job, index, err)))
 		return -1;
-	}
-	/* Noted before it exists: a crash right after must not orphan it. */
-	if (!job->temps_noted)
-		job_note_temps(job, 0);
 	atomic_init(&r->create_state, CREATE_PENDING);
 	atomic_init(&r->abandoned, false);
 	return TEMP_LATER;
