@@ -10,7 +10,7 @@
  *                    temp_file.c
  *   1 leaves         sync.c flush.c jobq.c job_data.c trace.c store_trust.c
  *                    store_medium.c store_clean.c store_lock.c store.c
- *                    store_http.c store_settings.c
+ *                    store_http.c store_settings.c store_checkpoint.c
  *                    store_upsert.c store_owners.c store_schema.c store_rows.c
  *   2 arming         notify_iface.c notify_arm.c
  *   3 state machine  job.c

@@ -4,7 +4,8 @@
  * Every change is written through before the API call that made it
  * returns.  WAL with synchronous=NORMAL: a committed transaction survives
  * the process being killed (it is in the WAL, in the kernel's hands); only
- * a power loss may take the last ones back.
+ * a power loss may take the last ones back.  The log is checkpointed
+ * into the database by a thread of its own (store_checkpoint.c).
  *
  * One engine per store: the lock file carries an fcntl write lock and the
  * holder's pid, which is how a second process names who is in the way.
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "store_checkpoint.h"
 
 /* How long a write waits for a reader (another process's info, list). */
 #define STORE_BUSY_MS 2000
@@ -40,6 +42,7 @@ struct store {
 	int lock_fd;
 	bool closed_clean;	/* store_clean.c: unchanged since a clean close */
 	unsigned savepoints;	/* store_begin()s open on it */
+	struct checkpointer *checkpointer;	/* NULL: SQLite's own, in commits */
 	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
 	sqlite3_stmt *delete_temps;	/* store_temps.c */
 	/* Prepared once: compiling them at every group of writes was a
@@ -258,6 +261,7 @@ static struct store *new_store(char *dir, uint32_t owner)
 
 static void close_one(struct store *st)
 {
+	checkpointer_stop(st->checkpointer, st->db);
 	sqlite3_finalize(st->save_job);
 	sqlite3_finalize(st->save_file);
 	sqlite3_finalize(st->delete_job);
@@ -340,6 +344,10 @@ static int open_dir(bgcopy_engine *engine, struct store *st, uint32_t *schema)
 	status = store_schema_check(st->db, dir, read_only);
 	if (!status && !read_only)
 		status = prepare(st, dir);
+	if (!status && !read_only && (path = store_path(dir, "jobs.db"))) {
+		st->checkpointer = checkpointer_start(st->db, path);
+		free(path);
+	}
 	return status;
 }
 

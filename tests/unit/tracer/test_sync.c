@@ -1,11 +1,11 @@
-/* A finished file's sync (issue 17): a job's next file starts while the one before is synced, whose completion waits for it; a file that cannot be synced fails its job; a file let go while its temporary file is made off the lock. */
+/* A finished file's sync (issue 17): a job's next file starts while the one before is synced, whose completion waits for it; a file that cannot be synced fails its job; a file let go while its temporary file is made off the lock; the store's checkpoints off the lock. */
 /*
  * This program defines syncfs, fdatasync and open, so the engine it
  * loads calls these: each does its work for real unless the test holds
- * or fails the syncs of temporary files (the store's own syncs always go
- * through, as they are made with the engine lock held), or holds the
- * creation of temporary files.  The engine must be in this process:
- * through bgcopyd the tests are skipped.  Nothing here is timed.
+ * or fails the syncs of temporary files, holds the store's syncs (those
+ * of its checkpoints, never failed), or holds the creation of temporary
+ * files.  The engine must be in this process: through bgcopyd the tests
+ * are skipped.  Nothing here is timed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -31,14 +32,14 @@
 static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER;
 #define TEMPORARY ".bgcopy-tmp"
-static const char *holding;	/* temporary files named so wait, NULL: none */
+static const char *holding;	/* files named so have their syncs wait, NULL: none */
 static unsigned held;		/* syncs waiting now */
 static unsigned passed;		/* temporary files' syncs that went through */
 static bool holding_creates;	/* temporary files wait before they are made */
 static unsigned creates_held;	/* creations waiting now, or that waited */
 static int failing;		/* their errno, 0: they succeed */
 
-static bool is_temporary(int fd, char *path, size_t size)
+static bool fd_path(int fd, char *path, size_t size)
 {
 	char link[64];
 	ssize_t n;
@@ -48,7 +49,19 @@ static bool is_temporary(int fd, char *path, size_t size)
 	if (n <= 0)
 		return false;
 	path[n] = '\0';
-	return strstr(path, TEMPORARY) != NULL;
+	return true;
+}
+
+/* Lock held: while syncs of files named as `path` are to wait. */
+static void wait_if_held(const char *path)
+{
+	if (!holding || !strstr(path, holding))
+		return;
+	held++;
+	pthread_cond_broadcast(&sync_cond);
+	while (holding && strstr(path, holding))
+		pthread_cond_wait(&sync_cond, &sync_mu);
+	held--;
 }
 
 /* 0 to sync, else the errno to fail with. */
@@ -57,14 +70,8 @@ static int judge(const char *path)
 	int code;
 
 	pthread_mutex_lock(&sync_mu);
-	if (holding && strstr(path, holding)) {
-		held++;
-		pthread_cond_broadcast(&sync_cond);
-		while (holding && strstr(path, holding))
-			pthread_cond_wait(&sync_cond, &sync_mu);
-		held--;
-	}
-	code = failing;
+	wait_if_held(path);
+	code = strstr(path, TEMPORARY) ? failing : 0;
 	pthread_mutex_unlock(&sync_mu);
 	return code;
 }
@@ -74,7 +81,7 @@ static int synced(int fd, long call)
 	char path[PATH_MAX];
 	int code, rc;
 
-	if (!is_temporary(fd, path, sizeof(path)))
+	if (!fd_path(fd, path, sizeof(path)))
 		return (int)syscall(call, fd);
 	code = judge(path);
 	if (code) {
@@ -83,7 +90,7 @@ static int synced(int fd, long call)
 	}
 	rc = (int)syscall(call, fd);
 	pthread_mutex_lock(&sync_mu);
-	passed++;
+	passed += strstr(path, TEMPORARY) != NULL;
 	pthread_mutex_unlock(&sync_mu);
 	return rc;
 }
@@ -142,7 +149,8 @@ static int temporaries(struct harness *h)
 	return n;
 }
 
-/* Syncs of temporary files whose name holds `names` wait (NULL: none). */
+/* Syncs of files whose path holds `names` wait (NULL: none); those of
+ * temporary files fail with `fail_with` (0: they succeed). */
 static void hold_syncs(const char *names, int fail_with)
 {
 	pthread_mutex_lock(&sync_mu);
@@ -347,6 +355,107 @@ static void a_file_resumed_while_its_temporary_file_is_made_waits_for_it(void **
 	bgcopy_engine_close(e);
 }
 
+/* Jobs created one after another, each a transaction of the store. */
+struct writer {
+	bgcopy_engine *engine;
+	unsigned after_held;	/* how many to create once a store sync waits */
+	bool done, failed;	/* under sync_mu */
+};
+
+#define MANY_JOBS 20000u	/* far more than a checkpoint needs */
+
+static void *create_jobs(void *arg)
+{
+	struct writer *w = arg;
+	unsigned after = 0;
+	bgcopy_job *job;
+	bool failed = false;
+
+	for (unsigned i = 0; i < MANY_JOBS && after < w->after_held; i++) {
+		if (bgcopy_job_create(w->engine, "checkpoint", &job) != BGCOPY_OK) {
+			failed = true;
+			break;
+		}
+		pthread_mutex_lock(&sync_mu);
+		after += held > 0;
+		pthread_mutex_unlock(&sync_mu);
+	}
+	pthread_mutex_lock(&sync_mu);
+	w->done = true;
+	w->failed = failed || after < w->after_held;
+	pthread_mutex_unlock(&sync_mu);
+	return NULL;
+}
+
+static bool wait_done(struct writer *w)
+{
+	long deadline = harness_now_ms() + LONG_WAIT_MS;
+	bool done;
+
+	pthread_mutex_lock(&sync_mu);
+	while (!w->done && harness_now_ms() < deadline) {
+		pthread_mutex_unlock(&sync_mu);
+		harness_sleep_ms(5);
+		pthread_mutex_lock(&sync_mu);
+	}
+	done = w->done;
+	pthread_mutex_unlock(&sync_mu);
+	return done;
+}
+
+/* A checkpoint syncs the store's log and database: made in the commit
+ * that crossed its threshold, with the engine lock held, every call
+ * waited for it. */
+static void a_checkpoint_held_in_its_sync_stalls_no_call(void **state)
+{
+	struct harness *h = *state;
+	struct writer w = { .after_held = 200 };
+	pthread_t thread;
+
+	harness_skip_through_daemon("the store's syncs are this process's");
+	w.engine = harness_engine(h, 0);
+	hold_syncs("jobs.db", 0);
+	assert_int_equal(pthread_create(&thread, NULL, create_jobs, &w), 0);
+	assert_true(wait_count(&held, 1));
+	/* 200 more jobs made while the checkpoint's sync is held. */
+	assert_true(wait_done(&w));
+	pthread_mutex_lock(&sync_mu);
+	assert_true(held > 0);
+	pthread_mutex_unlock(&sync_mu);
+	hold_syncs(NULL, 0);
+	pthread_join(thread, NULL);
+	assert_false(w.failed);
+	bgcopy_engine_close(w.engine);
+}
+
+/* The log starts over only at a write that finds all of it copied into
+ * the database, which a checkpoint made beside a steady stream of writes
+ * never does by itself. */
+static void a_steady_stream_of_writes_keeps_the_log_short(void **state)
+{
+	struct harness *h = *state;
+	struct writer w = { .after_held = 0 };
+	/* The engine starts the log over from 4,000 frames of 4 KiB (and
+	 * 24 bytes) on; SQLite leaves the file at its longest. */
+	const off_t limit = 2 * 4000 * (4096 + 24);
+	char wal[400];
+	struct stat st;
+
+	harness_skip_through_daemon("the store is this process's");
+	w.engine = harness_engine(h, 0);
+	for (unsigned i = 0; i < 8000; i++) {
+		bgcopy_job *job;
+
+		assert_int_equal(bgcopy_job_create(w.engine, "log", &job), BGCOPY_OK);
+		assert_int_equal(bgcopy_job_set_description(job, "a change"), BGCOPY_OK);
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", harness_store_db(h));
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size > 0);
+	assert_true(st.st_size < limit);
+	bgcopy_engine_close(w.engine);
+}
+
 static int group_setup(void **state)
 {
 	int rc = harness_group_setup(state);
@@ -367,6 +476,8 @@ int main(void)
 		cmocka_unit_test(a_file_that_cannot_be_synced_fails_its_job),
 		cmocka_unit_test(a_file_cancelled_while_its_temporary_file_is_made_leaves_none),
 		cmocka_unit_test(a_file_resumed_while_its_temporary_file_is_made_waits_for_it),
+		cmocka_unit_test(a_checkpoint_held_in_its_sync_stalls_no_call),
+		cmocka_unit_test(a_steady_stream_of_writes_keeps_the_log_short),
 	};
 
 	return cmocka_run_group_tests_name("syncs", tests, group_setup,
