@@ -344,10 +344,8 @@ static int open_dir(bgcopy_engine *engine, struct store *st, uint32_t *schema)
 	status = store_schema_check(st->db, dir, read_only);
 	if (!status && !read_only)
 		status = prepare(st, dir);
-	if (!status && !read_only && (path = store_path(dir, "jobs.db"))) {
-		st->checkpointer = checkpointer_start(st->db, path);
-		free(path);
-	}
+	if (!status && !read_only)
+		st->checkpointer = checkpointer_start(st->db);
 	return status;
 }
 

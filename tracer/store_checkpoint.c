@@ -41,7 +41,7 @@ struct checkpointer {
 static void *checkpoint_main(void *arg)
 {
 	struct checkpointer *c = arg;
-	int frames, copied;
+	int copied;
 
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
@@ -56,7 +56,7 @@ static void *checkpoint_main(void *arg)
 		 * way) copied nothing: the next commit asks again, and what was
 		 * committed is safe in the log meanwhile. */
 		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					      &frames, &copied) != SQLITE_OK)
+					      NULL, &copied) != SQLITE_OK)
 			copied = -1;
 		pthread_mutex_lock(&c->mu);
 		c->running = false;
@@ -101,9 +101,10 @@ static void checkpointer_free(struct checkpointer *c)
 	free(c);
 }
 
-struct checkpointer *checkpointer_start(sqlite3 *writer, const char *path)
+struct checkpointer *checkpointer_start(sqlite3 *writer)
 {
-	struct checkpointer *c = xcalloc(1, sizeof(*c));
+	const char *path = sqlite3_db_filename(writer, "main");
+	struct checkpointer *c = path && *path ? xcalloc(1, sizeof(*c)) : NULL;
 
 	if (!c)
 		return NULL;

@@ -359,7 +359,8 @@ static void a_file_resumed_while_its_temporary_file_is_made_waits_for_it(void **
 struct writer {
 	bgcopy_engine *engine;
 	unsigned after_held;	/* how many to create once a store sync waits */
-	bool done, failed;	/* under sync_mu */
+	unsigned done;		/* under sync_mu, as is failed */
+	bool failed;
 };
 
 #define MANY_JOBS 20000u	/* far more than a checkpoint needs */
@@ -381,26 +382,10 @@ static void *create_jobs(void *arg)
 		pthread_mutex_unlock(&sync_mu);
 	}
 	pthread_mutex_lock(&sync_mu);
-	w->done = true;
+	w->done = 1;
 	w->failed = failed || after < w->after_held;
 	pthread_mutex_unlock(&sync_mu);
 	return NULL;
-}
-
-static bool wait_done(struct writer *w)
-{
-	long deadline = harness_now_ms() + LONG_WAIT_MS;
-	bool done;
-
-	pthread_mutex_lock(&sync_mu);
-	while (!w->done && harness_now_ms() < deadline) {
-		pthread_mutex_unlock(&sync_mu);
-		harness_sleep_ms(5);
-		pthread_mutex_lock(&sync_mu);
-	}
-	done = w->done;
-	pthread_mutex_unlock(&sync_mu);
-	return done;
 }
 
 /* A checkpoint syncs the store's log and database: made in the commit
@@ -418,7 +403,7 @@ static void a_checkpoint_held_in_its_sync_stalls_no_call(void **state)
 	assert_int_equal(pthread_create(&thread, NULL, create_jobs, &w), 0);
 	assert_true(wait_count(&held, 1));
 	/* 200 more jobs made while the checkpoint's sync is held. */
-	assert_true(wait_done(&w));
+	assert_true(wait_count(&w.done, 1));
 	pthread_mutex_lock(&sync_mu);
 	assert_true(held > 0);
 	pthread_mutex_unlock(&sync_mu);
@@ -434,7 +419,7 @@ static void a_checkpoint_held_in_its_sync_stalls_no_call(void **state)
 static void a_steady_stream_of_writes_keeps_the_log_short(void **state)
 {
 	struct harness *h = *state;
-	struct writer w = { .after_held = 0 };
+	bgcopy_engine *e;
 	/* The engine starts the log over from 4,000 frames of 4 KiB (and
 	 * 24 bytes) on; SQLite leaves the file at its longest. */
 	const off_t limit = 2 * 4000 * (4096 + 24);
@@ -442,18 +427,18 @@ static void a_steady_stream_of_writes_keeps_the_log_short(void **state)
 	struct stat st;
 
 	harness_skip_through_daemon("the store is this process's");
-	w.engine = harness_engine(h, 0);
+	e = harness_engine(h, 0);
 	for (unsigned i = 0; i < 8000; i++) {
 		bgcopy_job *job;
 
-		assert_int_equal(bgcopy_job_create(w.engine, "log", &job), BGCOPY_OK);
+		assert_int_equal(bgcopy_job_create(e, "log", &job), BGCOPY_OK);
 		assert_int_equal(bgcopy_job_set_description(job, "a change"), BGCOPY_OK);
 	}
 	snprintf(wal, sizeof(wal), "%s-wal", harness_store_db(h));
 	assert_int_equal(stat(wal, &st), 0);
 	assert_true(st.st_size > 0);
 	assert_true(st.st_size < limit);
-	bgcopy_engine_close(w.engine);
+	bgcopy_engine_close(e);
 }
 
 static int group_setup(void **state)
