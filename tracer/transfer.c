@@ -339,8 +339,7 @@ static void start_transfer(bgcopy_engine *engine, bgcopy_job *job)
 		fail_job(job, true, &err);
 		return;
 	}
-	x->next = engine->transfers;
-	engine->transfers = x;
+	transfer_link(engine, x);
 	engine->active++;
 	f->in_flight = true;
 	job->xfers++;
@@ -527,8 +526,9 @@ static void append_done(struct transfer ***tail, struct transfer *x)
 /* Lock not held: the transfers that are done, each file that may be
  * complete synced first by the flusher (with `all`: every one), which
  * also writes what is left of its body.  The others' buffered bodies
- * are written here. */
-static struct transfer *take_done(bgcopy_engine *engine, bool all)
+ * are written here.  *given: the ones handed to the flusher now. */
+static struct transfer *take_done(bgcopy_engine *engine, bool all,
+				  struct transfer **given)
 {
 	struct transfer *done = NULL, **tail = &done, *x;
 	struct flush_req *r, *next, *sync = NULL, **sync_tail = &sync;
@@ -536,6 +536,7 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 	int left;
 
 	assert(!engine_locked(engine));
+	*given = NULL;
 	while ((msg = curl_multi_info_read(engine->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -549,6 +550,8 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 		x->flush.fd = x->fd;
 		x->flush.next = NULL;
 		x->flushing = true;
+		x->given_next = *given;
+		*given = x;
 		*sync_tail = &x->flush;
 		sync_tail = &x->flush.next;
 	}
@@ -571,18 +574,16 @@ static struct transfer *take_done(bgcopy_engine *engine, bool all)
 /* Lock held.  A file given to the flusher holds no connection, nor its
  * job's turn: the job's next file starts meanwhile, so the sync's
  * latency is not paid once per file (its completion still waits for
- * the sync).  True when take_done gave any since the last look. */
-static bool note_syncing(bgcopy_engine *engine)
+ * the sync).  `given`: take_done's; true when there were any. */
+static bool note_syncing(bgcopy_engine *engine, struct transfer *given)
 {
-	bool any = false;
+	bool any = given != NULL;
 
 	assert(engine_locked(engine));
-	for (struct transfer *x = engine->transfers; x; x = x->next) {
-		if (x->syncing || !(x->flushing || x->synced))
-			continue;
+	for (struct transfer *x = given; x; x = x->given_next) {
+		assert(!x->syncing);
 		x->syncing = true;
 		engine->syncing++;
-		any = true;
 		if (x->job) {
 			x->job->xfers_syncing++;
 			jobq_mark(x->job);
@@ -593,11 +594,13 @@ static bool note_syncing(bgcopy_engine *engine)
 
 /* A job of one file at a time ends its files in index order, as BITS
  * does, though their syncs may end in any order: a file done while an
- * earlier one of its job is still being synced waits for it. */
+ * earlier one of its job is still being synced waits for it.  The job's
+ * count of files being synced answers first: most have no other. */
 static bool waits_for_earlier(bgcopy_engine *engine, const struct transfer *x)
 {
 	assert(engine_locked(engine));
-	if (!x->job || x->job->parallel_files > 1)
+	if (!x->job || x->job->parallel_files > 1 ||
+	    x->job->xfers_syncing == (unsigned)x->syncing)
 		return false;
 	for (const struct transfer *y = engine->transfers; y; y = y->next)
 		if (y->job == x->job && y->syncing && y->index < x->index)
@@ -646,7 +649,7 @@ static void collect_done(bgcopy_engine *engine, struct transfer *done,
 static void *worker_main(void *arg)
 {
 	bgcopy_engine *engine = arg;
-	struct transfer *done, *held = NULL;
+	struct transfer *done, *given, *held = NULL;
 	int running, timeout;
 	bool noted;
 	int64_t next;
@@ -661,9 +664,9 @@ static void *worker_main(void *arg)
 		engine_unlock(engine);
 
 		curl_multi_perform(engine->multi, &running);
-		done = take_done(engine, false);
+		done = take_done(engine, false, &given);
 		engine_lock(engine);
-		noted = note_syncing(engine);
+		noted = note_syncing(engine, given);
 		collect_done(engine, done, &held);
 		engine_unlock(engine);
 
@@ -677,9 +680,9 @@ static void *worker_main(void *arg)
 	}
 	/* What is synced is complete: recorded before the fds close. */
 	engine_unlock(engine);
-	done = take_done(engine, true);
+	done = take_done(engine, true, &given);
 	engine_lock(engine);
-	note_syncing(engine);
+	note_syncing(engine, given);
 	collect_done(engine, done, &held);
 	assert(!held);		/* every sync ended */
 	while (engine->transfers) {

@@ -7,7 +7,7 @@
 #include "flush.h"
 
 struct transfer {
-	struct transfer *next;
+	struct transfer *next, **prev_next;	/* engine->transfers, lock held */
 	bgcopy_engine *engine;
 	bgcopy_job *job;		/* NULL once the job let go; under the lock */
 	bgcopy_job *pinned;		/* let go while its temporary file was made */
@@ -49,6 +49,7 @@ struct transfer {
 	size_t unaccounted;		/* written, not yet in bytes_done; worker only */
 	struct wbuf wbuf;		/* body not yet written, worker only */
 	struct transfer *done_next;	/* collect_done's list, worker only */
+	struct transfer *given_next;	/* take_done's to the flusher, worker only */
 	bool held;			/* done, waiting for its job's earlier file */
 	CURLcode result;		/* what curl said when it was done */
 	struct flush_req flush;		/* its file's sync, worker only */
@@ -63,6 +64,7 @@ struct transfer {
  * transfer; the worker then reaps it (reap_abandoned) or finishes with it
  * and frees it (unlink_transfer). */
 void let_go(bgcopy_job *job, struct transfer *x);
+void transfer_link(bgcopy_engine *engine, struct transfer *x);
 void unlink_transfer(bgcopy_engine *engine, struct transfer *x);
 void reap_abandoned(bgcopy_engine *engine);
 

@@ -49,15 +49,23 @@ void transfer_abort_job(bgcopy_job *job)
 	wake_worker(job->engine);
 }
 
+void transfer_link(bgcopy_engine *engine, struct transfer *x)
+{
+	assert(engine_locked(engine));
+	x->next = engine->transfers;
+	x->prev_next = &engine->transfers;
+	if (x->next)
+		x->next->prev_next = &x->next;
+	engine->transfers = x;
+}
+
 /* Its handle and file closed, its memory freed. */
 void unlink_transfer(bgcopy_engine *engine, struct transfer *x)
 {
-	for (struct transfer **p = &engine->transfers; *p; p = &(*p)->next) {
-		if (*p == x) {
-			*p = x->next;
-			break;
-		}
-	}
+	assert(*x->prev_next == x);
+	*x->prev_next = x->next;
+	if (x->next)
+		x->next->prev_next = x->prev_next;
 	curl_multi_remove_handle(engine->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	transfer_free_options(x);
