@@ -93,13 +93,10 @@ static int prepare(struct store *st, const char *dir)
 	static const char save_file[] =
 		"INSERT INTO files VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)";
 
-	/* Indexes rather than a schema version: an older bgcopy reads the
-	 * store as before.  Jobs load in created_order and a job leaves
-	 * with its temps rows: both O(log n) with these. */
+	/* An index rather than a schema version: an older bgcopy reads the
+	 * store as before.  Jobs load in created_order, O(log n) with it. */
 	if (sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS jobs_by_order"
-			 " ON jobs (created_order);"
-			 "CREATE INDEX IF NOT EXISTS temps_by_job ON temps (job_id);",
-			 NULL, NULL, NULL))
+			 " ON jobs (created_order);", NULL, NULL, NULL))
 		return db_error(st->db, "cannot index the store", dir);
 	if (prepare_upsert(st, save_job, "jobs", (const char *[]){ "id", NULL },
 			   (const char *[]){ "created_order", NULL }, &st->save_job) ||
@@ -109,7 +106,8 @@ static int prepare(struct store *st, const char *dir)
 			       &st->delete_job, NULL) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM files WHERE job_id=?1", -1,
 			       &st->delete_files, NULL) ||
-	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temps VALUES (?1,?2)",
+	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temps (path, job_id)"
+			       " VALUES (?1,?2)",
 			       -1, &st->note_temp, NULL) ||
 	    sqlite3_prepare_v2(st->db, "DELETE FROM temps WHERE job_id=?1", -1,
 			       &st->delete_temps, NULL) ||
@@ -461,8 +459,11 @@ static void remove_orphan_temps(bgcopy_engine *engine, struct store *st)
 {
 	sqlite3_stmt *q;
 
+	/* Nor one a job still in the store noted too: its file now. */
 	if (sqlite3_prepare_v2(st->db, "SELECT path FROM temps WHERE job_id NOT IN"
-			       " (SELECT id FROM jobs)", -1, &q, NULL))
+			       " (SELECT id FROM jobs) AND path NOT IN (SELECT path"
+			       " FROM temps WHERE job_id IN (SELECT id FROM jobs))",
+			       -1, &q, NULL))
 		return;
 	while (sqlite3_step(q) == SQLITE_ROW)
 		unlink_as_file_owner(store_col_text(q, 0));

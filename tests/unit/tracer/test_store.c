@@ -98,8 +98,9 @@ static void a_truncated_database_is_refused_and_left_untouched(void **state)
 	refused_and_untouched(h, "damaged");
 }
 
-/* Zeroes the root page of the temps index, which opening the store never
- * reads: only the integrity check finds it. */
+/* Zeroes the root page of the jobs' id index, which opening the store
+ * reads at most in the sweep of departed jobs' temps rows, which passes
+ * over a read that fails: only the integrity check reports it. */
 static void damage_an_unread_index(struct harness *h)
 {
 	int root = 0, page_size = 0, fd;
@@ -113,7 +114,7 @@ static void damage_an_unread_index(struct harness *h)
 					 NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rootpage,"
 					    " (SELECT page_size FROM pragma_page_size)"
-					    " FROM sqlite_master WHERE name = 'temps_by_job'",
+					    " FROM sqlite_master WHERE name = 'sqlite_autoindex_jobs_1'",
 					    -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	root = sqlite3_column_int(q, 0);
@@ -307,8 +308,13 @@ static void schema_3_is_migrated_and_unnamed_bytes_start_over(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 13);
+	assert_int_equal(sqlite3_column_int(q, 0), 14);
 	sqlite3_finalize(q);
+	/* Schema 14: files and temps are their keys' b-trees, no rowid. */
+	assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM files", -1, &q, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM temps", -1, &q, NULL),
+			     SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
 	bgcopy_job_get_progress(job, &p);
@@ -532,6 +538,36 @@ static int temps_rows(struct harness *h, const char *id)
 	return count_rows(h, sql);
 }
 
+/* Two jobs may note one temporary name (their ids' first eight digits
+ * and destinations alike): one that left the store does not take the
+ * file of one still in it. */
+static void a_temporary_file_a_present_job_noted_is_kept(void **state)
+{
+	harness_skip_through_daemon(HARNESS_EDITS_THE_STORE);
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	bgcopy_job *gone, *kept;
+	char gone_id[37], kept_id[37], shared[600], sql[1536];
+
+	assert_int_equal(bgcopy_job_create(e, "gone", &gone), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "kept", &kept), BGCOPY_OK);
+	bgcopy_job_get_id(gone, gone_id);
+	bgcopy_job_get_id(kept, kept_id);
+	bgcopy_engine_close(e);
+	snprintf(shared, sizeof(shared), "%s/.shared.bin.00000000-0.bgcopy-tmp", h->out);
+	write_all(shared, "x", 1);
+	snprintf(sql, sizeof(sql), "INSERT INTO temps (path, job_id) VALUES ('%s', '%s'),"
+		 " ('%s', '%s'); DELETE FROM jobs WHERE id = '%s';",
+		 shared, gone_id, shared, kept_id, gone_id);
+	harness_exec_sql(harness_store_db(h), sql);
+	e = harness_reopen(h, 0);
+	assert_true(harness_exists(shared));
+	bgcopy_engine_close(e);
+	assert_int_equal(temps_rows(h, gone_id), 0);
+	assert_int_equal(temps_rows(h, kept_id), 1);
+	unlink(shared);
+}
+
 /* Every file's temporary name is in the store with the file, from the
  * transaction that adds it, before its temporary file can exist. */
 static void a_jobs_temporary_names_are_noted_with_its_files(void **state)
@@ -721,6 +757,7 @@ int main(void)
 		cmocka_unit_test(the_notify_service_survives_a_restart),
 		cmocka_unit_test(abandoned_jobs_expire),
 		cmocka_unit_test(temporary_files_of_departed_jobs_are_removed),
+		cmocka_unit_test(a_temporary_file_a_present_job_noted_is_kept),
 		cmocka_unit_test(a_departed_job_leaves_no_temps_rows),
 		cmocka_unit_test(a_jobs_temporary_names_are_noted_with_its_files),
 		cmocka_unit_test(a_restored_job_notes_its_temporary_names_at_its_first_transfer),
