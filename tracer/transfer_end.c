@@ -1,4 +1,4 @@
-/* Transfers that end: let go by their job (suspend, cancel, a failure), held while their temporary file is made, reaped by the worker. */
+/* The engine's list of transfers, and transfers that end: let go by their job (suspend, cancel, a failure), held while their temporary file is made, reaped by the worker. */
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -382,6 +382,18 @@ bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_m
 	return true;
 }
 
+bool harness_wait_owed_none(bgcopy_job *job, uint32_t flags, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (bgcopy_job_get_pending_notifications(job) & flags) {
+		if (harness_now_ms() > deadline)
+			return false;
+		harness_sleep_ms(5);
+	}
+	return true;
+}
+
 int harness_log_order(struct harness *h, const char *path)
 {
 	size_t len;

@@ -128,6 +128,9 @@ void harness_stop_daemon(struct harness *h);
 #define HARNESS_EDITS_THE_STORE "it changes the store's files, which the daemon holds open"
 /* Polls until the job is in `state`; false after timeout_ms. */
 bool harness_wait_state(bgcopy_job *job, enum bgcopy_state state, long timeout_ms);
+/* Polls until the job owes none of the notifications in `flags`
+ * (BGCOPY_NOTIFY_*); false after timeout_ms. */
+bool harness_wait_owed_none(bgcopy_job *job, uint32_t flags, long timeout_ms);
 void harness_sleep_ms(long ms);
 long harness_now_ms(void);
 

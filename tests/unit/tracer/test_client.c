@@ -277,9 +277,7 @@ static void a_client_that_does_not_answer_in_time_is_retried(void **state)
 	assert_true(probe_wait_calls(p, T, 2, WAIT_MS));
 	assert_true(bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED);
 	__atomic_store_n(&p->sleep_ms, 0, __ATOMIC_RELAXED);	/* in time from now on */
-	for (long end = harness_now_ms() + WAIT_MS;
-	     bgcopy_job_get_pending_notifications(job) && harness_now_ms() < end;)
-		harness_sleep_ms(20);
+	harness_wait_owed_none(job, UINT32_MAX, WAIT_MS);
 	assert_int_equal(bgcopy_job_get_pending_notifications(job), 0);
 	probe_job_finish(job);
 	bgcopy_engine_close(e);

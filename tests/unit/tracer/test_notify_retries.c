@@ -41,19 +41,6 @@ static void a_waiting_retry_does_not_hold_back_modifications(void **state)
 	probe_free(p);
 }
 
-/* Until the job owes no JobTransferred. */
-static bool transferred_discharged(bgcopy_job *job)
-{
-	long deadline = harness_now_ms() + WAIT_MS;
-
-	while (bgcopy_job_get_pending_notifications(job) & BGCOPY_NOTIFY_JOB_TRANSFERRED) {
-		if (harness_now_ms() > deadline)
-			return false;
-		harness_sleep_ms(5);
-	}
-	return true;
-}
-
 static void removing_the_interface_does_not_reowe_a_delivered_notification(void **state)
 {
 	struct harness *h = *state;
@@ -68,7 +55,7 @@ static void removing_the_interface_does_not_reowe_a_delivered_notification(void 
 	assert_true(probe_wait_calls(p, T, 1, WAIT_MS));
 	/* Delivered once its success is recorded, not when the call begins:
 	 * through bgcopyd the answer comes back over the bus meanwhile. */
-	assert_true(transferred_discharged(job));
+	assert_true(harness_wait_owed_none(job, BGCOPY_NOTIFY_JOB_TRANSFERRED, WAIT_MS));
 	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_OK);
 	harness_sleep_ms(400);
 	assert_false(harness_exists(log));
