@@ -203,7 +203,7 @@ define engine_test
 $(call unit_bin,$(1)): $(call obj,$(1) $(HARNESS_SRC)) $(LIBBGCOPY_DEV)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) -L$(B)/lib -lbgcopy \
-		-Wl,-rpath,'$$$$ORIGIN/../lib' $$(call PL,cmocka sqlite3) -lpthread
+		-Wl,-rpath,'$$$$ORIGIN/../lib' $$(call PL,cmocka sqlite3) $$(TEST_LIBS) -lpthread
 endef
 
 $(foreach t,$(ANALYSIS_TEST_SRC),$(eval $(call analysis_test,$(t))))
@@ -211,6 +211,9 @@ $(foreach t,$(ENGINE_TEST_SRC),$(eval $(call engine_test,$(t))))
 # test_fs_identity drives fs_identity.c itself: the library exports none of it.
 $(call unit_bin,tests/unit/tracer/test_fs_identity.c): \
 	$(call obj,tracer/fs_identity.c tracer/run_as.c tracer/clock.c tracer/error.c tracer/memory.c)
+# test_lock_turns drives sync.c itself, which may wake a worker through libcurl.
+$(call unit_bin,tests/unit/tracer/test_lock_turns.c): $(call obj,tracer/sync.c tracer/clock.c)
+$(call unit_bin,tests/unit/tracer/test_lock_turns.c): TEST_LIBS = $(call PL,libcurl)
 
 $(B)/bench/tp_bench: $(call obj,tests/bench/tp_bench.c)
 	@mkdir -p $(dir $@)
@@ -316,7 +319,7 @@ TEST_TARGETS := $(ALL_TARGETS) $(TESTD) $(UNIT_BINS) $(TOOLS)
 # script named by one): TSan cannot run most others under LTTng's or
 # babeltrace2's uninstrumented libraries.
 ifeq ($(SANITIZE),thread)
-CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity bgcopyd_bus bgcopyd_client bgcopyd_signals \
+CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity test_lock_turns bgcopyd_bus bgcopyd_client bgcopyd_signals \
 	bgcopyd_client_engine bgcopyd_system bgcopyd_system_files bgcopyd_units bgcopyd_kill bgcopyd_many_clients \
 	bgcopyd_system_tls test_change_hook test_forget bgcopyd_forget test_parallel test_sync \
 	bgcopyd_notify_service_owner bgcopyd_system_client test_store_owners

@@ -33,10 +33,10 @@
  * restore.c, not in the store.  Every public verb enters through api.c.
  *
  * Locking: one mutex per engine guards every job and file; take it with
- * engine_lock() so that engine_locked() can be asserted.  Callbacks and
- * command lines run with it released, which is what lets them call back
- * into the API.  Trace hooks are called with it held, so a job's events
- * are emitted in the order of its sequence numbers.
+ * engine_lock(), so that engine_locked() can be asserted and the worker
+ * goes last (sync.c).  Callbacks and command lines run with it released,
+ * which is what lets them call back into the API.  Trace hooks are called
+ * with it held, so a job's events go out in the order of its sequence numbers.
  */
 #ifndef BGCOPY_INTERNAL_H
 #define BGCOPY_INTERNAL_H
@@ -279,6 +279,9 @@ struct bgcopy_engine {
 	/* sync.c */
 	pthread_mutex_t lock;
 	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
+	unsigned lock_waiting, lock_turns;	/* other threads that want it; their turns */
+	unsigned dispatchers_asleep, dispatch_wakes;	/* woken, they will want it */
+	bool worker_yields;		/* asleep on lock_turns (a futex) */
 	pthread_cond_t dispatch_cond;	/* notifications may be due */
 	pthread_cond_t idle_cond;	/* something settled */
 
@@ -438,11 +441,11 @@ void engine_unlock(bgcopy_engine *engine);
 bool engine_locked(const bgcopy_engine *engine);
 /* pthread_cond_timedwait on the engine lock until `at_ms` (CLOCK_MONOTONIC). */
 void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
-/* On the worker, wake_worker asks it to go round again (worker_again). */
-void wake_worker(bgcopy_engine *engine);
+void wake_worker(bgcopy_engine *engine);	/* go round again (worker_again) */
 void worker_thread_begin(bgcopy_engine *engine);	/* on the worker */
 bool worker_again(bgcopy_engine *engine);	/* and forgets it */
 void wake_dispatchers(bgcopy_engine *engine);
+void dispatcher_wait(bgcopy_engine *engine, int64_t at_ms);	/* on a dispatcher */
 void wake_waiters(bgcopy_engine *engine);
 
 /* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);

@@ -28,7 +28,7 @@ static void *dispatcher_main(void *arg)
 			notify_deliver(engine, &d);
 			continue;
 		}
-		engine_wait(engine, &engine->dispatch_cond, wake_at);
+		dispatcher_wait(engine, wake_at);
 	}
 	engine_unlock(engine);
 	return NULL;
