@@ -93,13 +93,19 @@ static void *worker_after_call(void *arg)
 	return NULL;
 }
 
-static void an_application_call_waiting_goes_before_the_worker(void **state)
+/* The worker's part on a thread of its own: worker_of is per thread. */
+static void run_worker(void *(*part)(void *))
 {
 	pthread_t worker;
 
-	(void)state;
-	assert_int_equal(pthread_create(&worker, NULL, worker_after_call, NULL), 0);
+	assert_int_equal(pthread_create(&worker, NULL, part, NULL), 0);
 	pthread_join(worker, NULL);
+}
+
+static void an_application_call_waiting_goes_before_the_worker(void **state)
+{
+	(void)state;
+	run_worker(worker_after_call);
 	assert_string_equal(order, "AW");
 	assert_int_equal(waiting_now(), 0);
 }
@@ -146,11 +152,8 @@ static void *worker_waking_dispatcher(void *arg)
 
 static void a_dispatcher_woken_goes_before_the_worker(void **state)
 {
-	pthread_t worker;
-
 	(void)state;
-	assert_int_equal(pthread_create(&worker, NULL, worker_waking_dispatcher, NULL), 0);
-	pthread_join(worker, NULL);
+	run_worker(worker_waking_dispatcher);
 	assert_int_equal(waiting_after_wake, 1);
 	assert_string_equal(order, "DW");
 	assert_int_equal(waiting_now(), 0);
