@@ -17,7 +17,7 @@
  *   4 movers         transfer.c transfer_body.c transfer_queue.c
  *                    transfer_http.c transfer_temp.c transfer_verify.c job_end.c
  *                    transfer_options.c transfer_headers.c transfer_outcome.c
- *                    transfer_rate.c transfer_tls.c transfer_end.c
+ *                    transfer_rate.c transfer_tls.c transfer_end.c file_check.c
  *                    notify_cmdline.c notify_deliver.c notify_dispatch.c
  *   4 client mode    client_start.c client_bus.c client_mirror.c
  *                    client_verbs.c client_callback.c client_open.c

@@ -1,17 +1,13 @@
 /* Public verbs that create a job, add its files and move it: create, add_file, add_files, resume, suspend, complete, cancel. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "client/client.h"
+#include "file_check.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -76,48 +72,6 @@ int bgcopy_job_create_as(bgcopy_engine *engine, const char *display_name,
 	return api_leave(engine, BGCOPY_OK);
 }
 
-/* Lock held; the file-system checks run as the job's owner. */
-static int check_destination(bgcopy_job *job, const char *local_path)
-{
-	char copy[PATH_MAX], *dir;
-	struct as_owner as;
-	struct stat st;
-	int status;
-
-	if (!local_path || !*local_path)
-		return set_error(BGCOPY_E_INVALID_ARG, "empty local path");
-	if (strlen(local_path) >= PATH_MAX)
-		return set_error(BGCOPY_E_INVALID_ARG, "local path is too long");
-	if (local_path[strlen(local_path) - 1] == '/')
-		return set_error(BGCOPY_E_INVALID_ARG,
-				 "local path '%s' names a directory, not a file",
-				 local_path);
-	snprintf(copy, sizeof(copy), "%s", local_path);
-	/* Not the copy itself: for a bare name dirname returns ".". */
-	dir = dirname(copy);
-	status = job_as_owner(job, &as);
-	if (status)
-		return status;
-	if (stat(dir, &st) != 0)
-		status = set_error(BGCOPY_E_INVALID_ARG, errno == ENOENT ?
-				   "destination directory '%s' does not exist: %s" :
-				   "destination directory '%s' cannot be reached: %s",
-				   dir, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		status = set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a directory", dir);
-	/* AT_EACCESS: the identity taken, not the real uid access() uses. */
-	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
-		status = set_error(BGCOPY_E_INVALID_ARG,
-				   "destination directory '%s' is not writable: %s",
-				   dir, strerror(errno));
-	/* Checked again at commit: a rename would replace a FIFO or device. */
-	else if (stat(local_path, &st) == 0 && !S_ISREG(st.st_mode))
-		status = set_error(BGCOPY_E_INVALID_ARG, "destination '%s' exists and "
-				   "is not a regular file", local_path);
-	as_owner_end(&as);
-	return status;
-}
-
 /* Two files committed to one path would leave whichever came last:
  * a destination belongs to one file of one unfinished job. */
 static int check_destination_free(bgcopy_engine *engine, const char *path)
@@ -133,22 +87,6 @@ static int check_destination_free(bgcopy_engine *engine, const char *path)
 					 "the destination of file %u of job %s",
 					 path, i, holder->id);
 	assert(!"a destination's holder has no file there");
-	return BGCOPY_OK;
-}
-
-/* The destination as an absolute path, into `out` (PATH_MAX bytes). */
-static int absolute_path(const char *local_path, char *out)
-{
-	if (local_path[0] == '/') {
-		snprintf(out, PATH_MAX, "%s", local_path);
-		return BGCOPY_OK;
-	}
-	if (!getcwd(out, PATH_MAX) ||
-	    strlen(out) + strlen(local_path) + 2 > PATH_MAX)
-		return set_error(BGCOPY_E_INVALID_ARG,
-				 "cannot make '%s' absolute", local_path);
-	strcat(out, "/");
-	strcat(out, local_path);
 	return BGCOPY_OK;
 }
 
@@ -197,34 +135,23 @@ struct url_secrets {
 	char *user, *password;
 };
 
-/* Checks one file and appends it (lock held); nothing appended when it
- * fails.  The URL's user info goes to `secrets`. */
-static int add_one(bgcopy_job *job, const char *url, const char *local_path,
-		   struct url_secrets *secrets)
+/* Appends a checked file (lock held); nothing appended when it is
+ * refused.  The URL's user info goes to `secrets`. */
+static int append_checked(bgcopy_job *job, struct file_check *c,
+			  struct url_secrets *secrets)
 {
-	struct url_parts parts;
-	char abs_path[PATH_MAX];
-	int status;
+	int status = check_destination_free(job->engine, c->abs_path);
 
 	*secrets = (struct url_secrets){ 0 };
-	status = url_split(url, job->engine->opt.test_options & BGCOPY_TEST_ALLOW_FILE,
-			   &parts);
-	if (!status)
-		status = check_destination(job, local_path);
-	if (!status)
-		status = absolute_path(local_path, abs_path);
-	if (!status)
-		status = check_destination_free(job->engine, abs_path);
 	/* The URL is kept without its user info: that becomes the job's
 	 * credentials, kept where secrets are. */
 	if (!status)
-		status = append_file(job, parts.bare, abs_path, parts.redacted);
+		status = append_file(job, c->parts.bare, c->abs_path, c->parts.redacted);
 	if (!status) {
-		parts.redacted = NULL;	/* the file's now */
-		*secrets = (struct url_secrets){ parts.user, parts.password };
-		parts.user = parts.password = NULL;
+		c->parts.redacted = NULL;	/* the file's now */
+		*secrets = (struct url_secrets){ c->parts.user, c->parts.password };
+		c->parts.user = c->parts.password = NULL;
 	}
-	url_parts_free(&parts);
 	return status;
 }
 
@@ -250,32 +177,6 @@ static void files_added(bgcopy_job *job, unsigned first)
 	store_end(job->engine, BGCOPY_OK);
 }
 
-int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
-			       const char *local_path, const char *sha256_hex)
-{
-	unsigned char sha256[SHA256_BYTES];
-	struct url_secrets secrets;
-	int status;
-
-	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
-		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
-				 "64 hexadecimal digits are wanted", sha256_hex);
-	CLIENT_DISPATCH(job ? job->engine : NULL,
-			client_job_add_file(job, url, local_path, sha256_hex));
-
-	API_ENTER(job, API_CHANGE);
-	status = add_one(job, url, local_path, &secrets);
-	if (status)
-		return api_leave(job->engine, status);
-	if (secrets.user)
-		job_take_credentials(job, &job->auth, BGCOPY_AUTH_ANY, secrets.user, secrets.password);
-	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
-	if (sha256_hex)
-		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
-	files_added(job, job->nfiles - 1);
-	return api_leave(job->engine, BGCOPY_OK);
-}
-
 /* Takes the files appended from index `first` on out again. */
 static void drop_files(bgcopy_job *job, unsigned first)
 {
@@ -295,15 +196,70 @@ static void free_secrets(struct url_secrets *secrets, unsigned count)
 		free_secret(secrets[i].user);
 		free_secret(secrets[i].password);
 	}
-	free(secrets);
 }
 
-/* All or nothing, in one store transaction: the first file refused
- * takes the ones before it out again. */
+/* Checks the files with the lock released (file_check.c), then appends
+ * them all or none; the user info of their URLs goes to `secrets`.
+ * *failed: the index of the file refused, or `count`. */
+static int add_checked(bgcopy_job *job, unsigned count, const char *const *urls,
+		       const char *const *local_paths, struct url_secrets *secrets,
+		       unsigned *failed)
+{
+	struct file_check *checks = xcalloc(count, sizeof(*checks));
+	unsigned first;
+	int status;
+
+	memset(secrets, 0, count * sizeof(*secrets));
+	*failed = count;
+	if (!checks)
+		return BGCOPY_E_NOMEM;
+	status = file_checks_run(job, count, urls, local_paths, checks, failed);
+	first = job->nfiles;	/* others may have added files meanwhile */
+	for (unsigned i = 0; !status && i < count; i++)
+		if ((status = append_checked(job, &checks[i], &secrets[i])))
+			*failed = i;
+	if (status)
+		drop_files(job, first);
+	file_checks_free(checks, count);
+	free(checks);
+	return status;
+}
+
+
+int bgcopy_job_add_file_sha256(bgcopy_job *job, const char *url,
+			       const char *local_path, const char *sha256_hex)
+{
+	unsigned char sha256[SHA256_BYTES];
+	struct url_secrets secrets;
+	unsigned failed;
+	int status;
+
+	if (sha256_hex && sha256_from_hex(sha256_hex, sha256))
+		return set_error(BGCOPY_E_INVALID_ARG, "'%s' is not a SHA-256: "
+				 "64 hexadecimal digits are wanted", sha256_hex);
+	CLIENT_DISPATCH(job ? job->engine : NULL,
+			client_job_add_file(job, url, local_path, sha256_hex));
+
+	API_ENTER(job, API_CHANGE);
+	status = add_checked(job, 1, &url, &local_path, &secrets, &failed);
+	if (status) {
+		free_secrets(&secrets, 1);
+		return api_leave(job->engine, status);
+	}
+	if (secrets.user)
+		job_take_credentials(job, &job->auth, BGCOPY_AUTH_ANY, secrets.user, secrets.password);
+	job->files[job->nfiles - 1].has_sha256 = sha256_hex != NULL;
+	if (sha256_hex)
+		memcpy(job->files[job->nfiles - 1].sha256, sha256, sizeof(sha256));
+	files_added(job, job->nfiles - 1);
+	return api_leave(job->engine, BGCOPY_OK);
+}
+
+/* All or nothing, in one store transaction. */
 static int add_all(bgcopy_job *job, unsigned count, const char *const *urls,
 		   const char *const *local_paths, struct url_secrets *secrets)
 {
-	unsigned first = job->nfiles, cap = job->engine->opt.max_files_per_job;
+	unsigned cap = job->engine->opt.max_files_per_job, failed;
 	char why[512];
 	int status;
 
@@ -311,14 +267,13 @@ static int add_all(bgcopy_job *job, unsigned count, const char *const *urls,
 		return set_error(BGCOPY_E_LIMIT, "job %s has %u files and may have "
 				 "%u: %u more do not fit; nothing was added",
 				 job->id, job->nfiles, cap, count);
-	for (unsigned i = 0; i < count; i++) {
-		status = add_one(job, urls[i], local_paths[i], &secrets[i]);
-		if (status) {
-			snprintf(why, sizeof(why), "%s", bgcopy_last_error());
-			drop_files(job, first);
+	status = add_checked(job, count, urls, local_paths, secrets, &failed);
+	if (status) {
+		snprintf(why, sizeof(why), "%s", bgcopy_last_error());
+		if (failed < count)
 			return set_error(status, "file %u of %u: %s; nothing was added",
-					 i + 1, count, why);
-		}
+					 failed + 1, count, why);
+		return set_error(status, "%s; nothing was added", why);
 	}
 	store_begin(job->engine);
 	for (unsigned i = 0; i < count; i++)
@@ -327,7 +282,7 @@ static int add_all(bgcopy_job *job, unsigned count, const char *const *urls,
 					     secrets[i].password);
 			secrets[i] = (struct url_secrets){ 0 };
 		}
-	files_added(job, first);
+	files_added(job, job->nfiles - count);
 	store_end(job->engine, BGCOPY_OK);
 	return BGCOPY_OK;
 }
@@ -350,6 +305,7 @@ int bgcopy_job_add_files(bgcopy_job *job, unsigned count, const char *const *url
 	status = secrets ? add_all(job, count, urls, local_paths, secrets) :
 		 BGCOPY_E_NOMEM;
 	free_secrets(secrets, count);
+	free(secrets);
 	return api_leave(job->engine, status);
 }
 

@@ -114,6 +114,17 @@ static void one_refused_file_adds_none(void **state)
 			 BGCOPY_E_INVALID_ARG);
 	assert_non_null(strstr(bgcopy_last_error(), "file 10 of 10: "));
 	assert_int_equal(files_total(job), 1);
+	/* A directory is checked for each file that has its own, though
+	 * the files before shared one that passed. */
+	free(l.paths[9]);
+	l.paths[9] = strdup(harness_out(h, "missing/some.9"));
+	assert_int_equal(bgcopy_job_add_files(job, 10, (const char *const *)l.urls,
+					      (const char *const *)l.paths),
+			 BGCOPY_E_INVALID_ARG);
+	if (!strstr(bgcopy_last_error(), "file 10 of 10: ") ||
+	    !strstr(bgcopy_last_error(), "does not exist"))
+		fail_msg("error '%s'", bgcopy_last_error());
+	assert_int_equal(files_total(job), 1);
 	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_add_files(other, 9, (const char *const *)l.urls,
 					      (const char *const *)l.paths), BGCOPY_OK);

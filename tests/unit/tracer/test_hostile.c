@@ -42,6 +42,7 @@
  * (/raw/<spec>/<name>, tests/server/README.md).
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -455,6 +456,71 @@ static void a_hung_open_stalls_no_call(void **state)
 	bgcopy_engine_close(e);
 }
 
+struct adder {
+	pthread_t thread;
+	bgcopy_job *job;
+	char url[512], path[PATH_MAX];
+	int status;
+	char error[256];	/* bgcopy_last_error is the thread's */
+	bool done;
+};
+
+static void *add_one_file(void *arg)
+{
+	struct adder *a = arg;
+
+	a->status = bgcopy_job_add_file(a->job, a->url, a->path);
+	snprintf(a->error, sizeof(a->error), "%s", bgcopy_last_error());
+	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static uint32_t files_of(bgcopy_job *job)
+{
+	struct bgcopy_progress p;
+
+	assert_int_equal(bgcopy_job_get_progress(job, &p), BGCOPY_OK);
+	return p.files_total;
+}
+
+/* A destination's checks (stat, access) hang 1.5 s, as on a hung mount:
+ * another job runs meanwhile and the job's cancel is answered at once;
+ * the add, cancelled under it, adds nothing. */
+static void a_hung_destination_check_stalls_no_other_job(void **state)
+{
+	harness_skip_through_daemon(SLOW_AFTER_OPEN);
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	struct adder slow = { .done = false };
+	bgcopy_job *other;
+	long before;
+
+	harness_make_file(h, "other.bin", 5000);
+	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_add_file(other, harness_url(h, "/other.bin"),
+					     harness_out(h, "other.bin")), BGCOPY_OK);
+	assert_int_equal(bgcopy_job_create(e, "checked", &slow.job), BGCOPY_OK);
+	snprintf(slow.url, sizeof(slow.url), "%s", harness_url(h, "/checked.bin"));
+	snprintf(slow.path, sizeof(slow.path), "%s", harness_out(h, "checked.bin"));
+	setenv("BGCOPY_TEST_SLOW_CHECK_MS", "1500", 1);
+	assert_int_equal(pthread_create(&slow.thread, NULL, add_one_file, &slow), 0);
+	harness_sleep_ms(200);		/* well inside the checks */
+	before = harness_now_ms();
+	assert_int_equal(bgcopy_job_resume(other), BGCOPY_OK);
+	assert_true(harness_wait_state(other, BGCOPY_TRANSFERRED, WAIT_MS));
+	assert_int_equal(bgcopy_job_cancel(slow.job), BGCOPY_OK);
+	assert_false(__atomic_load_n(&slow.done, __ATOMIC_ACQUIRE));
+	assert_true(harness_now_ms() - before < 1000);
+	assert_int_equal(pthread_join(slow.thread, NULL), 0);
+	unsetenv("BGCOPY_TEST_SLOW_CHECK_MS");
+	assert_int_equal(slow.status, BGCOPY_E_INVALID_STATE);
+	assert_non_null(strstr(slow.error, "while its files were checked"));
+	assert_int_equal(files_of(slow.job), 0);
+	ends_whole(h, other, "other.bin");
+	assert_int_equal(harness_out_count(h), 0);
+	bgcopy_engine_close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +538,7 @@ int main(void)
 		cmocka_unit_test(a_hung_commit_stalls_no_other_job),
 		cmocka_unit_test(a_hung_cancel_stalls_no_other_job),
 		cmocka_unit_test(a_hung_open_stalls_no_call),
+		cmocka_unit_test(a_hung_destination_check_stalls_no_other_job),
 	};
 
 	return cmocka_run_group_tests_name("hostile servers", tests,
