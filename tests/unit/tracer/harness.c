@@ -297,6 +297,14 @@ int harness_out_count(struct harness *h)
 	return n;
 }
 
+struct bgcopy_progress harness_progress(bgcopy_job *job)
+{
+	struct bgcopy_progress p;
+
+	assert_int_equal(bgcopy_job_get_progress(job, &p), BGCOPY_OK);
+	return p;
+}
+
 bgcopy_engine *harness_engine(struct harness *h, unsigned test_options)
 {
 	struct bgcopy_engine_options opt = { .test_options = test_options };

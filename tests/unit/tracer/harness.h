@@ -46,6 +46,8 @@ const char *harness_raw_url(struct harness *h, const char *path);
 bool harness_exists(const char *path);
 /* Files in out/ (temporary ones included). */
 int harness_out_count(struct harness *h);
+/* The job's progress, asserted read. */
+struct bgcopy_progress harness_progress(bgcopy_job *job);
 
 /* An engine on a fresh store (its path left in h->store). */
 bgcopy_engine *harness_engine(struct harness *h, unsigned test_options);

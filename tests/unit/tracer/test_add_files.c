@@ -40,14 +40,6 @@ static void free_list(struct list *l, unsigned n)
 	}
 }
 
-static unsigned files_total(bgcopy_job *job)
-{
-	struct bgcopy_progress p;
-
-	assert_int_equal(bgcopy_job_get_progress(job, &p), BGCOPY_OK);
-	return p.files_total;
-}
-
 static void many_files_in_one_call_are_stored_and_transferred(void **state)
 {
 	struct harness *h = *state;
@@ -66,7 +58,7 @@ static void many_files_in_one_call_are_stored_and_transferred(void **state)
 	bgcopy_engine_close(e);
 	e = harness_reopen(h, 0);
 	assert_int_equal(bgcopy_engine_find_job(e, id, &job), BGCOPY_OK);
-	assert_int_equal(files_total(job), MANY);
+	assert_int_equal(harness_progress(job).files_total, MANY);
 	assert_int_equal(bgcopy_job_get_file(job, MANY - 1, &f), BGCOPY_OK);
 	assert_string_equal(f.local_path, l.paths[MANY - 1]);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
@@ -103,7 +95,7 @@ static void one_refused_file_adds_none(void **state)
 	    !strstr(bgcopy_last_error(), "gopher") ||
 	    !strstr(bgcopy_last_error(), "nothing was added"))
 		fail_msg("error '%s'", bgcopy_last_error());
-	assert_int_equal(files_total(job), 1);
+	assert_int_equal(harness_progress(job).files_total, 1);
 	/* A destination twice in one list is refused too. */
 	free(l.urls[7]);
 	l.urls[7] = url;
@@ -113,7 +105,7 @@ static void one_refused_file_adds_none(void **state)
 					      (const char *const *)l.paths),
 			 BGCOPY_E_INVALID_ARG);
 	assert_non_null(strstr(bgcopy_last_error(), "file 10 of 10: "));
-	assert_int_equal(files_total(job), 1);
+	assert_int_equal(harness_progress(job).files_total, 1);
 	/* A directory is checked for each file that has its own, though
 	 * the files before shared one that passed. */
 	free(l.paths[9]);
@@ -124,11 +116,11 @@ static void one_refused_file_adds_none(void **state)
 	if (!strstr(bgcopy_last_error(), "file 10 of 10: ") ||
 	    !strstr(bgcopy_last_error(), "does not exist"))
 		fail_msg("error '%s'", bgcopy_last_error());
-	assert_int_equal(files_total(job), 1);
+	assert_int_equal(harness_progress(job).files_total, 1);
 	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
 	assert_int_equal(bgcopy_job_add_files(other, 9, (const char *const *)l.urls,
 					      (const char *const *)l.paths), BGCOPY_OK);
-	assert_int_equal(files_total(other), 9);
+	assert_int_equal(harness_progress(other).files_total, 9);
 	bgcopy_job_cancel(job);
 	bgcopy_job_cancel(other);
 	free_list(&l, 10);
@@ -150,10 +142,10 @@ static void a_list_past_the_cap_adds_none(void **state)
 	assert_int_equal(bgcopy_job_add_files(job, 4, (const char *const *)l.urls + 2,
 					      (const char *const *)l.paths + 2), BGCOPY_E_LIMIT);
 	assert_non_null(strstr(bgcopy_last_error(), "4 more do not fit"));
-	assert_int_equal(files_total(job), 2);
+	assert_int_equal(harness_progress(job).files_total, 2);
 	assert_int_equal(bgcopy_job_add_files(job, 3, (const char *const *)l.urls + 2,
 					      (const char *const *)l.paths + 2), BGCOPY_OK);
-	assert_int_equal(files_total(job), 5);
+	assert_int_equal(harness_progress(job).files_total, 5);
 	bgcopy_job_cancel(job);
 	free_list(&l, 6);
 	bgcopy_engine_close(e);

@@ -193,14 +193,6 @@ static bgcopy_job *serial_job(struct harness *h, bgcopy_engine *e, unsigned n)
 	return job;
 }
 
-static unsigned files_done(bgcopy_job *job)
-{
-	struct bgcopy_progress progress;
-
-	assert_int_equal(bgcopy_job_get_progress(job, &progress), BGCOPY_OK);
-	return progress.files_transferred;
-}
-
 static void the_next_file_starts_while_the_last_is_synced(void **state)
 {
 	struct harness *h = *state;
@@ -222,11 +214,11 @@ static void the_next_file_starts_while_the_last_is_synced(void **state)
 	assert_int_equal(harness_log_count(h, "GET /s2.bin "), 1);
 	assert_int_equal(harness_log_count(h, "GET /s0.bin "), 1);
 	assert_int_equal(harness_log_count(h, "GET /s1.bin "), 1);
-	assert_int_equal(files_done(job), 0);
+	assert_int_equal(harness_progress(job).files_transferred, 0);
 	assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRING);
 	hold_syncs(NULL, 0);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
-	assert_int_equal(files_done(job), 3);
+	assert_int_equal(harness_progress(job).files_transferred, 3);
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
 	for (unsigned i = 0; i < 3; i++) {
 		char name[16];
@@ -263,7 +255,7 @@ static void a_serial_job_completes_its_files_in_index_order(void **state)
 	assert_true(wait_count(&passed, 1));
 	harness_sleep_ms(300);
 	assert_false(file_completed(job, 1));
-	assert_int_equal(files_done(job), 0);
+	assert_int_equal(harness_progress(job).files_transferred, 0);
 	hold_syncs(NULL, 0);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
 	assert_true(file_completed(job, 0) && file_completed(job, 1));
@@ -292,7 +284,7 @@ static void a_file_that_cannot_be_synced_fails_its_job(void **state)
 	assert_non_null(strstr(err.description, "cannot sync"));
 	assert_non_null(strstr(err.description, ".bgcopy-tmp"));
 	/* Nothing of it counts as done; a resume fetches it again. */
-	assert_int_equal(files_done(job), 0);
+	assert_int_equal(harness_progress(job).files_transferred, 0);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, LONG_WAIT_MS));
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
