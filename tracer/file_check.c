@@ -68,14 +68,13 @@ static int check_destination(const char *local_path, struct dir_seen *seen)
 	return status;
 }
 
-/* The destination as an absolute path. */
-static int absolute_path(const char *local_path, char **out)
+/* The destination as an absolute path; `cwd` is read at the first
+ * relative one. */
+static int absolute_path(const char *local_path, char *cwd, char **out)
 {
-	char cwd[PATH_MAX];
-
 	if (local_path[0] == '/')
 		*out = xstrdup(local_path);
-	else if (!getcwd(cwd, sizeof(cwd)) ||
+	else if ((!*cwd && !getcwd(cwd, PATH_MAX)) ||
 		 strlen(cwd) + strlen(local_path) + 2 > PATH_MAX ||
 		 asprintf(out, "%s/%s", cwd, local_path) < 0)
 		return set_error(BGCOPY_E_INVALID_ARG,
@@ -88,6 +87,7 @@ static int check_files(bool allow_file, unsigned count, const char *const *urls,
 		       unsigned *failed)
 {
 	struct dir_seen seen = { .ok = false };
+	char cwd[PATH_MAX] = "";
 	int status = BGCOPY_OK;
 
 	test_delay("BGCOPY_TEST_SLOW_CHECK_MS");
@@ -96,7 +96,7 @@ static int check_files(bool allow_file, unsigned count, const char *const *urls,
 		if (!status)
 			status = check_destination(local_paths[i], &seen);
 		if (!status)
-			status = absolute_path(local_paths[i], &out[i].abs_path);
+			status = absolute_path(local_paths[i], cwd, &out[i].abs_path);
 		if (status) {
 			*failed = i;
 			return status;
