@@ -322,7 +322,7 @@ ifeq ($(SANITIZE),thread)
 CHECK_FILTER := test_notify test_client test_callback_forward test_fs_identity test_lock_turns bgcopyd_bus bgcopyd_client bgcopyd_signals \
 	bgcopyd_client_engine bgcopyd_system bgcopyd_system_files bgcopyd_units bgcopyd_kill bgcopyd_many_clients \
 	bgcopyd_system_tls test_change_hook test_forget bgcopyd_forget test_parallel test_sync \
-	bgcopyd_notify_service_owner bgcopyd_system_client test_store_owners
+	bgcopyd_notify_service_owner bgcopyd_system_client test_store_owners bgcopyd_hung_verbs test_hostile test_add_files
 endif
 
 check: deps

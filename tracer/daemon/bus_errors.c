@@ -38,19 +38,24 @@ int bus_errors_register(void)
 }
 
 /* Sets `error` from a failed bgcopy call: its name from the status, its
- * message from bgcopy_last_error().  Returns the negative errno. */
-int bus_error_from_status(sd_bus_error *error, int status)
+ * message `text`.  Returns the negative errno. */
+int bus_error_from_text(sd_bus_error *error, int status, const char *text)
 {
 	unsigned index = status < 0 ? (unsigned)-status : 0;
 	const char *name = NULL;
-
 	char shown[1024];
 
 	if (index < sizeof(status_names) / sizeof(status_names[0]))
 		name = status_names[index];
 	/* A message naming a path that is not UTF-8 must still be sent. */
 	return sd_bus_error_set(error, name ? name : SD_BUS_ERROR_FAILED,
-				bus_text(bgcopy_last_error(), shown, sizeof(shown)));
+				bus_text(text, shown, sizeof(shown)));
+}
+
+/* The same, its message from bgcopy_last_error(). */
+int bus_error_from_status(sd_bus_error *error, int status)
+{
+	return bus_error_from_text(error, status, bgcopy_last_error());
 }
 
 int bus_error_not_found(sd_bus_error *error, const char *id)

@@ -88,127 +88,92 @@ int reply_changed(sd_bus_message *m, bgcopy_job *job, int status, sd_bus_error *
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static const struct {
+/* Complete and Cancel rename and remove files: offload.c runs them. */
+static const struct job_verb {
 	const char *member;
 	int (*verb)(bgcopy_job *job);
+	bool offloaded;
 } job_verbs[] = {
-	{ "Resume", bgcopy_job_resume },
-	{ "Suspend", bgcopy_job_suspend },
-	{ "Cancel", bgcopy_job_cancel },
-	{ "Complete", bgcopy_job_complete },
+	{ "Resume", bgcopy_job_resume, false },
+	{ "Suspend", bgcopy_job_suspend, false },
+	{ "Cancel", bgcopy_job_cancel, true },
+	{ "Complete", bgcopy_job_complete, true },
 };
+
+static int run_verb(bgcopy_job *job, void *arg)
+{
+	return ((const struct job_verb *)arg)->verb(job);
+}
 
 /* Resume, Suspend, Cancel and Complete: no arguments, one bgcopy verb. */
 static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char *member = sd_bus_message_get_member(m);
 
-	for (size_t i = 0; i < sizeof(job_verbs) / sizeof(job_verbs[0]); i++)
-		if (!strcmp(member, job_verbs[i].member))
-			return reply_changed(m, userdata, job_verbs[i].verb(userdata), error);
+	for (size_t i = 0; i < sizeof(job_verbs) / sizeof(job_verbs[0]); i++) {
+		const struct job_verb *v = &job_verbs[i];
+
+		if (strcmp(member, v->member))
+			continue;
+		if (v->offloaded)
+			return offload_call(message_peer(m)->daemon, m, userdata, run_verb,
+					    (void *)v, NULL);
+		return reply_changed(m, userdata, v->verb(userdata), error);
+	}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD,
 				 "no verb '%s'", member);
-}
-
-/* AddFileBytes(url, local_path, sha256): both as bytes, "" for no digest. */
-static int read_add_file_bytes(sd_bus_message *m, sd_bus_error *error, char **url,
-			       char **local_path, const char **sha256_hex)
-{
-	int r = bus_read_bytes(m, error, "the URL", url);
-
-	if (r >= 0)
-		r = bus_read_bytes(m, error, "the local path", local_path);
-	if (r >= 0)
-		r = sd_bus_message_read(m, "s", sha256_hex);
-	if (r >= 0 && !**sha256_hex)
-		*sha256_hex = NULL;
-	return r;
-}
-
-/* The daemon's working directory is not the client's: a relative path
- * would land somewhere the client did not mean. */
-static int add_file(sd_bus_message *m, bgcopy_job *job, const char *url,
-		    const char *local_path, const char *sha256_hex, sd_bus_error *error)
-{
-	char shown[PATH_MAX];
-
-	if (local_path[0] != '/')
-		return sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-					 "local path '%s' is not absolute",
-					 bus_text(local_path, shown, sizeof(shown)));
-	return reply_changed(m, job, bgcopy_job_add_file_sha256(job, url, local_path, sha256_hex),
-			     error);
 }
 
 /* AddFile, AddFileSha256 with the file's expected digest, and
  * AddFileBytes for a URL or path that is not UTF-8. */
 static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char *member = sd_bus_message_get_member(m);
-	const char *url, *local_path, *sha256_hex = NULL;
-	char *url_bytes = NULL, *path_bytes = NULL;
+	const char *member = sd_bus_message_get_member(m), *url, *local_path;
+	struct files_to_add *f = calloc(1, sizeof(*f));
 	int r;
 
+	if (!f)
+		return -ENOMEM;
+	f->one = true;
 	if (!strcmp(member, "AddFileBytes")) {
-		r = read_add_file_bytes(m, error, &url_bytes, &path_bytes, &sha256_hex);
-		url = url_bytes;
-		local_path = path_bytes;
+		r = files_to_add_read_bytes(f, m, error);
+		url = f->url_bytes;
+		local_path = f->path_bytes;
 	} else {
 		r = !strcmp(member, "AddFileSha256") ?
-		    sd_bus_message_read(m, "sss", &url, &local_path, &sha256_hex) :
+		    sd_bus_message_read(m, "sss", &url, &local_path, &f->sha256_hex) :
 		    sd_bus_message_read(m, "ss", &url, &local_path);
 	}
 	if (r >= 0)
-		r = add_file(m, userdata, url, local_path, sha256_hex, error);
-	free(url_bytes);
-	free(path_bytes);
-	return r;
+		r = files_to_add_append(f, url, local_path, error);
+	if (r < 0) {
+		files_to_add_free(f);
+		return r;
+	}
+	return offload_call(message_peer(m)->daemon, m, userdata, files_to_add_run, f,
+			    files_to_add_free);
 }
 
-/* AddFiles: an array of (url, local_path), added all or none.  The
- * strings stay the message's; only the arrays of pointers are ours. */
+/* AddFiles: an array of (url, local_path), added all or none. */
 static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char **urls = NULL, **paths = NULL, *url, *local_path;
-	char shown[PATH_MAX];
-	unsigned count = 0, cap = 0;
+	struct files_to_add *f = calloc(1, sizeof(*f));
+	const char *url, *local_path;
 	int r;
 
+	if (!f)
+		return -ENOMEM;
 	r = sd_bus_message_enter_container(m, 'a', "(ss)");
-	while (r >= 0 && (r = sd_bus_message_read(m, "(ss)", &url, &local_path)) > 0) {
-		if (local_path[0] != '/') {
-			r = sd_bus_error_setf(error, "org.bgcopy1.Error.InvalidArgument",
-					      "file %u: local path '%s' is not absolute",
-					      count + 1, bus_text(local_path, shown, sizeof(shown)));
-			goto end;
-		}
-		if (count == cap) {
-			const char **u, **p;
-
-			cap = cap ? cap * 2 : 64;
-			u = realloc(urls, cap * sizeof(*urls));
-			if (u)
-				urls = u;
-			p = realloc(paths, cap * sizeof(*paths));
-			if (p)
-				paths = p;
-			if (!u || !p) {
-				r = -ENOMEM;
-				goto end;
-			}
-		}
-		urls[count] = url;
-		paths[count++] = local_path;
-	}
+	while (r >= 0 && (r = sd_bus_message_read(m, "(ss)", &url, &local_path)) > 0)
+		r = files_to_add_append(f, url, local_path, error);
 	if (r >= 0)
 		r = sd_bus_message_exit_container(m);
-	if (r >= 0)
-		r = reply_changed(m, userdata, bgcopy_job_add_files(userdata, count, urls,
-								    paths), error);
-end:
-	free(urls);
-	free(paths);
-	return r;
+	if (r < 0) {
+		files_to_add_free(f);
+		return r;
+	}
+	return offload_call(message_peer(m)->daemon, m, userdata, files_to_add_run, f,
+			    files_to_add_free);
 }
 
 /* SetDisplayName, SetDescription, and their ...Bytes forms for text

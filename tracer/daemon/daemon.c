@@ -434,6 +434,8 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 		r = job_forget_start(d);
 	if (r >= 0)
 		r = job_watch_start(d);
+	if (r >= 0)
+		r = offload_start(d);
 	if (r < 0) {
 		fprintf(stderr, "bgcopyd: cannot watch the socket and the jobs: %s\n",
 			strerror(-r));
@@ -453,6 +455,7 @@ static int serve(struct daemon *d, const struct options *o, int ready_fd)
 static void shutdown_daemon(struct daemon *d, const char *socket)
 {
 	d->stopping = true;
+	offload_stop(d);
 	while (d->peers)
 		peer_free(d->peers);
 	job_forget_free(d);

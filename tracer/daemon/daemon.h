@@ -5,8 +5,8 @@
  * and files of one layer never call each other in a circle:
  *
  *   0 leaves        bus_errors.c jobs.c changes.c idle.c job_digest.c
- *                   bus_text.c notify_service.c
- *   1 signals       job_watch.c
+ *                   bus_text.c notify_service.c files_to_add.c
+ *   1 signals       job_watch.c offload.c
  *   2 objects       bus_callback.c bus_manager.c bus_job.c bus_job_tls.c
  *                   job_forget.c
  *   3 connections   peer.c bus_name.c
@@ -22,6 +22,8 @@
  * and into notify_service.c (a job's notify service), which calls it
  * over a bus connection of the dispatcher's own, or, for a job of
  * another owner, from bgcopyd's own binary exec'd as that owner.
+ * Verbs that touch destinations run on offload.c's threads, answered
+ * by the loop.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
@@ -58,6 +60,7 @@
 
 struct job_snapshot;
 struct callbacks;
+struct offload;
 
 /* What the change hook reported (changes.c), for the loop. */
 struct job_change {
@@ -112,6 +115,8 @@ struct daemon {
 	uint64_t keep_final_usec;
 	unsigned nmoving;		/* jobs QUEUED to TRANSIENT_ERROR */
 	struct callbacks *callbacks;	/* bus_callback.c, NULL until first used */
+	struct offload *offload;	/* offload.c */
+	unsigned offloaded;		/* calls handed to it, not yet answered */
 	/* bus_name.c: a session or system bus, where one exists */
 	int bus_errno;			/* why none is reachable; 0: one is */
 	bool bus_missing_said;		/* notify_service.c logged it once */
@@ -138,6 +143,8 @@ int job_object_path(bgcopy_job *job, char **out);
 /* bus_errors.c */
 int bus_errors_register(void);
 int bus_error_from_status(sd_bus_error *error, int status);
+/* The same with the message of a call made on another thread. */
+int bus_error_from_text(sd_bus_error *error, int status, const char *text);
 int bus_error_not_found(sd_bus_error *error, const char *id);
 int bus_error_check_text(sd_bus_error *error, const char *what, const char *text);
 
@@ -152,6 +159,22 @@ int bus_append_bytes(sd_bus_message *m, const char *bytes);
 /* One 'ay' as a string of its own (*out, freed by the caller); one
  * holding a NUL is refused, naming `what`. */
 int bus_read_bytes(sd_bus_message *m, sd_bus_error *error, const char *what, char **out);
+
+/* files_to_add.c: an AddFile* call's files, added on offload.c's thread
+ * (files_to_add_run).  The strings are the message's, which outlives the
+ * call, but AddFileBytes' copies. */
+struct files_to_add {
+	bool one;			/* AddFile*: bgcopy_job_add_file_sha256 */
+	unsigned count, cap;
+	const char **urls, **paths;
+	const char *sha256_hex;		/* AddFileSha256's, or NULL */
+	char *url_bytes, *path_bytes;	/* AddFileBytes' */
+};
+int files_to_add_read_bytes(struct files_to_add *f, sd_bus_message *m, sd_bus_error *error);
+int files_to_add_append(struct files_to_add *f, const char *url, const char *local_path,
+			sd_bus_error *error);
+int files_to_add_run(bgcopy_job *job, void *arg);
+void files_to_add_free(void *arg);
 
 /* bus_manager.c */
 int bus_manager_register(struct peer *p);
@@ -228,6 +251,16 @@ void job_watch_catch_up(struct daemon *d);
 void job_watch_remove(struct daemon *d, bgcopy_job *job);
 void job_watch_arm_forget(struct daemon *d);
 void job_watch_free(struct daemon *d);
+
+/* offload.c: a call run on a thread of its own, answered by the loop once
+ * `run` returns (OK: after the job's change signals, as reply_changed);
+ * offload_call takes `arg` over and returns 1, or a negative errno. */
+typedef int (*offload_fn)(bgcopy_job *job, void *arg);
+int offload_start(struct daemon *d);
+int offload_call(struct daemon *d, sd_bus_message *m, bgcopy_job *job, offload_fn run,
+		 void *arg, void (*free_arg)(void *arg));
+bool offload_holds(struct daemon *d, bgcopy_job *job);
+void offload_stop(struct daemon *d);
 
 /* job_forget.c: final jobs let go of once announced */
 int job_forget_start(struct daemon *d);

@@ -1,4 +1,4 @@
-/* bgcopyd: the idle exit: a timer armed only while no job moves and no client is connected. */
+/* bgcopyd: the idle exit: a timer armed only while no job moves, no client is connected and no call is under way. */
 #include "daemon.h"
 
 static int on_idle(sd_event_source *s, uint64_t usec, void *userdata)
@@ -8,13 +8,13 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata)
 	return sd_event_exit(((struct daemon *)userdata)->event, 0);
 }
 
-/* Called whenever a job starts or stops moving and whenever a client
- * comes or goes: the clock starts when the daemon becomes idle, and no
+/* Called whenever a job starts or stops moving, a client comes or goes
+ * and a call offload.c ran is answered: the clock starts when the daemon becomes idle, and no
  * timer runs otherwise (no periodic wake-up). */
 void idle_update(struct daemon *d)
 {
 	int enabled = SD_EVENT_OFF;
-	bool idle = d->nmoving == 0 && d->npeers == 0;
+	bool idle = d->nmoving == 0 && d->npeers == 0 && d->offloaded == 0;
 
 	if (!d->idle_exit_usec || !d->event)
 		return;

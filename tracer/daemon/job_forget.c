@@ -12,7 +12,8 @@
  * d->finals, oldest first, once its ACKNOWLEDGED or CANCELLED went out.
  * KEEP_FINAL_USEC later (a client that completes a job may still read it
  * back) this timer, run by the loop between two events, so with no
- * method holding the job on the stack, has the engine forget it, then
+ * method holding the job on the stack (nor one on offload.c's threads:
+ * offload_holds), has the engine forget it, then
  * drops whatever here named it.  A call on its object then finds no
  * job, as after a restart.  BGCOPYD_KEEP_FINAL_MS shortens the wait for
  * tests.
@@ -34,16 +35,30 @@ static void let_go(struct daemon *d, bgcopy_job *job)
 	job_watch_remove(d, job);
 }
 
+/* A job a call still holds (offload.c: a Complete that hangs in a rename
+ * after a Cancel ended the job) waits its time again, last in line. */
 static int on_forget(sd_event_source *s, uint64_t now, void *userdata)
 {
 	struct daemon *d = userdata;
-	size_t n = 0;
+	size_t n = 0, kept = 0;
 
 	(void)s;
-	while (n < d->nfinals && d->finals[n].at_usec + d->keep_final_usec <= now)
-		let_go(d, d->finals[n++].job);
-	d->nfinals -= n;
-	memmove(d->finals, d->finals + n, d->nfinals * sizeof(*d->finals));
+	while (n < d->nfinals && d->finals[n].at_usec + d->keep_final_usec <= now) {
+		if (offload_holds(d, d->finals[n].job))
+			d->finals[kept++] = (struct final_job){ d->finals[n].job, now };
+		else
+			let_go(d, d->finals[n].job);
+		n++;
+	}
+	/* Those not yet due first, then the kept ones (the oldest first). */
+	memmove(d->finals + kept, d->finals + n, (d->nfinals - n) * sizeof(*d->finals));
+	d->nfinals -= n - kept;
+	for (size_t i = 0; i < kept; i++) {
+		struct final_job k = d->finals[0];
+
+		memmove(d->finals, d->finals + 1, (d->nfinals - 1) * sizeof(*d->finals));
+		d->finals[d->nfinals - 1] = k;
+	}
 	job_watch_arm_forget(d);
 	return 0;
 }
