@@ -39,7 +39,7 @@ int api_enter(bgcopy_job *job, enum api_rule rule)
 	 * values.  Changes never get here (CLIENT_DISPATCH). */
 	if (job->engine->client) {
 		assert(rule != API_CHANGE);
-		status = client_mirror_read(job, rule == API_READ_LIVE);
+		status = client_mirror_read(job, rule);
 		if (status)
 			return status;
 	}

@@ -146,8 +146,7 @@ struct obligation {
 	uint64_t arming;	/* the trace's id of this arming (schema 2) */
 };
 
-/* The security flags a job keeps in job->tls (the redirect bits are its
- * redirect policy). */
+/* The security flags a job keeps in job->tls (redirect bits: its policy). */
 #define JOB_TLS_FLAGS (BGCOPY_SECURITY_CHECK_REVOCATION |			\
 		       BGCOPY_SECURITY_IGNORE_CN_INVALID |			\
 		       BGCOPY_SECURITY_NO_SERVER_VERIFICATION)
@@ -269,6 +268,7 @@ struct bgcopy_job {
 	uint64_t mirror_cookie;		/* the daemon's last message applied */
 	uint64_t mirror_changed;	/* the reply to our last call on it */
 	bool mirror_current;
+	bool mirror_signaled;		/* current in what signals carry by value */
 	/* tracer/client/client_hook.c: the job as the change hook was told
 	 * of it, the pump's alone (the engine lock held) */
 	bool hook_known;
@@ -485,8 +485,7 @@ int job_as_owner(bgcopy_job *job, struct as_owner *as);
 /* The time spent CONNECTING or TRANSFERRING since the last resume, by `now`. */
 uint64_t job_active_ms(const bgcopy_job *job, int64_t now);
 
-/* The store's schema: store.c migrates to it, store_trust.c stamps no
- * newer store. */
+/* The store's schema: store.c migrates to it, store_trust.c stamps none newer. */
 #define STORE_SCHEMA 14
 
 /* store_trust.c: refusals name the path, its owner and the fix */
@@ -763,15 +762,16 @@ enum api_rule {
 	/* API_READ of a value bgcopyd does not announce (EmitsChangedSignal
 	 * false in docs/org.bgcopy1.xml): a client engine asks for it */
 	API_READ_LIVE,
+	/* of one every change signal carries: asked for only if one was missed */
+	API_READ_SIGNALED,
 };
 /* With `job` non-NULL, returns with the lock held whatever the status;
  * a read fails only in a client engine (bgcopyd gone). */
 int api_enter(bgcopy_job *job, enum api_rule rule);
 int api_enter_engine(bgcopy_engine *engine, enum api_rule rule);
-/* API_CHANGE calls: `status`, or BGCOPY_E_STORE if a write failed during
- * the call; unlocks. */
+/* API_CHANGE calls: `status`, or BGCOPY_E_STORE if a write of the call failed; unlocks. */
 int api_leave(bgcopy_engine *engine, int status);
-/* API_READ and API_READ_LIVE calls: unlocks. */
+/* Reads (API_READ, _LIVE, _SIGNALED): unlocks. */
 void api_leave_read(bgcopy_engine *engine);
 
 /* ---- 6: public verbs ------------------------------------------------- */

@@ -194,14 +194,14 @@ void bgcopy_job_get_id(const bgcopy_job *job, char out[37])
 		return value;					\
 	}
 
-GETTER(enum bgcopy_state, bgcopy_job_get_state, API_READ, BGCOPY_E_IO, job->state)
-GETTER(enum bgcopy_priority, bgcopy_job_get_priority, API_READ, BGCOPY_E_IO, job->priority)
-GETTER(uint32_t, bgcopy_job_get_owner, API_READ, 0, job->owner)
+GETTER(enum bgcopy_state, bgcopy_job_get_state, API_READ_SIGNALED, BGCOPY_E_IO, job->state)
+GETTER(enum bgcopy_priority, bgcopy_job_get_priority, API_READ_SIGNALED, BGCOPY_E_IO, job->priority)
+GETTER(uint32_t, bgcopy_job_get_owner, API_READ_SIGNALED, 0, job->owner)
 GETTER(uint32_t, bgcopy_job_get_min_retry_delay, API_READ, 0,
        (uint32_t)(job->min_retry_ms / 1000))
 GETTER(uint32_t, bgcopy_job_get_no_progress_timeout, API_READ, 0,
        (uint32_t)(job->no_progress_ms / 1000))
-GETTER(uint32_t, bgcopy_job_get_notify_flags, API_READ, 0, job->notify_flags)
+GETTER(uint32_t, bgcopy_job_get_notify_flags, API_READ_SIGNALED, 0, job->notify_flags)
 GETTER(uint64_t, bgcopy_job_get_notify_epoch, API_READ, 0, job->epoch)
 GETTER(uint64_t, bgcopy_job_get_max_download_size, API_READ, 0, job->max_download)
 GETTER(int, bgcopy_job_get_dynamic_content, API_READ_LIVE, BGCOPY_E_IO,

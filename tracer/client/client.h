@@ -148,9 +148,10 @@ int client_mirror_watch(bgcopy_engine *engine);
 bgcopy_job *client_mirror_add(bgcopy_engine *engine, const char *id);
 void client_mirror_free(bgcopy_engine *engine);
 int client_sync_jobs(bgcopy_engine *engine);
-/* Brings the mirror up to what the daemon announced; with `live`, or
- * when that is not enough, reads the whole job from the daemon. */
-int client_mirror_read(bgcopy_job *job, bool live);
+/* Brings the mirror up to what the daemon announced; for API_READ_LIVE,
+ * or when that is not enough for `rule`, reads the whole job from the
+ * daemon. */
+int client_mirror_read(bgcopy_job *job, enum api_rule rule);
 
 /* client_verbs.c: the public verbs of a client engine */
 int client_job_create(bgcopy_engine *engine, const char *name, bgcopy_job **out);

@@ -101,7 +101,7 @@ static void note_job_call(bgcopy_engine *engine, const char *path, const char *i
 	job = client_mirror_of(engine, id);
 	if (job && cookie > job->mirror_changed) {
 		job->mirror_changed = cookie;
-		job->mirror_current = false;
+		job->mirror_current = job->mirror_signaled = false;
 	}
 	engine_unlock(engine);
 }

@@ -95,7 +95,7 @@ static struct notify_iface *interface_of(bgcopy_engine *engine, const char *id,
 	/* What the callback reports may not be announced yet (the daemon's
 	 * loop sends both in no fixed order): its getters read the job whole. */
 	if (*job)
-		(*job)->mirror_current = false;
+		(*job)->mirror_current = (*job)->mirror_signaled = false;
 	if (*job && (*job)->iface) {
 		ni = (*job)->iface;
 		ni->refs++;

@@ -457,12 +457,12 @@ static int read_whole(bgcopy_job *job)
 	if (status)
 		return status;
 	if (read_all(job, reply, false) < 0 || sd_bus_message_get_cookie(reply, &cookie) < 0) {
-		job->mirror_current = false;
+		job->mirror_current = job->mirror_signaled = false;
 		status = set_error(BGCOPY_E_IO, "bgcopyd sent malformed properties of job %s",
 				   job->id);
 	} else {
 		/* Not when answered before a change of ours (client_bus.c). */
-		job->mirror_current = cookie > job->mirror_changed;
+		job->mirror_current = job->mirror_signaled = cookie > job->mirror_changed;
 		job->mirror_cookie = cookie;
 	}
 	client_message_unref(engine, reply);
@@ -543,7 +543,7 @@ void client_mirror_free(bgcopy_engine *engine)
  * when it gets one). */
 static void apply_signal(bgcopy_engine *engine, sd_bus_message *m)
 {
-	const char *path = sd_bus_message_get_path(m), *iface;
+	const char *path = sd_bus_message_get_path(m), *iface, *name;
 	char id[37];
 	bgcopy_job *job;
 	uint64_t cookie;
@@ -567,6 +567,11 @@ static void apply_signal(bgcopy_engine *engine, sd_bus_message *m)
 		r = sd_bus_message_enter_container(m, 'a', "s");
 	if (r < 0 || (r > 0 && !sd_bus_message_at_end(m, false)))
 		job->mirror_current = false;
+	while (r > 0 && (r = sd_bus_message_read(m, "s", &name)) > 0)
+		if (taken_from_signal(name))
+			job->mirror_signaled = false;
+	if (r < 0)
+		job->mirror_signaled = false;
 }
 
 /* Reads what the daemon has sent so far (the connection's order) and
@@ -600,7 +605,7 @@ static int apply_signals(bgcopy_engine *engine)
 	pthread_mutex_unlock(&c->bus_lock);
 
 	for (bgcopy_job *job = engine->jobs; dropped && job; job = job->next)
-		job->mirror_current = false;
+		job->mirror_current = job->mirror_signaled = false;
 	for (size_t i = 0; i < n; i++)
 		apply_signal(engine, signals[i]);
 	pthread_mutex_lock(&c->bus_lock);
@@ -611,13 +616,16 @@ static int apply_signals(bgcopy_engine *engine)
 	return status;
 }
 
-int client_mirror_read(bgcopy_job *job, bool live)
+int client_mirror_read(bgcopy_job *job, enum api_rule rule)
 {
+	bool current;
 	int status;
 
 	assert(engine_locked(job->engine));
 	status = apply_signals(job->engine);
-	if (status == BGCOPY_OK && (live || !job->mirror_current)) {
+	current = rule == API_READ_SIGNALED ? job->mirror_signaled :
+		  rule != API_READ_LIVE && job->mirror_current;
+	if (status == BGCOPY_OK && !current) {
 		status = read_whole(job);
 		/* bgcopyd let go of it a while after it became final
 		 * (job_forget.c): what was read of it last is its end. */
