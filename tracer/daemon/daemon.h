@@ -13,17 +13,16 @@
  *   4 socket        listen.c
  *   5 main          daemon.c
  *
- * Everything runs on one thread, the sd-event loop; libbgcopy's own
- * threads call into changes.c (the change hook), which queues
- * what changed under its own mutex and wakes the loop with an eventfd.
- * The engine's dispatcher threads also call into bus_callback.c (a
- * client's notify interface), which hands each call to the loop and
- * waits for its reply.
- * and into notify_service.c (a job's notify service), which calls it
- * over a bus connection of the dispatcher's own, or, for a job of
- * another owner, from bgcopyd's own binary exec'd as that owner.
- * Verbs that touch destinations run on offload.c's threads, answered
- * by the loop.
+ * The sd-event loop alone uses the clients' connections.  libbgcopy's
+ * own threads call into changes.c (the change hook), which queues what
+ * changed under its own mutex and wakes the loop with an eventfd.  The
+ * engine's dispatcher threads also call into bus_callback.c (a client's
+ * notify interface), which hands each call to the loop and waits for its
+ * reply, and into notify_service.c (a job's notify service), which calls
+ * it over a bus connection of the dispatcher's own, or, for a job of
+ * another owner, from bgcopyd's own binary exec'd as that owner.  Verbs
+ * that touch destinations run on offload.c's threads, answered by the
+ * loop.
  */
 #ifndef BGCOPYD_DAEMON_H
 #define BGCOPYD_DAEMON_H
