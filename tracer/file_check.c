@@ -115,7 +115,6 @@ int file_checks_run(bgcopy_job *job, unsigned count, const char *const *urls,
 	int status;
 
 	assert(engine_locked(engine));
-	memset(out, 0, count * sizeof(*out));
 	*failed = count;
 	status = job_as_owner(job, &as);
 	if (status)

@@ -16,7 +16,8 @@ struct file_check {
  * must not stall every other job).  On failure *failed is the index of
  * the file refused, or `count` when the job itself no longer takes
  * files (it became final or changed owner meanwhile).  `out` (count
- * entries) is the caller's to free with file_checks_free either way. */
+ * entries, zeroed by the caller) is the caller's to free with
+ * file_checks_free either way. */
 int file_checks_run(bgcopy_job *job, unsigned count, const char *const *urls,
 		    const char *const *local_paths, struct file_check *out,
 		    unsigned *failed);

@@ -124,6 +124,17 @@ static int method_verb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 				 "no verb '%s'", member);
 }
 
+/* The files read (r >= 0) go to a thread of offload.c's; else the read's error. */
+static int add_offloaded(sd_bus_message *m, bgcopy_job *job, struct files_to_add *f, int r)
+{
+	if (r < 0) {
+		files_to_add_free(f);
+		return r;
+	}
+	return offload_call(message_peer(m)->daemon, m, job, files_to_add_run, f,
+			    files_to_add_free);
+}
+
 /* AddFile, AddFileSha256 with the file's expected digest, and
  * AddFileBytes for a URL or path that is not UTF-8. */
 static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -146,12 +157,7 @@ static int method_add_file(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	}
 	if (r >= 0)
 		r = files_to_add_append(f, url, local_path, error);
-	if (r < 0) {
-		files_to_add_free(f);
-		return r;
-	}
-	return offload_call(message_peer(m)->daemon, m, userdata, files_to_add_run, f,
-			    files_to_add_free);
+	return add_offloaded(m, userdata, f, r);
 }
 
 /* AddFiles: an array of (url, local_path), added all or none. */
@@ -168,12 +174,7 @@ static int method_add_files(sd_bus_message *m, void *userdata, sd_bus_error *err
 		r = files_to_add_append(f, url, local_path, error);
 	if (r >= 0)
 		r = sd_bus_message_exit_container(m);
-	if (r < 0) {
-		files_to_add_free(f);
-		return r;
-	}
-	return offload_call(message_peer(m)->daemon, m, userdata, files_to_add_run, f,
-			    files_to_add_free);
+	return add_offloaded(m, userdata, f, r);
 }
 
 /* SetDisplayName, SetDescription, and their ...Bytes forms for text
