@@ -112,6 +112,7 @@ int file_checks_run(bgcopy_job *job, unsigned count, const char *const *urls,
 	bgcopy_engine *engine = job->engine;
 	uint32_t owner = job->owner;
 	struct as_owner as;
+	struct call_pause pause;
 	int status;
 
 	assert(engine_locked(engine));
@@ -119,13 +120,11 @@ int file_checks_run(bgcopy_job *job, unsigned count, const char *const *urls,
 	status = job_as_owner(job, &as);
 	if (status)
 		return status;
-	engine_unlock(engine);
+	store_unlock_in_call(engine, &pause);
 	status = check_files(engine->opt.test_options & BGCOPY_TEST_ALLOW_FILE, count,
 			     urls, local_paths, out, failed);
 	as_owner_end(&as);
-	engine_lock(engine);
-	/* Nothing was written before: what fails from here is the caller's. */
-	engine->call_mark = store_failures(engine);
+	store_relock_in_call(engine, &pause);
 	if (status)
 		return status;
 	*failed = count;

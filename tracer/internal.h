@@ -580,9 +580,13 @@ int store_save_file(bgcopy_job *job, unsigned index);
 void store_note_temp(bgcopy_job *job, const char *path);
 /* How many writes have failed so far; store_check() turns `status` into
  * BGCOPY_E_STORE if one failed since `before`: an API call must not
- * report a change durable that is not. */
+ * report a change durable that is not.  One that lets the lock go midway
+ * (a file-system step) does it through these, to count its own alone. */
 unsigned store_failures(bgcopy_engine *engine);
 int store_check(bgcopy_engine *engine, unsigned before, int status);
+struct call_pause { unsigned mark, failures; };
+void store_unlock_in_call(bgcopy_engine *engine, struct call_pause *p);
+void store_relock_in_call(bgcopy_engine *engine, const struct call_pause *p);
 /* One prepared write, its failure counted for store_check; the database
  * it goes to (NULL with no store open). */
 int store_write(bgcopy_engine *engine, struct sqlite3_stmt *q);
@@ -703,9 +707,8 @@ int tls_file_open(const char *what, const char *path, bool private_key);
 /* transfer_verify.c: checks a finished file against its expected digest,
  * hashing with the lock released; `owner` is where the transfer holds its
  * job (NULL once the job let go).  Returns a BGCOPY_TP_VERIFY_* value. */
-int transfer_verify(bgcopy_engine *engine, bgcopy_job *const *owner,
-		    unsigned index, int fd, struct bgcopy_error *err,
-		    bool *transient);
+int transfer_verify(bgcopy_engine *engine, bgcopy_job *const *owner, unsigned index, int fd,
+		    struct bgcopy_error *err, bool *transient);
 
 /* job_end.c: lock held */
 int job_commit_files(bgcopy_job *job);
@@ -724,7 +727,6 @@ void cmdline_drop(struct gated_cmdline *run);
 
 /* notify_deliver.c: lock held */
 enum route { ROUTE_NONE, ROUTE_CALLBACK, ROUTE_CMDLINE };
-
 /* One attempt at one notification, chosen under the lock. */
 struct delivery {
 	bgcopy_job *job;
@@ -734,14 +736,12 @@ struct delivery {
 	enum route route;
 };
 
-bool notify_pick_due(bgcopy_engine *engine, struct delivery *d,
-		     int64_t *wake_at);
+bool notify_pick_due(bgcopy_engine *engine, struct delivery *d, int64_t *wake_at);
 void notify_deliver(bgcopy_engine *engine, struct delivery *d);
 bool notify_settled(bgcopy_job *job);
 /* Every job's notifications settled (notify_settled). */
 bool notify_all_settled(bgcopy_engine *engine);
-/* bgcopy_callback_forward: lock not held; BGCOPY_E_INVALID_STATE off a
- * callback of this thread. */
+/* bgcopy_callback_forward: lock not held; INVALID_STATE off a callback of this thread. */
 int notify_forward_running(int32_t to, struct bgcopy_callback_attempt *out);
 
 /* notify_dispatch.c */

@@ -177,6 +177,7 @@ static void commit_record(bgcopy_job *job, const struct commit *c, bool job_stay
 int job_commit_files(bgcopy_job *job)
 {
 	struct as_owner as;
+	struct call_pause pause;
 	struct commit c;
 	int status;
 
@@ -190,10 +191,10 @@ int job_commit_files(bgcopy_job *job)
 	if (status)
 		goto end;
 	job->files_busy = true;
-	engine_unlock(job->engine);
+	store_unlock_in_call(job->engine, &pause);
 	status = commit_files_unlocked(&c);
 	as_owner_end(&as);
-	engine_lock(job->engine);
+	store_relock_in_call(job->engine, &pause);
 	job->files_busy = false;
 	jobq_mark(job);		/* it may want a connection again */
 	if (!status && job->state != c.state)
@@ -215,6 +216,7 @@ end:
 void job_cancel_now(bgcopy_job *job)
 {
 	struct as_owner as;
+	struct call_pause pause;
 	struct commit c;
 	bool owner_taken;
 
@@ -225,13 +227,13 @@ void job_cancel_now(bgcopy_job *job)
 	commit_plan(job, &c);
 	owner_taken = job_as_owner(job, &as) == BGCOPY_OK;
 	job->files_busy = true;
-	engine_unlock(job->engine);
+	store_unlock_in_call(job->engine, &pause);
 	test_delay("BGCOPY_TEST_SLOW_REMOVE_MS");
 	for (unsigned i = 0; owner_taken && i < c.n; i++)
 		remove_temp(c.items[i].temp);
 	if (owner_taken)
 		as_owner_end(&as);
-	engine_lock(job->engine);
+	store_relock_in_call(job->engine, &pause);
 	job->files_busy = false;
 	jobq_mark(job);		/* it may want a connection again */
 	/* Another cancel may have ended it meanwhile. */

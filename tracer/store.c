@@ -43,8 +43,7 @@ struct store {
 	bool closed_clean;	/* store_clean.c: unchanged since a clean close */
 	unsigned savepoints;	/* store_begin()s open on it */
 	struct checkpointer *checkpointer;	/* NULL: SQLite's own, in commits */
-	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp;
-	sqlite3_stmt *delete_temps;	/* store_temps.c */
+	sqlite3_stmt *save_job, *save_file, *delete_job, *delete_files, *note_temp, *delete_temps;
 	/* Prepared once: compiling them at every group of writes was a
 	 * twentieth of a small file's whole cost. */
 	sqlite3_stmt *savepoint, *release, *rollback_to;
@@ -230,6 +229,20 @@ void store_end(bgcopy_engine *engine, int status)
 unsigned store_failures(bgcopy_engine *engine)
 {
 	return engine->store ? engine->store->failures : 0;
+}
+
+/* Other calls set api.c's mark while the lock is out; their failures are not this call's. */
+void store_unlock_in_call(bgcopy_engine *engine, struct call_pause *p)
+{
+	p->mark = engine->call_mark;
+	p->failures = store_failures(engine);
+	engine_unlock(engine);
+}
+
+void store_relock_in_call(bgcopy_engine *engine, const struct call_pause *p)
+{
+	engine_lock(engine);
+	engine->call_mark = p->mark + (store_failures(engine) - p->failures);
 }
 
 int store_check(bgcopy_engine *engine, unsigned before, int status)

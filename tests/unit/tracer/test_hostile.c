@@ -45,6 +45,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -409,6 +410,37 @@ static void a_hung_commit_stalls_no_other_job(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* A write of another call that fails while a complete has the lock let
+ * go (its files being committed) is that call's failure, not the
+ * complete's, which did record what it did. */
+static void a_write_failing_under_a_hung_commit_is_not_the_commits(void **state)
+{
+	harness_skip_through_daemon(SLOW_AFTER_OPEN);
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, BGCOPY_TEST_SHORT_RETRY);
+	struct ender slow;
+	bgcopy_job *other;
+	sqlite3 *holder;
+
+	assert_int_equal(bgcopy_job_create(e, "other", &other), BGCOPY_OK);
+	setenv("BGCOPY_TEST_SLOW_COMMIT_MS", "3000", 1);
+	start_ending(h, e, "/slow.bin", bgcopy_job_complete, &slow);
+	/* Another connection holds the database longer than a write waits. */
+	assert_int_equal(sqlite3_open(harness_store_db(h), &holder), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(holder, "BEGIN EXCLUSIVE;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(bgcopy_job_set_display_name(other, "renamed"), BGCOPY_E_STORE);
+	assert_int_equal(sqlite3_exec(holder, "ROLLBACK;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(holder);
+	assert_int_equal(pthread_join(slow.thread, NULL), 0);
+	unsetenv("BGCOPY_TEST_SLOW_COMMIT_MS");
+	assert_int_equal(slow.status, BGCOPY_OK);
+	assert_int_equal(bgcopy_job_get_state(slow.job), BGCOPY_ACKNOWLEDGED);
+	assert_true(harness_same(h, "slow.bin", harness_out(h, "slow.bin")));
+	unlink(harness_out(h, "slow.bin"));
+	assert_int_equal(bgcopy_job_cancel(other), BGCOPY_OK);
+	bgcopy_engine_close(e);
+}
+
 static void a_hung_cancel_stalls_no_other_job(void **state)
 {
 	harness_skip_through_daemon(SLOW_AFTER_OPEN);
@@ -528,6 +560,7 @@ int main(void)
 		cmocka_unit_test(bad_chunking_is_transient_then_whole),
 		cmocka_unit_test(an_empty_file_is_a_file),
 		cmocka_unit_test(a_hung_commit_stalls_no_other_job),
+		cmocka_unit_test(a_write_failing_under_a_hung_commit_is_not_the_commits),
 		cmocka_unit_test(a_hung_cancel_stalls_no_other_job),
 		cmocka_unit_test(a_hung_open_stalls_no_call),
 		cmocka_unit_test(a_hung_destination_check_stalls_no_other_job),
