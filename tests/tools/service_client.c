@@ -51,6 +51,7 @@ struct slot {
 	char id[37];
 	bool create_sent;	/* a create was sent: look for it by name first */
 	enum phase phase;
+	int last_state;		/* the job's state as last read, or why not */
 	bgcopy_job *job;	/* this connection's handle */
 	atomic_uint received;	/* JobTransferred calls, over every connection */
 };
@@ -313,7 +314,8 @@ static int step(struct slot *s)
 	case RUNNING:
 		if (!atomic_load(&s->received))
 			return BGCOPY_OK;
-		if (bgcopy_job_get_state(s->job) != BGCOPY_TRANSFERRED)
+		s->last_state = (int)bgcopy_job_get_state(s->job);
+		if (s->last_state != BGCOPY_TRANSFERRED)
 			return BGCOPY_OK;
 		s->phase = COMPLETING;
 		/* fall through */
@@ -383,7 +385,12 @@ static void report(void)
 
 		if (s->id[0])
 			printf("received %s %u\n", s->id, atomic_load(&s->received));
-		if (s->phase != DONE)
+		/* Once its JobTransferred came, what this client read of its state. */
+		if (s->phase == RUNNING && atomic_load(&s->received))
+			fprintf(stderr, "service_client: %s (%s) not done: running, read as %s\n",
+				s->name, s->id, s->last_state < 0 ? bgcopy_strerror(s->last_state) :
+				bgcopy_state_name((enum bgcopy_state)s->last_state));
+		else if (s->phase != DONE)
 			fprintf(stderr, "service_client: %s (%s) not done: %s\n", s->name,
 				s->id[0] ? s->id : "no id", phase_name[s->phase]);
 	}
