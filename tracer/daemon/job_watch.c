@@ -541,22 +541,36 @@ static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* Every job known at start gets its snapshot; the hook reports the rest. */
+/* BGCOPYD_TEST_WATCH_DELAY_MS, for tests only: the first look at the jobs
+ * is followed by a pause, as on a loaded machine with many jobs. */
+static void watch_start_late_for_tests(void)
+{
+	const char *v = getenv("BGCOPYD_TEST_WATCH_DELAY_MS");
+
+	if (v)
+		usleep((useconds_t)atol(v) * 1000);
+}
+
+/* Every job known at start gets its snapshot; the hook reports the rest.
+ * The hook comes first: the engine's restored jobs already move, and a
+ * change between a job's snapshot and the hook would never be announced
+ * (its listing would show the state it had when the daemon started). */
 int job_watch_start(struct daemon *d)
 {
 	size_t n = 0;
-	bgcopy_job **jobs = daemon_jobs(d, NULL, false, &n);
-	int r;
+	bgcopy_job **jobs;
+	int r = changes_open(d);
 
+	if (r < 0)
+		return r;
+	jobs = daemon_jobs(d, NULL, false, &n);
 	if (!jobs)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		job_watch_add(d, jobs[i]);
 	free(jobs);
-	r = changes_open(d);
-	if (r >= 0)
-		r = sd_event_add_io(d->event, &d->changes_source, d->changes_fd, EPOLLIN,
-				    on_changes, d);
+	watch_start_late_for_tests();
+	r = sd_event_add_io(d->event, &d->changes_source, d->changes_fd, EPOLLIN, on_changes, d);
 	if (r >= 0)
 		r = sd_event_add_time(d->event, &d->progress_source, CLOCK_MONOTONIC,
 				      UINT64_MAX, 0, on_progress, d);
