@@ -433,30 +433,32 @@ static void hold_progress(struct daemon *d)
 		sd_event_exit(d->event, 1);
 }
 
-/* Announces every change the hook queued; with `now_all` (a method's
- * reply follows) held progress goes out too. */
-/* BGCOPYD_TEST_FLUSH_DELAY_MS, for tests only: the loop catches up late,
- * as on a loaded machine, so that a job's quick changes meet in one
- * batch (bgcopyd_signals.sh). */
-static void late_for_tests(void)
+/* For tests only, the loop's thread alone: a pause of the milliseconds
+ * `env` names, read once into *ms (-1 until then), as a loaded machine
+ * would make. */
+static void delay_for_tests(const char *env, long *ms)
 {
-	static long delay_ms = -1;	/* the loop's thread alone */
 	const char *v;
 
-	if (delay_ms < 0)
-		delay_ms = (v = getenv("BGCOPYD_TEST_FLUSH_DELAY_MS")) ? atol(v) : 0;
-	if (delay_ms > 0)
-		usleep((useconds_t)delay_ms * 1000);
+	if (*ms < 0)
+		*ms = (v = getenv(env)) ? atol(v) : 0;
+	if (*ms > 0)
+		usleep((useconds_t)*ms * 1000);
 }
 
+/* Announces every change the hook queued; with `now_all` (a method's
+ * reply follows) held progress goes out too.  BGCOPYD_TEST_FLUSH_DELAY_MS
+ * makes the loop catch up late, so that a job's quick changes meet in
+ * one batch (bgcopyd_signals.sh). */
 void job_watch_flush(struct daemon *d, bool now_all)
 {
+	static long late_ms = -1;
 	struct job_change *batch;
 	bool overflow;
 	size_t n;
 	uint64_t now = 0;
 
-	late_for_tests();
+	delay_for_tests("BGCOPYD_TEST_FLUSH_DELAY_MS", &late_ms);
 	n = changes_take(d, &batch, &overflow);
 
 	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
@@ -541,22 +543,15 @@ static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* BGCOPYD_TEST_WATCH_DELAY_MS, for tests only: the first look at the jobs
- * is followed by a pause, as on a loaded machine with many jobs. */
-static void watch_start_late_for_tests(void)
-{
-	const char *v = getenv("BGCOPYD_TEST_WATCH_DELAY_MS");
-
-	if (v)
-		usleep((useconds_t)atol(v) * 1000);
-}
-
 /* Every job known at start gets its snapshot; the hook reports the rest.
  * The hook comes first: the engine's restored jobs already move, and a
  * change between a job's snapshot and the hook would never be announced
- * (its listing would show the state it had when the daemon started). */
+ * (its listing would show the state it had when the daemon started).
+ * BGCOPYD_TEST_WATCH_DELAY_MS pauses after the snapshots, as many jobs
+ * would (bgcopyd_restart_listing.sh). */
 int job_watch_start(struct daemon *d)
 {
+	long late_ms = -1;
 	size_t n = 0;
 	bgcopy_job **jobs;
 	int r = changes_open(d);
@@ -569,7 +564,7 @@ int job_watch_start(struct daemon *d)
 	for (size_t i = 0; i < n; i++)
 		job_watch_add(d, jobs[i]);
 	free(jobs);
-	watch_start_late_for_tests();
+	delay_for_tests("BGCOPYD_TEST_WATCH_DELAY_MS", &late_ms);
 	r = sd_event_add_io(d->event, &d->changes_source, d->changes_fd, EPOLLIN, on_changes, d);
 	if (r >= 0)
 		r = sd_event_add_time(d->event, &d->progress_source, CLOCK_MONOTONIC,
