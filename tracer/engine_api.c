@@ -184,7 +184,6 @@ int bgcopy_engine_open(const char *store_dir,
 	if (curl_init_status != CURLE_OK)
 		return set_error(BGCOPY_E_IO, "libcurl failed to initialise: %s",
 				 curl_easy_strerror(curl_init_status));
-	trace_load();
 	engine = xcalloc(1, sizeof(*engine));
 	if (!engine)
 		return BGCOPY_E_NOMEM;
@@ -205,6 +204,10 @@ int bgcopy_engine_open(const char *store_dir,
 		free(engine);
 		return status;
 	}
+	/* Each way on waits for it (trace_load) before its first event:
+	 * client_open once connected, the embedded engine after its store
+	 * opened, a failure before it closes. */
+	trace_load_start();
 	status = open_client(engine);
 	if (engine->opt.flags & BGCOPY_OPEN_ALL_USERS)
 		status = open_all_users(engine, status);
@@ -219,8 +222,10 @@ int bgcopy_engine_open(const char *store_dir,
 	status = read_only ? BGCOPY_OK : make_store_dir(store_dir);
 	if (status)
 		goto error;
-	trace_engine_open(engine);
+	/* The store opens while the provider loads; both events follow. */
 	status = store_open(engine, &schema);
+	trace_load();
+	trace_engine_open(engine);
 	if (!status)
 		status = restore_jobs(engine, schema);
 	if (status)
@@ -235,6 +240,7 @@ int bgcopy_engine_open(const char *store_dir,
 	*out = engine;
 	return BGCOPY_OK;
 error:
+	trace_load();
 	bgcopy_engine_close(engine);
 	return status;
 }

@@ -76,13 +76,17 @@ static int open_provider(bool wanted)
 
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void load_once(void)
+static bool tracing_wanted(void)
 {
 	const char *want = getenv("BGCOPY_TRACE");
-	bool wanted = want && *want && strcmp(want, "0");
 
+	return want && *want && strcmp(want, "0");
+}
+
+static void load_once(void)
+{
 	pthread_mutex_lock(&load_lock);
-	if (open_provider(wanted))
+	if (open_provider(tracing_wanted()))
 		fprintf(stderr, "bgcopy: tracing is off: %s\n", bgcopy_last_error());
 	pthread_mutex_unlock(&load_lock);
 }
@@ -91,7 +95,29 @@ void trace_load(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+	/* A caller that comes while trace_load_start's thread loads waits
+	 * here until the provider is in place. */
 	pthread_once(&once, load_once);
+}
+
+static void *load_meanwhile(void *unused)
+{
+	(void)unused;
+	trace_load();
+	return NULL;
+}
+
+void trace_load_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+
+	if (!tracing_wanted() || trace_loaded() || pthread_attr_init(&attr))
+		return;
+	/* Without a thread, the caller's trace_load() loads it as before. */
+	if (!pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED))
+		pthread_create(&thread, &attr, load_meanwhile, NULL);
+	pthread_attr_destroy(&attr);
 }
 
 int trace_load_now(void)

@@ -132,6 +132,8 @@ int client_open(bgcopy_engine *engine, enum client_reach reach)
 	status = reach == CLIENT_SYSTEM ? connect_system(c) :
 		 connect_daemon(engine, c, reach == CLIENT_START);
 	if (status == BGCOPY_OK) {
+		/* In place before the pump's first event (begun at the open). */
+		trace_load();
 		engine->client = c;
 		status = client_options_check(engine);
 		if (status == BGCOPY_OK)
