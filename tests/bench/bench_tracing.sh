@@ -46,12 +46,11 @@ run() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column() { cut -d' ' -f"$2" "$WORK/$1" | median; }	# TAG FIELD
-# The median of the rounds' TAG/BASE ratios of field FIELD (BASE: untraced).
-paired() { paste -d' ' "$WORK/$1" "$WORK/${3:-untraced}" |
-	awk -v f="$2" -v n=2 '{ print $f / $(f + n) }' | median; }
-# The same of their differences, in milliseconds.
-paired_ms() { paste -d' ' "$WORK/$1" "$WORK/$3" |
-	awk -v f="$2" -v n=2 '{ print ($f - $(f + n)) * 1000 }' | median; }
+# compare TAG FIELD BASE HOW: the median of the rounds' TAG against BASE
+# in field FIELD, as their ratio or (HOW ms) their difference in ms.
+compare() { paste -d' ' "$WORK/$1" "$WORK/$3" | awk -v f="$2" -v n=2 -v how="$4" \
+	'{ print how == "ms" ? ($f - $(f + n)) * 1000 : $f / $(f + n) }' | median; }
+paired() { compare "$1" "$2" untraced ratio; }	# TAG FIELD
 overhead() {	# TAG WHAT
 	awk -v w="$(paired "$1" 1)" -v c="$(paired "$1" 2)" -v what="$2" 'BEGIN {
 		printf "  %s: %+.1f %% wall, %+.1f %% the driver'"'"'s CPU\n", what, (w - 1) * 100, (c - 1) * 100 }'
@@ -85,7 +84,7 @@ echo "tracing overhead (medians of the rounds' ratios):"
 overhead traced "as bgcopy record runs a program"
 overhead dumped "with the state dump (LTTng-UST's default)"
 # time(1)'s CPU is in 10 ms steps: the one-file runs' wall time alone.
-awk -v fixed="$(paired_ms one_traced 1 one_untraced)" -v all="$(paired_ms traced 1 untraced)" \
+awk -v fixed="$(compare one_traced 1 one_untraced ms)" -v all="$(compare traced 1 untraced ms)" \
     -v base="$(column untraced 1)" -v n="$((events / ROUNDS))" 'BEGIN {
 	printf "  of which a process pays %.1f ms however little it moves (one-file runs,\n", fixed
 	printf "    median of the differences): %.1f %% of the run above;", fixed / base / 10
