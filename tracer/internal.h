@@ -104,6 +104,7 @@ struct job_file {
 	bool completed;
 	bool completion_unsaved;	/* job.c: its row waits for the job's */
 	bool in_flight;		/* transfer.c: a transfer of it is active */
+	bool syncing;		/* transfer.c: every byte in, being synced */
 	/* The version bytes_done came from (transfer_http.c): strong ETag
 	 * and Last-Modified of its first answer, NULL or "" when none. */
 	char *etag;

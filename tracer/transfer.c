@@ -586,6 +586,7 @@ static bool note_syncing(bgcopy_engine *engine, struct transfer *given)
 		engine->syncing++;
 		if (x->job) {
 			x->job->xfers_syncing++;
+			x->job->files[x->index].syncing = true;
 			jobq_mark(x->job);
 		}
 	}
@@ -595,15 +596,19 @@ static bool note_syncing(bgcopy_engine *engine, struct transfer *given)
 /* A job of one file at a time ends its files in index order, as BITS
  * does, though their syncs may end in any order: a file done while an
  * earlier one of its job is still being synced waits for it.  The job's
- * count of files being synced answers first: most have no other. */
-static bool waits_for_earlier(bgcopy_engine *engine, const struct transfer *x)
+ * count of files being synced answers first: most have no other.  Then
+ * only its files from the first not completed are looked at, not every
+ * transfer of the engine: with thousands of small files, hundreds are
+ * being synced at once, and this runs with the lock held. */
+static bool waits_for_earlier(const struct transfer *x)
 {
-	assert(engine_locked(engine));
-	if (!x->job || x->job->parallel_files > 1 ||
-	    x->job->xfers_syncing == (unsigned)x->syncing)
+	const bgcopy_job *job = x->job;
+
+	if (!job || job->parallel_files > 1 || job->xfers_syncing == (unsigned)x->syncing)
 		return false;
-	for (const struct transfer *y = engine->transfers; y; y = y->next)
-		if (y->job == x->job && y->syncing && y->index < x->index)
+	assert(engine_locked(job->engine));
+	for (unsigned i = job->current_file; i < x->index; i++)
+		if (job->files[i].syncing)
 			return true;
 	return false;
 }
@@ -637,7 +642,7 @@ static void collect_done(bgcopy_engine *engine, struct transfer *done,
 	store_begin(engine);
 	for (; x; x = next) {
 		next = x->done_next;
-		x->held = waits_for_earlier(engine, x);
+		x->held = waits_for_earlier(x);
 		if (x->held)
 			append_done(&held_tail, x);
 		else

@@ -12,6 +12,7 @@ void let_go(bgcopy_job *job, struct transfer *x)
 	job->files[x->index].in_flight = false;
 	job->xfers--;
 	job->xfers_syncing -= x->syncing;
+	job->files[x->index].syncing = false;
 	x->job = NULL;
 	jobq_mark(job);
 }
