@@ -103,8 +103,7 @@ struct job_file {
 	uint64_t bytes_saved;	/* last progress checkpoint in the store */
 	bool completed;
 	bool completion_unsaved;	/* job.c: its row waits for the job's */
-	bool in_flight;		/* transfer.c: a transfer of it is active */
-	bool syncing;		/* transfer.c: every byte in, being synced */
+	bool in_flight, syncing;	/* transfer.c: a transfer of it is active; every byte in, being synced */
 	/* The version bytes_done came from (transfer_http.c): strong ETag
 	 * and Last-Modified of its first answer, NULL or "" when none. */
 	char *etag;
