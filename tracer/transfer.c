@@ -607,9 +607,11 @@ static bool waits_for_earlier(const struct transfer *x)
 	if (!job || job->parallel_files > 1 || job->xfers_syncing == (unsigned)x->syncing)
 		return false;
 	assert(engine_locked(job->engine));
-	for (unsigned i = job->current_file; i < x->index; i++)
+	for (unsigned i = job->current_file; i < x->index; i++) {
+		assert(!job->files[i].syncing || job->files[i].in_flight);
 		if (job->files[i].syncing)
 			return true;
+	}
 	return false;
 }
 
