@@ -228,28 +228,27 @@ static bool taken(const struct download *d, const bgcopy_job *job)
 	return false;
 }
 
+/* The jobs the store held when this run began, listed once: the jobs
+ * this run makes are never kept ones. */
+struct listing {
+	bgcopy_job **jobs;
+	size_t n;
+};
+
 /* A job an earlier run kept: the same URLs to the same files. */
 static bgcopy_job *find_kept(const struct download *d, const struct batch *b,
-			     bgcopy_engine *engine)
+			     const struct listing *l)
 {
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0);
-	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs)), *found = NULL;
-
-	n = jobs ? bgcopy_engine_list_jobs(engine, jobs, n) : 0;
-	/* This run's own jobs first, asked nothing: comparing each new
-	 * batch with every job made before it cost a whole read of each
-	 * (bgcopyd's files of 200) per batch. */
-	for (size_t i = 0; i < n && !found; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		enum bgcopy_state s;
 
-		if (taken(d, jobs[i]))
+		if (taken(d, l->jobs[i]))
 			continue;
-		s = bgcopy_job_get_state(jobs[i]);
-		if (s != BGCOPY_ACKNOWLEDGED && s != BGCOPY_CANCELLED && same_files(d, b, jobs[i]))
-			found = jobs[i];
+		s = bgcopy_job_get_state(l->jobs[i]);
+		if (s != BGCOPY_ACKNOWLEDGED && s != BGCOPY_CANCELLED && same_files(d, b, l->jobs[i]))
+			return l->jobs[i];
 	}
-	free(jobs);
-	return found;
+	return NULL;
 }
 
 /* All of a batch's files in one call, one store transaction. */
@@ -301,13 +300,14 @@ static void cancel_new(struct download *d)
 }
 
 /* A kept job resumes where it stopped; otherwise a new one. */
-static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine)
+static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine,
+		    const struct listing *l)
 {
 	struct bgcopy_progress p;
 	char id[37];
 	int rc;
 
-	b->job = find_kept(d, b, engine);
+	b->job = find_kept(d, b, l);
 	b->kept = b->job != NULL;
 	if (b->kept && !d->json) {
 		bgcopy_job_get_id(b->job, id);
@@ -323,10 +323,22 @@ static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine)
 
 static int take_jobs(struct download *d, bgcopy_engine *engine)
 {
+	struct listing l = { .n = bgcopy_engine_list_jobs(engine, NULL, 0) };
 	int rc = split(d);
 
+	l.jobs = calloc(l.n ? l.n : 1, sizeof(*l.jobs));
+	if (!rc && !l.jobs)
+		rc = fail(EXIT_USAGE, "out of memory");
+	if (!rc) {
+		/* How many exist now: another program may have made or
+		 * removed one since; only what was filled is read. */
+		size_t exist = bgcopy_engine_list_jobs(engine, l.jobs, l.n);
+
+		l.n = exist < l.n ? exist : l.n;
+	}
 	for (unsigned i = 0; !rc && i < d->nbatches; i++)
-		rc = take_job(d, &d->batches[i], engine);
+		rc = take_job(d, &d->batches[i], engine, &l);
+	free(l.jobs);
 	if (rc)
 		cancel_new(d);
 	return rc;
@@ -511,7 +523,9 @@ static int start(struct download *d)
 
 	for (unsigned i = 0; !rc && i < d->nbatches; i++) {
 		struct batch *b = &d->batches[i];
-		enum bgcopy_state state = bgcopy_job_get_state(b->job);
+		/* A job this run made is SUSPENDED: no need to ask bgcopyd. */
+		enum bgcopy_state state = b->kept ? bgcopy_job_get_state(b->job) :
+					  BGCOPY_SUSPENDED;
 
 		waiter_init(&b->waiter);
 		b->waiting = true;
