@@ -28,8 +28,17 @@ cmp "$WORK/dir/a.iso" "$WORK/www/a.iso" && cmp "$WORK/dir/b.bin" "$WORK/www/b.bi
 dl download -O "$URL/" 2> "$WORK/err" && die "-O without a file name succeeded"
 grep -q "no file name" "$WORK/err" || die "-O without a name: $(cat "$WORK/err")"
 dl download "$URL/a.iso" 2> "$WORK/err"; [ $? = 2 ] || die "URL alone is not a usage error"
+# From a directory that was removed: a relative destination is refused,
+# naming the cause, and nothing is made; an absolute one still goes.
+mkdir "$WORK/gone" && cd "$WORK/gone" && rmdir "$WORK/gone" || die "a removed directory"
+echo "$URL/a.iso gone-a.iso" | dl download --list - 2> "$WORK/err"
+[ $? = 2 ] || die "a relative destination in a removed directory was not refused"
+grep -q "cannot read the current directory" "$WORK/err" || die "unsaid: $(cat "$WORK/err")"
+dl download "$URL/a.iso" "$WORK/dir/abs.iso" || die "an absolute destination from a removed directory"
+cmp "$WORK/dir/abs.iso" "$WORK/www/a.iso" || die "abs.iso differs"
+cd "$WORK/here" || die "cd"
 [ "$(jobs_left)" = "[]" ] || die "jobs left after the downloads: $(jobs_left)"
-echo "ok: bare name, -O, several URLs"
+echo "ok: bare name, -O, several URLs, a removed current directory"
 
 # --list: 450 files, more than a job holds, go in three jobs run at
 # once, each added in one call; every file arrives, no job is left.

@@ -40,6 +40,7 @@ struct download {
 	unsigned nbatches;		/* FILES_PER_JOB files a job */
 	struct batch *batches;
 	struct meter meter;		/* of the batch waited on */
+	char cwd[PATH_MAX];		/* "": not read yet */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -135,18 +136,29 @@ static int name_from_url(const char *url, unsigned index, char *out, size_t size
 	return 0;
 }
 
+/* The current directory, read once for every relative destination (a
+ * list of 5,000 files read it 5,000 times); NULL with errno set. */
+static const char *current_dir(struct download *d)
+{
+	if (!d->cwd[0] && !getcwd(d->cwd, sizeof(d->cwd))) {
+		d->cwd[0] = '\0';
+		return NULL;
+	}
+	return d->cwd;
+}
+
 /* Paths are made absolute here: the engine may run in another
  * directory (or process) later. */
-static int absolute(const char *dir, const char *name, char *out)
+static int absolute(struct download *d, const char *dir, const char *name, char *out)
 {
-	char cwd[PATH_MAX];
+	const char *cwd;
 	int n;
 
 	if (!dir && *name == '/')
 		n = snprintf(out, PATH_MAX, "%s", name);
 	else if (dir && *dir == '/')
 		n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
-	else if (!getcwd(cwd, sizeof(cwd)))
+	else if (!(cwd = current_dir(d)))
 		return fail(EXIT_USAGE, "cannot read the current directory: %s", strerror(errno));
 	else
 		n = snprintf(out, PATH_MAX, dir ? "%s/%s/%s" : "%s/%s%s", cwd,
@@ -177,11 +189,11 @@ static int destinations(struct download *d)
 		rc = fail(EXIT_USAGE, "out of memory");
 	for (unsigned i = 0; !rc && i < d->nfiles; i++) {
 		if (d->list_name)
-			rc = absolute(NULL, d->list.paths[i], path);
+			rc = absolute(d, NULL, d->list.paths[i], path);
 		else if (!d->remote_name && !d->dir)
-			rc = absolute(NULL, d->urls[1], path);
+			rc = absolute(d, NULL, d->urls[1], path);
 		else if (!(rc = name_from_url(d->urls[i], i, name, sizeof(name))))
-			rc = absolute(d->dir, name, path);
+			rc = absolute(d, d->dir, name, path);
 		if (!rc && !(d->paths[i] = strdup(path)))
 			rc = fail(EXIT_USAGE, "out of memory");
 	}
