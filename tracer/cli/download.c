@@ -23,7 +23,7 @@ struct batch {
 	unsigned first, count;
 	bool kept;			/* a job an earlier run kept */
 	bool waiting;			/* `waiter` is its notify interface */
-	bool committed;			/* completed before the others ended */
+	bool committed;			/* completed: its files are in place */
 	struct waiter waiter;
 };
 
@@ -509,9 +509,14 @@ static int transferred(struct download *d)
 	json_t *files = d->json ? json_array() : NULL;
 	int rc = 0;
 
-	for (unsigned i = 0; !rc && i < d->nbatches; i++)
-		if (!d->batches[i].committed && (rc = bgcopy_job_complete(d->batches[i].job)))
+	for (unsigned i = 0; !rc && i < d->nbatches; i++) {
+		if (d->batches[i].committed)
+			continue;
+		if ((rc = bgcopy_job_complete(d->batches[i].job)))
 			rc = api_fail(rc);
+		else
+			d->batches[i].committed = true;
+	}
 	for (unsigned i = 0; !rc && files && i < d->nfiles; i++)
 		json_array_append_new(files, json_text(d->paths[i]));
 	if (!rc && files)
@@ -606,7 +611,10 @@ static int run(struct download *d)
 	for (unsigned i = 0; i < d->nbatches; i++) {
 		if (!d->batches[i].waiting)
 			continue;
-		bgcopy_job_set_notify_interface(d->batches[i].job, NULL);
+		/* A committed job is final: it let go of its interface, and
+		 * bgcopyd would refuse the call. */
+		if (!d->batches[i].committed)
+			bgcopy_job_set_notify_interface(d->batches[i].job, NULL);
 		waiter_destroy(&d->batches[i].waiter);
 	}
 	return rc;
