@@ -483,23 +483,32 @@ static const char *owner_name(uint32_t uid, char *buf, size_t size)
 	return buf;
 }
 
+bgcopy_job **list_jobs_now(bgcopy_engine *engine, size_t *n)
+{
+	size_t want = bgcopy_engine_list_jobs(engine, NULL, 0), got;
+	bgcopy_job **jobs = calloc(want ? want : 1, sizeof(*jobs));
+
+	*n = 0;
+	if (!jobs)
+		return NULL;
+	got = bgcopy_engine_list_jobs(engine, jobs, want);
+	*n = got < want ? got : want;
+	return jobs;
+}
+
 static int cmd_list(struct cli *cli, bgcopy_engine *engine)
 {
 	bool json = take_flag(cli, "--json");
 	bool show_args = take_flag(cli, "--show-args");
 	bool all_users = take_flag(cli, "--all-users");	/* list_open_flags opened for it */
 	char owner[64];
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
-	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t n = 0;
+	bgcopy_job **jobs = NULL;
 	json_t *all = json_array();
 	int rc = need_args(cli, 0, "[--json] [--show-args] [--all-users]");
 
-	if (!rc && (!jobs || !all))
+	if (!rc && (!(jobs = list_jobs_now(engine, &n)) || !all))
 		rc = fail(EXIT_USAGE, "out of memory");
-	/* Through bgcopyd, other programs may add jobs between the calls:
-	 * only the first n fill the array. */
-	got = rc ? 0 : bgcopy_engine_list_jobs(engine, jobs, n);
-	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *o;
 
@@ -580,19 +589,15 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 
 static int cmd_run(struct cli *cli, bgcopy_engine *engine)
 {
-	size_t n, got;
+	size_t n;
 	bgcopy_job **jobs;
 	int rc = need_args(cli, 0, "");
 
 	if (rc)
 		return rc;
 	bgcopy_engine_wait_idle(engine, -1);
-	n = bgcopy_engine_list_jobs(engine, NULL, 0);
-	jobs = calloc(n ? n : 1, sizeof(*jobs));
-	if (!jobs)
+	if (!(jobs = list_jobs_now(engine, &n)))
 		return fail(EXIT_USAGE, "out of memory");
-	got = bgcopy_engine_list_jobs(engine, jobs, n);	/* others may add jobs */
-	n = got < n ? got : n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pending = bgcopy_job_get_pending_notifications(jobs[i]);
 		enum bgcopy_state state = bgcopy_job_get_state(jobs[i]);

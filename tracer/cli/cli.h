@@ -23,6 +23,10 @@ int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int api_fail(int status);
 int parse_uint(const char *text, const char *what, unsigned long max,
 	       unsigned long *out);
+/* Every job of the engine now, in creation order: *n of them; NULL short
+ * of memory.  Through bgcopyd other programs may add or remove jobs
+ * between the count and the fill: only what was filled is given. */
+bgcopy_job **list_jobs_now(bgcopy_engine *engine, size_t *n);
 /* Says which files a complete committed and which it dropped. */
 int complete_and_report(bgcopy_job *job, const char *id);
 

@@ -335,19 +335,11 @@ static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine,
 
 static int take_jobs(struct download *d, bgcopy_engine *engine)
 {
-	struct listing l = { .n = bgcopy_engine_list_jobs(engine, NULL, 0) };
+	struct listing l = { NULL, 0 };
 	int rc = split(d);
 
-	l.jobs = calloc(l.n ? l.n : 1, sizeof(*l.jobs));
-	if (!rc && !l.jobs)
+	if (!rc && !(l.jobs = list_jobs_now(engine, &l.n)))
 		rc = fail(EXIT_USAGE, "out of memory");
-	if (!rc) {
-		/* How many exist now: another program may have made or
-		 * removed one since; only what was filled is read. */
-		size_t exist = bgcopy_engine_list_jobs(engine, l.jobs, l.n);
-
-		l.n = exist < l.n ? exist : l.n;
-	}
 	for (unsigned i = 0; !rc && i < d->nbatches; i++)
 		rc = take_job(d, &d->batches[i], engine, &l);
 	free(l.jobs);

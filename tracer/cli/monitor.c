@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "monitor.h"
 #include "safe_text.h"
 
@@ -184,13 +185,12 @@ static long release_held(struct shown *shown, size_t nshown, long interval)
  * this monitor dropped changes. */
 static void queue_every_job(bgcopy_engine *engine, struct stream *s)
 {
-	size_t n = bgcopy_engine_list_jobs(engine, NULL, 0), got;
-	bgcopy_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t n;
+	bgcopy_job **jobs = list_jobs_now(engine, &n);
 
 	if (!jobs)
 		return;
-	got = bgcopy_engine_list_jobs(engine, jobs, n);	/* others may add jobs */
-	for (size_t i = 0; i < got && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		on_change(jobs[i], BGCOPY_CHANGE_STATE, bgcopy_job_get_state(jobs[i]), s);
 	free(jobs);
 }
