@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
@@ -41,6 +42,30 @@ static void *open_beside_library(void)
 	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
 }
 
+static int note_if_provider(struct dl_phdr_info *info, size_t size, void *path)
+{
+	const char *slash = strrchr(info->dlpi_name, '/');
+
+	(void)size;
+	if (strcmp(slash ? slash + 1 : info->dlpi_name, TP_SONAME))
+		return 0;
+	snprintf(path, PATH_MAX, "%s", info->dlpi_name);
+	return 1;
+}
+
+/* The provider if it is mapped already (LD_PRELOAD, say), found among the
+ * loaded objects: dlopen of its bare name, even with RTLD_NOLOAD, opens
+ * every directory of the library path first, some fifty failed calls in
+ * each process that does not trace. */
+static void *provider_mapped(void)
+{
+	char path[PATH_MAX];
+
+	if (!dl_iterate_phdr(note_if_provider, path))
+		return NULL;
+	return dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+}
+
 /* Loads the provider and takes its hooks; 0, or -1 with the error set. */
 static int open_provider(bool wanted)
 {
@@ -48,7 +73,7 @@ static int open_provider(bool wanted)
 	bgcopy_tp_hooks_fn get_hooks;
 	void *handle;
 
-	handle = dlopen(TP_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	handle = provider_mapped();
 	if (!handle && !wanted)
 		return 0;
 	if (!handle)

@@ -34,6 +34,24 @@ grep -q "libbgcopy-tp.so" "$WORK/err" || die "no warning that the provider is mi
 [ ! -s "$WORK/err2" ] || die "unexpected output: $(cat "$WORK/err2")"
 echo "no LTTng dependency"
 
+# Nor is the provider looked for: a process that does not trace asks the
+# file system nothing about it (dlopen of its bare name, even to see
+# whether it is loaded, opened every directory of the library path).
+strace -f -qq -e trace=%file -o "$WORK/calls" \
+	"$BGCOPY" --store "$WORK/store3" download "http://127.0.0.1:$PORT/b.bin" \
+	"$WORK/out/d.bin" || die "download under strace failed"
+cmp -s "$WORK/www/b.bin" "$WORK/out/d.bin" || die "d.bin differs"
+grep -q "libbgcopy.so" "$WORK/calls" || die "strace saw no library loaded: the check saw nothing"
+if grep -q "libbgcopy-tp" "$WORK/calls"; then
+	die "the provider was looked for without BGCOPY_TRACE: $(grep -c libbgcopy-tp "$WORK/calls") calls"
+fi
+# ...and when tracing is asked for, found beside the library.
+BGCOPY_TRACE=1 strace -f -qq -e trace=%file -o "$WORK/calls2" \
+	"$BGCOPY" --store "$WORK/store3" download "http://127.0.0.1:$PORT/b.bin" \
+	"$WORK/out/e.bin" || die "traced download under strace failed"
+grep -q "libbgcopy-tp.so" "$WORK/calls2" || die "BGCOPY_TRACE=1 did not load the provider"
+echo "the provider is not looked for unless wanted"
+
 # Even with the provider beside the library, no LTTng library is mapped
 # unless tracing is asked for.
 make_file slow.bin 300000
