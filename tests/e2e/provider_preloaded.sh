@@ -8,7 +8,8 @@ start_sessiond
 make_file p.bin 100000
 mkdir -p "$WORK/out"
 start_session "$WORK/trace"
-LTTNG_UST_ALLOW_BLOCKING=1 LD_PRELOAD="$B/lib/libbgcopy-tp.so" \
+# Under ASan its runtime must come first (lib.sh).
+LTTNG_UST_ALLOW_BLOCKING=1 LD_PRELOAD="${BT_PRELOAD:+$BT_PRELOAD }$B/lib/libbgcopy-tp.so" \
 	"$BGCOPY" --store "$WORK/store" download "http://127.0.0.1:$PORT/p.bin" "$WORK/out/p.bin" &
 pid=$!
 wait "$pid" || die "preloaded download failed"
