@@ -142,6 +142,9 @@ median() {	# FILE COLUMN
 		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# faster T BEST_T: T is below BEST_T, or there is no BEST_T yet.
+faster() { [ -z "$2" ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
 # report WORKLOAD TAG...: medians per tool, then bgcopy's ratio to the
 # fastest peer (peer time / bgcopy time: 1.0 means as fast), and to the
 # fastest of those that sync their output ("then sync" in the tag).
@@ -157,13 +160,9 @@ report() {
 		case $tag in bgcopy*) bg_t=$(median "$RES/$tag" 1) ;;
 		before*) before_t=$(median "$RES/$tag" 1) ;;
 		*"then sync"*) t=$(median "$RES/$tag" 1)
-		   if [ -z "$synced_t" ] || awk -v a="$t" -v b="$synced_t" 'BEGIN { exit !(a < b) }'; then
-			synced_t=$t; synced=$tag
-		   fi ;;
+		   faster "$t" "$synced_t" && synced_t=$t synced=$tag ;;
 		*) t=$(median "$RES/$tag" 1)
-		   if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then
-			best_t=$t; best=$tag
-		   fi ;;
+		   faster "$t" "$best_t" && best_t=$t best=$tag ;;
 		esac
 	done
 	[ -n "$best" ] && [ -n "${bg_t:-}" ] &&
@@ -202,11 +201,15 @@ rounds() {
 
 peer_args=()
 add_peer() { have "$1" && peer_args+=("${@:2}" --); }
-# curl --parallel-max 16 on a glob of URLs, then one syncfs of the output's
-# file system (sync -f), as bgcopy syncs files that finished together.
-add_synced_curl() {
+# curl --parallel-max 16 on a glob of URLs (a glob, not a list: curl 7.88
+# adds listed transfers in quadratic time); then the same followed by one
+# syncfs of the output's file system (sync -f), as bgcopy syncs files that
+# finished together.
+add_parallel_curl() {
+	local fetch=(curl -s --parallel --parallel-max 16 "$1" -o '#1')
+	add_peer curl "curl --parallel --parallel-max 16" "${fetch[@]}"
 	add_peer curl "curl --parallel-max 16, then sync -f" \
-		sh -c 'curl -s --parallel --parallel-max 16 "$1" -o "#1" && sync -f .' sh "$1"
+		sh -c '"$@" && sync -f .' sh "${fetch[@]}"
 }
 
 echo "peers: nginx on 127.0.0.1:$PORT, $ROUNDS rounds unless said, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -232,10 +235,7 @@ for w in $WORKLOADS; do
 		else d=m n=500 per=25 KEEP=0; label="500 x 1 MiB (API: 20 jobs of 25)"; fi
 		make_lists "$d" "$n"
 		want=$(dir_hash "$www/$d")
-		# A glob, not a list: curl 7.88 adds listed transfers in quadratic time.
-		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
-			"$URL/$d/[00000-$(printf '%05d' $((n - 1)))]" -o '#1'
-		add_synced_curl "$URL/$d/[00000-$(printf '%05d' $((n - 1)))]"
+		add_parallel_curl "$URL/$d/[00000-$(printf '%05d' $((n - 1)))]"
 		# No control files: aria2c's default saves one per file through a
 		# rename and deletes it at the end, 5,000 deletions a run that made
 		# every later create on this ext4 slow (see "Outputs" below).
@@ -263,9 +263,7 @@ for w in $WORKLOADS; do
 		make_lists s 5000
 		for ((i = 0; i < 5000; i++)); do printf '%s/s/%05d %05d\n' "$URL" "$i" "$i"; done > "$WORK/s.list"
 		want=$(dir_hash "$www/s")
-		add_peer curl "curl --parallel --parallel-max 16" curl -s --parallel --parallel-max 16 \
-			"$URL/s/[00000-04999]" -o '#1'
-		add_synced_curl "$URL/s/[00000-04999]"
+		add_parallel_curl "$URL/s/[00000-04999]"
 		[ -n "${BENCH_BGCOPY_BEFORE:-}" ] &&
 			peer_args+=("before: bgcopy create --list, ..." bash "$HERE/cli_list.sh"
 				    "$BENCH_BGCOPY_BEFORE" "$WORK/store" "$WORK/s.list" steps --)

@@ -37,19 +37,21 @@ echo "no LTTng dependency"
 # Nor is the provider looked for: a process that does not trace asks the
 # file system nothing about it (dlopen of its bare name, even to see
 # whether it is loaded, opened every directory of the library path).
-strace -f -qq -e trace=%file -o "$WORK/calls" \
-	"$BGCOPY" --store "$WORK/store3" download "http://127.0.0.1:$PORT/b.bin" \
-	"$WORK/out/d.bin" || die "download under strace failed"
-cmp -s "$WORK/www/b.bin" "$WORK/out/d.bin" || die "d.bin differs"
-grep -q "libbgcopy.so" "$WORK/calls" || die "strace saw no library loaded: the check saw nothing"
-if grep -q "libbgcopy-tp" "$WORK/calls"; then
-	die "the provider was looked for without BGCOPY_TRACE: $(grep -c libbgcopy-tp "$WORK/calls") calls"
+# file_calls NAME: downloads b.bin to out/NAME, its file calls in calls.NAME.
+file_calls() {
+	strace -f -qq -e trace=%file -o "$WORK/calls.$1" \
+		"$BGCOPY" --store "$WORK/store3" download "http://127.0.0.1:$PORT/b.bin" \
+		"$WORK/out/$1" || die "download of $1 under strace failed"
+	cmp -s "$WORK/www/b.bin" "$WORK/out/$1" || die "$1 differs"
+}
+file_calls d.bin
+grep -q "libbgcopy.so" "$WORK/calls.d.bin" || die "strace saw no library loaded: the check saw nothing"
+if grep -q "libbgcopy-tp" "$WORK/calls.d.bin"; then
+	die "the provider was looked for without BGCOPY_TRACE: $(grep -c libbgcopy-tp "$WORK/calls.d.bin") calls"
 fi
 # ...and when tracing is asked for, found beside the library.
-BGCOPY_TRACE=1 strace -f -qq -e trace=%file -o "$WORK/calls2" \
-	"$BGCOPY" --store "$WORK/store3" download "http://127.0.0.1:$PORT/b.bin" \
-	"$WORK/out/e.bin" || die "traced download under strace failed"
-grep -q "libbgcopy-tp.so" "$WORK/calls2" || die "BGCOPY_TRACE=1 did not load the provider"
+BGCOPY_TRACE=1 file_calls e.bin
+grep -q "libbgcopy-tp.so" "$WORK/calls.e.bin" || die "BGCOPY_TRACE=1 did not load the provider"
 echo "the provider is not looked for unless wanted"
 
 # Even with the provider beside the library, no LTTng library is mapped
