@@ -17,20 +17,6 @@ static void remove_temp(const char *path)
 		set_error(BGCOPY_E_IO, "cannot remove '%s': %s", path, strerror(errno));
 }
 
-/* fchmod through a descriptor that follows no symlink: someone who can
- * write the directory must not get us to chmod a file of theirs choosing. */
-static void share_temp(const char *path, mode_t mode)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == fs_uid())
-		fchmod(fd, mode);
-	close(fd);
-}
-
 /* One file of a commit, copied out of the job so that the file-system
  * step runs without the engine lock. */
 struct commit_item {
@@ -110,13 +96,53 @@ static bool renamed_before(const struct commit_item *it)
 	       (uint64_t)st.st_ino == it->temp_ino && (uint64_t)st.st_size == it->size;
 }
 
+/* The temporary file is still the one this job wrote: a regular file of
+ * ours, not a link, and, when its identity was recorded, that very file.
+ * Anyone who may write the directory could have put a FIFO (an open
+ * that would wait for a writer forever), a link or another file there,
+ * and the rename would commit it as the download.  On success it gets
+ * the destination's mode: temporary files are private (0600), the
+ * result is not.  Through a descriptor, so no link is followed. */
+static int take_temp(const struct commit_item *it, mode_t mode)
+{
+	struct stat st;
+	int fd = open(it->temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	bool ours;
+
+	if (fd < 0 && errno == ENOENT)
+		return BGCOPY_OK;	/* the rename tells a vanished file */
+	if (fd < 0 && errno != ELOOP)	/* ELOOP: a link */
+		return set_error(BGCOPY_E_IO, "cannot open the temporary file '%s' "
+				 "of '%s': %s: nothing was committed", it->temp,
+				 it->dest, strerror(errno));
+	ours = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == fs_uid() &&
+	       (!it->temp_ino || ((uint64_t)st.st_dev == it->temp_dev &&
+				  (uint64_t)st.st_ino == it->temp_ino &&
+				  (uint64_t)st.st_size == it->size));
+	if (ours)
+		fchmod(fd, mode);
+	if (fd >= 0)
+		close(fd);
+	if (ours)
+		return BGCOPY_OK;
+	return set_error(BGCOPY_E_IO, "the temporary file '%s' of '%s' is not the "
+			 "file bgcopy wrote (replaced by another file, a link or "
+			 "a special file): nothing was committed and the job is "
+			 "kept; cancel it to give up", it->temp, it->dest);
+}
+
 /* Lock not held: stat, rename and unlink may hang on a FUSE or NFS mount,
- * and must not stall every other job meanwhile.  Stops at the first
- * rename that fails; unfinished files' leftovers go only when all did. */
+ * and must not stall every other job meanwhile.  Renames nothing unless
+ * every destination and temporary file passes; stops at the first rename
+ * that fails; unfinished files' leftovers go only when all did. */
 static int commit_files_unlocked(struct commit *c)
 {
 	int status = check_destinations(c);
 
+	for (unsigned i = 0; !status && i < c->n; i++)
+		if (c->items[i].rename)
+			status = take_temp(&c->items[i], c->mode);
 	test_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
 	for (unsigned i = 0; !status && i < c->n; i++) {
 		struct commit_item *it = &c->items[i];
@@ -124,8 +150,6 @@ static int commit_files_unlocked(struct commit *c)
 
 		if (!it->rename)
 			continue;
-		/* Temporary files are private (0600); the result is not. */
-		share_temp(it->temp, c->mode);
 		failed = rename(it->temp, it->dest) == 0 ? 0 : errno;
 		if (!failed || (failed == ENOENT && renamed_before(it)))
 			it->done = true;

@@ -2,7 +2,8 @@
  * Local files another user or an accident put in the way: a FIFO at a
  * temporary name is refused at once while the engine keeps serving other
  * jobs; a destination that is not a regular file is refused at add and
- * at commit; a vanished temporary file is an error on complete, unless
+ * at commit; a temporary file replaced (a FIFO, a link, another file) is
+ * not committed; a vanished temporary file is an error on complete, unless
  * a complete killed after its rename put it at the destination; one
  * destination belongs to one unfinished job.
  */
@@ -232,6 +233,112 @@ static void a_vanished_temporary_file_is_an_error_on_complete(void **state)
 	bgcopy_engine_close(e);
 }
 
+/* After `ms`, a child opens the FIFO for writing and closes it: an open
+ * for reading blocked on it is let go, so a test of the old behaviour
+ * fails instead of hanging.  Killed by the caller. */
+static pid_t open_for_writing_later(const char *fifo, long ms)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		harness_sleep_ms(ms);
+		fd = open(fifo, O_WRONLY);
+		if (fd >= 0)
+			close(fd);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* What someone who may write the directory puts at a finished file's
+ * temporary name, before the complete. */
+enum planted { PLANT_FIFO, PLANT_LINK, PLANT_OTHER_FILE };
+
+static void plant(struct harness *h, const char *temp, enum planted what)
+{
+	FILE *f;
+	char other[608];
+
+	switch (what) {
+	case PLANT_FIFO:
+		assert_int_equal(unlink(temp), 0);
+		assert_int_equal(mkfifo(temp, 0600), 0);
+		break;
+	case PLANT_LINK:
+		snprintf(other, sizeof(other), "%s", harness_out(h, "target.bin"));
+		f = fopen(other, "w");
+		assert_non_null(f);
+		fclose(f);
+		assert_int_equal(unlink(temp), 0);
+		assert_int_equal(symlink(other, temp), 0);
+		break;
+	case PLANT_OTHER_FILE:
+		/* Same name, same size, another file: not the download.
+		 * Renamed over it, since an unlinked file's inode number
+		 * may be given to the next file made. */
+		snprintf(other, sizeof(other), "%s.new", temp);
+		f = fopen(other, "wx");
+		assert_non_null(f);
+		for (int i = 0; i < 5000; i++)
+			fputc('x', f);
+		fclose(f);
+		assert_int_equal(rename(other, temp), 0);
+		break;
+	}
+}
+
+/* A finished file's temporary file replaced before the complete: the
+ * complete returns at once (a FIFO does not make it wait for a writer),
+ * commits nothing, not even the job's other file, and keeps the job. */
+static void a_replaced_temporary_file_is_not_committed(void **state)
+{
+	struct harness *h = *state;
+	bgcopy_engine *e = harness_engine(h, 0);
+	char temp[600], first[600], dest[600];
+
+	harness_make_file(h, "swapped.bin", 5000);
+	harness_make_file(h, "first.bin", 3000);
+	snprintf(first, sizeof(first), "%s", harness_out(h, "first.bin"));
+	snprintf(dest, sizeof(dest), "%s", harness_out(h, "swapped.bin"));
+	for (enum planted what = PLANT_FIFO; what <= PLANT_OTHER_FILE; what++) {
+		bgcopy_job *job;
+		struct stat st;
+		pid_t release;
+		long begin;
+
+		assert_int_equal(bgcopy_job_create(e, "swapped", &job), BGCOPY_OK);
+		assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/first.bin"), first),
+				 BGCOPY_OK);
+		assert_int_equal(bgcopy_job_add_file(job, harness_url(h, "/swapped.bin"), dest),
+				 BGCOPY_OK);
+		assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
+		assert_true(harness_wait_state(job, BGCOPY_TRANSFERRED, 10000));
+		temp_name(h, job, "swapped.bin", temp, sizeof(temp));
+		/* The second file's temporary name ends in -1. */
+		temp[strlen(temp) - strlen("0.bgcopy-tmp")] = '1';
+		plant(h, temp, what);
+		release = open_for_writing_later(temp, 3000);
+		begin = harness_now_ms();
+		assert_int_equal(bgcopy_job_complete(job), BGCOPY_E_IO);
+		if (harness_now_ms() - begin > 1000)
+			fail_msg("planted %d: the complete took %ld ms", what,
+				 harness_now_ms() - begin);
+		assert_non_null(strstr(bgcopy_last_error(), "is not the file bgcopy wrote"));
+		assert_int_equal(bgcopy_job_get_state(job), BGCOPY_TRANSFERRED);
+		assert_int_equal(lstat(dest, &st), -1);
+		assert_int_equal(lstat(first, &st), -1);
+		kill(release, SIGKILL);
+		waitpid(release, NULL, 0);
+		assert_int_equal(bgcopy_job_cancel(job), BGCOPY_OK);
+		unlink(temp);
+	}
+	unlink(harness_out(h, "target.bin"));
+	bgcopy_engine_close(e);
+}
+
 /* The bytes of `from` in a new file `to`. */
 static void copy_to_new_file(const char *from, const char *to)
 {
@@ -351,6 +458,7 @@ int main(void)
 		cmocka_unit_test(a_fifo_at_a_new_files_temporary_name_is_refused),
 		cmocka_unit_test(a_destination_that_is_not_a_regular_file_is_refused),
 		cmocka_unit_test(a_vanished_temporary_file_is_an_error_on_complete),
+		cmocka_unit_test(a_replaced_temporary_file_is_not_committed),
 		cmocka_unit_test(a_complete_killed_after_its_rename_is_taken_again),
 		cmocka_unit_test(one_destination_belongs_to_one_unfinished_job),
 	};
