@@ -1,7 +1,6 @@
 /* Ending a job: committing its temporary files on complete, removing them on cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +83,15 @@ static int check_destinations(const struct commit *c)
 	return BGCOPY_OK;
 }
 
+/* `st` is the temporary file the transfer wrote: a regular file of ours
+ * with its recorded device, inode and size. */
+static bool is_the_temp(const struct commit_item *it, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == fs_uid() &&
+	       (uint64_t)st->st_dev == it->temp_dev &&
+	       (uint64_t)st->st_ino == it->temp_ino && (uint64_t)st->st_size == it->size;
+}
+
 /* The temporary file is missing and the destination is that very file:
  * a complete killed after its rename, before its record.  Identity, not
  * name or size, tells it from an older file at the destination. */
@@ -91,45 +99,38 @@ static bool renamed_before(const struct commit_item *it)
 {
 	struct stat st;
 
-	return it->temp_ino != 0 && lstat(it->dest, &st) == 0 && S_ISREG(st.st_mode) &&
-	       st.st_uid == fs_uid() && (uint64_t)st.st_dev == it->temp_dev &&
-	       (uint64_t)st.st_ino == it->temp_ino && (uint64_t)st.st_size == it->size;
+	return it->temp_ino != 0 && lstat(it->dest, &st) == 0 && is_the_temp(it, &st);
 }
 
 /* The temporary file is still the one this job wrote: a regular file of
- * ours, not a link, and, when its identity was recorded, that very file.
- * Anyone who may write the directory could have put a FIFO (an open
- * that would wait for a writer forever), a link or another file there,
- * and the rename would commit it as the download.  On success it gets
- * the destination's mode: temporary files are private (0600), the
- * result is not.  Through a descriptor, so no link is followed. */
+ * ours, not a link (temp_file_open) and, when its identity was recorded,
+ * that very file.  Anyone who may write the directory could have put a
+ * FIFO, a link or another file there, and the rename would commit it as
+ * the download.  On success it gets the destination's mode through that
+ * descriptor: temporary files are private (0600), the result is not. */
 static int take_temp(const struct commit_item *it, mode_t mode)
 {
 	struct stat st;
-	int fd = open(it->temp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	bool ours;
+	bool planted;
+	int fd = temp_file_open(it->temp, 0, &planted, &st);
 
-	if (fd < 0 && errno == ENOENT)
-		return BGCOPY_OK;	/* the rename tells a vanished file */
-	if (fd < 0 && errno != ELOOP)	/* ELOOP: a link */
-		return set_error(BGCOPY_E_IO, "cannot open the temporary file '%s' "
+	if (fd < 0 && !planted)
+		return errno == ENOENT ? BGCOPY_OK :	/* the rename tells it */
+		       set_error(BGCOPY_E_IO, "cannot open the temporary file '%s' "
 				 "of '%s': %s: nothing was committed", it->temp,
 				 it->dest, strerror(errno));
-	ours = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	       st.st_uid == fs_uid() &&
-	       (!it->temp_ino || ((uint64_t)st.st_dev == it->temp_dev &&
-				  (uint64_t)st.st_ino == it->temp_ino &&
-				  (uint64_t)st.st_size == it->size));
-	if (ours)
-		fchmod(fd, mode);
-	if (fd >= 0)
+	if (fd >= 0 && it->temp_ino && !is_the_temp(it, &st)) {
 		close(fd);
-	if (ours)
-		return BGCOPY_OK;
-	return set_error(BGCOPY_E_IO, "the temporary file '%s' of '%s' is not the "
-			 "file bgcopy wrote (replaced by another file, a link or "
-			 "a special file): nothing was committed and the job is "
-			 "kept; cancel it to give up", it->temp, it->dest);
+		fd = -1;
+	}
+	if (fd < 0)
+		return set_error(BGCOPY_E_IO, "the temporary file '%s' of '%s' is not the "
+				 "file bgcopy wrote (replaced by another file, a link or "
+				 "a special file): nothing was committed and the job is "
+				 "kept; cancel it to give up", it->temp, it->dest);
+	fchmod(fd, mode);
+	close(fd);
+	return BGCOPY_OK;
 }
 
 /* Lock not held: stat, rename and unlink may hang on a FUSE or NFS mount,

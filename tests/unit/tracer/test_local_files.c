@@ -40,9 +40,11 @@ static bool is_fifo(const char *path)
 	return lstat(path, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
-/* After `ms`, a child reads the FIFO to its end: an engine blocked on it
- * is let go, so a test of the old behaviour fails instead of hanging. */
-static pid_t drain_later(const char *fifo, long ms)
+/* After `ms`, a child opens the FIFO with `flags` (and reads it to its
+ * end when it may): an engine blocked on its other end is let go, so a
+ * test of the old behaviour fails instead of hanging.  A child still
+ * waiting for its own open is killed by the caller. */
+static pid_t open_later(const char *fifo, long ms, int flags)
 {
 	pid_t pid = fork();
 
@@ -52,7 +54,7 @@ static pid_t drain_later(const char *fifo, long ms)
 		int fd;
 
 		harness_sleep_ms(ms);
-		fd = open(fifo, O_RDONLY);
+		fd = open(fifo, flags);
 		while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
 			;
 		_exit(0);
@@ -103,7 +105,7 @@ static void a_fifo_at_the_temporary_name_is_refused_at_once(void **state)
 	temp_name(h, planted, "planted.bin", temp, sizeof(temp));
 	assert_int_equal(unlink(temp), 0);
 	assert_int_equal(mkfifo(temp, 0600), 0);
-	drain = drain_later(temp, 3000);
+	drain = open_later(temp, 3000, O_RDONLY);
 	assert_int_equal(bgcopy_job_resume(planted), BGCOPY_OK);
 	harness_sleep_ms(100);
 
@@ -143,7 +145,7 @@ static void a_fifo_at_a_new_files_temporary_name_is_refused(void **state)
 					     harness_out(h, "new.bin")), BGCOPY_OK);
 	temp_name(h, job, "new.bin", temp, sizeof(temp));
 	assert_int_equal(mkfifo(temp, 0600), 0);
-	drain = drain_later(temp, 3000);
+	drain = open_later(temp, 3000, O_RDONLY);
 	assert_int_equal(bgcopy_job_resume(job), BGCOPY_OK);
 	assert_true(harness_wait_state(job, BGCOPY_ERROR, 2500));
 	assert_int_equal(bgcopy_job_get_error(job, &err), BGCOPY_OK);
@@ -233,26 +235,6 @@ static void a_vanished_temporary_file_is_an_error_on_complete(void **state)
 	bgcopy_engine_close(e);
 }
 
-/* After `ms`, a child opens the FIFO for writing and closes it: an open
- * for reading blocked on it is let go, so a test of the old behaviour
- * fails instead of hanging.  Killed by the caller. */
-static pid_t open_for_writing_later(const char *fifo, long ms)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd;
-
-		harness_sleep_ms(ms);
-		fd = open(fifo, O_WRONLY);
-		if (fd >= 0)
-			close(fd);
-		_exit(0);
-	}
-	return pid;
-}
-
 /* What someone who may write the directory puts at a finished file's
  * temporary name, before the complete. */
 enum planted { PLANT_FIFO, PLANT_LINK, PLANT_OTHER_FILE };
@@ -320,7 +302,7 @@ static void a_replaced_temporary_file_is_not_committed(void **state)
 		/* The second file's temporary name ends in -1. */
 		temp[strlen(temp) - strlen("0.bgcopy-tmp")] = '1';
 		plant(h, temp, what);
-		release = open_for_writing_later(temp, 3000);
+		release = open_later(temp, 3000, O_WRONLY);
 		begin = harness_now_ms();
 		assert_int_equal(bgcopy_job_complete(job), BGCOPY_E_IO);
 		if (harness_now_ms() - begin > 1000)
