@@ -49,6 +49,7 @@
 
 #include "bgcopy.h"
 #include "run_as.h"
+#include "sync.h"
 
 struct store;
 struct transfer;
@@ -343,6 +344,7 @@ struct bgcopy_engine {
 
 /* clock.c */
 int64_t now_ms(void);
+int64_t now_us(void);
 int64_t now_wall_s(void);
 void deadline_to_timespec(int64_t at_ms, struct timespec *ts);
 
@@ -434,19 +436,6 @@ bool state_wants_bytes(enum bgcopy_state state);
 bool state_change_allowed(enum bgcopy_state from, enum bgcopy_state to);
 
 /* ---- 1: leaves ------------------------------------------------------- */
-
-/* sync.c: the engine lock and the wake-ups */
-void engine_lock(bgcopy_engine *engine);
-void engine_unlock(bgcopy_engine *engine);
-bool engine_locked(const bgcopy_engine *engine);
-/* pthread_cond_timedwait on the engine lock until `at_ms` (CLOCK_MONOTONIC). */
-void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms);
-void wake_worker(bgcopy_engine *engine);	/* go round again (worker_again) */
-void worker_thread_begin(bgcopy_engine *engine);	/* on the worker */
-bool worker_again(bgcopy_engine *engine);	/* and forgets it */
-void wake_dispatchers(bgcopy_engine *engine);
-void dispatcher_wait(bgcopy_engine *engine, int64_t at_ms);	/* on a dispatcher */
-void wake_waiters(bgcopy_engine *engine);
 
 /* jobq.c: lock held.  jobq_set inserts or re-keys (false: no memory);
  * a reader re-keys the jobs jobq_next_marked gives it before it reads a

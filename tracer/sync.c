@@ -93,6 +93,12 @@ bool engine_locked(const bgcopy_engine *engine)
 	return __atomic_load_n(&engine->lock_owner, __ATOMIC_RELAXED) == self_id();
 }
 
+bool engine_lock_wanted(bgcopy_engine *engine)
+{
+	assert(engine_locked(engine));
+	return __atomic_load_n(&engine->lock_waiting, __ATOMIC_SEQ_CST) != 0;
+}
+
 void engine_wait(bgcopy_engine *engine, pthread_cond_t *cond, int64_t at_ms)
 {
 	struct timespec ts;

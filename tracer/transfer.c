@@ -631,24 +631,53 @@ static struct transfer *by_index(struct transfer *list, struct transfer *more)
 	return list;
 }
 
-/* One store transaction for every transfer that ended together, and
- * those held back before; the ones still held back stay in `held`. */
+/* How long the worker finishes transfers under one store transaction
+ * once one of them made a notification due and another thread waits for
+ * the lock: most often the dispatcher it woke, which can deliver it only
+ * once the transaction is committed and the lock let go.  Holding it for
+ * the whole batch made the notification wait for every other file of it.
+ * Measured (issue 17), 100,000 one-file jobs each completed from its
+ * JobTransferred callback, 4 alternating rounds: the latency of that
+ * notification fell from 1.7-2.8 / 8.0-16.4 ms (p50 / p99) to 0.86-0.88
+ * / 4.6-5.1 ms; the run took 35.5-43.4 s against 29.6-36.3 s.  Letting
+ * go after every transfer gave 0.5 ms at p99 but took a quarter longer:
+ * a commit each, and the connections idle while the worker waits its
+ * turn. */
+#define BATCH_HOLD_US 250
+
+/* Ends the transfers that ended together, and those held back before;
+ * the ones still held back stay in `held`.  One store transaction, cut
+ * as BATCH_HOLD_US says. */
 static void collect_done(bgcopy_engine *engine, struct transfer *done,
 			 struct transfer **held)
 {
 	struct transfer *x, *next, **held_tail = held;
+	int64_t began;
+	unsigned wakes;
 
 	assert(engine_locked(engine));
 	x = by_index(*held, done);
 	*held = NULL;
 	store_begin(engine);
+	began = now_us();
+	wakes = engine->dispatch_wakes;
 	for (; x; x = next) {
 		next = x->done_next;
 		x->held = waits_for_earlier(x);
-		if (x->held)
+		if (x->held) {
 			append_done(&held_tail, x);
-		else
-			finish(engine, x, x->result);
+			continue;
+		}
+		finish(engine, x, x->result);
+		if (next && engine->dispatch_wakes != wakes &&
+		    now_us() - began >= BATCH_HOLD_US && engine_lock_wanted(engine)) {
+			store_end(engine, BGCOPY_OK);
+			engine_unlock(engine);
+			engine_lock(engine);
+			store_begin(engine);
+			began = now_us();
+			wakes = engine->dispatch_wakes;
+		}
 	}
 	store_end(engine, BGCOPY_OK);
 }
