@@ -638,8 +638,8 @@ static struct transfer *by_index(struct transfer *list, struct transfer *more)
  * the whole batch made the notification wait for every other file of it.
  * Measured (issue 17), 100,000 one-file jobs each completed from its
  * JobTransferred callback, 4 alternating rounds: the latency of that
- * notification fell from 1.7-2.8 / 8.0-16.4 ms (p50 / p99) to 0.86-0.88
- * / 4.6-5.1 ms; the run took 35.5-43.4 s against 29.6-36.3 s.  Letting
+ * notification fell from 1.7-2.8 / 8.0-16.4 ms (p50 / p99) to 0.85-0.88
+ * / 4.6-5.1 ms; the run took 35.5-43.4 s against 29.6-35.9 s.  Letting
  * go after every transfer gave 0.5 ms at p99 but took a quarter longer:
  * a commit each, and the connections idle while the worker waits its
  * turn. */
