@@ -367,6 +367,7 @@ static void announce_ready(int ready_fd, const char *store)
 	int null, log;
 	char when[32];
 	time_t now = time(NULL);
+	struct tm tm;
 
 	if (ready_fd < 0)
 		return;
@@ -380,7 +381,9 @@ static void announce_ready(int ready_fd, const char *store)
 	}
 	if (log >= 0) {
 		close(log);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+		/* Not localtime(): it reads the zone again and frees the last
+		 * one, while the engine's worker reads it (schedule_cap). */
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", localtime_r(&now, &tm));
 		fprintf(stderr, "bgcopyd: pid %ld serves store '%s' from %s\n", (long)getpid(),
 			store, when);
 	}
