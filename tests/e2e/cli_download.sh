@@ -74,24 +74,65 @@ else
 		cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "committed many/f$i differs"
 	done
 fi
+# committed_while_running LIST FIRST LAST WHY: downloads LIST until
+# many/fLAST is there, then interrupts it; only that job's files, FIRST
+# to LAST, are left, committed whole, and no job is.
+committed_while_running() {
+	local list=$1 first=$2 last=$3 why=$4 pid rc
+	rm -rf "$WORK/many"/*
+	dl_bg download --list "$list" 2> "$WORK/err" &
+	pid=$!
+	for _ in $(seq 200); do [ -e "$WORK/many/f$last" ] && break; sleep 0.05; done
+	[ -e "$WORK/many/f$last" ] || die "$why"
+	kill -INT "$pid"; wait "$pid"; rc=$?
+	[ $rc = 130 ] || die "Ctrl-C after a commit exited $rc, expected 130"
+	grep -q "interrupted: 200 files committed before it; the other jobs cancelled" "$WORK/err" ||
+		die "the interruption does not say what was committed: $(cat "$WORK/err")"
+	for i in $(seq "$first" "$last"); do
+		cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "committed many/f$i differs"
+	done
+	[ "$(ls -A "$WORK/many" | wc -l)" = 200 ] ||
+		die "the interrupted jobs left files: $(ls -A "$WORK/many" | grep -v '^f')"
+	[ "$(jobs_left)" = "[]" ] || die "the interrupted --list left jobs: $(jobs_left)"
+}
 # A job is committed as soon as it is transferred, while the others go
 # on: its files are there before the download ends, and stay when it is
 # interrupted.
-rm -rf "$WORK/many"/*
 { sed 200q "$WORK/many.list"; echo "$URL/fault/slow:20000/slow.bin many/slow.bin"; } > "$WORK/slow.list"
-dl_bg download --list "$WORK/slow.list" 2> "$WORK/err" &
+committed_while_running "$WORK/slow.list" 1 200 "the first job was not committed while the second ran"
+# So is a later job while an earlier one, the one the meter shows, still
+# runs: the first job's first file is slow.
+{ echo "$URL/fault/slow:20000/slow.bin many/slow.bin"; sed 399q "$WORK/many.list"; } \
+	> "$WORK/slow_first.list"
+committed_while_running "$WORK/slow_first.list" 200 399 \
+	"the second job was not committed while the first ran"
+# A job whose complete fails there stops the download: it stays
+# TRANSFERRED, for `bgcopy complete` once its destination is fixed, and
+# the job waited on is cancelled.  Both jobs' first files are slow; the
+# second job's last destination becomes a FIFO once the files are added.
+rm -rf "$WORK/many"/*
+{ echo "$URL/fault/slow:20000/slow.bin many/slow.bin"; sed 199q "$WORK/many.list"
+  echo "$URL/fault/slow:150000/slow.bin many/slow2.bin"; sed -n 201,399p "$WORK/many.list"; } \
+	> "$WORK/fifo.list"
+dl_bg download --list "$WORK/fifo.list" 2> "$WORK/err" &
 pid=$!
-for _ in $(seq 200); do [ -e "$WORK/many/f200" ] && break; sleep 0.05; done
-[ -e "$WORK/many/f200" ] || die "the first job was not committed while the second ran"
-kill -INT "$pid"; wait "$pid"; rc=$?
-[ $rc = 130 ] || die "Ctrl-C after a commit exited $rc, expected 130"
-grep -q "interrupted: 200 files committed before it; the other jobs cancelled" "$WORK/err" ||
-	die "the interruption does not say what was committed: $(cat "$WORK/err")"
-for i in $(seq 200); do
-	cmp -s "$WORK/many/f$i" "$WORK/www/many/f$i" || die "committed many/f$i differs"
+for _ in $(seq 200); do
+	ls -A "$WORK/many" | grep -q '^\.slow2\.bin\..*bgcopy-tmp$' && break
+	sleep 0.05
 done
-[ "$(ls -A "$WORK/many" | wc -l)" = 200 ] || die "the interrupted job left files: $(ls -A "$WORK/many" | grep -v '^f')"
-[ "$(jobs_left)" = "[]" ] || die "the interrupted --list left jobs: $(jobs_left)"
+mkfifo "$WORK/many/f399" || die "mkfifo"
+wait "$pid"; rc=$?
+[ $rc = 2 ] || die "a failed complete exited $rc, expected 2: $(cat "$WORK/err")"
+grep -q "many/f399' exists and is not a regular file" "$WORK/err" ||
+	die "the failed complete is not said: $(cat "$WORK/err")"
+[ "$(dl list | grep -c TRANSFERRED)" = 1 ] && [ "$(dl list | grep -c -v TRANSFERRED)" = 0 ] ||
+	die "not the one job whose complete failed kept TRANSFERRED: $(dl list)"
+[ -p "$WORK/many/f399" ] && [ "$(ls "$WORK/many" | wc -l)" = 1 ] ||
+	die "files were committed, or the FIFO replaced: $(ls -A "$WORK/many" | head)"
+rm "$WORK/many/f399"
+dl cancel "$(dl list | awk '{ print $1 }')" > /dev/null ||
+	die "cannot cancel the kept job"
+[ "$(jobs_left)" = "[]" ] || die "the failed --list left jobs: $(jobs_left)"
 # With --keep the failed download's jobs stay; once the server has the
 # file, the same command resumes both and completes them.
 { sed 200q "$WORK/many.list"; echo "$URL/many/late many/late"; } > "$WORK/late.list"

@@ -566,7 +566,7 @@ static int cmd_wait(struct cli *cli, bgcopy_engine *engine)
 	if (bgcopy_job_get_state(job) == BGCOPY_SUSPENDED)
 		return fail(EXIT_USAGE, "job %s is SUSPENDED: resume it first",
 			    cli->argv[1]);
-	waiter_init(&w);
+	waiter_init(&w, NULL);
 	rc = bgcopy_job_set_notify_interface(job, &w.base);
 	if (rc) {
 		waiter_destroy(&w);

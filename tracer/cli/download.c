@@ -40,6 +40,9 @@ struct download {
 	unsigned nbatches;		/* FILES_PER_JOB files a job */
 	struct batch *batches;
 	struct meter meter;		/* of the batch waited on */
+	struct waiter_bell bell;	/* rung by every batch's waiter */
+	struct batch *commit_failed;	/* its complete failed: it stays TRANSFERRED */
+	char commit_error[512];		/* its reason, kept past later calls */
 	char cwd[PATH_MAX];		/* "": not read yet */
 };
 
@@ -357,16 +360,6 @@ static struct batch *failed_batch(struct download *d)
 	return NULL;
 }
 
-/* The wait stops at Ctrl-C and at any job's failure, not only the one
- * waited on: the others must not run on unseen meanwhile. */
-static bool tick(void *arg)
-{
-	struct download *d = arg;
-
-	meter_update(&d->meter);
-	return !stop_signal && !failed_batch(d);
-}
-
 static void json_event(const struct batch *b, const char *event, json_t *more)
 {
 	char id[37];
@@ -469,30 +462,43 @@ static int errored(struct download *d, struct batch *failed, const struct bgcopy
 	return fail(EXIT_JOB_ERROR, "%s%s", err->description, more);
 }
 
-/* A transferred job committed at once: its files appear as they come,
- * as curl's do, and their renames overlap the other jobs' transfers.
- * Not with --keep: the same command run again must find every job of a
- * failed download, transferred ones included, and fetch nothing twice. */
-static int commit_transferred(struct download *d)
+/* A transferred job committed at once, whichever job is waited on: its
+ * files appear as they come, as curl's do, and their renames overlap
+ * the other jobs' transfers.  Not with --keep: the same command run
+ * again must find every job of a failed download, transferred ones
+ * included, and fetch nothing twice.  A job whose complete fails stays
+ * TRANSFERRED, for `bgcopy complete` once the destination is fixed; the
+ * wait stops and run() says why, after the meter's last line. */
+static void commit_transferred(struct download *d)
 {
-	for (unsigned i = 0; !d->keep && i < d->nbatches; i++) {
+	for (unsigned i = 0; !d->keep && !d->commit_failed && i < d->nbatches; i++) {
 		struct batch *b = &d->batches[i];
-		int rc;
 
 		if (b->committed || bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
 			continue;
-		if ((rc = bgcopy_job_complete(b->job))) {
-			/* It stays TRANSFERRED, for `bgcopy complete` once
-			 * the destination is fixed. */
-			rc = api_fail(rc);
-			stop_jobs(d, b);
-			return rc;
+		if (bgcopy_job_complete(b->job)) {
+			snprintf(d->commit_error, sizeof(d->commit_error), "%s",
+				 bgcopy_last_error());
+			d->commit_failed = b;
+			return;
 		}
 		b->committed = true;
 		if (d->json)
 			json_event(b, "committed", json_pack("{s:i}", "files", b->count));
 	}
-	return 0;
+}
+
+/* While one job is waited on, the others that finish are committed (the
+ * bell wakes the wait); the wait stops at Ctrl-C and at any job's
+ * failure, not only the one waited on: the others must not run on
+ * unseen meanwhile. */
+static bool tick(void *arg)
+{
+	struct download *d = arg;
+
+	meter_update(&d->meter);
+	commit_transferred(d);
+	return !stop_signal && !failed_batch(d) && !d->commit_failed;
 }
 
 /* Every job transferred: each committed. */
@@ -536,7 +542,7 @@ static int start(struct download *d)
 		enum bgcopy_state state = b->kept ? bgcopy_job_get_state(b->job) :
 					  BGCOPY_SUSPENDED;
 
-		waiter_init(&b->waiter);
+		waiter_init(&b->waiter, &d->bell);
 		b->waiting = true;
 		/* Resumed before the interface is set: a kept job still in
 		 * ERROR would be told its old error at once (the contract's
@@ -583,23 +589,30 @@ static int run(struct download *d)
 {
 	enum outcome outcome = OUTCOME_TRANSFERRED;
 	struct batch *b = NULL;
-	int rc = start(d);
+	int rc;
 
-	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && i < d->nbatches; i++) {
+	waiter_bell_init(&d->bell);
+	rc = start(d);
+	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && !d->commit_failed &&
+			     i < d->nbatches; i++) {
 		b = &d->batches[i];
 		if (!b->committed)
 			outcome = wait_for(d, b);
 		if (outcome == OUTCOME_TRANSFERRED)
-			rc = commit_transferred(d);
+			commit_transferred(d);
 	}
 	if (outcome == OUTCOME_STOPPED && !stop_signal && (b = failed_batch(d)))
 		outcome = OUTCOME_ERROR;
-	if (!rc && outcome == OUTCOME_TRANSFERRED)
+	if (!rc && d->commit_failed) {
+		stop_jobs(d, d->commit_failed);
+		rc = fail(EXIT_USAGE, "%s", d->commit_error);
+	} else if (!rc && outcome == OUTCOME_TRANSFERRED) {
 		rc = transferred(d);
-	else if (!rc && outcome == OUTCOME_ERROR)
+	} else if (!rc && outcome == OUTCOME_ERROR) {
 		rc = errored(d, b, &b->waiter.error);
-	else if (!rc)
+	} else if (!rc) {
 		rc = interrupted(d);
+	}
 	for (unsigned i = 0; i < d->nbatches; i++) {
 		if (!d->batches[i].waiting)
 			continue;
@@ -609,6 +622,7 @@ static int run(struct download *d)
 			bgcopy_job_set_notify_interface(d->batches[i].job, NULL);
 		waiter_destroy(&d->batches[i].waiter);
 	}
+	waiter_bell_destroy(&d->bell);
 	return rc;
 }
 

@@ -15,33 +15,33 @@ static void waiter_add_ref(struct bgcopy_callback *cb)
 {
 	struct waiter *w = waiter_of(cb);
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	w->refs++;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->bell->lock);
 }
 
 static void waiter_release(struct bgcopy_callback *cb)
 {
 	struct waiter *w = waiter_of(cb);
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	w->refs--;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	pthread_cond_broadcast(&w->bell->cond);
+	pthread_mutex_unlock(&w->bell->lock);
 }
 
 static void waiter_signal(struct waiter *w, bool transferred,
 			  const struct bgcopy_error *err)
 {
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	if (transferred)
 		w->transferred = true;
 	else {
 		w->errored = true;
 		w->error = *err;
 	}
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	pthread_cond_broadcast(&w->bell->cond);
+	pthread_mutex_unlock(&w->bell->lock);
 }
 
 static int waiter_transferred(struct bgcopy_callback *cb, bgcopy_job *job)
@@ -66,38 +66,51 @@ static const struct bgcopy_callback_ops waiter_ops = {
 	.job_error = waiter_error,
 };
 
-void waiter_init(struct waiter *w)
+void waiter_bell_init(struct waiter_bell *bell)
+{
+	pthread_mutex_init(&bell->lock, NULL);
+	pthread_cond_init(&bell->cond, NULL);
+}
+
+void waiter_bell_destroy(struct waiter_bell *bell)
+{
+	pthread_cond_destroy(&bell->cond);
+	pthread_mutex_destroy(&bell->lock);
+}
+
+void waiter_init(struct waiter *w, struct waiter_bell *shared)
 {
 	memset(w, 0, sizeof(*w));
 	w->base.ops = &waiter_ops;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	w->bell = shared ? shared : &w->own;
+	if (!shared)
+		waiter_bell_init(&w->own);
 }
 
 /* The engine may still be returning from a callback on another thread:
  * the object lives until the engine's last reference is gone. */
 void waiter_destroy(struct waiter *w)
 {
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	while (w->refs > 0)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
+		pthread_cond_wait(&w->bell->cond, &w->bell->lock);
+	pthread_mutex_unlock(&w->bell->lock);
+	if (w->bell == &w->own)
+		waiter_bell_destroy(&w->own);
 }
 
 bool waiter_failed(struct waiter *w)
 {
 	bool failed;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	failed = w->errored;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->bell->lock);
 	return failed;
 }
 
 /* A job's outcome seen in its state, for when the flags keep the
- * notification from coming.  w->lock held. */
+ * notification from coming.  w->bell->lock held. */
 static void outcome_from_state(struct waiter *w, bgcopy_job *job)
 {
 	enum bgcopy_state state = bgcopy_job_get_state(job);
@@ -112,7 +125,7 @@ static void outcome_from_state(struct waiter *w, bgcopy_job *job)
 
 /* Another process (through bgcopyd) may cancel or complete the job we
  * wait for, or bgcopyd may die: no notification would ever come.
- * w->lock held. */
+ * w->bell->lock held. */
 static void outcome_from_final_state(struct waiter *w, bgcopy_job *job)
 {
 	enum bgcopy_state state = bgcopy_job_get_state(job);
@@ -141,7 +154,7 @@ static void wait_a_tick(struct waiter *w)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+	pthread_cond_timedwait(&w->bell->cond, &w->bell->lock, &ts);
 }
 
 enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
@@ -150,7 +163,7 @@ enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
 	enum outcome outcome = OUTCOME_STOPPED;
 	bool go_on = true;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->bell->lock);
 	while (!w->transferred && !w->errored && go_on) {
 		/* The engine never calls back with its lock held, so
 		 * asking it with ours held cannot deadlock. */
@@ -160,14 +173,14 @@ enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
 		if (w->transferred || w->errored)
 			break;
 		wait_a_tick(w);
-		pthread_mutex_unlock(&w->lock);
+		pthread_mutex_unlock(&w->bell->lock);
 		go_on = tick(arg);
-		pthread_mutex_lock(&w->lock);
+		pthread_mutex_lock(&w->bell->lock);
 	}
 	if (w->transferred)
 		outcome = OUTCOME_TRANSFERRED;
 	else if (w->errored)
 		outcome = OUTCOME_ERROR;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->bell->lock);
 	return outcome;
 }
