@@ -40,6 +40,7 @@ struct download {
 	unsigned nbatches;		/* FILES_PER_JOB files a job */
 	struct batch *batches;
 	struct meter meter;		/* of the batch waited on */
+	const struct batch *waited;	/* the batch waited on, if any */
 	struct waiter_bell bell;	/* rung by every batch's waiter */
 	struct batch *commit_failed;	/* its complete failed: it stays TRANSFERRED */
 	char commit_error[512];		/* its reason, kept past later calls */
@@ -464,7 +465,9 @@ static int errored(struct download *d, struct batch *failed, const struct bgcopy
 
 /* A transferred job committed at once, whichever job is waited on: its
  * files appear as they come, as curl's do, and their renames overlap
- * the other jobs' transfers.  Not with --keep: the same command run
+ * the other jobs' transfers.  Not the one waited on, which its wait
+ * would then find completed by someone else: it is committed once the
+ * wait has seen it transferred.  Not with --keep: the same command run
  * again must find every job of a failed download, transferred ones
  * included, and fetch nothing twice.  A job whose complete fails stays
  * TRANSFERRED, for `bgcopy complete` once the destination is fixed; the
@@ -474,7 +477,8 @@ static void commit_transferred(struct download *d)
 	for (unsigned i = 0; !d->keep && !d->commit_failed && i < d->nbatches; i++) {
 		struct batch *b = &d->batches[i];
 
-		if (b->committed || bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
+		if (b->committed || b == d->waited ||
+		    bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
 			continue;
 		if (bgcopy_job_complete(b->job)) {
 			snprintf(d->commit_error, sizeof(d->commit_error), "%s",
@@ -576,8 +580,10 @@ static enum outcome wait_for(struct download *d, struct batch *b)
 	meter_init(&d->meter, meter_mode(d), b->job, label);
 	/* A kept job that finished: its JobTransferred went to the run
 	 * that kept it. */
+	d->waited = b;
 	if (bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
 		outcome = waiter_wait(&b->waiter, b->job, false, tick, d);
+	d->waited = NULL;
 	meter_end(&d->meter);
 	return outcome;
 }
