@@ -43,7 +43,7 @@ struct download {
 	const struct batch *waited;	/* the batch waited on, if any */
 	struct waiter_bell bell;	/* rung by every batch's waiter */
 	struct batch *commit_failed;	/* its complete failed: it stays TRANSFERRED */
-	char commit_error[512];		/* its reason, kept past later calls */
+	char *commit_error;		/* its reason, kept past later calls */
 	char cwd[PATH_MAX];		/* "": not read yet */
 };
 
@@ -481,8 +481,7 @@ static void commit_transferred(struct download *d)
 		    bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
 			continue;
 		if (bgcopy_job_complete(b->job)) {
-			snprintf(d->commit_error, sizeof(d->commit_error), "%s",
-				 bgcopy_last_error());
+			d->commit_error = strdup(bgcopy_last_error());
 			d->commit_failed = b;
 			return;
 		}
@@ -578,9 +577,9 @@ static enum outcome wait_for(struct download *d, struct batch *b)
 		snprintf(label, sizeof(label), "files %u-%u/%u", b->first + 1,
 			 b->first + b->count, d->nfiles);
 	meter_init(&d->meter, meter_mode(d), b->job, label);
+	d->waited = b;
 	/* A kept job that finished: its JobTransferred went to the run
 	 * that kept it. */
-	d->waited = b;
 	if (bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
 		outcome = waiter_wait(&b->waiter, b->job, false, tick, d);
 	d->waited = NULL;
@@ -611,7 +610,8 @@ static int run(struct download *d)
 		outcome = OUTCOME_ERROR;
 	if (!rc && d->commit_failed) {
 		stop_jobs(d, d->commit_failed);
-		rc = fail(EXIT_USAGE, "%s", d->commit_error);
+		rc = fail(EXIT_USAGE, "%s", d->commit_error ? d->commit_error : "out of memory");
+		free(d->commit_error);
 	} else if (!rc && outcome == OUTCOME_TRANSFERRED) {
 		rc = transferred(d);
 	} else if (!rc && outcome == OUTCOME_ERROR) {
