@@ -10,9 +10,9 @@
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "nginx not installed"; exit 77; }
 export BGCOPY_EMBEDDED=0 XDG_RUNTIME_DIR=	# the daemon's socket in the store
-DAEMON_PID= NGINX_PID=
+NGINX_PID=
 stop_all() {
-	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" && wait "$DAEMON_PID"
+	stop_store_daemon "$WORK/store"
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
 	cleanup
 }
@@ -29,11 +29,10 @@ for ((i = 0; i < 5000; i++)); do
 done > "$WORK/list"
 chmod -R a+rX "$WORK/www"
 start_nginx "	server { listen 127.0.0.1:$PORT; root $WORK/www; }"
-"$B/bin/bgcopyd" --foreground --store "$WORK/store" --socket "$WORK/store/bgcopyd.bus" \
-	--max-connections 16 --max-per-host 16 2> "$WORK/daemon.err" &
-DAEMON_PID=$!
-for _ in $(seq 500); do [ -S "$WORK/store/bgcopyd.bus" ] && break; sleep 0.02; done
-[ -S "$WORK/store/bgcopyd.bus" ] || die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
+# In the background, it returns once it serves.
+"$B/bin/bgcopyd" --store "$WORK/store" --socket "$WORK/store/bgcopyd.bus" \
+	--max-connections 16 --max-per-host 16 2> "$WORK/daemon.err" ||
+	die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
 
 "$BGCOPY" --store "$WORK/store" download --list "$WORK/list" 2> "$WORK/err" ||
 	die "download --list failed: $(cat "$WORK/err")"
