@@ -26,8 +26,9 @@
 
 #define MAX_REDIRECTS	8
 /* libcurl's receive buffer: larger reads and writes, fewer lock round
- * trips per byte (its default is 16 KiB). */
+ * trips per byte, for a large file; libcurl's own 16 KiB for a small one. */
 #define RECV_BUFFER_BYTES (256L * 1024)
+#define SMALL_RECV_BUFFER_BYTES CURL_MAX_WRITE_SIZE
 
 /* One file's failure is the job's: its other files stop, their bytes
  * kept for the resume.  On the worker, whose last writes are counted
@@ -200,6 +201,24 @@ static bool add_if_range(struct transfer *x, const struct job_file *f)
 	return l != NULL;
 }
 
+/* libcurl allocates the buffer at each transfer's start and frees it at
+ * its end: for thousands of small files, a large one makes glibc give the
+ * memory back and take it again a page fault at a time (5,000 x 16 KiB,
+ * 5 alternating rounds: most runs 12,000 to 22,000 faults against 3,000
+ * to 6,000 with 16 KiB, CPU 0.91 s against 0.79 s).  A
+ * file's size is known once its headers came; before that its job's
+ * previous file stands for it, since a job's files tend to be alike. */
+static long recv_buffer_bytes(const bgcopy_job *job, unsigned index)
+{
+	int64_t expected = job->files[index].bytes_total;
+
+	assert(engine_locked(job->engine));
+	if (expected < 0 && index > 0)
+		expected = job->files[index - 1].bytes_total;
+	return expected >= 0 && expected < RECV_BUFFER_BYTES ? SMALL_RECV_BUFFER_BYTES :
+	       RECV_BUFFER_BYTES;
+}
+
 static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 		       const struct job_file *f)
 {
@@ -234,7 +253,7 @@ static CURL *make_easy(bgcopy_engine *engine, struct transfer *x,
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "bgcopy/1");
 	curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER_BYTES);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, recv_buffer_bytes(x->job, x->index));
 	if (!transfer_set_options(e, x, f)) {
 		curl_easy_cleanup(e);
 		return NULL;
