@@ -16,7 +16,10 @@
  *
  * Locking: the engine lock guards the mirrors, a mutex of its own the
  * connection; the engine lock is taken first.  Callbacks from the
- * daemon run on a thread each, with neither held.
+ * daemon run on a thread each, with neither held.  A call made with
+ * neither held has its reply read by the pump, and waits without the
+ * connection's lock: the pump answers the daemon's callbacks meanwhile,
+ * and other threads' calls go out (client_bus.c).
  */
 #ifndef BGCOPY_CLIENT_H
 #define BGCOPY_CLIENT_H
@@ -51,9 +54,12 @@ struct client {
 	sd_bus *bus;
 	pthread_mutex_t bus_lock;	/* sd-bus is not thread-safe */
 	char socket[108];
+	/* client_bus.c: a reply the pump read for a waiting call, bus_lock */
+	pthread_cond_t replied;
 	/* client_callback.c */
 	pthread_t pump;
 	bool pump_started;
+	bool pump_reading;		/* bus_lock: it reads replies for callers */
 	int wake_fd;			/* eventfd: the pump's poll returns */
 	bool stopping;			/* atomic: the pump ends */
 	struct client_call *calls;	/* callbacks waiting to run, bus_lock */
@@ -123,6 +129,13 @@ int client_new_call(bgcopy_engine *engine, const char *path, const char *member,
 int client_writable(bgcopy_job *job);
 /* The pump's poll returns at once (client_callback.c's pump). */
 void client_pump_wake(struct client *c);
+/* Called by the pump's thread as it starts: it reads its own calls'
+ * replies. */
+void client_pump_thread_begin(const struct client *c);
+/* bus_lock held: whether the pump reads the replies of waiting calls;
+ * not while it runs the application's change hook, which may wait for
+ * one of them, nor once it stopped: they then read it themselves. */
+void client_set_pump_reading(struct client *c, bool reading);
 /* BGCOPY_OK while the connection to bgcopyd is open, else BGCOPY_E_IO
  * naming its socket.  client_note_lost (bus_lock held) marks it lost
  * when sd-bus says so. */

@@ -1,6 +1,7 @@
 /* Client mode: the connection to bgcopyd, calls through it, and its named errors as bgcopy statuses. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,100 @@ static int call_failed(struct client *c, const sd_bus_error *e, int r)
 	return client_check_open(c) != BGCOPY_OK ? BGCOPY_E_IO : status_from_error(e, r);
 }
 
+/* A reply, handed to its waiting caller by the thread that read it. */
+struct awaited {
+	struct client *c;
+	sd_bus_message *reply;
+};
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct awaited *a = userdata;
+
+	(void)ret_error;
+	assert(!a->reply);
+	a->reply = sd_bus_message_ref(m);
+	pthread_cond_broadcast(&a->c->replied);
+	return 1;
+}
+
+static __thread const struct client *pump_of;	/* the client whose pump runs here */
+
+void client_pump_thread_begin(const struct client *c)
+{
+	pump_of = c;
+}
+
+void client_set_pump_reading(struct client *c, bool reading)
+{
+	c->pump_reading = reading;
+	if (!reading)
+		pthread_cond_broadcast(&c->replied);
+}
+
+/* The pump reads the reply, unless the caller is the pump, or holds the
+ * engine lock, which the pump may wait for (in the change hook, a
+ * callback's start): such a caller reads it itself.  bus_lock held. */
+static bool pump_reads_for(bgcopy_engine *engine)
+{
+	struct client *c = engine->client;
+
+	return c->pump_reading && pump_of != c && !engine_locked(engine);
+}
+
+/*
+ * Sends `m` and waits, without the connection's lock, for the pump to
+ * read its reply: sd_bus_call would hold the lock throughout, and the
+ * pump could neither read nor answer the daemon's callbacks meanwhile,
+ * nor could another thread's call go out.  A pump that stops reading
+ * first (the daemon gone, the engine closing) leaves the caller to read
+ * it, as sd_bus_call does, up to sd-bus's reply timeout.  bus_lock held.
+ */
+static int call_through_pump(struct client *c, sd_bus_message *m, sd_bus_error *e,
+			     sd_bus_message **answer)
+{
+	struct awaited a = { .c = c };
+	sd_bus_slot *slot = NULL;
+	int r = sd_bus_call_async(c->bus, &slot, m, on_reply, &a, 0);
+
+	if (r < 0)
+		return r;
+	if (sd_bus_get_events(c->bus) & POLLOUT)
+		client_pump_wake(c);	/* part of it waits to be written */
+	while (!a.reply && c->pump_reading)
+		pthread_cond_wait(&c->replied, &c->bus_lock);
+	while (!a.reply && r >= 0) {
+		r = sd_bus_process(c->bus, NULL);
+		if (r == 0 && !a.reply)
+			r = sd_bus_wait(c->bus, UINT64_MAX);
+	}
+	sd_bus_slot_unref(slot);	/* no callback into `a` from here on */
+	if (!a.reply)
+		return r;
+	if (sd_bus_message_is_method_error(a.reply, NULL)) {
+		r = sd_bus_error_copy(e, sd_bus_message_get_error(a.reply));
+		sd_bus_message_unref(a.reply);
+		return r < 0 ? r : -EIO;
+	}
+	*answer = a.reply;
+	return 1;
+}
+
+/* bus_lock held. */
+static int call(bgcopy_engine *engine, sd_bus_message *m, sd_bus_error *e,
+		sd_bus_message **answer)
+{
+	struct client *c = engine->client;
+	int r;
+
+	if (pump_reads_for(engine))
+		return call_through_pump(c, m, e, answer);
+	r = sd_bus_call(c->bus, m, 0, e, answer);
+	if (r >= 0)
+		dispatch_read_past(c);
+	return r;
+}
+
 /* Sends `m` and waits for its reply (NULL `reply`: none kept). */
 int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply)
 {
@@ -170,10 +265,8 @@ int client_send(bgcopy_engine *engine, sd_bus_message *m, sd_bus_message **reply
 
 	pthread_mutex_lock(&c->bus_lock);
 	status = client_check_open(c);
-	if (!status && (r = sd_bus_call(c->bus, m, 0, &e, &answer)) < 0)
+	if (!status && (r = call(engine, m, &e, &answer)) < 0)
 		status = call_failed(c, &e, r);
-	if (!status)
-		dispatch_read_past(c);
 	pthread_mutex_unlock(&c->bus_lock);
 	sd_bus_error_free(&e);
 	if (!status)
@@ -210,29 +303,24 @@ int client_callv(bgcopy_engine *engine, const char *path, const char *iface,
 		 const char *member, sd_bus_message **reply, const char *types, ...)
 {
 	struct client *c = engine->client;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *answer = NULL;
+	sd_bus_message *m = NULL;
 	va_list ap;
 	int r, status;
 
+	if (reply)
+		*reply = NULL;
 	va_start(ap, types);
 	pthread_mutex_lock(&c->bus_lock);
 	status = client_check_open(c);
 	if (!status &&
-	    (r = sd_bus_call_methodv(c->bus, NULL, path, iface, member, &e, &answer, types,
-				     ap)) < 0)
-		status = call_failed(c, &e, r);
-	if (!status)
-		dispatch_read_past(c);
+	    ((r = sd_bus_message_new_method_call(c->bus, &m, NULL, path, iface, member)) < 0 ||
+	     (*types && (r = sd_bus_message_appendv(m, types, ap)) < 0)))
+		status = call_failed(c, &SD_BUS_ERROR_NULL, r);
 	pthread_mutex_unlock(&c->bus_lock);
 	va_end(ap);
-	sd_bus_error_free(&e);
 	if (!status)
-		note_job_call(engine, path, iface, answer);
-	if (reply)
-		*reply = answer;
-	else
-		client_message_unref(engine, answer);
+		status = client_send(engine, m, reply);
+	client_message_unref(engine, m);
 	return status;
 }
 

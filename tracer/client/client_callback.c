@@ -243,10 +243,11 @@ static void woken(struct client *c)
 		return;	/* EAGAIN: nothing was counted */
 }
 
-/* Reads what the daemon sends while no API call does, and runs the
- * callbacks it asks for.  Another thread's call may take our messages
- * off the socket: it dispatches them itself (client_bus.c), a callback
- * among them wakes the pump, and the short poll is the safety net. */
+/* Reads what the daemon sends: the replies of calls made with no lock
+ * held (client_bus.c), change signals, and the callbacks, which it runs.
+ * A call made with a lock held reads the connection itself: what it
+ * reads past its reply it dispatches (client_bus.c), a callback among
+ * them wakes the pump, and the short poll is the safety net. */
 static void *pump(void *arg)
 {
 	bgcopy_engine *engine = arg;
@@ -254,14 +255,19 @@ static void *pump(void *arg)
 	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = c->wake_fd, .events = POLLIN } };
 	int r;
 
+	client_pump_thread_begin(c);
 	pthread_mutex_lock(&c->bus_lock);
 	pfd[0].fd = sd_bus_get_fd(c->bus);
 	pthread_mutex_unlock(&c->bus_lock);
 	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&c->bus_lock);
 		r = sd_bus_process(c->bus, NULL);
-		if (r < 0)
+		if (r < 0) {
 			client_read_failed(c, r);
+			client_set_pump_reading(c, false);
+		}
+		/* A call's message not yet all written: POLLOUT too. */
+		pfd[0].events = r < 0 ? POLLIN : (short)sd_bus_get_events(c->bus);
 		pthread_mutex_unlock(&c->bus_lock);
 		if (r < 0) {
 			client_hook_connection_lost(engine);
@@ -272,6 +278,9 @@ static void *pump(void *arg)
 		if (r == 0 && poll(pfd, 2, PUMP_POLL_MS) > 0 && (pfd[1].revents & POLLIN))
 			woken(c);
 	}
+	pthread_mutex_lock(&c->bus_lock);
+	client_set_pump_reading(c, false);
+	pthread_mutex_unlock(&c->bus_lock);
 	return NULL;
 }
 
@@ -296,9 +305,9 @@ int client_pump_start(bgcopy_engine *engine)
 		return set_error(BGCOPY_E_NOMEM, "cannot make the client's eventfd: %s",
 				 strerror(errno));
 	}
-	c->pump_started = true;
+	c->pump_started = c->pump_reading = true;
 	if (pthread_create(&c->pump, NULL, pump, engine)) {
-		c->pump_started = false;
+		c->pump_started = c->pump_reading = false;
 		close(c->wake_fd);
 		client_hook_free(engine);
 		return set_error(BGCOPY_E_NOMEM, "cannot start the client's thread");
@@ -311,24 +320,31 @@ int client_pump_start(bgcopy_engine *engine)
 }
 
 /* Calls still queued are answered as failed: the daemon retries them. */
+static void refuse_queued(struct client *c)
+{
+	struct client_call *call;
+
+	while ((call = c->calls)) {
+		c->calls = call->next;
+		reply(c, call, -1);
+	}
+}
+
 void client_pump_stop(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
-	struct client_call *call;
 
 	if (!c->pump_started)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
 	client_pump_wake(c);
 	pthread_join(c->pump, NULL);
-	while ((call = c->calls)) {
-		c->calls = call->next;
-		reply(c, call, -1);
-	}
+	refuse_queued(c);
 	pthread_mutex_lock(&c->bus_lock);
 	while (c->workers)
 		pthread_cond_wait(&c->workers_done, &c->bus_lock);
 	pthread_mutex_unlock(&c->bus_lock);
+	refuse_queued(c);	/* read by a callback's own call meanwhile */
 	c->pump_started = false;	/* no callback left to wake it */
 	close(c->wake_fd);
 	client_mirror_free(engine);

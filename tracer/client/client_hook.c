@@ -283,6 +283,7 @@ void client_hook_deliver(bgcopy_engine *engine)
 {
 	struct client *c = engine->client;
 	struct hook_record *records;
+	bool reading;
 	size_t n;
 
 	pthread_mutex_lock(&c->hook_lock);
@@ -293,9 +294,17 @@ void client_hook_deliver(bgcopy_engine *engine)
 	n = c->nrecords;
 	c->records = NULL;
 	c->nrecords = c->records_cap = 0;
+	reading = c->pump_reading;
+	if (n && c->hook)
+		client_set_pump_reading(c, false);
 	pthread_mutex_unlock(&c->bus_lock);
 	for (size_t i = 0; c->hook && i < n; i++)
 		call_hook(engine, &records[i]);
+	if (n && c->hook) {
+		pthread_mutex_lock(&c->bus_lock);
+		client_set_pump_reading(c, reading);
+		pthread_mutex_unlock(&c->bus_lock);
+	}
 	pthread_mutex_unlock(&c->hook_lock);
 	free(records);
 }

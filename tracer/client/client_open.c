@@ -111,6 +111,15 @@ static void ask_for_tracing(bgcopy_engine *engine)
 	client_message_unref(engine, m);	/* the pump runs: under bus_lock */
 }
 
+static void free_client(struct client *c)
+{
+	sd_bus_flush_close_unref(c->bus);
+	pthread_cond_destroy(&c->replied);
+	pthread_cond_destroy(&c->workers_done);
+	pthread_mutex_destroy(&c->bus_lock);
+	free(c);
+}
+
 /* BGCOPY_OK with engine->client set, CLIENT_NO_DAEMON, or a failure. */
 int client_open(bgcopy_engine *engine, enum client_reach reach)
 {
@@ -120,15 +129,12 @@ int client_open(bgcopy_engine *engine, enum client_reach reach)
 	if (!c)
 		return BGCOPY_E_NOMEM;
 	c->engine = engine;
-	if (pthread_mutex_init(&c->bus_lock, NULL)) {
-		free(c);
-		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
-	}
-	if (pthread_cond_init(&c->workers_done, NULL)) {
-		pthread_mutex_destroy(&c->bus_lock);
-		free(c);
-		return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
-	}
+	if (pthread_mutex_init(&c->bus_lock, NULL))
+		goto no_lock;
+	if (pthread_cond_init(&c->workers_done, NULL))
+		goto no_workers_done;
+	if (pthread_cond_init(&c->replied, NULL))
+		goto no_replied;
 	status = reach == CLIENT_SYSTEM ? connect_system(c) :
 		 connect_daemon(engine, c, reach == CLIENT_START);
 	if (status == BGCOPY_OK) {
@@ -144,11 +150,15 @@ int client_open(bgcopy_engine *engine, enum client_reach reach)
 		}
 		engine->client = NULL;
 	}
-	sd_bus_flush_close_unref(c->bus);
-	pthread_cond_destroy(&c->workers_done);
-	pthread_mutex_destroy(&c->bus_lock);
-	free(c);
+	free_client(c);
 	return status;
+no_replied:
+	pthread_cond_destroy(&c->workers_done);
+no_workers_done:
+	pthread_mutex_destroy(&c->bus_lock);
+no_lock:
+	free(c);
+	return set_error(BGCOPY_E_NOMEM, "cannot create the connection lock");
 }
 
 /* No thread but the caller's is left in the engine. */
@@ -159,9 +169,6 @@ void client_close(bgcopy_engine *engine)
 	assert(c);
 	client_pump_stop(engine);
 	client_release_interfaces(engine);
-	sd_bus_flush_close_unref(c->bus);
-	pthread_cond_destroy(&c->workers_done);
-	pthread_mutex_destroy(&c->bus_lock);
-	free(c);
+	free_client(c);
 	engine->client = NULL;
 }
