@@ -668,11 +668,13 @@ void file_forget_validators(struct job_file *f);
 bool transient_http(long code);
 bool transient_curl(int curl_code);
 
-/* temp_file.c, lock not held: a temporary file opened to read and write
- * (`flags` O_CREAT | O_EXCL: created), never through a link, FIFO or
- * device; -1 with errno, *planted when what is at the name is not a
- * regular file of ours.  temp_file_create replaces a leftover of ours. */
-int temp_file_open(const char *path, int flags, bool *planted, struct stat *st);
+/* temp_file.c, lock not held: a temporary file opened to read and write,
+ * never through a link, FIFO or device; -1 with errno, *planted when
+ * what is at the name is not a regular file of `owner` (the caller's
+ * fsuid, fs_uid(), asked once by a caller that opens many).  O_NONBLOCK
+ * in `flags` leaves it non-blocking, for a caller that does no I/O.
+ * temp_file_create makes it, or replaces a leftover of ours. */
+int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, struct stat *st);
 int temp_file_create(const char *path, bool *planted, struct stat *st);
 void test_delay(const char *env);
 

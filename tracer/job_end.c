@@ -1,6 +1,7 @@
 /* Ending a job: committing its temporary files on complete, removing them on cancel. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct commit {
 	unsigned n;
 	mode_t mode;
 	enum bgcopy_state state;	/* the job's, when the plan was made */
+	uid_t fsuid;			/* the files' owner: ours as the steps run */
 };
 
 static void commit_free(struct commit *c)
@@ -85,9 +87,10 @@ static int check_destinations(const struct commit *c)
 
 /* `st` is the temporary file the transfer wrote: a regular file of ours
  * with its recorded device, inode and size. */
-static bool is_the_temp(const struct commit_item *it, const struct stat *st)
+static bool is_the_temp(const struct commit *c, const struct commit_item *it,
+			const struct stat *st)
 {
-	return S_ISREG(st->st_mode) && st->st_uid == fs_uid() &&
+	return S_ISREG(st->st_mode) && st->st_uid == c->fsuid &&
 	       (uint64_t)st->st_dev == it->temp_dev &&
 	       (uint64_t)st->st_ino == it->temp_ino && (uint64_t)st->st_size == it->size;
 }
@@ -95,11 +98,11 @@ static bool is_the_temp(const struct commit_item *it, const struct stat *st)
 /* The temporary file is missing and the destination is that very file:
  * a complete killed after its rename, before its record.  Identity, not
  * name or size, tells it from an older file at the destination. */
-static bool renamed_before(const struct commit_item *it)
+static bool renamed_before(const struct commit *c, const struct commit_item *it)
 {
 	struct stat st;
 
-	return it->temp_ino != 0 && lstat(it->dest, &st) == 0 && is_the_temp(it, &st);
+	return it->temp_ino != 0 && lstat(it->dest, &st) == 0 && is_the_temp(c, it, &st);
 }
 
 /* The temporary file is still the one this job wrote: a regular file of
@@ -107,19 +110,20 @@ static bool renamed_before(const struct commit_item *it)
  * that very file.  Anyone who may write the directory could have put a
  * FIFO, a link or another file there, and the rename would commit it as
  * the download.  On success it gets the destination's mode through that
- * descriptor: temporary files are private (0600), the result is not. */
-static int take_temp(const struct commit_item *it, mode_t mode)
+ * descriptor (no I/O: it stays non-blocking): temporary files are
+ * private (0600), the result is not. */
+static int take_temp(const struct commit *c, const struct commit_item *it)
 {
 	struct stat st;
 	bool planted;
-	int fd = temp_file_open(it->temp, 0, &planted, &st);
+	int fd = temp_file_open(it->temp, O_NONBLOCK, c->fsuid, &planted, &st);
 
 	if (fd < 0 && !planted)
 		return errno == ENOENT ? BGCOPY_OK :	/* the rename tells it */
 		       set_error(BGCOPY_E_IO, "cannot open the temporary file '%s' "
 				 "of '%s': %s: nothing was committed", it->temp,
 				 it->dest, strerror(errno));
-	if (fd >= 0 && it->temp_ino && !is_the_temp(it, &st)) {
+	if (fd >= 0 && it->temp_ino && !is_the_temp(c, it, &st)) {
 		close(fd);
 		fd = -1;
 	}
@@ -128,7 +132,7 @@ static int take_temp(const struct commit_item *it, mode_t mode)
 				 "file bgcopy wrote (replaced by another file, a link or "
 				 "a special file): nothing was committed and the job is "
 				 "kept; cancel it to give up", it->temp, it->dest);
-	fchmod(fd, mode);
+	fchmod(fd, c->mode);
 	close(fd);
 	return BGCOPY_OK;
 }
@@ -141,9 +145,10 @@ static int commit_files_unlocked(struct commit *c)
 {
 	int status = check_destinations(c);
 
+	c->fsuid = fs_uid();
 	for (unsigned i = 0; !status && i < c->n; i++)
 		if (c->items[i].rename)
-			status = take_temp(&c->items[i], c->mode);
+			status = take_temp(c, &c->items[i]);
 	test_delay("BGCOPY_TEST_SLOW_COMMIT_MS");
 	for (unsigned i = 0; !status && i < c->n; i++) {
 		struct commit_item *it = &c->items[i];
@@ -152,7 +157,7 @@ static int commit_files_unlocked(struct commit *c)
 		if (!it->rename)
 			continue;
 		failed = rename(it->temp, it->dest) == 0 ? 0 : errno;
-		if (!failed || (failed == ENOENT && renamed_before(it)))
+		if (!failed || (failed == ENOENT && renamed_before(c, it)))
 			it->done = true;
 		else
 			status = set_error(BGCOPY_E_IO, failed == ENOENT ?

@@ -18,26 +18,30 @@ void test_delay(const char *env)
 		usleep((useconds_t)strtoul(ms, NULL, 10) * 1000u);
 }
 
+/* Why open() failed: something planted at the name (ENXIO: a FIFO
+ * nobody reads; ELOOP: a symbolic link; EEXIST: anything but a regular
+ * file of ours). */
+static bool planted_at(const char *path, struct stat *st)
+{
+	return errno == ENXIO || errno == ELOOP ||
+	       (errno == EEXIST && lstat(path, st) == 0 &&
+		(!S_ISREG(st->st_mode) || st->st_uid != fs_uid()));
+}
+
 /*
  * Opened O_NONBLOCK and checked by fstat before any I/O: a FIFO planted
  * at the name would block open() or write() for ever.  Read too: a
  * finished file is hashed through it (transfer_verify.c).
  */
-int temp_file_open(const char *path, int flags, bool *planted, struct stat *st)
+int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, struct stat *st)
 {
-	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-		      0600);
+	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	*planted = false;
-	if (fd < 0) {
-		/* ENXIO: a FIFO nobody reads; ELOOP: a symbolic link. */
-		*planted = errno == ENXIO || errno == ELOOP ||
-			   (errno == EEXIST && lstat(path, st) == 0 &&
-			    (!S_ISREG(st->st_mode) || st->st_uid != fs_uid()));
+	*planted = fd < 0 && planted_at(path, st);
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_uid != fs_uid() ||
-	    fcntl(fd, F_SETFL, 0) != 0) {
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_uid != owner ||
+	    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, 0) != 0)) {
 		*planted = true;
 		close(fd);
 		return -1;
@@ -45,14 +49,30 @@ int temp_file_open(const char *path, int flags, bool *planted, struct stat *st)
 	return fd;
 }
 
+/* O_EXCL makes the file or fails: nothing planted at the name is ever
+ * opened, so the new file, regular and ours, is opened blocking and its
+ * owner is not asked (two system calls a file of thousands). */
+static int make_temp(const char *path, bool *planted, struct stat *st)
+{
+	int fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	*planted = fd < 0 && planted_at(path, st);
+	if (fd >= 0 && fstat(fd, st) != 0) {
+		close(fd);
+		return -1;
+	}
+	assert(fd < 0 || S_ISREG(st->st_mode));
+	return fd;
+}
+
 int temp_file_create(const char *path, bool *planted, struct stat *st)
 {
-	int fd = temp_file_open(path, O_CREAT | O_EXCL, planted, st);
+	int fd = make_temp(path, planted, st);
 
 	if (fd < 0 && errno == EEXIST && !*planted) {
 		/* Our own leftover from an attempt whose progress was lost. */
 		unlink(path);
-		fd = temp_file_open(path, O_CREAT | O_EXCL, planted, st);
+		fd = make_temp(path, planted, st);
 	}
 	return fd;
 }

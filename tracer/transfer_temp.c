@@ -47,7 +47,7 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct
 
 	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
 	if (*done > 0) {
-		fd = temp_file_open(path, 0, planted, st);
+		fd = temp_file_open(path, 0, fs_uid(), planted, st);
 		if (fd >= 0) {
 			if ((uint64_t)st->st_size < *done)
 				*done = (uint64_t)st->st_size;

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ struct batch {
 	bool waiting;			/* `waiter` is its notify interface */
 	bool committed;			/* completed: its files are in place */
 	struct waiter waiter;
+	int commit_status;		/* its complete's, from commit_main */
+	char *commit_error;		/* its reason (bgcopy_last_error is per thread) */
 };
 
 struct download {
@@ -463,32 +466,90 @@ static int errored(struct download *d, struct batch *failed, const struct bgcopy
 	return fail(EXIT_JOB_ERROR, "%s%s", err->description, more);
 }
 
-/* A transferred job committed at once, whichever job is waited on: its
- * files appear as they come, as curl's do, and their renames overlap
- * the other jobs' transfers.  Not the one waited on, which its wait
- * would then find completed by someone else: it is committed once the
- * wait has seen it transferred.  Not with --keep: the same command run
- * again must find every job of a failed download, transferred ones
- * included, and fetch nothing twice.  A job whose complete fails stays
- * TRANSFERRED, for `bgcopy complete` once the destination is fixed; the
- * wait stops and run() says why, after the meter's last line. */
-static void commit_transferred(struct download *d)
-{
-	for (unsigned i = 0; !d->keep && !d->commit_failed && i < d->nbatches; i++) {
-		struct batch *b = &d->batches[i];
+/* bgcopyd commits several jobs at once (offload.c): one after another,
+ * the 25 jobs of a list of 5,000 files took 0.2 s after the last
+ * transfer, the machine half idle. */
+#define COMMIT_THREADS 4
 
-		if (b->committed || b == d->waited ||
-		    bgcopy_job_get_state(b->job) != BGCOPY_TRANSFERRED)
-			continue;
-		if (bgcopy_job_complete(b->job)) {
-			d->commit_error = strdup(bgcopy_last_error());
-			d->commit_failed = b;
-			return;
-		}
+static void *commit_main(void *arg)
+{
+	struct batch *b = arg;
+
+	b->commit_status = bgcopy_job_complete(b->job);
+	if (b->commit_status)
+		b->commit_error = strdup(bgcopy_last_error());
+	return NULL;
+}
+
+/* A complete's outcome: the batch is committed, or the download stops
+ * on the first failure; the job stays TRANSFERRED, for `bgcopy
+ * complete` once the destination is fixed. */
+static void commit_done(struct download *d, struct batch *b)
+{
+	if (b->commit_status && !d->commit_failed) {
+		d->commit_failed = b;
+		d->commit_error = b->commit_error;
+		b->commit_error = NULL;
+	} else if (!b->commit_status) {
 		b->committed = true;
 		if (d->json)
 			json_event(b, "committed", json_pack("{s:i}", "files", b->count));
 	}
+	free(b->commit_error);
+	b->commit_error = NULL;
+}
+
+/* Completes the batches `ready` picks, up to COMMIT_THREADS at once
+ * (on this thread when no thread can be made), until none is left or
+ * one fails. */
+static void commit_batches(struct download *d,
+			   bool (*ready)(const struct download *d, const struct batch *b))
+{
+	pthread_t threads[COMMIT_THREADS];
+	struct batch *wave[COMMIT_THREADS];
+	bool threaded[COMMIT_THREADS];
+	unsigned next = 0, n;
+
+	while (!d->commit_failed) {
+		for (n = 0; n < COMMIT_THREADS && next < d->nbatches; next++) {
+			struct batch *b = &d->batches[next];
+
+			if (b->committed || !ready(d, b))
+				continue;
+			wave[n] = b;
+			threaded[n] = pthread_create(&threads[n], NULL, commit_main, b) == 0;
+			if (!threaded[n])
+				commit_main(b);
+			n++;
+		}
+		if (!n)
+			return;
+		for (unsigned i = 0; i < n; i++) {
+			if (threaded[i])
+				pthread_join(threads[i], NULL);
+			commit_done(d, wave[i]);
+		}
+	}
+}
+
+/* A transferred job is committed at once, whichever job is waited on:
+ * its files appear as they come, as curl's do, and their renames overlap
+ * the other jobs' transfers.  Not the one waited on, which its wait
+ * would then find completed by someone else: it is committed once the
+ * wait has seen it transferred.  Not with --keep: the same command run
+ * again must find every job of a failed download, transferred ones
+ * included, and fetch nothing twice. */
+static bool commit_now(const struct download *d, const struct batch *b)
+{
+	return !d->keep && b != d->waited && bgcopy_job_get_state(b->job) == BGCOPY_TRANSFERRED;
+}
+
+/* Every job transferred: each is committed. */
+static bool commit_at_end(const struct download *d, const struct batch *b)
+{
+	(void)d;
+	(void)b;
+	return true;
 }
 
 /* While one job is waited on, the others that finish are committed (the
@@ -500,31 +561,23 @@ static bool tick(void *arg)
 	struct download *d = arg;
 
 	meter_update(&d->meter);
-	commit_transferred(d);
+	commit_batches(d, commit_now);
 	return !stop_signal && !failed_batch(d) && !d->commit_failed;
 }
 
-/* Every job transferred: each committed. */
-static int transferred(struct download *d)
+/* Every job transferred and committed. */
+static int done(struct download *d)
 {
-	json_t *files = d->json ? json_array() : NULL;
-	int rc = 0;
+	json_t *files;
 
-	for (unsigned i = 0; !rc && i < d->nbatches; i++) {
-		if (d->batches[i].committed)
-			continue;
-		if ((rc = bgcopy_job_complete(d->batches[i].job)))
-			rc = api_fail(rc);
-		else
-			d->batches[i].committed = true;
-	}
-	for (unsigned i = 0; !rc && files && i < d->nfiles; i++)
+	if (!d->json)
+		return 0;
+	files = json_array();
+	for (unsigned i = 0; files && i < d->nfiles; i++)
 		json_array_append_new(files, json_text(d->paths[i]));
-	if (!rc && files)
+	if (files)
 		json_event(&d->batches[d->nbatches - 1], "done", json_pack("{s:o}", "files", files));
-	else
-		json_decref(files);
-	return rc;
+	return 0;
 }
 
 static enum meter_mode meter_mode(const struct download *d)
@@ -604,8 +657,10 @@ static int run(struct download *d)
 		if (!b->committed)
 			outcome = wait_for(d, b);
 		if (outcome == OUTCOME_TRANSFERRED)
-			commit_transferred(d);
+			commit_batches(d, commit_now);
 	}
+	if (!rc && outcome == OUTCOME_TRANSFERRED)
+		commit_batches(d, commit_at_end);
 	if (outcome == OUTCOME_STOPPED && !stop_signal && (b = failed_batch(d)))
 		outcome = OUTCOME_ERROR;
 	if (!rc && d->commit_failed) {
@@ -613,7 +668,7 @@ static int run(struct download *d)
 		rc = fail(EXIT_USAGE, "%s", d->commit_error ? d->commit_error : "out of memory");
 		free(d->commit_error);
 	} else if (!rc && outcome == OUTCOME_TRANSFERRED) {
-		rc = transferred(d);
+		rc = done(d);
 	} else if (!rc && outcome == OUTCOME_ERROR) {
 		rc = errored(d, b, &b->waiter.error);
 	} else if (!rc) {
