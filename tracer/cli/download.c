@@ -23,6 +23,7 @@ struct batch {
 	bgcopy_job *job;
 	unsigned first, count;
 	bool kept;			/* a job an earlier run kept */
+	bool kept_transferred;		/* kept, and TRANSFERRED when this run began */
 	bool waiting;			/* `waiter` is its notify interface */
 	bool committed;			/* completed: its files are in place */
 	struct waiter waiter;
@@ -359,7 +360,8 @@ static int take_jobs(struct download *d, bgcopy_engine *engine)
 static struct batch *failed_batch(struct download *d)
 {
 	for (unsigned i = 0; i < d->nbatches; i++)
-		if (d->batches[i].waiting && waiter_failed(&d->batches[i].waiter))
+		if (d->batches[i].waiting &&
+		    waiter_outcome(&d->batches[i].waiter) == OUTCOME_ERROR)
 			return &d->batches[i];
 	return NULL;
 }
@@ -534,14 +536,17 @@ static void commit_batches(struct download *d,
 
 /* A transferred job is committed at once, whichever job is waited on:
  * its files appear as they come, as curl's do, and their renames overlap
- * the other jobs' transfers.  Not the one waited on, which its wait
- * would then find completed by someone else: it is committed once the
- * wait has seen it transferred.  Not with --keep: the same command run
- * again must find every job of a failed download, transferred ones
- * included, and fetch nothing twice. */
+ * the other jobs' transfers.  Transferred as its JobTransferred said:
+ * through bgcopyd, a state read after a notification reads the job whole
+ * (its 200 files), for every job at every tick.  Not the one waited on,
+ * which its wait would then find completed by someone else: it is
+ * committed once the wait has seen it transferred.  Not with --keep: the
+ * same command run again must find every job of a failed download,
+ * transferred ones included, and fetch nothing twice. */
 static bool commit_now(const struct download *d, const struct batch *b)
 {
-	return !d->keep && b != d->waited && bgcopy_job_get_state(b->job) == BGCOPY_TRANSFERRED;
+	return !d->keep && b != d->waited &&
+	       (b->kept_transferred || waiter_outcome(&b->waiter) == OUTCOME_TRANSFERRED);
 }
 
 /* Every job transferred: each is committed. */
@@ -600,6 +605,7 @@ static int start(struct download *d)
 
 		waiter_init(&b->waiter, &d->bell);
 		b->waiting = true;
+		b->kept_transferred = state == BGCOPY_TRANSFERRED;
 		/* Resumed before the interface is set: a kept job still in
 		 * ERROR would be told its old error at once (the contract's
 		 * E is armed by an interface set while ERROR). */

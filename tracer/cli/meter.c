@@ -240,13 +240,18 @@ static bool note_transient(struct meter *m, enum bgcopy_state state, double t)
 	return news;
 }
 
-void meter_update(struct meter *m)
+/* A look at most this often: the download's wait also ticks at every
+ * job's notification, and through bgcopyd each look at a moving job
+ * reads it whole (its 200 files). */
+#define METER_LOOK_S 0.2
+
+static void look(struct meter *m, double t)
 {
 	enum bgcopy_state state = bgcopy_job_get_state(m->job);
 	struct bgcopy_progress p;
-	double t = now_s();
 	bool news = (int)state != m->state;
 
+	m->looked_at = t;
 	bgcopy_job_get_progress(m->job, &p);
 	add_sample(m, t, p.bytes_transferred);
 	news |= note_transient(m, state, t);
@@ -259,9 +264,17 @@ void meter_update(struct meter *m)
 		report_json(m, &p, state);
 }
 
+void meter_update(struct meter *m)
+{
+	double t = now_s();
+
+	if (m->state < 0 || t - m->looked_at >= METER_LOOK_S)
+		look(m, t);
+}
+
 void meter_end(struct meter *m)
 {
-	meter_update(m);
+	look(m, now_s());
 	if (m->mode == METER_TTY)
 		fputc('\n', stderr);
 }

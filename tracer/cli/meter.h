@@ -26,11 +26,13 @@ struct meter {
 	double retry_at;	/* monotonic seconds of the next try, 0: none */
 	struct { double t; uint64_t bytes; } sample[METER_SAMPLES];
 	int samples, next;
+	double looked_at;	/* monotonic seconds of the last look */
 };
 
 void meter_init(struct meter *m, enum meter_mode mode, bgcopy_job *job,
 		const char *label);
-/* One look at the job: redraws or reports what changed. */
+/* One look at the job, unless the last was under 0.2 s ago: redraws or
+ * reports what changed. */
 void meter_update(struct meter *m);
 /* The last look; a terminal's line is ended. */
 void meter_end(struct meter *m);

@@ -99,14 +99,22 @@ void waiter_destroy(struct waiter *w)
 		waiter_bell_destroy(&w->own);
 }
 
-bool waiter_failed(struct waiter *w)
+/* w->bell->lock held. */
+static enum outcome outcome_of(const struct waiter *w)
 {
-	bool failed;
+	if (w->transferred)
+		return OUTCOME_TRANSFERRED;
+	return w->errored ? OUTCOME_ERROR : OUTCOME_STOPPED;
+}
+
+enum outcome waiter_outcome(const struct waiter *w)
+{
+	enum outcome outcome;
 
 	pthread_mutex_lock(&w->bell->lock);
-	failed = w->errored;
+	outcome = outcome_of(w);
 	pthread_mutex_unlock(&w->bell->lock);
-	return failed;
+	return outcome;
 }
 
 /* A job's outcome seen in its state, for when the flags keep the
@@ -160,7 +168,7 @@ static void wait_a_tick(struct waiter *w)
 enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
 			 bool (*tick)(void *arg), void *arg)
 {
-	enum outcome outcome = OUTCOME_STOPPED;
+	enum outcome outcome;
 	bool go_on = true;
 
 	pthread_mutex_lock(&w->bell->lock);
@@ -177,10 +185,7 @@ enum outcome waiter_wait(struct waiter *w, bgcopy_job *job, bool by_state,
 		go_on = tick(arg);
 		pthread_mutex_lock(&w->bell->lock);
 	}
-	if (w->transferred)
-		outcome = OUTCOME_TRANSFERRED;
-	else if (w->errored)
-		outcome = OUTCOME_ERROR;
+	outcome = outcome_of(w);
 	pthread_mutex_unlock(&w->bell->lock);
 	return outcome;
 }

@@ -32,8 +32,9 @@ void waiter_bell_destroy(struct waiter_bell *bell);
 void waiter_init(struct waiter *w, struct waiter_bell *shared);
 /* Waits until the engine holds no reference on it. */
 void waiter_destroy(struct waiter *w);
-/* JobError came (no waiting). */
-bool waiter_failed(struct waiter *w);
+/* What came so far, without waiting: JobTransferred, JobError, or
+ * neither (OUTCOME_STOPPED). */
+enum outcome waiter_outcome(const struct waiter *w);
 /* Waits for JobTransferred or JobError (or, with `by_state`, for the
  * states themselves).  `tick` runs about five times a second, and at
  * each ring of a shared bell, without the lock; when it returns false
