@@ -12,16 +12,15 @@ stop_daemon() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || return 0
 	# Gone once a zombie: its reaper (init, not us) may take a second.
 	while kill -0 "$pid" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
-		sleep 0.01
+		sleep 0.002
 	done
 }
 trap stop_daemon EXIT
 # As many connections to the one server as the API workload and curl
 # --parallel-max 16 use (bgcopyd's default is 6 a host, as browsers).
-rm -f "$STORE/bgcopyd.bus"
+# It returns once it serves (no --foreground).
 "$(dirname "$BGCOPY")/bgcopyd" --store "$STORE" --socket "$STORE/bgcopyd.bus" --idle-exit 60 \
-	--max-connections 16 --max-per-host 16 &
-for _ in $(seq 500); do [ -S "$STORE/bgcopyd.bus" ] && break; sleep 0.01; done
+	--max-connections 16 --max-per-host 16
 if [ "$HOW" = download ]; then
 	bg download --list "$LIST" 2>/dev/null
 	exit
