@@ -50,18 +50,23 @@ int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, stru
 }
 
 /* O_EXCL makes the file or fails: nothing planted at the name is ever
- * opened, so the new file, regular and ours, is opened blocking and its
- * owner is not asked (two system calls a file of thousands). */
+ * opened, so the new file is opened blocking (no fcntl a file of
+ * thousands).  Its owner is still asked: a file system that gives it to
+ * someone else (root squashed on NFS) fails the transfer now, not its
+ * commit after the download. */
 static int make_temp(const char *path, bool *planted, struct stat *st)
 {
 	int fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	*planted = fd < 0 && planted_at(path, st);
-	if (fd >= 0 && fstat(fd, st) != 0) {
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0 || st->st_uid != fs_uid()) {
+		*planted = true;
 		close(fd);
 		return -1;
 	}
-	assert(fd < 0 || S_ISREG(st->st_mode));
+	assert(S_ISREG(st->st_mode));
 	return fd;
 }
 
