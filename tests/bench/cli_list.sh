@@ -1,21 +1,14 @@
 #!/usr/bin/env bash
-# The bgcopy command's many-files workload for peers.sh: download --list, or create --list, resume, wait and complete every job, through a bgcopyd of its own, stopped at the end.
+# The bgcopy command's many-files workload for peers.sh: download --list, or create --list, resume, wait and complete every job, through a bgcopyd of its own, left running.
 #   cli_list.sh BGCOPY STORE LIST [steps]   (run in the output directory;
 #   steps: the four verbs, as a bgcopy without download --list needs)
 set -eu
 BGCOPY=$1 STORE=$2 LIST=$3 HOW=${4:-download}
 export XDG_RUNTIME_DIR= BGCOPY_EMBEDDED=0	# the daemon's socket in the store
 bg() { "$BGCOPY" --store "$STORE" "$@"; }
-stop_daemon() {
-	local pid
-	pid=$(head -n 1 "$STORE/lock" 2>/dev/null) || return 0
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || return 0
-	# Gone once a zombie: its reaper (init, not us) may take a second.
-	while kill -0 "$pid" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
-		sleep 0.002
-	done
-}
-trap stop_daemon EXIT
+# bgcopyd is left running, as a command that starts it on demand leaves
+# it (it exits when idle): its exit, the store's checkpoint, is nobody's
+# wait.  peers.sh stops it after the timed run.
 # As many connections to the one server as the API workload and curl
 # --parallel-max 16 use (bgcopyd's default is 6 a host, as browsers).
 # It returns once it serves (no --foreground).

@@ -25,8 +25,24 @@ BGCOPY=$B/bin/bgcopy
 WORK=$(mktemp -d /tmp/bgcopy-peers-XXXXXX)
 NGINX_PID=
 
+# The last run's bgcopyd (started on demand, or by cli_list.sh) is left
+# running, as a user's command leaves it, and would idle 10 minutes on a
+# store that is gone: stopped between runs, untimed, and waited for, so
+# that its exit (the store's checkpoint) is not charged to the next run.
+# Its pid heads the lock file.
+stop_bgcopyd() {
+	local pid
+	pid=$(head -n 1 "$WORK/store/lock" 2>/dev/null) || return 0
+	pkill -F "$WORK/store/lock" -x bgcopyd 2>/dev/null || return 0
+	# Gone once a zombie: its reaper (init, not us) may take a while.
+	while [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ]; do
+		sleep 0.01
+	done
+}
+
 cleanup() {
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
+	stop_bgcopyd
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -111,9 +127,7 @@ KEEP=1
 run() {
 	local tag=$1 want=$2 got OUT=$WORK/out.$((++RUNS))
 	shift 2
-	# The last run's on-demand bgcopyd would idle 10 minutes on a store
-	# that is gone: stopped first (its pid heads the lock file).
-	pkill -F "$WORK/store/lock" -x bgcopyd 2>/dev/null
+	stop_bgcopyd
 	rm -rf "$WORK/store"
 	mkdir -p "$OUT"
 	sync
