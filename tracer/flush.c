@@ -7,7 +7,16 @@
 
 #include "flush.h"
 
-#define FLUSH_THREADS 4
+/* A thread a core, two at least: a file system whose syncs hang then
+ * leaves another thread to the rest.  The threads make, write and sync
+ * the files, CPU more than waiting now that files that finish together
+ * share one syncfs, and more threads than cores contend for the
+ * directory's lock: 5,000 x 16 KiB on 2 cores, 8 alternating rounds,
+ * took 0.58 s with 2 threads against 0.60 s with 4 (CPU 0.63 against
+ * 0.66 s, faster in 5 rounds, slower in 1); 10,000 one-file jobs and
+ * 500 x 1 MiB were no slower. */
+#define FLUSH_THREADS_MIN 2
+#define FLUSH_THREADS_MAX 4
 
 struct flusher {
 	bgcopy_engine *engine;
@@ -19,7 +28,7 @@ struct flusher {
 	unsigned pending;	/* submitted, not yet taken back */
 	unsigned ndone;		/* of them synced */
 	bool stopping;
-	pthread_t threads[FLUSH_THREADS];
+	pthread_t threads[FLUSH_THREADS_MAX];
 	unsigned nthreads;
 };
 
@@ -173,9 +182,19 @@ static void *flush_main(void *arg)
 	return NULL;
 }
 
+static unsigned thread_count(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < FLUSH_THREADS_MIN)
+		return FLUSH_THREADS_MIN;
+	return cores > FLUSH_THREADS_MAX ? FLUSH_THREADS_MAX : (unsigned)cores;
+}
+
 int flush_start(bgcopy_engine *engine)
 {
 	struct flusher *fl = xcalloc(1, sizeof(*fl));
+	unsigned n = thread_count();
 
 	if (!fl)
 		return BGCOPY_E_NOMEM;
@@ -188,7 +207,7 @@ int flush_start(bgcopy_engine *engine)
 		return set_error(BGCOPY_E_NOMEM, "cannot create the flush queue");
 	}
 	engine->flusher = fl;
-	for (; fl->nthreads < FLUSH_THREADS; fl->nthreads++)
+	for (; fl->nthreads < n; fl->nthreads++)
 		if (pthread_create(&fl->threads[fl->nthreads], NULL, flush_main, fl))
 			break;
 	/* With no thread, flush_submit syncs on the caller's. */
