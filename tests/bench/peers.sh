@@ -35,9 +35,13 @@ stop_bgcopyd() {
 	pid=$(head -n 1 "$WORK/store/lock" 2>/dev/null) || return 0
 	pkill -F "$WORK/store/lock" -x bgcopyd 2>/dev/null || return 0
 	# Gone once a zombie: its reaper (init, not us) may take a while.
-	while [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ]; do
+	# Ten seconds at most, then killed: a hung exit must not hang the bench.
+	for _ in $(seq 1000); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null || echo Z)" = Z ] && return 0
 		sleep 0.01
 	done
+	echo "peers: bgcopyd $pid did not exit in 10 s: killed"
+	kill -KILL "$pid" 2>/dev/null
 }
 
 cleanup() {
