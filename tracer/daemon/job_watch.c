@@ -402,8 +402,29 @@ void job_watch_arm_forget(struct daemon *d)
 		sd_event_exit(d->event, 1);
 }
 
-static void watch_job(struct daemon *d, bgcopy_job *job, int state, bool progress_ok,
-		      uint64_t now)
+/* Bytes that moved or a file that completed, with the job's progress
+ * announced less than PROGRESS_USEC ago: the progress is held, and
+ * nothing else is compared.  Such a change (job.c job_note_progress,
+ * job_file_completed) moves nothing else a diff reads; an added file
+ * changes the file count, and is compared whole.  Nine changes in ten
+ * on small files, each a diff of twenty properties, every one a call
+ * that takes the engine's lock. */
+static bool progress_held(struct job_snapshot *s, unsigned what, bool progress_ok)
+{
+	struct bgcopy_progress p = { 0 };
+
+	if (what != BGCOPY_CHANGE_PROGRESS || progress_ok)
+		return false;
+	bgcopy_job_get_progress(s->job, &p);
+	if (p.files_total != s->progress.files_total || !memcmp(&p, &s->progress, sizeof(p)))
+		return false;
+	s->held = true;
+	return true;
+}
+
+/* `what`: the change's BGCOPY_CHANGE_* bits, 0 when not the hook's. */
+static void watch_job(struct daemon *d, bgcopy_job *job, unsigned what, int state,
+		      bool progress_ok, uint64_t now)
 {
 	struct props pr;
 	bool fresh;
@@ -411,8 +432,10 @@ static void watch_job(struct daemon *d, bgcopy_job *job, int state, bool progres
 
 	if (!s || fresh)
 		return;		/* a new snapshot has nothing to compare with */
-	snapshot_diff(d, s, state, &pr, progress_ok || now - s->progress_usec >= PROGRESS_USEC,
-		      now);
+	progress_ok = progress_ok || now - s->progress_usec >= PROGRESS_USEC;
+	if (progress_held(s, what, progress_ok))
+		return;
+	snapshot_diff(d, s, state, &pr, progress_ok, now);
 	emit(d, job, &pr);
 	if (!s->final && (s->state == BGCOPY_ACKNOWLEDGED || s->state == BGCOPY_CANCELLED))
 		let_go_later(d, s, now);
@@ -463,12 +486,12 @@ void job_watch_flush(struct daemon *d, bool now_all)
 
 	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
 	for (size_t i = 0; i < n; i++)
-		watch_job(d, batch[i].job, batch[i].what & BGCOPY_CHANGE_STATE ?
+		watch_job(d, batch[i].job, batch[i].what, batch[i].what & BGCOPY_CHANGE_STATE ?
 			  (int)batch[i].state : KEEP_STATE, now_all, now);
 	free(batch);
 	/* Changes were dropped: every job is compared with the engine. */
 	for (size_t i = 0; overflow && i < d->nsnapshots; i++)
-		watch_job(d, d->snapshots[i]->job,
+		watch_job(d, d->snapshots[i]->job, 0,
 			  (int)bgcopy_job_get_state(d->snapshots[i]->job), true, now);
 	hold_progress(d);
 	idle_update(d);
@@ -539,7 +562,7 @@ static int on_progress(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)s;
 	for (size_t i = 0; i < d->nsnapshots; i++)
 		if (d->snapshots[i]->held)
-			watch_job(d, d->snapshots[i]->job, KEEP_STATE, true, usec);
+			watch_job(d, d->snapshots[i]->job, 0, KEEP_STATE, true, usec);
 	return 0;
 }
 
