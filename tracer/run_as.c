@@ -32,9 +32,11 @@ bool owner_identity(uid_t uid, struct fs_identity *id, char *home, size_t home_s
 	return true;
 }
 
+/* The owner first: a job of root's asks no system call (one a
+ * transfer). */
 bool fs_identity_switches(uid_t owner)
 {
-	return geteuid() == 0 && owner != 0;
+	return owner != 0 && geteuid() == 0;
 }
 
 bool run_as_owner(uid_t owner, struct run_as *as)
