@@ -44,7 +44,7 @@ static void sync_one(struct flush_req *r)
 	r->sync_errno = fdatasync(r->fd) != 0 ? errno : 0;
 }
 
-bool flush_create(struct flush_req *r)
+bool flush_create(struct flush_req *r, uid_t me)
 {
 	int pending = CREATE_PENDING;
 	struct stat st;
@@ -58,7 +58,7 @@ bool flush_create(struct flush_req *r)
 		return false;
 	}
 	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
-	r->fd = temp_file_create(r->create_path, &r->planted, &st);
+	r->fd = temp_file_create(r->create_path, me, &r->planted, &st);
 	r->create_errno = r->fd < 0 ? errno : 0;
 	if (r->fd >= 0) {
 		r->dev = (uint64_t)st.st_dev;
@@ -100,8 +100,10 @@ void flush_drop_abandoned(struct flush_req *r)
  * before their sync. */
 static void make_and_write(struct flush_req *chain)
 {
+	uid_t me = fs_uid();	/* a flush thread never takes another's */
+
 	for (struct flush_req *r = chain; r; r = r->next)
-		if (flush_create(r) && r->unwritten)
+		if (flush_create(r, me) && r->unwritten)
 			wbuf_write(r->unwritten, r->fd, &r->write_errno);
 }
 

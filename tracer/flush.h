@@ -36,10 +36,10 @@ void flush_submit(bgcopy_engine *engine, struct flush_req *chain);
 struct flush_req *flush_take_done(bgcopy_engine *engine, bool all);
 void flush_stop(bgcopy_engine *engine);
 
-/* Any thread, lock not held: makes r's temporary file unless it has one;
- * false when it has none (could not be made: create_errno, or let go
- * before: flush_abandon). */
-bool flush_create(struct flush_req *r);
+/* Any thread, lock not held: makes r's temporary file unless it has one,
+ * as `me` (the thread's fs_uid()); false when it has none (could not be
+ * made: create_errno, or let go before: flush_abandon). */
+bool flush_create(struct flush_req *r, uid_t me);
 /* Lock held, as its transfer is let go: true when its temporary file is
  * being made or was made, which then stays its file's (no other transfer
  * of the file may make one at that name) until the request is taken back;

@@ -675,7 +675,7 @@ bool transient_curl(int curl_code);
  * in `flags` leaves it non-blocking, for a caller that does no I/O.
  * temp_file_create makes it, or replaces a leftover of ours. */
 int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, struct stat *st);
-int temp_file_create(const char *path, bool *planted, struct stat *st);
+int temp_file_create(const char *path, uid_t owner, bool *planted, struct stat *st);
 void test_delay(const char *env);
 
 /* transfer_temp.c: lock held (released for the file-system calls);

@@ -21,11 +21,11 @@ void test_delay(const char *env)
 /* Why open() failed: something planted at the name (ENXIO: a FIFO
  * nobody reads; ELOOP: a symbolic link; EEXIST: anything but a regular
  * file of ours). */
-static bool planted_at(const char *path, struct stat *st)
+static bool planted_at(const char *path, uid_t owner, struct stat *st)
 {
 	return errno == ENXIO || errno == ELOOP ||
 	       (errno == EEXIST && lstat(path, st) == 0 &&
-		(!S_ISREG(st->st_mode) || st->st_uid != fs_uid()));
+		(!S_ISREG(st->st_mode) || st->st_uid != owner));
 }
 
 /*
@@ -37,7 +37,7 @@ int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, stru
 {
 	int fd = open(path, flags | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	*planted = fd < 0 && planted_at(path, st);
+	*planted = fd < 0 && planted_at(path, owner, st);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_uid != owner ||
@@ -54,14 +54,14 @@ int temp_file_open(const char *path, int flags, uid_t owner, bool *planted, stru
  * thousands).  Its owner is still asked: a file system that gives it to
  * someone else (root squashed on NFS) fails the transfer now, not its
  * commit after the download. */
-static int make_temp(const char *path, bool *planted, struct stat *st)
+static int make_temp(const char *path, uid_t owner, bool *planted, struct stat *st)
 {
 	int fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-	*planted = fd < 0 && planted_at(path, st);
+	*planted = fd < 0 && planted_at(path, owner, st);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, st) != 0 || st->st_uid != fs_uid()) {
+	if (fstat(fd, st) != 0 || st->st_uid != owner) {
 		*planted = true;
 		close(fd);
 		return -1;
@@ -70,14 +70,14 @@ static int make_temp(const char *path, bool *planted, struct stat *st)
 	return fd;
 }
 
-int temp_file_create(const char *path, bool *planted, struct stat *st)
+int temp_file_create(const char *path, uid_t owner, bool *planted, struct stat *st)
 {
-	int fd = make_temp(path, planted, st);
+	int fd = make_temp(path, owner, planted, st);
 
 	if (fd < 0 && errno == EEXIST && !*planted) {
 		/* Our own leftover from an attempt whose progress was lost. */
 		unlink(path);
-		fd = make_temp(path, planted, st);
+		fd = make_temp(path, owner, planted, st);
 	}
 	return fd;
 }

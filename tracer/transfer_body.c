@@ -83,7 +83,7 @@ static bool made_by_first_write(struct transfer *x)
 {
 	if (x->fd != TEMP_LATER)
 		return true;
-	flush_create(&x->flush);
+	flush_create(&x->flush, fs_uid());
 	x->fd = x->flush.fd;
 	x->write_errno = x->flush.create_errno;
 	return x->fd >= 0;

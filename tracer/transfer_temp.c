@@ -43,11 +43,12 @@ void temp_error(const bgcopy_job *job, unsigned index, bool planted, int code,
  * file it is.  -1 with errno. */
 static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct stat *st)
 {
+	uid_t me = fs_uid();
 	int fd = -1;
 
 	test_delay("BGCOPY_TEST_SLOW_OPEN_MS");
 	if (*done > 0) {
-		fd = temp_file_open(path, 0, fs_uid(), planted, st);
+		fd = temp_file_open(path, 0, me, planted, st);
 		if (fd >= 0) {
 			if ((uint64_t)st->st_size < *done)
 				*done = (uint64_t)st->st_size;
@@ -60,7 +61,7 @@ static int open_unlocked(const char *path, uint64_t *done, bool *planted, struct
 			return -1;
 		*done = 0;
 	}
-	return temp_file_create(path, planted, st);
+	return temp_file_create(path, me, planted, st);
 }
 
 /* Lock held again: the job still wants this file's transfer. */
