@@ -341,6 +341,21 @@ static int take_job(struct download *d, struct batch *b, bgcopy_engine *engine,
 	return apply_limits(d, b->job);
 }
 
+static int take_jobs(struct download *d, bgcopy_engine *engine)
+{
+	struct listing l = { NULL, 0 };
+	int rc = split(d);
+
+	if (!rc && !(l.jobs = list_jobs_now(engine, &l.n)))
+		rc = fail(EXIT_USAGE, "out of memory");
+	for (unsigned i = 0; !rc && i < d->nbatches; i++)
+		rc = take_job(d, &d->batches[i], engine, &l);
+	free(l.jobs);
+	if (rc)
+		cancel_new(d);
+	return rc;
+}
+
 /* A job that failed while another was waited on. */
 static struct batch *failed_batch(struct download *d)
 {
@@ -577,47 +592,31 @@ static enum meter_mode meter_mode(const struct download *d)
 	return isatty(STDERR_FILENO) ? METER_TTY : METER_PLAIN;
 }
 
-/* A job waited on by its own interface, then queued. */
-static int start_batch(struct download *d, struct batch *b)
+/* Each job waited on by its own interface, then queued. */
+static int start(struct download *d)
 {
-	/* A job this run made is SUSPENDED: no need to ask bgcopyd. */
-	enum bgcopy_state state = b->kept ? bgcopy_job_get_state(b->job) : BGCOPY_SUSPENDED;
 	int rc = 0;
 
-	waiter_init(&b->waiter, &d->bell);
-	b->waiting = true;
-	b->kept_transferred = state == BGCOPY_TRANSFERRED;
-	/* Resumed before the interface is set: a kept job still in
-	 * ERROR would be told its old error at once (the contract's
-	 * E is armed by an interface set while ERROR). */
-	if (((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
-	     (rc = bgcopy_job_resume(b->job))) ||
-	    (rc = bgcopy_job_set_notify_interface(b->job, &b->waiter.base)))
-		return api_fail(rc);
-	if (d->json)
-		json_event(b, "started", json_pack("{s:b,s:i}", "kept", b->kept,
-						   "files", b->count));
-	return 0;
-}
+	for (unsigned i = 0; !rc && i < d->nbatches; i++) {
+		struct batch *b = &d->batches[i];
+		/* A job this run made is SUSPENDED: no need to ask bgcopyd. */
+		enum bgcopy_state state = b->kept ? bgcopy_job_get_state(b->job) :
+					  BGCOPY_SUSPENDED;
 
-/* Each new job starts as soon as it is made: its files download while
- * the next job's are added (5,000 files: 25 jobs made in 0.1 s).  Kept
- * jobs start once every job is taken: a list that fails on the way
- * leaves them as they were, as it cancels the new ones. */
-static int take_jobs(struct download *d, bgcopy_engine *engine)
-{
-	struct listing l = { NULL, 0 };
-	int rc = split(d);
-
-	if (!rc && !(l.jobs = list_jobs_now(engine, &l.n)))
-		rc = fail(EXIT_USAGE, "out of memory");
-	for (unsigned i = 0; !rc && i < d->nbatches; i++)
-		if (!(rc = take_job(d, &d->batches[i], engine, &l)) && !d->batches[i].kept)
-			rc = start_batch(d, &d->batches[i]);
-	for (unsigned i = 0; !rc && i < d->nbatches; i++)
-		if (d->batches[i].kept)
-			rc = start_batch(d, &d->batches[i]);
-	free(l.jobs);
+		waiter_init(&b->waiter, &d->bell);
+		b->waiting = true;
+		b->kept_transferred = state == BGCOPY_TRANSFERRED;
+		/* Resumed before the interface is set: a kept job still in
+		 * ERROR would be told its old error at once (the contract's
+		 * E is armed by an interface set while ERROR). */
+		if (((state == BGCOPY_SUSPENDED || state == BGCOPY_ERROR) &&
+		     (rc = bgcopy_job_resume(b->job))) ||
+		    (rc = bgcopy_job_set_notify_interface(b->job, &b->waiter.base)))
+			rc = api_fail(rc);
+		else if (d->json)
+			json_event(b, "started", json_pack("{s:b,s:i}", "kept", b->kept,
+							   "files", b->count));
+	}
 	if (rc)
 		cancel_new(d);
 	return rc;
@@ -654,8 +653,11 @@ static int run(struct download *d)
 {
 	enum outcome outcome = OUTCOME_TRANSFERRED;
 	struct batch *b = NULL;
+	int rc;
 
-	for (unsigned i = 0; outcome == OUTCOME_TRANSFERRED && !d->commit_failed &&
+	waiter_bell_init(&d->bell);
+	rc = start(d);
+	for (unsigned i = 0; !rc && outcome == OUTCOME_TRANSFERRED && !d->commit_failed &&
 			     i < d->nbatches; i++) {
 		b = &d->batches[i];
 		if (!b->committed)
@@ -663,28 +665,21 @@ static int run(struct download *d)
 		if (outcome == OUTCOME_TRANSFERRED)
 			commit_batches(d, commit_now);
 	}
-	if (outcome == OUTCOME_TRANSFERRED)
+	if (!rc && outcome == OUTCOME_TRANSFERRED)
 		commit_batches(d, commit_at_end);
 	if (outcome == OUTCOME_STOPPED && !stop_signal && (b = failed_batch(d)))
 		outcome = OUTCOME_ERROR;
-	if (d->commit_failed) {
-		int rc;
-
+	if (!rc && d->commit_failed) {
 		stop_jobs(d, d->commit_failed);
 		rc = fail(EXIT_USAGE, "%s", d->commit_error ? d->commit_error : "out of memory");
 		free(d->commit_error);
-		return rc;
+	} else if (!rc && outcome == OUTCOME_TRANSFERRED) {
+		rc = done(d);
+	} else if (!rc && outcome == OUTCOME_ERROR) {
+		rc = errored(d, b, &b->waiter.error);
+	} else if (!rc) {
+		rc = interrupted(d);
 	}
-	if (outcome == OUTCOME_TRANSFERRED)
-		return done(d);
-	if (outcome == OUTCOME_ERROR)
-		return errored(d, b, &b->waiter.error);
-	return interrupted(d);
-}
-
-/* Every job started lets go of its waiter. */
-static void stop_waiting(struct download *d)
-{
 	for (unsigned i = 0; i < d->nbatches; i++) {
 		if (!d->batches[i].waiting)
 			continue;
@@ -694,6 +689,8 @@ static void stop_waiting(struct download *d)
 			bgcopy_job_set_notify_interface(d->batches[i].job, NULL);
 		waiter_destroy(&d->batches[i].waiter);
 	}
+	waiter_bell_destroy(&d->bell);
+	return rc;
 }
 
 int cmd_download(struct cli *cli, bgcopy_engine *engine)
@@ -702,12 +699,9 @@ int cmd_download(struct cli *cli, bgcopy_engine *engine)
 	int rc;
 
 	catch_signals();
-	waiter_bell_init(&d.bell);
 	if (!(rc = parse_options(&d, cli)) && !(rc = destinations(&d)) &&
 	    !(rc = take_jobs(&d, engine)))
 		rc = run(&d);
-	stop_waiting(&d);
-	waiter_bell_destroy(&d.bell);
 	for (unsigned i = 0; d.paths && i < d.nfiles; i++)
 		free(d.paths[i]);
 	free(d.paths);
