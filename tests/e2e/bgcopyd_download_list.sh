@@ -5,7 +5,8 @@
 # otherwise find it completed "by another program" and fail the
 # download.  A race: before the fix one run in six failed here, two in
 # four of the benchmark's (peers.sh), none of eight against testd.
-# Every file arrives whole, and no job is left.
+# Every file arrives whole, and no job is left.  A list refused at a late
+# line fetches nothing: every job is made, and every line checked, first.
 . "$(dirname "$0")/lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "nginx not installed"; exit 77; }
@@ -28,11 +29,22 @@ for ((i = 0; i < 5000; i++)); do
 	printf 'http://127.0.0.1:%s/s/%s %s/out/%s\n' "$PORT" "$name" "$WORK" "$name"
 done > "$WORK/list"
 chmod -R a+rX "$WORK/www"
-start_nginx "	server { listen 127.0.0.1:$PORT; root $WORK/www; }"
+start_nginx "	server { listen 127.0.0.1:$PORT; root $WORK/www;
+		 access_log $WORK/nginx/logs/access.log; }"
 # In the background, it returns once it serves.
 "$B/bin/bgcopyd" --store "$WORK/store" --socket "$WORK/store/bgcopyd.bus" \
 	--max-connections 16 --max-per-host 16 2> "$WORK/daemon.err" ||
 	die "bgcopyd did not start: $(cat "$WORK/daemon.err")"
+
+# Line 350, in the second job, names a directory that is not there.
+head -n 400 "$WORK/list" | sed "350s| [^ ]*\$| $WORK/missing/f0349|" > "$WORK/late.list"
+"$BGCOPY" --store "$WORK/store" download --list "$WORK/late.list" 2> "$WORK/err" &&
+	die "a list with a missing directory was downloaded"
+grep -q "late.list line 350: .*missing" "$WORK/err" ||
+	die "the refused line is not named: $(cat "$WORK/err")"
+[ ! -s "$WORK/nginx/logs/access.log" ] ||
+	die "$(wc -l < "$WORK/nginx/logs/access.log") files fetched before the list was refused"
+[ -z "$(ls -A "$WORK/out")" ] || die "files left by the refused list: $(ls -A "$WORK/out" | head)"
 
 "$BGCOPY" --store "$WORK/store" download --list "$WORK/list" 2> "$WORK/err" ||
 	die "download --list failed: $(cat "$WORK/err")"
