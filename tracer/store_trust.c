@@ -462,26 +462,32 @@ int store_trust_wal(const char *dir)
  * change counter set to a random value: two stores never share one, so
  * a log from another store cannot continue this one's (check_continues).
  * Nothing else has the file yet: it was just created under the lock.
- * Already in WAL mode, and with no sync but the last: each step synced
- * took 16 syncs to make a store (bgcopyd's start on a new store).  A
- * killed process leaves the same file either way; a power cut in that
- * millisecond may leave a damaged one, refused at the next open and
- * holding no job yet. */
-static int init_db(const char *path)
+ * Written in place (no journal, no log: a log left by a failed close
+ * would carry the header from before the new counter, and be refused as
+ * another store's), left in WAL mode, and synced once, at the end: each
+ * step synced took 16 syncs to make a store (bgcopyd's start on a new
+ * store).  A store that fails to be made is removed (store_trust_create_db):
+ * a leftover would never get its counter. */
+static int init_db(const char *path, const char *wal)
 {
 	unsigned char head[100];
 	uint32_t counter;
 	sqlite3 *db = NULL;
-	char sql[128];
+	char sql[160];
 	int fd, status = BGCOPY_OK;
 
-	snprintf(sql, sizeof(sql), "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL; "
-		 "PRAGMA application_id=%d;", STORE_APPLICATION_ID);
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+		 "PRAGMA application_id=%d; PRAGMA journal_mode=WAL;", STORE_APPLICATION_ID);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ||
 	    sqlite3_exec(db, sql, NULL, NULL, NULL))
 		status = set_error(BGCOPY_E_STORE, "cannot create '%s': %s", path,
 				   db ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_close(db);
+	if (sqlite3_close(db) != SQLITE_OK && !status)
+		status = set_error(BGCOPY_E_STORE, "cannot create '%s': it did not close",
+				   path);
+	if (!status && access(wal, F_OK) == 0)
+		status = set_error(BGCOPY_E_STORE, "cannot create '%s': SQLite left a "
+				   "log beside it", path);
 	if (status)
 		return status;
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -506,8 +512,8 @@ static int init_db(const char *path)
  * credentials.  SQLite gives its -wal and -shm the database's mode. */
 int store_trust_create_db(const char *dir)
 {
-	char db[PATH_MAX];
-	int fd, saved;
+	char db[PATH_MAX], wal[PATH_MAX + 4];
+	int fd, saved, status;
 
 	snprintf(db, sizeof(db), "%s/jobs.db", dir);
 	fd = open(db, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -523,7 +529,13 @@ int store_trust_create_db(const char *dir)
 				 strerror(saved));
 	}
 	close(fd);
-	return init_db(db);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	status = init_db(db, wal);
+	if (status) {
+		unlink(wal);
+		unlink(db);
+	}
+	return status;
 }
 
 static int query_int(sqlite3 *db, const char *sql, int *value)
