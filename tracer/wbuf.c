@@ -8,8 +8,9 @@
 
 #include "internal.h"
 
-/* libcurl hands a body over in pieces of 16 KiB at most; a write per
- * piece costs more than the copy that groups them. */
+/* libcurl hands a body over in pieces of its receive buffer's size at
+ * most (transfer.c: 32 or 256 KiB); a write per piece costs more than
+ * the copy that groups them. */
 #define WBUF_BYTES	(256u * 1024)
 /* Writeback of a file starts every so often, so that the sync before its
  * completion waits for the last few MiB rather than the whole file. */

@@ -42,6 +42,8 @@ head -n 400 "$WORK/list" | sed "350s| [^ ]*\$| $WORK/missing/f0349|" > "$WORK/la
 	die "a list with a missing directory was downloaded"
 grep -q "late.list line 350: .*missing" "$WORK/err" ||
 	die "the refused line is not named: $(cat "$WORK/err")"
+# nginx logs a request when it ends, one cut short once it sees the close.
+for _ in $(seq 10); do [ -s "$WORK/nginx/logs/access.log" ] && break; sleep 0.05; done
 [ ! -s "$WORK/nginx/logs/access.log" ] ||
 	die "$(wc -l < "$WORK/nginx/logs/access.log") files fetched before the list was refused"
 [ -z "$(ls -A "$WORK/out")" ] || die "files left by the refused list: $(ls -A "$WORK/out" | head)"
