@@ -468,7 +468,7 @@ int store_trust_wal(const char *dir)
  * step synced took 16 syncs to make a store (bgcopyd's start on a new
  * store).  A store that fails to be made is removed (store_trust_create_db):
  * a leftover would never get its counter. */
-static int init_db(const char *path, const char *wal)
+static int init_db(const char *path)
 {
 	unsigned char head[100];
 	uint32_t counter;
@@ -485,9 +485,6 @@ static int init_db(const char *path, const char *wal)
 	if (sqlite3_close(db) != SQLITE_OK && !status)
 		status = set_error(BGCOPY_E_STORE, "cannot create '%s': it did not close",
 				   path);
-	if (!status && access(wal, F_OK) == 0)
-		status = set_error(BGCOPY_E_STORE, "cannot create '%s': SQLite left a "
-				   "log beside it", path);
 	if (status)
 		return status;
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -512,7 +509,7 @@ static int init_db(const char *path, const char *wal)
  * credentials.  SQLite gives its -wal and -shm the database's mode. */
 int store_trust_create_db(const char *dir)
 {
-	char db[PATH_MAX], wal[PATH_MAX + 4];
+	char db[PATH_MAX];
 	int fd, saved, status;
 
 	snprintf(db, sizeof(db), "%s/jobs.db", dir);
@@ -529,12 +526,9 @@ int store_trust_create_db(const char *dir)
 				 strerror(saved));
 	}
 	close(fd);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	status = init_db(db, wal);
-	if (status) {
-		unlink(wal);
+	status = init_db(db);
+	if (status)
 		unlink(db);
-	}
 	return status;
 }
 
