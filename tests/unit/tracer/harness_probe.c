@@ -143,6 +143,18 @@ bool probe_wait_calls(struct probe *p, int kind, int n, long timeout_ms)
 	return true;
 }
 
+bool probe_wait_released(struct probe *p, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST) > 0) {
+		if (harness_now_ms() > deadline)
+			return false;
+		harness_sleep_ms(5);
+	}
+	return true;
+}
+
 bgcopy_job *probe_job(struct harness *h, bgcopy_engine *e, const char *path,
 		      int nfiles, uint32_t flags)
 {

@@ -40,6 +40,9 @@ void probe_free(struct probe *p);
 int probe_calls(struct probe *p, int kind);
 /* Polls until `n' calls of `kind'; false after timeout_ms. */
 bool probe_wait_calls(struct probe *p, int kind, int n, long timeout_ms);
+/* Waits until the engine holds no reference on the probe: a dispatcher
+ * lets go of its own just after the call it counted returns. */
+bool probe_wait_released(struct probe *p, long timeout_ms);
 /* Most callbacks running at once, engine-wide, since the last reset. */
 void probe_reset_global_max(void);
 int probe_global_max(void);

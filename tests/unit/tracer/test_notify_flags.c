@@ -170,7 +170,7 @@ static void final_jobs_let_go_of_their_interface(void **state)
 	bgcopy_job_resume(job);
 	assert_true(probe_wait_calls(p, T, 1, WAIT_MS));
 	assert_int_equal(bgcopy_job_complete(job), BGCOPY_OK);
-	assert_int_equal(__atomic_load_n(&p->refs, __ATOMIC_SEQ_CST), 0);
+	assert_true(probe_wait_released(p, WAIT_MS));
 	epoch = bgcopy_job_get_notify_epoch(job);
 	assert_int_equal(bgcopy_job_set_notify_interface(job, NULL), BGCOPY_E_INVALID_STATE);
 	assert_int_equal(bgcopy_job_set_notify_interface(job, &p->base), BGCOPY_E_INVALID_STATE);
